@@ -1,0 +1,1051 @@
+/* sonde-connection.c: one live WebSocket link and its message log
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * SondeConnection lives on the main thread. Each connect() starts a
+ * SondeLink, which runs libsoup on its own I/O thread and hands over batches
+ * of messages and events; this object appends them to its SondeMessageLog,
+ * keeps the state machine, the handshake record and the statistics, and
+ * notifies. Options are checked here, before any thread starts, so a bad URL
+ * or header fails at once with an error that names the problem.
+ */
+
+#define G_LOG_DOMAIN "sonde-connection"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "sonde-close-code.h"
+#include "sonde-connection.h"
+#include "sonde-error.h"
+#include "sonde-link-private.h"
+#include "sonde-url.h"
+
+#define N_SAMPLES          32
+#define SAMPLE_INTERVAL_US (G_USEC_PER_SEC / 10)
+#define RATE_WINDOW_US     G_USEC_PER_SEC
+
+typedef struct {
+  gint64  mono_us;
+  guint64 messages_in;
+  guint64 bytes_in;
+  guint64 messages_out;
+  guint64 bytes_out;
+} Sample;
+
+struct _SondeConnection
+{
+  GObject               parent_instance;
+
+  /* owned */
+  SondeMessageLog      *log;
+  SondeLink            *link;
+  SondeLinkBatch        batch;
+  SondeHandshake       *handshake;
+  GError               *error;
+  char                 *protocol;
+  char                 *close_reason;
+
+  /* options */
+  char                 *url;
+  char                **headers;
+  char                **protocols;
+  char                 *origin;
+  guint64               max_frame_size;
+  guint                 handshake_timeout_ms;
+  gboolean              deflate;
+  gboolean              follow_redirects;
+
+  SondeConnectionState  state;
+  guint                 close_code;
+  gboolean              close_clean;
+
+  SondeStats            stats;
+  Sample                samples[N_SAMPLES];
+  guint                 sample_head;   /* next slot */
+  guint                 n_samples;
+};
+
+G_DEFINE_FINAL_TYPE (SondeConnection, sonde_connection, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_LOG,
+  PROP_URL,
+  PROP_HEADERS,
+  PROP_PROTOCOLS,
+  PROP_ORIGIN,
+  PROP_MAX_FRAME_SIZE,
+  PROP_DEFLATE,
+  PROP_FOLLOW_REDIRECTS,
+  PROP_HANDSHAKE_TIMEOUT,
+  PROP_STATE,
+  PROP_HANDSHAKE,
+  PROP_PROTOCOL,
+  PROP_CLOSE_CODE,
+  PROP_CLOSE_REASON,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Headers that the WebSocket handshake itself writes, and the option that
+ * sets each one properly where there is one. */
+static const struct {
+  const char *name;
+  const char *advice;
+} managed_headers[] = {
+  { "Host", "it comes from the URL" },
+  { "Connection", "the handshake sets it" },
+  { "Upgrade", "the handshake sets it" },
+  { "Sec-WebSocket-Key", "the handshake sets it" },
+  { "Sec-WebSocket-Version", "the handshake sets it" },
+  { "Sec-WebSocket-Accept", "only a server sends it" },
+  { "Sec-WebSocket-Extensions", "use the compression option" },
+  { "Sec-WebSocket-Protocol", "use the subprotocol list" },
+  { "Origin", "use the Origin option" },
+  { "Content-Length", "the handshake has no body" },
+  { "Transfer-Encoding", "the handshake has no body" },
+};
+
+/* g_set_str() arrived in GLib 2.76; our floor is 2.74. */
+static gboolean
+replace_str (char       **slot,
+             const char  *value)
+{
+  if (g_strcmp0 (*slot, value) == 0)
+    return FALSE;
+
+  g_free (*slot);
+  *slot = g_strdup (value);
+  return TRUE;
+}
+
+static void
+set_state (SondeConnection      *self,
+           SondeConnectionState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+record_sample (SondeConnection *self,
+               gint64           now)
+{
+  const Sample *newest = NULL;
+  Sample *slot;
+
+  if (self->n_samples > 0)
+    newest = &self->samples[(self->sample_head + N_SAMPLES - 1) % N_SAMPLES];
+  if (newest != NULL && now - newest->mono_us < SAMPLE_INTERVAL_US)
+    return;
+
+  slot = &self->samples[self->sample_head];
+  slot->mono_us = now;
+  slot->messages_in = self->stats.messages_in;
+  slot->bytes_in = self->stats.bytes_in;
+  slot->messages_out = self->stats.messages_out;
+  slot->bytes_out = self->stats.bytes_out;
+  self->sample_head = (self->sample_head + 1) % N_SAMPLES;
+  self->n_samples = MIN (self->n_samples + 1, N_SAMPLES);
+}
+
+static void
+apply_event (SondeConnection *self,
+             SondeLinkEvent  *event)
+{
+  if (event->handshake != NULL)
+    {
+      g_clear_pointer (&self->handshake, sonde_handshake_unref);
+      self->handshake = sonde_handshake_ref (event->handshake);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HANDSHAKE]);
+    }
+
+  if (event->error != NULL)
+    {
+      g_clear_error (&self->error);
+      self->error = g_error_copy (event->error);
+    }
+
+  if (event->state == SONDE_CONNECTION_STATE_OPEN)
+    {
+      g_free (self->protocol);
+      self->protocol = g_strdup (event->protocol);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROTOCOL]);
+    }
+
+  if (event->state == SONDE_CONNECTION_STATE_CLOSED)
+    {
+      self->close_code = event->close_code;
+      self->close_clean = event->close_clean;
+      g_free (self->close_reason);
+      self->close_reason = g_strdup (event->close_reason);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOSE_CODE]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOSE_REASON]);
+    }
+
+  if (event->state >= 0)
+    set_state (self, (SondeConnectionState) event->state);
+}
+
+static void
+drop_link (SondeConnection *self)
+{
+  if (self->link == NULL)
+    return;
+
+  sonde_link_detach (self->link);
+  g_clear_pointer (&self->link, sonde_link_unref);
+}
+
+/* Main thread, at most ~60 times a second: moves a batch into the log. The
+ * log announces it with one items-changed; property notifications wait
+ * until then, so whoever reacts to "closed" has already seen every message
+ * that came before it. */
+static void
+on_link_ready (gpointer user_data)
+{
+  g_autoptr(SondeConnection) self = g_object_ref (user_data);
+  const guint8 *bytes;
+  gboolean terminal = FALSE;
+
+  sonde_link_take_batch (self->link, &self->batch);
+  bytes = self->batch.bytes->data;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  sonde_message_log_begin_batch (self->log);
+
+  for (guint i = 0; i < self->batch.items->len; i++)
+    {
+      const SondeLinkItem *item = &g_array_index (self->batch.items, SondeLinkItem, i);
+
+      switch (item->direction)
+        {
+        case SONDE_DIRECTION_IN:
+          self->stats.messages_in++;
+          self->stats.bytes_in += item->length;
+          self->stats.last_in_wall_us = item->wall_us;
+          break;
+        case SONDE_DIRECTION_OUT:
+          self->stats.messages_out++;
+          self->stats.bytes_out += item->length;
+          self->stats.last_out_wall_us = item->wall_us;
+          break;
+        case SONDE_DIRECTION_EVENT:
+          apply_event (self, item->event);
+          if (item->event->state == SONDE_CONNECTION_STATE_CLOSED ||
+              item->event->state == SONDE_CONNECTION_STATE_FAILED)
+            terminal = TRUE;
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+
+      sonde_message_log_append (self->log, item->direction, item->kind,
+                                item->wall_us, item->mono_us,
+                                bytes + item->offset, item->length);
+    }
+
+  record_sample (self, g_get_monotonic_time ());
+  sonde_link_batch_reset (&self->batch);
+
+  /* The link's thread is done after its last event; nothing else comes. */
+  if (terminal)
+    drop_link (self);
+
+  sonde_message_log_end_batch (self->log);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static gboolean
+check_open (SondeConnection  *self,
+            GError          **error)
+{
+  if (self->state == SONDE_CONNECTION_STATE_OPEN && self->link != NULL)
+    return TRUE;
+
+  g_set_error (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
+               "Cannot send: the connection is %s",
+               sonde_connection_state_to_string (self->state));
+  return FALSE;
+}
+
+static void
+sonde_connection_dispose (GObject *object)
+{
+  SondeConnection *self = (SondeConnection *) object;
+
+  drop_link (self);
+
+  G_OBJECT_CLASS (sonde_connection_parent_class)->dispose (object);
+}
+
+static void
+sonde_connection_finalize (GObject *object)
+{
+  SondeConnection *self = (SondeConnection *) object;
+
+  g_clear_object (&self->log);
+  sonde_link_batch_clear (&self->batch);
+  g_clear_pointer (&self->handshake, sonde_handshake_unref);
+  g_clear_error (&self->error);
+  g_free (self->protocol);
+  g_free (self->close_reason);
+  g_free (self->url);
+  g_strfreev (self->headers);
+  g_strfreev (self->protocols);
+  g_free (self->origin);
+
+  G_OBJECT_CLASS (sonde_connection_parent_class)->finalize (object);
+}
+
+static void
+sonde_connection_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  SondeConnection *self = SONDE_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG:
+      g_value_set_object (value, self->log);
+      break;
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_HEADERS:
+      g_value_set_boxed (value, self->headers);
+      break;
+    case PROP_PROTOCOLS:
+      g_value_set_boxed (value, self->protocols);
+      break;
+    case PROP_ORIGIN:
+      g_value_set_string (value, self->origin);
+      break;
+    case PROP_MAX_FRAME_SIZE:
+      g_value_set_uint64 (value, self->max_frame_size);
+      break;
+    case PROP_DEFLATE:
+      g_value_set_boolean (value, self->deflate);
+      break;
+    case PROP_FOLLOW_REDIRECTS:
+      g_value_set_boolean (value, self->follow_redirects);
+      break;
+    case PROP_HANDSHAKE_TIMEOUT:
+      g_value_set_uint (value, self->handshake_timeout_ms);
+      break;
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+    case PROP_HANDSHAKE:
+      g_value_set_boxed (value, self->handshake);
+      break;
+    case PROP_PROTOCOL:
+      g_value_set_string (value, self->protocol);
+      break;
+    case PROP_CLOSE_CODE:
+      g_value_set_uint (value, self->close_code);
+      break;
+    case PROP_CLOSE_REASON:
+      g_value_set_string (value, self->close_reason);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_connection_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  SondeConnection *self = SONDE_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL:
+      sonde_connection_set_url (self, g_value_get_string (value));
+      break;
+    case PROP_HEADERS:
+      sonde_connection_set_headers (self, g_value_get_boxed (value));
+      break;
+    case PROP_PROTOCOLS:
+      sonde_connection_set_protocols (self, g_value_get_boxed (value));
+      break;
+    case PROP_ORIGIN:
+      sonde_connection_set_origin (self, g_value_get_string (value));
+      break;
+    case PROP_MAX_FRAME_SIZE:
+      sonde_connection_set_max_frame_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_DEFLATE:
+      sonde_connection_set_deflate (self, g_value_get_boolean (value));
+      break;
+    case PROP_FOLLOW_REDIRECTS:
+      sonde_connection_set_follow_redirects (self, g_value_get_boolean (value));
+      break;
+    case PROP_HANDSHAKE_TIMEOUT:
+      sonde_connection_set_handshake_timeout (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_connection_class_init (SondeConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sonde_connection_dispose;
+  object_class->finalize = sonde_connection_finalize;
+  object_class->get_property = sonde_connection_get_property;
+  object_class->set_property = sonde_connection_set_property;
+
+  properties[PROP_LOG] =
+    g_param_spec_object ("log", NULL, NULL, SONDE_TYPE_MESSAGE_LOG,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_URL] =
+    g_param_spec_string ("url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HEADERS] =
+    g_param_spec_boxed ("headers", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROTOCOLS] =
+    g_param_spec_boxed ("protocols", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ORIGIN] =
+    g_param_spec_string ("origin", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_FRAME_SIZE] =
+    g_param_spec_uint64 ("max-frame-size", NULL, NULL,
+                         0, G_MAXUINT64, SONDE_DEFAULT_MAX_FRAME_SIZE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEFLATE] =
+    g_param_spec_boolean ("deflate", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FOLLOW_REDIRECTS] =
+    g_param_spec_boolean ("follow-redirects", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HANDSHAKE_TIMEOUT] =
+    g_param_spec_uint ("handshake-timeout", NULL, NULL,
+                       0, G_MAXUINT, SONDE_DEFAULT_HANDSHAKE_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL,
+                      SONDE_CONNECTION_STATE_DISCONNECTED, SONDE_CONNECTION_STATE_FAILED,
+                      SONDE_CONNECTION_STATE_DISCONNECTED,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HANDSHAKE] =
+    g_param_spec_boxed ("handshake", NULL, NULL, SONDE_TYPE_HANDSHAKE,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROTOCOL] =
+    g_param_spec_string ("protocol", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CLOSE_CODE] =
+    g_param_spec_uint ("close-code", NULL, NULL, 0, G_MAXUINT16, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CLOSE_REASON] =
+    g_param_spec_string ("close-reason", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+sonde_connection_init (SondeConnection *self)
+{
+  self->log = sonde_message_log_new ();
+  self->max_frame_size = SONDE_DEFAULT_MAX_FRAME_SIZE;
+  self->handshake_timeout_ms = SONDE_DEFAULT_HANDSHAKE_TIMEOUT;
+  sonde_link_batch_init (&self->batch);
+}
+
+SondeConnection *
+sonde_connection_new (void)
+{
+  return g_object_new (SONDE_TYPE_CONNECTION, NULL);
+}
+
+SondeMessageLog *
+sonde_connection_get_log (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->log;
+}
+
+const char *
+sonde_connection_get_url (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->url;
+}
+
+void
+sonde_connection_set_url (SondeConnection *self,
+                          const char      *url)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (replace_str (&self->url, url))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
+}
+
+const char * const *
+sonde_connection_get_headers (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return (const char * const *) self->headers;
+}
+
+void
+sonde_connection_set_headers (SondeConnection    *self,
+                              const char * const *headers)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (headers == (const char * const *) self->headers)
+    return;
+  if (self->headers != NULL && headers != NULL &&
+      g_strv_equal ((const char * const *) self->headers, headers))
+    return;
+
+  g_strfreev (self->headers);
+  self->headers = g_strdupv ((char **) headers);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEADERS]);
+}
+
+const char * const *
+sonde_connection_get_protocols (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return (const char * const *) self->protocols;
+}
+
+void
+sonde_connection_set_protocols (SondeConnection    *self,
+                                const char * const *protocols)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (protocols == (const char * const *) self->protocols)
+    return;
+  if (self->protocols != NULL && protocols != NULL &&
+      g_strv_equal ((const char * const *) self->protocols, protocols))
+    return;
+
+  g_strfreev (self->protocols);
+  self->protocols = g_strdupv ((char **) protocols);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROTOCOLS]);
+}
+
+const char *
+sonde_connection_get_origin (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->origin;
+}
+
+void
+sonde_connection_set_origin (SondeConnection *self,
+                             const char      *origin)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (replace_str (&self->origin, origin))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ORIGIN]);
+}
+
+guint64
+sonde_connection_get_max_frame_size (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
+
+  return self->max_frame_size;
+}
+
+/* The largest incoming message accepted, in bytes. 0 is refused by
+ * connect(): libsoup 3.2 reads it as "no limit". */
+void
+sonde_connection_set_max_frame_size (SondeConnection *self,
+                                     guint64          max_frame_size)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (self->max_frame_size == max_frame_size)
+    return;
+
+  self->max_frame_size = max_frame_size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_FRAME_SIZE]);
+}
+
+gboolean
+sonde_connection_get_deflate (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+
+  return self->deflate;
+}
+
+void
+sonde_connection_set_deflate (SondeConnection *self,
+                              gboolean         deflate)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  deflate = !!deflate;
+  if (self->deflate == deflate)
+    return;
+
+  self->deflate = deflate;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEFLATE]);
+}
+
+gboolean
+sonde_connection_get_follow_redirects (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+
+  return self->follow_redirects;
+}
+
+void
+sonde_connection_set_follow_redirects (SondeConnection *self,
+                                       gboolean         follow_redirects)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  follow_redirects = !!follow_redirects;
+  if (self->follow_redirects == follow_redirects)
+    return;
+
+  self->follow_redirects = follow_redirects;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOW_REDIRECTS]);
+}
+
+guint
+sonde_connection_get_handshake_timeout (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
+
+  return self->handshake_timeout_ms;
+}
+
+/* The deadline for the whole opening handshake (TCP, TLS and the HTTP
+ * upgrade), in milliseconds, kept by our own timer. libsoup's timeout only
+ * measures inactivity: a server trickling a byte a second never trips it. */
+void
+sonde_connection_set_handshake_timeout (SondeConnection *self,
+                                        guint            timeout_ms)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (self->handshake_timeout_ms == timeout_ms)
+    return;
+
+  self->handshake_timeout_ms = timeout_ms;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HANDSHAKE_TIMEOUT]);
+}
+
+/* Checks one "Name: value" request header. */
+gboolean
+sonde_connection_check_header (const char  *header,
+                               GError     **error)
+{
+  const char *colon;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (header != NULL, FALSE);
+
+  colon = strchr (header, ':');
+  if (colon == NULL)
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
+                   "Header “%s” has no colon: write it as “Name: value”", header);
+      return FALSE;
+    }
+
+  name = g_strstrip (g_strndup (header, colon - header));
+  if (*name == '\0')
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
+                   "Header “%s” has no name before the colon", header);
+      return FALSE;
+    }
+
+  for (const char *p = name; *p; p++)
+    {
+      /* RFC 9110 §5.6.2 token characters */
+      if (!g_ascii_isalnum (*p) && strchr ("!#$%&'*+-.^_`|~", *p) == NULL)
+        {
+          g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
+                       "Header name “%s” contains “%c”, which a header name cannot contain",
+                       name, g_ascii_isprint (*p) ? *p : '?');
+          return FALSE;
+        }
+    }
+
+  for (const char *p = colon + 1; *p; p++)
+    {
+      if (*p == '\r' || *p == '\n' || (g_ascii_iscntrl (*p) && *p != '\t'))
+        {
+          g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
+                       "The value of header “%s” contains a line break or control character",
+                       name);
+          return FALSE;
+        }
+    }
+
+  if (!g_utf8_validate (header, -1, NULL))
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
+                   "Header “%s” is not valid UTF-8", name);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (managed_headers); i++)
+    {
+      if (g_ascii_strcasecmp (name, managed_headers[i].name) == 0)
+        {
+          g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
+                       "Header “%s” cannot be set by hand: %s",
+                       managed_headers[i].name, managed_headers[i].advice);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Starts connecting. Returns FALSE at once, with an error naming the
+ * problem, when the URL or an option is unusable; otherwise the outcome
+ * arrives as state changes and events in the log. */
+gboolean
+sonde_connection_connect (SondeConnection  *self,
+                          GError          **error)
+{
+  SondeLinkOptions options = { 0 };
+  g_autofree char *url = NULL;
+
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+
+  if (self->link != NULL)
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_BUSY,
+                   "Already %s: close the connection first",
+                   self->state == SONDE_CONNECTION_STATE_CONNECTING ? "connecting" : "connected");
+      return FALSE;
+    }
+
+  url = sonde_url_normalize (self->url, error);
+  if (url == NULL)
+    return FALSE;
+
+  for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
+    {
+      if (!sonde_connection_check_header (self->headers[i], error))
+        return FALSE;
+    }
+
+  for (guint i = 0; self->protocols != NULL && self->protocols[i] != NULL; i++)
+    {
+      const char *protocol = self->protocols[i];
+
+      if (*protocol == '\0' || strpbrk (protocol, " \t,;\"()<>@:/[]?={}\\") != NULL)
+        {
+          g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
+                       "Subprotocol “%s” is not a valid token (no spaces, commas or separators)",
+                       protocol);
+          return FALSE;
+        }
+    }
+
+  if (self->max_frame_size == 0)
+    {
+      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
+                           "A maximum frame size of 0 is refused: libsoup 3.2 reads it as "
+                           "“no limit”, and one crafted frame could then exhaust memory. "
+                           "Give a size in bytes");
+      return FALSE;
+    }
+
+  if (self->max_frame_size > SONDE_MAX_MAX_FRAME_SIZE)
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
+                   "A maximum frame size of %" G_GUINT64_FORMAT " bytes is too large: "
+                   "the most Sonde accepts is %" G_GUINT64_FORMAT " bytes (2 GiB)",
+                   self->max_frame_size, SONDE_MAX_MAX_FRAME_SIZE);
+      return FALSE;
+    }
+
+  if (self->handshake_timeout_ms == 0)
+    {
+      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
+                           "The handshake deadline must be longer than 0 ms");
+      return FALSE;
+    }
+
+  options.url = url;
+  options.headers = self->headers;
+  options.protocols = self->protocols;
+  options.origin = self->origin;
+  options.max_frame_size = self->max_frame_size;
+  options.deflate = self->deflate;
+  options.follow_redirects = self->follow_redirects;
+  options.handshake_timeout_ms = self->handshake_timeout_ms;
+
+  g_clear_pointer (&self->handshake, sonde_handshake_unref);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->protocol, g_free);
+  g_clear_pointer (&self->close_reason, g_free);
+  self->close_code = 0;
+  self->close_clean = FALSE;
+
+  self->link = sonde_link_start (&options, on_link_ready, self);
+  set_state (self, SONDE_CONNECTION_STATE_CONNECTING);
+
+  return TRUE;
+}
+
+/* Starts the closing handshake with @code (1005 for none) and @reason, or
+ * gives up a handshake still in progress. */
+gboolean
+sonde_connection_close (SondeConnection  *self,
+                        guint             code,
+                        const char       *reason,
+                        GError          **error)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+
+  if (self->link == NULL ||
+      (self->state != SONDE_CONNECTION_STATE_CONNECTING &&
+       self->state != SONDE_CONNECTION_STATE_OPEN))
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
+                   "Cannot close: the connection is %s",
+                   sonde_connection_state_to_string (self->state));
+      return FALSE;
+    }
+
+  if (!sonde_close_code_check_local (code, reason, error))
+    return FALSE;
+
+  sonde_link_close (self->link, code, reason);
+  return TRUE;
+}
+
+gboolean
+sonde_connection_send_text (SondeConnection  *self,
+                            const char       *text,
+                            gssize            length,
+                            GError          **error)
+{
+  const char *invalid = NULL;
+
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (text != NULL || length == 0, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+
+  if (length < 0)
+    length = (gssize) strlen (text);
+
+  if (!g_utf8_validate_len (text, (gsize) length, &invalid))
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_TEXT,
+                   "The message is not valid UTF-8 text (invalid byte at offset %" G_GSSIZE_FORMAT "): "
+                   "send it as binary instead", (gssize) (invalid - text));
+      return FALSE;
+    }
+
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new (text, (gsize) length);
+    sonde_link_send (self->link, SONDE_MESSAGE_KIND_TEXT, bytes);
+  }
+
+  return TRUE;
+}
+
+/* Sends @text as a text message after checking that it is one JSON value. */
+gboolean
+sonde_connection_send_json (SondeConnection  *self,
+                            const char       *text,
+                            gssize            length,
+                            GError          **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) parse_error = NULL;
+
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, text, length, &parse_error))
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_JSON,
+                   "Not sent: invalid JSON: %s", parse_error->message);
+      return FALSE;
+    }
+
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_JSON,
+                           "Not sent: the JSON text is empty");
+      return FALSE;
+    }
+
+  return sonde_connection_send_text (self, text, length, error);
+}
+
+gboolean
+sonde_connection_send_binary (SondeConnection  *self,
+                              GBytes           *bytes,
+                              GError          **error)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (bytes != NULL, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+
+  sonde_link_send (self->link, SONDE_MESSAGE_KIND_BINARY, bytes);
+  return TRUE;
+}
+
+SondeConnectionState
+sonde_connection_get_state (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), SONDE_CONNECTION_STATE_DISCONNECTED);
+
+  return self->state;
+}
+
+/* The last handshake's record, or NULL before the server has answered. */
+SondeHandshake *
+sonde_connection_get_handshake (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->handshake;
+}
+
+const char *
+sonde_connection_get_protocol (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->protocol;
+}
+
+/* The close code the peer sent, 1005 for a Close frame without one, 1006
+ * when the connection ended without a Close frame; 0 before any close. */
+guint
+sonde_connection_get_close_code (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
+
+  return self->close_code;
+}
+
+const char *
+sonde_connection_get_close_reason (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->close_reason;
+}
+
+/* TRUE when the close handshake completed without a protocol error and
+ * with a code allowed on the wire. */
+gboolean
+sonde_connection_get_close_was_clean (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+
+  return self->close_clean;
+}
+
+/* Why the connection failed, or the last error it reported; NULL if none. */
+const GError *
+sonde_connection_get_error (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->error;
+}
+
+/* Totals, plus rates averaged over the last second. */
+void
+sonde_connection_get_stats (SondeConnection *self,
+                            SondeStats      *stats)
+{
+  gint64 now = g_get_monotonic_time ();
+  const Sample *base = NULL;
+
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+  g_return_if_fail (stats != NULL);
+
+  *stats = self->stats;
+  stats->messages_in_per_s = stats->bytes_in_per_s = 0;
+  stats->messages_out_per_s = stats->bytes_out_per_s = 0;
+
+  /* The newest sample at least a second old, or else the oldest one. */
+  for (guint i = 0; i < self->n_samples; i++)
+    {
+      const Sample *sample = &self->samples[(self->sample_head + N_SAMPLES - 1 - i) % N_SAMPLES];
+
+      base = sample;
+      if (now - sample->mono_us >= RATE_WINDOW_US)
+        break;
+    }
+
+  if (base != NULL && now > base->mono_us)
+    {
+      double seconds = (double) (now - base->mono_us) / G_USEC_PER_SEC;
+
+      stats->messages_in_per_s = (double) (self->stats.messages_in - base->messages_in) / seconds;
+      stats->bytes_in_per_s = (double) (self->stats.bytes_in - base->bytes_in) / seconds;
+      stats->messages_out_per_s = (double) (self->stats.messages_out - base->messages_out) / seconds;
+      stats->bytes_out_per_s = (double) (self->stats.bytes_out - base->bytes_out) / seconds;
+    }
+}
+
+const char *
+sonde_connection_state_to_string (SondeConnectionState state)
+{
+  switch (state)
+    {
+    case SONDE_CONNECTION_STATE_DISCONNECTED:
+      return "disconnected";
+    case SONDE_CONNECTION_STATE_CONNECTING:
+      return "connecting";
+    case SONDE_CONNECTION_STATE_OPEN:
+      return "open";
+    case SONDE_CONNECTION_STATE_CLOSING:
+      return "closing";
+    case SONDE_CONNECTION_STATE_CLOSED:
+      return "closed";
+    case SONDE_CONNECTION_STATE_FAILED:
+      return "failed";
+    default:
+      g_return_val_if_reached ("unknown");
+    }
+}

@@ -1,0 +1,104 @@
+/* sonde-connection.h: one live WebSocket link and its message log
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sonde-handshake.h"
+#include "sonde-message-log.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SONDE_CONNECTION_STATE_DISCONNECTED,
+  SONDE_CONNECTION_STATE_CONNECTING,
+  SONDE_CONNECTION_STATE_OPEN,
+  SONDE_CONNECTION_STATE_CLOSING,
+  SONDE_CONNECTION_STATE_CLOSED,
+  SONDE_CONNECTION_STATE_FAILED,
+} SondeConnectionState;
+
+typedef struct {
+  guint64 messages_in;
+  guint64 messages_out;
+  guint64 bytes_in;
+  guint64 bytes_out;
+  double  messages_in_per_s;
+  double  bytes_in_per_s;
+  double  messages_out_per_s;
+  double  bytes_out_per_s;
+  gint64  last_in_wall_us;   /* 0 before the first received message */
+  gint64  last_out_wall_us;
+} SondeStats;
+
+#define SONDE_DEFAULT_MAX_FRAME_SIZE     ((guint64) 64 * 1024 * 1024)
+#define SONDE_MAX_MAX_FRAME_SIZE         ((guint64) 2 * 1024 * 1024 * 1024 - 1)
+#define SONDE_DEFAULT_HANDSHAKE_TIMEOUT  15000u
+
+#define SONDE_TYPE_CONNECTION (sonde_connection_get_type ())
+G_DECLARE_FINAL_TYPE (SondeConnection, sonde_connection, SONDE, CONNECTION, GObject)
+
+SondeConnection      *sonde_connection_new                   (void);
+SondeMessageLog      *sonde_connection_get_log               (SondeConnection  *self);
+
+/* Options: they apply to the next connect(). */
+const char           *sonde_connection_get_url               (SondeConnection  *self);
+void                  sonde_connection_set_url               (SondeConnection  *self,
+                                                              const char       *url);
+const char * const   *sonde_connection_get_headers           (SondeConnection  *self);
+void                  sonde_connection_set_headers           (SondeConnection  *self,
+                                                              const char * const *headers);
+const char * const   *sonde_connection_get_protocols         (SondeConnection  *self);
+void                  sonde_connection_set_protocols         (SondeConnection  *self,
+                                                              const char * const *protocols);
+const char           *sonde_connection_get_origin            (SondeConnection  *self);
+void                  sonde_connection_set_origin            (SondeConnection  *self,
+                                                              const char       *origin);
+guint64               sonde_connection_get_max_frame_size    (SondeConnection  *self);
+void                  sonde_connection_set_max_frame_size    (SondeConnection  *self,
+                                                              guint64           max_frame_size);
+gboolean              sonde_connection_get_deflate           (SondeConnection  *self);
+void                  sonde_connection_set_deflate           (SondeConnection  *self,
+                                                              gboolean          deflate);
+gboolean              sonde_connection_get_follow_redirects  (SondeConnection  *self);
+void                  sonde_connection_set_follow_redirects  (SondeConnection  *self,
+                                                              gboolean          follow_redirects);
+guint                 sonde_connection_get_handshake_timeout (SondeConnection  *self);
+void                  sonde_connection_set_handshake_timeout (SondeConnection  *self,
+                                                              guint             timeout_ms);
+
+gboolean              sonde_connection_connect               (SondeConnection  *self,
+                                                              GError          **error);
+gboolean              sonde_connection_close                 (SondeConnection  *self,
+                                                              guint             code,
+                                                              const char       *reason,
+                                                              GError          **error);
+gboolean              sonde_connection_send_text             (SondeConnection  *self,
+                                                              const char       *text,
+                                                              gssize            length,
+                                                              GError          **error);
+gboolean              sonde_connection_send_json             (SondeConnection  *self,
+                                                              const char       *text,
+                                                              gssize            length,
+                                                              GError          **error);
+gboolean              sonde_connection_send_binary           (SondeConnection  *self,
+                                                              GBytes           *bytes,
+                                                              GError          **error);
+
+SondeConnectionState  sonde_connection_get_state             (SondeConnection  *self);
+SondeHandshake       *sonde_connection_get_handshake         (SondeConnection  *self);
+const char           *sonde_connection_get_protocol          (SondeConnection  *self);
+guint                 sonde_connection_get_close_code        (SondeConnection  *self);
+const char           *sonde_connection_get_close_reason      (SondeConnection  *self);
+gboolean              sonde_connection_get_close_was_clean   (SondeConnection  *self);
+const GError         *sonde_connection_get_error             (SondeConnection  *self);
+void                  sonde_connection_get_stats             (SondeConnection  *self,
+                                                              SondeStats       *stats);
+
+const char           *sonde_connection_state_to_string       (SondeConnectionState state);
+gboolean              sonde_connection_check_header          (const char       *header,
+                                                              GError          **error);
+
+G_END_DECLS

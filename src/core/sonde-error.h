@@ -1,0 +1,31 @@
+/* sonde-error.h: the errors Sonde reports about connections and input
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SONDE_ERROR (sonde_error_quark ())
+
+typedef enum {
+  SONDE_ERROR_INVALID_URL,         /* does not parse, or has no host */
+  SONDE_ERROR_UNSUPPORTED_SCHEME,  /* not ws, wss, http or https */
+  SONDE_ERROR_INVALID_HEADER,      /* bad name or value, or managed by the handshake */
+  SONDE_ERROR_INVALID_OPTION,      /* an option out of range, e.g. a frame limit of 0 */
+  SONDE_ERROR_BUSY,                /* already connecting or open */
+  SONDE_ERROR_NOT_OPEN,            /* sending or closing without an open connection */
+  SONDE_ERROR_INVALID_TEXT,        /* text that is not UTF-8 */
+  SONDE_ERROR_INVALID_JSON,        /* "send JSON" with text that does not parse */
+  SONDE_ERROR_INVALID_CLOSE_CODE,  /* a code an endpoint may not send, or a long reason */
+  SONDE_ERROR_HANDSHAKE_TIMEOUT,   /* our own deadline for the whole handshake */
+  SONDE_ERROR_HANDSHAKE_REFUSED,   /* the server answered without 101 */
+  SONDE_ERROR_HANDSHAKE_INVALID,   /* a 101 answer that breaks RFC 6455 */
+  SONDE_ERROR_CANCELLED,           /* the user gave up before the handshake completed */
+} SondeError;
+
+GQuark sonde_error_quark (void);
+
+G_END_DECLS

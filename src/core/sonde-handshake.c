@@ -1,0 +1,357 @@
+/* sonde-handshake.c: the record of one opening handshake
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Made on the connection's I/O thread from the SoupMessage once the server
+ * has answered, then immutable: it is shared with the main thread by
+ * reference. libsoup keeps the request headers exactly as it writes them
+ * (Host included), so the record is what went over the wire.
+ */
+
+#define G_LOG_DOMAIN "sonde-handshake"
+
+#include "config.h"
+
+#include "sonde-handshake.h"
+#include "sonde-json-writer.h"
+
+struct _SondeHandshake
+{
+  gatomicrefcount        ref_count;
+
+  char                  *url;
+  char                  *request_line;
+  GPtrArray             *request_headers;  /* name, value, name, value… */
+  guint                  status;
+  char                  *reason_phrase;
+  char                  *status_line;
+  GPtrArray             *response_headers;
+  char                  *protocol;
+  char                  *extensions;
+  SondeHandshakeTimings  timings;
+};
+
+G_DEFINE_BOXED_TYPE (SondeHandshake, sonde_handshake, sonde_handshake_ref, sonde_handshake_unref)
+
+static GPtrArray *
+copy_headers (SoupMessageHeaders *headers)
+{
+  GPtrArray *array = g_ptr_array_new_with_free_func (g_free);
+  SoupMessageHeadersIter iter;
+  const char *name;
+  const char *value;
+
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    {
+      g_ptr_array_add (array, g_strdup (name));
+      g_ptr_array_add (array, g_strdup (value));
+    }
+
+  return array;
+}
+
+static double
+span_ms (guint64 from,
+         guint64 to)
+{
+  if (from == 0 || to == 0 || to < from)
+    return -1;
+  return (double) (to - from) / 1000.0;
+}
+
+static void
+append_headers_object (GString   *out,
+                       GPtrArray *headers)
+{
+  gboolean first = TRUE;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  /* A JSON object cannot repeat a name: values of a repeated header are
+   * joined with ", " as RFC 9110 §5.3 allows. */
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < headers->len; i += 2)
+    {
+      const char *name = g_ptr_array_index (headers, i);
+      g_autoptr(GString) joined = NULL;
+      g_autofree char *lower = g_ascii_strdown (name, -1);
+
+      if (g_hash_table_contains (seen, lower))
+        continue;
+      g_hash_table_add (seen, g_steal_pointer (&lower));
+
+      joined = g_string_new (g_ptr_array_index (headers, i + 1));
+      for (guint j = i + 2; j < headers->len; j += 2)
+        {
+          if (g_ascii_strcasecmp (name, g_ptr_array_index (headers, j)) == 0)
+            {
+              g_string_append (joined, ", ");
+              g_string_append (joined, g_ptr_array_index (headers, j + 1));
+            }
+        }
+
+      sonde_json_append_string_member (out, &first, name, joined->str);
+    }
+  g_string_append_c (out, '}');
+}
+
+static void
+sonde_handshake_free (SondeHandshake *self)
+{
+  g_free (self->url);
+  g_free (self->request_line);
+  g_ptr_array_unref (self->request_headers);
+  g_free (self->reason_phrase);
+  g_free (self->status_line);
+  g_ptr_array_unref (self->response_headers);
+  g_free (self->protocol);
+  g_free (self->extensions);
+  g_free (self);
+}
+
+SondeHandshake *
+sonde_handshake_new_from_message (const char  *url,
+                                  SoupMessage *message,
+                                  gint64       start_mono_us,
+                                  const char  *protocol,
+                                  const char  *extensions)
+{
+  SondeHandshake *self;
+  SoupMessageMetrics *metrics;
+  g_autofree char *path = NULL;
+  GUri *uri;
+
+  g_return_val_if_fail (SOUP_IS_MESSAGE (message), NULL);
+
+  self = g_new0 (SondeHandshake, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+
+  uri = soup_message_get_uri (message);
+  path = g_uri_join (G_URI_FLAGS_ENCODED, NULL, NULL, NULL, -1,
+                     *g_uri_get_path (uri) ? g_uri_get_path (uri) : "/",
+                     g_uri_get_query (uri), NULL);
+
+  self->url = g_strdup (url);
+  self->request_line = g_strdup_printf ("%s %s HTTP/1.1", soup_message_get_method (message), path);
+  self->request_headers = copy_headers (soup_message_get_request_headers (message));
+  self->status = soup_message_get_status (message);
+  self->reason_phrase = g_strdup (soup_message_get_reason_phrase (message) ?
+                                  soup_message_get_reason_phrase (message) : "");
+  self->status_line = g_strdup_printf ("HTTP/1.%d %u %s",
+                                       soup_message_get_http_version (message) == SOUP_HTTP_1_0 ? 0 : 1,
+                                       self->status, self->reason_phrase);
+  self->response_headers = copy_headers (soup_message_get_response_headers (message));
+  self->protocol = g_strdup (protocol);
+  self->extensions = g_strdup (extensions);
+
+  self->timings.dns_ms = self->timings.connect_ms = self->timings.tls_ms = -1;
+  self->timings.upgrade_ms = self->timings.total_ms = -1;
+
+  metrics = soup_message_get_metrics (message);
+  if (metrics != NULL)
+    {
+      guint64 dns_start = soup_message_metrics_get_dns_start (metrics);
+      guint64 dns_end = soup_message_metrics_get_dns_end (metrics);
+      guint64 connect_start = soup_message_metrics_get_connect_start (metrics);
+      guint64 connect_end = soup_message_metrics_get_connect_end (metrics);
+      guint64 tls_start = soup_message_metrics_get_tls_start (metrics);
+      guint64 request_start = soup_message_metrics_get_request_start (metrics);
+      guint64 response_start = soup_message_metrics_get_response_start (metrics);
+
+      self->timings.dns_ms = span_ms (dns_start, dns_end);
+      self->timings.connect_ms = span_ms (connect_start, tls_start != 0 ? tls_start : connect_end);
+      self->timings.tls_ms = span_ms (tls_start, connect_end);
+      self->timings.upgrade_ms = span_ms (request_start, response_start);
+      self->timings.total_ms = span_ms ((guint64) start_mono_us, response_start);
+    }
+
+  return self;
+}
+
+SondeHandshake *
+sonde_handshake_ref (SondeHandshake *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+sonde_handshake_unref (SondeHandshake *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    sonde_handshake_free (self);
+}
+
+const char *
+sonde_handshake_get_url (SondeHandshake *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->url;
+}
+
+/* "GET /ticker?x=1 HTTP/1.1" */
+const char *
+sonde_handshake_get_request_line (SondeHandshake *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->request_line;
+}
+
+guint
+sonde_handshake_get_n_request_headers (SondeHandshake *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->request_headers->len / 2;
+}
+
+void
+sonde_handshake_get_request_header (SondeHandshake  *self,
+                                    guint            index,
+                                    const char     **name,
+                                    const char     **value)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (index < self->request_headers->len / 2);
+
+  *name = g_ptr_array_index (self->request_headers, index * 2);
+  *value = g_ptr_array_index (self->request_headers, index * 2 + 1);
+}
+
+/* 0 when the server never answered. */
+guint
+sonde_handshake_get_status (SondeHandshake *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->status;
+}
+
+const char *
+sonde_handshake_get_reason_phrase (SondeHandshake *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->reason_phrase;
+}
+
+/* "HTTP/1.1 101 Switching Protocols" */
+const char *
+sonde_handshake_get_status_line (SondeHandshake *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->status_line;
+}
+
+guint
+sonde_handshake_get_n_response_headers (SondeHandshake *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->response_headers->len / 2;
+}
+
+void
+sonde_handshake_get_response_header (SondeHandshake  *self,
+                                     guint            index,
+                                     const char     **name,
+                                     const char     **value)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (index < self->response_headers->len / 2);
+
+  *name = g_ptr_array_index (self->response_headers, index * 2);
+  *value = g_ptr_array_index (self->response_headers, index * 2 + 1);
+}
+
+/* The first response header called @name (case-insensitive), or NULL. */
+const char *
+sonde_handshake_get_response_header_value (SondeHandshake *self,
+                                           const char     *name)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < self->response_headers->len; i += 2)
+    {
+      if (g_ascii_strcasecmp (g_ptr_array_index (self->response_headers, i), name) == 0)
+        return g_ptr_array_index (self->response_headers, i + 1);
+    }
+
+  return NULL;
+}
+
+/* The negotiated subprotocol, or NULL when none was agreed. */
+const char *
+sonde_handshake_get_protocol (SondeHandshake *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->protocol;
+}
+
+/* The negotiated extensions as the server listed them, or NULL. */
+const char *
+sonde_handshake_get_extensions (SondeHandshake *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->extensions;
+}
+
+void
+sonde_handshake_get_timings (SondeHandshake        *self,
+                             SondeHandshakeTimings *timings)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (timings != NULL);
+
+  *timings = self->timings;
+}
+
+char *
+sonde_handshake_to_json (SondeHandshake *self)
+{
+  GString *out = g_string_new ("{");
+  gboolean first = TRUE;
+  gboolean inner;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  sonde_json_append_string_member (out, &first, "url", self->url);
+
+  sonde_json_append_member (out, &first, "request");
+  g_string_append_c (out, '{');
+  inner = TRUE;
+  sonde_json_append_string_member (out, &inner, "line", self->request_line);
+  sonde_json_append_member (out, &inner, "headers");
+  append_headers_object (out, self->request_headers);
+  g_string_append_c (out, '}');
+
+  sonde_json_append_int_member (out, &first, "status", self->status);
+  sonde_json_append_string_member (out, &first, "reason", self->reason_phrase);
+  sonde_json_append_member (out, &first, "headers");
+  append_headers_object (out, self->response_headers);
+  sonde_json_append_string_member (out, &first, "protocol", self->protocol);
+  sonde_json_append_string_member (out, &first, "extensions", self->extensions);
+
+  sonde_json_append_member (out, &first, "timings");
+  g_string_append_c (out, '{');
+  inner = TRUE;
+  sonde_json_append_double_member (out, &inner, "dns_ms", self->timings.dns_ms);
+  sonde_json_append_double_member (out, &inner, "connect_ms", self->timings.connect_ms);
+  sonde_json_append_double_member (out, &inner, "tls_ms", self->timings.tls_ms);
+  sonde_json_append_double_member (out, &inner, "upgrade_ms", self->timings.upgrade_ms);
+  sonde_json_append_double_member (out, &inner, "total_ms", self->timings.total_ms);
+  g_string_append_c (out, '}');
+
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,59 @@
+/* sonde-handshake.h: the record of one opening handshake
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* Milliseconds; negative when the phase did not happen (no DNS lookup for
+ * an address, no TLS for ws://) or was not reached. */
+typedef struct {
+  double dns_ms;
+  double connect_ms;
+  double tls_ms;
+  double upgrade_ms;
+  double total_ms;
+} SondeHandshakeTimings;
+
+typedef struct _SondeHandshake SondeHandshake;
+
+#define SONDE_TYPE_HANDSHAKE (sonde_handshake_get_type ())
+
+GType           sonde_handshake_get_type            (void) G_GNUC_CONST;
+SondeHandshake *sonde_handshake_new_from_message    (const char      *url,
+                                                     SoupMessage     *message,
+                                                     gint64           start_mono_us,
+                                                     const char      *protocol,
+                                                     const char      *extensions);
+SondeHandshake *sonde_handshake_ref                 (SondeHandshake  *self);
+void            sonde_handshake_unref               (SondeHandshake  *self);
+
+const char     *sonde_handshake_get_url             (SondeHandshake  *self);
+const char     *sonde_handshake_get_request_line    (SondeHandshake  *self);
+guint           sonde_handshake_get_n_request_headers (SondeHandshake *self);
+void            sonde_handshake_get_request_header  (SondeHandshake  *self,
+                                                     guint            index,
+                                                     const char     **name,
+                                                     const char     **value);
+guint           sonde_handshake_get_status          (SondeHandshake  *self);
+const char     *sonde_handshake_get_reason_phrase   (SondeHandshake  *self);
+const char     *sonde_handshake_get_status_line     (SondeHandshake  *self);
+guint           sonde_handshake_get_n_response_headers (SondeHandshake *self);
+void            sonde_handshake_get_response_header (SondeHandshake  *self,
+                                                     guint            index,
+                                                     const char     **name,
+                                                     const char     **value);
+const char     *sonde_handshake_get_response_header_value (SondeHandshake *self,
+                                                           const char     *name);
+const char     *sonde_handshake_get_protocol        (SondeHandshake  *self);
+const char     *sonde_handshake_get_extensions      (SondeHandshake  *self);
+void            sonde_handshake_get_timings         (SondeHandshake  *self,
+                                                     SondeHandshakeTimings *timings);
+char           *sonde_handshake_to_json             (SondeHandshake  *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeHandshake, sonde_handshake_unref)
+
+G_END_DECLS

@@ -1,0 +1,76 @@
+/* sonde-link-private.h: the I/O-thread half of a SondeConnection
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "sonde-connection.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char     *url;                /* normalized ws:// or wss:// */
+  char    **headers;            /* "Name: value", validated */
+  char    **protocols;
+  char     *origin;
+  guint64   max_frame_size;
+  gboolean  deflate;
+  gboolean  follow_redirects;
+  guint     handshake_timeout_ms;
+} SondeLinkOptions;
+
+/* What an event changes on the main thread besides the log. */
+typedef struct {
+  int              state;       /* a SondeConnectionState, or -1 for none */
+  guint            close_code;
+  char            *close_reason;
+  gboolean         close_clean;
+  GError          *error;
+  SondeHandshake  *handshake;
+  char            *protocol;
+} SondeLinkEvent;
+
+typedef struct {
+  gint64          wall_us;
+  gint64          mono_us;
+  gsize           offset;       /* into SondeLinkBatch.bytes */
+  gsize           length;
+  SondeDirection  direction;
+  SondeMessageKind kind;
+  SondeLinkEvent *event;        /* events only; owned by the batch */
+} SondeLinkItem;
+
+typedef struct {
+  GArray     *items;            /* SondeLinkItem */
+  GByteArray *bytes;
+} SondeLinkBatch;
+
+typedef struct _SondeLink SondeLink;
+
+/* Called on the main context when a batch is waiting. */
+typedef void (*SondeLinkReadyFunc) (gpointer user_data);
+
+void        sonde_link_options_clear (SondeLinkOptions *options);
+
+SondeLink  *sonde_link_start         (const SondeLinkOptions *options,
+                                      SondeLinkReadyFunc      ready,
+                                      gpointer                user_data);
+SondeLink  *sonde_link_ref           (SondeLink              *link);
+void        sonde_link_unref         (SondeLink              *link);
+void        sonde_link_take_batch    (SondeLink              *link,
+                                      SondeLinkBatch         *batch);
+void        sonde_link_send          (SondeLink              *link,
+                                      SondeMessageKind        kind,
+                                      GBytes                 *payload);
+void        sonde_link_close         (SondeLink              *link,
+                                      guint                   code,
+                                      const char             *reason);
+void        sonde_link_detach        (SondeLink              *link);
+
+void        sonde_link_batch_init    (SondeLinkBatch         *batch);
+void        sonde_link_batch_reset   (SondeLinkBatch         *batch);
+void        sonde_link_batch_clear   (SondeLinkBatch         *batch);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeLink, sonde_link_unref)
+
+G_END_DECLS
