@@ -1,0 +1,170 @@
+/* recv-sonde.c: Sonde's core pipeline as a receiver of the ingest benchmark
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A SondeConnection (libsoup on its own I/O thread, batches handed to this
+ * thread at most ~60 times a second) appending into its SondeMessageLog,
+ * with retention raised so that every message is kept. The clock runs from
+ * the first message (the time the I/O thread stamped on its record) to the
+ * moment the last expected message is in the log on this thread; the
+ * process then waits for state CLOSED and prints one JSON line with, besides
+ * the common fields, what memory per stored message needs:
+ *
+ *   baseline_rss_kib  resident memory just before connecting
+ *   n_records         records in the log (messages plus connection events)
+ *   log_memory_bytes  sonde_message_log_get_memory_size(): the log's own account
+ */
+
+#define G_LOG_DOMAIN "recv-sonde"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "bench-util.h"
+#include "sonde-connection.h"
+
+/* Connection events (connecting, handshake, open, closing, close…) are
+ * records too: leave room for them. */
+#define EVENT_HEADROOM 1024
+
+typedef struct {
+  GMainLoop       *loop;
+  SondeConnection *connection;
+  guint64          expected;
+  gint64           last_us;
+  gboolean         timed_out;
+} Receiver;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Receiver   *r)
+{
+  SondeStats stats;
+
+  if (r->last_us != 0)
+    return;
+
+  sonde_connection_get_stats (r->connection, &stats);
+  if (stats.messages_in >= r->expected)
+    r->last_us = g_get_monotonic_time ();
+}
+
+static void
+on_state_changed (SondeConnection *connection,
+                  GParamSpec      *pspec,
+                  Receiver        *r)
+{
+  SondeConnectionState state = sonde_connection_get_state (connection);
+
+  if (state == SONDE_CONNECTION_STATE_CLOSED || state == SONDE_CONNECTION_STATE_FAILED)
+    g_main_loop_quit (r->loop);
+}
+
+static gboolean
+on_timeout (gpointer data)
+{
+  Receiver *r = data;
+
+  r->timed_out = TRUE;
+  g_main_loop_quit (r->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* When the I/O thread received the first message. */
+static gint64
+first_message_us (SondeMessageLog *log)
+{
+  guint n = sonde_message_log_get_n_records (log);
+
+  for (guint i = 0; i < n; i++)
+    {
+      SondeRecord record;
+
+      if (sonde_message_log_get_record (log, i, &record) && record.direction == SONDE_DIRECTION_IN)
+        return record.mono_us;
+    }
+
+  return 0;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  BenchOptions options = { 0 };
+  Receiver r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) json = NULL;
+  SondeMessageLog *log;
+  SondeStats stats;
+  const char *problem = NULL;
+  guint64 baseline_rss_kib;
+  gint64 first_us;
+  SondeConnectionState state;
+
+  if (!bench_options_parse (&options, "recv-sonde", &argc, &argv))
+    return 2;
+  if (options.count > G_MAXUINT - EVENT_HEADROOM)
+    {
+      g_printerr ("recv-sonde: --count is larger than a log can hold\n");
+      return 2;
+    }
+
+  r.loop = g_main_loop_new (NULL, FALSE);
+  r.expected = options.count;
+  r.connection = sonde_connection_new ();
+  sonde_connection_set_url (r.connection, options.url);
+  sonde_connection_set_max_frame_size (r.connection, BENCH_MAX_PAYLOAD);
+
+  log = sonde_connection_get_log (r.connection);
+  sonde_message_log_set_max_count (log, (guint) options.count + EVENT_HEADROOM);
+  sonde_message_log_set_max_bytes (log, G_MAXUINT64);
+
+  g_signal_connect (log, "items-changed", G_CALLBACK (on_items_changed), &r);
+  g_signal_connect (r.connection, "notify::state", G_CALLBACK (on_state_changed), &r);
+  g_timeout_add_seconds ((guint) options.timeout, on_timeout, &r);
+
+  baseline_rss_kib = bench_current_rss_kib ();
+  if (!sonde_connection_connect (r.connection, &error))
+    {
+      g_printerr ("recv-sonde: %s\n", error->message);
+      return 1;
+    }
+  g_main_loop_run (r.loop);
+
+  sonde_connection_get_stats (r.connection, &stats);
+  state = sonde_connection_get_state (r.connection);
+  first_us = first_message_us (log);
+
+  if (r.timed_out)
+    problem = "timed out";
+  else if (state == SONDE_CONNECTION_STATE_FAILED)
+    problem = sonde_connection_get_error (r.connection) ?
+              sonde_connection_get_error (r.connection)->message : "failed";
+  else if (stats.messages_in != r.expected)
+    problem = "message count differs from the expected one";
+  else if (sonde_message_log_get_n_evicted (log) != 0)
+    problem = "the log evicted messages";
+  else if (sonde_connection_get_close_code (r.connection) != 1000)
+    problem = "the connection did not close with 1000";
+
+  json = bench_json_begin ("sonde", stats.messages_in, stats.bytes_in, first_us, r.last_us);
+  bench_json_add_uint (json, "close_code", sonde_connection_get_close_code (r.connection));
+  bench_json_add_uint (json, "baseline_rss_kib", baseline_rss_kib);
+  bench_json_add_uint (json, "n_records", sonde_message_log_get_n_records (log));
+  bench_json_add_uint (json, "n_evicted", sonde_message_log_get_n_evicted (log));
+  bench_json_add_uint (json, "log_n_bytes", sonde_message_log_get_n_bytes (log));
+  bench_json_add_uint (json, "log_memory_bytes", sonde_message_log_get_memory_size (log));
+  bench_json_add_uint (json, "final_rss_kib", bench_current_rss_kib ());
+  bench_json_end (json, problem);
+
+  g_clear_object (&r.connection);
+  g_main_loop_unref (r.loop);
+  bench_options_clear (&options);
+
+  return problem == NULL ? 0 : 1;
+}
