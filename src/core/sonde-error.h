@@ -24,6 +24,7 @@ typedef enum {
   SONDE_ERROR_HANDSHAKE_REFUSED,   /* the server answered without 101 */
   SONDE_ERROR_HANDSHAKE_INVALID,   /* a 101 answer that breaks RFC 6455 */
   SONDE_ERROR_CANCELLED,           /* the user gave up before the handshake completed */
+  SONDE_ERROR_INVALID_HEX,         /* hex text that is not whole bytes */
 } SondeError;
 
 GQuark sonde_error_quark (void);
