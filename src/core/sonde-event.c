@@ -1,0 +1,173 @@
+/* sonde-event.c: connection events in the log, described for people
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Event records carry a small JSON object (see sonde-link.c); a log row
+ * shows one line that says what happened, in words.
+ */
+
+#define G_LOG_DOMAIN "sonde-event"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "sonde-event.h"
+#include "sonde-text.h"
+
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gint64
+get_int (JsonObject *object,
+         const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+  return json_node_get_int (node);
+}
+
+static double
+get_double (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  return json_node_get_double (node);
+}
+
+/* Text from the peer (a close reason, a header) goes through the same
+ * escaping as message previews. */
+static char *
+escape (const char *text)
+{
+  if (text == NULL)
+    return g_strdup ("");
+  return sonde_text_escape ((const guint8 *) text, strlen (text), SONDE_ESCAPE_NONE, 512, NULL);
+}
+
+static char *
+describe_close (JsonObject *object)
+{
+  g_autofree char *reason = escape (get_string (object, "reason"));
+  const char *meaning = get_string (object, "meaning");
+  const char *initiator = get_string (object, "initiator");
+  gint64 code = get_int (object, "code");
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, _("Closed %" G_GINT64_FORMAT " %s"), code, meaning ? meaning : "");
+  if (*reason != '\0')
+    g_string_append_printf (out, _(" · reason “%s”"), reason);
+  if (g_strcmp0 (initiator, "local") == 0)
+    g_string_append (out, _(" · by us"));
+  else
+    g_string_append (out, _(" · by the server"));
+  if (json_object_has_member (object, "invalid"))
+    g_string_append (out, _(" · invalid close code"));
+  return g_string_free (out, FALSE);
+}
+
+static char *
+describe_handshake (JsonObject *object)
+{
+  g_autofree char *reason = escape (get_string (object, "reason"));
+  JsonNode *timings = json_object_get_member (object, "timings");
+  const char *protocol = get_string (object, "protocol");
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, _("HTTP %" G_GINT64_FORMAT " %s"), get_int (object, "status"), reason);
+  if (protocol != NULL)
+    {
+      g_autofree char *escaped = escape (protocol);
+      g_string_append_printf (out, _(" · subprotocol %s"), escaped);
+    }
+  if (timings != NULL && JSON_NODE_HOLDS_OBJECT (timings))
+    {
+      double total = get_double (json_node_get_object (timings), "total_ms");
+
+      if (total >= 0)
+        g_string_append_printf (out, _(" · %.0f ms"), total);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* One line that says what an event record means, e.g. "Closed 1000 Normal
+ * closure · by the server". Safe to show: peer-supplied text is escaped. */
+char *
+sonde_event_describe (const SondeRecord *record)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *object;
+  JsonNode *root;
+
+  g_return_val_if_fail (record != NULL, NULL);
+
+  if (!json_parser_load_from_data (parser, (const char *) record->data,
+                                   (gssize) record->stored_size, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root))
+    return g_strdup (sonde_message_kind_to_string (record->kind));
+
+  object = json_node_get_object (root);
+
+  switch (record->kind)
+    {
+    case SONDE_MESSAGE_KIND_CONNECTING:
+      {
+        g_autofree char *url = escape (get_string (object, "url"));
+        return g_strdup_printf (_("Connecting to %s"), url);
+      }
+    case SONDE_MESSAGE_KIND_HANDSHAKE:
+      return describe_handshake (object);
+    case SONDE_MESSAGE_KIND_OPEN:
+      {
+        const char *protocol = get_string (object, "protocol");
+        const char *extensions = get_string (object, "extensions");
+        GString *out = g_string_new (_("Open"));
+
+        if (protocol != NULL)
+          {
+            g_autofree char *escaped = escape (protocol);
+            g_string_append_printf (out, _(" · subprotocol %s"), escaped);
+          }
+        if (extensions != NULL)
+          {
+            g_autofree char *escaped = escape (extensions);
+            g_string_append_printf (out, _(" · extensions %s"), escaped);
+          }
+        return g_string_free (out, FALSE);
+      }
+    case SONDE_MESSAGE_KIND_CLOSING:
+      if (g_strcmp0 (get_string (object, "initiator"), "local") == 0)
+        return g_strdup_printf (_("Closing (we sent %" G_GINT64_FORMAT ")"), get_int (object, "code"));
+      return g_strdup (_("Closing (the server sent a Close frame)"));
+    case SONDE_MESSAGE_KIND_CLOSE:
+      return describe_close (object);
+    case SONDE_MESSAGE_KIND_ERROR:
+    case SONDE_MESSAGE_KIND_FAILED:
+      {
+        g_autofree char *message = escape (get_string (object, "error"));
+        return g_strdup_printf (record->kind == SONDE_MESSAGE_KIND_FAILED ? _("Failed: %s") : _("Error: %s"),
+                                message);
+      }
+    case SONDE_MESSAGE_KIND_TEXT:
+    case SONDE_MESSAGE_KIND_BINARY:
+    default:
+      return g_strdup (sonde_message_kind_to_string (record->kind));
+    }
+}

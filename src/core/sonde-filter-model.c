@@ -1,0 +1,895 @@
+/* sonde-filter-model.c: the records of a message log that a view shows
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A GListModel over a SondeMessageLog that filters records, not GObjects:
+ * the result is an array of sequence numbers, and item objects are made
+ * only when GTK asks for a row. Without a filter it is a window onto the
+ * log and costs nothing per record.
+ *
+ * Filtering runs on the main loop in slices of at most SONDE_FILTER_SLICE_US
+ * (a few milliseconds), oldest record first; every slice announces what it
+ * found with one items-changed, so results appear while a million records
+ * are still being scanned, and new records join the same scan.
+ *
+ * Pause stops announcing new records (the log keeps capturing them);
+ * resuming announces everything that came in. Clear hides every record
+ * there is now. Records the log evicts leave the model from its head.
+ */
+
+#define G_LOG_DOMAIN "sonde-filter-model"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sonde-filter-model.h"
+#include "sonde-message.h"
+
+/* How many records to match between two looks at the clock. */
+#define CLOCK_STRIDE 256
+
+typedef enum {
+  MATCH_ALL,
+  MATCH_ASCII,     /* case-insensitive bytes; the needle is lowercase ASCII */
+  MATCH_REGEX,
+} MatchKind;
+
+struct _SondeFilterModel
+{
+  GObject          parent_instance;
+
+  /* owned */
+  SondeMessageLog *log;
+  char            *text;
+  guint8          *needle;        /* MATCH_ASCII */
+  gsize            needle_len;
+  GRegex          *regex;         /* MATCH_REGEX: UTF-8 text and events */
+  GRegex          *raw_regex;     /* MATCH_REGEX: binary payloads */
+  GArray          *index;         /* guint64 seqs, ascending; filtering only */
+  GSource         *scan_source;
+
+  MatchKind        match;
+  gboolean         use_regex;
+  guint            directions;
+  guint            kinds;
+  gboolean         paused;
+
+  guint            n_items;       /* as last announced */
+  guint64          view_start;    /* records before it were cleared away */
+  guint64          lower;         /* first visible seq as last announced */
+  guint64          scan_end;      /* records before it have been considered */
+};
+
+static void sonde_filter_model_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SondeFilterModel, sonde_filter_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      sonde_filter_model_list_model_init))
+
+enum {
+  PROP_0,
+  PROP_LOG,
+  PROP_DIRECTIONS,
+  PROP_KINDS,
+  PROP_PAUSED,
+  PROP_SCANNING,
+  PROP_FILTERING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void schedule_scan (SondeFilterModel *self);
+
+static gboolean
+is_filtering (SondeFilterModel *self)
+{
+  return self->match != MATCH_ALL ||
+         self->directions != SONDE_FILTER_DIRECTION_ALL ||
+         self->kinds != SONDE_FILTER_KIND_ALL;
+}
+
+static guint64
+log_first_seq (SondeFilterModel *self)
+{
+  return MAX (self->view_start, sonde_message_log_get_first_seq (self->log));
+}
+
+static guint
+count_items (SondeFilterModel *self)
+{
+  if (is_filtering (self))
+    return self->index->len;
+
+  return self->scan_end > self->lower ? (guint) (self->scan_end - self->lower) : 0;
+}
+
+/* Announces a change and keeps n_items to what listeners were told: the
+ * filter settings change before the old count is withdrawn, so the count
+ * must never be recomputed from them. */
+static void
+emit_items_changed (SondeFilterModel *self,
+                    guint             position,
+                    guint             removed,
+                    guint             added)
+{
+  g_assert (removed <= self->n_items);
+
+  self->n_items = self->n_items - removed + added;
+  g_assert (self->n_items == count_items (self));
+  if (removed > 0 || added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+}
+
+static gboolean
+contains_ascii_ci (const guint8 *haystack,
+                   gsize         length,
+                   const guint8 *needle,
+                   gsize         needle_len)
+{
+  const guint8 *p = haystack;
+  const guint8 *end;
+  guint8 lower, upper;
+
+  if (needle_len == 0)
+    return TRUE;
+  if (length < needle_len)
+    return FALSE;
+
+  lower = needle[0];
+  upper = (guint8) g_ascii_toupper (lower);
+  end = haystack + length - needle_len + 1;   /* one past the last start */
+
+  while (p < end)
+    {
+      const guint8 *a = memchr (p, lower, (gsize) (end - p));
+      const guint8 *b = NULL;
+      const guint8 *hit;
+      gsize i;
+
+      if (upper != lower)
+        b = memchr (p, upper, (gsize) ((a != NULL ? a : end) - p));
+      hit = b != NULL ? b : a;
+      if (hit == NULL)
+        return FALSE;
+
+      for (i = 1; i < needle_len; i++)
+        {
+          if ((guint8) g_ascii_tolower (hit[i]) != needle[i])
+            break;
+        }
+      if (i == needle_len)
+        return TRUE;
+
+      p = hit + 1;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+matches_text (SondeFilterModel  *self,
+              const SondeRecord *record)
+{
+  const char *data = (const char *) record->data;
+  gsize length = record->stored_size;
+
+  switch (self->match)
+    {
+    case MATCH_ALL:
+      return TRUE;
+
+    case MATCH_ASCII:
+      return contains_ascii_ci (record->data, length, self->needle, self->needle_len);
+
+    case MATCH_REGEX:
+      if (record->kind == SONDE_MESSAGE_KIND_BINARY)
+        return g_regex_match_full (self->raw_regex, data, (gssize) length, 0, 0, NULL, NULL);
+
+      /* Text messages and events are UTF-8, but a truncated record may end
+       * inside a character. */
+      if (record->flags & SONDE_RECORD_FLAG_TRUNCATED)
+        {
+          const char *valid_end = NULL;
+
+          if (!g_utf8_validate_len (data, length, &valid_end))
+            length = (gsize) (valid_end - data);
+        }
+      return g_regex_match_full (self->regex, data, (gssize) length, 0, 0, NULL, NULL);
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Whether the current filter lets @record through (the paused and cleared
+ * states aside). */
+gboolean
+sonde_filter_model_record_matches (SondeFilterModel  *self,
+                                   const SondeRecord *record)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (!(self->directions & (1u << record->direction)))
+    return FALSE;
+
+  if (record->direction != SONDE_DIRECTION_EVENT)
+    {
+      guint kind = record->kind == SONDE_MESSAGE_KIND_BINARY ? SONDE_FILTER_KIND_BINARY
+                                                             : SONDE_FILTER_KIND_TEXT;
+      if (!(self->kinds & kind))
+        return FALSE;
+    }
+
+  return matches_text (self, record);
+}
+
+static void
+set_scanning (SondeFilterModel *self,
+              gboolean          scanning)
+{
+  if ((self->scan_source != NULL) == scanning)
+    return;
+
+  if (scanning)
+    {
+      schedule_scan (self);
+    }
+  else
+    {
+      g_source_destroy (self->scan_source);
+      g_clear_pointer (&self->scan_source, g_source_unref);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCANNING]);
+}
+
+/* Matches records from scan_end on for at most one slice, then announces
+ * what it found. Returns TRUE when the scan reached the end of the log. */
+static gboolean
+scan_slice (SondeFilterModel *self)
+{
+  guint64 end = sonde_message_log_get_next_seq (self->log);
+  gint64 deadline = g_get_monotonic_time () + SONDE_FILTER_SLICE_US;
+  guint old_len = self->index->len;
+  guint stride = 0;
+
+  self->scan_end = MAX (self->scan_end, log_first_seq (self));
+
+  while (self->scan_end < end)
+    {
+      SondeRecord record;
+
+      if (sonde_message_log_lookup_seq (self->log, self->scan_end, &record) &&
+          sonde_filter_model_record_matches (self, &record))
+        g_array_append_val (self->index, self->scan_end);
+      self->scan_end++;
+
+      if (++stride == CLOCK_STRIDE)
+        {
+          stride = 0;
+          if (g_get_monotonic_time () >= deadline)
+            break;
+        }
+    }
+
+  emit_items_changed (self, old_len, 0, self->index->len - old_len);
+
+  return self->scan_end >= end;
+}
+
+static gboolean
+on_scan (gpointer data)
+{
+  SondeFilterModel *self = data;
+
+  if (!scan_slice (self))
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&self->scan_source, g_source_unref);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCANNING]);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_scan (SondeFilterModel *self)
+{
+  if (self->scan_source != NULL)
+    return;
+
+  /* After redraws (GDK_PRIORITY_REDRAW), so a long scan never delays a
+   * frame by more than one slice. */
+  self->scan_source = g_idle_source_new ();
+  g_source_set_priority (self->scan_source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_static_name (self->scan_source, "[sonde] filter scan");
+  g_source_set_callback (self->scan_source, on_scan, self, NULL);
+  g_source_attach (self->scan_source, g_main_context_get_thread_default ());
+}
+
+/* Brings the model up to the log's newest record, or starts the scan that
+ * will. */
+static void
+advance (SondeFilterModel *self)
+{
+  guint64 end = sonde_message_log_get_next_seq (self->log);
+
+  if (self->paused || self->scan_end >= end)
+    return;
+
+  if (is_filtering (self))
+    {
+      set_scanning (self, TRUE);
+      return;
+    }
+
+  {
+    guint old_n = self->n_items;
+
+    self->scan_end = end;
+    emit_items_changed (self, old_n, 0, count_items (self) - old_n);
+  }
+}
+
+/* Forgets every result and considers the log again from the first visible
+ * record: after a filter change or a clear. */
+static void
+restart (SondeFilterModel *self)
+{
+  set_scanning (self, FALSE);
+  g_array_set_size (self->index, 0);
+  self->lower = log_first_seq (self);
+  self->scan_end = self->lower;
+
+  emit_items_changed (self, 0, self->n_items, 0);
+
+  advance (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTERING]);
+}
+
+/* Drops records the log no longer has from the head. */
+static void
+drop_evicted (SondeFilterModel *self)
+{
+  guint64 first = log_first_seq (self);
+  guint removed = 0;
+
+  if (first <= self->lower)
+    return;
+
+  if (is_filtering (self))
+    {
+      guint lo = 0, hi = self->index->len;
+
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo) / 2;
+
+          if (g_array_index (self->index, guint64, mid) < first)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      removed = lo;
+      if (removed > 0)
+        g_array_remove_range (self->index, 0, removed);
+    }
+  else
+    {
+      guint64 announced_end = MAX (self->scan_end, self->lower);
+
+      removed = (guint) (MIN (first, announced_end) - self->lower);
+    }
+
+  self->lower = first;
+  self->scan_end = MAX (self->scan_end, first);
+
+  emit_items_changed (self, 0, removed, 0);
+}
+
+static void
+on_log_items_changed (GListModel       *log,
+                      guint             position,
+                      guint             removed,
+                      guint             added,
+                      SondeFilterModel *self)
+{
+  guint n = g_list_model_get_n_items (log);
+
+  if (removed == 0 && added > 0 && position + added == n)
+    advance (self);
+  else if (position == 0 && added == 0)
+    drop_evicted (self);
+  else
+    restart (self);
+}
+
+static GType
+sonde_filter_model_get_item_type (GListModel *model)
+{
+  return SONDE_TYPE_MESSAGE;
+}
+
+static guint
+sonde_filter_model_get_n_items (GListModel *model)
+{
+  return SONDE_FILTER_MODEL (model)->n_items;
+}
+
+static gpointer
+sonde_filter_model_get_item (GListModel *model,
+                             guint       position)
+{
+  SondeFilterModel *self = SONDE_FILTER_MODEL (model);
+  SondeRecord record;
+
+  if (!sonde_filter_model_get_record (self, position, &record))
+    return NULL;
+
+  return sonde_message_new (self->log, &record);
+}
+
+static void
+sonde_filter_model_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = sonde_filter_model_get_item_type;
+  iface->get_n_items = sonde_filter_model_get_n_items;
+  iface->get_item = sonde_filter_model_get_item;
+}
+
+static void
+sonde_filter_model_dispose (GObject *object)
+{
+  SondeFilterModel *self = (SondeFilterModel *) object;
+
+  if (self->scan_source != NULL)
+    {
+      g_source_destroy (self->scan_source);
+      g_clear_pointer (&self->scan_source, g_source_unref);
+    }
+
+  if (self->log != NULL)
+    g_signal_handlers_disconnect_by_data (self->log, self);
+  g_clear_object (&self->log);
+
+  G_OBJECT_CLASS (sonde_filter_model_parent_class)->dispose (object);
+}
+
+static void
+sonde_filter_model_finalize (GObject *object)
+{
+  SondeFilterModel *self = (SondeFilterModel *) object;
+
+  g_free (self->text);
+  g_free (self->needle);
+  g_clear_pointer (&self->regex, g_regex_unref);
+  g_clear_pointer (&self->raw_regex, g_regex_unref);
+  g_array_unref (self->index);
+
+  G_OBJECT_CLASS (sonde_filter_model_parent_class)->finalize (object);
+}
+
+static void
+sonde_filter_model_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  SondeFilterModel *self = SONDE_FILTER_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG:
+      g_value_set_object (value, self->log);
+      break;
+    case PROP_DIRECTIONS:
+      g_value_set_uint (value, self->directions);
+      break;
+    case PROP_KINDS:
+      g_value_set_uint (value, self->kinds);
+      break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, self->paused);
+      break;
+    case PROP_SCANNING:
+      g_value_set_boolean (value, self->scan_source != NULL);
+      break;
+    case PROP_FILTERING:
+      g_value_set_boolean (value, is_filtering (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_filter_model_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  SondeFilterModel *self = SONDE_FILTER_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG:
+      self->log = g_value_dup_object (value);
+      break;
+    case PROP_DIRECTIONS:
+      sonde_filter_model_set_directions (self, g_value_get_uint (value));
+      break;
+    case PROP_KINDS:
+      sonde_filter_model_set_kinds (self, g_value_get_uint (value));
+      break;
+    case PROP_PAUSED:
+      sonde_filter_model_set_paused (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_filter_model_constructed (GObject *object)
+{
+  SondeFilterModel *self = (SondeFilterModel *) object;
+
+  G_OBJECT_CLASS (sonde_filter_model_parent_class)->constructed (object);
+
+  g_assert (self->log != NULL);
+  self->lower = log_first_seq (self);
+  self->scan_end = sonde_message_log_get_next_seq (self->log);
+  self->n_items = count_items (self);
+  g_signal_connect (self->log, "items-changed", G_CALLBACK (on_log_items_changed), self);
+}
+
+static void
+sonde_filter_model_class_init (SondeFilterModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = sonde_filter_model_constructed;
+  object_class->dispose = sonde_filter_model_dispose;
+  object_class->finalize = sonde_filter_model_finalize;
+  object_class->get_property = sonde_filter_model_get_property;
+  object_class->set_property = sonde_filter_model_set_property;
+
+  properties[PROP_LOG] =
+    g_param_spec_object ("log", NULL, NULL, SONDE_TYPE_MESSAGE_LOG,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DIRECTIONS] =
+    g_param_spec_uint ("directions", NULL, NULL, 0, SONDE_FILTER_DIRECTION_ALL,
+                       SONDE_FILTER_DIRECTION_ALL,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KINDS] =
+    g_param_spec_uint ("kinds", NULL, NULL, 0, SONDE_FILTER_KIND_ALL, SONDE_FILTER_KIND_ALL,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SCANNING] =
+    g_param_spec_boolean ("scanning", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FILTERING] =
+    g_param_spec_boolean ("filtering", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+sonde_filter_model_init (SondeFilterModel *self)
+{
+  self->index = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->directions = SONDE_FILTER_DIRECTION_ALL;
+  self->kinds = SONDE_FILTER_KIND_ALL;
+}
+
+SondeFilterModel *
+sonde_filter_model_new (SondeMessageLog *log)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_LOG (log), NULL);
+
+  return g_object_new (SONDE_TYPE_FILTER_MODEL, "log", log, NULL);
+}
+
+SondeMessageLog *
+sonde_filter_model_get_log (SondeFilterModel *self)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), NULL);
+
+  return self->log;
+}
+
+/* Shows only records whose payload contains @text, case-insensitively, or
+ * matches it as a regular expression (PCRE syntax, case-insensitive).
+ * NULL or "" shows everything. Returns FALSE, leaving the filter as it was,
+ * when @regex is set and @text does not compile. */
+gboolean
+sonde_filter_model_set_query (SondeFilterModel  *self,
+                              const char        *text,
+                              gboolean           regex,
+                              GError           **error)
+{
+  g_autoptr(GRegex) compiled = NULL;
+  g_autoptr(GRegex) raw = NULL;
+  gboolean ascii;
+
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
+
+  if (text == NULL)
+    text = "";
+  regex = !!regex;
+
+  if (g_strcmp0 (self->text ? self->text : "", text) == 0 && self->use_regex == regex)
+    return TRUE;
+
+  ascii = TRUE;
+  for (const char *p = text; *p; p++)
+    {
+      if ((guchar) *p >= 0x80)
+        {
+          ascii = FALSE;
+          break;
+        }
+    }
+
+  if (*text != '\0' && (regex || !ascii))
+    {
+      g_autofree char *pattern = regex ? g_strdup (text) : g_regex_escape_string (text, -1);
+      g_autoptr(GError) local_error = NULL;
+
+      compiled = g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &local_error);
+      if (compiled == NULL)
+        {
+          /* GRegex messages name the problem and its offset. */
+          g_set_error (error, G_REGEX_ERROR, local_error->code,
+                       "Invalid regular expression: %s", local_error->message);
+          return FALSE;
+        }
+      raw = g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE | G_REGEX_RAW, 0, NULL);
+      if (raw == NULL)
+        raw = g_regex_ref (compiled);
+    }
+
+  g_free (self->text);
+  self->text = g_strdup (text);
+  self->use_regex = regex;
+  g_clear_pointer (&self->needle, g_free);
+  self->needle_len = 0;
+  g_clear_pointer (&self->regex, g_regex_unref);
+  g_clear_pointer (&self->raw_regex, g_regex_unref);
+
+  if (*text == '\0')
+    self->match = MATCH_ALL;
+  else if (compiled != NULL)
+    {
+      self->match = MATCH_REGEX;
+      self->regex = g_steal_pointer (&compiled);
+      self->raw_regex = g_steal_pointer (&raw);
+    }
+  else
+    {
+      self->match = MATCH_ASCII;
+      self->needle = (guint8 *) g_ascii_strdown (text, -1);
+      self->needle_len = strlen (text);
+    }
+
+  restart (self);
+  return TRUE;
+}
+
+const char *
+sonde_filter_model_get_text (SondeFilterModel *self)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), NULL);
+
+  return self->text ? self->text : "";
+}
+
+gboolean
+sonde_filter_model_get_regex (SondeFilterModel *self)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
+
+  return self->use_regex;
+}
+
+/* A mask of SondeFilterDirections. */
+void
+sonde_filter_model_set_directions (SondeFilterModel *self,
+                                   guint             directions)
+{
+  g_return_if_fail (SONDE_IS_FILTER_MODEL (self));
+
+  directions &= SONDE_FILTER_DIRECTION_ALL;
+  if (self->directions == directions)
+    return;
+
+  self->directions = directions;
+  restart (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRECTIONS]);
+}
+
+guint
+sonde_filter_model_get_directions (SondeFilterModel *self)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), 0);
+
+  return self->directions;
+}
+
+/* A mask of SondeFilterKinds; events are not affected. */
+void
+sonde_filter_model_set_kinds (SondeFilterModel *self,
+                              guint             kinds)
+{
+  g_return_if_fail (SONDE_IS_FILTER_MODEL (self));
+
+  kinds &= SONDE_FILTER_KIND_ALL;
+  if (self->kinds == kinds)
+    return;
+
+  self->kinds = kinds;
+  restart (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KINDS]);
+}
+
+guint
+sonde_filter_model_get_kinds (SondeFilterModel *self)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), 0);
+
+  return self->kinds;
+}
+
+/* Whether any filter is set (text, direction or kind). */
+gboolean
+sonde_filter_model_get_filtering (SondeFilterModel *self)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
+
+  return is_filtering (self);
+}
+
+/* While paused the model announces no new records; the log goes on
+ * capturing them, and resuming announces them all. */
+void
+sonde_filter_model_set_paused (SondeFilterModel *self,
+                               gboolean          paused)
+{
+  g_return_if_fail (SONDE_IS_FILTER_MODEL (self));
+
+  paused = !!paused;
+  if (self->paused == paused)
+    return;
+
+  self->paused = paused;
+  if (paused)
+    set_scanning (self, FALSE);
+  else
+    advance (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+}
+
+gboolean
+sonde_filter_model_get_paused (SondeFilterModel *self)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
+
+  return self->paused;
+}
+
+/* Hides every record the log holds now; later ones are shown. The log
+ * itself keeps them. */
+void
+sonde_filter_model_clear (SondeFilterModel *self)
+{
+  g_return_if_fail (SONDE_IS_FILTER_MODEL (self));
+
+  self->view_start = sonde_message_log_get_next_seq (self->log);
+  restart (self);
+}
+
+/* TRUE while a filter scan is still working through the log. */
+gboolean
+sonde_filter_model_get_scanning (SondeFilterModel *self)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
+
+  return self->scan_source != NULL;
+}
+
+/* Records in the log since the last clear, whether they match or not,
+ * including those not yet announced. */
+guint
+sonde_filter_model_get_n_total (SondeFilterModel *self)
+{
+  guint64 end;
+  guint64 first;
+
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), 0);
+
+  end = sonde_message_log_get_next_seq (self->log);
+  first = log_first_seq (self);
+  return end > first ? (guint) (end - first) : 0;
+}
+
+/* Records the log holds that the model has not considered yet: those that
+ * came in while paused, or that the scan has not reached. */
+guint
+sonde_filter_model_get_n_pending (SondeFilterModel *self)
+{
+  guint64 end;
+  guint64 from;
+
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), 0);
+
+  end = sonde_message_log_get_next_seq (self->log);
+  from = MAX (self->scan_end, log_first_seq (self));
+  return end > from ? (guint) (end - from) : 0;
+}
+
+gboolean
+sonde_filter_model_get_record (SondeFilterModel *self,
+                               guint             position,
+                               SondeRecord      *record)
+{
+  guint64 seq;
+
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (position >= self->n_items)
+    return FALSE;
+
+  if (is_filtering (self))
+    seq = g_array_index (self->index, guint64, position);
+  else
+    seq = self->lower + position;
+
+  return sonde_message_log_lookup_seq (self->log, seq, record);
+}
+
+/* The position of the record with sequence number @seq, if the model shows
+ * it. */
+gboolean
+sonde_filter_model_find_seq (SondeFilterModel *self,
+                             guint64           seq,
+                             guint            *position)
+{
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
+
+  if (!is_filtering (self))
+    {
+      if (seq < self->lower || seq >= self->lower + self->n_items)
+        return FALSE;
+      if (position != NULL)
+        *position = (guint) (seq - self->lower);
+      return TRUE;
+    }
+
+  hi = self->index->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      guint64 value = g_array_index (self->index, guint64, mid);
+
+      if (value == seq)
+        {
+          if (position != NULL)
+            *position = mid;
+          return TRUE;
+        }
+      if (value < seq)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  return FALSE;
+}
