@@ -16,6 +16,75 @@ sonde_test_init (int    *argc,
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 }
 
+static char *gui_home;
+
+/* For tests with a display: the user's directories go to a fresh temporary
+ * directory, but the system data directories stay, because GTK needs the
+ * shared MIME database (to load SVG icons) and the icon themes from them.
+ * G_TEST_OPTION_ISOLATE_DIRS would hide both. */
+void
+sonde_test_init_gui (int    *argc,
+                     char ***argv)
+{
+  g_autoptr(GError) error = NULL;
+  static const struct {
+    const char *variable;
+    const char *subdir;
+  } dirs[] = {
+    { "HOME", "home" },
+    { "XDG_CONFIG_HOME", "config" },
+    { "XDG_DATA_HOME", "data" },
+    { "XDG_CACHE_HOME", "cache" },
+    { "XDG_STATE_HOME", "state" },
+    { "XDG_RUNTIME_DIR", "runtime" },
+  };
+
+  g_test_init (argc, argv, NULL);
+
+  gui_home = g_dir_make_tmp ("sonde-test-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (gui_home, dirs[i].subdir, NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+      g_setenv (dirs[i].variable, path, TRUE);
+    }
+}
+
+static void
+remove_tree (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children =
+    g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                               G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+
+  if (children != NULL)
+    {
+      GFileInfo *info;
+      GFile *child;
+
+      while (g_file_enumerator_iterate (children, &info, &child, NULL, NULL) && info != NULL)
+        remove_tree (child);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+/* Removes what sonde_test_init_gui() made. */
+void
+sonde_test_finish_gui (void)
+{
+  g_autoptr(GFile) home = NULL;
+
+  if (gui_home == NULL)
+    return;
+
+  home = g_file_new_for_path (gui_home);
+  remove_tree (home);
+  g_clear_pointer (&gui_home, g_free);
+}
+
 gboolean
 sonde_test_tick (gpointer data)
 {

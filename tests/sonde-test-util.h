@@ -12,6 +12,9 @@ typedef gboolean (*SondeTestCondition) (gpointer data);
 
 void      sonde_test_init       (int                 *argc,
                                  char              ***argv);
+void      sonde_test_init_gui   (int                 *argc,
+                                 char              ***argv);
+void      sonde_test_finish_gui (void);
 gboolean  sonde_test_wait_for   (SondeTestCondition   condition,
                                  gpointer             data,
                                  guint                timeout_ms);

@@ -1,0 +1,204 @@
+/* sonde-application.c: the Sonde desktop application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Owns what outlives a window: the embedded demo feed (started the first
+ * time a window asks for it) and the application actions. Command-line
+ * arguments are URLs to open, each in a tab of its own; with none, a new
+ * window opens on the demo ticker so a first launch shows live data.
+ */
+
+#define G_LOG_DOMAIN "sonde-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sonde-application.h"
+#include "sonde-window.h"
+
+struct _SondeApplication
+{
+  AdwApplication   parent_instance;
+
+  /* owned */
+  SondeDemoServer *demo_server;
+};
+
+G_DEFINE_FINAL_TYPE (SondeApplication, sonde_application, ADW_TYPE_APPLICATION)
+
+static SondeWindow *
+ensure_window (SondeApplication *self,
+               gboolean         *created)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  *created = window == NULL;
+  if (window == NULL)
+    window = GTK_WINDOW (sonde_window_new (self));
+
+  return SONDE_WINDOW (window);
+}
+
+static void
+sonde_application_activate (GApplication *app)
+{
+  SondeApplication *self = SONDE_APPLICATION (app);
+  gboolean created;
+  SondeWindow *window = ensure_window (self, &created);
+
+  if (created)
+    sonde_window_open_demo (window);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+sonde_application_open (GApplication  *app,
+                        GFile        **files,
+                        int            n_files,
+                        const char    *hint)
+{
+  SondeApplication *self = SONDE_APPLICATION (app);
+  gboolean created;
+  SondeWindow *window = ensure_window (self, &created);
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+
+      sonde_window_open_url (window, uri);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+on_about (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  const char *developers[] = { "The Sonde developers", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (app),
+                         "application-name", _("Sonde"),
+                         "application-icon", APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Watch and probe WebSocket feeds in real time"),
+                         "website", "https://github.com/sondeapp/sonde",
+                         "issue-url", "https://github.com/sondeapp/sonde/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         "copyright", "© 2026 The Sonde developers",
+                         NULL);
+}
+
+static void
+on_quit (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "about", .activate = on_about },
+  { .name = "quit", .activate = on_quit },
+};
+
+static void
+sonde_application_startup (GApplication *app)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *help_accels[] = { "<Control>question", NULL };
+  static const char *focus_url_accels[] = { "<Control>l", NULL };
+  static const char *filter_accels[] = { "<Control>f", NULL };
+  static const char *clear_accels[] = { "<Control>k", NULL };
+  static const char *send_accels[] = { "<Control>Return", "<Control>KP_Enter", NULL };
+  static const char *new_tab_accels[] = { "<Control>t", NULL };
+  static const char *close_tab_accels[] = { "<Control>w", NULL };
+  GtkApplication *gtk_app = GTK_APPLICATION (app);
+
+  G_APPLICATION_CLASS (sonde_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
+                                   G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (gtk_app, "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (gtk_app, "win.show-help-overlay", help_accels);
+  gtk_application_set_accels_for_action (gtk_app, "win.focus-url", focus_url_accels);
+  gtk_application_set_accels_for_action (gtk_app, "win.filter", filter_accels);
+  gtk_application_set_accels_for_action (gtk_app, "win.clear-log", clear_accels);
+  gtk_application_set_accels_for_action (gtk_app, "win.send", send_accels);
+  gtk_application_set_accels_for_action (gtk_app, "win.new-tab", new_tab_accels);
+  gtk_application_set_accels_for_action (gtk_app, "win.close-tab", close_tab_accels);
+}
+
+static void
+sonde_application_shutdown (GApplication *app)
+{
+  SondeApplication *self = SONDE_APPLICATION (app);
+
+  if (self->demo_server != NULL)
+    sonde_demo_server_stop (self->demo_server);
+
+  G_APPLICATION_CLASS (sonde_application_parent_class)->shutdown (app);
+}
+
+static void
+sonde_application_dispose (GObject *object)
+{
+  SondeApplication *self = SONDE_APPLICATION (object);
+
+  g_clear_object (&self->demo_server);
+
+  G_OBJECT_CLASS (sonde_application_parent_class)->dispose (object);
+}
+
+static void
+sonde_application_class_init (SondeApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = sonde_application_dispose;
+
+  app_class->activate = sonde_application_activate;
+  app_class->open = sonde_application_open;
+  app_class->startup = sonde_application_startup;
+  app_class->shutdown = sonde_application_shutdown;
+}
+
+static void
+sonde_application_init (SondeApplication *self)
+{
+}
+
+SondeApplication *
+sonde_application_new (void)
+{
+  return g_object_new (SONDE_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "resource-base-path", RESOURCE_PATH,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       NULL);
+}
+
+/* The URL of @path ("/ticker", "/sensors", "/echo") on the embedded demo
+ * feed, starting the feed the first time. */
+char *
+sonde_application_dup_demo_url (SondeApplication  *self,
+                                const char        *path,
+                                GError           **error)
+{
+  g_return_val_if_fail (SONDE_IS_APPLICATION (self), NULL);
+
+  if (self->demo_server == NULL)
+    {
+      g_autoptr(SondeDemoServer) server = sonde_demo_server_new ();
+
+      if (!sonde_demo_server_start (server, 0, error))
+        return NULL;
+      self->demo_server = g_steal_pointer (&server);
+    }
+
+  return sonde_demo_server_dup_url (self->demo_server, path);
+}

@@ -1,0 +1,21 @@
+/* sonde-application.h: the Sonde desktop application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sonde-demo-server.h"
+
+G_BEGIN_DECLS
+
+#define SONDE_TYPE_APPLICATION (sonde_application_get_type ())
+G_DECLARE_FINAL_TYPE (SondeApplication, sonde_application, SONDE, APPLICATION, AdwApplication)
+
+SondeApplication *sonde_application_new            (void);
+char             *sonde_application_dup_demo_url   (SondeApplication  *self,
+                                                    const char        *path,
+                                                    GError           **error);
+
+G_END_DECLS

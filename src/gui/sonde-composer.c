@@ -1,0 +1,670 @@
+/* sonde-composer.c: writing and sending messages on one connection
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A GtkSourceView editor with three modes: Text is sent as typed; JSON is
+ * checked first; Binary reads hex bytes. What does not check out is never
+ * sent: the error, with its line and column, shows under the editor and the
+ * spot is underlined. Sent messages go into a history that Up and Down
+ * recall when the cursor is on the first or last line.
+ */
+
+#define G_LOG_DOMAIN "sonde-composer"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+
+#include "sonde-composer.h"
+#include "sonde-error.h"
+#include "sonde-hex.h"
+#include "sonde-json-format.h"
+
+#define HISTORY_MAX 200
+
+typedef struct {
+  SondeComposerMode  mode;
+  char              *text;
+} HistoryEntry;
+
+struct _SondeComposer
+{
+  GtkWidget          parent_instance;
+
+  /* template widgets */
+  GtkToggleButton   *text_mode;
+  GtkToggleButton   *json_mode;
+  GtkToggleButton   *binary_mode;
+  GtkScrolledWindow *scrolled;
+  GtkSourceView     *editor;
+  GtkLabel          *error_label;
+  GtkButton         *send_button;
+
+  /* owned */
+  SondeConnection   *connection;
+  GtkTextTag        *error_tag;
+  char              *problem;
+  GPtrArray         *history;       /* HistoryEntry*, oldest first */
+  HistoryEntry      *draft;         /* what was typed before recalling */
+
+  int                history_pos;   /* -1: the draft; else an index */
+  gboolean           recalling;
+};
+
+G_DEFINE_FINAL_TYPE (SondeComposer, sonde_composer, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_CAN_SEND,
+  PROP_PROBLEM,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+history_entry_free (gpointer data)
+{
+  HistoryEntry *entry = data;
+
+  if (entry == NULL)
+    return;
+  g_free (entry->text);
+  g_free (entry);
+}
+
+static GtkTextBuffer *
+get_buffer (SondeComposer *self)
+{
+  return gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->editor));
+}
+
+static gboolean
+is_open (SondeComposer *self)
+{
+  return self->connection != NULL &&
+         sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_OPEN;
+}
+
+static void
+update_send_button (SondeComposer *self)
+{
+  gboolean open = is_open (self);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), open && self->problem == NULL);
+  if (!open)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), _("Not connected: connect to send messages"));
+  else if (self->problem != NULL)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), self->problem);
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), _("Send the message (Ctrl+Enter)"));
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_SEND]);
+}
+
+static void
+mark_error (SondeComposer *self,
+            guint          line,
+            guint          column)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  GtkTextIter start, end;
+
+  if (line == 0)
+    return;
+
+  if (!gtk_text_buffer_get_iter_at_line_offset (buffer, &start, (int) line - 1, (int) MAX (column, 1) - 1))
+    gtk_text_buffer_get_end_iter (buffer, &start);
+
+  end = start;
+  if (!gtk_text_iter_forward_char (&end))
+    {
+      /* At the very end ("unexpected end of input"): mark the last char. */
+      if (!gtk_text_iter_backward_char (&start))
+        return;
+    }
+  gtk_text_buffer_apply_tag (buffer, self->error_tag, &start, &end);
+}
+
+static void
+set_problem (SondeComposer *self,
+             const char    *problem)
+{
+  if (g_strcmp0 (self->problem, problem) == 0)
+    return;
+
+  g_free (self->problem);
+  self->problem = g_strdup (problem);
+
+  gtk_label_set_label (self->error_label, problem ? problem : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), problem != NULL);
+  if (problem != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->scrolled), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->scrolled), "error");
+
+  update_send_button (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+}
+
+static void
+validate (SondeComposer *self)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  g_autofree char *text = sonde_composer_dup_text (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  GtkTextIter start, end;
+  guint line = 0, column = 0;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_remove_tag (buffer, self->error_tag, &start, &end);
+
+  switch (sonde_composer_get_mode (self))
+    {
+    case SONDE_COMPOSER_MODE_TEXT:
+      break;
+
+    case SONDE_COMPOSER_MODE_JSON:
+      if (*text == '\0')
+        g_set_error_literal (&error, SONDE_ERROR, SONDE_ERROR_INVALID_JSON,
+                             _("Type a JSON value to send"));
+      else
+        sonde_json_validate (text, -1, &line, &column, &error);
+      break;
+
+    case SONDE_COMPOSER_MODE_BINARY:
+      bytes = sonde_hex_parse (text, -1, &line, &column, &error);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (error != NULL)
+    mark_error (self, line, column);
+  set_problem (self, error ? error->message : NULL);
+}
+
+static void
+on_buffer_changed (SondeComposer *self)
+{
+  /* Editing a recalled entry makes it the draft. */
+  if (!self->recalling)
+    self->history_pos = -1;
+  validate (self);
+}
+
+static void
+on_mode_toggled (SondeComposer   *self,
+                 GtkToggleButton *button)
+{
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (get_buffer (self));
+  GtkSourceLanguage *language = NULL;
+
+  if (!gtk_toggle_button_get_active (button))
+    return;
+
+  if (sonde_composer_get_mode (self) == SONDE_COMPOSER_MODE_JSON)
+    language = gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (), "json");
+  gtk_source_buffer_set_language (buffer, language);
+  gtk_source_buffer_set_highlight_syntax (buffer, language != NULL);
+
+  validate (self);
+}
+
+static void
+on_send_clicked (SondeComposer *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sonde_composer_send (self, &error))
+    set_problem (self, error->message);
+}
+
+/* Whether the cursor is on the same display line (wrapping included) as
+ * @edge, the start or the end of the buffer. */
+static gboolean
+cursor_on_line_of (SondeComposer     *self,
+                   const GtkTextIter *edge)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  GdkRectangle cursor_rect, edge_rect;
+  GtkTextIter iter;
+
+  gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
+  gtk_text_view_get_iter_location (GTK_TEXT_VIEW (self->editor), &iter, &cursor_rect);
+  gtk_text_view_get_iter_location (GTK_TEXT_VIEW (self->editor), edge, &edge_rect);
+  return cursor_rect.y == edge_rect.y;
+}
+
+static gboolean
+cursor_on_first_line (SondeComposer *self)
+{
+  GtkTextIter start;
+
+  gtk_text_buffer_get_start_iter (get_buffer (self), &start);
+  return cursor_on_line_of (self, &start);
+}
+
+static gboolean
+cursor_on_last_line (SondeComposer *self)
+{
+  GtkTextIter end;
+
+  gtk_text_buffer_get_end_iter (get_buffer (self), &end);
+  return cursor_on_line_of (self, &end);
+}
+
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                SondeComposer         *self)
+{
+  GdkModifierType modifiers = state & gtk_accelerator_get_default_mod_mask ();
+
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) && modifiers == GDK_CONTROL_MASK)
+    {
+      on_send_clicked (self);
+      return GDK_EVENT_STOP;
+    }
+
+  if (modifiers != 0)
+    return GDK_EVENT_PROPAGATE;
+
+  if ((keyval == GDK_KEY_Up || keyval == GDK_KEY_KP_Up) && cursor_on_first_line (self))
+    return sonde_composer_history_previous (self) ? GDK_EVENT_STOP : GDK_EVENT_PROPAGATE;
+
+  if ((keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down) && cursor_on_last_line (self))
+    return sonde_composer_history_next (self) ? GDK_EVENT_STOP : GDK_EVENT_PROPAGATE;
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+on_connection_state (SondeComposer *self)
+{
+  update_send_button (self);
+}
+
+static void
+sonde_composer_constructed (GObject *object)
+{
+  SondeComposer *self = (SondeComposer *) object;
+
+  G_OBJECT_CLASS (sonde_composer_parent_class)->constructed (object);
+
+  if (self->connection != NULL)
+    g_signal_connect_object (self->connection, "notify::state",
+                             G_CALLBACK (on_connection_state), self, G_CONNECT_SWAPPED);
+  update_send_button (self);
+}
+
+static void
+sonde_composer_dispose (GObject *object)
+{
+  SondeComposer *self = (SondeComposer *) object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_COMPOSER);
+  /* Template children without an id are not cleared by the above. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (sonde_composer_parent_class)->dispose (object);
+}
+
+static void
+sonde_composer_finalize (GObject *object)
+{
+  SondeComposer *self = (SondeComposer *) object;
+
+  g_free (self->problem);
+  g_ptr_array_unref (self->history);
+  history_entry_free (self->draft);
+
+  G_OBJECT_CLASS (sonde_composer_parent_class)->finalize (object);
+}
+
+static void
+sonde_composer_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  SondeComposer *self = SONDE_COMPOSER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    case PROP_CAN_SEND:
+      g_value_set_boolean (value, sonde_composer_get_can_send (self));
+      break;
+    case PROP_PROBLEM:
+      g_value_set_string (value, self->problem);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_composer_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  SondeComposer *self = SONDE_COMPOSER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      self->connection = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_composer_class_init (SondeComposerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = sonde_composer_constructed;
+  object_class->dispose = sonde_composer_dispose;
+  object_class->finalize = sonde_composer_finalize;
+  object_class->get_property = sonde_composer_get_property;
+  object_class->set_property = sonde_composer_set_property;
+
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, SONDE_TYPE_CONNECTION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_SEND] =
+    g_param_spec_boolean ("can-send", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROBLEM] =
+    g_param_spec_string ("problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-composer.ui");
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, text_mode);
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, json_mode);
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, binary_mode);
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, scrolled);
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, editor);
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, send_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_mode_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_send_clicked);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "sondecomposer");
+}
+
+static void
+sonde_composer_init (SondeComposer *self)
+{
+  GtkEventController *controller;
+
+  self->history = g_ptr_array_new_with_free_func (history_entry_free);
+  self->history_pos = -1;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->error_tag = gtk_text_buffer_create_tag (get_buffer (self), "sonde-error",
+                                                "underline", PANGO_UNDERLINE_ERROR,
+                                                NULL);
+  g_signal_connect_object (get_buffer (self), "changed",
+                           G_CALLBACK (on_buffer_changed), self, G_CONNECT_SWAPPED);
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->editor), controller);
+}
+
+GtkWidget *
+sonde_composer_new (SondeConnection *connection)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (connection), NULL);
+
+  return g_object_new (SONDE_TYPE_COMPOSER, "connection", connection, NULL);
+}
+
+SondeComposerMode
+sonde_composer_get_mode (SondeComposer *self)
+{
+  g_return_val_if_fail (SONDE_IS_COMPOSER (self), SONDE_COMPOSER_MODE_TEXT);
+
+  if (gtk_toggle_button_get_active (self->json_mode))
+    return SONDE_COMPOSER_MODE_JSON;
+  if (gtk_toggle_button_get_active (self->binary_mode))
+    return SONDE_COMPOSER_MODE_BINARY;
+  return SONDE_COMPOSER_MODE_TEXT;
+}
+
+void
+sonde_composer_set_mode (SondeComposer     *self,
+                         SondeComposerMode  mode)
+{
+  g_return_if_fail (SONDE_IS_COMPOSER (self));
+
+  switch (mode)
+    {
+    case SONDE_COMPOSER_MODE_TEXT:
+      gtk_toggle_button_set_active (self->text_mode, TRUE);
+      break;
+    case SONDE_COMPOSER_MODE_JSON:
+      gtk_toggle_button_set_active (self->json_mode, TRUE);
+      break;
+    case SONDE_COMPOSER_MODE_BINARY:
+      gtk_toggle_button_set_active (self->binary_mode, TRUE);
+      break;
+    default:
+      g_return_if_reached ();
+    }
+}
+
+char *
+sonde_composer_dup_text (SondeComposer *self)
+{
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (SONDE_IS_COMPOSER (self), NULL);
+
+  gtk_text_buffer_get_bounds (get_buffer (self), &start, &end);
+  return gtk_text_buffer_get_text (get_buffer (self), &start, &end, FALSE);
+}
+
+void
+sonde_composer_set_text (SondeComposer *self,
+                         const char    *text)
+{
+  g_return_if_fail (SONDE_IS_COMPOSER (self));
+
+  gtk_text_buffer_set_text (get_buffer (self), text ? text : "", -1);
+}
+
+/* Why the message cannot be sent as it stands, or NULL. */
+const char *
+sonde_composer_get_problem (SondeComposer *self)
+{
+  g_return_val_if_fail (SONDE_IS_COMPOSER (self), NULL);
+
+  return self->problem;
+}
+
+gboolean
+sonde_composer_get_can_send (SondeComposer *self)
+{
+  g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
+
+  return is_open (self) && self->problem == NULL;
+}
+
+static void
+remember (SondeComposer *self,
+          const char    *text)
+{
+  SondeComposerMode mode = sonde_composer_get_mode (self);
+  HistoryEntry *entry;
+
+  if (self->history->len > 0)
+    {
+      HistoryEntry *last = g_ptr_array_index (self->history, self->history->len - 1);
+
+      if (last->mode == mode && g_strcmp0 (last->text, text) == 0)
+        return;
+    }
+
+  entry = g_new0 (HistoryEntry, 1);
+  entry->mode = mode;
+  entry->text = g_strdup (text);
+  g_ptr_array_add (self->history, entry);
+  if (self->history->len > HISTORY_MAX)
+    g_ptr_array_remove_index (self->history, 0);
+}
+
+/* Checks and sends what the editor holds. The text stays, so the same
+ * message can go again. */
+gboolean
+sonde_composer_send (SondeComposer  *self,
+                     GError        **error)
+{
+  g_autofree char *text = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
+
+  if (!is_open (self))
+    {
+      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
+                           _("Not sent: the connection is not open"));
+      return FALSE;
+    }
+
+  validate (self);
+  if (self->problem != NULL)
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION, _("Not sent: %s"), self->problem);
+      return FALSE;
+    }
+
+  text = sonde_composer_dup_text (self);
+
+  switch (sonde_composer_get_mode (self))
+    {
+    case SONDE_COMPOSER_MODE_TEXT:
+      ok = sonde_connection_send_text (self->connection, text, -1, error);
+      break;
+    case SONDE_COMPOSER_MODE_JSON:
+      ok = sonde_connection_send_json (self->connection, text, -1, error);
+      break;
+    case SONDE_COMPOSER_MODE_BINARY:
+      {
+        g_autoptr(GBytes) bytes = sonde_hex_parse (text, -1, NULL, NULL, error);
+
+        ok = bytes != NULL && sonde_connection_send_binary (self->connection, bytes, error);
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (ok)
+    {
+      remember (self, text);
+      self->history_pos = -1;
+      g_clear_pointer (&self->draft, history_entry_free);
+    }
+
+  return ok;
+}
+
+void
+sonde_composer_focus (SondeComposer *self)
+{
+  g_return_if_fail (SONDE_IS_COMPOSER (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->editor));
+}
+
+static void
+recall (SondeComposer      *self,
+        const HistoryEntry *entry)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  GtkTextIter end;
+
+  self->recalling = TRUE;
+  sonde_composer_set_mode (self, entry->mode);
+  gtk_text_buffer_set_text (buffer, entry->text, -1);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_place_cursor (buffer, &end);
+  self->recalling = FALSE;
+}
+
+/* Puts the previous sent message in the editor; FALSE at the oldest. */
+gboolean
+sonde_composer_history_previous (SondeComposer *self)
+{
+  int pos;
+
+  g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
+
+  if (self->history->len == 0)
+    return FALSE;
+
+  if (self->history_pos == -1)
+    {
+      pos = (int) self->history->len - 1;
+      history_entry_free (self->draft);
+      self->draft = g_new0 (HistoryEntry, 1);
+      self->draft->mode = sonde_composer_get_mode (self);
+      self->draft->text = sonde_composer_dup_text (self);
+    }
+  else if (self->history_pos > 0)
+    pos = self->history_pos - 1;
+  else
+    return FALSE;
+
+  recall (self, g_ptr_array_index (self->history, pos));
+  self->history_pos = pos;
+  return TRUE;
+}
+
+/* Puts the next sent message (or the draft, after the newest) in the
+ * editor; FALSE when not recalling. */
+gboolean
+sonde_composer_history_next (SondeComposer *self)
+{
+  g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
+
+  if (self->history_pos == -1)
+    return FALSE;
+
+  if (self->history_pos + 1 < (int) self->history->len)
+    {
+      int pos = self->history_pos + 1;
+
+      recall (self, g_ptr_array_index (self->history, pos));
+      self->history_pos = pos;
+      return TRUE;
+    }
+
+  if (self->draft != NULL)
+    recall (self, self->draft);
+  g_clear_pointer (&self->draft, history_entry_free);
+  self->history_pos = -1;
+  return TRUE;
+}

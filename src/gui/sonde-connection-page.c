@@ -1,0 +1,661 @@
+/* sonde-connection-page.c: one connection's log, detail, composer and panel
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A page observes one SondeConnection: its state in the status bar, its
+ * failures in a banner that says exactly what went wrong, its log in a
+ * SondeLogView beside the selected message's detail and the connection
+ * panel, and a composer to send on it. Connecting to another URL closes the
+ * current connection first; the log keeps both sessions.
+ */
+
+#define G_LOG_DOMAIN "sonde-connection-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sonde-close-code.h"
+#include "sonde-connection-page.h"
+#include "sonde-text.h"
+#include "sonde-url.h"
+
+#define STATUS_REFRESH_MS 500
+
+struct _SondeConnectionPage
+{
+  GtkWidget             parent_instance;
+
+  /* template widgets */
+  GtkLabel             *state_label;
+  GtkLabel             *rates_label;
+  GtkLabel             *count_label;
+  GtkToggleButton      *pause_button;
+  GtkRevealer          *banner_revealer;
+  GtkLabel             *banner_label;
+  GtkButton            *banner_button;
+  GtkPaned             *paned;
+  GtkBox               *log_box;
+  GtkStack             *side_stack;
+
+  /* children made in init */
+  SondeLogView         *log_view;
+  SondeMessageDetail   *detail;
+  SondeConnectionPanel *panel;
+  SondeComposer        *composer;
+
+  /* owned */
+  SondeConnection      *connection;
+  char                 *title;
+  char                 *pending_url;
+  char                 *problem;
+
+  guint                 status_refresh_id;
+};
+
+G_DEFINE_FINAL_TYPE (SondeConnectionPage, sonde_connection_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_TITLE,
+  PROP_ACTIVE,
+  PROP_PROBLEM,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+is_active_state (SondeConnectionState state)
+{
+  return state == SONDE_CONNECTION_STATE_CONNECTING ||
+         state == SONDE_CONNECTION_STATE_OPEN ||
+         state == SONDE_CONNECTION_STATE_CLOSING;
+}
+
+static void
+set_problem (SondeConnectionPage *self,
+             const char          *problem,
+             gboolean             can_retry)
+{
+  if (g_strcmp0 (self->problem, problem) != 0)
+    {
+      g_free (self->problem);
+      self->problem = g_strdup (problem);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+    }
+
+  if (problem != NULL)
+    gtk_label_set_label (self->banner_label, problem);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_button), can_retry);
+  gtk_revealer_set_reveal_child (self->banner_revealer, problem != NULL);
+}
+
+static char *
+describe_close (SondeConnection *connection)
+{
+  guint code = sonde_connection_get_close_code (connection);
+  const char *reason = sonde_connection_get_close_reason (connection);
+  g_autofree char *escaped = NULL;
+
+  if (reason != NULL && *reason != '\0')
+    escaped = sonde_text_escape ((const guint8 *) reason, strlen (reason), SONDE_ESCAPE_NONE, 256, NULL);
+
+  if (escaped != NULL)
+    return g_strdup_printf (_("Connection closed: %u %s — “%s”"), code, sonde_close_code_describe (code), escaped);
+  return g_strdup_printf (_("Connection closed: %u %s"), code, sonde_close_code_describe (code));
+}
+
+static void
+update_placeholder (SondeConnectionPage *self)
+{
+  switch (sonde_connection_get_state (self->connection))
+    {
+    case SONDE_CONNECTION_STATE_CONNECTING:
+      sonde_log_view_set_placeholder (self->log_view, _("Connecting…"),
+                                      sonde_connection_get_url (self->connection));
+      break;
+    case SONDE_CONNECTION_STATE_OPEN:
+    case SONDE_CONNECTION_STATE_CLOSING:
+      sonde_log_view_set_placeholder (self->log_view, _("Connected — waiting for messages"),
+                                      _("Messages appear here as they arrive"));
+      break;
+    case SONDE_CONNECTION_STATE_DISCONNECTED:
+    case SONDE_CONNECTION_STATE_CLOSED:
+    case SONDE_CONNECTION_STATE_FAILED:
+    default:
+      sonde_log_view_set_placeholder (self->log_view, _("Not connected — enter a URL or pick the demo feed"),
+                                      _("Type a ws:// or wss:// address above and press Connect"));
+      break;
+    }
+}
+
+static void
+refresh_status (SondeConnectionPage *self)
+{
+  SondeConnectionState state = sonde_connection_get_state (self->connection);
+  SondeMessageLog *log = sonde_connection_get_log (self->connection);
+  g_autofree char *in_size = NULL;
+  g_autofree char *rates = NULL;
+  SondeStats stats;
+
+  sonde_connection_get_stats (self->connection, &stats);
+  in_size = sonde_format_size ((guint64) (stats.bytes_in_per_s + 0.5));
+  rates = g_strdup_printf (_("%'.0f msg/s ↓ · %s/s · %'.0f msg/s ↑ · %'" G_GUINT64_FORMAT " evicted"),
+                           stats.messages_in_per_s, in_size, stats.messages_out_per_s,
+                           sonde_message_log_get_n_evicted (log));
+
+  if (state == SONDE_CONNECTION_STATE_DISCONNECTED)
+    gtk_label_set_label (self->rates_label, "");
+  else if (g_strcmp0 (gtk_label_get_label (self->rates_label), rates) != 0)
+    gtk_label_set_label (self->rates_label, rates);
+}
+
+static gboolean
+on_status_refresh (gpointer data)
+{
+  refresh_status (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_state_changed (SondeConnectionPage *self)
+{
+  SondeConnectionState state = sonde_connection_get_state (self->connection);
+  static const char *state_classes[] = { "connecting", "open", "closed", "failed" };
+  const char *state_class = NULL;
+  const char *label = NULL;
+
+  switch (state)
+    {
+    case SONDE_CONNECTION_STATE_DISCONNECTED:
+      label = _("Not connected");
+      break;
+    case SONDE_CONNECTION_STATE_CONNECTING:
+      label = _("Connecting…");
+      state_class = "connecting";
+      set_problem (self, NULL, FALSE);
+      break;
+    case SONDE_CONNECTION_STATE_OPEN:
+      label = _("Open");
+      state_class = "open";
+      break;
+    case SONDE_CONNECTION_STATE_CLOSING:
+      label = _("Closing…");
+      state_class = "connecting";
+      break;
+    case SONDE_CONNECTION_STATE_CLOSED:
+      {
+        guint code = sonde_connection_get_close_code (self->connection);
+        gboolean normal = (code == 1000 || code == 1001 || code == 1005) &&
+                          sonde_connection_get_close_was_clean (self->connection);
+
+        label = _("Closed");
+        state_class = "closed";
+        if (!normal && self->pending_url == NULL)
+          {
+            g_autofree char *text = describe_close (self->connection);
+            set_problem (self, text, TRUE);
+          }
+      }
+      break;
+    case SONDE_CONNECTION_STATE_FAILED:
+      {
+        const GError *error = sonde_connection_get_error (self->connection);
+
+        label = _("Failed");
+        state_class = "failed";
+        if (self->pending_url == NULL)
+          {
+            g_autofree char *text = g_strdup_printf (_("Could not connect: %s"),
+                                                     error ? error->message : _("unknown error"));
+            set_problem (self, text, TRUE);
+          }
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (state_classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), state_classes[i]);
+  if (state_class != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->state_label), state_class);
+  gtk_label_set_label (self->state_label, label);
+
+  update_placeholder (self);
+  refresh_status (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+
+  /* A URL asked for while the previous connection was still going. */
+  if (!is_active_state (state) && self->pending_url != NULL)
+    {
+      g_autofree char *url = g_steal_pointer (&self->pending_url);
+      g_autoptr(GError) error = NULL;
+
+      if (!sonde_connection_page_connect_to (self, url, &error))
+        set_problem (self, error->message, FALSE);
+    }
+}
+
+static void
+on_selected_changed (SondeConnectionPage *self)
+{
+  sonde_message_detail_set_message (self->detail, sonde_log_view_get_selected (self->log_view));
+}
+
+static void
+on_pause_toggled (SondeConnectionPage *self)
+{
+  gboolean paused = gtk_toggle_button_get_active (self->pause_button);
+
+  sonde_log_view_set_paused (self->log_view, paused);
+  gtk_button_set_icon_name (GTK_BUTTON (self->pause_button),
+                            paused ? "media-playback-start-symbolic" : "media-playback-pause-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->pause_button),
+                               paused ? _("Resume the view") : _("Pause the view (capture goes on)"));
+}
+
+static void
+on_log_view_paused (SondeConnectionPage *self)
+{
+  gtk_toggle_button_set_active (self->pause_button, sonde_log_view_get_paused (self->log_view));
+}
+
+static void
+on_reconnect_clicked (SondeConnectionPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = g_strdup (sonde_connection_get_url (self->connection));
+
+  if (url != NULL && !sonde_connection_page_connect_to (self, url, &error))
+    set_problem (self, error->message, FALSE);
+}
+
+static void
+on_banner_dismissed (SondeConnectionPage *self)
+{
+  set_problem (self, NULL, FALSE);
+}
+
+static void
+sonde_connection_page_map (GtkWidget *widget)
+{
+  SondeConnectionPage *self = SONDE_CONNECTION_PAGE (widget);
+
+  GTK_WIDGET_CLASS (sonde_connection_page_parent_class)->map (widget);
+
+  refresh_status (self);
+  if (self->status_refresh_id == 0)
+    self->status_refresh_id = g_timeout_add (STATUS_REFRESH_MS, on_status_refresh, self);
+}
+
+static void
+sonde_connection_page_unmap (GtkWidget *widget)
+{
+  SondeConnectionPage *self = SONDE_CONNECTION_PAGE (widget);
+
+  g_clear_handle_id (&self->status_refresh_id, g_source_remove);
+
+  GTK_WIDGET_CLASS (sonde_connection_page_parent_class)->unmap (widget);
+}
+
+static void
+sonde_connection_page_dispose (GObject *object)
+{
+  SondeConnectionPage *self = (SondeConnectionPage *) object;
+
+  g_clear_handle_id (&self->status_refresh_id, g_source_remove);
+  if (self->connection != NULL)
+    g_signal_handlers_disconnect_by_data (self->connection, self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_CONNECTION_PAGE);
+  /* Template children without an id are not cleared by the above. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  self->composer = NULL;
+
+  /* Disposing the connection closes it (1001, going away). */
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (sonde_connection_page_parent_class)->dispose (object);
+}
+
+static void
+sonde_connection_page_finalize (GObject *object)
+{
+  SondeConnectionPage *self = (SondeConnectionPage *) object;
+
+  g_free (self->title);
+  g_free (self->pending_url);
+  g_free (self->problem);
+
+  G_OBJECT_CLASS (sonde_connection_page_parent_class)->finalize (object);
+}
+
+static void
+sonde_connection_page_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  SondeConnectionPage *self = SONDE_CONNECTION_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, sonde_connection_page_get_title (self));
+      break;
+    case PROP_ACTIVE:
+      g_value_set_boolean (value, sonde_connection_page_get_active (self));
+      break;
+    case PROP_PROBLEM:
+      g_value_set_string (value, self->problem);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_connection_page_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  SondeConnectionPage *self = SONDE_CONNECTION_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      sonde_connection_page_set_title (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_connection_page_class_init (SondeConnectionPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sonde_connection_page_dispose;
+  object_class->finalize = sonde_connection_page_finalize;
+  object_class->get_property = sonde_connection_page_get_property;
+  object_class->set_property = sonde_connection_page_set_property;
+
+  widget_class->map = sonde_connection_page_map;
+  widget_class->unmap = sonde_connection_page_unmap;
+
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, SONDE_TYPE_CONNECTION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACTIVE] =
+    g_param_spec_boolean ("active", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROBLEM] =
+    g_param_spec_string ("problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-connection-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, state_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, rates_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, banner_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, paned);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, log_box);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, side_stack);
+  gtk_widget_class_bind_template_callback (widget_class, on_pause_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_reconnect_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_banner_dismissed);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "sondeconnectionpage");
+}
+
+static void
+sonde_connection_page_init (SondeConnectionPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
+                                  GTK_ORIENTATION_VERTICAL);
+
+  self->connection = sonde_connection_new ();
+
+  self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (sonde_connection_get_log (self->connection)));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->log_view), TRUE);
+  gtk_box_append (self->log_box, GTK_WIDGET (self->log_view));
+
+  self->detail = SONDE_MESSAGE_DETAIL (sonde_message_detail_new ());
+  gtk_stack_add_titled (self->side_stack, GTK_WIDGET (self->detail), "detail", _("Message"));
+
+  self->panel = SONDE_CONNECTION_PANEL (sonde_connection_panel_new (self->connection));
+  gtk_stack_add_titled (self->side_stack, GTK_WIDGET (self->panel), "connection", _("Connection"));
+
+  self->composer = SONDE_COMPOSER (sonde_composer_new (self->connection));
+  gtk_widget_set_parent (GTK_WIDGET (self->composer), GTK_WIDGET (self));
+
+  gtk_paned_set_position (self->paned, 640);
+
+  g_signal_connect_object (self->connection, "notify::state",
+                           G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->log_view, "notify::selected",
+                           G_CALLBACK (on_selected_changed), self, G_CONNECT_SWAPPED);
+  g_object_bind_property (self->log_view, "count-text", self->count_label, "label", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->log_view, "notify::paused",
+                           G_CALLBACK (on_log_view_paused), self, G_CONNECT_SWAPPED);
+
+  on_state_changed (self);
+}
+
+GtkWidget *
+sonde_connection_page_new (void)
+{
+  return g_object_new (SONDE_TYPE_CONNECTION_PAGE, NULL);
+}
+
+SondeConnection *
+sonde_connection_page_get_connection (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->connection;
+}
+
+SondeLogView *
+sonde_connection_page_get_log_view (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->log_view;
+}
+
+SondeMessageDetail *
+sonde_connection_page_get_detail (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->detail;
+}
+
+SondeComposer *
+sonde_connection_page_get_composer (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->composer;
+}
+
+SondeConnectionPanel *
+sonde_connection_page_get_panel (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->panel;
+}
+
+/* The tab's title: set by the window, or made from the URL. */
+const char *
+sonde_connection_page_get_title (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  if (self->title != NULL)
+    return self->title;
+  if (sonde_connection_get_url (self->connection) != NULL)
+    return sonde_connection_get_url (self->connection);
+  return _("New Connection");
+}
+
+void
+sonde_connection_page_set_title (SondeConnectionPage *self,
+                                 const char          *title)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
+
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+
+  g_free (self->title);
+  self->title = g_strdup (title);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+/* Connects to @url, closing the current connection first if there is one.
+ * A URL that cannot work is refused at once, with the reason in @error and
+ * in the page's banner. */
+gboolean
+sonde_connection_page_connect_to (SondeConnectionPage  *self,
+                                  const char           *url,
+                                  GError              **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
+
+  normalized = sonde_url_normalize (url, &local_error);
+  if (normalized == NULL)
+    {
+      set_problem (self, local_error->message, FALSE);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (is_active_state (sonde_connection_get_state (self->connection)))
+    {
+      g_free (self->pending_url);
+      self->pending_url = g_strdup (url);
+      if (sonde_connection_get_state (self->connection) != SONDE_CONNECTION_STATE_CLOSING)
+        sonde_connection_close (self->connection, 1000, NULL, NULL);
+      return TRUE;
+    }
+
+  set_problem (self, NULL, FALSE);
+  sonde_connection_set_url (self->connection, url);
+  if (!sonde_connection_connect (self->connection, &local_error))
+    {
+      set_problem (self, local_error->message, FALSE);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (self->title == NULL)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+  return TRUE;
+}
+
+/* Closes normally (1000), or gives up a handshake in progress. */
+void
+sonde_connection_page_disconnect (SondeConnectionPage *self)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
+
+  g_clear_pointer (&self->pending_url, g_free);
+  if (is_active_state (sonde_connection_get_state (self->connection)) &&
+      sonde_connection_get_state (self->connection) != SONDE_CONNECTION_STATE_CLOSING)
+    sonde_connection_close (self->connection, 1000, NULL, NULL);
+}
+
+/* TRUE while connecting, open or closing. */
+gboolean
+sonde_connection_page_get_active (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
+
+  return is_active_state (sonde_connection_get_state (self->connection));
+}
+
+/* What the banner says, or NULL when it is hidden. */
+const char *
+sonde_connection_page_get_problem (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->problem;
+}
+
+void
+sonde_connection_page_show_problem (SondeConnectionPage *self,
+                                    const char          *problem,
+                                    gboolean             can_retry)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
+
+  set_problem (self, problem, can_retry);
+}
+
+void
+sonde_connection_page_clear_log (SondeConnectionPage *self)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
+
+  sonde_log_view_clear (self->log_view);
+}
+
+void
+sonde_connection_page_focus_filter (SondeConnectionPage *self)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
+
+  sonde_log_view_focus_filter (self->log_view);
+}
+
+/* Sends what the composer holds; a refusal shows under the composer. */
+void
+sonde_connection_page_send (SondeConnectionPage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
+
+  if (!sonde_composer_send (self->composer, &error))
+    {
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      g_debug ("not sent: %s", error->message);
+    }
+}
+
+/* The status bar's text: state, then traffic. */
+char *
+sonde_connection_page_dup_status (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  refresh_status (self);
+  return g_strdup_printf ("%s %s", gtk_label_get_label (self->state_label),
+                          gtk_label_get_label (self->rates_label));
+}

@@ -1,0 +1,950 @@
+/* sonde-log-view.c: the message log of one connection, filtered and followed
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A GtkColumnView over a SondeFilterModel, with the quick filter bar above
+ * it. Rows are made only for what is on screen; a row's preview is built
+ * from the log's bytes when it is bound.
+ *
+ * Follow mode keeps the newest row in view. Measured on GTK 4.8 (see
+ * ../shared/GTK48.md): the only placement that holds on every frame is
+ * setting the vertical adjustment to its end in a handler of the frame
+ * clock's "layout" signal, and only when rows arrived since the last one.
+ * Scrolling away is told from our own scrolling by watching the user's
+ * input (wheel and touchpad up, a press on the scrollbar, Up, Page Up and
+ * Home), never by watching the adjustment.
+ */
+
+#define G_LOG_DOMAIN "sonde-log-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <time.h>
+
+#include "sonde-event.h"
+#include "sonde-log-view.h"
+#include "sonde-text.h"
+
+#define COUNT_REFRESH_MS 100
+
+typedef enum {
+  COLUMN_TIME,
+  COLUMN_DIRECTION,
+  COLUMN_KIND,
+  COLUMN_SIZE,
+  COLUMN_PREVIEW,
+  N_COLUMNS
+} Column;
+
+struct _SondeLogView
+{
+  GtkWidget           parent_instance;
+
+  /* template widgets */
+  GtkSearchEntry     *filter_entry;
+  GtkToggleButton    *regex_toggle;
+  GtkToggleButton    *in_toggle;
+  GtkToggleButton    *out_toggle;
+  GtkToggleButton    *events_toggle;
+  GtkToggleButton    *text_toggle;
+  GtkToggleButton    *binary_toggle;
+  GtkScrolledWindow  *scrolled;
+  GtkColumnView      *column_view;
+  GtkWidget          *placeholder;
+  GtkLabel           *placeholder_title;
+  GtkLabel           *placeholder_description;
+  GtkRevealer        *new_messages_revealer;
+  GtkButton          *new_messages_button;
+
+  /* owned */
+  SondeMessageLog    *log;
+  char               *count_text;
+  SondeFilterModel   *model;
+  GtkSingleSelection *selection;
+
+  /* borrowed */
+  GdkFrameClock      *frame_clock;
+
+  gulong              layout_handler;
+  guint               count_refresh_id;
+  guint               n_unseen;
+  gboolean            following;
+  gboolean            rows_arrived;
+};
+
+G_DEFINE_FINAL_TYPE (SondeLogView, sonde_log_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_LOG,
+  PROP_SELECTED,
+  PROP_FOLLOWING,
+  PROP_PAUSED,
+  PROP_COUNT_TEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *
+direction_symbol (SondeDirection direction)
+{
+  switch (direction)
+    {
+    case SONDE_DIRECTION_IN:
+      return "↓";
+    case SONDE_DIRECTION_OUT:
+      return "↑";
+    case SONDE_DIRECTION_EVENT:
+    default:
+      return "•";
+    }
+}
+
+static const char *
+direction_tooltip (SondeDirection direction)
+{
+  switch (direction)
+    {
+    case SONDE_DIRECTION_IN:
+      return _("Received");
+    case SONDE_DIRECTION_OUT:
+      return _("Sent");
+    case SONDE_DIRECTION_EVENT:
+    default:
+      return _("Connection event");
+    }
+}
+
+static const char *
+kind_label (SondeMessageKind kind)
+{
+  switch (kind)
+    {
+    case SONDE_MESSAGE_KIND_TEXT:
+      return _("text");
+    case SONDE_MESSAGE_KIND_BINARY:
+      return _("binary");
+    case SONDE_MESSAGE_KIND_CONNECTING:
+      return _("connecting");
+    case SONDE_MESSAGE_KIND_HANDSHAKE:
+      return _("handshake");
+    case SONDE_MESSAGE_KIND_OPEN:
+      return _("open");
+    case SONDE_MESSAGE_KIND_CLOSING:
+      return _("closing");
+    case SONDE_MESSAGE_KIND_CLOSE:
+      return _("close");
+    case SONDE_MESSAGE_KIND_ERROR:
+      return _("error");
+    case SONDE_MESSAGE_KIND_FAILED:
+      return _("failed");
+    default:
+      return "?";
+    }
+}
+
+static char *
+format_time (gint64 wall_us)
+{
+  time_t seconds = (time_t) (wall_us / G_USEC_PER_SEC);
+  struct tm tm;
+
+  if (localtime_r (&seconds, &tm) == NULL)
+    return g_strdup ("--:--:--.---");
+
+  return g_strdup_printf ("%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                          (int) ((wall_us % G_USEC_PER_SEC) / 1000));
+}
+
+static void
+set_row_style (GtkWidget         *cell,
+               const SondeRecord *record)
+{
+  gboolean event = record != NULL && record->direction == SONDE_DIRECTION_EVENT;
+  gboolean problem = event && (record->kind == SONDE_MESSAGE_KIND_ERROR ||
+                               record->kind == SONDE_MESSAGE_KIND_FAILED);
+
+  if (event)
+    gtk_widget_add_css_class (cell, "event");
+  else
+    gtk_widget_remove_css_class (cell, "event");
+
+  if (problem)
+    gtk_widget_add_css_class (cell, "error");
+  else
+    gtk_widget_remove_css_class (cell, "error");
+}
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  Column column = GPOINTER_TO_UINT (user_data);
+  GtkWidget *cell = gtk_inscription_new (NULL);
+
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), column == COLUMN_PREVIEW ? 60 : 4);
+
+  switch (column)
+    {
+    case COLUMN_TIME:
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 12);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 12);
+      gtk_widget_add_css_class (cell, "numeric");
+      break;
+    case COLUMN_DIRECTION:
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 0.5);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 2);
+      break;
+    case COLUMN_KIND:
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 6);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 9);
+      break;
+    case COLUMN_SIZE:
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 1.0);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 6);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 8);
+      gtk_widget_add_css_class (cell, "numeric");
+      break;
+    case COLUMN_PREVIEW:
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 10);
+      gtk_widget_add_css_class (cell, "monospace");
+      break;
+    case N_COLUMNS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_list_item_set_child (item, cell);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  Column column = GPOINTER_TO_UINT (user_data);
+  GtkInscription *cell = GTK_INSCRIPTION (gtk_list_item_get_child (item));
+  SondeMessage *message = gtk_list_item_get_item (item);
+  g_autofree char *text = NULL;
+  const char *tooltip = NULL;
+  SondeRecord record;
+  gboolean alive;
+
+  alive = message != NULL && sonde_message_get_record (message, &record);
+  set_row_style (GTK_WIDGET (cell), alive ? &record : NULL);
+
+  if (!alive)
+    {
+      gtk_inscription_set_text (cell, column == COLUMN_PREVIEW ? _("(evicted)") : "");
+      return;
+    }
+
+  switch (column)
+    {
+    case COLUMN_TIME:
+      text = format_time (record.wall_us);
+      break;
+    case COLUMN_DIRECTION:
+      text = g_strdup (direction_symbol (record.direction));
+      tooltip = direction_tooltip (record.direction);
+      break;
+    case COLUMN_KIND:
+      text = g_strdup (kind_label (record.kind));
+      break;
+    case COLUMN_SIZE:
+      if (record.direction != SONDE_DIRECTION_EVENT)
+        text = sonde_format_size (record.size);
+      break;
+    case COLUMN_PREVIEW:
+      if (record.direction == SONDE_DIRECTION_EVENT)
+        text = sonde_event_describe (&record);
+      else
+        text = sonde_text_preview (record.data, record.stored_size,
+                                   record.kind == SONDE_MESSAGE_KIND_BINARY);
+      break;
+    case N_COLUMNS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_inscription_set_text (cell, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (cell), tooltip);
+}
+
+static void
+add_column (SondeLogView *self,
+            Column        column,
+            const char   *title)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) view_column = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GUINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GUINT_TO_POINTER (column));
+
+  view_column = gtk_column_view_column_new (title, g_steal_pointer (&factory));
+  gtk_column_view_column_set_resizable (view_column, column != COLUMN_DIRECTION);
+  gtk_column_view_column_set_expand (view_column, column == COLUMN_PREVIEW);
+  gtk_column_view_append_column (self->column_view, view_column);
+}
+
+static void
+refresh_count (SondeLogView *self)
+{
+  g_autofree char *text = NULL;
+  guint n;
+
+  g_clear_handle_id (&self->count_refresh_id, g_source_remove);
+  if (self->model == NULL)
+    return;   /* disposed */
+
+  text = sonde_log_view_dup_count_text (self);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+
+  if (g_strcmp0 (self->count_text, text) != 0)
+    {
+      g_free (self->count_text);
+      self->count_text = g_steal_pointer (&text);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNT_TEXT]);
+    }
+  gtk_widget_set_visible (self->placeholder, n == 0);
+
+  if (!self->following && self->n_unseen > 0)
+    {
+      g_autofree char *label =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new message ↓", "%u new messages ↓",
+                                      self->n_unseen), self->n_unseen);
+      gtk_button_set_label (self->new_messages_button, label);
+      gtk_revealer_set_reveal_child (self->new_messages_revealer, TRUE);
+    }
+  else
+    gtk_revealer_set_reveal_child (self->new_messages_revealer, FALSE);
+}
+
+static gboolean
+on_count_timeout (gpointer data)
+{
+  SondeLogView *self = data;
+
+  self->count_refresh_id = 0;
+  refresh_count (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_refresh_count (SondeLogView *self)
+{
+  if (self->model == NULL)
+    return;   /* disposed */
+
+  if (self->count_refresh_id == 0)
+    self->count_refresh_id = g_timeout_add (COUNT_REFRESH_MS, on_count_timeout, self);
+}
+
+static void
+scroll_to_end (SondeLogView *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled);
+  double end = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  if (gtk_adjustment_get_value (adjustment) < end)
+    gtk_adjustment_set_value (adjustment, end);
+}
+
+static void
+on_frame_layout (GdkFrameClock *clock,
+                 SondeLogView  *self)
+{
+  if (!self->rows_arrived)
+    return;
+
+  self->rows_arrived = FALSE;
+  if (self->following)
+    scroll_to_end (self);
+}
+
+static void
+on_model_items_changed (GListModel   *model,
+                        guint         position,
+                        guint         removed,
+                        guint         added,
+                        SondeLogView *self)
+{
+  if (added > 0)
+    {
+      self->rows_arrived = TRUE;
+      if (!self->following && position + added == g_list_model_get_n_items (model))
+        self->n_unseen += added;
+      gtk_widget_queue_allocate (GTK_WIDGET (self->column_view));
+    }
+
+  queue_refresh_count (self);
+}
+
+static void
+on_selection_changed (SondeLogView *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+static gboolean
+is_at_end (SondeLogView *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled);
+
+  return gtk_adjustment_get_value (adjustment) >=
+         gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) - 2;
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           SondeLogView             *self)
+{
+  if (dy < 0)
+    sonde_log_view_set_following (self, FALSE);
+  return FALSE;
+}
+
+/* After a scroll down or a drag of the scrollbar ends at the bottom, the
+ * user wants to follow again. */
+static void
+on_scroll_end (SondeLogView *self)
+{
+  if (!self->following && is_at_end (self))
+    sonde_log_view_set_following (self, TRUE);
+}
+
+static void
+on_scroll_decelerate (GtkEventControllerScroll *controller,
+                      double                    vx,
+                      double                    vy,
+                      SondeLogView             *self)
+{
+  if (vy < 0)
+    sonde_log_view_set_following (self, FALSE);
+}
+
+static void
+on_adjustment_value_changed (GtkAdjustment *adjustment,
+                             SondeLogView  *self)
+{
+  /* Only user input turns following off; reaching the end by scrolling
+   * down (wheel, scrollbar, keys) turns it back on. */
+  if (!self->following && is_at_end (self) && gtk_adjustment_get_upper (adjustment) > 0)
+    on_scroll_end (self);
+}
+
+static void
+on_scrollbar_pressed (GtkGestureClick *gesture,
+                      int              n_press,
+                      double           x,
+                      double           y,
+                      SondeLogView    *self)
+{
+  sonde_log_view_set_following (self, FALSE);
+}
+
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                SondeLogView          *self)
+{
+  switch (keyval)
+    {
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+    case GDK_KEY_Page_Up:
+    case GDK_KEY_KP_Page_Up:
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      sonde_log_view_set_following (self, FALSE);
+      break;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      sonde_log_view_set_following (self, TRUE);
+      break;
+    default:
+      break;
+    }
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+apply_toggles (SondeLogView *self)
+{
+  guint directions = 0;
+  guint kinds = 0;
+
+  if (gtk_toggle_button_get_active (self->in_toggle))
+    directions |= SONDE_FILTER_DIRECTION_IN;
+  if (gtk_toggle_button_get_active (self->out_toggle))
+    directions |= SONDE_FILTER_DIRECTION_OUT;
+  if (gtk_toggle_button_get_active (self->events_toggle))
+    directions |= SONDE_FILTER_DIRECTION_EVENT;
+  if (gtk_toggle_button_get_active (self->text_toggle))
+    kinds |= SONDE_FILTER_KIND_TEXT;
+  if (gtk_toggle_button_get_active (self->binary_toggle))
+    kinds |= SONDE_FILTER_KIND_BINARY;
+
+  sonde_filter_model_set_directions (self->model, directions);
+  sonde_filter_model_set_kinds (self->model, kinds);
+  queue_refresh_count (self);
+}
+
+static void
+on_toggles_changed (SondeLogView *self)
+{
+  apply_toggles (self);
+}
+
+static void
+on_filter_changed (SondeLogView *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->filter_entry));
+  gboolean regex = gtk_toggle_button_get_active (self->regex_toggle);
+  g_autoptr(GError) error = NULL;
+
+  if (sonde_filter_model_set_query (self->model, text, regex, &error))
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->filter_entry), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_entry), NULL);
+    }
+  else
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->filter_entry), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_entry), error->message);
+      return;
+    }
+
+  queue_refresh_count (self);
+}
+
+static void
+on_filter_stop (SondeLogView *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->filter_entry), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static void
+on_new_messages_clicked (SondeLogView *self)
+{
+  sonde_log_view_set_following (self, TRUE);
+}
+
+static void
+sonde_log_view_realize (GtkWidget *widget)
+{
+  SondeLogView *self = SONDE_LOG_VIEW (widget);
+
+  GTK_WIDGET_CLASS (sonde_log_view_parent_class)->realize (widget);
+
+  /* Connected after the toplevel's own layout handler: the list has its
+   * new size by the time this runs. */
+  self->frame_clock = gtk_widget_get_frame_clock (widget);
+  self->layout_handler = g_signal_connect_after (self->frame_clock, "layout",
+                                                 G_CALLBACK (on_frame_layout), self);
+}
+
+static void
+sonde_log_view_unrealize (GtkWidget *widget)
+{
+  SondeLogView *self = SONDE_LOG_VIEW (widget);
+
+  if (self->frame_clock != NULL)
+    g_clear_signal_handler (&self->layout_handler, self->frame_clock);
+  self->frame_clock = NULL;
+
+  GTK_WIDGET_CLASS (sonde_log_view_parent_class)->unrealize (widget);
+}
+
+static void
+sonde_log_view_constructed (GObject *object)
+{
+  SondeLogView *self = (SondeLogView *) object;
+
+  G_OBJECT_CLASS (sonde_log_view_parent_class)->constructed (object);
+
+  g_assert (self->log != NULL);
+  self->model = sonde_filter_model_new (self->log);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->model, "items-changed",
+                           G_CALLBACK (on_model_items_changed), self, 0);
+  g_signal_connect_object (self->selection, "notify::selected-item",
+                           G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->model, "notify::paused",
+                           G_CALLBACK (queue_refresh_count), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->model, "notify::scanning",
+                           G_CALLBACK (queue_refresh_count), self, G_CONNECT_SWAPPED);
+
+  self->rows_arrived = TRUE;
+  refresh_count (self);
+}
+
+static void
+sonde_log_view_dispose (GObject *object)
+{
+  SondeLogView *self = (SondeLogView *) object;
+
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_handle_id (&self->count_refresh_id, g_source_remove);
+
+  /* Let go of the rows while the view is whole: GTK 4.8 aborts in
+   * gtk_list_item_manager_clear_node when a column view is disposed with
+   * rows still bound. */
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_LOG_VIEW);
+  /* Template children without an id are not cleared by the above. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+  g_clear_object (&self->log);
+
+  G_OBJECT_CLASS (sonde_log_view_parent_class)->dispose (object);
+}
+
+static void
+sonde_log_view_finalize (GObject *object)
+{
+  SondeLogView *self = (SondeLogView *) object;
+
+  g_free (self->count_text);
+
+  G_OBJECT_CLASS (sonde_log_view_parent_class)->finalize (object);
+}
+
+static void
+sonde_log_view_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  SondeLogView *self = SONDE_LOG_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG:
+      g_value_set_object (value, self->log);
+      break;
+    case PROP_SELECTED:
+      g_value_set_object (value, sonde_log_view_get_selected (self));
+      break;
+    case PROP_FOLLOWING:
+      g_value_set_boolean (value, self->following);
+      break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, sonde_log_view_get_paused (self));
+      break;
+    case PROP_COUNT_TEXT:
+      g_value_set_string (value, self->count_text);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_log_view_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  SondeLogView *self = SONDE_LOG_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG:
+      self->log = g_value_dup_object (value);
+      break;
+    case PROP_FOLLOWING:
+      sonde_log_view_set_following (self, g_value_get_boolean (value));
+      break;
+    case PROP_PAUSED:
+      sonde_log_view_set_paused (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_log_view_class_init (SondeLogViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = sonde_log_view_constructed;
+  object_class->dispose = sonde_log_view_dispose;
+  object_class->finalize = sonde_log_view_finalize;
+  object_class->get_property = sonde_log_view_get_property;
+  object_class->set_property = sonde_log_view_set_property;
+
+  widget_class->realize = sonde_log_view_realize;
+  widget_class->unrealize = sonde_log_view_unrealize;
+
+  properties[PROP_LOG] =
+    g_param_spec_object ("log", NULL, NULL, SONDE_TYPE_MESSAGE_LOG,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SELECTED] =
+    g_param_spec_object ("selected", NULL, NULL, SONDE_TYPE_MESSAGE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FOLLOWING] =
+    g_param_spec_boolean ("following", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_COUNT_TEXT] =
+    g_param_spec_string ("count-text", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-log-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, filter_entry);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, regex_toggle);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, in_toggle);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, out_toggle);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, events_toggle);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, text_toggle);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, binary_toggle);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, scrolled);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, placeholder);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, placeholder_title);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, placeholder_description);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, new_messages_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, new_messages_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_stop);
+  gtk_widget_class_bind_template_callback (widget_class, on_toggles_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_new_messages_clicked);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "sondelogview");
+}
+
+static void
+sonde_log_view_init (SondeLogView *self)
+{
+  GtkEventController *controller;
+  GtkGesture *gesture;
+
+  self->following = TRUE;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
+                                  GTK_ORIENTATION_VERTICAL);
+
+  add_column (self, COLUMN_TIME, _("Time"));
+  add_column (self, COLUMN_DIRECTION, "");
+  add_column (self, COLUMN_KIND, _("Kind"));
+  add_column (self, COLUMN_SIZE, _("Size"));
+  add_column (self, COLUMN_PREVIEW, _("Message"));
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL |
+                                                GTK_EVENT_CONTROLLER_SCROLL_KINETIC);
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "scroll", G_CALLBACK (on_scroll), self);
+  g_signal_connect (controller, "decelerate", G_CALLBACK (on_scroll_decelerate), self);
+  g_signal_connect_swapped (controller, "scroll-end", G_CALLBACK (on_scroll_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->scrolled), controller);
+
+  gesture = gtk_gesture_click_new ();
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (gesture), GTK_PHASE_CAPTURE);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (on_scrollbar_pressed), self);
+  gtk_widget_add_controller (gtk_scrolled_window_get_vscrollbar (self->scrolled),
+                             GTK_EVENT_CONTROLLER (gesture));
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), controller);
+
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scrolled), "value-changed",
+                           G_CALLBACK (on_adjustment_value_changed), self, 0);
+}
+
+GtkWidget *
+sonde_log_view_new (SondeMessageLog *log)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_LOG (log), NULL);
+
+  return g_object_new (SONDE_TYPE_LOG_VIEW, "log", log, NULL);
+}
+
+SondeFilterModel *
+sonde_log_view_get_model (SondeLogView *self)
+{
+  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), NULL);
+
+  return self->model;
+}
+
+/* The selected row's message, or NULL. */
+SondeMessage *
+sonde_log_view_get_selected (SondeLogView *self)
+{
+  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), NULL);
+
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+gboolean
+sonde_log_view_get_following (SondeLogView *self)
+{
+  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), FALSE);
+
+  return self->following;
+}
+
+/* Following keeps the newest row in view; turning it on jumps there. */
+void
+sonde_log_view_set_following (SondeLogView *self,
+                              gboolean      following)
+{
+  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
+
+  following = !!following;
+  if (self->following == following)
+    return;
+
+  self->following = following;
+  if (following)
+    {
+      self->n_unseen = 0;
+      self->rows_arrived = TRUE;
+      scroll_to_end (self);
+      gtk_widget_queue_allocate (GTK_WIDGET (self->column_view));
+    }
+
+  refresh_count (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+}
+
+/* Freezes the rows on screen while the log keeps capturing; resuming shows
+ * everything that arrived. */
+void
+sonde_log_view_set_paused (SondeLogView *self,
+                           gboolean      paused)
+{
+  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
+
+  if (sonde_filter_model_get_paused (self->model) == !!paused)
+    return;
+
+  sonde_filter_model_set_paused (self->model, paused);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+}
+
+gboolean
+sonde_log_view_get_paused (SondeLogView *self)
+{
+  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), FALSE);
+
+  return sonde_filter_model_get_paused (self->model);
+}
+
+/* Empties the view; the log keeps what it captured. */
+void
+sonde_log_view_clear (SondeLogView *self)
+{
+  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
+
+  sonde_filter_model_clear (self->model);
+  self->n_unseen = 0;
+  refresh_count (self);
+}
+
+void
+sonde_log_view_focus_filter (SondeLogView *self)
+{
+  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->filter_entry));
+}
+
+/* Sets the filter as if typed (for tests and for "filter by this"). */
+gboolean
+sonde_log_view_set_filter (SondeLogView *self,
+                           const char   *text,
+                           gboolean      regex)
+{
+  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), FALSE);
+
+  /* Setting the text clears it first, which a search entry announces at
+   * once: apply the new filter only once, when it is all there. */
+  g_signal_handlers_block_by_func (self->regex_toggle, on_filter_changed, self);
+  g_signal_handlers_block_by_func (self->filter_entry, on_filter_changed, self);
+  gtk_toggle_button_set_active (self->regex_toggle, regex);
+  gtk_editable_set_text (GTK_EDITABLE (self->filter_entry), text ? text : "");
+  g_signal_handlers_unblock_by_func (self->filter_entry, on_filter_changed, self);
+  g_signal_handlers_unblock_by_func (self->regex_toggle, on_filter_changed, self);
+  on_filter_changed (self);
+  return !gtk_widget_has_css_class (GTK_WIDGET (self->filter_entry), "error");
+}
+
+/* What the view says when it has no rows. */
+void
+sonde_log_view_set_placeholder (SondeLogView *self,
+                                const char   *title,
+                                const char   *description)
+{
+  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
+
+  gtk_label_set_label (self->placeholder_title, title ? title : "");
+  gtk_label_set_label (self->placeholder_description, description ? description : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->placeholder_description), description != NULL);
+}
+
+/* Rows that arrived since the user scrolled away from the newest. */
+guint
+sonde_log_view_get_n_unseen (SondeLogView *self)
+{
+  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), 0);
+
+  return self->following ? 0 : self->n_unseen;
+}
+
+/* "812 of 9,441 messages", as the count label shows it. */
+char *
+sonde_log_view_dup_count_text (SondeLogView *self)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  guint total = sonde_filter_model_get_n_total (self->model);
+  guint pending = sonde_filter_model_get_n_pending (self->model);
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), NULL);
+
+  if (sonde_filter_model_get_filtering (self->model))
+    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%'u of %'u message", "%'u of %'u messages", total),
+                            shown, total);
+  else
+    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%'u message", "%'u messages", shown), shown);
+
+  if (sonde_filter_model_get_paused (self->model))
+    g_string_append_printf (out, _(" · paused, %'u waiting"), pending);
+  else if (sonde_filter_model_get_scanning (self->model))
+    g_string_append (out, _(" · filtering…"));
+
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,37 @@
+/* sonde-log-view.h: the message log of one connection, filtered and followed
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "sonde-filter-model.h"
+#include "sonde-message.h"
+
+G_BEGIN_DECLS
+
+#define SONDE_TYPE_LOG_VIEW (sonde_log_view_get_type ())
+G_DECLARE_FINAL_TYPE (SondeLogView, sonde_log_view, SONDE, LOG_VIEW, GtkWidget)
+
+GtkWidget        *sonde_log_view_new              (SondeMessageLog *log);
+SondeFilterModel *sonde_log_view_get_model        (SondeLogView    *self);
+SondeMessage     *sonde_log_view_get_selected     (SondeLogView    *self);
+gboolean          sonde_log_view_get_following    (SondeLogView    *self);
+void              sonde_log_view_set_following    (SondeLogView    *self,
+                                                   gboolean         following);
+void              sonde_log_view_set_paused       (SondeLogView    *self,
+                                                   gboolean         paused);
+gboolean          sonde_log_view_get_paused       (SondeLogView    *self);
+void              sonde_log_view_clear            (SondeLogView    *self);
+void              sonde_log_view_focus_filter     (SondeLogView    *self);
+gboolean          sonde_log_view_set_filter       (SondeLogView    *self,
+                                                   const char      *text,
+                                                   gboolean         regex);
+void              sonde_log_view_set_placeholder  (SondeLogView    *self,
+                                                   const char      *title,
+                                                   const char      *description);
+guint             sonde_log_view_get_n_unseen     (SondeLogView    *self);
+char             *sonde_log_view_dup_count_text   (SondeLogView    *self);
+
+G_END_DECLS

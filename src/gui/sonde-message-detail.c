@@ -1,0 +1,582 @@
+/* sonde-message-detail.c: one message, in full
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Shows the selected message: JSON pretty-printed (every token as it was on
+ * the wire) and highlighted, other text with control characters made
+ * visible, binary as a hex dump. Large payloads are formatted on a worker
+ * thread, and only the first SONDE_MESSAGE_DETAIL_LIMIT bytes of the result
+ * go into the text view until the user asks for all of it.
+ */
+
+#define G_LOG_DOMAIN "sonde-message-detail"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+#include <time.h>
+
+#include "sonde-hex.h"
+#include "sonde-json-format.h"
+#include "sonde-message-detail.h"
+#include "sonde-text.h"
+
+/* Payloads up to this size are formatted at once on the main thread. */
+#define SYNC_LIMIT        ((gsize) 64 * 1024)
+/* A hex dump line is ~4.3× its input: 1 MiB of text is ~240 KiB of bytes. */
+#define HEX_INPUT_LIMIT   ((gsize) 240 * 1024)
+
+typedef enum {
+  FORMAT_NONE,
+  FORMAT_JSON,
+  FORMAT_TEXT,
+  FORMAT_HEX,
+} Format;
+
+typedef struct {
+  /* in */
+  GBytes          *payload;
+  SondeMessageKind kind;
+  gboolean         show_all;
+  /* out */
+  char            *text;
+  gsize            length;
+  Format           format;
+  gboolean         partial;
+} FormatJob;
+
+struct _SondeMessageDetail
+{
+  GtkWidget       parent_instance;
+
+  /* template widgets */
+  GtkLabel       *meta_label;
+  GtkButton      *show_all_button;
+  GtkButton      *copy_button;
+  GtkStack       *stack;
+  GtkSpinner     *spinner;
+  GtkSourceView  *source_view;
+
+  /* owned */
+  SondeMessage   *message;
+  GBytes         *payload;
+  GCancellable   *cancellable;
+
+  Format          format;
+  gboolean        partial;
+  gboolean        busy;
+};
+
+G_DEFINE_FINAL_TYPE (SondeMessageDetail, sonde_message_detail, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_MESSAGE,
+  PROP_BUSY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+format_job_free (gpointer data)
+{
+  FormatJob *job = data;
+
+  g_clear_pointer (&job->payload, g_bytes_unref);
+  g_free (job->text);
+  g_free (job);
+}
+
+static gboolean
+looks_like_json (const guint8 *data,
+                 gsize         length)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      switch (data[i])
+        {
+        case ' ': case '\t': case '\r': case '\n':
+          continue;
+        case '{': case '[': case '"':
+          return TRUE;
+        default:
+          return FALSE;
+        }
+    }
+  return FALSE;
+}
+
+/* Cuts @text to at most @limit bytes, at a line end when there is one. */
+static void
+cut_text (FormatJob *job,
+          gsize      limit)
+{
+  gsize cut;
+
+  if (job->show_all || job->length <= limit)
+    return;
+
+  cut = limit;
+  while (cut > limit / 2 && job->text[cut] != '\n')
+    cut--;
+  if (job->text[cut] != '\n')
+    {
+      /* No line end near: cut on a character boundary. */
+      const char *boundary = g_utf8_find_prev_char (job->text, job->text + limit);
+      cut = boundary != NULL ? (gsize) (boundary - job->text) : 0;
+    }
+
+  job->text[cut] = '\0';
+  job->length = cut;
+  job->partial = TRUE;
+}
+
+static void
+run_format_job (FormatJob *job)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (job->payload, &length);
+
+  if (job->kind == SONDE_MESSAGE_KIND_BINARY)
+    {
+      job->format = FORMAT_HEX;
+      job->text = sonde_hex_dump (data, length, job->show_all ? 0 : HEX_INPUT_LIMIT);
+      job->length = strlen (job->text);
+      job->partial = !job->show_all && length > HEX_INPUT_LIMIT;
+      return;
+    }
+
+  if (looks_like_json (data, length))
+    {
+      job->text = sonde_json_pretty ((const char *) data, (gssize) length, 2, NULL);
+      if (job->text != NULL)
+        {
+          job->format = FORMAT_JSON;
+          job->length = strlen (job->text);
+          cut_text (job, SONDE_MESSAGE_DETAIL_LIMIT);
+          return;
+        }
+    }
+
+  {
+    gboolean truncated = FALSE;
+
+    job->format = FORMAT_TEXT;
+    job->text = sonde_text_escape (data, length, SONDE_ESCAPE_KEEP_NEWLINES,
+                                   job->show_all ? 0 : SONDE_MESSAGE_DETAIL_LIMIT, &truncated);
+    job->length = strlen (job->text);
+    job->partial = truncated;
+  }
+}
+
+static void
+format_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  run_format_job (task_data);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+update_style_scheme (SondeMessageDetail *self)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view)));
+  const char *id = adw_style_manager_get_dark (manager) ? "Adwaita-dark" : "Adwaita";
+  GtkSourceStyleScheme *scheme = gtk_source_style_scheme_manager_get_scheme (schemes, id);
+
+  if (scheme != NULL)
+    gtk_source_buffer_set_style_scheme (buffer, scheme);
+}
+
+static void
+show_job (SondeMessageDetail *self,
+          FormatJob          *job)
+{
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view)));
+  GtkSourceLanguage *language = NULL;
+
+  if (job->format == FORMAT_JSON)
+    language = gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (), "json");
+
+  gtk_source_buffer_set_language (buffer, language);
+  gtk_source_buffer_set_highlight_syntax (buffer, language != NULL);
+  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), job->text, (int) job->length);
+
+  self->format = job->format;
+  self->partial = job->partial;
+  gtk_widget_set_visible (GTK_WIDGET (self->show_all_button), job->partial);
+  gtk_stack_set_visible_child_name (self->stack, "content");
+}
+
+static void
+set_busy (SondeMessageDetail *self,
+          gboolean            busy)
+{
+  if (self->busy == busy)
+    return;
+
+  self->busy = busy;
+  gtk_spinner_set_spinning (self->spinner, busy);
+  if (busy)
+    gtk_stack_set_visible_child_name (self->stack, "loading");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+on_format_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SondeMessageDetail *self = SONDE_MESSAGE_DETAIL (source);
+  GTask *task = G_TASK (result);
+
+  if (g_task_had_error (task) || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return;
+
+  show_job (self, g_task_get_task_data (task));
+  set_busy (self, FALSE);
+}
+
+static void
+start_format (SondeMessageDetail *self,
+              gboolean            show_all)
+{
+  FormatJob *job;
+  g_autoptr(GTask) task = NULL;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  job = g_new0 (FormatJob, 1);
+  job->payload = g_bytes_ref (self->payload);
+  job->kind = sonde_message_get_kind (self->message);
+  job->show_all = show_all;
+
+  if (g_bytes_get_size (self->payload) <= SYNC_LIMIT)
+    {
+      run_format_job (job);
+      show_job (self, job);
+      format_job_free (job);
+      set_busy (self, FALSE);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, on_format_done, NULL);
+  g_task_set_source_tag (task, start_format);
+  g_task_set_task_data (task, job, format_job_free);
+  set_busy (self, TRUE);
+  g_task_run_in_thread (task, format_in_thread);
+}
+
+static char *
+format_meta (SondeMessage *message)
+{
+  gint64 wall_us = sonde_message_get_wall_us (message);
+  time_t seconds = (time_t) (wall_us / G_USEC_PER_SEC);
+  g_autofree char *size = sonde_format_size (sonde_message_get_size (message));
+  const char *direction;
+  char date[64] = "";
+  struct tm tm;
+  GString *out = g_string_new (NULL);
+
+  if (localtime_r (&seconds, &tm) != NULL)
+    strftime (date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
+
+  switch (sonde_message_get_direction (message))
+    {
+    case SONDE_DIRECTION_IN:
+      direction = _("Received");
+      break;
+    case SONDE_DIRECTION_OUT:
+      direction = _("Sent");
+      break;
+    case SONDE_DIRECTION_EVENT:
+    default:
+      direction = _("Event");
+      break;
+    }
+
+  g_string_append_printf (out, "%s.%03d · %s · %s", date, (int) ((wall_us % G_USEC_PER_SEC) / 1000),
+                          direction, sonde_message_kind_to_string (sonde_message_get_kind (message)));
+  if (sonde_message_get_direction (message) != SONDE_DIRECTION_EVENT)
+    g_string_append_printf (out, " · %s", size);
+  if (sonde_message_get_flags (message) & SONDE_RECORD_FLAG_TRUNCATED)
+    g_string_append (out, _(" · truncated by the log’s size limit"));
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+on_show_all_clicked (SondeMessageDetail *self)
+{
+  sonde_message_detail_show_all (self);
+}
+
+static char *
+hex_pairs (GBytes *bytes)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+  GString *out = g_string_sized_new (length * 3 + 1);
+
+  for (gsize i = 0; i < length; i++)
+    g_string_append_printf (out, i == 0 ? "%02x" : (i % 16 == 0 ? "\n%02x" : " %02x"), data[i]);
+  return g_string_free (out, FALSE);
+}
+
+static void
+on_copy_clicked (SondeMessageDetail *self)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
+  g_autofree char *text = NULL;
+
+  if (self->payload == NULL)
+    return;
+
+  /* The payload itself, not its rendering: text as it arrived, binary as
+   * hex pairs the composer's Binary mode reads back. */
+  if (sonde_message_get_kind (self->message) == SONDE_MESSAGE_KIND_BINARY)
+    text = hex_pairs (self->payload);
+  else
+    {
+      gsize length;
+      const char *data = g_bytes_get_data (self->payload, &length);
+
+      text = g_utf8_make_valid (data, (gssize) length);
+    }
+
+  gdk_clipboard_set_text (clipboard, text);
+}
+
+static void
+sonde_message_detail_dispose (GObject *object)
+{
+  SondeMessageDetail *self = (SondeMessageDetail *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_MESSAGE_DETAIL);
+  /* Template children without an id are not cleared by the above. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->message);
+  g_clear_pointer (&self->payload, g_bytes_unref);
+
+  G_OBJECT_CLASS (sonde_message_detail_parent_class)->dispose (object);
+}
+
+static void
+sonde_message_detail_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  SondeMessageDetail *self = SONDE_MESSAGE_DETAIL (object);
+
+  switch (prop_id)
+    {
+    case PROP_MESSAGE:
+      g_value_set_object (value, self->message);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_message_detail_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  SondeMessageDetail *self = SONDE_MESSAGE_DETAIL (object);
+
+  switch (prop_id)
+    {
+    case PROP_MESSAGE:
+      sonde_message_detail_set_message (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_message_detail_class_init (SondeMessageDetailClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sonde_message_detail_dispose;
+  object_class->get_property = sonde_message_detail_get_property;
+  object_class->set_property = sonde_message_detail_set_property;
+
+  properties[PROP_MESSAGE] =
+    g_param_spec_object ("message", NULL, NULL, SONDE_TYPE_MESSAGE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-message-detail.ui");
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, show_all_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, stack);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, spinner);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, source_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_show_all_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_copy_clicked);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "sondemessagedetail");
+}
+
+static void
+sonde_message_detail_init (SondeMessageDetail *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
+                                  GTK_ORIENTATION_VERTICAL);
+
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_style_scheme), self, G_CONNECT_SWAPPED);
+  update_style_scheme (self);
+}
+
+GtkWidget *
+sonde_message_detail_new (void)
+{
+  return g_object_new (SONDE_TYPE_MESSAGE_DETAIL, NULL);
+}
+
+SondeMessage *
+sonde_message_detail_get_message (SondeMessageDetail *self)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_DETAIL (self), NULL);
+
+  return self->message;
+}
+
+/* Shows @message, or the empty state for NULL. The payload is copied: the
+ * view keeps it even after the log evicts the record. */
+void
+sonde_message_detail_set_message (SondeMessageDetail *self,
+                                  SondeMessage       *message)
+{
+  g_return_if_fail (SONDE_IS_MESSAGE_DETAIL (self));
+  g_return_if_fail (message == NULL || SONDE_IS_MESSAGE (message));
+
+  if (self->message == message ||
+      (self->message != NULL && message != NULL &&
+       sonde_message_get_seq (self->message) == sonde_message_get_seq (message)))
+    return;
+
+  g_set_object (&self->message, message);
+  g_clear_pointer (&self->payload, g_bytes_unref);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->format = FORMAT_NONE;
+  self->partial = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->show_all_button), FALSE);
+
+  if (message != NULL)
+    self->payload = sonde_message_dup_payload (message);
+
+  if (message == NULL || self->payload == NULL)
+    {
+      gtk_label_set_label (self->meta_label, message != NULL ? _("This message has left the log") : "");
+      gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), FALSE);
+      set_busy (self, FALSE);
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+    }
+  else
+    {
+      g_autofree char *meta = format_meta (message);
+
+      gtk_label_set_label (self->meta_label, meta);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), TRUE);
+      start_format (self, FALSE);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+}
+
+/* The text the view shows now. */
+char *
+sonde_message_detail_dup_text (SondeMessageDetail *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (SONDE_IS_MESSAGE_DETAIL (self), NULL);
+
+  if (self->format == FORMAT_NONE)
+    return g_strdup ("");
+
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* "json", "text", "hex", or NULL when nothing is shown. */
+const char *
+sonde_message_detail_get_format (SondeMessageDetail *self)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_DETAIL (self), NULL);
+
+  switch (self->format)
+    {
+    case FORMAT_JSON:
+      return "json";
+    case FORMAT_TEXT:
+      return "text";
+    case FORMAT_HEX:
+      return "hex";
+    case FORMAT_NONE:
+    default:
+      return NULL;
+    }
+}
+
+/* TRUE while a large payload is being formatted. */
+gboolean
+sonde_message_detail_get_busy (SondeMessageDetail *self)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_DETAIL (self), FALSE);
+
+  return self->busy;
+}
+
+/* TRUE when only the beginning of the message is shown. */
+gboolean
+sonde_message_detail_get_partial (SondeMessageDetail *self)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_DETAIL (self), FALSE);
+
+  return self->partial;
+}
+
+void
+sonde_message_detail_show_all (SondeMessageDetail *self)
+{
+  g_return_if_fail (SONDE_IS_MESSAGE_DETAIL (self));
+
+  if (self->payload == NULL || !self->partial)
+    return;
+
+  start_format (self, TRUE);
+}

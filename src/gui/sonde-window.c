@@ -1,0 +1,404 @@
+/* sonde-window.c: the main window, a tab per connection
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The header bar holds the server URL and Connect/Disconnect for the tab in
+ * front; each tab is a SondeConnectionPage. Window actions (connect, focus
+ * the URL, filter, clear, send) act on the current page.
+ */
+
+#define G_LOG_DOMAIN "sonde-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sonde-window.h"
+
+struct _SondeWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwHeaderBar         *header_bar;
+  GtkEntry             *url_entry;
+  GtkButton            *connect_button;
+  AdwTabBar            *tab_bar;
+  AdwTabView           *tab_view;
+
+  /* borrowed */
+  SondeConnectionPage  *current;
+};
+
+G_DEFINE_FINAL_TYPE (SondeWindow, sonde_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+show_toast (SondeWindow *self,
+            const char  *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static gboolean
+url_is_current (SondeWindow *self)
+{
+  g_autofree char *typed = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->url_entry))));
+  const char *url;
+
+  if (self->current == NULL)
+    return FALSE;
+
+  url = sonde_connection_get_url (sonde_connection_page_get_connection (self->current));
+  return g_strcmp0 (typed, url) == 0;
+}
+
+static void
+update_connect_button (SondeWindow *self)
+{
+  gboolean active = self->current != NULL && sonde_connection_page_get_active (self->current);
+  gboolean disconnect = active && url_is_current (self);
+
+  gtk_button_set_label (self->connect_button, disconnect ? _("Disconnect") : _("Connect"));
+  if (disconnect)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->connect_button), "suggested-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->connect_button), "destructive-action");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->connect_button), _("Close the connection (1000, normal closure)"));
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->connect_button), "destructive-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->connect_button), "suggested-action");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->connect_button), _("Connect to the server URL"));
+    }
+}
+
+static void
+sync_tab (SondeWindow         *self,
+          SondeConnectionPage *page)
+{
+  AdwTabPage *tab = adw_tab_view_get_page (self->tab_view, GTK_WIDGET (page));
+  SondeConnectionState state = sonde_connection_get_state (sonde_connection_page_get_connection (page));
+
+  if (tab == NULL)
+    return;
+
+  adw_tab_page_set_title (tab, sonde_connection_page_get_title (page));
+  adw_tab_page_set_tooltip (tab, sonde_connection_get_url (sonde_connection_page_get_connection (page)));
+  adw_tab_page_set_loading (tab, state == SONDE_CONNECTION_STATE_CONNECTING);
+  adw_tab_page_set_needs_attention (tab, state == SONDE_CONNECTION_STATE_FAILED);
+}
+
+static void
+on_page_changed (SondeConnectionPage *page,
+                 GParamSpec          *pspec,
+                 SondeWindow         *self)
+{
+  sync_tab (self, page);
+  if (page == self->current)
+    update_connect_button (self);
+}
+
+static void
+show_page_url (SondeWindow *self)
+{
+  const char *url = NULL;
+
+  if (self->current != NULL)
+    url = sonde_connection_get_url (sonde_connection_page_get_connection (self->current));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->url_entry), url ? url : "");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->url_entry), "error");
+}
+
+static void
+on_selected_page_changed (SondeWindow *self)
+{
+  AdwTabPage *tab = adw_tab_view_get_selected_page (self->tab_view);
+
+  self->current = tab ? SONDE_CONNECTION_PAGE (adw_tab_page_get_child (tab)) : NULL;
+  show_page_url (self);
+  update_connect_button (self);
+}
+
+static gboolean
+connect_current (SondeWindow *self,
+                 const char  *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *trimmed = g_strstrip (g_strdup (url));
+
+  if (self->current == NULL)
+    sonde_window_add_page (self);
+
+  if (!sonde_connection_page_connect_to (self->current, trimmed, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->url_entry), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->url_entry), error->message);
+      show_toast (self, error->message);
+      return FALSE;
+    }
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->url_entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->url_entry),
+                               _("WebSocket server address (Ctrl+L); Enter connects"));
+  if (g_strcmp0 (trimmed, url) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->url_entry), trimmed);
+  update_connect_button (self);
+  return TRUE;
+}
+
+static void
+on_url_activate (SondeWindow *self)
+{
+  connect_current (self, gtk_editable_get_text (GTK_EDITABLE (self->url_entry)));
+}
+
+static void
+on_url_changed (SondeWindow *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->url_entry), "error");
+  update_connect_button (self);
+}
+
+static void
+on_connect_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SondeWindow *self = SONDE_WINDOW (widget);
+
+  if (self->current != NULL && sonde_connection_page_get_active (self->current) && url_is_current (self))
+    {
+      sonde_connection_page_disconnect (self->current);
+      return;
+    }
+
+  connect_current (self, gtk_editable_get_text (GTK_EDITABLE (self->url_entry)));
+}
+
+static void
+on_focus_url_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SondeWindow *self = SONDE_WINDOW (widget);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->url_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->url_entry), 0, -1);
+}
+
+static void
+on_filter_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SondeWindow *self = SONDE_WINDOW (widget);
+
+  if (self->current != NULL)
+    sonde_connection_page_focus_filter (self->current);
+}
+
+static void
+on_clear_log_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SondeWindow *self = SONDE_WINDOW (widget);
+
+  if (self->current != NULL)
+    sonde_connection_page_clear_log (self->current);
+}
+
+static void
+on_send_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SondeWindow *self = SONDE_WINDOW (widget);
+
+  if (self->current != NULL)
+    sonde_connection_page_send (self->current);
+}
+
+static void
+on_new_tab_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SondeWindow *self = SONDE_WINDOW (widget);
+
+  sonde_window_add_page (self);
+  on_focus_url_action (widget, NULL, NULL);
+}
+
+static void
+on_close_tab_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SondeWindow *self = SONDE_WINDOW (widget);
+  AdwTabPage *tab = adw_tab_view_get_selected_page (self->tab_view);
+
+  if (tab != NULL)
+    adw_tab_view_close_page (self->tab_view, tab);
+}
+
+static void
+on_open_demo_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  sonde_window_open_demo (SONDE_WINDOW (widget));
+}
+
+static gboolean
+on_close_page (SondeWindow *self,
+               AdwTabPage  *tab)
+{
+  adw_tab_view_close_page_finish (self->tab_view, tab, TRUE);
+
+  /* The window always has a page to type a URL into. */
+  if (adw_tab_view_get_n_pages (self->tab_view) == 0)
+    sonde_window_add_page (self);
+
+  return GDK_EVENT_STOP;
+}
+
+static void
+sonde_window_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), SONDE_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (sonde_window_parent_class)->dispose (object);
+}
+
+static void
+sonde_window_class_init (SondeWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sonde_window_dispose;
+
+  g_type_ensure (SONDE_TYPE_CONNECTION_PAGE);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SondeWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SondeWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, SondeWindow, url_entry);
+  gtk_widget_class_bind_template_child (widget_class, SondeWindow, connect_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeWindow, tab_bar);
+  gtk_widget_class_bind_template_child (widget_class, SondeWindow, tab_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_url_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_url_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_selected_page_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_close_page);
+
+  gtk_widget_class_install_action (widget_class, "win.connect", NULL, on_connect_action);
+  gtk_widget_class_install_action (widget_class, "win.focus-url", NULL, on_focus_url_action);
+  gtk_widget_class_install_action (widget_class, "win.filter", NULL, on_filter_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-log", NULL, on_clear_log_action);
+  gtk_widget_class_install_action (widget_class, "win.send", NULL, on_send_action);
+  gtk_widget_class_install_action (widget_class, "win.new-tab", NULL, on_new_tab_action);
+  gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, on_close_tab_action);
+  gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, on_open_demo_action);
+}
+
+static void
+sonde_window_init (SondeWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (g_str_has_suffix (APPLICATION_ID, ".Devel"))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+}
+
+SondeWindow *
+sonde_window_new (SondeApplication *application)
+{
+  return g_object_new (SONDE_TYPE_WINDOW, "application", application, NULL);
+}
+
+SondeConnectionPage *
+sonde_window_get_current_page (SondeWindow *self)
+{
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
+
+  return self->current;
+}
+
+/* Adds an empty tab and brings it to the front. */
+SondeConnectionPage *
+sonde_window_add_page (SondeWindow *self)
+{
+  GtkWidget *page;
+  AdwTabPage *tab;
+
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
+
+  page = sonde_connection_page_new ();
+  tab = adw_tab_view_append (self->tab_view, page);
+  g_signal_connect_object (page, "notify::title", G_CALLBACK (on_page_changed), self, 0);
+  g_signal_connect_object (page, "notify::active", G_CALLBACK (on_page_changed), self, 0);
+  sync_tab (self, SONDE_CONNECTION_PAGE (page));
+  adw_tab_view_set_selected_page (self->tab_view, tab);
+
+  return SONDE_CONNECTION_PAGE (page);
+}
+
+/* Connects to @url: in the current tab if it has never been used, else in
+ * a new one. Returns FALSE (and says why) when the URL cannot work. */
+gboolean
+sonde_window_open_url (SondeWindow *self,
+                       const char  *url)
+{
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), FALSE);
+
+  if (self->current == NULL ||
+      sonde_connection_get_url (sonde_connection_page_get_connection (self->current)) != NULL)
+    sonde_window_add_page (self);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->url_entry), url);
+  return connect_current (self, url);
+}
+
+/* Opens the embedded demo ticker in a tab: live data from the first second. */
+gboolean
+sonde_window_open_demo (SondeWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), FALSE);
+
+  url = sonde_application_dup_demo_url (SONDE_APPLICATION (app), "/ticker", &error);
+  if (url == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The demo feed could not start: %s"), error->message);
+
+      if (self->current == NULL)
+        sonde_window_add_page (self);
+      sonde_connection_page_show_problem (self->current, text, FALSE);
+      show_toast (self, text);
+      return FALSE;
+    }
+
+  if (!sonde_window_open_url (self, url))
+    return FALSE;
+
+  sonde_connection_page_set_title (self->current, _("Demo ticker"));
+  return TRUE;
+}
+
+guint
+sonde_window_get_n_pages (SondeWindow *self)
+{
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), 0);
+
+  return (guint) adw_tab_view_get_n_pages (self->tab_view);
+}

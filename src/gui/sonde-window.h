@@ -1,0 +1,25 @@
+/* sonde-window.h: the main window, a tab per connection
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sonde-application.h"
+#include "sonde-connection-page.h"
+
+G_BEGIN_DECLS
+
+#define SONDE_TYPE_WINDOW (sonde_window_get_type ())
+G_DECLARE_FINAL_TYPE (SondeWindow, sonde_window, SONDE, WINDOW, AdwApplicationWindow)
+
+SondeWindow         *sonde_window_new              (SondeApplication *application);
+SondeConnectionPage *sonde_window_get_current_page (SondeWindow      *self);
+SondeConnectionPage *sonde_window_add_page         (SondeWindow      *self);
+gboolean             sonde_window_open_url         (SondeWindow      *self,
+                                                    const char       *url);
+gboolean             sonde_window_open_demo        (SondeWindow      *self);
+guint                sonde_window_get_n_pages      (SondeWindow      *self);
+
+G_END_DECLS

@@ -1,0 +1,670 @@
+/* test-window.c: the Sonde window in a real GTK window under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window, its pages and their widgets are driven through their API and
+ * actions, against the embedded demo feed (its own thread and main context)
+ * and an unused port; the tests assert on models and widget state. With
+ * SONDE_SCREENSHOT_DIR set, a few tests also save what the window looks like.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "sonde-application.h"
+#include "sonde-demo-server.h"
+#include "sonde-filter-model.h"
+#include "sonde-test-util.h"
+#include "sonde-window.h"
+
+#define WAIT_MS 15000
+
+/* One application for the whole run: a GApplication stays exported on the
+ * session bus once registered. */
+static SondeApplication *app;
+
+typedef struct {
+  SondeWindow      *window;
+  SondeDemoServer  *demo;
+} Fixture;
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->window = sonde_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_true (sonde_test_wait_for (is_mapped, fixture->window, WAIT_MS));
+
+  fixture->demo = sonde_demo_server_new ();
+  g_assert_true (sonde_demo_server_start (fixture->demo, 0, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  sonde_test_spin (50);
+  sonde_demo_server_stop (fixture->demo);
+  g_clear_object (&fixture->demo);
+}
+
+typedef struct {
+  GtkWidget     *widget;
+  GskRenderNode *node;
+  int            width;
+  int            height;
+} Capture;
+
+/* Right after a frame is painted, the widget's layout is up to date: take
+ * its render node then (while a feed streams, layout is queued again and
+ * again, and a paintable made in between draws nothing). */
+static void
+on_after_paint (GdkFrameClock *clock,
+                Capture       *capture)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+
+  if (capture->node != NULL)
+    return;
+
+  capture->width = gtk_widget_get_width (capture->widget);
+  capture->height = gtk_widget_get_height (capture->widget);
+  paintable = gtk_widget_paintable_new (capture->widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, capture->width, capture->height);
+  capture->node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("SONDE_SCREENSHOT_DIR");
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GdkFrameClock *clock;
+  Capture capture = { 0 };
+  gulong handler;
+
+  if (dir == NULL)
+    return;
+
+  /* Let pending layout and redraws happen first. */
+  sonde_test_spin (300);
+
+  /* A root cannot paint itself into a paintable: paint its content. */
+  capture.widget = widget;
+  if (ADW_IS_APPLICATION_WINDOW (widget))
+    capture.widget = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
+
+  clock = gtk_widget_get_frame_clock (widget);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &capture);
+  gtk_widget_queue_draw (widget);
+  SONDE_TEST_ASSERT_WAIT (capture.node != NULL, WAIT_MS);
+  g_signal_handler_disconnect (clock, handler);
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         capture.node,
+                                         &GRAPHENE_RECT_INIT (0, 0, capture.width, capture.height));
+  gsk_render_node_unref (capture.node);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static SondeConnectionState
+page_state (SondeConnectionPage *page)
+{
+  return sonde_connection_get_state (sonde_connection_page_get_connection (page));
+}
+
+static guint
+n_rows (SondeConnectionPage *page)
+{
+  SondeLogView *view = sonde_connection_page_get_log_view (page);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (sonde_log_view_get_model (view)));
+}
+
+static SondeConnectionPage *
+open_demo_path (Fixture    *fixture,
+                const char *path)
+{
+  g_autofree char *url = sonde_demo_server_dup_url (fixture->demo, path);
+  SondeConnectionPage *page;
+
+  g_assert_true (sonde_window_open_url (fixture->window, url));
+  page = sonde_window_get_current_page (fixture->window);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  return page;
+}
+
+static guint64
+messages_in (SondeConnectionPage *page)
+{
+  SondeStats stats;
+
+  sonde_connection_get_stats (sonde_connection_page_get_connection (page), &stats);
+  return stats.messages_in;
+}
+
+/* First launch: the demo ticker streams into the first tab. */
+static void
+test_demo_on_first_launch (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  SondeConnectionPage *page;
+  GtkButton *connect_button;
+
+  g_assert_true (sonde_window_open_demo (fixture->window));
+  page = sonde_window_get_current_page (fixture->window);
+  g_assert_nonnull (page);
+  g_assert_cmpstr (sonde_connection_page_get_title (page), ==, "Demo ticker");
+
+  SONDE_TEST_ASSERT_WAIT (n_rows (page) >= 10, WAIT_MS);
+  g_assert_cmpint (page_state (page), ==, SONDE_CONNECTION_STATE_OPEN);
+
+  connect_button = GTK_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                              SONDE_TYPE_WINDOW, "connect_button"));
+  g_assert_cmpstr (gtk_button_get_label (connect_button), ==, "Disconnect");
+  g_assert_null (sonde_connection_page_get_problem (page));
+
+  save_screenshot (GTK_WIDGET (fixture->window), "window-demo.png");
+
+  /* Disconnect from the header bar. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect", NULL));
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (g_strcmp0 (gtk_button_get_label (connect_button), "Connect") == 0, WAIT_MS);
+  g_assert_cmpuint (sonde_connection_get_close_code (sonde_connection_page_get_connection (page)), ==, 1000);
+  g_assert_null (sonde_connection_page_get_problem (page));
+}
+
+/* The URL entry: a bad URL is refused with the reason where the user looks;
+ * a dead port says "refused". */
+static void
+test_url_errors (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                                    SONDE_TYPE_WINDOW, "url_entry"));
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autofree char *dead_url = NULL;
+  SondeConnectionPage *page;
+  guint16 port;
+
+  gtk_editable_set_text (entry, "ftp://example.com/feed");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect", NULL));
+  page = sonde_window_get_current_page (fixture->window);
+  g_assert_nonnull (page);
+  g_assert_nonnull (sonde_connection_page_get_problem (page));
+  g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "ftp"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
+  g_assert_cmpint (page_state (page), ==, SONDE_CONNECTION_STATE_DISCONNECTED);
+
+  /* A port nobody listens on: bind one, then let it go. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
+  g_assert_cmpuint (port, >, 0);
+  g_socket_listener_close (listener);
+  dead_url = g_strdup_printf ("ws://127.0.0.1:%u/feed", port);
+
+  gtk_editable_set_text (entry, dead_url);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect", NULL));
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_FAILED, WAIT_MS);
+  g_assert_nonnull (sonde_connection_page_get_problem (page));
+  g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "refused"));
+
+  save_screenshot (GTK_WIDGET (fixture->window), "window-refused.png");
+}
+
+/* Sends "<prefix> <i> alpha|beta" or, for the JSON prefix "{", the JSON
+ * object {"i":<i>,"tag":"alpha|beta"}. */
+static void
+send_texts (SondeConnectionPage *page,
+            guint                n,
+            const char          *prefix)
+{
+  SondeConnection *connection = sonde_connection_page_get_connection (page);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *tag = i % 2 ? "alpha" : "beta";
+      g_autofree char *text = g_str_equal (prefix, "{") ?
+                              g_strdup_printf ("{\"i\":%u,\"tag\":\"%s\"}", i, tag) :
+                              g_strdup_printf ("%s %u %s", prefix, i, tag);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (sonde_connection_send_text (connection, text, -1, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* The quick filter counts what it shows, by text, regex, direction and
+ * kind, and reports a bad pattern instead of applying it. */
+static void
+test_filter_counts (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  SondeLogView *view = sonde_connection_page_get_log_view (page);
+  SondeFilterModel *model = sonde_log_view_get_model (view);
+  SondeMessageLog *log = sonde_connection_get_log (sonde_connection_page_get_connection (page));
+  guint events;
+  g_autofree char *count = NULL;
+  g_autofree char *expected = NULL;
+
+  send_texts (page, 400, "{");
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 400, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (n_rows (page) == sonde_message_log_get_n_records (log), WAIT_MS);
+  /* 400 out, 400 in, and the connection's events. */
+  events = sonde_message_log_get_n_records (log) - 800;
+  g_assert_cmpuint (events, >=, 3);
+
+  /* Case-insensitive text. */
+  g_assert_true (sonde_log_view_set_filter (view, "ALPHA", FALSE));
+  SONDE_TEST_ASSERT_WAIT (!sonde_filter_model_get_scanning (model), WAIT_MS);
+  g_assert_cmpuint (n_rows (page), ==, 400);
+
+  count = sonde_log_view_dup_count_text (view);
+  expected = g_strdup_printf ("400 of %u messages", 800 + events);
+  g_assert_cmpstr (count, ==, expected);
+
+  /* Only what came in. */
+  sonde_filter_model_set_directions (model, SONDE_FILTER_DIRECTION_IN);
+  SONDE_TEST_ASSERT_WAIT (!sonde_filter_model_get_scanning (model), WAIT_MS);
+  g_assert_cmpuint (n_rows (page), ==, 200);
+  sonde_filter_model_set_directions (model, SONDE_FILTER_DIRECTION_ALL);
+
+  /* A regular expression: i from 100 to 199. */
+  g_assert_true (sonde_log_view_set_filter (view, "^\\{\"i\":1\\d\\d,", TRUE));
+  SONDE_TEST_ASSERT_WAIT (!sonde_filter_model_get_scanning (model), WAIT_MS);
+  g_assert_cmpuint (n_rows (page), ==, 200);
+
+  save_screenshot (GTK_WIDGET (fixture->window), "window-filter.png");
+
+  /* A pattern that does not compile leaves the last good filter. */
+  g_assert_false (sonde_log_view_set_filter (view, "(unclosed", TRUE));
+  g_assert_cmpuint (n_rows (page), ==, 200);
+
+  /* No filter: everything again. */
+  g_assert_true (sonde_log_view_set_filter (view, "", FALSE));
+  SONDE_TEST_ASSERT_WAIT (!sonde_filter_model_get_scanning (model), WAIT_MS);
+  g_assert_cmpuint (n_rows (page), ==, sonde_message_log_get_n_records (log));
+}
+
+static gboolean
+count_tick (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Filtering a large log happens in slices: other sources keep running
+ * while it scans, and the result is exact. */
+static void
+test_filter_large_log_yields (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(SondeMessageLog) log = sonde_message_log_new ();
+  GtkWidget *view = sonde_log_view_new (log);
+  GtkWidget *window = gtk_window_new ();
+  SondeFilterModel *model = sonde_log_view_get_model (SONDE_LOG_VIEW (view));
+  guint ticks = 0;
+  guint ticks_before;
+  guint source;
+  const guint n = 300000;
+
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (sonde_test_wait_for (is_mapped, window, WAIT_MS));
+
+  sonde_message_log_begin_batch (log);
+  for (guint i = 0; i < n; i++)
+    {
+      char text[128];
+      int length = g_snprintf (text, sizeof text,
+                               "{\"seq\":%u,\"sym\":\"%s\",\"price\":101.25,\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+                               i, i % 10 == 0 ? "NEEDLE" : "ABC");
+      sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT,
+                                g_get_real_time (), g_get_monotonic_time (), text, (gsize) length);
+    }
+  sonde_message_log_end_batch (log);
+  SONDE_TEST_ASSERT_WAIT (g_list_model_get_n_items (G_LIST_MODEL (model)) == n, WAIT_MS);
+
+  source = g_timeout_add (1, count_tick, &ticks);
+  ticks_before = ticks;
+  g_assert_true (sonde_log_view_set_filter (SONDE_LOG_VIEW (view), "needle", FALSE));
+  g_assert_true (sonde_filter_model_get_scanning (model));
+  SONDE_TEST_ASSERT_WAIT (!sonde_filter_model_get_scanning (model), WAIT_MS);
+  g_source_remove (source);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n / 10);
+  /* The main loop ran other sources while the scan was going on. */
+  g_assert_cmpuint (ticks - ticks_before, >, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Pause freezes the view while the log goes on capturing; resuming shows
+ * everything. Clear empties the view, not the log. */
+static void
+test_pause_keeps_capturing (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  SondeLogView *view = sonde_connection_page_get_log_view (page);
+  SondeMessageLog *log = sonde_connection_get_log (sonde_connection_page_get_connection (page));
+  guint frozen;
+
+  send_texts (page, 10, "first");
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 10, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (n_rows (page) == sonde_message_log_get_n_records (log), WAIT_MS);
+
+  sonde_log_view_set_paused (view, TRUE);
+  frozen = n_rows (page);
+  send_texts (page, 50, "second");
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 60, WAIT_MS);
+  sonde_test_spin (100);
+  g_assert_cmpuint (n_rows (page), ==, frozen);
+  g_assert_cmpuint (sonde_message_log_get_n_records (log), ==, frozen + 100);
+  {
+    g_autofree char *count = sonde_log_view_dup_count_text (view);
+    g_assert_nonnull (strstr (count, "paused, 100 waiting"));
+  }
+
+  sonde_log_view_set_paused (view, FALSE);
+  g_assert_cmpuint (n_rows (page), ==, frozen + 100);
+
+  sonde_connection_page_clear_log (page);
+  g_assert_cmpuint (n_rows (page), ==, 0);
+  g_assert_cmpuint (sonde_message_log_get_n_records (log), ==, frozen + 100);
+  send_texts (page, 1, "third");
+  SONDE_TEST_ASSERT_WAIT (n_rows (page) == 2, WAIT_MS);
+}
+
+/* JSON mode refuses invalid JSON with its line and column and sends
+ * nothing; valid JSON goes out. Binary mode sends hex bytes. */
+static void
+test_composer_checks (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  SondeComposer *composer = sonde_connection_page_get_composer (page);
+  SondeConnection *connection = sonde_connection_page_get_connection (page);
+  g_autoptr(GError) error = NULL;
+  SondeStats stats;
+
+  SONDE_TEST_ASSERT_WAIT (sonde_composer_get_can_send (composer), WAIT_MS);
+
+  sonde_composer_set_mode (composer, SONDE_COMPOSER_MODE_JSON);
+  sonde_composer_set_text (composer, "{\n  \"op\": \"subscribe\",\n  \"ch\": }");
+  g_assert_false (sonde_composer_get_can_send (composer));
+  g_assert_nonnull (sonde_composer_get_problem (composer));
+  g_assert_nonnull (strstr (sonde_composer_get_problem (composer), "Line 3, column 9"));
+
+  save_screenshot (GTK_WIDGET (fixture->window), "window-composer-error.png");
+
+  g_assert_false (sonde_composer_send (composer, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send", NULL);
+  sonde_test_spin (200);
+  sonde_connection_get_stats (connection, &stats);
+  g_assert_cmpuint (stats.messages_out, ==, 0);
+
+  sonde_composer_set_text (composer, "{\"op\": \"subscribe\", \"ch\": 1.10}");
+  g_assert_null (sonde_composer_get_problem (composer));
+  g_assert_true (sonde_composer_get_can_send (composer));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.send", NULL);
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 1, WAIT_MS);
+
+  sonde_composer_set_mode (composer, SONDE_COMPOSER_MODE_BINARY);
+  sonde_composer_set_text (composer, "00 ff 1");
+  g_assert_false (sonde_composer_get_can_send (composer));
+  sonde_composer_set_text (composer, "00 ff 10 0x41");
+  g_assert_true (sonde_composer_send (composer, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 2, WAIT_MS);
+
+  /* History: Up recalls the binary message, then the JSON one. */
+  sonde_composer_set_text (composer, "");
+  g_assert_true (sonde_composer_history_previous (composer));
+  g_assert_cmpstr (sonde_composer_dup_text (composer), ==, "00 ff 10 0x41");
+  g_assert_true (sonde_composer_history_previous (composer));
+  g_assert_cmpint (sonde_composer_get_mode (composer), ==, SONDE_COMPOSER_MODE_JSON);
+  g_assert_true (sonde_composer_history_next (composer));
+  g_assert_true (sonde_composer_history_next (composer));
+  g_assert_cmpstr (sonde_composer_dup_text (composer), ==, "");
+
+  /* Not connected: nothing can be sent. */
+  sonde_connection_page_disconnect (page);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
+  g_assert_false (sonde_composer_get_can_send (composer));
+}
+
+static gboolean
+find_and_select (SondeConnectionPage *page,
+                 SondeMessageKind     kind,
+                 SondeDirection       direction)
+{
+  SondeLogView *view = sonde_connection_page_get_log_view (page);
+  GListModel *model = G_LIST_MODEL (sonde_log_view_get_model (view));
+  GtkColumnView *column_view = GTK_COLUMN_VIEW (gtk_widget_get_template_child (GTK_WIDGET (view),
+                                                                               SONDE_TYPE_LOG_VIEW,
+                                                                               "column_view"));
+  GtkSelectionModel *selection = gtk_column_view_get_model (column_view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(SondeMessage) message = g_list_model_get_item (model, i);
+
+      if (sonde_message_get_kind (message) == kind && sonde_message_get_direction (message) == direction)
+        return gtk_selection_model_select_item (selection, i, TRUE);
+    }
+  return FALSE;
+}
+
+/* The detail shows JSON pretty-printed with its tokens as sent, and binary
+ * as a hex dump. */
+static void
+test_detail_views (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  SondeConnection *connection = sonde_connection_page_get_connection (page);
+  SondeMessageDetail *detail = sonde_connection_page_get_detail (page);
+  static const guint8 binary[] = { 'H', 'i', 0x00, 0x01, 0xff, 0x7f };
+  g_autoptr(GBytes) bytes = g_bytes_new_static (binary, sizeof binary);
+  g_autofree char *text = NULL;
+
+  g_assert_true (sonde_connection_send_text (connection, "{\"price\":101.250,\"tags\":[\"a\",\"b\"]}", -1, NULL));
+  g_assert_true (sonde_connection_send_binary (connection, bytes, NULL));
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 2, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (n_rows (page) >= 7, WAIT_MS);
+
+  g_assert_true (find_and_select (page, SONDE_MESSAGE_KIND_TEXT, SONDE_DIRECTION_IN));
+  SONDE_TEST_ASSERT_WAIT (sonde_message_detail_get_format (detail) != NULL, WAIT_MS);
+  g_assert_cmpstr (sonde_message_detail_get_format (detail), ==, "json");
+  text = sonde_message_detail_dup_text (detail);
+  g_assert_cmpstr (text, ==, "{\n  \"price\": 101.250,\n  \"tags\": [\n    \"a\",\n    \"b\"\n  ]\n}");
+  g_clear_pointer (&text, g_free);
+
+  save_screenshot (GTK_WIDGET (fixture->window), "window-detail-json.png");
+
+  g_assert_true (find_and_select (page, SONDE_MESSAGE_KIND_BINARY, SONDE_DIRECTION_IN));
+  SONDE_TEST_ASSERT_WAIT (g_strcmp0 (sonde_message_detail_get_format (detail), "hex") == 0, WAIT_MS);
+  text = sonde_message_detail_dup_text (detail);
+  g_assert_true (g_str_has_prefix (text, "00000000  48 69 00 01 ff 7f"));
+  g_assert_nonnull (strstr (text, "|Hi....|"));
+}
+
+/* A 3 MiB message: formatted off the main thread, the first 1 MiB shown,
+ * "Show all" shows the rest. */
+static void
+test_detail_huge_message (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  SondeConnection *connection = sonde_connection_page_get_connection (page);
+  SondeMessageDetail *detail = sonde_connection_page_get_detail (page);
+  gsize size = 3 * 1024 * 1024;
+  g_autofree char *big = g_malloc (size + 1);
+  g_autofree char *text = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    big[i] = (char) ('a' + (i % 26));
+  big[size] = '\0';
+
+  g_assert_true (sonde_connection_send_text (connection, big, (gssize) size, NULL));
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 1, WAIT_MS);
+
+  g_assert_true (find_and_select (page, SONDE_MESSAGE_KIND_TEXT, SONDE_DIRECTION_IN));
+  SONDE_TEST_ASSERT_WAIT (sonde_message_detail_get_format (detail) != NULL &&
+                          !sonde_message_detail_get_busy (detail), WAIT_MS);
+  g_assert_true (sonde_message_detail_get_partial (detail));
+  text = sonde_message_detail_dup_text (detail);
+  g_assert_cmpuint (strlen (text), ==, SONDE_MESSAGE_DETAIL_LIMIT);
+  g_clear_pointer (&text, g_free);
+
+  sonde_message_detail_show_all (detail);
+  SONDE_TEST_ASSERT_WAIT (!sonde_message_detail_get_busy (detail) &&
+                          !sonde_message_detail_get_partial (detail), WAIT_MS);
+  text = sonde_message_detail_dup_text (detail);
+  g_assert_cmpuint (strlen (text), ==, size);
+}
+
+/* Follow mode: the newest row stays in view; scrolling away counts what
+ * arrives, and following again jumps to the end. */
+static void
+test_follow_mode (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  SondeLogView *view = sonde_connection_page_get_log_view (page);
+  GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (gtk_widget_get_template_child (GTK_WIDGET (view),
+                                                                                   SONDE_TYPE_LOG_VIEW,
+                                                                                   "scrolled"));
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+  GObject *revealer = gtk_widget_get_template_child (GTK_WIDGET (view), SONDE_TYPE_LOG_VIEW,
+                                                       "new_messages_revealer");
+
+#define AT_END() (gtk_adjustment_get_value (adjustment) >= \
+                  gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) - 1)
+
+  g_assert_true (sonde_log_view_get_following (view));
+  send_texts (page, 300, "row");
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 300, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (gtk_adjustment_get_upper (adjustment) > 2 * gtk_adjustment_get_page_size (adjustment) &&
+                          AT_END (), WAIT_MS);
+
+  /* The user scrolls to the top. */
+  sonde_log_view_set_following (view, FALSE);
+  gtk_adjustment_set_value (adjustment, 0);
+  send_texts (page, 20, "more");
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 320, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_log_view_get_n_unseen (view) == 40, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)), WAIT_MS);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+
+  save_screenshot (GTK_WIDGET (fixture->window), "window-new-messages.png");
+
+  sonde_log_view_set_following (view, TRUE);
+  g_assert_cmpuint (sonde_log_view_get_n_unseen (view), ==, 0);
+  SONDE_TEST_ASSERT_WAIT (AT_END (), WAIT_MS);
+  send_texts (page, 50, "last");
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 370, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (n_rows (page) >= 740 && AT_END (), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (!gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)), WAIT_MS);
+
+#undef AT_END
+}
+
+/* The connection panel shows the recorded handshake and the close code
+ * with its meaning. */
+static void
+test_connection_panel (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  SondeConnectionPanel *panel = sonde_connection_page_get_panel (page);
+  GtkStack *stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (page), SONDE_TYPE_CONNECTION_PAGE,
+                                                              "side_stack"));
+
+  gtk_stack_set_visible_child_name (stack, "connection");
+  send_texts (page, 5, "hello");
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 5, WAIT_MS);
+  sonde_connection_panel_refresh (panel);
+
+  g_assert_cmpstr (sonde_connection_panel_get_value (panel, "state"), ==, "Open");
+  g_assert_true (g_str_has_prefix (sonde_connection_panel_get_value (panel, "received"), "5 messages"));
+  g_assert_true (g_str_has_prefix (sonde_connection_panel_get_value (panel, "sent"), "5 messages"));
+  g_assert_cmpstr (sonde_connection_panel_get_value (panel, "tls"), ==, "not used");
+  g_assert_true (g_str_has_suffix (sonde_connection_panel_get_value (panel, "total"), " ms"));
+
+  save_screenshot (GTK_WIDGET (fixture->window), "window-connection-panel.png");
+
+  sonde_connection_page_disconnect (page);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
+  g_assert_cmpstr (sonde_connection_panel_get_value (panel, "close"), ==, "1000 Normal closure");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("test-window: no display; run under Xvfb (build-aux/dev test does)\n");
+      return 77;
+    }
+
+  sonde_test_init_gui (&argc, &argv);
+  gtk_init ();
+  adw_init ();
+
+  {
+    g_autoptr(GError) error = NULL;
+
+    app = sonde_application_new ();
+    g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+    g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+    g_assert_no_error (error);
+  }
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/window/demo-on-first-launch", test_demo_on_first_launch);
+  ADD ("/window/url-errors", test_url_errors);
+  ADD ("/window/filter-counts", test_filter_counts);
+  ADD ("/window/filter-large-log-yields", test_filter_large_log_yields);
+  ADD ("/window/pause-keeps-capturing", test_pause_keeps_capturing);
+  ADD ("/window/composer-checks", test_composer_checks);
+  ADD ("/window/detail-views", test_detail_views);
+  ADD ("/window/detail-huge-message", test_detail_huge_message);
+  ADD ("/window/follow-mode", test_follow_mode);
+  ADD ("/window/connection-panel", test_connection_panel);
+#undef ADD
+
+  {
+    int status = g_test_run ();
+
+    g_clear_object (&app);
+    sonde_test_finish_gui ();
+    return status;
+  }
+}
