@@ -86,6 +86,19 @@ on_after_paint (GdkFrameClock *clock,
   capture->height = gtk_widget_get_height (capture->widget);
   paintable = gtk_widget_paintable_new (capture->widget);
   snapshot = gtk_snapshot_new ();
+
+  /* The window paints the background, not its content: add it. */
+  {
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+    GtkStyleContext *style = gtk_widget_get_style_context (capture->widget);
+    GdkRGBA background;
+
+    if (!gtk_style_context_lookup_color (style, "window_bg_color", &background))
+      gdk_rgba_parse (&background, "white");
+    G_GNUC_END_IGNORE_DEPRECATIONS
+    gtk_snapshot_append_color (snapshot, &background,
+                               &GRAPHENE_RECT_INIT (0, 0, capture->width, capture->height));
+  }
   gdk_paintable_snapshot (paintable, snapshot, capture->width, capture->height);
   capture->node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
 }
@@ -185,6 +198,14 @@ test_demo_on_first_launch (Fixture       *fixture,
   g_assert_null (sonde_connection_page_get_problem (page));
 
   save_screenshot (GTK_WIDGET (fixture->window), "window-demo.png");
+  if (g_getenv ("SONDE_SCREENSHOT_DIR") != NULL)
+    {
+      AdwStyleManager *style = adw_style_manager_get_default ();
+
+      adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+      save_screenshot (GTK_WIDGET (fixture->window), "window-demo-dark.png");
+      adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+    }
 
   /* Disconnect from the header bar. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect", NULL));
@@ -206,6 +227,11 @@ test_url_errors (Fixture       *fixture,
   g_autofree char *dead_url = NULL;
   SondeConnectionPage *page;
   guint16 port;
+
+  /* A new tab: nothing connected yet, and the view says what to do. */
+  sonde_window_add_page (fixture->window);
+  g_assert_cmpuint (sonde_window_get_n_pages (fixture->window), ==, 1);
+  save_screenshot (GTK_WIDGET (fixture->window), "window-empty.png");
 
   gtk_editable_set_text (entry, "ftp://example.com/feed");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect", NULL));

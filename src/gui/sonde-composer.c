@@ -20,6 +20,7 @@
 #include "sonde-error.h"
 #include "sonde-hex.h"
 #include "sonde-json-format.h"
+#include "sonde-style-scheme.h"
 
 #define HISTORY_MAX 200
 
@@ -424,6 +425,7 @@ sonde_composer_init (SondeComposer *self)
   self->error_tag = gtk_text_buffer_create_tag (get_buffer (self), "sonde-error",
                                                 "underline", PANGO_UNDERLINE_ERROR,
                                                 NULL);
+  sonde_style_scheme_follow (GTK_SOURCE_BUFFER (get_buffer (self)));
   g_signal_connect_object (get_buffer (self), "changed",
                            G_CALLBACK (on_buffer_changed), self, G_CONNECT_SWAPPED);
 

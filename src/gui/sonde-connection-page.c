@@ -114,19 +114,20 @@ update_placeholder (SondeConnectionPage *self)
     {
     case SONDE_CONNECTION_STATE_CONNECTING:
       sonde_log_view_set_placeholder (self->log_view, _("Connecting…"),
-                                      sonde_connection_get_url (self->connection));
+                                      sonde_connection_get_url (self->connection), NULL, NULL);
       break;
     case SONDE_CONNECTION_STATE_OPEN:
     case SONDE_CONNECTION_STATE_CLOSING:
       sonde_log_view_set_placeholder (self->log_view, _("Connected — waiting for messages"),
-                                      _("Messages appear here as they arrive"));
+                                      _("Messages appear here as they arrive"), NULL, NULL);
       break;
     case SONDE_CONNECTION_STATE_DISCONNECTED:
     case SONDE_CONNECTION_STATE_CLOSED:
     case SONDE_CONNECTION_STATE_FAILED:
     default:
       sonde_log_view_set_placeholder (self->log_view, _("Not connected — enter a URL or pick the demo feed"),
-                                      _("Type a ws:// or wss:// address above and press Connect"));
+                                      _("Type a ws:// or wss:// address above and press Connect"),
+                                      _("Open the Demo Feed"), "win.open-demo");
       break;
     }
 }
@@ -448,7 +449,7 @@ sonde_connection_page_init (SondeConnectionPage *self)
   self->composer = SONDE_COMPOSER (sonde_composer_new (self->connection));
   gtk_widget_set_parent (GTK_WIDGET (self->composer), GTK_WIDGET (self));
 
-  gtk_paned_set_position (self->paned, 640);
+  gtk_paned_set_position (self->paned, 700);
 
   g_signal_connect_object (self->connection, "notify::state",
                            G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);

@@ -54,6 +54,7 @@ struct _SondeLogView
   GtkWidget          *placeholder;
   GtkLabel           *placeholder_title;
   GtkLabel           *placeholder_description;
+  GtkButton          *placeholder_button;
   GtkRevealer        *new_messages_revealer;
   GtkButton          *new_messages_button;
 
@@ -731,6 +732,7 @@ sonde_log_view_class_init (SondeLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, placeholder);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, placeholder_title);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, placeholder_description);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, placeholder_button);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, new_messages_revealer);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, new_messages_button);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
@@ -902,17 +904,23 @@ sonde_log_view_set_filter (SondeLogView *self,
   return !gtk_widget_has_css_class (GTK_WIDGET (self->filter_entry), "error");
 }
 
-/* What the view says when it has no rows. */
+/* What the view says when it has no rows, and optionally a button that
+ * activates @action_name (NULL for none). */
 void
 sonde_log_view_set_placeholder (SondeLogView *self,
                                 const char   *title,
-                                const char   *description)
+                                const char   *description,
+                                const char   *button_label,
+                                const char   *action_name)
 {
   g_return_if_fail (SONDE_IS_LOG_VIEW (self));
 
   gtk_label_set_label (self->placeholder_title, title ? title : "");
   gtk_label_set_label (self->placeholder_description, description ? description : "");
   gtk_widget_set_visible (GTK_WIDGET (self->placeholder_description), description != NULL);
+  gtk_button_set_label (self->placeholder_button, button_label ? button_label : "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->placeholder_button), action_name);
+  gtk_widget_set_visible (GTK_WIDGET (self->placeholder_button), button_label != NULL && action_name != NULL);
 }
 
 /* Rows that arrived since the user scrolled away from the newest. */

@@ -30,7 +30,9 @@ gboolean          sonde_log_view_set_filter       (SondeLogView    *self,
                                                    gboolean         regex);
 void              sonde_log_view_set_placeholder  (SondeLogView    *self,
                                                    const char      *title,
-                                                   const char      *description);
+                                                   const char      *description,
+                                                   const char      *button_label,
+                                                   const char      *action_name);
 guint             sonde_log_view_get_n_unseen     (SondeLogView    *self);
 char             *sonde_log_view_dup_count_text   (SondeLogView    *self);
 

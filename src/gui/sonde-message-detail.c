@@ -13,7 +13,6 @@
 
 #include "config.h"
 
-#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 #include <time.h>
@@ -21,6 +20,7 @@
 #include "sonde-hex.h"
 #include "sonde-json-format.h"
 #include "sonde-message-detail.h"
+#include "sonde-style-scheme.h"
 #include "sonde-text.h"
 
 /* Payloads up to this size are formatted at once on the main thread. */
@@ -180,19 +180,6 @@ format_in_thread (GTask        *task,
 {
   run_format_job (task_data);
   g_task_return_boolean (task, TRUE);
-}
-
-static void
-update_style_scheme (SondeMessageDetail *self)
-{
-  AdwStyleManager *manager = adw_style_manager_get_default ();
-  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
-  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view)));
-  const char *id = adw_style_manager_get_dark (manager) ? "Adwaita-dark" : "Adwaita";
-  GtkSourceStyleScheme *scheme = gtk_source_style_scheme_manager_get_scheme (schemes, id);
-
-  if (scheme != NULL)
-    gtk_source_buffer_set_style_scheme (buffer, scheme);
 }
 
 static void
@@ -452,9 +439,7 @@ sonde_message_detail_init (SondeMessageDetail *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 
-  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
-                           G_CALLBACK (update_style_scheme), self, G_CONNECT_SWAPPED);
-  update_style_scheme (self);
+  sonde_style_scheme_follow (GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view))));
 }
 
 GtkWidget *
