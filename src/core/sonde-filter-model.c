@@ -13,8 +13,9 @@
  * are still being scanned, and new records join the same scan.
  *
  * Pause stops announcing new records (the log keeps capturing them);
- * resuming announces everything that came in. Clear hides every record
- * there is now. Records the log evicts leave the model from its head.
+ * resuming announces everything that came in. While paused, filters still
+ * apply to the records that were shown. Clear hides every record there is
+ * now. Records the log evicts leave the model from its head.
  */
 
 #define G_LOG_DOMAIN "sonde-filter-model"
@@ -54,11 +55,13 @@ struct _SondeFilterModel
   guint            directions;
   guint            kinds;
   gboolean         paused;
+  gboolean         filtering;     /* as last notified */
 
   guint            n_items;       /* as last announced */
   guint64          view_start;    /* records before it were cleared away */
   guint64          lower;         /* first visible seq as last announced */
   guint64          scan_end;      /* records before it have been considered */
+  guint64          pause_end;     /* while paused, records from it on wait */
 };
 
 static void sonde_filter_model_list_model_init (GListModelInterface *iface);
@@ -94,6 +97,17 @@ static guint64
 log_first_seq (SondeFilterModel *self)
 {
   return MAX (self->view_start, sonde_message_log_get_first_seq (self->log));
+}
+
+/* Records before it may be shown: the log's end, or where the model had
+ * got to when it was paused. */
+static guint64
+shown_end (SondeFilterModel *self)
+{
+  if (self->paused)
+    return self->pause_end;
+
+  return sonde_message_log_get_next_seq (self->log);
 }
 
 static guint
@@ -168,12 +182,36 @@ contains_ascii_ci (const guint8 *haystack,
   return FALSE;
 }
 
+/* The length of the longest prefix of @data that is valid UTF-8, NUL
+ * characters included: g_utf8_validate_len() stops at them. */
+static gsize
+utf8_valid_length (const char *data,
+                   gsize       length)
+{
+  const char *p = data;
+  const char *end = data + length;
+
+  while (p < end)
+    {
+      const char *valid_end = NULL;
+
+      if (g_utf8_validate_len (p, (gsize) (end - p), &valid_end))
+        break;
+      if (*valid_end != '\0')
+        return (gsize) (valid_end - data);
+      p = valid_end + 1;
+    }
+
+  return length;
+}
+
 static gboolean
 matches_text (SondeFilterModel  *self,
               const SondeRecord *record)
 {
   const char *data = (const char *) record->data;
   gsize length = record->stored_size;
+  gsize valid;
 
   switch (self->match)
     {
@@ -188,13 +226,16 @@ matches_text (SondeFilterModel  *self,
         return g_regex_match_full (self->raw_regex, data, (gssize) length, 0, 0, NULL, NULL);
 
       /* Text messages and events are UTF-8, but a truncated record may end
-       * inside a character. */
-      if (record->flags & SONDE_RECORD_FLAG_TRUNCATED)
+       * inside a character: match the characters that are whole. The UTF-8
+       * regex is JIT-compiled, which does not check its subject and reads
+       * past the end of invalid UTF-8, so text that is not UTF-8 at all
+       * (the log takes any bytes) is matched as bytes. */
+      valid = utf8_valid_length (data, length);
+      if (valid < length)
         {
-          const char *valid_end = NULL;
-
-          if (!g_utf8_validate_len (data, length, &valid_end))
-            length = (gsize) (valid_end - data);
+          if (g_utf8_get_char_validated (data + valid, (gssize) (length - valid)) != (gunichar) -2)
+            return g_regex_match_full (self->raw_regex, data, (gssize) length, 0, 0, NULL, NULL);
+          length = valid;
         }
       return g_regex_match_full (self->regex, data, (gssize) length, 0, 0, NULL, NULL);
 
@@ -251,7 +292,7 @@ set_scanning (SondeFilterModel *self,
 static gboolean
 scan_slice (SondeFilterModel *self)
 {
-  guint64 end = sonde_message_log_get_next_seq (self->log);
+  guint64 end = shown_end (self);
   gint64 deadline = g_get_monotonic_time () + SONDE_FILTER_SLICE_US;
   guint old_len = self->index->len;
   guint stride = 0;
@@ -283,9 +324,17 @@ scan_slice (SondeFilterModel *self)
 static gboolean
 on_scan (gpointer data)
 {
-  SondeFilterModel *self = data;
+  /* A listener of items-changed may drop the last reference. */
+  g_autoptr(SondeFilterModel) self = g_object_ref (data);
+  GSource *source = g_main_current_source ();
+  gboolean done = scan_slice (self);
 
-  if (!scan_slice (self))
+  /* A listener may also have stopped this scan or started another: that
+   * one is not ours to end. */
+  if (source != self->scan_source)
+    return G_SOURCE_REMOVE;
+
+  if (!done)
     return G_SOURCE_CONTINUE;
 
   g_clear_pointer (&self->scan_source, g_source_unref);
@@ -308,14 +357,14 @@ schedule_scan (SondeFilterModel *self)
   g_source_attach (self->scan_source, g_main_context_get_thread_default ());
 }
 
-/* Brings the model up to the log's newest record, or starts the scan that
- * will. */
+/* Brings the model up to the log's newest record (or, paused, to where it
+ * was), or starts the scan that will. */
 static void
 advance (SondeFilterModel *self)
 {
-  guint64 end = sonde_message_log_get_next_seq (self->log);
+  guint64 end = shown_end (self);
 
-  if (self->paused || self->scan_end >= end)
+  if (self->scan_end >= end)
     return;
 
   if (is_filtering (self))
@@ -345,7 +394,12 @@ restart (SondeFilterModel *self)
   emit_items_changed (self, 0, self->n_items, 0);
 
   advance (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTERING]);
+
+  if (self->filtering != is_filtering (self))
+    {
+      self->filtering = is_filtering (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTERING]);
+    }
 }
 
 /* Drops records the log no longer has from the head. */
@@ -754,7 +808,8 @@ sonde_filter_model_get_filtering (SondeFilterModel *self)
 }
 
 /* While paused the model announces no new records; the log goes on
- * capturing them, and resuming announces them all. */
+ * capturing them, and resuming announces them all. A filter changed while
+ * paused applies to the records that were shown when the pause began. */
 void
 sonde_filter_model_set_paused (SondeFilterModel *self,
                                gboolean          paused)
@@ -767,9 +822,14 @@ sonde_filter_model_set_paused (SondeFilterModel *self,
 
   self->paused = paused;
   if (paused)
-    set_scanning (self, FALSE);
+    {
+      self->pause_end = self->scan_end;
+      set_scanning (self, FALSE);
+    }
   else
-    advance (self);
+    {
+      advance (self);
+    }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
 }
