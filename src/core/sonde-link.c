@@ -71,6 +71,8 @@ struct _SondeLink
   gboolean                 close_requested;
   gboolean                 local_close;
   gboolean                 had_error;
+  guint                    error_close_code; /* libsoup closed because of a protocol fault */
+  char                    *error_close_message;
   gboolean                 done;
 };
 
@@ -388,6 +390,18 @@ on_ws_error (SoupWebsocketConnection *ws,
   SondeLinkEvent *event;
 
   link->had_error = TRUE;
+
+  /* A protocol fault libsoup answers by closing with a code of its own
+   * (1002 protocol error, 1007 invalid data, 1009 too big): that close is
+   * ours, not the peer's. */
+  if (error->domain == SOUP_WEBSOCKET_ERROR && error->code >= 1000 && error->code < 5000 &&
+      link->error_close_code == 0 && !link->local_close &&
+      soup_websocket_connection_get_close_code (ws) == 0)
+    {
+      link->error_close_code = (guint) error->code;
+      link->error_close_message = g_strdup (error->message);
+    }
+
   if (!g_hash_table_add (link->errors_seen, key))
     return;
 
@@ -404,9 +418,12 @@ on_ws_closing (SoupWebsocketConnection *ws,
   g_autoptr(GString) payload = g_string_new ("{");
   gboolean first = TRUE;
 
-  sonde_json_append_string_member (payload, &first, "initiator", link->local_close ? "local" : "peer");
+  sonde_json_append_string_member (payload, &first, "initiator",
+                                   link->local_close || link->error_close_code ? "local" : "peer");
   if (link->local_close)
     sonde_json_append_int_member (payload, &first, "code", link->local_close_code);
+  else if (link->error_close_code != 0)
+    sonde_json_append_int_member (payload, &first, "code", link->error_close_code);
   g_string_append_c (payload, '}');
 
   push_event (link, SONDE_MESSAGE_KIND_CLOSING, payload, link_event_new (SONDE_CONNECTION_STATE_CLOSING));
@@ -423,7 +440,14 @@ on_ws_closed (SoupWebsocketConnection *ws,
   gboolean first = TRUE;
   gboolean invalid = FALSE;
 
-  if (peer_code == 0)
+  if (peer_code == 0 && link->error_close_code != 0)
+    {
+      /* We closed because of a fault and the peer never answered: report
+       * the code we sent and why. */
+      event->close_code = link->error_close_code;
+      event->close_clean = FALSE;
+    }
+  else if (peer_code == 0)
     {
       event->close_code = SONDE_CLOSE_ABNORMAL;
       event->close_clean = FALSE;
@@ -439,13 +463,20 @@ on_ws_closed (SoupWebsocketConnection *ws,
   sonde_json_append_int_member (payload, &first, "code", event->close_code);
   sonde_json_append_string_member (payload, &first, "reason", event->close_reason);
   sonde_json_append_string_member (payload, &first, "meaning", sonde_close_code_describe (event->close_code));
-  sonde_json_append_string_member (payload, &first, "initiator", link->local_close ? "local" : "peer");
+  sonde_json_append_string_member (payload, &first, "initiator",
+                                   link->local_close || link->error_close_code ? "local" : "peer");
   sonde_json_append_bool_member (payload, &first, "clean", event->close_clean);
   if (invalid)
     {
       sonde_json_append_bool_member (payload, &first, "invalid", TRUE);
       sonde_json_append_string_member (payload, &first, "note",
                                        "The peer sent a close code that RFC 6455 does not allow in a Close frame");
+    }
+  else if (link->error_close_code != 0)
+    {
+      g_autofree char *note = g_strdup_printf ("Sonde closed the connection with %u: %s",
+                                               link->error_close_code, link->error_close_message);
+      sonde_json_append_string_member (payload, &first, "note", note);
     }
   else if (peer_code == 0)
     sonde_json_append_string_member (payload, &first, "note",
@@ -827,6 +858,7 @@ sonde_link_unref (SondeLink *link)
   g_mutex_clear (&link->lock);
   g_clear_object (&link->cancellable);
   g_clear_pointer (&link->errors_seen, g_hash_table_unref);
+  g_free (link->error_close_message);
   g_main_context_unref (link->io_context);
   g_main_context_unref (link->main_context);
   sonde_link_options_clear (&link->options);
