@@ -24,8 +24,14 @@
 #include "sonde-json-writer.h"
 #include "sonde-link-private.h"
 
+/* Payloads at least this large are handed over by reference to libsoup's
+ * own buffer instead of being copied into the batch: one copy (into the log)
+ * instead of two. */
+#define REF_PAYLOAD_MIN      ((gsize) 8 * 1024)
+
 /* At most ~60 hand-offs to the main thread a second. */
 #define MIN_TAKE_INTERVAL_US (G_USEC_PER_SEC / 60)
+#define SKEW_RESAMPLE_US     (G_USEC_PER_SEC / 10)
 
 typedef struct {
   SondeMessageKind  kind;
@@ -57,7 +63,6 @@ struct _SondeLink
 
   /* I/O thread only */
   GMainLoop               *io_loop;
-  GSource                 *delay_source;   /* wakes the main context after the interval */
   GSource                 *send_source;    /* drains outgoing */
   GSource                 *deadline_source;
   SoupSession             *session;
@@ -66,6 +71,8 @@ struct _SondeLink
   GCancellable            *cancellable;
   GHashTable              *errors_seen;
   gint64                   start_mono_us;
+  gint64                   skew_us;         /* wall − monotonic */
+  gint64                   skew_sampled_us;
   guint                    local_close_code;
   gboolean                 deadline_hit;
   gboolean                 close_requested;
@@ -168,7 +175,12 @@ void
 sonde_link_batch_reset (SondeLinkBatch *batch)
 {
   for (guint i = 0; i < batch->items->len; i++)
-    link_event_free (g_array_index (batch->items, SondeLinkItem, i).event);
+    {
+      SondeLinkItem *item = &g_array_index (batch->items, SondeLinkItem, i);
+
+      link_event_free (item->event);
+      g_clear_pointer (&item->payload, g_bytes_unref);
+    }
 
   if (batch->bytes->len > 16 * 1024 * 1024)
     {
@@ -178,7 +190,13 @@ sonde_link_batch_reset (SondeLinkBatch *batch)
   else
     g_byte_array_set_size (batch->bytes, 0);
 
-  g_array_set_size (batch->items, 0);
+  if (batch->items->len > 64 * 1024)
+    {
+      g_array_unref (batch->items);
+      batch->items = g_array_new (FALSE, FALSE, sizeof (SondeLinkItem));
+    }
+  else
+    g_array_set_size (batch->items, 0);
 }
 
 void
@@ -192,27 +210,48 @@ sonde_link_batch_clear (SondeLinkBatch *batch)
   g_clear_pointer (&batch->bytes, g_byte_array_unref);
 }
 
+/* Wall-clock time from the monotonic clock and an offset read again every
+ * SKEW_RESAMPLE_US: one clock read per message instead of two (a flood
+ * spends a few per cent of the I/O thread on clock reads otherwise). A step
+ * of the wall clock shows within that interval. */
+static gint64
+wall_time (SondeLink *link,
+           gint64     mono_us)
+{
+  if (mono_us - link->skew_sampled_us >= SKEW_RESAMPLE_US || link->skew_sampled_us == 0)
+    {
+      link->skew_us = g_get_real_time () - g_get_monotonic_time ();
+      link->skew_sampled_us = mono_us;
+    }
+  return mono_us + link->skew_us;
+}
+
 /* I/O thread: appends one item to the pending batch and, when the batch was
- * empty, arranges exactly one wake-up of the main context, delayed so that
- * hand-offs stay at least MIN_TAKE_INTERVAL_US apart. */
+ * empty, arranges exactly one wake-up of the main context, no sooner than
+ * MIN_TAKE_INTERVAL_US after the last hand-off. The wake-up is armed on the
+ * main context's source itself: libsoup's read loop does not return to this
+ * thread's main loop while a flood keeps the socket readable, so a timer
+ * here would never fire until the flood ends. */
 static void
 push_item (SondeLink        *link,
            SondeDirection    direction,
            SondeMessageKind  kind,
            const void       *data,
            gsize             length,
+           GBytes           *payload,
            SondeLinkEvent   *event)
 {
   SondeLinkItem item;
   gboolean arm = FALSE;
   gint64 last_take = 0;
 
-  item.wall_us = g_get_real_time ();
   item.mono_us = g_get_monotonic_time ();
+  item.wall_us = wall_time (link, item.mono_us);
   item.length = length;
   item.direction = direction;
   item.kind = kind;
   item.event = event;
+  item.payload = payload != NULL && length >= REF_PAYLOAD_MIN ? g_bytes_ref (payload) : NULL;
 
   g_mutex_lock (&link->lock);
 
@@ -220,11 +259,12 @@ push_item (SondeLink        *link,
     {
       g_mutex_unlock (&link->lock);
       link_event_free (event);
+      g_clear_pointer (&item.payload, g_bytes_unref);
       return;
     }
 
   item.offset = link->pending.bytes->len;
-  if (length > 0)
+  if (length > 0 && item.payload == NULL)
     g_byte_array_append (link->pending.bytes, data, (guint) length);
   g_array_append_val (link->pending.items, item);
 
@@ -241,10 +281,7 @@ push_item (SondeLink        *link,
     {
       gint64 target = last_take + MIN_TAKE_INTERVAL_US;
 
-      if (target <= item.mono_us)
-        g_source_set_ready_time (link->ready_source, 0);
-      else
-        g_source_set_ready_time (link->delay_source, target);
+      g_source_set_ready_time (link->ready_source, target <= item.mono_us ? 0 : target);
     }
 }
 
@@ -254,7 +291,7 @@ push_event (SondeLink        *link,
             GString          *payload,
             SondeLinkEvent   *event)
 {
-  push_item (link, SONDE_DIRECTION_EVENT, kind, payload->str, payload->len, event);
+  push_item (link, SONDE_DIRECTION_EVENT, kind, payload->str, payload->len, NULL, event);
 }
 
 static GString *
@@ -375,7 +412,7 @@ on_ws_message (SoupWebsocketConnection *ws,
 
   push_item (link, SONDE_DIRECTION_IN,
              type == SOUP_WEBSOCKET_DATA_TEXT ? SONDE_MESSAGE_KIND_TEXT : SONDE_MESSAGE_KIND_BINARY,
-             data, length, NULL);
+             data, length, message, NULL);
 }
 
 /* libsoup can report one fault several times (a failed write, then the
@@ -630,15 +667,6 @@ start_handshake (SondeLink *link)
 }
 
 static gboolean
-on_delay_elapsed (gpointer data)
-{
-  SondeLink *link = data;
-
-  g_source_set_ready_time (link->ready_source, 0);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 on_send_ready (gpointer data)
 {
   SondeLink *link = data;
@@ -662,7 +690,7 @@ on_send_ready (gpointer data)
                                                   out->kind == SONDE_MESSAGE_KIND_TEXT ?
                                                   SOUP_WEBSOCKET_DATA_TEXT : SOUP_WEBSOCKET_DATA_BINARY,
                                                   out->payload);
-          push_item (link, SONDE_DIRECTION_OUT, out->kind, data_ptr, length, NULL);
+          push_item (link, SONDE_DIRECTION_OUT, out->kind, data_ptr, length, out->payload, NULL);
         }
       else
         {
@@ -739,8 +767,6 @@ link_thread (gpointer data)
   g_main_context_push_thread_default (link->io_context);
 
   link->io_loop = g_main_loop_new (link->io_context, FALSE);
-  link->delay_source = wake_source_new (link->io_context, "[sonde] batch delay",
-                                        G_PRIORITY_DEFAULT, on_delay_elapsed, link, NULL);
   link->send_source = wake_source_new (link->io_context, "[sonde] send",
                                        G_PRIORITY_DEFAULT, on_send_ready, link, NULL);
 
@@ -766,14 +792,13 @@ link_thread (gpointer data)
   while (g_main_context_iteration (link->io_context, FALSE))
     ;
 
-  /* The last events may be waiting for the delay source, which goes now:
-   * hand them over without waiting. */
+  /* The last events may be waiting for the interval: hand them over
+   * without waiting. */
   g_mutex_lock (&link->lock);
   if (link->pending.items->len > 0)
     g_source_set_ready_time (link->ready_source, 0);
   g_mutex_unlock (&link->lock);
 
-  destroy_source (&link->delay_source);
   destroy_source (&link->send_source);
   g_clear_pointer (&link->io_loop, g_main_loop_unref);
   g_main_context_pop_thread_default (link->io_context);
