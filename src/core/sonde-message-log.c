@@ -125,6 +125,12 @@ chunk_new (guint64 base,
   if (chunk->data == MAP_FAILED)
     g_error ("Could not map %" G_GSIZE_FORMAT " bytes for the message log: %s",
              capacity, g_strerror (errno));
+#ifdef MADV_HUGEPAGE
+  /* Fewer, larger page faults while a flood fills the chunk: measured here,
+   * page faults were ~40% of ingest time for 64 KiB messages. Only a hint;
+   * where transparent huge pages are off it does nothing. */
+  madvise (chunk->data, capacity, MADV_HUGEPAGE);
+#endif
   chunk->base = base;
   chunk->capacity = capacity;
   return chunk;
