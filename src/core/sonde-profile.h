@@ -25,14 +25,6 @@ typedef enum {
   SONDE_TLS_PINNED,             /* only the certificate with the pinned SHA-256 fingerprint */
 } SondeTlsPolicy;
 
-/* A message kept in a profile: a saved template (with a name), an on-open
- * message or the heartbeat (name unused). */
-typedef struct {
-  char               *name;
-  SondeMessageFormat  format;
-  char               *body;
-} SondeProfileMessage;
-
 typedef struct {
   gboolean enabled;
   guint    base_ms;             /* first delay's upper bound (default 1000) */
