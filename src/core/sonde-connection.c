@@ -204,7 +204,7 @@ drop_link (SondeConnection *self)
   g_clear_pointer (&self->link, sonde_link_unref);
 }
 
-/* Main thread, at most ~60 times a second: moves a batch into the log. The
+/* Main thread, at most ~30 times a second: moves a batch into the log. The
  * log announces it with one items-changed; property notifications wait
  * until then, so whoever reacts to "closed" has already seen every message
  * that came before it. */
