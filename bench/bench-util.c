@@ -4,7 +4,7 @@
  *
  * Options (URL, --count, --timeout), memory readings and the one JSON line
  * each receiver prints, in the same shape as recv-node.js and
- * recv-python.py print theirs.
+ * recv_python.py print theirs.
  */
 
 #include "config.h"

@@ -13,6 +13,9 @@
  *   baseline_rss_kib  resident memory just before connecting
  *   n_records         records in the log (messages plus connection events)
  *   log_memory_bytes  sonde_message_log_get_memory_size(): the log's own account
+ *   final_rss_kib     resident memory once the connection is closed, log still held
+ *   trimmed_rss_kib   the same after malloc_trim(0) gave the allocator's free pages
+ *                     back (glibc only): what the log and the process really keep
  */
 
 #define G_LOG_DOMAIN "recv-sonde"
@@ -20,6 +23,9 @@
 #include "config.h"
 
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "bench-util.h"
 #include "sonde-connection.h"
@@ -160,6 +166,10 @@ main (int    argc,
   bench_json_add_uint (json, "log_n_bytes", sonde_message_log_get_n_bytes (log));
   bench_json_add_uint (json, "log_memory_bytes", sonde_message_log_get_memory_size (log));
   bench_json_add_uint (json, "final_rss_kib", bench_current_rss_kib ());
+#ifdef __GLIBC__
+  malloc_trim (0);
+  bench_json_add_uint (json, "trimmed_rss_kib", bench_current_rss_kib ());
+#endif
   bench_json_end (json, problem);
 
   g_clear_object (&r.connection);

@@ -1,3 +1,1229 @@
+/* test-cli.c: the real sonde-cli binary, as a user runs it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every test runs $SONDE_CLI in a subprocess with its output piped and waits
+ * for it by spinning the main context against a deadline. The peer is a
+ * SoupServer on 127.0.0.1 running on the test's main context (the CLI is
+ * another process, so the two never share a loop), or the CLI's own demo
+ * feed. Every stdout line of a JSON run is parsed and checked against the
+ * contract in README.md.
+ */
+
 #include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "sonde-connection.h"
 #include "sonde-test-util.h"
-int main (int argc, char *argv[]) { sonde_test_init (&argc, &argv); return g_test_run (); }
+
+#define WAIT_MS 20000
+
+/* One run of sonde-cli. */
+typedef struct {
+  GSubprocess      *process;
+  GDataInputStream *lines_in;      /* line mode: stdout read as it comes */
+  gboolean          raw;           /* --raw: stdout is not JSON */
+  gboolean          waiting;       /* communicate or wait in flight */
+  gboolean          reading;       /* a line read in flight */
+  gboolean          done;          /* exited, and the output is collected */
+  char             *line;          /* the last line read in line mode */
+  GBytes           *stdout_bytes;
+  GBytes           *stderr_bytes;
+
+  /* once done */
+  int               status;        /* exit status, or -1 when killed by a signal */
+  char             *out;
+  char             *err;
+  GPtrArray        *records;       /* JsonObject: one per stdout line */
+} Cli;
+
+typedef struct {
+  SoupWebsocketDataType  type;
+  GBytes                *bytes;
+} Message;
+
+typedef struct {
+  SoupServer              *server;
+  guint16                  port;
+  GPtrArray               *clis;             /* Cli: every run, ended in teardown */
+  char                    *tmpdir;
+
+  /* what the server saw */
+  SoupWebsocketConnection *peer;
+  char                    *peer_path;
+  SoupMessageHeaders      *request_headers;
+  GPtrArray               *received;         /* Message */
+  GPtrArray               *pushed;           /* Message: what /ws/push-echo sent */
+} Fixture;
+
+static void
+message_free (gpointer data)
+{
+  Message *message = data;
+
+  g_bytes_unref (message->bytes);
+  g_free (message);
+}
+
+static Message *
+message_new (SoupWebsocketDataType  type,
+             const void            *data,
+             gsize                  size)
+{
+  Message *message = g_new0 (Message, 1);
+
+  message->type = type;
+  message->bytes = g_bytes_new (data, size);
+  return message;
+}
+
+static void
+cli_free (gpointer data)
+{
+  Cli *cli = data;
+
+  g_clear_object (&cli->lines_in);
+  g_clear_object (&cli->process);
+  g_clear_pointer (&cli->stdout_bytes, g_bytes_unref);
+  g_clear_pointer (&cli->stderr_bytes, g_bytes_unref);
+  g_clear_pointer (&cli->records, g_ptr_array_unref);
+  g_free (cli->line);
+  g_free (cli->out);
+  g_free (cli->err);
+  g_free (cli);
+}
+
+/* ---- the in-process server ---------------------------------------------- */
+
+static void
+push_message (Fixture               *fixture,
+              SoupWebsocketConnection *ws,
+              SoupWebsocketDataType  type,
+              const void            *data,
+              gsize                  size)
+{
+  Message *message = message_new (type, data, size);
+
+  g_ptr_array_add (fixture->pushed, message);
+  soup_websocket_connection_send_message (ws, type, message->bytes);
+}
+
+static void
+on_peer_message (SoupWebsocketConnection *ws,
+                 SoupWebsocketDataType    type,
+                 GBytes                  *bytes,
+                 Fixture                 *fixture)
+{
+  gsize size;
+  const void *data = g_bytes_get_data (bytes, &size);
+
+  g_ptr_array_add (fixture->received, message_new (type, data, size));
+
+  if (soup_websocket_connection_get_state (ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
+  if (g_str_equal (fixture->peer_path, "/ws/echo"))
+    soup_websocket_connection_send_message (ws, type, bytes);
+  else if (g_str_equal (fixture->peer_path, "/ws/push-echo") && fixture->received->len == fixture->pushed->len)
+    soup_websocket_connection_close (ws, 1000, "all back");
+}
+
+static void
+on_websocket (SoupServer              *server,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *ws,
+              gpointer                 data)
+{
+  static const guint8 nuls[] = { 0x00, 'b', 0x00 };
+  static const guint8 pushed_binary[] = { 0x00, 0x01, 0x00, 0xfe, 0xff, 0x00 };
+  Fixture *fixture = data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeadersIter iter;
+  const char *name;
+  const char *value;
+
+  if (fixture->peer != NULL)
+    g_signal_handlers_disconnect_by_data (fixture->peer, fixture);
+  g_clear_object (&fixture->peer);
+  fixture->peer = g_object_ref (ws);
+  g_free (fixture->peer_path);
+  fixture->peer_path = g_strdup (path);
+
+  g_clear_pointer (&fixture->request_headers, soup_message_headers_unref);
+  fixture->request_headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    soup_message_headers_append (fixture->request_headers, name, value);
+
+  g_signal_connect (ws, "message", G_CALLBACK (on_peer_message), fixture);
+
+  if (g_str_equal (path, "/ws/close-1000"))
+    {
+      soup_websocket_connection_send_text (ws, "hello");
+      soup_websocket_connection_close (ws, 1000, "done");
+    }
+  else if (g_str_equal (path, "/ws/close-4000"))
+    {
+      soup_websocket_connection_send_text (ws, "hello");
+      soup_websocket_connection_close (ws, 4000, "bye");
+    }
+  else if (g_str_equal (path, "/ws/headers"))
+    soup_websocket_connection_send_text (ws, "ok");
+  else if (g_str_equal (path, "/ws/one"))
+    soup_websocket_connection_send_text (ws, "only one");
+  else if (g_str_equal (path, "/ws/raw"))
+    {
+      soup_websocket_connection_send_text (ws, "alpha");
+      soup_websocket_connection_send_binary (ws, nuls, sizeof nuls);
+      soup_websocket_connection_send_text (ws, "gammaé");
+      soup_websocket_connection_close (ws, 1000, NULL);
+    }
+  else if (g_str_equal (path, "/ws/push-echo"))
+    {
+      push_message (fixture, ws, SOUP_WEBSOCKET_DATA_TEXT, "first", 5);
+      push_message (fixture, ws, SOUP_WEBSOCKET_DATA_BINARY, pushed_binary, sizeof pushed_binary);
+      push_message (fixture, ws, SOUP_WEBSOCKET_DATA_TEXT, "{\"n\": 3, \"s\": \"ünï\\n\"}", strlen ("{\"n\": 3, \"s\": \"ünï\\n\"}"));
+      push_message (fixture, ws, SOUP_WEBSOCKET_DATA_TEXT, "", 0);
+      push_message (fixture, ws, SOUP_WEBSOCKET_DATA_BINARY, "", 0);
+    }
+  else if (g_str_equal (path, "/chat"))
+    soup_websocket_connection_close (ws, 1000, "negotiated");
+}
+
+static void
+on_http (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           data)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  char *protocols[] = { "chat.v1", "chat.v2", NULL };
+  GSList *uris;
+
+  fixture->clis = g_ptr_array_new ();
+  fixture->received = g_ptr_array_new_with_free_func (message_free);
+  fixture->pushed = g_ptr_array_new_with_free_func (message_free);
+  fixture->tmpdir = g_dir_make_tmp ("sonde-test-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  fixture->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fixture->server, NULL, on_http, fixture, NULL);
+  soup_server_add_websocket_handler (fixture->server, "/ws", NULL, NULL, on_websocket, fixture, NULL);
+  soup_server_add_websocket_handler (fixture->server, "/chat", NULL, protocols, on_websocket, fixture, NULL);
+  soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (fixture->server);
+  fixture->port = (guint16) g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+}
+
+static void
+on_waited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  Cli *cli = data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  cli->waiting = FALSE;
+  cli->done = TRUE;
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  /* Whatever is still running goes now; its pipes are drained to the end. */
+  for (guint i = 0; i < fixture->clis->len; i++)
+    {
+      Cli *cli = g_ptr_array_index (fixture->clis, i);
+
+      if (!cli->done)
+        {
+          g_subprocess_force_exit (cli->process);
+          if (!cli->waiting)
+            {
+              cli->waiting = TRUE;
+              g_subprocess_wait_async (cli->process, NULL, on_waited, cli);
+            }
+          SONDE_TEST_ASSERT_WAIT (cli->done && !cli->reading, WAIT_MS);
+        }
+      cli_free (cli);
+    }
+  g_ptr_array_unref (fixture->clis);
+
+  if (fixture->peer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (fixture->peer, fixture);
+      g_clear_object (&fixture->peer);
+    }
+  soup_server_disconnect (fixture->server);
+  g_assert_finalize_object (g_steal_pointer (&fixture->server));
+
+  dir = g_dir_open (fixture->tmpdir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->tmpdir, name, NULL);
+      g_remove (path);
+    }
+  g_rmdir (fixture->tmpdir);
+  g_free (fixture->tmpdir);
+
+  g_clear_pointer (&fixture->request_headers, soup_message_headers_unref);
+  g_clear_pointer (&fixture->received, g_ptr_array_unref);
+  g_clear_pointer (&fixture->pushed, g_ptr_array_unref);
+  g_free (fixture->peer_path);
+}
+
+static char *
+url_for (Fixture    *fixture,
+         const char *path)
+{
+  return g_strdup_printf ("ws://127.0.0.1:%u%s", fixture->port, path);
+}
+
+static char *
+write_file (Fixture    *fixture,
+            const char *name,
+            const void *contents,
+            gsize       size)
+{
+  char *path = g_build_filename (fixture->tmpdir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, (gssize) size, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* ---- running the CLI ---------------------------------------------------- */
+
+static void
+child_setup (gpointer data)
+{
+#ifdef __linux__
+  /* Should the test die before its teardown, so does the CLI. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Cli *cli = data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (source), result,
+                                   &cli->stdout_bytes, &cli->stderr_bytes, &error);
+  g_assert_no_error (error);
+  cli->waiting = FALSE;
+  cli->done = TRUE;
+}
+
+/* Starts sonde-cli with @args (NULL-terminated). In line mode stdout is read
+ * line by line with cli_read_line(); otherwise all output is collected in
+ * the background until the process exits. */
+static Cli *
+cli_start_argv (Fixture            *fixture,
+                gboolean            line_mode,
+                const char * const *args)
+{
+  const char *binary = g_getenv ("SONDE_CLI");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+  Cli *cli = g_new0 (Cli, 1);
+
+  g_assert_nonnull (binary);
+  g_ptr_array_add (argv, (gpointer) binary);
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      g_ptr_array_add (argv, (gpointer) args[i]);
+      if (g_str_equal (args[i], "--raw"))
+        cli->raw = TRUE;
+    }
+  g_ptr_array_add (argv, NULL);
+
+  command = g_strjoinv (" ", (char **) argv->pdata);
+  g_test_message ("running %s", command);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  /* Messages in English, and “quotes” kept: stderr is asserted on. */
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  cli->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (fixture->clis, cli);
+
+  if (line_mode)
+    {
+      /* Nothing to say on stdin. */
+      g_output_stream_close (g_subprocess_get_stdin_pipe (cli->process), NULL, &error);
+      g_assert_no_error (error);
+      cli->lines_in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli->process));
+    }
+  else
+    {
+      g_autoptr(GBytes) no_input = g_bytes_new_static ("", 0);
+
+      cli->waiting = TRUE;
+      g_subprocess_communicate_async (cli->process, no_input, NULL, on_communicated, cli);
+    }
+
+  return cli;
+}
+
+#define cli_start(fixture, ...) \
+  cli_start_argv ((fixture), FALSE, (const char * const[]) { __VA_ARGS__, NULL })
+
+static void
+on_line_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Cli *cli = data;
+  g_autoptr(GError) error = NULL;
+
+  g_free (cli->line);
+  cli->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, &error);
+  g_assert_no_error (error);
+  cli->reading = FALSE;
+}
+
+/* Line mode: the next line of stdout, or NULL at the end. */
+static const char *
+cli_read_line (Cli *cli)
+{
+  g_assert_nonnull (cli->lines_in);
+  g_assert_false (cli->reading);
+
+  cli->reading = TRUE;
+  g_data_input_stream_read_line_async (cli->lines_in, G_PRIORITY_DEFAULT, NULL, on_line_read, cli);
+  SONDE_TEST_ASSERT_WAIT (!cli->reading, WAIT_MS);
+  return cli->line;
+}
+
+/* "2026-11-25T18:46:55.632245Z": UTC, with microseconds, and about now. */
+static void
+check_time (const char *text)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.(\\d{6})Z$", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GDateTime) parsed = NULL;
+  g_autofree char *digits = NULL;
+  gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (!g_regex_match (regex, text, 0, &match))
+    g_error ("“%s” is not an ISO 8601 UTC time with microseconds", text);
+  digits = g_match_info_fetch (match, 1);
+
+  parsed = g_date_time_new_from_iso8601 (text, NULL);
+  g_assert_nonnull (parsed);
+  g_assert_cmpint (g_date_time_get_microsecond (parsed), ==, atoi (digits));
+  g_assert_cmpint (g_date_time_to_unix (parsed), <=, now_s + 1);
+  g_assert_cmpint (g_date_time_to_unix (parsed), >=, now_s - 300);
+}
+
+/* One stdout line: one JSON object with the members the contract names. */
+static JsonObject *
+parse_record (const char *line)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+  const char *dir;
+  const char *kind;
+
+  json_parser_load_from_data (parser, line, -1, &error);
+  if (error != NULL)
+    g_error ("stdout line “%s” is not JSON: %s", line, error->message);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  check_time (json_object_get_string_member (object, "time"));
+  dir = json_object_get_string_member (object, "dir");
+  kind = json_object_get_string_member (object, "kind");
+  g_assert_nonnull (dir);
+  g_assert_nonnull (kind);
+
+  if (g_str_equal (dir, "in") || g_str_equal (dir, "out"))
+    {
+      gint64 size = json_object_get_int_member (object, "size");
+
+      g_assert_true (json_object_has_member (object, "size"));
+      if (g_str_equal (kind, "text"))
+        {
+          g_assert_false (json_object_has_member (object, "base64"));
+          g_assert_cmpint (strlen (json_object_get_string_member (object, "text")), ==, size);
+        }
+      else
+        {
+          gsize decoded_size;
+          g_autofree guchar *decoded = g_base64_decode (json_object_get_string_member (object, "base64"),
+                                                        &decoded_size);
+
+          g_assert_cmpstr (kind, ==, "binary");
+          g_assert_false (json_object_has_member (object, "text"));
+          g_assert_cmpint (decoded_size, ==, size);
+        }
+    }
+  else
+    g_assert_cmpstr (dir, ==, "event");
+
+  return json_object_ref (object);
+}
+
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize size = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &size) : NULL;
+
+  return g_strndup (data ? data : "", size);
+}
+
+/* Waits for the run to end; collects its exit status and output. */
+static void
+cli_wait (Cli *cli)
+{
+  if (!SONDE_TEST_WAIT (cli->done, WAIT_MS))
+    g_error ("sonde-cli did not exit within %d ms", WAIT_MS);
+
+  cli->status = g_subprocess_get_if_exited (cli->process) ? g_subprocess_get_exit_status (cli->process) : -1;
+  cli->out = bytes_to_string (cli->stdout_bytes);
+  cli->err = bytes_to_string (cli->stderr_bytes);
+  g_test_message ("exit %d, stderr: %s", cli->status, cli->err);
+
+  cli->records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  if (!cli->raw && *cli->out != '\0')
+    {
+      g_auto(GStrv) lines = g_strsplit (cli->out, "\n", -1);
+      guint n = g_strv_length (lines);
+
+      /* Every line ends with a newline. */
+      g_assert_cmpuint (n, >=, 2);
+      g_assert_cmpstr (lines[n - 1], ==, "");
+      for (guint i = 0; i + 1 < n; i++)
+        g_ptr_array_add (cli->records, parse_record (lines[i]));
+    }
+}
+
+/* Starts, waits, and checks the exit status. */
+#define cli_run(fixture, expected_status, ...)                                  \
+  ({                                                                            \
+    Cli *_cli = cli_start ((fixture), __VA_ARGS__);                             \
+    cli_wait (_cli);                                                            \
+    if (_cli->status != (expected_status))                                      \
+      g_error ("sonde-cli exited with %d, not %d; stderr: %s", _cli->status,    \
+               (int) (expected_status), _cli->err);                             \
+    _cli;                                                                       \
+  })
+
+static guint
+cli_count (Cli        *cli,
+           const char *dir,
+           const char *kind)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < cli->records->len; i++)
+    {
+      JsonObject *record = g_ptr_array_index (cli->records, i);
+
+      if (g_str_equal (json_object_get_string_member (record, "dir"), dir) &&
+          (kind == NULL || g_str_equal (json_object_get_string_member (record, "kind"), kind)))
+        n++;
+    }
+  return n;
+}
+
+/* The @n-th record with @dir (and @kind unless NULL), or NULL. */
+static JsonObject *
+cli_find (Cli        *cli,
+          const char *dir,
+          const char *kind,
+          guint       n)
+{
+  for (guint i = 0; i < cli->records->len; i++)
+    {
+      JsonObject *record = g_ptr_array_index (cli->records, i);
+
+      if (g_str_equal (json_object_get_string_member (record, "dir"), dir) &&
+          (kind == NULL || g_str_equal (json_object_get_string_member (record, "kind"), kind)) &&
+          n-- == 0)
+        return record;
+    }
+  return NULL;
+}
+
+static JsonObject *
+cli_event (Cli        *cli,
+           const char *kind)
+{
+  JsonObject *event = cli_find (cli, "event", kind, 0);
+
+  if (event == NULL)
+    g_error ("no “%s” event in:\n%s", kind, cli->out);
+  return event;
+}
+
+/* A message record's payload, decoded. */
+static GBytes *
+record_payload (JsonObject *record)
+{
+  if (g_str_equal (json_object_get_string_member (record, "kind"), "text"))
+    {
+      const char *text = json_object_get_string_member (record, "text");
+
+      return g_bytes_new (text, strlen (text));
+    }
+  else
+    {
+      gsize size;
+      guchar *data = g_base64_decode (json_object_get_string_member (record, "base64"), &size);
+
+      return g_bytes_new_take (data, size);
+    }
+}
+
+static void
+assert_record_payload (JsonObject *record,
+                       const char *kind,
+                       const void *data,
+                       gsize       size)
+{
+  g_autoptr(GBytes) payload = NULL;
+
+  g_assert_nonnull (record);
+  g_assert_cmpstr (json_object_get_string_member (record, "kind"), ==, kind);
+  g_assert_cmpint (json_object_get_int_member (record, "size"), ==, size);
+  payload = record_payload (record);
+  g_assert_cmpmem (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload), data, size);
+}
+
+static void
+assert_received (Fixture               *fixture,
+                 guint                  n,
+                 SoupWebsocketDataType  type,
+                 const void            *data,
+                 gsize                  size)
+{
+  Message *message;
+
+  g_assert_cmpuint (fixture->received->len, >, n);
+  message = g_ptr_array_index (fixture->received, n);
+  g_assert_cmpint (message->type, ==, type);
+  g_assert_cmpmem (g_bytes_get_data (message->bytes, NULL), g_bytes_get_size (message->bytes), data, size);
+}
+
+static void
+assert_contains (const char *haystack,
+                 const char *needle)
+{
+  if (strstr (haystack, needle) == NULL)
+    g_error ("“%s” does not contain “%s”", haystack, needle);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void
+test_usage_errors (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char bad_utf8[] = { 'a', (char) 0xff, 'b' };
+  g_autofree char *missing = g_build_filename (fixture->tmpdir, "missing.txt", NULL);
+  g_autofree char *binary_file = write_file (fixture, "bad.txt", bad_utf8, sizeof bad_utf8);
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  const struct {
+    const char *args[6];
+    const char *says;
+  } cases[] = {
+    { { NULL }, "Usage: sonde-cli COMMAND" },
+    { { "frobnicate" }, "unknown command “frobnicate”" },
+    { { "connect" }, "give the URL to connect to" },
+    { { "connect", url, url }, "give exactly one URL" },
+    { { "connect", "ws://exa mple.com/" }, "is not a valid URL" },
+    { { "connect", "example.com/feed" }, "has no scheme" },
+    { { "connect", "ftp://example.com/" }, "“ftp:” is not a WebSocket scheme" },
+    { { "connect", "--bogus", url }, "Unknown option --bogus" },
+    { { "connect", "--max-frame", "0", url }, "maximum frame size of 0 is refused" },
+    { { "connect", "--max-frame", "12Q", url }, "--max-frame: “12Q” is not a size in bytes" },
+    { { "connect", "--count", "-1", url }, "--count must be a positive number" },
+    { { "connect", "--count", "many", url }, "Cannot parse integer value “many” for --count" },
+    { { "connect", "--timeout", "-2", url }, "--timeout must be a positive number" },
+    { { "connect", "--send-file", missing, url }, "--send-file: " },
+    { { "connect", "--send-file", binary_file, url }, "is not UTF-8 text; add --binary" },
+    { { "connect", "--header", "NoColon", url }, "has no colon" },
+    { { "demo", "/nowhere" }, "the demo feed has /ticker, /sensors and /echo" },
+    { { "demo", "--rate", "-1" }, "--rate must be between 0 and" },
+    { { "serve-demo", "--rate", "0" }, "--rate must be above 0" },
+    { { "serve-demo", "--port", "70000" }, "--port must be between 1 and 65535" },
+    { { "serve-demo", "extra" }, "unexpected argument “extra”" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Cli *cli = cli_start_argv (fixture, FALSE, cases[i].args);
+
+      cli_wait (cli);
+      if (cli->status != 2)
+        g_error ("case %u: exit %d, not 2; stderr: %s", i, cli->status, cli->err);
+      assert_contains (cli->err, cases[i].says);
+      /* Bad usage prints nothing on stdout, and never connects. */
+      g_assert_cmpstr (cli->out, ==, "");
+    }
+
+  /* The file that is missing is named. */
+  {
+    Cli *cli = cli_run (fixture, 2, "connect", "--send-file", missing, url);
+
+    assert_contains (cli->err, missing);
+  }
+  g_assert_null (fixture->peer);
+}
+
+static void
+test_refused (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *url = NULL;
+  JsonObject *failed;
+  Cli *cli;
+
+  /* A port that is bound but not listening refuses connections. */
+  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  cli = cli_run (fixture, 1, "connect", url);
+  assert_contains (cli->err, "refused");
+
+  g_assert_cmpuint (cli->records->len, ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "connecting"), "url"), ==, url);
+  failed = cli_event (cli, "failed");
+  assert_contains (json_object_get_string_member (failed, "error"), "refused");
+  g_assert_cmpstr (json_object_get_string_member (failed, "domain"), ==, "g-io-error-quark");
+  g_assert_cmpint (json_object_get_int_member (failed, "code"), ==, G_IO_ERROR_CONNECTION_REFUSED);
+}
+
+static void
+check_demo_ticks (Cli   *cli,
+                  guint  n)
+{
+  g_assert_cmpuint (cli_count (cli, "in", NULL), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *record = cli_find (cli, "in", NULL, i);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *tick;
+
+      g_assert_cmpstr (json_object_get_string_member (record, "kind"), ==, "text");
+      json_parser_load_from_data (parser, json_object_get_string_member (record, "text"), -1, &error);
+      g_assert_no_error (error);
+      tick = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpstr (json_object_get_string_member (tick, "type"), ==, "tick");
+      g_assert_cmpint (json_object_get_int_member (tick, "seq"), ==, i);
+    }
+}
+
+static void
+test_demo_count (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  Cli *cli = cli_run (fixture, 0, "demo", "--count", "5");
+  JsonObject *handshake;
+  JsonObject *headers;
+  JsonObject *close_event;
+
+  g_assert_cmpstr (cli->err, ==, "");
+  check_demo_ticks (cli, 5);
+
+  /* The handshake event: request line, status and the response headers. */
+  handshake = cli_event (cli, "handshake");
+  g_assert_cmpint (json_object_get_int_member (handshake, "status"), ==, 101);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (handshake, "request"), "line"),
+                   ==, "GET /ticker HTTP/1.1");
+  headers = json_object_get_object_member (handshake, "headers");
+  g_assert_nonnull (headers);
+  g_assert_cmpstr (json_object_get_string_member (headers, "Upgrade"), ==, "websocket");
+  g_assert_true (json_object_has_member (headers, "Sec-WebSocket-Accept"));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (headers, "Server"), "Sonde-demo/"));
+  g_assert_true (json_object_get_null_member (handshake, "protocol"));
+
+  /* In order: connecting, handshake, open, the messages, then our close. */
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (cli->records, 0), "kind"), ==, "connecting");
+  g_assert_true (g_ptr_array_index (cli->records, 1) == handshake);
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (cli->records, 2), "kind"), ==, "open");
+  close_event = g_ptr_array_index (cli->records, cli->records->len - 1);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "kind"), ==, "close");
+  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1000);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "local");
+  g_assert_true (json_object_get_boolean_member (close_event, "clean"));
+}
+
+/* A fast feed goes on arriving while the close completes: --count N still
+ * prints exactly N messages. */
+static void
+test_demo_count_fast (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  Cli *cli = cli_run (fixture, 0, "demo", "--rate", "20000", "--count", "5");
+  Cli *raw = cli_run (fixture, 0, "demo", "--rate", "20000", "--count", "3", "--raw");
+  g_auto(GStrv) lines = g_strsplit (raw->out, "\n", -1);
+
+  check_demo_ticks (cli, 5);
+
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (g_str_has_prefix (lines[i], "{\"type\":\"tick\""));
+}
+
+static void
+test_demo_echo (Fixture       *fixture,
+                gconstpointer  data)
+{
+  Cli *cli = cli_run (fixture, 0, "demo", "/echo", "--send", "hi", "--send", "there", "--count", "2");
+
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (cli_event (cli, "connecting"), "url"), "/echo"));
+  g_assert_cmpuint (cli_count (cli, "out", "text"), ==, 2);
+  g_assert_cmpuint (cli_count (cli, "in", "text"), ==, 2);
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "hi", 2);
+  assert_record_payload (cli_find (cli, "in", NULL, 1), "text", "there", 5);
+}
+
+static void
+test_send_text (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  Cli *cli = cli_run (fixture, 0, "connect", url, "--send", "héllo ✓", "--send", "{\"n\": 1}", "--count", "2");
+
+  /* The server got both, as text, in order. */
+  g_assert_cmpuint (fixture->received->len, ==, 2);
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_TEXT, "héllo ✓", strlen ("héllo ✓"));
+  assert_received (fixture, 1, SOUP_WEBSOCKET_DATA_TEXT, "{\"n\": 1}", 8);
+
+  g_assert_cmpuint (cli_count (cli, "out", NULL), ==, 2);
+  assert_record_payload (cli_find (cli, "out", NULL, 0), "text", "héllo ✓", strlen ("héllo ✓"));
+  assert_record_payload (cli_find (cli, "out", NULL, 1), "text", "{\"n\": 1}", 8);
+  g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 2);
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "héllo ✓", strlen ("héllo ✓"));
+  assert_record_payload (cli_find (cli, "in", NULL, 1), "text", "{\"n\": 1}", 8);
+  g_assert_cmpstr (cli->err, ==, "");
+}
+
+static void
+test_send_binary (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  Cli *cli = cli_run (fixture, 0, "connect", url, "--binary", "--send", "abc", "--send", "x y", "--count", "2");
+  JsonObject *record;
+
+  g_assert_cmpuint (fixture->received->len, ==, 2);
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_BINARY, "abc", 3);
+  assert_received (fixture, 1, SOUP_WEBSOCKET_DATA_BINARY, "x y", 3);
+
+  /* Binary messages carry base64, never text. */
+  record = cli_find (cli, "out", NULL, 0);
+  g_assert_cmpstr (json_object_get_string_member (record, "base64"), ==, "YWJj");
+  assert_record_payload (cli_find (cli, "out", NULL, 1), "binary", "x y", 3);
+  record = cli_find (cli, "in", NULL, 0);
+  g_assert_cmpstr (json_object_get_string_member (record, "base64"), ==, "YWJj");
+  assert_record_payload (cli_find (cli, "in", NULL, 1), "binary", "x y", 3);
+  g_assert_cmpuint (cli_count (cli, "in", "text") + cli_count (cli, "out", "text"), ==, 0);
+}
+
+static void
+test_send_file (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const char text[] = "line one\nline two ✓\n\t\"quoted\" \\ end";
+  static const guint8 binary[] = { 0x00, 0x01, 'z', 0x00, 0xff, 0x00, 0x80 };
+  g_autofree char *text_file = write_file (fixture, "text.txt", text, strlen (text));
+  g_autofree char *binary_file = write_file (fixture, "data.bin", binary, sizeof binary);
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  Cli *cli;
+
+  /* --send messages go first, then the file, as one text message. */
+  cli = cli_run (fixture, 0, "connect", url, "--send-file", text_file, "--send", "first", "--count", "2");
+  g_assert_cmpuint (fixture->received->len, ==, 2);
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_TEXT, "first", 5);
+  assert_received (fixture, 1, SOUP_WEBSOCKET_DATA_TEXT, text, strlen (text));
+  assert_record_payload (cli_find (cli, "out", NULL, 1), "text", text, strlen (text));
+  assert_record_payload (cli_find (cli, "in", NULL, 1), "text", text, strlen (text));
+
+  /* With --binary, every byte goes, NULs included, and comes back. */
+  g_ptr_array_set_size (fixture->received, 0);
+  cli = cli_run (fixture, 0, "connect", url, "--send-file", binary_file, "--binary", "--count", "1");
+  g_assert_cmpuint (fixture->received->len, ==, 1);
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_BINARY, binary, sizeof binary);
+  assert_record_payload (cli_find (cli, "out", NULL, 0), "binary", binary, sizeof binary);
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "binary", binary, sizeof binary);
+}
+
+static void
+test_headers_and_origin (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/headers?x=1");
+  Cli *cli = cli_run (fixture, 0, "connect", url,
+                      "--header", "X-Api-Key: k-123",
+                      "-H", "X-Trace: a",
+                      "--header", "X-Trace: b",
+                      "--origin", "https://app.example.test",
+                      "--count", "1");
+  JsonObject *request;
+  JsonObject *request_headers;
+
+  /* What the server saw. */
+  g_assert_nonnull (fixture->request_headers);
+  g_assert_cmpstr (soup_message_headers_get_one (fixture->request_headers, "X-Api-Key"), ==, "k-123");
+  g_assert_cmpstr (soup_message_headers_get_list (fixture->request_headers, "X-Trace"), ==, "a, b");
+  g_assert_cmpstr (soup_message_headers_get_one (fixture->request_headers, "Origin"), ==, "https://app.example.test");
+
+  /* What the handshake event says was sent. */
+  request = json_object_get_object_member (cli_event (cli, "handshake"), "request");
+  g_assert_cmpstr (json_object_get_string_member (request, "line"), ==, "GET /ws/headers?x=1 HTTP/1.1");
+  request_headers = json_object_get_object_member (request, "headers");
+  g_assert_cmpstr (json_object_get_string_member (request_headers, "X-Api-Key"), ==, "k-123");
+  g_assert_cmpstr (json_object_get_string_member (request_headers, "X-Trace"), ==, "a, b");
+  g_assert_cmpstr (json_object_get_string_member (request_headers, "Origin"), ==, "https://app.example.test");
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "ok", 2);
+}
+
+static void
+test_protocol (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/chat");
+  Cli *cli = cli_run (fixture, 0, "connect", url, "--protocol", "nope", "-p", "chat.v2", "--protocol", "chat.v1");
+  const char *negotiated;
+  JsonObject *handshake;
+
+  /* Offered in order; the server picked one of its own. */
+  g_assert_cmpstr (soup_message_headers_get_list (fixture->request_headers, "Sec-WebSocket-Protocol"),
+                   ==, "nope, chat.v2, chat.v1");
+  negotiated = soup_websocket_connection_get_protocol (fixture->peer);
+  g_assert_nonnull (negotiated);
+  g_assert_true (g_str_equal (negotiated, "chat.v1") || g_str_equal (negotiated, "chat.v2"));
+
+  handshake = cli_event (cli, "handshake");
+  g_assert_cmpstr (json_object_get_string_member (handshake, "protocol"), ==, negotiated);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (handshake, "headers"),
+                                                  "Sec-WebSocket-Protocol"), ==, negotiated);
+  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "open"), "protocol"), ==, negotiated);
+  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "close"), "reason"), ==, "negotiated");
+}
+
+static void
+test_server_close_normal (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/close-1000");
+  Cli *cli = cli_run (fixture, 0, "connect", url);
+  JsonObject *close_event;
+
+  g_assert_cmpstr (cli->err, ==, "");
+  g_assert_true (json_object_get_null_member (cli_event (cli, "open"), "protocol"));
+  g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 1);
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "hello", 5);
+
+  close_event = cli_event (cli, "close");
+  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1000);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "reason"), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (close_event, "meaning"), ==, "Normal closure");
+  g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "peer");
+  g_assert_true (json_object_get_boolean_member (close_event, "clean"));
+  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "closing"), "initiator"), ==, "peer");
+}
+
+static void
+test_server_close_abnormal (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/close-4000");
+  Cli *cli = cli_run (fixture, 1, "connect", url);
+  JsonObject *close_event;
+
+  close_event = cli_event (cli, "close");
+  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 4000);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "reason"), ==, "bye");
+  g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "peer");
+
+  /* The reason is on stderr, with the code. */
+  assert_contains (cli->err, "4000");
+  assert_contains (cli->err, "bye");
+  g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 1);
+}
+
+static void
+test_raw (Fixture       *fixture,
+          gconstpointer  data)
+{
+  static const char expected[] = "alpha\n" "\0b\0" "\n" "gammaé\n";
+  g_autofree char *url = url_for (fixture, "/ws/raw");
+  Cli *cli = cli_run (fixture, 0, "connect", "--raw", url);
+
+  /* Only the payloads, each followed by a newline, bytes as they came. */
+  g_assert_cmpmem (g_bytes_get_data (cli->stdout_bytes, NULL), g_bytes_get_size (cli->stdout_bytes),
+                   expected, sizeof expected - 1);
+  g_assert_cmpstr (cli->err, ==, "");
+}
+
+static void
+test_echo (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/push-echo");
+  /* The server closes once everything came back; --timeout is a safety. */
+  Cli *cli = cli_run (fixture, 0, "connect", url, "--echo", "--timeout", "15");
+
+  g_assert_cmpuint (fixture->pushed->len, ==, 5);
+  g_assert_cmpuint (fixture->received->len, ==, fixture->pushed->len);
+  for (guint i = 0; i < fixture->pushed->len; i++)
+    {
+      Message *sent = g_ptr_array_index (fixture->pushed, i);
+      Message *back = g_ptr_array_index (fixture->received, i);
+      JsonObject *in = cli_find (cli, "in", NULL, i);
+      JsonObject *out = cli_find (cli, "out", NULL, i);
+      const char *kind = sent->type == SOUP_WEBSOCKET_DATA_TEXT ? "text" : "binary";
+
+      /* Unchanged: same type, same bytes. */
+      g_assert_cmpint (back->type, ==, sent->type);
+      g_assert_true (g_bytes_equal (back->bytes, sent->bytes));
+
+      assert_record_payload (in, kind, g_bytes_get_data (sent->bytes, NULL), g_bytes_get_size (sent->bytes));
+      assert_record_payload (out, kind, g_bytes_get_data (sent->bytes, NULL), g_bytes_get_size (sent->bytes));
+    }
+
+  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "close"), "reason"), ==, "all back");
+  g_assert_cmpstr (cli->err, ==, "");
+}
+
+static void
+test_timeout (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/one");
+  Cli *cli;
+  JsonObject *close_event;
+
+  /* --count not reached in time: a failure, said on stderr. */
+  cli = cli_run (fixture, 1, "connect", url, "--count", "5", "--timeout", "0.5");
+  assert_contains (cli->err, "timed out after 0.5 s with 1 of 5 messages");
+  g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 1);
+  close_event = cli_event (cli, "close");
+  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1000);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "local");
+
+  /* Without --count, the timeout is just how long to watch. */
+  cli = cli_run (fixture, 0, "connect", url, "--timeout", "0.3");
+  g_assert_cmpstr (cli->err, ==, "");
+  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "close"), "initiator"), ==, "local");
+}
+
+/* A server that accepts the TCP connection and never answers: --timeout
+ * ends the handshake, and stderr says it was the timeout. */
+static void
+test_timeout_in_handshake (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *url = NULL;
+  Cli *cli;
+
+  /* Listening, so the kernel accepts; nobody reads. */
+  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  g_assert_true (g_socket_listen (socket, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  cli = cli_run (fixture, 1, "connect", url, "--timeout", "0.3");
+  assert_contains (cli->err, "timed out after 0.3 s, before the handshake completed");
+  g_assert_null (cli_find (cli, "event", "open", 0));
+  cli_event (cli, "failed");
+}
+
+static void
+test_max_frame (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  Cli *cli;
+  JsonObject *error_event;
+
+  /* A limit with a suffix, above the message: it goes through. */
+  cli = cli_run (fixture, 0, "connect", url, "--max-frame", "1K", "--send", "hello", "--count", "1");
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "hello", 5);
+
+  /* Below it: the echo is refused as too big, and the run fails. */
+  cli = cli_run (fixture, 1, "connect", url, "--max-frame", "4", "--send", "hello");
+  g_assert_cmpuint (cli_count (cli, "out", NULL), ==, 1);
+  g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 0);
+  error_event = cli_event (cli, "error");
+  g_assert_cmpint (json_object_get_int_member (error_event, "code"), ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+  g_assert_false (json_object_get_boolean_member (cli_event (cli, "close"), "clean"));
+  assert_contains (cli->err, "closed abnormally");
+}
+
+static gboolean
+has_message (SondeConnection *connection)
+{
+  SondeStats stats;
+
+  sonde_connection_get_stats (connection, &stats);
+  return stats.messages_in > 0;
+}
+
+static gboolean
+is_final (SondeConnection *connection)
+{
+  SondeConnectionState state = sonde_connection_get_state (connection);
+
+  return state == SONDE_CONNECTION_STATE_CLOSED || state == SONDE_CONNECTION_STATE_FAILED;
+}
+
+static void
+test_serve_demo (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  Cli *server = cli_start_argv (fixture, TRUE, (const char * const[]) { "serve-demo", "--port", "0", "--rate", "50", NULL });
+  g_autoptr(GRegex) regex = g_regex_new ("^Sonde demo feed on 127\\.0\\.0\\.1:(\\d+) ", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(SondeConnection) watcher = sonde_connection_new ();
+  g_autofree char *port = NULL;
+  g_autofree char *ticker_url = NULL;
+  g_autofree char *rest = NULL;
+  const char *line;
+  Cli *client;
+
+  /* The first line says where it listens; the URLs follow. */
+  line = cli_read_line (server);
+  g_assert_nonnull (line);
+  if (!g_regex_match (regex, line, 0, &match))
+    g_error ("unexpected first line “%s”", line);
+  port = g_match_info_fetch (match, 1);
+  g_assert_cmpint (atoi (port), >, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const paths[] = { "/ticker", "/sensors", "/echo" };
+      g_autofree char *expected = g_strdup_printf ("  ws://127.0.0.1:%s%s", port, paths[i]);
+
+      line = cli_read_line (server);
+      g_assert_cmpstr (line, ==, expected);
+    }
+  ticker_url = g_strdup_printf ("ws://127.0.0.1:%s/ticker", port);
+
+  client = cli_run (fixture, 0, "connect", ticker_url, "--count", "3");
+  check_demo_ticks (client, 3);
+
+  /* A client still connected when the server stops is told goodbye. */
+  sonde_connection_set_url (watcher, ticker_url);
+  g_assert_true (sonde_connection_connect (watcher, NULL));
+  SONDE_TEST_ASSERT_WAIT (has_message (watcher) || is_final (watcher), WAIT_MS);
+  g_assert_cmpint (sonde_connection_get_state (watcher), ==, SONDE_CONNECTION_STATE_OPEN);
+
+  g_subprocess_send_signal (server->process, SIGTERM);
+  server->waiting = TRUE;
+  g_subprocess_wait_async (server->process, NULL, on_waited, server);
+  SONDE_TEST_ASSERT_WAIT (server->done, WAIT_MS);
+  g_assert_true (g_subprocess_get_if_exited (server->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
+
+  SONDE_TEST_ASSERT_WAIT (is_final (watcher), WAIT_MS);
+  g_assert_cmpint (sonde_connection_get_state (watcher), ==, SONDE_CONNECTION_STATE_CLOSED);
+  g_assert_cmpuint (sonde_connection_get_close_code (watcher), ==, 1001);
+  g_assert_cmpstr (sonde_connection_get_close_reason (watcher), ==, "demo server stopping");
+
+  /* Nothing more on stdout, nothing at all on stderr. */
+  rest = g_data_input_stream_read_upto (server->lines_in, "", 0, NULL, NULL, NULL);
+  g_assert_true (rest == NULL || *rest == '\0');
+  {
+    char buffer[256];
+    gsize n = 0;
+
+    g_input_stream_read_all (g_subprocess_get_stderr_pipe (server->process), buffer, sizeof buffer, &n, NULL, NULL);
+    g_assert_cmpmem (buffer, n, "", 0);
+  }
+
+  g_assert_finalize_object (g_steal_pointer (&watcher));
+}
+
+static void
+test_serve_demo_port_in_use (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *port = g_strdup_printf ("%u", fixture->port);
+  g_autofree char *says = g_strdup_printf ("cannot listen on 127.0.0.1:%u", fixture->port);
+  Cli *cli = cli_run (fixture, 1, "serve-demo", "--port", port);
+
+  assert_contains (cli->err, says);
+  g_assert_cmpstr (cli->out, ==, "");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  sonde_test_init (&argc, &argv);
+
+#define ADD(path, func) g_test_add ("/cli/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("usage-errors", test_usage_errors);
+  ADD ("refused", test_refused);
+  ADD ("demo-count", test_demo_count);
+  ADD ("demo-count-fast", test_demo_count_fast);
+  ADD ("demo-echo", test_demo_echo);
+  ADD ("send-text", test_send_text);
+  ADD ("send-binary", test_send_binary);
+  ADD ("send-file", test_send_file);
+  ADD ("headers-and-origin", test_headers_and_origin);
+  ADD ("protocol", test_protocol);
+  ADD ("server-close-normal", test_server_close_normal);
+  ADD ("server-close-abnormal", test_server_close_abnormal);
+  ADD ("raw", test_raw);
+  ADD ("echo", test_echo);
+  ADD ("timeout", test_timeout);
+  ADD ("timeout-in-handshake", test_timeout_in_handshake);
+  ADD ("max-frame", test_max_frame);
+  ADD ("serve-demo", test_serve_demo);
+  ADD ("serve-demo-port-in-use", test_serve_demo_port_in_use);
+#undef ADD
+
+  return g_test_run ();
+}

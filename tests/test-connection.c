@@ -779,6 +779,15 @@ test_max_frame_size (Fixture       *fixture,
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_CLOSED);
   g_assert_false (sonde_connection_get_close_was_clean (fixture->connection));
 
+  /* We refused the message and closed with 1009: the close says so, whether
+   * or not the server answered our Close frame. */
+  {
+    g_autoptr(JsonObject) close_event = last_event (fixture->connection, SONDE_MESSAGE_KIND_CLOSE);
+
+    g_assert_cmpuint (sonde_connection_get_close_code (fixture->connection), ==, 1009);
+    g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "local");
+  }
+
   /* The same message passes with the default limit. */
   g_assert_finalize_object (g_steal_pointer (&fixture->connection));
   fixture->connection = sonde_connection_new ();

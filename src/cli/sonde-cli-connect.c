@@ -182,6 +182,11 @@ static void
 handle_record (ConnectRun        *run,
                const SondeRecord *record)
 {
+  /* Once --count messages arrived, what still comes in while the close
+   * completes is not printed: the output holds exactly N messages. */
+  if (record->direction == SONDE_DIRECTION_IN && run->count_reached)
+    return;
+
   if (run->raw)
     {
       if (record->direction == SONDE_DIRECTION_IN)
@@ -262,7 +267,11 @@ finish_run (ConnectRun *run)
     {
       const GError *error = sonde_connection_get_error (connection);
 
-      g_printerr ("sonde-cli: %s\n", error ? error->message : "the connection failed");
+      /* Our own --timeout gave up the handshake: say so, not "cancelled". */
+      if (run->timed_out && g_error_matches (error, SONDE_ERROR, SONDE_ERROR_CANCELLED))
+        g_printerr ("sonde-cli: timed out after %g s, before the handshake completed\n", run->timeout);
+      else
+        g_printerr ("sonde-cli: %s\n", error ? error->message : "the connection failed");
       run->exit_status = 1;
     }
   else if (run->count_reached)
@@ -394,7 +403,10 @@ check_options (ConnectRun  *run,
       gsize length = 0;
 
       if (!g_file_get_contents (run->send_file, &contents, &length, error))
-        return FALSE;
+        {
+          g_prefix_error (error, "--send-file: ");
+          return FALSE;
+        }
 
       if (!run->binary && !g_utf8_validate_len (contents, length, NULL))
         {

@@ -204,7 +204,7 @@ drop_link (SondeConnection *self)
   g_clear_pointer (&self->link, sonde_link_unref);
 }
 
-/* Main thread, at most ~60 times a second: moves a batch into the log. The
+/* Main thread, at most ~30 times a second: moves a batch into the log. The
  * log announces it with one items-changed; property notifications wait
  * until then, so whoever reacts to "closed" has already seen every message
  * that came before it. */
@@ -212,11 +212,9 @@ static void
 on_link_ready (gpointer user_data)
 {
   g_autoptr(SondeConnection) self = g_object_ref (user_data);
-  const guint8 *bytes;
   gboolean terminal = FALSE;
 
   sonde_link_take_batch (self->link, &self->batch);
-  bytes = self->batch.bytes->data;
 
   g_object_freeze_notify (G_OBJECT (self));
   sonde_message_log_begin_batch (self->log);
@@ -249,7 +247,7 @@ on_link_ready (gpointer user_data)
 
       sonde_message_log_append (self->log, item->direction, item->kind,
                                 item->wall_us, item->mono_us,
-                                bytes + item->offset, item->length);
+                                sonde_link_item_get_data (&self->batch, item), item->length);
     }
 
   record_sample (self, g_get_monotonic_time ());

@@ -84,6 +84,7 @@ struct _SondeDemoServer
   GMainLoop    *loop;
   SoupServer   *soup_server;
   GPtrArray    *clients;
+  GSource      *stop_timeout;
   gboolean      stopping;
 };
 
@@ -362,9 +363,11 @@ server_thread (gpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   guint16 requested;
+  gboolean listening;
   GSList *uris;
 
   g_main_context_push_thread_default (self->context);
+  self->stopping = FALSE;
 
   self->soup_server = soup_server_new ("server-header", "Sonde-demo/" PACKAGE_VERSION " ", NULL);
   soup_server_add_handler (self->soup_server, NULL, on_http, self, NULL);
@@ -387,6 +390,10 @@ server_thread (gpointer data)
       }
   }
 
+  /* Decided before the error is handed over: start() steals it as soon as
+   * the lock is released. */
+  listening = error == NULL;
+
   g_mutex_lock (&self->lock);
   self->started = TRUE;
   self->port = requested;
@@ -395,14 +402,27 @@ server_thread (gpointer data)
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 
-  if (self->start_error == NULL)
+  if (listening)
     g_main_loop_run (self->loop);
 
+  /* Clients that did not complete the close in time go without their
+   * "closed" signal: forget them here. */
   g_ptr_array_set_size (self->clients, 0);
+  g_mutex_lock (&self->lock);
+  self->n_clients = 0;
+  g_mutex_unlock (&self->lock);
   soup_server_disconnect (self->soup_server);
   g_clear_object (&self->soup_server);
   while (g_main_context_iteration (self->context, FALSE))
     ;
+
+  /* The context outlives this run: a grace timeout left attached would stop
+   * the next one. */
+  if (self->stop_timeout != NULL)
+    {
+      g_source_destroy (self->stop_timeout);
+      g_clear_pointer (&self->stop_timeout, g_source_unref);
+    }
 
   g_main_context_pop_thread_default (self->context);
   return NULL;
@@ -421,7 +441,6 @@ static gboolean
 on_stop_request (gpointer data)
 {
   SondeDemoServer *self = data;
-  g_autoptr(GSource) timeout = NULL;
 
   self->stopping = TRUE;
   if (self->clients->len == 0)
@@ -440,9 +459,9 @@ on_stop_request (gpointer data)
         soup_websocket_connection_close (client->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "demo server stopping");
     }
 
-  timeout = g_timeout_source_new (1000);
-  g_source_set_callback (timeout, on_stop_timeout, self, NULL);
-  g_source_attach (timeout, self->context);
+  self->stop_timeout = g_timeout_source_new (1000);
+  g_source_set_callback (self->stop_timeout, on_stop_timeout, self, NULL);
+  g_source_attach (self->stop_timeout, self->context);
   return G_SOURCE_REMOVE;
 }
 

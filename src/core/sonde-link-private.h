@@ -33,8 +33,9 @@ typedef struct {
 typedef struct {
   gint64          wall_us;
   gint64          mono_us;
-  gsize           offset;       /* into SondeLinkBatch.bytes */
+  gsize           offset;       /* into SondeLinkBatch.bytes, unless @payload */
   gsize           length;
+  GBytes         *payload;      /* large messages: libsoup's buffer, not copied */
   SondeDirection  direction;
   SondeMessageKind kind;
   SondeLinkEvent *event;        /* events only; owned by the batch */
@@ -44,6 +45,16 @@ typedef struct {
   GArray     *items;            /* SondeLinkItem */
   GByteArray *bytes;
 } SondeLinkBatch;
+
+/* Where an item's payload bytes are. */
+static inline const guint8 *
+sonde_link_item_get_data (const SondeLinkBatch *batch,
+                          const SondeLinkItem  *item)
+{
+  if (item->payload != NULL)
+    return g_bytes_get_data (item->payload, NULL);
+  return batch->bytes->data + item->offset;
+}
 
 typedef struct _SondeLink SondeLink;
 

@@ -7,7 +7,7 @@
  * loop (measured: up to 2 s of starvation on the main context, ~0.1 s from a
  * worker thread). Everything that happens, messages and events alike, is
  * appended in order to a pending batch under a lock; the main context is
- * woken once per batch, and at most about 60 times a second, by arming a
+ * woken once per batch, and at most about 30 times a second, by arming a
  * source's ready time. Sends and closes travel the other way, posted to the
  * I/O context. The SoupSession and the SoupWebsocketConnection never leave
  * the I/O thread.
@@ -24,8 +24,16 @@
 #include "sonde-json-writer.h"
 #include "sonde-link-private.h"
 
-/* At most ~60 hand-offs to the main thread a second. */
-#define MIN_TAKE_INTERVAL_US (G_USEC_PER_SEC / 60)
+/* Payloads at least this large are handed over by reference to libsoup's
+ * own buffer instead of being copied into the batch: one copy (into the log)
+ * instead of two. */
+#define REF_PAYLOAD_MIN      ((gsize) 8 * 1024)
+
+/* At most ~30 hand-offs to the main thread a second: each costs the views a
+ * layout of new rows (measured under a 300k msg/s flood with the window,
+ * bench/ui-flood: 60 a second kept the main thread over 80 % busy). */
+#define MIN_TAKE_INTERVAL_US (G_USEC_PER_SEC / 30)
+#define SKEW_RESAMPLE_US     (G_USEC_PER_SEC / 10)
 
 typedef struct {
   SondeMessageKind  kind;
@@ -57,7 +65,6 @@ struct _SondeLink
 
   /* I/O thread only */
   GMainLoop               *io_loop;
-  GSource                 *delay_source;   /* wakes the main context after the interval */
   GSource                 *send_source;    /* drains outgoing */
   GSource                 *deadline_source;
   SoupSession             *session;
@@ -66,11 +73,15 @@ struct _SondeLink
   GCancellable            *cancellable;
   GHashTable              *errors_seen;
   gint64                   start_mono_us;
+  gint64                   skew_us;         /* wall − monotonic */
+  gint64                   skew_sampled_us;
   guint                    local_close_code;
   gboolean                 deadline_hit;
   gboolean                 close_requested;
   gboolean                 local_close;
   gboolean                 had_error;
+  guint                    error_close_code; /* libsoup closed because of a protocol fault */
+  char                    *error_close_message;
   gboolean                 done;
 };
 
@@ -166,7 +177,12 @@ void
 sonde_link_batch_reset (SondeLinkBatch *batch)
 {
   for (guint i = 0; i < batch->items->len; i++)
-    link_event_free (g_array_index (batch->items, SondeLinkItem, i).event);
+    {
+      SondeLinkItem *item = &g_array_index (batch->items, SondeLinkItem, i);
+
+      link_event_free (item->event);
+      g_clear_pointer (&item->payload, g_bytes_unref);
+    }
 
   if (batch->bytes->len > 16 * 1024 * 1024)
     {
@@ -176,7 +192,13 @@ sonde_link_batch_reset (SondeLinkBatch *batch)
   else
     g_byte_array_set_size (batch->bytes, 0);
 
-  g_array_set_size (batch->items, 0);
+  if (batch->items->len > 64 * 1024)
+    {
+      g_array_unref (batch->items);
+      batch->items = g_array_new (FALSE, FALSE, sizeof (SondeLinkItem));
+    }
+  else
+    g_array_set_size (batch->items, 0);
 }
 
 void
@@ -190,27 +212,48 @@ sonde_link_batch_clear (SondeLinkBatch *batch)
   g_clear_pointer (&batch->bytes, g_byte_array_unref);
 }
 
+/* Wall-clock time from the monotonic clock and an offset read again every
+ * SKEW_RESAMPLE_US: one clock read per message instead of two (a flood
+ * spends a few per cent of the I/O thread on clock reads otherwise). A step
+ * of the wall clock shows within that interval. */
+static gint64
+wall_time (SondeLink *link,
+           gint64     mono_us)
+{
+  if (mono_us - link->skew_sampled_us >= SKEW_RESAMPLE_US || link->skew_sampled_us == 0)
+    {
+      link->skew_us = g_get_real_time () - g_get_monotonic_time ();
+      link->skew_sampled_us = mono_us;
+    }
+  return mono_us + link->skew_us;
+}
+
 /* I/O thread: appends one item to the pending batch and, when the batch was
- * empty, arranges exactly one wake-up of the main context, delayed so that
- * hand-offs stay at least MIN_TAKE_INTERVAL_US apart. */
+ * empty, arranges exactly one wake-up of the main context, no sooner than
+ * MIN_TAKE_INTERVAL_US after the last hand-off. The wake-up is armed on the
+ * main context's source itself: libsoup's read loop does not return to this
+ * thread's main loop while a flood keeps the socket readable, so a timer
+ * here would never fire until the flood ends. */
 static void
 push_item (SondeLink        *link,
            SondeDirection    direction,
            SondeMessageKind  kind,
            const void       *data,
            gsize             length,
+           GBytes           *payload,
            SondeLinkEvent   *event)
 {
   SondeLinkItem item;
   gboolean arm = FALSE;
   gint64 last_take = 0;
 
-  item.wall_us = g_get_real_time ();
   item.mono_us = g_get_monotonic_time ();
+  item.wall_us = wall_time (link, item.mono_us);
   item.length = length;
   item.direction = direction;
   item.kind = kind;
   item.event = event;
+  item.payload = payload != NULL && length >= REF_PAYLOAD_MIN ? g_bytes_ref (payload) : NULL;
 
   g_mutex_lock (&link->lock);
 
@@ -218,11 +261,12 @@ push_item (SondeLink        *link,
     {
       g_mutex_unlock (&link->lock);
       link_event_free (event);
+      g_clear_pointer (&item.payload, g_bytes_unref);
       return;
     }
 
   item.offset = link->pending.bytes->len;
-  if (length > 0)
+  if (length > 0 && item.payload == NULL)
     g_byte_array_append (link->pending.bytes, data, (guint) length);
   g_array_append_val (link->pending.items, item);
 
@@ -239,10 +283,7 @@ push_item (SondeLink        *link,
     {
       gint64 target = last_take + MIN_TAKE_INTERVAL_US;
 
-      if (target <= item.mono_us)
-        g_source_set_ready_time (link->ready_source, 0);
-      else
-        g_source_set_ready_time (link->delay_source, target);
+      g_source_set_ready_time (link->ready_source, target <= item.mono_us ? 0 : target);
     }
 }
 
@@ -252,7 +293,7 @@ push_event (SondeLink        *link,
             GString          *payload,
             SondeLinkEvent   *event)
 {
-  push_item (link, SONDE_DIRECTION_EVENT, kind, payload->str, payload->len, event);
+  push_item (link, SONDE_DIRECTION_EVENT, kind, payload->str, payload->len, NULL, event);
 }
 
 static GString *
@@ -373,7 +414,7 @@ on_ws_message (SoupWebsocketConnection *ws,
 
   push_item (link, SONDE_DIRECTION_IN,
              type == SOUP_WEBSOCKET_DATA_TEXT ? SONDE_MESSAGE_KIND_TEXT : SONDE_MESSAGE_KIND_BINARY,
-             data, length, NULL);
+             data, length, message, NULL);
 }
 
 /* libsoup can report one fault several times (a failed write, then the
@@ -388,6 +429,18 @@ on_ws_error (SoupWebsocketConnection *ws,
   SondeLinkEvent *event;
 
   link->had_error = TRUE;
+
+  /* A protocol fault libsoup answers by closing with a code of its own
+   * (1002 protocol error, 1007 invalid data, 1009 too big): that close is
+   * ours, not the peer's. */
+  if (error->domain == SOUP_WEBSOCKET_ERROR && error->code >= 1000 && error->code < 5000 &&
+      link->error_close_code == 0 && !link->local_close &&
+      soup_websocket_connection_get_close_code (ws) == 0)
+    {
+      link->error_close_code = (guint) error->code;
+      link->error_close_message = g_strdup (error->message);
+    }
+
   if (!g_hash_table_add (link->errors_seen, key))
     return;
 
@@ -404,9 +457,12 @@ on_ws_closing (SoupWebsocketConnection *ws,
   g_autoptr(GString) payload = g_string_new ("{");
   gboolean first = TRUE;
 
-  sonde_json_append_string_member (payload, &first, "initiator", link->local_close ? "local" : "peer");
+  sonde_json_append_string_member (payload, &first, "initiator",
+                                   link->local_close || link->error_close_code ? "local" : "peer");
   if (link->local_close)
     sonde_json_append_int_member (payload, &first, "code", link->local_close_code);
+  else if (link->error_close_code != 0)
+    sonde_json_append_int_member (payload, &first, "code", link->error_close_code);
   g_string_append_c (payload, '}');
 
   push_event (link, SONDE_MESSAGE_KIND_CLOSING, payload, link_event_new (SONDE_CONNECTION_STATE_CLOSING));
@@ -423,7 +479,14 @@ on_ws_closed (SoupWebsocketConnection *ws,
   gboolean first = TRUE;
   gboolean invalid = FALSE;
 
-  if (peer_code == 0)
+  if (peer_code == 0 && link->error_close_code != 0)
+    {
+      /* We closed because of a fault and the peer never answered: report
+       * the code we sent and why. */
+      event->close_code = link->error_close_code;
+      event->close_clean = FALSE;
+    }
+  else if (peer_code == 0)
     {
       event->close_code = SONDE_CLOSE_ABNORMAL;
       event->close_clean = FALSE;
@@ -439,13 +502,20 @@ on_ws_closed (SoupWebsocketConnection *ws,
   sonde_json_append_int_member (payload, &first, "code", event->close_code);
   sonde_json_append_string_member (payload, &first, "reason", event->close_reason);
   sonde_json_append_string_member (payload, &first, "meaning", sonde_close_code_describe (event->close_code));
-  sonde_json_append_string_member (payload, &first, "initiator", link->local_close ? "local" : "peer");
+  sonde_json_append_string_member (payload, &first, "initiator",
+                                   link->local_close || link->error_close_code ? "local" : "peer");
   sonde_json_append_bool_member (payload, &first, "clean", event->close_clean);
   if (invalid)
     {
       sonde_json_append_bool_member (payload, &first, "invalid", TRUE);
       sonde_json_append_string_member (payload, &first, "note",
                                        "The peer sent a close code that RFC 6455 does not allow in a Close frame");
+    }
+  else if (link->error_close_code != 0)
+    {
+      g_autofree char *note = g_strdup_printf ("Sonde closed the connection with %u: %s",
+                                               link->error_close_code, link->error_close_message);
+      sonde_json_append_string_member (payload, &first, "note", note);
     }
   else if (peer_code == 0)
     sonde_json_append_string_member (payload, &first, "note",
@@ -599,15 +669,6 @@ start_handshake (SondeLink *link)
 }
 
 static gboolean
-on_delay_elapsed (gpointer data)
-{
-  SondeLink *link = data;
-
-  g_source_set_ready_time (link->ready_source, 0);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 on_send_ready (gpointer data)
 {
   SondeLink *link = data;
@@ -631,7 +692,7 @@ on_send_ready (gpointer data)
                                                   out->kind == SONDE_MESSAGE_KIND_TEXT ?
                                                   SOUP_WEBSOCKET_DATA_TEXT : SOUP_WEBSOCKET_DATA_BINARY,
                                                   out->payload);
-          push_item (link, SONDE_DIRECTION_OUT, out->kind, data_ptr, length, NULL);
+          push_item (link, SONDE_DIRECTION_OUT, out->kind, data_ptr, length, out->payload, NULL);
         }
       else
         {
@@ -708,8 +769,6 @@ link_thread (gpointer data)
   g_main_context_push_thread_default (link->io_context);
 
   link->io_loop = g_main_loop_new (link->io_context, FALSE);
-  link->delay_source = wake_source_new (link->io_context, "[sonde] batch delay",
-                                        G_PRIORITY_DEFAULT, on_delay_elapsed, link, NULL);
   link->send_source = wake_source_new (link->io_context, "[sonde] send",
                                        G_PRIORITY_DEFAULT, on_send_ready, link, NULL);
 
@@ -735,14 +794,13 @@ link_thread (gpointer data)
   while (g_main_context_iteration (link->io_context, FALSE))
     ;
 
-  /* The last events may be waiting for the delay source, which goes now:
-   * hand them over without waiting. */
+  /* The last events may be waiting for the interval: hand them over
+   * without waiting. */
   g_mutex_lock (&link->lock);
   if (link->pending.items->len > 0)
     g_source_set_ready_time (link->ready_source, 0);
   g_mutex_unlock (&link->lock);
 
-  destroy_source (&link->delay_source);
   destroy_source (&link->send_source);
   g_clear_pointer (&link->io_loop, g_main_loop_unref);
   g_main_context_pop_thread_default (link->io_context);
@@ -827,6 +885,7 @@ sonde_link_unref (SondeLink *link)
   g_mutex_clear (&link->lock);
   g_clear_object (&link->cancellable);
   g_clear_pointer (&link->errors_seen, g_hash_table_unref);
+  g_free (link->error_close_message);
   g_main_context_unref (link->io_context);
   g_main_context_unref (link->main_context);
   sonde_link_options_clear (&link->options);

@@ -1,0 +1,565 @@
+#!/usr/bin/python3
+# run.py: the ingest benchmark (run by `build-aux/dev bench`)
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+#   /usr/bin/python3 bench/run.py --build _build [--quick] [--scenario small|large]...
+#                                 [--repeat N] [--receiver NAME]... [--timeout S]
+#                                 [--json FILE] [--strict]
+#
+# A loopback flood (bench/flood-server) of 1,000,000 JSON messages of 100
+# bytes ("small") and of 20,000 messages of 64 KiB ("large"), received side by
+# side by a bare libsoup client that only counts, Sonde's core pipeline
+# (SondeConnection + SondeMessageLog), a Node `ws` client and a Python
+# `websockets` client. Every measurement gets a fresh flood-server and a
+# fresh receiver process; runs are interleaved (libsoup, Sonde, Node, Python,
+# then again) and each figure is the median of --repeat runs. It prints one
+# table per scenario and then one line per target:
+#
+#   target <name>: <measured> (goal <goal>) MET|MISSED
+#
+# Exit status: 0 when every measurement of libsoup and Sonde ran (whether or
+# not the targets are met; with --strict, 1 when one is missed); 1 when one
+# of them failed; 2 on bad usage. See bench/README.md.
+
+import argparse
+import json
+import os
+import platform
+import re
+import selectors
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+PYTHON = "/usr/bin/python3"
+
+SCENARIOS = {
+    "small": {"count": 1_000_000, "quick_count": 100_000, "size": 100,
+              "title": "JSON messages of 100 bytes"},
+    "large": {"count": 20_000, "quick_count": 4_000, "size": 64 * 1024,
+              "title": "JSON messages of 64 KiB"},
+}
+
+RECEIVERS = ["libsoup", "sonde", "node-ws", "python-websockets"]
+LABELS = {
+    "libsoup": "bare libsoup",
+    "sonde": "Sonde core",
+    "node-ws": "Node ws",
+    "python-websockets": "Python websockets",
+}
+
+# Targets (../shared/DESIGN.md, "Numbers the design must reach").
+INGEST_GOAL = 0.90                 # × the bare libsoup client's msgs/s
+OVERHEAD_GOAL = 32.0               # log bytes per stored message beyond its payload
+RSS_GOAL_BYTES = 200 * 1000 * 1000  # a 1M-message log of 100-byte messages
+RSS_GOAL_COUNT = 1_000_000
+
+SERVER_START_TIMEOUT = 15          # seconds to print "PORT n"
+SERVER_EXIT_TIMEOUT = 10           # seconds to exit once the receiver is done
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+def kill_group(process):
+    """Ends a process we started (in its own session) and its children."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def receiver_command(name, build, count, timeout):
+    args = ["--count", str(count), "--timeout", str(timeout)]
+    if name == "libsoup":
+        return [os.path.join(build, "bench", "recv-libsoup")] + args
+    if name == "sonde":
+        return [os.path.join(build, "bench", "recv-sonde")] + args
+    if name == "node-ws":
+        node = shutil.which("node")
+        if node is None:
+            raise BenchError("node is not on PATH")
+        return [node, os.path.join(HERE, "recv-node.js")] + args
+    if name == "python-websockets":
+        return [PYTHON, os.path.join(HERE, "recv_python.py")] + args
+    raise AssertionError(name)
+
+
+def receiver_env():
+    env = dict(os.environ)
+    modules = os.path.join(TOP, "tests", "servers", "node_modules")
+    env["NODE_PATH"] = os.pathsep.join(p for p in (env.get("NODE_PATH"), modules) if p)
+    # No debug switches that would slow GLib down or abort on a warning.
+    env.pop("G_DEBUG", None)
+    env.pop("G_SLICE", None)
+    env.pop("G_MESSAGES_DEBUG", None)
+    return env
+
+
+def start_server(build, count, size, lifetime):
+    """Starts a flood-server and returns (process, port)."""
+    server = subprocess.Popen(
+        [os.path.join(build, "bench", "flood-server"), "--count", str(count),
+         "--size", str(size), "--lifetime", str(lifetime)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True)
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    buffer = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(server.stdout, selectors.EVENT_READ)
+        while b"\n" not in buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                kill_group(server)
+                raise BenchError(f"flood-server printed no port within {SERVER_START_TIMEOUT} s")
+            chunk = os.read(server.stdout.fileno(), 256)
+            if not chunk:
+                server.wait(timeout=5)
+                error = server.stderr.read().decode(errors="replace").strip()
+                raise BenchError(f"flood-server exited ({server.returncode}): {error}")
+            buffer += chunk
+    match = re.match(rb"PORT (\d+)\n", buffer)
+    if match is None:
+        kill_group(server)
+        raise BenchError(f"flood-server said {buffer!r} instead of PORT n")
+    return server, int(match.group(1))
+
+
+def stop_server(server):
+    """Lets the server finish (closing its stdin ends it at the latest) and
+    returns what it said about its own pace."""
+    try:   # communicate() closes stdin first
+        _, err = server.communicate(timeout=SERVER_EXIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        kill_group(server)
+        _, err = server.communicate()
+    text = err.decode(errors="replace")
+    match = re.search(r"wrote (\d+) messages of (\d+) bytes in ([0-9.]+) s", text)
+    return float(match.group(3)) if match else None
+
+
+def parse_result(stdout):
+    for line in reversed(stdout.decode(errors="replace").splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                result = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(result, dict) and "receiver" in result:
+                return result
+    return None
+
+
+def measure(name, build, count, size, timeout):
+    """One fresh flood-server, one receiver run: returns the receiver's JSON
+    result, with "error" (and "timed_out") when something went wrong."""
+    try:
+        command = receiver_command(name, build, count, timeout)
+    except BenchError as e:
+        return {"receiver": name, "count": 0, "error": str(e)}
+
+    # The server's own deadline covers the receiver's and the close wait.
+    server, port = start_server(build, count, size, lifetime=timeout + 90)
+    started = time.monotonic()
+    receiver = subprocess.Popen(command + [f"ws://127.0.0.1:{port}/"], env=receiver_env(),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+    killed = False
+    try:
+        out, err = receiver.communicate(timeout=timeout + 30)
+    except subprocess.TimeoutExpired:
+        killed = True
+        kill_group(receiver)
+        out, err = receiver.communicate()
+    wall = time.monotonic() - started
+    server_seconds = stop_server(server)
+
+    result = parse_result(out)
+    if result is None:
+        detail = err.decode(errors="replace").strip().splitlines()
+        detail = detail[-1] if detail else "nothing on stderr"
+        how = "killed" if killed else f"exit status {receiver.returncode}"
+        result = {"receiver": name, "count": 0, "error": f"no result line ({how}): {detail}"}
+        if killed:
+            result["timed_out"] = True
+    elif result.get("error") == "timed out":
+        result["timed_out"] = True
+    elif "error" not in result and receiver.returncode != 0:
+        result["error"] = f"exit status {receiver.returncode}"
+
+    result["wall_seconds"] = wall
+    result["server_seconds"] = server_seconds
+    result["expected"] = count
+    return result
+
+
+def derive(result):
+    """Adds the figures the table shows to one successful result."""
+    seconds = result.get("seconds") or 0
+    if seconds <= 0:
+        result["error"] = result.get("error") or "no elapsed time"
+        return
+    result["msgs_per_s"] = result["count"] / seconds
+    result["mb_per_s"] = result["bytes"] / seconds / 1e6
+    result["peak_rss_bytes"] = result["peak_rss_kib"] * 1024
+
+    if result["receiver"] == "sonde":
+        records = result["n_records"]
+        result["log_bytes_per_msg"] = result["log_memory_bytes"] / records
+        result["payload_per_msg"] = result["log_n_bytes"] / records
+        result["log_overhead_per_msg"] = result["log_bytes_per_msg"] - result["payload_per_msg"]
+        base = result["baseline_rss_kib"]
+        result["peak_rss_per_msg"] = (result["peak_rss_kib"] - base) * 1024 / records
+        result["end_rss_per_msg"] = (result["final_rss_kib"] - base) * 1024 / records
+        if "trimmed_rss_kib" in result:
+            result["trimmed_rss_per_msg"] = (result["trimmed_rss_kib"] - base) * 1024 / records
+
+
+def summarise(runs):
+    """Median figures over the successful runs of one receiver."""
+    good = [r for r in runs if "error" not in r]
+    summary = {"runs": len(runs), "good": len(good), "failures": [r for r in runs if "error" in r]}
+    if not good:
+        return summary
+    keys = set.intersection(*(set(k for k, v in r.items() if isinstance(v, (int, float))
+                                  and not isinstance(v, bool)) for r in good))
+    for key in keys:
+        summary[key] = statistics.median(r[key] for r in good)
+    rates = [r["msgs_per_s"] for r in good]
+    median = summary["msgs_per_s"]
+    summary["spread"] = max(max(rates) - median, median - min(rates)) / median if median else 0
+    return summary
+
+
+# -- the table -----------------------------------------------------------------
+
+def fmt_int(value):
+    return f"{value:,.0f}"
+
+
+def fmt_ratio(value, base):
+    if base is None or not base:
+        return "—"
+    return f"{value / base:.2f}×"
+
+
+def fmt_mib(kib):
+    return f"{kib / 1024:,.1f} MiB"
+
+
+def failure_text(summary, timeout):
+    first = summary["failures"][0]
+    if first.get("timed_out"):
+        text = f"timed out after {timeout} s"
+        got = first.get("count", 0)
+        if got:
+            text += f" (got {got:,} of {first['expected']:,} messages)"
+        return text
+    return f"failed: {first['error']}"
+
+
+def print_table(scenario, count, size, repeat, summaries, timeout):
+    spec = SCENARIOS[scenario]
+    print()
+    print(f"Scenario {scenario}: {count:,} {spec['title']} ({size:,} B payloads), "
+          f"median of {repeat} run{'s' if repeat != 1 else ''}")
+    base = summaries.get("libsoup", {})
+    base_rate = base.get("msgs_per_s")
+    base_mb = base.get("mb_per_s")
+    base_rss = base.get("peak_rss_kib")
+
+    header = ["receiver", "msgs/s", "×", "MB/s", "×", "peak RSS", "×",
+              "log B/msg", "ΔRSS B/msg", "spread"]
+    rows = []
+    notes = []
+    for name, summary in summaries.items():
+        label = LABELS[name]
+        if summary["good"] == 0:
+            rows.append([label, failure_text(summary, timeout)])
+            continue
+        log_cell = "—"
+        rss_cell = "—"
+        if name == "sonde":
+            log_cell = (f"{summary['log_bytes_per_msg']:,.1f} = {summary['payload_per_msg']:,.1f}"
+                        f" + {summary['log_overhead_per_msg']:.1f}")
+            rss_cell = f"{summary['peak_rss_per_msg']:,.0f} / {summary['end_rss_per_msg']:,.0f}"
+            if "trimmed_rss_per_msg" in summary:
+                rss_cell += f" / {summary['trimmed_rss_per_msg']:,.0f}"
+        rows.append([
+            label,
+            fmt_int(summary["msgs_per_s"]), fmt_ratio(summary["msgs_per_s"], base_rate),
+            f"{summary['mb_per_s']:,.1f}", fmt_ratio(summary["mb_per_s"], base_mb),
+            fmt_mib(summary["peak_rss_kib"]), fmt_ratio(summary["peak_rss_kib"], base_rss),
+            log_cell, rss_cell,
+            f"±{summary['spread'] * 100:.0f}%",
+        ])
+        if summary["failures"]:
+            notes.append(f"  {label}: {len(summary['failures'])} of {summary['runs']} runs failed "
+                         f"({failure_text(summary, timeout)}); the median is over the others")
+
+    widths = [len(h) for h in header]
+    for row in rows:
+        if len(row) == len(header):
+            widths = [max(w, len(c)) for w, c in zip(widths, row)]
+        else:
+            widths[0] = max(widths[0], len(row[0]))
+    numeric = {1, 2, 3, 4, 5, 6, 9}
+
+    def line(cells):
+        out = []
+        for i, cell in enumerate(cells):
+            out.append(cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i]))
+        return "  ".join(out).rstrip()
+
+    print(line(header))
+    print(line(["-" * w for w in widths]))
+    for row in rows:
+        if len(row) == len(header):
+            print(line(row))
+        else:
+            print(row[0].ljust(widths[0]) + "  " + row[1])
+    for note in notes:
+        print(note)
+    if "sonde" in summaries and summaries["sonde"]["good"]:
+        print("  log B/msg: SondeMessageLog's own account (records + arena pages written) per "
+              "stored record = payload + overhead")
+        print("  ΔRSS B/msg: (peak RSS − RSS before connecting) / records, then the same "
+              "with the RSS at the end" +
+              (", then after malloc_trim()" if "trimmed_rss_per_msg" in summaries["sonde"] else ""))
+
+
+# -- the targets ---------------------------------------------------------------
+
+def target_line(name, measured, goal, met):
+    return f"target {name}: {measured} (goal {goal}) {'MET' if met else 'MISSED'}"
+
+
+def sonde_failure(summaries, timeout):
+    if "sonde" not in summaries:
+        return "Sonde not measured"
+    return f"Sonde {failure_text(summaries['sonde'], timeout)}"
+
+
+def round_ratios(runs, name):
+    """Sonde's msgs/s ÷ libsoup's in each round, where both succeeded: the
+    two ran back to back, so these show how much of the spread is noise
+    that hit both."""
+    ratios = []
+    for ours, base in zip(runs.get(name, []), runs.get("libsoup", [])):
+        if "msgs_per_s" in ours and "msgs_per_s" in base:
+            ratios.append(ours["msgs_per_s"] / base["msgs_per_s"])
+    return ratios
+
+
+def targets(scenario, count, summaries, runs, quick, timeout):
+    lines = []
+    sonde = summaries.get("sonde", {})
+    base = summaries.get("libsoup", {})
+
+    # Ingest: Sonde's msgs/s against the bare libsoup client's.
+    goal = f"≥ {INGEST_GOAL:.2f}× bare libsoup"
+    if sonde.get("good") and base.get("good"):
+        ratio = sonde["msgs_per_s"] / base["msgs_per_s"]
+        measured = (f"{ratio:.2f}× bare libsoup ({fmt_int(sonde['msgs_per_s'])} vs "
+                    f"{fmt_int(base['msgs_per_s'])} msgs/s")
+        rounds = round_ratios(runs, "sonde")
+        if len(rounds) > 1:
+            measured += "; round by round " + ", ".join(f"{r:.2f}×" for r in rounds)
+        measured += ")"
+        lines.append(target_line(f"ingest-{scenario}", measured, goal, ratio >= INGEST_GOAL))
+    else:
+        why = sonde_failure(summaries, timeout) if not sonde.get("good") else "bare libsoup failed"
+        lines.append(target_line(f"ingest-{scenario}", why, goal, False))
+
+    # Memory per stored message, by the log's own account.
+    goal = f"≤ payload + {OVERHEAD_GOAL:.0f} B"
+    if sonde.get("good"):
+        measured = (f"{sonde['log_bytes_per_msg']:,.1f} B per stored message = payload "
+                    f"{sonde['payload_per_msg']:,.1f} + {sonde['log_overhead_per_msg']:.1f}")
+        lines.append(target_line(f"memory-{scenario}", measured, goal,
+                                 sonde["log_overhead_per_msg"] <= OVERHEAD_GOAL))
+    else:
+        lines.append(target_line(f"memory-{scenario}", sonde_failure(summaries, timeout), goal, False))
+
+    # The whole process with a 1M-message log of 100-byte messages.
+    if scenario == "small":
+        goal = f"< {RSS_GOAL_BYTES / 1e6:.0f} MB"
+        if count < RSS_GOAL_COUNT:
+            lines.append(f"target rss-1m-small: not measured with {count:,} messages "
+                         f"(goal {goal} at {RSS_GOAL_COUNT:,}) SKIPPED"
+                         + (" (--quick)" if quick else ""))
+        elif sonde.get("good"):
+            peak = sonde["peak_rss_bytes"]
+            end = sonde["final_rss_kib"] * 1024
+            measured = (f"peak RSS {peak / 1e6:,.1f} MB with {count:,} messages in the log "
+                        f"({end / 1e6:,.1f} MB once the flood is over)")
+            lines.append(target_line("rss-1m-small", measured, goal, peak < RSS_GOAL_BYTES))
+        else:
+            lines.append(target_line("rss-1m-small", sonde_failure(summaries, timeout), goal, False))
+    return lines
+
+
+# -- main ----------------------------------------------------------------------
+
+def environment_line():
+    parts = [f"{os.cpu_count()} CPUs"]
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    parts.append(line.split(":", 1)[1].strip())
+                    break
+    except OSError:
+        pass
+    parts.append(f"Linux {platform.release()}")
+    try:
+        soup = subprocess.run(["pkg-config", "--modversion", "libsoup-3.0"], capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        if soup:
+            parts.append(f"libsoup {soup}")
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    node = shutil.which("node")
+    if node:
+        try:
+            version = subprocess.run([node, "--version"], capture_output=True, text=True,
+                                     timeout=10).stdout.strip()
+            parts.append(f"node {version}")
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    try:
+        version = subprocess.run([PYTHON, "-c", "import websockets; print(websockets.__version__)"],
+                                 capture_output=True, text=True, timeout=10).stdout.strip()
+        if version:
+            parts.append(f"websockets {version}")
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    try:
+        parts.append("load average %.2f" % os.getloadavg()[0])
+    except OSError:
+        pass
+    return ", ".join(parts)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description="Sonde's ingest benchmark: a loopback WebSocket flood received by bare "
+                    "libsoup, Sonde's core, Node ws and Python websockets.")
+    parser.add_argument("--build", default=os.path.join(TOP, "_build"),
+                        help="meson build directory (default: _build)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 100,000 small and 4,000 large messages, one run each "
+                             "unless --repeat")
+    parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS),
+                        help="run only this scenario (repeatable; default: all)")
+    parser.add_argument("--receiver", action="append", choices=RECEIVERS,
+                        help="run only this receiver (repeatable; default: all; "
+                             "libsoup is always run as the reference)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs per receiver and scenario; the median is shown (default 3, "
+                             "1 with --quick)")
+    parser.add_argument("--count", type=int, default=None,
+                        help="override the number of messages of every scenario run")
+    parser.add_argument("--timeout", type=int, default=120,
+                        help="seconds one receiver may take for one run (default 120)")
+    parser.add_argument("--json", metavar="FILE",
+                        help="also write every raw result to FILE")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 1 when a target is missed")
+    args = parser.parse_args()
+    if args.repeat is None:
+        args.repeat = 1 if args.quick else 3
+    if args.repeat < 1 or args.timeout < 1 or (args.count is not None and args.count < 1):
+        parser.error("--repeat, --timeout and --count must be positive")
+    return args
+
+
+def main():
+    args = parse_args()
+    build = os.path.abspath(args.build)
+    for exe in ("flood-server", "recv-libsoup", "recv-sonde"):
+        if not os.access(os.path.join(build, "bench", exe), os.X_OK):
+            print(f"run.py: {build}/bench/{exe} is missing: build first "
+                  f"(meson compile -C {args.build})", file=sys.stderr)
+            return 2
+
+    scenarios = args.scenario or list(SCENARIOS)
+    scenarios = [s for s in SCENARIOS if s in scenarios]
+    receivers = [r for r in RECEIVERS if r == "libsoup" or not args.receiver or r in args.receiver]
+
+    started = time.monotonic()
+    print(f"Sonde ingest benchmark{' (--quick)' if args.quick else ''}: {environment_line()}")
+    all_targets = []
+    raw = {}
+    broken = False
+
+    for scenario in scenarios:
+        spec = SCENARIOS[scenario]
+        count = args.count or (spec["quick_count"] if args.quick else spec["count"])
+        size = spec["size"]
+        runs = {name: [] for name in receivers}
+        for rep in range(args.repeat):
+            for name in receivers:
+                try:
+                    result = measure(name, build, count, size, args.timeout)
+                except BenchError as e:
+                    result = {"receiver": name, "count": 0, "expected": count, "error": str(e)}
+                if "error" not in result:
+                    derive(result)
+                runs[name].append(result)
+                if "error" in result:
+                    status = ("timed out" if result.get("timed_out") else "failed: "
+                              + result["error"])
+                else:
+                    status = (f"{result['msgs_per_s']:,.0f} msgs/s, "
+                              f"peak RSS {result['peak_rss_kib'] / 1024:,.1f} MiB")
+                log(f"[{time.monotonic() - started:6.1f} s] {scenario} run {rep + 1}/{args.repeat} "
+                    f"{LABELS[name]}: {status}")
+
+        summaries = {name: summarise(runs[name]) for name in receivers}
+        raw[scenario] = {"count": count, "size": size, "runs": runs}
+        for name in ("libsoup", "sonde"):
+            if name in summaries and summaries[name]["failures"]:
+                broken = True
+        print_table(scenario, count, size, args.repeat, summaries, args.timeout)
+        all_targets += targets(scenario, count, summaries, runs, args.quick, args.timeout)
+
+    elapsed = time.monotonic() - started
+    print()
+    print(f"Benchmark took {elapsed:.0f} s.")
+    for line in all_targets:
+        print(line)
+    sys.stdout.flush()
+
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"elapsed_seconds": elapsed, "scenarios": raw}, f, indent=2)
+            f.write("\n")
+
+    if broken:
+        return 1
+    if args.strict and any(line.endswith("MISSED") for line in all_targets):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
