@@ -15,6 +15,12 @@
  *
  *   {"seq":         42,"sym":"ABC","price":101.25,"pad":"xxxx…x"}
  *
+ * With --rate N it paces itself to N messages a second instead: it writes
+ * in steps of about 5 ms of messages and sleeps until each step is due. A
+ * receiver that falls behind holds it up (TCP flow control); it then writes
+ * without sleeping until it is back on schedule. What it achieved is in its
+ * last line on stderr.
+ *
  * It stops by itself: after serving one client, after --lifetime seconds,
  * or when its standard input (a pipe from the driver) reaches EOF.
  */
@@ -45,6 +51,7 @@
 #define MAX_REQUEST      16384
 #define HANDSHAKE_MS     10000
 #define CLOSE_WAIT_MS    60000
+#define PACE_STEPS       200   /* a second of --rate is written in this many steps */
 
 typedef struct {
   guint8 *data;
@@ -345,11 +352,13 @@ main (int    argc,
   gint size = 100;
   gint port = 0;
   gint lifetime = 300;
+  gint64 rate = 0;
   GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT64, &count, "Messages to send (default 1000000)", "N" },
     { "size", 's', 0, G_OPTION_ARG_INT, &size, "Bytes of JSON per message (default 100)", "BYTES" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (default 0: any free one)", "PORT" },
     { "lifetime", 0, 0, G_OPTION_ARG_INT, &lifetime, "Exit after this many seconds whatever happens (default 300)", "S" },
+    { "rate", 'r', 0, G_OPTION_ARG_INT64, &rate, "Messages per second, paced (default 0: as fast as possible)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— serve one WebSocket flood on 127.0.0.1");
@@ -377,10 +386,10 @@ main (int    argc,
       return 2;
     }
   if (count < 0 || size < 0 || (gsize) size < payload_min_size () ||
-      port < 0 || port > G_MAXUINT16 || lifetime <= 0)
+      port < 0 || port > G_MAXUINT16 || lifetime <= 0 || rate < 0)
     {
       g_printerr ("flood-server: need --count ≥ 0, --size ≥ %" G_GSIZE_FORMAT ", "
-                  "0 ≤ --port ≤ 65535 and --lifetime > 0\n", payload_min_size ());
+                  "0 ≤ --port ≤ 65535, --lifetime > 0 and --rate ≥ 0\n", payload_min_size ());
       return 2;
     }
 
@@ -442,6 +451,16 @@ main (int    argc,
   while (seq < (guint64) count)
     {
       guint n = (guint) MIN ((guint64) frames.n_slots, (guint64) count - seq);
+
+      if (rate > 0)
+        {
+          gint64 due = start_us + (gint64) ((double) seq * G_USEC_PER_SEC / (double) rate);
+          gint64 now = g_get_monotonic_time ();
+
+          n = (guint) MIN ((guint64) n, (guint64) MAX (1, rate / PACE_STEPS));
+          if (due > now)
+            g_usleep ((gulong) (due - now));
+        }
 
       for (guint i = 0; i < n; i++)
         write_seq (frames.data + (gsize) i * frames.frame_len + frames.seq_offset, seq + i);

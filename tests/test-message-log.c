@@ -441,6 +441,49 @@ test_memory_per_message (void)
   g_assert_cmpuint (memory, <=, (guint64) n * (sizeof payload + 32));
 }
 
+
+static void
+count_head_removals (guint      *removals,
+                     guint       position,
+                     guint       removed,
+                     guint       added)
+{
+  if (removed > 0)
+    (*removals)++;
+}
+
+/* Large limits are reached in steps: once over, the log evicts down to the
+ * limit less 1/32 of it, so views see few head removals. */
+static void
+test_eviction_in_steps (void)
+{
+  g_autoptr(SondeMessageLog) log = sonde_message_log_new ();
+  guint removals = 0;
+  const guint limit = 100000;
+
+  sonde_message_log_set_max_count (log, limit);
+  g_signal_connect_swapped (log, "items-changed", G_CALLBACK (count_head_removals), &removals);
+
+  for (guint i = 0; i < limit; i++)
+    sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, 0, i, "x", 1);
+  g_assert_cmpuint (sonde_message_log_get_n_records (log), ==, limit);
+  g_assert_cmpuint (removals, ==, 0);
+
+  /* One over: down to the limit less the slack, in one removal. */
+  sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, 0, limit, "x", 1);
+  g_assert_cmpuint (sonde_message_log_get_n_records (log), ==, limit - limit / 32);
+  g_assert_cmpuint (sonde_message_log_get_n_evicted (log), ==, limit / 32 + 1);
+  g_assert_cmpuint (removals, ==, 1);
+
+  /* The next removal comes only when the limit is passed again. */
+  for (guint i = 0; i < limit / 32; i++)
+    sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, 0, limit + 1 + i, "x", 1);
+  g_assert_cmpuint (removals, ==, 1);
+  sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, 0, 2 * limit, "x", 1);
+  g_assert_cmpuint (removals, ==, 2);
+  g_assert_cmpuint (sonde_message_log_get_n_records (log), <=, limit);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -456,6 +499,7 @@ main (int   argc,
   g_test_add_func ("/message-log/time-edges", test_time_edges);
   g_test_add_func ("/message-log/large-payloads", test_large_payloads);
   g_test_add_func ("/message-log/memory-per-message", test_memory_per_message);
+  g_test_add_func ("/message-log/eviction-in-steps", test_eviction_in_steps);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
 #include "sonde-application.h"
@@ -176,6 +177,10 @@ messages_in (SondeConnectionPage *page)
   return stats.messages_in;
 }
 
+static gboolean find_and_select (SondeConnectionPage *page,
+                                 SondeMessageKind     kind,
+                                 SondeDirection       direction);
+
 /* First launch: the demo ticker streams into the first tab. */
 static void
 test_demo_on_first_launch (Fixture       *fixture,
@@ -196,6 +201,11 @@ test_demo_on_first_launch (Fixture       *fixture,
                                                               SONDE_TYPE_WINDOW, "connect_button"));
   g_assert_cmpstr (gtk_button_get_label (connect_button), ==, "Disconnect");
   g_assert_null (sonde_connection_page_get_problem (page));
+
+  /* A tick, selected, shows as JSON in the detail. */
+  g_assert_true (find_and_select (page, SONDE_MESSAGE_KIND_TEXT, SONDE_DIRECTION_IN));
+  SONDE_TEST_ASSERT_WAIT (g_strcmp0 (sonde_message_detail_get_format (sonde_connection_page_get_detail (page)),
+                                     "json") == 0, WAIT_MS);
 
   save_screenshot (GTK_WIDGET (fixture->window), "window-demo.png");
   if (g_getenv ("SONDE_SCREENSHOT_DIR") != NULL)
@@ -260,6 +270,45 @@ test_url_errors (Fixture       *fixture,
 
 /* Sends "<prefix> <i> alpha|beta" or, for the JSON prefix "{", the JSON
  * object {"i":<i>,"tag":"alpha|beta"}. */
+static void
+on_private (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           data)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+}
+
+/* A server that refuses the handshake: the banner gives its HTTP status
+ * and reason, and offers to reconnect. */
+static void
+test_handshake_refused (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  SondeConnectionPage *page;
+  GSList *uris;
+
+  soup_server_add_handler (server, "/private", on_private, NULL, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("ws://127.0.0.1:%d/private", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_assert_true (sonde_window_open_url (fixture->window, url));
+  page = sonde_window_get_current_page (fixture->window);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_FAILED, WAIT_MS);
+  g_assert_nonnull (sonde_connection_page_get_problem (page));
+  g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "401 Unauthorized"));
+
+  save_screenshot (GTK_WIDGET (fixture->window), "window-401.png");
+  soup_server_disconnect (server);
+}
+
 static void
 send_texts (SondeConnectionPage *page,
             guint                n,
@@ -676,6 +725,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/window/demo-on-first-launch", test_demo_on_first_launch);
   ADD ("/window/url-errors", test_url_errors);
+  ADD ("/window/handshake-refused", test_handshake_refused);
   ADD ("/window/filter-counts", test_filter_counts);
   ADD ("/window/filter-large-log-yields", test_filter_large_log_yields);
   ADD ("/window/pause-keeps-capturing", test_pause_keeps_capturing);

@@ -300,7 +300,7 @@ on_opened (SondeConnection *self)
     }
 }
 
-/* Main thread, at most ~60 times a second: moves a batch into the log. The
+/* Main thread, at most ~30 times a second: moves a batch into the log. The
  * log announces it with one items-changed; property notifications wait
  * until then, so whoever reacts to "closed" has already seen every message
  * that came before it. */

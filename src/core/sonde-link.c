@@ -7,7 +7,7 @@
  * loop (measured: up to 2 s of starvation on the main context, ~0.1 s from a
  * worker thread). Everything that happens, messages and events alike, is
  * appended in order to a pending batch under a lock; the main context is
- * woken once per batch, and at most about 60 times a second, by arming a
+ * woken once per batch, and at most about 30 times a second, by arming a
  * source's ready time. Sends and closes travel the other way, posted to the
  * I/O context. The SoupSession and the SoupWebsocketConnection never leave
  * the I/O thread.
@@ -29,8 +29,10 @@
  * instead of two. */
 #define REF_PAYLOAD_MIN      ((gsize) 8 * 1024)
 
-/* At most ~60 hand-offs to the main thread a second. */
-#define MIN_TAKE_INTERVAL_US (G_USEC_PER_SEC / 60)
+/* At most ~30 hand-offs to the main thread a second: each costs the views a
+ * layout of new rows (measured under a 300k msg/s flood with the window,
+ * bench/ui-flood: 60 a second kept the main thread over 80 % busy). */
+#define MIN_TAKE_INTERVAL_US (G_USEC_PER_SEC / 30)
 #define SKEW_RESAMPLE_US     (G_USEC_PER_SEC / 10)
 
 typedef struct {

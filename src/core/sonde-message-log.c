@@ -326,6 +326,17 @@ evict_head (SondeMessageLog *self)
     g_ptr_array_remove_index (self->blocks, 0);
 }
 
+/* Limits from these sizes on are reached by steps of 1/32 of the limit. */
+#define LARGE_COUNT ((guint64) 65536)
+#define LARGE_BYTES ((guint64) 256 * 1024 * 1024)
+
+static guint64
+eviction_slack (guint64 limit,
+                guint64 large)
+{
+  return limit >= large ? limit / 32 : 0;
+}
+
 /* Announces appended records, then evicts what retention asks for and
  * announces that. Records are evicted only after listeners have heard of
  * them, and the model each items-changed describes is the one they can read:
@@ -341,13 +352,21 @@ announce_and_evict (SondeMessageLog *self)
   if (added > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), n - added, 0, added);
 
-  /* The newest record always stays, whatever the limits. */
-  while (self->next_seq - self->first_seq > 1 &&
-         (self->next_seq - self->first_seq > self->max_count ||
-          self->n_bytes > self->max_bytes))
+  /* Once over a limit, evict down to the limit less its slack: with large
+   * limits the head moves in steps, so that a view gets a few removals a
+   * second rather than one per batch (GTK 4.8 spends milliseconds on each,
+   * whatever its size). The newest record always stays. */
+  if (self->next_seq - self->first_seq > self->max_count || self->n_bytes > self->max_bytes)
     {
-      evict_head (self);
-      removed++;
+      guint64 count_target = self->max_count - eviction_slack (self->max_count, LARGE_COUNT);
+      guint64 bytes_target = self->max_bytes - eviction_slack (self->max_bytes, LARGE_BYTES);
+
+      while (self->next_seq - self->first_seq > 1 &&
+             (self->next_seq - self->first_seq > count_target || self->n_bytes > bytes_target))
+        {
+          evict_head (self);
+          removed++;
+        }
     }
 
   if (removed > 0)
