@@ -439,6 +439,12 @@ sonde_secrets_init (SondeSecrets *self)
 {
   self->memory = g_hash_table_new_full (g_str_hash, g_str_equal,
                                         g_free, (GDestroyNotify) secret_free);
+
+  /* SONDE_SECRETS_BACKEND=memory (as GSETTINGS_BACKEND=memory): no keyring
+   * at all, secrets for this session only. The window tests use it so that
+   * a keyring the session bus may start is never touched. */
+  if (g_strcmp0 (g_getenv ("SONDE_SECRETS_BACKEND"), "memory") == 0)
+    self->session_only = TRUE;
 }
 
 SondeSecrets *

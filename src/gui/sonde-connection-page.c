@@ -295,6 +295,21 @@ messages_in (SondeConnectionPage *self)
   return stats.messages_in;
 }
 
+/* The log gets two thirds of the width the first time the page has one;
+ * after that the divider stays where the user puts it. */
+static void
+on_paned_max_position (SondeConnectionPage *self)
+{
+  int max = 0;
+
+  g_object_get (self->paned, "max-position", &max, NULL);
+  if (max <= 0 || max == G_MAXINT)
+    return;
+
+  g_signal_handlers_disconnect_by_func (self->paned, on_paned_max_position, self);
+  gtk_paned_set_position (self->paned, max * 2 / 3);
+}
+
 static void
 sonde_connection_page_map (GtkWidget *widget)
 {
@@ -472,7 +487,8 @@ sonde_connection_page_init (SondeConnectionPage *self)
   self->composer = SONDE_COMPOSER (sonde_composer_new (self->connection));
   gtk_widget_set_parent (GTK_WIDGET (self->composer), GTK_WIDGET (self));
 
-  gtk_paned_set_position (self->paned, 700);
+  g_signal_connect_object (self->paned, "notify::max-position",
+                           G_CALLBACK (on_paned_max_position), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->connection, "notify::state",
                            G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);

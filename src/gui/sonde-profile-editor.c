@@ -459,8 +459,10 @@ load_draft (SondeProfileEditor *self)
   SondeProfile *p = self->draft;
   SondeReconnectPolicy reconnect;
   const SondeProfileMessage *heartbeat = sonde_profile_get_heartbeat (p);
-  g_autofree char *protocols = g_strjoinv (", ", (char **) sonde_profile_get_protocols (p));
-  g_autofree char *headers = g_strjoinv ("\n", (char **) sonde_profile_get_headers (p));
+  const char * const *protocol_list = sonde_profile_get_protocols (p);
+  const char * const *header_list = sonde_profile_get_headers (p);
+  g_autofree char *protocols = protocol_list ? g_strjoinv (", ", (char **) protocol_list) : NULL;
+  g_autofree char *headers = header_list ? g_strjoinv ("\n", (char **) header_list) : NULL;
   GPtrArray *messages;
 
   self->loading = TRUE;

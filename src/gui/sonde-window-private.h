@@ -28,6 +28,9 @@ struct _SondeWindow
   /* made in init */
   GtkWidget            *sidebar;
 
+  /* owned by its toast */
+  gpointer              last_deletion;
+
   /* borrowed */
   SondeConnectionPage  *current;
   SondeProfileStore    *store;

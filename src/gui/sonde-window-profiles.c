@@ -43,6 +43,7 @@ open_editor (SondeWindow  *self,
   SondeProfileEditor *editor = sonde_profile_editor_new (self->store, self->secrets, profile);
 
   gtk_window_set_transient_for (GTK_WINDOW (editor), GTK_WINDOW (self));
+  gtk_window_set_application (GTK_WINDOW (editor), gtk_window_get_application (GTK_WINDOW (self)));
   gtk_window_present (GTK_WINDOW (editor));
   return editor;
 }
@@ -153,10 +154,14 @@ deletion_free (gpointer data)
 }
 
 static void
-on_undo_delete (AdwToast *toast,
-                Deletion *deletion)
+on_undo_delete (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
-  if (deletion->window == NULL || deletion->undone)
+  SondeWindow *self = SONDE_WINDOW (widget);
+  Deletion *deletion = self->last_deletion;
+
+  if (deletion == NULL || deletion->window == NULL || deletion->undone)
     return;
 
   deletion->undone = TRUE;
@@ -185,6 +190,9 @@ static void
 on_delete_toast_dismissed (AdwToast *toast,
                            Deletion *deletion)
 {
+  if (deletion->window != NULL && deletion->window->last_deletion == deletion)
+    deletion->window->last_deletion = NULL;
+
   if (deletion->undone || deletion->window == NULL || deletion->window->secrets == NULL)
     return;
 
@@ -215,9 +223,10 @@ on_delete_profile (GtkWidget  *widget,
   title = g_strdup_printf (_("“%s” deleted"), sonde_profile_get_name (profile));
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo-delete");
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_set_timeout (toast, 8);
-  g_signal_connect (toast, "button-clicked", G_CALLBACK (on_undo_delete), deletion);
+  self->last_deletion = deletion;
   g_signal_connect_data (toast, "dismissed", G_CALLBACK (on_delete_toast_dismissed), deletion,
                          (GClosureNotify) (void (*) (void)) deletion_free, 0);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
@@ -368,6 +377,7 @@ sonde_window_profiles_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.edit-profile", "s", on_edit_profile);
   gtk_widget_class_install_action (widget_class, "win.duplicate-profile", "s", on_duplicate_profile);
   gtk_widget_class_install_action (widget_class, "win.delete-profile", "s", on_delete_profile);
+  gtk_widget_class_install_action (widget_class, "win.undo-delete", NULL, on_undo_delete);
   gtk_widget_class_install_action (widget_class, "win.export-profile", "s", on_export_profile);
   gtk_widget_class_install_action (widget_class, "win.export-profiles", NULL, on_export_profiles);
   gtk_widget_class_install_action (widget_class, "win.import-profiles", NULL, on_import_profiles);

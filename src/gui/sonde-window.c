@@ -309,15 +309,13 @@ sonde_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (sonde_window_parent_class)->close_request (window);
 }
 
+/* What the window takes from its application (which GtkWindow's
+ * "application" property, not a construct property, sets after
+ * constructed()). */
 static void
-sonde_window_constructed (GObject *object)
+setup (SondeWindow      *self,
+       SondeApplication *app)
 {
-  SondeWindow *self = SONDE_WINDOW (object);
-  SondeApplication *app = SONDE_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-
-  G_OBJECT_CLASS (sonde_window_parent_class)->constructed (object);
-
-  g_return_if_fail (app != NULL);
   self->store = sonde_application_get_store (app);
   self->secrets = sonde_application_get_secrets (app);
   self->settings = sonde_application_get_settings (app);
@@ -348,7 +346,6 @@ sonde_window_class_init (SondeWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = sonde_window_constructed;
   object_class->dispose = sonde_window_dispose;
   window_class->close_request = sonde_window_close_request;
 
@@ -394,7 +391,13 @@ sonde_window_init (SondeWindow *self)
 SondeWindow *
 sonde_window_new (SondeApplication *application)
 {
-  return g_object_new (SONDE_TYPE_WINDOW, "application", application, NULL);
+  SondeWindow *self;
+
+  g_return_val_if_fail (SONDE_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (SONDE_TYPE_WINDOW, "application", application, NULL);
+  setup (self, application);
+  return self;
 }
 
 SondeConnectionPage *
