@@ -1,0 +1,45 @@
+/* sonde-redact.h: secrets masked wherever text leaves a connection
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One set of rules, used by the handshake record, the log's events,
+ * exports, recordings, debug logging and sonde-cli: the values of
+ * Authorization, Proxy-Authorization, Cookie and Set-Cookie headers, of the
+ * profile's own secret header, and of sensitive query parameters (token,
+ * access_token, key, apikey, password, secret, sig, auth, and the
+ * profile's own) become "[redacted]". Userinfo in a URL
+ * (user:password@host) is masked too.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SONDE_REDACTED "[redacted]"
+
+typedef struct _SondeRedactor SondeRedactor;
+
+SondeRedactor *sonde_redactor_new            (void);
+SondeRedactor *sonde_redactor_ref            (SondeRedactor  *self);
+void           sonde_redactor_unref          (SondeRedactor  *self);
+void           sonde_redactor_add_header     (SondeRedactor  *self,
+                                              const char     *name);
+void           sonde_redactor_add_parameter  (SondeRedactor  *self,
+                                              const char     *name);
+void           sonde_redactor_add_secret     (SondeRedactor  *self,
+                                              const char     *secret);
+
+gboolean       sonde_redactor_is_secret_header (SondeRedactor *self,
+                                                const char    *name);
+char          *sonde_redactor_header_value   (SondeRedactor  *self,
+                                              const char     *name,
+                                              const char     *value);
+char          *sonde_redactor_url            (SondeRedactor  *self,
+                                              const char     *url);
+char          *sonde_redactor_text           (SondeRedactor  *self,
+                                              const char     *text);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeRedactor, sonde_redactor_unref)
+
+G_END_DECLS
