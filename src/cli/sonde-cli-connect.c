@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sonde-cli.h"
+#include "sonde-certificate.h"
 #include "sonde-close-code.h"
 #include "sonde-connection.h"
 #include "sonde-demo-server.h"
@@ -46,6 +47,14 @@ typedef struct {
   gboolean          follow_redirects;
   gboolean          raw;
   double            rate;           /* demo only */
+  int               keepalive;
+  int               pong_timeout;
+  gboolean          reconnect;
+  double            backoff_cap;
+  int               max_attempts;
+  char             *pin_sha256;
+  char             *proxy;
+  gboolean          show_secrets;
 
   /* state */
   SondeConnection  *connection;
@@ -82,6 +91,8 @@ run_clear (ConnectRun *run)
   g_strfreev (run->sends);
   g_free (run->send_file);
   g_free (run->max_frame);
+  g_free (run->pin_sha256);
+  g_free (run->proxy);
 }
 
 static gboolean
@@ -390,6 +401,35 @@ check_options (ConnectRun  *run,
       return FALSE;
     }
 
+  if (run->keepalive < 0 || run->pong_timeout < 0 || run->max_attempts < 0 || run->backoff_cap < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--keepalive, --pong-timeout, --backoff-cap and --max-attempts take positive numbers");
+      return FALSE;
+    }
+
+  if (run->pong_timeout > 0 && run->keepalive == 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--pong-timeout needs --keepalive: pongs answer the pings it sends");
+      return FALSE;
+    }
+
+  if (run->pin_sha256 != NULL)
+    {
+      g_autofree char *normalized = sonde_certificate_normalize_sha256 (run->pin_sha256);
+
+      if (normalized == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--pin-sha256: “%s” is not a SHA-256 fingerprint (64 hex digits, colons allowed)",
+                       run->pin_sha256);
+          return FALSE;
+        }
+      g_free (run->pin_sha256);
+      run->pin_sha256 = g_steal_pointer (&normalized);
+    }
+
   if (run->handshake_timeout < 0 || (run->handshake_timeout > 0 && run->handshake_timeout * 1000 < 1))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -455,6 +495,22 @@ connect_entries (ConnectRun *run,
       "Follow HTTP redirects during the handshake", NULL },
     { "raw", 0, 0, G_OPTION_ARG_NONE, &run->raw,
       "Print only the payloads of received messages, one per line", NULL },
+    { "keepalive", 0, 0, G_OPTION_ARG_INT, &run->keepalive,
+      "Send a Ping every SECONDS (default: none)", "SECONDS" },
+    { "pong-timeout", 0, 0, G_OPTION_ARG_INT, &run->pong_timeout,
+      "Declare the peer dead (1006) after SECONDS without a pong; needs --keepalive", "SECONDS" },
+    { "reconnect", 0, 0, G_OPTION_ARG_NONE, &run->reconnect,
+      "Reconnect after a drop, with exponential backoff and full jitter", NULL },
+    { "backoff-cap", 0, 0, G_OPTION_ARG_DOUBLE, &run->backoff_cap,
+      "The longest wait between attempts (default 60)", "SECONDS" },
+    { "max-attempts", 0, 0, G_OPTION_ARG_INT, &run->max_attempts,
+      "Give up after N attempts in a row (default: never)", "N" },
+    { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &run->pin_sha256,
+      "Accept only the server certificate with this SHA-256 fingerprint", "FINGERPRINT" },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &run->proxy,
+      "Connect through this proxy (http://, https:// or socks5://) instead of the system's", "URL" },
+    { "show-secrets", 0, 0, G_OPTION_ARG_NONE, &run->show_secrets,
+      "Do not mask Authorization, cookies and secret query parameters in the output", NULL },
     { NULL },
     { NULL },
   };
@@ -499,6 +555,23 @@ run_connection (ConnectRun *run,
   sonde_connection_set_max_frame_size (run->connection, max_frame);
   sonde_connection_set_deflate (run->connection, run->deflate);
   sonde_connection_set_follow_redirects (run->connection, run->follow_redirects);
+  sonde_connection_set_keepalive (run->connection, (guint) run->keepalive);
+  sonde_connection_set_pong_timeout (run->connection, (guint) run->pong_timeout);
+  sonde_connection_set_pinned_sha256 (run->connection, run->pin_sha256);
+  sonde_connection_set_proxy (run->connection, run->proxy);
+  if (run->show_secrets)
+    sonde_connection_set_redactor (run->connection, NULL);
+  if (run->reconnect)
+    {
+      SondeReconnectPolicy policy;
+
+      sonde_connection_get_reconnect (run->connection, &policy);
+      policy.enabled = TRUE;
+      if (run->backoff_cap > 0)
+        policy.cap_ms = (guint) MIN (run->backoff_cap * 1000, G_MAXUINT);
+      policy.max_attempts = (guint) run->max_attempts;
+      sonde_connection_set_reconnect (run->connection, &policy);
+    }
   if (run->handshake_timeout > 0)
     sonde_connection_set_handshake_timeout (run->connection, (guint) MIN (run->handshake_timeout * 1000, G_MAXUINT));
 

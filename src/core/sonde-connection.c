@@ -21,86 +21,16 @@
 #include "sonde-connection.h"
 #include "sonde-error.h"
 #include "sonde-json-writer.h"
+#include "sonde-connection-private.h"
 #include "sonde-link-private.h"
 #include "sonde-profile.h"
 #include "sonde-url.h"
 
-#define N_SAMPLES          32
-#define SAMPLE_INTERVAL_US (G_USEC_PER_SEC / 10)
-#define RATE_WINDOW_US     G_USEC_PER_SEC
-
-typedef struct {
-  gint64  mono_us;
-  guint64 messages_in;
-  guint64 bytes_in;
-  guint64 messages_out;
-  guint64 bytes_out;
-} Sample;
-
-struct _SondeConnection
-{
-  GObject               parent_instance;
-
-  /* owned */
-  SondeMessageLog      *log;
-  SondeLink            *link;
-  SondeLinkBatch        batch;
-  SondeHandshake       *handshake;
-  GError               *error;
-  char                 *protocol;
-  char                 *close_reason;
-
-  /* options */
-  char                 *url;
-  char                **headers;
-  char                **protocols;
-  char                 *origin;
-  guint64               max_frame_size;
-  guint                 handshake_timeout_ms;
-  guint                 keepalive_s;
-  GPtrArray            *on_open;        /* SondeProfileMessage* */
-  SondeProfileMessage  *heartbeat;
-  guint                 heartbeat_interval_s;
-  gboolean              deflate;
-  gboolean              follow_redirects;
-
-  SondeConnectionState  state;
-  guint                 close_code;
-  gboolean              close_clean;
-
-  SondeTemplateContext  template_context;
-  guint                 heartbeat_id;
-
-  SondeStats            stats;
-  Sample                samples[N_SAMPLES];
-  guint                 sample_head;   /* next slot */
-  guint                 n_samples;
-};
-
 G_DEFINE_FINAL_TYPE (SondeConnection, sonde_connection, G_TYPE_OBJECT)
 
-enum {
-  PROP_0,
-  PROP_LOG,
-  PROP_URL,
-  PROP_HEADERS,
-  PROP_PROTOCOLS,
-  PROP_ORIGIN,
-  PROP_MAX_FRAME_SIZE,
-  PROP_DEFLATE,
-  PROP_FOLLOW_REDIRECTS,
-  PROP_HANDSHAKE_TIMEOUT,
-  PROP_STATE,
-  PROP_HANDSHAKE,
-  PROP_PROTOCOL,
-  PROP_CLOSE_CODE,
-  PROP_CLOSE_REASON,
-  N_PROPS
-};
 
-static GParamSpec *properties[N_PROPS];
+GParamSpec *sonde_connection_properties[N_PROPS];
 
-static void update_heartbeat (SondeConnection *self);
 
 /* Headers that the WebSocket handshake itself writes, and the option that
  * sets each one properly where there is one. */
@@ -122,9 +52,9 @@ static const struct {
 };
 
 /* g_set_str() arrived in GLib 2.76; our floor is 2.74. */
-static gboolean
-replace_str (char       **slot,
-             const char  *value)
+gboolean
+sonde_connection_replace_str (char       **slot,
+                              const char  *value)
 {
   if (g_strcmp0 (*slot, value) == 0)
     return FALSE;
@@ -142,7 +72,27 @@ set_state (SondeConnection      *self,
     return;
 
   self->state = state;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_STATE]);
+}
+
+void
+sonde_connection_set_state_internal (SondeConnection      *self,
+                                     SondeConnectionState  state)
+{
+  set_state (self, state);
+}
+
+/* Appends an event this side makes (a retry scheduled, a gap) to the log,
+ * as one announced batch unless one is open. */
+void
+sonde_connection_log_event (SondeConnection  *self,
+                            SondeMessageKind  kind,
+                            GString          *payload)
+{
+  sonde_message_log_begin_batch (self->log);
+  sonde_message_log_append (self->log, SONDE_DIRECTION_EVENT, kind,
+                            g_get_real_time (), g_get_monotonic_time (), payload->str, payload->len);
+  sonde_message_log_end_batch (self->log);
 }
 
 static void
@@ -175,7 +125,7 @@ apply_event (SondeConnection *self,
     {
       g_clear_pointer (&self->handshake, sonde_handshake_unref);
       self->handshake = sonde_handshake_ref (event->handshake);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HANDSHAKE]);
+      g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_HANDSHAKE]);
     }
 
   if (event->error != NULL)
@@ -184,11 +134,17 @@ apply_event (SondeConnection *self,
       self->error = g_error_copy (event->error);
     }
 
+  if (event->state == SONDE_CONNECTION_STATE_FAILED)
+    {
+      sonde_connection_replace_str (&self->refused_sha256, event->certificate_sha256);
+      sonde_connection_replace_str (&self->refused_description, event->certificate_description);
+    }
+
   if (event->state == SONDE_CONNECTION_STATE_OPEN)
     {
       g_free (self->protocol);
       self->protocol = g_strdup (event->protocol);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROTOCOL]);
+      g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_PROTOCOL]);
     }
 
   if (event->state == SONDE_CONNECTION_STATE_CLOSED)
@@ -197,15 +153,15 @@ apply_event (SondeConnection *self,
       self->close_clean = event->close_clean;
       g_free (self->close_reason);
       self->close_reason = g_strdup (event->close_reason);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOSE_CODE]);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOSE_REASON]);
+      g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_CLOSE_CODE]);
+      g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_CLOSE_REASON]);
     }
 
   if (event->state >= 0)
     set_state (self, (SondeConnectionState) event->state);
 
   if (event->state >= 0)
-    update_heartbeat (self);
+    sonde_connection_automation_state (self);
 }
 
 static void
@@ -218,88 +174,6 @@ drop_link (SondeConnection *self)
   g_clear_pointer (&self->link, sonde_link_unref);
 }
 
-/* Records a problem found on this side (an on-open message that does not
- * render, say) as an error event, as the link does for its own. */
-static void
-log_local_error (SondeConnection *self,
-                 const GError    *error)
-{
-  g_autoptr(GString) payload = g_string_new ("{");
-  gboolean first = TRUE;
-
-  sonde_json_append_string_member (payload, &first, "error", error->message);
-  sonde_json_append_string_member (payload, &first, "domain", g_quark_to_string (error->domain));
-  sonde_json_append_int_member (payload, &first, "code", error->code);
-  g_string_append_c (payload, '}');
-
-  sonde_message_log_append (self->log, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR,
-                            g_get_real_time (), g_get_monotonic_time (), payload->str, payload->len);
-}
-
-/* Renders and sends one message of the profile's (on-open or heartbeat),
- * marked as sent by Sonde. */
-static void
-send_automatic (SondeConnection           *self,
-                const SondeProfileMessage *message,
-                const char                *what)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = sonde_template_render (message->body, message->format,
-                                                   &self->template_context, &error);
-
-  if (bytes == NULL)
-    {
-      g_prefix_error (&error, "%s not sent: ", what);
-      log_local_error (self, error);
-      return;
-    }
-
-  sonde_link_send (self->link,
-                   message->format == SONDE_MESSAGE_FORMAT_BINARY ? SONDE_MESSAGE_KIND_BINARY
-                                                                  : SONDE_MESSAGE_KIND_TEXT,
-                   SONDE_RECORD_FLAG_AUTOMATIC, bytes);
-}
-
-static gboolean
-on_heartbeat (gpointer data)
-{
-  SondeConnection *self = data;
-
-  if (self->state == SONDE_CONNECTION_STATE_OPEN && self->link != NULL && self->heartbeat != NULL)
-    {
-      sonde_message_log_begin_batch (self->log);
-      send_automatic (self, self->heartbeat, "Heartbeat");
-      sonde_message_log_end_batch (self->log);
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-update_heartbeat (SondeConnection *self)
-{
-  gboolean wanted = self->state == SONDE_CONNECTION_STATE_OPEN &&
-                    self->heartbeat != NULL && self->heartbeat_interval_s > 0;
-
-  if (!wanted)
-    g_clear_handle_id (&self->heartbeat_id, g_source_remove);
-  else if (self->heartbeat_id == 0)
-    self->heartbeat_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, self->heartbeat_interval_s,
-                                                     on_heartbeat, self, NULL);
-}
-
-/* Once open: the on-open messages, in order (authentication, then
- * subscriptions, typically), and the heartbeat's timer. */
-static void
-on_opened (SondeConnection *self)
-{
-  for (guint i = 0; self->on_open != NULL && i < self->on_open->len; i++)
-    {
-      g_autofree char *what = g_strdup_printf ("On-open message %u", i + 1);
-
-      send_automatic (self, g_ptr_array_index (self->on_open, i), what);
-    }
-}
-
 /* Main thread, at most ~30 times a second: moves a batch into the log. The
  * log announces it with one items-changed; property notifications wait
  * until then, so whoever reacts to "closed" has already seen every message
@@ -309,6 +183,8 @@ on_link_ready (gpointer user_data)
 {
   g_autoptr(SondeConnection) self = g_object_ref (user_data);
   gboolean terminal = FALSE;
+  SondeLinkEvent *last_event = NULL;
+  gint64 last_wall_us = 0;
 
   sonde_link_take_batch (self->link, &self->batch);
 
@@ -335,7 +211,11 @@ on_link_ready (gpointer user_data)
           apply_event (self, item->event);
           if (item->event->state == SONDE_CONNECTION_STATE_CLOSED ||
               item->event->state == SONDE_CONNECTION_STATE_FAILED)
-            terminal = TRUE;
+            {
+              terminal = TRUE;
+              last_event = item->event;
+              last_wall_us = item->wall_us;
+            }
           break;
         default:
           g_assert_not_reached ();
@@ -348,15 +228,20 @@ on_link_ready (gpointer user_data)
       /* After the open event's record, so what it sends comes after it. */
       if (item->direction == SONDE_DIRECTION_EVENT &&
           item->event->state == SONDE_CONNECTION_STATE_OPEN && self->link != NULL)
-        on_opened (self);
+        sonde_connection_automation_opened (self);
     }
 
   record_sample (self, g_get_monotonic_time ());
-  sonde_link_batch_reset (&self->batch);
 
-  /* The link's thread is done after its last event; nothing else comes. */
+  /* The link's thread is done after its last event; nothing else comes.
+   * Then, maybe, a retry. */
   if (terminal)
-    drop_link (self);
+    {
+      drop_link (self);
+      sonde_connection_automation_ended (self, last_event, last_wall_us);
+    }
+
+  sonde_link_batch_reset (&self->batch);
 
   sonde_message_log_end_batch (self->log);
   g_object_thaw_notify (G_OBJECT (self));
@@ -380,7 +265,7 @@ sonde_connection_dispose (GObject *object)
 {
   SondeConnection *self = (SondeConnection *) object;
 
-  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  sonde_connection_automation_clear (self);
   drop_link (self);
 
   G_OBJECT_CLASS (sonde_connection_parent_class)->dispose (object);
@@ -403,6 +288,14 @@ sonde_connection_finalize (GObject *object)
   g_free (self->origin);
   g_clear_pointer (&self->on_open, g_ptr_array_unref);
   g_clear_pointer (&self->heartbeat, sonde_profile_message_free);
+  g_free (self->pinned_sha256);
+  g_clear_object (&self->client_certificate);
+  g_free (self->proxy);
+  g_clear_pointer (&self->redactor, sonde_redactor_unref);
+  g_clear_pointer (&self->rand, g_rand_free);
+  g_free (self->outage_reason);
+  g_free (self->refused_sha256);
+  g_free (self->refused_description);
 
   G_OBJECT_CLASS (sonde_connection_parent_class)->finalize (object);
 }
@@ -513,54 +406,54 @@ sonde_connection_class_init (SondeConnectionClass *klass)
   object_class->get_property = sonde_connection_get_property;
   object_class->set_property = sonde_connection_set_property;
 
-  properties[PROP_LOG] =
+  sonde_connection_properties[PROP_LOG] =
     g_param_spec_object ("log", NULL, NULL, SONDE_TYPE_MESSAGE_LOG,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_URL] =
+  sonde_connection_properties[PROP_URL] =
     g_param_spec_string ("url", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_HEADERS] =
+  sonde_connection_properties[PROP_HEADERS] =
     g_param_spec_boxed ("headers", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_PROTOCOLS] =
+  sonde_connection_properties[PROP_PROTOCOLS] =
     g_param_spec_boxed ("protocols", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_ORIGIN] =
+  sonde_connection_properties[PROP_ORIGIN] =
     g_param_spec_string ("origin", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MAX_FRAME_SIZE] =
+  sonde_connection_properties[PROP_MAX_FRAME_SIZE] =
     g_param_spec_uint64 ("max-frame-size", NULL, NULL,
                          0, G_MAXUINT64, SONDE_DEFAULT_MAX_FRAME_SIZE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_DEFLATE] =
+  sonde_connection_properties[PROP_DEFLATE] =
     g_param_spec_boolean ("deflate", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_FOLLOW_REDIRECTS] =
+  sonde_connection_properties[PROP_FOLLOW_REDIRECTS] =
     g_param_spec_boolean ("follow-redirects", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_HANDSHAKE_TIMEOUT] =
+  sonde_connection_properties[PROP_HANDSHAKE_TIMEOUT] =
     g_param_spec_uint ("handshake-timeout", NULL, NULL,
                        0, G_MAXUINT, SONDE_DEFAULT_HANDSHAKE_TIMEOUT,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_STATE] =
+  sonde_connection_properties[PROP_STATE] =
     g_param_spec_int ("state", NULL, NULL,
-                      SONDE_CONNECTION_STATE_DISCONNECTED, SONDE_CONNECTION_STATE_FAILED,
+                      SONDE_CONNECTION_STATE_DISCONNECTED, SONDE_CONNECTION_STATE_WAITING,
                       SONDE_CONNECTION_STATE_DISCONNECTED,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_HANDSHAKE] =
+  sonde_connection_properties[PROP_HANDSHAKE] =
     g_param_spec_boxed ("handshake", NULL, NULL, SONDE_TYPE_HANDSHAKE,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_PROTOCOL] =
+  sonde_connection_properties[PROP_PROTOCOL] =
     g_param_spec_string ("protocol", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CLOSE_CODE] =
+  sonde_connection_properties[PROP_CLOSE_CODE] =
     g_param_spec_uint ("close-code", NULL, NULL, 0, G_MAXUINT16, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CLOSE_REASON] =
+  sonde_connection_properties[PROP_CLOSE_REASON] =
     g_param_spec_string ("close-reason", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, N_PROPS, sonde_connection_properties);
 }
 
 static void
@@ -570,6 +463,12 @@ sonde_connection_init (SondeConnection *self)
   self->max_frame_size = SONDE_DEFAULT_MAX_FRAME_SIZE;
   self->handshake_timeout_ms = SONDE_DEFAULT_HANDSHAKE_TIMEOUT;
   sonde_link_batch_init (&self->batch);
+  self->redactor = sonde_redactor_new ();
+  self->rand = g_rand_new ();
+  self->reconnect.base_ms = 1000;
+  self->reconnect.cap_ms = 60000;
+  self->reconnect.min_uptime_ms = 10000;
+  self->last_retry_after_ms = -1;
 }
 
 SondeConnection *
@@ -584,183 +483,6 @@ sonde_connection_get_log (SondeConnection *self)
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
 
   return self->log;
-}
-
-const char *
-sonde_connection_get_url (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
-
-  return self->url;
-}
-
-void
-sonde_connection_set_url (SondeConnection *self,
-                          const char      *url)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  if (replace_str (&self->url, url))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
-}
-
-const char * const *
-sonde_connection_get_headers (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
-
-  return (const char * const *) self->headers;
-}
-
-void
-sonde_connection_set_headers (SondeConnection    *self,
-                              const char * const *headers)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  if (headers == (const char * const *) self->headers)
-    return;
-  if (self->headers != NULL && headers != NULL &&
-      g_strv_equal ((const char * const *) self->headers, headers))
-    return;
-
-  g_strfreev (self->headers);
-  self->headers = g_strdupv ((char **) headers);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEADERS]);
-}
-
-const char * const *
-sonde_connection_get_protocols (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
-
-  return (const char * const *) self->protocols;
-}
-
-void
-sonde_connection_set_protocols (SondeConnection    *self,
-                                const char * const *protocols)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  if (protocols == (const char * const *) self->protocols)
-    return;
-  if (self->protocols != NULL && protocols != NULL &&
-      g_strv_equal ((const char * const *) self->protocols, protocols))
-    return;
-
-  g_strfreev (self->protocols);
-  self->protocols = g_strdupv ((char **) protocols);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROTOCOLS]);
-}
-
-const char *
-sonde_connection_get_origin (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
-
-  return self->origin;
-}
-
-void
-sonde_connection_set_origin (SondeConnection *self,
-                             const char      *origin)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  if (replace_str (&self->origin, origin))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ORIGIN]);
-}
-
-guint64
-sonde_connection_get_max_frame_size (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
-
-  return self->max_frame_size;
-}
-
-/* The largest incoming message accepted, in bytes. 0 is refused by
- * connect(): libsoup 3.2 reads it as "no limit". */
-void
-sonde_connection_set_max_frame_size (SondeConnection *self,
-                                     guint64          max_frame_size)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  if (self->max_frame_size == max_frame_size)
-    return;
-
-  self->max_frame_size = max_frame_size;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_FRAME_SIZE]);
-}
-
-gboolean
-sonde_connection_get_deflate (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
-
-  return self->deflate;
-}
-
-void
-sonde_connection_set_deflate (SondeConnection *self,
-                              gboolean         deflate)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  deflate = !!deflate;
-  if (self->deflate == deflate)
-    return;
-
-  self->deflate = deflate;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEFLATE]);
-}
-
-gboolean
-sonde_connection_get_follow_redirects (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
-
-  return self->follow_redirects;
-}
-
-void
-sonde_connection_set_follow_redirects (SondeConnection *self,
-                                       gboolean         follow_redirects)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  follow_redirects = !!follow_redirects;
-  if (self->follow_redirects == follow_redirects)
-    return;
-
-  self->follow_redirects = follow_redirects;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOW_REDIRECTS]);
-}
-
-guint
-sonde_connection_get_handshake_timeout (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
-
-  return self->handshake_timeout_ms;
-}
-
-/* The deadline for the whole opening handshake (TCP, TLS and the HTTP
- * upgrade), in milliseconds, kept by our own timer. libsoup's timeout only
- * measures inactivity: a server trickling a byte a second never trips it. */
-void
-sonde_connection_set_handshake_timeout (SondeConnection *self,
-                                        guint            timeout_ms)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  if (self->handshake_timeout_ms == timeout_ms)
-    return;
-
-  self->handshake_timeout_ms = timeout_ms;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HANDSHAKE_TIMEOUT]);
 }
 
 /* Checks one "Name: value" request header. */
@@ -833,12 +555,11 @@ sonde_connection_check_header (const char  *header,
   return TRUE;
 }
 
-/* Starts connecting. Returns FALSE at once, with an error naming the
- * problem, when the URL or an option is unusable; otherwise the outcome
- * arrives as state changes and events in the log. */
+/* Starts a link with the current options: for connect() and for each
+ * reconnect. */
 gboolean
-sonde_connection_connect (SondeConnection  *self,
-                          GError          **error)
+sonde_connection_start_link (SondeConnection  *self,
+                             GError          **error)
 {
   SondeLinkOptions options = { 0 };
   g_autofree char *url = NULL;
@@ -910,6 +631,11 @@ sonde_connection_connect (SondeConnection  *self,
   options.follow_redirects = self->follow_redirects;
   options.handshake_timeout_ms = self->handshake_timeout_ms;
   options.keepalive_s = self->keepalive_s;
+  options.pong_timeout_s = self->pong_timeout_s;
+  options.pinned_sha256 = self->pinned_sha256;
+  options.client_certificate = self->client_certificate;
+  options.proxy = self->proxy;
+  options.redactor = self->redactor;
 
   g_clear_pointer (&self->handshake, sonde_handshake_unref);
   g_clear_error (&self->error);
@@ -924,6 +650,28 @@ sonde_connection_connect (SondeConnection  *self,
   return TRUE;
 }
 
+/* Starts connecting. Returns FALSE at once, with an error naming the
+ * problem, when the URL or an option is unusable; otherwise the outcome
+ * arrives as state changes and events in the log. A retry waiting to
+ * happen is replaced by this attempt. */
+gboolean
+sonde_connection_connect (SondeConnection  *self,
+                          GError          **error)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+
+  if (self->link == NULL)
+    {
+      sonde_connection_automation_clear (self);
+      self->user_closed = FALSE;
+      self->attempt = 0;
+      self->outage_from_us = 0;
+      g_clear_pointer (&self->outage_reason, g_free);
+    }
+
+  return sonde_connection_start_link (self, error);
+}
+
 /* Starts the closing handshake with @code (1005 for none) and @reason, or
  * gives up a handshake still in progress. */
 gboolean
@@ -933,6 +681,15 @@ sonde_connection_close (SondeConnection  *self,
                         GError          **error)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+
+  /* Waiting to reconnect: stop waiting. */
+  if (self->state == SONDE_CONNECTION_STATE_WAITING)
+    {
+      self->user_closed = TRUE;
+      sonde_connection_automation_clear (self);
+      set_state (self, SONDE_CONNECTION_STATE_CLOSED);
+      return TRUE;
+    }
 
   if (self->link == NULL ||
       (self->state != SONDE_CONNECTION_STATE_CONNECTING &&
@@ -947,6 +704,7 @@ sonde_connection_close (SondeConnection  *self,
   if (!sonde_close_code_check_local (code, reason, error))
     return FALSE;
 
+  self->user_closed = TRUE;
   sonde_link_close (self->link, code, reason);
   return TRUE;
 }
@@ -1148,67 +906,11 @@ sonde_connection_state_to_string (SondeConnectionState state)
       return "closed";
     case SONDE_CONNECTION_STATE_FAILED:
       return "failed";
+    case SONDE_CONNECTION_STATE_WAITING:
+      return "waiting to reconnect";
     default:
       g_return_val_if_reached ("unknown");
     }
-}
-
-/* Protocol keepalive: a Ping every @seconds while open (0: none). Applies
- * from the next connect. */
-void
-sonde_connection_set_keepalive (SondeConnection *self,
-                                guint            seconds)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  self->keepalive_s = seconds;
-}
-
-guint
-sonde_connection_get_keepalive (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
-
-  return self->keepalive_s;
-}
-
-/* Messages sent, in order, each time the connection opens (and reopens),
- * marked in the log as sent by Sonde. Copied; NULL for none. */
-void
-sonde_connection_set_on_open (SondeConnection *self,
-                              GPtrArray       *messages)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  g_clear_pointer (&self->on_open, g_ptr_array_unref);
-  if (messages == NULL || messages->len == 0)
-    return;
-
-  self->on_open = g_ptr_array_new_full (messages->len, (GDestroyNotify) sonde_profile_message_free);
-  for (guint i = 0; i < messages->len; i++)
-    g_ptr_array_add (self->on_open, sonde_profile_message_copy (g_ptr_array_index (messages, i)));
-}
-
-/* An application-level heartbeat: @message rendered and sent every
- * @interval_s while open, marked as sent by Sonde. NULL or 0 for none. */
-void
-sonde_connection_set_heartbeat (SondeConnection           *self,
-                                const SondeProfileMessage *message,
-                                guint                      interval_s)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  g_clear_pointer (&self->heartbeat, sonde_profile_message_free);
-  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
-  if (message != NULL && interval_s > 0)
-    {
-      self->heartbeat = sonde_profile_message_copy (message);
-      self->heartbeat_interval_s = interval_s;
-    }
-  else
-    self->heartbeat_interval_s = 0;
-
-  update_heartbeat (self);
 }
 
 /* @text with its placeholders filled in from this connection's counter
@@ -1224,4 +926,18 @@ sonde_connection_render_template (SondeConnection     *self,
   g_return_val_if_fail (text != NULL, NULL);
 
   return sonde_template_render (text, format, &self->template_context, error);
+}
+
+/* The certificate the last failure refused (its SHA-256 and, for people,
+ * subject, issuer, validity and what is wrong), or NULL: what "Trust this
+ * certificate" pins. */
+const char *
+sonde_connection_get_refused_certificate (SondeConnection  *self,
+                                          const char      **description)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  if (description != NULL)
+    *description = self->refused_description;
+  return self->refused_sha256;
 }

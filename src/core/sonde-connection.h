@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "sonde-handshake.h"
+#include "sonde-redact.h"
 #include "sonde-message-log.h"
 #include "sonde-template.h"
 
@@ -19,7 +20,16 @@ typedef enum {
   SONDE_CONNECTION_STATE_CLOSING,
   SONDE_CONNECTION_STATE_CLOSED,
   SONDE_CONNECTION_STATE_FAILED,
+  SONDE_CONNECTION_STATE_WAITING,   /* dropped; reconnecting after a delay */
 } SondeConnectionState;
+
+typedef struct {
+  gboolean enabled;
+  guint    base_ms;             /* the first delay's upper bound (default 1000) */
+  guint    cap_ms;              /* the largest delay (default 60000) */
+  guint    max_attempts;        /* 0: no limit */
+  guint    min_uptime_ms;       /* the attempt counter resets after this much uptime (default 10000) */
+} SondeReconnectPolicy;
 
 typedef struct {
   guint64 messages_in;
@@ -96,6 +106,31 @@ void                  sonde_connection_set_on_open           (SondeConnection  *
 void                  sonde_connection_set_heartbeat         (SondeConnection  *self,
                                                               const SondeProfileMessage *message,
                                                               guint             interval_s);
+
+void                  sonde_connection_set_pong_timeout      (SondeConnection  *self,
+                                                              guint             seconds);
+guint                 sonde_connection_get_pong_timeout      (SondeConnection  *self);
+void                  sonde_connection_set_reconnect         (SondeConnection  *self,
+                                                              const SondeReconnectPolicy *policy);
+void                  sonde_connection_get_reconnect         (SondeConnection  *self,
+                                                              SondeReconnectPolicy *policy);
+guint                 sonde_connection_get_attempt           (SondeConnection  *self);
+gint64                sonde_connection_get_reconnect_at      (SondeConnection  *self);
+gboolean              sonde_connection_reconnect_now         (SondeConnection  *self,
+                                                              GError          **error);
+const char           *sonde_connection_get_pinned_sha256     (SondeConnection  *self);
+void                  sonde_connection_set_pinned_sha256     (SondeConnection  *self,
+                                                              const char       *sha256);
+void                  sonde_connection_set_client_certificate (SondeConnection *self,
+                                                              GTlsCertificate  *certificate);
+const char           *sonde_connection_get_proxy             (SondeConnection  *self);
+void                  sonde_connection_set_proxy             (SondeConnection  *self,
+                                                              const char       *proxy_url);
+SondeRedactor        *sonde_connection_get_redactor          (SondeConnection  *self);
+const char           *sonde_connection_get_refused_certificate (SondeConnection *self,
+                                                              const char      **description);
+void                  sonde_connection_set_redactor          (SondeConnection  *self,
+                                                              SondeRedactor    *redactor);
 
 GBytes               *sonde_connection_render_template       (SondeConnection  *self,
                                                               const char       *text,

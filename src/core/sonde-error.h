@@ -29,6 +29,8 @@ typedef enum {
   SONDE_ERROR_INVALID_PROFILE,     /* JSON that is not a profile, or a profiles file that does not parse */
   SONDE_ERROR_NO_SECRET,           /* the profile's authentication needs a secret and none was given */
   SONDE_ERROR_NEWER_FILE,          /* a profiles file written by a newer Sonde: read nothing, write nothing */
+  SONDE_ERROR_PEER_DEAD,           /* no pong within the pong timeout */
+  SONDE_ERROR_INVALID_CERTIFICATE, /* a client certificate or pin that cannot be used */
 } SondeError;
 
 GQuark sonde_error_quark (void);

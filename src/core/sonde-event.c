@@ -165,6 +165,23 @@ sonde_event_describe (const SondeRecord *record)
         return g_strdup_printf (record->kind == SONDE_MESSAGE_KIND_FAILED ? _("Failed: %s") : _("Error: %s"),
                                 message);
       }
+    case SONDE_MESSAGE_KIND_RECONNECT:
+      {
+        g_autofree char *reason = escape (get_string (object, "reason"));
+        JsonNode *scheduled = json_object_get_member (object, "scheduled");
+
+        if (scheduled != NULL && JSON_NODE_HOLDS_VALUE (scheduled) && json_node_get_boolean (scheduled))
+          return g_strdup_printf (_("Reconnecting in %.1f s (attempt %" G_GINT64_FORMAT "): %s"),
+                                  get_int (object, "delay_ms") / 1000.0, get_int (object, "attempt"), reason);
+        return g_strdup (reason);
+      }
+    case SONDE_MESSAGE_KIND_GAP:
+      {
+        g_autofree char *reason = escape (get_string (object, "reason"));
+
+        return g_strdup_printf (_("Back after %.1f s and %" G_GINT64_FORMAT " attempts · the outage began with: %s"),
+                                get_int (object, "duration_ms") / 1000.0, get_int (object, "attempts"), reason);
+      }
     case SONDE_MESSAGE_KIND_TEXT:
     case SONDE_MESSAGE_KIND_BINARY:
     default:

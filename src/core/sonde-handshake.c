@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "sonde-handshake.h"
 #include "sonde-json-writer.h"
 
@@ -33,8 +35,11 @@ struct _SondeHandshake
 
 G_DEFINE_BOXED_TYPE (SondeHandshake, sonde_handshake, sonde_handshake_ref, sonde_handshake_unref)
 
+/* The record never holds a secret: values go through @redactor (NULL when
+ * the user asked to see secrets). */
 static GPtrArray *
-copy_headers (SoupMessageHeaders *headers)
+copy_headers (SoupMessageHeaders *headers,
+              SondeRedactor      *redactor)
 {
   GPtrArray *array = g_ptr_array_new_with_free_func (g_free);
   SoupMessageHeadersIter iter;
@@ -45,7 +50,7 @@ copy_headers (SoupMessageHeaders *headers)
   while (soup_message_headers_iter_next (&iter, &name, &value))
     {
       g_ptr_array_add (array, g_strdup (name));
-      g_ptr_array_add (array, g_strdup (value));
+      g_ptr_array_add (array, redactor ? sonde_redactor_header_value (redactor, name, value) : g_strdup (value));
     }
 
   return array;
@@ -110,8 +115,9 @@ sonde_handshake_free (SondeHandshake *self)
 }
 
 SondeHandshake *
-sonde_handshake_new_from_message (const char  *url,
-                                  SoupMessage *message,
+sonde_handshake_new_from_message (const char    *url,
+                                  SondeRedactor *redactor,
+                                  SoupMessage   *message,
                                   gint64       start_mono_us,
                                   const char  *protocol,
                                   const char  *extensions)
@@ -131,16 +137,26 @@ sonde_handshake_new_from_message (const char  *url,
                      *g_uri_get_path (uri) ? g_uri_get_path (uri) : "/",
                      g_uri_get_query (uri), NULL);
 
-  self->url = g_strdup (url);
+  if (redactor != NULL)
+    {
+      /* The path's query may carry an API key: mask it as in a URL. */
+      g_autofree char *as_url = g_strconcat ("http://h", path, NULL);
+      g_autofree char *masked = sonde_redactor_url (redactor, as_url);
+
+      g_free (path);
+      path = g_strdup (g_str_has_prefix (masked, "http://h") ? masked + strlen ("http://h") : masked);
+    }
+
+  self->url = redactor ? sonde_redactor_url (redactor, url) : g_strdup (url);
   self->request_line = g_strdup_printf ("%s %s HTTP/1.1", soup_message_get_method (message), path);
-  self->request_headers = copy_headers (soup_message_get_request_headers (message));
+  self->request_headers = copy_headers (soup_message_get_request_headers (message), redactor);
   self->status = soup_message_get_status (message);
   self->reason_phrase = g_strdup (soup_message_get_reason_phrase (message) ?
                                   soup_message_get_reason_phrase (message) : "");
   self->status_line = g_strdup_printf ("HTTP/1.%d %u %s",
                                        soup_message_get_http_version (message) == SOUP_HTTP_1_0 ? 0 : 1,
                                        self->status, self->reason_phrase);
-  self->response_headers = copy_headers (soup_message_get_response_headers (message));
+  self->response_headers = copy_headers (soup_message_get_response_headers (message), redactor);
   self->protocol = g_strdup (protocol);
   self->extensions = g_strdup (extensions);
 

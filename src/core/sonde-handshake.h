@@ -6,6 +6,8 @@
 
 #include <libsoup/soup.h>
 
+#include "sonde-redact.h"
+
 G_BEGIN_DECLS
 
 /* Milliseconds; negative when the phase did not happen (no DNS lookup for
@@ -24,6 +26,7 @@ typedef struct _SondeHandshake SondeHandshake;
 
 GType           sonde_handshake_get_type            (void) G_GNUC_CONST;
 SondeHandshake *sonde_handshake_new_from_message    (const char      *url,
+                                                     SondeRedactor   *redactor,
                                                      SoupMessage     *message,
                                                      gint64           start_mono_us,
                                                      const char      *protocol,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "sonde-connection.h"
+#include "sonde-redact.h"
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,11 @@ typedef struct {
   gboolean  follow_redirects;
   guint     handshake_timeout_ms;
   guint     keepalive_s;          /* 0: no pings */
+  guint     pong_timeout_s;       /* 0: no watchdog */
+  char     *pinned_sha256;        /* accept only this certificate */
+  GTlsCertificate *client_certificate;
+  char     *proxy;                /* NULL: the system's proxy settings */
+  SondeRedactor *redactor;        /* NULL: nothing masked (--show-secrets) */
 } SondeLinkOptions;
 
 /* What an event changes on the main thread besides the log. */
@@ -29,6 +35,11 @@ typedef struct {
   GError          *error;
   SondeHandshake  *handshake;
   char            *protocol;
+  guint            http_status;   /* failed: the refusing status, or 0 */
+  gint64           retry_after_ms;/* failed: from Retry-After, or -1 */
+  gboolean         permanent;     /* failed: retrying cannot help (401, TLS, pin) */
+  char            *certificate_sha256;      /* failed: the certificate refused, if any */
+  char            *certificate_description;
 } SondeLinkEvent;
 
 typedef struct {

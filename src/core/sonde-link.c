@@ -19,6 +19,8 @@
 
 #include <string.h>
 
+#include "sonde-backoff.h"
+#include "sonde-certificate.h"
 #include "sonde-close-code.h"
 #include "sonde-error.h"
 #include "sonde-json-writer.h"
@@ -73,6 +75,12 @@ struct _SondeLink
   SoupWebsocketConnection *ws;
   GCancellable            *cancellable;
   GHashTable              *errors_seen;
+  GSource                 *watchdog_source;
+  gint64                   last_pong_us;
+  GTlsCertificate         *peer_certificate;  /* as offered, when TLS was used */
+  GTlsCertificateFlags     peer_errors;
+  char                    *pin_problem;       /* why a pinned check refused */
+  gboolean                 watchdog_fired;
   gint64                   start_mono_us;
   gint64                   skew_us;         /* wall − monotonic */
   gint64                   skew_sampled_us;
@@ -136,6 +144,8 @@ link_event_free (SondeLinkEvent *event)
   g_clear_error (&event->error);
   g_clear_pointer (&event->handshake, sonde_handshake_unref);
   g_free (event->protocol);
+  g_free (event->certificate_sha256);
+  g_free (event->certificate_description);
   g_free (event);
 }
 
@@ -164,6 +174,10 @@ sonde_link_options_clear (SondeLinkOptions *options)
   g_clear_pointer (&options->headers, g_strfreev);
   g_clear_pointer (&options->protocols, g_strfreev);
   g_clear_pointer (&options->origin, g_free);
+  g_clear_pointer (&options->pinned_sha256, g_free);
+  g_clear_object (&options->client_certificate);
+  g_clear_pointer (&options->proxy, g_free);
+  g_clear_pointer (&options->redactor, sonde_redactor_unref);
 }
 
 void
@@ -299,17 +313,39 @@ push_event (SondeLink        *link,
   push_item (link, SONDE_DIRECTION_EVENT, kind, SONDE_RECORD_FLAG_NONE, payload->str, payload->len, NULL, event);
 }
 
+/* Text leaving the link (into the log, to sonde-cli) goes through the
+ * redactor: a URL with an API key in an error message, say. */
+static char *
+redact (SondeLink  *link,
+        const char *text)
+{
+  if (text == NULL)
+    return NULL;
+  if (link->options.redactor == NULL)
+    return g_strdup (text);
+  return sonde_redactor_text (link->options.redactor, text);
+}
+
 static GString *
-error_payload (const GError *error)
+error_payload_for (SondeLink    *link,
+                   const GError *error)
 {
   GString *out = g_string_new ("{");
+  g_autofree char *message = redact (link, error->message);
   gboolean first = TRUE;
 
-  sonde_json_append_string_member (out, &first, "error", error->message);
+  sonde_json_append_string_member (out, &first, "error", message);
   sonde_json_append_string_member (out, &first, "domain", g_quark_to_string (error->domain));
   sonde_json_append_int_member (out, &first, "code", error->code);
   g_string_append_c (out, '}');
   return out;
+}
+
+static GString *
+error_payload (SondeLink    *link,
+               const GError *error)
+{
+  return error_payload_for (link, error);
 }
 
 static void
@@ -320,11 +356,77 @@ finish (SondeLink *link)
 }
 
 static void
+append_certificate (SondeLink *link,
+                    GString   *out,
+                    gboolean  *first)
+{
+  g_autofree char *sha256 = sonde_certificate_dup_sha256 (link->peer_certificate);
+  g_autofree char *description = sonde_certificate_describe (link->peer_certificate, link->peer_errors);
+  g_autofree char *errors = sonde_certificate_describe_errors (link->peer_errors);
+  g_autofree char *subject = g_tls_certificate_get_subject_name (link->peer_certificate);
+  g_autofree char *issuer = g_tls_certificate_get_issuer_name (link->peer_certificate);
+  g_autoptr(GDateTime) not_before = g_tls_certificate_get_not_valid_before (link->peer_certificate);
+  g_autoptr(GDateTime) not_after = g_tls_certificate_get_not_valid_after (link->peer_certificate);
+  g_autofree char *before = not_before ? g_date_time_format_iso8601 (not_before) : NULL;
+  g_autofree char *after = not_after ? g_date_time_format_iso8601 (not_after) : NULL;
+  gboolean inner = TRUE;
+
+  sonde_json_append_member (out, first, "certificate");
+  g_string_append_c (out, '{');
+  sonde_json_append_string_member (out, &inner, "subject", subject);
+  sonde_json_append_string_member (out, &inner, "issuer", issuer);
+  sonde_json_append_string_member (out, &inner, "not_before", before);
+  sonde_json_append_string_member (out, &inner, "not_after", after);
+  sonde_json_append_string_member (out, &inner, "sha256", sha256);
+  sonde_json_append_int_member (out, &inner, "flags", link->peer_errors);
+  sonde_json_append_string_member (out, &inner, "problems", errors);
+  sonde_json_append_string_member (out, &inner, "description", description);
+  g_string_append_c (out, '}');
+}
+
+/* The attempt failed: what went wrong, and what a retry policy needs (the
+ * HTTP status, Retry-After, whether retrying can help, the certificate). */
+static void
 fail (SondeLink *link,
       GError    *error)
 {
-  g_autoptr(GString) payload = error_payload (error);
+  g_autoptr(GString) payload = error_payload (link, error);
   SondeLinkEvent *event = link_event_new (SONDE_CONNECTION_STATE_FAILED);
+  gboolean first = FALSE;
+  guint status = link->message ? soup_message_get_status (link->message) : 0;
+
+  event->retry_after_ms = -1;
+  if (status >= 100)
+    {
+      const char *retry_after = soup_message_headers_get_one (soup_message_get_response_headers (link->message),
+                                                              "Retry-After");
+      guint64 delay;
+
+      event->http_status = status;
+      if ((status == 429 || status == 503) && retry_after != NULL &&
+          sonde_retry_after_parse (retry_after, g_get_real_time (), &delay))
+        event->retry_after_ms = (gint64) MIN (delay, G_MAXINT64);
+    }
+
+  /* No retry can change these: the user must act. */
+  event->permanent = status == 401 || status == 403 || status == 404 ||
+                     error->domain == G_TLS_ERROR || link->pin_problem != NULL ||
+                     g_error_matches (error, SONDE_ERROR, SONDE_ERROR_INVALID_URL);
+
+  /* Splice the details into the object error_payload() closed. */
+  g_string_truncate (payload, payload->len - 1);
+  if (event->http_status != 0)
+    sonde_json_append_int_member (payload, &first, "status", event->http_status);
+  if (event->retry_after_ms >= 0)
+    sonde_json_append_int_member (payload, &first, "retry_after_ms", event->retry_after_ms);
+  sonde_json_append_bool_member (payload, &first, "permanent", event->permanent);
+  if (link->peer_certificate != NULL && (link->peer_errors != 0 || link->pin_problem != NULL))
+    {
+      append_certificate (link, payload, &first);
+      event->certificate_sha256 = sonde_certificate_dup_sha256 (link->peer_certificate);
+      event->certificate_description = sonde_certificate_describe (link->peer_certificate, link->peer_errors);
+    }
+  g_string_append_c (payload, '}');
 
   event->error = error;
   push_event (link, SONDE_MESSAGE_KIND_FAILED, payload, event);
@@ -399,9 +501,19 @@ classify_failure (SondeLink *link,
     return g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
                         "Connection refused by %s: nothing accepts connections on that port", host);
 
-  if (error->domain == G_TLS_ERROR)
-    return g_error_new (error->domain, error->code,
-                        "TLS error with %s: %s", host, error->message);
+  if (link->pin_problem != NULL)
+    return g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, "%s", link->pin_problem);
+
+  if (error->domain == G_TLS_ERROR || link->peer_errors != 0)
+    {
+      g_autofree char *problems = link->peer_errors ? sonde_certificate_describe_errors (link->peer_errors) : NULL;
+
+      if (problems != NULL)
+        return g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                            "TLS error with %s: the certificate was refused: %s", host, problems);
+      return g_error_new (G_TLS_ERROR, error->domain == G_TLS_ERROR ? error->code : G_TLS_ERROR_MISC,
+                          "TLS error with %s: %s", host, error->message);
+    }
 
   return g_error_copy (error);
 }
@@ -447,7 +559,7 @@ on_ws_error (SoupWebsocketConnection *ws,
   if (!g_hash_table_add (link->errors_seen, key))
     return;
 
-  payload = error_payload (error);
+  payload = error_payload (link, error);
   event = link_event_new (-1);
   event->error = g_error_copy (error);
   push_event (link, SONDE_MESSAGE_KIND_ERROR, payload, event);
@@ -520,6 +632,12 @@ on_ws_closed (SoupWebsocketConnection *ws,
                                                link->error_close_code, link->error_close_message);
       sonde_json_append_string_member (payload, &first, "note", note);
     }
+  else if (link->watchdog_fired)
+    {
+      g_autofree char *note = g_strdup_printf ("No pong for %u s: the peer was declared dead",
+                                               link->options.pong_timeout_s);
+      sonde_json_append_string_member (payload, &first, "note", note);
+    }
   else if (peer_code == 0)
     sonde_json_append_string_member (payload, &first, "note",
                                      "The connection ended without a Close frame");
@@ -538,6 +656,113 @@ on_deadline (gpointer data)
   g_cancellable_cancel (link->cancellable);
   g_clear_pointer (&link->deadline_source, g_source_unref);
   return G_SOURCE_REMOVE;
+}
+
+/* libsoup asks only when verification failed. With a pin, the pinned
+ * certificate is accepted whatever the system thinks of it, and nothing
+ * else is; without one, nothing that failed verification is. */
+static gboolean
+on_accept_certificate (SoupMessage          *message,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       SondeLink            *link)
+{
+  g_autofree char *sha256 = sonde_certificate_dup_sha256 (certificate);
+
+  g_set_object (&link->peer_certificate, certificate);
+  link->peer_errors = errors;
+
+  if (link->options.pinned_sha256 == NULL)
+    return FALSE;
+  if (g_strcmp0 (sha256, link->options.pinned_sha256) == 0)
+    return TRUE;
+
+  g_free (link->pin_problem);
+  link->pin_problem = g_strdup_printf ("The server's certificate changed: the profile trusts only %s, "
+                                       "the server offered %s. Check with the server's owners before "
+                                       "trusting the new one",
+                                       link->options.pinned_sha256, sha256);
+  return FALSE;
+}
+
+/* With a pin, a certificate that passed the system's checks must still be
+ * the pinned one. */
+static gboolean
+check_pin (SondeLink *link)
+{
+  GTlsCertificate *certificate;
+  g_autofree char *sha256 = NULL;
+
+  if (link->options.pinned_sha256 == NULL)
+    return TRUE;
+
+  certificate = soup_message_get_tls_peer_certificate (link->message);
+  if (certificate == NULL)
+    return TRUE;   /* ws://: there is nothing to pin */
+
+  sha256 = sonde_certificate_dup_sha256 (certificate);
+  if (g_strcmp0 (sha256, link->options.pinned_sha256) == 0)
+    return TRUE;
+
+  g_set_object (&link->peer_certificate, certificate);
+  link->peer_errors = soup_message_get_tls_peer_certificate_errors (link->message);
+  link->pin_problem = g_strdup_printf ("The server's certificate changed: the profile trusts only %s, "
+                                       "the server offered %s. Check with the server's owners before "
+                                       "trusting the new one",
+                                       link->options.pinned_sha256, sha256);
+  return FALSE;
+}
+
+static void
+on_ws_pong (SoupWebsocketConnection *ws,
+            GBytes                  *message,
+            SondeLink               *link)
+{
+  link->last_pong_us = g_get_monotonic_time ();
+}
+
+/* libsoup 3.2 sends pings but has no pong timeout: a dead peer would stay
+ * "open" for ever. No pong for the timeout: the peer is declared dead, the
+ * transport is dropped (1006) and the reconnect policy applies. */
+static gboolean
+on_watchdog (gpointer data)
+{
+  SondeLink *link = data;
+  gint64 silent_us = g_get_monotonic_time () - link->last_pong_us;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) payload = NULL;
+  SondeLinkEvent *event;
+
+  if (link->ws == NULL || link->watchdog_fired ||
+      soup_websocket_connection_get_state (link->ws) != SOUP_WEBSOCKET_STATE_OPEN ||
+      silent_us < (gint64) link->options.pong_timeout_s * G_USEC_PER_SEC)
+    return G_SOURCE_CONTINUE;
+
+  link->watchdog_fired = TRUE;
+  error = g_error_new (SONDE_ERROR, SONDE_ERROR_PEER_DEAD,
+                       "No pong for %u s (pings every %u s): the peer is declared dead",
+                       link->options.pong_timeout_s, link->options.keepalive_s);
+  payload = error_payload (link, error);
+  event = link_event_new (-1);
+  event->error = g_steal_pointer (&error);
+  push_event (link, SONDE_MESSAGE_KIND_ERROR, payload, event);
+
+  /* Without a Close frame: the peer is not answering anyway. */
+  g_io_stream_close (soup_websocket_connection_get_io_stream (link->ws), NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_watchdog (SondeLink *link)
+{
+  if (link->options.pong_timeout_s == 0 || link->options.keepalive_s == 0)
+    return;
+
+  link->last_pong_us = g_get_monotonic_time ();
+  link->watchdog_source = g_timeout_source_new (250);
+  g_source_set_static_name (link->watchdog_source, "[sonde] pong watchdog");
+  g_source_set_callback (link->watchdog_source, on_watchdog, link, NULL);
+  g_source_attach (link->watchdog_source, link->io_context);
 }
 
 static void
@@ -572,7 +797,8 @@ on_connected (GObject      *source,
   if (soup_message_get_status (link->message) != 0)
     {
       g_autoptr(SondeHandshake) handshake =
-        sonde_handshake_new_from_message (link->options.url, link->message, link->start_mono_us,
+        sonde_handshake_new_from_message (link->options.url, link->options.redactor, link->message,
+                                          link->start_mono_us,
                                           ws ? soup_websocket_connection_get_protocol (ws) : NULL,
                                           extensions);
       g_autofree char *json = sonde_handshake_to_json (handshake);
@@ -583,6 +809,16 @@ on_connected (GObject      *source,
       push_event (link, SONDE_MESSAGE_KIND_HANDSHAKE, hs_payload, event);
     }
 
+  if (ws != NULL && !check_pin (link))
+    {
+      g_autoptr(GError) pin_error = g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, "%s", link->pin_problem);
+
+      soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
+      g_object_unref (ws);
+      fail (link, g_steal_pointer (&pin_error));
+      return;
+    }
+
   if (ws == NULL)
     {
       fail (link, classify_failure (link, error));
@@ -590,6 +826,8 @@ on_connected (GObject      *source,
     }
 
   link->ws = ws;
+  g_signal_connect (ws, "pong", G_CALLBACK (on_ws_pong), link);
+  start_watchdog (link);
   g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), link);
   g_signal_connect (ws, "error", G_CALLBACK (on_ws_error), link);
   g_signal_connect (ws, "closing", G_CALLBACK (on_ws_closing), link);
@@ -629,6 +867,9 @@ start_handshake (SondeLink *link)
     }
 
   soup_message_add_flags (link->message, SOUP_MESSAGE_COLLECT_METRICS);
+  g_signal_connect (link->message, "accept-certificate", G_CALLBACK (on_accept_certificate), link);
+  if (link->options.client_certificate != NULL)
+    soup_message_set_tls_client_certificate (link->message, link->options.client_certificate);
   if (!link->options.follow_redirects)
     soup_message_add_flags (link->message, SOUP_MESSAGE_NO_REDIRECT);
 
@@ -648,6 +889,12 @@ start_handshake (SondeLink *link)
   link->session = soup_session_new_with_options ("timeout", 0,
                                                  "idle-timeout", 0,
                                                  NULL);
+  /* The system's proxy settings, unless the profile names a proxy. */
+  if (link->options.proxy != NULL)
+    {
+      g_autoptr(GProxyResolver) resolver = g_simple_proxy_resolver_new (link->options.proxy, NULL);
+      soup_session_set_proxy_resolver (link->session, resolver);
+    }
   /* The handshake carries only what it needs: no Accept-Encoding. */
   soup_session_remove_feature_by_type (link->session, SOUP_TYPE_CONTENT_DECODER);
   if (!custom_agent)
@@ -655,7 +902,11 @@ start_handshake (SondeLink *link)
   if (link->options.deflate)
     soup_session_add_feature_by_type (link->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
 
-  sonde_json_append_string_member (payload, &first, "url", link->options.url);
+  {
+    g_autofree char *shown = link->options.redactor ? sonde_redactor_url (link->options.redactor, link->options.url)
+                                                    : g_strdup (link->options.url);
+    sonde_json_append_string_member (payload, &first, "url", shown);
+  }
   g_string_append_c (payload, '}');
   push_event (link, SONDE_MESSAGE_KIND_CONNECTING, payload,
               link_event_new (SONDE_CONNECTION_STATE_CONNECTING));
@@ -706,7 +957,7 @@ on_send_ready (gpointer data)
             g_error_new (SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
                          "A %" G_GSIZE_FORMAT "-byte message was not sent: the connection "
                          "closed before it could go out", length);
-          g_autoptr(GString) payload = error_payload (error);
+          g_autoptr(GString) payload = error_payload (link, error);
           SondeLinkEvent *event = link_event_new (-1);
 
           event->error = g_steal_pointer (&error);
@@ -783,6 +1034,7 @@ link_thread (gpointer data)
     g_main_loop_run (link->io_loop);
 
   destroy_source (&link->deadline_source);
+  destroy_source (&link->watchdog_source);
   if (link->ws != NULL)
     g_signal_handlers_disconnect_by_data (link->ws, link);
   g_clear_object (&link->ws);
@@ -847,6 +1099,11 @@ sonde_link_start (const SondeLinkOptions *options,
   link->options.follow_redirects = options->follow_redirects;
   link->options.handshake_timeout_ms = options->handshake_timeout_ms;
   link->options.keepalive_s = options->keepalive_s;
+  link->options.pong_timeout_s = options->pong_timeout_s;
+  link->options.pinned_sha256 = g_strdup (options->pinned_sha256);
+  link->options.client_certificate = options->client_certificate ? g_object_ref (options->client_certificate) : NULL;
+  link->options.proxy = g_strdup (options->proxy);
+  link->options.redactor = options->redactor ? sonde_redactor_ref (options->redactor) : NULL;
 
   link->main_context = g_main_context_ref_thread_default ();
   link->io_context = g_main_context_new ();
@@ -893,6 +1150,8 @@ sonde_link_unref (SondeLink *link)
   g_clear_object (&link->cancellable);
   g_clear_pointer (&link->errors_seen, g_hash_table_unref);
   g_free (link->error_close_message);
+  g_clear_object (&link->peer_certificate);
+  g_free (link->pin_problem);
   g_main_context_unref (link->io_context);
   g_main_context_unref (link->main_context);
   sonde_link_options_clear (&link->options);

@@ -895,6 +895,10 @@ sonde_message_kind_to_string (SondeMessageKind kind)
       return "error";
     case SONDE_MESSAGE_KIND_FAILED:
       return "failed";
+    case SONDE_MESSAGE_KIND_RECONNECT:
+      return "reconnect";
+    case SONDE_MESSAGE_KIND_GAP:
+      return "gap";
     default:
       g_return_val_if_reached ("unknown");
     }

@@ -24,9 +24,11 @@ typedef enum {
   SONDE_MESSAGE_KIND_CLOSE,
   SONDE_MESSAGE_KIND_ERROR,
   SONDE_MESSAGE_KIND_FAILED,
+  SONDE_MESSAGE_KIND_RECONNECT,   /* a retry scheduled, or given up, and why */
+  SONDE_MESSAGE_KIND_GAP,         /* an outage, once the connection is back */
 } SondeMessageKind;
 
-#define SONDE_MESSAGE_KIND_LAST SONDE_MESSAGE_KIND_FAILED
+#define SONDE_MESSAGE_KIND_LAST SONDE_MESSAGE_KIND_GAP
 
 typedef enum {
   SONDE_RECORD_FLAG_NONE      = 0,

@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "sonde-error.h"
+#include "sonde-certificate.h"
 #include "sonde-profile.h"
+#include "sonde-redact.h"
 #include "sonde-url.h"
 
 #define MIN_RETENTION_BYTES 1024
@@ -1953,6 +1955,8 @@ sonde_profile_configure_connection (SondeProfile     *self,
   g_autofree char *url = NULL;
   g_autoptr(GStrvBuilder) headers = NULL;
   g_auto(GStrv) header_list = NULL;
+  g_autoptr(GTlsCertificate) client_certificate = NULL;
+  g_autoptr(SondeRedactor) redactor = NULL;
   SondeMessageLog *log;
   gboolean needs_secret;
 
@@ -2035,6 +2039,31 @@ sonde_profile_configure_connection (SondeProfile     *self,
     }
 
   header_list = g_strv_builder_end (headers);
+
+  if (self->client_certificate != NULL)
+    {
+      client_certificate = sonde_certificate_load_client (self->client_certificate, NULL, NULL, error);
+      if (client_certificate == NULL)
+        return FALSE;
+    }
+
+  /* What the connection masks in everything it records: the defaults,
+   * this profile's own key header or parameter, and the secret itself. */
+  redactor = sonde_redactor_new ();
+  if (self->auth_kind == SONDE_AUTH_API_KEY_HEADER)
+    sonde_redactor_add_header (redactor, self->auth_key_name);
+  if (self->auth_kind == SONDE_AUTH_API_KEY_QUERY)
+    sonde_redactor_add_parameter (redactor, self->auth_key_name);
+  if (needs_secret && secret != NULL && *secret != '\0')
+    sonde_redactor_add_secret (redactor, secret);
+
+  sonde_connection_set_redactor (connection, redactor);
+  sonde_connection_set_keepalive (connection, self->keepalive_s);
+  sonde_connection_set_pong_timeout (connection, self->pong_timeout_s);
+  sonde_connection_set_reconnect (connection, &self->reconnect);
+  sonde_connection_set_pinned_sha256 (connection, self->tls_policy == SONDE_TLS_PINNED ? self->pinned_sha256 : NULL);
+  sonde_connection_set_client_certificate (connection, client_certificate);
+  sonde_connection_set_proxy (connection, self->proxy);
 
   sonde_connection_set_url (connection, url);
   sonde_connection_set_headers (connection, header_list[0] != NULL ? (const char * const *) header_list : NULL);

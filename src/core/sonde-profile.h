@@ -25,13 +25,6 @@ typedef enum {
   SONDE_TLS_PINNED,             /* only the certificate with the pinned SHA-256 fingerprint */
 } SondeTlsPolicy;
 
-typedef struct {
-  gboolean enabled;
-  guint    base_ms;             /* first delay's upper bound (default 1000) */
-  guint    cap_ms;              /* largest delay (default 60000) */
-  guint    max_attempts;        /* 0: no limit */
-  guint    min_uptime_ms;       /* the attempt counter resets after this much uptime (default 10000) */
-} SondeReconnectPolicy;
 
 /* One problem the editor shows next to a field. */
 typedef struct {

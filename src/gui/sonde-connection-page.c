@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "sonde-close-code.h"
@@ -72,12 +73,22 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  TRUST_CERTIFICATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void update_waiting_banner (SondeConnectionPage *self);
+
 static gboolean
 is_active_state (SondeConnectionState state)
 {
   return state == SONDE_CONNECTION_STATE_CONNECTING ||
          state == SONDE_CONNECTION_STATE_OPEN ||
-         state == SONDE_CONNECTION_STATE_CLOSING;
+         state == SONDE_CONNECTION_STATE_CLOSING ||
+         state == SONDE_CONNECTION_STATE_WAITING;
 }
 
 static void
@@ -94,6 +105,7 @@ set_problem (SondeConnectionPage *self,
 
   if (problem != NULL)
     gtk_label_set_label (self->banner_label, problem);
+  gtk_button_set_label (self->banner_button, _("Reconnect"));
   gtk_widget_set_visible (GTK_WIDGET (self->banner_button), can_retry);
   gtk_revealer_set_reveal_child (self->banner_revealer, problem != NULL);
 }
@@ -127,6 +139,10 @@ update_placeholder (SondeConnectionPage *self)
       sonde_log_view_set_placeholder (self->log_view, _("Connected — waiting for messages"),
                                       _("Messages appear here as they arrive"), NULL, NULL);
       break;
+    case SONDE_CONNECTION_STATE_WAITING:
+      sonde_log_view_set_placeholder (self->log_view, _("Reconnecting…"),
+                                      _("The connection dropped; the next attempt is on its way"), NULL, NULL);
+      break;
     case SONDE_CONNECTION_STATE_DISCONNECTED:
     case SONDE_CONNECTION_STATE_CLOSED:
     case SONDE_CONNECTION_STATE_FAILED:
@@ -153,6 +169,8 @@ refresh_status (SondeConnectionPage *self)
                            stats.messages_in_per_s, in_size, stats.messages_out_per_s,
                            sonde_message_log_get_n_evicted (log));
 
+  update_waiting_banner (self);
+
   if (state == SONDE_CONNECTION_STATE_DISCONNECTED)
     gtk_label_set_label (self->rates_label, "");
   else if (g_strcmp0 (gtk_label_get_label (self->rates_label), rates) != 0)
@@ -164,6 +182,32 @@ on_status_refresh (gpointer data)
 {
   refresh_status (data);
   return G_SOURCE_CONTINUE;
+}
+
+/* Waiting to reconnect: why, and a countdown, with "Reconnect Now". */
+static void
+update_waiting_banner (SondeConnectionPage *self)
+{
+  gint64 at = sonde_connection_get_reconnect_at (self->connection);
+  const GError *error = sonde_connection_get_error (self->connection);
+  g_autofree char *reason = NULL;
+  g_autofree char *text = NULL;
+  double seconds;
+
+  if (sonde_connection_get_state (self->connection) != SONDE_CONNECTION_STATE_WAITING || at == 0)
+    return;
+
+  seconds = MAX (0, (double) (at - g_get_monotonic_time ()) / G_USEC_PER_SEC);
+  if (error != NULL)
+    reason = g_strdup (error->message);
+  else
+    reason = describe_close (self->connection);
+
+  text = g_strdup_printf (_("%s\nReconnecting in %.0f s (attempt %u)"), reason, ceil (seconds),
+                          sonde_connection_get_attempt (self->connection));
+  set_problem (self, text, TRUE);
+  gtk_button_set_label (self->banner_button, _("Reconnect Now"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_button), NULL);
 }
 
 static void
@@ -210,16 +254,33 @@ on_state_changed (SondeConnectionPage *self)
     case SONDE_CONNECTION_STATE_FAILED:
       {
         const GError *error = sonde_connection_get_error (self->connection);
+        const char *description = NULL;
+        const char *refused = sonde_connection_get_refused_certificate (self->connection, &description);
 
         label = _("Failed");
         state_class = "failed";
-        if (self->pending_url == NULL)
+        if (self->pending_url == NULL && refused != NULL)
+          {
+            g_autofree char *text = g_strdup_printf (_("Could not connect: %s\n%s"),
+                                                     error ? error->message : _("unknown error"),
+                                                     description ? description : "");
+            set_problem (self, text, TRUE);
+            gtk_button_set_label (self->banner_button, _("Trust This Certificate"));
+            gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_button),
+                                         _("Accept only this exact certificate from now on"));
+          }
+        else if (self->pending_url == NULL)
           {
             g_autofree char *text = g_strdup_printf (_("Could not connect: %s"),
                                                      error ? error->message : _("unknown error"));
             set_problem (self, text, TRUE);
           }
       }
+      break;
+    case SONDE_CONNECTION_STATE_WAITING:
+      label = _("Reconnecting…");
+      state_class = "connecting";
+      update_waiting_banner (self);
       break;
     default:
       g_assert_not_reached ();
@@ -275,6 +336,27 @@ on_reconnect_clicked (SondeConnectionPage *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *url = g_strdup (sonde_connection_get_url (self->connection));
+  const char *refused = sonde_connection_get_refused_certificate (self->connection, NULL);
+
+  if (sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_WAITING)
+    {
+      if (!sonde_connection_reconnect_now (self->connection, &error))
+        set_problem (self, error->message, FALSE);
+      return;
+    }
+
+  if (refused != NULL && sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_FAILED)
+    {
+      /* Whoever owns the profile pins it (the window); without one, this
+       * connection trusts it. */
+      g_autofree char *sha256 = g_strdup (refused);
+      gboolean handled = FALSE;
+
+      g_signal_emit (self, signals[TRUST_CERTIFICATE], 0, sha256, &handled);
+      if (handled)
+        return;
+      sonde_connection_set_pinned_sha256 (self->connection, sha256);
+    }
 
   if (url != NULL && !sonde_connection_page_connect_to (self, url, &error))
     set_problem (self, error->message, FALSE);
@@ -445,6 +527,17 @@ sonde_connection_page_class_init (SondeConnectionPageClass *klass)
     g_param_spec_string ("problem", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SondeConnectionPage::trust-certificate:
+   * @sha256: the refused certificate's fingerprint
+   *
+   * The user chose to trust the certificate the last attempt refused.
+   * Returns: %TRUE when handled (pinned in the profile and reconnected)
+   */
+  signals[TRUST_CERTIFICATE] =
+    g_signal_new ("trust-certificate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-connection-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, state_label);

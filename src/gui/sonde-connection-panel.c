@@ -185,6 +185,8 @@ state_label (SondeConnectionState state)
       return _("Closed");
     case SONDE_CONNECTION_STATE_FAILED:
       return _("Failed");
+    case SONDE_CONNECTION_STATE_WAITING:
+      return _("Waiting to reconnect");
     default:
       return "?";
     }

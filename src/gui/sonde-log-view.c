@@ -141,6 +141,10 @@ kind_label (SondeMessageKind kind)
       return _("error");
     case SONDE_MESSAGE_KIND_FAILED:
       return _("failed");
+    case SONDE_MESSAGE_KIND_RECONNECT:
+      return _("reconnect");
+    case SONDE_MESSAGE_KIND_GAP:
+      return _("gap");
     default:
       return "?";
     }

@@ -217,13 +217,16 @@ state_symbol (SondeConnectionPage *page,
     case SONDE_CONNECTION_STATE_CONNECTING:
     case SONDE_CONNECTION_STATE_CLOSING:
       *css_class = "connecting";
-      return sonde_connection_page_get_reconnecting (page) ? _("reconnecting") : _("connecting");
+      return _("connecting");
     case SONDE_CONNECTION_STATE_FAILED:
       *css_class = "failed";
       return _("failed");
+    case SONDE_CONNECTION_STATE_WAITING:
+      *css_class = "connecting";
+      return _("reconnecting");
     case SONDE_CONNECTION_STATE_CLOSED:
       *css_class = "closed";
-      return sonde_connection_page_get_reconnecting (page) ? _("reconnecting") : _("closed");
+      return _("closed");
     case SONDE_CONNECTION_STATE_DISCONNECTED:
     default:
       *css_class = "closed";

@@ -408,6 +408,29 @@ sonde_window_get_current_page (SondeWindow *self)
   return self->current;
 }
 
+/* "Trust this certificate": pinned in the tab's profile (which is saved),
+ * then connected again. */
+static gboolean
+on_trust_certificate (SondeConnectionPage *page,
+                      const char          *sha256,
+                      SondeWindow         *self)
+{
+  const char *id = sonde_connection_page_get_profile_id (page);
+  SondeProfile *profile = id ? sonde_profile_store_lookup (self->store, id) : NULL;
+  g_autofree char *text = NULL;
+
+  if (profile == NULL)
+    return FALSE;
+
+  sonde_profile_set_tls_policy (profile, SONDE_TLS_PINNED);
+  sonde_profile_set_pinned_sha256 (profile, sha256);
+  sonde_profile_store_save_soon (self->store);
+  text = g_strdup_printf (_("“%s” now trusts only this certificate"), sonde_profile_get_name (profile));
+  sonde_window_show_toast (self, text);
+  sonde_connection_page_connect_profile (page, profile, self->secrets);
+  return TRUE;
+}
+
 /* Adds an empty tab and brings it to the front. */
 SondeConnectionPage *
 sonde_window_add_page (SondeWindow *self)
@@ -426,6 +449,7 @@ sonde_window_add_page (SondeWindow *self)
   tab = adw_tab_view_append (self->tab_view, page);
   g_signal_connect_object (page, "notify::title", G_CALLBACK (on_page_changed), self, 0);
   g_signal_connect_object (page, "notify::active", G_CALLBACK (on_page_changed), self, 0);
+  g_signal_connect_object (page, "trust-certificate", G_CALLBACK (on_trust_certificate), self, 0);
   sync_tab (self, SONDE_CONNECTION_PAGE (page));
   adw_tab_view_set_selected_page (self->tab_view, tab);
 

@@ -1,0 +1,264 @@
+/* sonde-connection-options.c: what a SondeConnection connects with
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The options are checked by connect(), not here: a bad URL or header is
+ * an error of connect() that names the problem. They apply from the next
+ * connect (and every reconnect).
+ */
+
+#define G_LOG_DOMAIN "sonde-connection"
+
+#include "config.h"
+
+#include "sonde-connection-private.h"
+
+const char *
+sonde_connection_get_url (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->url;
+}
+
+void
+sonde_connection_set_url (SondeConnection *self,
+                          const char      *url)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (sonde_connection_replace_str (&self->url, url))
+    g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_URL]);
+}
+
+const char * const *
+sonde_connection_get_headers (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return (const char * const *) self->headers;
+}
+
+void
+sonde_connection_set_headers (SondeConnection    *self,
+                              const char * const *headers)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (headers == (const char * const *) self->headers)
+    return;
+  if (self->headers != NULL && headers != NULL &&
+      g_strv_equal ((const char * const *) self->headers, headers))
+    return;
+
+  g_strfreev (self->headers);
+  self->headers = g_strdupv ((char **) headers);
+  g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_HEADERS]);
+}
+
+const char * const *
+sonde_connection_get_protocols (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return (const char * const *) self->protocols;
+}
+
+void
+sonde_connection_set_protocols (SondeConnection    *self,
+                                const char * const *protocols)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (protocols == (const char * const *) self->protocols)
+    return;
+  if (self->protocols != NULL && protocols != NULL &&
+      g_strv_equal ((const char * const *) self->protocols, protocols))
+    return;
+
+  g_strfreev (self->protocols);
+  self->protocols = g_strdupv ((char **) protocols);
+  g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_PROTOCOLS]);
+}
+
+const char *
+sonde_connection_get_origin (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->origin;
+}
+
+void
+sonde_connection_set_origin (SondeConnection *self,
+                             const char      *origin)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (sonde_connection_replace_str (&self->origin, origin))
+    g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_ORIGIN]);
+}
+
+guint64
+sonde_connection_get_max_frame_size (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
+
+  return self->max_frame_size;
+}
+
+/* The largest incoming message accepted, in bytes. 0 is refused by
+ * connect(): libsoup 3.2 reads it as "no limit". */
+void
+sonde_connection_set_max_frame_size (SondeConnection *self,
+                                     guint64          max_frame_size)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (self->max_frame_size == max_frame_size)
+    return;
+
+  self->max_frame_size = max_frame_size;
+  g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_MAX_FRAME_SIZE]);
+}
+
+gboolean
+sonde_connection_get_deflate (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+
+  return self->deflate;
+}
+
+void
+sonde_connection_set_deflate (SondeConnection *self,
+                              gboolean         deflate)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  deflate = !!deflate;
+  if (self->deflate == deflate)
+    return;
+
+  self->deflate = deflate;
+  g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_DEFLATE]);
+}
+
+gboolean
+sonde_connection_get_follow_redirects (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+
+  return self->follow_redirects;
+}
+
+void
+sonde_connection_set_follow_redirects (SondeConnection *self,
+                                       gboolean         follow_redirects)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  follow_redirects = !!follow_redirects;
+  if (self->follow_redirects == follow_redirects)
+    return;
+
+  self->follow_redirects = follow_redirects;
+  g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_FOLLOW_REDIRECTS]);
+}
+
+guint
+sonde_connection_get_handshake_timeout (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
+
+  return self->handshake_timeout_ms;
+}
+
+/* The deadline for the whole opening handshake (TCP, TLS and the HTTP
+ * upgrade), in milliseconds, kept by our own timer. libsoup's timeout only
+ * measures inactivity: a server trickling a byte a second never trips it. */
+void
+sonde_connection_set_handshake_timeout (SondeConnection *self,
+                                        guint            timeout_ms)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (self->handshake_timeout_ms == timeout_ms)
+    return;
+
+  self->handshake_timeout_ms = timeout_ms;
+  g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_HANDSHAKE_TIMEOUT]);
+}
+
+const char *
+sonde_connection_get_pinned_sha256 (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->pinned_sha256;
+}
+
+/* Accept only the certificate with this SHA-256 fingerprint (lowercase hex,
+ * as sonde_certificate_dup_sha256() gives), whatever the system's trust
+ * store says; NULL verifies with the system's store. */
+void
+sonde_connection_set_pinned_sha256 (SondeConnection *self,
+                                    const char      *sha256)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  sonde_connection_replace_str (&self->pinned_sha256, sha256);
+}
+
+/* The certificate (with its key) to present when the server asks for one. */
+void
+sonde_connection_set_client_certificate (SondeConnection *self,
+                                         GTlsCertificate *certificate)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+
+  g_set_object (&self->client_certificate, certificate);
+}
+
+const char *
+sonde_connection_get_proxy (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->proxy;
+}
+
+/* An HTTP, HTTPS or SOCKS proxy for this connection; NULL uses the
+ * system's proxy settings. */
+void
+sonde_connection_set_proxy (SondeConnection *self,
+                            const char      *proxy_url)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  sonde_connection_replace_str (&self->proxy, proxy_url);
+}
+
+SondeRedactor *
+sonde_connection_get_redactor (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->redactor;
+}
+
+/* What is masked in everything this connection records (the handshake, its
+ * events); NULL masks nothing (sonde-cli --show-secrets). By default,
+ * Authorization, cookies and the usual secret query parameters. */
+void
+sonde_connection_set_redactor (SondeConnection *self,
+                               SondeRedactor   *redactor)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  if (self->redactor == redactor)
+    return;
+  g_clear_pointer (&self->redactor, sonde_redactor_unref);
+  self->redactor = redactor ? sonde_redactor_ref (redactor) : NULL;
+}

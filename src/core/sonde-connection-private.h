@@ -1,0 +1,128 @@
+/* sonde-connection-private.h: what the connection's own files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "sonde-connection.h"
+#include "sonde-link-private.h"
+#include "sonde-profile.h"
+
+G_BEGIN_DECLS
+
+#define N_SAMPLES          32
+#define SAMPLE_INTERVAL_US (G_USEC_PER_SEC / 10)
+#define RATE_WINDOW_US     G_USEC_PER_SEC
+
+typedef struct {
+  gint64  mono_us;
+  guint64 messages_in;
+  guint64 bytes_in;
+  guint64 messages_out;
+  guint64 bytes_out;
+} Sample;
+
+struct _SondeConnection
+{
+  GObject               parent_instance;
+
+  /* owned */
+  SondeMessageLog      *log;
+  SondeLink            *link;
+  SondeLinkBatch        batch;
+  SondeHandshake       *handshake;
+  GError               *error;
+  char                 *protocol;
+  char                 *close_reason;
+
+  /* options */
+  char                 *url;
+  char                **headers;
+  char                **protocols;
+  char                 *origin;
+  guint64               max_frame_size;
+  guint                 handshake_timeout_ms;
+  guint                 keepalive_s;
+  guint                 pong_timeout_s;
+  char                 *pinned_sha256;
+  GTlsCertificate      *client_certificate;
+  char                 *proxy;
+  SondeRedactor        *redactor;
+  GPtrArray            *on_open;        /* SondeProfileMessage* */
+  SondeProfileMessage  *heartbeat;
+  guint                 heartbeat_interval_s;
+  gboolean              deflate;
+  gboolean              follow_redirects;
+
+  SondeConnectionState  state;
+  guint                 close_code;
+  gboolean              close_clean;
+
+  SondeTemplateContext  template_context;
+  guint                 heartbeat_id;
+
+  /* reconnecting (sonde-connection-automation.c) */
+  SondeReconnectPolicy  reconnect;
+  GRand                *rand;
+  guint                 attempt;          /* retries since the last stable open */
+  guint                 reconnect_id;     /* the timer of the next attempt */
+  gint64                reconnect_at_us;  /* monotonic; 0: none */
+  guint                 uptime_id;        /* resets the attempts once stable */
+  gboolean              user_closed;      /* closed on purpose: no retry */
+  gint64                outage_from_us;   /* wall time of the drop; 0: none */
+  char                 *outage_reason;
+  gboolean              last_permanent;   /* the last failure cannot be retried */
+  gint64                last_retry_after_ms;
+  char                 *refused_sha256;     /* the last certificate refused */
+  char                 *refused_description;
+
+  SondeStats            stats;
+  Sample                samples[N_SAMPLES];
+  guint                 sample_head;   /* next slot */
+  guint                 n_samples;
+};
+
+
+enum {
+  PROP_0,
+  PROP_LOG,
+  PROP_URL,
+  PROP_HEADERS,
+  PROP_PROTOCOLS,
+  PROP_ORIGIN,
+  PROP_MAX_FRAME_SIZE,
+  PROP_DEFLATE,
+  PROP_FOLLOW_REDIRECTS,
+  PROP_HANDSHAKE_TIMEOUT,
+  PROP_STATE,
+  PROP_HANDSHAKE,
+  PROP_PROTOCOL,
+  PROP_CLOSE_CODE,
+  PROP_CLOSE_REASON,
+  N_PROPS
+};
+
+extern GParamSpec *sonde_connection_properties[N_PROPS];
+
+/* sonde-connection.c */
+gboolean sonde_connection_replace_str        (char                **slot,
+                                              const char           *value);
+void     sonde_connection_set_state_internal (SondeConnection      *self,
+                                              SondeConnectionState  state);
+gboolean sonde_connection_start_link         (SondeConnection      *self,
+                                              GError              **error);
+void     sonde_connection_log_event          (SondeConnection      *self,
+                                              SondeMessageKind      kind,
+                                              GString              *payload);
+
+/* sonde-connection-automation.c */
+void     sonde_connection_automation_opened  (SondeConnection      *self);
+void     sonde_connection_automation_state   (SondeConnection      *self);
+void     sonde_connection_automation_ended   (SondeConnection      *self,
+                                              const SondeLinkEvent *event,
+                                              gint64                wall_us);
+void     sonde_connection_automation_clear   (SondeConnection      *self);
+void     sonde_connection_log_local_error    (SondeConnection      *self,
+                                              const GError         *error);
+
+G_END_DECLS
