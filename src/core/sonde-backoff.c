@@ -44,7 +44,9 @@ sonde_backoff_delay_ms (guint  attempt,
 
   /* base · 2^attempt, saturating instead of wrapping (or shifting by 32 or
    * more, which C leaves undefined). */
-  if (attempt >= 32 || base_ms > (G_MAXUINT32 >> attempt))
+  if (base_ms == 0)
+    exponential = 0;
+  else if (attempt >= 32 || base_ms > (G_MAXUINT32 >> attempt))
     exponential = G_MAXUINT32;
   else
     exponential = base_ms << attempt;
@@ -131,9 +133,10 @@ match_time_of_day (const char **p,
 }
 
 /* "Sun, 06 Nov 1994 08:49:37 GMT" (IMF-fixdate), "Sunday, 06-Nov-94
- * 08:49:37 GMT" (RFC 850) or "Sun Nov  6 08:49:37 1994" (asctime). A
- * two-digit year is the one in the century around @now_year that is not
- * more than 50 years ahead. */
+ * 08:49:37 GMT" (RFC 850) or "Sun Nov  6 08:49:37 1994" (asctime), and
+ * nothing else. The day name must be one but is not checked against the
+ * date. A two-digit year is the latest one with those digits that is not
+ * more than 50 years after @now_year. */
 static GDateTime *
 parse_http_date (const char *text,
                  int         now_year)
@@ -156,6 +159,8 @@ parse_http_date (const char *text,
       year += now_year - now_year % 100;
       if (year > now_year + 50)
         year -= 100;
+      else if (year + 100 <= now_year + 50)
+        year += 100;
     }
   else if (match_name (&p, day_names, G_N_ELEMENTS (day_names)) >= 0)
     {

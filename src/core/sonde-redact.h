@@ -9,6 +9,16 @@
  * access_token, key, apikey, password, secret, sig, auth, and the
  * profile's own) become "[redacted]". Userinfo in a URL
  * (user:password@host) is masked too.
+ *
+ * Names of headers and parameters compare without case; a parameter's
+ * name is compared whole, after percent-decoding. A secret registered with
+ * sonde_redactor_add_secret() (the token itself, say) is masked wherever it
+ * appears, as it is or percent-encoded; one shorter than 4 characters is
+ * ignored, as masking it would mask those letters everywhere. Everything
+ * that is not masked comes out byte for byte.
+ *
+ * Set a redactor up before sharing it; after that it is only read and may
+ * be used from any thread. A NULL value, URL or text gives NULL.
  */
 #pragma once
 
