@@ -1114,6 +1114,157 @@ test_heartbeat (Fixture       *fixture,
   }
 }
 
+
+static guint
+count_kind (SondeConnection  *connection,
+            SondeMessageKind  kind)
+{
+  return count_records (connection, SONDE_DIRECTION_EVENT, kind);
+}
+
+static void
+enable_reconnect (SondeConnection *connection,
+                  guint            max_attempts)
+{
+  SondeReconnectPolicy policy = { TRUE, 50, 200, max_attempts, 60000 };
+
+  sonde_connection_set_reconnect (connection, &policy);
+}
+
+/* A drop is followed by a retry after a backoff delay, and once the
+ * connection is back, by one gap event that says how long it was out. */
+static void
+test_reconnect_after_drop (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(JsonObject) reconnect = NULL;
+  g_autoptr(JsonObject) gap = NULL;
+
+  enable_reconnect (fixture->connection, 0);
+  connect_to (fixture, "/ws/drop");
+
+  /* Each connection is dropped by the server: retries go on. */
+  SONDE_TEST_ASSERT_WAIT (count_kind (fixture->connection, SONDE_MESSAGE_KIND_GAP) >= 1, WAIT_MS);
+  reconnect = last_event (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT);
+  g_assert_true (json_object_get_boolean_member (reconnect, "scheduled"));
+  g_assert_cmpint (json_object_get_int_member (reconnect, "delay_ms"), <=, 200);
+  g_assert_nonnull (strstr (json_object_get_string_member (reconnect, "reason"), "1006"));
+
+  gap = last_event (fixture->connection, SONDE_MESSAGE_KIND_GAP);
+  g_assert_cmpint (json_object_get_int_member (gap, "attempts"), >=, 1);
+  g_assert_cmpint (json_object_get_int_member (gap, "duration_ms"), >=, 0);
+  g_assert_true (json_object_has_member (gap, "from"));
+  g_assert_true (json_object_has_member (gap, "to"));
+
+  /* Closing by hand while waiting or open stops the retries. */
+  SONDE_TEST_ASSERT_WAIT (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_WAITING,
+                          WAIT_MS);
+  g_assert_cmpint (sonde_connection_get_reconnect_at (fixture->connection), >, 0);
+  g_assert_true (sonde_connection_close (fixture->connection, 1000, NULL, NULL));
+  g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_CLOSED);
+  {
+    guint n = count_kind (fixture->connection, SONDE_MESSAGE_KIND_CONNECTING);
+
+    sonde_test_spin (500);
+    g_assert_cmpuint (count_kind (fixture->connection, SONDE_MESSAGE_KIND_CONNECTING), ==, n);
+  }
+}
+
+/* A refusal retrying cannot change: no retry, and the log says why. */
+static void
+test_no_reconnect_after_401 (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(JsonObject) reconnect = NULL;
+  g_autoptr(JsonObject) failed = NULL;
+
+  enable_reconnect (fixture->connection, 0);
+  connect_to (fixture, "/private");
+  SONDE_TEST_ASSERT_WAIT (count_kind (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT) == 1, WAIT_MS);
+  reconnect = last_event (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT);
+  g_assert_false (json_object_get_boolean_member (reconnect, "scheduled"));
+  g_assert_nonnull (strstr (json_object_get_string_member (reconnect, "reason"), "401"));
+  failed = last_event (fixture->connection, SONDE_MESSAGE_KIND_FAILED);
+  g_assert_cmpint (json_object_get_int_member (failed, "status"), ==, 401);
+  g_assert_true (json_object_get_boolean_member (failed, "permanent"));
+  g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_FAILED);
+  sonde_test_spin (400);
+  g_assert_cmpuint (count_kind (fixture->connection, SONDE_MESSAGE_KIND_CONNECTING), ==, 1);
+}
+
+/* After N failed attempts in a row, the policy gives up. */
+static void
+test_reconnect_max_attempts (void)
+{
+  g_autoptr(SondeConnection) connection = sonde_connection_new ();
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autofree char *url = NULL;
+  g_autoptr(JsonObject) last = NULL;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
+  g_socket_listener_close (listener);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/feed", port);
+
+  enable_reconnect (connection, 3);
+  sonde_connection_set_url (connection, url);
+  g_assert_true (sonde_connection_connect (connection, NULL));
+  SONDE_TEST_ASSERT_WAIT (sonde_connection_get_state (connection) == SONDE_CONNECTION_STATE_FAILED &&
+                          count_kind (connection, SONDE_MESSAGE_KIND_RECONNECT) == 4, WAIT_MS);
+  /* 1 try + 3 retries, then one "gave up". */
+  g_assert_cmpuint (count_kind (connection, SONDE_MESSAGE_KIND_CONNECTING), ==, 4);
+  last = last_event (connection, SONDE_MESSAGE_KIND_RECONNECT);
+  g_assert_false (json_object_get_boolean_member (last, "scheduled"));
+  g_assert_nonnull (strstr (json_object_get_string_member (last, "reason"), "Gave up after 3 attempts"));
+  g_assert_finalize_object (g_steal_pointer (&connection));
+}
+
+/* Authorization and a token in the query never reach the log. */
+static void
+test_redaction (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const char *headers[] = { "Authorization: Bearer CANARY-auth-91c2", "X-Plain: visible", NULL };
+  g_autofree char *url = url_for (fixture, "/ws/echo?token=CANARY-query-77ab&room=1");
+  SondeMessageLog *log = sonde_connection_get_log (fixture->connection);
+  SondeHandshake *handshake;
+  gboolean plain_seen = FALSE;
+
+  sonde_connection_set_headers (fixture->connection, headers);
+  sonde_connection_set_url (fixture->connection, url);
+  g_assert_true (sonde_connection_connect (fixture->connection, NULL));
+  SONDE_TEST_ASSERT_WAIT (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+
+  /* The server got the real values. */
+  g_assert_cmpstr (soup_message_headers_get_one (fixture->request_headers, "Authorization"), ==,
+                   "Bearer CANARY-auth-91c2");
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+      g_autofree char *text = NULL;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      text = g_strndup ((const char *) record.data, record.stored_size);
+      g_assert_null (strstr (text, "CANARY-auth-91c2"));
+      g_assert_null (strstr (text, "CANARY-query-77ab"));
+      if (strstr (text, "visible") != NULL)
+        plain_seen = TRUE;
+    }
+  g_assert_true (plain_seen);
+
+  handshake = sonde_connection_get_handshake (fixture->connection);
+  for (guint i = 0; i < sonde_handshake_get_n_request_headers (handshake); i++)
+    {
+      const char *name, *value;
+
+      sonde_handshake_get_request_header (handshake, i, &name, &value);
+      g_assert_null (strstr (value, "CANARY"));
+    }
+  g_assert_null (strstr (sonde_handshake_get_request_line (handshake), "CANARY"));
+  g_assert_nonnull (strstr (sonde_handshake_get_request_line (handshake), "room=1"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1145,6 +1296,10 @@ main (int   argc,
   g_test_add ("/connection/on-open-messages", Fixture, NULL, fixture_setup, test_on_open_messages, fixture_teardown);
   g_test_add ("/connection/on-open-bad-template", Fixture, NULL, fixture_setup, test_on_open_bad_template, fixture_teardown);
   g_test_add ("/connection/heartbeat", Fixture, NULL, fixture_setup, test_heartbeat, fixture_teardown);
+  g_test_add ("/connection/reconnect-after-drop", Fixture, NULL, fixture_setup, test_reconnect_after_drop, fixture_teardown);
+  g_test_add ("/connection/no-reconnect-after-401", Fixture, NULL, fixture_setup, test_no_reconnect_after_401, fixture_teardown);
+  g_test_add_func ("/connection/reconnect-max-attempts", test_reconnect_max_attempts);
+  g_test_add ("/connection/redaction", Fixture, NULL, fixture_setup, test_redaction, fixture_teardown);
 
   return g_test_run ();
 }
