@@ -2,6 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
+ * The same contract serves the standard-library scripts of tests/servers
+ * (fault_server.py, connect_proxy.py), started by name.
+ *
  * The peer prints "PORT <n>" once it listens, and stops by itself when its
  * stdin reaches EOF. We read that line asynchronously while spinning the
  * main context up to a deadline, and stop the peer by closing its stdin,
@@ -33,6 +36,7 @@ struct _SondeTestPeer
   GSubprocess       *process;
   GDataInputStream  *stdout_lines;
   char              *base_url;
+  char              *script;      /* a stdlib-only script; NULL for the ws peers */
 
   guint16            port;
   gboolean           stopped;
@@ -170,6 +174,7 @@ dup_servers_dir (GError **error)
 static gboolean
 find_peer_program (SondeTestPeerKind   kind,
                    const char         *servers,
+                   const char         *script_name,
                    char              **program,
                    char              **script,
                    GError            **error)
@@ -194,7 +199,7 @@ find_peer_program (SondeTestPeerKind   kind,
                        "(build-aux/dev test installs them)", interpreter);
           return FALSE;
         }
-      path = g_build_filename (servers, "ws_peer.py", NULL);
+      path = g_build_filename (servers, script_name ? script_name : "ws_peer.py", NULL);
       break;
 
     case SONDE_TEST_PEER_NODE:
@@ -263,7 +268,8 @@ explain_early_exit (SondeTestPeer  *peer,
       {
         const char *argv[] = { program, "-c", "import websockets", NULL };
 
-        if (!probe_succeeds (argv, servers))
+        /* The standard-library scripts need nothing installed. */
+        if (peer->script == NULL && !probe_succeeds (argv, servers))
           {
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                          "python3-websockets is missing: %s cannot import websockets, so "
@@ -296,14 +302,14 @@ explain_early_exit (SondeTestPeer  *peer,
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                "The %s peer %s before printing its “PORT <n>” line (its stderr is in the test log)",
-               name, how);
+               peer->script ? peer->script : name, how);
 }
 
-/* Starts a peer and waits for it to listen. On failure, @error says what
- * is missing and how to install it. */
-SondeTestPeer *
-sonde_test_peer_start (SondeTestPeerKind   kind,
-                       GError            **error)
+static SondeTestPeer *
+start_peer (SondeTestPeerKind    kind,
+            const char          *script_name,
+            const char * const  *args,
+            GError             **error)
 {
   g_autoptr(SondeTestPeer) peer = g_new0 (SondeTestPeer, 1);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -312,16 +318,17 @@ sonde_test_peer_start (SondeTestPeerKind   kind,
   g_autofree char *servers = NULL;
   g_autofree char *program = NULL;
   g_autofree char *script = NULL;
-  const char *name = sonde_test_peer_kind_to_string (kind);
-  const char *argv[5];
+  const char *name = script_name ? script_name : sonde_test_peer_kind_to_string (kind);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   guint64 port = 0;
 
   peer->kind = kind;
+  peer->script = g_strdup (script_name);
 
   servers = dup_servers_dir (error);
   if (servers == NULL)
     return NULL;
-  if (!find_peer_program (kind, servers, &program, &script, error))
+  if (!find_peer_program (kind, servers, script_name, &program, &script, error))
     return NULL;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -330,12 +337,14 @@ sonde_test_peer_start (SondeTestPeerKind   kind,
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
 #endif
 
-  argv[0] = program;
-  argv[1] = script;
-  argv[2] = "--lifetime";
-  argv[3] = PEER_LIFETIME_S;
-  argv[4] = NULL;
-  peer->process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  g_ptr_array_add (argv, program);
+  g_ptr_array_add (argv, script);
+  g_ptr_array_add (argv, (gpointer) "--lifetime");
+  g_ptr_array_add (argv, (gpointer) PEER_LIFETIME_S);
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  peer->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
   if (peer->process == NULL)
     {
       g_prefix_error (error, "Cannot start the %s peer (%s %s): ", name, program, script);
@@ -386,6 +395,70 @@ sonde_test_peer_start (SondeTestPeerKind   kind,
   return g_steal_pointer (&peer);
 }
 
+/* Starts a peer and waits for it to listen. On failure, @error says what
+ * is missing and how to install it. */
+SondeTestPeer *
+sonde_test_peer_start (SondeTestPeerKind   kind,
+                       GError            **error)
+{
+  return start_peer (kind, NULL, NULL, error);
+}
+
+/* Starts @script_name, a script of tests/servers that needs only Python's
+ * standard library (fault_server.py, connect_proxy.py) and keeps the
+ * peers' contract (a "PORT <n>" line, --lifetime, exit on stdin EOF), with
+ * @args after its own. */
+SondeTestPeer *
+sonde_test_peer_start_script (const char          *script_name,
+                              const char * const  *args,
+                              GError             **error)
+{
+  g_return_val_if_fail (script_name != NULL, NULL);
+
+  return start_peer (SONDE_TEST_PEER_PYTHON, script_name, args, error);
+}
+
+/* The peer's next line of output after its "PORT <n>" line, without the
+ * line break; NULL with @error when none came within @timeout_ms or the
+ * output ended. */
+char *
+sonde_test_peer_read_line (SondeTestPeer  *peer,
+                           guint           timeout_ms,
+                           GError        **error)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(Pending) pending = g_rc_box_new0 (Pending);
+  const char *name = peer->script ? peer->script : sonde_test_peer_kind_to_string (peer->kind);
+
+  g_data_input_stream_read_line_async (peer->stdout_lines, G_PRIORITY_DEFAULT, cancellable,
+                                       on_line_read, g_rc_box_acquire (pending));
+  if (!SONDE_TEST_WAIT (pending->done, timeout_ms))
+    {
+      /* The stream allows one read at a time: let the cancelled one end. */
+      g_cancellable_cancel (cancellable);
+      SONDE_TEST_WAIT (pending->done, SONDE_TEST_PEER_STOP_TIMEOUT_MS);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                   "The %s peer printed no line within %u ms", name, timeout_ms);
+      return NULL;
+    }
+
+  if (pending->error != NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&pending->error),
+                                  "Cannot read the %s peer's output: ", name);
+      return NULL;
+    }
+
+  if (pending->line == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                   "The %s peer's output ended", name);
+      return NULL;
+    }
+
+  return g_steal_pointer (&pending->line);
+}
+
 SondeTestPeerKind
 sonde_test_peer_get_kind (SondeTestPeer *peer)
 {
@@ -423,7 +496,7 @@ gboolean
 sonde_test_peer_stop (SondeTestPeer  *peer,
                       GError        **error)
 {
-  const char *name = sonde_test_peer_kind_to_string (peer->kind);
+  const char *name = peer->script ? peer->script : sonde_test_peer_kind_to_string (peer->kind);
   g_autoptr(GError) close_error = NULL;
   g_autofree char *how = NULL;
 
@@ -472,6 +545,7 @@ sonde_test_peer_free (SondeTestPeer *peer)
   g_clear_object (&peer->stdout_lines);
   g_clear_object (&peer->process);
   g_free (peer->base_url);
+  g_free (peer->script);
   g_free (peer);
 }
 

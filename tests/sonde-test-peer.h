@@ -1,6 +1,7 @@
 /* sonde-test-peer.h: a real WebSocket peer nobody here wrote, in a child
  * process (tests/servers/ws_peer.py on Python `websockets`, ws-peer.js on
- * Node `ws`), for interop tests
+ * Node `ws`), for interop tests; or one of our own standard-library
+ * servers (fault_server.py, connect_proxy.py) for the hostile tests
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,11 +28,17 @@ typedef struct _SondeTestPeer SondeTestPeer;
 
 SondeTestPeer *sonde_test_peer_start          (SondeTestPeerKind   kind,
                                                GError            **error);
+SondeTestPeer *sonde_test_peer_start_script   (const char         *script_name,
+                                               const char * const *args,
+                                               GError            **error);
 SondeTestPeerKind sonde_test_peer_get_kind    (SondeTestPeer      *peer);
 guint16        sonde_test_peer_get_port       (SondeTestPeer      *peer);
 const char    *sonde_test_peer_get_base_url   (SondeTestPeer      *peer);
 char          *sonde_test_peer_dup_url        (SondeTestPeer      *peer,
                                                const char         *path);
+char          *sonde_test_peer_read_line      (SondeTestPeer      *peer,
+                                               guint               timeout_ms,
+                                               GError            **error);
 gboolean       sonde_test_peer_stop           (SondeTestPeer      *peer,
                                                GError            **error);
 void           sonde_test_peer_free           (SondeTestPeer      *peer);

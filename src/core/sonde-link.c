@@ -91,6 +91,8 @@ struct _SondeLink
   gboolean                 had_error;
   guint                    error_close_code; /* libsoup closed because of a protocol fault */
   char                    *error_close_message;
+  gboolean                 protocol_fault;   /* libsoup saw a 1002 protocol error */
+  char                    *fault_message;    /* the first protocol fault, in words */
   gboolean                 done;
 };
 
@@ -326,6 +328,24 @@ redact (SondeLink  *link,
   return sonde_redactor_text (link->options.redactor, text);
 }
 
+/* The error as it leaves the link, for sonde_connection_get_error(): its
+ * message through the redactor, as in the event's payload (a redirect's
+ * Location can carry a token). Takes @error. */
+static GError *
+redact_error (SondeLink *link,
+              GError    *error)
+{
+  g_autofree char *message = redact (link, error->message);
+  GError *redacted;
+
+  if (g_strcmp0 (message, error->message) == 0)
+    return error;
+
+  redacted = g_error_new_literal (error->domain, error->code, message);
+  g_error_free (error);
+  return redacted;
+}
+
 static GString *
 error_payload_for (SondeLink    *link,
                    const GError *error)
@@ -428,7 +448,7 @@ fail (SondeLink *link,
     }
   g_string_append_c (payload, '}');
 
-  event->error = error;
+  event->error = redact_error (link, error);
   push_event (link, SONDE_MESSAGE_KIND_FAILED, payload, event);
   finish (link);
 }
@@ -493,9 +513,40 @@ classify_failure (SondeLink *link,
     }
 
   if (error->domain == SOUP_WEBSOCKET_ERROR)
-    return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_INVALID,
-                        "Invalid handshake response from %s (HTTP %u): %s",
-                        host, status, error->message);
+    {
+      SoupMessageHeaders *response = soup_message_get_response_headers (link->message);
+      const char *protocol = soup_message_headers_get_one (response, "Sec-WebSocket-Protocol");
+      const char *extensions = soup_message_headers_get_one (response, "Sec-WebSocket-Extensions");
+      const char * const *offered = (const char * const *) link->options.protocols;
+
+      /* libsoup says "unsupported protocol" or "extension": name it. */
+      if (protocol != NULL && (offered == NULL || !g_strv_contains (offered, protocol)))
+        {
+          g_autofree char *list = offered != NULL && offered[0] != NULL ? g_strjoinv (", ", (char **) offered)
+                                                                        : g_strdup ("none");
+
+          return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_INVALID,
+                              "Invalid handshake response from %s (HTTP %u): the server chose the "
+                              "subprotocol “%s”, which Sonde did not offer (offered: %s)",
+                              host, status, protocol, list);
+        }
+      if (extensions != NULL && !link->options.deflate)
+        return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_INVALID,
+                            "Invalid handshake response from %s (HTTP %u): the server enabled the "
+                            "extension “%s”, which Sonde did not offer (compression is off)",
+                            host, status, extensions);
+
+      return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_INVALID,
+                          "Invalid handshake response from %s (HTTP %u): %s",
+                          host, status, error->message);
+    }
+
+  /* libsoup reads at most 64 KiB of response headers. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) && status == 0 &&
+      g_strcmp0 (error->message, g_dgettext ("libsoup-3.0", "Header too big")) == 0)
+    return g_error_new (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                        "Invalid handshake response from %s: its headers go on past the 64 KiB "
+                        "libsoup reads (or it is not HTTP at all): %s", host, error->message);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
@@ -532,6 +583,46 @@ on_ws_message (SoupWebsocketConnection *ws,
              SONDE_RECORD_FLAG_NONE, data, length, message, NULL);
 }
 
+/* libsoup 3.2 words its frame faults for its own developers: one sentence
+ * ("Received invalid WebSocket response from the server") for every rule a
+ * server can break. Say what they mean, with libsoup's words after them;
+ * the domain and code stay libsoup's. */
+static GError *
+explain_ws_error (SondeLink    *link,
+                  const GError *error)
+{
+  if (error->domain != SOUP_WEBSOCKET_ERROR)
+    return g_error_copy (error);
+
+  switch (error->code)
+    {
+    case SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR:
+      return g_error_new (error->domain, error->code,
+                          "Protocol error: the server sent a frame that RFC 6455 forbids. libsoup does "
+                          "not say which rule it broke (“%s”); it is one of: a masked frame, a reserved "
+                          "opcode or RSV bit, a fragmented or oversized control frame, a length not in "
+                          "its shortest form, fragments out of order, an invalid Close frame",
+                          error->message);
+    case SOUP_WEBSOCKET_CLOSE_BAD_DATA:
+      if (g_strcmp0 (error->message, "Received invalid WebSocket data from the server") == 0)
+        return g_error_new (error->domain, error->code,
+                            "Invalid data: the server sent a text message that is not valid UTF-8 "
+                            "(libsoup: “%s”)", error->message);
+      break;
+    case SOUP_WEBSOCKET_CLOSE_TOO_BIG:
+      if (strstr (error->message, "max-incoming-payload-size") != NULL)
+        return g_error_new (error->domain, error->code,
+                            "Message too big: the server sent a frame larger than the "
+                            "%" G_GUINT64_FORMAT "-byte limit (libsoup: “%s”)",
+                            link->options.max_frame_size, error->message);
+      break;
+    default:
+      break;
+    }
+
+  return g_error_copy (error);
+}
+
 /* libsoup can report one fault several times (a failed write, then the
  * failed close): each distinct error is one event. */
 static void
@@ -540,10 +631,22 @@ on_ws_error (SoupWebsocketConnection *ws,
              SondeLink               *link)
 {
   g_autoptr(GString) payload = NULL;
-  char *key = g_strdup_printf ("%s/%d/%s", g_quark_to_string (error->domain), error->code, error->message);
+  g_autoptr(GError) reported = NULL;
+  char *key;
   SondeLinkEvent *event;
 
+  /* The watchdog closed the stream under libsoup, which then fails to read
+   * from it: the watchdog's own event already says what happened. */
+  if (link->watchdog_fired && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    return;
+
   link->had_error = TRUE;
+  reported = explain_ws_error (link, error);
+
+  if (error->domain == SOUP_WEBSOCKET_ERROR && link->fault_message == NULL)
+    link->fault_message = g_strdup (reported->message);
+  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR))
+    link->protocol_fault = TRUE;
 
   /* A protocol fault libsoup answers by closing with a code of its own
    * (1002 protocol error, 1007 invalid data, 1009 too big): that close is
@@ -553,16 +656,25 @@ on_ws_error (SoupWebsocketConnection *ws,
       soup_websocket_connection_get_close_code (ws) == 0)
     {
       link->error_close_code = (guint) error->code;
-      link->error_close_message = g_strdup (error->message);
+      link->error_close_message = g_strdup (reported->message);
     }
 
+  key = g_strdup_printf ("%s/%d/%s", g_quark_to_string (error->domain), error->code, error->message);
   if (!g_hash_table_add (link->errors_seen, key))
     return;
 
-  payload = error_payload (link, error);
+  payload = error_payload (link, reported);
   event = link_event_new (-1);
-  event->error = g_error_copy (error);
+  event->error = redact_error (link, g_steal_pointer (&reported));
   push_event (link, SONDE_MESSAGE_KIND_ERROR, payload, event);
+}
+
+/* Who ended the connection: we did when we asked to, when libsoup failed
+ * it for a fault, and when the watchdog declared the peer dead. */
+static const char *
+close_initiator (SondeLink *link)
+{
+  return link->local_close || link->error_close_code || link->watchdog_fired ? "local" : "peer";
 }
 
 static void
@@ -572,8 +684,7 @@ on_ws_closing (SoupWebsocketConnection *ws,
   g_autoptr(GString) payload = g_string_new ("{");
   gboolean first = TRUE;
 
-  sonde_json_append_string_member (payload, &first, "initiator",
-                                   link->local_close || link->error_close_code ? "local" : "peer");
+  sonde_json_append_string_member (payload, &first, "initiator", close_initiator (link));
   if (link->local_close)
     sonde_json_append_int_member (payload, &first, "code", link->local_close_code);
   else if (link->error_close_code != 0)
@@ -609,7 +720,11 @@ on_ws_closed (SoupWebsocketConnection *ws,
   else
     {
       event->close_code = peer_code;
-      invalid = peer_code != 1005 && !sonde_close_code_is_valid_on_wire (peer_code);
+      /* libsoup reports 1005 for an empty Close frame, and also keeps a
+       * 1005 that was on the wire, which it then refuses as a protocol
+       * error. */
+      invalid = !sonde_close_code_is_valid_on_wire (peer_code) &&
+                (peer_code != 1005 || link->protocol_fault);
       event->close_clean = !link->had_error && !invalid;
     }
   event->close_reason = g_strdup (reason ? reason : "");
@@ -617,8 +732,7 @@ on_ws_closed (SoupWebsocketConnection *ws,
   sonde_json_append_int_member (payload, &first, "code", event->close_code);
   sonde_json_append_string_member (payload, &first, "reason", event->close_reason);
   sonde_json_append_string_member (payload, &first, "meaning", sonde_close_code_describe (event->close_code));
-  sonde_json_append_string_member (payload, &first, "initiator",
-                                   link->local_close || link->error_close_code ? "local" : "peer");
+  sonde_json_append_string_member (payload, &first, "initiator", close_initiator (link));
   sonde_json_append_bool_member (payload, &first, "clean", event->close_clean);
   if (invalid)
     {
@@ -638,9 +752,19 @@ on_ws_closed (SoupWebsocketConnection *ws,
                                                link->options.pong_timeout_s);
       sonde_json_append_string_member (payload, &first, "note", note);
     }
+  else if (peer_code == 0 && link->local_close)
+    sonde_json_append_string_member (payload, &first, "note",
+                                     "The server did not answer our Close frame before the connection ended");
   else if (peer_code == 0)
     sonde_json_append_string_member (payload, &first, "note",
                                      "The connection ended without a Close frame");
+  else if (link->fault_message != NULL)
+    {
+      /* The peer's Close frame came, but a fault made the close unclean
+       * (a reason that is not UTF-8, say). */
+      g_autofree char *note = g_strdup_printf ("The close was not clean: %s", link->fault_message);
+      sonde_json_append_string_member (payload, &first, "note", note);
+    }
   g_string_append_c (payload, '}');
 
   push_event (link, SONDE_MESSAGE_KIND_CLOSE, payload, event);
@@ -1150,6 +1274,7 @@ sonde_link_unref (SondeLink *link)
   g_clear_object (&link->cancellable);
   g_clear_pointer (&link->errors_seen, g_hash_table_unref);
   g_free (link->error_close_message);
+  g_free (link->fault_message);
   g_clear_object (&link->peer_certificate);
   g_free (link->pin_problem);
   g_main_context_unref (link->io_context);
