@@ -1148,7 +1148,7 @@ test_reconnect_after_drop (Fixture       *fixture,
   reconnect = last_event (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT);
   g_assert_true (json_object_get_boolean_member (reconnect, "scheduled"));
   g_assert_cmpint (json_object_get_int_member (reconnect, "delay_ms"), <=, 200);
-  g_assert_nonnull (strstr (json_object_get_string_member (reconnect, "reason"), "1006"));
+  g_assert_nonnull (strstr (json_object_get_string_member (reconnect, "reason"), "closed with 1006 (Abnormal closure"));
 
   gap = last_event (fixture->connection, SONDE_MESSAGE_KIND_GAP);
   g_assert_cmpint (json_object_get_int_member (gap, "attempts"), >=, 1);

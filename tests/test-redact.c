@@ -287,6 +287,11 @@ test_text_table (void)
     /* A ")" may belong to the value: it goes with it. */
     { "(https://h/?key=abc)", "(https://h/?key=" R },
     { "'ws://h/?sig=1'", "'ws://h/?sig=" R "'" },
+    /* GLib's quotes around what its messages name stay. */
+    { "Could not connect to \u201cwss://h/?token=abc\u201d: refused",
+      "Could not connect to \u201cwss://h/?token=" R "\u201d: refused" },
+    { "\u00abwss://h/?token=abc\u00bb \u2018ws://h/?sig=1\u2019",
+      "\u00abwss://h/?token=" R "\u00bb \u2018ws://h/?sig=" R "\u2019" },
     { "url=wss://h/?auth=1", "url=wss://h/?auth=" R },
     { "one wss://a/?token=1 two https://b/?secret=2 three",
       "one wss://a/?token=" R " two https://b/?secret=" R " three" },

@@ -19,6 +19,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sonde-backoff.h"
+#include "sonde-close-code.h"
 #include "sonde-connection-private.h"
 #include "sonde-error.h"
 #include "sonde-json-writer.h"
@@ -216,8 +217,12 @@ sonde_connection_automation_ended (SondeConnection      *self,
 
   if (event->error != NULL)
     why = g_strdup (event->error->message);
+  else if (event->close_reason != NULL && event->close_reason[0] != '\0')
+    why = g_strdup_printf ("closed with %u (%s): \u201c%s\u201d", event->close_code,
+                           sonde_close_code_describe (event->close_code), event->close_reason);
   else
-    why = g_strdup_printf ("closed with %u %s", event->close_code, event->close_reason ? event->close_reason : "");
+    why = g_strdup_printf ("closed with %u (%s)", event->close_code,
+                           sonde_close_code_describe (event->close_code));
 
   if (self->outage_from_us == 0)
     {
@@ -235,7 +240,9 @@ sonde_connection_automation_ended (SondeConnection      *self,
 
   if (self->reconnect.max_attempts > 0 && self->attempt >= self->reconnect.max_attempts)
     {
-      g_autofree char *text = g_strdup_printf ("Gave up after %u attempts: %s", self->attempt, why);
+      g_autofree char *text = g_strdup_printf (self->attempt == 1 ? "Gave up after %u attempt: %s"
+                                                                   : "Gave up after %u attempts: %s",
+                                                self->attempt, why);
       log_reconnect (self, FALSE, 0, text);
       sonde_connection_set_state_internal (self, SONDE_CONNECTION_STATE_FAILED);
       return;

@@ -403,11 +403,26 @@ mark_url (SondeRedactor *self,
     mark_parameters (self, text, p + 1, end, mask);
 }
 
-/* What ends a URL in running text. */
-static gboolean
-is_delimiter (char c)
+/* What ends a URL in running text: the length of the delimiter at @i, 0
+ * when there is none. Typographic quotes count, as GLib and GIO put them
+ * around what their messages name (“wss://…”). */
+static gsize
+delimiter_length (const char *text,
+                  gsize       i,
+                  gsize       end)
 {
-  return (guchar) c <= ' ' || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`';
+  guchar c = (guchar) text[i];
+
+  if (c <= ' ' || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`')
+    return 1;
+  /* « » */
+  if (c == 0xc2 && i + 1 < end && ((guchar) text[i + 1] == 0xab || (guchar) text[i + 1] == 0xbb))
+    return 2;
+  /* ‘ ’ “ ” */
+  if (c == 0xe2 && i + 2 < end && (guchar) text[i + 1] == 0x80 &&
+      ((guchar) text[i + 2] >= 0x98 && (guchar) text[i + 2] <= 0x9d))
+    return 3;
+  return 0;
 }
 
 /* Running text in [start, end): every URL in it ("wss://…", "https://…",
@@ -425,12 +440,13 @@ mark_urls_in_text (SondeRedactor *self,
   while (word < end)
     {
       gsize word_end;
+      gsize length;
       gboolean has_url = FALSE;
 
-      while (word < end && is_delimiter (text[word]))
-        word++;
+      while (word < end && (length = delimiter_length (text, word, end)) > 0)
+        word += length;
       word_end = word;
-      while (word_end < end && !is_delimiter (text[word_end]))
+      while (word_end < end && delimiter_length (text, word_end, end) == 0)
         word_end++;
 
       for (gsize i = word; i + 3 <= word_end; i++)
