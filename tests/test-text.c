@@ -302,6 +302,57 @@ test_format_size (void)
     }
 }
 
+/* Against a naive search over random haystacks of a small alphabet, so
+ * that near misses, overlaps and both cases of the first byte all occur. */
+static void
+test_contains_ascii_ci (void)
+{
+  static const struct { const char *haystack; const char *needle; gboolean expected; } table[] = {
+    { "", "", TRUE },
+    { "abc", "", TRUE },
+    { "", "a", FALSE },
+    { "Hello World", "world", TRUE },
+    { "Hello World", "hello world", TRUE },
+    { "Hello Worl", "world", FALSE },
+    { "aaAAab", "aab", TRUE },
+    { "ERROR: x", "error", TRUE },
+    { "caf\xc3\xa9", "caf\xc3\xa9", TRUE },
+    { "a\0b", "b", TRUE },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      gsize length = i == G_N_ELEMENTS (table) - 1 ? 3 : strlen (table[i].haystack);
+
+      g_assert_cmpint (sonde_text_contains_ascii_ci ((const guint8 *) table[i].haystack, length,
+                                                     (const guint8 *) table[i].needle,
+                                                     strlen (table[i].needle)),
+                       ==, table[i].expected);
+    }
+
+  for (guint round = 0; round < 20000; round++)
+    {
+      static const char alphabet[] = "aAbB";
+      char haystack[16], needle[5];
+      gsize length = (gsize) g_rand_int_range (rand, 0, sizeof haystack);
+      gsize needle_len = (gsize) g_rand_int_range (rand, 1, sizeof needle);
+      gboolean expected = FALSE;
+
+      for (gsize j = 0; j < length; j++)
+        haystack[j] = alphabet[g_rand_int_range (rand, 0, 4)];
+      for (gsize j = 0; j < needle_len; j++)
+        needle[j] = "ab"[g_rand_int_range (rand, 0, 2)];
+
+      for (gsize start = 0; start + needle_len <= length && !expected; start++)
+        expected = g_ascii_strncasecmp (haystack + start, needle, needle_len) == 0;
+
+      g_assert_cmpint (sonde_text_contains_ascii_ci ((const guint8 *) haystack, length,
+                                                     (const guint8 *) needle, needle_len),
+                       ==, expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -314,6 +365,7 @@ main (int   argc,
   g_test_add_func ("/text/preview/text", test_preview_text);
   g_test_add_func ("/text/preview/binary", test_preview_binary);
   g_test_add_func ("/text/format-size", test_format_size);
+  g_test_add_func ("/text/contains-ascii-ci", test_contains_ascii_ci);
 
   return g_test_run ();
 }

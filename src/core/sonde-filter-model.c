@@ -26,6 +26,7 @@
 
 #include "sonde-filter-model.h"
 #include "sonde-message.h"
+#include "sonde-text.h"
 
 /* How many records to match between two looks at the clock. */
 #define CLOCK_STRIDE 256
@@ -136,52 +137,6 @@ emit_items_changed (SondeFilterModel *self,
     g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
 }
 
-static gboolean
-contains_ascii_ci (const guint8 *haystack,
-                   gsize         length,
-                   const guint8 *needle,
-                   gsize         needle_len)
-{
-  const guint8 *p = haystack;
-  const guint8 *end;
-  guint8 lower, upper;
-
-  if (needle_len == 0)
-    return TRUE;
-  if (length < needle_len)
-    return FALSE;
-
-  lower = needle[0];
-  upper = (guint8) g_ascii_toupper (lower);
-  end = haystack + length - needle_len + 1;   /* one past the last start */
-
-  while (p < end)
-    {
-      const guint8 *a = memchr (p, lower, (gsize) (end - p));
-      const guint8 *b = NULL;
-      const guint8 *hit;
-      gsize i;
-
-      if (upper != lower)
-        b = memchr (p, upper, (gsize) ((a != NULL ? a : end) - p));
-      hit = b != NULL ? b : a;
-      if (hit == NULL)
-        return FALSE;
-
-      for (i = 1; i < needle_len; i++)
-        {
-          if ((guint8) g_ascii_tolower (hit[i]) != needle[i])
-            break;
-        }
-      if (i == needle_len)
-        return TRUE;
-
-      p = hit + 1;
-    }
-
-  return FALSE;
-}
-
 /* The length of the longest prefix of @data that is valid UTF-8, NUL
  * characters included: g_utf8_validate_len() stops at them. */
 static gsize
@@ -219,7 +174,7 @@ matches_text (SondeFilterModel  *self,
       return TRUE;
 
     case MATCH_ASCII:
-      return contains_ascii_ci (record->data, length, self->needle, self->needle_len);
+      return sonde_text_contains_ascii_ci (record->data, length, self->needle, self->needle_len);
 
     case MATCH_REGEX:
       if (record->kind == SONDE_MESSAGE_KIND_BINARY)

