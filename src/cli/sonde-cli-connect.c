@@ -554,6 +554,9 @@ run_connection (ConnectRun *run,
   sonde_connection_set_origin (run->connection, run->origin);
   sonde_connection_set_max_frame_size (run->connection, max_frame);
   sonde_connection_set_deflate (run->connection, run->deflate);
+  if (run->deflate)
+    g_printerr ("sonde-cli: warning: with --deflate, libsoup 3.2 bounds neither a message's decompressed "
+                "size nor its total size across fragments: a hostile server can exhaust memory\n");
   sonde_connection_set_follow_redirects (run->connection, run->follow_redirects);
   sonde_connection_set_keepalive (run->connection, (guint) run->keepalive);
   sonde_connection_set_pong_timeout (run->connection, (guint) run->pong_timeout);
