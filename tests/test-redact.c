@@ -701,6 +701,68 @@ test_threads (void)
     }
 }
 
+/* What the rules find in a URL or a header is learnt as a secret and then
+ * masked anywhere, decoded too; a copy learns without changing the
+ * original. */
+static void
+test_learn (void)
+{
+  g_autoptr(SondeRedactor) base = sonde_redactor_new ();
+  g_autoptr(SondeRedactor) copy = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *decoded = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *basic = NULL;
+  g_autofree char *short_one = NULL;
+  g_autofree char *credentials = g_base64_encode ((const guchar *) "alice:pa55word", 14);
+  g_autofree char *basic_value = g_strconcat ("Basic ", credentials, NULL);
+  g_autofree char *header = NULL;
+
+  sonde_redactor_add_secret (base, "registered-1");
+  copy = sonde_redactor_copy (base);
+  sonde_redactor_learn_url (copy, "wss://u:hunter22@h/feed?room=1&token=tok%2Bvalue&key=ab");
+  sonde_redactor_learn_header (copy, "Authorization", "Bearer bearer-xyz");
+  sonde_redactor_learn_header (copy, "X-Plain", "not-a-secret");
+  sonde_redactor_learn_header (copy, "Proxy-Authorization", basic_value);
+
+  before = sonde_redactor_text (base, "echo tok%2Bvalue bearer-xyz registered-1");
+  g_assert_cmpstr (before, ==, "echo tok%2Bvalue bearer-xyz " SONDE_REDACTED);
+
+  after = sonde_redactor_text (copy, "echo tok%2Bvalue bearer-xyz registered-1 room not-a-secret");
+  g_assert_cmpstr (after, ==, "echo " SONDE_REDACTED " " SONDE_REDACTED " " SONDE_REDACTED " room not-a-secret");
+  decoded = sonde_redactor_text (copy, "{\"t\":\"tok+value\"}");
+  g_assert_cmpstr (decoded, ==, "{\"t\":\"" SONDE_REDACTED "\"}");
+  password = sonde_redactor_text (copy, "pw hunter22");
+  g_assert_cmpstr (password, ==, "pw " SONDE_REDACTED);
+  basic = sonde_redactor_text (copy, "said pa55word");
+  g_assert_cmpstr (basic, ==, "said " SONDE_REDACTED);
+  /* "ab" is too short to be masked on its own. */
+  short_one = sonde_redactor_text (copy, "ab cd");
+  g_assert_cmpstr (short_one, ==, "ab cd");
+
+  header = sonde_redactor_header_value (copy, "X-Echo", "bearer-xyz");
+  g_assert_cmpstr (header, ==, SONDE_REDACTED);
+}
+
+/* Bytes with NUL in them: each run redacted, the NULs kept. */
+static void
+test_append_bytes (void)
+{
+  g_autoptr(SondeRedactor) redactor = sonde_redactor_new ();
+  g_autoptr(GString) out = g_string_new ("> ");
+  static const char text[] = "a s3cr3t-t0k\0wss://h/?token=x\0";
+  static const char expected[] = "> a " SONDE_REDACTED "\0wss://h/?token=" SONDE_REDACTED "\0";
+
+  sonde_redactor_add_secret (redactor, "s3cr3t-t0k");
+  sonde_redactor_append_bytes (redactor, out, text, sizeof text - 1);
+  g_assert_cmpmem (out->str, out->len, expected, sizeof expected - 1);
+
+  g_string_truncate (out, 0);
+  sonde_redactor_append_bytes (redactor, out, "", 0);
+  g_assert_cmpuint (out->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -716,6 +778,8 @@ main (int   argc,
   g_test_add_func ("/redact/canary/by-place", test_canary_by_place);
   g_test_add_func ("/redact/canary/registered", test_canary_registered);
   g_test_add_func ("/redact/threads", test_threads);
+  g_test_add_func ("/redact/learn", test_learn);
+  g_test_add_func ("/redact/append-bytes", test_append_bytes);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -616,6 +617,61 @@ test_connection_panel (Fixture       *fixture,
   g_assert_cmpstr (sonde_connection_panel_get_value (panel, "close"), ==, "1000 Normal closure");
 }
 
+typedef struct {
+  const char *path;
+  guint       n_lines;
+} LineCount;
+
+/* The file is written as it goes: done once it holds every line. */
+static gboolean
+has_lines (gpointer data)
+{
+  LineCount *count = data;
+  g_autofree char *contents = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (count->path, &contents, NULL, NULL))
+    return FALSE;
+  for (const char *p = contents; *p; p++)
+    n += *p == '\n';
+  return n >= count->n_lines;
+}
+
+/* Export Log: every record of the connection in a JSON Lines file, and no
+ * secret of the URL in it, even where the server echoed it back. */
+static void
+test_export_log (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo?token=CANARY-w1nd0w");
+  SondeConnection *connection = sonde_connection_page_get_connection (page);
+  g_autofree char *dir = g_dir_make_tmp ("sonde-window-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "log.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n_records;
+
+  g_assert_true (sonde_connection_send_text (connection, "see wss://h/?token=CANARY-w1nd0w", -1, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) >= 1, WAIT_MS);
+  n_records = sonde_message_log_get_n_records (sonde_connection_get_log (connection));
+
+  sonde_window_export_log_to (fixture->window, file);
+  g_assert_true (sonde_test_wait_for (has_lines, &(LineCount) { path, n_records }, WAIT_MS));
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines) - 1, ==, n_records);
+  g_assert_nonnull (strstr (contents, "\"dir\":\"in\""));
+  g_assert_nonnull (strstr (contents, "token=[redacted]"));
+  g_assert_null (strstr (contents, "CANARY"));
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -651,6 +707,7 @@ main (int   argc,
   ADD ("/window/detail-huge-message", test_detail_huge_message);
   ADD ("/window/follow-mode", test_follow_mode);
   ADD ("/window/connection-panel", test_connection_panel);
+  ADD ("/window/export-log", test_export_log);
 #undef ADD
 
   {

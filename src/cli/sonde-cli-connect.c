@@ -26,6 +26,7 @@
 #include "sonde-demo-server.h"
 #include "sonde-error.h"
 #include "sonde-json-writer.h"
+#include "sonde-log-export.h"
 
 /* How long a close we started may take before we stop waiting for it. */
 #define CLOSE_GRACE_MS 3000
@@ -202,14 +203,24 @@ handle_record (ConnectRun        *run,
     {
       if (record->direction == SONDE_DIRECTION_IN)
         {
-          write_out (run, record->data, record->stored_size);
+          SondeRedactor *redactor = sonde_connection_get_redactor (run->connection);
+
+          if (redactor != NULL && record->kind == SONDE_MESSAGE_KIND_TEXT)
+            {
+              g_string_truncate (run->line, 0);
+              sonde_redactor_append_bytes (redactor, run->line, (const char *) record->data, record->stored_size);
+              write_out (run, run->line->str, run->line->len);
+            }
+          else
+            write_out (run, record->data, record->stored_size);
           write_out (run, "\n", 1);
         }
     }
   else
     {
       g_string_truncate (run->line, 0);
-      sonde_json_append_record (run->line, record);
+      /* Text as the log export writes it: through the redactor. */
+      sonde_log_export_line (run->line, record, sonde_connection_get_redactor (run->connection));
       g_string_append_c (run->line, '\n');
       write_out (run, run->line->str, run->line->len);
     }

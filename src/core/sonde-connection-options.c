@@ -240,12 +240,14 @@ sonde_connection_set_proxy (SondeConnection *self,
   sonde_connection_replace_str (&self->proxy, proxy_url);
 }
 
+/* What masks this connection's secrets: after a connect, it also knows
+ * the secrets of the URL and headers it connected with. */
 SondeRedactor *
 sonde_connection_get_redactor (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
 
-  return self->redactor;
+  return self->active_redactor != NULL ? self->active_redactor : self->redactor;
 }
 
 /* What is masked in everything this connection records (the handshake, its
@@ -260,5 +262,6 @@ sonde_connection_set_redactor (SondeConnection *self,
   if (self->redactor == redactor)
     return;
   g_clear_pointer (&self->redactor, sonde_redactor_unref);
+  g_clear_pointer (&self->active_redactor, sonde_redactor_unref);
   self->redactor = redactor ? sonde_redactor_ref (redactor) : NULL;
 }

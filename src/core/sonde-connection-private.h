@@ -48,6 +48,7 @@ struct _SondeConnection
   GTlsCertificate      *client_certificate;
   char                 *proxy;
   SondeRedactor        *redactor;
+  SondeRedactor        *active_redactor;  /* the last connect's: redactor + the secrets of its URL and headers */
   GPtrArray            *on_open;        /* SondeProfileMessage* */
   SondeProfileMessage  *heartbeat;
   guint                 heartbeat_interval_s;

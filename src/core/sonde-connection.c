@@ -82,6 +82,16 @@ sonde_connection_set_state_internal (SondeConnection      *self,
   set_state (self, state);
 }
 
+/* G_MESSAGES_DEBUG=sonde-connection traces every event, as logged: its
+ * payload has been through the redactor already. */
+static void
+debug_event (SondeMessageKind  kind,
+             const guint8     *data,
+             gsize             length)
+{
+  g_debug ("%s %.*s", sonde_message_kind_to_string (kind), (int) MIN (length, 4096), (const char *) data);
+}
+
 /* Appends an event this side makes (a retry scheduled, a gap) to the log,
  * as one announced batch unless one is open. */
 void
@@ -89,6 +99,7 @@ sonde_connection_log_event (SondeConnection  *self,
                             SondeMessageKind  kind,
                             GString          *payload)
 {
+  debug_event (kind, (const guint8 *) payload->str, payload->len);
   sonde_message_log_begin_batch (self->log);
   sonde_message_log_append (self->log, SONDE_DIRECTION_EVENT, kind,
                             g_get_real_time (), g_get_monotonic_time (), payload->str, payload->len);
@@ -208,6 +219,7 @@ on_link_ready (gpointer user_data)
           self->stats.last_out_wall_us = item->wall_us;
           break;
         case SONDE_DIRECTION_EVENT:
+          debug_event (item->kind, sonde_link_item_get_data (&self->batch, item), item->length);
           apply_event (self, item->event);
           if (item->event->state == SONDE_CONNECTION_STATE_CLOSED ||
               item->event->state == SONDE_CONNECTION_STATE_FAILED)
@@ -292,6 +304,7 @@ sonde_connection_finalize (GObject *object)
   g_clear_object (&self->client_certificate);
   g_free (self->proxy);
   g_clear_pointer (&self->redactor, sonde_redactor_unref);
+  g_clear_pointer (&self->active_redactor, sonde_redactor_unref);
   g_clear_pointer (&self->rand, g_rand_free);
   g_free (self->outage_reason);
   g_free (self->refused_sha256);
@@ -635,7 +648,24 @@ sonde_connection_start_link (SondeConnection  *self,
   options.pinned_sha256 = self->pinned_sha256;
   options.client_certificate = self->client_certificate;
   options.proxy = self->proxy;
-  options.redactor = self->redactor;
+  /* The secrets of this URL and these headers are masked wherever they
+   * turn up, a message that echoes them included: a fresh redactor that
+   * knows them, as the link's thread may still read the last one. */
+  g_clear_pointer (&self->active_redactor, sonde_redactor_unref);
+  if (self->redactor != NULL)
+    {
+      self->active_redactor = sonde_redactor_copy (self->redactor);
+      sonde_redactor_learn_url (self->active_redactor, url);
+      for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
+        {
+          const char *colon = strchr (self->headers[i], ':');
+          g_autofree char *name = colon ? g_strndup (self->headers[i], (gsize) (colon - self->headers[i])) : NULL;
+
+          if (name != NULL)
+            sonde_redactor_learn_header (self->active_redactor, g_strstrip (name), colon + 1);
+        }
+    }
+  options.redactor = self->active_redactor;
 
   g_clear_pointer (&self->handshake, sonde_handshake_unref);
   g_clear_error (&self->error);

@@ -1003,3 +1003,144 @@ sonde_redactor_text (SondeRedactor *self,
   mark_text (self, text, length, mask);
   return apply_mask (text, length, mask);
 }
+
+/* A redactor with the same rules and secrets, to be set up further. */
+SondeRedactor *
+sonde_redactor_copy (SondeRedactor *self)
+{
+  SondeRedactor *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (SondeRedactor, 1);
+  g_atomic_ref_count_init (&copy->ref_count);
+  copy->headers = g_ptr_array_copy (self->headers, (GCopyFunc) (void (*) (void)) g_strdup, NULL);
+  g_ptr_array_set_free_func (copy->headers, g_free);
+  copy->parameters = g_ptr_array_copy (self->parameters, (GCopyFunc) (void (*) (void)) g_strdup, NULL);
+  g_ptr_array_set_free_func (copy->parameters, g_free);
+  copy->secrets = g_ptr_array_copy (self->secrets, (GCopyFunc) (void (*) (void)) g_strdup, NULL);
+  g_ptr_array_set_free_func (copy->secrets, g_free);
+  copy->secret_with_space = self->secret_with_space;
+  return copy;
+}
+
+/* Each run of @text the rules masked becomes a registered secret, as it is
+ * and percent-decoded: once a token has been seen where the rules find it
+ * (a URL's query, an Authorization header), it is masked wherever else it
+ * turns up, such as a message the server echoes. */
+static void
+learn_masked (SondeRedactor *self,
+              const char    *text,
+              gsize          length,
+              const guint8  *mask)
+{
+  gsize i = 0;
+
+  while (i < length)
+    {
+      gsize run;
+      g_autofree char *secret = NULL;
+      g_autofree char *decoded = NULL;
+
+      if (!mask[i])
+        {
+          i++;
+          continue;
+        }
+      for (run = i; i < length && mask[i]; i++)
+        ;
+      secret = g_strndup (text + run, i - run);
+      decoded = g_uri_unescape_string (secret, NULL);
+      sonde_redactor_add_secret (self, secret);
+      if (decoded != NULL && g_utf8_validate (decoded, -1, NULL))
+        sonde_redactor_add_secret (self, decoded);
+    }
+}
+
+/* Registers the secrets the rules find in @url (a password, the value of a
+ * secret parameter) so that they are masked everywhere. Before the
+ * redactor is shared. */
+void
+sonde_redactor_learn_url (SondeRedactor *self,
+                          const char    *url)
+{
+  g_autofree guint8 *mask = NULL;
+  gsize length;
+
+  g_return_if_fail (self != NULL);
+
+  if (url == NULL)
+    return;
+
+  length = strlen (url);
+  mask = g_malloc0 (length + 1);
+  mark_url (self, url, 0, length, mask);
+  learn_masked (self, url, length, mask);
+}
+
+/* The same for a header's value: "Bearer abc" registers "abc". */
+void
+sonde_redactor_learn_header (SondeRedactor *self,
+                             const char    *name,
+                             const char    *value)
+{
+  g_autofree guint8 *mask = NULL;
+  gsize length;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (name != NULL);
+
+  if (value == NULL)
+    return;
+
+  length = strlen (value);
+  mask = g_malloc0 (length + 1);
+  mark_header_value (self, name, strlen (name), value, 0, length, mask);
+  learn_masked (self, value, length, mask);
+
+  /* Basic credentials: the password inside the base64 too. */
+  if (in_list (self->headers, name, strlen (name)) && g_ascii_strncasecmp (value, "Basic ", 6) == 0)
+    {
+      gsize decoded_length = 0;
+      g_autofree guchar *decoded = g_base64_decode (value + 6, &decoded_length);
+      const char *colon = decoded != NULL ? memchr (decoded, ':', decoded_length) : NULL;
+
+      if (colon != NULL)
+        {
+          g_autofree char *password = g_strndup (colon + 1, decoded_length - (gsize) (colon + 1 - (const char *) decoded));
+
+          sonde_redactor_add_secret (self, password);
+        }
+    }
+}
+
+/* Appends @text (@length bytes, NUL bytes allowed, as in a text message)
+ * to @out, redacted as sonde_redactor_text() does, a NUL-free run at a
+ * time. */
+void
+sonde_redactor_append_bytes (SondeRedactor *self,
+                             GString       *out,
+                             const char    *text,
+                             gsize          length)
+{
+  gsize start = 0;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (out != NULL);
+
+  while (start <= length)
+    {
+      const char *nul = length > start ? memchr (text + start, '\0', length - start) : NULL;
+      gsize end = nul != NULL ? (gsize) (nul - text) : length;
+      g_autofree guint8 *mask = g_malloc0 (end - start + 1);
+      g_autofree char *redacted = NULL;
+
+      mark_text (self, text + start, end - start, mask);
+      redacted = apply_mask (text + start, end - start, mask);
+      g_string_append (out, redacted);
+      if (nul == NULL)
+        break;
+      g_string_append_c (out, '\0');
+      start = end + 1;
+    }
+}

@@ -39,6 +39,12 @@ void           sonde_redactor_add_parameter  (SondeRedactor  *self,
                                               const char     *name);
 void           sonde_redactor_add_secret     (SondeRedactor  *self,
                                               const char     *secret);
+SondeRedactor *sonde_redactor_copy           (SondeRedactor  *self);
+void           sonde_redactor_learn_url      (SondeRedactor  *self,
+                                              const char     *url);
+void           sonde_redactor_learn_header   (SondeRedactor  *self,
+                                              const char     *name,
+                                              const char     *value);
 
 gboolean       sonde_redactor_is_secret_header (SondeRedactor *self,
                                                 const char    *name);
@@ -49,6 +55,10 @@ char          *sonde_redactor_url            (SondeRedactor  *self,
                                               const char     *url);
 char          *sonde_redactor_text           (SondeRedactor  *self,
                                               const char     *text);
+void           sonde_redactor_append_bytes   (SondeRedactor  *self,
+                                              GString        *out,
+                                              const char     *text,
+                                              gsize           length);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeRedactor, sonde_redactor_unref)
 

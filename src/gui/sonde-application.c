@@ -168,6 +168,7 @@ sonde_application_startup (GApplication *app)
   static const char *focus_url_accels[] = { "<Control>l", NULL };
   static const char *filter_accels[] = { "<Control>f", NULL };
   static const char *clear_accels[] = { "<Control>k", NULL };
+  static const char *export_log_accels[] = { "<Control><Shift>s", NULL };
   static const char *send_accels[] = { "<Control>Return", "<Control>KP_Enter", NULL };
   static const char *new_tab_accels[] = { "<Control>t", NULL };
   static const char *close_tab_accels[] = { "<Control>w", NULL };
@@ -199,6 +200,7 @@ sonde_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (gtk_app, "win.focus-url", focus_url_accels);
   gtk_application_set_accels_for_action (gtk_app, "win.filter", filter_accels);
   gtk_application_set_accels_for_action (gtk_app, "win.clear-log", clear_accels);
+  gtk_application_set_accels_for_action (gtk_app, "win.export-log", export_log_accels);
   gtk_application_set_accels_for_action (gtk_app, "win.send", send_accels);
   gtk_application_set_accels_for_action (gtk_app, "win.new-tab", new_tab_accels);
   gtk_application_set_accels_for_action (gtk_app, "win.close-tab", close_tab_accels);

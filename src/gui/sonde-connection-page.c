@@ -53,6 +53,7 @@ struct _SondeConnectionPage
   char                 *problem;
   char                 *profile_id;
   char                 *profile_url;    /* as the profile says: no secret in it */
+  char                 *shown_url;      /* the connection's, redacted */
   SondeProfile         *profile;        /* being connected: waiting for its secret */
   GCancellable         *cancellable;
 
@@ -125,14 +126,28 @@ describe_close (SondeConnection *connection)
   return g_strdup_printf (_("Connection closed: %u %s"), code, sonde_close_code_describe (code));
 }
 
+/* The connection's URL as it may be shown: a token in its query or a
+ * password in it masked, as in the handshake view. */
+static const char *
+shown_url (SondeConnectionPage *self)
+{
+  const char *url = sonde_connection_get_url (self->connection);
+  SondeRedactor *redactor = sonde_connection_get_redactor (self->connection);
+
+  if (url == NULL)
+    return NULL;
+  g_free (self->shown_url);
+  self->shown_url = redactor != NULL ? sonde_redactor_url (redactor, url) : g_strdup (url);
+  return self->shown_url;
+}
+
 static void
 update_placeholder (SondeConnectionPage *self)
 {
   switch (sonde_connection_get_state (self->connection))
     {
     case SONDE_CONNECTION_STATE_CONNECTING:
-      sonde_log_view_set_placeholder (self->log_view, _("Connecting…"),
-                                      sonde_connection_get_url (self->connection), NULL, NULL);
+      sonde_log_view_set_placeholder (self->log_view, _("Connecting…"), shown_url (self), NULL, NULL);
       break;
     case SONDE_CONNECTION_STATE_OPEN:
     case SONDE_CONNECTION_STATE_CLOSING:
@@ -451,6 +466,7 @@ sonde_connection_page_finalize (GObject *object)
   g_free (self->problem);
   g_free (self->profile_id);
   g_free (self->profile_url);
+  g_free (self->shown_url);
 
   G_OBJECT_CLASS (sonde_connection_page_parent_class)->finalize (object);
 }
@@ -649,7 +665,7 @@ sonde_connection_page_get_title (SondeConnectionPage *self)
   if (self->title != NULL)
     return self->title;
   if (sonde_connection_get_url (self->connection) != NULL)
-    return sonde_connection_get_url (self->connection);
+    return shown_url (self);
   return _("New Connection");
 }
 
@@ -948,4 +964,16 @@ sonde_connection_page_get_url (SondeConnectionPage *self)
   if (self->profile_url != NULL)
     return self->profile_url;
   return sonde_connection_get_url (self->connection);
+}
+
+/* The address with its secrets masked, for tooltips and anything else
+ * that shows it without the user asking to edit it. */
+const char *
+sonde_connection_page_get_shown_url (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  if (self->profile_url != NULL)
+    return self->profile_url;
+  return shown_url (self);
 }

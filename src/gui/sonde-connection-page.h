@@ -50,6 +50,7 @@ void                  sonde_connection_page_connect_profile (SondeConnectionPage
                                                             SondeSecrets         *secrets);
 const char           *sonde_connection_page_get_profile_id (SondeConnectionPage  *self);
 const char           *sonde_connection_page_get_url        (SondeConnectionPage  *self);
+const char           *sonde_connection_page_get_shown_url  (SondeConnectionPage  *self);
 void                  sonde_connection_page_set_retention  (SondeConnectionPage  *self,
                                                             guint                 max_count,
                                                             guint64               max_bytes);

@@ -43,4 +43,7 @@ void                 sonde_window_profiles_class_init (GtkWidgetClass *widget_cl
 void                 sonde_window_show_toast          (SondeWindow    *self,
                                                        const char     *text);
 
+/* sonde-window-export.c */
+void                 sonde_window_export_log          (SondeWindow    *self);
+
 G_END_DECLS

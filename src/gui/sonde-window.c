@@ -74,7 +74,7 @@ sync_tab (SondeWindow         *self,
     return;
 
   adw_tab_page_set_title (tab, sonde_connection_page_get_title (page));
-  adw_tab_page_set_tooltip (tab, sonde_connection_page_get_url (page));
+  adw_tab_page_set_tooltip (tab, sonde_connection_page_get_shown_url (page));
   adw_tab_page_set_loading (tab, state == SONDE_CONNECTION_STATE_CONNECTING);
   adw_tab_page_set_needs_attention (tab, state == SONDE_CONNECTION_STATE_FAILED);
 }
@@ -201,6 +201,14 @@ on_clear_log_action (GtkWidget  *widget,
 }
 
 static void
+on_export_log_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  sonde_window_export_log (SONDE_WINDOW (widget));
+}
+
+static void
 on_send_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
@@ -291,7 +299,10 @@ sonde_window_close_request (GtkWindow *window)
             continue;
           if (sonde_connection_page_get_profile_id (page) != NULL)
             g_ptr_array_add (session, g_strdup (sonde_connection_page_get_profile_id (page)));
-          else if (url != NULL && !g_str_equal (sonde_connection_page_get_title (page), _("Demo ticker")))
+          /* An address with a secret in it (a token in the query) is not
+           * written to the settings: a profile keeps it in the keyring. */
+          else if (url != NULL && !g_str_equal (sonde_connection_page_get_title (page), _("Demo ticker")) &&
+                   g_strcmp0 (url, sonde_connection_page_get_shown_url (page)) == 0)
             g_ptr_array_add (session, g_strconcat ("url:", url, NULL));
         }
       g_ptr_array_add (session, NULL);
@@ -369,6 +380,7 @@ sonde_window_class_init (SondeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.focus-url", NULL, on_focus_url_action);
   gtk_widget_class_install_action (widget_class, "win.filter", NULL, on_filter_action);
   gtk_widget_class_install_action (widget_class, "win.clear-log", NULL, on_clear_log_action);
+  gtk_widget_class_install_action (widget_class, "win.export-log", NULL, on_export_log_action);
   gtk_widget_class_install_action (widget_class, "win.send", NULL, on_send_action);
   gtk_widget_class_install_action (widget_class, "win.new-tab", NULL, on_new_tab_action);
   gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, on_close_tab_action);

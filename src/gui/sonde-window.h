@@ -25,5 +25,7 @@ gboolean             sonde_window_restore_session  (SondeWindow      *self);
 SondeConnectionPage *sonde_window_connect_profile  (SondeWindow      *self,
                                                     SondeProfile     *profile);
 GtkWidget           *sonde_window_get_sidebar      (SondeWindow      *self);
+void                 sonde_window_export_log_to    (SondeWindow      *self,
+                                                    GFile            *file);
 
 G_END_DECLS

@@ -1,0 +1,266 @@
+/* sonde-log-export.c: a connection's log written out as JSON Lines
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The export takes the records the log holds when it starts, a slice at a
+ * time on the main loop (at most ~4 ms and 1 MiB of text per slice), and
+ * writes each slice asynchronously before formatting the next: a million
+ * records never stall the window, and capture goes on meanwhile. What
+ * retention evicts (or Clear removes) before the export reaches it is
+ * counted, not silently skipped. The file is replaced only once it is
+ * complete: a failure or a cancel leaves what was there.
+ */
+
+#define G_LOG_DOMAIN "sonde-log-export"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sonde-json-writer.h"
+#include "sonde-log-export.h"
+
+#define SLICE_BYTES (1024 * 1024)
+#define SLICE_US    4000
+
+typedef struct {
+  SondeMessageLog *log;
+  SondeRedactor   *redactor;
+  GOutputStream   *stream;
+  GString         *buffer;
+  guint64          next_seq;
+  guint64          end_seq;
+  guint64          n_written;
+  guint64          n_lost;
+} Export;
+
+static void
+export_free (gpointer data)
+{
+  Export *export = data;
+
+  g_clear_object (&export->log);
+  g_clear_pointer (&export->redactor, sonde_redactor_unref);
+  g_clear_object (&export->stream);
+  g_string_free (export->buffer, TRUE);
+  g_free (export);
+}
+
+/* One record as a line of JSON, without the newline. */
+void
+sonde_log_export_line (GString           *out,
+                       const SondeRecord *record,
+                       SondeRedactor     *redactor)
+{
+  g_autoptr(GString) redacted = NULL;
+  SondeRecord copy;
+
+  g_return_if_fail (out != NULL);
+  g_return_if_fail (record != NULL);
+
+  if (redactor == NULL || record->direction == SONDE_DIRECTION_EVENT || record->kind != SONDE_MESSAGE_KIND_TEXT)
+    {
+      sonde_json_append_record (out, record);
+      return;
+    }
+
+  redacted = g_string_sized_new (record->stored_size + 16);
+  sonde_redactor_append_bytes (redactor, redacted, (const char *) record->data, record->stored_size);
+  copy = *record;
+  copy.data = (const guint8 *) redacted->str;
+  copy.stored_size = redacted->len;
+  sonde_json_append_record (out, &copy);
+}
+
+static void export_continue (GTask *task);
+
+static void
+on_closed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+fail (GTask  *task,
+      GError *error)
+{
+  Export *export = g_task_get_task_data (task);
+
+  if (export->stream != NULL && !g_output_stream_is_closed (export->stream))
+    {
+      /* Closing with a cancelled cancellable drops the temporary file of a
+       * replace: whatever the file held before stays. */
+      g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+
+      g_cancellable_cancel (cancelled);
+      g_output_stream_close (export->stream, cancelled, NULL);
+    }
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  Export *export = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      fail (task, error);
+      return;
+    }
+
+  g_string_truncate (export->buffer, 0);
+  export_continue (task);
+}
+
+/* Formats the next slice and writes it; closes the file after the last. */
+static void
+export_continue (GTask *task)
+{
+  Export *export = g_task_get_task_data (task);
+  gint64 deadline = g_get_monotonic_time () + SLICE_US;
+  guint since_check = 0;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      /* Still drop the temporary file. */
+      if (export->stream != NULL && !g_output_stream_is_closed (export->stream))
+        {
+          g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+
+          g_cancellable_cancel (cancelled);
+          g_output_stream_close (export->stream, cancelled, NULL);
+        }
+      g_object_unref (task);
+      return;
+    }
+
+  while (export->next_seq < export->end_seq && export->buffer->len < SLICE_BYTES)
+    {
+      guint64 first = sonde_message_log_get_first_seq (export->log);
+      SondeRecord record;
+
+      if (export->next_seq < first)
+        {
+          guint64 lost = MIN (first, export->end_seq) - export->next_seq;
+
+          export->n_lost += lost;
+          export->next_seq += lost;
+          continue;
+        }
+
+      if (!sonde_message_log_lookup_seq (export->log, export->next_seq, &record))
+        {
+          export->n_lost++;
+          export->next_seq++;
+          continue;
+        }
+
+      sonde_log_export_line (export->buffer, &record, export->redactor);
+      g_string_append_c (export->buffer, '\n');
+      export->n_written++;
+      export->next_seq++;
+
+      if (++since_check == 64)
+        {
+          since_check = 0;
+          if (g_get_monotonic_time () >= deadline)
+            break;
+        }
+    }
+
+  if (export->buffer->len > 0)
+    {
+      g_output_stream_write_all_async (export->stream, export->buffer->str, export->buffer->len,
+                                       G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_written, task);
+      return;
+    }
+
+  g_output_stream_close_async (export->stream, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_closed, task);
+}
+
+static void
+on_replaced (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  Export *export = g_task_get_task_data (task);
+  GError *error = NULL;
+  GFileOutputStream *stream = g_file_replace_finish (G_FILE (source), result, &error);
+
+  if (stream == NULL)
+    {
+      fail (task, error);
+      return;
+    }
+
+  export->stream = G_OUTPUT_STREAM (stream);
+  export_continue (task);
+}
+
+/* Writes every record @log holds now to @file (replaced, readable by its
+ * owner only), one JSON object a line. Main thread only; @log may keep
+ * growing meanwhile: what comes in after the start is not included. */
+void
+sonde_log_export_async (SondeMessageLog    *log,
+                        SondeRedactor      *redactor,
+                        GFile              *file,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  GTask *task;
+  Export *export;
+
+  g_return_if_fail (SONDE_IS_MESSAGE_LOG (log));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (log, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sonde_log_export_async);
+
+  export = g_new0 (Export, 1);
+  export->log = g_object_ref (log);
+  export->redactor = redactor != NULL ? sonde_redactor_ref (redactor) : NULL;
+  export->buffer = g_string_sized_new (SLICE_BYTES + 4096);
+  export->next_seq = sonde_message_log_get_first_seq (log);
+  export->end_seq = sonde_message_log_get_next_seq (log);
+  g_task_set_task_data (task, export, export_free);
+
+  g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                        G_PRIORITY_DEFAULT, cancellable, on_replaced, task);
+}
+
+/* @n_written: records in the file; @n_lost: records evicted by retention or
+ * cleared before the export reached them. */
+gboolean
+sonde_log_export_finish (SondeMessageLog  *log,
+                         GAsyncResult     *result,
+                         guint64          *n_written,
+                         guint64          *n_lost,
+                         GError          **error)
+{
+  Export *export;
+
+  g_return_val_if_fail (g_task_is_valid (result, log), FALSE);
+
+  export = g_task_get_task_data (G_TASK (result));
+  if (n_written != NULL)
+    *n_written = export->n_written;
+  if (n_lost != NULL)
+    *n_lost = export->n_lost;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

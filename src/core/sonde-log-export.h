@@ -1,0 +1,32 @@
+/* sonde-log-export.h: a connection's log written out as JSON Lines
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sonde-message-log.h"
+#include "sonde-redact.h"
+
+G_BEGIN_DECLS
+
+/* One line per record, the format of sonde-cli's output. Text messages go
+ * through @redactor (NULL: none), as events did when they were logged. */
+void     sonde_log_export_line   (GString            *out,
+                                  const SondeRecord  *record,
+                                  SondeRedactor      *redactor);
+
+void     sonde_log_export_async  (SondeMessageLog    *log,
+                                  SondeRedactor      *redactor,
+                                  GFile              *file,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data);
+gboolean sonde_log_export_finish (SondeMessageLog    *log,
+                                  GAsyncResult       *result,
+                                  guint64            *n_written,
+                                  guint64            *n_lost,
+                                  GError            **error);
+
+G_END_DECLS
