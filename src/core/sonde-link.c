@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "sonde-close-code.h"
@@ -356,15 +357,15 @@ classify_failure (SondeLink *link,
 
       return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_TIMEOUT,
                           connected ?
-                          "Handshake deadline exceeded: %s accepted the connection but did not "
-                          "complete the WebSocket handshake within %g s" :
-                          "Handshake deadline exceeded: could not connect to %s within %g s",
+                          _("Handshake deadline exceeded: %s accepted the connection but did not "
+                            "complete the WebSocket handshake within %g s") :
+                          _("Handshake deadline exceeded: could not connect to %s within %g s"),
                           host, seconds);
     }
 
   if (link->close_requested && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_error_new_literal (SONDE_ERROR, SONDE_ERROR_CANCELLED,
-                                "Cancelled before the handshake completed");
+                                _("Cancelled before the handshake completed"));
 
   if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET) && status != 0)
     {
@@ -376,32 +377,32 @@ classify_failure (SondeLink *link,
                                                                "Location");
 
           return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED,
-                              "Handshake refused: HTTP %u %s, redirecting to “%s”; redirects are "
-                              "not followed unless enabled",
-                              status, reason ? reason : "", location ? location : "(no Location)");
+                              _("Handshake refused: HTTP %u %s, redirecting to “%s”; redirects are "
+                                "not followed unless enabled"),
+                              status, reason ? reason : "", location ? location : _("(no Location)"));
         }
 
       if (status == SOUP_STATUS_OK)
         return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED,
-                            "Handshake refused: HTTP 200 %s; this URL serves a plain HTTP "
-                            "resource, not a WebSocket endpoint", reason ? reason : "OK");
+                            _("Handshake refused: HTTP 200 %s; this URL serves a plain HTTP "
+                              "resource, not a WebSocket endpoint"), reason ? reason : "OK");
 
       return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED,
-                          "Handshake refused: HTTP %u %s", status, reason ? reason : "");
+                          _("Handshake refused: HTTP %u %s"), status, reason ? reason : "");
     }
 
   if (error->domain == SOUP_WEBSOCKET_ERROR)
     return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_INVALID,
-                        "Invalid handshake response from %s (HTTP %u): %s",
+                        _("Invalid handshake response from %s (HTTP %u): %s"),
                         host, status, error->message);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
-                        "Connection refused by %s: nothing accepts connections on that port", host);
+                        _("Connection refused by %s: nothing accepts connections on that port"), host);
 
   if (error->domain == G_TLS_ERROR)
     return g_error_new (error->domain, error->code,
-                        "TLS error with %s: %s", host, error->message);
+                        _("TLS error with %s: %s"), host, error->message);
 
   return g_error_copy (error);
 }
@@ -624,7 +625,7 @@ start_handshake (SondeLink *link)
       /* The URL was normalized by the connection; libsoup still may refuse
        * it (a user:password it cannot use, say). */
       fail (link, g_error_new (SONDE_ERROR, SONDE_ERROR_INVALID_URL,
-                               "libsoup cannot use the URL “%s”", link->options.url));
+                               _("libsoup cannot use the URL “%s”"), link->options.url));
       return;
     }
 
@@ -704,8 +705,8 @@ on_send_ready (gpointer data)
         {
           g_autoptr(GError) error =
             g_error_new (SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
-                         "A %" G_GSIZE_FORMAT "-byte message was not sent: the connection "
-                         "closed before it could go out", length);
+                         _("A %zu-byte message was not sent: the connection "
+                           "closed before it could go out"), length);
           g_autoptr(GString) payload = error_payload (error);
           SondeLinkEvent *event = link_event_new (-1);
 
