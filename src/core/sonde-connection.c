@@ -238,6 +238,29 @@ log_local_error (SondeConnection *self,
                             g_get_real_time (), g_get_monotonic_time (), payload->str, payload->len);
 }
 
+/* The state in words, for messages to a person. */
+static const char *
+describe_state (SondeConnectionState state)
+{
+  switch (state)
+    {
+    case SONDE_CONNECTION_STATE_DISCONNECTED:
+      return _("not connected");
+    case SONDE_CONNECTION_STATE_CONNECTING:
+      return _("connecting");
+    case SONDE_CONNECTION_STATE_OPEN:
+      return _("open");
+    case SONDE_CONNECTION_STATE_CLOSING:
+      return _("closing");
+    case SONDE_CONNECTION_STATE_CLOSED:
+      return _("closed");
+    case SONDE_CONNECTION_STATE_FAILED:
+      return _("failed");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
 /* Renders and sends one message of the profile's (on-open or heartbeat),
  * marked as sent by Sonde. */
 static void
@@ -270,7 +293,7 @@ on_heartbeat (gpointer data)
   if (self->state == SONDE_CONNECTION_STATE_OPEN && self->link != NULL && self->heartbeat != NULL)
     {
       sonde_message_log_begin_batch (self->log);
-      send_automatic (self, self->heartbeat, "Heartbeat");
+      send_automatic (self, self->heartbeat, _("Heartbeat"));
       sonde_message_log_end_batch (self->log);
     }
   return G_SOURCE_CONTINUE;
@@ -296,7 +319,7 @@ on_opened (SondeConnection *self)
 {
   for (guint i = 0; self->on_open != NULL && i < self->on_open->len; i++)
     {
-      g_autofree char *what = g_strdup_printf ("On-open message %u", i + 1);
+      g_autofree char *what = g_strdup_printf (_("On-open message %u"), i + 1);
 
       send_automatic (self, g_ptr_array_index (self->on_open, i), what);
     }
@@ -372,8 +395,7 @@ check_open (SondeConnection  *self,
     return TRUE;
 
   g_set_error (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
-               _("Cannot send: the connection is %s"),
-               sonde_connection_state_to_string (self->state));
+               _("Cannot send: the connection is %s"), describe_state (self->state));
   return FALSE;
 }
 
@@ -849,9 +871,10 @@ sonde_connection_connect (SondeConnection  *self,
 
   if (self->link != NULL)
     {
-      g_set_error (error, SONDE_ERROR, SONDE_ERROR_BUSY,
-                   _("Already %s: close the connection first"),
-                   self->state == SONDE_CONNECTION_STATE_CONNECTING ? "connecting" : "connected");
+      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_BUSY,
+                           self->state == SONDE_CONNECTION_STATE_CONNECTING ?
+                           _("Already connecting: close the connection first") :
+                           _("Already connected: close the connection first"));
       return FALSE;
     }
 
@@ -941,8 +964,7 @@ sonde_connection_close (SondeConnection  *self,
        self->state != SONDE_CONNECTION_STATE_OPEN))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
-                   _("Cannot close: the connection is %s"),
-                   sonde_connection_state_to_string (self->state));
+                   _("Cannot close: the connection is %s"), describe_state (self->state));
       return FALSE;
     }
 
