@@ -245,7 +245,7 @@ describe_state (SondeConnectionState state)
   switch (state)
     {
     case SONDE_CONNECTION_STATE_DISCONNECTED:
-      return _("not connected");
+      return _("disconnected");
     case SONDE_CONNECTION_STATE_CONNECTING:
       return _("connecting");
     case SONDE_CONNECTION_STATE_OPEN:
