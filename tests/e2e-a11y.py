@@ -97,7 +97,7 @@ def main():
         pyatspi.ROLE_RADIO_BUTTON, pyatspi.ROLE_TEXT, pyatspi.ROLE_PASSWORD_TEXT,
         pyatspi.ROLE_ENTRY, pyatspi.ROLE_COMBO_BOX, pyatspi.ROLE_SPIN_BUTTON,
         pyatspi.ROLE_SLIDER, pyatspi.ROLE_MENU_ITEM, pyatspi.ROLE_CHECK_MENU_ITEM,
-        pyatspi.ROLE_RADIO_MENU_ITEM, pyatspi.ROLE_TOGGLE_BUTTON,
+        pyatspi.ROLE_RADIO_MENU_ITEM,
     }
     for extra in ("ROLE_SWITCH", "ROLE_SEARCH"):  # newer pyatspi only
         if hasattr(pyatspi, extra):
