@@ -15,9 +15,11 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(SondeApplication) app = NULL;
+  /* An uninstalled build can point at its own translations (_build/po). */
+  const char *localedir = g_getenv ("SONDE_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

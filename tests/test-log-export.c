@@ -233,8 +233,9 @@ test_while_capturing (void)
       g_assert_cmpint (value, <, (gint64) end_seq);
       previous = value;
     }
-  /* Nothing from after the start. */
-  g_assert_cmpint (previous, ==, (gint64) end_seq - 1);
+  /* Up to the last record of the start, unless retention got there first. */
+  if (result.lost == 0)
+    g_assert_cmpint (previous, ==, (gint64) end_seq - 1);
 }
 
 /* A directory that does not exist: a specific error. */

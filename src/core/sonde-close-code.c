@@ -7,46 +7,49 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "sonde-close-code.h"
 #include "sonde-error.h"
 
-/* RFC 6455 §7.4 and the IANA WebSocket Close Code Number Registry. */
+/* RFC 6455 §7.4 and the IANA WebSocket Close Code Number Registry. The
+ * meaning is in English, as machine-readable output wants it: _() it to
+ * show it to a person. */
 const char *
 sonde_close_code_describe (guint code)
 {
   switch (code)
     {
-    case 1000: return "Normal closure";
-    case 1001: return "Going away";
-    case 1002: return "Protocol error";
-    case 1003: return "Unsupported data";
-    case 1004: return "Reserved (1004)";
-    case 1005: return "No status code received";
-    case 1006: return "Abnormal closure: the connection ended without a Close frame";
-    case 1007: return "Invalid frame payload data";
-    case 1008: return "Policy violation";
-    case 1009: return "Message too big";
-    case 1010: return "Mandatory extension missing";
-    case 1011: return "Internal server error";
-    case 1012: return "Service restart";
-    case 1013: return "Try again later";
-    case 1014: return "Bad gateway";
-    case 1015: return "TLS handshake failure";
+    case 1000: return N_("Normal closure");
+    case 1001: return N_("Going away");
+    case 1002: return N_("Protocol error");
+    case 1003: return N_("Unsupported data");
+    case 1004: return N_("Reserved (1004)");
+    case 1005: return N_("No status code received");
+    case 1006: return N_("Abnormal closure: the connection ended without a Close frame");
+    case 1007: return N_("Invalid frame payload data");
+    case 1008: return N_("Policy violation");
+    case 1009: return N_("Message too big");
+    case 1010: return N_("Mandatory extension missing");
+    case 1011: return N_("Internal server error");
+    case 1012: return N_("Service restart");
+    case 1013: return N_("Try again later");
+    case 1014: return N_("Bad gateway");
+    case 1015: return N_("TLS handshake failure");
     default:
       break;
     }
 
   if (code < 1000)
-    return "Invalid close code (below 1000)";
+    return N_("Invalid close code (below 1000)");
   if (code < 3000)
-    return "Reserved close code (1016–2999, not assigned)";
+    return N_("Reserved close code (1016–2999, not assigned)");
   if (code < 4000)
-    return "Registered for libraries and frameworks (3000–3999)";
+    return N_("Registered for libraries and frameworks (3000–3999)");
   if (code < 5000)
-    return "Application-defined (4000–4999)";
-  return "Invalid close code (5000 and above)";
+    return N_("Application-defined (4000–4999)");
+  return N_("Invalid close code (5000 and above)");
 }
 
 /* Whether an endpoint may put @code in a Close frame (RFC 6455 §7.4.1 and
@@ -74,7 +77,7 @@ sonde_close_code_check_local (guint        code,
       if (reason_len > 0)
         {
           g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_CLOSE_CODE,
-                               "A close without a status code (1005) cannot carry a reason");
+                               _("A close without a status code (1005) cannot carry a reason"));
           return FALSE;
         }
       return TRUE;
@@ -83,31 +86,31 @@ sonde_close_code_check_local (guint        code,
   if (code == 1011 || (code >= 1012 && code <= 1014))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_CLOSE_CODE,
-                   "Close code %u (%s) cannot be sent by this client: libsoup 3.2 reserves "
-                   "1011 for servers and rejects 1012–1014", code, sonde_close_code_describe (code));
+                   _("Close code %u (%s) cannot be sent by this client: libsoup 3.2 reserves "
+                     "1011 for servers and rejects 1012–1014"), code, _(sonde_close_code_describe (code)));
       return FALSE;
     }
 
   if (!sonde_close_code_is_valid_on_wire (code))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_CLOSE_CODE,
-                   "Close code %u cannot be sent: %s. Use 1000–1003, 1007–1010 or 3000–4999",
-                   code, sonde_close_code_describe (code));
+                   _("Close code %u cannot be sent: %s. Use 1000–1003, 1007–1010 or 3000–4999"),
+                   code, _(sonde_close_code_describe (code)));
       return FALSE;
     }
 
   if (reason_len > SONDE_CLOSE_REASON_MAX)
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_CLOSE_CODE,
-                   "The close reason is %" G_GSIZE_FORMAT " bytes long; a Close frame "
-                   "allows at most %d", reason_len, SONDE_CLOSE_REASON_MAX);
+                   _("The close reason is %zu bytes long; a Close frame "
+                     "allows at most %d"), reason_len, SONDE_CLOSE_REASON_MAX);
       return FALSE;
     }
 
   if (reason != NULL && !g_utf8_validate (reason, -1, NULL))
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_CLOSE_CODE,
-                           "The close reason is not valid UTF-8");
+                           _("The close reason is not valid UTF-8"));
       return FALSE;
     }
 

@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "sonde-backoff.h"
@@ -93,7 +94,7 @@ send_automatic (SondeConnection           *self,
 
   if (bytes == NULL)
     {
-      g_prefix_error (&error, "%s not sent: ", what);
+      g_prefix_error (&error, _("%s not sent: "), what);
       sonde_connection_log_local_error (self, error);
       return;
     }
@@ -112,7 +113,7 @@ on_heartbeat (gpointer data)
   if (self->state == SONDE_CONNECTION_STATE_OPEN && self->link != NULL && self->heartbeat != NULL)
     {
       sonde_message_log_begin_batch (self->log);
-      send_automatic (self, self->heartbeat, "Heartbeat");
+      send_automatic (self, self->heartbeat, _("Heartbeat"));
       sonde_message_log_end_batch (self->log);
     }
   return G_SOURCE_CONTINUE;
@@ -149,7 +150,7 @@ sonde_connection_automation_opened (SondeConnection *self)
 
   for (guint i = 0; self->on_open != NULL && i < self->on_open->len; i++)
     {
-      g_autofree char *what = g_strdup_printf ("On-open message %u", i + 1);
+      g_autofree char *what = g_strdup_printf (_("On-open message %u"), i + 1);
 
       send_automatic (self, g_ptr_array_index (self->on_open, i), what);
     }

@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -185,6 +187,31 @@ drop_link (SondeConnection *self)
   g_clear_pointer (&self->link, sonde_link_unref);
 }
 
+/* The state in words, for messages to a person. */
+static const char *
+describe_state (SondeConnectionState state)
+{
+  switch (state)
+    {
+    case SONDE_CONNECTION_STATE_DISCONNECTED:
+      return _("disconnected");
+    case SONDE_CONNECTION_STATE_CONNECTING:
+      return _("connecting");
+    case SONDE_CONNECTION_STATE_OPEN:
+      return _("open");
+    case SONDE_CONNECTION_STATE_CLOSING:
+      return _("closing");
+    case SONDE_CONNECTION_STATE_CLOSED:
+      return _("closed");
+    case SONDE_CONNECTION_STATE_FAILED:
+      return _("failed");
+    case SONDE_CONNECTION_STATE_WAITING:
+      return _("waiting to reconnect");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
 /* Main thread, at most ~30 times a second: moves a batch into the log. The
  * log announces it with one items-changed; property notifications wait
  * until then, so whoever reacts to "closed" has already seen every message
@@ -267,8 +294,7 @@ check_open (SondeConnection  *self,
     return TRUE;
 
   g_set_error (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
-               "Cannot send: the connection is %s",
-               sonde_connection_state_to_string (self->state));
+               _("Cannot send: the connection is %s"), describe_state (self->state));
   return FALSE;
 }
 
@@ -512,7 +538,7 @@ sonde_connection_check_header (const char  *header,
   if (colon == NULL)
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                   "Header “%s” has no colon: write it as “Name: value”", header);
+                   _("Header “%s” has no colon: write it as “Name: value”"), header);
       return FALSE;
     }
 
@@ -520,7 +546,7 @@ sonde_connection_check_header (const char  *header,
   if (*name == '\0')
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                   "Header “%s” has no name before the colon", header);
+                   _("Header “%s” has no name before the colon"), header);
       return FALSE;
     }
 
@@ -530,7 +556,7 @@ sonde_connection_check_header (const char  *header,
       if (!g_ascii_isalnum (*p) && strchr ("!#$%&'*+-.^_`|~", *p) == NULL)
         {
           g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                       "Header name “%s” contains “%c”, which a header name cannot contain",
+                       _("Header name “%s” contains “%c”, which a header name cannot contain"),
                        name, g_ascii_isprint (*p) ? *p : '?');
           return FALSE;
         }
@@ -541,7 +567,7 @@ sonde_connection_check_header (const char  *header,
       if (*p == '\r' || *p == '\n' || (g_ascii_iscntrl (*p) && *p != '\t'))
         {
           g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                       "The value of header “%s” contains a line break or control character",
+                       _("The value of header “%s” contains a line break or control character"),
                        name);
           return FALSE;
         }
@@ -550,7 +576,7 @@ sonde_connection_check_header (const char  *header,
   if (!g_utf8_validate (header, -1, NULL))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                   "Header “%s” is not valid UTF-8", name);
+                   _("Header “%s” is not valid UTF-8"), name);
       return FALSE;
     }
 
@@ -559,7 +585,7 @@ sonde_connection_check_header (const char  *header,
       if (g_ascii_strcasecmp (name, managed_headers[i].name) == 0)
         {
           g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                       "Header “%s” cannot be set by hand: %s",
+                       _("Header “%s” cannot be set by hand: %s"),
                        managed_headers[i].name, managed_headers[i].advice);
           return FALSE;
         }
@@ -581,9 +607,10 @@ sonde_connection_start_link (SondeConnection  *self,
 
   if (self->link != NULL)
     {
-      g_set_error (error, SONDE_ERROR, SONDE_ERROR_BUSY,
-                   "Already %s: close the connection first",
-                   self->state == SONDE_CONNECTION_STATE_CONNECTING ? "connecting" : "connected");
+      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_BUSY,
+                           self->state == SONDE_CONNECTION_STATE_CONNECTING ?
+                           _("Already connecting: close the connection first") :
+                           _("Already connected: close the connection first"));
       return FALSE;
     }
 
@@ -604,7 +631,7 @@ sonde_connection_start_link (SondeConnection  *self,
       if (*protocol == '\0' || strpbrk (protocol, " \t,;\"()<>@:/[]?={}\\") != NULL)
         {
           g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
-                       "Subprotocol “%s” is not a valid token (no spaces, commas or separators)",
+                       _("Subprotocol “%s” is not a valid token (no spaces, commas or separators)"),
                        protocol);
           return FALSE;
         }
@@ -613,17 +640,17 @@ sonde_connection_start_link (SondeConnection  *self,
   if (self->max_frame_size == 0)
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
-                           "A maximum frame size of 0 is refused: libsoup 3.2 reads it as "
-                           "“no limit”, and one crafted frame could then exhaust memory. "
-                           "Give a size in bytes");
+                           _("A maximum frame size of 0 is refused: libsoup 3.2 reads it as "
+                             "“no limit”, and one crafted frame could then exhaust memory. "
+                             "Give a size in bytes"));
       return FALSE;
     }
 
   if (self->max_frame_size > SONDE_MAX_MAX_FRAME_SIZE)
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
-                   "A maximum frame size of %" G_GUINT64_FORMAT " bytes is too large: "
-                   "the most Sonde accepts is %" G_GUINT64_FORMAT " bytes (2 GiB)",
+                   _("A maximum frame size of %" PRIu64 " bytes is too large: "
+                     "the most Sonde accepts is %" PRIu64 " bytes (2 GiB)"),
                    self->max_frame_size, SONDE_MAX_MAX_FRAME_SIZE);
       return FALSE;
     }
@@ -631,7 +658,7 @@ sonde_connection_start_link (SondeConnection  *self,
   if (self->handshake_timeout_ms == 0)
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
-                           "The handshake deadline must be longer than 0 ms");
+                           _("The handshake deadline must be longer than 0 ms"));
       return FALSE;
     }
 
@@ -726,8 +753,7 @@ sonde_connection_close (SondeConnection  *self,
        self->state != SONDE_CONNECTION_STATE_OPEN))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
-                   "Cannot close: the connection is %s",
-                   sonde_connection_state_to_string (self->state));
+                   _("Cannot close: the connection is %s"), describe_state (self->state));
       return FALSE;
     }
 
@@ -759,8 +785,8 @@ sonde_connection_send_text (SondeConnection  *self,
   if (!g_utf8_validate_len (text, (gsize) length, &invalid))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_TEXT,
-                   "The message is not valid UTF-8 text (invalid byte at offset %" G_GSSIZE_FORMAT "): "
-                   "send it as binary instead", (gssize) (invalid - text));
+                   _("The message is not valid UTF-8 text (invalid byte at offset %zd): "
+                     "send it as binary instead"), (gssize) (invalid - text));
       return FALSE;
     }
 
@@ -792,14 +818,14 @@ sonde_connection_send_json (SondeConnection  *self,
   if (!json_parser_load_from_data (parser, text, length, &parse_error))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_JSON,
-                   "Not sent: invalid JSON: %s", parse_error->message);
+                   _("Not sent: invalid JSON: %s"), parse_error->message);
       return FALSE;
     }
 
   if (json_parser_get_root (parser) == NULL)
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_JSON,
-                           "Not sent: the JSON text is empty");
+                           _("Not sent: the JSON text is empty"));
       return FALSE;
     }
 

@@ -15,6 +15,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <math.h>
 #include <string.h>
@@ -624,7 +625,7 @@ sonde_demo_server_start (SondeDemoServer  *self,
   if (self->start_error != NULL)
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&self->start_error),
-                                  "The demo server cannot listen on 127.0.0.1:%u: ", port);
+                                  _("The demo server cannot listen on 127.0.0.1:%u: "), port);
       g_thread_join (g_steal_pointer (&self->thread));
       return FALSE;
     }

@@ -11,9 +11,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "sonde-close-code.h"
 #include "sonde-event.h"
 #include "sonde-text.h"
 
@@ -65,12 +67,12 @@ static char *
 describe_close (JsonObject *object)
 {
   g_autofree char *reason = escape (get_string (object, "reason"));
-  const char *meaning = get_string (object, "meaning");
   const char *initiator = get_string (object, "initiator");
   gint64 code = get_int (object, "code");
   GString *out = g_string_new (NULL);
 
-  g_string_append_printf (out, _("Closed %" G_GINT64_FORMAT " %s"), code, meaning ? meaning : "");
+  g_string_append_printf (out, _("Closed %" PRId64 " %s"), (int64_t) code,
+                          _(sonde_close_code_describe ((guint) code)));
   if (*reason != '\0')
     g_string_append_printf (out, _(" · reason “%s”"), reason);
   if (g_strcmp0 (initiator, "local") == 0)
@@ -90,7 +92,7 @@ describe_handshake (JsonObject *object)
   const char *protocol = get_string (object, "protocol");
   GString *out = g_string_new (NULL);
 
-  g_string_append_printf (out, _("HTTP %" G_GINT64_FORMAT " %s"), get_int (object, "status"), reason);
+  g_string_append_printf (out, _("HTTP %" PRId64 " %s"), (int64_t) get_int (object, "status"), reason);
   if (protocol != NULL)
     {
       g_autofree char *escaped = escape (protocol);
@@ -154,7 +156,7 @@ sonde_event_describe (const SondeRecord *record)
       }
     case SONDE_MESSAGE_KIND_CLOSING:
       if (g_strcmp0 (get_string (object, "initiator"), "local") == 0)
-        return g_strdup_printf (_("Closing (we sent %" G_GINT64_FORMAT ")"), get_int (object, "code"));
+        return g_strdup_printf (_("Closing (we sent %" PRId64 ")"), (int64_t) get_int (object, "code"));
       return g_strdup (_("Closing (the server sent a Close frame)"));
     case SONDE_MESSAGE_KIND_CLOSE:
       return describe_close (object);

@@ -22,6 +22,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "sonde-filter-model.h"
@@ -654,7 +655,7 @@ sonde_filter_model_set_query (SondeFilterModel  *self,
         {
           /* GRegex messages name the problem and its offset. */
           g_set_error (error, G_REGEX_ERROR, local_error->code,
-                       "Invalid regular expression: %s", local_error->message);
+                       _("Invalid regular expression: %s"), local_error->message);
           return FALSE;
         }
       raw = g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE | G_REGEX_RAW, 0, NULL);

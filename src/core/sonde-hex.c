@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "sonde-error.h"
@@ -113,7 +114,7 @@ set_parse_error (GError       **error,
     *error_column = column;
 
   g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEX,
-               "Line %u, column %u: %s", line, column, message);
+               _("Line %u, column %u: %s"), line, column, message);
 }
 
 /* A classic hex dump of at most @max_bytes of @data (0: all of it), 16 bytes
@@ -183,8 +184,7 @@ sonde_hex_dump (const guint8 *data,
     {
       gsize more = length - n;
 
-      g_string_append_printf (out, "… %" G_GSIZE_FORMAT " more %s\n",
-                              more, more == 1 ? "byte" : "bytes");
+      g_string_append_printf (out, ngettext ("… %zu more byte\n", "… %zu more bytes\n", more), more);
     }
 
   return g_string_free (out, FALSE);

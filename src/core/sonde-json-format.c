@@ -21,6 +21,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "sonde-error.h"
@@ -189,13 +190,13 @@ fail_expected (Scanner      *s,
   g_autofree char *found = NULL;
 
   if (p == s->end)
-    return fail (s, p, "unexpected end of input: expected %s", what);
+    return fail (s, p, _("unexpected end of input: expected %s"), _(what));
 
   if (*p == '/' && s->end - p >= 2 && (p[1] == '/' || p[1] == '*'))
-    return fail (s, p, "comments are not allowed in JSON");
+    return fail (s, p, _("comments are not allowed in JSON"));
 
   found = quote_char (p, s->end);
-  return fail (s, p, "expected %s, found “%s”", what, found);
+  return fail (s, p, _("expected %s, found “%s”"), _(what), found);
 }
 
 static void
@@ -249,7 +250,7 @@ scan_string (Scanner       *s,
         p++;
 
       if (p == end)
-        return fail (s, open, "unterminated string");
+        return fail (s, open, _("unterminated string"));
 
       if (*p == '"')
         {
@@ -260,7 +261,7 @@ scan_string (Scanner       *s,
       if (*p == '\\')
         {
           if (end - p < 2)
-            return fail (s, open, "unterminated string");
+            return fail (s, open, _("unterminated string"));
 
           switch (p[1])
             {
@@ -272,12 +273,12 @@ scan_string (Scanner       *s,
               for (guint i = 2; i < 6; i++)
                 {
                   if (p + i == end)
-                    return fail (s, open, "unterminated string");
+                    return fail (s, open, _("unterminated string"));
                   if (!is_hex_digit (p[i]))
                     {
                       g_autofree char *found = quote_char (p + i, end);
 
-                      return fail (s, p, "invalid escape “\\u%.*s%s”: \\u needs four hex digits",
+                      return fail (s, p, _("invalid escape “\\u%.*s%s”: \\u needs four hex digits"),
                                    (int) i - 2, (const char *) p + 2, found);
                     }
                 }
@@ -288,13 +289,13 @@ scan_string (Scanner       *s,
               {
                 g_autofree char *found = quote_char (p + 1, end);
 
-                return fail (s, p, "invalid escape “\\%s” in a string", found);
+                return fail (s, p, _("invalid escape “\\%s” in a string"), found);
               }
             }
         }
 
       if (*p < 0x20)
-        return fail (s, p, "control character U+%04X in a string: it must be escaped", *p);
+        return fail (s, p, _("control character U+%04X in a string: it must be escaped"), *p);
 
       if (*p == 0x7f)
         {
@@ -305,7 +306,7 @@ scan_string (Scanner       *s,
 
       n = decode_utf8 (p, end - p, &ch);
       if (n == 0)
-        return fail (s, p, "invalid UTF-8 in a string");
+        return fail (s, p, _("invalid UTF-8 in a string"));
 
       if (needs_escape (ch))
         write_char_escape (s, &run, p, n, ch);
@@ -351,15 +352,15 @@ scan_number (Scanner       *s,
     {
       p++;
       if (p < end && is_digit (*p))
-        return fail (s, p - 1, "leading zeros are not allowed in numbers");
+        return fail (s, p - 1, _("leading zeros are not allowed in numbers"));
     }
-  else if (!scan_digits_after (s, &p, "a digit after “-”"))
+  else if (!scan_digits_after (s, &p, N_("a digit after “-”")))
     return FALSE;
 
   if (p < end && *p == '.')
     {
       p++;
-      if (!scan_digits_after (s, &p, "a digit after the decimal point"))
+      if (!scan_digits_after (s, &p, N_("a digit after the decimal point")))
         return FALSE;
     }
 
@@ -368,7 +369,7 @@ scan_number (Scanner       *s,
       p++;
       if (p < end && (*p == '+' || *p == '-'))
         p++;
-      if (!scan_digits_after (s, &p, "a digit in the exponent"))
+      if (!scan_digits_after (s, &p, N_("a digit in the exponent")))
         return FALSE;
     }
 
@@ -406,13 +407,13 @@ scan_literal (Scanner       *s,
         }
 
       if (p == s->end && length < literal_length && memcmp (start, literals[i], length) == 0)
-        return fail (s, p, "unexpected end of input: expected “%s”", literals[i]);
+        return fail (s, p, _("unexpected end of input: expected “%s”"), literals[i]);
     }
 
   if (length > MAX_QUOTED_WORD)
-    return fail (s, start, "“%.*s…” is not a JSON value", MAX_QUOTED_WORD, (const char *) start);
+    return fail (s, start, _("“%.*s…” is not a JSON value"), MAX_QUOTED_WORD, (const char *) start);
 
-  return fail (s, start, "“%.*s” is not a JSON value", (int) length, (const char *) start);
+  return fail (s, start, _("“%.*s” is not a JSON value"), (int) length, (const char *) start);
 }
 
 /* Scans a value that starts at *@pos and is not a container; @what is what
@@ -435,13 +436,13 @@ scan_scalar (Scanner       *s,
       return scan_number (s, pos);
 
     case '+':
-      return fail (s, p, "“+” is not allowed before a number");
+      return fail (s, p, _("“+” is not allowed before a number"));
 
     case '.':
-      return fail (s, p, "a number must start with a digit or “-”");
+      return fail (s, p, _("a number must start with a digit or “-”"));
 
     case '\'':
-      return fail (s, p, "single quotes are not allowed: strings use double quotes");
+      return fail (s, p, _("single quotes are not allowed: strings use double quotes"));
 
     default:
       if (g_ascii_isalpha (*p))
@@ -472,21 +473,21 @@ scan (Scanner *s)
             case STATE_AFTER_VALUE:
               if (s->depth == 0)
                 return TRUE;
-              return fail_expected (s, p, s->stack[s->depth - 1] == '{' ? "“,” or “}”" : "“,” or “]”");
+              return fail_expected (s, p, s->stack[s->depth - 1] == '{' ? N_("“,” or “}”") : N_("“,” or “]”"));
             case STATE_VALUE:
               if (s->depth == 0)
-                return fail (s, p, "the text is empty: expected a JSON value");
-              return fail_expected (s, p, "a value");
+                return fail (s, p, _("the text is empty: expected a JSON value"));
+              return fail_expected (s, p, N_("a value"));
             case STATE_FIRST_ELEMENT:
-              return fail_expected (s, p, "a value or “]”");
+              return fail_expected (s, p, N_("a value or “]”"));
             case STATE_ELEMENT:
-              return fail_expected (s, p, "a value");
+              return fail_expected (s, p, N_("a value"));
             case STATE_FIRST_KEY:
-              return fail_expected (s, p, "a key or “}”");
+              return fail_expected (s, p, N_("a key or “}”"));
             case STATE_KEY:
-              return fail_expected (s, p, "a key");
+              return fail_expected (s, p, N_("a key"));
             case STATE_COLON:
-              return fail_expected (s, p, "“:”");
+              return fail_expected (s, p, N_("“:”"));
             default:
               g_assert_not_reached ();
             }
@@ -510,7 +511,7 @@ scan (Scanner *s)
             }
 
           if (c == ']' && state == STATE_ELEMENT)
-            return fail (s, comma, "trailing comma: a value must follow “,”");
+            return fail (s, comma, _("trailing comma: a value must follow “,”"));
 
           if (state == STATE_FIRST_ELEMENT && s->out != NULL)
             write_newline (s, s->depth);
@@ -518,7 +519,7 @@ scan (Scanner *s)
           if (c == '{' || c == '[')
             {
               if (s->depth == MAX_DEPTH)
-                return fail (s, p, "nesting deeper than %d levels is not supported", MAX_DEPTH);
+                return fail (s, p, _("nesting deeper than %d levels is not supported"), MAX_DEPTH);
               s->stack[s->depth++] = c;
               if (s->out != NULL)
                 g_string_append_c (s->out, c);
@@ -527,7 +528,7 @@ scan (Scanner *s)
               break;
             }
 
-          if (!scan_scalar (s, &p, state == STATE_FIRST_ELEMENT ? "a value or “]”" : "a value"))
+          if (!scan_scalar (s, &p, state == STATE_FIRST_ELEMENT ? N_("a value or “]”") : N_("a value")))
             return FALSE;
           state = STATE_AFTER_VALUE;
           break;
@@ -545,13 +546,13 @@ scan (Scanner *s)
             }
 
           if (c == '}')
-            return fail (s, comma, "trailing comma: a member must follow “,”");
+            return fail (s, comma, _("trailing comma: a member must follow “,”"));
 
           if (c != '"')
             {
               if (c == '\'')
-                return fail (s, p, "single quotes are not allowed: keys use double quotes");
-              return fail_expected (s, p, "a key in double quotes");
+                return fail (s, p, _("single quotes are not allowed: keys use double quotes"));
+              return fail_expected (s, p, N_("a key in double quotes"));
             }
 
           if (state == STATE_FIRST_KEY && s->out != NULL)
@@ -564,7 +565,7 @@ scan (Scanner *s)
 
         case STATE_COLON:
           if (c != ':')
-            return fail_expected (s, p, "“:” after an object key");
+            return fail_expected (s, p, N_("“:” after an object key"));
           if (s->out != NULL)
             g_string_append_len (s->out, ": ", 2);
           p++;
@@ -576,7 +577,7 @@ scan (Scanner *s)
             {
               g_autofree char *found = quote_char (p, end);
 
-              return fail (s, p, "nothing after the value is allowed: found “%s”", found);
+              return fail (s, p, _("nothing after the value is allowed: found “%s”"), found);
             }
 
           if (c == ',')
@@ -605,8 +606,8 @@ scan (Scanner *s)
             }
 
           if (s->stack[s->depth - 1] == '{')
-            return fail_expected (s, p, "“,” or “}” after an object member");
-          return fail_expected (s, p, "“,” or “]” after an array element");
+            return fail_expected (s, p, N_("“,” or “}” after an object member"));
+          return fail_expected (s, p, N_("“,” or “]” after an array element"));
 
         default:
           g_assert_not_reached ();
@@ -665,7 +666,7 @@ run_scanner (Scanner     *s,
     *error_column = column;
 
   g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_JSON,
-               "Line %u, column %u: %s", line, column, s->error_message);
+               _("Line %u, column %u: %s"), line, column, s->error_message);
   g_free (s->error_message);
 
   return FALSE;

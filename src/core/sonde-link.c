@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "sonde-backoff.h"
@@ -478,15 +479,15 @@ classify_failure (SondeLink *link,
 
       return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_TIMEOUT,
                           connected ?
-                          "Handshake deadline exceeded: %s accepted the connection but did not "
-                          "complete the WebSocket handshake within %g s" :
-                          "Handshake deadline exceeded: could not connect to %s within %g s",
+                          _("Handshake deadline exceeded: %s accepted the connection but did not "
+                            "complete the WebSocket handshake within %g s") :
+                          _("Handshake deadline exceeded: could not connect to %s within %g s"),
                           host, seconds);
     }
 
   if (link->close_requested && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_error_new_literal (SONDE_ERROR, SONDE_ERROR_CANCELLED,
-                                "Cancelled before the handshake completed");
+                                _("Cancelled before the handshake completed"));
 
   if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET) && status != 0)
     {
@@ -498,18 +499,18 @@ classify_failure (SondeLink *link,
                                                                "Location");
 
           return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED,
-                              "Handshake refused: HTTP %u %s, redirecting to “%s”; redirects are "
-                              "not followed unless enabled",
-                              status, reason ? reason : "", location ? location : "(no Location)");
+                              _("Handshake refused: HTTP %u %s, redirecting to “%s”; redirects are "
+                                "not followed unless enabled"),
+                              status, reason ? reason : "", location ? location : _("(no Location)"));
         }
 
       if (status == SOUP_STATUS_OK)
         return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED,
-                            "Handshake refused: HTTP 200 %s; this URL serves a plain HTTP "
-                            "resource, not a WebSocket endpoint", reason ? reason : "OK");
+                            _("Handshake refused: HTTP 200 %s; this URL serves a plain HTTP "
+                              "resource, not a WebSocket endpoint"), reason ? reason : "OK");
 
       return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED,
-                          "Handshake refused: HTTP %u %s", status, reason ? reason : "");
+                          _("Handshake refused: HTTP %u %s"), status, reason ? reason : "");
     }
 
   if (error->domain == SOUP_WEBSOCKET_ERROR)
@@ -523,21 +524,21 @@ classify_failure (SondeLink *link,
       if (protocol != NULL && (offered == NULL || !g_strv_contains (offered, protocol)))
         {
           g_autofree char *list = offered != NULL && offered[0] != NULL ? g_strjoinv (", ", (char **) offered)
-                                                                        : g_strdup ("none");
+                                                                        : g_strdup (_("none"));
 
           return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_INVALID,
-                              "Invalid handshake response from %s (HTTP %u): the server chose the "
-                              "subprotocol “%s”, which Sonde did not offer (offered: %s)",
+                              _("Invalid handshake response from %s (HTTP %u): the server chose the "
+                                "subprotocol “%s”, which Sonde did not offer (offered: %s)"),
                               host, status, protocol, list);
         }
       if (extensions != NULL && !link->options.deflate)
         return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_INVALID,
-                            "Invalid handshake response from %s (HTTP %u): the server enabled the "
-                            "extension “%s”, which Sonde did not offer (compression is off)",
+                            _("Invalid handshake response from %s (HTTP %u): the server enabled the "
+                              "extension “%s”, which Sonde did not offer (compression is off)"),
                             host, status, extensions);
 
       return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_INVALID,
-                          "Invalid handshake response from %s (HTTP %u): %s",
+                          _("Invalid handshake response from %s (HTTP %u): %s"),
                           host, status, error->message);
     }
 
@@ -545,12 +546,12 @@ classify_failure (SondeLink *link,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) && status == 0 &&
       g_strcmp0 (error->message, g_dgettext ("libsoup-3.0", "Header too big")) == 0)
     return g_error_new (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                        "Invalid handshake response from %s: its headers go on past the 64 KiB "
-                        "libsoup reads (or it is not HTTP at all): %s", host, error->message);
+                        _("Invalid handshake response from %s: its headers go on past the 64 KiB "
+                          "libsoup reads (or it is not HTTP at all): %s"), host, error->message);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     return g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
-                        "Connection refused by %s: nothing accepts connections on that port", host);
+                        _("Connection refused by %s: nothing accepts connections on that port"), host);
 
   if (link->pin_problem != NULL)
     return g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, "%s", link->pin_problem);
@@ -561,9 +562,9 @@ classify_failure (SondeLink *link,
 
       if (problems != NULL)
         return g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
-                            "TLS error with %s: the certificate was refused: %s", host, problems);
+                            _("TLS error with %s: the certificate was refused: %s"), host, problems);
       return g_error_new (G_TLS_ERROR, error->domain == G_TLS_ERROR ? error->code : G_TLS_ERROR_MISC,
-                          "TLS error with %s: %s", host, error->message);
+                          _("TLS error with %s: %s"), host, error->message);
     }
 
   return g_error_copy (error);
@@ -986,7 +987,7 @@ start_handshake (SondeLink *link)
       /* The URL was normalized by the connection; libsoup still may refuse
        * it (a user:password it cannot use, say). */
       fail (link, g_error_new (SONDE_ERROR, SONDE_ERROR_INVALID_URL,
-                               "libsoup cannot use the URL “%s”", link->options.url));
+                               _("libsoup cannot use the URL “%s”"), link->options.url));
       return;
     }
 
@@ -1079,8 +1080,8 @@ on_send_ready (gpointer data)
         {
           g_autoptr(GError) error =
             g_error_new (SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
-                         "A %" G_GSIZE_FORMAT "-byte message was not sent: the connection "
-                         "closed before it could go out", length);
+                         _("A %zu-byte message was not sent: the connection "
+                           "closed before it could go out"), length);
           g_autoptr(GString) payload = error_payload (link, error);
           SondeLinkEvent *event = link_event_new (-1);
 

@@ -23,7 +23,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "sonde-error.h"
@@ -232,7 +234,7 @@ write_file (const char  *path,
       int saved_errno = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Could not create the folder “%s”: %s", dir, g_strerror (saved_errno));
+                   _("Could not create the folder “%s”: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -411,7 +413,7 @@ move_aside (SondeProfileStore  *self,
       int saved_errno = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Could not move “%s” aside: %s", self->path, g_strerror (saved_errno));
+                   _("Could not move “%s” aside: %s"), self->path, g_strerror (saved_errno));
       return NULL;
     }
 
@@ -455,8 +457,8 @@ fail_corrupt (SondeProfileStore  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CORRUPT_BACKUP]);
 
   g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-               "The profiles file could not be read (%s). It was moved aside to “%s”, "
-               "and Sonde started with no profiles",
+               _("The profiles file could not be read (%s). It was moved aside to “%s”, "
+                 "and Sonde started with no profiles"),
                problem, self->corrupt_backup);
   return FALSE;
 }
@@ -821,7 +823,7 @@ sonde_profile_store_load (SondeProfileStore  *self,
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return TRUE;
 
-      g_prefix_error (&local_error, "Profiles could not be read, and changes to them will not be saved: ");
+      g_prefix_error (&local_error, _("Profiles could not be read, and changes to them will not be saved: "));
       set_read_only (self, local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -1118,7 +1120,7 @@ sonde_profile_store_import (SondeProfileStore  *self,
   if (!json_parser_load_from_data (parser, json, length, &local_error))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                   "This is not JSON: %s", local_error->message);
+                   _("This is not JSON: %s"), local_error->message);
       return NULL;
     }
 
@@ -1134,21 +1136,21 @@ sonde_profile_store_import (SondeProfileStore  *self,
       if (schema < 0)
         {
           g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                       "This is not a Sonde profiles file: %s", problem);
+                       _("This is not a Sonde profiles file: %s"), problem);
           return NULL;
         }
       if (schema > SONDE_PROFILE_SCHEMA_VERSION)
         {
           g_set_error (error, SONDE_ERROR, SONDE_ERROR_NEWER_FILE,
-                       "These profiles were written by a newer Sonde (schema %" G_GINT64_FORMAT
-                       ", this version knows %d): update Sonde to import them",
-                       schema, SONDE_PROFILE_SCHEMA_VERSION);
+                       _("These profiles were written by a newer Sonde (schema %" PRId64
+                         ", this version knows %d): update Sonde to import them"),
+                       (int64_t) schema, SONDE_PROFILE_SCHEMA_VERSION);
           return NULL;
         }
       if (!JSON_NODE_HOLDS_ARRAY (list))
         {
           g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                               "This is not a Sonde profiles file: “profiles” is not a list");
+                               _("This is not a Sonde profiles file: “profiles” is not a list"));
           return NULL;
         }
       nodes = json_array_ref (json_node_get_array (list));
@@ -1163,7 +1165,7 @@ sonde_profile_store_import (SondeProfileStore  *self,
   else
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                           "Expected a profile, a list of profiles or an export of Sonde profiles");
+                           _("Expected a profile, a list of profiles or an export of Sonde profiles"));
       return NULL;
     }
 
@@ -1178,7 +1180,7 @@ sonde_profile_store_import (SondeProfileStore  *self,
       if (profile == NULL)
         {
           if (json_array_get_length (nodes) > 1)
-            g_prefix_error (&local_error, "Profile %u of %u: ", i + 1, json_array_get_length (nodes));
+            g_prefix_error (&local_error, _("Profile %u of %u: "), i + 1, json_array_get_length (nodes));
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }

@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "sonde-error.h"
@@ -305,26 +307,26 @@ describe_node (JsonNode *node)
   switch (JSON_NODE_TYPE (node))
     {
     case JSON_NODE_OBJECT:
-      return "an object";
+      return N_("an object");
     case JSON_NODE_ARRAY:
-      return "a list";
+      return N_("a list");
     case JSON_NODE_NULL:
       return "null";
     case JSON_NODE_VALUE:
       switch (json_node_get_value_type (node))
         {
         case G_TYPE_STRING:
-          return "text";
+          return N_("text");
         case G_TYPE_BOOLEAN:
-          return "true or false";
+          return N_("true or false");
         case G_TYPE_INT64:
         case G_TYPE_DOUBLE:
-          return "a number";
+          return N_("a number");
         default:
-          return "a value";
+          return N_("a value");
         }
     default:
-      return "a value";
+      return N_("a value");
     }
 }
 
@@ -345,7 +347,7 @@ set_type_error (GError     **error,
   g_autofree char *field = field_name (prefix, key);
 
   g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-               "“%s” must be %s, not %s", field, expected, describe_node (node));
+               _("“%s” must be %s, not %s"), field, _(expected), _(describe_node (node)));
   return FALSE;
 }
 
@@ -373,7 +375,7 @@ read_string (JsonObject  *object,
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return set_type_error (error, prefix, key, "text", node);
+    return set_type_error (error, prefix, key, N_("text"), node);
 
   g_free (*out);
   *out = g_strdup (json_node_get_string (node));
@@ -392,7 +394,7 @@ read_boolean (JsonObject  *object,
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return set_type_error (error, prefix, key, "true or false", node);
+    return set_type_error (error, prefix, key, N_("true or false"), node);
 
   *out = json_node_get_boolean (node);
   return TRUE;
@@ -413,7 +415,7 @@ read_uint64 (JsonObject  *object,
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node))
-    return set_type_error (error, prefix, key, "a whole number", node);
+    return set_type_error (error, prefix, key, N_("a whole number"), node);
 
   switch (json_node_get_value_type (node))
     {
@@ -426,25 +428,25 @@ read_uint64 (JsonObject  *object,
 
         /* 1e6 is a whole number too; 1.5 is not. */
         if (d != (double) (gint64) d || d >= 9.2e18 || d <= -9.2e18)
-          return set_type_error (error, prefix, key, "a whole number", node);
+          return set_type_error (error, prefix, key, N_("a whole number"), node);
         value = (gint64) d;
         break;
       }
     default:
-      return set_type_error (error, prefix, key, "a whole number", node);
+      return set_type_error (error, prefix, key, N_("a whole number"), node);
     }
 
   field = field_name (prefix, key);
   if (value < 0)
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                   "“%s” must not be negative", field);
+                   _("“%s” must not be negative"), field);
       return FALSE;
     }
   if ((guint64) value > max)
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                   "“%s” is too large: at most %" G_GUINT64_FORMAT, field, max);
+                   _("“%s” is too large: at most %" PRIu64), field, (uint64_t) max);
       return FALSE;
     }
 
@@ -482,7 +484,7 @@ read_strv (JsonObject   *object,
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return set_type_error (error, prefix, key, "a list of text", node);
+    return set_type_error (error, prefix, key, N_("a list of text"), node);
 
   array = json_node_get_array (node);
   builder = g_strv_builder_new ();
@@ -495,7 +497,7 @@ read_strv (JsonObject   *object,
           g_autofree char *item = g_strdup_printf ("%s[%u]", key, i);
 
           g_strv_builder_unref (builder);
-          return set_type_error (error, prefix, item, "text", element);
+          return set_type_error (error, prefix, item, N_("text"), element);
         }
       g_strv_builder_add (builder, json_node_get_string (element));
     }
@@ -523,7 +525,7 @@ read_object (JsonObject  *object,
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return set_type_error (error, prefix, key, "an object", node);
+    return set_type_error (error, prefix, key, N_("an object"), node);
 
   *out = json_node_get_object (node);
   return TRUE;
@@ -562,7 +564,7 @@ read_enum (JsonObject         *object,
 
   field = field_name (prefix, key);
   g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-               "“%s” is “%s”: expected %s", field, text, choices->str);
+               _("“%s” is “%s”: expected %s"), field, text, choices->str);
   return FALSE;
 }
 
@@ -582,7 +584,7 @@ read_message (JsonNode             *node,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                   "“%s” must be an object, not %s", field, describe_node (node));
+                   _("“%s” must be an object, not %s"), field, _(describe_node (node)));
       return FALSE;
     }
 
@@ -609,7 +611,7 @@ read_messages (JsonObject  *object,
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return set_type_error (error, NULL, key, "a list", node);
+    return set_type_error (error, NULL, key, N_("a list"), node);
 
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -1482,7 +1484,7 @@ sonde_profile_validate (SondeProfile *self)
     g_autofree char *name = g_strstrip (g_strdup (self->name));
 
     if (*name == '\0')
-      add_problem (problems, "name", "Give the profile a name");
+      add_problem (problems, "name", _("Give the profile a name"));
   }
 
   url = sonde_url_normalize (self->url, &error);
@@ -1507,8 +1509,8 @@ sonde_profile_validate (SondeProfile *self)
 
           if (g_ascii_strcasecmp (name, auth_header) == 0)
             add_problem_printf (problems, field,
-                                "The authentication sets the “%s” header: remove this one "
-                                "or set the authentication to None", auth_header);
+                                _("The authentication sets the “%s” header: remove this one "
+                                  "or set the authentication to None"), auth_header);
         }
     }
 
@@ -1519,41 +1521,41 @@ sonde_profile_validate (SondeProfile *self)
           g_autofree char *field = g_strdup_printf ("protocols[%u]", i);
 
           add_problem_printf (problems, field,
-                              "Subprotocol “%s” is not a valid token (no spaces, commas or separators)",
+                              _("Subprotocol “%s” is not a valid token (no spaces, commas or separators)"),
                               self->protocols[i]);
         }
     }
 
   if (has_control_char (self->origin))
-    add_problem (problems, "origin", "The Origin contains a line break or control character");
+    add_problem (problems, "origin", _("The Origin contains a line break or control character"));
 
   if (self->max_frame_size == 0)
     add_problem (problems, "max-frame-size",
-                 "A maximum frame size of 0 would mean no limit at all: give a size in bytes");
+                 _("A maximum frame size of 0 would mean no limit at all: give a size in bytes"));
   else if (self->max_frame_size > SONDE_MAX_MAX_FRAME_SIZE)
     add_problem_printf (problems, "max-frame-size",
-                        "The most Sonde accepts is %" G_GUINT64_FORMAT " bytes (2 GiB)",
+                        _("The most Sonde accepts is %" PRIu64 " bytes (2 GiB)"),
                         SONDE_MAX_MAX_FRAME_SIZE);
 
   switch (self->auth_kind)
     {
     case SONDE_AUTH_BASIC:
       if (self->auth_username == NULL)
-        add_problem (problems, "auth-username", "Basic authentication needs a user name");
+        add_problem (problems, "auth-username", _("Basic authentication needs a user name"));
       else if (strchr (self->auth_username, ':') != NULL)
         add_problem (problems, "auth-username",
-                     "A user name for basic authentication cannot contain “:”");
+                     _("A user name for basic authentication cannot contain “:”"));
       else if (has_control_char (self->auth_username))
         add_problem (problems, "auth-username",
-                     "The user name contains a line break or control character");
+                     _("The user name contains a line break or control character"));
       break;
 
     case SONDE_AUTH_API_KEY_HEADER:
       if (self->auth_key_name == NULL)
-        add_problem (problems, "auth-key-name", "Give the name of the header that carries the key");
+        add_problem (problems, "auth-key-name", _("Give the name of the header that carries the key"));
       else if (!is_token (self->auth_key_name))
         add_problem_printf (problems, "auth-key-name",
-                            "“%s” is not a valid header name: use letters, digits and - _ . only",
+                            _("“%s” is not a valid header name: use letters, digits and - _ . only"),
                             self->auth_key_name);
       else
         {
@@ -1568,7 +1570,7 @@ sonde_profile_validate (SondeProfile *self)
     case SONDE_AUTH_API_KEY_QUERY:
       if (self->auth_key_name == NULL)
         add_problem (problems, "auth-key-name",
-                     "Give the name of the query parameter that carries the key");
+                     _("Give the name of the query parameter that carries the key"));
       break;
 
     case SONDE_AUTH_NONE:
@@ -1583,8 +1585,8 @@ sonde_profile_validate (SondeProfile *self)
 
       if (fingerprint == NULL)
         add_problem (problems, "tls-pinned-sha256",
-                     "A pinned certificate needs its SHA-256 fingerprint: 64 hex digits, "
-                     "with or without colons");
+                     _("A pinned certificate needs its SHA-256 fingerprint: 64 hex digits, "
+                       "with or without colons"));
     }
 
   if (self->proxy != NULL)
@@ -1594,33 +1596,33 @@ sonde_profile_validate (SondeProfile *self)
 
       if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
         add_problem_printf (problems, "proxy",
-                            "“%s” is not a proxy URL: write it as http://host:port or "
-                            "socks5://host:port", self->proxy);
+                            _("“%s” is not a proxy URL: write it as http://host:port or "
+                              "socks5://host:port"), self->proxy);
       else if (g_ascii_strcasecmp (scheme, "http") != 0 &&
                g_ascii_strcasecmp (scheme, "https") != 0 &&
                g_ascii_strcasecmp (scheme, "socks5") != 0)
         add_problem_printf (problems, "proxy",
-                            "“%s:” proxies are not supported: use http, https or socks5", scheme);
+                            _("“%s:” proxies are not supported: use http, https or socks5"), scheme);
     }
 
   if (self->pong_timeout_s > 0 && self->keepalive_s == 0)
     add_problem (problems, "pong-timeout",
-                 "A pong timeout needs keepalive pings: set a keepalive interval");
+                 _("A pong timeout needs keepalive pings: set a keepalive interval"));
 
   if (self->heartbeat != NULL)
     {
       validate_message (problems, "heartbeat", self->heartbeat);
       if (self->heartbeat_interval_s == 0)
-        add_problem (problems, "heartbeat-interval", "Set how often to send the heartbeat, in seconds");
+        add_problem (problems, "heartbeat-interval", _("Set how often to send the heartbeat, in seconds"));
     }
 
   if (self->reconnect.enabled)
     {
       if (self->reconnect.base_ms == 0)
-        add_problem (problems, "reconnect", "The first reconnect delay must be longer than 0 ms");
+        add_problem (problems, "reconnect", _("The first reconnect delay must be longer than 0 ms"));
       else if (self->reconnect.cap_ms < self->reconnect.base_ms)
         add_problem (problems, "reconnect",
-                     "The longest reconnect delay must be at least the first delay");
+                     _("The longest reconnect delay must be at least the first delay"));
     }
 
   for (guint i = 0; i < self->on_open->len; i++)
@@ -1644,17 +1646,17 @@ sonde_profile_validate (SondeProfile *self)
         }
 
       if (message->name == NULL || *message->name == '\0')
-        add_problem (problems, field, "Give the template a name");
+        add_problem (problems, field, _("Give the template a name"));
       else if (duplicate)
-        add_problem_printf (problems, field, "Another template is already called “%s”", message->name);
+        add_problem_printf (problems, field, _("Another template is already called “%s”"), message->name);
       else
         validate_message (problems, field, message);
     }
 
   if (self->retention_count == 0)
-    add_problem (problems, "retention-count", "The log must keep at least one message");
+    add_problem (problems, "retention-count", _("The log must keep at least one message"));
   if (self->retention_bytes < MIN_RETENTION_BYTES)
-    add_problem (problems, "retention-bytes", "The log must keep at least 1 KiB of messages");
+    add_problem (problems, "retention-bytes", _("The log must keep at least 1 KiB of messages"));
 
   return problems;
 }
@@ -1830,7 +1832,7 @@ sonde_profile_new_from_json (JsonNode  *node,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                   "A profile must be a JSON object, not %s", describe_node (node));
+                   _("A profile must be a JSON object, not %s"), _(describe_node (node)));
       return NULL;
     }
 
@@ -1970,7 +1972,7 @@ sonde_profile_configure_connection (SondeProfile     *self,
       (secret == NULL || (*secret == '\0' && self->auth_kind != SONDE_AUTH_BASIC)))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_NO_SECRET,
-                   "No secret stored for this profile: its %s authentication needs one",
+                   _("No secret stored for this profile: its %s authentication needs one"),
                    sonde_auth_kind_to_string (self->auth_kind));
       return FALSE;
     }
@@ -1978,7 +1980,7 @@ sonde_profile_configure_connection (SondeProfile     *self,
   if (needs_secret && has_control_char (secret))
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
-                           "The stored secret contains a line break or control character");
+                           _("The stored secret contains a line break or control character"));
       return FALSE;
     }
 

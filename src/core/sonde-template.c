@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "sonde-error.h"
@@ -39,7 +40,12 @@ static const char * const placeholder_names[N_PLACEHOLDERS] = {
   "now", "now_ms", "seq", "uuid",
 };
 
-#define PLACEHOLDER_LIST "{{now}}, {{now_ms}}, {{seq}} or {{uuid}}"
+/* What a template may hold, for error messages. */
+static const char *
+placeholder_list (void)
+{
+  return _("{{now}}, {{now_ms}}, {{seq}} or {{uuid}}");
+}
 
 typedef struct {
   Placeholder placeholder;
@@ -231,13 +237,13 @@ set_unterminated_error (GError     **error,
 
   if (suggestion != NULL)
     g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_TEMPLATE,
-                 "The placeholder “{{” at line %u, column %u is not closed: did you mean {{%s}}?",
+                 _("The placeholder “{{” at line %u, column %u is not closed: did you mean {{%s}}?"),
                  line, column, suggestion);
   else
     g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_TEMPLATE,
-                 "The placeholder “{{” at line %u, column %u is not closed: close it with “}}”, "
-                 "and use " PLACEHOLDER_LIST,
-                 line, column);
+                 _("The placeholder “{{” at line %u, column %u is not closed: close it with “}}”, "
+                   "and use %s"),
+                 line, column, placeholder_list ());
 }
 
 static void
@@ -255,17 +261,17 @@ set_unknown_error (GError     **error,
 
   if (*name == '\0')
     g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_TEMPLATE,
-                 "Empty placeholder {{}} at line %u, column %u: use " PLACEHOLDER_LIST,
-                 line, column);
+                 _("Empty placeholder {{}} at line %u, column %u: use %s"),
+                 line, column, placeholder_list ());
   else if (suggestion != NULL)
     g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_TEMPLATE,
-                 "Unknown placeholder {{%s}} at line %u, column %u: did you mean {{%s}}? "
-                 "Use " PLACEHOLDER_LIST,
-                 quoted, line, column, suggestion);
+                 _("Unknown placeholder {{%s}} at line %u, column %u: did you mean {{%s}}? "
+                   "Use %s"),
+                 quoted, line, column, suggestion, placeholder_list ());
   else
     g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_TEMPLATE,
-                 "Unknown placeholder {{%s}} at line %u, column %u: use " PLACEHOLDER_LIST,
-                 quoted, line, column);
+                 _("Unknown placeholder {{%s}} at line %u, column %u: use %s"),
+                 quoted, line, column, placeholder_list ());
 }
 
 static void
@@ -476,14 +482,16 @@ propagate_mapped_error (GError      **error,
                         gboolean      is_json)
 {
   const char *detail = inner->message;
+  /* The inner error starts with its own position, in the same words. */
+  g_autofree char *inner_position = g_strdup_printf (_("Line %u, column %u: %s"), line, column, "");
   gsize offset;
   gsize src_offset = strlen (text);
   const Segment *in_placeholder = NULL;
   guint src_line;
   guint src_column;
 
-  if (g_str_has_prefix (detail, "Line ") && strstr (detail, ": ") != NULL)
-    detail = strstr (detail, ": ") + 2;
+  if (g_str_has_prefix (detail, inner_position))
+    detail += strlen (inner_position);
 
   offset = offset_of (expanded, line, column);
   for (guint i = 0; i < segments->len; i++)
@@ -513,14 +521,14 @@ propagate_mapped_error (GError      **error,
                            in_placeholder->placeholder == PLACEHOLDER_UUID;
 
       g_set_error (error, inner->domain, inner->code,
-                   "After placeholders: line %u, column %u: %s (there {{%s}} became “%s”%s)",
+                   _("After placeholders: line %u, column %u: %s (there {{%s}} became “%s”%s)"),
                    src_line, src_column, detail,
                    placeholder_names[in_placeholder->placeholder], value,
-                   is_json && is_string ? "; put it in quotes to make it a JSON string" : "");
+                   is_json && is_string ? _("; put it in quotes to make it a JSON string") : "");
     }
   else
     g_set_error (error, inner->domain, inner->code,
-                 "Line %u, column %u: %s", src_line, src_column, detail);
+                 _("Line %u, column %u: %s"), src_line, src_column, detail);
 }
 
 static GBytes *
@@ -585,7 +593,7 @@ render (const char            *text,
     default:
       g_free (expanded);
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
-                   "Unknown message format %d", (int) format);
+                   _("Unknown message format %d"), (int) format);
       return NULL;
     }
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "sonde-error.h"
@@ -28,7 +29,7 @@ sonde_url_normalize (const char  *text,
   if (text == NULL || *text == '\0' || *(trimmed = g_strstrip (g_strdup (text))) == '\0')
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_URL,
-                           "The URL is empty: enter a ws:// or wss:// address");
+                           _("The URL is empty: enter a ws:// or wss:// address"));
       return NULL;
     }
 
@@ -37,8 +38,8 @@ sonde_url_normalize (const char  *text,
       if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
         {
           g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_URL,
-                       "“%s” is not a valid URL: it contains a space or a control character "
-                       "at position %d", trimmed, (int) (p - trimmed) + 1);
+                       _("“%s” is not a valid URL: it contains a space or a control character "
+                         "at position %d"), trimmed, (int) (p - trimmed) + 1);
           return NULL;
         }
     }
@@ -46,7 +47,7 @@ sonde_url_normalize (const char  *text,
   if (strstr (trimmed, "://") == NULL)
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_URL,
-                   "“%s” has no scheme: write ws://%s or wss://%s", trimmed, trimmed, trimmed);
+                   _("“%s” has no scheme: write ws://%s or wss://%s"), trimmed, trimmed, trimmed);
       return NULL;
     }
 
@@ -54,7 +55,7 @@ sonde_url_normalize (const char  *text,
   if (uri == NULL)
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_URL,
-                   "“%s” is not a valid URL: %s", trimmed, local_error->message);
+                   _("“%s” is not a valid URL: %s"), trimmed, local_error->message);
       return NULL;
     }
 
@@ -66,7 +67,7 @@ sonde_url_normalize (const char  *text,
   else
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_UNSUPPORTED_SCHEME,
-                   "“%s:” is not a WebSocket scheme: use ws://, wss://, http:// or https://",
+                   _("“%s:” is not a WebSocket scheme: use ws://, wss://, http:// or https://"),
                    scheme);
       return NULL;
     }
@@ -74,14 +75,14 @@ sonde_url_normalize (const char  *text,
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_URL,
-                   "“%s” has no host name", trimmed);
+                   _("“%s” has no host name"), trimmed);
       return NULL;
     }
 
   if (g_uri_get_port (uri) == 0)
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_URL,
-                   "“%s”: port 0 is not a port a server can listen on", trimmed);
+                   _("“%s”: port 0 is not a port a server can listen on"), trimmed);
       return NULL;
     }
 

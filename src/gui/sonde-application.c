@@ -13,6 +13,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+#include <libsoup/soup.h>
 
 #include "sonde-application.h"
 #include "sonde-preferences.h"
@@ -99,6 +101,25 @@ sonde_application_open (GApplication  *app,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* Versions of what Sonde runs on, for bug reports (About → Troubleshooting). */
+static char *
+dup_debug_info (void)
+{
+  return g_strdup_printf ("Sonde %s (%s)\n"
+                          "GLib %u.%u.%u\n"
+                          "GTK %u.%u.%u\n"
+                          "libadwaita %u.%u.%u\n"
+                          "libsoup %u.%u.%u\n"
+                          "GtkSourceView %u.%u.%u\n",
+                          PACKAGE_VERSION, APPLICATION_ID,
+                          glib_major_version, glib_minor_version, glib_micro_version,
+                          gtk_get_major_version (), gtk_get_minor_version (), gtk_get_micro_version (),
+                          adw_get_major_version (), adw_get_minor_version (), adw_get_micro_version (),
+                          soup_get_major_version (), soup_get_minor_version (), soup_get_micro_version (),
+                          gtk_source_get_major_version (), gtk_source_get_minor_version (),
+                          gtk_source_get_micro_version ());
+}
+
 static void
 on_about (GSimpleAction *action,
           GVariant      *parameter,
@@ -106,17 +127,29 @@ on_about (GSimpleAction *action,
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
   const char *developers[] = { "The Sonde developers", NULL };
+  g_autofree char *debug_info = dup_debug_info ();
+  g_autofree char *release_notes =
+    g_strdup_printf ("<p>%s</p>", _("The first release: the message log, the message detail, the composer, "
+                                    "profiles and the command-line client."));
 
   adw_show_about_window (gtk_application_get_active_window (app),
                          "application-name", _("Sonde"),
                          "application-icon", APPLICATION_ID,
+                         "developer-name", _("The Sonde developers"),
                          "version", PACKAGE_VERSION,
+                         "release-notes-version", "0.1.0",
+                         "release-notes", release_notes,
                          "comments", _("Watch and probe WebSocket feeds in real time"),
                          "website", "https://github.com/sondeapp/sonde",
                          "issue-url", "https://github.com/sondeapp/sonde/issues",
+                         "debug-info", debug_info,
+                         "debug-info-filename", "sonde-debug-info.txt",
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "developers", developers,
-                         "copyright", "© 2026 The Sonde developers",
+                         "designers", developers,
+                         /* Translators: your names, one a line, as they should appear in About → Credits. */
+                         "translator-credits", _("translator-credits"),
+                         "copyright", _("© 2026 The Sonde developers"),
                          NULL);
 }
 

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -122,8 +123,8 @@ describe_close (SondeConnection *connection)
     escaped = sonde_text_escape ((const guint8 *) reason, strlen (reason), SONDE_ESCAPE_NONE, 256, NULL);
 
   if (escaped != NULL)
-    return g_strdup_printf (_("Connection closed: %u %s — “%s”"), code, sonde_close_code_describe (code), escaped);
-  return g_strdup_printf (_("Connection closed: %u %s"), code, sonde_close_code_describe (code));
+    return g_strdup_printf (_("Connection closed: %u %s — “%s”"), code, _(sonde_close_code_describe (code)), escaped);
+  return g_strdup_printf (_("Connection closed: %u %s"), code, _(sonde_close_code_describe (code)));
 }
 
 /* The connection's URL as it may be shown: a token in its query or a
@@ -180,9 +181,9 @@ refresh_status (SondeConnectionPage *self)
 
   sonde_connection_get_stats (self->connection, &stats);
   in_size = sonde_format_size ((guint64) (stats.bytes_in_per_s + 0.5));
-  rates = g_strdup_printf (_("%'.0f msg/s ↓ · %s/s · %'.0f msg/s ↑ · %'" G_GUINT64_FORMAT " evicted"),
+  rates = g_strdup_printf (_("%'.0f msg/s ↓ · %s/s · %'.0f msg/s ↑ · %'" PRIu64 " evicted"),
                            stats.messages_in_per_s, in_size, stats.messages_out_per_s,
-                           sonde_message_log_get_n_evicted (log));
+                           (uint64_t) sonde_message_log_get_n_evicted (log));
 
   update_waiting_banner (self);
 

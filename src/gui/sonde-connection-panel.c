@@ -14,6 +14,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "sonde-close-code.h"
 #include "sonde-connection-panel.h"
@@ -117,8 +118,8 @@ format_total (guint64 messages,
 {
   g_autofree char *size = sonde_format_size (bytes);
 
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GUINT64_FORMAT " message · %s",
-                                       "%'" G_GUINT64_FORMAT " messages · %s", messages),
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRIu64 " message · %s",
+                                       "%'" PRIu64 " messages · %s", messages),
                           messages, size);
 }
 
@@ -246,7 +247,7 @@ refresh_state (SondeConnectionPanel *self)
       const char *reason = sonde_connection_get_close_reason (self->connection);
       g_autofree char *escaped = reason ? sonde_text_escape ((const guint8 *) reason, strlen (reason),
                                                              SONDE_ESCAPE_NONE, 256, NULL) : NULL;
-      g_autofree char *close = g_strdup_printf ("%u %s%s%s%s", code, sonde_close_code_describe (code),
+      g_autofree char *close = g_strdup_printf ("%u %s%s%s%s", code, _(sonde_close_code_describe (code)),
                                                 escaped && *escaped ? " · “" : "",
                                                 escaped && *escaped ? escaped : "",
                                                 escaped && *escaped ? "”" : "");

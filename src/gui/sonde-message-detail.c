@@ -291,8 +291,9 @@ format_meta (SondeMessage *message)
       break;
     }
 
+  /* The kind in the words of the log's Kind column (sonde-log-view.c). */
   g_string_append_printf (out, "%s.%03d · %s · %s", date, (int) ((wall_us % G_USEC_PER_SEC) / 1000),
-                          direction, sonde_message_kind_to_string (sonde_message_get_kind (message)));
+                          direction, _(sonde_message_kind_to_string (sonde_message_get_kind (message))));
   if (sonde_message_get_direction (message) != SONDE_DIRECTION_EVENT)
     g_string_append_printf (out, " · %s", size);
   if (sonde_message_get_flags (message) & SONDE_RECORD_FLAG_TRUNCATED)

@@ -31,6 +31,7 @@ struct _SondeProfileEditor
 
   /* template widgets */
   AdwToastOverlay     *toast_overlay;
+  GtkButton           *cancel_button;
   GtkButton           *save_button;
   GtkRevealer         *problems_revealer;
   GtkLabel            *problems_label;
@@ -138,7 +139,6 @@ add_spin (SondeProfileEditor  *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
   g_signal_connect_swapped (spin, "value-changed", G_CALLBACK (on_changed), self);
@@ -161,7 +161,6 @@ add_switch (SondeProfileEditor  *self,
   if (subtitle != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
   g_signal_connect_swapped (toggle, "notify::active", G_CALLBACK (on_changed), self);
@@ -308,11 +307,15 @@ add_group (SondeProfileEditor *self,
 static GtkWidget *
 add_add_button (AdwPreferencesGroup *group,
                 const char          *label,
+                const char          *description,
                 GCallback            callback,
                 gpointer             data)
 {
   GtkWidget *button = gtk_button_new_with_label (label);
 
+  /* Several groups have an “Add” button: the name says what it adds. */
+  gtk_widget_set_tooltip_text (button, description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
   gtk_widget_add_css_class (button, "flat");
   g_signal_connect_swapped (button, "clicked", callback, data);
   adw_preferences_group_set_header_suffix (group, button);
@@ -402,12 +405,12 @@ build_page (SondeProfileEditor *self)
 
   group = add_group (self, _("On-Open Messages"),
                      _("Sent in order after every connect and reconnect: authentication, then subscriptions"));
-  add_add_button (group, _("Add"), G_CALLBACK (on_add_on_open), self);
+  add_add_button (group, _("Add"), _("Add an on-open message"), G_CALLBACK (on_add_on_open), self);
   self->on_open_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
   adw_preferences_group_add (group, GTK_WIDGET (self->on_open_box));
 
   group = add_group (self, _("Message Templates"), _("Offered in the composer"));
-  add_add_button (group, _("Add"), G_CALLBACK (on_add_template), self);
+  add_add_button (group, _("Add"), _("Add a message template"), G_CALLBACK (on_add_template), self);
   self->templates_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
   adw_preferences_group_add (group, GTK_WIDGET (self->templates_box));
 }
@@ -675,7 +678,7 @@ show_problems (SondeProfileEditor *self)
   gtk_revealer_set_reveal_child (self->problems_revealer, self->problems->len > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), self->problems->len == 0);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->save_button),
-                               self->problems->len ? _("Fix the problems listed above to save") : NULL);
+                               self->problems->len ? _("Fix the problems listed above to save") : _("Save the profile (Ctrl+S)"));
   g_string_free (text, TRUE);
 }
 
@@ -781,6 +784,9 @@ sonde_profile_editor_constructed (GObject *object)
   update_visibility (self);
   show_problems (self);
 
+  /* Typing starts with the name (not on a toast's button). */
+  gtk_widget_grab_focus (field (self, "name"));
+
   if (self->secrets != NULL && sonde_secrets_get_session_only (self->secrets))
     adw_toast_overlay_add_toast (self->toast_overlay,
                                  adw_toast_new (_("No keyring is available: secrets are kept for this session only")));
@@ -871,6 +877,7 @@ sonde_profile_editor_class_init (SondeProfileEditorClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-profile-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeProfileEditor, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SondeProfileEditor, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, SondeProfileEditor, save_button);
   gtk_widget_class_bind_template_child (widget_class, SondeProfileEditor, problems_revealer);
   gtk_widget_class_bind_template_child (widget_class, SondeProfileEditor, problems_label);
@@ -892,6 +899,12 @@ sonde_profile_editor_init (SondeProfileEditor *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   build_page (self);
+
+  /* GTK 4.8 names a button with a mnemonic twice, by its label ("_Save",
+   * underscore and all) and by the label widget that the mnemonic points
+   * at ("Save"): keep only the latter. */
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self->cancel_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self->save_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
 }
 
 /* An editor for @profile, or for a new profile when NULL. */
