@@ -8,6 +8,18 @@
  * O(N · log) and not O(points), so a chart draws one vertex per pixel
  * column whatever the data. Gaps (a disconnect) are points of their own
  * kind: a line breaks there and is never drawn across one.
+ *
+ * Points are kept in the order they were appended. A gap point has a time
+ * and no value; appending NaN or an infinity as a value appends a gap. Only
+ * value points count in columns and statistics. When the series holds capacity points,
+ * each append drops the oldest one (see sonde_series_get_n_dropped()).
+ *
+ * Every time window is half-open, [start_us, end_us): a point at end_us
+ * belongs to the next window. An empty window (end_us <= start_us) holds
+ * nothing.
+ *
+ * A series belongs to the thread that made it (in Sonde, the main thread):
+ * it has no locks, and is neither read nor written from other threads.
  */
 #pragma once
 
@@ -17,7 +29,9 @@ G_BEGIN_DECLS
 
 #define SONDE_SERIES_DEFAULT_CAPACITY 1000000u
 
-/* One column of a reduced window. */
+/* One column of a reduced window. When n_points is 0, min, max, first and
+ * last are NaN and both gap flags are FALSE: a gap among points-less columns
+ * is reported by the next column that has points. */
 typedef struct {
   gint64   start_us;        /* the column's time span: [start, end) */
   gint64   end_us;
@@ -25,17 +39,24 @@ typedef struct {
   double   max;
   double   first;           /* the first and last value in the column, to draw */
   double   last;            /*   the line through it in order */
-  guint    n_points;        /* 0: nothing in this column */
-  gboolean gap_before;      /* a gap lies between the previous column's points and these */
+  guint    n_points;        /* value points in the column; 0: nothing to draw */
+  gboolean gap_before;      /* a gap lies between the last value before this column's
+                             * first value (in this window or before it; when there
+                             * is none, anywhere before) and that first value: do
+                             * not join this column to the previous one */
+  gboolean gap_inside;      /* a gap lies between this column's first and last value:
+                             * the line breaks inside the column */
 } SondeSeriesColumn;
 
+/* Statistics over a window. With no value in it: count 0, min, max, mean
+ * and last NaN, last_time_us 0. */
 typedef struct {
   guint64 count;            /* values (gaps not counted) */
   double  min;
   double  max;
   double  mean;
   double  last;
-  gint64  last_time_us;
+  gint64  last_time_us;     /* the time of the last value */
 } SondeSeriesStats;
 
 #define SONDE_TYPE_SERIES (sonde_series_get_type ())
