@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-# run.py: the ingest benchmark (run by `build-aux/dev bench`)
+# run.py: the ingest and JSON path benchmarks (run by `build-aux/dev bench`)
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   /usr/bin/python3 bench/run.py --build _build [--quick] [--scenario small|large]...
-#                                 [--repeat N] [--receiver NAME]... [--timeout S]
+#   /usr/bin/python3 bench/run.py --build _build [--quick] [--suite ingest|json-path]...
+#                                 [--scenario small|large]... [--repeat N]
+#                                 [--receiver NAME]... [--timeout S]
 #                                 [--json FILE] [--strict]
 #
 # A loopback flood (bench/flood-server) of 1,000,000 JSON messages of 100
@@ -17,6 +18,10 @@
 # table per scenario and then one line per target:
 #
 #   target <name>: <measured> (goal <goal>) MET|MISSED
+#
+# Then the JSON path benchmark (bench/bench-json-path, which measures
+# SondeJsonPath against json-glib in one process) prints its own table and
+# target lines; they join the list at the end.
 #
 # Exit status: 0 when every measurement of libsoup and Sonde ran (whether or
 # not the targets are met; with --strict, 1 when one is missed); 1 when one
@@ -59,6 +64,9 @@ INGEST_GOAL = 0.90                 # × the bare libsoup client's msgs/s
 OVERHEAD_GOAL = 32.0               # log bytes per stored message beyond its payload
 RSS_GOAL_BYTES = 200 * 1000 * 1000  # a 1M-message log of 100-byte messages
 RSS_GOAL_COUNT = 1_000_000
+
+JSON_PATH_TIMEOUT = 900            # seconds bench-json-path may take
+SUITES = ["ingest", "json-path"]
 
 SERVER_START_TIMEOUT = 15          # seconds to print "PORT n"
 SERVER_EXIT_TIMEOUT = 10           # seconds to exit once the receiver is done
@@ -417,6 +425,39 @@ def targets(scenario, count, summaries, runs, quick, timeout):
     return lines
 
 
+# -- JSON path extraction ------------------------------------------------------
+
+def run_json_path(build, quick):
+    """Runs bench-json-path, prints its table and returns (target lines, ok)."""
+    command = [os.path.join(build, "bench", "bench-json-path")]
+    if quick:
+        command.append("--quick")
+    goals = {"json-path-small": "≥ 5× json-glib", "json-path-large": "≥ 50× json-glib"}
+    try:
+        done = subprocess.run(command, env=receiver_env(), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=JSON_PATH_TIMEOUT, start_new_session=True)
+        out = done.stdout.decode(errors="replace")
+        err = done.stderr.decode(errors="replace").strip()
+        failure = None if done.returncode == 0 else f"exit status {done.returncode}: {err}"
+    except (OSError, subprocess.TimeoutExpired) as e:
+        out, failure = "", str(e)
+
+    print()
+    lines = []
+    for line in out.splitlines():
+        if line.startswith("target "):
+            lines.append(line)
+        else:
+            print(line)
+    if failure:
+        print(f"  bench-json-path failed: {failure}")
+    for name, goal in goals.items():
+        if not any(line.startswith(f"target {name}:") for line in lines):
+            lines.append(target_line(name, f"not measured ({failure or 'no target line'})", goal, False))
+    return lines, failure is None
+
+
 # -- main ----------------------------------------------------------------------
 
 def environment_line():
@@ -468,8 +509,11 @@ def parse_args():
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 100,000 small and 4,000 large messages, one run each "
                              "unless --repeat")
+    parser.add_argument("--suite", action="append", choices=SUITES,
+                        help="run only this benchmark: the ingest flood or JSON path extraction "
+                             "(repeatable; default: all)")
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS),
-                        help="run only this scenario (repeatable; default: all)")
+                        help="run only this ingest scenario (repeatable; default: all)")
     parser.add_argument("--receiver", action="append", choices=RECEIVERS,
                         help="run only this receiver (repeatable; default: all; "
                              "libsoup is always run as the reference)")
@@ -495,18 +539,22 @@ def parse_args():
 def main():
     args = parse_args()
     build = os.path.abspath(args.build)
-    for exe in ("flood-server", "recv-libsoup", "recv-sonde"):
+    suites = args.suite or SUITES
+    needed = ["bench-json-path"] if "json-path" in suites else []
+    if "ingest" in suites:
+        needed += ["flood-server", "recv-libsoup", "recv-sonde"]
+    for exe in needed:
         if not os.access(os.path.join(build, "bench", exe), os.X_OK):
             print(f"run.py: {build}/bench/{exe} is missing: build first "
                   f"(meson compile -C {args.build})", file=sys.stderr)
             return 2
 
     scenarios = args.scenario or list(SCENARIOS)
-    scenarios = [s for s in SCENARIOS if s in scenarios]
+    scenarios = [s for s in SCENARIOS if s in scenarios] if "ingest" in suites else []
     receivers = [r for r in RECEIVERS if r == "libsoup" or not args.receiver or r in args.receiver]
 
     started = time.monotonic()
-    print(f"Sonde ingest benchmark{' (--quick)' if args.quick else ''}: {environment_line()}")
+    print(f"Sonde benchmarks ({', '.join(suites)}){' (--quick)' if args.quick else ''}: {environment_line()}")
     all_targets = []
     raw = {}
     broken = False
@@ -541,6 +589,12 @@ def main():
                 broken = True
         print_table(scenario, count, size, args.repeat, summaries, args.timeout)
         all_targets += targets(scenario, count, summaries, runs, args.quick, args.timeout)
+
+    if "json-path" in suites:
+        lines, ok = run_json_path(build, args.quick)
+        all_targets += lines
+        if not ok:
+            broken = True
 
     elapsed = time.monotonic() - started
     print()

@@ -25,6 +25,8 @@ typedef enum {
   SONDE_ERROR_HANDSHAKE_INVALID,   /* a 101 answer that breaks RFC 6455 */
   SONDE_ERROR_CANCELLED,           /* the user gave up before the handshake completed */
   SONDE_ERROR_INVALID_HEX,         /* hex text that is not whole bytes */
+  SONDE_ERROR_INVALID_PATH,        /* a JSON path that does not parse */
+  SONDE_ERROR_INVALID_PREDICATE,   /* a message condition that does not parse */
 } SondeError;
 
 GQuark sonde_error_quark (void);

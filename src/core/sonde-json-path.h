@@ -66,6 +66,37 @@ GPtrArray     *sonde_json_path_list_numeric (const char         *json,
                                              gsize               length,
                                              guint               max_paths);
 
+/* Appended to the API above.
+ *
+ * Duplicate keys: the last one wins, as in json-glib, JavaScript's
+ * JSON.parse and Python's json. So every object on the way to the value is
+ * read to its closing brace (a later member of the same name would replace
+ * it); only arrays are left as soon as their element has been read. What
+ * the scanner steps over is only checked for balanced brackets and closed
+ * strings; the path's objects, arrays and the value itself are checked
+ * strictly. A document cut short anywhere inside an object on the path
+ * yields nothing. */
+
+/* For parsers of larger expressions (SondePredicate): parses the path
+ * that starts at @start inside @text and stops before the first character
+ * that cannot continue it; @end is set there. Errors name their column in
+ * the whole of @text. */
+SondeJsonPath *sonde_json_path_new_prefix  (const char          *text,
+                                            const char          *start,
+                                            const char         **end,
+                                            GError             **error);
+
+/* A time read at the path, in microseconds since 1970 (UTC). A number, or
+ * a string that holds one, counts as seconds when its magnitude is below
+ * 1e11, milliseconds below 1e14, microseconds below 1e17 and nanoseconds
+ * above; any other string must be ISO 8601 (UTC when it names no offset).
+ * FALSE when the path holds neither, or a time outside the years 1 to
+ * 9999. */
+gboolean       sonde_json_path_get_time    (SondeJsonPath       *self,
+                                            const char          *json,
+                                            gsize                length,
+                                            gint64              *wall_us);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeJsonPath, sonde_json_path_unref)
 
 G_END_DECLS
