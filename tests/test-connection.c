@@ -16,6 +16,7 @@
 #include "sonde-connection.h"
 #include "sonde-demo-server.h"
 #include "sonde-error.h"
+#include "sonde-profile.h"
 #include "sonde-test-raw-server.h"
 #include "sonde-test-util.h"
 
@@ -989,6 +990,130 @@ test_batched_delivery (void)
   g_assert_finalize_object (g_steal_pointer (&connection));
 }
 
+
+static gboolean
+server_received (Fixture *fixture,
+                 guint    n)
+{
+  return fixture->received->len >= n;
+}
+
+static char *
+received_text (Fixture *fixture,
+               guint    i)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (g_ptr_array_index (fixture->received, i), &length);
+
+  return g_strndup (data, length);
+}
+
+static guint
+count_automatic (SondeConnection *connection)
+{
+  SondeMessageLog *log = sonde_connection_get_log (connection);
+  guint n = 0;
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction == SONDE_DIRECTION_OUT && (record.flags & SONDE_RECORD_FLAG_AUTOMATIC))
+        n++;
+    }
+  return n;
+}
+
+/* On-open messages go out in order after every connect, with their
+ * placeholders filled in, and are marked as sent by Sonde. */
+static void
+test_on_open_messages (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+
+  g_ptr_array_add (messages, sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT, "auth {{seq}}"));
+  g_ptr_array_add (messages, sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_JSON,
+                                                        "{\"op\": \"subscribe\", \"id\": {{seq}}}"));
+  sonde_connection_set_on_open (fixture->connection, messages);
+
+  connect_to (fixture, "/ws/echo");
+  SONDE_TEST_ASSERT_WAIT (server_received (fixture, 2), WAIT_MS);
+  first = received_text (fixture, 0);
+  second = received_text (fixture, 1);
+  g_assert_cmpstr (first, ==, "auth 1");
+  g_assert_cmpstr (second, ==, "{\"op\": \"subscribe\", \"id\": 2}");
+  SONDE_TEST_ASSERT_WAIT (count_automatic (fixture->connection) == 2, WAIT_MS);
+
+  /* And again after a reconnect, the counter going on. */
+  g_assert_true (sonde_connection_close (fixture->connection, 1000, NULL, NULL));
+  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  connect_to (fixture, "/ws/echo");
+  SONDE_TEST_ASSERT_WAIT (server_received (fixture, 4), WAIT_MS);
+  third = received_text (fixture, 2);
+  g_assert_cmpstr (third, ==, "auth 3");
+  SONDE_TEST_ASSERT_WAIT (count_automatic (fixture->connection) == 4, WAIT_MS);
+}
+
+/* An on-open message that does not render is an error in the log and is
+ * not sent; the others still go. */
+static void
+test_on_open_bad_template (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
+  g_autoptr(JsonObject) error_event = NULL;
+  g_autofree char *only = NULL;
+
+  g_ptr_array_add (messages, sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT, "hello {{nwo}}"));
+  g_ptr_array_add (messages, sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT, "second"));
+  sonde_connection_set_on_open (fixture->connection, messages);
+
+  connect_to (fixture, "/ws/echo");
+  SONDE_TEST_ASSERT_WAIT (server_received (fixture, 1), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR) == 1,
+                          WAIT_MS);
+  sonde_test_spin (100);
+  g_assert_cmpuint (fixture->received->len, ==, 1);
+  only = received_text (fixture, 0);
+  g_assert_cmpstr (only, ==, "second");
+
+  error_event = last_event (fixture->connection, SONDE_MESSAGE_KIND_ERROR);
+  g_assert_nonnull (strstr (json_object_get_string_member (error_event, "error"), "On-open message 1 not sent"));
+  g_assert_nonnull (strstr (json_object_get_string_member (error_event, "error"), "{{nwo}}"));
+}
+
+/* The heartbeat goes out every interval while open, marked as ours. */
+static void
+test_heartbeat (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SondeProfileMessage) beat = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_JSON,
+                                                                   "{\"ping\": {{seq}}}");
+  g_autofree char *first = NULL;
+
+  sonde_connection_set_heartbeat (fixture->connection, beat, 1);
+  connect_to (fixture, "/ws/echo");
+  SONDE_TEST_ASSERT_WAIT (server_received (fixture, 2), WAIT_MS);
+  first = received_text (fixture, 0);
+  g_assert_cmpstr (first, ==, "{\"ping\": 1}");
+  SONDE_TEST_ASSERT_WAIT (count_automatic (fixture->connection) >= 2, WAIT_MS);
+
+  /* Closed: no more beats. */
+  g_assert_true (sonde_connection_close (fixture->connection, 1000, NULL, NULL));
+  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  {
+    guint n = fixture->received->len;
+
+    sonde_test_spin (1500);
+    g_assert_cmpuint (fixture->received->len, ==, n);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1017,6 +1142,9 @@ main (int   argc,
   g_test_add_func ("/connection/invalid-peer-close-code", test_invalid_peer_close_code);
   g_test_add_func ("/connection/protocol-error-is-one-event", test_protocol_error_is_one_event);
   g_test_add_func ("/connection/batched-delivery", test_batched_delivery);
+  g_test_add ("/connection/on-open-messages", Fixture, NULL, fixture_setup, test_on_open_messages, fixture_teardown);
+  g_test_add ("/connection/on-open-bad-template", Fixture, NULL, fixture_setup, test_on_open_bad_template, fixture_teardown);
+  g_test_add ("/connection/heartbeat", Fixture, NULL, fixture_setup, test_heartbeat, fixture_teardown);
 
   return g_test_run ();
 }

@@ -17,6 +17,7 @@
 #include "sonde-application.h"
 #include "sonde-demo-server.h"
 #include "sonde-filter-model.h"
+#include "sonde-test-gui.h"
 #include "sonde-test-util.h"
 #include "sonde-window.h"
 
@@ -31,12 +32,6 @@ typedef struct {
   SondeDemoServer  *demo;
 } Fixture;
 
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
@@ -46,7 +41,7 @@ fixture_setup (Fixture       *fixture,
   fixture->window = sonde_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
   gtk_window_present (GTK_WINDOW (fixture->window));
-  g_assert_true (sonde_test_wait_for (is_mapped, fixture->window, WAIT_MS));
+  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, fixture->window, WAIT_MS));
 
   fixture->demo = sonde_demo_server_new ();
   g_assert_true (sonde_demo_server_start (fixture->demo, 0, &error));
@@ -61,84 +56,6 @@ fixture_teardown (Fixture       *fixture,
   sonde_test_spin (50);
   sonde_demo_server_stop (fixture->demo);
   g_clear_object (&fixture->demo);
-}
-
-typedef struct {
-  GtkWidget     *widget;
-  GskRenderNode *node;
-  int            width;
-  int            height;
-} Capture;
-
-/* Right after a frame is painted, the widget's layout is up to date: take
- * its render node then (while a feed streams, layout is queued again and
- * again, and a paintable made in between draws nothing). */
-static void
-on_after_paint (GdkFrameClock *clock,
-                Capture       *capture)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-
-  if (capture->node != NULL)
-    return;
-
-  capture->width = gtk_widget_get_width (capture->widget);
-  capture->height = gtk_widget_get_height (capture->widget);
-  paintable = gtk_widget_paintable_new (capture->widget);
-  snapshot = gtk_snapshot_new ();
-
-  /* The window paints the background, not its content: add it. */
-  {
-    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-    GtkStyleContext *style = gtk_widget_get_style_context (capture->widget);
-    GdkRGBA background;
-
-    if (!gtk_style_context_lookup_color (style, "window_bg_color", &background))
-      gdk_rgba_parse (&background, "white");
-    G_GNUC_END_IGNORE_DEPRECATIONS
-    gtk_snapshot_append_color (snapshot, &background,
-                               &GRAPHENE_RECT_INIT (0, 0, capture->width, capture->height));
-  }
-  gdk_paintable_snapshot (paintable, snapshot, capture->width, capture->height);
-  capture->node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("SONDE_SCREENSHOT_DIR");
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GdkFrameClock *clock;
-  Capture capture = { 0 };
-  gulong handler;
-
-  if (dir == NULL)
-    return;
-
-  /* Let pending layout and redraws happen first. */
-  sonde_test_spin (300);
-
-  /* A root cannot paint itself into a paintable: paint its content. */
-  capture.widget = widget;
-  if (ADW_IS_APPLICATION_WINDOW (widget))
-    capture.widget = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
-
-  clock = gtk_widget_get_frame_clock (widget);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &capture);
-  gtk_widget_queue_draw (widget);
-  SONDE_TEST_ASSERT_WAIT (capture.node != NULL, WAIT_MS);
-  g_signal_handler_disconnect (clock, handler);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         capture.node,
-                                         &GRAPHENE_RECT_INIT (0, 0, capture.width, capture.height));
-  gsk_render_node_unref (capture.node);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static SondeConnectionState
@@ -207,13 +124,13 @@ test_demo_on_first_launch (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (g_strcmp0 (sonde_message_detail_get_format (sonde_connection_page_get_detail (page)),
                                      "json") == 0, WAIT_MS);
 
-  save_screenshot (GTK_WIDGET (fixture->window), "window-demo.png");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-demo.png");
   if (g_getenv ("SONDE_SCREENSHOT_DIR") != NULL)
     {
       AdwStyleManager *style = adw_style_manager_get_default ();
 
       adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-      save_screenshot (GTK_WIDGET (fixture->window), "window-demo-dark.png");
+      sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-demo-dark.png");
       adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
     }
 
@@ -241,7 +158,7 @@ test_url_errors (Fixture       *fixture,
   /* A new tab: nothing connected yet, and the view says what to do. */
   sonde_window_add_page (fixture->window);
   g_assert_cmpuint (sonde_window_get_n_pages (fixture->window), ==, 1);
-  save_screenshot (GTK_WIDGET (fixture->window), "window-empty.png");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-empty.png");
 
   gtk_editable_set_text (entry, "ftp://example.com/feed");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect", NULL));
@@ -265,7 +182,7 @@ test_url_errors (Fixture       *fixture,
   g_assert_nonnull (sonde_connection_page_get_problem (page));
   g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "refused"));
 
-  save_screenshot (GTK_WIDGET (fixture->window), "window-refused.png");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-refused.png");
 }
 
 /* Sends "<prefix> <i> alpha|beta" or, for the JSON prefix "{", the JSON
@@ -305,7 +222,7 @@ test_handshake_refused (Fixture       *fixture,
   g_assert_nonnull (sonde_connection_page_get_problem (page));
   g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "401 Unauthorized"));
 
-  save_screenshot (GTK_WIDGET (fixture->window), "window-401.png");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-401.png");
   soup_server_disconnect (server);
 }
 
@@ -370,7 +287,7 @@ test_filter_counts (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (!sonde_filter_model_get_scanning (model), WAIT_MS);
   g_assert_cmpuint (n_rows (page), ==, 200);
 
-  save_screenshot (GTK_WIDGET (fixture->window), "window-filter.png");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-filter.png");
 
   /* A pattern that does not compile leaves the last good filter. */
   g_assert_false (sonde_log_view_set_filter (view, "(unclosed", TRUE));
@@ -407,7 +324,7 @@ test_filter_large_log_yields (Fixture       *fixture,
   gtk_window_set_child (GTK_WINDOW (window), view);
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (sonde_test_wait_for (is_mapped, window, WAIT_MS));
+  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, window, WAIT_MS));
 
   sonde_message_log_begin_batch (log);
   for (guint i = 0; i < n; i++)
@@ -493,7 +410,7 @@ test_composer_checks (Fixture       *fixture,
   g_assert_nonnull (sonde_composer_get_problem (composer));
   g_assert_nonnull (strstr (sonde_composer_get_problem (composer), "Line 3, column 9"));
 
-  save_screenshot (GTK_WIDGET (fixture->window), "window-composer-error.png");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-composer-error.png");
 
   g_assert_false (sonde_composer_send (composer, &error));
   g_assert_nonnull (error);
@@ -580,7 +497,7 @@ test_detail_views (Fixture       *fixture,
   g_assert_cmpstr (text, ==, "{\n  \"price\": 101.250,\n  \"tags\": [\n    \"a\",\n    \"b\"\n  ]\n}");
   g_clear_pointer (&text, g_free);
 
-  save_screenshot (GTK_WIDGET (fixture->window), "window-detail-json.png");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-detail-json.png");
 
   g_assert_true (find_and_select (page, SONDE_MESSAGE_KIND_BINARY, SONDE_DIRECTION_IN));
   SONDE_TEST_ASSERT_WAIT (g_strcmp0 (sonde_message_detail_get_format (detail), "hex") == 0, WAIT_MS);
@@ -657,7 +574,7 @@ test_follow_mode (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)), WAIT_MS);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
 
-  save_screenshot (GTK_WIDGET (fixture->window), "window-new-messages.png");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-new-messages.png");
 
   sonde_log_view_set_following (view, TRUE);
   g_assert_cmpuint (sonde_log_view_get_n_unseen (view), ==, 0);
@@ -692,7 +609,7 @@ test_connection_panel (Fixture       *fixture,
   g_assert_cmpstr (sonde_connection_panel_get_value (panel, "tls"), ==, "not used");
   g_assert_true (g_str_has_suffix (sonde_connection_panel_get_value (panel, "total"), " ms"));
 
-  save_screenshot (GTK_WIDGET (fixture->window), "window-connection-panel.png");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-connection-panel.png");
 
   sonde_connection_page_disconnect (page);
   SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);

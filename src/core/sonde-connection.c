@@ -20,7 +20,9 @@
 #include "sonde-close-code.h"
 #include "sonde-connection.h"
 #include "sonde-error.h"
+#include "sonde-json-writer.h"
 #include "sonde-link-private.h"
+#include "sonde-profile.h"
 #include "sonde-url.h"
 
 #define N_SAMPLES          32
@@ -55,12 +57,19 @@ struct _SondeConnection
   char                 *origin;
   guint64               max_frame_size;
   guint                 handshake_timeout_ms;
+  guint                 keepalive_s;
+  GPtrArray            *on_open;        /* SondeProfileMessage* */
+  SondeProfileMessage  *heartbeat;
+  guint                 heartbeat_interval_s;
   gboolean              deflate;
   gboolean              follow_redirects;
 
   SondeConnectionState  state;
   guint                 close_code;
   gboolean              close_clean;
+
+  SondeTemplateContext  template_context;
+  guint                 heartbeat_id;
 
   SondeStats            stats;
   Sample                samples[N_SAMPLES];
@@ -90,6 +99,8 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void update_heartbeat (SondeConnection *self);
 
 /* Headers that the WebSocket handshake itself writes, and the option that
  * sets each one properly where there is one. */
@@ -192,6 +203,9 @@ apply_event (SondeConnection *self,
 
   if (event->state >= 0)
     set_state (self, (SondeConnectionState) event->state);
+
+  if (event->state >= 0)
+    update_heartbeat (self);
 }
 
 static void
@@ -202,6 +216,88 @@ drop_link (SondeConnection *self)
 
   sonde_link_detach (self->link);
   g_clear_pointer (&self->link, sonde_link_unref);
+}
+
+/* Records a problem found on this side (an on-open message that does not
+ * render, say) as an error event, as the link does for its own. */
+static void
+log_local_error (SondeConnection *self,
+                 const GError    *error)
+{
+  g_autoptr(GString) payload = g_string_new ("{");
+  gboolean first = TRUE;
+
+  sonde_json_append_string_member (payload, &first, "error", error->message);
+  sonde_json_append_string_member (payload, &first, "domain", g_quark_to_string (error->domain));
+  sonde_json_append_int_member (payload, &first, "code", error->code);
+  g_string_append_c (payload, '}');
+
+  sonde_message_log_append (self->log, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR,
+                            g_get_real_time (), g_get_monotonic_time (), payload->str, payload->len);
+}
+
+/* Renders and sends one message of the profile's (on-open or heartbeat),
+ * marked as sent by Sonde. */
+static void
+send_automatic (SondeConnection           *self,
+                const SondeProfileMessage *message,
+                const char                *what)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = sonde_template_render (message->body, message->format,
+                                                   &self->template_context, &error);
+
+  if (bytes == NULL)
+    {
+      g_prefix_error (&error, "%s not sent: ", what);
+      log_local_error (self, error);
+      return;
+    }
+
+  sonde_link_send (self->link,
+                   message->format == SONDE_MESSAGE_FORMAT_BINARY ? SONDE_MESSAGE_KIND_BINARY
+                                                                  : SONDE_MESSAGE_KIND_TEXT,
+                   SONDE_RECORD_FLAG_AUTOMATIC, bytes);
+}
+
+static gboolean
+on_heartbeat (gpointer data)
+{
+  SondeConnection *self = data;
+
+  if (self->state == SONDE_CONNECTION_STATE_OPEN && self->link != NULL && self->heartbeat != NULL)
+    {
+      sonde_message_log_begin_batch (self->log);
+      send_automatic (self, self->heartbeat, "Heartbeat");
+      sonde_message_log_end_batch (self->log);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_heartbeat (SondeConnection *self)
+{
+  gboolean wanted = self->state == SONDE_CONNECTION_STATE_OPEN &&
+                    self->heartbeat != NULL && self->heartbeat_interval_s > 0;
+
+  if (!wanted)
+    g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  else if (self->heartbeat_id == 0)
+    self->heartbeat_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, self->heartbeat_interval_s,
+                                                     on_heartbeat, self, NULL);
+}
+
+/* Once open: the on-open messages, in order (authentication, then
+ * subscriptions, typically), and the heartbeat's timer. */
+static void
+on_opened (SondeConnection *self)
+{
+  for (guint i = 0; self->on_open != NULL && i < self->on_open->len; i++)
+    {
+      g_autofree char *what = g_strdup_printf ("On-open message %u", i + 1);
+
+      send_automatic (self, g_ptr_array_index (self->on_open, i), what);
+    }
 }
 
 /* Main thread, at most ~30 times a second: moves a batch into the log. The
@@ -245,9 +341,14 @@ on_link_ready (gpointer user_data)
           g_assert_not_reached ();
         }
 
-      sonde_message_log_append (self->log, item->direction, item->kind,
-                                item->wall_us, item->mono_us,
-                                sonde_link_item_get_data (&self->batch, item), item->length);
+      sonde_message_log_append_full (self->log, item->direction, item->kind, item->flags,
+                                     item->wall_us, item->mono_us,
+                                     sonde_link_item_get_data (&self->batch, item), item->length);
+
+      /* After the open event's record, so what it sends comes after it. */
+      if (item->direction == SONDE_DIRECTION_EVENT &&
+          item->event->state == SONDE_CONNECTION_STATE_OPEN && self->link != NULL)
+        on_opened (self);
     }
 
   record_sample (self, g_get_monotonic_time ());
@@ -279,6 +380,7 @@ sonde_connection_dispose (GObject *object)
 {
   SondeConnection *self = (SondeConnection *) object;
 
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
   drop_link (self);
 
   G_OBJECT_CLASS (sonde_connection_parent_class)->dispose (object);
@@ -299,6 +401,8 @@ sonde_connection_finalize (GObject *object)
   g_strfreev (self->headers);
   g_strfreev (self->protocols);
   g_free (self->origin);
+  g_clear_pointer (&self->on_open, g_ptr_array_unref);
+  g_clear_pointer (&self->heartbeat, sonde_profile_message_free);
 
   G_OBJECT_CLASS (sonde_connection_parent_class)->finalize (object);
 }
@@ -805,6 +909,7 @@ sonde_connection_connect (SondeConnection  *self,
   options.deflate = self->deflate;
   options.follow_redirects = self->follow_redirects;
   options.handshake_timeout_ms = self->handshake_timeout_ms;
+  options.keepalive_s = self->keepalive_s;
 
   g_clear_pointer (&self->handshake, sonde_handshake_unref);
   g_clear_error (&self->error);
@@ -873,7 +978,7 @@ sonde_connection_send_text (SondeConnection  *self,
 
   {
     g_autoptr(GBytes) bytes = g_bytes_new (text, (gsize) length);
-    sonde_link_send (self->link, SONDE_MESSAGE_KIND_TEXT, bytes);
+    sonde_link_send (self->link, SONDE_MESSAGE_KIND_TEXT, SONDE_RECORD_FLAG_NONE, bytes);
   }
 
   return TRUE;
@@ -924,7 +1029,7 @@ sonde_connection_send_binary (SondeConnection  *self,
   if (!check_open (self, error))
     return FALSE;
 
-  sonde_link_send (self->link, SONDE_MESSAGE_KIND_BINARY, bytes);
+  sonde_link_send (self->link, SONDE_MESSAGE_KIND_BINARY, SONDE_RECORD_FLAG_NONE, bytes);
   return TRUE;
 }
 
@@ -1046,4 +1151,77 @@ sonde_connection_state_to_string (SondeConnectionState state)
     default:
       g_return_val_if_reached ("unknown");
     }
+}
+
+/* Protocol keepalive: a Ping every @seconds while open (0: none). Applies
+ * from the next connect. */
+void
+sonde_connection_set_keepalive (SondeConnection *self,
+                                guint            seconds)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  self->keepalive_s = seconds;
+}
+
+guint
+sonde_connection_get_keepalive (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
+
+  return self->keepalive_s;
+}
+
+/* Messages sent, in order, each time the connection opens (and reopens),
+ * marked in the log as sent by Sonde. Copied; NULL for none. */
+void
+sonde_connection_set_on_open (SondeConnection *self,
+                              GPtrArray       *messages)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  g_clear_pointer (&self->on_open, g_ptr_array_unref);
+  if (messages == NULL || messages->len == 0)
+    return;
+
+  self->on_open = g_ptr_array_new_full (messages->len, (GDestroyNotify) sonde_profile_message_free);
+  for (guint i = 0; i < messages->len; i++)
+    g_ptr_array_add (self->on_open, sonde_profile_message_copy (g_ptr_array_index (messages, i)));
+}
+
+/* An application-level heartbeat: @message rendered and sent every
+ * @interval_s while open, marked as sent by Sonde. NULL or 0 for none. */
+void
+sonde_connection_set_heartbeat (SondeConnection           *self,
+                                const SondeProfileMessage *message,
+                                guint                      interval_s)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  g_clear_pointer (&self->heartbeat, sonde_profile_message_free);
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  if (message != NULL && interval_s > 0)
+    {
+      self->heartbeat = sonde_profile_message_copy (message);
+      self->heartbeat_interval_s = interval_s;
+    }
+  else
+    self->heartbeat_interval_s = 0;
+
+  update_heartbeat (self);
+}
+
+/* @text with its placeholders filled in from this connection's counter
+ * ({{seq}} goes on across reconnects), checked for @format: what the
+ * composer sends. */
+GBytes *
+sonde_connection_render_template (SondeConnection     *self,
+                                  const char          *text,
+                                  SondeMessageFormat   format,
+                                  GError             **error)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  return sonde_template_render (text, format, &self->template_context, error);
 }

@@ -8,6 +8,7 @@
 
 #include "sonde-handshake.h"
 #include "sonde-message-log.h"
+#include "sonde-template.h"
 
 G_BEGIN_DECLS
 
@@ -85,6 +86,20 @@ gboolean              sonde_connection_send_json             (SondeConnection  *
                                                               GError          **error);
 gboolean              sonde_connection_send_binary           (SondeConnection  *self,
                                                               GBytes           *bytes,
+                                                              GError          **error);
+
+guint                 sonde_connection_get_keepalive         (SondeConnection  *self);
+void                  sonde_connection_set_keepalive         (SondeConnection  *self,
+                                                              guint             seconds);
+void                  sonde_connection_set_on_open           (SondeConnection  *self,
+                                                              GPtrArray        *messages);
+void                  sonde_connection_set_heartbeat         (SondeConnection  *self,
+                                                              const SondeProfileMessage *message,
+                                                              guint             interval_s);
+
+GBytes               *sonde_connection_render_template       (SondeConnection  *self,
+                                                              const char       *text,
+                                                              SondeMessageFormat format,
                                                               GError          **error);
 
 SondeConnectionState  sonde_connection_get_state             (SondeConnection  *self);

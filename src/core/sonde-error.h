@@ -25,6 +25,10 @@ typedef enum {
   SONDE_ERROR_HANDSHAKE_INVALID,   /* a 101 answer that breaks RFC 6455 */
   SONDE_ERROR_CANCELLED,           /* the user gave up before the handshake completed */
   SONDE_ERROR_INVALID_HEX,         /* hex text that is not whole bytes */
+  SONDE_ERROR_INVALID_TEMPLATE,    /* an unknown placeholder, or a "{{" with no "}}" */
+  SONDE_ERROR_INVALID_PROFILE,     /* JSON that is not a profile, or a profiles file that does not parse */
+  SONDE_ERROR_NO_SECRET,           /* the profile's authentication needs a secret and none was given */
+  SONDE_ERROR_NEWER_FILE,          /* a profiles file written by a newer Sonde: read nothing, write nothing */
   SONDE_ERROR_INVALID_PATH,        /* a JSON path that does not parse */
   SONDE_ERROR_INVALID_PREDICATE,   /* a message condition that does not parse */
 } SondeError;

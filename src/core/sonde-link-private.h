@@ -17,6 +17,7 @@ typedef struct {
   gboolean  deflate;
   gboolean  follow_redirects;
   guint     handshake_timeout_ms;
+  guint     keepalive_s;          /* 0: no pings */
 } SondeLinkOptions;
 
 /* What an event changes on the main thread besides the log. */
@@ -38,6 +39,7 @@ typedef struct {
   GBytes         *payload;      /* large messages: libsoup's buffer, not copied */
   SondeDirection  direction;
   SondeMessageKind kind;
+  SondeRecordFlags flags;
   SondeLinkEvent *event;        /* events only; owned by the batch */
 } SondeLinkItem;
 
@@ -72,6 +74,7 @@ void        sonde_link_take_batch    (SondeLink              *link,
                                       SondeLinkBatch         *batch);
 void        sonde_link_send          (SondeLink              *link,
                                       SondeMessageKind        kind,
+                                      SondeRecordFlags        flags,
                                       GBytes                 *payload);
 void        sonde_link_close         (SondeLink              *link,
                                       guint                   code,

@@ -37,6 +37,7 @@
 
 typedef struct {
   SondeMessageKind  kind;
+  SondeRecordFlags  flags;
   GBytes           *payload;
 } Outgoing;
 
@@ -238,6 +239,7 @@ static void
 push_item (SondeLink        *link,
            SondeDirection    direction,
            SondeMessageKind  kind,
+           SondeRecordFlags  flags,
            const void       *data,
            gsize             length,
            GBytes           *payload,
@@ -252,6 +254,7 @@ push_item (SondeLink        *link,
   item.length = length;
   item.direction = direction;
   item.kind = kind;
+  item.flags = flags;
   item.event = event;
   item.payload = payload != NULL && length >= REF_PAYLOAD_MIN ? g_bytes_ref (payload) : NULL;
 
@@ -293,7 +296,7 @@ push_event (SondeLink        *link,
             GString          *payload,
             SondeLinkEvent   *event)
 {
-  push_item (link, SONDE_DIRECTION_EVENT, kind, payload->str, payload->len, NULL, event);
+  push_item (link, SONDE_DIRECTION_EVENT, kind, SONDE_RECORD_FLAG_NONE, payload->str, payload->len, NULL, event);
 }
 
 static GString *
@@ -414,7 +417,7 @@ on_ws_message (SoupWebsocketConnection *ws,
 
   push_item (link, SONDE_DIRECTION_IN,
              type == SOUP_WEBSOCKET_DATA_TEXT ? SONDE_MESSAGE_KIND_TEXT : SONDE_MESSAGE_KIND_BINARY,
-             data, length, message, NULL);
+             SONDE_RECORD_FLAG_NONE, data, length, message, NULL);
 }
 
 /* libsoup can report one fault several times (a failed write, then the
@@ -555,7 +558,10 @@ on_connected (GObject      *source,
   /* Before anything else: libsoup already reads from the stream, with its
    * own 128 KiB default limit. */
   if (ws != NULL)
-    soup_websocket_connection_set_max_incoming_payload_size (ws, link->options.max_frame_size);
+    {
+      soup_websocket_connection_set_max_incoming_payload_size (ws, link->options.max_frame_size);
+      soup_websocket_connection_set_keepalive_interval (ws, link->options.keepalive_s);
+    }
 
   destroy_source (&link->deadline_source);
 
@@ -692,7 +698,7 @@ on_send_ready (gpointer data)
                                                   out->kind == SONDE_MESSAGE_KIND_TEXT ?
                                                   SOUP_WEBSOCKET_DATA_TEXT : SOUP_WEBSOCKET_DATA_BINARY,
                                                   out->payload);
-          push_item (link, SONDE_DIRECTION_OUT, out->kind, data_ptr, length, out->payload, NULL);
+          push_item (link, SONDE_DIRECTION_OUT, out->kind, out->flags, data_ptr, length, out->payload, NULL);
         }
       else
         {
@@ -840,6 +846,7 @@ sonde_link_start (const SondeLinkOptions *options,
   link->options.deflate = options->deflate;
   link->options.follow_redirects = options->follow_redirects;
   link->options.handshake_timeout_ms = options->handshake_timeout_ms;
+  link->options.keepalive_s = options->keepalive_s;
 
   link->main_context = g_main_context_ref_thread_default ();
   link->io_context = g_main_context_new ();
@@ -916,12 +923,14 @@ sonde_link_take_batch (SondeLink      *link,
 void
 sonde_link_send (SondeLink        *link,
                  SondeMessageKind  kind,
+                 SondeRecordFlags  flags,
                  GBytes           *payload)
 {
   Outgoing *out = g_new0 (Outgoing, 1);
   gboolean wake;
 
   out->kind = kind;
+  out->flags = flags;
   out->payload = g_bytes_ref (payload);
 
   g_mutex_lock (&link->lock);

@@ -31,6 +31,7 @@
 #define META_KIND_SHIFT     2
 #define META_KIND_MASK      0xfu
 #define META_TRUNCATED      (1u << 6)
+#define META_AUTOMATIC      (1u << 7)
 #define META_SKEW_SHIFT     8
 
 typedef struct {
@@ -241,6 +242,9 @@ unpack_record (SondeMessageLog    *self,
   record->stored_size = packed->stored;
   record->size = packed->stored;
   record->data = chunk->data + (offset - chunk->base);
+
+  if (packed->meta & META_AUTOMATIC)
+    record->flags |= SONDE_RECORD_FLAG_AUTOMATIC;
 
   if (packed->meta & META_TRUNCATED)
     {
@@ -758,6 +762,22 @@ sonde_message_log_append (SondeMessageLog  *self,
                           const void       *data,
                           gsize             size)
 {
+  return sonde_message_log_append_full (self, direction, kind, SONDE_RECORD_FLAG_NONE,
+                                        wall_us, mono_us, data, size);
+}
+
+/* Appends a record with @flags (only SONDE_RECORD_FLAG_AUTOMATIC is taken
+ * from the caller; the log sets TRUNCATED itself). */
+guint64
+sonde_message_log_append_full (SondeMessageLog  *self,
+                               SondeDirection    direction,
+                               SondeMessageKind  kind,
+                               SondeRecordFlags  flags,
+                               gint64            wall_us,
+                               gint64            mono_us,
+                               const void       *data,
+                               gsize             size)
+{
   gsize stored = size;
   gboolean truncated = FALSE;
   gint64 skew = wall_us - mono_us;
@@ -791,6 +811,7 @@ sonde_message_log_append (SondeMessageLog  *self,
   packed->meta = (guint32) direction
                | ((guint32) kind << META_KIND_SHIFT)
                | (truncated ? META_TRUNCATED : 0)
+               | ((flags & SONDE_RECORD_FLAG_AUTOMATIC) ? META_AUTOMATIC : 0)
                | ((guint32) (gint32) (skew - block->base_skew) << META_SKEW_SHIFT);
 
   if (stored > 0)

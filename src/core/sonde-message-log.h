@@ -33,6 +33,8 @@ typedef enum {
   /* Only the first bytes of the payload are stored: it was larger than the
    * log's byte retention. */
   SONDE_RECORD_FLAG_TRUNCATED = 1 << 0,
+  /* Sent by Sonde on its own: an on-open message or a heartbeat. */
+  SONDE_RECORD_FLAG_AUTOMATIC = 1 << 1,
 } SondeRecordFlags;
 
 /* One record, unpacked for reading. @data is borrowed from the log's arena
@@ -84,6 +86,14 @@ void             sonde_message_log_begin_batch     (SondeMessageLog  *self);
 guint64          sonde_message_log_append          (SondeMessageLog  *self,
                                                     SondeDirection    direction,
                                                     SondeMessageKind  kind,
+                                                    gint64            wall_us,
+                                                    gint64            mono_us,
+                                                    const void       *data,
+                                                    gsize             size);
+guint64          sonde_message_log_append_full     (SondeMessageLog  *self,
+                                                    SondeDirection    direction,
+                                                    SondeMessageKind  kind,
+                                                    SondeRecordFlags  flags,
                                                     gint64            wall_us,
                                                     gint64            mono_us,
                                                     const void       *data,

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "sonde-application.h"
+#include "sonde-preferences.h"
 #include "sonde-window.h"
 
 struct _SondeApplication
@@ -22,7 +23,11 @@ struct _SondeApplication
   AdwApplication   parent_instance;
 
   /* owned */
-  SondeDemoServer *demo_server;
+  SondeDemoServer   *demo_server;
+  SondeProfileStore *store;
+  SondeSecrets      *secrets;
+  GSettings         *settings;
+  char              *load_problem;   /* why the profiles could not all be read */
 };
 
 G_DEFINE_FINAL_TYPE (SondeApplication, sonde_application, ADW_TYPE_APPLICATION)
@@ -40,6 +45,24 @@ ensure_window (SondeApplication *self,
   return SONDE_WINDOW (window);
 }
 
+/* A profiles file that did not parse was moved aside: say so where the
+ * user looks, once. */
+static void
+tell_load_problem (SondeApplication *self,
+                   SondeWindow      *window)
+{
+  GtkWidget *dialog;
+
+  if (self->load_problem == NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), _("Saved Profiles Could Not Be Read"),
+                                   self->load_problem);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "ok", _("_OK"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_clear_pointer (&self->load_problem, g_free);
+}
+
 static void
 sonde_application_activate (GApplication *app)
 {
@@ -48,7 +71,12 @@ sonde_application_activate (GApplication *app)
   SondeWindow *window = ensure_window (self, &created);
 
   if (created)
-    sonde_window_open_demo (window);
+    {
+      /* First launch, or nothing to restore: the demo ticker streams. */
+      if (!sonde_window_restore_session (window))
+        sonde_window_open_demo (window);
+      tell_load_problem (self, window);
+    }
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -100,10 +128,37 @@ on_quit (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static void
+on_preferences (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  SondeApplication *self = SONDE_APPLICATION (user_data);
+  GtkWindow *preferences = GTK_WINDOW (sonde_preferences_new (self->settings));
+
+  gtk_window_set_transient_for (preferences, gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (preferences);
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = on_about },
+  { .name = "preferences", .activate = on_preferences },
   { .name = "quit", .activate = on_quit },
 };
+
+static void
+apply_color_scheme (SondeApplication *self)
+{
+  static const AdwColorScheme schemes[] = {
+    ADW_COLOR_SCHEME_DEFAULT,       /* system */
+    ADW_COLOR_SCHEME_FORCE_LIGHT,
+    ADW_COLOR_SCHEME_FORCE_DARK,
+  };
+  int choice = g_settings_get_enum (self->settings, "color-scheme");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      schemes[CLAMP (choice, 0, (int) G_N_ELEMENTS (schemes) - 1)]);
+}
 
 static void
 sonde_application_startup (GApplication *app)
@@ -116,9 +171,26 @@ sonde_application_startup (GApplication *app)
   static const char *send_accels[] = { "<Control>Return", "<Control>KP_Enter", NULL };
   static const char *new_tab_accels[] = { "<Control>t", NULL };
   static const char *close_tab_accels[] = { "<Control>w", NULL };
+  static const char *new_profile_accels[] = { "<Control>n", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
   GtkApplication *gtk_app = GTK_APPLICATION (app);
 
   G_APPLICATION_CLASS (sonde_application_parent_class)->startup (app);
+
+  {
+    SondeApplication *self = SONDE_APPLICATION (app);
+    g_autoptr(GError) error = NULL;
+
+    self->settings = g_settings_new (APPLICATION_ID);
+    g_signal_connect_object (self->settings, "changed::color-scheme",
+                             G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
+    apply_color_scheme (self);
+
+    self->secrets = sonde_secrets_new ();
+    self->store = sonde_profile_store_new (NULL);
+    if (!sonde_profile_store_load (self->store, &error))
+      self->load_problem = g_strdup (error->message);
+  }
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
@@ -130,6 +202,8 @@ sonde_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (gtk_app, "win.send", send_accels);
   gtk_application_set_accels_for_action (gtk_app, "win.new-tab", new_tab_accels);
   gtk_application_set_accels_for_action (gtk_app, "win.close-tab", close_tab_accels);
+  gtk_application_set_accels_for_action (gtk_app, "win.new-profile", new_profile_accels);
+  gtk_application_set_accels_for_action (gtk_app, "app.preferences", preferences_accels);
 }
 
 static void
@@ -140,6 +214,14 @@ sonde_application_shutdown (GApplication *app)
   if (self->demo_server != NULL)
     sonde_demo_server_stop (self->demo_server);
 
+  if (self->store != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!sonde_profile_store_flush (self->store, &error))
+        g_warning ("The profiles could not be saved: %s", error->message);
+    }
+
   G_APPLICATION_CLASS (sonde_application_parent_class)->shutdown (app);
 }
 
@@ -149,6 +231,10 @@ sonde_application_dispose (GObject *object)
   SondeApplication *self = SONDE_APPLICATION (object);
 
   g_clear_object (&self->demo_server);
+  g_clear_object (&self->store);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->load_problem, g_free);
 
   G_OBJECT_CLASS (sonde_application_parent_class)->dispose (object);
 }
@@ -201,4 +287,28 @@ sonde_application_dup_demo_url (SondeApplication  *self,
     }
 
   return sonde_demo_server_dup_url (self->demo_server, path);
+}
+
+SondeProfileStore *
+sonde_application_get_store (SondeApplication *self)
+{
+  g_return_val_if_fail (SONDE_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+SondeSecrets *
+sonde_application_get_secrets (SondeApplication *self)
+{
+  g_return_val_if_fail (SONDE_IS_APPLICATION (self), NULL);
+
+  return self->secrets;
+}
+
+GSettings *
+sonde_application_get_settings (SondeApplication *self)
+{
+  g_return_val_if_fail (SONDE_IS_APPLICATION (self), NULL);
+
+  return self->settings;
 }

@@ -7,6 +7,8 @@
 #include <adwaita.h>
 
 #include "sonde-demo-server.h"
+#include "sonde-profile-store.h"
+#include "sonde-secrets.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +19,8 @@ SondeApplication *sonde_application_new            (void);
 char             *sonde_application_dup_demo_url   (SondeApplication  *self,
                                                     const char        *path,
                                                     GError           **error);
+SondeProfileStore *sonde_application_get_store     (SondeApplication  *self);
+SondeSecrets      *sonde_application_get_secrets   (SondeApplication  *self);
+GSettings         *sonde_application_get_settings  (SondeApplication  *self);
 
 G_END_DECLS

@@ -15,12 +15,14 @@
 
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
+#include <string.h>
 
 #include "sonde-composer.h"
 #include "sonde-error.h"
 #include "sonde-hex.h"
 #include "sonde-json-format.h"
 #include "sonde-style-scheme.h"
+#include "sonde-template.h"
 
 #define HISTORY_MAX 200
 
@@ -41,6 +43,7 @@ struct _SondeComposer
   GtkSourceView     *editor;
   GtkLabel          *error_label;
   GtkButton         *send_button;
+  GtkMenuButton     *templates_button;
 
   /* owned */
   SondeConnection   *connection;
@@ -48,6 +51,7 @@ struct _SondeComposer
   char              *problem;
   GPtrArray         *history;       /* HistoryEntry*, oldest first */
   HistoryEntry      *draft;         /* what was typed before recalling */
+  GPtrArray         *templates;     /* SondeProfileMessage*, from the profile */
 
   int                history_pos;   /* -1: the draft; else an index */
   gboolean           recalling;
@@ -172,17 +176,23 @@ validate (SondeComposer *self)
       if (*text == '\0')
         g_set_error_literal (&error, SONDE_ERROR, SONDE_ERROR_INVALID_JSON,
                              _("Type a JSON value to send"));
-      else
+      else if (strstr (text, "{{") == NULL)
         sonde_json_validate (text, -1, &line, &column, &error);
       break;
 
     case SONDE_COMPOSER_MODE_BINARY:
-      bytes = sonde_hex_parse (text, -1, &line, &column, &error);
+      if (strstr (text, "{{") == NULL)
+        bytes = sonde_hex_parse (text, -1, &line, &column, &error);
       break;
 
     default:
       g_assert_not_reached ();
     }
+
+  /* Placeholders ({{now}}, {{seq}}…) are filled in when the message goes:
+   * check the names, and the format with them filled in. */
+  if (error == NULL && strstr (text, "{{") != NULL)
+    sonde_template_validate (text, (SondeMessageFormat) sonde_composer_get_mode (self), &error);
 
   if (error != NULL)
     mark_error (self, line, column);
@@ -293,6 +303,14 @@ on_connection_state (SondeComposer *self)
 }
 
 static void
+on_insert_template (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  sonde_composer_insert_template (SONDE_COMPOSER (widget), g_variant_get_uint32 (parameter));
+}
+
+static void
 sonde_composer_constructed (GObject *object)
 {
   SondeComposer *self = (SondeComposer *) object;
@@ -327,6 +345,7 @@ sonde_composer_finalize (GObject *object)
   g_free (self->problem);
   g_ptr_array_unref (self->history);
   history_entry_free (self->draft);
+  g_clear_pointer (&self->templates, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sonde_composer_parent_class)->finalize (object);
 }
@@ -405,8 +424,11 @@ sonde_composer_class_init (SondeComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, editor);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, error_label);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, send_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, templates_button);
   gtk_widget_class_bind_template_callback (widget_class, on_mode_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_send_clicked);
+
+  gtk_widget_class_install_action (widget_class, "composer.insert-template", "u", on_insert_template);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "sondecomposer");
@@ -544,6 +566,7 @@ sonde_composer_send (SondeComposer  *self,
                      GError        **error)
 {
   g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
@@ -563,21 +586,26 @@ sonde_composer_send (SondeComposer  *self,
     }
 
   text = sonde_composer_dup_text (self);
+  bytes = sonde_connection_render_template (self->connection, text,
+                                            (SondeMessageFormat) sonde_composer_get_mode (self), error);
+  if (bytes == NULL)
+    return FALSE;
 
   switch (sonde_composer_get_mode (self))
     {
     case SONDE_COMPOSER_MODE_TEXT:
-      ok = sonde_connection_send_text (self->connection, text, -1, error);
-      break;
     case SONDE_COMPOSER_MODE_JSON:
-      ok = sonde_connection_send_json (self->connection, text, -1, error);
+      {
+        gsize length;
+        const char *rendered = g_bytes_get_data (bytes, &length);
+
+        ok = sonde_composer_get_mode (self) == SONDE_COMPOSER_MODE_JSON ?
+             sonde_connection_send_json (self->connection, rendered, (gssize) length, error) :
+             sonde_connection_send_text (self->connection, rendered, (gssize) length, error);
+      }
       break;
     case SONDE_COMPOSER_MODE_BINARY:
-      {
-        g_autoptr(GBytes) bytes = sonde_hex_parse (text, -1, NULL, NULL, error);
-
-        ok = bytes != NULL && sonde_connection_send_binary (self->connection, bytes, error);
-      }
+      ok = sonde_connection_send_binary (self->connection, bytes, error);
       break;
     default:
       g_assert_not_reached ();
@@ -668,5 +696,54 @@ sonde_composer_history_next (SondeComposer *self)
     recall (self, self->draft);
   g_clear_pointer (&self->draft, history_entry_free);
   self->history_pos = -1;
+  return TRUE;
+}
+
+/* The profile's saved templates, offered in the Templates menu. Copied. */
+void
+sonde_composer_set_templates (SondeComposer *self,
+                              GPtrArray     *templates)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+
+  g_return_if_fail (SONDE_IS_COMPOSER (self));
+
+  g_clear_pointer (&self->templates, g_ptr_array_unref);
+  self->templates = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
+  for (guint i = 0; templates != NULL && i < templates->len; i++)
+    {
+      const SondeProfileMessage *message = g_ptr_array_index (templates, i);
+      g_autoptr(GMenuItem) item = NULL;
+      g_autofree char *label = NULL;
+
+      g_ptr_array_add (self->templates, sonde_profile_message_copy (message));
+      label = g_strdup_printf ("%s (%s)", message->name && *message->name ? message->name : _("Unnamed"),
+                               sonde_message_format_to_string (message->format));
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target (item, "composer.insert-template", "u", i);
+      g_menu_append_item (menu, item);
+    }
+
+  gtk_menu_button_set_menu_model (self->templates_button, G_MENU_MODEL (menu));
+  gtk_widget_set_visible (GTK_WIDGET (self->templates_button), self->templates->len > 0);
+}
+
+/* Puts template @index in the editor with its format. Placeholders stay as
+ * they are: they are filled in when the message is sent. */
+gboolean
+sonde_composer_insert_template (SondeComposer *self,
+                                guint          index)
+{
+  const SondeProfileMessage *message;
+
+  g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
+
+  if (self->templates == NULL || index >= self->templates->len)
+    return FALSE;
+
+  message = g_ptr_array_index (self->templates, index);
+  sonde_composer_set_mode (self, (SondeComposerMode) message->format);
+  sonde_composer_set_text (self, message->body);
+  sonde_composer_focus (self);
   return TRUE;
 }

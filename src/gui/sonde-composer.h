@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "sonde-connection.h"
+#include "sonde-profile.h"
 
 G_BEGIN_DECLS
 
@@ -33,5 +34,9 @@ gboolean           sonde_composer_send          (SondeComposer     *self,
 void               sonde_composer_focus         (SondeComposer     *self);
 gboolean           sonde_composer_history_previous (SondeComposer  *self);
 gboolean           sonde_composer_history_next  (SondeComposer     *self);
+void               sonde_composer_set_templates (SondeComposer     *self,
+                                                 GPtrArray         *templates);
+gboolean           sonde_composer_insert_template (SondeComposer   *self,
+                                                   guint            index);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sonde-close-code.h"
 #include "sonde-connection-page.h"
@@ -49,7 +50,12 @@ struct _SondeConnectionPage
   char                 *title;
   char                 *pending_url;
   char                 *problem;
+  char                 *profile_id;
+  char                 *profile_url;    /* as the profile says: no secret in it */
+  SondeProfile         *profile;        /* being connected: waiting for its secret */
+  GCancellable         *cancellable;
 
+  guint64               unread_base;    /* messages in when last shown */
   guint                 status_refresh_id;
 };
 
@@ -280,12 +286,38 @@ on_banner_dismissed (SondeConnectionPage *self)
   set_problem (self, NULL, FALSE);
 }
 
+static guint64
+messages_in (SondeConnectionPage *self)
+{
+  SondeStats stats;
+
+  sonde_connection_get_stats (self->connection, &stats);
+  return stats.messages_in;
+}
+
+/* The log gets two thirds of the width the first time the page has one;
+ * after that the divider stays where the user puts it. */
+static void
+on_paned_max_position (SondeConnectionPage *self)
+{
+  int max = 0;
+
+  g_object_get (self->paned, "max-position", &max, NULL);
+  if (max <= 0 || max == G_MAXINT)
+    return;
+
+  g_signal_handlers_disconnect_by_func (self->paned, on_paned_max_position, self);
+  gtk_paned_set_position (self->paned, max * 2 / 3);
+}
+
 static void
 sonde_connection_page_map (GtkWidget *widget)
 {
   SondeConnectionPage *self = SONDE_CONNECTION_PAGE (widget);
 
   GTK_WIDGET_CLASS (sonde_connection_page_parent_class)->map (widget);
+
+  self->unread_base = messages_in (self);
 
   refresh_status (self);
   if (self->status_refresh_id == 0)
@@ -298,6 +330,7 @@ sonde_connection_page_unmap (GtkWidget *widget)
   SondeConnectionPage *self = SONDE_CONNECTION_PAGE (widget);
 
   g_clear_handle_id (&self->status_refresh_id, g_source_remove);
+  self->unread_base = messages_in (self);
 
   GTK_WIDGET_CLASS (sonde_connection_page_parent_class)->unmap (widget);
 }
@@ -308,6 +341,9 @@ sonde_connection_page_dispose (GObject *object)
   SondeConnectionPage *self = (SondeConnectionPage *) object;
 
   g_clear_handle_id (&self->status_refresh_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->profile);
   if (self->connection != NULL)
     g_signal_handlers_disconnect_by_data (self->connection, self);
 
@@ -331,6 +367,8 @@ sonde_connection_page_finalize (GObject *object)
   g_free (self->title);
   g_free (self->pending_url);
   g_free (self->problem);
+  g_free (self->profile_id);
+  g_free (self->profile_url);
 
   G_OBJECT_CLASS (sonde_connection_page_parent_class)->finalize (object);
 }
@@ -449,7 +487,8 @@ sonde_connection_page_init (SondeConnectionPage *self)
   self->composer = SONDE_COMPOSER (sonde_composer_new (self->connection));
   gtk_widget_set_parent (GTK_WIDGET (self->composer), GTK_WIDGET (self));
 
-  gtk_paned_set_position (self->paned, 700);
+  g_signal_connect_object (self->paned, "notify::max-position",
+                           G_CALLBACK (on_paned_max_position), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->connection, "notify::state",
                            G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
@@ -566,6 +605,13 @@ sonde_connection_page_connect_to (SondeConnectionPage  *self,
     }
 
   set_problem (self, NULL, FALSE);
+  if (self->profile == NULL && self->profile_url != NULL && g_strcmp0 (url, self->profile_url) != 0 &&
+      g_strcmp0 (url, sonde_connection_get_url (self->connection)) != 0)
+    {
+      /* A URL typed by hand: this tab is no longer the profile's. */
+      g_clear_pointer (&self->profile_id, g_free);
+      g_clear_pointer (&self->profile_url, g_free);
+    }
   sonde_connection_set_url (self->connection, url);
   if (!sonde_connection_connect (self->connection, &local_error))
     {
@@ -659,4 +705,154 @@ sonde_connection_page_dup_status (SondeConnectionPage *self)
   refresh_status (self);
   return g_strdup_printf ("%s %s", gtk_label_get_label (self->state_label),
                           gtk_label_get_label (self->rates_label));
+}
+
+/* Messages that arrived while the page was not on screen. */
+guint
+sonde_connection_page_get_n_unread (SondeConnectionPage *self)
+{
+  guint64 now;
+
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), 0);
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return 0;
+
+  now = messages_in (self);
+  return now > self->unread_base ? (guint) MIN (now - self->unread_base, G_MAXUINT) : 0;
+}
+
+/* TRUE while waiting to reconnect after a drop. */
+gboolean
+sonde_connection_page_get_reconnecting (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
+
+  /* The reconnect policy arrives with the reliability work. */
+  return FALSE;
+}
+
+/* The id of the profile this page was connected from, or NULL. */
+const char *
+sonde_connection_page_get_profile_id (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->profile_id;
+}
+
+/* How much the log keeps (from the app's preferences for pages without a
+ * profile). */
+void
+sonde_connection_page_set_retention (SondeConnectionPage *self,
+                                     guint                max_count,
+                                     guint64              max_bytes)
+{
+  SondeMessageLog *log;
+
+  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
+
+  log = sonde_connection_get_log (self->connection);
+  sonde_message_log_set_max_count (log, max_count);
+  sonde_message_log_set_max_bytes (log, max_bytes);
+}
+
+static void
+connect_with_secret (SondeConnectionPage *self,
+                     const char          *secret)
+{
+  g_autoptr(SondeProfile) profile = g_steal_pointer (&self->profile);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  if (!sonde_profile_configure_connection (profile, self->connection, secret, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not connect with “%s”: %s"),
+                                               sonde_profile_get_name (profile), error->message);
+      set_problem (self, text, FALSE);
+      return;
+    }
+
+  sonde_connection_set_keepalive (self->connection, sonde_profile_get_keepalive (profile));
+  sonde_connection_set_on_open (self->connection, sonde_profile_get_on_open (profile));
+  sonde_connection_set_heartbeat (self->connection, sonde_profile_get_heartbeat (profile),
+                                  sonde_profile_get_heartbeat_interval (profile));
+  sonde_composer_set_templates (self->composer, sonde_profile_get_templates (profile));
+
+  /* configure_connection set the URL (with an API key in the query, maybe):
+   * connect to exactly that. */
+  url = g_strdup (sonde_connection_get_url (self->connection));
+  if (!sonde_connection_page_connect_to (self, url, &error))
+    set_problem (self, error->message, FALSE);
+}
+
+static void
+on_secret_looked_up (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(SondeConnectionPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = sonde_secrets_lookup_finish (SONDE_SECRETS (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->profile == NULL)
+    return;
+
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The keyring did not give the secret of “%s”: %s"),
+                                               sonde_profile_get_name (self->profile), error->message);
+      g_clear_object (&self->profile);
+      set_problem (self, text, FALSE);
+      return;
+    }
+
+  connect_with_secret (self, secret);
+  if (secret != NULL)
+    memset (secret, 0, strlen (secret));
+}
+
+/* Connects with everything @profile says: handshake options and
+ * authentication (the secret comes from the keyring first), log
+ * retention, keepalive, on-open messages, heartbeat, the composer's
+ * templates. */
+void
+sonde_connection_page_connect_profile (SondeConnectionPage *self,
+                                       SondeProfile        *profile,
+                                       SondeSecrets        *secrets)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
+  g_return_if_fail (SONDE_IS_PROFILE (profile));
+
+  g_free (self->profile_id);
+  self->profile_id = g_strdup (sonde_profile_get_id (profile));
+  g_free (self->profile_url);
+  self->profile_url = g_strdup (sonde_profile_get_url (profile));
+  sonde_connection_page_set_title (self, sonde_profile_get_name (profile));
+  g_set_object (&self->profile, profile);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  if (sonde_profile_get_auth_kind (profile) == SONDE_AUTH_NONE || secrets == NULL)
+    {
+      connect_with_secret (self, NULL);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  sonde_secrets_lookup_async (secrets, sonde_profile_get_id (profile), self->cancellable,
+                              on_secret_looked_up, g_object_ref (self));
+}
+
+/* The address to show for this page: the profile's (an API key in the
+ * query is not shown), or the connection's. */
+const char *
+sonde_connection_page_get_url (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  if (self->profile_url != NULL)
+    return self->profile_url;
+  return sonde_connection_get_url (self->connection);
 }

@@ -11,6 +11,8 @@
 #include "sonde-connection.h"
 #include "sonde-log-view.h"
 #include "sonde-message-detail.h"
+#include "sonde-profile.h"
+#include "sonde-secrets.h"
 
 G_BEGIN_DECLS
 
@@ -40,5 +42,16 @@ void                  sonde_connection_page_clear_log      (SondeConnectionPage 
 void                  sonde_connection_page_focus_filter   (SondeConnectionPage  *self);
 void                  sonde_connection_page_send           (SondeConnectionPage  *self);
 char                 *sonde_connection_page_dup_status     (SondeConnectionPage  *self);
+guint                 sonde_connection_page_get_n_unread   (SondeConnectionPage  *self);
+gboolean              sonde_connection_page_get_reconnecting (SondeConnectionPage *self);
+
+void                  sonde_connection_page_connect_profile (SondeConnectionPage *self,
+                                                            SondeProfile         *profile,
+                                                            SondeSecrets         *secrets);
+const char           *sonde_connection_page_get_profile_id (SondeConnectionPage  *self);
+const char           *sonde_connection_page_get_url        (SondeConnectionPage  *self);
+void                  sonde_connection_page_set_retention  (SondeConnectionPage  *self,
+                                                            guint                 max_count,
+                                                            guint64               max_bytes);
 
 G_END_DECLS

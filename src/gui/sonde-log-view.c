@@ -176,6 +176,11 @@ set_row_style (GtkWidget         *cell,
     gtk_widget_add_css_class (cell, "error");
   else
     gtk_widget_remove_css_class (cell, "error");
+
+  if (record != NULL && (record->flags & SONDE_RECORD_FLAG_AUTOMATIC))
+    gtk_widget_add_css_class (cell, "automatic");
+  else
+    gtk_widget_remove_css_class (cell, "automatic");
 }
 
 /* The direction cell's tooltip is asked for when it is about to show, not
@@ -277,7 +282,11 @@ bind_cell (GtkSignalListItemFactory *factory,
       text = g_strdup (direction_symbol (record.direction));
       break;
     case COLUMN_KIND:
-      text = g_strdup (kind_label (record.kind));
+      /* On-open messages and heartbeats are Sonde's own. */
+      if (record.flags & SONDE_RECORD_FLAG_AUTOMATIC)
+        text = g_strdup_printf (_("%s · auto"), kind_label (record.kind));
+      else
+        text = g_strdup (kind_label (record.kind));
       break;
     case COLUMN_SIZE:
       if (record.direction != SONDE_DIRECTION_EVENT)

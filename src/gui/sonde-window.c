@@ -12,30 +12,16 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
-#include "sonde-window.h"
-
-struct _SondeWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  /* template widgets */
-  AdwToastOverlay      *toast_overlay;
-  AdwHeaderBar         *header_bar;
-  GtkEntry             *url_entry;
-  GtkButton            *connect_button;
-  AdwTabBar            *tab_bar;
-  AdwTabView           *tab_view;
-
-  /* borrowed */
-  SondeConnectionPage  *current;
-};
+#include "sonde-sidebar.h"
+#include "sonde-window-private.h"
 
 G_DEFINE_FINAL_TYPE (SondeWindow, sonde_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static void
-show_toast (SondeWindow *self,
-            const char  *text)
+void
+sonde_window_show_toast (SondeWindow *self,
+                         const char  *text)
 {
   AdwToast *toast = adw_toast_new (text);
 
@@ -52,7 +38,7 @@ url_is_current (SondeWindow *self)
   if (self->current == NULL)
     return FALSE;
 
-  url = sonde_connection_get_url (sonde_connection_page_get_connection (self->current));
+  url = sonde_connection_page_get_url (self->current);
   return g_strcmp0 (typed, url) == 0;
 }
 
@@ -88,7 +74,7 @@ sync_tab (SondeWindow         *self,
     return;
 
   adw_tab_page_set_title (tab, sonde_connection_page_get_title (page));
-  adw_tab_page_set_tooltip (tab, sonde_connection_get_url (sonde_connection_page_get_connection (page)));
+  adw_tab_page_set_tooltip (tab, sonde_connection_page_get_url (page));
   adw_tab_page_set_loading (tab, state == SONDE_CONNECTION_STATE_CONNECTING);
   adw_tab_page_set_needs_attention (tab, state == SONDE_CONNECTION_STATE_FAILED);
 }
@@ -109,7 +95,7 @@ show_page_url (SondeWindow *self)
   const char *url = NULL;
 
   if (self->current != NULL)
-    url = sonde_connection_get_url (sonde_connection_page_get_connection (self->current));
+    url = sonde_connection_page_get_url (self->current);
 
   gtk_editable_set_text (GTK_EDITABLE (self->url_entry), url ? url : "");
   gtk_widget_remove_css_class (GTK_WIDGET (self->url_entry), "error");
@@ -139,7 +125,7 @@ connect_current (SondeWindow *self,
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->url_entry), "error");
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->url_entry), error->message);
-      show_toast (self, error->message);
+      sonde_window_show_toast (self, error->message);
       return FALSE;
     }
 
@@ -270,6 +256,82 @@ on_close_page (SondeWindow *self,
 }
 
 static void
+on_toggle_sidebar_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  SondeWindow *self = SONDE_WINDOW (widget);
+
+  adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
+}
+
+/* Window size and the open connections, for the next start. */
+static gboolean
+sonde_window_close_request (GtkWindow *window)
+{
+  SondeWindow *self = SONDE_WINDOW (window);
+
+  if (self->settings != NULL)
+    {
+      g_autoptr(GPtrArray) session = g_ptr_array_new_with_free_func (g_free);
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+      for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+        {
+          SondeConnectionPage *page =
+            SONDE_CONNECTION_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i)));
+          const char *url = sonde_connection_page_get_url (page);
+
+          if (!sonde_connection_page_get_active (page))
+            continue;
+          if (sonde_connection_page_get_profile_id (page) != NULL)
+            g_ptr_array_add (session, g_strdup (sonde_connection_page_get_profile_id (page)));
+          else if (url != NULL && !g_str_equal (sonde_connection_page_get_title (page), _("Demo ticker")))
+            g_ptr_array_add (session, g_strconcat ("url:", url, NULL));
+        }
+      g_ptr_array_add (session, NULL);
+      g_settings_set_strv (self->settings, "session", (const char * const *) session->pdata);
+    }
+
+  if (self->store != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!sonde_profile_store_flush (self->store, &error))
+        g_warning ("Profiles not saved: %s", error->message);
+    }
+
+  return GTK_WINDOW_CLASS (sonde_window_parent_class)->close_request (window);
+}
+
+/* What the window takes from its application (which GtkWindow's
+ * "application" property, not a construct property, sets after
+ * constructed()). */
+static void
+setup (SondeWindow      *self,
+       SondeApplication *app)
+{
+  self->store = sonde_application_get_store (app);
+  self->secrets = sonde_application_get_secrets (app);
+  self->settings = sonde_application_get_settings (app);
+
+  self->sidebar = sonde_sidebar_new (self->store, self->tab_view);
+  gtk_widget_set_vexpand (self->sidebar, TRUE);
+  gtk_box_append (self->sidebar_box, self->sidebar);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
 sonde_window_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), SONDE_TYPE_WINDOW);
@@ -282,8 +344,10 @@ sonde_window_class_init (SondeWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = sonde_window_dispose;
+  window_class->close_request = sonde_window_close_request;
 
   g_type_ensure (SONDE_TYPE_CONNECTION_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-window.ui");
@@ -293,6 +357,9 @@ sonde_window_class_init (SondeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeWindow, connect_button);
   gtk_widget_class_bind_template_child (widget_class, SondeWindow, tab_bar);
   gtk_widget_class_bind_template_child (widget_class, SondeWindow, tab_view);
+  gtk_widget_class_bind_template_child (widget_class, SondeWindow, sidebar_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, SondeWindow, sidebar_box);
   gtk_widget_class_bind_template_callback (widget_class, on_url_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_url_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_selected_page_changed);
@@ -306,6 +373,10 @@ sonde_window_class_init (SondeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-tab", NULL, on_new_tab_action);
   gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, on_close_tab_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, on_open_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, on_toggle_sidebar_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
+
+  sonde_window_profiles_class_init (widget_class);
 }
 
 static void
@@ -320,7 +391,13 @@ sonde_window_init (SondeWindow *self)
 SondeWindow *
 sonde_window_new (SondeApplication *application)
 {
-  return g_object_new (SONDE_TYPE_WINDOW, "application", application, NULL);
+  SondeWindow *self;
+
+  g_return_val_if_fail (SONDE_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (SONDE_TYPE_WINDOW, "application", application, NULL);
+  setup (self, application);
+  return self;
 }
 
 SondeConnectionPage *
@@ -341,6 +418,11 @@ sonde_window_add_page (SondeWindow *self)
   g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
 
   page = sonde_connection_page_new ();
+  if (self->settings != NULL)
+    sonde_connection_page_set_retention (SONDE_CONNECTION_PAGE (page),
+                                         g_settings_get_uint (self->settings, "default-retention-count"),
+                                         (guint64) g_settings_get_uint (self->settings, "default-retention-megabytes")
+                                         * 1024 * 1024);
   tab = adw_tab_view_append (self->tab_view, page);
   g_signal_connect_object (page, "notify::title", G_CALLBACK (on_page_changed), self, 0);
   g_signal_connect_object (page, "notify::active", G_CALLBACK (on_page_changed), self, 0);
@@ -384,7 +466,7 @@ sonde_window_open_demo (SondeWindow *self)
       if (self->current == NULL)
         sonde_window_add_page (self);
       sonde_connection_page_show_problem (self->current, text, FALSE);
-      show_toast (self, text);
+      sonde_window_show_toast (self, text);
       return FALSE;
     }
 
@@ -401,4 +483,37 @@ sonde_window_get_n_pages (SondeWindow *self)
   g_return_val_if_fail (SONDE_IS_WINDOW (self), 0);
 
   return (guint) adw_tab_view_get_n_pages (self->tab_view);
+}
+
+/* Reopens the connections open when Sonde was last closed (when the
+ * preferences say so). Returns whether it opened any. */
+gboolean
+sonde_window_restore_session (SondeWindow *self)
+{
+  g_auto(GStrv) session = NULL;
+  gboolean opened = FALSE;
+
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), FALSE);
+
+  if (!g_settings_get_boolean (self->settings, "restore-session"))
+    return FALSE;
+
+  session = g_settings_get_strv (self->settings, "session");
+  for (guint i = 0; session[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (session[i], "url:"))
+        opened |= sonde_window_open_url (self, session[i] + strlen ("url:"));
+      else
+        {
+          SondeProfile *profile = sonde_profile_store_lookup (self->store, session[i]);
+
+          if (profile != NULL)
+            {
+              sonde_window_connect_profile (self, profile);
+              opened = TRUE;
+            }
+        }
+    }
+
+  return opened;
 }

@@ -21,5 +21,9 @@ gboolean             sonde_window_open_url         (SondeWindow      *self,
                                                     const char       *url);
 gboolean             sonde_window_open_demo        (SondeWindow      *self);
 guint                sonde_window_get_n_pages      (SondeWindow      *self);
+gboolean             sonde_window_restore_session  (SondeWindow      *self);
+SondeConnectionPage *sonde_window_connect_profile  (SondeWindow      *self,
+                                                    SondeProfile     *profile);
+GtkWidget           *sonde_window_get_sidebar      (SondeWindow      *self);
 
 G_END_DECLS

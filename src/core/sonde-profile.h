@@ -1,0 +1,153 @@
+/* sonde-profile.h: everything needed to connect to a service and watch it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "sonde-connection.h"
+#include "sonde-template.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SONDE_AUTH_NONE,
+  SONDE_AUTH_BEARER,            /* Authorization: Bearer <secret> */
+  SONDE_AUTH_BASIC,             /* Authorization: Basic base64(<username>:<secret>) */
+  SONDE_AUTH_API_KEY_HEADER,    /* <key-name>: <secret> */
+  SONDE_AUTH_API_KEY_QUERY,     /* ?<key-name>=<secret> added to the URL */
+} SondeAuthKind;
+
+typedef enum {
+  SONDE_TLS_VERIFY,             /* the system's trust store (the default) */
+  SONDE_TLS_PINNED,             /* only the certificate with the pinned SHA-256 fingerprint */
+} SondeTlsPolicy;
+
+typedef struct {
+  gboolean enabled;
+  guint    base_ms;             /* first delay's upper bound (default 1000) */
+  guint    cap_ms;              /* largest delay (default 60000) */
+  guint    max_attempts;        /* 0: no limit */
+  guint    min_uptime_ms;       /* the attempt counter resets after this much uptime (default 10000) */
+} SondeReconnectPolicy;
+
+/* One problem the editor shows next to a field. */
+typedef struct {
+  char *field;                  /* "url", "headers", "templates[2]", "on-open[0]", "heartbeat", … */
+  char *message;
+} SondeProfileProblem;
+
+#define SONDE_PROFILE_SCHEMA_VERSION 1
+
+#define SONDE_TYPE_PROFILE (sonde_profile_get_type ())
+G_DECLARE_FINAL_TYPE (SondeProfile, sonde_profile, SONDE, PROFILE, GObject)
+
+SondeProfile               *sonde_profile_new                (void);
+SondeProfile               *sonde_profile_new_for_url        (const char            *url);
+SondeProfile               *sonde_profile_duplicate          (SondeProfile          *self);
+
+/* Identity */
+const char                 *sonde_profile_get_id             (SondeProfile          *self);
+const char                 *sonde_profile_get_name           (SondeProfile          *self);
+void                        sonde_profile_set_name           (SondeProfile          *self,
+                                                              const char            *name);
+/* Handshake */
+const char                 *sonde_profile_get_url            (SondeProfile          *self);
+void                        sonde_profile_set_url            (SondeProfile          *self,
+                                                              const char            *url);
+const char * const         *sonde_profile_get_headers        (SondeProfile          *self);
+void                        sonde_profile_set_headers        (SondeProfile          *self,
+                                                              const char * const    *headers);
+const char * const         *sonde_profile_get_protocols      (SondeProfile          *self);
+void                        sonde_profile_set_protocols      (SondeProfile          *self,
+                                                              const char * const    *protocols);
+const char                 *sonde_profile_get_origin         (SondeProfile          *self);
+void                        sonde_profile_set_origin         (SondeProfile          *self,
+                                                              const char            *origin);
+guint64                     sonde_profile_get_max_frame_size (SondeProfile          *self);
+void                        sonde_profile_set_max_frame_size (SondeProfile          *self,
+                                                              guint64                size);
+gboolean                    sonde_profile_get_deflate        (SondeProfile          *self);
+void                        sonde_profile_set_deflate        (SondeProfile          *self,
+                                                              gboolean               deflate);
+/* Authentication: the secret itself is never here (see SondeSecrets). */
+SondeAuthKind               sonde_profile_get_auth_kind      (SondeProfile          *self);
+void                        sonde_profile_set_auth_kind      (SondeProfile          *self,
+                                                              SondeAuthKind          kind);
+const char                 *sonde_profile_get_auth_username  (SondeProfile          *self);
+void                        sonde_profile_set_auth_username  (SondeProfile          *self,
+                                                              const char            *username);
+const char                 *sonde_profile_get_auth_key_name  (SondeProfile          *self);
+void                        sonde_profile_set_auth_key_name  (SondeProfile          *self,
+                                                              const char            *name);
+/* TLS and proxy */
+SondeTlsPolicy              sonde_profile_get_tls_policy     (SondeProfile          *self);
+void                        sonde_profile_set_tls_policy     (SondeProfile          *self,
+                                                              SondeTlsPolicy         policy);
+const char                 *sonde_profile_get_pinned_sha256  (SondeProfile          *self);
+void                        sonde_profile_set_pinned_sha256  (SondeProfile          *self,
+                                                              const char            *fingerprint);
+const char                 *sonde_profile_get_client_certificate (SondeProfile      *self);
+void                        sonde_profile_set_client_certificate (SondeProfile      *self,
+                                                                  const char        *path);
+const char                 *sonde_profile_get_proxy          (SondeProfile          *self);
+void                        sonde_profile_set_proxy          (SondeProfile          *self,
+                                                              const char            *proxy_url);
+/* Liveness */
+guint                       sonde_profile_get_keepalive      (SondeProfile          *self);
+void                        sonde_profile_set_keepalive      (SondeProfile          *self,
+                                                              guint                  seconds);
+guint                       sonde_profile_get_pong_timeout   (SondeProfile          *self);
+void                        sonde_profile_set_pong_timeout   (SondeProfile          *self,
+                                                              guint                  seconds);
+const SondeProfileMessage  *sonde_profile_get_heartbeat      (SondeProfile          *self);
+guint                       sonde_profile_get_heartbeat_interval (SondeProfile      *self);
+void                        sonde_profile_set_heartbeat      (SondeProfile          *self,
+                                                              const SondeProfileMessage *message,
+                                                              guint                  interval_s);
+void                        sonde_profile_get_reconnect      (SondeProfile          *self,
+                                                              SondeReconnectPolicy  *policy);
+void                        sonde_profile_set_reconnect      (SondeProfile          *self,
+                                                              const SondeReconnectPolicy *policy);
+/* Messages */
+GPtrArray                  *sonde_profile_get_on_open        (SondeProfile          *self);
+void                        sonde_profile_set_on_open        (SondeProfile          *self,
+                                                              GPtrArray             *messages);
+GPtrArray                  *sonde_profile_get_templates      (SondeProfile          *self);
+void                        sonde_profile_set_templates      (SondeProfile          *self,
+                                                              GPtrArray             *messages);
+/* Log and charts */
+guint                       sonde_profile_get_retention_count (SondeProfile         *self);
+guint64                     sonde_profile_get_retention_bytes (SondeProfile         *self);
+void                        sonde_profile_set_retention      (SondeProfile          *self,
+                                                              guint                  max_count,
+                                                              guint64                max_bytes);
+JsonNode                   *sonde_profile_get_charts         (SondeProfile          *self);
+void                        sonde_profile_set_charts         (SondeProfile          *self,
+                                                              JsonNode              *charts);
+
+/* Whole profile */
+GPtrArray                  *sonde_profile_validate           (SondeProfile          *self);
+JsonNode                   *sonde_profile_to_json            (SondeProfile          *self);
+SondeProfile               *sonde_profile_new_from_json      (JsonNode              *node,
+                                                              GError               **error);
+gboolean                    sonde_profile_configure_connection (SondeProfile        *self,
+                                                              SondeConnection       *connection,
+                                                              const char            *secret,
+                                                              GError               **error);
+
+SondeProfileMessage        *sonde_profile_message_new        (const char            *name,
+                                                              SondeMessageFormat     format,
+                                                              const char            *body);
+SondeProfileMessage        *sonde_profile_message_copy       (const SondeProfileMessage *message);
+void                        sonde_profile_message_free       (SondeProfileMessage   *message);
+void                        sonde_profile_problem_free       (SondeProfileProblem   *problem);
+
+const char                 *sonde_auth_kind_to_string        (SondeAuthKind          kind);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeProfileMessage, sonde_profile_message_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeProfileProblem, sonde_profile_problem_free)
+
+G_END_DECLS

@@ -1,0 +1,46 @@
+/* sonde-window-private.h: what the window's own files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "sonde-profile-store.h"
+#include "sonde-secrets.h"
+#include "sonde-window.h"
+
+G_BEGIN_DECLS
+
+struct _SondeWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwHeaderBar         *header_bar;
+  GtkEntry             *url_entry;
+  GtkButton            *connect_button;
+  GtkToggleButton      *sidebar_button;
+  AdwFlap              *flap;
+  GtkBox               *sidebar_box;
+  AdwTabBar            *tab_bar;
+  AdwTabView           *tab_view;
+
+  /* made in init */
+  GtkWidget            *sidebar;
+
+  /* owned by its toast */
+  gpointer              last_deletion;
+
+  /* borrowed */
+  SondeConnectionPage  *current;
+  SondeProfileStore    *store;
+  SondeSecrets         *secrets;
+  GSettings            *settings;
+};
+
+/* sonde-window-profiles.c */
+void                 sonde_window_profiles_class_init (GtkWidgetClass *widget_class);
+void                 sonde_window_show_toast          (SondeWindow    *self,
+                                                       const char     *text);
+
+G_END_DECLS

@@ -1,0 +1,437 @@
+/* test-profile-editor.c: saved profiles in the window, under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Create, edit, validate, delete and undo through the window's actions and
+ * the editor; two profiles connected at once to two different servers;
+ * on-open messages going out again after a reconnect. The store writes to
+ * the test's own config dir; there is no keyring here, so secrets are kept
+ * for the session (which the editor says).
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "sonde-application.h"
+#include "sonde-demo-server.h"
+#include "sonde-profile-editor.h"
+#include "sonde-sidebar.h"
+#include "sonde-test-gui.h"
+#include "sonde-test-util.h"
+#include "sonde-window.h"
+
+#define WAIT_MS 15000
+
+static SondeApplication *app;
+
+typedef struct {
+  SondeWindow     *window;
+  SondeDemoServer *demo;
+  SondeDemoServer *demo2;
+} Fixture;
+
+static SondeProfileStore *
+store (void)
+{
+  return sonde_application_get_store (app);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Every test starts with no profiles. */
+  while (g_list_model_get_n_items (G_LIST_MODEL (store ())) > 0)
+    {
+      g_autoptr(SondeProfile) profile = g_list_model_get_item (G_LIST_MODEL (store ()), 0);
+      sonde_profile_store_remove (store (), profile, NULL);
+    }
+
+  fixture->window = sonde_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, fixture->window, WAIT_MS));
+
+  fixture->demo = sonde_demo_server_new ();
+  g_assert_true (sonde_demo_server_start (fixture->demo, 0, &error));
+  fixture->demo2 = sonde_demo_server_new ();
+  g_assert_true (sonde_demo_server_start (fixture->demo2, 0, &error));
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  sonde_test_spin (50);
+  sonde_demo_server_stop (fixture->demo);
+  sonde_demo_server_stop (fixture->demo2);
+  g_clear_object (&fixture->demo);
+  g_clear_object (&fixture->demo2);
+}
+
+static SondeProfileEditor *
+find_editor (void)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (SONDE_IS_PROFILE_EDITOR (l->data))
+        return l->data;
+    }
+  return NULL;
+}
+
+static void
+type_into (SondeProfileEditor *editor,
+           const char         *field,
+           const char         *text)
+{
+  GtkWidget *widget = sonde_profile_editor_get_field (editor, field);
+
+  g_assert_nonnull (widget);
+  if (GTK_IS_TEXT_VIEW (widget))
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget)), text, -1);
+  else
+    gtk_editable_set_text (GTK_EDITABLE (widget), text);
+}
+
+static gboolean
+has_problem (SondeProfileEditor *editor,
+             const char         *field)
+{
+  GPtrArray *problems = sonde_profile_editor_get_problems (editor);
+
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      SondeProfileProblem *problem = g_ptr_array_index (problems, i);
+
+      if (g_str_equal (problem->field, field))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static SondeProfileEditor *
+open_new_editor (Fixture *fixture)
+{
+  SondeProfileEditor *editor;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-profile", NULL));
+  editor = find_editor ();
+  g_assert_nonnull (editor);
+  SONDE_TEST_ASSERT_WAIT (gtk_widget_get_mapped (GTK_WIDGET (editor)), WAIT_MS);
+  return editor;
+}
+
+static SondeProfile *
+profile_at (guint position)
+{
+  return g_list_model_get_item (G_LIST_MODEL (store ()), position);
+}
+
+/* A new profile: every bad field is named, Save waits until all are
+ * fixed, and the saved profile is in the store and the sidebar. */
+static void
+test_create_and_validate (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  SondeProfileEditor *editor = open_new_editor (fixture);
+  GtkWidget *sidebar = sonde_window_get_sidebar (fixture->window);
+  g_autofree char *url = sonde_demo_server_dup_url (fixture->demo, "/echo");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeProfile) saved = NULL;
+
+  type_into (editor, "name", "Echo");
+  type_into (editor, "url", "ftp://example.com/feed");
+  type_into (editor, "headers", "X-Good: yes\nNo colon here");
+  g_assert_true (has_problem (editor, "url"));
+  g_assert_true (has_problem (editor, "headers[1]"));
+  g_assert_false (has_problem (editor, "name"));
+
+  sonde_test_save_screenshot (GTK_WIDGET (editor), "profile-editor-errors.png");
+
+  g_assert_false (sonde_profile_editor_save (editor, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 0);
+
+  type_into (editor, "url", url);
+  type_into (editor, "headers", "X-Good: yes");
+  g_assert_false (has_problem (editor, "url"));
+  g_assert_false (has_problem (editor, "headers[1]"));
+  g_assert_cmpuint (sonde_profile_editor_get_problems (editor)->len, ==, 0);
+
+  g_assert_true (sonde_profile_editor_save (editor, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 1);
+  saved = profile_at (0);
+  g_assert_cmpstr (sonde_profile_get_name (saved), ==, "Echo");
+  g_assert_cmpstr (sonde_profile_get_headers (saved)[0], ==, "X-Good: yes");
+  g_assert_cmpuint (g_list_model_get_n_items (sonde_sidebar_get_shown_profiles (SONDE_SIDEBAR (sidebar))), ==, 1);
+
+  /* The store writes it to its file. */
+  SONDE_TEST_ASSERT_WAIT (!sonde_profile_store_get_dirty (store ()), WAIT_MS);
+  g_assert_true (g_file_test (sonde_profile_store_get_path (store ()), G_FILE_TEST_EXISTS));
+
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-profiles.png");
+}
+
+/* Edit keeps the profile's place and id; the search finds it by name or
+ * URL. */
+static void
+test_edit_and_search (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SondeProfile) first = sonde_profile_new_for_url ("ws://127.0.0.1:1/a");
+  g_autoptr(SondeProfile) second = sonde_profile_new_for_url ("ws://127.0.0.1:1/b");
+  g_autoptr(SondeProfile) edited = NULL;
+  g_autofree char *id = NULL;
+  GtkWidget *sidebar = sonde_window_get_sidebar (fixture->window);
+  GObject *search;
+  SondeProfileEditor *editor;
+
+  sonde_profile_set_name (first, "Alpha feed");
+  sonde_profile_set_name (second, "Beta feed");
+  sonde_profile_store_add (store (), first);
+  sonde_profile_store_add (store (), second);
+  id = g_strdup (sonde_profile_get_id (first));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.edit-profile", "s", id));
+  editor = find_editor ();
+  g_assert_nonnull (editor);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (sonde_profile_editor_get_field (editor, "name"))), ==,
+                   "Alpha feed");
+  type_into (editor, "name", "Alpha renamed");
+  g_assert_true (sonde_profile_editor_save (editor, NULL));
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  edited = profile_at (0);
+  g_assert_cmpstr (sonde_profile_get_id (edited), ==, id);
+  g_assert_cmpstr (sonde_profile_get_name (edited), ==, "Alpha renamed");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 2);
+
+  search = gtk_widget_get_template_child (sidebar, SONDE_TYPE_SIDEBAR, "search_entry");
+  gtk_editable_set_text (GTK_EDITABLE (search), "beta");
+  SONDE_TEST_ASSERT_WAIT (g_list_model_get_n_items (sonde_sidebar_get_shown_profiles (SONDE_SIDEBAR (sidebar))) == 1,
+                          WAIT_MS);
+  gtk_editable_set_text (GTK_EDITABLE (search), "/a");
+  SONDE_TEST_ASSERT_WAIT (g_list_model_get_n_items (sonde_sidebar_get_shown_profiles (SONDE_SIDEBAR (sidebar))) == 1,
+                          WAIT_MS);
+  gtk_editable_set_text (GTK_EDITABLE (search), "nothing like it");
+  SONDE_TEST_ASSERT_WAIT (g_list_model_get_n_items (sonde_sidebar_get_shown_profiles (SONDE_SIDEBAR (sidebar))) == 0,
+                          WAIT_MS);
+}
+
+/* Delete, then Undo: the profile comes back in its place. */
+static void
+test_delete_and_undo (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SondeProfile) a = sonde_profile_new_for_url ("ws://127.0.0.1:1/a");
+  g_autoptr(SondeProfile) b = sonde_profile_new_for_url ("ws://127.0.0.1:1/b");
+  g_autoptr(SondeProfile) back = NULL;
+
+  sonde_profile_set_name (a, "A");
+  sonde_profile_set_name (b, "B");
+  sonde_profile_store_add (store (), a);
+  sonde_profile_store_add (store (), b);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete-profile", "s",
+                                             sonde_profile_get_id (a)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 1);
+  g_assert_null (sonde_profile_store_lookup (store (), sonde_profile_get_id (a)));
+
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-undo-delete.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.undo-delete", NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 2);
+  back = profile_at (0);
+  g_assert_true (back == a);
+
+  /* Undo once only. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.undo-delete", NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 2);
+}
+
+static guint
+n_in (SondeConnectionPage *page)
+{
+  SondeStats stats;
+
+  sonde_connection_get_stats (sonde_connection_page_get_connection (page), &stats);
+  return (guint) stats.messages_in;
+}
+
+static guint
+n_automatic_out (SondeConnectionPage *page)
+{
+  SondeMessageLog *log = sonde_connection_get_log (sonde_connection_page_get_connection (page));
+  guint n = 0;
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction == SONDE_DIRECTION_OUT && (record.flags & SONDE_RECORD_FLAG_AUTOMATIC))
+        n++;
+    }
+  return n;
+}
+
+static SondeConnectionState
+state_of (SondeConnectionPage *page)
+{
+  return sonde_connection_get_state (sonde_connection_page_get_connection (page));
+}
+
+/* Two profiles open at once, to two servers, each tab with its own log;
+ * on-open messages go out at every connect, and come back from the echo
+ * server. */
+static void
+test_two_profiles_and_on_open (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *echo_url = sonde_demo_server_dup_url (fixture->demo, "/echo");
+  g_autofree char *ticker_url = sonde_demo_server_dup_url (fixture->demo2, "/ticker?rate=50");
+  g_autoptr(SondeProfile) echo = sonde_profile_new_for_url (echo_url);
+  g_autoptr(SondeProfile) ticker = sonde_profile_new_for_url (ticker_url);
+  g_autoptr(GPtrArray) on_open = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
+  SondeConnectionPage *echo_page, *ticker_page;
+
+  g_ptr_array_add (on_open, sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_JSON,
+                                                       "{\"op\": \"auth\", \"n\": {{seq}}}"));
+  g_ptr_array_add (on_open, sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT, "subscribe ticks"));
+  sonde_profile_set_name (echo, "Echo");
+  sonde_profile_set_on_open (echo, on_open);
+  sonde_profile_set_name (ticker, "Ticker");
+  sonde_profile_store_add (store (), echo);
+  sonde_profile_store_add (store (), ticker);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect-profile", "s",
+                                             sonde_profile_get_id (echo)));
+  echo_page = sonde_window_get_current_page (fixture->window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect-profile", "s",
+                                             sonde_profile_get_id (ticker)));
+  ticker_page = sonde_window_get_current_page (fixture->window);
+  g_assert_true (echo_page != ticker_page);
+  g_assert_cmpuint (sonde_window_get_n_pages (fixture->window), ==, 2);
+
+  /* The on-open messages went out and came back. */
+  SONDE_TEST_ASSERT_WAIT (n_in (echo_page) == 2, WAIT_MS);
+  g_assert_cmpuint (n_automatic_out (echo_page), ==, 2);
+  SONDE_TEST_ASSERT_WAIT (n_in (ticker_page) >= 5, WAIT_MS);
+  g_assert_cmpuint (n_automatic_out (ticker_page), ==, 0);
+  g_assert_cmpuint (n_in (echo_page), ==, 2);   /* no ticks in the echo tab */
+  g_assert_cmpstr (sonde_connection_page_get_title (echo_page), ==, "Echo");
+  g_assert_cmpstr (sonde_connection_page_get_profile_id (ticker_page), ==, sonde_profile_get_id (ticker));
+
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-two-profiles.png");
+
+  /* Again after a reconnect. */
+  sonde_connection_page_disconnect (echo_page);
+  SONDE_TEST_ASSERT_WAIT (state_of (echo_page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect-profile", "s",
+                                             sonde_profile_get_id (echo)));
+  /* The used tab was not reused: a third one. */
+  g_assert_cmpuint (sonde_window_get_n_pages (fixture->window), ==, 3);
+  {
+    SondeConnectionPage *again = sonde_window_get_current_page (fixture->window);
+
+    SONDE_TEST_ASSERT_WAIT (n_in (again) == 2, WAIT_MS);
+    g_assert_cmpuint (n_automatic_out (again), ==, 2);
+  }
+}
+
+/* A bearer token typed in the editor goes to the handshake's
+ * Authorization header, and never into the profiles file. */
+static void
+test_secret_in_handshake_not_in_file (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  SondeProfileEditor *editor = open_new_editor (fixture);
+  g_autofree char *url = sonde_demo_server_dup_url (fixture->demo, "/echo");
+  g_autofree char *contents = NULL;
+  g_autoptr(SondeProfile) profile = NULL;
+  SondeConnectionPage *page;
+  SondeHandshake *handshake;
+  const char *canary = "CANARY-ui-3b9d7";
+  gboolean found = FALSE;
+
+  type_into (editor, "name", "Private");
+  type_into (editor, "url", url);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sonde_profile_editor_get_field (editor, "auth")), SONDE_AUTH_BEARER);
+  sonde_profile_editor_set_secret (editor, canary);
+  g_assert_true (sonde_profile_editor_save (editor, NULL));
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  profile = profile_at (0);
+  page = sonde_window_connect_profile (fixture->window, profile);
+  SONDE_TEST_ASSERT_WAIT (state_of (page) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  handshake = sonde_connection_get_handshake (sonde_connection_page_get_connection (page));
+  g_assert_nonnull (handshake);
+  for (guint i = 0; i < sonde_handshake_get_n_request_headers (handshake); i++)
+    {
+      const char *name, *value;
+
+      sonde_handshake_get_request_header (handshake, i, &name, &value);
+      if (g_ascii_strcasecmp (name, "Authorization") == 0)
+        found = TRUE;
+    }
+  g_assert_true (found);
+
+  g_assert_true (sonde_profile_store_flush (store (), NULL));
+  g_assert_true (g_file_get_contents (sonde_profile_store_get_path (store ()), &contents, NULL, NULL));
+  g_assert_null (strstr (contents, canary));
+  g_assert_nonnull (strstr (contents, "Private"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("test-profile-editor: no display; run under Xvfb (build-aux/dev test does)\n");
+      return 77;
+    }
+
+  sonde_test_init_gui (&argc, &argv);
+  /* No keyring in this test (SONDE_SECRETS_BACKEND=memory from meson):
+   * secrets are kept for the session. */
+  gtk_init ();
+  adw_init ();
+
+  {
+    g_autoptr(GError) error = NULL;
+
+    app = sonde_application_new ();
+    g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+    g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+    g_assert_no_error (error);
+  }
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/profile-editor/create-and-validate", test_create_and_validate);
+  ADD ("/profile-editor/edit-and-search", test_edit_and_search);
+  ADD ("/profile-editor/delete-and-undo", test_delete_and_undo);
+  ADD ("/profile-editor/two-profiles-and-on-open", test_two_profiles_and_on_open);
+  ADD ("/profile-editor/secret-in-handshake-not-in-file", test_secret_in_handshake_not_in_file);
+#undef ADD
+
+  {
+    int status = g_test_run ();
+
+    g_clear_object (&app);
+    sonde_test_finish_gui ();
+    return status;
+  }
+}
