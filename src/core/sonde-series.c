@@ -945,3 +945,31 @@ sonde_series_get_n_levels (SondeSeries *self)
 
   return self->n_levels;
 }
+
+/**
+ * sonde_series_get_point:
+ * @index: 0 for the oldest point kept, up to get_n_points() - 1
+ *
+ * Reads one point in time order (for exports). A gap has a NaN value.
+ * Returns: FALSE when @index is out of range
+ */
+gboolean
+sonde_series_get_point (SondeSeries *self,
+                        guint        index,
+                        gint64      *time_us,
+                        double      *value)
+{
+  guint64 slot;
+
+  g_return_val_if_fail (SONDE_IS_SERIES (self), FALSE);
+
+  if (self->head + index >= self->tail)
+    return FALSE;
+
+  slot = point_slot (self, self->head + index);
+  if (time_us != NULL)
+    *time_us = *slot_time (self, slot);
+  if (value != NULL)
+    *value = *slot_value (self, slot);
+  return TRUE;
+}

@@ -96,5 +96,9 @@ gboolean     sonde_series_value_at        (SondeSeries       *self,
                                            gint64            *point_time_us,
                                            double            *value);
 guint64      sonde_series_get_serial      (SondeSeries       *self);
+gboolean     sonde_series_get_point       (SondeSeries       *self,
+                                           guint              index,
+                                           gint64            *time_us,
+                                           double            *value);
 
 G_END_DECLS

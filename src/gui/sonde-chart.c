@@ -316,11 +316,16 @@ draw_grid (SondeChart  *self,
   for (double v = ceil (self->y_min / step) * step; v <= self->y_max; v += step)
     {
       double y = value_y (self, v);
+      int decimals = (int) CLAMP (-floor (log10 (step)), 0, 9);
       char label[64];
 
       gtk_snapshot_append_color (snapshot, &grid,
                                  &GRAPHENE_RECT_INIT (self->plot.origin.x, (float) y, self->plot.size.width, 1));
-      format_value (label, sizeof label, fabs (v) < step * 1e-9 ? 0 : v);
+      /* As many decimals as the step needs: 101.25, 101.30, not 101.3 twice. */
+      if (fabs (v) >= 1e7 || (step < 1e-6 && v != 0))
+        format_value (label, sizeof label, v);
+      else
+        g_snprintf (label, sizeof label, "%.*f", decimals, fabs (v) < step * 1e-9 ? 0.0 : v);
       append_text (self, snapshot, label, self->plot.origin.x - 6, y - 8, 1.0, &axis_text);
     }
 
