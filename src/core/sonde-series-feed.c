@@ -328,6 +328,24 @@ sonde_series_feed_dup_recent_paths (SondeSeriesFeed *self,
   return sonde_json_path_list_numeric ((const char *) record.data, record.stored_size, max_paths);
 }
 
+/* The shortest text that reads back as @value: 0.1, not g_ascii_dtostr's
+ * 0.10000000000000001. */
+static void
+append_number (GString *out,
+               double   value)
+{
+  static const char * const formats[] = { "%.15g", "%.16g", "%.17g" };
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_ascii_formatd (number, sizeof number, formats[i], value);
+      if (g_ascii_strtod (number, NULL) == value)
+        break;
+    }
+  g_string_append (out, number);
+}
+
 static void
 append_csv_field (GString    *out,
                   const char *text)
@@ -369,14 +387,13 @@ sonde_series_feed_write_csv (SondeSeriesFeed  *self,
           g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
           g_autoptr(GDateTime) exact = time ? g_date_time_add (time, time_us % G_USEC_PER_SEC) : NULL;
           g_autofree char *iso = exact ? g_date_time_format (exact, "%Y-%m-%dT%H:%M:%S.%fZ") : NULL;
-          char number[G_ASCII_DTOSTR_BUF_SIZE];
 
           g_string_append (out, iso ? iso : "");
           g_string_append_c (out, ',');
           append_csv_field (out, label);
           g_string_append_c (out, ',');
           if (!isnan (value))
-            g_string_append (out, g_ascii_dtostr (number, sizeof number, value));
+            append_number (out, value);
           g_string_append_c (out, '\n');
 
           if (out->len > 1024 * 1024)
