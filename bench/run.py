@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-# run.py: the ingest benchmark (run by `build-aux/dev bench`)
+# run.py: the ingest, JSON path and chart benchmarks (run by `build-aux/dev bench`)
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   /usr/bin/python3 bench/run.py --build _build [--quick] [--scenario small|large]...
-#                                 [--repeat N] [--receiver NAME]... [--timeout S]
+#   /usr/bin/python3 bench/run.py --build _build [--quick] [--suite ingest|json-path|chart]...
+#                                 [--scenario small|large]... [--repeat N]
+#                                 [--receiver NAME]... [--timeout S]
 #                                 [--json FILE] [--strict]
 #
 # A loopback flood (bench/flood-server) of 1,000,000 JSON messages of 100
@@ -18,9 +19,21 @@
 #
 #   target <name>: <measured> (goal <goal>) MET|MISSED
 #
+# Then the JSON path benchmark (bench/bench-json-path, which measures
+# SondeJsonPath against json-glib in one process) prints its own table and
+# target lines; they join the list at the end.
+#
+# The chart suite runs bench/bench-series (what a chart costs to read from
+# SondeSeries), bench/chart-fps (a chart of 4 series × 1M points redrawn on
+# every frame) and bench/ui-flood --chart '$.seq' (the window under a 300k
+# msg/s flood with the field charted), the last two on a display: under
+# xvfb-run (and dbus-run-session) when DISPLAY is unset, with the cairo
+# renderer. Their target lines join the list too.
+#
 # Exit status: 0 when every measurement of libsoup and Sonde ran (whether or
 # not the targets are met; with --strict, 1 when one is missed); 1 when one
-# of them failed; 2 on bad usage. See bench/README.md.
+# of them (or a JSON path or chart benchmark) failed; 2 on bad usage. See
+# bench/README.md.
 
 import argparse
 import json
@@ -59,6 +72,12 @@ INGEST_GOAL = 0.90                 # × the bare libsoup client's msgs/s
 OVERHEAD_GOAL = 32.0               # log bytes per stored message beyond its payload
 RSS_GOAL_BYTES = 200 * 1000 * 1000  # a 1M-message log of 100-byte messages
 RSS_GOAL_COUNT = 1_000_000
+
+JSON_PATH_TIMEOUT = 900            # seconds bench-json-path may take
+SUITES = ["ingest", "json-path", "chart"]
+
+CHART_PATH = "$.seq"               # what ui-flood charts: flood-server numbers its messages
+XVFB_SCREEN = "-screen 0 1280x800x24 -nolisten tcp"
 
 SERVER_START_TIMEOUT = 15          # seconds to print "PORT n"
 SERVER_EXIT_TIMEOUT = 10           # seconds to exit once the receiver is done
@@ -417,6 +436,154 @@ def targets(scenario, count, summaries, runs, quick, timeout):
     return lines
 
 
+# -- JSON path extraction ------------------------------------------------------
+
+def run_json_path(build, quick):
+    """Runs bench-json-path, prints its table and returns (target lines, ok)."""
+    command = [os.path.join(build, "bench", "bench-json-path")]
+    if quick:
+        command.append("--quick")
+    goals = {"json-path-small": "≥ 5× json-glib", "json-path-large": "≥ 50× json-glib"}
+    try:
+        done = subprocess.run(command, env=receiver_env(), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=JSON_PATH_TIMEOUT, start_new_session=True)
+        out = done.stdout.decode(errors="replace")
+        err = done.stderr.decode(errors="replace").strip()
+        failure = None if done.returncode == 0 else f"exit status {done.returncode}: {err}"
+    except (OSError, subprocess.TimeoutExpired) as e:
+        out, failure = "", str(e)
+
+    print()
+    lines = []
+    for line in out.splitlines():
+        if line.startswith("target "):
+            lines.append(line)
+        else:
+            print(line)
+    if failure:
+        print(f"  bench-json-path failed: {failure}")
+    for name, goal in goals.items():
+        if not any(line.startswith(f"target {name}:") for line in lines):
+            lines.append(target_line(name, f"not measured ({failure or 'no target line'})", goal, False))
+    return lines, failure is None
+
+
+# -- charts --------------------------------------------------------------------
+
+def display_command(command):
+    """@command on a display: under xvfb-run when there is none, and with a
+    session bus of its own when there is none (the window registers its
+    application on it)."""
+    prefix = []
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        if shutil.which("xvfb-run") is None:
+            raise BenchError("no display and no xvfb-run")
+        prefix = ["xvfb-run", "-a", "-s", XVFB_SCREEN]
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        if shutil.which("dbus-run-session") is None:
+            raise BenchError("no session bus and no dbus-run-session")
+        prefix += ["dbus-run-session", "--"]
+    return prefix + command
+
+
+def display_env(build):
+    env = receiver_env()
+    env["GSK_RENDERER"] = "cairo"
+    env["GDK_BACKEND"] = "x11"
+    env["GTK_A11Y"] = "none"
+    # Uninstalled: the window's GSettings schema is compiled into the build tree.
+    schemas = os.path.join(build, "data")
+    env["GSETTINGS_SCHEMA_DIR"] = os.pathsep.join(
+        p for p in (schemas, env.get("GSETTINGS_SCHEMA_DIR")) if p)
+    return env
+
+
+def run_program(name, command, env, timeout, goals, keep):
+    """Runs one benchmark program, prints its table and returns (its target
+    lines that @keep accepts, ok). A goal in @goals (name → goal) that no line
+    reports is added as not measured."""
+    log(f"running {name}…")
+    failure = None
+    try:
+        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(process)
+            out, err = process.communicate()
+            failure = f"timed out after {timeout} s"
+        out = out.decode(errors="replace")
+        err = err.decode(errors="replace").strip()
+        if failure is None and process.returncode != 0:
+            last = err.splitlines()[-1] if err else "nothing on stderr"
+            failure = f"exit status {process.returncode}: {last}"
+    except (OSError, BenchError) as e:
+        out, failure = "", str(e)
+
+    print()
+    lines = []
+    for line in out.splitlines():
+        if line.startswith("target "):
+            if keep(line):
+                lines.append(line)
+            else:
+                print(line)
+        else:
+            print(line)
+    if failure:
+        print(f"  {name} failed: {failure}")
+    for goal_name, goal in goals.items():
+        if not any(line.startswith(f"target {goal_name}:") for line in lines):
+            lines.append(target_line(goal_name, f"not measured ({failure or 'no target line'})", goal, False))
+    return lines, failure is None
+
+
+def run_chart(build, quick):
+    """bench-series, chart-fps and ui-flood --chart: returns (target lines, ok)."""
+    lines = []
+    ok = True
+    bench = os.path.join(build, "bench")
+    everything = lambda line: True
+
+    command = [os.path.join(bench, "bench-series")] + (["--quick"] if quick else [])
+    got, good = run_program("bench-series", command, receiver_env(), 600,
+                            {"series-reduce": "≤ 4 ms"}, everything)
+    lines += got
+    ok = ok and good
+
+    command = [os.path.join(bench, "chart-fps")] + (["--seconds", "3"] if quick else [])
+    try:
+        command = display_command(command)
+    except BenchError as e:
+        command = None
+        problem = str(e)
+    goals = {"chart-fps": "≥ 60", "chart-fps-live": "≥ 60"}
+    if command is not None:
+        got, good = run_program("chart-fps", command, display_env(build), 600, goals, everything)
+    else:
+        got, good = [target_line(n, f"not measured ({problem})", g, False) for n, g in goals.items()], False
+    lines += got
+    ok = ok and good
+
+    command = [os.path.join(bench, "ui-flood"), "--chart", CHART_PATH] + (["--duration", "5"] if quick else [])
+    try:
+        command = display_command(command)
+    except BenchError as e:
+        command = None
+        problem = str(e)
+    goals = {"chart-flood-frame-gap-median": "≤ 50 ms"}
+    if command is not None:
+        got, good = run_program("ui-flood --chart", command, display_env(build), 900, goals,
+                                lambda line: line.startswith("target chart-flood-"))
+    else:
+        got, good = [target_line(n, f"not measured ({problem})", g, False) for n, g in goals.items()], False
+    lines += got
+    ok = ok and good
+    return lines, ok
+
+
 # -- main ----------------------------------------------------------------------
 
 def environment_line():
@@ -461,15 +628,20 @@ def environment_line():
 
 def parse_args():
     parser = argparse.ArgumentParser(
-        description="Sonde's ingest benchmark: a loopback WebSocket flood received by bare "
-                    "libsoup, Sonde's core, Node ws and Python websockets.")
+        description="Sonde's benchmarks: a loopback WebSocket flood received by bare "
+                    "libsoup, Sonde's core, Node ws and Python websockets; JSON path extraction; "
+                    "charts.")
     parser.add_argument("--build", default=os.path.join(TOP, "_build"),
                         help="meson build directory (default: _build)")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 100,000 small and 4,000 large messages, one run each "
                              "unless --repeat")
+    parser.add_argument("--suite", action="append", choices=SUITES,
+                        help="run only this benchmark: the ingest flood, JSON path extraction or "
+                             "charts (bench-series, chart-fps, ui-flood --chart) (repeatable; "
+                             "default: all)")
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS),
-                        help="run only this scenario (repeatable; default: all)")
+                        help="run only this ingest scenario (repeatable; default: all)")
     parser.add_argument("--receiver", action="append", choices=RECEIVERS,
                         help="run only this receiver (repeatable; default: all; "
                              "libsoup is always run as the reference)")
@@ -495,18 +667,24 @@ def parse_args():
 def main():
     args = parse_args()
     build = os.path.abspath(args.build)
-    for exe in ("flood-server", "recv-libsoup", "recv-sonde"):
+    suites = args.suite or SUITES
+    needed = ["bench-json-path"] if "json-path" in suites else []
+    if "ingest" in suites:
+        needed += ["flood-server", "recv-libsoup", "recv-sonde"]
+    if "chart" in suites:
+        needed += ["bench-series", "chart-fps", "ui-flood", "flood-server"]
+    for exe in needed:
         if not os.access(os.path.join(build, "bench", exe), os.X_OK):
             print(f"run.py: {build}/bench/{exe} is missing: build first "
                   f"(meson compile -C {args.build})", file=sys.stderr)
             return 2
 
     scenarios = args.scenario or list(SCENARIOS)
-    scenarios = [s for s in SCENARIOS if s in scenarios]
+    scenarios = [s for s in SCENARIOS if s in scenarios] if "ingest" in suites else []
     receivers = [r for r in RECEIVERS if r == "libsoup" or not args.receiver or r in args.receiver]
 
     started = time.monotonic()
-    print(f"Sonde ingest benchmark{' (--quick)' if args.quick else ''}: {environment_line()}")
+    print(f"Sonde benchmarks ({', '.join(suites)}){' (--quick)' if args.quick else ''}: {environment_line()}")
     all_targets = []
     raw = {}
     broken = False
@@ -541,6 +719,18 @@ def main():
                 broken = True
         print_table(scenario, count, size, args.repeat, summaries, args.timeout)
         all_targets += targets(scenario, count, summaries, runs, args.quick, args.timeout)
+
+    if "json-path" in suites:
+        lines, ok = run_json_path(build, args.quick)
+        all_targets += lines
+        if not ok:
+            broken = True
+
+    if "chart" in suites:
+        lines, ok = run_chart(build, args.quick)
+        all_targets += lines
+        if not ok:
+            broken = True
 
     elapsed = time.monotonic() - started
     print()

@@ -14,7 +14,10 @@
  * (--retention, default 1,000,000) so that eviction runs during the stream.
  * Variants: --filter TEXT (the log view's quick filter, set before the
  * stream), --paused (the view paused 1 s into the stream), --no-follow
- * (follow mode off). While messages stream, from the
+ * (follow mode off), --chart PATH (PATH charted on the page with
+ * sonde_connection_page_chart_field() before the stream, as "Chart a Field"
+ * does: the charts panel shows, and its chart draws the series the feed
+ * fills; its targets are then named chart-flood-…). While messages stream, from the
  * first batch the main thread takes to the last, it measures:
  *
  *   frames        a tick callback on the window keeps the frame clock running
@@ -143,6 +146,7 @@ typedef struct {
   gboolean             regex;
   gboolean             paused;
   gboolean             no_follow;
+  char                *chart_path;
   gint                 timeout;
 
   /* the server */
@@ -158,6 +162,7 @@ typedef struct {
   SondeConnection     *connection;
   SondeMessageLog     *log;
   GtkAdjustment       *vadjustment;
+  SondeChart          *chart;           /* with --chart */
   GdkFrameClock       *clock;
   GMainLoop           *loop;
 
@@ -196,6 +201,8 @@ typedef struct {
   gint64               cpu_main_end_us;
   guint64              messages_at_start;
   guint64              messages_at_end;
+  guint                chart_draws_at_start;
+  guint                chart_draws_at_end;
   gboolean             timed_out;
   char                *problem;
 } Bench;
@@ -645,6 +652,8 @@ end_stream (Bench *bench)
   bench->cpu_process_end_us = cpu_time_us (CLOCK_PROCESS_CPUTIME_ID);
   bench->cpu_main_end_us = cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
   bench->messages_at_end = stats.messages_in;
+  if (bench->chart != NULL)
+    bench->chart_draws_at_end = sonde_chart_get_n_draws (bench->chart);
   on_memory_sample (bench);
 
   /* Stop at the next frame, so that a frame gap that outlasts the stream
@@ -689,6 +698,8 @@ on_log_items_changed (GListModel *model,
       bench->cpu_process_start_us = cpu_time_us (CLOCK_PROCESS_CPUTIME_ID);
       bench->cpu_main_start_us = cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
       bench->messages_at_start = stats.messages_in;
+      if (bench->chart != NULL)
+        bench->chart_draws_at_start = sonde_chart_get_n_draws (bench->chart);
       if (bench->paused)
         bench->pause_id = g_timeout_add (PAUSE_AFTER_MS, on_pause, bench);
     }
@@ -933,6 +944,8 @@ print_report (Bench      *bench,
   Summary gap_summary, probe_summary, ping_summary;
   double input_max;
   const char *input_source;
+  /* With a chart, the same goals under their own names. */
+  const char *prefix = bench->chart_path != NULL ? "chart-flood-" : "";
   SondeStats stats;
 
   sonde_connection_get_stats (bench->connection, &stats);
@@ -1069,20 +1082,32 @@ print_report (Bench      *bench,
   n_rows = format_count (g_list_model_get_n_items (G_LIST_MODEL (sonde_log_view_get_model (bench->view))));
   rate = bench->rate > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT "/s", bench->rate) : g_strdup ("unpaced");
 
-  printf ("ui-flood: %s messages of %d bytes, rate %s, retention %s, view %s%s%s%s%s%s\n",
+  printf ("ui-flood: %s messages of %d bytes, rate %s, retention %s, view %s%s%s%s%s%s%s%s\n",
           n_sent, bench->size, rate, n_retention,
           bench->paused ? "paused after 1 s" : "live",
           bench->filter != NULL ? ", filtered by " : "",
           bench->filter != NULL ? "\"" : "",
           bench->filter != NULL ? bench->filter : "",
           bench->filter != NULL ? "\"" : "",
-          bench->no_follow ? ", not following" : ", following");
+          bench->no_follow ? ", not following" : ", following",
+          bench->chart_path != NULL ? ", charting " : "",
+          bench->chart_path != NULL ? bench->chart_path : "");
   printf ("\n");
   printf ("  %-34s %s\n", "server", server_line != NULL ? server_line : "(no report)");
   printf ("  %-34s %s in %.2f s = %.0f msg/s%s\n", "received by the app (stream window)",
           n_received, seconds, seconds > 0 ? received / seconds : 0.0,
           bench->timed_out ? " (timed out)" : "");
   printf ("  %-34s %s rows shown, %s evicted by the log\n", "at the end", n_rows, n_evicted);
+  if (bench->chart != NULL)
+    {
+      SondeSeries *series = sonde_chart_get_series (bench->chart, 0);
+      g_autofree char *n_points = format_count (sonde_series_get_n_points (series));
+      guint draws = bench->chart_draws_at_end - bench->chart_draws_at_start;
+
+      printf ("  %-34s %s: %u draws while streaming (%.1f a second), %s points in the series at the end, "
+              "%u vertices in the last drawing\n", "chart", bench->chart_path, draws,
+              seconds > 0 ? draws / seconds : 0.0, n_points, sonde_chart_get_n_vertices (bench->chart));
+    }
   if (seconds > 0)
     printf ("  %-34s main thread %.0f %%, other threads %.0f %% of a core\n", "CPU while streaming",
             100.0 * (bench->cpu_main_end_us - bench->cpu_main_start_us) / (seconds * G_USEC_PER_SEC),
@@ -1155,23 +1180,23 @@ print_report (Bench      *bench,
     printf ("  %-34s %s\n", "problem", bench->problem);
   printf ("\n");
 
-  printf ("target frame-gap-median: %.1f ms (goal ≤ %.0f ms) %s\n", gap_summary.median, GOAL_GAP_MEDIAN_MS,
+  printf ("target %sframe-gap-median: %.1f ms (goal ≤ %.0f ms) %s\n", prefix, gap_summary.median, GOAL_GAP_MEDIAN_MS,
           gap_summary.n > 0 && gap_summary.median <= GOAL_GAP_MEDIAN_MS ? "MET" : "MISSED");
-  printf ("target frame-gap-max: %.1f ms (goal ≤ %.0f ms) %s\n", gap_summary.max, GOAL_GAP_MAX_MS,
+  printf ("target %sframe-gap-max: %.1f ms (goal ≤ %.0f ms) %s\n", prefix, gap_summary.max, GOAL_GAP_MAX_MS,
           gap_summary.n > 0 && gap_summary.max <= GOAL_GAP_MAX_MS ? "MET" : "MISSED");
 
   /* Input latency: the worse of the main loop probe and the X ping; a ping
    * left unanswered counts as a miss. */
   input_max = MAX (probe_summary.max, ping_summary.max);
   input_source = ping_summary.max > probe_summary.max ? "X ping round trip" : "main loop latency";
-  printf ("target input-latency-max: %.1f ms, %s (goal ≤ %.0f ms) %s\n", input_max, input_source,
+  printf ("target %sinput-latency-max: %.1f ms, %s (goal ≤ %.0f ms) %s\n", prefix, input_max, input_source,
           GOAL_INPUT_MAX_MS,
           probe_summary.n > 0 && n_lost == 0 && input_max <= GOAL_INPUT_MAX_MS ? "MET" : "MISSED");
   if (growth >= 0)
-    printf ("target memory-bounded: %+.1f %% RSS after retention was reached (goal ≤ +%.0f %%) %s\n",
-            growth, GOAL_RSS_GROWTH, growth <= GOAL_RSS_GROWTH ? "MET" : "MISSED");
+    printf ("target %smemory-bounded: %+.1f %% RSS after retention was reached (goal ≤ +%.0f %%) %s\n",
+            prefix, growth, GOAL_RSS_GROWTH, growth <= GOAL_RSS_GROWTH ? "MET" : "MISSED");
   else
-    printf ("target memory-bounded: retention never reached (goal ≤ +%.0f %%) MISSED\n", GOAL_RSS_GROWTH);
+    printf ("target %smemory-bounded: retention never reached (goal ≤ +%.0f %%) MISSED\n", prefix, GOAL_RSS_GROWTH);
 }
 
 int
@@ -1190,6 +1215,7 @@ main (int    argc,
     { "regex", 0, 0, G_OPTION_ARG_NONE, &bench.regex, "The filter is a regular expression", NULL },
     { "paused", 'p', 0, G_OPTION_ARG_NONE, &bench.paused, "Pause the log view 1 s into the stream", NULL },
     { "no-follow", 0, 0, G_OPTION_ARG_NONE, &bench.no_follow, "Turn follow mode off (the view stays at the top)", NULL },
+    { "chart", 'c', 0, G_OPTION_ARG_STRING, &bench.chart_path, "Chart this JSON path of the messages (e.g. $.seq) on the page", "PATH" },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &bench.timeout, "Give up after this many seconds (default: 3 × duration + 30)", "S" },
     { NULL }
   };
@@ -1297,6 +1323,17 @@ main (int    argc,
     }
   if (bench.no_follow)
     sonde_log_view_set_following (bench.view, FALSE);
+  if (bench.chart_path != NULL)
+    {
+      SondeChartsPanel *panel = sonde_connection_page_get_charts (bench.page);
+
+      if (!sonde_connection_page_chart_field (bench.page, bench.chart_path, NULL, &error))
+        {
+          g_printerr ("ui-flood: cannot chart \"%s\": %s\n", bench.chart_path, error->message);
+          return 2;
+        }
+      bench.chart = sonde_charts_panel_get_chart (panel, sonde_charts_panel_get_n_charts (panel) - 1);
+    }
 
   g_signal_connect (bench.log, "items-changed", G_CALLBACK (on_log_items_changed), &bench);
   g_signal_connect_after (bench.log, "items-changed", G_CALLBACK (after_log_items_changed), &bench);
@@ -1367,6 +1404,7 @@ main (int    argc,
   g_mutex_clear (&bench.ping_lock);
   g_free (bench.server_path);
   g_free (bench.filter);
+  g_free (bench.chart_path);
   g_free (bench.problem);
   g_free (bench.ping_problem);
   {

@@ -14,6 +14,7 @@
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ typedef struct {
   GSubprocess      *process;
   GDataInputStream *lines_in;      /* line mode: stdout read as it comes */
   gboolean          raw;           /* --raw: stdout is not JSON */
+  gboolean          extract;       /* --extract: stdout holds {"time", "values"} lines */
   gboolean          waiting;       /* communicate or wait in flight */
   gboolean          reading;       /* a line read in flight */
   gboolean          done;          /* exited, and the output is collected */
@@ -195,6 +197,30 @@ on_websocket (SoupServer              *server,
       push_message (fixture, ws, SOUP_WEBSOCKET_DATA_TEXT, "{\"n\": 3, \"s\": \"ünï\\n\"}", strlen ("{\"n\": 3, \"s\": \"ünï\\n\"}"));
       push_message (fixture, ws, SOUP_WEBSOCKET_DATA_TEXT, "", 0);
       push_message (fixture, ws, SOUP_WEBSOCKET_DATA_BINARY, "", 0);
+    }
+  else if (g_str_equal (path, "/ws/known"))
+    {
+      /* Interleaved message types, for --extract and --where. */
+      static const char *const texts[] = {
+        "{\"type\":\"trade\",\"sym\":\"ABC\",\"price\":101.25,\"qty\":\"7\"}",
+        "{\"type\":\"quote\",\"sym\":\"ABC\",\"bid\":101.2,\"ask\":101.3}",
+        "{\"type\":\"trade\",\"sym\":\"XYZ\",\"price\":48.5}",
+        "not json",
+        "{\"type\":\"trade\",\"sym\":\"\\u0041BC\",\"price\":1e3,\"qty\":2,\"key with spaces\":true,\"n\":null}",
+        NULL,   /* the binary one */
+        "{\"type\":\"trade\",\"sym\":\"ABC\",\"price\":0.1,\"nested\":{\"a\":[1,2,3]}}",
+        "{\"type\":\"trade\",\"sym\":\"ABC\",\"price\":1e400}",
+      };
+      static const char binary_json[] = "{\"type\":\"trade\",\"sym\":\"ABC\",\"price\":7}";
+
+      for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+        {
+          if (texts[i] != NULL)
+            soup_websocket_connection_send_text (ws, texts[i]);
+          else
+            soup_websocket_connection_send_binary (ws, binary_json, strlen (binary_json));
+        }
+      soup_websocket_connection_close (ws, 1000, NULL);
     }
   else if (g_str_equal (path, "/chat"))
     soup_websocket_connection_close (ws, 1000, "negotiated");
@@ -366,6 +392,8 @@ cli_start_argv (Fixture            *fixture,
       g_ptr_array_add (argv, (gpointer) args[i]);
       if (g_str_equal (args[i], "--raw"))
         cli->raw = TRUE;
+      if (g_str_equal (args[i], "--extract"))
+        cli->extract = TRUE;
     }
   g_ptr_array_add (argv, NULL);
 
@@ -451,6 +479,26 @@ check_time (const char *text)
   g_assert_cmpint (g_date_time_to_unix (parsed), >=, now_s - 300);
 }
 
+/* One stdout line of --extract: {"time":"…","values":{…}}, nothing else. */
+static JsonObject *
+parse_extract_line (const char *line)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+
+  json_parser_load_from_data (parser, line, -1, &error);
+  if (error != NULL)
+    g_error ("stdout line “%s” is not JSON: %s", line, error->message);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  g_assert_cmpuint (json_object_get_size (object), ==, 2);
+  check_time (json_object_get_string_member (object, "time"));
+  g_assert_nonnull (json_object_get_object_member (object, "values"));
+  return json_object_ref (object);
+}
+
 /* One stdout line: one JSON object with the members the contract names. */
 static JsonObject *
 parse_record (const char *line)
@@ -531,7 +579,7 @@ cli_wait (Cli *cli)
       g_assert_cmpuint (n, >=, 2);
       g_assert_cmpstr (lines[n - 1], ==, "");
       for (guint i = 0; i + 1 < n; i++)
-        g_ptr_array_add (cli->records, parse_record (lines[i]));
+        g_ptr_array_add (cli->records, cli->extract ? parse_extract_line (lines[i]) : parse_record (lines[i]));
     }
 }
 
@@ -1197,6 +1245,174 @@ test_serve_demo_port_in_use (Fixture       *fixture,
   g_assert_cmpstr (cli->out, ==, "");
 }
 
+
+/* ---- --extract and --where ---------------------------------------------- */
+
+/* The "values" member of an --extract line, as written. */
+static const char *
+values_text (const char *line)
+{
+  const char *values = strstr (line, ",\"values\":");
+
+  g_assert_nonnull (values);
+  return values + strlen (",\"values\":");
+}
+
+static void
+test_extract_known (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const char *const expected[] = {
+    "{\"$.price\":101.25,\"$.qty\":7,\"$[\\\"key with spaces\\\"]\":null,\"$.nested.a[-1]\":null}}",
+    "{\"$.price\":1000,\"$.qty\":2,\"$[\\\"key with spaces\\\"]\":1,\"$.nested.a[-1]\":null}}",
+    "{\"$.price\":7,\"$.qty\":null,\"$[\\\"key with spaces\\\"]\":null,\"$.nested.a[-1]\":null}}",
+    "{\"$.price\":0.1,\"$.qty\":null,\"$[\\\"key with spaces\\\"]\":null,\"$.nested.a[-1]\":3}}",
+    "{\"$.price\":null,\"$.qty\":null,\"$[\\\"key with spaces\\\"]\":null,\"$.nested.a[-1]\":null}}",
+  };
+  g_autofree char *url = url_for (fixture, "/ws/known");
+  Cli *cli = cli_run (fixture, 0, "connect", url,
+                      "--extract", "$.price", "--extract", "$.qty",
+                      "--extract", "$[\"key with spaces\"]", "--extract", "$.nested.a[-1]",
+                      "--where", "$.type == \"trade\" && $.sym == \"ABC\"");
+  g_auto(GStrv) lines = g_strsplit (cli->out, "\n", -1);
+
+  /* Only the matching messages, binary ones too, and no events: the
+   * trades of ABC (one written \u0041BC), in order. */
+  g_assert_cmpstr (cli->err, ==, "");
+  g_assert_cmpuint (cli->records->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (values_text (lines[i]), ==, expected[i]);
+
+  /* The paths as typed are the keys, in the order given. */
+  {
+    JsonObject *values = json_object_get_object_member (g_ptr_array_index (cli->records, 0), "values");
+    g_autoptr(GList) members = json_object_get_members (values);
+
+    g_assert_cmpuint (g_list_length (members), ==, 4);
+    g_assert_cmpstr (members->data, ==, "$.price");
+    g_assert_cmpstr (members->next->next->data, ==, "$[\"key with spaces\"]");
+  }
+}
+
+static void
+test_extract_without_where (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/known");
+  Cli *cli = cli_run (fixture, 0, "connect", url, "--extract", "$.bid");
+  g_auto(GStrv) lines = g_strsplit (cli->out, "\n", -1);
+
+  /* Every received message has its line, JSON or not. */
+  g_assert_cmpuint (cli->records->len, ==, 8);
+  g_assert_cmpstr (values_text (lines[0]), ==, "{\"$.bid\":null}}");
+  g_assert_cmpstr (values_text (lines[1]), ==, "{\"$.bid\":101.2}}");
+  g_assert_cmpstr (values_text (lines[3]), ==, "{\"$.bid\":null}}");
+}
+
+static void
+test_where_records (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/known");
+  Cli *cli = cli_run (fixture, 0, "connect", url, "--where", "$.bid > 100");
+  Cli *raw;
+  Cli *counted;
+
+  /* Events are all there; of the messages, only the quote. */
+  g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 1);
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text",
+                         "{\"type\":\"quote\",\"sym\":\"ABC\",\"bid\":101.2,\"ask\":101.3}",
+                         strlen ("{\"type\":\"quote\",\"sym\":\"ABC\",\"bid\":101.2,\"ask\":101.3}"));
+  cli_event (cli, "open");
+  g_assert_cmpint (json_object_get_int_member (cli_event (cli, "close"), "code"), ==, 1000);
+
+  /* With --raw: the matching payloads only. */
+  raw = cli_run (fixture, 0, "connect", url, "--raw", "--where", "$.sym == \"XYZ\"");
+  g_assert_cmpstr (raw->out, ==, "{\"type\":\"trade\",\"sym\":\"XYZ\",\"price\":48.5}\n");
+
+  /* --count counts the matching messages (the server closes too, at
+   * about the same time: who closed first is not asserted). */
+  counted = cli_run (fixture, 0, "connect", url, "--where", "$.type == \"trade\"", "--count", "2");
+  g_assert_cmpuint (cli_count (counted, "in", NULL), ==, 2);
+  assert_contains (json_object_get_string_member (cli_find (counted, "in", NULL, 0), "text"), "ABC");
+  assert_contains (json_object_get_string_member (cli_find (counted, "in", NULL, 1), "text"), "XYZ");
+}
+
+static void
+test_extract_failed_run (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/close-4000");
+  Cli *cli = cli_run (fixture, 1, "connect", url, "--extract", "$.x");
+
+  /* The one message has its line; the abnormal close goes to stderr. */
+  g_assert_cmpuint (cli->records->len, ==, 1);
+  assert_contains (cli->out, "\"values\":{\"$.x\":null}}");
+  assert_contains (cli->err, "closed abnormally: 4000");
+  assert_contains (cli->err, "bye");
+}
+
+static void
+test_extract_usage_errors (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/known");
+  const struct {
+    const char *args[6];
+    const char *says;
+  } cases[] = {
+    { { "connect", "--extract", "$.a[x]", url },
+      "sonde-cli connect: --extract: Column 5 of “$.a[x]”: expected a number or a quoted key inside [ ]" },
+    { { "connect", "--extract", "$.a", "--extract", "price", url },
+      "sonde-cli connect: --extract: Column 1 of “price”: a path starts with “$”" },
+    { { "connect", "--where", "$.sym = \"ABC\"", url },
+      "sonde-cli connect: --where: Column 7 of “$.sym = \"ABC\"”: “=” is not an operator: compare with “==”" },
+    { { "connect", "--where", "$.sym < \"ABC\"", url },
+      "--where: Column 7 of “$.sym < \"ABC\"”: “<” compares numbers: a string can only be compared with == or !=" },
+    { { "connect", "--extract", "$.a", "--raw", url }, "--extract and --raw cannot be used together" },
+    { { "demo", "--where", "$.a == 1 ||" }, "sonde-cli demo: --where: Column 10 of “$.a == 1 ||”: “||” is not supported" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Cli *cli = cli_start_argv (fixture, FALSE, cases[i].args);
+
+      cli_wait (cli);
+      if (cli->status != 2)
+        g_error ("case %u: exit %d, not 2; stderr: %s", i, cli->status, cli->err);
+      assert_contains (cli->err, cases[i].says);
+      g_assert_cmpstr (cli->out, ==, "");
+    }
+
+  /* Nothing connected. */
+  g_assert_null (fixture->peer);
+}
+
+static void
+test_demo_extract (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  Cli *cli = cli_run (fixture, 0, "demo", "--rate", "400", "--count", "5",
+                      "--extract", "$.price", "--extract", "$.seq", "--extract", "$.sym",
+                      "--where", "$.sym == \"ABC\"");
+  double last_seq = -1;
+
+  g_assert_cmpstr (cli->err, ==, "");
+  g_assert_cmpuint (cli->records->len, ==, 5);
+  for (guint i = 0; i < cli->records->len; i++)
+    {
+      JsonObject *values = json_object_get_object_member (g_ptr_array_index (cli->records, i), "values");
+      double seq = json_object_get_double_member (values, "$.seq");
+
+      /* ABC is every fourth tick of the demo feed, from the first. */
+      g_assert_cmpfloat (json_object_get_double_member (values, "$.price"), >, 0);
+      g_assert_cmpfloat (fmod (seq, 4), ==, 0);
+      g_assert_cmpfloat (seq, >, last_seq);
+      g_assert_true (json_object_get_null_member (values, "$.sym"));
+      last_seq = seq;
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1223,6 +1439,12 @@ main (int   argc,
   ADD ("max-frame", test_max_frame);
   ADD ("serve-demo", test_serve_demo);
   ADD ("serve-demo-port-in-use", test_serve_demo_port_in_use);
+  ADD ("extract-known", test_extract_known);
+  ADD ("extract-without-where", test_extract_without_where);
+  ADD ("where-records", test_where_records);
+  ADD ("extract-failed-run", test_extract_failed_run);
+  ADD ("extract-usage-errors", test_extract_usage_errors);
+  ADD ("demo-extract", test_demo_extract);
 #undef ADD
 
   return g_test_run ();

@@ -4,9 +4,12 @@
  *
  * A thin front end over SondeConnection: it watches the connection's log and
  * prints every new record as one JSON line (or only payloads with --raw).
- * Exit status: 0 on a clean close (1000, 1001 or no status) or when --count
- * was reached; 1 when the connection failed, closed abnormally, or --timeout
- * ran out before --count; 2 on bad usage.
+ * --where keeps only the received messages that match a SondePredicate;
+ * --extract prints, instead of the records, one line of numbers per
+ * received message, read with SondeJsonPath: the same scanner as the
+ * charts. Exit status: 0 on a clean close (1000, 1001 or no status) or when
+ * --count was reached; 1 when the connection failed, closed abnormally, or
+ * --timeout ran out before --count; 2 on bad usage.
  */
 
 #define G_LOG_DOMAIN "sonde-cli"
@@ -25,8 +28,10 @@
 #include "sonde-connection.h"
 #include "sonde-demo-server.h"
 #include "sonde-error.h"
+#include "sonde-json-path.h"
 #include "sonde-json-writer.h"
 #include "sonde-log-export.h"
+#include "sonde-predicate.h"
 
 /* How long a close we started may take before we stop waiting for it. */
 #define CLOSE_GRACE_MS 3000
@@ -47,6 +52,8 @@ typedef struct {
   gboolean          deflate;
   gboolean          follow_redirects;
   gboolean          raw;
+  char            **extracts;
+  char             *where;
   double            rate;           /* demo only */
   int               keepalive;
   int               pong_timeout;
@@ -62,7 +69,9 @@ typedef struct {
   GMainLoop        *loop;
   GBytes           *file_payload;
   GString          *line;
-  guint64           received;
+  GPtrArray        *paths;          /* SondeJsonPath: --extract, or NULL */
+  SondePredicate   *predicate;      /* --where, or NULL */
+  guint64           received;       /* matching --where, when given */
   gboolean          count_reached;
   gboolean          timed_out;
   gboolean          closing_by_us;
@@ -86,6 +95,10 @@ run_clear (ConnectRun *run)
   g_clear_pointer (&run->file_payload, g_bytes_unref);
   if (run->line != NULL)
     g_string_free (g_steal_pointer (&run->line), TRUE);
+  g_clear_pointer (&run->paths, g_ptr_array_unref);
+  g_clear_pointer (&run->predicate, sonde_predicate_unref);
+  g_strfreev (run->extracts);
+  g_free (run->where);
   g_strfreev (run->headers);
   g_strfreev (run->protocols);
   g_free (run->origin);
@@ -190,18 +203,82 @@ send_on_open (ConnectRun *run)
     }
 }
 
+/* @number as the shortest JSON number that reads back the same. */
+static void
+append_number (GString *out,
+               double   number)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (int digits = 15; digits <= 17; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buffer, sizeof buffer, format, number);
+      if (digits == 17 || g_ascii_strtod (buffer, NULL) == number)
+        break;
+    }
+  g_string_append (out, buffer);
+}
+
+/* {"time":"…","values":{"$.price":101.25,"$.x":null}}: the paths as typed,
+ * in the order given. */
+static void
+append_extract_line (ConnectRun        *run,
+                     const SondeRecord *record)
+{
+  GString *out = run->line;
+
+  g_string_append (out, "{\"time\":");
+  sonde_json_append_iso_time (out, record->wall_us);
+  g_string_append (out, ",\"values\":{");
+  for (guint i = 0; i < run->paths->len; i++)
+    {
+      double number;
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      sonde_json_append_string (out, run->extracts[i], -1);
+      g_string_append_c (out, ':');
+      if (sonde_json_path_get_number (g_ptr_array_index (run->paths, i), (const char *) record->data,
+                                      record->stored_size, &number))
+        append_number (out, number);
+      else
+        g_string_append (out, "null");
+    }
+  g_string_append (out, "}}");
+}
+
 static void
 handle_record (ConnectRun        *run,
                const SondeRecord *record)
 {
+  gboolean received = record->direction == SONDE_DIRECTION_IN;
+  gboolean matches = TRUE;
+
   /* Once --count messages arrived, what still comes in while the close
    * completes is not printed: the output holds exactly N messages. */
-  if (record->direction == SONDE_DIRECTION_IN && run->count_reached)
+  if (received && run->count_reached)
     return;
 
-  if (run->raw)
+  if (received && run->predicate != NULL)
+    matches = sonde_predicate_matches (run->predicate, (const char *) record->data, record->stored_size);
+
+  if (run->paths != NULL)
     {
-      if (record->direction == SONDE_DIRECTION_IN)
+      /* Only the numbers of the received messages that match. */
+      if (received && matches)
+        {
+          g_string_truncate (run->line, 0);
+          append_extract_line (run, record);
+          g_string_append_c (run->line, '\n');
+          write_out (run, run->line->str, run->line->len);
+        }
+    }
+  else if (run->raw)
+    {
+      if (received && matches)
         {
           SondeRedactor *redactor = sonde_connection_get_redactor (run->connection);
 
@@ -216,7 +293,7 @@ handle_record (ConnectRun        *run,
           write_out (run, "\n", 1);
         }
     }
-  else
+  else if (matches)
     {
       g_string_truncate (run->line, 0);
       /* Text as the log export writes it: through the redactor. */
@@ -228,10 +305,11 @@ handle_record (ConnectRun        *run,
   if (record->direction == SONDE_DIRECTION_EVENT && record->kind == SONDE_MESSAGE_KIND_OPEN)
     send_on_open (run);
 
-  if (record->direction != SONDE_DIRECTION_IN || run->count_reached)
+  if (!received || run->count_reached)
     return;
 
-  run->received++;
+  if (matches)
+    run->received++;
 
   if (run->echo)
     {
@@ -251,7 +329,7 @@ handle_record (ConnectRun        *run,
         g_printerr ("sonde-cli: --echo: %s\n", error->message);
     }
 
-  if (run->count > 0 && run->received >= (guint64) run->count)
+  if (matches && run->count > 0 && run->received >= (guint64) run->count)
     {
       run->count_reached = TRUE;
       close_by_us (run, 1000, NULL);
@@ -470,6 +548,39 @@ check_options (ConnectRun  *run,
       run->file_payload = g_bytes_new_take (g_steal_pointer (&contents), length);
     }
 
+  if (run->extracts != NULL && run->raw)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--extract and --raw cannot be used together");
+      return FALSE;
+    }
+
+  if (run->extracts != NULL)
+    {
+      run->paths = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_json_path_unref);
+      for (guint i = 0; run->extracts[i] != NULL; i++)
+        {
+          SondeJsonPath *path = sonde_json_path_new (run->extracts[i], error);
+
+          if (path == NULL)
+            {
+              g_prefix_error (error, "--extract: ");
+              return FALSE;
+            }
+          g_ptr_array_add (run->paths, path);
+        }
+    }
+
+  if (run->where != NULL)
+    {
+      run->predicate = sonde_predicate_new (run->where, error);
+      if (run->predicate == NULL)
+        {
+          g_prefix_error (error, "--where: ");
+          return FALSE;
+        }
+    }
+
   return TRUE;
 }
 
@@ -522,6 +633,10 @@ connect_entries (ConnectRun *run,
       "Connect through this proxy (http://, https:// or socks5://) instead of the system's", "URL" },
     { "show-secrets", 0, 0, G_OPTION_ARG_NONE, &run->show_secrets,
       "Do not mask Authorization, cookies and secret query parameters in the output", NULL },
+    { "extract", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &run->extracts,
+      "Print only the number at PATH (e.g. $.price) of each received message (repeatable)", "PATH" },
+    { "where", 'w', 0, G_OPTION_ARG_STRING, &run->where,
+      "Keep only received messages that match (e.g. '$.sym == \"ABC\"'); --count counts those", "PREDICATE" },
     { NULL },
     { NULL },
   };
@@ -627,6 +742,11 @@ sonde_cli_connect (int    argc,
     "line for every message and event: time, dir (in, out, event), kind, size and\n"
     "text (or base64 for binary); events carry their details (code, reason, error).");
   g_option_context_set_description (context,
+    "With --extract, stdout holds one line per received message that matches --where:\n"
+    "  {\"time\":\"2026-11-25T18:46:55.632245Z\",\"values\":{\"$.price\":101.25,\"$.x\":null}}\n"
+    "(a number, a boolean as 1 or 0, a string holding a number; null for anything\n"
+    "else). PREDICATE is PATH OP VALUE joined with &&, OP one of == != < <= > >=.\n"
+    "\n"
     "Exit status: 0 after a clean close or --count messages, 1 when the connection\n"
     "failed or closed abnormally (the reason goes to stderr), 2 on bad usage.");
   g_option_context_add_main_entries (context, entries, NULL);

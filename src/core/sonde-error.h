@@ -31,6 +31,8 @@ typedef enum {
   SONDE_ERROR_NEWER_FILE,          /* a profiles file written by a newer Sonde: read nothing, write nothing */
   SONDE_ERROR_PEER_DEAD,           /* no pong within the pong timeout */
   SONDE_ERROR_INVALID_CERTIFICATE, /* a client certificate or pin that cannot be used */
+  SONDE_ERROR_INVALID_PATH,        /* a JSON path that does not parse */
+  SONDE_ERROR_INVALID_PREDICATE,   /* a message condition that does not parse */
 } SondeError;
 
 GQuark sonde_error_quark (void);

@@ -34,6 +34,7 @@ struct _SondeConnectionPage
   GtkLabel             *rates_label;
   GtkLabel             *count_label;
   GtkToggleButton      *pause_button;
+  GtkToggleButton      *charts_button;
   GtkRevealer          *banner_revealer;
   GtkLabel             *banner_label;
   GtkButton            *banner_button;
@@ -46,6 +47,8 @@ struct _SondeConnectionPage
   SondeMessageDetail   *detail;
   SondeConnectionPanel *panel;
   SondeComposer        *composer;
+  SondeChartsPanel     *charts;
+  GtkPaned             *log_paned;
 
   /* owned */
   SondeConnection      *connection;
@@ -77,6 +80,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   TRUST_CERTIFICATE,
+  CHARTS_CHANGED,
   N_SIGNALS
 };
 
@@ -348,6 +352,34 @@ on_log_view_paused (SondeConnectionPage *self)
 }
 
 static void
+on_charts_toggled (SondeConnectionPage *self)
+{
+  gboolean show = gtk_toggle_button_get_active (self->charts_button);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->charts), show);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->charts_button), show ? _("Hide the charts") : _("Show the charts"));
+  if (show && sonde_charts_panel_get_n_charts (self->charts) == 0 && sonde_charts_panel_get_n_tiles (self->charts) == 0)
+    sonde_charts_panel_focus_path (self->charts);
+}
+
+/* "Chart a Field" on a message in the detail. */
+static void
+on_chart_field (SondeConnectionPage *self,
+                const char          *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sonde_connection_page_chart_field (self, path, NULL, &error))
+    set_problem (self, error->message, FALSE);
+}
+
+static void
+on_charts_changed (SondeConnectionPage *self)
+{
+  g_signal_emit (self, signals[CHARTS_CHANGED], 0);
+}
+
+static void
 on_reconnect_clicked (SondeConnectionPage *self)
 {
   g_autoptr(GError) error = NULL;
@@ -556,11 +588,22 @@ sonde_connection_page_class_init (SondeConnectionPageClass *klass)
     g_signal_new ("trust-certificate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
 
+  /**
+   * SondeConnectionPage::charts-changed:
+   *
+   * The charts' layout changed: whoever keeps it (the profile) may save
+   * sonde_charts_panel_to_json().
+   */
+  signals[CHARTS_CHANGED] =
+    g_signal_new ("charts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-connection-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, state_label);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, rates_label);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, charts_button);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, banner_label);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, banner_button);
@@ -568,6 +611,7 @@ sonde_connection_page_class_init (SondeConnectionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, log_box);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, side_stack);
   gtk_widget_class_bind_template_callback (widget_class, on_pause_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_charts_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_reconnect_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_banner_dismissed);
 
@@ -585,8 +629,16 @@ sonde_connection_page_init (SondeConnectionPage *self)
   self->connection = sonde_connection_new ();
 
   self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (sonde_connection_get_log (self->connection)));
-  gtk_widget_set_vexpand (GTK_WIDGET (self->log_view), TRUE);
-  gtk_box_append (self->log_box, GTK_WIDGET (self->log_view));
+  self->charts = SONDE_CHARTS_PANEL (sonde_charts_panel_new (self->connection));
+  self->log_paned = GTK_PANED (gtk_paned_new (GTK_ORIENTATION_VERTICAL));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->log_paned), TRUE);
+  gtk_paned_set_start_child (self->log_paned, GTK_WIDGET (self->charts));
+  gtk_paned_set_end_child (self->log_paned, GTK_WIDGET (self->log_view));
+  gtk_paned_set_shrink_start_child (self->log_paned, FALSE);
+  gtk_paned_set_shrink_end_child (self->log_paned, FALSE);
+  gtk_paned_set_position (self->log_paned, 320);
+  gtk_widget_set_visible (GTK_WIDGET (self->charts), FALSE);
+  gtk_box_append (self->log_box, GTK_WIDGET (self->log_paned));
 
   self->detail = SONDE_MESSAGE_DETAIL (sonde_message_detail_new ());
   gtk_stack_add_titled (self->side_stack, GTK_WIDGET (self->detail), "detail", _("Message"));
@@ -602,6 +654,10 @@ sonde_connection_page_init (SondeConnectionPage *self)
 
   g_signal_connect_object (self->connection, "notify::state",
                            G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->detail, "chart-field",
+                           G_CALLBACK (on_chart_field), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->charts, "changed",
+                           G_CALLBACK (on_charts_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->log_view, "notify::selected",
                            G_CALLBACK (on_selected_changed), self, G_CONNECT_SWAPPED);
   g_object_bind_property (self->log_view, "count-text", self->count_label, "label", G_BINDING_SYNC_CREATE);
@@ -888,6 +944,17 @@ connect_with_secret (SondeConnectionPage *self,
   sonde_connection_set_heartbeat (self->connection, sonde_profile_get_heartbeat (profile),
                                   sonde_profile_get_heartbeat_interval (profile));
   sonde_composer_set_templates (self->composer, sonde_profile_get_templates (profile));
+  if (sonde_charts_panel_get_n_charts (self->charts) == 0 && sonde_charts_panel_get_n_tiles (self->charts) == 0 &&
+      sonde_profile_get_charts (profile) != NULL)
+    {
+      g_autoptr(GError) charts_error = NULL;
+
+      g_signal_handlers_block_by_func (self->charts, on_charts_changed, self);
+      if (!sonde_charts_panel_load_json (self->charts, sonde_profile_get_charts (profile), &charts_error))
+        g_warning ("Some of the profile's charts could not be made: %s", charts_error->message);
+      g_signal_handlers_unblock_by_func (self->charts, on_charts_changed, self);
+      sonde_connection_page_show_charts (self, TRUE);
+    }
 
   /* configure_connection set the URL (with an API key in the query, maybe):
    * connect to exactly that. */
@@ -977,4 +1044,37 @@ sonde_connection_page_get_shown_url (SondeConnectionPage *self)
   if (self->profile_url != NULL)
     return self->profile_url;
   return shown_url (self);
+}
+
+SondeChartsPanel *
+sonde_connection_page_get_charts (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->charts;
+}
+
+void
+sonde_connection_page_show_charts (SondeConnectionPage *self,
+                                   gboolean             show)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
+
+  gtk_toggle_button_set_active (self->charts_button, show);
+}
+
+/* Charts @path (of messages matching @where) in a new chart, and shows the
+ * charts. */
+gboolean
+sonde_connection_page_chart_field (SondeConnectionPage  *self,
+                                   const char           *path,
+                                   const char           *where,
+                                   GError              **error)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
+
+  if (!sonde_charts_panel_add (self->charts, path, where, SONDE_CHARTS_NEW_CHART, error))
+    return FALSE;
+  sonde_connection_page_show_charts (self, TRUE);
+  return TRUE;
 }

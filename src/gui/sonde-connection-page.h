@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "sonde-charts-panel.h"
 #include "sonde-composer.h"
 #include "sonde-connection-panel.h"
 #include "sonde-connection.h"
@@ -51,6 +52,13 @@ void                  sonde_connection_page_connect_profile (SondeConnectionPage
 const char           *sonde_connection_page_get_profile_id (SondeConnectionPage  *self);
 const char           *sonde_connection_page_get_url        (SondeConnectionPage  *self);
 const char           *sonde_connection_page_get_shown_url  (SondeConnectionPage  *self);
+SondeChartsPanel     *sonde_connection_page_get_charts     (SondeConnectionPage  *self);
+void                  sonde_connection_page_show_charts    (SondeConnectionPage  *self,
+                                                            gboolean              show);
+gboolean              sonde_connection_page_chart_field    (SondeConnectionPage  *self,
+                                                            const char           *path,
+                                                            const char           *where,
+                                                            GError              **error);
 void                  sonde_connection_page_set_retention  (SondeConnectionPage  *self,
                                                             guint                 max_count,
                                                             guint64               max_bytes);

@@ -19,6 +19,7 @@
 
 #include "sonde-hex.h"
 #include "sonde-json-format.h"
+#include "sonde-json-path.h"
 #include "sonde-message-detail.h"
 #include "sonde-style-scheme.h"
 #include "sonde-text.h"
@@ -54,6 +55,7 @@ struct _SondeMessageDetail
   /* template widgets */
   GtkLabel       *meta_label;
   GtkButton      *show_all_button;
+  GtkMenuButton  *chart_button;
   GtkButton      *copy_button;
   GtkStack       *stack;
   GtkSpinner     *spinner;
@@ -78,7 +80,13 @@ enum {
   N_PROPS
 };
 
+enum {
+  CHART_FIELD,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 static void
 format_job_free (gpointer data)
@@ -302,6 +310,45 @@ format_meta (SondeMessage *message)
   return g_string_free (out, FALSE);
 }
 
+/* "Chart a Field": the message's numeric fields, each a menu item. */
+static void
+update_chart_menu (SondeMessageDetail *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GPtrArray) paths = NULL;
+  gsize length;
+  const char *data;
+
+  if (self->payload == NULL || sonde_message_get_kind (self->message) != SONDE_MESSAGE_KIND_TEXT ||
+      sonde_message_get_direction (self->message) == SONDE_DIRECTION_EVENT)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->chart_button), FALSE);
+      return;
+    }
+
+  data = g_bytes_get_data (self->payload, &length);
+  paths = sonde_json_path_list_numeric (data, length, 40);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (paths, i);
+      g_autoptr(GMenuItem) item = g_menu_item_new (path, NULL);
+
+      g_menu_item_set_action_and_target (item, "detail.chart-field", "s", path);
+      g_menu_append_item (menu, item);
+    }
+
+  gtk_menu_button_set_menu_model (self->chart_button, G_MENU_MODEL (menu));
+  gtk_widget_set_visible (GTK_WIDGET (self->chart_button), paths->len > 0);
+}
+
+static void
+on_chart_field (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[CHART_FIELD], 0, g_variant_get_string (parameter, NULL));
+}
+
 static void
 on_show_all_clicked (SondeMessageDetail *self)
 {
@@ -418,10 +465,20 @@ sonde_message_detail_class_init (SondeMessageDetailClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * SondeMessageDetail::chart-field:
+   * @path: the JSON path of a numeric field of the message shown
+   */
+  signals[CHART_FIELD] =
+    g_signal_new ("chart-field", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_install_action (widget_class, "detail.chart-field", "s", on_chart_field);
+
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-message-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, meta_label);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, show_all_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, chart_button);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, copy_button);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, stack);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, spinner);
@@ -497,6 +554,7 @@ sonde_message_detail_set_message (SondeMessageDetail *self,
       gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), TRUE);
       start_format (self, FALSE);
     }
+  update_chart_menu (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
 }

@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sonde-gui-util.h"
 #include "sonde-profile-editor.h"
 
 typedef struct {
@@ -243,7 +244,7 @@ add_message_row (SondeProfileEditor        *self,
     }
 
   row->format = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (formats)), NULL));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->format), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Format"), -1);
+  sonde_gui_name_drop_down (row->format, _("Format"));
   g_signal_connect_swapped (row->format, "notify::selected", G_CALLBACK (on_changed), self);
   gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->format));
 

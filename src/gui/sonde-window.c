@@ -443,6 +443,23 @@ on_trust_certificate (SondeConnectionPage *page,
   return TRUE;
 }
 
+/* A tab's charts changed: its profile keeps them. */
+static void
+on_charts_changed (SondeConnectionPage *page,
+                   SondeWindow         *self)
+{
+  const char *id = sonde_connection_page_get_profile_id (page);
+  SondeProfile *profile = id ? sonde_profile_store_lookup (self->store, id) : NULL;
+  g_autoptr(JsonNode) charts = NULL;
+
+  if (profile == NULL)
+    return;
+
+  charts = sonde_charts_panel_to_json (sonde_connection_page_get_charts (page));
+  sonde_profile_set_charts (profile, charts);
+  sonde_profile_store_save_soon (self->store);
+}
+
 /* Adds an empty tab and brings it to the front. */
 SondeConnectionPage *
 sonde_window_add_page (SondeWindow *self)
@@ -462,6 +479,7 @@ sonde_window_add_page (SondeWindow *self)
   g_signal_connect_object (page, "notify::title", G_CALLBACK (on_page_changed), self, 0);
   g_signal_connect_object (page, "notify::active", G_CALLBACK (on_page_changed), self, 0);
   g_signal_connect_object (page, "trust-certificate", G_CALLBACK (on_trust_certificate), self, 0);
+  g_signal_connect_object (page, "charts-changed", G_CALLBACK (on_charts_changed), self, 0);
   sync_tab (self, SONDE_CONNECTION_PAGE (page));
   adw_tab_view_set_selected_page (self->tab_view, tab);
 
@@ -510,6 +528,9 @@ sonde_window_open_demo (SondeWindow *self)
     return FALSE;
 
   sonde_connection_page_set_title (self->current, _("Demo ticker"));
+
+  /* A newcomer sees a moving chart at once. */
+  sonde_connection_page_chart_field (self->current, "$.price", "$.sym == \"ABC\"", NULL);
   return TRUE;
 }
 

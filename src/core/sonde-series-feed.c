@@ -1,0 +1,409 @@
+/* sonde-series-feed.c: series filled from a connection's messages
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each series is a JSON path read from every received text message (with
+ * the streaming scanner: no tree), optionally only from messages that
+ * match a predicate ($.type == "trade"), timed by arrival or by a
+ * timestamp path in the payload. When the connection stops being open,
+ * every series gets a gap: a chart breaks its line there and never joins
+ * across an outage. A new series reads back the newest records already in
+ * the log, so a chart added late is not empty.
+ */
+
+#define G_LOG_DOMAIN "sonde-series-feed"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "sonde-json-path.h"
+#include "sonde-predicate.h"
+#include "sonde-series-feed.h"
+
+typedef struct {
+  SondeSeries    *series;
+  SondeJsonPath  *path;
+  SondePredicate *where;          /* NULL: every message */
+  SondeJsonPath  *time_path;      /* NULL: arrival time */
+  char           *path_text;
+  char           *where_text;
+  char           *time_path_text;
+} Feed;
+
+struct _SondeSeriesFeed
+{
+  GObject          parent_instance;
+
+  /* owned */
+  SondeConnection *connection;
+  GPtrArray       *feeds;         /* Feed* */
+
+  guint64          last_text_seq; /* the newest received text message, for completion */
+  gboolean         have_text;
+  gboolean         was_open;
+};
+
+G_DEFINE_FINAL_TYPE (SondeSeriesFeed, sonde_series_feed, G_TYPE_OBJECT)
+
+static void
+feed_free (gpointer data)
+{
+  Feed *feed = data;
+
+  g_clear_object (&feed->series);
+  g_clear_pointer (&feed->path, sonde_json_path_unref);
+  g_clear_pointer (&feed->where, sonde_predicate_unref);
+  g_clear_pointer (&feed->time_path, sonde_json_path_unref);
+  g_free (feed->path_text);
+  g_free (feed->where_text);
+  g_free (feed->time_path_text);
+  g_free (feed);
+}
+
+static void
+feed_record (Feed              *feed,
+             const SondeRecord *record)
+{
+  const char *json = (const char *) record->data;
+  gsize length = record->stored_size;
+  gint64 time_us = record->wall_us;
+  double value;
+
+  if (feed->where != NULL && !sonde_predicate_matches (feed->where, json, length))
+    return;
+  if (!sonde_json_path_get_number (feed->path, json, length, &value) || !isfinite (value))
+    return;
+  if (feed->time_path != NULL && !sonde_json_path_get_time (feed->time_path, json, length, &time_us))
+    return;
+
+  sonde_series_append (feed->series, time_us, value);
+}
+
+static gboolean
+is_chartable (const SondeRecord *record)
+{
+  return record->direction == SONDE_DIRECTION_IN && record->kind == SONDE_MESSAGE_KIND_TEXT;
+}
+
+static void
+on_log_items_changed (GListModel      *model,
+                      guint            position,
+                      guint            removed,
+                      guint            added,
+                      SondeSeriesFeed *self)
+{
+  SondeMessageLog *log = SONDE_MESSAGE_LOG (model);
+
+  /* Only appends matter: evictions take nothing from a series. */
+  if (added == 0 || position + added != g_list_model_get_n_items (model))
+    return;
+
+  for (guint i = position; i < position + added; i++)
+    {
+      SondeRecord record;
+
+      if (!sonde_message_log_get_record (log, i, &record) || !is_chartable (&record))
+        continue;
+
+      self->last_text_seq = record.seq;
+      self->have_text = TRUE;
+      for (guint f = 0; f < self->feeds->len; f++)
+        feed_record (g_ptr_array_index (self->feeds, f), &record);
+    }
+}
+
+/* Leaving the open state is an outage: every line breaks there. */
+static void
+on_state_changed (SondeSeriesFeed *self)
+{
+  gboolean open = sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_OPEN;
+
+  if (self->was_open && !open)
+    {
+      gint64 now = g_get_real_time ();
+
+      for (guint f = 0; f < self->feeds->len; f++)
+        sonde_series_append_gap (((Feed *) g_ptr_array_index (self->feeds, f))->series, now);
+    }
+  self->was_open = open;
+}
+
+static void
+sonde_series_feed_dispose (GObject *object)
+{
+  SondeSeriesFeed *self = (SondeSeriesFeed *) object;
+
+  if (self->connection != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (sonde_connection_get_log (self->connection), self);
+      g_signal_handlers_disconnect_by_data (self->connection, self);
+    }
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (sonde_series_feed_parent_class)->dispose (object);
+}
+
+static void
+sonde_series_feed_finalize (GObject *object)
+{
+  SondeSeriesFeed *self = (SondeSeriesFeed *) object;
+
+  g_ptr_array_unref (self->feeds);
+
+  G_OBJECT_CLASS (sonde_series_feed_parent_class)->finalize (object);
+}
+
+static void
+sonde_series_feed_class_init (SondeSeriesFeedClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sonde_series_feed_dispose;
+  object_class->finalize = sonde_series_feed_finalize;
+}
+
+static void
+sonde_series_feed_init (SondeSeriesFeed *self)
+{
+  self->feeds = g_ptr_array_new_with_free_func (feed_free);
+}
+
+/* A feed of @connection's received messages. Main thread only. */
+SondeSeriesFeed *
+sonde_series_feed_new (SondeConnection *connection)
+{
+  SondeSeriesFeed *self;
+
+  g_return_val_if_fail (SONDE_IS_CONNECTION (connection), NULL);
+
+  self = g_object_new (SONDE_TYPE_SERIES_FEED, NULL);
+  self->connection = g_object_ref (connection);
+  self->was_open = sonde_connection_get_state (connection) == SONDE_CONNECTION_STATE_OPEN;
+  g_signal_connect (sonde_connection_get_log (connection), "items-changed",
+                    G_CALLBACK (on_log_items_changed), self);
+  g_signal_connect_swapped (connection, "notify::state", G_CALLBACK (on_state_changed), self);
+  return self;
+}
+
+static Feed *
+find (SondeSeriesFeed *self,
+      SondeSeries     *series)
+{
+  for (guint f = 0; f < self->feeds->len; f++)
+    {
+      Feed *feed = g_ptr_array_index (self->feeds, f);
+
+      if (feed->series == series)
+        return feed;
+    }
+  return NULL;
+}
+
+/* A new series of @path's values, from messages matching @where (NULL for
+ * all), timed by @time_path (NULL for arrival). Errors name the problem in
+ * the path or predicate. It starts with the values of the newest
+ * SONDE_SERIES_FEED_BACKFILL records already received. Returns a borrowed
+ * series. */
+SondeSeries *
+sonde_series_feed_add (SondeSeriesFeed  *self,
+                       const char       *path,
+                       const char       *where,
+                       const char       *time_path,
+                       guint             capacity,
+                       GError          **error)
+{
+  g_autoptr(SondeJsonPath) parsed_path = NULL;
+  g_autoptr(SondePredicate) parsed_where = NULL;
+  g_autoptr(SondeJsonPath) parsed_time = NULL;
+  SondeMessageLog *log;
+  Feed *feed;
+  guint n, first;
+
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  parsed_path = sonde_json_path_new (path, error);
+  if (parsed_path == NULL)
+    return NULL;
+  if (where != NULL && *where != '\0' && (parsed_where = sonde_predicate_new (where, error)) == NULL)
+    return NULL;
+  if (time_path != NULL && *time_path != '\0' && (parsed_time = sonde_json_path_new (time_path, error)) == NULL)
+    return NULL;
+
+  feed = g_new0 (Feed, 1);
+  feed->series = sonde_series_new (capacity ? capacity : SONDE_SERIES_DEFAULT_CAPACITY);
+  feed->path = g_steal_pointer (&parsed_path);
+  feed->where = g_steal_pointer (&parsed_where);
+  feed->time_path = g_steal_pointer (&parsed_time);
+  feed->path_text = g_strdup (path);
+  feed->where_text = feed->where ? g_strdup (where) : NULL;
+  feed->time_path_text = feed->time_path ? g_strdup (time_path) : NULL;
+  g_ptr_array_add (self->feeds, feed);
+
+  log = sonde_connection_get_log (self->connection);
+  n = sonde_message_log_get_n_records (log);
+  first = n > SONDE_SERIES_FEED_BACKFILL ? n - SONDE_SERIES_FEED_BACKFILL : 0;
+  for (guint i = first; i < n; i++)
+    {
+      SondeRecord record;
+
+      if (sonde_message_log_get_record (log, i, &record) && is_chartable (&record))
+        feed_record (feed, &record);
+    }
+
+  return feed->series;
+}
+
+gboolean
+sonde_series_feed_remove (SondeSeriesFeed *self,
+                          SondeSeries     *series)
+{
+  Feed *feed;
+
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), FALSE);
+
+  feed = find (self, series);
+  return feed != NULL && g_ptr_array_remove (self->feeds, feed);
+}
+
+guint
+sonde_series_feed_get_n_series (SondeSeriesFeed *self)
+{
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), 0);
+
+  return self->feeds->len;
+}
+
+const char *
+sonde_series_feed_get_path (SondeSeriesFeed *self,
+                            SondeSeries     *series)
+{
+  Feed *feed;
+
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), NULL);
+
+  feed = find (self, series);
+  return feed ? feed->path_text : NULL;
+}
+
+const char *
+sonde_series_feed_get_where (SondeSeriesFeed *self,
+                             SondeSeries     *series)
+{
+  Feed *feed;
+
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), NULL);
+
+  feed = find (self, series);
+  return feed ? feed->where_text : NULL;
+}
+
+const char *
+sonde_series_feed_get_time_path (SondeSeriesFeed *self,
+                                 SondeSeries     *series)
+{
+  Feed *feed;
+
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), NULL);
+
+  feed = find (self, series);
+  return feed ? feed->time_path_text : NULL;
+}
+
+/* The numeric fields of the newest received text message ($.price,
+ * $.data.bids[0][1]…), for completing a path as it is typed. */
+GPtrArray *
+sonde_series_feed_dup_recent_paths (SondeSeriesFeed *self,
+                                    guint            max_paths)
+{
+  SondeRecord record;
+
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), NULL);
+
+  if (!self->have_text ||
+      !sonde_message_log_lookup_seq (sonde_connection_get_log (self->connection), self->last_text_seq, &record))
+    return g_ptr_array_new_with_free_func (g_free);
+
+  return sonde_json_path_list_numeric ((const char *) record.data, record.stored_size, max_paths);
+}
+
+/* The shortest text that reads back as @value: 0.1, not g_ascii_dtostr's
+ * 0.10000000000000001. */
+static void
+append_number (GString *out,
+               double   value)
+{
+  static const char * const formats[] = { "%.15g", "%.16g", "%.17g" };
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_ascii_formatd (number, sizeof number, formats[i], value);
+      if (g_ascii_strtod (number, NULL) == value)
+        break;
+    }
+  g_string_append (out, number);
+}
+
+static void
+append_csv_field (GString    *out,
+                  const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Every point of @series (SondeSeries*) as CSV: one row per point, "time"
+ * (ISO 8601, UTC, µs), "series" (its label) and "value"; a gap is a row
+ * with an empty value. */
+gboolean
+sonde_series_feed_write_csv (SondeSeriesFeed  *self,
+                             GPtrArray        *series,
+                             GPtrArray        *labels,
+                             GOutputStream    *stream,
+                             GError          **error)
+{
+  g_autoptr(GString) out = g_string_new ("time,series,value\n");
+
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), FALSE);
+  g_return_val_if_fail (series != NULL && labels != NULL && series->len == labels->len, FALSE);
+
+  for (guint s = 0; s < series->len; s++)
+    {
+      SondeSeries *one = g_ptr_array_index (series, s);
+      const char *label = g_ptr_array_index (labels, s);
+      gint64 time_us;
+      double value;
+
+      for (guint i = 0; sonde_series_get_point (one, i, &time_us, &value); i++)
+        {
+          g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+          g_autoptr(GDateTime) exact = time ? g_date_time_add (time, time_us % G_USEC_PER_SEC) : NULL;
+          g_autofree char *iso = exact ? g_date_time_format (exact, "%Y-%m-%dT%H:%M:%S.%fZ") : NULL;
+
+          g_string_append (out, iso ? iso : "");
+          g_string_append_c (out, ',');
+          append_csv_field (out, label);
+          g_string_append_c (out, ',');
+          if (!isnan (value))
+            append_number (out, value);
+          g_string_append_c (out, '\n');
+
+          if (out->len > 1024 * 1024)
+            {
+              if (!g_output_stream_write_all (stream, out->str, out->len, NULL, NULL, error))
+                return FALSE;
+              g_string_truncate (out, 0);
+            }
+        }
+    }
+
+  return g_output_stream_write_all (stream, out->str, out->len, NULL, NULL, error);
+}

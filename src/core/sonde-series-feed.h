@@ -1,0 +1,42 @@
+/* sonde-series-feed.h: series filled from a connection's messages
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "sonde-connection.h"
+#include "sonde-series.h"
+
+G_BEGIN_DECLS
+
+/* How many of the newest records a new series reads back when it is added. */
+#define SONDE_SERIES_FEED_BACKFILL 200000u
+
+#define SONDE_TYPE_SERIES_FEED (sonde_series_feed_get_type ())
+G_DECLARE_FINAL_TYPE (SondeSeriesFeed, sonde_series_feed, SONDE, SERIES_FEED, GObject)
+
+SondeSeriesFeed *sonde_series_feed_new           (SondeConnection  *connection);
+SondeSeries     *sonde_series_feed_add           (SondeSeriesFeed  *self,
+                                                  const char       *path,
+                                                  const char       *where,
+                                                  const char       *time_path,
+                                                  guint             capacity,
+                                                  GError          **error);
+gboolean         sonde_series_feed_remove        (SondeSeriesFeed  *self,
+                                                  SondeSeries      *series);
+guint            sonde_series_feed_get_n_series  (SondeSeriesFeed  *self);
+const char      *sonde_series_feed_get_path      (SondeSeriesFeed  *self,
+                                                  SondeSeries      *series);
+const char      *sonde_series_feed_get_where     (SondeSeriesFeed  *self,
+                                                  SondeSeries      *series);
+const char      *sonde_series_feed_get_time_path (SondeSeriesFeed  *self,
+                                                  SondeSeries      *series);
+GPtrArray       *sonde_series_feed_dup_recent_paths (SondeSeriesFeed *self,
+                                                     guint            max_paths);
+gboolean         sonde_series_feed_write_csv     (SondeSeriesFeed  *self,
+                                                  GPtrArray        *series,
+                                                  GPtrArray        *labels,
+                                                  GOutputStream    *stream,
+                                                  GError          **error);
+
+G_END_DECLS
