@@ -20,6 +20,7 @@
 
 #include "sonde-application.h"
 #include "sonde-chart.h"
+#include "sonde-charts-panel.h"
 #include "sonde-demo-server.h"
 #include "sonde-test-gui.h"
 #include "sonde-test-util.h"
@@ -887,6 +888,58 @@ test_chart_field_from_detail (WindowFixture *fixture,
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+static SondeChartsPanel *
+new_panel (SondeConnection *connection)
+{
+  return SONDE_CHARTS_PANEL (g_object_ref_sink (sonde_charts_panel_new (connection)));
+}
+
+/* A latency probe's chart is offered once: it comes back with the layout,
+ * and once removed, it stays removed. */
+static void
+test_panel_latency (void)
+{
+  g_autoptr(SondeConnection) connection = sonde_connection_new ();
+  g_autoptr(SondeChartsPanel) panel = new_panel (connection);
+  g_autoptr(SondeChartsPanel) reloaded = new_panel (connection);
+  g_autoptr(SondeChartsPanel) removed = new_panel (connection);
+  g_autoptr(JsonNode) layout = NULL;
+  g_autoptr(JsonNode) after_removal = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  SondeChart *chart;
+
+  g_assert_false (sonde_charts_panel_get_latency_offered (panel));
+  sonde_charts_panel_offer_latency (panel);
+  sonde_charts_panel_offer_latency (panel);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (panel), ==, 1);
+  chart = sonde_charts_panel_get_chart (panel, 0);
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 1);
+  g_assert_cmpstr (sonde_chart_get_label (chart, 0), ==, "Round-trip time (ms)");
+  g_assert_cmpint (sonde_series_feed_get_source (sonde_charts_panel_get_feed (panel), sonde_chart_get_series (chart, 0)),
+                   ==, SONDE_SERIES_SOURCE_LATENCY);
+
+  layout = sonde_charts_panel_to_json (panel);
+  text = json_to_string (layout, FALSE);
+  g_assert_nonnull (strstr (text, "\"latency_offered\":true"));
+  g_assert_nonnull (strstr (text, "\"source\":\"latency\""));
+
+  g_assert_true (sonde_charts_panel_load_json (reloaded, layout, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (reloaded), ==, 1);
+  g_assert_cmpint (sonde_series_feed_get_source (sonde_charts_panel_get_feed (reloaded),
+                                                 sonde_chart_get_series (sonde_charts_panel_get_chart (reloaded, 0), 0)),
+                   ==, SONDE_SERIES_SOURCE_LATENCY);
+  sonde_charts_panel_offer_latency (reloaded);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (reloaded), ==, 1);
+
+  sonde_charts_panel_remove_chart (reloaded, 0);
+  after_removal = sonde_charts_panel_to_json (reloaded);
+  g_assert_true (sonde_charts_panel_load_json (removed, after_removal, &error));
+  sonde_charts_panel_offer_latency (removed);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (removed), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -923,6 +976,7 @@ main (int   argc,
   ADD ("/chart/pause-freezes-range", test_pause_freezes_range);
   ADD ("/chart/save-png", test_save_png);
 #undef ADD
+  g_test_add_func ("/chart/panel/latency", test_panel_latency);
   g_test_add ("/chart/window/chart-field-from-detail", WindowFixture, NULL,
               window_setup, test_chart_field_from_detail, window_teardown);
 

@@ -710,7 +710,7 @@ test_usage_errors (Fixture       *fixture,
   g_autofree char *binary_file = write_file (fixture, "bad.txt", bad_utf8, sizeof bad_utf8);
   g_autofree char *url = url_for (fixture, "/ws/echo");
   const struct {
-    const char *args[6];
+    const char *args[8];
     const char *says;
   } cases[] = {
     { { NULL }, "Usage: sonde-cli COMMAND" },
@@ -729,6 +729,9 @@ test_usage_errors (Fixture       *fixture,
     { { "connect", "--send-file", missing, url }, "--send-file: " },
     { { "connect", "--send-file", binary_file, url }, "is not UTF-8 text; add --binary" },
     { { "connect", "--header", "NoColon", url }, "has no colon" },
+    { { "connect", "--latency-path", "$.id", url }, "--latency-probe and --latency-path go together" },
+    { { "connect", "--latency-probe", "ping", "--latency-path", "$.id", url }, "must carry {{uuid}}" },
+    { { "connect", "--latency-probe", "{{uuid}}", "--latency-path", "$.[", url }, "reply path" },
     { { "demo", "/nowhere" }, "the demo feed has /ticker, /sensors and /echo" },
     { { "demo", "--rate", "-1" }, "--rate must be between 0 and" },
     { { "serve-demo", "--rate", "0" }, "--rate must be above 0" },
@@ -889,6 +892,26 @@ test_send_text (Fixture       *fixture,
   g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 2);
   assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "héllo ✓", strlen ("héllo ✓"));
   assert_record_payload (cli_find (cli, "in", NULL, 1), "text", "{\"n\": 1}", 8);
+  g_assert_cmpstr (cli->err, ==, "");
+}
+
+/* A latency probe against an echo: the probes go out, and each echo is a
+ * latency event with its round trip, naming the probe. */
+static void
+test_latency_probe (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  Cli *cli = cli_run (fixture, 0, "connect", url, "--latency-probe", "{\"op\":\"ping\",\"id\":\"{{uuid}}\"}",
+                      "--latency-path", "$.id", "--latency-interval", "1", "--count", "2");
+  JsonObject *latency = cli_event (cli, "latency");
+  JsonObject *echo = cli_find (cli, "in", "text", 0);
+
+  g_assert_cmpuint (fixture->received->len, >=, 2);
+  g_assert_cmpuint (cli_count (cli, "event", "latency"), >=, 1);
+  g_assert_cmpfloat (json_object_get_double_member (latency, "rtt_ms"), >, 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (echo, "text"),
+                            json_object_get_string_member (latency, "probe")));
   g_assert_cmpstr (cli->err, ==, "");
 }
 
@@ -1358,7 +1381,7 @@ test_extract_usage_errors (Fixture       *fixture,
 {
   g_autofree char *url = url_for (fixture, "/ws/known");
   const struct {
-    const char *args[6];
+    const char *args[8];
     const char *says;
   } cases[] = {
     { { "connect", "--extract", "$.a[x]", url },
@@ -1426,6 +1449,7 @@ main (int   argc,
   ADD ("demo-count-fast", test_demo_count_fast);
   ADD ("demo-echo", test_demo_echo);
   ADD ("send-text", test_send_text);
+  ADD ("latency-probe", test_latency_probe);
   ADD ("send-binary", test_send_binary);
   ADD ("send-file", test_send_file);
   ADD ("headers-and-origin", test_headers_and_origin);

@@ -1122,6 +1122,68 @@ count_kind (SondeConnection  *connection,
   return count_records (connection, SONDE_DIRECTION_EVENT, kind);
 }
 
+/* The latency probe: each echo of its UUID is a latency event with the
+ * round trip; a probe that nothing answers leaves no event; a probe
+ * without {{uuid}}, a reply path that does not parse or no interval are
+ * refused. */
+static void
+test_latency_probe (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SondeProfileMessage) probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_JSON,
+                                                                    "{\"op\": \"ping\", \"id\": \"{{uuid}}\"}");
+  g_autoptr(SondeProfileMessage) no_uuid = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT, "ping {{seq}}");
+  g_autoptr(JsonObject) latency = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sent = NULL;
+  double rtt;
+
+  g_assert_false (sonde_connection_set_latency_probe (fixture->connection, no_uuid, "$.id", 1, &error));
+  g_assert_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION);
+  g_assert_nonnull (strstr (error->message, "{{uuid}}"));
+  g_clear_error (&error);
+  g_assert_false (sonde_connection_set_latency_probe (fixture->connection, probe, "$.id[", 1, &error));
+  g_assert_nonnull (strstr (error->message, "reply path"));
+  g_clear_error (&error);
+  g_assert_false (sonde_connection_set_latency_probe (fixture->connection, probe, "$.id", 0, &error));
+  g_clear_error (&error);
+  g_assert_false (sonde_connection_get_latency_probe (fixture->connection));
+
+  g_assert_true (sonde_connection_set_latency_probe (fixture->connection, probe, "$.id", 1, &error));
+  g_assert_no_error (error);
+  connect_to (fixture, "/ws/echo");
+  SONDE_TEST_ASSERT_WAIT (count_kind (fixture->connection, SONDE_MESSAGE_KIND_LATENCY) >= 2, WAIT_MS);
+
+  /* The event names the probe the server received, and follows its echo. */
+  latency = last_event (fixture->connection, SONDE_MESSAGE_KIND_LATENCY);
+  rtt = json_object_get_double_member (latency, "rtt_ms");
+  g_assert_cmpfloat (rtt, >, 0);
+  g_assert_cmpfloat (rtt, <, WAIT_MS);
+  sent = received_text (fixture, 1);
+  g_assert_nonnull (strstr (sent, json_object_get_string_member (latency, "probe")));
+  g_assert_cmpuint (count_automatic (fixture->connection), >=, 2);
+
+  /* Replies that do not carry the UUID at the path answer nothing. */
+  g_assert_true (sonde_connection_set_latency_probe (fixture->connection, probe, "$.op", 1, &error));
+  {
+    guint before = count_kind (fixture->connection, SONDE_MESSAGE_KIND_LATENCY);
+    guint received_before = fixture->received->len;
+
+    SONDE_TEST_ASSERT_WAIT (fixture->received->len >= received_before + 2, WAIT_MS);
+    sonde_test_spin (100);
+    g_assert_cmpuint (count_kind (fixture->connection, SONDE_MESSAGE_KIND_LATENCY), ==, before);
+  }
+
+  /* Off: no more probes. */
+  g_assert_true (sonde_connection_set_latency_probe (fixture->connection, NULL, NULL, 0, &error));
+  {
+    guint n = fixture->received->len;
+
+    sonde_test_spin (1500);
+    g_assert_cmpuint (fixture->received->len, ==, n);
+  }
+}
+
 static void
 enable_reconnect (SondeConnection *connection,
                   guint            max_attempts)
@@ -1296,6 +1358,7 @@ main (int   argc,
   g_test_add ("/connection/on-open-messages", Fixture, NULL, fixture_setup, test_on_open_messages, fixture_teardown);
   g_test_add ("/connection/on-open-bad-template", Fixture, NULL, fixture_setup, test_on_open_bad_template, fixture_teardown);
   g_test_add ("/connection/heartbeat", Fixture, NULL, fixture_setup, test_heartbeat, fixture_teardown);
+  g_test_add ("/connection/latency-probe", Fixture, NULL, fixture_setup, test_latency_probe, fixture_teardown);
   g_test_add ("/connection/reconnect-after-drop", Fixture, NULL, fixture_setup, test_reconnect_after_drop, fixture_teardown);
   g_test_add ("/connection/no-reconnect-after-401", Fixture, NULL, fixture_setup, test_no_reconnect_after_401, fixture_teardown);
   g_test_add_func ("/connection/reconnect-max-attempts", test_reconnect_max_attempts);

@@ -56,6 +56,8 @@ make_full_profile (void)
   g_autoptr(GPtrArray) templates = messages_new ();
   g_autoptr(SondeProfileMessage) heartbeat = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_JSON,
                                                                        "{\"op\": \"ping\", \"seq\": {{seq}}}");
+  g_autoptr(SondeProfileMessage) probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_JSON,
+                                                                   "{\"op\": \"echo\", \"id\": \"{{ uuid }}\"}");
   g_autoptr(JsonNode) charts = parse_json ("[{\"path\": \"$.price\", \"color\": \"#3584e4\", "
                                            "\"window_s\": 60.5, \"tags\": [1, \"x\", null, true]}]");
 
@@ -76,6 +78,7 @@ make_full_profile (void)
   sonde_profile_set_keepalive (profile, 20);
   sonde_profile_set_pong_timeout (profile, 5);
   sonde_profile_set_heartbeat (profile, heartbeat, 15);
+  sonde_profile_set_latency_probe (profile, probe, "$.id", 7);
   sonde_profile_set_reconnect (profile, &policy);
 
   g_ptr_array_add (on_open, sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_JSON, "{\"op\": \"auth\"}"));
@@ -142,6 +145,21 @@ assert_profiles_equal (SondeProfile *a,
       g_assert_cmpint (ha->format, ==, hb->format);
       g_assert_cmpstr (ha->body, ==, hb->body);
     }
+  {
+    const char *path_a = NULL, *path_b = NULL;
+    guint interval_a = 0, interval_b = 0;
+    const SondeProfileMessage *pa = sonde_profile_get_latency_probe (a, &path_a, &interval_a);
+    const SondeProfileMessage *pb = sonde_profile_get_latency_probe (b, &path_b, &interval_b);
+
+    g_assert_true ((pa == NULL) == (pb == NULL));
+    if (pa != NULL)
+      {
+        g_assert_cmpint (pa->format, ==, pb->format);
+        g_assert_cmpstr (pa->body, ==, pb->body);
+      }
+    g_assert_cmpstr (path_a, ==, path_b);
+    g_assert_cmpuint (interval_a, ==, interval_b);
+  }
   sonde_profile_get_reconnect (a, &ra);
   sonde_profile_get_reconnect (b, &rb);
   g_assert_cmpint (ra.enabled, ==, rb.enabled);
@@ -396,7 +414,7 @@ test_json_round_trip (void)
   JsonObject *object = json_node_get_object (node);
   static const char * const keys[] = {
     "id", "name", "url", "headers", "protocols", "origin", "max_frame_size", "deflate", "auth",
-    "tls", "proxy", "keepalive_s", "pong_timeout_s", "heartbeat", "reconnect", "on_open",
+    "tls", "proxy", "keepalive_s", "pong_timeout_s", "heartbeat", "latency_probe", "reconnect", "on_open",
     "templates", "retention", "charts",
   };
 
@@ -636,6 +654,31 @@ break_heartbeat_interval (SondeProfile *p)
   sonde_profile_set_heartbeat (p, sonde_profile_get_heartbeat (p), 0);
 }
 static void
+break_probe_uuid (SondeProfile *p)
+{
+  g_autoptr(SondeProfileMessage) probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT, "ping {{seq}}");
+
+  sonde_profile_set_latency_probe (p, probe, "$.id", 5);
+}
+static void
+break_probe_path (SondeProfile *p)
+{
+  const char *path = NULL;
+  guint interval = 0;
+  const SondeProfileMessage *probe = sonde_profile_get_latency_probe (p, &path, &interval);
+
+  sonde_profile_set_latency_probe (p, probe, "$.id[", interval);
+}
+static void
+break_probe_interval (SondeProfile *p)
+{
+  const char *path = NULL;
+  const SondeProfileMessage *probe = sonde_profile_get_latency_probe (p, &path, NULL);
+  g_autofree char *kept = g_strdup (path);
+
+  sonde_profile_set_latency_probe (p, probe, kept, 0);
+}
+static void
 break_reconnect (SondeProfile *p)
 {
   SondeReconnectPolicy policy = { TRUE, 5000, 1000, 0, 0 };
@@ -712,6 +755,9 @@ test_validate (void)
     { break_pong, "pong-timeout", "keepalive" },
     { break_heartbeat, "heartbeat", "After placeholders" },
     { break_heartbeat_interval, "heartbeat-interval", "how often" },
+    { break_probe_uuid, "latency-probe", "{{uuid}}" },
+    { break_probe_path, "latency-path", "Column" },
+    { break_probe_interval, "latency-interval", "how often" },
     { break_reconnect, "reconnect", "at least the first delay" },
     { break_on_open, "on-open[1]", "did you mean {{seq}}" },
     { break_template, "templates[2]", "hex digit" },
@@ -825,7 +871,22 @@ test_configure_connection (void)
       g_assert_true (sonde_connection_get_deflate (connection));
       g_assert_cmpuint (sonde_message_log_get_max_count (sonde_connection_get_log (connection)), ==, 77);
       g_assert_cmpuint (sonde_message_log_get_max_bytes (sonde_connection_get_log (connection)), ==, 65536);
+      /* The profile has no latency probe, so neither has the connection. */
+      g_assert_false (sonde_connection_get_latency_probe (connection));
     }
+
+  /* With one, the connection probes. */
+  {
+    g_autoptr(SondeProfile) profile = sonde_profile_new_for_url ("wss://echo.example.com/");
+    g_autoptr(SondeConnection) connection = sonde_connection_new ();
+    g_autoptr(SondeProfileMessage) probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT, "{{uuid}}");
+    g_autoptr(GError) error = NULL;
+
+    sonde_profile_set_latency_probe (profile, probe, "$.id", 3);
+    g_assert_true (sonde_profile_configure_connection (profile, connection, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (sonde_connection_get_latency_probe (connection));
+  }
 }
 
 static void

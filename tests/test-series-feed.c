@@ -649,6 +649,57 @@ test_remove (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&kept_ref));
 }
 
+static void
+append_record (SondeConnection  *connection,
+               SondeDirection    direction,
+               SondeMessageKind  kind,
+               const char       *text)
+{
+  SondeMessageLog *log = sonde_connection_get_log (connection);
+  static gint64 t = T0;
+
+  t += G_USEC_PER_SEC;
+  sonde_message_log_append (log, direction, kind, t, t, text, strlen (text));
+}
+
+/* A latency series takes the round trips of the latency events, and only
+ * those; a message series never takes them; a latency series added late
+ * reads back the events already logged, and says where it reads from. */
+static void
+test_latency (Fixture       *fixture,
+              gconstpointer  data)
+{
+  SondeSeries *latency = sonde_series_feed_add_latency (fixture->feed, 0);
+  SondeSeries *messages = sonde_series_feed_add (fixture->feed, "$.rtt_ms", NULL, NULL, 0, NULL);
+  SondeSeries *late;
+  g_autofree char *latency_values = NULL;
+  g_autofree char *message_values = NULL;
+  g_autofree char *late_values = NULL;
+
+  g_assert_nonnull (latency);
+  g_assert_nonnull (messages);
+  g_assert_cmpint (sonde_series_feed_get_source (fixture->feed, latency), ==, SONDE_SERIES_SOURCE_LATENCY);
+  g_assert_cmpint (sonde_series_feed_get_source (fixture->feed, messages), ==, SONDE_SERIES_SOURCE_MESSAGES);
+  g_assert_cmpstr (sonde_series_feed_get_path (fixture->feed, latency), ==, SONDE_SERIES_LATENCY_PATH);
+
+  append_record (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_LATENCY,
+                 "{\"rtt_ms\":12.5,\"probe\":\"a\"}");
+  append_record (fixture->connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "{\"rtt_ms\":99}");
+  append_record (fixture->connection, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT, "{\"rtt_ms\":98}");
+  append_record (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_GAP, "{\"rtt_ms\":97}");
+  append_record (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_LATENCY,
+                 "{\"rtt_ms\":7,\"probe\":\"b\"}");
+
+  latency_values = dup_values (latency);
+  message_values = dup_values (messages);
+  g_assert_cmpstr (latency_values, ==, "12.5 7");
+  g_assert_cmpstr (message_values, ==, "99");
+
+  late = sonde_series_feed_add_latency (fixture->feed, 0);
+  late_values = dup_values (late);
+  g_assert_cmpstr (late_values, ==, "12.5 7");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -667,6 +718,7 @@ main (int   argc,
   ADD ("/series-feed/write-csv-large", FALSE, test_write_csv_large);
   ADD ("/series-feed/add-errors", FALSE, test_add_errors);
   ADD ("/series-feed/remove", TRUE, test_remove);
+  ADD ("/series-feed/latency", FALSE, test_latency);
 #undef ADD
 
   return g_test_run ();

@@ -32,6 +32,7 @@
 #include "sonde-json-writer.h"
 #include "sonde-log-export.h"
 #include "sonde-predicate.h"
+#include "sonde-profile.h"
 
 /* How long a close we started may take before we stop waiting for it. */
 #define CLOSE_GRACE_MS 3000
@@ -63,6 +64,9 @@ typedef struct {
   char             *pin_sha256;
   char             *proxy;
   gboolean          show_secrets;
+  char             *latency_probe;
+  char             *latency_path;
+  int               latency_interval;
 
   /* state */
   SondeConnection  *connection;
@@ -107,6 +111,8 @@ run_clear (ConnectRun *run)
   g_free (run->max_frame);
   g_free (run->pin_sha256);
   g_free (run->proxy);
+  g_free (run->latency_probe);
+  g_free (run->latency_path);
 }
 
 static gboolean
@@ -631,6 +637,12 @@ connect_entries (ConnectRun *run,
       "Accept only the server certificate with this SHA-256 fingerprint", "FINGERPRINT" },
     { "proxy", 0, 0, G_OPTION_ARG_STRING, &run->proxy,
       "Connect through this proxy (http://, https:// or socks5://) instead of the system's", "URL" },
+    { "latency-probe", 0, 0, G_OPTION_ARG_STRING, &run->latency_probe,
+      "Measure round-trip time where the server echoes: send TEMPLATE (with {{uuid}}) every interval", "TEMPLATE" },
+    { "latency-path", 0, 0, G_OPTION_ARG_STRING, &run->latency_path,
+      "Where the echoed UUID is in the reply (e.g. $.id); needs --latency-probe", "PATH" },
+    { "latency-interval", 0, 0, G_OPTION_ARG_INT, &run->latency_interval,
+      "Seconds between latency probes (default 10)", "SECONDS" },
     { "show-secrets", 0, 0, G_OPTION_ARG_NONE, &run->show_secrets,
       "Do not mask Authorization, cookies and secret query parameters in the output", NULL },
     { "extract", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &run->extracts,
@@ -700,6 +712,30 @@ run_connection (ConnectRun *run,
         policy.cap_ms = (guint) MIN (run->backoff_cap * 1000, G_MAXUINT);
       policy.max_attempts = (guint) run->max_attempts;
       sonde_connection_set_reconnect (run->connection, &policy);
+    }
+  if (run->latency_probe != NULL || run->latency_path != NULL)
+    {
+      g_autoptr(SondeProfileMessage) probe = NULL;
+
+      if (run->latency_probe == NULL || run->latency_path == NULL)
+        {
+          g_printerr ("sonde-cli: --latency-probe and --latency-path go together: the probe's template, "
+                      "and where its UUID is in the reply\n");
+          return 2;
+        }
+      if (run->latency_interval < 0)
+        {
+          g_printerr ("sonde-cli: --latency-interval takes a positive number of seconds\n");
+          return 2;
+        }
+      probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT, run->latency_probe);
+      if (!sonde_connection_set_latency_probe (run->connection, probe, run->latency_path,
+                                               run->latency_interval > 0 ? (guint) run->latency_interval : 10,
+                                               &error))
+        {
+          g_printerr ("sonde-cli: %s\n", error->message);
+          return 2;
+        }
     }
   if (run->handshake_timeout > 0)
     sonde_connection_set_handshake_timeout (run->connection, (guint) MIN (run->handshake_timeout * 1000, G_MAXUINT));

@@ -276,6 +276,7 @@ void
 sonde_connection_automation_state (SondeConnection *self)
 {
   update_heartbeat (self);
+  sonde_connection_probe_state (self);
 }
 
 /* Exponential backoff with full jitter between attempts; disabled by

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "sonde-connection.h"
+#include "sonde-json-path.h"
 #include "sonde-link-private.h"
 #include "sonde-profile.h"
 
@@ -77,6 +78,13 @@ struct _SondeConnection
   char                 *refused_sha256;     /* the last certificate refused */
   char                 *refused_description;
 
+  /* latency probe (sonde-connection-probe.c) */
+  SondeProfileMessage  *probe;
+  SondeJsonPath        *probe_path;
+  guint                 probe_interval_s;
+  guint                 probe_id;
+  GArray               *probe_pending;    /* Pending, oldest first */
+
   SondeStats            stats;
   Sample                samples[N_SAMPLES];
   guint                 sample_head;   /* next slot */
@@ -125,5 +133,14 @@ void     sonde_connection_automation_ended   (SondeConnection      *self,
 void     sonde_connection_automation_clear   (SondeConnection      *self);
 void     sonde_connection_log_local_error    (SondeConnection      *self,
                                               const GError         *error);
+
+/* sonde-connection-probe.c */
+void     sonde_connection_probe_state        (SondeConnection      *self);
+void     sonde_connection_probe_received     (SondeConnection      *self,
+                                              const guint8         *data,
+                                              gsize                 length,
+                                              gint64                received_mono_us,
+                                              gint64                received_wall_us);
+void     sonde_connection_probe_clear        (SondeConnection      *self);
 
 G_END_DECLS

@@ -264,6 +264,11 @@ on_link_ready (gpointer user_data)
                                      item->wall_us, item->mono_us,
                                      sonde_link_item_get_data (&self->batch, item), item->length);
 
+      if (item->direction == SONDE_DIRECTION_IN && item->kind == SONDE_MESSAGE_KIND_TEXT &&
+          self->probe_pending != NULL && self->probe_pending->len > 0)
+        sonde_connection_probe_received (self, sonde_link_item_get_data (&self->batch, item), item->length,
+                                         item->mono_us, item->wall_us);
+
       /* After the open event's record, so what it sends comes after it. */
       if (item->direction == SONDE_DIRECTION_EVENT &&
           item->event->state == SONDE_CONNECTION_STATE_OPEN && self->link != NULL)
@@ -304,6 +309,7 @@ sonde_connection_dispose (GObject *object)
   SondeConnection *self = (SondeConnection *) object;
 
   sonde_connection_automation_clear (self);
+  sonde_connection_probe_clear (self);
   drop_link (self);
 
   G_OBJECT_CLASS (sonde_connection_parent_class)->dispose (object);

@@ -107,6 +107,13 @@ void                  sonde_connection_set_heartbeat         (SondeConnection  *
                                                               const SondeProfileMessage *message,
                                                               guint             interval_s);
 
+gboolean              sonde_connection_set_latency_probe     (SondeConnection  *self,
+                                                              const SondeProfileMessage *message,
+                                                              const char       *reply_path,
+                                                              guint             interval_s,
+                                                              GError          **error);
+gboolean              sonde_connection_get_latency_probe     (SondeConnection  *self);
+
 void                  sonde_connection_set_pong_timeout      (SondeConnection  *self,
                                                               guint             seconds);
 guint                 sonde_connection_get_pong_timeout      (SondeConnection  *self);

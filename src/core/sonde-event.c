@@ -173,16 +173,28 @@ sonde_event_describe (const SondeRecord *record)
         JsonNode *scheduled = json_object_get_member (object, "scheduled");
 
         if (scheduled != NULL && JSON_NODE_HOLDS_VALUE (scheduled) && json_node_get_boolean (scheduled))
-          return g_strdup_printf (_("Reconnecting in %.1f s (attempt %" G_GINT64_FORMAT "): %s"),
-                                  get_int (object, "delay_ms") / 1000.0, get_int (object, "attempt"), reason);
+          return g_strdup_printf (_("Reconnecting in %.1f s (attempt %" PRId64 "): %s"),
+                                  get_int (object, "delay_ms") / 1000.0, (int64_t) get_int (object, "attempt"), reason);
         return g_strdup (reason);
       }
     case SONDE_MESSAGE_KIND_GAP:
       {
         g_autofree char *reason = escape (get_string (object, "reason"));
 
-        return g_strdup_printf (_("Back after %.1f s and %" G_GINT64_FORMAT " attempts · the outage began with: %s"),
-                                get_int (object, "duration_ms") / 1000.0, get_int (object, "attempts"), reason);
+        gint64 attempts = get_int (object, "attempts");
+
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Back after %.1f s and %" PRId64 " attempt · the outage began with: %s",
+                                             "Back after %.1f s and %" PRId64 " attempts · the outage began with: %s",
+                                             (gulong) CLAMP (attempts, 0, G_MAXLONG)),
+                                get_int (object, "duration_ms") / 1000.0, (int64_t) attempts, reason);
+      }
+    case SONDE_MESSAGE_KIND_LATENCY:
+      {
+        JsonNode *rtt = json_object_get_member (object, "rtt_ms");
+
+        return g_strdup_printf (_("Round trip %.1f ms (latency probe)"),
+                                rtt != NULL && JSON_NODE_HOLDS_VALUE (rtt) ? json_node_get_double (rtt) : 0.0);
       }
     case SONDE_MESSAGE_KIND_TEXT:
     case SONDE_MESSAGE_KIND_BINARY:

@@ -899,6 +899,8 @@ sonde_message_kind_to_string (SondeMessageKind kind)
       return "reconnect";
     case SONDE_MESSAGE_KIND_GAP:
       return "gap";
+    case SONDE_MESSAGE_KIND_LATENCY:
+      return "latency";
     default:
       g_return_val_if_reached ("unknown");
     }

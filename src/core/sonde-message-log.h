@@ -26,9 +26,10 @@ typedef enum {
   SONDE_MESSAGE_KIND_FAILED,
   SONDE_MESSAGE_KIND_RECONNECT,   /* a retry scheduled, or given up, and why */
   SONDE_MESSAGE_KIND_GAP,         /* an outage, once the connection is back */
+  SONDE_MESSAGE_KIND_LATENCY,     /* a latency probe answered: its round-trip time */
 } SondeMessageKind;
 
-#define SONDE_MESSAGE_KIND_LAST SONDE_MESSAGE_KIND_GAP
+#define SONDE_MESSAGE_KIND_LAST SONDE_MESSAGE_KIND_LATENCY
 
 typedef enum {
   SONDE_RECORD_FLAG_NONE      = 0,

@@ -20,6 +20,7 @@
 
 #include "sonde-error.h"
 #include "sonde-certificate.h"
+#include "sonde-json-path.h"
 #include "sonde-profile.h"
 #include "sonde-redact.h"
 #include "sonde-url.h"
@@ -53,6 +54,9 @@ struct _SondeProfile
   guint                 pong_timeout_s;
   SondeProfileMessage  *heartbeat;
   guint                 heartbeat_interval_s;
+  SondeProfileMessage  *probe;                /* latency probe; NULL: none */
+  char                 *probe_path;
+  guint                 probe_interval_s;
   SondeReconnectPolicy  reconnect;
 
   GPtrArray            *on_open;              /* SondeProfileMessage*, never NULL */
@@ -762,6 +766,8 @@ sonde_profile_finalize (GObject *object)
   g_free (self->client_certificate);
   g_free (self->proxy);
   g_clear_pointer (&self->heartbeat, sonde_profile_message_free);
+  g_clear_pointer (&self->probe, sonde_profile_message_free);
+  g_free (self->probe_path);
   g_clear_pointer (&self->on_open, g_ptr_array_unref);
   g_clear_pointer (&self->templates, g_ptr_array_unref);
   g_clear_pointer (&self->charts, json_node_unref);
@@ -926,6 +932,9 @@ sonde_profile_duplicate (SondeProfile *self)
   copy->pong_timeout_s = self->pong_timeout_s;
   copy->heartbeat = self->heartbeat != NULL ? sonde_profile_message_copy (self->heartbeat) : NULL;
   copy->heartbeat_interval_s = self->heartbeat_interval_s;
+  copy->probe = self->probe != NULL ? sonde_profile_message_copy (self->probe) : NULL;
+  copy->probe_path = g_strdup (self->probe_path);
+  copy->probe_interval_s = self->probe_interval_s;
   copy->reconnect = self->reconnect;
   g_ptr_array_unref (copy->on_open);
   copy->on_open = copy_messages (self->on_open);
@@ -1320,6 +1329,48 @@ sonde_profile_set_heartbeat (SondeProfile              *self,
   emit_changed (self);
 }
 
+/* The latency probe (borrowed), or NULL for none; @reply_path and
+ * @interval_s may be NULL. */
+const SondeProfileMessage *
+sonde_profile_get_latency_probe (SondeProfile  *self,
+                                 const char   **reply_path,
+                                 guint         *interval_s)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
+
+  if (reply_path != NULL)
+    *reply_path = self->probe_path;
+  if (interval_s != NULL)
+    *interval_s = self->probe_interval_s;
+  return self->probe;
+}
+
+/* Sets the latency probe (copied; NULL for none): a message carrying
+ * {{uuid}}, the path of the reply that holds it, and the interval. */
+void
+sonde_profile_set_latency_probe (SondeProfile              *self,
+                                 const SondeProfileMessage *message,
+                                 const char                *reply_path,
+                                 guint                      interval_s)
+{
+  g_return_if_fail (SONDE_IS_PROFILE (self));
+
+  if (message_equal (self->probe, message) && g_strcmp0 (self->probe_path, reply_path) == 0 &&
+      self->probe_interval_s == interval_s)
+    return;
+
+  if (!message_equal (self->probe, message))
+    {
+      g_clear_pointer (&self->probe, sonde_profile_message_free);
+      if (message != NULL)
+        self->probe = sonde_profile_message_copy (message);
+    }
+  g_free (self->probe_path);
+  self->probe_path = g_strdup (reply_path);
+  self->probe_interval_s = interval_s;
+  emit_changed (self);
+}
+
 void
 sonde_profile_get_reconnect (SondeProfile         *self,
                              SondeReconnectPolicy *policy)
@@ -1616,6 +1667,22 @@ sonde_profile_validate (SondeProfile *self)
         add_problem (problems, "heartbeat-interval", _("Set how often to send the heartbeat, in seconds"));
     }
 
+  if (self->probe != NULL)
+    {
+      g_autoptr(SondeJsonPath) path = NULL;
+      g_autoptr(GError) path_error = NULL;
+
+      validate_message (problems, "latency-probe", self->probe);
+      if (!sonde_template_has_uuid (self->probe->body != NULL ? self->probe->body : ""))
+        add_problem (problems, "latency-probe",
+                     _("The latency probe must carry {{uuid}}: the reply is matched by it"));
+      if (self->probe_interval_s == 0)
+        add_problem (problems, "latency-interval", _("Set how often to send the latency probe, in seconds"));
+      path = sonde_json_path_new (self->probe_path != NULL ? self->probe_path : "", &path_error);
+      if (path == NULL)
+        add_problem (problems, "latency-path", path_error->message);
+    }
+
   if (self->reconnect.enabled)
     {
       if (self->reconnect.base_ms == 0)
@@ -1772,6 +1839,20 @@ sonde_profile_to_json (SondeProfile *self)
       json_builder_end_object (builder);
     }
 
+  json_builder_set_member_name (builder, "latency_probe");
+  if (self->probe == NULL)
+    json_builder_add_null_value (builder);
+  else
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "format");
+      json_builder_add_string_value (builder, sonde_message_format_to_string (self->probe->format));
+      add_string_or_null (builder, "body", self->probe->body != NULL ? self->probe->body : "");
+      add_string_or_null (builder, "reply_path", self->probe_path);
+      add_int (builder, "interval_s", self->probe_interval_s);
+      json_builder_end_object (builder);
+    }
+
   json_builder_set_member_name (builder, "reconnect");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "enabled");
@@ -1819,6 +1900,7 @@ sonde_profile_new_from_json (JsonNode  *node,
   JsonObject *auth = NULL;
   JsonObject *tls = NULL;
   JsonObject *heartbeat = NULL;
+  JsonObject *probe = NULL;
   JsonObject *reconnect = NULL;
   JsonObject *retention = NULL;
   JsonNode *charts;
@@ -1881,6 +1963,17 @@ sonde_profile_new_from_json (JsonNode  *node,
       if (get_member (heartbeat, "body") != NULL &&
           !read_message (json_object_get_member (object, "heartbeat"), "heartbeat", FALSE,
                          &self->heartbeat, error))
+        return NULL;
+    }
+
+  if (!read_object (object, NULL, "latency_probe", &probe, error))
+    return NULL;
+  if (probe != NULL)
+    {
+      if (!read_uint (probe, "latency_probe", "interval_s", &self->probe_interval_s, error) ||
+          !read_string (probe, "latency_probe", "reply_path", &self->probe_path, error) ||
+          !read_message (json_object_get_member (object, "latency_probe"), "latency_probe", FALSE,
+                         &self->probe, error))
         return NULL;
     }
 
@@ -2066,6 +2159,8 @@ sonde_profile_configure_connection (SondeProfile     *self,
   sonde_connection_set_pinned_sha256 (connection, self->tls_policy == SONDE_TLS_PINNED ? self->pinned_sha256 : NULL);
   sonde_connection_set_client_certificate (connection, client_certificate);
   sonde_connection_set_proxy (connection, self->proxy);
+  if (!sonde_connection_set_latency_probe (connection, self->probe, self->probe_path, self->probe_interval_s, error))
+    return FALSE;
 
   sonde_connection_set_url (connection, url);
   sonde_connection_set_headers (connection, header_list[0] != NULL ? (const char * const *) header_list : NULL);

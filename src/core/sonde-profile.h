@@ -100,6 +100,13 @@ guint                       sonde_profile_get_heartbeat_interval (SondeProfile  
 void                        sonde_profile_set_heartbeat      (SondeProfile          *self,
                                                               const SondeProfileMessage *message,
                                                               guint                  interval_s);
+const SondeProfileMessage  *sonde_profile_get_latency_probe  (SondeProfile          *self,
+                                                              const char           **reply_path,
+                                                              guint                 *interval_s);
+void                        sonde_profile_set_latency_probe  (SondeProfile          *self,
+                                                              const SondeProfileMessage *message,
+                                                              const char            *reply_path,
+                                                              guint                  interval_s);
 void                        sonde_profile_get_reconnect      (SondeProfile          *self,
                                                               SondeReconnectPolicy  *policy);
 void                        sonde_profile_set_reconnect      (SondeProfile          *self,

@@ -9,6 +9,9 @@
  * every series gets a gap: a chart breaks its line there and never joins
  * across an outage. A new series reads back the newest records already in
  * the log, so a chart added late is not empty.
+ *
+ * A latency series reads the round-trip times of the connection's latency
+ * probe instead: "$.rtt_ms" of its "latency" events.
  */
 
 #define G_LOG_DOMAIN "sonde-series-feed"
@@ -22,6 +25,7 @@
 #include "sonde-series-feed.h"
 
 typedef struct {
+  SondeSeriesSource source;
   SondeSeries    *series;
   SondeJsonPath  *path;
   SondePredicate *where;          /* NULL: every message */
@@ -86,6 +90,18 @@ is_chartable (const SondeRecord *record)
   return record->direction == SONDE_DIRECTION_IN && record->kind == SONDE_MESSAGE_KIND_TEXT;
 }
 
+/* What a record can feed: received text feeds message series, a latency
+ * event feeds latency series; -1 for neither. */
+static int
+source_of (const SondeRecord *record)
+{
+  if (is_chartable (record))
+    return SONDE_SERIES_SOURCE_MESSAGES;
+  if (record->direction == SONDE_DIRECTION_EVENT && record->kind == SONDE_MESSAGE_KIND_LATENCY)
+    return SONDE_SERIES_SOURCE_LATENCY;
+  return -1;
+}
+
 static void
 on_log_items_changed (GListModel      *model,
                       guint            position,
@@ -102,14 +118,23 @@ on_log_items_changed (GListModel      *model,
   for (guint i = position; i < position + added; i++)
     {
       SondeRecord record;
+      int source;
 
-      if (!sonde_message_log_get_record (log, i, &record) || !is_chartable (&record))
+      if (!sonde_message_log_get_record (log, i, &record) || (source = source_of (&record)) < 0)
         continue;
 
-      self->last_text_seq = record.seq;
-      self->have_text = TRUE;
+      if (source == SONDE_SERIES_SOURCE_MESSAGES)
+        {
+          self->last_text_seq = record.seq;
+          self->have_text = TRUE;
+        }
       for (guint f = 0; f < self->feeds->len; f++)
-        feed_record (g_ptr_array_index (self->feeds, f), &record);
+        {
+          Feed *feed = g_ptr_array_index (self->feeds, f);
+
+          if ((int) feed->source == source)
+            feed_record (feed, &record);
+        }
     }
 }
 
@@ -213,6 +238,30 @@ sonde_series_feed_add (SondeSeriesFeed  *self,
                        guint             capacity,
                        GError          **error)
 {
+  return sonde_series_feed_add_full (self, SONDE_SERIES_SOURCE_MESSAGES, path, where, time_path, capacity, error);
+}
+
+/* The round-trip times of the connection's latency probe, in ms. */
+SondeSeries *
+sonde_series_feed_add_latency (SondeSeriesFeed *self,
+                               guint            capacity)
+{
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), NULL);
+
+  return sonde_series_feed_add_full (self, SONDE_SERIES_SOURCE_LATENCY, SONDE_SERIES_LATENCY_PATH,
+                                     NULL, NULL, capacity, NULL);
+}
+
+/* As sonde_series_feed_add(), from @source. */
+SondeSeries *
+sonde_series_feed_add_full (SondeSeriesFeed    *self,
+                            SondeSeriesSource   source,
+                            const char         *path,
+                            const char         *where,
+                            const char         *time_path,
+                            guint               capacity,
+                            GError            **error)
+{
   g_autoptr(SondeJsonPath) parsed_path = NULL;
   g_autoptr(SondePredicate) parsed_where = NULL;
   g_autoptr(SondeJsonPath) parsed_time = NULL;
@@ -232,6 +281,7 @@ sonde_series_feed_add (SondeSeriesFeed  *self,
     return NULL;
 
   feed = g_new0 (Feed, 1);
+  feed->source = source;
   feed->series = sonde_series_new (capacity ? capacity : SONDE_SERIES_DEFAULT_CAPACITY);
   feed->path = g_steal_pointer (&parsed_path);
   feed->where = g_steal_pointer (&parsed_where);
@@ -248,7 +298,7 @@ sonde_series_feed_add (SondeSeriesFeed  *self,
     {
       SondeRecord record;
 
-      if (sonde_message_log_get_record (log, i, &record) && is_chartable (&record))
+      if (sonde_message_log_get_record (log, i, &record) && source_of (&record) == (int) source)
         feed_record (feed, &record);
     }
 
@@ -285,6 +335,18 @@ sonde_series_feed_get_path (SondeSeriesFeed *self,
 
   feed = find (self, series);
   return feed ? feed->path_text : NULL;
+}
+
+SondeSeriesSource
+sonde_series_feed_get_source (SondeSeriesFeed *self,
+                              SondeSeries     *series)
+{
+  Feed *feed;
+
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), SONDE_SERIES_SOURCE_MESSAGES);
+
+  feed = find (self, series);
+  return feed ? feed->source : SONDE_SERIES_SOURCE_MESSAGES;
 }
 
 const char *

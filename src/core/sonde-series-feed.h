@@ -12,6 +12,16 @@ G_BEGIN_DECLS
 /* How many of the newest records a new series reads back when it is added. */
 #define SONDE_SERIES_FEED_BACKFILL 200000u
 
+/* What a series reads: the connection's received text messages, or the
+ * round-trip times of its latency probe (SONDE_SERIES_LATENCY_PATH of its
+ * "latency" events). */
+typedef enum {
+  SONDE_SERIES_SOURCE_MESSAGES,
+  SONDE_SERIES_SOURCE_LATENCY,
+} SondeSeriesSource;
+
+#define SONDE_SERIES_LATENCY_PATH "$.rtt_ms"
+
 #define SONDE_TYPE_SERIES_FEED (sonde_series_feed_get_type ())
 G_DECLARE_FINAL_TYPE (SondeSeriesFeed, sonde_series_feed, SONDE, SERIES_FEED, GObject)
 
@@ -22,6 +32,17 @@ SondeSeries     *sonde_series_feed_add           (SondeSeriesFeed  *self,
                                                   const char       *time_path,
                                                   guint             capacity,
                                                   GError          **error);
+SondeSeries     *sonde_series_feed_add_full      (SondeSeriesFeed  *self,
+                                                  SondeSeriesSource source,
+                                                  const char       *path,
+                                                  const char       *where,
+                                                  const char       *time_path,
+                                                  guint             capacity,
+                                                  GError          **error);
+SondeSeries     *sonde_series_feed_add_latency   (SondeSeriesFeed  *self,
+                                                  guint             capacity);
+SondeSeriesSource sonde_series_feed_get_source   (SondeSeriesFeed  *self,
+                                                  SondeSeries      *series);
 gboolean         sonde_series_feed_remove        (SondeSeriesFeed  *self,
                                                   SondeSeries      *series);
 guint            sonde_series_feed_get_n_series  (SondeSeriesFeed  *self);

@@ -674,6 +674,38 @@ sonde_template_render (const char            *text,
   return render (text, format, context, g_get_real_time (), NULL, error);
 }
 
+/* As sonde_template_render(), with @uuid for every {{uuid}}: a latency
+ * probe knows which reply answers it. */
+GBytes *
+sonde_template_render_with_uuid (const char            *text,
+                                 SondeMessageFormat     format,
+                                 SondeTemplateContext  *context,
+                                 const char            *uuid,
+                                 GError               **error)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return render (text, format, context, g_get_real_time (), uuid, error);
+}
+
+/* Whether {{uuid}} is in @text (with any spacing inside the braces). */
+gboolean
+sonde_template_has_uuid (const char *text)
+{
+  g_autoptr(GBytes) first = NULL;
+  g_autoptr(GBytes) second = NULL;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  /* Rendered as text with two different UUIDs: they differ only if the
+   * placeholder is there. */
+  first = render (text, SONDE_MESSAGE_FORMAT_TEXT, NULL, VALIDATE_NOW_US, "00000000-0000-4000-8000-000000000000", NULL);
+  second = render (text, SONDE_MESSAGE_FORMAT_TEXT, NULL, VALIDATE_NOW_US, "11111111-1111-4111-9111-111111111111", NULL);
+  return first != NULL && second != NULL && !g_bytes_equal (first, second);
+}
+
 /* Whether @text would render as @format, with the errors of
  * sonde_template_render(); nothing changes (placeholders are expanded with
  * a scratch context, a fixed time and a fixed UUID). */

@@ -52,6 +52,12 @@ GBytes      *sonde_template_render       (const char            *text,
                                           SondeMessageFormat     format,
                                           SondeTemplateContext  *context,
                                           GError               **error);
+GBytes      *sonde_template_render_with_uuid (const char        *text,
+                                              SondeMessageFormat format,
+                                              SondeTemplateContext *context,
+                                              const char        *uuid,
+                                              GError           **error);
+gboolean     sonde_template_has_uuid     (const char            *text);
 gboolean     sonde_template_validate     (const char            *text,
                                           SondeMessageFormat     format,
                                           GError               **error);

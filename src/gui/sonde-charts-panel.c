@@ -62,6 +62,7 @@ struct _SondeChartsPanel
   GtkListStore    *completions;
 
   guint            tile_refresh_id;
+  gboolean         latency_offered;  /* the round-trip chart was added once */
 };
 
 G_DEFINE_FINAL_TYPE (SondeChartsPanel, sonde_charts_panel, GTK_TYPE_WIDGET)
@@ -88,6 +89,11 @@ tile_entry_free (gpointer data)
   g_free (entry->label);
   g_free (entry);
 }
+
+static void place_series (SondeChartsPanel *self,
+                          SondeSeries      *series,
+                          const char       *label,
+                          int               target);
 
 static char *
 series_label (const char *path,
@@ -606,6 +612,46 @@ sonde_charts_panel_add (SondeChartsPanel  *self,
     return FALSE;
 
   label = series_label (path, where);
+  place_series (self, series, label, target);
+  return TRUE;
+}
+
+/* The latency probe's round-trip times, in ms, at @target. */
+void
+sonde_charts_panel_add_latency (SondeChartsPanel *self,
+                                int               target)
+{
+  g_return_if_fail (SONDE_IS_CHARTS_PANEL (self));
+
+  self->latency_offered = TRUE;
+  place_series (self, sonde_series_feed_add_latency (self->feed, 0), _("Round-trip time (ms)"), target);
+}
+
+/* The connection has a latency probe: its chart appears, once. Once the
+ * user removed it, it stays removed (the profile remembers). */
+void
+sonde_charts_panel_offer_latency (SondeChartsPanel *self)
+{
+  g_return_if_fail (SONDE_IS_CHARTS_PANEL (self));
+
+  if (!self->latency_offered)
+    sonde_charts_panel_add_latency (self, SONDE_CHARTS_NEW_CHART);
+}
+
+gboolean
+sonde_charts_panel_get_latency_offered (SondeChartsPanel *self)
+{
+  g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), FALSE);
+
+  return self->latency_offered;
+}
+
+static void
+place_series (SondeChartsPanel *self,
+              SondeSeries      *series,
+              const char       *label,
+              int               target)
+{
   if (target == SONDE_CHARTS_TILE)
     add_tile (self, series, label);
   else
@@ -620,7 +666,6 @@ sonde_charts_panel_add (SondeChartsPanel  *self,
   update_targets (self);
   on_tile_refresh (self);
   g_signal_emit (self, signals[CHANGED], 0);
-  return TRUE;
 }
 
 guint
@@ -715,6 +760,11 @@ series_json (SondeSeriesFeed *feed,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
+  if (sonde_series_feed_get_source (feed, series) == SONDE_SERIES_SOURCE_LATENCY)
+    {
+      json_builder_set_member_name (builder, "source");
+      json_builder_add_string_value (builder, "latency");
+    }
   json_builder_set_member_name (builder, "path");
   json_builder_add_string_value (builder, sonde_series_feed_get_path (feed, series));
   if (sonde_series_feed_get_where (feed, series) != NULL)
@@ -727,8 +777,9 @@ series_json (SondeSeriesFeed *feed,
 }
 
 /* The layout, for the profile:
- * {"window_s": 60, "charts": [{"series": [{"path", "where"}]}], "tiles": [{"path", "where"}]}
- * (window_s 0: everything). */
+ * {"window_s": 60, "charts": [{"series": [{"path", "where"}]}], "tiles": [{"path", "where"}],
+ *  "latency_offered": true}
+ * (window_s 0: everything; a series of the latency probe has "source": "latency"). */
 JsonNode *
 sonde_charts_panel_to_json (SondeChartsPanel *self)
 {
@@ -741,6 +792,11 @@ sonde_charts_panel_to_json (SondeChartsPanel *self)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "window_s");
   json_builder_add_int_value (builder, selected < G_N_ELEMENTS (windows_us) ? windows_us[selected] / G_USEC_PER_SEC : 60);
+  if (self->latency_offered)
+    {
+      json_builder_set_member_name (builder, "latency_offered");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
 
   json_builder_set_member_name (builder, "charts");
   json_builder_begin_array (builder);
@@ -793,6 +849,11 @@ load_series (SondeChartsPanel  *self,
     }
 
   object = json_node_get_object (node);
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "source", NULL), "latency") == 0)
+    {
+      sonde_charts_panel_add_latency (self, target);
+      return TRUE;
+    }
   path = json_object_get_string_member_with_default (object, "path", NULL);
   where = json_object_get_string_member_with_default (object, "where", NULL);
   if (path == NULL)
@@ -834,6 +895,7 @@ sonde_charts_panel_load_json (SondeChartsPanel  *self,
     }
 
   object = json_node_get_object (node);
+  self->latency_offered = json_object_get_boolean_member_with_default (object, "latency_offered", FALSE);
   if (json_object_has_member (object, "window_s"))
     sonde_charts_panel_set_window (self, json_object_get_int_member (object, "window_s") * G_USEC_PER_SEC);
 

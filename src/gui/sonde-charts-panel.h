@@ -28,6 +28,10 @@ gboolean         sonde_charts_panel_add          (SondeChartsPanel  *self,
                                                   const char        *where,
                                                   int                target,
                                                   GError           **error);
+void             sonde_charts_panel_add_latency  (SondeChartsPanel  *self,
+                                                  int                target);
+void             sonde_charts_panel_offer_latency (SondeChartsPanel *self);
+gboolean         sonde_charts_panel_get_latency_offered (SondeChartsPanel *self);
 guint            sonde_charts_panel_get_n_charts (SondeChartsPanel  *self);
 SondeChart      *sonde_charts_panel_get_chart    (SondeChartsPanel  *self,
                                                   guint              index);

@@ -956,6 +956,14 @@ connect_with_secret (SondeConnectionPage *self,
       sonde_connection_page_show_charts (self, TRUE);
     }
 
+  /* A latency probe: its round-trip times get a chart, the first time. */
+  if (sonde_connection_get_latency_probe (self->connection) &&
+      !sonde_charts_panel_get_latency_offered (self->charts))
+    {
+      sonde_charts_panel_offer_latency (self->charts);
+      sonde_connection_page_show_charts (self, TRUE);
+    }
+
   /* configure_connection set the URL (with an API key in the query, maybe):
    * connect to exactly that. */
   url = g_strdup (sonde_connection_get_url (self->connection));

@@ -145,6 +145,8 @@ kind_label (SondeMessageKind kind)
       return _("reconnect");
     case SONDE_MESSAGE_KIND_GAP:
       return _("gap");
+    case SONDE_MESSAGE_KIND_LATENCY:
+      return _("latency");
     default:
       return "?";
     }

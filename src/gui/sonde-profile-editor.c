@@ -365,7 +365,8 @@ build_page (SondeProfileEditor *self)
   add_spin (self, group, "max-frame", _("Largest message"), _("KiB; larger incoming messages close the connection (1009)"),
             1, (double) (SONDE_MAX_MAX_FRAME_SIZE / 1024));
   add_switch (self, group, "deflate", _("Compression"),
-              _("Offer permessage-deflate (libsoup 3.2 does not bound a decompressed message’s size)"));
+              _("Offer permessage-deflate. Warning: libsoup 3.2 bounds neither a decompressed message’s size "
+                "nor a message’s total size across fragments, so a hostile server can exhaust memory"));
   add_spin (self, group, "keepalive", _("Ping every"), _("Seconds; 0 sends no pings"), 0, 3600);
   add_spin (self, group, "pong-timeout", _("Pong timeout"),
             _("Seconds without a pong before the connection is declared dead; 0 waits forever"), 0, 3600);
@@ -402,6 +403,24 @@ build_page (SondeProfileEditor *self)
 
     adw_preferences_group_add (group, GTK_WIDGET (body));
     g_hash_table_insert (self->fields, (gpointer) "heartbeat", body);
+  }
+
+  group = add_group (self, _("Latency Probe"),
+                     _("Where the server echoes: sent every interval with a fresh {{uuid}}; the reply whose "
+                       "field at the reply path is that UUID gives the round-trip time, charted"));
+  row = adw_combo_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Format"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (formats));
+  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_changed), self);
+  adw_preferences_group_add (group, row);
+  g_hash_table_insert (self->fields, (gpointer) "latency-format", row);
+  add_spin (self, group, "latency-interval", _("Interval"), _("Seconds"), 1, 86400);
+  add_entry (self, group, "latency-path", _("Reply path (e.g. $.id)"));
+  {
+    GtkTextView *body = new_text_area (self, _("Latency probe message"), TRUE);
+
+    adw_preferences_group_add (group, GTK_WIDGET (body));
+    g_hash_table_insert (self->fields, (gpointer) "latency-probe", body);
   }
 
   group = add_group (self, _("On-Open Messages"),
@@ -501,6 +520,18 @@ load_draft (SondeProfileEditor *self)
   adw_combo_row_set_selected (ADW_COMBO_ROW (field (self, "heartbeat-format")),
                               heartbeat ? heartbeat->format : SONDE_MESSAGE_FORMAT_TEXT);
   set_spin (self, "heartbeat-interval", sonde_profile_get_heartbeat_interval (p));
+  {
+    const char *reply_path = NULL;
+    guint interval_s = 0;
+    const SondeProfileMessage *probe = sonde_profile_get_latency_probe (p, &reply_path, &interval_s);
+
+    adw_combo_row_set_selected (ADW_COMBO_ROW (field (self, "latency-format")),
+                                probe ? probe->format : SONDE_MESSAGE_FORMAT_JSON);
+    set_spin (self, "latency-interval", interval_s ? interval_s : 10);
+    gtk_editable_set_text (GTK_EDITABLE (field (self, "latency-path")), reply_path ? reply_path : "");
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (field (self, "latency-probe"))),
+                              probe && probe->body ? probe->body : "", -1);
+  }
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (field (self, "heartbeat"))),
                             heartbeat && heartbeat->body ? heartbeat->body : "", -1);
 
@@ -559,6 +590,7 @@ store_draft (SondeProfileEditor *self)
   g_autofree char *headers_text = text_view_dup_text (GTK_TEXT_VIEW (field (self, "headers")));
   g_auto(GStrv) headers = split_list (headers_text, "\n");
   g_autofree char *heartbeat_body = text_view_dup_text (GTK_TEXT_VIEW (field (self, "heartbeat")));
+  g_autofree char *probe_body = text_view_dup_text (GTK_TEXT_VIEW (field (self, "latency-probe")));
   g_autoptr(GPtrArray) on_open = read_rows (self->on_open_rows);
   g_autoptr(GPtrArray) templates = read_rows (self->template_rows);
   const char *url = get_text (self, "url");
@@ -601,6 +633,18 @@ store_draft (SondeProfileEditor *self)
     }
   else
     sonde_profile_set_heartbeat (p, NULL, (guint) get_spin (self, "heartbeat-interval"));
+
+  /* An empty probe message is no probe, whatever the other fields say. */
+  if (*probe_body != '\0')
+    {
+      g_autoptr(SondeProfileMessage) probe =
+        sonde_profile_message_new (NULL, adw_combo_row_get_selected (ADW_COMBO_ROW (field (self, "latency-format"))),
+                                   probe_body);
+      sonde_profile_set_latency_probe (p, probe, get_text (self, "latency-path"),
+                                       (guint) get_spin (self, "latency-interval"));
+    }
+  else
+    sonde_profile_set_latency_probe (p, NULL, NULL, 0);
 
   sonde_profile_set_on_open (p, on_open);
   sonde_profile_set_templates (p, templates);
