@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "sonde-application.h"
+#include "sonde-charts-panel.h"
+#include "sonde-connection-page.h"
 #include "sonde-demo-server.h"
 #include "sonde-profile-editor.h"
 #include "sonde-sidebar.h"
@@ -394,6 +396,236 @@ test_secret_in_handshake_not_in_file (Fixture       *fixture,
   g_assert_nonnull (strstr (contents, "Private"));
 }
 
+static guint64
+last_in_seq (SondeConnectionPage *page)
+{
+  SondeMessageLog *log = sonde_connection_get_log (sonde_connection_page_get_connection (page));
+
+  for (guint i = sonde_message_log_get_n_records (log); i > 0; i--)
+    {
+      SondeRecord record;
+
+      if (sonde_message_log_get_record (log, i - 1, &record) && record.direction == SONDE_DIRECTION_IN)
+        return record.seq;
+    }
+  return 0;
+}
+
+typedef struct {
+  GSubprocess      *process;
+  GDataInputStream *out;
+  char             *line;
+  gboolean          reading;
+} NotificationServer;
+
+static void
+on_server_line (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  NotificationServer *server = data;
+
+  server->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  server->reading = FALSE;
+}
+
+/* tests/servers/notification_server.py on the session bus: where GLib
+ * sends the notifications, as to a desktop shell. */
+static void
+notification_server_start (NotificationServer *server)
+{
+  g_autofree char *script = g_build_filename (g_getenv ("SONDE_TEST_SERVERS"), "notification_server.py", NULL);
+  g_autoptr(GError) error = NULL;
+
+  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                      g_getenv ("SONDE_PYTHON"), script, NULL);
+  g_assert_no_error (error);
+  server->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  server->reading = TRUE;
+  g_data_input_stream_read_line_async (server->out, G_PRIORITY_DEFAULT, NULL, on_server_line, server);
+  SONDE_TEST_ASSERT_WAIT (!server->reading, WAIT_MS);
+  g_assert_cmpstr (server->line, ==, "ready");
+}
+
+static void
+notification_server_stop (NotificationServer *server)
+{
+  /* Its stdin closes: it exits. */
+  g_output_stream_close (g_subprocess_get_stdin_pipe (server->process), NULL, NULL);
+  g_subprocess_wait (server->process, NULL, NULL);
+  g_clear_object (&server->out);
+  g_clear_object (&server->process);
+  g_free (server->line);
+}
+
+static GVariant *
+notification_server_call (const char *method,
+                          GVariant   *parameters)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  GVariant *reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                                                 "io.github.sondeapp.TestNotifications", method, parameters,
+                                                 NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+
+  g_assert_no_error (error);
+  return reply;
+}
+
+/* The id of the notification the server holds with @summary, or 0. */
+static guint32
+find_notification (const char  *summary,
+                   char       **body)
+{
+  g_autoptr(GVariant) reply = notification_server_call ("List", NULL);
+  g_autoptr(GVariantIter) iter = NULL;
+  guint32 id;
+  const char *s, *b;
+  g_autoptr(GVariantIter) keys = NULL;
+
+  g_variant_get (reply, "(a(ussas))", &iter);
+  while (g_variant_iter_loop (iter, "(u&s&sas)", &id, &s, &b, NULL))
+    {
+      if (g_str_equal (s, summary))
+        {
+          if (body != NULL)
+            *body = g_strdup (b);
+          return id;
+        }
+    }
+  return 0;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* Notification rules and a latency probe, typed in the editor and checked
+ * as typed; connected, the probe's round trips are charted; with the
+ * window in the background, a matching message becomes a desktop
+ * notification, and its action brings the window back at that message.
+ * Closing the window with a live connection asks first. */
+static void
+test_notifications_and_probe (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  SondeProfileEditor *editor = open_new_editor (fixture);
+  g_autofree char *url = sonde_demo_server_dup_url (fixture->demo, "/echo");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeProfile) saved = NULL;
+  g_autofree char *rules = NULL;
+  SondeConnectionPage *page;
+  SondeConnection *connection;
+  SondeSeriesFeed *feed;
+  SondeSeries *rtt;
+  AdwMessageDialog *dialog;
+  const char *last_title = NULL;
+  const char *reply_path = NULL;
+  NotificationServer server = { 0 };
+  g_autofree char *body = NULL;
+  guint32 notification_id = 0;
+  guint n_alerts;
+  guint64 seq;
+  guint interval = 0;
+
+  type_into (editor, "name", "Echo alerts");
+  type_into (editor, "url", url);
+  type_into (editor, "notify-match", "alarm\n\n  ");
+  type_into (editor, "notifications", "$.price > 100\nprice is high");
+  g_assert_true (has_problem (editor, "notifications"));
+  type_into (editor, "notifications", "$.price > 100\n$.level <= -2.5");
+  g_assert_false (has_problem (editor, "notifications"));
+
+  type_into (editor, "latency-probe", "{\"op\": \"ping\", \"id\": \"{{seq}}\"}");
+  type_into (editor, "latency-path", "$.id");
+  g_assert_true (has_problem (editor, "latency-probe"));
+  type_into (editor, "latency-probe", "{\"op\": \"ping\", \"id\": \"{{uuid}}\"}");
+  type_into (editor, "latency-path", "$.id[");
+  g_assert_true (has_problem (editor, "latency-path"));
+  type_into (editor, "latency-path", "$.id");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (sonde_profile_editor_get_field (editor, "latency-interval")), 1);
+  g_assert_cmpuint (sonde_profile_editor_get_problems (editor)->len, ==, 0);
+
+  g_assert_true (sonde_profile_editor_save (editor, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  saved = profile_at (0);
+  rules = json_to_string (sonde_profile_get_notifications (saved), FALSE);
+  g_assert_cmpstr (rules, ==, "{\"cooldown_s\":60,\"drops\":false,\"match\":[\"alarm\"],"
+                              "\"thresholds\":[{\"path\":\"$.price\",\"op\":\">\",\"value\":100.0},"
+                              "{\"path\":\"$.level\",\"op\":\"<=\",\"value\":-2.5}]}");
+  g_assert_nonnull (sonde_profile_get_latency_probe (saved, &reply_path, &interval));
+  g_assert_cmpstr (reply_path, ==, "$.id");
+  g_assert_cmpuint (interval, ==, 1);
+
+  /* Connected: the round trips have a chart of their own. */
+  page = sonde_window_connect_profile (fixture->window, saved);
+  g_assert_nonnull (page);
+  connection = sonde_connection_page_get_connection (page);
+  SONDE_TEST_ASSERT_WAIT (state_of (page) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (sonde_connection_page_get_charts (page)), ==, 1);
+  feed = sonde_charts_panel_get_feed (sonde_connection_page_get_charts (page));
+  rtt = sonde_chart_get_series (sonde_charts_panel_get_chart (sonde_connection_page_get_charts (page), 0), 0);
+  g_assert_cmpint (sonde_series_feed_get_source (feed, rtt), ==, SONDE_SERIES_SOURCE_LATENCY);
+  SONDE_TEST_ASSERT_WAIT (sonde_series_get_n_points (rtt) >= 1, WAIT_MS);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-latency.png");
+
+  /* In the background, a matching message is a desktop notification. */
+  notification_server_start (&server);
+  sonde_window_go_background (fixture->window);
+  g_assert_true (sonde_window_get_in_background (fixture->window));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  n_alerts = sonde_application_get_n_alerts (app, NULL);
+  g_assert_true (sonde_connection_send_text (connection, "{\"note\": \"ALARM: disk full\"}", -1, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (sonde_application_get_n_alerts (app, &last_title) == n_alerts + 1, WAIT_MS);
+  g_assert_cmpstr (last_title, ==, "Echo alerts: A message contains “alarm”");
+  seq = last_in_seq (page);
+  SONDE_TEST_ASSERT_WAIT ((notification_id = find_notification (last_title, &body)) != 0, WAIT_MS);
+  g_assert_nonnull (strstr (body, "ALARM: disk full"));
+  /* And the background one, from before. */
+  g_assert_cmpuint (find_notification ("Sonde Is Monitoring in the Background", NULL), !=, 0);
+
+  /* A click on it: the window again, on that message. */
+  g_variant_unref (notification_server_call ("Invoke", g_variant_new ("(us)", notification_id, "default")));
+  SONDE_TEST_ASSERT_WAIT (gtk_widget_get_visible (GTK_WIDGET (fixture->window)), WAIT_MS);
+  g_assert_false (sonde_window_get_in_background (fixture->window));
+  {
+    SondeMessage *selected = sonde_log_view_get_selected (sonde_connection_page_get_log_view (page));
+
+    g_assert_nonnull (selected);
+    g_assert_cmpuint (sonde_message_get_seq (selected), ==, seq);
+  }
+
+  /* Closing with a live connection asks; keeping it monitored hides the
+   * window; the connection stays open. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  SONDE_TEST_ASSERT_WAIT ((dialog = find_message_dialog ()) != NULL, WAIT_MS);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  sonde_test_save_screenshot (GTK_WIDGET (dialog), "keep-monitoring.png");
+  adw_message_dialog_response (dialog, "background");
+  g_assert_true (sonde_window_get_in_background (fixture->window));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  g_assert_cmpint (state_of (page), ==, SONDE_CONNECTION_STATE_OPEN);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-window", NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  g_assert_false (sonde_window_get_in_background (fixture->window));
+
+  notification_server_stop (&server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -425,6 +657,7 @@ main (int   argc,
   ADD ("/profile-editor/delete-and-undo", test_delete_and_undo);
   ADD ("/profile-editor/two-profiles-and-on-open", test_two_profiles_and_on_open);
   ADD ("/profile-editor/secret-in-handshake-not-in-file", test_secret_in_handshake_not_in_file);
+  ADD ("/profile-editor/notifications-and-probe", test_notifications_and_probe);
 #undef ADD
 
   {

@@ -92,6 +92,12 @@ make_full_profile (void)
 
   sonde_profile_set_retention (profile, 5000, 8 * 1024 * 1024);
   sonde_profile_set_charts (profile, charts);
+  {
+    g_autoptr(JsonNode) rules = parse_json ("{\"cooldown_s\": 30, \"drops\": true, \"match\": [\"ERROR\"],"
+                                            " \"thresholds\": [{\"path\": \"$.price\", \"op\": \">\", \"value\": 100}]}");
+
+    sonde_profile_set_notifications (profile, rules);
+  }
 
   return profile;
 }
@@ -160,6 +166,9 @@ assert_profiles_equal (SondeProfile *a,
     g_assert_cmpstr (path_a, ==, path_b);
     g_assert_cmpuint (interval_a, ==, interval_b);
   }
+  g_assert_true ((sonde_profile_get_notifications (a) == NULL) == (sonde_profile_get_notifications (b) == NULL));
+  if (sonde_profile_get_notifications (a) != NULL)
+    g_assert_true (json_node_equal (sonde_profile_get_notifications (a), sonde_profile_get_notifications (b)));
   sonde_profile_get_reconnect (a, &ra);
   sonde_profile_get_reconnect (b, &rb);
   g_assert_cmpint (ra.enabled, ==, rb.enabled);
@@ -415,7 +424,7 @@ test_json_round_trip (void)
   static const char * const keys[] = {
     "id", "name", "url", "headers", "protocols", "origin", "max_frame_size", "deflate", "auth",
     "tls", "proxy", "keepalive_s", "pong_timeout_s", "heartbeat", "latency_probe", "reconnect", "on_open",
-    "templates", "retention", "charts",
+    "templates", "retention", "charts", "notifications",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
@@ -679,6 +688,13 @@ break_probe_interval (SondeProfile *p)
   sonde_profile_set_latency_probe (p, probe, kept, 0);
 }
 static void
+break_notifications (SondeProfile *p)
+{
+  g_autoptr(JsonNode) rules = parse_json ("{\"match\": [\"ok\", 5]}");
+
+  sonde_profile_set_notifications (p, rules);
+}
+static void
 break_reconnect (SondeProfile *p)
 {
   SondeReconnectPolicy policy = { TRUE, 5000, 1000, 0, 0 };
@@ -758,6 +774,7 @@ test_validate (void)
     { break_probe_uuid, "latency-probe", "{{uuid}}" },
     { break_probe_path, "latency-path", "Column" },
     { break_probe_interval, "latency-interval", "how often" },
+    { break_notifications, "notifications", "Notification text 2 is not a string" },
     { break_reconnect, "reconnect", "at least the first delay" },
     { break_on_open, "on-open[1]", "did you mean {{seq}}" },
     { break_template, "templates[2]", "hex digit" },

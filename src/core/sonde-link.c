@@ -735,6 +735,9 @@ on_ws_closed (SoupWebsocketConnection *ws,
   sonde_json_append_string_member (payload, &first, "meaning", sonde_close_code_describe (event->close_code));
   sonde_json_append_string_member (payload, &first, "initiator", close_initiator (link));
   sonde_json_append_bool_member (payload, &first, "clean", event->close_clean);
+  /* Whether the user asked for it: anything else is a drop. */
+  sonde_json_append_bool_member (payload, &first, "requested",
+                                 link->local_close && link->error_close_code == 0 && !link->watchdog_fired);
   if (invalid)
     {
       sonde_json_append_bool_member (payload, &first, "invalid", TRUE);

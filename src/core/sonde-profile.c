@@ -21,6 +21,7 @@
 #include "sonde-error.h"
 #include "sonde-certificate.h"
 #include "sonde-json-path.h"
+#include "sonde-notifier.h"
 #include "sonde-profile.h"
 #include "sonde-redact.h"
 #include "sonde-url.h"
@@ -65,6 +66,7 @@ struct _SondeProfile
   guint                 retention_count;
   guint64               retention_bytes;
   JsonNode             *charts;
+  JsonNode             *notifications;       /* SondeNotifier's rules, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (SondeProfile, sonde_profile, G_TYPE_OBJECT)
@@ -771,6 +773,7 @@ sonde_profile_finalize (GObject *object)
   g_clear_pointer (&self->on_open, g_ptr_array_unref);
   g_clear_pointer (&self->templates, g_ptr_array_unref);
   g_clear_pointer (&self->charts, json_node_unref);
+  g_clear_pointer (&self->notifications, json_node_unref);
 
   G_OBJECT_CLASS (sonde_profile_parent_class)->finalize (object);
 }
@@ -943,6 +946,7 @@ sonde_profile_duplicate (SondeProfile *self)
   copy->retention_count = self->retention_count;
   copy->retention_bytes = self->retention_bytes;
   copy->charts = self->charts != NULL ? json_node_copy (self->charts) : NULL;
+  copy->notifications = self->notifications != NULL ? json_node_copy (self->notifications) : NULL;
 
   return copy;
 }
@@ -1512,6 +1516,39 @@ sonde_profile_set_charts (SondeProfile *self,
   emit_changed (self);
 }
 
+/* The notification rules (borrowed; the JSON of sonde-notifier.h), or
+ * NULL for none. */
+JsonNode *
+sonde_profile_get_notifications (SondeProfile *self)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
+
+  return self->notifications;
+}
+
+/* Takes a copy of @rules (NULL for none). */
+void
+sonde_profile_set_notifications (SondeProfile *self,
+                                 JsonNode     *rules)
+{
+  g_return_if_fail (SONDE_IS_PROFILE (self));
+
+  if (rules != NULL && JSON_NODE_HOLDS_NULL (rules))
+    rules = NULL;
+  if (rules == NULL || self->notifications == NULL)
+    {
+      if (rules == self->notifications)
+        return;
+    }
+  else if (json_node_equal (rules, self->notifications))
+    return;
+
+  g_clear_pointer (&self->notifications, json_node_unref);
+  if (rules != NULL)
+    self->notifications = json_node_copy (rules);
+  emit_changed (self);
+}
+
 /* Everything that would stop the profile from connecting as meant, one
  * SondeProfileProblem per field (free func sonde_profile_problem_free),
  * in the order of the editor; empty when all is well, never NULL. Fields:
@@ -1665,6 +1702,14 @@ sonde_profile_validate (SondeProfile *self)
       validate_message (problems, "heartbeat", self->heartbeat);
       if (self->heartbeat_interval_s == 0)
         add_problem (problems, "heartbeat-interval", _("Set how often to send the heartbeat, in seconds"));
+    }
+
+  if (self->notifications != NULL)
+    {
+      g_autoptr(GError) rules_error = NULL;
+
+      if (!sonde_notifier_check_rules (self->notifications, &rules_error))
+        add_problem (problems, "notifications", rules_error->message);
     }
 
   if (self->probe != NULL)
@@ -1878,6 +1923,12 @@ sonde_profile_to_json (SondeProfile *self)
   else
     json_builder_add_null_value (builder);
 
+  json_builder_set_member_name (builder, "notifications");
+  if (self->notifications != NULL)
+    json_builder_add_value (builder, json_node_copy (self->notifications));
+  else
+    json_builder_add_null_value (builder);
+
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -2004,6 +2055,11 @@ sonde_profile_new_from_json (JsonNode  *node,
       self->charts = json_node_copy (charts);
       strip_secret_keys (self->charts);
     }
+
+  /* Rules that do not parse are kept, and shown as a problem in the
+   * editor: a newer Sonde may have written them. */
+  if (get_member (object, "notifications") != NULL)
+    self->notifications = json_node_copy (get_member (object, "notifications"));
 
   /* Optional strings hold NULL, never "". */
   replace_optional_str (&self->origin, self->origin);

@@ -124,6 +124,9 @@ guint64                     sonde_profile_get_retention_bytes (SondeProfile     
 void                        sonde_profile_set_retention      (SondeProfile          *self,
                                                               guint                  max_count,
                                                               guint64                max_bytes);
+JsonNode                   *sonde_profile_get_notifications  (SondeProfile          *self);
+void                        sonde_profile_set_notifications  (SondeProfile          *self,
+                                                              JsonNode              *rules);
 JsonNode                   *sonde_profile_get_charts         (SondeProfile          *self);
 void                        sonde_profile_set_charts         (SondeProfile          *self,
                                                               JsonNode              *charts);

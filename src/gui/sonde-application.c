@@ -30,6 +30,8 @@ struct _SondeApplication
   SondeSecrets      *secrets;
   GSettings         *settings;
   char              *load_problem;   /* why the profiles could not all be read */
+  guint              n_alerts;       /* desktop notifications sent, for tests */
+  char              *last_alert;     /* the last one's title */
 };
 
 G_DEFINE_FINAL_TYPE (SondeApplication, sonde_application, ADW_TYPE_APPLICATION)
@@ -153,12 +155,55 @@ on_about (GSimpleAction *action,
                          NULL);
 }
 
+/* Every window closes as if closed by hand (the session is saved), without
+ * the question about monitoring in the background. */
 static void
 on_quit (GSimpleAction *action,
          GVariant      *parameter,
          gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (app));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (SONDE_IS_WINDOW (l->data))
+        sonde_window_quit (SONDE_WINDOW (l->data));
+    }
+  g_application_quit (G_APPLICATION (app));
+}
+
+/* A notification was clicked: its connection, at its message. */
+static void
+on_show_message (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  const char *uid = NULL;
+  guint64 seq = 0;
+
+  g_variant_get (parameter, "(&st)", &uid, &seq);
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    {
+      if (SONDE_IS_WINDOW (l->data) && sonde_window_show_record (SONDE_WINDOW (l->data), uid, seq))
+        return;
+    }
+  /* The tab was closed since: at least show the window. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-window", NULL);
+}
+
+static void
+on_show_window (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  if (window != NULL)
+    gtk_window_present (window);
+  else
+    g_application_activate (G_APPLICATION (user_data));
 }
 
 static void
@@ -177,6 +222,8 @@ static const GActionEntry app_actions[] = {
   { .name = "about", .activate = on_about },
   { .name = "preferences", .activate = on_preferences },
   { .name = "quit", .activate = on_quit },
+  { .name = "show-message", .activate = on_show_message, .parameter_type = "(st)" },
+  { .name = "show-window", .activate = on_show_window },
 };
 
 static void
@@ -270,6 +317,7 @@ sonde_application_dispose (GObject *object)
   g_clear_object (&self->secrets);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->load_problem, g_free);
+  g_clear_pointer (&self->last_alert, g_free);
 
   G_OBJECT_CLASS (sonde_application_parent_class)->dispose (object);
 }
@@ -346,4 +394,49 @@ sonde_application_get_settings (SondeApplication *self)
   g_return_val_if_fail (SONDE_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/* An alert of the page @uid (titled @page_title) as a desktop
+ * notification; clicking it shows that page at record @seq. One per page
+ * at a time: a newer alert replaces the older. */
+void
+sonde_application_notify_alert (SondeApplication *self,
+                                const char       *uid,
+                                const char       *page_title,
+                                const char       *title,
+                                const char       *body,
+                                guint64           seq)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *full_title = NULL;
+
+  g_return_if_fail (SONDE_IS_APPLICATION (self));
+  g_return_if_fail (uid != NULL);
+
+  /* Translators: a notification's title: the connection, then what happened. */
+  full_title = g_strdup_printf (_("%s: %s"), page_title, title);
+  notification = g_notification_new (full_title);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.show-message", "(st)", uid, seq);
+  g_notification_add_button_with_target (notification, _("Show Message"), "app.show-message", "(st)", uid, seq);
+  id = g_strconcat ("alert-", uid, NULL);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+
+  self->n_alerts++;
+  g_free (self->last_alert);
+  self->last_alert = g_steal_pointer (&full_title);
+}
+
+/* Desktop notifications sent so far, and the last one's title (NULL before
+ * the first): what a test can see of them. */
+guint
+sonde_application_get_n_alerts (SondeApplication  *self,
+                                const char       **last_title)
+{
+  g_return_val_if_fail (SONDE_IS_APPLICATION (self), 0);
+
+  if (last_title != NULL)
+    *last_title = self->last_alert;
+  return self->n_alerts;
 }

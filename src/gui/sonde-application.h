@@ -23,4 +23,13 @@ SondeProfileStore *sonde_application_get_store     (SondeApplication  *self);
 SondeSecrets      *sonde_application_get_secrets   (SondeApplication  *self);
 GSettings         *sonde_application_get_settings  (SondeApplication  *self);
 
+void                sonde_application_notify_alert (SondeApplication  *self,
+                                                    const char        *uid,
+                                                    const char        *page_title,
+                                                    const char        *title,
+                                                    const char        *body,
+                                                    guint64            seq);
+guint               sonde_application_get_n_alerts (SondeApplication  *self,
+                                                    const char       **last_title);
+
 G_END_DECLS

@@ -20,6 +20,7 @@
 
 #include "sonde-close-code.h"
 #include "sonde-connection-page.h"
+#include "sonde-notifier.h"
 #include "sonde-text.h"
 #include "sonde-url.h"
 
@@ -58,6 +59,8 @@ struct _SondeConnectionPage
   char                 *profile_id;
   char                 *profile_url;    /* as the profile says: no secret in it */
   char                 *shown_url;      /* the connection's, redacted */
+  char                 *uid;            /* unique in the process: "page-3" */
+  SondeNotifier        *notifier;
   SondeProfile         *profile;        /* being connected: waiting for its secret */
   GCancellable         *cancellable;
 
@@ -81,6 +84,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   TRUST_CERTIFICATE,
   CHARTS_CHANGED,
+  ALERT,
   N_SIGNALS
 };
 
@@ -142,6 +146,7 @@ shown_url (SondeConnectionPage *self)
   if (url == NULL)
     return NULL;
   g_free (self->shown_url);
+  g_free (self->uid);
   self->shown_url = redactor != NULL ? sonde_redactor_url (redactor, url) : g_strdup (url);
   return self->shown_url;
 }
@@ -374,6 +379,15 @@ on_chart_field (SondeConnectionPage *self,
 }
 
 static void
+on_alert (SondeConnectionPage *self,
+          const char          *title,
+          const char          *body,
+          guint64              seq)
+{
+  g_signal_emit (self, signals[ALERT], 0, title, body, seq);
+}
+
+static void
 on_charts_changed (SondeConnectionPage *self)
 {
   g_signal_emit (self, signals[CHARTS_CHANGED], 0);
@@ -476,6 +490,9 @@ sonde_connection_page_dispose (GObject *object)
   g_clear_object (&self->profile);
   if (self->connection != NULL)
     g_signal_handlers_disconnect_by_data (self->connection, self);
+  if (self->notifier != NULL)
+    g_signal_handlers_disconnect_by_data (self->notifier, self);
+  g_clear_object (&self->notifier);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_CONNECTION_PAGE);
   /* Template children without an id are not cleared by the above. */
@@ -594,6 +611,18 @@ sonde_connection_page_class_init (SondeConnectionPageClass *klass)
    * The charts' layout changed: whoever keeps it (the profile) may save
    * sonde_charts_panel_to_json().
    */
+  /**
+   * SondeConnectionPage::alert:
+   * @title: what happened
+   * @body: the details
+   * @seq: the log record it is about
+   *
+   * A notification rule of the page's profile fired (see SondeNotifier).
+   */
+  signals[ALERT] =
+    g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT64);
+
   signals[CHARTS_CHANGED] =
     g_signal_new ("charts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
@@ -622,11 +651,16 @@ sonde_connection_page_class_init (SondeConnectionPageClass *klass)
 static void
 sonde_connection_page_init (SondeConnectionPage *self)
 {
+  static guint n_pages;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 
   self->connection = sonde_connection_new ();
+  self->uid = g_strdup_printf ("page-%u", ++n_pages);
+  self->notifier = sonde_notifier_new (self->connection);
+  g_signal_connect_object (self->notifier, "alert", G_CALLBACK (on_alert), self, G_CONNECT_SWAPPED);
 
   self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (sonde_connection_get_log (self->connection)));
   self->charts = SONDE_CHARTS_PANEL (sonde_charts_panel_new (self->connection));
@@ -956,6 +990,21 @@ connect_with_secret (SondeConnectionPage *self,
       sonde_connection_page_show_charts (self, TRUE);
     }
 
+  /* The profile's notification rules; the editor refuses rules that do
+   * not parse, so only a file edited by hand gets here. */
+  {
+    g_autoptr(GError) rules_error = NULL;
+
+    if (!sonde_notifier_set_rules (self->notifier, sonde_profile_get_notifications (profile), &rules_error))
+      {
+        g_autofree char *text = g_strdup_printf (_("Notifications are off for “%s”: %s"),
+                                                 sonde_profile_get_name (profile), rules_error->message);
+
+        sonde_notifier_set_rules (self->notifier, NULL, NULL);
+        set_problem (self, text, FALSE);
+      }
+  }
+
   /* A latency probe: its round-trip times get a chart, the first time. */
   if (sonde_connection_get_latency_probe (self->connection) &&
       !sonde_charts_panel_get_latency_offered (self->charts))
@@ -1085,4 +1134,33 @@ sonde_connection_page_chart_field (SondeConnectionPage  *self,
     return FALSE;
   sonde_connection_page_show_charts (self, TRUE);
   return TRUE;
+}
+
+SondeNotifier *
+sonde_connection_page_get_notifier (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->notifier;
+}
+
+/* Unique among the pages of the process, for a notification to find its
+ * page again. */
+const char *
+sonde_connection_page_get_uid (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->uid;
+}
+
+/* Shows the record @seq in the log and its detail; FALSE when the view no
+ * longer holds it. */
+gboolean
+sonde_connection_page_show_record (SondeConnectionPage *self,
+                                   guint64              seq)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
+
+  return sonde_log_view_select_seq (self->log_view, seq);
 }

@@ -10,6 +10,7 @@
 #include "sonde-composer.h"
 #include "sonde-connection-panel.h"
 #include "sonde-connection.h"
+#include "sonde-notifier.h"
 #include "sonde-log-view.h"
 #include "sonde-message-detail.h"
 #include "sonde-profile.h"
@@ -62,5 +63,10 @@ gboolean              sonde_connection_page_chart_field    (SondeConnectionPage 
 void                  sonde_connection_page_set_retention  (SondeConnectionPage  *self,
                                                             guint                 max_count,
                                                             guint64               max_bytes);
+
+SondeNotifier        *sonde_connection_page_get_notifier   (SondeConnectionPage  *self);
+const char           *sonde_connection_page_get_uid        (SondeConnectionPage  *self);
+gboolean              sonde_connection_page_show_record    (SondeConnectionPage  *self,
+                                                            guint64               seq);
 
 G_END_DECLS

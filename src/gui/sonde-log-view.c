@@ -993,3 +993,30 @@ sonde_log_view_dup_count_text (SondeLogView *self)
 
   return g_string_free (out, FALSE);
 }
+
+/* Selects the record @seq and scrolls to it, leaving follow mode; FALSE
+ * when the view does not hold it (filtered out, cleared or evicted). */
+gboolean
+sonde_log_view_select_seq (SondeLogView *self,
+                           guint64       seq)
+{
+  guint position;
+
+  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), FALSE);
+
+  if (!sonde_filter_model_find_seq (self->model, seq, &position))
+    return FALSE;
+
+  sonde_log_view_set_following (self, FALSE);
+  gtk_single_selection_set_selected (self->selection, position);
+
+  /* GTK 4.8 has no gtk_column_view_scroll_to(): its list view has the
+   * action. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LIST_VIEW (child))
+        gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+    }
+  return TRUE;
+}

@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "sonde-gui-util.h"
+#include "sonde-notifier.h"
 #include "sonde-profile-editor.h"
 
 typedef struct {
@@ -423,6 +424,24 @@ build_page (SondeProfileEditor *self)
     g_hash_table_insert (self->fields, (gpointer) "latency-probe", body);
   }
 
+  group = add_group (self, _("Notifications"),
+                     _("Desktop notifications while Sonde’s window is not in front, at most one per rule "
+                       "per cool-down"));
+  add_switch (self, group, "notify-drops", _("When the connection drops"),
+              _("Or when reconnecting gives up"));
+  add_spin (self, group, "notify-cooldown", _("Cool-down"), _("Seconds between two notifications of a rule"),
+            0, 86400);
+  {
+    GtkTextView *match = new_text_area (self, _("Notify when a received message contains (one text per line)"), FALSE);
+    GtkTextView *thresholds =
+      new_text_area (self, _("Notify when a value crosses (one per line, such as $.price > 100)"), TRUE);
+
+    adw_preferences_group_add (group, GTK_WIDGET (match));
+    adw_preferences_group_add (group, GTK_WIDGET (thresholds));
+    g_hash_table_insert (self->fields, (gpointer) "notify-match", match);
+    g_hash_table_insert (self->fields, (gpointer) "notifications", thresholds);
+  }
+
   group = add_group (self, _("On-Open Messages"),
                      _("Sent in order after every connect and reconnect: authentication, then subscriptions"));
   add_add_button (group, _("Add"), _("Add an on-open message"), G_CALLBACK (on_add_on_open), self);
@@ -477,6 +496,148 @@ get_text (SondeProfileEditor *self,
 
 /* Fills the widgets from the draft. */
 static void
+set_text_area (GtkTextView *view,
+               const char  *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
+}
+
+/* The rules into the widgets: texts one a line, thresholds as
+ * "PATH OP NUMBER" one a line. */
+static void
+load_notifications (SondeProfileEditor *self,
+                    JsonNode           *rules)
+{
+  JsonObject *object = rules != NULL && JSON_NODE_HOLDS_OBJECT (rules) ? json_node_get_object (rules) : NULL;
+  JsonNode *match = object ? json_object_get_member (object, "match") : NULL;
+  JsonNode *thresholds = object ? json_object_get_member (object, "thresholds") : NULL;
+  g_autoptr(GString) texts = g_string_new (NULL);
+  g_autoptr(GString) conditions = g_string_new (NULL);
+
+  gtk_switch_set_active (GTK_SWITCH (field (self, "notify-drops")),
+                         object != NULL && json_object_get_boolean_member_with_default (object, "drops", FALSE));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (field (self, "notify-cooldown")),
+                             object != NULL ? (double) json_object_get_int_member_with_default (
+                               object, "cooldown_s", SONDE_NOTIFIER_DEFAULT_COOLDOWN_S)
+                                            : SONDE_NOTIFIER_DEFAULT_COOLDOWN_S);
+
+  for (guint i = 0; match != NULL && JSON_NODE_HOLDS_ARRAY (match) && i < json_array_get_length (json_node_get_array (match)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (match), i);
+
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        g_string_append_printf (texts, "%s%s", texts->len ? "\n" : "", json_node_get_string (element));
+    }
+  for (guint i = 0; thresholds != NULL && JSON_NODE_HOLDS_ARRAY (thresholds) &&
+                    i < json_array_get_length (json_node_get_array (thresholds)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (thresholds), i);
+      JsonObject *threshold = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (threshold == NULL)
+        continue;
+      g_string_append_printf (conditions, "%s%s %s %s", conditions->len ? "\n" : "",
+                              json_object_get_string_member_with_default (threshold, "path", ""),
+                              json_object_get_string_member_with_default (threshold, "op", ""),
+                              g_ascii_formatd (number, sizeof number, "%g",
+                                               json_object_get_double_member_with_default (threshold, "value", 0)));
+    }
+  set_text_area (GTK_TEXT_VIEW (field (self, "notify-match")), texts->str);
+  set_text_area (GTK_TEXT_VIEW (field (self, "notifications")), conditions->str);
+}
+
+/* "$.price > 100": the path, the comparison and the number; a line that
+ * does not read so keeps its text as the path, for the notifier to refuse
+ * with the line's number. */
+static void
+add_threshold_line (JsonBuilder *builder,
+                    const char  *line)
+{
+  g_auto(GStrv) words = g_strsplit_set (line, " \t", -1);
+  guint n = 0;
+  g_autofree char *path = NULL;
+  const char *op = NULL;
+  double value = 0;
+  char *end = NULL;
+  gboolean ok = FALSE;
+
+  /* The last two words, once empty ones are dropped. */
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      words[n++] = words[i];
+  words[n] = NULL;
+
+  if (n >= 3)
+    {
+      value = g_ascii_strtod (words[n - 1], &end);
+      op = words[n - 2];
+      ok = end != words[n - 1] && *end == '\0';
+      words[n - 2] = NULL;
+      path = g_strjoinv (" ", words);
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, ok ? path : line);
+  json_builder_set_member_name (builder, "op");
+  json_builder_add_string_value (builder, ok ? op : "");
+  if (ok)
+    {
+      json_builder_set_member_name (builder, "value");
+      json_builder_add_double_value (builder, value);
+    }
+  json_builder_end_object (builder);
+}
+
+/* The widgets as rules; NULL when they ask for nothing. */
+static JsonNode *
+read_notifications (SondeProfileEditor *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *match_text = text_view_dup_text (GTK_TEXT_VIEW (field (self, "notify-match")));
+  g_autofree char *threshold_text = text_view_dup_text (GTK_TEXT_VIEW (field (self, "notifications")));
+  g_auto(GStrv) matches = g_strsplit (match_text, "\n", -1);
+  g_auto(GStrv) thresholds = g_strsplit (threshold_text, "\n", -1);
+  gboolean drops = gtk_switch_get_active (GTK_SWITCH (field (self, "notify-drops")));
+  gboolean any = drops;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "cooldown_s");
+  json_builder_add_int_value (builder, (gint64) get_spin (self, "notify-cooldown"));
+  json_builder_set_member_name (builder, "drops");
+  json_builder_add_boolean_value (builder, drops);
+  json_builder_set_member_name (builder, "match");
+  json_builder_begin_array (builder);
+  for (guint i = 0; matches[i] != NULL; i++)
+    {
+      /* Spaces count inside a text, not around it. */
+      g_autofree char *text = g_strstrip (g_strdup (matches[i]));
+
+      if (*text == '\0')
+        continue;
+      json_builder_add_string_value (builder, text);
+      any = TRUE;
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "thresholds");
+  json_builder_begin_array (builder);
+  for (guint i = 0; thresholds[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strstrip (g_strdup (thresholds[i]));
+
+      if (*line == '\0')
+        continue;
+      add_threshold_line (builder, line);
+      any = TRUE;
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return any ? json_builder_get_root (builder) : NULL;
+}
+
+static void
 load_draft (SondeProfileEditor *self)
 {
   SondeProfile *p = self->draft;
@@ -520,6 +681,7 @@ load_draft (SondeProfileEditor *self)
   adw_combo_row_set_selected (ADW_COMBO_ROW (field (self, "heartbeat-format")),
                               heartbeat ? heartbeat->format : SONDE_MESSAGE_FORMAT_TEXT);
   set_spin (self, "heartbeat-interval", sonde_profile_get_heartbeat_interval (p));
+  load_notifications (self, sonde_profile_get_notifications (p));
   {
     const char *reply_path = NULL;
     guint interval_s = 0;
@@ -645,6 +807,12 @@ store_draft (SondeProfileEditor *self)
     }
   else
     sonde_profile_set_latency_probe (p, NULL, NULL, 0);
+
+  {
+    g_autoptr(JsonNode) rules = read_notifications (self);
+
+    sonde_profile_set_notifications (p, rules);
+  }
 
   sonde_profile_set_on_open (p, on_open);
   sonde_profile_set_templates (p, templates);

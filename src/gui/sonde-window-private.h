@@ -28,6 +28,9 @@ struct _SondeWindow
   /* made in init */
   GtkWidget            *sidebar;
 
+  gboolean              close_confirmed;  /* closing without asking */
+  gboolean              in_background;    /* hidden, the application held */
+
   /* owned by its toast */
   gpointer              last_deletion;
 
@@ -42,6 +45,15 @@ struct _SondeWindow
 void                 sonde_window_profiles_class_init (GtkWidgetClass *widget_class);
 void                 sonde_window_show_toast          (SondeWindow    *self,
                                                        const char     *text);
+
+/* sonde-window-background.c */
+void                 sonde_window_background_init     (SondeWindow    *self);
+gboolean             sonde_window_background_close_request (SondeWindow *self);
+void                 sonde_window_on_page_alert       (SondeConnectionPage *page,
+                                                       const char     *title,
+                                                       const char     *body,
+                                                       guint64         seq,
+                                                       SondeWindow    *self);
 
 /* sonde-window-export.c */
 void                 sonde_window_export_log          (SondeWindow    *self);

@@ -279,6 +279,10 @@ sonde_window_close_request (GtkWindow *window)
 {
   SondeWindow *self = SONDE_WINDOW (window);
 
+  /* Live connections: ask whether to keep monitoring. */
+  if (sonde_window_background_close_request (self))
+    return TRUE;
+
   if (self->settings != NULL)
     {
       g_autoptr(GPtrArray) session = g_ptr_array_new_with_free_func (g_free);
@@ -395,6 +399,7 @@ static void
 sonde_window_init (SondeWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  sonde_window_background_init (self);
 
   if (g_str_has_suffix (APPLICATION_ID, ".Devel"))
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -480,6 +485,7 @@ sonde_window_add_page (SondeWindow *self)
   g_signal_connect_object (page, "notify::active", G_CALLBACK (on_page_changed), self, 0);
   g_signal_connect_object (page, "trust-certificate", G_CALLBACK (on_trust_certificate), self, 0);
   g_signal_connect_object (page, "charts-changed", G_CALLBACK (on_charts_changed), self, 0);
+  g_signal_connect_object (page, "alert", G_CALLBACK (sonde_window_on_page_alert), self, 0);
   sync_tab (self, SONDE_CONNECTION_PAGE (page));
   adw_tab_view_set_selected_page (self->tab_view, tab);
 

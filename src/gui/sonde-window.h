@@ -25,6 +25,12 @@ gboolean             sonde_window_restore_session  (SondeWindow      *self);
 SondeConnectionPage *sonde_window_connect_profile  (SondeWindow      *self,
                                                     SondeProfile     *profile);
 GtkWidget           *sonde_window_get_sidebar      (SondeWindow      *self);
+gboolean             sonde_window_show_record      (SondeWindow      *self,
+                                                    const char       *uid,
+                                                    guint64           seq);
+void                 sonde_window_go_background    (SondeWindow      *self);
+gboolean             sonde_window_get_in_background (SondeWindow     *self);
+void                 sonde_window_quit             (SondeWindow      *self);
 void                 sonde_window_export_log_to    (SondeWindow      *self,
                                                     GFile            *file);
 
