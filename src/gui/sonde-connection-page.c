@@ -146,7 +146,6 @@ shown_url (SondeConnectionPage *self)
   if (url == NULL)
     return NULL;
   g_free (self->shown_url);
-  g_free (self->uid);
   self->shown_url = redactor != NULL ? sonde_redactor_url (redactor, url) : g_strdup (url);
   return self->shown_url;
 }
@@ -517,6 +516,7 @@ sonde_connection_page_finalize (GObject *object)
   g_free (self->profile_id);
   g_free (self->profile_url);
   g_free (self->shown_url);
+  g_free (self->uid);
 
   G_OBJECT_CLASS (sonde_connection_page_parent_class)->finalize (object);
 }
