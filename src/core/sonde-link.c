@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "sonde-backoff.h"
@@ -599,23 +600,23 @@ explain_ws_error (SondeLink    *link,
     {
     case SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR:
       return g_error_new (error->domain, error->code,
-                          "Protocol error: the server sent a frame that RFC 6455 forbids. libsoup does "
-                          "not say which rule it broke (“%s”); it is one of: a masked frame, a reserved "
-                          "opcode or RSV bit, a fragmented or oversized control frame, a length not in "
-                          "its shortest form, fragments out of order, an invalid Close frame",
+                          _("Protocol error: the server sent a frame that RFC 6455 forbids. libsoup does "
+                            "not say which rule it broke (“%s”); it is one of: a masked frame, a reserved "
+                            "opcode or RSV bit, a fragmented or oversized control frame, a length not in "
+                            "its shortest form, fragments out of order, an invalid Close frame"),
                           error->message);
     case SOUP_WEBSOCKET_CLOSE_BAD_DATA:
       if (g_strcmp0 (error->message, "Received invalid WebSocket data from the server") == 0)
         return g_error_new (error->domain, error->code,
-                            "Invalid data: the server sent a text message that is not valid UTF-8 "
-                            "(libsoup: “%s”)", error->message);
+                            _("Invalid data: the server sent a text message that is not valid UTF-8 "
+                              "(libsoup: “%s”)"), error->message);
       break;
     case SOUP_WEBSOCKET_CLOSE_TOO_BIG:
       if (strstr (error->message, "max-incoming-payload-size") != NULL)
         return g_error_new (error->domain, error->code,
-                            "Message too big: the server sent a frame larger than the "
-                            "%" G_GUINT64_FORMAT "-byte limit (libsoup: “%s”)",
-                            link->options.max_frame_size, error->message);
+                            _("Message too big: the server sent a frame larger than the "
+                              "%" PRIu64 "-byte limit (libsoup: “%s”)"),
+                            (uint64_t) link->options.max_frame_size, error->message);
       break;
     default:
       break;
@@ -738,11 +739,13 @@ on_ws_closed (SoupWebsocketConnection *ws,
   /* Whether the user asked for it: anything else is a drop. */
   sonde_json_append_bool_member (payload, &first, "requested",
                                  link->local_close && link->error_close_code == 0 && !link->watchdog_fired);
+  /* The note is data, in English like the close code's meaning: the fixed
+   * ones are marked for translation where the window shows them. */
   if (invalid)
     {
       sonde_json_append_bool_member (payload, &first, "invalid", TRUE);
       sonde_json_append_string_member (payload, &first, "note",
-                                       "The peer sent a close code that RFC 6455 does not allow in a Close frame");
+                                       N_("The peer sent a close code that RFC 6455 does not allow in a Close frame"));
     }
   else if (link->error_close_code != 0)
     {
@@ -758,10 +761,10 @@ on_ws_closed (SoupWebsocketConnection *ws,
     }
   else if (peer_code == 0 && link->local_close)
     sonde_json_append_string_member (payload, &first, "note",
-                                     "The server did not answer our Close frame before the connection ended");
+                                     N_("The server did not answer our Close frame before the connection ended"));
   else if (peer_code == 0)
     sonde_json_append_string_member (payload, &first, "note",
-                                     "The connection ended without a Close frame");
+                                     N_("The connection ended without a Close frame"));
   else if (link->fault_message != NULL)
     {
       /* The peer's Close frame came, but a fault made the close unclean
@@ -806,9 +809,9 @@ on_accept_certificate (SoupMessage          *message,
     return TRUE;
 
   g_free (link->pin_problem);
-  link->pin_problem = g_strdup_printf ("The server's certificate changed: the profile trusts only %s, "
-                                       "the server offered %s. Check with the server's owners before "
-                                       "trusting the new one",
+  link->pin_problem = g_strdup_printf (_("The server's certificate changed: the profile trusts only %s, "
+                                         "the server offered %s. Check with the server's owners before "
+                                         "trusting the new one"),
                                        link->options.pinned_sha256, sha256);
   return FALSE;
 }
@@ -834,9 +837,9 @@ check_pin (SondeLink *link)
 
   g_set_object (&link->peer_certificate, certificate);
   link->peer_errors = soup_message_get_tls_peer_certificate_errors (link->message);
-  link->pin_problem = g_strdup_printf ("The server's certificate changed: the profile trusts only %s, "
-                                       "the server offered %s. Check with the server's owners before "
-                                       "trusting the new one",
+  link->pin_problem = g_strdup_printf (_("The server's certificate changed: the profile trusts only %s, "
+                                         "the server offered %s. Check with the server's owners before "
+                                         "trusting the new one"),
                                        link->options.pinned_sha256, sha256);
   return FALSE;
 }
@@ -868,7 +871,7 @@ on_watchdog (gpointer data)
 
   link->watchdog_fired = TRUE;
   error = g_error_new (SONDE_ERROR, SONDE_ERROR_PEER_DEAD,
-                       "No pong for %u s (pings every %u s): the peer is declared dead",
+                       _("No pong for %u s (pings every %u s): the peer is declared dead"),
                        link->options.pong_timeout_s, link->options.keepalive_s);
   payload = error_payload (link, error);
   event = link_event_new (-1);

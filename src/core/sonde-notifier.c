@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "sonde-close-code.h"
@@ -107,9 +108,10 @@ alert (SondeNotifier *self,
     }
 
   if (rule->held > 0)
-    full = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s\n(and %" G_GUINT64_FORMAT " more since the last alert)",
-                                         "%s\n(and %" G_GUINT64_FORMAT " more since the last alert)", rule->held),
-                            body, rule->held);
+    full = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s\n(and %" PRIu64 " more since the last alert)",
+                                         "%s\n(and %" PRIu64 " more since the last alert)",
+                                         (gulong) MIN (rule->held, G_MAXULONG)),
+                            body, (uint64_t) rule->held);
   rule->held = 0;
   rule->last_alert_us = now;
   g_signal_emit (self, signals[ALERT], 0, title, full ? full : body, seq);
@@ -215,7 +217,9 @@ check_drop (SondeNotifier     *self,
         body = g_strdup_printf (_("Closed with %u (%s)"), code, _(sonde_close_code_describe (code)));
       if (note != NULL)
         {
-          g_autofree char *with_note = g_strdup_printf ("%s\n%s", body, note);
+          /* The note is English in the record; the fixed ones translate
+           * (never _(""): that is the catalog's header). */
+          g_autofree char *with_note = g_strdup_printf ("%s\n%s", body, *note != '\0' ? _(note) : note);
 
           g_free (body);
           body = g_steal_pointer (&with_note);
