@@ -35,6 +35,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -1168,7 +1169,7 @@ set_path_error (GError     **error,
 
   column = g_utf8_strlen (text, pos - text) + 1;
   g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PATH,
-               "Column %ld of “%s”: %s", column, shown, message);
+               _("Column %ld of “%s”: %s"), column, shown, message);
 }
 
 static void
@@ -1193,7 +1194,7 @@ parse_quoted (const char  *text,
 
       if (*p == '\0')
         {
-          set_path_error (error, text, open, "this key has no closing “\"”");
+          set_path_error (error, text, open, _("this key has no closing “\"”"));
           return NULL;
         }
 
@@ -1229,13 +1230,13 @@ parse_quoted (const char  *text,
 
             if (high < 0)
               {
-                set_path_error (error, text, p, "\\u needs four hex digits");
+                set_path_error (error, text, p, _("\\u needs four hex digits"));
                 return NULL;
               }
             ch = (gunichar) high;
             if (ch >= 0xdc00 && ch <= 0xdfff)
               {
-                set_path_error (error, text, p, "“\\u%.4s” is the second half of a surrogate pair", p + 2);
+                set_path_error (error, text, p, _("“\\u%.4s” is the second half of a surrogate pair"), p + 2);
                 return NULL;
               }
             if (ch >= 0xd800 && ch <= 0xdbff)
@@ -1244,8 +1245,8 @@ parse_quoted (const char  *text,
                   low = read_hex4 (u + 8, strnlen (p + 8, 4));
                 if (low < 0xdc00 || low > 0xdfff)
                   {
-                    set_path_error (error, text, p, "“\\u%.4s” is half of a surrogate pair: "
-                                    "the other half must follow", p + 2);
+                    set_path_error (error, text, p, _("“\\u%.4s” is half of a surrogate pair: "
+                                      "the other half must follow"), p + 2);
                     return NULL;
                   }
                 ch = 0x10000 + ((ch - 0xd800) << 10) + ((gunichar) low - 0xdc00);
@@ -1257,7 +1258,7 @@ parse_quoted (const char  *text,
           continue;
 
         case '\0':
-          set_path_error (error, text, open, "this key has no closing “\"”");
+          set_path_error (error, text, open, _("this key has no closing “\"”"));
           return NULL;
 
         default:
@@ -1269,12 +1270,12 @@ parse_quoted (const char  *text,
 
             if (ch == (gunichar) -1 || ch == (gunichar) -2)
               {
-                set_path_error (error, text, p + 1, "invalid UTF-8");
+                set_path_error (error, text, p + 1, _("invalid UTF-8"));
                 return NULL;
               }
             g_unichar_to_utf8 (ch, utf8);
-            set_path_error (error, text, p, "“\\%s” is not a JSON escape "
-                            "(use \\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX)", utf8);
+            set_path_error (error, text, p, _("“\\%s” is not a JSON escape "
+                              "(use \\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX)"), utf8);
             return NULL;
           }
         }
@@ -1297,13 +1298,13 @@ parse_index (const char  *text,
 
   if (!is_digit (*p))
     {
-      set_path_error (error, text, p, "expected a digit after “-”");
+      set_path_error (error, text, p, _("expected a digit after “-”"));
       return NULL;
     }
 
   if (*p == '0' && is_digit (p[1]))
     {
-      set_path_error (error, text, p, "an index has no leading zeros");
+      set_path_error (error, text, p, _("an index has no leading zeros"));
       return NULL;
     }
 
@@ -1312,7 +1313,7 @@ parse_index (const char  *text,
       index = index * 10 + (guint64) (*p - '0');
       if (index > MAX_INDEX)
         {
-          set_path_error (error, text, start, "the index is too large (at most %d)", MAX_INDEX);
+          set_path_error (error, text, start, _("the index is too large (at most %d)"), MAX_INDEX);
           return NULL;
         }
     }
@@ -1321,7 +1322,7 @@ parse_index (const char  *text,
     {
       if (index == 0)
         {
-          set_path_error (error, text, start, "[-0] is not an index: [-1] is the last element");
+          set_path_error (error, text, start, _("[-0] is not an index: [-1] is the last element"));
           return NULL;
         }
       step->kind = STEP_INDEX_FROM_END;
@@ -1352,18 +1353,18 @@ parse_path (const char  *text,
     bad_utf8 = NULL;
   else if (bad_utf8 <= start)
     {
-      set_path_error (error, text, bad_utf8, "invalid UTF-8");
+      set_path_error (error, text, bad_utf8, _("invalid UTF-8"));
       return NULL;
     }
 
   if (*p != '$')
     {
       if (*p == '\0')
-        set_path_error (error, text, p, "the path is empty: it starts with “$”, e.g. $.price");
-      else if (*p == '.' || *p == '[' || name_byte[(guint8) *p])
-        set_path_error (error, text, p, "a path starts with “$”, e.g. $.%s", *p == '.' ? "price" : "price or $[0]");
+        set_path_error (error, text, p, _("the path is empty: it starts with “$”, e.g. $.price"));
+      else if (*p != '.' && (*p == '[' || name_byte[(guint8) *p]))
+        set_path_error (error, text, p, _("a path starts with “$”, e.g. $.price or $[0]"));
       else
-        set_path_error (error, text, p, "a path starts with “$”, e.g. $.price");
+        set_path_error (error, text, p, _("a path starts with “$”, e.g. $.price"));
       return NULL;
     }
   p++;
@@ -1377,7 +1378,7 @@ parse_path (const char  *text,
 
       if (bad_utf8 != NULL && p >= bad_utf8)
         {
-          set_path_error (error, text, bad_utf8, "invalid UTF-8");
+          set_path_error (error, text, bad_utf8, _("invalid UTF-8"));
           return NULL;
         }
 
@@ -1391,11 +1392,11 @@ parse_path (const char  *text,
           if (p == name)
             {
               if (*p == '[' || *p == '.')
-                set_path_error (error, text, p, "expected a member name after “.”");
+                set_path_error (error, text, p, _("expected a member name after “.”"));
               else
-                set_path_error (error, text, p, "expected a member name after “.” (a name with "
-                                "characters other than letters, digits, “_”, “$” and “-” is written "
-                                "[\"…\"])");
+                set_path_error (error, text, p, _("expected a member name after “.” (a name with "
+                                  "characters other than letters, digits, “_”, “$” and “-” is written "
+                                  "[\"…\"])"));
               return NULL;
             }
 
@@ -1425,19 +1426,19 @@ parse_path (const char  *text,
             }
           else if (*p == '\'')
             {
-              set_path_error (error, text, p, "keys inside [ ] take double quotes: [\"key\"]");
+              set_path_error (error, text, p, _("keys inside [ ] take double quotes: [\"key\"]"));
               return NULL;
             }
           else
             {
-              set_path_error (error, text, p, "expected a number or a quoted key inside [ ]");
+              set_path_error (error, text, p, _("expected a number or a quoted key inside [ ]"));
               return NULL;
             }
 
           if (*p != ']')
             {
               step_clear (&step);
-              set_path_error (error, text, p, "expected “]”");
+              set_path_error (error, text, p, _("expected “]”"));
               return NULL;
             }
           p++;
@@ -1446,14 +1447,14 @@ parse_path (const char  *text,
         break;
       else
         {
-          set_path_error (error, text, p, "expected “.”, “[” or the end of the path");
+          set_path_error (error, text, p, _("expected “.”, “[” or the end of the path"));
           return NULL;
         }
 
       if (steps->len == MAX_DEPTH)
         {
           step_clear (&step);
-          set_path_error (error, text, start, "a path has at most %d steps", MAX_DEPTH);
+          set_path_error (error, text, start, _("a path has at most %d steps"), MAX_DEPTH);
           return NULL;
         }
       g_array_append_val (steps, step);

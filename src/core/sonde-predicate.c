@@ -21,6 +21,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -107,7 +108,7 @@ fail (GError     **error,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PREDICATE, "Column %ld of “%s”: %s",
+  g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PREDICATE, _("Column %ld of “%s”: %s"),
                g_utf8_strlen (text, pos - text) + 1, shown, message);
   return FALSE;
 }
@@ -179,7 +180,7 @@ parse_string (const char  *text,
       switch (*p)
         {
         case '\0':
-          fail (error, text, open, "this string has no closing “\"”");
+          fail (error, text, open, _("this string has no closing “\"”"));
           return NULL;
 
         case '"':
@@ -205,7 +206,7 @@ parse_string (const char  *text,
         case 'r': ch = '\r'; p += 2; break;
         case 't': ch = '\t'; p += 2; break;
         case '\0':
-          fail (error, text, open, "this string has no closing “\"”");
+          fail (error, text, open, _("this string has no closing “\"”"));
           return NULL;
         case 'u':
           {
@@ -213,19 +214,19 @@ parse_string (const char  *text,
 
             if (high < 0)
               {
-                fail (error, text, escape, "\\u needs four hex digits");
+                fail (error, text, escape, _("\\u needs four hex digits"));
                 return NULL;
               }
             ch = (gunichar) high;
             p += 6;
             if (ch == 0)
               {
-                fail (error, text, escape, "a string here cannot hold \\u0000");
+                fail (error, text, escape, _("a string here cannot hold \\u0000"));
                 return NULL;
               }
             if (ch >= 0xdc00 && ch <= 0xdfff)
               {
-                fail (error, text, escape, "“\\u%.4s” is the second half of a surrogate pair", escape + 2);
+                fail (error, text, escape, _("“\\u%.4s” is the second half of a surrogate pair"), escape + 2);
                 return NULL;
               }
             if (ch >= 0xd800 && ch <= 0xdbff)
@@ -234,8 +235,8 @@ parse_string (const char  *text,
 
                 if (low < 0xdc00 || low > 0xdfff)
                   {
-                    fail (error, text, escape, "“\\u%.4s” is half of a surrogate pair: the other half "
-                          "must follow", escape + 2);
+                    fail (error, text, escape, _("“\\u%.4s” is half of a surrogate pair: the other half "
+                            "must follow"), escape + 2);
                     return NULL;
                   }
                 ch = 0x10000 + ((ch - 0xd800) << 10) + ((gunichar) low - 0xdc00);
@@ -247,8 +248,8 @@ parse_string (const char  *text,
           {
             g_autofree char *found = char_at (p + 1);
 
-            fail (error, text, escape, "“\\%s” is not a JSON escape (use \\\", \\\\, \\/, \\b, \\f, "
-                  "\\n, \\r, \\t or \\uXXXX)", found);
+            fail (error, text, escape, _("“\\%s” is not a JSON escape (use \\\", \\\\, \\/, \\b, \\f, "
+                    "\\n, \\r, \\t or \\uXXXX)"), found);
             return NULL;
           }
         }
@@ -305,14 +306,14 @@ parse_number (const char  *text,
   condition->number = g_ascii_strtod (copy, NULL);
   if (!isfinite (condition->number))
     {
-      fail (error, text, start, "%s is too large for a number", copy);
+      fail (error, text, start, _("%s is too large for a number"), copy);
       return NULL;
     }
   return p;
 
 invalid:
   word = word_at (start);
-  fail (error, text, start, "“%s” is not a number (JSON numbers look like 12, -0.5 or 1e-3)", word);
+  fail (error, text, start, _("“%s” is not a number (JSON numbers look like 12, -0.5 or 1e-3)"), word);
   return NULL;
 }
 
@@ -336,7 +337,7 @@ parse_literal (const char  *text,
 
   if (*p == '\0')
     {
-      fail (error, text, p, "expected a value after “%s”: a number, a \"string\", true, false or null", op);
+      fail (error, text, p, _("expected a value after “%s”: a number, a \"string\", true, false or null"), op);
       return NULL;
     }
 
@@ -354,7 +355,7 @@ parse_literal (const char  *text,
 
   if (*p == '\'')
     {
-      fail (error, text, p, "strings take double quotes: \"…\"");
+      fail (error, text, p, _("strings take double quotes: \"…\""));
       return NULL;
     }
 
@@ -371,17 +372,17 @@ parse_literal (const char  *text,
 
   if (*p == '$')
     {
-      fail (error, text, p, "a path can only be compared with a value, not with another path");
+      fail (error, text, p, _("a path can only be compared with a value, not with another path"));
       return NULL;
     }
 
   word = word_at (p);
   if (g_ascii_isalpha (*p))
-    fail (error, text, p, "“%s” is not a value: a string takes double quotes (\"%s\"); the other values "
-          "are numbers, true, false and null", word, word);
+    fail (error, text, p, _("“%s” is not a value: a string takes double quotes (\"%s\"); the other values "
+             "are numbers, true, false and null"), word, word);
   else
-    fail (error, text, p, "expected a value after “%s”: a number, a \"string\", true, false or null, "
-          "found “%s”", op, word);
+    fail (error, text, p, _("expected a value after “%s”: a number, a \"string\", true, false or null, "
+            "found “%s”"), op, word);
   return NULL;
 }
 
@@ -394,10 +395,10 @@ parse (SondePredicate  *self,
   const char *bad_utf8 = NULL;
 
   if (!g_utf8_validate (text, -1, &bad_utf8))
-    return fail (error, text, bad_utf8, "invalid UTF-8");
+    return fail (error, text, bad_utf8, _("invalid UTF-8"));
 
   if (*p == '\0')
-    return fail (error, text, p, "the condition is empty: write PATH OP VALUE, e.g. $.type == \"trade\"");
+    return fail (error, text, p, _("the condition is empty: write PATH OP VALUE, e.g. $.type == \"trade\""));
 
   for (;;)
     {
@@ -426,9 +427,13 @@ parse (SondePredicate  *self,
                 return FALSE;
 
               if (added->op != OP_EQUAL && added->op != OP_NOT_EQUAL && added->kind != LITERAL_NUMBER)
-                return fail (error, text, op_start, "“%s” compares numbers: a %s can only be compared "
-                             "with == or !=", operators[i].token,
-                             added->kind == LITERAL_STRING ? "string" : added->kind == LITERAL_NULL ? "null" : "boolean");
+                return fail (error, text, op_start,
+                             added->kind == LITERAL_STRING
+                               ? _("“%s” compares numbers: a string can only be compared with == or !=")
+                               : added->kind == LITERAL_NULL
+                                 ? _("“%s” compares numbers: a null can only be compared with == or !=")
+                                 : _("“%s” compares numbers: a boolean can only be compared with == or !="),
+                             operators[i].token);
               p = skip_space (p);
               break;
             }
@@ -441,18 +446,18 @@ parse (SondePredicate  *self,
         {
           p = skip_space (p + 2);
           if (*p == '\0')
-            return fail (error, text, p, "expected a condition after “&&”");
+            return fail (error, text, p, _("expected a condition after “&&”"));
           continue;
         }
 
       if (p[0] == '|' && p[1] == '|')
-        return fail (error, text, p, "“||” is not supported: conditions can only be joined with “&&”");
+        return fail (error, text, p, _("“||” is not supported: conditions can only be joined with “&&”"));
       if (p[0] == '&')
-        return fail (error, text, p, "conditions are joined with “&&”");
+        return fail (error, text, p, _("conditions are joined with “&&”"));
       if (p[0] == '=' && p == op_start)
-        return fail (error, text, p, "“=” is not an operator: compare with “==”");
+        return fail (error, text, p, _("“=” is not an operator: compare with “==”"));
       if (p[0] == '!' && p == op_start)
-        return fail (error, text, p, "“!” is not an operator: use “!=”");
+        return fail (error, text, p, _("“!” is not an operator: use “!=”"));
 
       if (p == op_start)
         {
@@ -460,14 +465,14 @@ parse (SondePredicate  *self,
                                                                        self->conditions->len - 1).path);
           g_autofree char *word = word_at (p);
 
-          return fail (error, text, p, "expected an operator (==, !=, <, <=, >, >=), “&&” or the end "
-                       "after the path “%s”, found “%s”", path, word);
+          return fail (error, text, p, _("expected an operator (==, !=, <, <=, >, >=), “&&” or the end "
+                         "after the path “%s”, found “%s”"), path, word);
         }
 
       {
         g_autofree char *word = word_at (p);
 
-        return fail (error, text, p, "expected “&&” or the end of the condition, found “%s”", word);
+        return fail (error, text, p, _("expected “&&” or the end of the condition, found “%s”"), word);
       }
     }
 }
