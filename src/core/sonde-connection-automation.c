@@ -339,8 +339,8 @@ sonde_connection_reconnect_now (SondeConnection  *self,
   if (self->state != SONDE_CONNECTION_STATE_WAITING)
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_BUSY,
-                   "Not waiting to reconnect: the connection is %s",
-                   sonde_connection_state_to_string (self->state));
+                   _("Not waiting to reconnect: the connection is %s"),
+                   sonde_connection_describe_state (self->state));
       return FALSE;
     }
 

@@ -123,6 +123,7 @@ gboolean sonde_connection_start_link         (SondeConnection      *self,
 void     sonde_connection_log_event          (SondeConnection      *self,
                                               SondeMessageKind      kind,
                                               GString              *payload);
+const char *sonde_connection_describe_state  (SondeConnectionState  state);
 
 /* sonde-connection-automation.c */
 void     sonde_connection_automation_opened  (SondeConnection      *self);

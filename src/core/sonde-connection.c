@@ -40,17 +40,17 @@ static const struct {
   const char *name;
   const char *advice;
 } managed_headers[] = {
-  { "Host", "it comes from the URL" },
-  { "Connection", "the handshake sets it" },
-  { "Upgrade", "the handshake sets it" },
-  { "Sec-WebSocket-Key", "the handshake sets it" },
-  { "Sec-WebSocket-Version", "the handshake sets it" },
-  { "Sec-WebSocket-Accept", "only a server sends it" },
-  { "Sec-WebSocket-Extensions", "use the compression option" },
-  { "Sec-WebSocket-Protocol", "use the subprotocol list" },
-  { "Origin", "use the Origin option" },
-  { "Content-Length", "the handshake has no body" },
-  { "Transfer-Encoding", "the handshake has no body" },
+  { "Host", N_("it comes from the URL") },
+  { "Connection", N_("the handshake sets it") },
+  { "Upgrade", N_("the handshake sets it") },
+  { "Sec-WebSocket-Key", N_("the handshake sets it") },
+  { "Sec-WebSocket-Version", N_("the handshake sets it") },
+  { "Sec-WebSocket-Accept", N_("only a server sends it") },
+  { "Sec-WebSocket-Extensions", N_("use the compression option") },
+  { "Sec-WebSocket-Protocol", N_("use the subprotocol list") },
+  { "Origin", N_("use the Origin option") },
+  { "Content-Length", N_("the handshake has no body") },
+  { "Transfer-Encoding", N_("the handshake has no body") },
 };
 
 /* g_set_str() arrived in GLib 2.76; our floor is 2.74. */
@@ -188,8 +188,8 @@ drop_link (SondeConnection *self)
 }
 
 /* The state in words, for messages to a person. */
-static const char *
-describe_state (SondeConnectionState state)
+const char *
+sonde_connection_describe_state (SondeConnectionState state)
 {
   switch (state)
     {
@@ -299,7 +299,7 @@ check_open (SondeConnection  *self,
     return TRUE;
 
   g_set_error (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
-               _("Cannot send: the connection is %s"), describe_state (self->state));
+               _("Cannot send: the connection is %s"), sonde_connection_describe_state (self->state));
   return FALSE;
 }
 
@@ -592,7 +592,7 @@ sonde_connection_check_header (const char  *header,
         {
           g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
                        _("Header “%s” cannot be set by hand: %s"),
-                       managed_headers[i].name, managed_headers[i].advice);
+                       managed_headers[i].name, _(managed_headers[i].advice));
           return FALSE;
         }
     }
@@ -759,7 +759,7 @@ sonde_connection_close (SondeConnection  *self,
        self->state != SONDE_CONNECTION_STATE_OPEN))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
-                   _("Cannot close: the connection is %s"), describe_state (self->state));
+                   _("Cannot close: the connection is %s"), sonde_connection_describe_state (self->state));
       return FALSE;
     }
 

@@ -266,7 +266,7 @@ sonde_hex_parse (const char  *text,
 
           set_parse_error (error, error_line, error_column,
                            line, column_of (line_start, p, end),
-                           "“%s” is not a hex digit", quoted);
+                           _("“%s” is not a hex digit"), quoted);
           return NULL;
         }
 
@@ -274,7 +274,7 @@ sonde_hex_parse (const char  *text,
         {
           set_parse_error (error, error_line, error_column,
                            line, column_of (line_start, group, end),
-                           "“%.2s” must be followed by hex digits", (const char *) group);
+                           _("“%.2s” must be followed by hex digits"), (const char *) group);
           return NULL;
         }
 
@@ -283,13 +283,12 @@ sonde_hex_parse (const char  *text,
           if (p - group <= MAX_QUOTED_GROUP)
             set_parse_error (error, error_line, error_column,
                              line, column_of (line_start, group, end),
-                             "“%.*s” has an odd number of hex digits: every byte needs two",
+                             _("“%.*s” has an odd number of hex digits: every byte needs two"),
                              (int) (p - group), (const char *) group);
           else
             set_parse_error (error, error_line, error_column,
                              line, column_of (line_start, group, end),
-                             "a group of %" G_GSIZE_FORMAT " hex digits is odd: "
-                             "every byte needs two", n_digits);
+                             _("a group of %zu hex digits is odd: every byte needs two"), n_digits);
           return NULL;
         }
 

@@ -443,9 +443,9 @@ fail_corrupt (SondeProfileStore  *self,
       g_autoptr(GError) read_only = NULL;
 
       read_only = g_error_new (SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                               "The profiles file “%s” could not be read (%s) and could not be "
-                               "moved aside (%s): it is left as it is, and changes to profiles "
-                               "will not be saved",
+                               _("The profiles file “%s” could not be read (%s) and could not be "
+                                 "moved aside (%s): it is left as it is, and changes to profiles "
+                                 "will not be saved"),
                                self->path, problem, move_error->message);
       set_read_only (self, read_only);
       g_propagate_error (error, g_steal_pointer (&read_only));
@@ -527,13 +527,13 @@ read_schema (JsonObject  *document,
 
   if (schema == NULL)
     {
-      *problem = "it has no schema version";
+      *problem = _("it has no schema version");
       return -1;
     }
   if (!JSON_NODE_HOLDS_VALUE (schema) || json_node_get_value_type (schema) != G_TYPE_INT64 ||
       json_node_get_int (schema) < 1)
     {
-      *problem = "its schema version is not a positive whole number";
+      *problem = _("its schema version is not a positive whole number");
       return -1;
     }
 
@@ -835,9 +835,9 @@ sonde_profile_store_load (SondeProfileStore  *self,
 
   root = json_parser_get_root (parser);
   if (root == NULL)
-    return fail_corrupt (self, "the file is empty", error);
+    return fail_corrupt (self, _("the file is empty"), error);
   if (!JSON_NODE_HOLDS_OBJECT (root))
-    return fail_corrupt (self, "it is not a JSON object", error);
+    return fail_corrupt (self, _("it is not a JSON object"), error);
 
   document = json_node_get_object (root);
   schema = read_schema (document, &problem);
@@ -847,10 +847,10 @@ sonde_profile_store_load (SondeProfileStore  *self,
   if (schema > SONDE_PROFILE_SCHEMA_VERSION)
     {
       local_error = g_error_new (SONDE_ERROR, SONDE_ERROR_NEWER_FILE,
-                                 "The profiles file “%s” was written by a newer Sonde (schema %"
-                                 G_GINT64_FORMAT ", this version knows %d): it is left as it is, "
-                                 "and changes to profiles will not be saved",
-                                 self->path, schema, SONDE_PROFILE_SCHEMA_VERSION);
+                                 _("The profiles file “%s” was written by a newer Sonde (schema %" PRId64
+                                   ", this version knows %d): it is left as it is, "
+                                   "and changes to profiles will not be saved"),
+                                 self->path, (int64_t) schema, SONDE_PROFILE_SCHEMA_VERSION);
       set_read_only (self, local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -858,7 +858,7 @@ sonde_profile_store_load (SondeProfileStore  *self,
 
   list = json_object_get_member (document, "profiles");
   if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
-    return fail_corrupt (self, "it has no list of profiles", error);
+    return fail_corrupt (self, _("it has no list of profiles"), error);
 
   array = json_node_get_array (list);
   ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -874,7 +874,7 @@ sonde_profile_store_load (SondeProfileStore  *self,
       if (profile == NULL)
         {
           if (first_problem == NULL)
-            first_problem = g_strdup_printf ("profile %u: %s", i + 1, profile_error->message);
+            first_problem = g_strdup_printf (_("profile %u: %s"), i + 1, profile_error->message);
           skipped++;
           continue;
         }
@@ -891,9 +891,9 @@ sonde_profile_store_load (SondeProfileStore  *self,
       if (backup == NULL)
         {
           GError *read_only = g_error_new (SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                                           "%u of %u profiles could not be read (%s), and the "
-                                           "file could not be kept aside (%s): changes to "
-                                           "profiles will not be saved",
+                                           _("%u of %u profiles could not be read (%s), and the "
+                                             "file could not be kept aside (%s): changes to "
+                                             "profiles will not be saved"),
                                            skipped, json_array_get_length (array), first_problem,
                                            local_error->message);
 
@@ -906,8 +906,8 @@ sonde_profile_store_load (SondeProfileStore  *self,
           self->corrupt_backup = g_steal_pointer (&backup);
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CORRUPT_BACKUP]);
           local_error = g_error_new (SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
-                                     "%u of %u profiles could not be read and were skipped (%s). "
-                                     "The original file was kept as “%s”",
+                                     _("%u of %u profiles could not be read and were skipped (%s). "
+                                       "The original file was kept as “%s”"),
                                      skipped, json_array_get_length (array), first_problem,
                                      self->corrupt_backup);
         }

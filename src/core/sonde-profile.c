@@ -566,7 +566,9 @@ read_enum (JsonObject         *object,
 
   choices = g_string_new (NULL);
   for (guint i = 0; i < n_names; i++)
-    g_string_append_printf (choices, "%s%s", i == 0 ? "" : i + 1 == n_names ? " or " : ", ", names[i]);
+    /* Translators: between the last two, and between the other names of
+     * a list of choices: "a, b or c". */
+    g_string_append_printf (choices, "%s%s", i == 0 ? "" : i + 1 == n_names ? _(" or ") : _(", "), names[i]);
 
   field = field_name (prefix, key);
   g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
@@ -2138,8 +2140,8 @@ sonde_profile_configure_connection (SondeProfile     *self,
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
                            self->auth_kind == SONDE_AUTH_API_KEY_HEADER
-                             ? "The API key needs a valid header name"
-                             : "The API key needs a query parameter name");
+                             ? _("The API key needs a valid header name")
+                             : _("The API key needs a query parameter name"));
       return FALSE;
     }
 

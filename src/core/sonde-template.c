@@ -566,7 +566,7 @@ render (const char            *text,
           {
             position_of (expanded, bad - expanded, &line, &column);
             local_error = g_error_new (SONDE_ERROR, SONDE_ERROR_INVALID_TEXT,
-                                       "Line %u, column %u: this is not valid UTF-8 text",
+                                       _("Line %u, column %u: this is not valid UTF-8 text"),
                                        line, column);
           }
         break;
