@@ -21,17 +21,6 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
-static inline int
-hex_value (guint8 c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 /* The length of the character at @p: a valid UTF-8 sequence, or one byte
  * when it is not one. Sets @out_char to the character, or -1. */
@@ -254,7 +243,7 @@ sonde_hex_parse (const char  *text,
       if (p[0] == '0' && end - p >= 2 && (p[1] == 'x' || p[1] == 'X'))
         p += 2;
       digits = p;
-      while (p < end && hex_value (*p) >= 0)
+      while (p < end && g_ascii_xdigit_value (*p) >= 0)
         p++;
       n_digits = p - digits;
 
@@ -293,7 +282,7 @@ sonde_hex_parse (const char  *text,
         }
 
       for (const guint8 *d = digits; d < p; d += 2)
-        bytes[n_bytes++] = (guint8) (hex_value (d[0]) << 4 | hex_value (d[1]));
+        bytes[n_bytes++] = (guint8) (g_ascii_xdigit_value (d[0]) << 4 | g_ascii_xdigit_value (d[1]));
     }
 
   if (n_bytes == 0)

@@ -132,17 +132,6 @@ is_digit (guint8 c)
   return c >= '0' && c <= '9';
 }
 
-static inline int
-hex_value (guint8 c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 static inline const guint8 *
 skip_space (const guint8 *p,
@@ -168,7 +157,7 @@ read_hex4 (const guint8 *p,
 
   for (guint i = 0; i < 4; i++)
     {
-      int digit = hex_value (p[i]);
+      int digit = g_ascii_xdigit_value (p[i]);
 
       if (digit < 0)
         return -1;

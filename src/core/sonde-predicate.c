@@ -134,17 +134,6 @@ word_at (const char *p)
   return g_strndup (p, MIN (q - p, 24));
 }
 
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 static int
 read_hex4 (const char *p)
@@ -153,7 +142,7 @@ read_hex4 (const char *p)
 
   for (guint i = 0; i < 4; i++)
     {
-      int digit = hex_value (p[i]);
+      int digit = g_ascii_xdigit_value (p[i]);
 
       if (digit < 0)
         return -1;

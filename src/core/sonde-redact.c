@@ -130,17 +130,6 @@ find_char (const char *text,
   return end;
 }
 
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 /* Decodes %XX escapes in @text[0, @length) into @decoded (and "+" into a
  * space when @plus_is_space), leaving a "%" that starts no escape as it is.
@@ -163,7 +152,7 @@ percent_decode (const char *text,
         origin[n] = i;
 
       if (text[i] == '%' && i + 2 < length &&
-          (high = hex_value (text[i + 1])) >= 0 && (low = hex_value (text[i + 2])) >= 0)
+          (high = g_ascii_xdigit_value (text[i + 1])) >= 0 && (low = g_ascii_xdigit_value (text[i + 2])) >= 0)
         {
           decoded[n] = (char) (high * 16 + low);
           i += 3;

@@ -119,6 +119,9 @@ sonde_window_go_background (SondeWindow *self)
   if (app == NULL || self->in_background)
     return;
 
+  /* Saved now: a session that ends (a logout) while in the background
+   * comes back as it was. */
+  sonde_window_save_state (self);
   self->in_background = TRUE;
   g_application_hold (app);
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);

@@ -46,6 +46,9 @@ void                 sonde_window_profiles_class_init (GtkWidgetClass *widget_cl
 void                 sonde_window_show_toast          (SondeWindow    *self,
                                                        const char     *text);
 
+/* sonde-window.c */
+void                 sonde_window_save_state          (SondeWindow    *self);
+
 /* sonde-window-background.c */
 void                 sonde_window_background_init     (SondeWindow    *self);
 gboolean             sonde_window_background_close_request (SondeWindow *self);

@@ -273,15 +273,12 @@ on_toggle_sidebar_action (GtkWidget  *widget,
   adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
 }
 
-/* Window size and the open connections, for the next start. */
-static gboolean
-sonde_window_close_request (GtkWindow *window)
+/* Window size and the open connections, for the next start; profiles
+ * written now rather than in a moment. */
+void
+sonde_window_save_state (SondeWindow *self)
 {
-  SondeWindow *self = SONDE_WINDOW (window);
-
-  /* Live connections: ask whether to keep monitoring. */
-  if (sonde_window_background_close_request (self))
-    return TRUE;
+  GtkWindow *window = GTK_WINDOW (self);
 
   if (self->settings != NULL)
     {
@@ -320,7 +317,18 @@ sonde_window_close_request (GtkWindow *window)
       if (!sonde_profile_store_flush (self->store, &error))
         g_warning ("Profiles not saved: %s", error->message);
     }
+}
 
+static gboolean
+sonde_window_close_request (GtkWindow *window)
+{
+  SondeWindow *self = SONDE_WINDOW (window);
+
+  /* Live connections: ask whether to keep monitoring. */
+  if (sonde_window_background_close_request (self))
+    return TRUE;
+
+  sonde_window_save_state (self);
   return GTK_WINDOW_CLASS (sonde_window_parent_class)->close_request (window);
 }
 

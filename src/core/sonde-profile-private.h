@@ -1,0 +1,71 @@
+/* sonde-profile-private.h: what the profile's own files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * sonde-profile.c holds the object and its accessors; sonde-profile-json.c
+ * reads and writes profiles as JSON; sonde-profile-validate.c finds the
+ * problems the editor shows; sonde-profile-connect.c applies a profile to
+ * a connection.
+ */
+#pragma once
+
+#include "sonde-profile.h"
+
+G_BEGIN_DECLS
+
+#define MIN_RETENTION_BYTES 1024
+
+struct _SondeProfile
+{
+  GObject               parent_instance;
+
+  /* owned */
+  char                 *id;
+  char                 *name;                 /* never NULL */
+  char                 *url;                  /* never NULL */
+  char                **headers;              /* NULL when none */
+  char                **protocols;            /* NULL when none */
+  char                 *origin;
+  guint64               max_frame_size;
+  gboolean              deflate;
+
+  SondeAuthKind         auth_kind;
+  char                 *auth_username;
+  char                 *auth_key_name;
+
+  SondeTlsPolicy        tls_policy;
+  char                 *pinned_sha256;
+  char                 *client_certificate;
+  char                 *proxy;
+
+  guint                 keepalive_s;
+  guint                 pong_timeout_s;
+  SondeProfileMessage  *heartbeat;
+  guint                 heartbeat_interval_s;
+  SondeProfileMessage  *probe;                /* latency probe; NULL: none */
+  char                 *probe_path;
+  guint                 probe_interval_s;
+  SondeReconnectPolicy  reconnect;
+
+  GPtrArray            *on_open;              /* SondeProfileMessage*, never NULL */
+  GPtrArray            *templates;            /* SondeProfileMessage*, never NULL */
+
+  guint                 retention_count;
+  guint64               retention_bytes;
+  JsonNode             *charts;
+  JsonNode             *notifications;       /* SondeNotifier's rules, or NULL */
+};
+
+extern const char * const sonde_profile_auth_kind_names[5];
+extern const char * const sonde_profile_tls_policy_names[2];
+
+/* sonde-profile.c */
+gboolean  sonde_profile_replace_str          (char       **slot,
+                                              const char  *value);
+gboolean  sonde_profile_replace_optional_str (char       **slot,
+                                              const char  *value);
+gboolean  sonde_profile_is_token             (const char  *text);
+gboolean  sonde_profile_has_control_char     (const char  *text);
+char     *sonde_profile_normalize_fingerprint (const char *text);
+
+G_END_DECLS
