@@ -617,6 +617,50 @@ test_connection_panel (Fixture       *fixture,
   g_assert_cmpstr (sonde_connection_panel_get_value (panel, "close"), ==, "1000 Normal closure");
 }
 
+static int
+paned_max (GtkPaned *paned)
+{
+  int max = 0;
+
+  g_object_get (paned, "max-position", &max, NULL);
+  return max;
+}
+
+/* Hiding the sidebar, or widening the window, gives the room to the log:
+ * the message detail keeps its width. */
+static void
+test_side_pane_keeps_width (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  GtkPaned *paned = GTK_PANED (gtk_widget_get_template_child (GTK_WIDGET (page), SONDE_TYPE_CONNECTION_PAGE,
+                                                               "paned"));
+  int max, side, log;
+
+  SONDE_TEST_ASSERT_WAIT (paned_max (paned) > 0 && gtk_paned_get_position (paned) > 0, WAIT_MS);
+  sonde_test_spin (100);
+  max = paned_max (paned);
+  log = gtk_paned_get_position (paned);
+  side = max - log;
+  g_assert_cmpint (side, >, 100);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-sidebar", NULL);
+  SONDE_TEST_ASSERT_WAIT (paned_max (paned) > max + 100, WAIT_MS);
+  /* The sidebar slides away: wait until it has gone. */
+  sonde_test_spin (500);
+  g_assert_cmpint (paned_max (paned) - gtk_paned_get_position (paned), ==, side);
+  g_assert_cmpint (gtk_paned_get_position (paned), >, log + 100);
+
+  /* A divider the user moves stays where they put it, through a resize. */
+  gtk_paned_set_position (paned, gtk_paned_get_position (paned) - 50);
+  side = paned_max (paned) - gtk_paned_get_position (paned);
+  max = paned_max (paned);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 760);
+  SONDE_TEST_ASSERT_WAIT (paned_max (paned) < max - 100, WAIT_MS);
+  sonde_test_spin (100);
+  g_assert_cmpint (paned_max (paned) - gtk_paned_get_position (paned), ==, side);
+}
+
 typedef struct {
   const char *path;
   guint       n_lines;
@@ -708,6 +752,7 @@ main (int   argc,
   ADD ("/window/follow-mode", test_follow_mode);
   ADD ("/window/connection-panel", test_connection_panel);
   ADD ("/window/export-log", test_export_log);
+  ADD ("/window/side-pane-keeps-width", test_side_pane_keeps_width);
 #undef ADD
 
   {

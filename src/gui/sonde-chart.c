@@ -213,12 +213,15 @@ format_value (char   *buffer,
 {
   double magnitude = fabs (value);
 
+  /* Whole numbers as such (a volume of 497, not 497.0); fractions with
+   * the digits a price has (101.19, not 101.2); the very large and the
+   * very small in exponent form. */
   if (magnitude != 0 && (magnitude >= 1e7 || magnitude < 1e-3))
     g_snprintf (buffer, size, "%.3g", value);
-  else if (magnitude >= 100)
-    g_snprintf (buffer, size, "%.1f", value);
+  else if (value == floor (value))
+    g_snprintf (buffer, size, "%.0f", value);
   else
-    g_snprintf (buffer, size, "%.4g", value);
+    g_snprintf (buffer, size, "%.6g", value);
 }
 
 static void
@@ -355,10 +358,15 @@ append_text (SondeChart    *self,
 {
   PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
   int width, height;
+  double left;
 
   pango_layout_get_pixel_size (layout, &width, &height);
+  /* Inside the widget: the last time tick sits on the right edge. */
+  left = x - width * xalign;
+  left = MIN (left, (double) gtk_widget_get_width (GTK_WIDGET (self)) - width);
+  left = MAX (left, 0.0);
   gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) (x - width * xalign), (float) y));
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) left, (float) y));
   gtk_snapshot_append_layout (snapshot, layout, color);
   gtk_snapshot_restore (snapshot);
   g_object_unref (layout);

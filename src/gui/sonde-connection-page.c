@@ -64,6 +64,8 @@ struct _SondeConnectionPage
   SondeProfile         *profile;        /* being connected: waiting for its secret */
   GCancellable         *cancellable;
 
+  int                   paned_max;      /* the divider's range last seen */
+  int                   side_width;     /* -1 until the page has a width */
   guint64               unread_base;    /* messages in when last shown */
   guint                 status_refresh_id;
 };
@@ -438,19 +440,34 @@ messages_in (SondeConnectionPage *self)
   return stats.messages_in;
 }
 
-/* The log gets two thirds of the width the first time the page has one;
- * after that the divider stays where the user puts it. */
+/* The log gets two thirds of the width the first time the page has one.
+ * After that the side pane keeps its width (the user's, once they drag the
+ * divider) and the log takes what the window gains or loses: GtkPaned 4.8
+ * hands a growing allocation to the side pane, resize-end-child or not. */
 static void
 on_paned_max_position (SondeConnectionPage *self)
 {
   int max = 0;
 
   g_object_get (self->paned, "max-position", &max, NULL);
-  if (max <= 0 || max == G_MAXINT)
+  if (max <= 0 || max == G_MAXINT || max == self->paned_max)
     return;
 
-  g_signal_handlers_disconnect_by_func (self->paned, on_paned_max_position, self);
-  gtk_paned_set_position (self->paned, max * 2 / 3);
+  self->paned_max = max;
+  if (self->side_width < 0)
+    self->side_width = max - max * 2 / 3;
+  gtk_paned_set_position (self->paned, MAX (max - self->side_width, 0));
+}
+
+/* A move of the divider at an unchanged width is the user's. */
+static void
+on_paned_position (SondeConnectionPage *self)
+{
+  int max = 0;
+
+  g_object_get (self->paned, "max-position", &max, NULL);
+  if (self->side_width >= 0 && max == self->paned_max)
+    self->side_width = MAX (max - gtk_paned_get_position (self->paned), 0);
 }
 
 static void
@@ -654,6 +671,7 @@ sonde_connection_page_init (SondeConnectionPage *self)
   static guint n_pages;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->side_width = -1;
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 
@@ -685,6 +703,8 @@ sonde_connection_page_init (SondeConnectionPage *self)
 
   g_signal_connect_object (self->paned, "notify::max-position",
                            G_CALLBACK (on_paned_max_position), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->paned, "notify::position",
+                           G_CALLBACK (on_paned_position), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->connection, "notify::state",
                            G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
