@@ -36,6 +36,8 @@
 #define MARGIN_BOTTOM  24
 #define LEGEND_LINE    18
 #define MARGIN_TOP_MIN 8
+#define LEGEND_GAP     18   /* between a legend's label and its numbers */
+#define LEGEND_MIN_LABEL 40 /* narrower than this, the label is left out */
 #define LINE_WIDTH     1.5
 #define POOL_SPARE     2      /* images kept for the next frames */
 
@@ -397,7 +399,8 @@ draw_grid (SondeChart  *self,
 {
   GdkRGBA grid = fg;
   GdkRGBA axis_text = fg;
-  double step = nice_step (self->y_max - self->y_min, MAX (2, (int) (self->plot.size.height / 40)));
+  int max_value_ticks = MAX (2, (int) (self->plot.size.height / 40));
+  double step = nice_step (self->y_max - self->y_min, max_value_ticks);
   gint64 span = self->end_us - self->start_us;
   /* Round steps for time ticks, in µs (G_USEC_PER_SEC is a long: a product
    * of it would overflow on 32-bit). */
@@ -411,6 +414,10 @@ draw_grid (SondeChart  *self,
 
   int max_time_ticks = MAX (2, (int) (self->plot.size.width / 110));
   gint64 time_step = time_steps[G_N_ELEMENTS (time_steps) - 1];
+
+  /* At least two labelled lines, or a short chart reads as one number. */
+  for (int more = 1; more <= 4 && floor (self->y_max / step) - ceil (self->y_min / step) < 1; more++)
+    step = nice_step (self->y_max - self->y_min, max_value_ticks + more);
 
   grid.alpha = 0.12f;
   axis_text.alpha = 0.65f;
@@ -695,34 +702,95 @@ draw_all_series (SondeChart  *self,
                                                     (float) (right - layer.x), (float) (lower - layer.y)));
 }
 
+/* Decimals shown in @text, a format_value() result; -1 in exponent form. */
+static int
+decimals_of (const char *text)
+{
+  const char *dot = strchr (text, '.');
+
+  if (strpbrk (text, "eE") != NULL)
+    return -1;
+  return dot != NULL ? (int) strlen (dot + 1) : 0;
+}
+
+/* The mean with the decimals the data has (101.84 beside 101.41, not
+ * 101.835), one more for whole numbers (a mean volume of 249.9). */
+static void
+format_mean (char       *buffer,
+             gsize       size,
+             double      mean,
+             const char *last,
+             const char *min,
+             const char *max)
+{
+  int decimals = MAX (decimals_of (last), MAX (decimals_of (min), decimals_of (max)));
+
+  if (decimals_of (last) < 0 || decimals_of (min) < 0 || decimals_of (max) < 0)
+    format_value (buffer, size, mean);
+  else
+    g_snprintf (buffer, size, "%.*f", MAX (decimals, 1), mean);
+}
+
+/* One legend line: the label, elided at its end when the line is too
+ * long for the chart, then the numbers, which are what the legend is for. */
 static void
 draw_legend (SondeChart  *self,
              GtkSnapshot *snapshot,
              GdkRGBA      fg)
 {
+  int room = gtk_widget_get_width (GTK_WIDGET (self)) - (MARGIN_LEFT + 18) - MARGIN_RIGHT;
+
   for (guint i = 0; i < self->series->len; i++)
     {
       ChartSeries *entry = g_ptr_array_index (self->series, i);
       SondeSeriesStats stats;
-      g_autofree char *text = NULL;
+      g_autofree char *numbers = NULL;
+      g_autoptr(PangoLayout) label = NULL;
+      g_autoptr(PangoLayout) values = NULL;
       char last[32], min[32], max[32], mean[32];
       double y = MARGIN_TOP_MIN + i * LEGEND_LINE;
+      int label_width, values_width, height;
 
       sonde_series_get_stats (entry->series, self->start_us, self->end_us, &stats);
       gtk_snapshot_append_color (snapshot, &entry->color,
                                  &GRAPHENE_RECT_INIT (MARGIN_LEFT, (float) y + 5, 12, 3));
       if (stats.count == 0)
-        text = g_strdup_printf (_("%s   no data in view"), entry->label);
+        numbers = g_strdup (_("no data in view"));
       else
         {
           format_value (last, sizeof last, stats.last);
           format_value (min, sizeof min, stats.min);
           format_value (max, sizeof max, stats.max);
-          format_value (mean, sizeof mean, stats.mean);
-          text = g_strdup_printf (_("%s   last %s   min %s   max %s   mean %s"),
-                                  entry->label, last, min, max, mean);
+          format_mean (mean, sizeof mean, stats.mean, last, min, max);
+          numbers = g_strdup_printf (_("last %s   min %s   max %s   mean %s"), last, min, max, mean);
         }
-      append_text (self, snapshot, text, MARGIN_LEFT + 18, y, 0, &fg);
+
+      values = gtk_widget_create_pango_layout (GTK_WIDGET (self), numbers);
+      pango_layout_set_ellipsize (values, PANGO_ELLIPSIZE_END);
+      pango_layout_set_width (values, MAX (room, 1) * PANGO_SCALE);
+      pango_layout_get_pixel_size (values, &values_width, &height);
+
+      label = gtk_widget_create_pango_layout (GTK_WIDGET (self), entry->label);
+      pango_layout_set_ellipsize (label, PANGO_ELLIPSIZE_END);
+      pango_layout_get_pixel_size (label, &label_width, &height);
+      label_width = MIN (label_width, room - values_width - LEGEND_GAP);
+      if (label_width >= LEGEND_MIN_LABEL)
+        {
+          pango_layout_set_width (label, label_width * PANGO_SCALE);
+          pango_layout_get_pixel_size (label, &label_width, &height);
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (MARGIN_LEFT + 18, (float) y));
+          gtk_snapshot_append_layout (snapshot, label, &fg);
+          gtk_snapshot_restore (snapshot);
+          label_width += LEGEND_GAP;
+        }
+      else
+        label_width = 0;   /* no room for a readable label: the colour says which */
+
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) (MARGIN_LEFT + 18 + label_width), (float) y));
+      gtk_snapshot_append_layout (snapshot, values, &fg);
+      gtk_snapshot_restore (snapshot);
     }
 }
 
