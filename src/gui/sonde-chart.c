@@ -723,12 +723,12 @@ format_mean (char       *buffer,
              const char *min,
              const char *max)
 {
-  int decimals = MAX (decimals_of (last), MAX (decimals_of (min), decimals_of (max)));
+  int a = decimals_of (last), b = decimals_of (min), c = decimals_of (max);
 
-  if (decimals_of (last) < 0 || decimals_of (min) < 0 || decimals_of (max) < 0)
+  if (MIN (a, MIN (b, c)) < 0)
     format_value (buffer, size, mean);
   else
-    g_snprintf (buffer, size, "%.*f", MAX (decimals, 1), mean);
+    g_snprintf (buffer, size, "%.*f", MAX (1, MAX (a, MAX (b, c))), mean);
 }
 
 /* One legend line: the label, elided at its end when the line is too
