@@ -148,6 +148,16 @@ test_create_and_validate (Fixture       *fixture,
   g_autofree char *url = sonde_demo_server_dup_url (fixture->demo, "/echo");
   g_autoptr(GError) error = NULL;
   g_autoptr(SondeProfile) saved = NULL;
+  GtkRevealer *banner = GTK_REVEALER (gtk_widget_get_template_child (GTK_WIDGET (editor), SONDE_TYPE_PROFILE_EDITOR,
+                                                                     "problems_revealer"));
+  GtkWidget *save = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (editor), SONDE_TYPE_PROFILE_EDITOR,
+                                                               "save_button"));
+
+  /* Blank, it is not wrong yet: no red, but nothing to save either. */
+  g_assert_true (has_problem (editor, "name"));
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (sonde_profile_editor_get_field (editor, "name")), "error"));
+  g_assert_false (gtk_widget_get_sensitive (save));
 
   type_into (editor, "name", "Echo");
   type_into (editor, "url", "ftp://example.com/feed");
@@ -155,6 +165,8 @@ test_create_and_validate (Fixture       *fixture,
   g_assert_true (has_problem (editor, "url"));
   g_assert_true (has_problem (editor, "headers[1]"));
   g_assert_false (has_problem (editor, "name"));
+  g_assert_true (gtk_revealer_get_reveal_child (banner));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (sonde_profile_editor_get_field (editor, "url")), "error"));
 
   sonde_test_save_screenshot (GTK_WIDGET (editor), "profile-editor-errors.png");
 

@@ -57,6 +57,7 @@ struct _SondeProfileEditor
   GCancellable        *cancellable;
 
   gboolean             loading;      /* filling widgets: no draft updates */
+  gboolean             untouched;    /* a new profile not typed into yet: no red */
 };
 
 G_DEFINE_FINAL_TYPE (SondeProfileEditor, sonde_profile_editor, ADW_TYPE_WINDOW)
@@ -873,7 +874,9 @@ show_problems (SondeProfileEditor *self)
   for (guint i = 0; i < self->template_rows->len; i++)
     gtk_widget_remove_css_class (GTK_WIDGET (((MessageRow *) g_ptr_array_index (self->template_rows, i))->body), "error");
 
-  for (guint i = 0; i < self->problems->len; i++)
+  /* A blank new profile is not wrong yet: Save waits, quietly, until the
+   * user has typed something. */
+  for (guint i = 0; !self->untouched && i < self->problems->len; i++)
     {
       SondeProfileProblem *problem = g_ptr_array_index (self->problems, i);
       GtkWidget *target = widget_for_field (self, problem->field);
@@ -888,10 +891,12 @@ show_problems (SondeProfileEditor *self)
     }
 
   gtk_label_set_label (self->problems_label, text->str);
-  gtk_revealer_set_reveal_child (self->problems_revealer, self->problems->len > 0);
+  gtk_revealer_set_reveal_child (self->problems_revealer, text->len > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), self->problems->len == 0);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->save_button),
-                               self->problems->len ? _("Fix the problems listed above to save") : _("Save the profile (Ctrl+S)"));
+                               self->problems->len == 0 ? _("Save the profile (Ctrl+S)") :
+                               self->untouched ? _("Give the profile a name and a server URL to save") :
+                               _("Fix the problems listed above to save"));
   g_string_free (text, TRUE);
 }
 
@@ -917,6 +922,7 @@ on_changed (SondeProfileEditor *self)
   if (self->loading || self->draft == NULL)
     return;
 
+  self->untouched = FALSE;
   update_visibility (self);
   store_draft (self);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
@@ -989,6 +995,7 @@ sonde_profile_editor_constructed (GObject *object)
   if (self->draft == NULL)
     {
       self->draft = sonde_profile_new ();
+      self->untouched = TRUE;
       gtk_window_set_title (GTK_WINDOW (self), _("New Profile"));
     }
 
