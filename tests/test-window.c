@@ -617,6 +617,65 @@ test_connection_panel (Fixture       *fixture,
   g_assert_cmpstr (sonde_connection_panel_get_value (panel, "close"), ==, "1000 Normal closure");
 }
 
+static void
+collect_accelerators (GtkWidget  *widget,
+                      GHashTable *shown)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *accelerator = NULL;
+      g_auto(GStrv) keys = NULL;
+
+      g_object_get (widget, "accelerator", &accelerator, NULL);
+      keys = g_strsplit (accelerator ? accelerator : "", " ", -1);
+      for (guint i = 0; keys[i] != NULL; i++)
+        {
+          guint key;
+          GdkModifierType modifiers;
+
+          if (gtk_accelerator_parse (keys[i], &key, &modifiers))
+            g_hash_table_add (shown, gtk_accelerator_name (key, modifiers));
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    collect_accelerators (child, shown);
+}
+
+/* The Keyboard Shortcuts window lists every accelerator the application
+ * sets (one of each action's: Ctrl+KP_Enter goes with Ctrl+Return). */
+static void
+test_shortcuts_window_complete (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/sondeapp/Sonde/gtk/help-overlay.ui");
+  GtkWidget *overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
+  g_autoptr(GHashTable) shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) actions = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+  guint checked = 0;
+
+  g_assert_nonnull (overlay);
+  collect_accelerators (overlay, shown);
+  g_assert_cmpuint (g_hash_table_size (shown), >, 10);
+
+  for (guint i = 0; actions[i] != NULL; i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), actions[i]);
+      guint key;
+      GdkModifierType modifiers;
+      g_autofree char *name = NULL;
+
+      if (accels[0] == NULL)
+        continue;
+      g_assert_true (gtk_accelerator_parse (accels[0], &key, &modifiers));
+      name = gtk_accelerator_name (key, modifiers);
+      if (!g_hash_table_contains (shown, name))
+        g_error ("%s (%s) is missing from the Keyboard Shortcuts window", accels[0], actions[i]);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >=, 10);
+  gtk_window_destroy (GTK_WINDOW (overlay));
+}
+
 static int
 paned_max (GtkPaned *paned)
 {
@@ -753,6 +812,7 @@ main (int   argc,
   ADD ("/window/connection-panel", test_connection_panel);
   ADD ("/window/export-log", test_export_log);
   ADD ("/window/side-pane-keeps-width", test_side_pane_keeps_width);
+  ADD ("/window/shortcuts-window-complete", test_shortcuts_window_complete);
 #undef ADD
 
   {
