@@ -673,6 +673,11 @@ test_shortcuts_window_complete (Fixture       *fixture,
       checked++;
     }
   g_assert_cmpuint (checked, >=, 10);
+
+  /* And it lays out without a warning (fatal here) in GTK 4.8. */
+  gtk_window_present (GTK_WINDOW (overlay));
+  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, overlay, WAIT_MS));
+  sonde_test_spin (200);
   gtk_window_destroy (GTK_WINDOW (overlay));
 }
 

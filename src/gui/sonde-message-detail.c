@@ -54,6 +54,7 @@ struct _SondeMessageDetail
 
   /* template widgets */
   GtkLabel       *meta_label;
+  GtkLabel       *time_label;
   GtkButton      *show_all_button;
   GtkMenuButton  *chart_button;
   GtkButton      *copy_button;
@@ -271,19 +272,35 @@ start_format (SondeMessageDetail *self,
   g_task_run_in_thread (task, format_in_thread);
 }
 
+/* When it arrived or left, to the millisecond, in local time, and its
+ * size: "2026-11-26 04:17:01.989 · 83 B". */
 static char *
-format_meta (SondeMessage *message)
+format_time_and_size (SondeMessage *message)
 {
   gint64 wall_us = sonde_message_get_wall_us (message);
   time_t seconds = (time_t) (wall_us / G_USEC_PER_SEC);
-  g_autofree char *size = sonde_format_size (sonde_message_get_size (message));
-  const char *direction;
   char date[64] = "";
   struct tm tm;
   GString *out = g_string_new (NULL);
 
   if (localtime_r (&seconds, &tm) != NULL)
     strftime (date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
+  g_string_append_printf (out, "%s.%03d", date, (int) ((wall_us % G_USEC_PER_SEC) / 1000));
+  if (sonde_message_get_direction (message) != SONDE_DIRECTION_EVENT)
+    {
+      g_autofree char *size = sonde_format_size (sonde_message_get_size (message));
+
+      g_string_append_printf (out, " · %s", size);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* "Received · text": short enough to sit beside the buttons. */
+static char *
+format_meta (SondeMessage *message)
+{
+  const char *direction;
+  GString *out = g_string_new (NULL);
 
   switch (sonde_message_get_direction (message))
     {
@@ -300,10 +317,8 @@ format_meta (SondeMessage *message)
     }
 
   /* The kind in the words of the log's Kind column (sonde-log-view.c). */
-  g_string_append_printf (out, "%s.%03d · %s · %s", date, (int) ((wall_us % G_USEC_PER_SEC) / 1000),
-                          direction, _(sonde_message_kind_to_string (sonde_message_get_kind (message))));
-  if (sonde_message_get_direction (message) != SONDE_DIRECTION_EVENT)
-    g_string_append_printf (out, " · %s", size);
+  g_string_append_printf (out, "%s · %s", direction,
+                          _(sonde_message_kind_to_string (sonde_message_get_kind (message))));
   if (sonde_message_get_flags (message) & SONDE_RECORD_FLAG_TRUNCATED)
     g_string_append (out, _(" · truncated by the log’s size limit"));
 
@@ -477,6 +492,7 @@ sonde_message_detail_class_init (SondeMessageDetailClass *klass)
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-message-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, time_label);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, show_all_button);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, chart_button);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, copy_button);
@@ -542,6 +558,8 @@ sonde_message_detail_set_message (SondeMessageDetail *self,
   if (message == NULL || self->payload == NULL)
     {
       gtk_label_set_label (self->meta_label, message != NULL ? _("This message has left the log") : "");
+      gtk_label_set_label (self->time_label, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->time_label), FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), FALSE);
       set_busy (self, FALSE);
       gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -549,8 +567,11 @@ sonde_message_detail_set_message (SondeMessageDetail *self,
   else
     {
       g_autofree char *meta = format_meta (message);
+      g_autofree char *time = format_time_and_size (message);
 
       gtk_label_set_label (self->meta_label, meta);
+      gtk_label_set_label (self->time_label, time);
+      gtk_widget_set_visible (GTK_WIDGET (self->time_label), TRUE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), TRUE);
       start_format (self, FALSE);
     }
