@@ -144,3 +144,51 @@ bench_json_end (GString    *json,
   fputs (json->str, stdout);
   fflush (stdout);
 }
+
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Summarizes @values, gint64s (sorted in place), divided by @unit: 1000
+ * turns µs into ms. */
+BenchSummary
+bench_summarize (GArray *values,
+                 double  unit)
+{
+  BenchSummary s = { 0 };
+  gint64 *v = (gint64 *) values->data;
+  double total = 0;
+
+  s.n = values->len;
+  if (s.n == 0)
+    return s;
+
+  g_array_sort (values, compare_int64);
+  for (guint i = 0; i < s.n; i++)
+    total += (double) v[i];
+
+  s.median = v[(s.n - 1) / 2] / unit;
+  s.p95 = v[MIN (s.n - 1, (guint) (s.n * 0.95))] / unit;
+  s.p99 = v[MIN (s.n - 1, (guint) (s.n * 0.99))] / unit;
+  s.max = v[s.n - 1] / unit;
+  s.mean = total / s.n / unit;
+  return s;
+}
+
+/* CPU time of @clock (CLOCK_THREAD_CPUTIME_ID, CLOCK_PROCESS_CPUTIME_ID)
+ * in µs; 0 where it cannot be read. */
+gint64
+bench_cpu_time_us (clockid_t clock)
+{
+  struct timespec ts;
+
+  if (clock_gettime (clock, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}

@@ -1,10 +1,11 @@
-/* bench-util.h: what the C receivers of the ingest benchmark share
+/* bench-util.h: what the C benchmarks share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <glib.h>
+#include <time.h>
 
 G_BEGIN_DECLS
 
@@ -40,5 +41,19 @@ void      bench_json_add_double (GString       *json,
                                  double         value);
 void      bench_json_end        (GString       *json,
                                  const char    *problem);
+
+/* Timings, summarized: median, 95th and 99th percentile, max and mean. */
+typedef struct {
+  guint  n;
+  double median;
+  double p95;
+  double p99;
+  double max;
+  double mean;
+} BenchSummary;
+
+BenchSummary bench_summarize    (GArray        *values,
+                                 double         unit);
+gint64    bench_cpu_time_us     (clockid_t      clock);
 
 G_END_DECLS

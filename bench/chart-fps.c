@@ -52,6 +52,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-util.h"
 #include "sonde-chart.h"
 
 #define N_SERIES          4
@@ -142,13 +143,6 @@ static const struct {
   { "live", "live, 60 s window" },
 };
 
-typedef struct {
-  guint  n;
-  double median;
-  double p95;
-  double max;
-  double mean;
-} Summary;
 
 typedef struct {
   VariantKind kind;
@@ -156,9 +150,9 @@ typedef struct {
   guint       n_frames;
   double      fps;
   double      draws_per_s;
-  Summary     gap;
-  Summary     snapshot;
-  Summary     paint;
+  BenchSummary     gap;
+  BenchSummary     snapshot;
+  BenchSummary     paint;
   double      cpu_ms_per_frame;
   double      cpu_percent;
   guint       n_vertices;
@@ -197,47 +191,6 @@ typedef struct {
   GArray      *ticks;         /* gint64: monotonic time of each tick while recording */
   GArray      *paints;        /* gint64: paint phase durations */
 } Bench;
-
-static gint64
-thread_cpu_us (void)
-{
-  struct timespec ts;
-
-  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-    return 0;
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-static int
-compare_int64 (gconstpointer a,
-               gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* In milliseconds, from values in µs (sorted in place). */
-static Summary
-summarize (GArray *values)
-{
-  Summary s = { 0 };
-  gint64 *v = (gint64 *) values->data;
-  double total = 0;
-
-  s.n = values->len;
-  if (s.n == 0)
-    return s;
-  g_array_sort (values, compare_int64);
-  for (guint i = 0; i < s.n; i++)
-    total += (double) v[i];
-  s.median = v[(s.n - 1) / 2] / 1000.0;
-  s.p95 = v[MIN (s.n - 1, (guint) (s.n * 0.95))] / 1000.0;
-  s.max = v[s.n - 1] / 1000.0;
-  s.mean = total / s.n / 1000.0;
-  return s;
-}
 
 static double
 next_value (Bench *bench,
@@ -304,7 +257,7 @@ on_tick (GtkWidget     *widget,
         {
           bench->recording = FALSE;
           bench->done = TRUE;
-          bench->cpu_at_end_us = thread_cpu_us ();
+          bench->cpu_at_end_us = bench_cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
           bench->bin->snapshot_us = NULL;
           return G_SOURCE_CONTINUE;
         }
@@ -396,7 +349,7 @@ time_reads (Bench            *bench,
       spent = g_get_monotonic_time () - t0;
       g_array_append_val (times, spent);
     }
-  return summarize (times).median * 1000;
+  return bench_summarize (times, 1000.0).median * 1000;
 }
 
 static void
@@ -472,14 +425,14 @@ run_variant (Bench       *bench,
 
     bench->bin->snapshot_us = snapshots;
     bench->draws_at_start = sonde_chart_get_n_draws (bench->chart);
-    bench->cpu_at_start_us = thread_cpu_us ();
+    bench->cpu_at_start_us = bench_cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
     bench->record_start_us = g_get_monotonic_time ();
     bench->record_end_us = bench->record_start_us + (gint64) bench->seconds * G_USEC_PER_SEC;
     bench->recording = TRUE;
     if (!wait_until (is_done, bench, (gint64) (bench->seconds + 30) * G_USEC_PER_SEC))
       g_error ("the frame clock stopped");
     bench->bin->snapshot_us = NULL;
-    result->snapshot = summarize (snapshots);
+    result->snapshot = bench_summarize (snapshots, 1000.0);
   }
 
   seconds = (bench->record_end_us - bench->record_start_us) / (double) G_USEC_PER_SEC;
@@ -498,10 +451,10 @@ run_variant (Bench       *bench,
 
           g_array_append_val (gaps, gap);
         }
-      result->gap = summarize (gaps);
+      result->gap = bench_summarize (gaps, 1000.0);
     }
   result->draws_per_s = (sonde_chart_get_n_draws (bench->chart) - bench->draws_at_start) / seconds;
-  result->paint = summarize (bench->paints);
+  result->paint = bench_summarize (bench->paints, 1000.0);
   result->cpu_percent = 100.0 * (bench->cpu_at_end_us - bench->cpu_at_start_us) / (seconds * G_USEC_PER_SEC);
   result->cpu_ms_per_frame = result->n_frames > 0
                              ? (bench->cpu_at_end_us - bench->cpu_at_start_us) / 1000.0 / result->n_frames : 0;

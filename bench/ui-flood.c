@@ -209,67 +209,12 @@ typedef struct {
 
 /* Helpers */
 
-static gint64
-cpu_time_us (clockid_t clock)
-{
-  struct timespec ts;
-
-  if (clock_gettime (clock, &ts) != 0)
-    return 0;
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-static int
-compare_int64 (gconstpointer a,
-               gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-typedef struct {
-  guint  n;
-  double median;
-  double p95;
-  double p99;
-  double max;
-  double mean;
-} Summary;
-
-/* Summarizes @values (sorted in place), divided by @unit: 1000 turns µs
- * into ms. */
-static Summary
-summarize (GArray *values,
-           double  unit)
-{
-  Summary s = { 0 };
-  gint64 *v = (gint64 *) values->data;
-  double total = 0;
-
-  s.n = values->len;
-  if (s.n == 0)
-    return s;
-
-  g_array_sort (values, compare_int64);
-  for (guint i = 0; i < s.n; i++)
-    total += (double) v[i];
-
-  s.median = v[(s.n - 1) / 2] / unit;
-  s.p95 = v[MIN (s.n - 1, (guint) (s.n * 0.95))] / unit;
-  s.p99 = v[MIN (s.n - 1, (guint) (s.n * 0.99))] / unit;
-  s.max = v[s.n - 1] / unit;
-  s.mean = total / s.n / unit;
-  return s;
-}
-
 /* One row of the table, in milliseconds; returns its summary. */
-static Summary
+static BenchSummary
 print_summary (const char *name,
                GArray     *values)
 {
-  Summary s = summarize (values, 1000.0);
+  BenchSummary s = bench_summarize (values, 1000.0);
 
   if (s.n == 0)
     printf ("  %-34s %7s  %8s %8s %8s %8s %8s\n", name, "0", "-", "-", "-", "-", "-");
@@ -512,7 +457,7 @@ on_tick (GtkWidget     *widget,
 
   frame.tick_us = g_get_monotonic_time ();
   frame.frame_time_us = gdk_frame_clock_get_frame_time (clock);
-  frame.cpu_tick_us = cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
+  frame.cpu_tick_us = bench_cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
   g_array_append_val (bench->frames, frame);
 
   if (bench->stream_end_us != 0 && bench->closing_id != 0)
@@ -556,7 +501,7 @@ on_after_paint (GdkFrameClock *clock,
   value = gtk_adjustment_get_value (bench->vadjustment);
   end = gtk_adjustment_get_upper (bench->vadjustment) - gtk_adjustment_get_page_size (bench->vadjustment);
   frame->done_us = g_get_monotonic_time ();
-  frame->cpu_done_us = cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
+  frame->cpu_done_us = bench_cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
   frame->n_items = g_list_model_get_n_items (G_LIST_MODEL (sonde_log_view_get_model (bench->view)));
   frame->following = sonde_log_view_get_following (bench->view);
   frame->at_end = value >= end - 2;
@@ -633,7 +578,7 @@ on_no_last_frame (gpointer data)
   bench->closing_id = 0;
   frame.tick_us = g_get_monotonic_time ();
   frame.frame_time_us = frame.tick_us;
-  frame.cpu_tick_us = cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
+  frame.cpu_tick_us = bench_cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
   g_array_append_val (bench->frames, frame);
   g_main_loop_quit (bench->loop);
   return G_SOURCE_REMOVE;
@@ -649,8 +594,8 @@ end_stream (Bench *bench)
 
   sonde_connection_get_stats (bench->connection, &stats);
   bench->stream_end_us = g_get_monotonic_time ();
-  bench->cpu_process_end_us = cpu_time_us (CLOCK_PROCESS_CPUTIME_ID);
-  bench->cpu_main_end_us = cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
+  bench->cpu_process_end_us = bench_cpu_time_us (CLOCK_PROCESS_CPUTIME_ID);
+  bench->cpu_main_end_us = bench_cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
   bench->messages_at_end = stats.messages_in;
   if (bench->chart != NULL)
     bench->chart_draws_at_end = sonde_chart_get_n_draws (bench->chart);
@@ -695,8 +640,8 @@ on_log_items_changed (GListModel *model,
     {
       /* The first batch: measure from here on. */
       bench->stream_start_us = g_get_monotonic_time ();
-      bench->cpu_process_start_us = cpu_time_us (CLOCK_PROCESS_CPUTIME_ID);
-      bench->cpu_main_start_us = cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
+      bench->cpu_process_start_us = bench_cpu_time_us (CLOCK_PROCESS_CPUTIME_ID);
+      bench->cpu_main_start_us = bench_cpu_time_us (CLOCK_THREAD_CPUTIME_ID);
       bench->messages_at_start = stats.messages_in;
       if (bench->chart != NULL)
         bench->chart_draws_at_start = sonde_chart_get_n_draws (bench->chart);
@@ -941,7 +886,7 @@ print_report (Bench      *bench,
   const MemorySample *first = NULL, *retention = NULL, *last = NULL;
   guint64 max_rss_after = 0, max_rss = 0;
   double growth = -1;
-  Summary gap_summary, probe_summary, ping_summary;
+  BenchSummary gap_summary, probe_summary, ping_summary;
   double input_max;
   const char *input_source;
   /* With a chart, the same goals under their own names. */
@@ -1132,7 +1077,7 @@ print_report (Bench      *bench,
   printf ("\n");
 
   {
-    Summary b = summarize (batch_sizes, 1.0);
+    BenchSummary b = bench_summarize (batch_sizes, 1.0);
 
     printf ("  %-34s %u batches, median %.0f, max %.0f messages\n", "batches handed to the main thread",
             b.n, b.median, b.max);
@@ -1142,11 +1087,11 @@ print_report (Bench      *bench,
             "frame gaps over 50 ms", n_long_gaps, long_gap_wall_us / 1000.0,
             100.0 * long_gap_cpu_us / long_gap_wall_us);
   {
-    Summary r = summarize (rows, 1.0);
+    BenchSummary r = bench_summarize (rows, 1.0);
 
     printf ("  %-34s median %.0f, min %.0f, max %.0f\n", "rows in the view at frame ends",
             r.median, r.n > 0 ? (double) g_array_index (rows, gint64, 0) : 0.0, r.max);
-    r = summarize (pending, 1.0);
+    r = bench_summarize (pending, 1.0);
     printf ("  %-34s median %.0f, max %.0f records\n", "not yet filtered or shown",
             r.median, r.max);
   }
