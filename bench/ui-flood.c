@@ -883,6 +883,12 @@ print_report (Bench      *bench,
   guint n_lost = 0;
   guint n_long_gaps = 0;
   gint64 long_gap_wall_us = 0, long_gap_cpu_us = 0;
+  g_autoptr(GString) long_gap_list = g_string_new (NULL);
+  /* The view's first fill (its row widgets made, measured and painted
+   * for the first time) lands in the first frames: past the first second
+   * is the steady state. */
+  gint64 steady_from_us = bench->stream_start_us + G_USEC_PER_SEC;
+  gint64 steady_gap_max = 0, steady_input_max = 0;
   const MemorySample *first = NULL, *retention = NULL, *last = NULL;
   guint64 max_rss_after = 0, max_rss = 0;
   double growth = -1;
@@ -910,11 +916,18 @@ print_report (Bench      *bench,
 
           g_array_append_val (gaps, gap);
           g_array_append_val (frame_time_gaps, frame_time_gap);
+          if (previous->tick_us >= steady_from_us)
+            steady_gap_max = MAX (steady_gap_max, gap);
           if (gap > LONG_GAP_US)
             {
               n_long_gaps++;
               long_gap_wall_us += gap;
               long_gap_cpu_us += frame->cpu_tick_us - previous->cpu_tick_us;
+              /* When they happen tells warm-up from steady state. */
+              if (n_long_gaps <= 8)
+                g_string_append_printf (long_gap_list, "%s%.0f ms at %.1f s",
+                                        long_gap_list->len ? ", " : "", gap / 1000.0,
+                                        (previous->tick_us - bench->stream_start_us) / (double) G_USEC_PER_SEC);
             }
           if (previous->cpu_done_us != 0)
             {
@@ -961,6 +974,8 @@ print_report (Bench      *bench,
 
       if (streaming (bench, probe->due_us))
         g_array_append_val (probes, probe->latency_us);
+      if (streaming (bench, probe->due_us) && probe->due_us >= steady_from_us)
+        steady_input_max = MAX (steady_input_max, probe->latency_us);
     }
 
   g_mutex_lock (&bench->ping_lock);
@@ -974,6 +989,8 @@ print_report (Bench      *bench,
         n_lost++;
       else
         g_array_append_val (pings, probe->latency_us);
+      if (probe->due_us >= steady_from_us)
+        steady_input_max = MAX (steady_input_max, probe->latency_us);
     }
   g_mutex_unlock (&bench->ping_lock);
 
@@ -1086,6 +1103,10 @@ print_report (Bench      *bench,
     printf ("  %-34s %u, %.0f ms in all; the main thread was on a CPU for %.0f %% of it\n",
             "frame gaps over 50 ms", n_long_gaps, long_gap_wall_us / 1000.0,
             100.0 * long_gap_cpu_us / long_gap_wall_us);
+  if (n_long_gaps > 0)
+    printf ("  %-34s %s%s\n", "  the first of them", long_gap_list->str, n_long_gaps > 8 ? ", …" : "");
+  printf ("  %-34s frame gap max %.1f ms, input max %.1f ms\n", "after the first second",
+          steady_gap_max / 1000.0, steady_input_max / 1000.0);
   {
     BenchSummary r = bench_summarize (rows, 1.0);
 
