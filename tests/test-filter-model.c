@@ -1081,6 +1081,83 @@ test_pause_passthrough (void)
   g_assert_finalize_object (g_steal_pointer (&log));
 }
 
+/* Records in the model at @position: its seq, and whether the log still
+ * has it. */
+static guint64
+item_seq (SondeFilterModel *model,
+          guint             position,
+          gboolean         *alive)
+{
+  g_autoptr(SondeMessage) message = g_list_model_get_item (G_LIST_MODEL (model), position);
+  SondeRecord record;
+
+  g_assert_nonnull (message);
+  *alive = sonde_message_get_record (message, &record);
+  return sonde_message_get_seq (message);
+}
+
+/* A held head: evicted records stay as rows (no signal), new ones still
+ * arrive, and ending the hold drops the evicted rows in one change; the
+ * same with a filter, whose index keeps them. */
+static void
+test_hold_head (gconstpointer data)
+{
+  gboolean filtered = GPOINTER_TO_UINT (data);
+  g_autoptr(SondeMessageLog) log = sonde_message_log_new ();
+  g_autoptr(SondeFilterModel) model = sonde_filter_model_new (log);
+  guint n_signals = 0;
+  gboolean alive;
+
+  append_keep_drop (log, 20);                         /* 0..19 */
+  if (filtered)
+    {
+      g_assert_true (sonde_filter_model_set_query (model, "keep", FALSE, NULL));
+      wait_scan (model);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, filtered ? 10 : 20);
+  g_signal_connect_swapped (model, "items-changed", G_CALLBACK (count_calls), &n_signals);
+
+  sonde_filter_model_set_hold_head (model, TRUE);
+  g_assert_true (sonde_filter_model_get_hold_head (model));
+  sonde_message_log_set_max_count (log, 12);          /* the log keeps 8..19 */
+  g_assert_cmpuint (n_signals, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, filtered ? 10 : 20);
+  g_assert_cmpuint (sonde_filter_model_get_n_held (model), ==, filtered ? 4 : 8);
+
+  /* The evicted rows are there, in order, and say they are gone. */
+  g_assert_cmpuint (item_seq (model, 0, &alive), ==, 0);
+  g_assert_false (alive);
+  g_assert_cmpuint (item_seq (model, filtered ? 3 : 7, &alive), ==, filtered ? 6 : 7);
+  g_assert_false (alive);
+  g_assert_cmpuint (item_seq (model, filtered ? 4 : 8, &alive), ==, 8);
+  g_assert_true (alive);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), filtered ? 10 : 20));
+
+  /* New records arrive at the tail as ever. */
+  append_keep_drop (log, 4);                          /* 20..23; the log keeps 12..23 */
+  if (filtered)
+    wait_scan (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, filtered ? 12 : 24);
+  g_assert_cmpuint (sonde_filter_model_get_n_held (model), ==, filtered ? 6 : 12);
+
+  /* The hold ends: one change takes the evicted rows away. */
+  n_signals = 0;
+  sonde_filter_model_set_hold_head (model, FALSE);
+  g_assert_cmpuint (n_signals, ==, 1);
+  g_assert_cmpuint (sonde_filter_model_get_n_held (model), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, filtered ? 6 : 12);
+  g_assert_cmpuint (model_seq_at (model, 0), ==, 12);
+
+  /* Without a hold, eviction removes at once. */
+  n_signals = 0;
+  sonde_message_log_set_max_count (log, 4);           /* 20..23 */
+  g_assert_cmpuint (n_signals, ==, 1);
+  g_assert_cmpuint (model_seq_at (model, 0), ==, 20);
+
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_finalize_object (g_steal_pointer (&log));
+}
+
 /* Pause with a filter: no scan runs for records that arrive, eviction
  * still removes, resuming scans what came in. */
 static void
@@ -2182,6 +2259,8 @@ main (int   argc,
   g_test_add_func ("/filter-model/pause-during-scan", test_pause_during_scan);
   g_test_add_func ("/filter-model/pause-then-filter", test_pause_then_filter);
   g_test_add_func ("/filter-model/clear", test_clear);
+  g_test_add_data_func ("/filter-model/hold-head", GUINT_TO_POINTER (FALSE), test_hold_head);
+  g_test_add_data_func ("/filter-model/hold-head-filtered", GUINT_TO_POINTER (TRUE), test_hold_head);
   g_test_add_func ("/filter-model/change-during-scan", test_change_during_scan);
   g_test_add_func ("/filter-model/large-scan", test_large_scan);
   g_test_add_func ("/filter-model/scanning-notify", test_scanning_notify);

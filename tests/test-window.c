@@ -585,6 +585,40 @@ test_follow_mode (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (n_rows (page) >= 740 && AT_END (), WAIT_MS);
   SONDE_TEST_ASSERT_WAIT (!gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)), WAIT_MS);
 
+  /* Reading at the top while the log evicts the rows there: they stay in
+   * place as evicted rows (the view neither jumps nor remakes its rows),
+   * the count says what the log holds, and following again drops them. */
+  {
+    SondeFilterModel *model = sonde_log_view_get_model (view);
+    SondeMessageLog *log = sonde_connection_get_log (sonde_connection_page_get_connection (page));
+    guint before;
+    g_autofree char *count = NULL;
+    g_autoptr(SondeMessage) top = NULL;
+
+    g_assert_false (sonde_filter_model_get_hold_head (model));
+    sonde_log_view_set_following (view, FALSE);
+    g_assert_true (sonde_filter_model_get_hold_head (model));
+    gtk_adjustment_set_value (adjustment, 0);
+    before = n_rows (page);
+    g_assert_cmpuint (before, >, 100);
+
+    sonde_message_log_set_max_count (log, 100);
+    g_assert_cmpuint (n_rows (page), ==, before);
+    g_assert_cmpuint (sonde_filter_model_get_n_held (model), ==, before - 100);
+    top = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_assert_nonnull (top);
+    g_assert_null (sonde_message_dup_payload (top));
+    count = sonde_log_view_dup_count_text (view);
+    g_assert_cmpstr (count, ==, "100 messages");
+    sonde_test_spin (100);
+    g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+
+    sonde_log_view_set_following (view, TRUE);
+    g_assert_false (sonde_filter_model_get_hold_head (model));
+    g_assert_cmpuint (n_rows (page), ==, 100);
+    g_assert_cmpuint (sonde_filter_model_get_n_held (model), ==, 0);
+  }
+
 #undef AT_END
 }
 

@@ -55,6 +55,10 @@ void              sonde_filter_model_clear          (SondeFilterModel  *self);
 gboolean          sonde_filter_model_get_scanning   (SondeFilterModel  *self);
 guint             sonde_filter_model_get_n_total    (SondeFilterModel  *self);
 guint             sonde_filter_model_get_n_pending  (SondeFilterModel  *self);
+void              sonde_filter_model_set_hold_head  (SondeFilterModel  *self,
+                                                     gboolean           hold);
+gboolean          sonde_filter_model_get_hold_head  (SondeFilterModel  *self);
+guint             sonde_filter_model_get_n_held     (SondeFilterModel  *self);
 gboolean          sonde_filter_model_get_record     (SondeFilterModel  *self,
                                                      guint              position,
                                                      SondeRecord       *record);

@@ -855,6 +855,17 @@ sonde_log_view_get_following (SondeLogView *self)
   return self->following;
 }
 
+/* A reader away from the newest row, or looking at a paused view, keeps
+ * the rows on screen where they are: rows the log evicts meanwhile stay,
+ * as "(evicted)", until the view follows again. It is also what keeps
+ * the window responsive then (see sonde-filter-model.c). */
+static void
+update_hold (SondeLogView *self)
+{
+  sonde_filter_model_set_hold_head (self->model,
+                                    !self->following || sonde_filter_model_get_paused (self->model));
+}
+
 /* Following keeps the newest row in view; turning it on jumps there. */
 void
 sonde_log_view_set_following (SondeLogView *self,
@@ -867,6 +878,7 @@ sonde_log_view_set_following (SondeLogView *self,
     return;
 
   self->following = following;
+  update_hold (self);
   if (following)
     {
       self->n_unseen = 0;
@@ -891,6 +903,7 @@ sonde_log_view_set_paused (SondeLogView *self,
     return;
 
   sonde_filter_model_set_paused (self->model, paused);
+  update_hold (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
 }
 
@@ -973,7 +986,9 @@ sonde_log_view_get_n_unseen (SondeLogView *self)
 char *
 sonde_log_view_dup_count_text (SondeLogView *self)
 {
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  /* Rows kept for evicted records are not messages any more. */
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->model)) -
+                sonde_filter_model_get_n_held (self->model);
   guint total = sonde_filter_model_get_n_total (self->model);
   guint pending = sonde_filter_model_get_n_pending (self->model);
   GString *out = g_string_new (NULL);
