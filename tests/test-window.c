@@ -612,6 +612,7 @@ test_follow_mode (Fixture       *fixture,
     g_assert_cmpstr (count, ==, "100 messages");
     sonde_test_spin (100);
     g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+    sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-evicted-rows.png");
 
     sonde_log_view_set_following (view, TRUE);
     g_assert_false (sonde_filter_model_get_hold_head (model));
