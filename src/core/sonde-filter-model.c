@@ -132,6 +132,26 @@ count_items (SondeFilterModel *self)
   return self->scan_end > self->lower ? (guint) (self->scan_end - self->lower) : 0;
 }
 
+/* How many entries of the filter's index come before @seq: the position
+ * @seq has, or would have, in it. */
+static guint
+index_lower_bound (SondeFilterModel *self,
+                   guint64           seq)
+{
+  guint lo = 0, hi = self->index->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (self->index, guint64, mid) < seq)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 /* Announces a change and keeps n_items to what listeners were told: the
  * filter settings change before the old count is withdrawn, so the count
  * must never be recomputed from them. */
@@ -383,18 +403,7 @@ drop_evicted (SondeFilterModel *self)
 
   if (is_filtering (self))
     {
-      guint lo = 0, hi = self->index->len;
-
-      while (lo < hi)
-        {
-          guint mid = lo + (hi - lo) / 2;
-
-          if (g_array_index (self->index, guint64, mid) < first)
-            lo = mid + 1;
-          else
-            hi = mid;
-        }
-      removed = lo;
+      removed = index_lower_bound (self, first);
       if (removed > 0)
         g_array_remove_range (self->index, 0, removed);
     }
@@ -858,7 +867,6 @@ guint
 sonde_filter_model_get_n_held (SondeFilterModel *self)
 {
   guint64 first;
-  guint lo = 0, hi;
 
   g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), 0);
 
@@ -869,17 +877,7 @@ sonde_filter_model_get_n_held (SondeFilterModel *self)
   if (!is_filtering (self))
     return (guint) MIN (first - self->lower, (guint64) self->n_items);
 
-  hi = self->index->len;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (g_array_index (self->index, guint64, mid) < first)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
+  return index_lower_bound (self, first);
 }
 
 /* Hides every record the log holds now; later ones are shown. The log
@@ -956,7 +954,7 @@ sonde_filter_model_find_seq (SondeFilterModel *self,
                              guint64           seq,
                              guint            *position)
 {
-  guint lo = 0, hi;
+  guint found;
 
   g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
 
@@ -969,23 +967,10 @@ sonde_filter_model_find_seq (SondeFilterModel *self,
       return TRUE;
     }
 
-  hi = self->index->len;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      guint64 value = g_array_index (self->index, guint64, mid);
-
-      if (value == seq)
-        {
-          if (position != NULL)
-            *position = mid;
-          return TRUE;
-        }
-      if (value < seq)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-
-  return FALSE;
+  found = index_lower_bound (self, seq);
+  if (found >= self->index->len || g_array_index (self->index, guint64, found) != seq)
+    return FALSE;
+  if (position != NULL)
+    *position = found;
+  return TRUE;
 }
