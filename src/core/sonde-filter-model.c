@@ -39,8 +39,10 @@
 #define CLOCK_STRIDE 256
 
 /* A held head drops its evicted rows anyway past this many, so positions
- * stay far from G_MAXUINT (about a minute of a 300,000 msg/s flood). */
+ * stay far from G_MAXUINT (about a minute of a 300,000 msg/s flood); with
+ * a filter, where each held row is 8 bytes of index, past 16 MiB of them. */
 #define MAX_HELD ((guint64) 16 * 1024 * 1024)
+#define MAX_HELD_FILTERED (2 * 1024 * 1024)
 
 typedef enum {
   MATCH_ALL,
@@ -398,7 +400,8 @@ drop_evicted (SondeFilterModel *self)
 
   if (first <= self->lower)
     return;
-  if (self->hold_head && first - self->lower < MAX_HELD)
+  if (self->hold_head && first - self->lower < MAX_HELD &&
+      (!is_filtering (self) || index_lower_bound (self, first) < MAX_HELD_FILTERED))
     return;
 
   if (is_filtering (self))
