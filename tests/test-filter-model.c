@@ -1148,11 +1148,30 @@ test_hold_head (gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, filtered ? 6 : 12);
   g_assert_cmpuint (model_seq_at (model, 0), ==, 12);
 
+  /* Paused and held while the log evicts past all that was shown:
+   * resuming shows what the log has, not rows for records never shown. */
+  if (!filtered)
+    {
+      sonde_filter_model_set_hold_head (model, TRUE);
+      sonde_filter_model_set_paused (model, TRUE);
+      append_keep_drop (log, 20);                     /* 24..43 */
+      sonde_message_log_set_max_count (log, 5);       /* 39..43 */
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 12);
+      g_assert_cmpuint (sonde_filter_model_get_n_held (model), ==, 12);
+      sonde_filter_model_set_paused (model, FALSE);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+      g_assert_cmpuint (sonde_filter_model_get_n_held (model), ==, 0);
+      g_assert_cmpuint (model_seq_at (model, 0), ==, 39);
+      sonde_filter_model_set_hold_head (model, FALSE);
+      append_keep_drop (log, 4);                      /* 44..47; the log keeps 43..47 */
+    }
+
   /* Without a hold, eviction removes at once. */
   n_signals = 0;
-  sonde_message_log_set_max_count (log, 4);           /* 20..23 */
+  sonde_message_log_set_max_count (log, 4);           /* the newest 4 */
   g_assert_cmpuint (n_signals, ==, 1);
-  g_assert_cmpuint (model_seq_at (model, 0), ==, 20);
+  g_assert_cmpuint (model_seq_at (model, 0), ==, sonde_message_log_get_first_seq (log));
+  g_assert_cmpuint (sonde_message_log_get_first_seq (log), ==, filtered ? 20 : 44);
 
   g_assert_finalize_object (g_steal_pointer (&model));
   g_assert_finalize_object (g_steal_pointer (&log));

@@ -99,6 +99,8 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void schedule_scan (SondeFilterModel *self);
+static void drop_evicted  (SondeFilterModel *self,
+                           gboolean          force);
 
 static gboolean
 is_filtering (SondeFilterModel *self)
@@ -362,6 +364,11 @@ advance (SondeFilterModel *self)
       return;
     }
 
+  /* Without a filter the rows are every seq from lower on: records
+   * evicted before they were ever shown (while paused) leave no gap. */
+  if (log_first_seq (self) > self->scan_end)
+    drop_evicted (self, TRUE);
+
   {
     guint old_n = self->n_items;
 
@@ -391,16 +398,18 @@ restart (SondeFilterModel *self)
     }
 }
 
-/* Drops records the log no longer has from the head. */
+/* Drops records the log no longer has from the head, unless the head is
+ * held (and @force is FALSE). */
 static void
-drop_evicted (SondeFilterModel *self)
+drop_evicted (SondeFilterModel *self,
+              gboolean          force)
 {
   guint64 first = log_first_seq (self);
   guint removed = 0;
 
   if (first <= self->lower)
     return;
-  if (self->hold_head && first - self->lower < MAX_HELD &&
+  if (!force && self->hold_head && first - self->lower < MAX_HELD &&
       (!is_filtering (self) || index_lower_bound (self, first) < MAX_HELD_FILTERED))
     return;
 
@@ -435,7 +444,7 @@ on_log_items_changed (GListModel       *log,
   if (removed == 0 && added > 0 && position + added == n)
     advance (self);
   else if (position == 0 && added == 0)
-    drop_evicted (self);
+    drop_evicted (self, FALSE);
   else
     restart (self);
 }
@@ -854,7 +863,7 @@ sonde_filter_model_set_hold_head (SondeFilterModel *self,
 
   self->hold_head = !!hold;
   if (!self->hold_head)
-    drop_evicted (self);
+    drop_evicted (self, FALSE);
 }
 
 gboolean
