@@ -122,3 +122,32 @@ sonde_test_spin (guint ms)
   g_timeout_add (ms, set_true, &done);
   sonde_test_wait_for (is_true, &done, ms + 5000);
 }
+
+gboolean
+sonde_test_connection_is_final (SondeConnection *connection)
+{
+  SondeConnectionState state = sonde_connection_get_state (connection);
+
+  return state == SONDE_CONNECTION_STATE_CLOSED ||
+         state == SONDE_CONNECTION_STATE_FAILED ||
+         state == SONDE_CONNECTION_STATE_DISCONNECTED;
+}
+
+guint
+sonde_test_count_records (SondeConnection  *connection,
+                          SondeDirection    direction,
+                          SondeMessageKind  kind)
+{
+  SondeMessageLog *log = sonde_connection_get_log (connection);
+  guint n = 0;
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction == direction && record.kind == kind)
+        n++;
+    }
+  return n;
+}

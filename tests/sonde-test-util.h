@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "sonde-connection.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*SondeTestCondition) (gpointer data);
@@ -19,6 +21,14 @@ gboolean  sonde_test_wait_for   (SondeTestCondition   condition,
                                  gpointer             data,
                                  guint                timeout_ms);
 void      sonde_test_spin       (guint                ms);
+
+/* Closed, failed or disconnected: the connection will not change again
+ * by itself. */
+gboolean  sonde_test_connection_is_final (SondeConnection  *connection);
+/* Records of @direction and @kind in the connection's log. */
+guint     sonde_test_count_records       (SondeConnection  *connection,
+                                          SondeDirection    direction,
+                                          SondeMessageKind  kind);
 
 /* Spins the default main context until EXPR holds or TIMEOUT_MS pass;
  * evaluates to whether EXPR held. Never a sleep: the loop wakes on events

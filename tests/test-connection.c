@@ -152,23 +152,13 @@ fixture_setup (Fixture       *fixture,
   fixture->connection = sonde_connection_new ();
 }
 
-static gboolean
-is_final (SondeConnection *connection)
-{
-  SondeConnectionState state = sonde_connection_get_state (connection);
-
-  return state == SONDE_CONNECTION_STATE_CLOSED ||
-         state == SONDE_CONNECTION_STATE_FAILED ||
-         state == SONDE_CONNECTION_STATE_DISCONNECTED;
-}
-
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
   if (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_OPEN)
     sonde_connection_close (fixture->connection, 1000, NULL, NULL);
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
   g_assert_finalize_object (g_steal_pointer (&fixture->connection));
 
   if (fixture->peer != NULL)
@@ -214,25 +204,6 @@ connect_open (Fixture    *fixture,
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_OPEN);
 }
 
-static guint
-count_records (SondeConnection  *connection,
-               SondeDirection    direction,
-               SondeMessageKind  kind)
-{
-  SondeMessageLog *log = sonde_connection_get_log (connection);
-  guint n = 0;
-
-  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
-    {
-      SondeRecord record;
-
-      g_assert_true (sonde_message_log_get_record (log, i, &record));
-      if (record.direction == direction && record.kind == kind)
-        n++;
-    }
-  return n;
-}
-
 /* The JSON payload of the last event of @kind, parsed. */
 static JsonObject *
 last_event (SondeConnection  *connection,
@@ -263,8 +234,8 @@ static gboolean
 has_incoming (SondeConnection *connection,
               guint            n)
 {
-  return count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT) +
-         count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_BINARY) >= n;
+  return sonde_test_count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT) +
+         sonde_test_count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_BINARY) >= n;
 }
 
 /* The n-th received message of the log. */
@@ -418,7 +389,7 @@ test_refused_port (Fixture       *fixture,
 
   sonde_connection_set_url (fixture->connection, url);
   g_assert_true (sonde_connection_connect (fixture->connection, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_FAILED);
   error = sonde_connection_get_error (fixture->connection);
@@ -429,7 +400,7 @@ test_refused_port (Fixture       *fixture,
   failed = last_event (fixture->connection, SONDE_MESSAGE_KIND_FAILED);
   g_assert_nonnull (failed);
   g_assert_nonnull (strstr (json_object_get_string_member (failed, "error"), "refused"));
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CONNECTING), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CONNECTING), ==, 1);
 }
 
 static void
@@ -476,8 +447,8 @@ test_echo_text_and_binary (Fixture       *fixture,
   g_assert_cmpmem (record.data, record.stored_size, "{\"op\": \"ping\"}", 14);
 
   /* What went out is in the log too, in order, and the server got it all. */
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT), ==, 4);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_BINARY), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT), ==, 4);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_BINARY), ==, 1);
   g_assert_cmpuint (fixture->received->len, ==, 5);
   g_assert_cmpmem (g_bytes_get_data (fixture->received->pdata[1], NULL),
                    g_bytes_get_size (fixture->received->pdata[1]), binary, sizeof binary);
@@ -514,7 +485,7 @@ test_invalid_text_and_json (Fixture       *fixture,
   /* Nothing of that reached the wire. */
   sonde_test_spin (100);
   g_assert_cmpuint (fixture->received->len, ==, 0);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT), ==, 0);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT), ==, 0);
 }
 
 static void
@@ -592,7 +563,7 @@ test_subprotocol_mismatch (Fixture       *fixture,
 
   sonde_connection_set_protocols (fixture->connection, protocols);
   connect_to (fixture, "/chat");
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   /* libsoup's server refuses a handshake whose offers it cannot meet. */
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_FAILED);
@@ -610,7 +581,7 @@ test_handshake_refused (Fixture       *fixture,
   const GError *error;
 
   connect_to (fixture, "/private");
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_FAILED);
   error = sonde_connection_get_error (fixture->connection);
@@ -626,7 +597,7 @@ test_handshake_refused (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&fixture->connection));
   fixture->connection = sonde_connection_new ();
   connect_to (fixture, "/index.html");
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
   error = sonde_connection_get_error (fixture->connection);
   g_assert_error ((GError *) error, SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED);
   g_assert_nonnull (strstr (error->message, "not a WebSocket endpoint"));
@@ -640,7 +611,7 @@ test_redirects (Fixture       *fixture,
 
   /* Not followed by default, and the message says where it pointed. */
   connect_to (fixture, "/moved");
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_FAILED);
   error = sonde_connection_get_error (fixture->connection);
   g_assert_error ((GError *) error, SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED);
@@ -666,7 +637,7 @@ check_server_close (Fixture    *fixture,
   g_autoptr(JsonObject) close_event = NULL;
 
   connect_to (fixture, path);
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_CLOSED);
   g_assert_cmpuint (sonde_connection_get_close_code (fixture->connection), ==, code);
@@ -674,8 +645,8 @@ check_server_close (Fixture    *fixture,
   g_assert_true (sonde_connection_get_close_was_clean (fixture->connection));
 
   /* Every transition is an event: connecting, handshake, open, closing, close. */
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_OPEN), ==, 1);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSING), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_OPEN), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSING), ==, 1);
   close_event = last_event (fixture->connection, SONDE_MESSAGE_KIND_CLOSE);
   g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, code);
   g_assert_cmpstr (json_object_get_string_member (close_event, "reason"), ==, reason);
@@ -725,7 +696,7 @@ test_client_close (Fixture       *fixture,
 
   g_assert_true (sonde_connection_close (fixture->connection, 4001, "client leaving", &error));
   g_assert_no_error (error);
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection) && fixture->peer_closed, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection) && fixture->peer_closed, WAIT_MS);
 
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_CLOSED);
   g_assert_cmpuint (fixture->peer_close_code, ==, 4001);
@@ -750,7 +721,7 @@ test_dropped_connection (Fixture       *fixture,
   SondeRecord record;
 
   connect_to (fixture, "/ws/drop");
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_CLOSED);
   g_assert_cmpuint (sonde_connection_get_close_code (fixture->connection), ==, SONDE_CLOSE_ABNORMAL);
@@ -770,12 +741,12 @@ test_max_frame_size (Fixture       *fixture,
 {
   sonde_connection_set_max_frame_size (fixture->connection, 1000);
   connect_to (fixture, "/ws/big");
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   /* The 2000-byte message is refused, never stored, and the error is one
    * event however often libsoup reports it. */
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT), ==, 0);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT), ==, 0);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 1);
   g_assert_nonnull (strstr (sonde_connection_get_error (fixture->connection)->message, "max-incoming-payload-size"));
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_CLOSED);
   g_assert_false (sonde_connection_get_close_was_clean (fixture->connection));
@@ -822,10 +793,10 @@ test_connect_twice (Fixture       *fixture,
 
   /* After a close, the same object connects again; events accumulate. */
   g_assert_true (sonde_connection_close (fixture->connection, 1000, NULL, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
   g_assert_true (sonde_connection_connect (fixture->connection, &error));
   SONDE_TEST_ASSERT_WAIT (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_OPEN), ==, 2);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_OPEN), ==, 2);
 }
 
 static void
@@ -854,7 +825,7 @@ test_close_while_connecting (void)
   SONDE_TEST_ASSERT_WAIT (raw_server_got_request (server), WAIT_MS);
 
   g_assert_true (sonde_connection_close (connection, 1000, NULL, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
   g_assert_error ((GError *) sonde_connection_get_error (connection), SONDE_ERROR, SONDE_ERROR_CANCELLED);
   g_assert_finalize_object (g_steal_pointer (&connection));
 }
@@ -874,7 +845,7 @@ test_trickled_handshake (void)
   sonde_connection_set_url (connection, url);
   sonde_connection_set_handshake_timeout (connection, 1500);
   g_assert_true (sonde_connection_connect (connection, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
   elapsed = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
 
   g_assert_cmpint (sonde_connection_get_state (connection), ==, SONDE_CONNECTION_STATE_FAILED);
@@ -900,7 +871,7 @@ test_invalid_peer_close_code (void)
 
   sonde_connection_set_url (connection, url);
   g_assert_true (sonde_connection_connect (connection, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
 
   if (sonde_connection_get_error (connection))
     g_test_message ("error: %s", sonde_connection_get_error (connection)->message);
@@ -909,7 +880,7 @@ test_invalid_peer_close_code (void)
   g_assert_false (sonde_connection_get_close_was_clean (connection));
   close_event = last_event (connection, SONDE_MESSAGE_KIND_CLOSE);
   g_assert_true (json_object_get_boolean_member (close_event, "invalid"));
-  g_assert_cmpuint (count_records (connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 1);
   g_assert_finalize_object (g_steal_pointer (&connection));
 }
 
@@ -925,11 +896,11 @@ test_protocol_error_is_one_event (void)
 
   sonde_connection_set_url (connection, url);
   g_assert_true (sonde_connection_connect (connection, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
 
   g_assert_cmpint (sonde_connection_get_state (connection), ==, SONDE_CONNECTION_STATE_CLOSED);
-  g_assert_cmpuint (count_records (connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 1);
-  g_assert_cmpuint (count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT), ==, 0);
+  g_assert_cmpuint (sonde_test_count_records (connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT), ==, 0);
   g_assert_false (sonde_connection_get_close_was_clean (connection));
   g_assert_finalize_object (g_steal_pointer (&connection));
 }
@@ -986,7 +957,7 @@ test_batched_delivery (void)
 
   g_signal_handlers_disconnect_by_data (log, &count);
   g_assert_true (sonde_connection_close (connection, 1000, NULL, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
   g_assert_finalize_object (g_steal_pointer (&connection));
 }
 
@@ -1051,7 +1022,7 @@ test_on_open_messages (Fixture       *fixture,
 
   /* And again after a reconnect, the counter going on. */
   g_assert_true (sonde_connection_close (fixture->connection, 1000, NULL, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
   connect_to (fixture, "/ws/echo");
   SONDE_TEST_ASSERT_WAIT (server_received (fixture, 4), WAIT_MS);
   third = received_text (fixture, 2);
@@ -1075,7 +1046,7 @@ test_on_open_bad_template (Fixture       *fixture,
 
   connect_to (fixture, "/ws/echo");
   SONDE_TEST_ASSERT_WAIT (server_received (fixture, 1), WAIT_MS);
-  SONDE_TEST_ASSERT_WAIT (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR) == 1,
+  SONDE_TEST_ASSERT_WAIT (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR) == 1,
                           WAIT_MS);
   sonde_test_spin (100);
   g_assert_cmpuint (fixture->received->len, ==, 1);
@@ -1105,7 +1076,7 @@ test_heartbeat (Fixture       *fixture,
 
   /* Closed: no more beats. */
   g_assert_true (sonde_connection_close (fixture->connection, 1000, NULL, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
   {
     guint n = fixture->received->len;
 
@@ -1119,7 +1090,7 @@ static guint
 count_kind (SondeConnection  *connection,
             SondeMessageKind  kind)
 {
-  return count_records (connection, SONDE_DIRECTION_EVENT, kind);
+  return sonde_test_count_records (connection, SONDE_DIRECTION_EVENT, kind);
 }
 
 /* The latency probe: each echo of its UUID is a latency event with the

@@ -31,16 +31,6 @@ static const struct {
   { "cold-room", 4.0, 80.0 },
 };
 
-static gboolean
-is_final (SondeConnection *connection)
-{
-  SondeConnectionState state = sonde_connection_get_state (connection);
-
-  return state == SONDE_CONNECTION_STATE_CLOSED ||
-         state == SONDE_CONNECTION_STATE_FAILED ||
-         state == SONDE_CONNECTION_STATE_DISCONNECTED;
-}
-
 static SondeConnection *
 connect_to (SondeDemoServer *server,
             const char      *path)
@@ -75,7 +65,7 @@ close_and_finalize (SondeConnection *connection)
 {
   if (sonde_connection_get_state (connection) == SONDE_CONNECTION_STATE_OPEN)
     g_assert_true (sonde_connection_close (connection, 1000, NULL, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
   g_assert_finalize_object (connection);
 }
 
@@ -539,7 +529,7 @@ assert_closed_by_server (SondeConnection *connection)
   SondeRecord record;
   g_autoptr(JsonObject) close_event = NULL;
 
-  SONDE_TEST_ASSERT_WAIT (is_final (connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
   g_assert_cmpint (sonde_connection_get_state (connection), ==, SONDE_CONNECTION_STATE_CLOSED);
   g_assert_cmpuint (sonde_connection_get_close_code (connection), ==, 1001);
   g_assert_cmpstr (sonde_connection_get_close_reason (connection), ==, "demo server stopping");
@@ -584,7 +574,7 @@ test_stop_with_clients (void)
   /* Nothing listens any more, and stopping twice is fine. */
   sonde_connection_set_url (late, url);
   g_assert_true (sonde_connection_connect (late, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (late), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (late), WAIT_MS);
   g_assert_cmpint (sonde_connection_get_state (late), ==, SONDE_CONNECTION_STATE_FAILED);
   g_assert_error ((GError *) sonde_connection_get_error (late), G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   sonde_demo_server_stop (server);
@@ -777,7 +767,7 @@ test_restart (void)
 
   /* Still feeding well past the first run's stop grace period (1 s). */
   connection = connect_open (server, "/ticker");
-  SONDE_TEST_WAIT (count_incoming (connection) >= 61 || is_final (connection), WAIT_MS);
+  SONDE_TEST_WAIT (count_incoming (connection) >= 61 || sonde_test_connection_is_final (connection), WAIT_MS);
   g_assert_cmpint (sonde_connection_get_state (connection), ==, SONDE_CONNECTION_STATE_OPEN);
   g_assert_true (nth_incoming (connection, 0, &first));
   g_assert_true (nth_incoming (connection, 60, &last));
@@ -802,7 +792,7 @@ test_http_page (void)
   const GError *error;
 
   /* A plain HTTP page names the endpoints; it is no WebSocket. */
-  SONDE_TEST_ASSERT_WAIT (is_final (connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
   g_assert_cmpint (sonde_connection_get_state (connection), ==, SONDE_CONNECTION_STATE_FAILED);
   error = sonde_connection_get_error (connection);
   g_assert_nonnull (error);

@@ -182,36 +182,17 @@ parse_record (const SondeRecord *record)
 }
 
 static guint
-count_records (SondeConnection  *connection,
-               SondeDirection    direction,
-               SondeMessageKind  kind)
-{
-  SondeMessageLog *log = sonde_connection_get_log (connection);
-  guint n = 0;
-
-  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
-    {
-      SondeRecord record;
-
-      g_assert_true (sonde_message_log_get_record (log, i, &record));
-      if (record.direction == direction && record.kind == kind)
-        n++;
-    }
-  return n;
-}
-
-static guint
 count_events (SondeConnection  *connection,
               SondeMessageKind  kind)
 {
-  return count_records (connection, SONDE_DIRECTION_EVENT, kind);
+  return sonde_test_count_records (connection, SONDE_DIRECTION_EVENT, kind);
 }
 
 static guint
 count_incoming (SondeConnection *connection)
 {
-  return count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT) +
-         count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_BINARY);
+  return sonde_test_count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT) +
+         sonde_test_count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_BINARY);
 }
 
 /* The @n-th (from 0) event of @kind, with its record in @out if given. */
@@ -312,16 +293,6 @@ assert_one_error (SondeConnection *connection,
 
 /* The connection, driven */
 
-static gboolean
-is_final (SondeConnection *connection)
-{
-  SondeConnectionState state = sonde_connection_get_state (connection);
-
-  return state == SONDE_CONNECTION_STATE_CLOSED ||
-         state == SONDE_CONNECTION_STATE_FAILED ||
-         state == SONDE_CONNECTION_STATE_DISCONNECTED;
-}
-
 static void
 on_state (SondeConnection *connection,
           GParamSpec      *pspec,
@@ -371,7 +342,7 @@ fixture_teardown (Fixture       *fixture,
 
   if (state == SONDE_CONNECTION_STATE_OPEN || state == SONDE_CONNECTION_STATE_WAITING)
     g_assert_true (sonde_connection_close (fixture->connection, 1000, NULL, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), wait_ms ());
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), wait_ms ());
   g_signal_handlers_disconnect_by_data (fixture->connection, fixture);
   g_assert_finalize_object (g_steal_pointer (&fixture->connection));
   g_clear_pointer (&fixture->states, g_array_unref);
@@ -412,7 +383,7 @@ start (Fixture    *fixture,
 static void
 finish (Fixture *fixture)
 {
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), wait_ms ());
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), wait_ms ());
   probe_stop (&fixture->probe);
   dump_events (fixture->connection);
 }
@@ -843,7 +814,7 @@ test_at_limit (Fixture       *fixture,
   SondeRecord record = { 0 };
 
   start (fixture, path);
-  SONDE_TEST_ASSERT_WAIT (count_incoming (fixture->connection) == 1 || is_final (fixture->connection), wait_ms ());
+  SONDE_TEST_ASSERT_WAIT (count_incoming (fixture->connection) == 1 || sonde_test_connection_is_final (fixture->connection), wait_ms ());
   probe_stop (&fixture->probe);
   dump_events (fixture->connection);
 
@@ -1023,12 +994,12 @@ test_ignore_pings (Fixture       *fixture,
   enable_reconnect (fixture, 3);
   start (fixture, "/ignore-pings");
   SONDE_TEST_ASSERT_WAIT (count_events (fixture->connection, SONDE_MESSAGE_KIND_OPEN) == 2 ||
-                          is_final (fixture->connection), wait_ms ());
+                          sonde_test_connection_is_final (fixture->connection), wait_ms ());
   probe_stop (&fixture->probe);
   dump_events (fixture->connection);
 
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_OPEN);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT), >=, 2);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT), >=, 2);
   assert_declared_dead (fixture, 0);
 
   reconnect = nth_event (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT, 0, NULL);
@@ -1136,7 +1107,7 @@ test_reconnect_after_drop (Fixture       *fixture,
   enable_reconnect (fixture, 3);
   start (fixture, path);
   SONDE_TEST_ASSERT_WAIT (count_events (fixture->connection, SONDE_MESSAGE_KIND_OPEN) == 2 ||
-                          is_final (fixture->connection), wait_ms ());
+                          sonde_test_connection_is_final (fixture->connection), wait_ms ());
   probe_stop (&fixture->probe);
   dump_events (fixture->connection);
 

@@ -40,40 +40,11 @@ typedef struct {
   const InteropCase *test;
 } InteropRun;
 
-static gboolean
-is_final (SondeConnection *connection)
-{
-  SondeConnectionState state = sonde_connection_get_state (connection);
-
-  return state == SONDE_CONNECTION_STATE_CLOSED ||
-         state == SONDE_CONNECTION_STATE_FAILED ||
-         state == SONDE_CONNECTION_STATE_DISCONNECTED;
-}
-
-static guint
-count_records (SondeConnection  *connection,
-               SondeDirection    direction,
-               SondeMessageKind  kind)
-{
-  SondeMessageLog *log = sonde_connection_get_log (connection);
-  guint n = 0;
-
-  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
-    {
-      SondeRecord record;
-
-      g_assert_true (sonde_message_log_get_record (log, i, &record));
-      if (record.direction == direction && record.kind == kind)
-        n++;
-    }
-  return n;
-}
-
 static guint
 count_incoming (SondeConnection *connection)
 {
-  return count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT) +
-         count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_BINARY);
+  return sonde_test_count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT) +
+         sonde_test_count_records (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_BINARY);
 }
 
 /* The n-th record of @direction in the log, and its position. */
@@ -302,10 +273,10 @@ assert_clean_close (Fixture    *fixture,
   g_assert_cmpstr (sonde_connection_get_close_reason (fixture->connection), ==, reason);
   g_assert_true (sonde_connection_get_close_was_clean (fixture->connection));
 
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_OPEN), ==, 1);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSING), ==, 1);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSE), ==, 1);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 0);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_OPEN), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSING), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSE), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 0);
 
   closing_event = last_event (fixture->connection, SONDE_MESSAGE_KIND_CLOSING);
   g_assert_cmpstr (json_object_get_string_member (closing_event, "initiator"), ==, initiator);
@@ -467,7 +438,7 @@ test_echo_1mib (Fixture *fixture)
   echo_and_check (fixture, SONDE_MESSAGE_KIND_BINARY, binary);
 
   g_assert_true (sonde_connection_close (fixture->connection, 1000, NULL, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
   renew_connection (fixture);
   echo_and_check (fixture, SONDE_MESSAGE_KIND_TEXT, text);
 }
@@ -490,12 +461,12 @@ check_push (Fixture  *fixture,
 
   g_test_message ("%s", path);
   connect_to (fixture, path);
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_IN, kind), ==, n);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_IN, other), ==, 0);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_OUT, kind) +
-                    count_records (fixture->connection, SONDE_DIRECTION_OUT, other), ==, 0);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_IN, kind), ==, n);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_IN, other), ==, 0);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_OUT, kind) +
+                    sonde_test_count_records (fixture->connection, SONDE_DIRECTION_OUT, other), ==, 0);
 
   incoming = positions_of (fixture->connection, SONDE_DIRECTION_IN);
   g_assert_cmpuint (incoming->len, ==, n);
@@ -589,7 +560,7 @@ test_client_close_during_flood (Fixture *fixture)
   connect_to (fixture, "/push?n=10000&size=64&binary=1");
   SONDE_TEST_ASSERT_WAIT (sonde_message_log_get_n_records (log) >= 1000, WAIT_MS);
   g_assert_true (sonde_connection_close (fixture->connection, 1000, "stop", NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   incoming = positions_of (fixture->connection, SONDE_DIRECTION_IN);
   g_test_message ("%u messages before the close completed", incoming->len);
@@ -616,17 +587,17 @@ test_max_frame_size (Fixture *fixture)
 
   sonde_connection_set_max_frame_size (fixture->connection, 1000);
   connect_to (fixture, "/push?n=3&size=2000&binary=1");
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   g_assert_cmpstr (sonde_connection_state_to_string (sonde_connection_get_state (fixture->connection)), ==, "closed");
   g_assert_cmpuint (count_incoming (fixture->connection), ==, 0);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 1);
   error = sonde_connection_get_error (fixture->connection);
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "max-incoming-payload-size"));
   g_assert_false (sonde_connection_get_close_was_clean (fixture->connection));
   g_assert_cmpuint (sonde_connection_get_close_code (fixture->connection), !=, 1000);
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSE), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSE), ==, 1);
 }
 
 /* /push without close: the peer stays open, and we close. */
@@ -643,7 +614,7 @@ test_push_then_client_close (Fixture *fixture)
   assert_record (&record, SONDE_MESSAGE_KIND_TEXT, g_bytes_get_data (last, NULL), 64);
 
   g_assert_true (sonde_connection_close (fixture->connection, 1000, "enough", NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
   assert_clean_close (fixture, 1000, "enough", "local");
   g_assert_cmpuint (count_incoming (fixture->connection), ==, 50);
 }
@@ -655,7 +626,7 @@ check_peer_close (Fixture    *fixture,
                   const char *reason)
 {
   connect_to (fixture, path);
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   assert_clean_close (fixture, code, reason, "peer");
   g_assert_cmpuint (count_incoming (fixture->connection), ==, 0);
@@ -709,7 +680,7 @@ test_drop (Fixture *fixture)
   int close_position;
 
   connect_to (fixture, "/drop");
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   g_assert_cmpstr (sonde_connection_state_to_string (sonde_connection_get_state (fixture->connection)), ==, "closed");
   g_assert_cmpuint (sonde_connection_get_close_code (fixture->connection), ==, SONDE_CLOSE_ABNORMAL);
@@ -719,7 +690,7 @@ test_drop (Fixture *fixture)
   g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1006);
   g_assert_false (json_object_get_boolean_member (close_event, "clean"));
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "peer");
-  g_assert_cmpuint (count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSE), ==, 1);
+  g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSE), ==, 1);
 
   /* "bye" arrived, whole, and before the end. */
   g_assert_cmpuint (count_incoming (fixture->connection), ==, 1);
@@ -892,7 +863,7 @@ check_client_close (Fixture    *fixture,
 
   g_assert_true (sonde_connection_close (fixture->connection, code, reason, &error));
   g_assert_no_error (error);
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   assert_clean_close (fixture, code, reason != NULL ? reason : "", "local");
   closing_event = last_event (fixture->connection, SONDE_MESSAGE_KIND_CLOSING);
@@ -969,7 +940,7 @@ fixture_teardown (Fixture       *fixture,
 
   if (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_OPEN)
     sonde_connection_close (fixture->connection, 1000, NULL, NULL);
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
   g_assert_finalize_object (g_steal_pointer (&fixture->connection));
 
   if (fixture->peer != NULL)

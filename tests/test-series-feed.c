@@ -30,16 +30,6 @@ typedef struct {
   SondeSeriesFeed *feed;
 } Fixture;
 
-static gboolean
-is_final (SondeConnection *connection)
-{
-  SondeConnectionState state = sonde_connection_get_state (connection);
-
-  return state == SONDE_CONNECTION_STATE_CLOSED ||
-         state == SONDE_CONNECTION_STATE_FAILED ||
-         state == SONDE_CONNECTION_STATE_DISCONNECTED;
-}
-
 static void
 open_connection (Fixture *fixture)
 {
@@ -56,7 +46,7 @@ static void
 close_connection (Fixture *fixture)
 {
   g_assert_true (sonde_connection_close (fixture->connection, 1000, NULL, NULL));
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 }
 
 /* The demo server on /echo, a connection to it (not yet connected unless
@@ -86,7 +76,7 @@ fixture_teardown (Fixture       *fixture,
 {
   if (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_OPEN)
     close_connection (fixture);
-  SONDE_TEST_ASSERT_WAIT (is_final (fixture->connection), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
   g_assert_finalize_object (fixture->feed);
   g_assert_finalize_object (fixture->connection);
