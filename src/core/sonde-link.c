@@ -642,6 +642,15 @@ on_ws_error (SoupWebsocketConnection *ws,
   if (link->watchdog_fired && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
     return;
 
+  /* Once libsoup is closing the connection for a protocol fault, the peer
+   * dropping the socket on the way out ("Connection reset by peer") is
+   * that fault ending, not another one: the fault's event says it. */
+  if (error->domain == G_IO_ERROR && link->error_close_code != 0)
+    {
+      g_debug ("after the fault that closes the connection: %s", error->message);
+      return;
+    }
+
   link->had_error = TRUE;
   reported = explain_ws_error (link, error);
 
