@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "sonde-redact.h"
+#include "sonde-redactor.h"
 #include "sonde-test-util.h"
 
 #define R SONDE_REDACTED

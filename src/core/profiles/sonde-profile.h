@@ -8,7 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sonde-connection.h"
-#include "sonde-template.h"
+#include "sonde-profile-message.h"
 
 G_BEGIN_DECLS
 
@@ -141,16 +141,10 @@ gboolean                    sonde_profile_configure_connection (SondeProfile    
                                                               const char            *secret,
                                                               GError               **error);
 
-SondeProfileMessage        *sonde_profile_message_new        (const char            *name,
-                                                              SondeMessageFormat     format,
-                                                              const char            *body);
-SondeProfileMessage        *sonde_profile_message_copy       (const SondeProfileMessage *message);
-void                        sonde_profile_message_free       (SondeProfileMessage   *message);
 void                        sonde_profile_problem_free       (SondeProfileProblem   *problem);
 
 const char                 *sonde_auth_kind_to_string        (SondeAuthKind          kind);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeProfileMessage, sonde_profile_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeProfileProblem, sonde_profile_problem_free)
 
 G_END_DECLS

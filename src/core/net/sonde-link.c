@@ -26,7 +26,7 @@
 #include "sonde-close-code.h"
 #include "sonde-error.h"
 #include "sonde-json-writer.h"
-#include "sonde-link-private.h"
+#include "sonde-link.h"
 
 /* Payloads at least this large are handed over by reference to libsoup's
  * own buffer instead of being copied into the batch: one copy (into the log)

@@ -530,7 +530,7 @@ sonde_message_log_get_item (GListModel *model,
   if (!sonde_message_log_get_record (self, position, &record))
     return NULL;
 
-  return sonde_message_new (self, &record);
+  return sonde_message_new (G_OBJECT (self), (SondeRecordLookupFunc) sonde_message_log_lookup_seq, &record);
 }
 
 static void
@@ -854,54 +854,4 @@ sonde_message_log_clear (SondeMessageLog *self)
   if (n > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, n, 0);
   notify_counts (self);
-}
-
-const char *
-sonde_direction_to_string (SondeDirection direction)
-{
-  switch (direction)
-    {
-    case SONDE_DIRECTION_IN:
-      return "in";
-    case SONDE_DIRECTION_OUT:
-      return "out";
-    case SONDE_DIRECTION_EVENT:
-      return "event";
-    default:
-      g_return_val_if_reached ("unknown");
-    }
-}
-
-const char *
-sonde_message_kind_to_string (SondeMessageKind kind)
-{
-  switch (kind)
-    {
-    case SONDE_MESSAGE_KIND_TEXT:
-      return "text";
-    case SONDE_MESSAGE_KIND_BINARY:
-      return "binary";
-    case SONDE_MESSAGE_KIND_CONNECTING:
-      return "connecting";
-    case SONDE_MESSAGE_KIND_HANDSHAKE:
-      return "handshake";
-    case SONDE_MESSAGE_KIND_OPEN:
-      return "open";
-    case SONDE_MESSAGE_KIND_CLOSING:
-      return "closing";
-    case SONDE_MESSAGE_KIND_CLOSE:
-      return "close";
-    case SONDE_MESSAGE_KIND_ERROR:
-      return "error";
-    case SONDE_MESSAGE_KIND_FAILED:
-      return "failed";
-    case SONDE_MESSAGE_KIND_RECONNECT:
-      return "reconnect";
-    case SONDE_MESSAGE_KIND_GAP:
-      return "gap";
-    case SONDE_MESSAGE_KIND_LATENCY:
-      return "latency";
-    default:
-      g_return_val_if_reached ("unknown");
-    }
 }

@@ -4,14 +4,17 @@
  */
 #pragma once
 
-#include "sonde-message-log.h"
+#include <glib-object.h>
+
+#include "sonde-record.h"
 
 G_BEGIN_DECLS
 
 #define SONDE_TYPE_MESSAGE (sonde_message_get_type ())
 G_DECLARE_FINAL_TYPE (SondeMessage, sonde_message, SONDE, MESSAGE, GObject)
 
-SondeMessage     *sonde_message_new            (SondeMessageLog   *log,
+SondeMessage     *sonde_message_new            (GObject           *source,
+                                                SondeRecordLookupFunc lookup,
                                                 const SondeRecord *record);
 guint64           sonde_message_get_seq        (SondeMessage      *self);
 gint64            sonde_message_get_wall_us    (SondeMessage      *self);

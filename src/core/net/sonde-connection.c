@@ -24,8 +24,7 @@
 #include "sonde-error.h"
 #include "sonde-json-writer.h"
 #include "sonde-connection-private.h"
-#include "sonde-link-private.h"
-#include "sonde-profile.h"
+#include "sonde-link.h"
 #include "sonde-url.h"
 
 G_DEFINE_FINAL_TYPE (SondeConnection, sonde_connection, G_TYPE_OBJECT)

@@ -19,7 +19,10 @@ struct _SondeMessage
   GObject           parent_instance;
 
   /* owned */
-  SondeMessageLog  *log;
+  GObject          *source;       /* what keeps the record: the log */
+
+  /* borrowed */
+  SondeRecordLookupFunc lookup;
 
   guint64           seq;
   gint64            wall_us;
@@ -41,7 +44,7 @@ sonde_message_finalize (GObject *object)
 {
   SondeMessage *self = (SondeMessage *) object;
 
-  g_clear_object (&self->log);
+  g_clear_object (&self->source);
   g_atomic_int_dec_and_test (&n_alive);
 
   G_OBJECT_CLASS (sonde_message_parent_class)->finalize (object);
@@ -62,16 +65,19 @@ sonde_message_init (SondeMessage *self)
 }
 
 SondeMessage *
-sonde_message_new (SondeMessageLog   *log,
-                   const SondeRecord *record)
+sonde_message_new (GObject              *source,
+                   SondeRecordLookupFunc lookup,
+                   const SondeRecord    *record)
 {
   SondeMessage *self;
 
-  g_return_val_if_fail (SONDE_IS_MESSAGE_LOG (log), NULL);
+  g_return_val_if_fail (G_IS_OBJECT (source), NULL);
+  g_return_val_if_fail (lookup != NULL, NULL);
   g_return_val_if_fail (record != NULL, NULL);
 
   self = g_object_new (SONDE_TYPE_MESSAGE, NULL);
-  self->log = g_object_ref (log);
+  self->source = g_object_ref (source);
+  self->lookup = lookup;
   self->seq = record->seq;
   self->wall_us = record->wall_us;
   self->mono_us = record->mono_us;
@@ -146,7 +152,7 @@ sonde_message_get_record (SondeMessage *self,
 {
   g_return_val_if_fail (SONDE_IS_MESSAGE (self), FALSE);
 
-  return sonde_message_log_lookup_seq (self->log, self->seq, record);
+  return self->lookup (self->source, self->seq, record);
 }
 
 /* A copy of the stored payload, or NULL once the record has been evicted. */
@@ -157,7 +163,7 @@ sonde_message_dup_payload (SondeMessage *self)
 
   g_return_val_if_fail (SONDE_IS_MESSAGE (self), NULL);
 
-  if (!sonde_message_log_lookup_seq (self->log, self->seq, &record))
+  if (!self->lookup (self->source, self->seq, &record))
     return NULL;
 
   return g_bytes_new (record.data, record.stored_size);

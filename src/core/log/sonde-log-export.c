@@ -60,7 +60,7 @@ sonde_log_export_line (GString           *out,
 
   if (redactor == NULL || record->direction == SONDE_DIRECTION_EVENT || record->kind != SONDE_MESSAGE_KIND_TEXT)
     {
-      sonde_json_append_record (out, record);
+      sonde_record_append_json (out, record);
       return;
     }
 
@@ -69,7 +69,7 @@ sonde_log_export_line (GString           *out,
   copy = *record;
   copy.data = (const guint8 *) redacted->str;
   copy.stored_size = redacted->len;
-  sonde_json_append_record (out, &copy);
+  sonde_record_append_json (out, &copy);
 }
 
 static void export_continue (GTask *task);

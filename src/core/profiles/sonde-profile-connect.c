@@ -14,7 +14,7 @@
 #include "sonde-certificate.h"
 #include "sonde-error.h"
 #include "sonde-profile-private.h"
-#include "sonde-redact.h"
+#include "sonde-redactor.h"
 #include "sonde-url.h"
 
 /* @url with the query parameter @name=@value, both percent-encoded; an

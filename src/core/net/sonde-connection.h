@@ -6,22 +6,13 @@
 
 #include <gio/gio.h>
 
+#include "sonde-connection-state.h"
 #include "sonde-handshake.h"
-#include "sonde-redact.h"
 #include "sonde-message-log.h"
-#include "sonde-template.h"
+#include "sonde-profile-message.h"
+#include "sonde-redactor.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-  SONDE_CONNECTION_STATE_DISCONNECTED,
-  SONDE_CONNECTION_STATE_CONNECTING,
-  SONDE_CONNECTION_STATE_OPEN,
-  SONDE_CONNECTION_STATE_CLOSING,
-  SONDE_CONNECTION_STATE_CLOSED,
-  SONDE_CONNECTION_STATE_FAILED,
-  SONDE_CONNECTION_STATE_WAITING,   /* dropped; reconnecting after a delay */
-} SondeConnectionState;
 
 typedef struct {
   gboolean enabled;

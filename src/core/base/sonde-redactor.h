@@ -1,4 +1,4 @@
-/* sonde-redact.h: secrets masked wherever text leaves a connection
+/* sonde-redactor.h: secrets masked wherever text leaves a connection
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *

@@ -22,17 +22,6 @@ typedef enum {
   SONDE_MESSAGE_FORMAT_BINARY,   /* the body is hex, as in the composer */
 } SondeMessageFormat;
 
-/* A message kept in a profile: a saved template (with a name), an on-open
- * message or the heartbeat (name unused). Its body may hold placeholders.
- * (Declared here so that SondeConnection can take on-open messages and a
- * heartbeat without depending on SondeProfile; made and freed by the
- * sonde_profile_message_*() functions of sonde-profile.h.) */
-typedef struct {
-  char               *name;
-  SondeMessageFormat  format;
-  char               *body;
-} SondeProfileMessage;
-
 /* Per-connection state for {{seq}}. */
 typedef struct {
   guint64 seq;

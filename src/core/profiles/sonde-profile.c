@@ -1016,38 +1016,6 @@ sonde_profile_set_notifications (SondeProfile *self,
 
 /* A new message; @name may be NULL (on-open messages and the heartbeat have
  * none), a NULL @body is "". */
-SondeProfileMessage *
-sonde_profile_message_new (const char         *name,
-                           SondeMessageFormat  format,
-                           const char         *body)
-{
-  SondeProfileMessage *message = g_new0 (SondeProfileMessage, 1);
-
-  message->name = g_strdup (name);
-  message->format = format;
-  message->body = g_strdup (body != NULL ? body : "");
-  return message;
-}
-
-SondeProfileMessage *
-sonde_profile_message_copy (const SondeProfileMessage *message)
-{
-  g_return_val_if_fail (message != NULL, NULL);
-
-  return sonde_profile_message_new (message->name, message->format, message->body);
-}
-
-void
-sonde_profile_message_free (SondeProfileMessage *message)
-{
-  if (message == NULL)
-    return;
-
-  g_free (message->name);
-  g_free (message->body);
-  g_free (message);
-}
-
 void
 sonde_profile_problem_free (SondeProfileProblem *problem)
 {

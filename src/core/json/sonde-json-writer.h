@@ -9,8 +9,6 @@
 
 #include <glib.h>
 
-#include "sonde-message-log.h"
-
 G_BEGIN_DECLS
 
 void sonde_json_append_string      (GString    *out,
@@ -37,7 +35,5 @@ void sonde_json_append_double_member (GString    *out,
                                       double      value);
 void sonde_json_append_iso_time    (GString    *out,
                                     gint64      wall_us);
-void sonde_json_append_record      (GString           *out,
-                                    const SondeRecord *record);
 
 G_END_DECLS

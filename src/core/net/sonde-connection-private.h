@@ -6,8 +6,7 @@
 
 #include "sonde-connection.h"
 #include "sonde-json-path.h"
-#include "sonde-link-private.h"
-#include "sonde-profile.h"
+#include "sonde-link.h"
 
 G_BEGIN_DECLS
 

@@ -7,7 +7,7 @@
 #include <gio/gio.h>
 
 #include "sonde-message-log.h"
-#include "sonde-redact.h"
+#include "sonde-redactor.h"
 
 G_BEGIN_DECLS
 

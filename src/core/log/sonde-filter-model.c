@@ -491,7 +491,7 @@ sonde_filter_model_get_item (GListModel *model,
       record.direction = SONDE_DIRECTION_EVENT;
     }
 
-  return sonde_message_new (self->log, &record);
+  return sonde_message_new (G_OBJECT (self->log), (SondeRecordLookupFunc) sonde_message_log_lookup_seq, &record);
 }
 
 static void

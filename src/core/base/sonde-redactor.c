@@ -1,4 +1,4 @@
-/* sonde-redact.c: secrets masked wherever text leaves a connection
+/* sonde-redactor.c: secrets masked wherever text leaves a connection
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -20,7 +20,7 @@
 
 #include <string.h>
 
-#include "sonde-redact.h"
+#include "sonde-redactor.h"
 
 /* A registered secret shorter than this, in characters, is not masked: a
  * secret of "abc" or "1" would mask every occurrence of those letters in

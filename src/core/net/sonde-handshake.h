@@ -6,7 +6,7 @@
 
 #include <libsoup/soup.h>
 
-#include "sonde-redact.h"
+#include "sonde-redactor.h"
 
 G_BEGIN_DECLS
 

@@ -1,11 +1,15 @@
-/* sonde-link-private.h: the I/O-thread half of a SondeConnection
+/* sonde-link.h: the I/O-thread half of a SondeConnection
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include "sonde-connection.h"
-#include "sonde-redact.h"
+#include <gio/gio.h>
+
+#include "sonde-connection-state.h"
+#include "sonde-handshake.h"
+#include "sonde-record.h"
+#include "sonde-redactor.h"
 
 G_BEGIN_DECLS
 
