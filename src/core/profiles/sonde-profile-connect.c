@@ -88,8 +88,11 @@ add_query_parameter (const char  *url,
  * for a bad URL, SONDE_ERROR_INVALID_OPTION for a secret with a line break.
  * Error messages never contain the secret.
  *
- * Keepalive, pong timeout, heartbeat, on-open messages, reconnect, the TLS
- * pin and the proxy are not applied here. */
+ * Liveness (keepalive, pong timeout, heartbeat, latency probe), the on-open
+ * messages, reconnect, the TLS pin, the client certificate and the proxy
+ * are applied too: this is the one place a profile becomes a connection.
+ * (SondeSession calls it; the notification rules and charts, which are
+ * not the connection's, are applied by the session.) */
 gboolean
 sonde_profile_configure_connection (SondeProfile     *self,
                                     SondeConnection  *connection,
@@ -208,6 +211,8 @@ sonde_profile_configure_connection (SondeProfile     *self,
   sonde_connection_set_pinned_sha256 (connection, self->tls_policy == SONDE_TLS_PINNED ? self->pinned_sha256 : NULL);
   sonde_connection_set_client_certificate (connection, client_certificate);
   sonde_connection_set_proxy (connection, self->proxy);
+  sonde_connection_set_on_open (connection, self->on_open);
+  sonde_connection_set_heartbeat (connection, self->heartbeat, self->heartbeat_interval_s);
   if (!sonde_connection_set_latency_probe (connection, self->probe, self->probe_path, self->probe_interval_s, error))
     return FALSE;
 

@@ -1,0 +1,910 @@
+/* sonde-session.c: one live use of a saved profile or of an ad-hoc URL
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Connecting a profile: validate it, get its secret (the value given with
+ * sonde_session_set_secret(), else the keyring), apply it to the connection
+ * (sonde_profile_configure_connection(): every setting of the connection),
+ * then the rules and charts that are the session's own, then connect. A
+ * connect asked for while the last connection is still going closes it
+ * first and connects once it has ended, so that the log holds both.
+ */
+
+#define G_LOG_DOMAIN "sonde-session"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "sonde-error.h"
+#include "sonde-net-enums.h"
+#include "sonde-session.h"
+#include "sonde-url.h"
+
+typedef enum {
+  PENDING_NONE,
+  PENDING_URL,       /* connect_url() once the last connection has ended */
+  PENDING_PROFILE,   /* the profile's connect, likewise */
+} Pending;
+
+struct _SondeSession
+{
+  GObject               parent_instance;
+
+  /* owned */
+  SondeConnection      *connection;
+  SondeNotifier        *notifier;
+  SondeSeriesFeed      *feed;
+  SondeChartList       *charts;
+  SondeProfile         *profile;
+  SondeSecrets         *secrets;
+  char                 *secret;         /* given, instead of the keyring's */
+  char                 *shown_url;
+  char                 *pending_url;
+  GCancellable         *lookup;         /* the keyring lookup under way */
+
+  Pending               pending;
+  SondeConnectionState  state;
+  gboolean              demo;
+};
+
+G_DEFINE_FINAL_TYPE (SondeSession, sonde_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_PROFILE,
+  PROP_DEMO,
+  PROP_STATE,
+  PROP_ACTIVE,
+  PROP_TITLE,
+  PROP_MESSAGES_IN,
+  PROP_MESSAGES_OUT,
+  PROP_BYTES_IN,
+  PROP_BYTES_OUT,
+  N_PROPS
+};
+
+enum {
+  PROFILE_CHANGED,
+  PROBLEM,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static gboolean
+is_active_state (SondeConnectionState state)
+{
+  return state == SONDE_CONNECTION_STATE_CONNECTING ||
+         state == SONDE_CONNECTION_STATE_OPEN ||
+         state == SONDE_CONNECTION_STATE_CLOSING ||
+         state == SONDE_CONNECTION_STATE_WAITING;
+}
+
+static void
+report_problem (SondeSession *self,
+                const char   *text)
+{
+  g_signal_emit (self, signals[PROBLEM], 0, text);
+}
+
+static void
+on_charts_changed (SondeSession *self)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (self->profile == NULL)
+    return;
+
+  node = sonde_chart_list_to_json (self->charts);
+  sonde_profile_set_charts (self->profile, node);
+  g_signal_emit (self, signals[PROFILE_CHANGED], 0);
+}
+
+static void connect_profile_now (SondeSession *self);
+
+static void
+on_state_changed (SondeSession *self)
+{
+  SondeConnectionState state = sonde_connection_get_state (self->connection);
+  gboolean was_active = is_active_state (self->state);
+
+  if (state == self->state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  if (was_active != is_active_state (state))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+
+  /* A connect asked for while the last connection was still going. */
+  if (!is_active_state (state) && self->pending != PENDING_NONE)
+    {
+      Pending pending = self->pending;
+      g_autofree char *url = g_steal_pointer (&self->pending_url);
+      g_autoptr(GError) error = NULL;
+
+      self->pending = PENDING_NONE;
+      if (pending == PENDING_PROFILE)
+        connect_profile_now (self);
+      else if (!sonde_session_connect_url (self, url, &error))
+        report_problem (self, error->message);
+    }
+}
+
+static void
+on_log_changed (SondeSession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGES_IN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGES_OUT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_IN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_OUT]);
+}
+
+static void
+sonde_session_dispose (GObject *object)
+{
+  SondeSession *self = (SondeSession *) object;
+
+  g_cancellable_cancel (self->lookup);
+  g_clear_object (&self->lookup);
+  if (self->connection != NULL)
+    g_signal_handlers_disconnect_by_data (self->connection, self);
+  if (self->charts != NULL)
+    g_signal_handlers_disconnect_by_data (self->charts, self);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->feed);
+  g_clear_object (&self->charts);
+  /* Disposing the connection closes it (1001, going away). */
+  g_clear_object (&self->connection);
+  g_clear_object (&self->profile);
+  g_clear_object (&self->secrets);
+
+  G_OBJECT_CLASS (sonde_session_parent_class)->dispose (object);
+}
+
+static void
+sonde_session_finalize (GObject *object)
+{
+  SondeSession *self = (SondeSession *) object;
+
+  if (self->secret != NULL)
+    memset (self->secret, 0, strlen (self->secret));
+  g_free (self->secret);
+  g_free (self->shown_url);
+  g_free (self->pending_url);
+
+  G_OBJECT_CLASS (sonde_session_parent_class)->finalize (object);
+}
+
+static void
+sonde_session_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  SondeSession *self = SONDE_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    case PROP_PROFILE:
+      g_value_set_object (value, self->profile);
+      break;
+    case PROP_DEMO:
+      g_value_set_boolean (value, self->demo);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_ACTIVE:
+      g_value_set_boolean (value, sonde_session_get_active (self));
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, sonde_session_get_title (self));
+      break;
+    case PROP_MESSAGES_IN:
+      g_value_set_uint64 (value, sonde_session_get_messages_in (self));
+      break;
+    case PROP_MESSAGES_OUT:
+      g_value_set_uint64 (value, sonde_session_get_messages_out (self));
+      break;
+    case PROP_BYTES_IN:
+      g_value_set_uint64 (value, sonde_session_get_bytes_in (self));
+      break;
+    case PROP_BYTES_OUT:
+      g_value_set_uint64 (value, sonde_session_get_bytes_out (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_session_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  SondeSession *self = SONDE_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      sonde_session_set_profile (self, g_value_get_object (value));
+      break;
+    case PROP_DEMO:
+      self->demo = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_session_class_init (SondeSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sonde_session_dispose;
+  object_class->finalize = sonde_session_finalize;
+  object_class->get_property = sonde_session_get_property;
+  object_class->set_property = sonde_session_set_property;
+
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, SONDE_TYPE_CONNECTION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROFILE] =
+    g_param_spec_object ("profile", NULL, NULL, SONDE_TYPE_PROFILE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEMO] =
+    g_param_spec_boolean ("demo", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, SONDE_TYPE_CONNECTION_STATE, SONDE_CONNECTION_STATE_DISCONNECTED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACTIVE] =
+    g_param_spec_boolean ("active", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MESSAGES_IN] =
+    g_param_spec_uint64 ("messages-in", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MESSAGES_OUT] =
+    g_param_spec_uint64 ("messages-out", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BYTES_IN] =
+    g_param_spec_uint64 ("bytes-in", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BYTES_OUT] =
+    g_param_spec_uint64 ("bytes-out", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SondeSession::profile-changed:
+   *
+   * The session changed its profile (the chart layout, a trusted
+   * certificate): whoever keeps the profiles should save them.
+   */
+  signals[PROFILE_CHANGED] =
+    g_signal_new ("profile-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  /**
+   * SondeSession::problem:
+   * @text: what went wrong, for the user, translated
+   *
+   * Something the user must know that is not the connection's state: a
+   * connect that could not start, notification rules that do not load.
+   */
+  signals[PROBLEM] =
+    g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+sonde_session_init (SondeSession *self)
+{
+  self->connection = sonde_connection_new ();
+  self->notifier = sonde_notifier_new (self->connection);
+  self->feed = sonde_series_feed_new (self->connection);
+  self->charts = sonde_chart_list_new ();
+  self->state = sonde_connection_get_state (self->connection);
+
+  g_signal_connect_object (self->connection, "notify::state",
+                           G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (sonde_connection_get_log (self->connection), "notify::n-records",
+                           G_CALLBACK (on_log_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->charts, "changed",
+                           G_CALLBACK (on_charts_changed), self, G_CONNECT_SWAPPED);
+}
+
+/* A session for ad-hoc URLs (sonde_session_connect_url()). */
+SondeSession *
+sonde_session_new (void)
+{
+  return g_object_new (SONDE_TYPE_SESSION, NULL);
+}
+
+SondeSession *
+sonde_session_new_for_profile (SondeProfile *profile)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE (profile), NULL);
+
+  return g_object_new (SONDE_TYPE_SESSION, "profile", profile, NULL);
+}
+
+/* A session on the embedded demo feed: known as the demo by what it is,
+ * whatever its title says in the user's language. */
+SondeSession *
+sonde_session_new_demo (void)
+{
+  return g_object_new (SONDE_TYPE_SESSION, "demo", TRUE, NULL);
+}
+
+SondeConnection *
+sonde_session_get_connection (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return self->connection;
+}
+
+SondeMessageLog *
+sonde_session_get_log (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return sonde_connection_get_log (self->connection);
+}
+
+SondeNotifier *
+sonde_session_get_notifier (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return self->notifier;
+}
+
+SondeSeriesFeed *
+sonde_session_get_feed (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return self->feed;
+}
+
+SondeChartList *
+sonde_session_get_charts (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return self->charts;
+}
+
+SondeProfile *
+sonde_session_get_profile (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return self->profile;
+}
+
+/* Makes this session a use of @profile ("Save as Profile…" links the
+ * session to the new profile); NULL unlinks it. Takes effect at the next
+ * connect; the charts of a session without any take the profile's. */
+void
+sonde_session_set_profile (SondeSession *self,
+                           SondeProfile *profile)
+{
+  g_return_if_fail (SONDE_IS_SESSION (self));
+  g_return_if_fail (profile == NULL || SONDE_IS_PROFILE (profile));
+
+  if (!g_set_object (&self->profile, profile))
+    return;
+
+  if (profile != NULL)
+    {
+      if (sonde_chart_list_is_empty (self->charts) && sonde_profile_get_charts (profile) != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+
+          g_signal_handlers_block_by_func (self->charts, on_charts_changed, self);
+          if (!sonde_chart_list_load_json (self->charts, sonde_profile_get_charts (profile), &error))
+            {
+              g_autofree char *text = g_strdup_printf (_("Some charts of “%s” could not be made: %s"),
+                                                       sonde_profile_get_name (profile), error->message);
+              report_problem (self, text);
+            }
+          g_signal_handlers_unblock_by_func (self->charts, on_charts_changed, self);
+        }
+      else if (!sonde_chart_list_is_empty (self->charts))
+        {
+          /* A session saved as a new profile: its charts go with it. */
+          on_charts_changed (self);
+        }
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+gboolean
+sonde_session_get_demo (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+
+  return self->demo;
+}
+
+void
+sonde_session_set_secrets (SondeSession *self,
+                           SondeSecrets *secrets)
+{
+  g_return_if_fail (SONDE_IS_SESSION (self));
+  g_return_if_fail (secrets == NULL || SONDE_IS_SECRETS (secrets));
+
+  g_set_object (&self->secrets, secrets);
+}
+
+/* The profile's secret, given instead of looked up in the keyring (from
+ * an environment variable, say). NULL goes back to the keyring. */
+void
+sonde_session_set_secret (SondeSession *self,
+                          const char   *secret)
+{
+  g_return_if_fail (SONDE_IS_SESSION (self));
+
+  if (self->secret != NULL)
+    memset (self->secret, 0, strlen (self->secret));
+  g_free (self->secret);
+  self->secret = g_strdup (secret);
+}
+
+/* The profile applied: the connection's settings, then the session's own
+ * (notification rules, the latency chart). */
+static gboolean
+apply_profile (SondeSession  *self,
+               const char    *secret,
+               GError       **error)
+{
+  SondeProfile *profile = self->profile;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!sonde_profile_configure_connection (profile, self->connection, secret, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("Could not connect with “%s”: %s"), sonde_profile_get_name (profile), local_error->message);
+      return FALSE;
+    }
+
+  /* The editor refuses rules that do not parse, so only a file edited by
+   * hand gets here: the connection goes on, without notifications. */
+  if (!sonde_notifier_set_rules (self->notifier, sonde_profile_get_notifications (profile), &local_error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Notifications are off for “%s”: %s"),
+                                               sonde_profile_get_name (profile), local_error->message);
+
+      sonde_notifier_set_rules (self->notifier, NULL, NULL);
+      report_problem (self, text);
+    }
+
+  /* A latency probe: its round-trip times get a chart, the first time. */
+  if (sonde_connection_get_latency_probe (self->connection))
+    sonde_chart_list_offer_latency (self->charts);
+
+  return TRUE;
+}
+
+/* Starts the connection the profile was applied to, or closes the last
+ * one first. */
+static gboolean
+start (SondeSession  *self,
+       Pending        pending,
+       const char    *url,
+       GError       **error)
+{
+  SondeConnectionState state = sonde_connection_get_state (self->connection);
+
+  if (is_active_state (state))
+    {
+      self->pending = pending;
+      g_free (self->pending_url);
+      self->pending_url = g_strdup (url);
+      if (state != SONDE_CONNECTION_STATE_CLOSING)
+        sonde_connection_close (self->connection, 1000, NULL, NULL);
+      return TRUE;
+    }
+
+  if (url != NULL)
+    sonde_connection_set_url (self->connection, url);
+  if (!sonde_connection_connect (self->connection, error))
+    return FALSE;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+  return TRUE;
+}
+
+static void
+finish_connect (SondeSession *self,
+                GTask        *task,
+                const char   *secret)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!apply_profile (self, secret, &error) ||
+      !start (self, PENDING_PROFILE, NULL, &error))
+    {
+      if (task != NULL)
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        report_problem (self, error->message);
+      return;
+    }
+
+  if (task != NULL)
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_secret_looked_up (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SondeSession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = sonde_secrets_lookup_finish (SONDE_SECRETS (source), result, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (error != NULL)
+    {
+      g_task_return_new_error (task, error->domain, error->code,
+                               _("The keyring did not give the secret of “%s”: %s"),
+                               sonde_profile_get_name (self->profile), error->message);
+      return;
+    }
+
+  if (secret == NULL &&
+      sonde_profile_get_auth_kind (self->profile) != SONDE_AUTH_NONE)
+    {
+      g_task_return_new_error (task, SONDE_ERROR, SONDE_ERROR_NO_SECRET,
+                               _("No secret stored for “%s”: its %s authentication needs one. "
+                                 "Edit the profile to enter it"),
+                               sonde_profile_get_name (self->profile),
+                               sonde_auth_kind_to_string (sonde_profile_get_auth_kind (self->profile)));
+      return;
+    }
+
+  finish_connect (self, task, secret);
+  if (secret != NULL)
+    memset (secret, 0, strlen (secret));
+}
+
+/* Validates the profile, gets its secret, applies it, connects. Errors name
+ * the profile and what is missing: SONDE_ERROR_INVALID_PROFILE with the
+ * first problem sonde_profile_validate() finds, SONDE_ERROR_NO_SECRET, a
+ * keyring's error, or one of sonde_connection_connect(). */
+void
+sonde_session_connect_async (SondeSession        *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+
+  g_return_if_fail (SONDE_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sonde_session_connect_async);
+
+  if (self->profile == NULL)
+    {
+      g_task_return_new_error (task, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
+                               _("This connection has no profile to connect with"));
+      return;
+    }
+
+  problems = sonde_profile_validate (self->profile);
+  if (problems != NULL && problems->len > 0)
+    {
+      SondeProfileProblem *problem = g_ptr_array_index (problems, 0);
+
+      g_task_return_new_error (task, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
+                               _("The profile “%s” cannot be used: %s (%s)"),
+                               sonde_profile_get_name (self->profile), problem->message, problem->field);
+      return;
+    }
+
+  /* A newer connect replaces a lookup still under way. */
+  g_cancellable_cancel (self->lookup);
+  g_clear_object (&self->lookup);
+
+  if (sonde_profile_get_auth_kind (self->profile) == SONDE_AUTH_NONE || self->secret != NULL)
+    {
+      finish_connect (self, task, self->secret);
+      return;
+    }
+
+  if (self->secrets == NULL)
+    {
+      g_task_return_new_error (task, SONDE_ERROR, SONDE_ERROR_NO_SECRET,
+                               _("No keyring to get the secret of “%s” from: its %s authentication needs one"),
+                               sonde_profile_get_name (self->profile),
+                               sonde_auth_kind_to_string (sonde_profile_get_auth_kind (self->profile)));
+      return;
+    }
+
+  self->lookup = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
+  sonde_secrets_lookup_async (self->secrets, sonde_profile_get_id (self->profile), self->lookup,
+                              on_secret_looked_up, g_steal_pointer (&task));
+}
+
+gboolean
+sonde_session_connect_finish (SondeSession  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_connect_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SondeSession *self = SONDE_SESSION (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!sonde_session_connect_finish (self, result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    report_problem (self, error->message);
+}
+
+/* The profile's connect, started by the session itself: a failure is
+ * reported with ::problem. */
+static void
+connect_profile_now (SondeSession *self)
+{
+  sonde_session_connect_async (self, NULL, on_connect_done, NULL);
+}
+
+/* Connects to @url as typed, closing the current connection first. A
+ * profile's session asked for another URL is no longer the profile's; one
+ * asked for the profile's own URL connects the profile (with its headers,
+ * subprotocols and secret). */
+gboolean
+sonde_session_connect_url (SondeSession  *self,
+                           const char    *url,
+                           GError       **error)
+{
+  g_autofree char *normalized = NULL;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  normalized = sonde_url_normalize (url, error);
+  if (normalized == NULL)
+    return FALSE;
+
+  if (self->profile != NULL)
+    {
+      g_autofree char *profile_url = sonde_url_normalize (sonde_profile_get_url (self->profile), NULL);
+
+      if (g_strcmp0 (profile_url, normalized) == 0)
+        {
+          connect_profile_now (self);
+          return TRUE;
+        }
+      sonde_session_set_profile (self, NULL);
+    }
+
+  return start (self, PENDING_URL, url, error);
+}
+
+/* Closes normally (1000), gives up a handshake in progress, or stops
+ * waiting to reconnect. */
+void
+sonde_session_disconnect (SondeSession *self)
+{
+  SondeConnectionState state;
+
+  g_return_if_fail (SONDE_IS_SESSION (self));
+
+  self->pending = PENDING_NONE;
+  g_clear_pointer (&self->pending_url, g_free);
+  g_cancellable_cancel (self->lookup);
+  g_clear_object (&self->lookup);
+
+  state = sonde_connection_get_state (self->connection);
+  if (is_active_state (state) && state != SONDE_CONNECTION_STATE_CLOSING)
+    sonde_connection_close (self->connection, 1000, NULL, NULL);
+}
+
+SondeConnectionState
+sonde_session_get_state (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), SONDE_CONNECTION_STATE_DISCONNECTED);
+
+  return self->state;
+}
+
+/* TRUE while connecting, open, closing or waiting to reconnect. */
+gboolean
+sonde_session_get_active (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+
+  return is_active_state (self->state);
+}
+
+/* The profile's name; else the connection's URL with its secrets masked;
+ * NULL before the first connect. */
+const char *
+sonde_session_get_title (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  if (self->profile != NULL)
+    return sonde_profile_get_name (self->profile);
+  return sonde_session_get_shown_url (self);
+}
+
+/* The address as it may be shown: the profile's (an API key added to the
+ * query is not in it), else the connection's with a token in its query or
+ * a password in it masked. */
+const char *
+sonde_session_get_shown_url (SondeSession *self)
+{
+  const char *url;
+  SondeRedactor *redactor;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  if (self->profile != NULL)
+    return sonde_profile_get_url (self->profile);
+
+  url = sonde_connection_get_url (self->connection);
+  if (url == NULL)
+    return NULL;
+  redactor = sonde_connection_get_redactor (self->connection);
+  g_free (self->shown_url);
+  self->shown_url = redactor != NULL ? sonde_redactor_url (redactor, url) : g_strdup (url);
+  return self->shown_url;
+}
+
+guint64
+sonde_session_get_messages_in (SondeSession *self)
+{
+  SondeStats stats;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), 0);
+
+  sonde_connection_get_stats (self->connection, &stats);
+  return stats.messages_in;
+}
+
+guint64
+sonde_session_get_messages_out (SondeSession *self)
+{
+  SondeStats stats;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), 0);
+
+  sonde_connection_get_stats (self->connection, &stats);
+  return stats.messages_out;
+}
+
+guint64
+sonde_session_get_bytes_in (SondeSession *self)
+{
+  SondeStats stats;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), 0);
+
+  sonde_connection_get_stats (self->connection, &stats);
+  return stats.bytes_in;
+}
+
+guint64
+sonde_session_get_bytes_out (SondeSession *self)
+{
+  SondeStats stats;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), 0);
+
+  sonde_connection_get_stats (self->connection, &stats);
+  return stats.bytes_out;
+}
+
+/* What a user calls a normal end: closed cleanly with 1000 (normal), 1001
+ * (going away) or no status. The window shows no problem for it, and
+ * sonde-cli exits 0. */
+gboolean
+sonde_session_close_was_normal (SondeSession *self)
+{
+  guint code;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+
+  if (sonde_connection_get_state (self->connection) != SONDE_CONNECTION_STATE_CLOSED)
+    return FALSE;
+  code = sonde_connection_get_close_code (self->connection);
+  return (code == 1000 || code == 1001 || code == 1005) &&
+         sonde_connection_get_close_was_clean (self->connection);
+}
+
+/* The user trusts the certificate the last attempt refused: a profile's
+ * session pins it in the profile (and says so with ::profile-changed), an
+ * ad-hoc one on its connection; then it connects again. */
+gboolean
+sonde_session_trust_certificate (SondeSession  *self,
+                                 GError       **error)
+{
+  g_autofree char *sha256 = NULL;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+
+  sha256 = g_strdup (sonde_connection_get_refused_certificate (self->connection, NULL));
+  if (sha256 == NULL)
+    {
+      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_CERTIFICATE,
+                           _("No certificate was refused: there is nothing to trust"));
+      return FALSE;
+    }
+
+  if (self->profile != NULL)
+    {
+      sonde_profile_set_tls_policy (self->profile, SONDE_TLS_PINNED);
+      sonde_profile_set_pinned_sha256 (self->profile, sha256);
+      g_signal_emit (self, signals[PROFILE_CHANGED], 0);
+      return sonde_session_reconnect (self, error);
+    }
+
+  sonde_connection_set_pinned_sha256 (self->connection, sha256);
+  return sonde_session_reconnect (self, error);
+}
+
+/* Connects again with what it last connected with: the profile (applied
+ * anew, so an edit counts), or the same URL. Waiting to reconnect, it
+ * tries now. */
+gboolean
+sonde_session_reconnect (SondeSession  *self,
+                         GError       **error)
+{
+  g_autofree char *url = NULL;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+
+  if (sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_WAITING)
+    return sonde_connection_reconnect_now (self->connection, error);
+
+  if (self->profile != NULL)
+    {
+      connect_profile_now (self);
+      return TRUE;
+    }
+
+  url = g_strdup (sonde_connection_get_url (self->connection));
+  if (url == NULL)
+    {
+      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_URL,
+                           _("There is no address to connect to again"));
+      return FALSE;
+    }
+  return start (self, PENDING_URL, url, error);
+}

@@ -1,0 +1,84 @@
+/* sonde-session.h: one live use of a saved profile or of an ad-hoc URL
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A session owns everything one use of a profile needs: the connection, its
+ * message log, the notifier, the series feed and the chart definitions. It
+ * applies a profile in one place (sonde_session_connect_async() looks up the
+ * secret and applies every setting), so that the window's page and every
+ * sonde-cli command are thin views over it. The next parts (recording,
+ * decoders, protocol modes) attach here.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sonde-chart-list.h"
+#include "sonde-connection.h"
+#include "sonde-notifier.h"
+#include "sonde-profile.h"
+#include "sonde-secrets.h"
+#include "sonde-series-feed.h"
+
+G_BEGIN_DECLS
+
+#define SONDE_TYPE_SESSION (sonde_session_get_type ())
+G_DECLARE_FINAL_TYPE (SondeSession, sonde_session, SONDE, SESSION, GObject)
+
+SondeSession         *sonde_session_new               (void);
+SondeSession         *sonde_session_new_for_profile   (SondeProfile         *profile);
+SondeSession         *sonde_session_new_demo          (void);
+
+SondeConnection      *sonde_session_get_connection    (SondeSession         *self);
+SondeMessageLog      *sonde_session_get_log           (SondeSession         *self);
+SondeNotifier        *sonde_session_get_notifier      (SondeSession         *self);
+SondeSeriesFeed      *sonde_session_get_feed          (SondeSession         *self);
+SondeChartList       *sonde_session_get_charts        (SondeSession         *self);
+
+/* The profile this session is a use of; NULL for an ad-hoc URL. */
+SondeProfile         *sonde_session_get_profile       (SondeSession         *self);
+void                  sonde_session_set_profile       (SondeSession         *self,
+                                                       SondeProfile         *profile);
+gboolean              sonde_session_get_demo          (SondeSession         *self);
+
+/* Where the profile's secret comes from: the keyring (@secrets), or, when
+ * set, this value (sonde-cli --token-env). */
+void                  sonde_session_set_secrets       (SondeSession         *self,
+                                                       SondeSecrets         *secrets);
+void                  sonde_session_set_secret        (SondeSession         *self,
+                                                       const char           *secret);
+
+/* The profile's: looks up the secret, applies every setting of the
+ * profile, connects (closing the current connection first). Completes once
+ * the connection has been started (not opened): its state says the rest. */
+void                  sonde_session_connect_async     (SondeSession         *self,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean              sonde_session_connect_finish    (SondeSession         *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* An ad-hoc URL typed by hand: a session of a profile whose URL differs is
+ * no longer that profile's. */
+gboolean              sonde_session_connect_url       (SondeSession         *self,
+                                                       const char           *url,
+                                                       GError              **error);
+void                  sonde_session_disconnect        (SondeSession         *self);
+gboolean              sonde_session_reconnect         (SondeSession         *self,
+                                                       GError              **error);
+gboolean              sonde_session_trust_certificate (SondeSession         *self,
+                                                       GError              **error);
+
+SondeConnectionState  sonde_session_get_state         (SondeSession         *self);
+gboolean              sonde_session_get_active        (SondeSession         *self);
+const char           *sonde_session_get_title         (SondeSession         *self);
+const char           *sonde_session_get_shown_url     (SondeSession         *self);
+guint64               sonde_session_get_messages_in   (SondeSession         *self);
+guint64               sonde_session_get_messages_out  (SondeSession         *self);
+guint64               sonde_session_get_bytes_in      (SondeSession         *self);
+guint64               sonde_session_get_bytes_out     (SondeSession         *self);
+
+/* A close the user would call normal: 1000, 1001 or no status, cleanly. */
+gboolean              sonde_session_close_was_normal  (SondeSession         *self);
+
+G_END_DECLS
