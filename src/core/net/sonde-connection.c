@@ -25,6 +25,7 @@
 #include "sonde-json-writer.h"
 #include "sonde-connection-private.h"
 #include "sonde-link.h"
+#include "sonde-net-enums.h"
 #include "sonde-url.h"
 
 G_DEFINE_FINAL_TYPE (SondeConnection, sonde_connection, G_TYPE_OBJECT)
@@ -382,7 +383,7 @@ sonde_connection_get_property (GObject    *object,
       g_value_set_uint (value, self->handshake_timeout_ms);
       break;
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_HANDSHAKE:
       g_value_set_boxed (value, self->handshake);
@@ -480,10 +481,9 @@ sonde_connection_class_init (SondeConnectionClass *klass)
                        0, G_MAXUINT, SONDE_DEFAULT_HANDSHAKE_TIMEOUT,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   sonde_connection_properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL,
-                      SONDE_CONNECTION_STATE_DISCONNECTED, SONDE_CONNECTION_STATE_WAITING,
-                      SONDE_CONNECTION_STATE_DISCONNECTED,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("state", NULL, NULL,
+                       SONDE_TYPE_CONNECTION_STATE, SONDE_CONNECTION_STATE_DISCONNECTED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   sonde_connection_properties[PROP_HANDSHAKE] =
     g_param_spec_boxed ("handshake", NULL, NULL, SONDE_TYPE_HANDSHAKE,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
