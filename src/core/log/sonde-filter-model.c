@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "sonde-filter-model.h"
+#include "sonde-log-enums.h"
 #include "sonde-message.h"
 #include "sonde-text.h"
 
@@ -548,10 +549,10 @@ sonde_filter_model_get_property (GObject    *object,
       g_value_set_object (value, self->log);
       break;
     case PROP_DIRECTIONS:
-      g_value_set_uint (value, self->directions);
+      g_value_set_flags (value, self->directions);
       break;
     case PROP_KINDS:
-      g_value_set_uint (value, self->kinds);
+      g_value_set_flags (value, self->kinds);
       break;
     case PROP_PAUSED:
       g_value_set_boolean (value, self->paused);
@@ -581,10 +582,10 @@ sonde_filter_model_set_property (GObject      *object,
       self->log = g_value_dup_object (value);
       break;
     case PROP_DIRECTIONS:
-      sonde_filter_model_set_directions (self, g_value_get_uint (value));
+      sonde_filter_model_set_directions (self, g_value_get_flags (value));
       break;
     case PROP_KINDS:
-      sonde_filter_model_set_kinds (self, g_value_get_uint (value));
+      sonde_filter_model_set_kinds (self, g_value_get_flags (value));
       break;
     case PROP_PAUSED:
       sonde_filter_model_set_paused (self, g_value_get_boolean (value));
@@ -623,12 +624,12 @@ sonde_filter_model_class_init (SondeFilterModelClass *klass)
     g_param_spec_object ("log", NULL, NULL, SONDE_TYPE_MESSAGE_LOG,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_DIRECTIONS] =
-    g_param_spec_uint ("directions", NULL, NULL, 0, SONDE_FILTER_DIRECTION_ALL,
-                       SONDE_FILTER_DIRECTION_ALL,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_flags ("directions", NULL, NULL, SONDE_TYPE_FILTER_DIRECTIONS,
+                        SONDE_FILTER_DIRECTION_ALL,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_KINDS] =
-    g_param_spec_uint ("kinds", NULL, NULL, 0, SONDE_FILTER_KIND_ALL, SONDE_FILTER_KIND_ALL,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_flags ("kinds", NULL, NULL, SONDE_TYPE_FILTER_KINDS, SONDE_FILTER_KIND_ALL,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PAUSED] =
     g_param_spec_boolean ("paused", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
