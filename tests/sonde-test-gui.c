@@ -6,9 +6,154 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <stdlib.h>
 
 #include "sonde-test-gui.h"
 #include "sonde-test-util.h"
+
+static SondeApplication *app;
+
+void
+sonde_test_gui_init (int    *argc,
+                     char ***argv)
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_autofree char *name = g_path_get_basename ((*argv)[0]);
+
+      g_printerr ("%s: no display; run under Xvfb (build-aux/dev test does)\n", name);
+      exit (77);
+    }
+
+  sonde_test_init_gui (argc, argv);
+  gtk_init ();
+  adw_init ();
+}
+
+SondeApplication *
+sonde_test_gui_get_app (void)
+{
+  if (app == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      app = sonde_application_new ();
+      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+      g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+      g_assert_no_error (error);
+    }
+  return app;
+}
+
+int
+sonde_test_gui_run (void)
+{
+  int status = g_test_run ();
+
+  g_clear_object (&app);
+  sonde_test_finish_gui ();
+  return status;
+}
+
+SondeDemoServer *
+sonde_test_demo_start (void)
+{
+  g_autoptr(SondeDemoServer) demo = sonde_demo_server_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sonde_demo_server_start (demo, 0, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&demo);
+}
+
+void
+sonde_test_demo_stop (SondeDemoServer *demo)
+{
+  if (demo == NULL)
+    return;
+
+  sonde_demo_server_stop (demo);
+  g_object_unref (demo);
+}
+
+void
+sonde_test_window_setup (SondeTestWindowFixture *fixture,
+                         gconstpointer           data)
+{
+  fixture->window = sonde_window_new (sonde_test_gui_get_app ());
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  SONDE_TEST_ASSERT_WAIT (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SONDE_TEST_GUI_WAIT_MS);
+
+  fixture->demo = sonde_test_demo_start ();
+}
+
+void
+sonde_test_window_teardown (SondeTestWindowFixture *fixture,
+                            gconstpointer           data)
+{
+  sonde_test_destroy_window (GTK_WINDOW (g_steal_pointer (&fixture->window)));
+  g_clear_pointer (&fixture->demo, sonde_test_demo_stop);
+}
+
+GtkWindow *
+sonde_test_present (GtkWidget *child,
+                    int        width,
+                    int        height)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+
+  gtk_window_set_child (window, child);
+  gtk_window_set_default_size (window, width, height);
+  gtk_window_present (window);
+  SONDE_TEST_ASSERT_WAIT (gtk_widget_get_mapped (child), SONDE_TEST_GUI_WAIT_MS);
+  return window;
+}
+
+static void
+on_finalized (gpointer  data,
+              GObject  *where_the_object_was)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
+wait_finalized (GObject    *object,
+                const char *type_name,
+                gboolean   *finalized)
+{
+  if (!SONDE_TEST_WAIT (*finalized, SONDE_TEST_GUI_WAIT_MS))
+    {
+      g_object_weak_unref (object, on_finalized, finalized);
+      g_error ("%s %p not finalized after %d ms", type_name, object, SONDE_TEST_GUI_WAIT_MS);
+    }
+}
+
+void
+sonde_test_destroy_window (GtkWindow *window)
+{
+  gboolean finalized = FALSE;
+  g_autofree char *type_name = NULL;
+
+  g_assert_true (GTK_IS_WINDOW (window));
+  type_name = g_strdup (G_OBJECT_TYPE_NAME (window));
+  g_object_weak_ref (G_OBJECT (window), on_finalized, &finalized);
+  gtk_window_destroy (window);
+  wait_finalized ((GObject *) window, type_name, &finalized);
+}
+
+void
+sonde_test_wait_finalized (gpointer object)
+{
+  gboolean finalized = FALSE;
+  g_autofree char *type_name = NULL;
+
+  g_assert_true (G_IS_OBJECT (object));
+  type_name = g_strdup (G_OBJECT_TYPE_NAME (object));
+  g_object_weak_ref (object, on_finalized, &finalized);
+  g_object_unref (object);
+  wait_finalized (object, type_name, &finalized);
+}
 
 gboolean
 sonde_test_is_mapped (gpointer data)
@@ -59,7 +204,7 @@ on_after_paint (GdkFrameClock *clock,
 
 void
 sonde_test_save_screenshot (GtkWidget  *widget,
-                 const char *name)
+                            const char *name)
 {
   const char *dir = g_getenv ("SONDE_SCREENSHOT_DIR");
   g_autoptr(GdkTexture) texture = NULL;

@@ -26,7 +26,7 @@
 #include "sonde-test-util.h"
 #include "sonde-window.h"
 
-#define WAIT_MS 15000
+#define WAIT_MS SONDE_TEST_GUI_WAIT_MS
 
 #define WIDTH  600
 #define HEIGHT 300
@@ -34,10 +34,6 @@
 /* 2025-11-26T01:39:55Z */
 #define T0 G_GINT64_CONSTANT (1764121195000000)
 #define S  ((gint64) G_USEC_PER_SEC)
-
-/* One application for the whole run: a GApplication stays exported on the
- * session bus once registered. */
-static SondeApplication *app;
 
 typedef struct {
   GtkWidget  *window;
@@ -66,16 +62,12 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  fixture->window = gtk_window_new ();
   fixture->chart = SONDE_CHART (sonde_chart_new ());
   fixture->now = T0 + 60 * S;
 
   sonde_chart_set_now_func (fixture->chart, fixed_now, &fixture->now);
   sonde_chart_set_y_limits (fixture->chart, FALSE, 0, 30);
-  gtk_window_set_child (GTK_WINDOW (fixture->window), GTK_WIDGET (fixture->chart));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), WIDTH, HEIGHT);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, fixture->chart, WAIT_MS));
+  fixture->window = GTK_WIDGET (sonde_test_present (GTK_WIDGET (fixture->chart), WIDTH, HEIGHT));
   fixture->tick_id = gtk_widget_add_tick_callback (fixture->window, count_frame, fixture, NULL);
 
   /* The pointer may be anywhere on the screen: no crosshair unless set. */
@@ -88,7 +80,7 @@ fixture_teardown (Fixture       *fixture,
 {
   gtk_widget_remove_tick_callback (fixture->window, fixture->tick_id);
   g_object_add_weak_pointer (G_OBJECT (fixture->chart), (gpointer *) &fixture->chart);
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  sonde_test_destroy_window (GTK_WINDOW (g_steal_pointer (&fixture->window)));
   SONDE_TEST_ASSERT_WAIT (fixture->chart == NULL, WAIT_MS);
 }
 
@@ -714,36 +706,8 @@ test_save_png (Fixture       *fixture,
 
 /* The window: "Chart a Field" from the detail */
 
-typedef struct {
-  SondeWindow     *window;
-  SondeDemoServer *demo;
-} WindowFixture;
-
-static void
-window_setup (WindowFixture *fixture,
-              gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->window = sonde_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, fixture->window, WAIT_MS));
-
-  fixture->demo = sonde_demo_server_new ();
-  g_assert_true (sonde_demo_server_start (fixture->demo, 0, &error));
-  g_assert_no_error (error);
-}
-
-static void
-window_teardown (WindowFixture *fixture,
-                 gconstpointer  data)
-{
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
-  sonde_test_spin (50);
-  sonde_demo_server_stop (fixture->demo);
-  g_clear_object (&fixture->demo);
-}
+/* The shared window fixture: the window and a demo server. */
+typedef SondeTestWindowFixture WindowFixture;
 
 static gboolean
 select_received_text (SondeConnectionPage *page)
@@ -944,24 +908,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("test-chart: no display; run under Xvfb (build-aux/dev test does)\n");
-      return 77;
-    }
-
-  sonde_test_init_gui (&argc, &argv);
-  gtk_init ();
-  adw_init ();
-
-  {
-    g_autoptr(GError) error = NULL;
-
-    app = sonde_application_new ();
-    g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-    g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-    g_assert_no_error (error);
-  }
+  sonde_test_gui_init (&argc, &argv);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   g_test_add ("/chart/render-known-data/dense", Fixture, GINT_TO_POINTER (100), fixture_setup,
@@ -978,13 +925,7 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/chart/panel/latency", test_panel_latency);
   g_test_add ("/chart/window/chart-field-from-detail", WindowFixture, NULL,
-              window_setup, test_chart_field_from_detail, window_teardown);
+              sonde_test_window_setup, test_chart_field_from_detail, sonde_test_window_teardown);
 
-  {
-    int status = g_test_run ();
-
-    g_clear_object (&app);
-    sonde_test_finish_gui ();
-    return status;
-  }
+  return sonde_test_gui_run ();
 }

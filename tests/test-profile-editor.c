@@ -24,15 +24,13 @@
 #include "sonde-test-util.h"
 #include "sonde-window.h"
 
-#define WAIT_MS 15000
+#define WAIT_MS SONDE_TEST_GUI_WAIT_MS
 
+/* The application of the run, which the shared fixture's windows belong to. */
 static SondeApplication *app;
 
-typedef struct {
-  SondeWindow     *window;
-  SondeDemoServer *demo;
-  SondeDemoServer *demo2;
-} Fixture;
+/* The shared window fixture: the window and a demo server. */
+typedef SondeTestWindowFixture Fixture;
 
 static SondeProfileStore *
 store (void)
@@ -44,8 +42,6 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   /* Every test starts with no profiles. */
   while (g_list_model_get_n_items (G_LIST_MODEL (store ())) > 0)
     {
@@ -53,27 +49,7 @@ fixture_setup (Fixture       *fixture,
       sonde_profile_store_remove (store (), profile, NULL);
     }
 
-  fixture->window = sonde_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, fixture->window, WAIT_MS));
-
-  fixture->demo = sonde_demo_server_new ();
-  g_assert_true (sonde_demo_server_start (fixture->demo, 0, &error));
-  fixture->demo2 = sonde_demo_server_new ();
-  g_assert_true (sonde_demo_server_start (fixture->demo2, 0, &error));
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
-  sonde_test_spin (50);
-  sonde_demo_server_stop (fixture->demo);
-  sonde_demo_server_stop (fixture->demo2);
-  g_clear_object (&fixture->demo);
-  g_clear_object (&fixture->demo2);
+  sonde_test_window_setup (fixture, data);
 }
 
 static SondeProfileEditor *
@@ -315,7 +291,8 @@ test_two_profiles_and_on_open (Fixture       *fixture,
                                gconstpointer  data)
 {
   g_autofree char *echo_url = sonde_demo_server_dup_url (fixture->demo, "/echo");
-  g_autofree char *ticker_url = sonde_demo_server_dup_url (fixture->demo2, "/ticker?rate=50");
+  SondeDemoServer *demo2 = sonde_test_demo_start ();
+  g_autofree char *ticker_url = sonde_demo_server_dup_url (demo2, "/ticker?rate=50");
   g_autoptr(SondeProfile) echo = sonde_profile_new_for_url (echo_url);
   g_autoptr(SondeProfile) ticker = sonde_profile_new_for_url (ticker_url);
   g_autoptr(GPtrArray) on_open = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
@@ -363,6 +340,11 @@ test_two_profiles_and_on_open (Fixture       *fixture,
     SONDE_TEST_ASSERT_WAIT (n_in (again) == 2, WAIT_MS);
     g_assert_cmpuint (n_automatic_out (again), ==, 2);
   }
+
+  /* The second server goes with this test: its tab lets go of it first. */
+  sonde_connection_page_disconnect (ticker_page);
+  SONDE_TEST_ASSERT_WAIT (state_of (ticker_page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
+  sonde_test_demo_stop (demo2);
 }
 
 /* A bearer token typed in the editor goes to the handshake's
@@ -642,28 +624,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("test-profile-editor: no display; run under Xvfb (build-aux/dev test does)\n");
-      return 77;
-    }
-
-  sonde_test_init_gui (&argc, &argv);
   /* No keyring in this test (SONDE_SECRETS_BACKEND=memory from meson):
    * secrets are kept for the session. */
-  gtk_init ();
-  adw_init ();
+  sonde_test_gui_init (&argc, &argv);
+  app = sonde_test_gui_get_app ();
 
-  {
-    g_autoptr(GError) error = NULL;
-
-    app = sonde_application_new ();
-    g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-    g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-    g_assert_no_error (error);
-  }
-
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, sonde_test_window_teardown)
   ADD ("/profile-editor/create-and-validate", test_create_and_validate);
   ADD ("/profile-editor/edit-and-search", test_edit_and_search);
   ADD ("/profile-editor/delete-and-undo", test_delete_and_undo);
@@ -672,11 +638,5 @@ main (int   argc,
   ADD ("/profile-editor/notifications-and-probe", test_notifications_and_probe);
 #undef ADD
 
-  {
-    int status = g_test_run ();
-
-    g_clear_object (&app);
-    sonde_test_finish_gui ();
-    return status;
-  }
+  return sonde_test_gui_run ();
 }

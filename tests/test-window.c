@@ -22,42 +22,13 @@
 #include "sonde-test-util.h"
 #include "sonde-window.h"
 
-#define WAIT_MS 15000
+#define WAIT_MS SONDE_TEST_GUI_WAIT_MS
 
-/* One application for the whole run: a GApplication stays exported on the
- * session bus once registered. */
+/* The application of the run, which the shared fixture's windows belong to. */
 static SondeApplication *app;
 
-typedef struct {
-  SondeWindow      *window;
-  SondeDemoServer  *demo;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->window = sonde_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, fixture->window, WAIT_MS));
-
-  fixture->demo = sonde_demo_server_new ();
-  g_assert_true (sonde_demo_server_start (fixture->demo, 0, &error));
-  g_assert_no_error (error);
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
-  sonde_test_spin (50);
-  sonde_demo_server_stop (fixture->demo);
-  g_clear_object (&fixture->demo);
-}
+/* The shared window fixture: the window and a demo server. */
+typedef SondeTestWindowFixture Fixture;
 
 static SondeConnectionState
 page_state (SondeConnectionPage *page)
@@ -819,26 +790,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("test-window: no display; run under Xvfb (build-aux/dev test does)\n");
-      return 77;
-    }
+  sonde_test_gui_init (&argc, &argv);
+  app = sonde_test_gui_get_app ();
 
-  sonde_test_init_gui (&argc, &argv);
-  gtk_init ();
-  adw_init ();
-
-  {
-    g_autoptr(GError) error = NULL;
-
-    app = sonde_application_new ();
-    g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-    g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-    g_assert_no_error (error);
-  }
-
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, Fixture, NULL, sonde_test_window_setup, func, sonde_test_window_teardown)
   ADD ("/window/demo-on-first-launch", test_demo_on_first_launch);
   ADD ("/window/url-errors", test_url_errors);
   ADD ("/window/handshake-refused", test_handshake_refused);
@@ -855,11 +810,5 @@ main (int   argc,
   ADD ("/window/shortcuts-window-complete", test_shortcuts_window_complete);
 #undef ADD
 
-  {
-    int status = g_test_run ();
-
-    g_clear_object (&app);
-    sonde_test_finish_gui ();
-    return status;
-  }
+  return sonde_test_gui_run ();
 }
