@@ -1,0 +1,422 @@
+/* test-log-view.c: SondeLogView in a real GTK window under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A log view over a message log the test fills itself, driven through the
+ * filter entry, the toggles, its properties and its API; the tests assert
+ * on the rows of its model, the count text, the placeholder, the "new
+ * messages" button, the scroll position and the selected message.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sonde-log-view.h"
+#include "sonde-test-gui.h"
+#include "sonde-test-util.h"
+
+#define WAIT_MS SONDE_TEST_GUI_WAIT_MS
+
+typedef struct {
+  SondeMessageLog *log;
+  SondeLogView    *view;
+  GtkWindow       *window;
+  guint            n_frames;
+  guint            tick_id;
+} Fixture;
+
+static gboolean
+count_frame (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       data)
+{
+  ((Fixture *) data)->n_frames++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->log = sonde_message_log_new ();
+  fixture->view = SONDE_LOG_VIEW (sonde_log_view_new (fixture->log));
+  fixture->window = sonde_test_present (GTK_WIDGET (fixture->view), 900, 400);
+  fixture->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (fixture->window), count_frame, fixture, NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  gtk_widget_remove_tick_callback (GTK_WIDGET (fixture->window), fixture->tick_id);
+  g_object_add_weak_pointer (G_OBJECT (fixture->view), (gpointer *) &fixture->view);
+  sonde_test_destroy_window (g_steal_pointer (&fixture->window));
+  g_assert_null (fixture->view);
+  /* The view and its model let go of the log. */
+  sonde_test_wait_finalized (g_steal_pointer (&fixture->log));
+}
+
+/* Lets @n frames of the window's clock go by: layout and scrolling happen
+ * in frames. */
+static void
+wait_frames (Fixture *fixture,
+             guint    n)
+{
+  guint until = fixture->n_frames + n;
+
+  gtk_widget_queue_draw (GTK_WIDGET (fixture->view));
+  SONDE_TEST_ASSERT_WAIT (fixture->n_frames >= until, WAIT_MS);
+}
+
+static gpointer
+child (Fixture    *fixture,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (fixture->view), SONDE_TYPE_LOG_VIEW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static guint64
+append (Fixture          *fixture,
+        SondeDirection    direction,
+        SondeMessageKind  kind,
+        const char       *text)
+{
+  return sonde_message_log_append (fixture->log, direction, kind, g_get_real_time (),
+                                   g_get_monotonic_time (), text, strlen (text));
+}
+
+/* 3 received "tick alpha i", 2 sent "order beta i", and an open event. */
+static void
+append_mix (Fixture *fixture)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("tick alpha %u", i);
+
+      append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, text);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("order beta %u", i);
+
+      append (fixture, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT, text);
+    }
+  append (fixture, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_OPEN, "{\"protocol\":null,\"extensions\":null}");
+}
+
+static guint
+n_rows (Fixture *fixture)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (sonde_log_view_get_model (fixture->view)));
+}
+
+static gboolean
+count_text_is (Fixture    *fixture,
+               const char *expected)
+{
+  g_autofree char *text = NULL;
+
+  g_object_get (fixture->view, "count-text", &text, NULL);
+  return g_strcmp0 (text, expected) == 0;
+}
+
+static void
+assert_count_text (Fixture    *fixture,
+                   const char *expected)
+{
+  if (!SONDE_TEST_WAIT (count_text_is (fixture, expected), WAIT_MS))
+    {
+      g_autofree char *text = NULL;
+
+      g_object_get (fixture->view, "count-text", &text, NULL);
+      g_error ("count text: \"%s\", expected \"%s\"", text, expected);
+    }
+}
+
+/* Whether every row of the view is of @direction. */
+static gboolean
+all_rows_are (Fixture        *fixture,
+              SondeDirection  direction)
+{
+  GListModel *model = G_LIST_MODEL (sonde_log_view_get_model (fixture->view));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(SondeMessage) message = g_list_model_get_item (model, i);
+
+      if (sonde_message_get_direction (message) != direction)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           guint      *n)
+{
+  (*n)++;
+}
+
+/* The count says how many messages there are and how many pass the
+ * filter; the filter is typed in the entry (after its search delay) or
+ * set; a bad regular expression marks the entry and keeps the rows; the
+ * direction and kind toggles take rows out. */
+static void
+test_filter_and_count (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  GtkWidget *filter_entry = child (fixture, "filter_entry");
+  GtkWidget *placeholder = child (fixture, "placeholder");
+  guint n_count_notifies = 0;
+
+  assert_count_text (fixture, "0 messages");
+  g_assert_true (gtk_widget_get_visible (placeholder));
+  g_signal_connect (fixture->view, "notify::count-text", G_CALLBACK (on_notify), &n_count_notifies);
+
+  append_mix (fixture);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 6, WAIT_MS);
+  assert_count_text (fixture, "6 messages");
+  g_assert_cmpuint (n_count_notifies, >, 0);   /* the label binds to it */
+  g_assert_false (gtk_widget_get_visible (placeholder));
+
+  /* Typed: the entry applies it once the user pauses. */
+  gtk_editable_set_text (GTK_EDITABLE (filter_entry), "alpha");
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 3, WAIT_MS);
+  assert_count_text (fixture, "3 of 6 messages");
+  g_assert_true (all_rows_are (fixture, SONDE_DIRECTION_IN));
+
+  /* A regular expression, set as "filter by this" does. */
+  g_assert_true (sonde_log_view_set_filter (fixture->view, "beta [01]|alpha 2", TRUE));
+  g_assert_true (gtk_toggle_button_get_active (child (fixture, "regex_toggle")));
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 3, WAIT_MS);
+  assert_count_text (fixture, "3 of 6 messages");
+  g_assert_false (gtk_widget_has_css_class (filter_entry, "error"));
+
+  /* One that does not compile: said on the entry, the rows stay. */
+  g_assert_false (sonde_log_view_set_filter (fixture->view, "alpha (", TRUE));
+  g_assert_true (gtk_widget_has_css_class (filter_entry, "error"));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (filter_entry));
+  g_assert_cmpuint (n_rows (fixture), ==, 3);
+
+  g_assert_true (sonde_log_view_set_filter (fixture->view, "", FALSE));
+  g_assert_false (gtk_widget_has_css_class (filter_entry, "error"));
+  g_assert_null (gtk_widget_get_tooltip_text (filter_entry));
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 6, WAIT_MS);
+  assert_count_text (fixture, "6 messages");
+
+  /* Received off: the sent ones and the event stay. */
+  gtk_toggle_button_set_active (child (fixture, "in_toggle"), FALSE);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 3, WAIT_MS);
+  assert_count_text (fixture, "3 of 6 messages");
+  g_assert_false (all_rows_are (fixture, SONDE_DIRECTION_IN));
+
+  /* Text off as well: only the event. */
+  gtk_toggle_button_set_active (child (fixture, "text_toggle"), FALSE);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 1, WAIT_MS);
+  g_assert_true (all_rows_are (fixture, SONDE_DIRECTION_EVENT));
+  assert_count_text (fixture, "1 of 6 messages");
+
+  gtk_toggle_button_set_active (child (fixture, "in_toggle"), TRUE);
+  gtk_toggle_button_set_active (child (fixture, "text_toggle"), TRUE);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 6, WAIT_MS);
+
+  /* Clearing empties the view, not the log. */
+  sonde_log_view_clear (fixture->view);
+  g_assert_cmpuint (n_rows (fixture), ==, 0);
+  assert_count_text (fixture, "0 messages");
+  g_assert_true (gtk_widget_get_visible (placeholder));
+  g_assert_cmpuint (sonde_message_log_get_n_records (fixture->log), ==, 6);
+}
+
+/* Paused, the rows stay as they are while the log grows, and the count
+ * says how many wait; resumed, they all show. */
+static void
+test_pause (Fixture       *fixture,
+            gconstpointer  data)
+{
+  guint n_paused_notifies = 0;
+  gboolean paused;
+
+  g_signal_connect (fixture->view, "notify::paused", G_CALLBACK (on_notify), &n_paused_notifies);
+
+  append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "one");
+  append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "two");
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 2, WAIT_MS);
+
+  g_object_set (fixture->view, "paused", TRUE, NULL);
+  g_object_get (fixture->view, "paused", &paused, NULL);
+  g_assert_true (paused);
+  g_assert_true (sonde_log_view_get_paused (fixture->view));
+  g_assert_cmpuint (n_paused_notifies, ==, 1);
+  g_object_set (fixture->view, "paused", TRUE, NULL);
+  g_assert_cmpuint (n_paused_notifies, ==, 1);   /* no change, no notify */
+
+  for (guint i = 0; i < 3; i++)
+    append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "later");
+  assert_count_text (fixture, "2 messages · paused, 3 waiting");
+  g_assert_cmpuint (n_rows (fixture), ==, 2);
+
+  g_object_set (fixture->view, "paused", FALSE, NULL);
+  g_assert_cmpuint (n_paused_notifies, ==, 2);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 5, WAIT_MS);
+  assert_count_text (fixture, "5 messages");
+}
+
+static GtkAdjustment *
+vadjustment (Fixture *fixture)
+{
+  return gtk_scrolled_window_get_vadjustment (child (fixture, "scrolled"));
+}
+
+static gboolean
+at_end (Fixture *fixture)
+{
+  GtkAdjustment *adjustment = vadjustment (fixture);
+  double upper = gtk_adjustment_get_upper (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+
+  return upper > page && gtk_adjustment_get_value (adjustment) >= upper - page - 2;
+}
+
+static void
+append_n (Fixture *fixture,
+          guint    n)
+{
+  sonde_message_log_begin_batch (fixture->log);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{\"i\":%u}", i);
+
+      append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, text);
+    }
+  sonde_message_log_end_batch (fixture->log);
+}
+
+/* Following keeps the newest row in view. Away from it, new rows do not
+ * move the view and are counted on the "new messages" button, which goes
+ * back to following. */
+static void
+test_follow (Fixture       *fixture,
+             gconstpointer  data)
+{
+  GtkRevealer *revealer = child (fixture, "new_messages_revealer");
+  GtkButton *button = child (fixture, "new_messages_button");
+  guint n_following_notifies = 0;
+  gboolean following;
+
+  g_signal_connect (fixture->view, "notify::following", G_CALLBACK (on_notify), &n_following_notifies);
+  g_assert_true (sonde_log_view_get_following (fixture->view));
+
+  append_n (fixture, 300);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 300, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (at_end (fixture), WAIT_MS);
+  append_n (fixture, 50);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 350, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (at_end (fixture), WAIT_MS);
+  g_assert_cmpuint (sonde_log_view_get_n_unseen (fixture->view), ==, 0);
+  g_assert_false (gtk_revealer_get_reveal_child (revealer));
+
+  /* The reader goes to the top. */
+  g_object_set (fixture->view, "following", FALSE, NULL);
+  g_object_get (fixture->view, "following", &following, NULL);
+  g_assert_false (following);
+  g_assert_cmpuint (n_following_notifies, ==, 1);
+  gtk_adjustment_set_value (vadjustment (fixture), 0);
+  wait_frames (fixture, 2);
+
+  append_n (fixture, 7);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 357, WAIT_MS);
+  g_assert_cmpuint (sonde_log_view_get_n_unseen (fixture->view), ==, 7);
+  SONDE_TEST_ASSERT_WAIT (gtk_revealer_get_reveal_child (revealer), WAIT_MS);
+  g_assert_cmpstr (gtk_button_get_label (button), ==, "7 new messages ↓");
+  wait_frames (fixture, 3);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment (fixture)), ==, 0);
+  g_assert_false (sonde_log_view_get_following (fixture->view));
+
+  /* The button: following again, at the end. */
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (sonde_log_view_get_following (fixture->view));
+  g_assert_cmpuint (n_following_notifies, ==, 2);
+  g_assert_cmpuint (sonde_log_view_get_n_unseen (fixture->view), ==, 0);
+  g_assert_false (gtk_revealer_get_reveal_child (revealer));
+  SONDE_TEST_ASSERT_WAIT (at_end (fixture), WAIT_MS);
+}
+
+static guint64
+selected_seq (Fixture *fixture)
+{
+  g_autoptr(SondeMessage) message = NULL;
+
+  g_object_get (fixture->view, "selected", &message, NULL);
+  return message != NULL ? sonde_message_get_seq (message) : G_MAXUINT64;
+}
+
+/* Selecting a row, by seq or in the list, is the "selected" property,
+ * notified; a record the filter hides cannot be selected. */
+static void
+test_selection (Fixture       *fixture,
+                gconstpointer  data)
+{
+  GtkColumnView *column_view = child (fixture, "column_view");
+  GtkSelectionModel *selection = gtk_column_view_get_model (column_view);
+  guint n_selected_notifies = 0;
+  guint64 seqs[5];
+
+  for (guint i = 0; i < G_N_ELEMENTS (seqs); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+
+      seqs[i] = append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, text);
+    }
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 5, WAIT_MS);
+  g_assert_null (sonde_log_view_get_selected (fixture->view));
+  g_assert_cmpuint (selected_seq (fixture), ==, G_MAXUINT64);
+
+  g_signal_connect (fixture->view, "notify::selected", G_CALLBACK (on_notify), &n_selected_notifies);
+
+  /* By seq, as a notification's "show this message" does: it leaves
+   * follow mode so the row stays in view. */
+  g_assert_true (sonde_log_view_select_seq (fixture->view, seqs[2]));
+  g_assert_cmpuint (n_selected_notifies, ==, 1);
+  g_assert_cmpuint (selected_seq (fixture), ==, seqs[2]);
+  g_assert_false (sonde_log_view_get_following (fixture->view));
+
+  /* In the list, as a click does. */
+  g_assert_true (gtk_selection_model_select_item (selection, 4, TRUE));
+  g_assert_cmpuint (n_selected_notifies, ==, 2);
+  g_assert_cmpuint (selected_seq (fixture), ==, seqs[4]);
+  g_assert_cmpuint (sonde_message_get_seq (sonde_log_view_get_selected (fixture->view)), ==, seqs[4]);
+
+  gtk_selection_model_unselect_item (selection, 4);
+  g_assert_cmpuint (n_selected_notifies, ==, 3);
+  g_assert_null (sonde_log_view_get_selected (fixture->view));
+
+  /* Filtered out: not there to select. */
+  g_assert_true (sonde_log_view_set_filter (fixture->view, "message 1", FALSE));
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 1, WAIT_MS);
+  g_assert_false (sonde_log_view_select_seq (fixture->view, seqs[3]));
+  g_assert_null (sonde_log_view_get_selected (fixture->view));
+  g_assert_true (sonde_log_view_select_seq (fixture->view, seqs[1]));
+  g_assert_cmpuint (selected_seq (fixture), ==, seqs[1]);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  sonde_test_gui_init (&argc, &argv);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/log-view/filter-and-count", test_filter_and_count);
+  ADD ("/log-view/pause", test_pause);
+  ADD ("/log-view/follow", test_follow);
+  ADD ("/log-view/selection", test_selection);
+#undef ADD
+
+  return sonde_test_gui_run ();
+}
