@@ -151,3 +151,331 @@ sonde_test_count_records (SondeConnection  *connection,
     }
   return n;
 }
+
+struct _SondeTestNotifyRecorder
+{
+  GObject    *object;     /* strong: the recorder outlives what it watches */
+  GParamSpec *pspec;
+  gulong      handler;
+  GValue      initial;
+  GArray     *values;     /* GValue */
+};
+
+static void
+clear_value (gpointer data)
+{
+  g_value_unset (data);
+}
+
+static void
+on_recorded_notify (GObject                 *object,
+                    GParamSpec              *pspec,
+                    SondeTestNotifyRecorder *self)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, self->pspec->value_type);
+  g_object_get_property (object, self->pspec->name, &value);
+  g_array_append_val (self->values, value);
+}
+
+SondeTestNotifyRecorder *
+sonde_test_notify_recorder_new (GObject    *object,
+                                const char *property)
+{
+  SondeTestNotifyRecorder *self = g_new0 (SondeTestNotifyRecorder, 1);
+  g_autofree char *signal = g_strconcat ("notify::", property, NULL);
+
+  self->pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), property);
+  if (self->pspec == NULL)
+    g_error ("%s has no property “%s”", G_OBJECT_TYPE_NAME (object), property);
+  g_assert_true (self->pspec->flags & G_PARAM_READABLE);
+
+  self->object = g_object_ref (object);
+  g_value_init (&self->initial, self->pspec->value_type);
+  g_object_get_property (object, property, &self->initial);
+  self->values = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_array_set_clear_func (self->values, clear_value);
+  self->handler = g_signal_connect (object, signal, G_CALLBACK (on_recorded_notify), self);
+  return self;
+}
+
+guint
+sonde_test_notify_recorder_get_count (SondeTestNotifyRecorder *self)
+{
+  return self->values->len;
+}
+
+const GValue *
+sonde_test_notify_recorder_get_value (SondeTestNotifyRecorder *self,
+                                      guint                    index)
+{
+  g_assert_cmpuint (index, <, self->values->len);
+  return &g_array_index (self->values, GValue, index);
+}
+
+gboolean
+sonde_test_values_equal (GParamSpec   *pspec,
+                         const GValue *a,
+                         const GValue *b)
+{
+  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
+    return FALSE;
+
+  if (G_VALUE_HOLDS (a, G_TYPE_STRV))
+    {
+      const char * const *va = g_value_get_boxed (a);
+      const char * const *vb = g_value_get_boxed (b);
+
+      if (va == NULL || vb == NULL)
+        return va == vb;
+      return g_strv_equal (va, vb);
+    }
+
+  return g_param_values_cmp (pspec, a, b) == 0;
+}
+
+static char *
+describe_value (const GValue *value)
+{
+  if (G_VALUE_HOLDS (value, G_TYPE_STRV))
+    {
+      const char * const *strv = g_value_get_boxed (value);
+      g_autofree char *joined = NULL;
+
+      if (strv == NULL)
+        return g_strdup ("NULL");
+      joined = g_strjoinv ("”, “", (char **) strv);
+      return g_strdup_printf ("[“%s”]", joined);
+    }
+  return g_strdup_value_contents (value);
+}
+
+void
+sonde_test_notify_recorder_assert_changes (SondeTestNotifyRecorder *self)
+{
+  const GValue *previous = &self->initial;
+
+  for (guint i = 0; i < self->values->len; i++)
+    {
+      const GValue *value = &g_array_index (self->values, GValue, i);
+
+      if (sonde_test_values_equal (self->pspec, previous, value))
+        {
+          g_autofree char *shown = describe_value (value);
+
+          g_error ("%s:%s notification %u of %u came without a change (still %s)",
+                   G_OBJECT_TYPE_NAME (self->object), self->pspec->name, i + 1, self->values->len, shown);
+        }
+      previous = value;
+    }
+}
+
+void
+sonde_test_notify_recorder_free (SondeTestNotifyRecorder *self)
+{
+  g_clear_signal_handler (&self->handler, self->object);
+  g_clear_object (&self->object);
+  g_value_unset (&self->initial);
+  g_array_unref (self->values);
+  g_free (self);
+}
+
+void
+sonde_test_assert_notifies (GObject      *object,
+                            const char   *property,
+                            const GValue *new_value)
+{
+  g_autoptr(SondeTestNotifyRecorder) recorder = sonde_test_notify_recorder_new (object, property);
+  GValue read_back = G_VALUE_INIT;
+  g_autofree char *shown = describe_value (new_value);
+
+  g_assert_true (recorder->pspec->flags & G_PARAM_WRITABLE);
+  if (sonde_test_values_equal (recorder->pspec, &recorder->initial, new_value))
+    g_error ("%s:%s is %s already: give sonde_test_assert_notifies() a new value",
+             G_OBJECT_TYPE_NAME (object), property, shown);
+
+  g_object_set_property (object, property, new_value);
+  if (sonde_test_notify_recorder_get_count (recorder) != 1)
+    g_error ("%s:%s set to %s: %u notifications, expected 1",
+             G_OBJECT_TYPE_NAME (object), property, shown, sonde_test_notify_recorder_get_count (recorder));
+
+  g_value_init (&read_back, recorder->pspec->value_type);
+  g_object_get_property (object, property, &read_back);
+  if (!sonde_test_values_equal (recorder->pspec, &read_back, new_value))
+    {
+      g_autofree char *got = describe_value (&read_back);
+
+      g_error ("%s:%s set to %s reads back as %s", G_OBJECT_TYPE_NAME (object), property, shown, got);
+    }
+  g_value_unset (&read_back);
+
+  g_object_set_property (object, property, new_value);
+  if (sonde_test_notify_recorder_get_count (recorder) != 1)
+    g_error ("%s:%s set to %s a second time: %u notifications, expected none",
+             G_OBJECT_TYPE_NAME (object), property, shown, sonde_test_notify_recorder_get_count (recorder) - 1);
+}
+
+void
+sonde_test_assert_notifies_during (GObject         *object,
+                                   const char      *property,
+                                   SondeTestAction  action,
+                                   gpointer         data,
+                                   guint            expected)
+{
+  g_autoptr(SondeTestNotifyRecorder) recorder = sonde_test_notify_recorder_new (object, property);
+
+  action (data);
+  if (sonde_test_notify_recorder_get_count (recorder) != expected)
+    g_error ("%s:%s: %u notifications, expected %u", G_OBJECT_TYPE_NAME (object), property,
+             sonde_test_notify_recorder_get_count (recorder), expected);
+  sonde_test_notify_recorder_assert_changes (recorder);
+}
+
+struct _SondeTestServer
+{
+  GThread              *thread;
+  GMainContext         *context;
+  GMainLoop            *loop;
+  SondeTestServerSetup  setup;
+  gpointer              setup_data;
+
+  GMutex                lock;
+  GCond                 cond;
+  gboolean              listening;
+  guint16               port;
+};
+
+static gpointer
+server_thread (gpointer data)
+{
+  SondeTestServer *self = data;
+  g_autoptr(GError) error = NULL;
+  SoupServer *server;
+  GSList *uris;
+
+  g_main_context_push_thread_default (self->context);
+
+  server = soup_server_new (NULL, NULL);
+  if (self->setup != NULL)
+    self->setup (server, self->setup_data);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  g_assert_nonnull (uris);
+
+  g_mutex_lock (&self->lock);
+  self->port = (guint16) g_uri_get_port (uris->data);
+  self->listening = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_main_loop_run (self->loop);
+
+  soup_server_disconnect (server);
+  /* Let the connections it dropped finish in this context. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+  g_assert_finalize_object (server);
+
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+SondeTestServer *
+sonde_test_server_new (SondeTestServerSetup setup,
+                       gpointer             data)
+{
+  SondeTestServer *self = g_new0 (SondeTestServer, 1);
+
+  self->setup = setup;
+  self->setup_data = data;
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->thread = g_thread_new ("sonde-test-server", server_thread, self);
+
+  g_mutex_lock (&self->lock);
+  while (!self->listening)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+  return self;
+}
+
+guint16
+sonde_test_server_get_port (SondeTestServer *self)
+{
+  return self->port;
+}
+
+char *
+sonde_test_server_dup_url (SondeTestServer *self,
+                           const char      *scheme,
+                           const char      *path)
+{
+  return g_strdup_printf ("%s://127.0.0.1:%u%s", scheme, self->port, path);
+}
+
+typedef struct {
+  SondeTestServer *server;
+  GSourceFunc      func;
+  gpointer         data;
+  gboolean         done;
+} Invocation;
+
+static gboolean
+run_invocation (gpointer data)
+{
+  Invocation *invocation = data;
+
+  invocation->func (invocation->data);
+  g_mutex_lock (&invocation->server->lock);
+  invocation->done = TRUE;
+  g_cond_broadcast (&invocation->server->cond);
+  g_mutex_unlock (&invocation->server->lock);
+  return G_SOURCE_REMOVE;
+}
+
+void
+sonde_test_server_invoke (SondeTestServer *self,
+                          GSourceFunc      func,
+                          gpointer         data)
+{
+  Invocation invocation = { self, func, data, FALSE };
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, run_invocation, &invocation, NULL);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+
+  g_mutex_lock (&self->lock);
+  while (!invocation.done)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+sonde_test_server_free (SondeTestServer *self)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, quit_loop, self->loop, NULL);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+  g_thread_join (self->thread);
+
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self);
+}

@@ -52,4 +52,71 @@ guint     sonde_test_count_records       (SondeConnection  *connection,
 
 gboolean  sonde_test_tick       (gpointer             data);
 
+/* Property notifications, for any GObject (a connection, a session).
+ *
+ * A recorder counts notify::PROPERTY on an object from its creation on,
+ * keeping a copy of the property's value at each notification. */
+typedef struct _SondeTestNotifyRecorder SondeTestNotifyRecorder;
+
+SondeTestNotifyRecorder *sonde_test_notify_recorder_new      (GObject                 *object,
+                                                              const char              *property);
+guint                    sonde_test_notify_recorder_get_count (SondeTestNotifyRecorder *self);
+const GValue            *sonde_test_notify_recorder_get_value (SondeTestNotifyRecorder *self,
+                                                               guint                    index);
+/* Fails unless every notification carried a value different from the one
+ * before it (the first from the value when the recorder was made). */
+void                     sonde_test_notify_recorder_assert_changes (SondeTestNotifyRecorder *self);
+void                     sonde_test_notify_recorder_free     (SondeTestNotifyRecorder *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeTestNotifyRecorder, sonde_test_notify_recorder_free)
+
+/* Whether two values of @pspec's type are the same value: string vectors
+ * by their contents, everything else as g_param_values_cmp() sees it. */
+gboolean  sonde_test_values_equal       (GParamSpec           *pspec,
+                                         const GValue         *a,
+                                         const GValue         *b);
+
+/* For a writable property: setting @new_value (which must differ from the
+ * current value) emits exactly one notify::@property and reads back as
+ * @new_value; setting it again emits none. */
+void      sonde_test_assert_notifies    (GObject              *object,
+                                         const char           *property,
+                                         const GValue         *new_value);
+
+typedef void (*SondeTestAction) (gpointer data);
+
+/* For any property, read-only ones included: runs @action and fails
+ * unless it emitted exactly @expected notify::@property, each for a real
+ * change of value. */
+void      sonde_test_assert_notifies_during (GObject          *object,
+                                             const char       *property,
+                                             SondeTestAction   action,
+                                             gpointer          data,
+                                             guint             expected);
+
+/* A SoupServer on 127.0.0.1, on a port of its own, running in a thread
+ * with its own main context: for tests whose client runs on the default
+ * main context (or blocks it). @setup runs in that thread before it
+ * listens, to add handlers; handlers run in that thread too, so what they
+ * share with the test goes through sonde_test_server_invoke() or a lock. */
+typedef struct _SondeTestServer SondeTestServer;
+typedef void (*SondeTestServerSetup) (SoupServer *server,
+                                      gpointer    data);
+
+SondeTestServer *sonde_test_server_new      (SondeTestServerSetup  setup,
+                                             gpointer              data);
+guint16          sonde_test_server_get_port (SondeTestServer      *self);
+/* "@scheme://127.0.0.1:port@path" */
+char            *sonde_test_server_dup_url  (SondeTestServer      *self,
+                                             const char           *scheme,
+                                             const char           *path);
+/* Runs @func in the server's thread and returns once it has. */
+void             sonde_test_server_invoke   (SondeTestServer      *self,
+                                             GSourceFunc           func,
+                                             gpointer              data);
+/* Stops the thread; the SoupServer is finalized in it. */
+void             sonde_test_server_free     (SondeTestServer      *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeTestServer, sonde_test_server_free)
+
 G_END_DECLS

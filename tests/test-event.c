@@ -65,12 +65,12 @@ test_handshake (void)
   static const Case cases[] = {
     { SONDE_MESSAGE_KIND_HANDSHAKE,
       "{\"url\":\"ws://h/\",\"status\":101,\"reason\":\"Switching Protocols\",\"protocol\":\"chat.v2\","
-      "\"timings\":{\"dns_ms\":-1,\"total_ms\":12.6}}",
+      "\"timings\":{\"dns_ms\":null,\"total_ms\":12.6}}",
       "HTTP 101 Switching Protocols · subprotocol chat.v2 · 13 ms" },
     /* No subprotocol (null, as sonde_handshake_to_json() writes it), no
      * time: only the status line. */
     { SONDE_MESSAGE_KIND_HANDSHAKE,
-      "{\"status\":401,\"reason\":\"Unauthorized\",\"protocol\":null,\"timings\":{\"total_ms\":-1}}",
+      "{\"status\":401,\"reason\":\"Unauthorized\",\"protocol\":null,\"timings\":{\"total_ms\":null}}",
       "HTTP 401 Unauthorized" },
     { SONDE_MESSAGE_KIND_HANDSHAKE, "{\"status\":503,\"reason\":\"Service Unavailable\"}",
       "HTTP 503 Service Unavailable" },
