@@ -1,0 +1,44 @@
+/* sonde-series-spec.h: what one charted series reads, as data
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A series reads a JSON path of the received text messages (optionally only
+ * of those matching a condition), or the round-trip times of the latency
+ * probe. A spec is immutable and reference counted: the chart definitions
+ * share them, and a view keeps the ones it shows to tell what changed.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "sonde-series-feed.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SondeSeriesSpec SondeSeriesSpec;
+
+#define SONDE_TYPE_SERIES_SPEC (sonde_series_spec_get_type ())
+
+GType              sonde_series_spec_get_type     (void) G_GNUC_CONST;
+/* @where NULL or "": every message. */
+SondeSeriesSpec   *sonde_series_spec_new          (const char            *path,
+                                                   const char            *where);
+SondeSeriesSpec   *sonde_series_spec_new_latency  (void);
+SondeSeriesSpec   *sonde_series_spec_ref          (SondeSeriesSpec       *self);
+void               sonde_series_spec_unref        (SondeSeriesSpec       *self);
+
+SondeSeriesSource  sonde_series_spec_get_source   (const SondeSeriesSpec *self);
+const char        *sonde_series_spec_get_path     (const SondeSeriesSpec *self);
+/* NULL: every message. */
+const char        *sonde_series_spec_get_where    (const SondeSeriesSpec *self);
+gboolean           sonde_series_spec_equal        (const SondeSeriesSpec *a,
+                                                   const SondeSeriesSpec *b);
+/* The path and the condition parse; otherwise the reason, with its column. */
+gboolean           sonde_series_spec_check        (const SondeSeriesSpec *self,
+                                                   GError               **error);
+/* As a chart's legend shows it: "$.price  ($.sym == "A")". */
+char              *sonde_series_spec_dup_label    (const SondeSeriesSpec *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeSeriesSpec, sonde_series_spec_unref)
+
+G_END_DECLS
