@@ -1,0 +1,460 @@
+/* test-composer.c: SondeComposer in a real GTK window under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The composer of a real SondeConnection, driven through its mode toggles,
+ * its editor's buffer, its send button and its insert-template action; the
+ * tests assert on the problem it reports, the error label, the underline,
+ * the send button, and on what the connection's log records when it sends
+ * to an echo server (tests/servers/ws_peer.py, in a child process).
+ */
+
+#include "config.h"
+
+#include <gtksourceview/gtksource.h>
+#include <string.h>
+
+#include "sonde-composer.h"
+#include "sonde-error.h"
+#include "sonde-test-gui.h"
+#include "sonde-test-peer.h"
+#include "sonde-test-util.h"
+
+#define WAIT_MS SONDE_TEST_GUI_WAIT_MS
+
+typedef struct {
+  SondeConnection *connection;
+  SondeComposer   *composer;
+  GtkWindow       *window;
+  SondeTestPeer   *peer;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->connection = sonde_connection_new ();
+  fixture->composer = SONDE_COMPOSER (sonde_composer_new (fixture->connection));
+  fixture->window = sonde_test_present (GTK_WIDGET (fixture->composer), 700, 300);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_OPEN)
+    sonde_connection_close (fixture->connection, 1000, NULL, NULL);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
+
+  g_object_add_weak_pointer (G_OBJECT (fixture->composer), (gpointer *) &fixture->composer);
+  sonde_test_destroy_window (g_steal_pointer (&fixture->window));
+  g_assert_null (fixture->composer);
+  sonde_test_wait_finalized (g_steal_pointer (&fixture->connection));
+
+  if (fixture->peer != NULL)
+    {
+      gboolean stopped = sonde_test_peer_stop (fixture->peer, &error);
+
+      g_clear_pointer (&fixture->peer, sonde_test_peer_free);
+      g_assert_no_error (error);
+      g_assert_true (stopped);
+    }
+}
+
+static gpointer
+child (Fixture    *fixture,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (fixture->composer), SONDE_TYPE_COMPOSER, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static GtkTextBuffer *
+buffer (Fixture *fixture)
+{
+  return gtk_text_view_get_buffer (GTK_TEXT_VIEW (child (fixture, "editor")));
+}
+
+static gboolean
+can_send (Fixture *fixture)
+{
+  gboolean value;
+
+  g_object_get (fixture->composer, "can-send", &value, NULL);
+  return value;
+}
+
+/* The offsets in the buffer that carry the error underline. */
+static GString *
+underlined (Fixture *fixture)
+{
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer (fixture)), "sonde-error");
+  GString *offsets = g_string_new (NULL);
+  GtkTextIter iter;
+
+  g_assert_nonnull (tag);
+  for (gtk_text_buffer_get_start_iter (buffer (fixture), &iter);
+       !gtk_text_iter_is_end (&iter);
+       gtk_text_iter_forward_char (&iter))
+    {
+      if (gtk_text_iter_has_tag (&iter, tag))
+        g_string_append_printf (offsets, "%s%d", offsets->len ? "," : "", gtk_text_iter_get_offset (&iter));
+    }
+  return offsets;
+}
+
+static void
+assert_underlined (Fixture    *fixture,
+                   const char *expected)
+{
+  g_autoptr(GString) offsets = underlined (fixture);
+
+  g_assert_cmpstr (offsets->str, ==, expected);
+}
+
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           guint      *n)
+{
+  (*n)++;
+}
+
+/* What does not check out is said under the editor, underlined where it
+ * is wrong, and cannot be sent; each mode checks its own format. */
+static void
+test_modes_and_validation (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  GtkWidget *error_label = child (fixture, "error_label");
+  GtkWidget *scrolled = child (fixture, "scrolled");
+  GtkWidget *send_button = child (fixture, "send_button");
+  GtkSourceBuffer *source_buffer = GTK_SOURCE_BUFFER (buffer (fixture));
+  g_autoptr(GError) error = NULL;
+  guint n_problem_notifies = 0;
+
+  g_signal_connect (fixture->composer, "notify::problem", G_CALLBACK (on_notify), &n_problem_notifies);
+
+  /* Text, the default: anything goes, but nothing is sent unconnected. */
+  g_assert_cmpint (sonde_composer_get_mode (fixture->composer), ==, SONDE_COMPOSER_MODE_TEXT);
+  g_assert_true (gtk_toggle_button_get_active (child (fixture, "text_mode")));
+  sonde_composer_set_text (fixture->composer, "{ not json");
+  g_assert_null (sonde_composer_get_problem (fixture->composer));
+  g_assert_false (can_send (fixture));
+  g_assert_false (gtk_widget_get_sensitive (send_button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (send_button), ==, "Not connected: connect to send messages");
+  g_assert_false (sonde_composer_send (fixture->composer, &error));
+  g_assert_error (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN);
+  g_clear_error (&error);
+
+  /* JSON, as a click on its toggle: the same text is now wrong. */
+  gtk_toggle_button_set_active (child (fixture, "json_mode"), TRUE);
+  g_assert_cmpint (sonde_composer_get_mode (fixture->composer), ==, SONDE_COMPOSER_MODE_JSON);
+  g_assert_false (gtk_toggle_button_get_active (child (fixture, "text_mode")));
+  g_assert_nonnull (gtk_source_buffer_get_language (source_buffer));
+  g_assert_cmpstr (gtk_source_language_get_id (gtk_source_buffer_get_language (source_buffer)), ==, "json");
+  g_assert_nonnull (sonde_composer_get_problem (fixture->composer));
+  g_assert_cmpuint (n_problem_notifies, ==, 1);
+  g_assert_true (g_str_has_prefix (sonde_composer_get_problem (fixture->composer), "Line 1, column 3:"));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (error_label)), ==, sonde_composer_get_problem (fixture->composer));
+  g_assert_true (gtk_widget_has_css_class (scrolled, "error"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (send_button), ==, "Not connected: connect to send messages");
+  assert_underlined (fixture, "2");
+
+  /* A missing colon on the second line: underlined there. */
+  sonde_composer_set_text (fixture->composer, "{\"a\": 1,\n \"b\" 2}");
+  g_assert_true (g_str_has_prefix (sonde_composer_get_problem (fixture->composer), "Line 2, column 6:"));
+  assert_underlined (fixture, "14");
+
+  /* Fixed: no problem, no label, no underline. */
+  sonde_composer_set_text (fixture->composer, "{\"a\": 1}");
+  g_assert_null (sonde_composer_get_problem (fixture->composer));
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_false (gtk_widget_has_css_class (scrolled, "error"));
+  assert_underlined (fixture, "");
+
+  /* Empty JSON is not a message. */
+  sonde_composer_set_text (fixture->composer, "");
+  g_assert_cmpstr (sonde_composer_get_problem (fixture->composer), ==, "Type a JSON value to send");
+
+  /* Placeholders: known ones pass, an unknown one is named. */
+  sonde_composer_set_text (fixture->composer, "{\"n\": {{seq}}}");
+  g_assert_null (sonde_composer_get_problem (fixture->composer));
+  sonde_composer_set_text (fixture->composer, "{\"n\": {{sequence}}}");
+  g_assert_nonnull (strstr (sonde_composer_get_problem (fixture->composer), "{{sequence}}"));
+
+  /* Binary reads hex bytes; the JSON language goes. */
+  sonde_composer_set_mode (fixture->composer, SONDE_COMPOSER_MODE_BINARY);
+  g_assert_true (gtk_toggle_button_get_active (child (fixture, "binary_mode")));
+  g_assert_null (gtk_source_buffer_get_language (source_buffer));
+  sonde_composer_set_text (fixture->composer, "48 69 7");
+  g_assert_nonnull (sonde_composer_get_problem (fixture->composer));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  sonde_composer_set_text (fixture->composer, "48 69 21");
+  g_assert_null (sonde_composer_get_problem (fixture->composer));
+  g_assert_false (gtk_widget_get_visible (error_label));
+
+  /* Back to text: the JSON problem does not follow. */
+  sonde_composer_set_text (fixture->composer, "{");
+  g_assert_nonnull (sonde_composer_get_problem (fixture->composer));
+  sonde_composer_set_mode (fixture->composer, SONDE_COMPOSER_MODE_TEXT);
+  g_assert_null (sonde_composer_get_problem (fixture->composer));
+  g_assert_false (gtk_widget_has_css_class (scrolled, "error"));
+}
+
+static GPtrArray *
+make_templates (void)
+{
+  GPtrArray *templates = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
+
+  g_ptr_array_add (templates, sonde_profile_message_new ("Subscribe", SONDE_MESSAGE_FORMAT_JSON,
+                                                         "{\"op\": \"subscribe\", \"n\": {{seq}}}"));
+  g_ptr_array_add (templates, sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_BINARY, "de ad"));
+  g_ptr_array_add (templates, sonde_profile_message_new ("Hello", SONDE_MESSAGE_FORMAT_TEXT, "hello"));
+  return templates;
+}
+
+static char *
+menu_label (GMenuModel *menu,
+            int         index)
+{
+  char *label = NULL;
+
+  g_assert_true (g_menu_model_get_item_attribute (menu, index, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+  return label;
+}
+
+/* The profile's templates are offered in the menu, each with its format;
+ * its action puts the body in the editor, in that format, placeholders
+ * untouched. */
+static void
+test_templates (Fixture       *fixture,
+                gconstpointer  data)
+{
+  GtkMenuButton *templates_button = child (fixture, "templates_button");
+  g_autoptr(GPtrArray) templates = make_templates ();
+  g_autofree char *label0 = NULL;
+  g_autofree char *label1 = NULL;
+  g_autofree char *text = NULL;
+  GMenuModel *menu;
+
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (templates_button)));
+
+  sonde_composer_set_templates (fixture->composer, templates);
+  g_ptr_array_set_size (templates, 0);   /* the composer keeps copies */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (templates_button)));
+  menu = gtk_menu_button_get_menu_model (templates_button);
+  g_assert_nonnull (menu);
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 3);
+  label0 = menu_label (menu, 0);
+  label1 = menu_label (menu, 1);
+  g_assert_cmpstr (label0, ==, "Subscribe (json)");
+  g_assert_cmpstr (label1, ==, "Unnamed (binary)");
+
+  sonde_composer_set_text (fixture->composer, "draft");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->composer), "composer.insert-template", "u", 1));
+  g_assert_cmpint (sonde_composer_get_mode (fixture->composer), ==, SONDE_COMPOSER_MODE_BINARY);
+  text = sonde_composer_dup_text (fixture->composer);
+  g_assert_cmpstr (text, ==, "de ad");
+  g_assert_null (sonde_composer_get_problem (fixture->composer));
+  g_clear_pointer (&text, g_free);
+
+  g_assert_true (sonde_composer_insert_template (fixture->composer, 0));
+  g_assert_cmpint (sonde_composer_get_mode (fixture->composer), ==, SONDE_COMPOSER_MODE_JSON);
+  text = sonde_composer_dup_text (fixture->composer);
+  g_assert_cmpstr (text, ==, "{\"op\": \"subscribe\", \"n\": {{seq}}}");
+  g_assert_null (sonde_composer_get_problem (fixture->composer));
+  g_clear_pointer (&text, g_free);
+
+  /* No such template: nothing changes. */
+  g_assert_false (sonde_composer_insert_template (fixture->composer, 3));
+  text = sonde_composer_dup_text (fixture->composer);
+  g_assert_cmpstr (text, ==, "{\"op\": \"subscribe\", \"n\": {{seq}}}");
+
+  /* A profile without templates: no menu. */
+  sonde_composer_set_templates (fixture->composer, NULL);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (templates_button)));
+  g_assert_false (sonde_composer_insert_template (fixture->composer, 0));
+}
+
+/* The newest record of @direction and @kind in the connection's log, as a
+ * string (binary as hex), or NULL. */
+static char *
+dup_last (Fixture          *fixture,
+          SondeDirection    direction,
+          SondeMessageKind  kind)
+{
+  SondeMessageLog *log = sonde_connection_get_log (fixture->connection);
+
+  for (guint i = sonde_message_log_get_n_records (log); i > 0; i--)
+    {
+      SondeRecord record;
+
+      g_assert_true (sonde_message_log_get_record (log, i - 1, &record));
+      if (record.direction != direction || record.kind != kind)
+        continue;
+      if (kind == SONDE_MESSAGE_KIND_BINARY)
+        {
+          GString *hex = g_string_new (NULL);
+
+          for (gsize j = 0; j < record.stored_size; j++)
+            g_string_append_printf (hex, "%s%02x", j ? " " : "", ((const guint8 *) record.data)[j]);
+          return g_string_free (hex, FALSE);
+        }
+      return g_strndup ((const char *) record.data, record.stored_size);
+    }
+  return NULL;
+}
+
+static gboolean
+last_is (Fixture          *fixture,
+         SondeDirection    direction,
+         SondeMessageKind  kind,
+         const char       *expected)
+{
+  g_autofree char *last = dup_last (fixture, direction, kind);
+
+  return g_strcmp0 (last, expected) == 0;
+}
+
+static gboolean
+last_matches (Fixture          *fixture,
+              SondeDirection    direction,
+              SondeMessageKind  kind,
+              GRegex           *regex)
+{
+  g_autofree char *last = dup_last (fixture, direction, kind);
+
+  return last != NULL && g_regex_match (regex, last, 0, NULL);
+}
+
+static guint
+n_out (Fixture *fixture)
+{
+  return sonde_test_count_records (fixture->connection, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT) +
+         sonde_test_count_records (fixture->connection, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_BINARY);
+}
+
+/* Sent with the button through a real connection to an echo server: the
+ * log records what went out and what came back, placeholders filled in;
+ * what does not check out is not sent; the history recalls what was. */
+static void
+test_send_to_echo (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GtkWidget *send_button = child (fixture, "send_button");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRegex) seq_json = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *echoed = NULL;
+  g_autofree char *text = NULL;
+  guint n_can_send_notifies = 0;
+  guint sent;
+
+  fixture->peer = sonde_test_peer_start (SONDE_TEST_PEER_PYTHON, &error);
+  g_assert_no_error (error);
+  url = sonde_test_peer_dup_url (fixture->peer, "/echo");
+
+  g_signal_connect (fixture->composer, "notify::can-send", G_CALLBACK (on_notify), &n_can_send_notifies);
+  sonde_composer_set_text (fixture->composer, "hello from the composer");
+  g_assert_false (can_send (fixture));
+
+  sonde_connection_set_url (fixture->connection, url);
+  g_assert_true (sonde_connection_connect (fixture->connection, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  g_assert_true (can_send (fixture));
+  g_assert_cmpuint (n_can_send_notifies, >, 0);
+  g_assert_true (gtk_widget_get_sensitive (send_button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (send_button), ==, "Send the message (Ctrl+Enter)");
+
+  /* Text, with the button. */
+  g_signal_emit_by_name (send_button, "clicked");
+  SONDE_TEST_ASSERT_WAIT (last_is (fixture, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT, "hello from the composer"),
+                          WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (last_is (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "hello from the composer"),
+                          WAIT_MS);
+  text = sonde_composer_dup_text (fixture->composer);
+  g_assert_cmpstr (text, ==, "hello from the composer");   /* stays, to send again */
+  g_clear_pointer (&text, g_free);
+
+  /* JSON with a placeholder: filled in when it goes. */
+  sonde_composer_set_mode (fixture->composer, SONDE_COMPOSER_MODE_JSON);
+  sonde_composer_set_text (fixture->composer, "{\"n\": {{seq}}}");
+  g_assert_true (sonde_composer_send (fixture->composer, &error));
+  g_assert_no_error (error);
+  seq_json = g_regex_new ("^\\{\"n\": [0-9]+\\}$", 0, 0, &error);
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (last_matches (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, seq_json), WAIT_MS);
+  echoed = dup_last (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT);
+  g_assert_true (last_is (fixture, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT, echoed));
+
+  /* Binary: the bytes, not the hex. */
+  sonde_composer_set_mode (fixture->composer, SONDE_COMPOSER_MODE_BINARY);
+  sonde_composer_set_text (fixture->composer, "DE AD be ef");
+  g_signal_emit_by_name (send_button, "clicked");
+  SONDE_TEST_ASSERT_WAIT (last_is (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_BINARY, "de ad be ef"), WAIT_MS);
+  g_assert_null (sonde_composer_get_problem (fixture->composer));
+
+  /* What does not check out stays in the editor, unsent. */
+  sent = n_out (fixture);
+  sonde_composer_set_text (fixture->composer, "DE A");
+  g_assert_false (can_send (fixture));
+  g_assert_false (gtk_widget_get_sensitive (send_button));
+  g_assert_false (sonde_composer_send (fixture->composer, &error));
+  g_assert_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_out (fixture), ==, sent);
+
+  /* The history: newest first, each in its mode; then the draft again. */
+  g_assert_true (sonde_composer_history_previous (fixture->composer));
+  g_assert_cmpint (sonde_composer_get_mode (fixture->composer), ==, SONDE_COMPOSER_MODE_BINARY);
+  text = sonde_composer_dup_text (fixture->composer);
+  g_assert_cmpstr (text, ==, "DE AD be ef");
+  g_clear_pointer (&text, g_free);
+  g_assert_true (sonde_composer_history_previous (fixture->composer));
+  g_assert_cmpint (sonde_composer_get_mode (fixture->composer), ==, SONDE_COMPOSER_MODE_JSON);
+  text = sonde_composer_dup_text (fixture->composer);
+  g_assert_cmpstr (text, ==, "{\"n\": {{seq}}}");   /* as typed, not as sent */
+  g_clear_pointer (&text, g_free);
+  g_assert_true (sonde_composer_history_previous (fixture->composer));
+  g_assert_false (sonde_composer_history_previous (fixture->composer));
+  text = sonde_composer_dup_text (fixture->composer);
+  g_assert_cmpstr (text, ==, "hello from the composer");
+  g_clear_pointer (&text, g_free);
+  g_assert_true (sonde_composer_history_next (fixture->composer));
+  g_assert_true (sonde_composer_history_next (fixture->composer));
+  g_assert_true (sonde_composer_history_next (fixture->composer));
+  g_assert_cmpint (sonde_composer_get_mode (fixture->composer), ==, SONDE_COMPOSER_MODE_BINARY);
+  text = sonde_composer_dup_text (fixture->composer);
+  g_assert_cmpstr (text, ==, "DE A");
+  g_assert_false (sonde_composer_history_next (fixture->composer));
+
+  /* Closed: nothing can be sent. */
+  sonde_composer_set_text (fixture->composer, "00");
+  g_assert_true (can_send (fixture));
+  sonde_connection_close (fixture->connection, 1000, NULL, NULL);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
+  g_assert_false (can_send (fixture));
+  g_assert_false (gtk_widget_get_sensitive (send_button));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  sonde_test_gui_init (&argc, &argv);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/composer/modes-and-validation", test_modes_and_validation);
+  ADD ("/composer/templates", test_templates);
+  ADD ("/composer/send-to-echo", test_send_to_echo);
+#undef ADD
+
+  return sonde_test_gui_run ();
+}
