@@ -87,7 +87,7 @@ has_problem (SondeProfileEditor *editor,
 
   for (guint i = 0; problems != NULL && i < problems->len; i++)
     {
-      SondeProfileProblem *problem = g_ptr_array_index (problems, i);
+      SondeProblem *problem = g_ptr_array_index (problems, i);
 
       if (g_str_equal (problem->field, field))
         return TRUE;

@@ -194,13 +194,13 @@ problems_of (SondeProfile *profile)
   return problems;
 }
 
-static const SondeProfileProblem *
+static const SondeProblem *
 find_problem (GPtrArray  *problems,
               const char *field)
 {
   for (guint i = 0; i < problems->len; i++)
     {
-      const SondeProfileProblem *problem = g_ptr_array_index (problems, i);
+      const SondeProblem *problem = g_ptr_array_index (problems, i);
 
       if (g_str_equal (problem->field, field))
         return problem;
@@ -788,7 +788,7 @@ test_validate (void)
 
   for (guint i = 0; i < none->len; i++)
     {
-      const SondeProfileProblem *problem = g_ptr_array_index (none, i);
+      const SondeProblem *problem = g_ptr_array_index (none, i);
 
       g_error ("the valid profile has a problem: %s: %s", problem->field, problem->message);
     }
@@ -797,7 +797,7 @@ test_validate (void)
     {
       g_autoptr(SondeProfile) profile = make_valid_profile ();
       g_autoptr(GPtrArray) problems = NULL;
-      const SondeProfileProblem *problem;
+      const SondeProblem *problem;
 
       cases[i].breaker (profile);
       problems = problems_of (profile);

@@ -2,11 +2,13 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A page observes one SondeConnection: its state in the status bar, its
- * failures in a banner that says exactly what went wrong, its log in a
- * SondeLogView beside the selected message's detail and the connection
- * panel, and a composer to send on it. Connecting to another URL closes the
- * current connection first; the log keeps both sessions.
+ * A page is a view over one SondeSession (which owns the connection, the
+ * log, the notifier and the charts): the connection's state in the status
+ * bar, its failures in a banner that says exactly what went wrong, its log
+ * in a SondeLogView beside the selected message's detail and the
+ * connection panel, and a composer to send on it. What connecting means
+ * (the profile applied, the secret looked up, the last connection closed
+ * first) is the session's.
  */
 
 #define G_LOG_DOMAIN "sonde-connection-page"
@@ -20,9 +22,8 @@
 
 #include "sonde-close-code.h"
 #include "sonde-connection-page.h"
-#include "sonde-notifier.h"
+#include "sonde-gui-util.h"
 #include "sonde-text.h"
-#include "sonde-url.h"
 
 #define STATUS_REFRESH_MS 500
 
@@ -52,17 +53,14 @@ struct _SondeConnectionPage
   GtkPaned             *log_paned;
 
   /* owned */
-  SondeConnection      *connection;
+  SondeSession         *session;
   char                 *title;
-  char                 *pending_url;
   char                 *problem;
-  char                 *profile_id;
-  char                 *profile_url;    /* as the profile says: no secret in it */
-  char                 *shown_url;      /* the connection's, redacted */
   char                 *uid;            /* unique in the process: "page-3" */
-  SondeNotifier        *notifier;
-  SondeProfile         *profile;        /* being connected: waiting for its secret */
   GCancellable         *cancellable;
+
+  /* borrowed from the session */
+  SondeConnection      *connection;
 
   int                   paned_max;      /* the divider's range last seen */
   int                   side_width;     /* -1 until the page has a width */
@@ -74,6 +72,7 @@ G_DEFINE_FINAL_TYPE (SondeConnectionPage, sonde_connection_page, GTK_TYPE_WIDGET
 
 enum {
   PROP_0,
+  PROP_SESSION,
   PROP_CONNECTION,
   PROP_TITLE,
   PROP_ACTIVE,
@@ -84,8 +83,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 enum {
-  TRUST_CERTIFICATE,
-  CHARTS_CHANGED,
   ALERT,
   N_SIGNALS
 };
@@ -93,15 +90,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void update_waiting_banner (SondeConnectionPage *self);
-
-static gboolean
-is_active_state (SondeConnectionState state)
-{
-  return state == SONDE_CONNECTION_STATE_CONNECTING ||
-         state == SONDE_CONNECTION_STATE_OPEN ||
-         state == SONDE_CONNECTION_STATE_CLOSING ||
-         state == SONDE_CONNECTION_STATE_WAITING;
-}
+static void sonde_connection_page_constructed (GObject *object);
 
 static void
 set_problem (SondeConnectionPage *self,
@@ -137,19 +126,10 @@ describe_close (SondeConnection *connection)
   return g_strdup_printf (_("Connection closed: %u %s"), code, _(sonde_close_code_describe (code)));
 }
 
-/* The connection's URL as it may be shown: a token in its query or a
- * password in it masked, as in the handshake view. */
 static const char *
 shown_url (SondeConnectionPage *self)
 {
-  const char *url = sonde_connection_get_url (self->connection);
-  SondeRedactor *redactor = sonde_connection_get_redactor (self->connection);
-
-  if (url == NULL)
-    return NULL;
-  g_free (self->shown_url);
-  self->shown_url = redactor != NULL ? sonde_redactor_url (redactor, url) : g_strdup (url);
-  return self->shown_url;
+  return sonde_session_get_shown_url (self->session);
 }
 
 static void
@@ -240,37 +220,21 @@ static void
 on_state_changed (SondeConnectionPage *self)
 {
   SondeConnectionState state = sonde_connection_get_state (self->connection);
-  static const char *state_classes[] = { "connecting", "open", "closed", "failed" };
-  const char *state_class = NULL;
   const char *label = NULL;
 
   switch (state)
     {
     case SONDE_CONNECTION_STATE_DISCONNECTED:
-      label = _("Not connected");
       break;
     case SONDE_CONNECTION_STATE_CONNECTING:
-      label = _("Connecting…");
-      state_class = "connecting";
       set_problem (self, NULL, FALSE);
       break;
     case SONDE_CONNECTION_STATE_OPEN:
-      label = _("Open");
-      state_class = "open";
-      break;
     case SONDE_CONNECTION_STATE_CLOSING:
-      label = _("Closing…");
-      state_class = "connecting";
       break;
     case SONDE_CONNECTION_STATE_CLOSED:
       {
-        guint code = sonde_connection_get_close_code (self->connection);
-        gboolean normal = (code == 1000 || code == 1001 || code == 1005) &&
-                          sonde_connection_get_close_was_clean (self->connection);
-
-        label = _("Closed");
-        state_class = "closed";
-        if (!normal && self->pending_url == NULL)
+        if (!sonde_session_close_was_normal (self->session))
           {
             g_autofree char *text = describe_close (self->connection);
             set_problem (self, text, TRUE);
@@ -283,9 +247,7 @@ on_state_changed (SondeConnectionPage *self)
         const char *description = NULL;
         const char *refused = sonde_connection_get_refused_certificate (self->connection, &description);
 
-        label = _("Failed");
-        state_class = "failed";
-        if (self->pending_url == NULL && refused != NULL)
+        if (refused != NULL)
           {
             g_autofree char *text = g_strdup_printf (_("Could not connect: %s\n%s"),
                                                      error ? error->message : _("unknown error"),
@@ -295,7 +257,7 @@ on_state_changed (SondeConnectionPage *self)
             gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_button),
                                          _("Accept only this exact certificate from now on"));
           }
-        else if (self->pending_url == NULL)
+        else
           {
             g_autofree char *text = g_strdup_printf (_("Could not connect: %s"),
                                                      error ? error->message : _("unknown error"));
@@ -304,33 +266,19 @@ on_state_changed (SondeConnectionPage *self)
       }
       break;
     case SONDE_CONNECTION_STATE_WAITING:
-      label = _("Reconnecting…");
-      state_class = "connecting";
       update_waiting_banner (self);
       break;
     default:
       g_assert_not_reached ();
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (state_classes); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), state_classes[i]);
-  if (state_class != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (self->state_label), state_class);
+  sonde_state_describe (state, &label, NULL, NULL);
+  sonde_state_set_css_class (GTK_WIDGET (self->state_label), state);
   gtk_label_set_label (self->state_label, label);
 
   update_placeholder (self);
   refresh_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
-
-  /* A URL asked for while the previous connection was still going. */
-  if (!is_active_state (state) && self->pending_url != NULL)
-    {
-      g_autofree char *url = g_steal_pointer (&self->pending_url);
-      g_autoptr(GError) error = NULL;
-
-      if (!sonde_connection_page_connect_to (self, url, &error))
-        set_problem (self, error->message, FALSE);
-    }
 }
 
 static void
@@ -388,40 +336,34 @@ on_alert (SondeConnectionPage *self,
   g_signal_emit (self, signals[ALERT], 0, title, body, seq);
 }
 
+/* What the session reports besides the connection's state. */
 static void
-on_charts_changed (SondeConnectionPage *self)
+on_session_problem (SondeConnectionPage *self,
+                    const char          *text)
 {
-  g_signal_emit (self, signals[CHARTS_CHANGED], 0);
+  set_problem (self, text, FALSE);
+}
+
+static void
+on_session_title (SondeConnectionPage *self)
+{
+  if (self->title == NULL)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
 static void
 on_reconnect_clicked (SondeConnectionPage *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = g_strdup (sonde_connection_get_url (self->connection));
-  const char *refused = sonde_connection_get_refused_certificate (self->connection, NULL);
+  gboolean ok;
 
-  if (sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_WAITING)
-    {
-      if (!sonde_connection_reconnect_now (self->connection, &error))
-        set_problem (self, error->message, FALSE);
-      return;
-    }
+  if (sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_FAILED &&
+      sonde_connection_get_refused_certificate (self->connection, NULL) != NULL)
+    ok = sonde_session_trust_certificate (self->session, &error);
+  else
+    ok = sonde_session_reconnect (self->session, &error);
 
-  if (refused != NULL && sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_FAILED)
-    {
-      /* Whoever owns the profile pins it (the window); without one, this
-       * connection trusts it. */
-      g_autofree char *sha256 = g_strdup (refused);
-      gboolean handled = FALSE;
-
-      g_signal_emit (self, signals[TRUST_CERTIFICATE], 0, sha256, &handled);
-      if (handled)
-        return;
-      sonde_connection_set_pinned_sha256 (self->connection, sha256);
-    }
-
-  if (url != NULL && !sonde_connection_page_connect_to (self, url, &error))
+  if (!ok)
     set_problem (self, error->message, FALSE);
 }
 
@@ -503,12 +445,13 @@ sonde_connection_page_dispose (GObject *object)
   g_clear_handle_id (&self->status_refresh_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->profile);
   if (self->connection != NULL)
     g_signal_handlers_disconnect_by_data (self->connection, self);
-  if (self->notifier != NULL)
-    g_signal_handlers_disconnect_by_data (self->notifier, self);
-  g_clear_object (&self->notifier);
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (sonde_session_get_notifier (self->session), self);
+    }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_CONNECTION_PAGE);
   /* Template children without an id are not cleared by the above. */
@@ -516,8 +459,10 @@ sonde_connection_page_dispose (GObject *object)
     gtk_widget_unparent (child);
   self->composer = NULL;
 
-  /* Disposing the connection closes it (1001, going away). */
-  g_clear_object (&self->connection);
+  /* The last reference to the session closes its connection (1001, going
+   * away). */
+  self->connection = NULL;
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (sonde_connection_page_parent_class)->dispose (object);
 }
@@ -528,11 +473,7 @@ sonde_connection_page_finalize (GObject *object)
   SondeConnectionPage *self = (SondeConnectionPage *) object;
 
   g_free (self->title);
-  g_free (self->pending_url);
   g_free (self->problem);
-  g_free (self->profile_id);
-  g_free (self->profile_url);
-  g_free (self->shown_url);
   g_free (self->uid);
 
   G_OBJECT_CLASS (sonde_connection_page_parent_class)->finalize (object);
@@ -548,6 +489,9 @@ sonde_connection_page_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
     case PROP_CONNECTION:
       g_value_set_object (value, self->connection);
       break;
@@ -575,6 +519,9 @@ sonde_connection_page_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
     case PROP_TITLE:
       sonde_connection_page_set_title (self, g_value_get_string (value));
       break;
@@ -589,6 +536,7 @@ sonde_connection_page_class_init (SondeConnectionPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = sonde_connection_page_constructed;
   object_class->dispose = sonde_connection_page_dispose;
   object_class->finalize = sonde_connection_page_finalize;
   object_class->get_property = sonde_connection_page_get_property;
@@ -597,6 +545,9 @@ sonde_connection_page_class_init (SondeConnectionPageClass *klass)
   widget_class->map = sonde_connection_page_map;
   widget_class->unmap = sonde_connection_page_unmap;
 
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, SONDE_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CONNECTION] =
     g_param_spec_object ("connection", NULL, NULL, SONDE_TYPE_CONNECTION,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -612,23 +563,6 @@ sonde_connection_page_class_init (SondeConnectionPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
-   * SondeConnectionPage::trust-certificate:
-   * @sha256: the refused certificate's fingerprint
-   *
-   * The user chose to trust the certificate the last attempt refused.
-   * Returns: %TRUE when handled (pinned in the profile and reconnected)
-   */
-  signals[TRUST_CERTIFICATE] =
-    g_signal_new ("trust-certificate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
-
-  /**
-   * SondeConnectionPage::charts-changed:
-   *
-   * The charts' layout changed: whoever keeps it (the profile) may save
-   * sonde_charts_panel_to_json().
-   */
-  /**
    * SondeConnectionPage::alert:
    * @title: what happened
    * @body: the details
@@ -639,10 +573,6 @@ sonde_connection_page_class_init (SondeConnectionPageClass *klass)
   signals[ALERT] =
     g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT64);
-
-  signals[CHARTS_CHANGED] =
-    g_signal_new ("charts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-connection-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, state_label);
@@ -672,16 +602,32 @@ sonde_connection_page_init (SondeConnectionPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->side_width = -1;
+  self->uid = g_strdup_printf ("page-%u", ++n_pages);
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
+}
 
-  self->connection = sonde_connection_new ();
-  self->uid = g_strdup_printf ("page-%u", ++n_pages);
-  self->notifier = sonde_notifier_new (self->connection);
-  g_signal_connect_object (self->notifier, "alert", G_CALLBACK (on_alert), self, G_CONNECT_SWAPPED);
+/* The views over the session, once it is known. */
+static void
+sonde_connection_page_constructed (GObject *object)
+{
+  SondeConnectionPage *self = (SondeConnectionPage *) object;
+
+  G_OBJECT_CLASS (sonde_connection_page_parent_class)->constructed (object);
+
+  if (self->session == NULL)
+    self->session = sonde_session_new ();
+  self->connection = sonde_session_get_connection (self->session);
+  g_signal_connect_object (sonde_session_get_notifier (self->session), "alert",
+                           G_CALLBACK (on_alert), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "problem",
+                           G_CALLBACK (on_session_problem), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::title",
+                           G_CALLBACK (on_session_title), self, G_CONNECT_SWAPPED);
 
   self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (sonde_connection_get_log (self->connection)));
-  self->charts = SONDE_CHARTS_PANEL (sonde_charts_panel_new (self->connection));
+  self->charts = SONDE_CHARTS_PANEL (sonde_charts_panel_new (self->connection, sonde_session_get_feed (self->session),
+                                                        sonde_session_get_charts (self->session)));
   self->log_paned = GTK_PANED (gtk_paned_new (GTK_ORIENTATION_VERTICAL));
   gtk_widget_set_vexpand (GTK_WIDGET (self->log_paned), TRUE);
   gtk_paned_set_start_child (self->log_paned, GTK_WIDGET (self->charts));
@@ -710,8 +656,6 @@ sonde_connection_page_init (SondeConnectionPage *self)
                            G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->detail, "chart-field",
                            G_CALLBACK (on_chart_field), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->charts, "changed",
-                           G_CALLBACK (on_charts_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->log_view, "notify::selected",
                            G_CALLBACK (on_selected_changed), self, G_CONNECT_SWAPPED);
   g_object_bind_property (self->log_view, "count-text", self->count_label, "label", G_BINDING_SYNC_CREATE);
@@ -721,10 +665,27 @@ sonde_connection_page_init (SondeConnectionPage *self)
   on_state_changed (self);
 }
 
+/* A page over a new session for ad-hoc URLs. */
 GtkWidget *
 sonde_connection_page_new (void)
 {
   return g_object_new (SONDE_TYPE_CONNECTION_PAGE, NULL);
+}
+
+GtkWidget *
+sonde_connection_page_new_for_session (SondeSession *session)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (session), NULL);
+
+  return g_object_new (SONDE_TYPE_CONNECTION_PAGE, "session", session, NULL);
+}
+
+SondeSession *
+sonde_connection_page_get_session (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return self->session;
 }
 
 SondeConnection *
@@ -775,8 +736,8 @@ sonde_connection_page_get_title (SondeConnectionPage *self)
 
   if (self->title != NULL)
     return self->title;
-  if (sonde_connection_get_url (self->connection) != NULL)
-    return shown_url (self);
+  if (sonde_session_get_title (self->session) != NULL)
+    return sonde_session_get_title (self->session);
   return _("New Connection");
 }
 
@@ -794,7 +755,8 @@ sonde_connection_page_set_title (SondeConnectionPage *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
-/* Connects to @url, closing the current connection first if there is one.
+/* Connects to @url, closing the current connection first if there is one
+ * (a profile's page asked for the profile's own URL connects the profile).
  * A URL that cannot work is refused at once, with the reason in @error and
  * in the page's banner. */
 gboolean
@@ -802,46 +764,17 @@ sonde_connection_page_connect_to (SondeConnectionPage  *self,
                                   const char           *url,
                                   GError              **error)
 {
-  g_autofree char *normalized = NULL;
   g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
 
-  normalized = sonde_url_normalize (url, &local_error);
-  if (normalized == NULL)
-    {
-      set_problem (self, local_error->message, FALSE);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (is_active_state (sonde_connection_get_state (self->connection)))
-    {
-      g_free (self->pending_url);
-      self->pending_url = g_strdup (url);
-      if (sonde_connection_get_state (self->connection) != SONDE_CONNECTION_STATE_CLOSING)
-        sonde_connection_close (self->connection, 1000, NULL, NULL);
-      return TRUE;
-    }
-
   set_problem (self, NULL, FALSE);
-  if (self->profile == NULL && self->profile_url != NULL && g_strcmp0 (url, self->profile_url) != 0 &&
-      g_strcmp0 (url, sonde_connection_get_url (self->connection)) != 0)
-    {
-      /* A URL typed by hand: this tab is no longer the profile's. */
-      g_clear_pointer (&self->profile_id, g_free);
-      g_clear_pointer (&self->profile_url, g_free);
-    }
-  sonde_connection_set_url (self->connection, url);
-  if (!sonde_connection_connect (self->connection, &local_error))
+  if (!sonde_session_connect_url (self->session, url, &local_error))
     {
       set_problem (self, local_error->message, FALSE);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-
-  if (self->title == NULL)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
   return TRUE;
 }
 
@@ -851,10 +784,7 @@ sonde_connection_page_disconnect (SondeConnectionPage *self)
 {
   g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
 
-  g_clear_pointer (&self->pending_url, g_free);
-  if (is_active_state (sonde_connection_get_state (self->connection)) &&
-      sonde_connection_get_state (self->connection) != SONDE_CONNECTION_STATE_CLOSING)
-    sonde_connection_close (self->connection, 1000, NULL, NULL);
+  sonde_session_disconnect (self->session);
 }
 
 /* TRUE while connecting, open or closing. */
@@ -863,7 +793,7 @@ sonde_connection_page_get_active (SondeConnectionPage *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
 
-  return is_active_state (sonde_connection_get_state (self->connection));
+  return sonde_session_get_active (self->session);
 }
 
 /* What the banner says, or NULL when it is hidden. */
@@ -948,17 +878,19 @@ sonde_connection_page_get_reconnecting (SondeConnectionPage *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
 
-  /* The reconnect policy arrives with the reliability work. */
-  return FALSE;
+  return sonde_session_get_state (self->session) == SONDE_CONNECTION_STATE_WAITING;
 }
 
 /* The id of the profile this page was connected from, or NULL. */
 const char *
 sonde_connection_page_get_profile_id (SondeConnectionPage *self)
 {
+  SondeProfile *profile;
+
   g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
 
-  return self->profile_id;
+  profile = sonde_session_get_profile (self->session);
+  return profile != NULL ? sonde_profile_get_id (profile) : NULL;
 }
 
 /* How much the log keeps (from the app's preferences for pages without a
@@ -978,98 +910,21 @@ sonde_connection_page_set_retention (SondeConnectionPage *self,
 }
 
 static void
-connect_with_secret (SondeConnectionPage *self,
-                     const char          *secret)
-{
-  g_autoptr(SondeProfile) profile = g_steal_pointer (&self->profile);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
-
-  if (!sonde_profile_configure_connection (profile, self->connection, secret, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not connect with “%s”: %s"),
-                                               sonde_profile_get_name (profile), error->message);
-      set_problem (self, text, FALSE);
-      return;
-    }
-
-  sonde_connection_set_keepalive (self->connection, sonde_profile_get_keepalive (profile));
-  sonde_connection_set_on_open (self->connection, sonde_profile_get_on_open (profile));
-  sonde_connection_set_heartbeat (self->connection, sonde_profile_get_heartbeat (profile),
-                                  sonde_profile_get_heartbeat_interval (profile));
-  sonde_composer_set_templates (self->composer, sonde_profile_get_templates (profile));
-  if (sonde_charts_panel_get_n_charts (self->charts) == 0 && sonde_charts_panel_get_n_tiles (self->charts) == 0 &&
-      sonde_profile_get_charts (profile) != NULL)
-    {
-      g_autoptr(GError) charts_error = NULL;
-
-      g_signal_handlers_block_by_func (self->charts, on_charts_changed, self);
-      if (!sonde_charts_panel_load_json (self->charts, sonde_profile_get_charts (profile), &charts_error))
-        g_warning ("Some of the profile's charts could not be made: %s", charts_error->message);
-      g_signal_handlers_unblock_by_func (self->charts, on_charts_changed, self);
-      sonde_connection_page_show_charts (self, TRUE);
-    }
-
-  /* The profile's notification rules; the editor refuses rules that do
-   * not parse, so only a file edited by hand gets here. */
-  {
-    g_autoptr(GError) rules_error = NULL;
-
-    if (!sonde_notifier_set_rules (self->notifier, sonde_profile_get_notifications (profile), &rules_error))
-      {
-        g_autofree char *text = g_strdup_printf (_("Notifications are off for “%s”: %s"),
-                                                 sonde_profile_get_name (profile), rules_error->message);
-
-        sonde_notifier_set_rules (self->notifier, NULL, NULL);
-        set_problem (self, text, FALSE);
-      }
-  }
-
-  /* A latency probe: its round-trip times get a chart, the first time. */
-  if (sonde_connection_get_latency_probe (self->connection) &&
-      !sonde_charts_panel_get_latency_offered (self->charts))
-    {
-      sonde_charts_panel_offer_latency (self->charts);
-      sonde_connection_page_show_charts (self, TRUE);
-    }
-
-  /* configure_connection set the URL (with an API key in the query, maybe):
-   * connect to exactly that. */
-  url = g_strdup (sonde_connection_get_url (self->connection));
-  if (!sonde_connection_page_connect_to (self, url, &error))
-    set_problem (self, error->message, FALSE);
-}
-
-static void
-on_secret_looked_up (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+on_profile_connected (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
   g_autoptr(SondeConnectionPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *secret = sonde_secrets_lookup_finish (SONDE_SECRETS (source), result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->profile == NULL)
-    return;
-
-  if (error != NULL)
-    {
-      g_autofree char *text = g_strdup_printf (_("The keyring did not give the secret of “%s”: %s"),
-                                               sonde_profile_get_name (self->profile), error->message);
-      g_clear_object (&self->profile);
-      set_problem (self, text, FALSE);
-      return;
-    }
-
-  connect_with_secret (self, secret);
-  if (secret != NULL)
-    memset (secret, 0, strlen (secret));
+  if (!sonde_session_connect_finish (SONDE_SESSION (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_problem (self, error->message, FALSE);
 }
 
-/* Connects with everything @profile says: handshake options and
- * authentication (the secret comes from the keyring first), log
- * retention, keepalive, on-open messages, heartbeat, the composer's
- * templates. */
+/* Connects with everything @profile says (the session applies it: see
+ * sonde_session_connect_async()); the page shows its templates and charts.
+ * The page's session becomes a use of @profile. */
 void
 sonde_connection_page_connect_profile (SondeConnectionPage *self,
                                        SondeProfile        *profile,
@@ -1078,25 +933,19 @@ sonde_connection_page_connect_profile (SondeConnectionPage *self,
   g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
   g_return_if_fail (SONDE_IS_PROFILE (profile));
 
-  g_free (self->profile_id);
-  self->profile_id = g_strdup (sonde_profile_get_id (profile));
-  g_free (self->profile_url);
-  self->profile_url = g_strdup (sonde_profile_get_url (profile));
-  sonde_connection_page_set_title (self, sonde_profile_get_name (profile));
-  g_set_object (&self->profile, profile);
+  sonde_session_set_profile (self->session, profile);
+  sonde_session_set_secrets (self->session, secrets);
+  sonde_connection_page_set_title (self, NULL);
+  sonde_composer_set_templates (self->composer, sonde_profile_get_templates (profile));
+  set_problem (self, NULL, FALSE);
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-
-  if (sonde_profile_get_auth_kind (profile) == SONDE_AUTH_NONE || secrets == NULL)
-    {
-      connect_with_secret (self, NULL);
-      return;
-    }
-
   self->cancellable = g_cancellable_new ();
-  sonde_secrets_lookup_async (secrets, sonde_profile_get_id (profile), self->cancellable,
-                              on_secret_looked_up, g_object_ref (self));
+  sonde_session_connect_async (self->session, self->cancellable, on_profile_connected, g_object_ref (self));
+
+  if (!sonde_chart_list_is_empty (sonde_session_get_charts (self->session)))
+    sonde_connection_page_show_charts (self, TRUE);
 }
 
 /* The address to show for this page: the profile's (an API key in the
@@ -1104,10 +953,13 @@ sonde_connection_page_connect_profile (SondeConnectionPage *self,
 const char *
 sonde_connection_page_get_url (SondeConnectionPage *self)
 {
+  SondeProfile *profile;
+
   g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
 
-  if (self->profile_url != NULL)
-    return self->profile_url;
+  profile = sonde_session_get_profile (self->session);
+  if (profile != NULL)
+    return sonde_profile_get_url (profile);
   return sonde_connection_get_url (self->connection);
 }
 
@@ -1118,8 +970,6 @@ sonde_connection_page_get_shown_url (SondeConnectionPage *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
 
-  if (self->profile_url != NULL)
-    return self->profile_url;
   return shown_url (self);
 }
 
@@ -1161,7 +1011,7 @@ sonde_connection_page_get_notifier (SondeConnectionPage *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
 
-  return self->notifier;
+  return sonde_session_get_notifier (self->session);
 }
 
 /* Unique among the pages of the process, for a notification to find its

@@ -15,6 +15,7 @@
 #include "sonde-message-detail.h"
 #include "sonde-profile.h"
 #include "sonde-secrets.h"
+#include "sonde-session.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SondeConnectionPage, sonde_connection_page, SONDE, CONNECTION_PAGE, GtkWidget)
 
 GtkWidget            *sonde_connection_page_new            (void);
+GtkWidget            *sonde_connection_page_new_for_session (SondeSession       *session);
+SondeSession         *sonde_connection_page_get_session    (SondeConnectionPage  *self);
 SondeConnection      *sonde_connection_page_get_connection (SondeConnectionPage  *self);
 SondeLogView         *sonde_connection_page_get_log_view   (SondeConnectionPage  *self);
 SondeMessageDetail   *sonde_connection_page_get_detail     (SondeConnectionPage  *self);

@@ -51,7 +51,7 @@ struct _SondeProfileEditor
   SondeSecrets        *secrets;
   SondeProfile        *original;
   SondeProfile        *draft;
-  GPtrArray           *problems;     /* SondeProfileProblem* */
+  GPtrArray           *problems;     /* SondeProblem* */
   GPtrArray           *on_open_rows; /* MessageRow* */
   GPtrArray           *template_rows;
   GCancellable        *cancellable;
@@ -878,7 +878,7 @@ show_problems (SondeProfileEditor *self)
    * user has typed something. */
   for (guint i = 0; !self->untouched && i < self->problems->len; i++)
     {
-      SondeProfileProblem *problem = g_ptr_array_index (self->problems, i);
+      SondeProblem *problem = g_ptr_array_index (self->problems, i);
       GtkWidget *target = widget_for_field (self, problem->field);
 
       if (target != NULL)
@@ -1149,7 +1149,7 @@ sonde_profile_editor_get_draft (SondeProfileEditor *self)
   return self->draft;
 }
 
-/* The problems the editor shows now (SondeProfileProblem*). */
+/* The problems the editor shows now (SondeProblem*). */
 GPtrArray *
 sonde_profile_editor_get_problems (SondeProfileEditor *self)
 {
@@ -1192,7 +1192,7 @@ sonde_profile_editor_save (SondeProfileEditor  *self,
   on_changed (self);
   if (self->problems != NULL && self->problems->len > 0)
     {
-      SondeProfileProblem *first = g_ptr_array_index (self->problems, 0);
+      SondeProblem *first = g_ptr_array_index (self->problems, 0);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Not saved: %s"), first->message);
       return FALSE;

@@ -56,6 +56,16 @@ on_new_profile (GtkWidget  *widget,
   open_editor (SONDE_WINDOW (widget), NULL);
 }
 
+/* "Save as Profile…" saved: the tab it was made from is that profile's
+ * from now on (its charts go with it). */
+static void
+on_saved_as_profile (SondeProfileEditor  *editor,
+                     SondeProfile        *profile,
+                     SondeConnectionPage *page)
+{
+  sonde_session_set_profile (sonde_connection_page_get_session (page), profile);
+}
+
 /* A profile from what the current tab is connected to (or the URL typed):
  * the editor opens on it, to name it and add what it needs. */
 static void
@@ -68,6 +78,7 @@ on_save_as_profile (GtkWidget  *widget,
   g_autoptr(SondeProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *normalized = NULL;
+  SondeProfileEditor *editor;
 
   normalized = sonde_url_normalize (url, &error);
   if (normalized == NULL)
@@ -90,7 +101,9 @@ on_save_as_profile (GtkWidget  *widget,
         }
     }
 
-  open_editor (self, profile);
+  editor = open_editor (self, profile);
+  if (self->current != NULL)
+    g_signal_connect_object (editor, "saved", G_CALLBACK (on_saved_as_profile), self->current, 0);
 }
 
 static void
@@ -393,6 +406,17 @@ sonde_window_connect_profile (SondeWindow  *self,
 
   g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
   g_return_val_if_fail (SONDE_IS_PROFILE (profile), NULL);
+
+  /* One session per profile: an open one is brought to the front (and
+   * connected again if it is not connected). */
+  if (sonde_window_find_profile_page (self, profile) != NULL)
+    {
+      page = sonde_window_find_profile_page (self, profile);
+      sonde_window_focus_page (self, page);
+      if (!sonde_connection_page_get_active (page))
+        sonde_connection_page_connect_profile (page, profile, self->secrets);
+      return page;
+    }
 
   if (page == NULL || sonde_connection_get_url (sonde_connection_page_get_connection (page)) != NULL)
     page = sonde_window_add_page (self);

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "sonde-gui-util.h"
 #include "sonde-sidebar.h"
 #include "sonde-window-private.h"
 
@@ -69,13 +70,18 @@ sync_tab (SondeWindow         *self,
 {
   AdwTabPage *tab = adw_tab_view_get_page (self->tab_view, GTK_WIDGET (page));
   SondeConnectionState state = sonde_connection_get_state (sonde_connection_page_get_connection (page));
+  const char *icon = NULL;
+  g_autoptr(GIcon) gicon = NULL;
 
   if (tab == NULL)
     return;
 
+  sonde_state_describe (state, NULL, &icon, NULL);
+  gicon = icon != NULL ? g_themed_icon_new (icon) : NULL;
   adw_tab_page_set_title (tab, sonde_connection_page_get_title (page));
   adw_tab_page_set_tooltip (tab, sonde_connection_page_get_shown_url (page));
   adw_tab_page_set_loading (tab, state == SONDE_CONNECTION_STATE_CONNECTING);
+  adw_tab_page_set_indicator_icon (tab, gicon);
   adw_tab_page_set_needs_attention (tab, state == SONDE_CONNECTION_STATE_FAILED);
 }
 
@@ -302,7 +308,7 @@ sonde_window_save_state (SondeWindow *self)
             g_ptr_array_add (session, g_strdup (sonde_connection_page_get_profile_id (page)));
           /* An address with a secret in it (a token in the query) is not
            * written to the settings: a profile keeps it in the keyring. */
-          else if (url != NULL && !g_str_equal (sonde_connection_page_get_title (page), _("Demo ticker")) &&
+          else if (url != NULL && !sonde_session_get_demo (sonde_connection_page_get_session (page)) &&
                    g_strcmp0 (url, sonde_connection_page_get_shown_url (page)) == 0)
             g_ptr_array_add (session, g_strconcat ("url:", url, NULL));
         }
@@ -332,20 +338,24 @@ sonde_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (sonde_window_parent_class)->close_request (window);
 }
 
+static void on_store_items_changed (SondeWindow *self);
+
 /* What the window takes from its application (which GtkWindow's
  * "application" property, not a construct property, sets after
  * constructed()). */
 static void
-setup (SondeWindow      *self,
-       SondeApplication *app)
+setup (SondeWindow     *self,
+       SondeWindowHost *host)
 {
-  self->store = sonde_application_get_store (app);
-  self->secrets = sonde_application_get_secrets (app);
-  self->settings = sonde_application_get_settings (app);
+  self->store = sonde_window_host_get_store (host);
+  self->secrets = sonde_window_host_get_secrets (host);
+  self->settings = sonde_window_host_get_settings (host);
 
   self->sidebar = sonde_sidebar_new (self->store, self->tab_view);
   gtk_widget_set_vexpand (self->sidebar, TRUE);
   gtk_box_append (self->sidebar_box, self->sidebar);
+  g_signal_connect_object (self->store, "items-changed", G_CALLBACK (on_store_items_changed),
+                           self, G_CONNECT_SWAPPED);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -414,14 +424,14 @@ sonde_window_init (SondeWindow *self)
 }
 
 SondeWindow *
-sonde_window_new (SondeApplication *application)
+sonde_window_new (SondeWindowHost *host)
 {
   SondeWindow *self;
 
-  g_return_val_if_fail (SONDE_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (SONDE_IS_WINDOW_HOST (host), NULL);
 
-  self = g_object_new (SONDE_TYPE_WINDOW, "application", application, NULL);
-  setup (self, application);
+  self = g_object_new (SONDE_TYPE_WINDOW, "application", host, NULL);
+  setup (self, host);
   return self;
 }
 
@@ -433,56 +443,96 @@ sonde_window_get_current_page (SondeWindow *self)
   return self->current;
 }
 
-/* "Trust this certificate": pinned in the tab's profile (which is saved),
- * then connected again. */
-static gboolean
-on_trust_certificate (SondeConnectionPage *page,
-                      const char          *sha256,
-                      SondeWindow         *self)
+/* A session changed its profile (its charts, a trusted certificate): the
+ * profiles are saved. */
+static void
+on_session_profile_changed (SondeWindow *self)
 {
-  const char *id = sonde_connection_page_get_profile_id (page);
-  SondeProfile *profile = id ? sonde_profile_store_lookup (self->store, id) : NULL;
-  g_autofree char *text = NULL;
-
-  if (profile == NULL)
-    return FALSE;
-
-  sonde_profile_set_tls_policy (profile, SONDE_TLS_PINNED);
-  sonde_profile_set_pinned_sha256 (profile, sha256);
-  sonde_profile_store_save_soon (self->store);
-  text = g_strdup_printf (_("“%s” now trusts only this certificate"), sonde_profile_get_name (profile));
-  sonde_window_show_toast (self, text);
-  sonde_connection_page_connect_profile (page, profile, self->secrets);
-  return TRUE;
+  if (self->store != NULL)
+    sonde_profile_store_save_soon (self->store);
 }
 
-/* A tab's charts changed: its profile keeps them. */
+/* The editor puts a new object in the store for the profile it saved: the
+ * sessions of that profile follow it, so that their next connect uses what
+ * was saved. */
 static void
-on_charts_changed (SondeConnectionPage *page,
-                   SondeWindow         *self)
+on_store_items_changed (SondeWindow *self)
 {
-  const char *id = sonde_connection_page_get_profile_id (page);
-  SondeProfile *profile = id ? sonde_profile_store_lookup (self->store, id) : NULL;
-  g_autoptr(JsonNode) charts = NULL;
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    {
+      SondeConnectionPage *page =
+        SONDE_CONNECTION_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i)));
+      SondeSession *session = sonde_connection_page_get_session (page);
+      SondeProfile *profile = sonde_session_get_profile (session);
+      SondeProfile *stored = profile != NULL ? sonde_profile_store_lookup (self->store, sonde_profile_get_id (profile)) : NULL;
 
-  if (profile == NULL)
-    return;
+      if (stored != NULL && stored != profile)
+        sonde_session_set_profile (session, stored);
+    }
+}
 
-  charts = sonde_charts_panel_to_json (sonde_connection_page_get_charts (page));
-  sonde_profile_set_charts (profile, charts);
-  sonde_profile_store_save_soon (self->store);
+/* The tab of @session, or NULL. */
+static SondeConnectionPage *
+find_page (SondeWindow  *self,
+           const char   *profile_id)
+{
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    {
+      SondeConnectionPage *page =
+        SONDE_CONNECTION_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i)));
+
+      if (g_strcmp0 (sonde_connection_page_get_profile_id (page), profile_id) == 0)
+        return page;
+    }
+  return NULL;
+}
+
+/* The open tab of @profile (at most one per profile), or NULL. */
+SondeConnectionPage *
+sonde_window_find_profile_page (SondeWindow  *self,
+                                SondeProfile *profile)
+{
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (SONDE_IS_PROFILE (profile), NULL);
+
+  return find_page (self, sonde_profile_get_id (profile));
+}
+
+/* Brings @page to the front. */
+void
+sonde_window_focus_page (SondeWindow         *self,
+                         SondeConnectionPage *page)
+{
+  g_return_if_fail (SONDE_IS_WINDOW (self));
+
+  adw_tab_view_set_selected_page (self->tab_view, adw_tab_view_get_page (self->tab_view, GTK_WIDGET (page)));
 }
 
 /* Adds an empty tab and brings it to the front. */
 SondeConnectionPage *
 sonde_window_add_page (SondeWindow *self)
 {
+  g_autoptr(SondeSession) session = sonde_session_new ();
+
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
+
+  return sonde_window_add_session (self, session);
+}
+
+/* Adds a tab over @session and brings it to the front. */
+SondeConnectionPage *
+sonde_window_add_session (SondeWindow  *self,
+                          SondeSession *session)
+{
   GtkWidget *page;
   AdwTabPage *tab;
 
   g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (SONDE_IS_SESSION (session), NULL);
 
-  page = sonde_connection_page_new ();
+  page = sonde_connection_page_new_for_session (session);
+  g_signal_connect_object (session, "profile-changed", G_CALLBACK (on_session_profile_changed),
+                           self, G_CONNECT_SWAPPED);
   if (self->settings != NULL)
     sonde_connection_page_set_retention (SONDE_CONNECTION_PAGE (page),
                                          g_settings_get_uint (self->settings, "default-retention-count"),
@@ -491,8 +541,6 @@ sonde_window_add_page (SondeWindow *self)
   tab = adw_tab_view_append (self->tab_view, page);
   g_signal_connect_object (page, "notify::title", G_CALLBACK (on_page_changed), self, 0);
   g_signal_connect_object (page, "notify::active", G_CALLBACK (on_page_changed), self, 0);
-  g_signal_connect_object (page, "trust-certificate", G_CALLBACK (on_trust_certificate), self, 0);
-  g_signal_connect_object (page, "charts-changed", G_CALLBACK (on_charts_changed), self, 0);
   g_signal_connect_object (page, "alert", G_CALLBACK (sonde_window_on_page_alert), self, 0);
   sync_tab (self, SONDE_CONNECTION_PAGE (page));
   adw_tab_view_set_selected_page (self->tab_view, tab);
@@ -526,7 +574,7 @@ sonde_window_open_demo (SondeWindow *self)
 
   g_return_val_if_fail (SONDE_IS_WINDOW (self), FALSE);
 
-  url = sonde_application_dup_demo_url (SONDE_APPLICATION (app), "/ticker", &error);
+  url = sonde_window_host_dup_demo_url (SONDE_WINDOW_HOST (app), "/ticker", &error);
   if (url == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("The demo feed could not start: %s"), error->message);
@@ -538,10 +586,22 @@ sonde_window_open_demo (SondeWindow *self)
       return FALSE;
     }
 
-  if (!sonde_window_open_url (self, url))
-    return FALSE;
+  {
+    g_autoptr(SondeSession) session = sonde_session_new_demo ();
+    SondeConnectionPage *unused = self->current;
+
+    /* The demo takes the place of a tab never used. */
+    if (unused != NULL && sonde_connection_get_url (sonde_connection_page_get_connection (unused)) != NULL)
+      unused = NULL;
+    sonde_window_add_session (self, session);
+    if (unused != NULL)
+      adw_tab_view_close_page (self->tab_view, adw_tab_view_get_page (self->tab_view, GTK_WIDGET (unused)));
+  }
 
   sonde_connection_page_set_title (self->current, _("Demo ticker"));
+  gtk_editable_set_text (GTK_EDITABLE (self->url_entry), url);
+  if (!connect_current (self, url))
+    return FALSE;
 
   /* A newcomer sees a moving chart at once. */
   sonde_connection_page_chart_field (self->current, "$.price", "$.sym == \"ABC\"", NULL);

@@ -6,17 +6,23 @@
 
 #include <adwaita.h>
 
-#include "sonde-application.h"
 #include "sonde-connection-page.h"
+#include "sonde-window-host.h"
 
 G_BEGIN_DECLS
 
 #define SONDE_TYPE_WINDOW (sonde_window_get_type ())
 G_DECLARE_FINAL_TYPE (SondeWindow, sonde_window, SONDE, WINDOW, AdwApplicationWindow)
 
-SondeWindow         *sonde_window_new              (SondeApplication *application);
+SondeWindow         *sonde_window_new              (SondeWindowHost  *host);
 SondeConnectionPage *sonde_window_get_current_page (SondeWindow      *self);
 SondeConnectionPage *sonde_window_add_page         (SondeWindow      *self);
+SondeConnectionPage *sonde_window_add_session      (SondeWindow      *self,
+                                                    SondeSession     *session);
+SondeConnectionPage *sonde_window_find_profile_page (SondeWindow     *self,
+                                                    SondeProfile     *profile);
+void                 sonde_window_focus_page       (SondeWindow      *self,
+                                                    SondeConnectionPage *page);
 gboolean             sonde_window_open_url         (SondeWindow      *self,
                                                     const char       *url);
 gboolean             sonde_window_open_demo        (SondeWindow      *self);

@@ -1,4 +1,4 @@
-/* sonde-connection-options.c: what a SondeConnection connects with
+/* sonde-connection-accessors.c: the options a SondeConnection connects with, one by one
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -13,12 +13,47 @@
 
 #include "sonde-connection-private.h"
 
+/* Everything the next connect connects with, at once. */
+const SondeConnectionOptions *
+sonde_connection_get_options (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
+
+  return self->options;
+}
+
+/* Replaces every option at once (a copy of @options is kept); each
+ * property that changes is notified. Checked by connect(), not here. */
+void
+sonde_connection_set_options (SondeConnection              *self,
+                              const SondeConnectionOptions *options)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+  g_return_if_fail (options != NULL);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  sonde_connection_set_url (self, options->url);
+  sonde_connection_set_headers (self, (const char * const *) options->headers);
+  sonde_connection_set_protocols (self, (const char * const *) options->protocols);
+  sonde_connection_set_origin (self, options->origin);
+  sonde_connection_set_max_frame_size (self, options->max_frame_size);
+  sonde_connection_set_deflate (self, options->deflate);
+  sonde_connection_set_follow_redirects (self, options->follow_redirects);
+  sonde_connection_set_handshake_timeout (self, options->handshake_timeout_ms);
+  sonde_connection_set_keepalive (self, options->keepalive_s);
+  sonde_connection_set_pong_timeout (self, options->pong_timeout_s);
+  sonde_connection_set_pinned_sha256 (self, options->pinned_sha256);
+  sonde_connection_set_proxy (self, options->proxy);
+  sonde_connection_set_reconnect (self, &options->reconnect);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 const char *
 sonde_connection_get_url (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
 
-  return self->url;
+  return self->options->url;
 }
 
 void
@@ -27,7 +62,7 @@ sonde_connection_set_url (SondeConnection *self,
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  if (sonde_connection_replace_str (&self->url, url))
+  if (sonde_connection_replace_str (&self->options->url, url))
     g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_URL]);
 }
 
@@ -36,7 +71,7 @@ sonde_connection_get_headers (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
 
-  return (const char * const *) self->headers;
+  return (const char * const *) self->options->headers;
 }
 
 void
@@ -45,14 +80,14 @@ sonde_connection_set_headers (SondeConnection    *self,
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  if (headers == (const char * const *) self->headers)
+  if (headers == (const char * const *) self->options->headers)
     return;
-  if (self->headers != NULL && headers != NULL &&
-      g_strv_equal ((const char * const *) self->headers, headers))
+  if (self->options->headers != NULL && headers != NULL &&
+      g_strv_equal ((const char * const *) self->options->headers, headers))
     return;
 
-  g_strfreev (self->headers);
-  self->headers = g_strdupv ((char **) headers);
+  g_strfreev (self->options->headers);
+  self->options->headers = g_strdupv ((char **) headers);
   g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_HEADERS]);
 }
 
@@ -61,7 +96,7 @@ sonde_connection_get_protocols (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
 
-  return (const char * const *) self->protocols;
+  return (const char * const *) self->options->protocols;
 }
 
 void
@@ -70,14 +105,14 @@ sonde_connection_set_protocols (SondeConnection    *self,
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  if (protocols == (const char * const *) self->protocols)
+  if (protocols == (const char * const *) self->options->protocols)
     return;
-  if (self->protocols != NULL && protocols != NULL &&
-      g_strv_equal ((const char * const *) self->protocols, protocols))
+  if (self->options->protocols != NULL && protocols != NULL &&
+      g_strv_equal ((const char * const *) self->options->protocols, protocols))
     return;
 
-  g_strfreev (self->protocols);
-  self->protocols = g_strdupv ((char **) protocols);
+  g_strfreev (self->options->protocols);
+  self->options->protocols = g_strdupv ((char **) protocols);
   g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_PROTOCOLS]);
 }
 
@@ -86,7 +121,7 @@ sonde_connection_get_origin (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
 
-  return self->origin;
+  return self->options->origin;
 }
 
 void
@@ -95,7 +130,7 @@ sonde_connection_set_origin (SondeConnection *self,
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  if (sonde_connection_replace_str (&self->origin, origin))
+  if (sonde_connection_replace_str (&self->options->origin, origin))
     g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_ORIGIN]);
 }
 
@@ -104,7 +139,7 @@ sonde_connection_get_max_frame_size (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
 
-  return self->max_frame_size;
+  return self->options->max_frame_size;
 }
 
 /* The largest incoming message accepted, in bytes. 0 is refused by
@@ -115,10 +150,10 @@ sonde_connection_set_max_frame_size (SondeConnection *self,
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  if (self->max_frame_size == max_frame_size)
+  if (self->options->max_frame_size == max_frame_size)
     return;
 
-  self->max_frame_size = max_frame_size;
+  self->options->max_frame_size = max_frame_size;
   g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_MAX_FRAME_SIZE]);
 }
 
@@ -127,7 +162,7 @@ sonde_connection_get_deflate (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
 
-  return self->deflate;
+  return self->options->deflate;
 }
 
 void
@@ -137,10 +172,10 @@ sonde_connection_set_deflate (SondeConnection *self,
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
   deflate = !!deflate;
-  if (self->deflate == deflate)
+  if (self->options->deflate == deflate)
     return;
 
-  self->deflate = deflate;
+  self->options->deflate = deflate;
   g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_DEFLATE]);
 }
 
@@ -149,7 +184,7 @@ sonde_connection_get_follow_redirects (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
 
-  return self->follow_redirects;
+  return self->options->follow_redirects;
 }
 
 void
@@ -159,10 +194,10 @@ sonde_connection_set_follow_redirects (SondeConnection *self,
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
   follow_redirects = !!follow_redirects;
-  if (self->follow_redirects == follow_redirects)
+  if (self->options->follow_redirects == follow_redirects)
     return;
 
-  self->follow_redirects = follow_redirects;
+  self->options->follow_redirects = follow_redirects;
   g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_FOLLOW_REDIRECTS]);
 }
 
@@ -171,7 +206,7 @@ sonde_connection_get_handshake_timeout (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
 
-  return self->handshake_timeout_ms;
+  return self->options->handshake_timeout_ms;
 }
 
 /* The deadline for the whole opening handshake (TCP, TLS and the HTTP
@@ -183,10 +218,10 @@ sonde_connection_set_handshake_timeout (SondeConnection *self,
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  if (self->handshake_timeout_ms == timeout_ms)
+  if (self->options->handshake_timeout_ms == timeout_ms)
     return;
 
-  self->handshake_timeout_ms = timeout_ms;
+  self->options->handshake_timeout_ms = timeout_ms;
   g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_HANDSHAKE_TIMEOUT]);
 }
 
@@ -195,7 +230,7 @@ sonde_connection_get_pinned_sha256 (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
 
-  return self->pinned_sha256;
+  return self->options->pinned_sha256;
 }
 
 /* Accept only the certificate with this SHA-256 fingerprint (lowercase hex,
@@ -207,7 +242,7 @@ sonde_connection_set_pinned_sha256 (SondeConnection *self,
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  sonde_connection_replace_str (&self->pinned_sha256, sha256);
+  sonde_connection_replace_str (&self->options->pinned_sha256, sha256);
 }
 
 /* The certificate (with its key) to present when the server asks for one. */
@@ -226,7 +261,7 @@ sonde_connection_get_proxy (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
 
-  return self->proxy;
+  return self->options->proxy;
 }
 
 /* An HTTP, HTTPS or SOCKS proxy for this connection; NULL uses the
@@ -237,7 +272,7 @@ sonde_connection_set_proxy (SondeConnection *self,
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  sonde_connection_replace_str (&self->proxy, proxy_url);
+  sonde_connection_replace_str (&self->options->proxy, proxy_url);
 }
 
 /* What masks this connection's secrets: after a connect, it also knows

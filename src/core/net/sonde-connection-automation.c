@@ -143,8 +143,8 @@ sonde_connection_automation_opened (SondeConnection *self)
     log_gap (self);
 
   g_clear_handle_id (&self->uptime_id, g_source_remove);
-  if (self->reconnect.min_uptime_ms > 0)
-    self->uptime_id = g_timeout_add_once (self->reconnect.min_uptime_ms, on_stable, self);
+  if (self->options->reconnect.min_uptime_ms > 0)
+    self->uptime_id = g_timeout_add_once (self->options->reconnect.min_uptime_ms, on_stable, self);
   else
     self->attempt = 0;
 
@@ -213,7 +213,7 @@ sonde_connection_automation_ended (SondeConnection      *self,
   self->last_permanent = event->state == SONDE_CONNECTION_STATE_FAILED && event->permanent;
   self->last_retry_after_ms = event->state == SONDE_CONNECTION_STATE_FAILED ? event->retry_after_ms : -1;
 
-  if (self->user_closed || !self->reconnect.enabled)
+  if (self->user_closed || !self->options->reconnect.enabled)
     return;
 
   if (event->error != NULL)
@@ -239,7 +239,7 @@ sonde_connection_automation_ended (SondeConnection      *self,
       return;
     }
 
-  if (self->reconnect.max_attempts > 0 && self->attempt >= self->reconnect.max_attempts)
+  if (self->options->reconnect.max_attempts > 0 && self->attempt >= self->options->reconnect.max_attempts)
     {
       g_autofree char *text = g_strdup_printf (self->attempt == 1 ? "Gave up after %u attempt: %s"
                                                                    : "Gave up after %u attempts: %s",
@@ -249,7 +249,7 @@ sonde_connection_automation_ended (SondeConnection      *self,
       return;
     }
 
-  delay_ms = sonde_backoff_delay_ms (self->attempt, self->reconnect.base_ms, self->reconnect.cap_ms, self->rand);
+  delay_ms = sonde_backoff_delay_ms (self->attempt, self->options->reconnect.base_ms, self->options->reconnect.cap_ms, self->rand);
   if (self->last_retry_after_ms >= 0)
     delay_ms = MAX (delay_ms, (guint64) self->last_retry_after_ms);
   delay_ms = MIN (delay_ms, (guint64) G_MAXUINT);
@@ -288,11 +288,11 @@ sonde_connection_set_reconnect (SondeConnection            *self,
   g_return_if_fail (SONDE_IS_CONNECTION (self));
   g_return_if_fail (policy != NULL);
 
-  self->reconnect = *policy;
-  if (self->reconnect.base_ms == 0)
-    self->reconnect.base_ms = 1000;
-  if (self->reconnect.cap_ms == 0)
-    self->reconnect.cap_ms = 60000;
+  self->options->reconnect = *policy;
+  if (self->options->reconnect.base_ms == 0)
+    self->options->reconnect.base_ms = 1000;
+  if (self->options->reconnect.cap_ms == 0)
+    self->options->reconnect.cap_ms = 60000;
   if (!policy->enabled && self->state == SONDE_CONNECTION_STATE_WAITING)
     {
       sonde_connection_automation_clear (self);
@@ -307,7 +307,7 @@ sonde_connection_get_reconnect (SondeConnection      *self,
   g_return_if_fail (SONDE_IS_CONNECTION (self));
   g_return_if_fail (policy != NULL);
 
-  *policy = self->reconnect;
+  *policy = self->options->reconnect;
 }
 
 /* Attempts since the connection was last stable. */
@@ -357,7 +357,7 @@ sonde_connection_set_pong_timeout (SondeConnection *self,
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  self->pong_timeout_s = seconds;
+  self->options->pong_timeout_s = seconds;
 }
 
 guint
@@ -365,7 +365,7 @@ sonde_connection_get_pong_timeout (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
 
-  return self->pong_timeout_s;
+  return self->options->pong_timeout_s;
 }
 
 /* Protocol keepalive: a Ping every @seconds while open (0: none). Applies
@@ -376,7 +376,7 @@ sonde_connection_set_keepalive (SondeConnection *self,
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  self->keepalive_s = seconds;
+  self->options->keepalive_s = seconds;
 }
 
 guint
@@ -384,7 +384,7 @@ sonde_connection_get_keepalive (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
 
-  return self->keepalive_s;
+  return self->options->keepalive_s;
 }
 
 /* Messages sent, in order, each time the connection opens (and reopens),

@@ -36,24 +36,13 @@ struct _SondeConnection
   char                 *close_reason;
 
   /* options */
-  char                 *url;
-  char                **headers;
-  char                **protocols;
-  char                 *origin;
-  guint64               max_frame_size;
-  guint                 handshake_timeout_ms;
-  guint                 keepalive_s;
-  guint                 pong_timeout_s;
-  char                 *pinned_sha256;
+  SondeConnectionOptions *options;     /* never NULL */
   GTlsCertificate      *client_certificate;
-  char                 *proxy;
   SondeRedactor        *redactor;
   SondeRedactor        *active_redactor;  /* the last connect's: redactor + the secrets of its URL and headers */
   GPtrArray            *on_open;        /* SondeProfileMessage* */
   SondeProfileMessage  *heartbeat;
   guint                 heartbeat_interval_s;
-  gboolean              deflate;
-  gboolean              follow_redirects;
 
   SondeConnectionState  state;
   guint                 close_code;
@@ -63,7 +52,6 @@ struct _SondeConnection
   guint                 heartbeat_id;
 
   /* reconnecting (sonde-connection-automation.c) */
-  SondeReconnectPolicy  reconnect;
   GRand                *rand;
   guint                 attempt;          /* retries since the last stable open */
   guint                 reconnect_id;     /* the timer of the next attempt */

@@ -34,25 +34,6 @@ G_DEFINE_FINAL_TYPE (SondeConnection, sonde_connection, G_TYPE_OBJECT)
 GParamSpec *sonde_connection_properties[N_PROPS];
 
 
-/* Headers that the WebSocket handshake itself writes, and the option that
- * sets each one properly where there is one. */
-static const struct {
-  const char *name;
-  const char *advice;
-} managed_headers[] = {
-  { "Host", N_("it comes from the URL") },
-  { "Connection", N_("the handshake sets it") },
-  { "Upgrade", N_("the handshake sets it") },
-  { "Sec-WebSocket-Key", N_("the handshake sets it") },
-  { "Sec-WebSocket-Version", N_("the handshake sets it") },
-  { "Sec-WebSocket-Accept", N_("only a server sends it") },
-  { "Sec-WebSocket-Extensions", N_("use the compression option") },
-  { "Sec-WebSocket-Protocol", N_("use the subprotocol list") },
-  { "Origin", N_("use the Origin option") },
-  { "Content-Length", N_("the handshake has no body") },
-  { "Transfer-Encoding", N_("the handshake has no body") },
-};
-
 /* g_set_str() arrived in GLib 2.76; our floor is 2.74. */
 gboolean
 sonde_connection_replace_str (char       **slot,
@@ -326,15 +307,10 @@ sonde_connection_finalize (GObject *object)
   g_clear_error (&self->error);
   g_free (self->protocol);
   g_free (self->close_reason);
-  g_free (self->url);
-  g_strfreev (self->headers);
-  g_strfreev (self->protocols);
-  g_free (self->origin);
+  g_clear_pointer (&self->options, sonde_connection_options_free);
   g_clear_pointer (&self->on_open, g_ptr_array_unref);
   g_clear_pointer (&self->heartbeat, sonde_profile_message_free);
-  g_free (self->pinned_sha256);
   g_clear_object (&self->client_certificate);
-  g_free (self->proxy);
   g_clear_pointer (&self->redactor, sonde_redactor_unref);
   g_clear_pointer (&self->active_redactor, sonde_redactor_unref);
   g_clear_pointer (&self->rand, g_rand_free);
@@ -359,28 +335,28 @@ sonde_connection_get_property (GObject    *object,
       g_value_set_object (value, self->log);
       break;
     case PROP_URL:
-      g_value_set_string (value, self->url);
+      g_value_set_string (value, self->options->url);
       break;
     case PROP_HEADERS:
-      g_value_set_boxed (value, self->headers);
+      g_value_set_boxed (value, self->options->headers);
       break;
     case PROP_PROTOCOLS:
-      g_value_set_boxed (value, self->protocols);
+      g_value_set_boxed (value, self->options->protocols);
       break;
     case PROP_ORIGIN:
-      g_value_set_string (value, self->origin);
+      g_value_set_string (value, self->options->origin);
       break;
     case PROP_MAX_FRAME_SIZE:
-      g_value_set_uint64 (value, self->max_frame_size);
+      g_value_set_uint64 (value, self->options->max_frame_size);
       break;
     case PROP_DEFLATE:
-      g_value_set_boolean (value, self->deflate);
+      g_value_set_boolean (value, self->options->deflate);
       break;
     case PROP_FOLLOW_REDIRECTS:
-      g_value_set_boolean (value, self->follow_redirects);
+      g_value_set_boolean (value, self->options->follow_redirects);
       break;
     case PROP_HANDSHAKE_TIMEOUT:
-      g_value_set_uint (value, self->handshake_timeout_ms);
+      g_value_set_uint (value, self->options->handshake_timeout_ms);
       break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
@@ -504,14 +480,10 @@ static void
 sonde_connection_init (SondeConnection *self)
 {
   self->log = sonde_message_log_new ();
-  self->max_frame_size = SONDE_DEFAULT_MAX_FRAME_SIZE;
-  self->handshake_timeout_ms = SONDE_DEFAULT_HANDSHAKE_TIMEOUT;
+  self->options = sonde_connection_options_new ();
   sonde_link_batch_init (&self->batch);
   self->redactor = sonde_redactor_new ();
   self->rand = g_rand_new ();
-  self->reconnect.base_ms = 1000;
-  self->reconnect.cap_ms = 60000;
-  self->reconnect.min_uptime_ms = 10000;
   self->last_retry_after_ms = -1;
 }
 
@@ -529,83 +501,12 @@ sonde_connection_get_log (SondeConnection *self)
   return self->log;
 }
 
-/* Checks one "Name: value" request header. */
-gboolean
-sonde_connection_check_header (const char  *header,
-                               GError     **error)
-{
-  const char *colon;
-  g_autofree char *name = NULL;
-
-  g_return_val_if_fail (header != NULL, FALSE);
-
-  colon = strchr (header, ':');
-  if (colon == NULL)
-    {
-      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                   _("Header “%s” has no colon: write it as “Name: value”"), header);
-      return FALSE;
-    }
-
-  name = g_strstrip (g_strndup (header, colon - header));
-  if (*name == '\0')
-    {
-      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                   _("Header “%s” has no name before the colon"), header);
-      return FALSE;
-    }
-
-  for (const char *p = name; *p; p++)
-    {
-      /* RFC 9110 §5.6.2 token characters */
-      if (!g_ascii_isalnum (*p) && strchr ("!#$%&'*+-.^_`|~", *p) == NULL)
-        {
-          g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                       _("Header name “%s” contains “%c”, which a header name cannot contain"),
-                       name, g_ascii_isprint (*p) ? *p : '?');
-          return FALSE;
-        }
-    }
-
-  for (const char *p = colon + 1; *p; p++)
-    {
-      if (*p == '\r' || *p == '\n' || (g_ascii_iscntrl (*p) && *p != '\t'))
-        {
-          g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                       _("The value of header “%s” contains a line break or control character"),
-                       name);
-          return FALSE;
-        }
-    }
-
-  if (!g_utf8_validate (header, -1, NULL))
-    {
-      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                   _("Header “%s” is not valid UTF-8"), name);
-      return FALSE;
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (managed_headers); i++)
-    {
-      if (g_ascii_strcasecmp (name, managed_headers[i].name) == 0)
-        {
-          g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_HEADER,
-                       _("Header “%s” cannot be set by hand: %s"),
-                       managed_headers[i].name, _(managed_headers[i].advice));
-          return FALSE;
-        }
-    }
-
-  return TRUE;
-}
-
 /* Starts a link with the current options: for connect() and for each
  * reconnect. */
 gboolean
 sonde_connection_start_link (SondeConnection  *self,
                              GError          **error)
 {
-  SondeLinkOptions options = { 0 };
   g_autofree char *url = NULL;
 
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
@@ -619,67 +520,16 @@ sonde_connection_start_link (SondeConnection  *self,
       return FALSE;
     }
 
-  url = sonde_url_normalize (self->url, error);
-  if (url == NULL)
+  if (self->options->url == NULL)
+    {
+      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_URL, _("Type a server URL to connect to"));
+      return FALSE;
+    }
+  if (!sonde_connection_options_check (self->options, error))
     return FALSE;
+  url = sonde_url_normalize (self->options->url, error);
+  g_assert (url != NULL);
 
-  for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
-    {
-      if (!sonde_connection_check_header (self->headers[i], error))
-        return FALSE;
-    }
-
-  for (guint i = 0; self->protocols != NULL && self->protocols[i] != NULL; i++)
-    {
-      const char *protocol = self->protocols[i];
-
-      if (*protocol == '\0' || strpbrk (protocol, " \t,;\"()<>@:/[]?={}\\") != NULL)
-        {
-          g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
-                       _("Subprotocol “%s” is not a valid token (no spaces, commas or separators)"),
-                       protocol);
-          return FALSE;
-        }
-    }
-
-  if (self->max_frame_size == 0)
-    {
-      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
-                           _("A maximum frame size of 0 is refused: libsoup 3.2 reads it as "
-                             "“no limit”, and one crafted frame could then exhaust memory. "
-                             "Give a size in bytes"));
-      return FALSE;
-    }
-
-  if (self->max_frame_size > SONDE_MAX_MAX_FRAME_SIZE)
-    {
-      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
-                   _("A maximum frame size of %" PRIu64 " bytes is too large: "
-                     "the most Sonde accepts is %" PRIu64 " bytes (2 GiB)"),
-                   self->max_frame_size, SONDE_MAX_MAX_FRAME_SIZE);
-      return FALSE;
-    }
-
-  if (self->handshake_timeout_ms == 0)
-    {
-      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
-                           _("The handshake deadline must be longer than 0 ms"));
-      return FALSE;
-    }
-
-  options.url = url;
-  options.headers = self->headers;
-  options.protocols = self->protocols;
-  options.origin = self->origin;
-  options.max_frame_size = self->max_frame_size;
-  options.deflate = self->deflate;
-  options.follow_redirects = self->follow_redirects;
-  options.handshake_timeout_ms = self->handshake_timeout_ms;
-  options.keepalive_s = self->keepalive_s;
-  options.pong_timeout_s = self->pong_timeout_s;
-  options.pinned_sha256 = self->pinned_sha256;
-  options.client_certificate = self->client_certificate;
-  options.proxy = self->proxy;
   /* The secrets of this URL and these headers are masked wherever they
    * turn up, a message that echoes them included: a fresh redactor that
    * knows them, as the link's thread may still read the last one. */
@@ -688,16 +538,15 @@ sonde_connection_start_link (SondeConnection  *self,
     {
       self->active_redactor = sonde_redactor_copy (self->redactor);
       sonde_redactor_learn_url (self->active_redactor, url);
-      for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
+      for (guint i = 0; self->options->headers != NULL && self->options->headers[i] != NULL; i++)
         {
-          const char *colon = strchr (self->headers[i], ':');
-          g_autofree char *name = colon ? g_strndup (self->headers[i], (gsize) (colon - self->headers[i])) : NULL;
+          const char *colon = strchr (self->options->headers[i], ':');
+          g_autofree char *name = colon ? g_strndup (self->options->headers[i], (gsize) (colon - self->options->headers[i])) : NULL;
 
           if (name != NULL)
             sonde_redactor_learn_header (self->active_redactor, g_strstrip (name), colon + 1);
         }
     }
-  options.redactor = self->active_redactor;
 
   g_clear_pointer (&self->handshake, sonde_handshake_unref);
   g_clear_error (&self->error);
@@ -706,7 +555,8 @@ sonde_connection_start_link (SondeConnection  *self,
   self->close_code = 0;
   self->close_clean = FALSE;
 
-  self->link = sonde_link_start (&options, on_link_ready, self);
+  self->link = sonde_link_start (self->options, url, self->client_certificate, self->active_redactor,
+                                 on_link_ready, self);
   set_state (self, SONDE_CONNECTION_STATE_CONNECTING);
 
   return TRUE;

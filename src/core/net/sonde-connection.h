@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "sonde-connection-options.h"
 #include "sonde-connection-state.h"
 #include "sonde-handshake.h"
 #include "sonde-message-log.h"
@@ -13,14 +14,6 @@
 #include "sonde-redactor.h"
 
 G_BEGIN_DECLS
-
-typedef struct {
-  gboolean enabled;
-  guint    base_ms;             /* the first delay's upper bound (default 1000) */
-  guint    cap_ms;              /* the largest delay (default 60000) */
-  guint    max_attempts;        /* 0: no limit */
-  guint    min_uptime_ms;       /* the attempt counter resets after this much uptime (default 10000) */
-} SondeReconnectPolicy;
 
 typedef struct {
   guint64 messages_in;
@@ -35,10 +28,6 @@ typedef struct {
   gint64  last_out_wall_us;
 } SondeStats;
 
-#define SONDE_DEFAULT_MAX_FRAME_SIZE     ((guint64) 64 * 1024 * 1024)
-#define SONDE_MAX_MAX_FRAME_SIZE         ((guint64) 2 * 1024 * 1024 * 1024 - 1)
-#define SONDE_DEFAULT_HANDSHAKE_TIMEOUT  15000u
-
 #define SONDE_TYPE_CONNECTION (sonde_connection_get_type ())
 G_DECLARE_FINAL_TYPE (SondeConnection, sonde_connection, SONDE, CONNECTION, GObject)
 
@@ -46,6 +35,9 @@ SondeConnection      *sonde_connection_new                   (void);
 SondeMessageLog      *sonde_connection_get_log               (SondeConnection  *self);
 
 /* Options: they apply to the next connect(). */
+const SondeConnectionOptions *sonde_connection_get_options   (SondeConnection  *self);
+void                  sonde_connection_set_options           (SondeConnection  *self,
+                                                              const SondeConnectionOptions *options);
 const char           *sonde_connection_get_url               (SondeConnection  *self);
 void                  sonde_connection_set_url               (SondeConnection  *self,
                                                               const char       *url);
@@ -146,7 +138,5 @@ void                  sonde_connection_get_stats             (SondeConnection  *
                                                               SondeStats       *stats);
 
 const char           *sonde_connection_state_to_string       (SondeConnectionState state);
-gboolean              sonde_connection_check_header          (const char       *header,
-                                                              GError          **error);
 
 G_END_DECLS

@@ -50,7 +50,10 @@ struct _SondeLink
   gatomicrefcount          ref_count;
 
   /* immutable after start */
-  SondeLinkOptions         options;
+  SondeConnectionOptions  *options;       /* a copy: the I/O thread reads it */
+  char                    *url;           /* normalized ws:// or wss:// */
+  GTlsCertificate         *client_certificate;
+  SondeRedactor           *redactor;      /* NULL: nothing masked (--show-secrets) */
   GMainContext            *main_context;
   GMainContext            *io_context;
 
@@ -169,19 +172,6 @@ outgoing_free (gpointer data)
 
   g_bytes_unref (out->payload);
   g_free (out);
-}
-
-void
-sonde_link_options_clear (SondeLinkOptions *options)
-{
-  g_clear_pointer (&options->url, g_free);
-  g_clear_pointer (&options->headers, g_strfreev);
-  g_clear_pointer (&options->protocols, g_strfreev);
-  g_clear_pointer (&options->origin, g_free);
-  g_clear_pointer (&options->pinned_sha256, g_free);
-  g_clear_object (&options->client_certificate);
-  g_clear_pointer (&options->proxy, g_free);
-  g_clear_pointer (&options->redactor, sonde_redactor_unref);
 }
 
 void
@@ -325,9 +315,9 @@ redact (SondeLink  *link,
 {
   if (text == NULL)
     return NULL;
-  if (link->options.redactor == NULL)
+  if (link->redactor == NULL)
     return g_strdup (text);
-  return sonde_redactor_text (link->options.redactor, text);
+  return sonde_redactor_text (link->redactor, text);
 }
 
 /* The error as it leaves the link, for sonde_connection_get_error(): its
@@ -475,7 +465,7 @@ classify_failure (SondeLink *link,
   if (link->deadline_hit)
     {
       SoupMessageMetrics *metrics = soup_message_get_metrics (link->message);
-      double seconds = link->options.handshake_timeout_ms / 1000.0;
+      double seconds = link->options->handshake_timeout_ms / 1000.0;
       gboolean connected = metrics != NULL && soup_message_metrics_get_connect_end (metrics) != 0;
 
       return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_TIMEOUT,
@@ -519,7 +509,7 @@ classify_failure (SondeLink *link,
       SoupMessageHeaders *response = soup_message_get_response_headers (link->message);
       const char *protocol = soup_message_headers_get_one (response, "Sec-WebSocket-Protocol");
       const char *extensions = soup_message_headers_get_one (response, "Sec-WebSocket-Extensions");
-      const char * const *offered = (const char * const *) link->options.protocols;
+      const char * const *offered = (const char * const *) link->options->protocols;
 
       /* libsoup says "unsupported protocol" or "extension": name it. */
       if (protocol != NULL && (offered == NULL || !g_strv_contains (offered, protocol)))
@@ -532,7 +522,7 @@ classify_failure (SondeLink *link,
                                 "subprotocol “%s”, which Sonde did not offer (offered: %s)"),
                               host, status, protocol, list);
         }
-      if (extensions != NULL && !link->options.deflate)
+      if (extensions != NULL && !link->options->deflate)
         return g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_INVALID,
                             _("Invalid handshake response from %s (HTTP %u): the server enabled the "
                               "extension “%s”, which Sonde did not offer (compression is off)"),
@@ -616,7 +606,7 @@ explain_ws_error (SondeLink    *link,
         return g_error_new (error->domain, error->code,
                             _("Message too big: the server sent a frame larger than the "
                               "%" PRIu64 "-byte limit (libsoup: “%s”)"),
-                            (uint64_t) link->options.max_frame_size, error->message);
+                            (uint64_t) link->options->max_frame_size, error->message);
       break;
     default:
       break;
@@ -765,7 +755,7 @@ on_ws_closed (SoupWebsocketConnection *ws,
   else if (link->watchdog_fired)
     {
       g_autofree char *note = g_strdup_printf ("No pong for %u s: the peer was declared dead",
-                                               link->options.pong_timeout_s);
+                                               link->options->pong_timeout_s);
       sonde_json_append_string_member (payload, &first, "note", note);
     }
   else if (peer_code == 0 && link->local_close)
@@ -812,16 +802,16 @@ on_accept_certificate (SoupMessage          *message,
   g_set_object (&link->peer_certificate, certificate);
   link->peer_errors = errors;
 
-  if (link->options.pinned_sha256 == NULL)
+  if (link->options->pinned_sha256 == NULL)
     return FALSE;
-  if (g_strcmp0 (sha256, link->options.pinned_sha256) == 0)
+  if (g_strcmp0 (sha256, link->options->pinned_sha256) == 0)
     return TRUE;
 
   g_free (link->pin_problem);
   link->pin_problem = g_strdup_printf (_("The server's certificate changed: the profile trusts only %s, "
                                          "the server offered %s. Check with the server's owners before "
                                          "trusting the new one"),
-                                       link->options.pinned_sha256, sha256);
+                                       link->options->pinned_sha256, sha256);
   return FALSE;
 }
 
@@ -833,7 +823,7 @@ check_pin (SondeLink *link)
   GTlsCertificate *certificate;
   g_autofree char *sha256 = NULL;
 
-  if (link->options.pinned_sha256 == NULL)
+  if (link->options->pinned_sha256 == NULL)
     return TRUE;
 
   certificate = soup_message_get_tls_peer_certificate (link->message);
@@ -841,7 +831,7 @@ check_pin (SondeLink *link)
     return TRUE;   /* ws://: there is nothing to pin */
 
   sha256 = sonde_certificate_dup_sha256 (certificate);
-  if (g_strcmp0 (sha256, link->options.pinned_sha256) == 0)
+  if (g_strcmp0 (sha256, link->options->pinned_sha256) == 0)
     return TRUE;
 
   g_set_object (&link->peer_certificate, certificate);
@@ -849,7 +839,7 @@ check_pin (SondeLink *link)
   link->pin_problem = g_strdup_printf (_("The server's certificate changed: the profile trusts only %s, "
                                          "the server offered %s. Check with the server's owners before "
                                          "trusting the new one"),
-                                       link->options.pinned_sha256, sha256);
+                                       link->options->pinned_sha256, sha256);
   return FALSE;
 }
 
@@ -875,13 +865,13 @@ on_watchdog (gpointer data)
 
   if (link->ws == NULL || link->watchdog_fired ||
       soup_websocket_connection_get_state (link->ws) != SOUP_WEBSOCKET_STATE_OPEN ||
-      silent_us < (gint64) link->options.pong_timeout_s * G_USEC_PER_SEC)
+      silent_us < (gint64) link->options->pong_timeout_s * G_USEC_PER_SEC)
     return G_SOURCE_CONTINUE;
 
   link->watchdog_fired = TRUE;
   error = g_error_new (SONDE_ERROR, SONDE_ERROR_PEER_DEAD,
                        _("No pong for %u s (pings every %u s): the peer is declared dead"),
-                       link->options.pong_timeout_s, link->options.keepalive_s);
+                       link->options->pong_timeout_s, link->options->keepalive_s);
   payload = error_payload (link, error);
   event = link_event_new (-1);
   event->error = g_steal_pointer (&error);
@@ -895,7 +885,7 @@ on_watchdog (gpointer data)
 static void
 start_watchdog (SondeLink *link)
 {
-  if (link->options.pong_timeout_s == 0 || link->options.keepalive_s == 0)
+  if (link->options->pong_timeout_s == 0 || link->options->keepalive_s == 0)
     return;
 
   link->last_pong_us = g_get_monotonic_time ();
@@ -924,8 +914,8 @@ on_connected (GObject      *source,
    * own 128 KiB default limit. */
   if (ws != NULL)
     {
-      soup_websocket_connection_set_max_incoming_payload_size (ws, link->options.max_frame_size);
-      soup_websocket_connection_set_keepalive_interval (ws, link->options.keepalive_s);
+      soup_websocket_connection_set_max_incoming_payload_size (ws, link->options->max_frame_size);
+      soup_websocket_connection_set_keepalive_interval (ws, link->options->keepalive_s);
     }
 
   destroy_source (&link->deadline_source);
@@ -937,7 +927,7 @@ on_connected (GObject      *source,
   if (soup_message_get_status (link->message) != 0)
     {
       g_autoptr(SondeHandshake) handshake =
-        sonde_handshake_new_from_message (link->options.url, link->options.redactor, link->message,
+        sonde_handshake_new_from_message (link->url, link->redactor, link->message,
                                           link->start_mono_us,
                                           ws ? soup_websocket_connection_get_protocol (ws) : NULL,
                                           extensions);
@@ -996,27 +986,27 @@ start_handshake (SondeLink *link)
   gboolean custom_agent = FALSE;
   gboolean first = TRUE;
 
-  link->message = soup_message_new ("GET", link->options.url);
+  link->message = soup_message_new ("GET", link->url);
   if (link->message == NULL)
     {
       /* The URL was normalized by the connection; libsoup still may refuse
        * it (a user:password it cannot use, say). */
       fail (link, g_error_new (SONDE_ERROR, SONDE_ERROR_INVALID_URL,
-                               _("libsoup cannot use the URL “%s”"), link->options.url));
+                               _("libsoup cannot use the URL “%s”"), link->url));
       return;
     }
 
   soup_message_add_flags (link->message, SOUP_MESSAGE_COLLECT_METRICS);
   g_signal_connect (link->message, "accept-certificate", G_CALLBACK (on_accept_certificate), link);
-  if (link->options.client_certificate != NULL)
-    soup_message_set_tls_client_certificate (link->message, link->options.client_certificate);
-  if (!link->options.follow_redirects)
+  if (link->client_certificate != NULL)
+    soup_message_set_tls_client_certificate (link->message, link->client_certificate);
+  if (!link->options->follow_redirects)
     soup_message_add_flags (link->message, SOUP_MESSAGE_NO_REDIRECT);
 
   request_headers = soup_message_get_request_headers (link->message);
-  for (guint i = 0; link->options.headers != NULL && link->options.headers[i] != NULL; i++)
+  for (guint i = 0; link->options->headers != NULL && link->options->headers[i] != NULL; i++)
     {
-      const char *header = link->options.headers[i];
+      const char *header = link->options->headers[i];
       const char *colon = strchr (header, ':');
       g_autofree char *name = g_strstrip (g_strndup (header, colon - header));
       g_autofree char *value = g_strstrip (g_strdup (colon + 1));
@@ -1030,36 +1020,36 @@ start_handshake (SondeLink *link)
                                                  "idle-timeout", 0,
                                                  NULL);
   /* The system's proxy settings, unless the profile names a proxy. */
-  if (link->options.proxy != NULL)
+  if (link->options->proxy != NULL)
     {
-      g_autoptr(GProxyResolver) resolver = g_simple_proxy_resolver_new (link->options.proxy, NULL);
+      g_autoptr(GProxyResolver) resolver = g_simple_proxy_resolver_new (link->options->proxy, NULL);
       soup_session_set_proxy_resolver (link->session, resolver);
     }
   /* The handshake carries only what it needs: no Accept-Encoding. */
   soup_session_remove_feature_by_type (link->session, SOUP_TYPE_CONTENT_DECODER);
   if (!custom_agent)
     soup_session_set_user_agent (link->session, "Sonde/" PACKAGE_VERSION " ");
-  if (link->options.deflate)
+  if (link->options->deflate)
     soup_session_add_feature_by_type (link->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
 
   {
-    g_autofree char *shown = link->options.redactor ? sonde_redactor_url (link->options.redactor, link->options.url)
-                                                    : g_strdup (link->options.url);
+    g_autofree char *shown = link->redactor ? sonde_redactor_url (link->redactor, link->url)
+                                                    : g_strdup (link->url);
     sonde_json_append_string_member (payload, &first, "url", shown);
   }
   g_string_append_c (payload, '}');
   push_event (link, SONDE_MESSAGE_KIND_CONNECTING, payload,
               link_event_new (SONDE_CONNECTION_STATE_CONNECTING));
 
-  link->deadline_source = g_timeout_source_new (link->options.handshake_timeout_ms);
+  link->deadline_source = g_timeout_source_new (link->options->handshake_timeout_ms);
   g_source_set_static_name (link->deadline_source, "[sonde] handshake deadline");
   g_source_set_callback (link->deadline_source, on_deadline, link, NULL);
   g_source_attach (link->deadline_source, link->io_context);
 
   link->start_mono_us = g_get_monotonic_time ();
   soup_session_websocket_connect_async (link->session, link->message,
-                                        link->options.origin,
-                                        link->options.protocols,
+                                        link->options->origin,
+                                        link->options->protocols,
                                         G_PRIORITY_DEFAULT,
                                         link->cancellable,
                                         on_connected, link);
@@ -1221,29 +1211,22 @@ on_ready (gpointer data)
 /* Starts a connection attempt on a new I/O thread. @ready is called on the
  * thread-default main context of the caller whenever a batch is waiting. */
 SondeLink *
-sonde_link_start (const SondeLinkOptions *options,
-                  SondeLinkReadyFunc      ready,
-                  gpointer                user_data)
+sonde_link_start (const SondeConnectionOptions *options,
+                  const char                   *url,
+                  GTlsCertificate              *client_certificate,
+                  SondeRedactor                *redactor,
+                  SondeLinkReadyFunc            ready,
+                  gpointer                      user_data)
 {
   SondeLink *link = g_new0 (SondeLink, 1);
   g_autoptr(GError) error = NULL;
   GThread *thread;
 
   g_atomic_ref_count_init (&link->ref_count);
-  link->options.url = g_strdup (options->url);
-  link->options.headers = g_strdupv (options->headers);
-  link->options.protocols = g_strdupv (options->protocols);
-  link->options.origin = g_strdup (options->origin);
-  link->options.max_frame_size = options->max_frame_size;
-  link->options.deflate = options->deflate;
-  link->options.follow_redirects = options->follow_redirects;
-  link->options.handshake_timeout_ms = options->handshake_timeout_ms;
-  link->options.keepalive_s = options->keepalive_s;
-  link->options.pong_timeout_s = options->pong_timeout_s;
-  link->options.pinned_sha256 = g_strdup (options->pinned_sha256);
-  link->options.client_certificate = options->client_certificate ? g_object_ref (options->client_certificate) : NULL;
-  link->options.proxy = g_strdup (options->proxy);
-  link->options.redactor = options->redactor ? sonde_redactor_ref (options->redactor) : NULL;
+  link->options = sonde_connection_options_copy (options);
+  link->url = g_strdup (url);
+  link->client_certificate = client_certificate ? g_object_ref (client_certificate) : NULL;
+  link->redactor = redactor ? sonde_redactor_ref (redactor) : NULL;
 
   link->main_context = g_main_context_ref_thread_default ();
   link->io_context = g_main_context_new ();
@@ -1295,7 +1278,10 @@ sonde_link_unref (SondeLink *link)
   g_free (link->pin_problem);
   g_main_context_unref (link->io_context);
   g_main_context_unref (link->main_context);
-  sonde_link_options_clear (&link->options);
+  g_clear_pointer (&link->options, sonde_connection_options_free);
+  g_clear_pointer (&link->url, g_free);
+  g_clear_object (&link->client_certificate);
+  g_clear_pointer (&link->redactor, sonde_redactor_unref);
   g_free (link);
 }
 

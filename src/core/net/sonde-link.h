@@ -6,29 +6,13 @@
 
 #include <gio/gio.h>
 
+#include "sonde-connection-options.h"
 #include "sonde-connection-state.h"
 #include "sonde-handshake.h"
 #include "sonde-record.h"
 #include "sonde-redactor.h"
 
 G_BEGIN_DECLS
-
-typedef struct {
-  char     *url;                /* normalized ws:// or wss:// */
-  char    **headers;            /* "Name: value", validated */
-  char    **protocols;
-  char     *origin;
-  guint64   max_frame_size;
-  gboolean  deflate;
-  gboolean  follow_redirects;
-  guint     handshake_timeout_ms;
-  guint     keepalive_s;          /* 0: no pings */
-  guint     pong_timeout_s;       /* 0: no watchdog */
-  char     *pinned_sha256;        /* accept only this certificate */
-  GTlsCertificate *client_certificate;
-  char     *proxy;                /* NULL: the system's proxy settings */
-  SondeRedactor *redactor;        /* NULL: nothing masked (--show-secrets) */
-} SondeLinkOptions;
 
 /* What an event changes on the main thread besides the log. */
 typedef struct {
@@ -78,9 +62,10 @@ typedef struct _SondeLink SondeLink;
 /* Called on the main context when a batch is waiting. */
 typedef void (*SondeLinkReadyFunc) (gpointer user_data);
 
-void        sonde_link_options_clear (SondeLinkOptions *options);
-
-SondeLink  *sonde_link_start         (const SondeLinkOptions *options,
+SondeLink  *sonde_link_start         (const SondeConnectionOptions *options,
+                                      const char             *url,
+                                      GTlsCertificate        *client_certificate,
+                                      SondeRedactor          *redactor,
                                       SondeLinkReadyFunc      ready,
                                       gpointer                user_data);
 SondeLink  *sonde_link_ref           (SondeLink              *link);

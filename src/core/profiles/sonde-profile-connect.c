@@ -104,6 +104,7 @@ sonde_profile_configure_connection (SondeProfile     *self,
   g_auto(GStrv) header_list = NULL;
   g_autoptr(GTlsCertificate) client_certificate = NULL;
   g_autoptr(SondeRedactor) redactor = NULL;
+  g_autoptr(SondeConnectionOptions) options = NULL;
   SondeMessageLog *log;
   gboolean needs_secret;
 
@@ -122,14 +123,14 @@ sonde_profile_configure_connection (SondeProfile     *self,
       return FALSE;
     }
 
-  if (needs_secret && sonde_profile_has_control_char (secret))
+  if (needs_secret && sonde_text_has_control_char (secret))
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
                            _("The stored secret contains a line break or control character"));
       return FALSE;
     }
 
-  if ((self->auth_kind == SONDE_AUTH_API_KEY_HEADER && !sonde_profile_is_token (self->auth_key_name)) ||
+  if ((self->auth_kind == SONDE_AUTH_API_KEY_HEADER && !sonde_http_is_token (self->auth_key_name)) ||
       (self->auth_kind == SONDE_AUTH_API_KEY_QUERY && self->auth_key_name == NULL))
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
@@ -140,15 +141,15 @@ sonde_profile_configure_connection (SondeProfile     *self,
     }
 
   if (self->auth_kind == SONDE_AUTH_API_KEY_QUERY)
-    url = add_query_parameter (self->url, self->auth_key_name, secret, error);
+    url = add_query_parameter (self->options->url, self->auth_key_name, secret, error);
   else
-    url = sonde_url_normalize (self->url, error);
+    url = sonde_url_normalize (self->options->url, error);
   if (url == NULL)
     return FALSE;
 
   headers = g_strv_builder_new ();
-  if (self->headers != NULL)
-    g_strv_builder_addv (headers, (const char **) self->headers);
+  if (self->options->headers != NULL)
+    g_strv_builder_addv (headers, (const char **) self->options->headers);
 
   switch (self->auth_kind)
     {
@@ -205,23 +206,22 @@ sonde_profile_configure_connection (SondeProfile     *self,
     sonde_redactor_add_secret (redactor, secret);
 
   sonde_connection_set_redactor (connection, redactor);
-  sonde_connection_set_keepalive (connection, self->keepalive_s);
-  sonde_connection_set_pong_timeout (connection, self->pong_timeout_s);
-  sonde_connection_set_reconnect (connection, &self->reconnect);
-  sonde_connection_set_pinned_sha256 (connection, self->tls_policy == SONDE_TLS_PINNED ? self->pinned_sha256 : NULL);
-  sonde_connection_set_client_certificate (connection, client_certificate);
-  sonde_connection_set_proxy (connection, self->proxy);
-  sonde_connection_set_on_open (connection, self->on_open);
-  sonde_connection_set_heartbeat (connection, self->heartbeat, self->heartbeat_interval_s);
   if (!sonde_connection_set_latency_probe (connection, self->probe, self->probe_path, self->probe_interval_s, error))
     return FALSE;
 
-  sonde_connection_set_url (connection, url);
-  sonde_connection_set_headers (connection, header_list[0] != NULL ? (const char * const *) header_list : NULL);
-  sonde_connection_set_protocols (connection, (const char * const *) self->protocols);
-  sonde_connection_set_origin (connection, self->origin);
-  sonde_connection_set_max_frame_size (connection, self->max_frame_size);
-  sonde_connection_set_deflate (connection, self->deflate);
+  /* The profile's connection settings, with the URL and headers the
+   * authentication makes, and the pin only while the policy pins. */
+  options = sonde_connection_options_copy (self->options);
+  g_free (options->url);
+  options->url = g_steal_pointer (&url);
+  g_strfreev (options->headers);
+  options->headers = header_list[0] != NULL ? g_steal_pointer (&header_list) : NULL;
+  if (self->tls_policy != SONDE_TLS_PINNED)
+    g_clear_pointer (&options->pinned_sha256, g_free);
+  sonde_connection_set_options (connection, options);
+  sonde_connection_set_client_certificate (connection, client_certificate);
+  sonde_connection_set_on_open (connection, self->on_open);
+  sonde_connection_set_heartbeat (connection, self->heartbeat, self->heartbeat_interval_s);
 
   log = sonde_connection_get_log (connection);
   sonde_message_log_set_max_count (log, self->retention_count);

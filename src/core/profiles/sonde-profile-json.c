@@ -462,13 +462,13 @@ sonde_profile_to_json (SondeProfile *self)
   json_builder_begin_object (builder);
   add_string_or_null (builder, "id", self->id);
   add_string_or_null (builder, "name", self->name);
-  add_string_or_null (builder, "url", self->url);
-  add_strv (builder, "headers", (const char * const *) self->headers);
-  add_strv (builder, "protocols", (const char * const *) self->protocols);
-  add_string_or_null (builder, "origin", self->origin);
-  add_int (builder, "max_frame_size", self->max_frame_size);
+  add_string_or_null (builder, "url", self->options->url);
+  add_strv (builder, "headers", (const char * const *) self->options->headers);
+  add_strv (builder, "protocols", (const char * const *) self->options->protocols);
+  add_string_or_null (builder, "origin", self->options->origin);
+  add_int (builder, "max_frame_size", self->options->max_frame_size);
   json_builder_set_member_name (builder, "deflate");
-  json_builder_add_boolean_value (builder, self->deflate);
+  json_builder_add_boolean_value (builder, self->options->deflate);
 
   json_builder_set_member_name (builder, "auth");
   json_builder_begin_object (builder);
@@ -480,13 +480,13 @@ sonde_profile_to_json (SondeProfile *self)
   json_builder_set_member_name (builder, "tls");
   json_builder_begin_object (builder);
   add_string_or_null (builder, "policy", sonde_profile_tls_policy_names[self->tls_policy]);
-  add_string_or_null (builder, "pinned_sha256", self->pinned_sha256);
+  add_string_or_null (builder, "pinned_sha256", self->options->pinned_sha256);
   add_string_or_null (builder, "client_certificate", self->client_certificate);
   json_builder_end_object (builder);
 
-  add_string_or_null (builder, "proxy", self->proxy);
-  add_int (builder, "keepalive_s", self->keepalive_s);
-  add_int (builder, "pong_timeout_s", self->pong_timeout_s);
+  add_string_or_null (builder, "proxy", self->options->proxy);
+  add_int (builder, "keepalive_s", self->options->keepalive_s);
+  add_int (builder, "pong_timeout_s", self->options->pong_timeout_s);
 
   json_builder_set_member_name (builder, "heartbeat");
   if (self->heartbeat == NULL && self->heartbeat_interval_s == 0)
@@ -521,11 +521,11 @@ sonde_profile_to_json (SondeProfile *self)
   json_builder_set_member_name (builder, "reconnect");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "enabled");
-  json_builder_add_boolean_value (builder, self->reconnect.enabled);
-  add_int (builder, "base_ms", self->reconnect.base_ms);
-  add_int (builder, "cap_ms", self->reconnect.cap_ms);
-  add_int (builder, "max_attempts", self->reconnect.max_attempts);
-  add_int (builder, "min_uptime_ms", self->reconnect.min_uptime_ms);
+  json_builder_add_boolean_value (builder, self->options->reconnect.enabled);
+  add_int (builder, "base_ms", self->options->reconnect.base_ms);
+  add_int (builder, "cap_ms", self->options->reconnect.cap_ms);
+  add_int (builder, "max_attempts", self->options->reconnect.max_attempts);
+  add_int (builder, "min_uptime_ms", self->options->reconnect.min_uptime_ms);
   json_builder_end_object (builder);
 
   add_messages (builder, "on_open", self->on_open, FALSE);
@@ -594,12 +594,12 @@ sonde_profile_new_from_json (JsonNode  *node,
 
   if (!read_string (object, NULL, "id", &id, error) ||
       !read_string (object, NULL, "name", &self->name, error) ||
-      !read_string (object, NULL, "url", &self->url, error) ||
-      !read_strv (object, NULL, "headers", &self->headers, error) ||
-      !read_strv (object, NULL, "protocols", &self->protocols, error) ||
-      !read_string (object, NULL, "origin", &self->origin, error) ||
-      !read_uint64 (object, NULL, "max_frame_size", G_MAXINT64, &self->max_frame_size, error) ||
-      !read_boolean (object, NULL, "deflate", &self->deflate, error))
+      !read_string (object, NULL, "url", &self->options->url, error) ||
+      !read_strv (object, NULL, "headers", &self->options->headers, error) ||
+      !read_strv (object, NULL, "protocols", &self->options->protocols, error) ||
+      !read_string (object, NULL, "origin", &self->options->origin, error) ||
+      !read_uint64 (object, NULL, "max_frame_size", G_MAXINT64, &self->options->max_frame_size, error) ||
+      !read_boolean (object, NULL, "deflate", &self->options->deflate, error))
     return NULL;
 
   if (!read_object (object, NULL, "auth", &auth, error))
@@ -615,14 +615,14 @@ sonde_profile_new_from_json (JsonNode  *node,
     return NULL;
   if (tls != NULL &&
       (!read_enum (tls, "tls", "policy", sonde_profile_tls_policy_names, G_N_ELEMENTS (sonde_profile_tls_policy_names), &tls_policy, error) ||
-       !read_string (tls, "tls", "pinned_sha256", &self->pinned_sha256, error) ||
+       !read_string (tls, "tls", "pinned_sha256", &self->options->pinned_sha256, error) ||
        !read_string (tls, "tls", "client_certificate", &self->client_certificate, error)))
     return NULL;
   self->tls_policy = (SondeTlsPolicy) tls_policy;
 
-  if (!read_string (object, NULL, "proxy", &self->proxy, error) ||
-      !read_uint (object, NULL, "keepalive_s", &self->keepalive_s, error) ||
-      !read_uint (object, NULL, "pong_timeout_s", &self->pong_timeout_s, error))
+  if (!read_string (object, NULL, "proxy", &self->options->proxy, error) ||
+      !read_uint (object, NULL, "keepalive_s", &self->options->keepalive_s, error) ||
+      !read_uint (object, NULL, "pong_timeout_s", &self->options->pong_timeout_s, error))
     return NULL;
 
   if (!read_object (object, NULL, "heartbeat", &heartbeat, error))
@@ -651,11 +651,11 @@ sonde_profile_new_from_json (JsonNode  *node,
   if (!read_object (object, NULL, "reconnect", &reconnect, error))
     return NULL;
   if (reconnect != NULL &&
-      (!read_boolean (reconnect, "reconnect", "enabled", &self->reconnect.enabled, error) ||
-       !read_uint (reconnect, "reconnect", "base_ms", &self->reconnect.base_ms, error) ||
-       !read_uint (reconnect, "reconnect", "cap_ms", &self->reconnect.cap_ms, error) ||
-       !read_uint (reconnect, "reconnect", "max_attempts", &self->reconnect.max_attempts, error) ||
-       !read_uint (reconnect, "reconnect", "min_uptime_ms", &self->reconnect.min_uptime_ms, error)))
+      (!read_boolean (reconnect, "reconnect", "enabled", &self->options->reconnect.enabled, error) ||
+       !read_uint (reconnect, "reconnect", "base_ms", &self->options->reconnect.base_ms, error) ||
+       !read_uint (reconnect, "reconnect", "cap_ms", &self->options->reconnect.cap_ms, error) ||
+       !read_uint (reconnect, "reconnect", "max_attempts", &self->options->reconnect.max_attempts, error) ||
+       !read_uint (reconnect, "reconnect", "min_uptime_ms", &self->options->reconnect.min_uptime_ms, error)))
     return NULL;
 
   if (!read_messages (object, "on_open", FALSE, self->on_open, error) ||
@@ -682,18 +682,18 @@ sonde_profile_new_from_json (JsonNode  *node,
     self->notifications = json_node_copy (get_member (object, "notifications"));
 
   /* Optional strings hold NULL, never "". */
-  sonde_profile_replace_optional_str (&self->origin, self->origin);
+  sonde_profile_replace_optional_str (&self->options->origin, self->options->origin);
   sonde_profile_replace_optional_str (&self->auth_username, self->auth_username);
   sonde_profile_replace_optional_str (&self->auth_key_name, self->auth_key_name);
-  sonde_profile_replace_optional_str (&self->pinned_sha256, self->pinned_sha256);
+  sonde_profile_replace_optional_str (&self->options->pinned_sha256, self->options->pinned_sha256);
   {
-    g_autofree char *fingerprint = sonde_profile_normalize_fingerprint (self->pinned_sha256);
+    g_autofree char *fingerprint = sonde_profile_normalize_fingerprint (self->options->pinned_sha256);
 
     if (fingerprint != NULL)
-      sonde_profile_replace_str (&self->pinned_sha256, fingerprint);
+      sonde_profile_replace_str (&self->options->pinned_sha256, fingerprint);
   }
   sonde_profile_replace_optional_str (&self->client_certificate, self->client_certificate);
-  sonde_profile_replace_optional_str (&self->proxy, self->proxy);
+  sonde_profile_replace_optional_str (&self->options->proxy, self->options->proxy);
 
   if (id != NULL && *id != '\0')
     {

@@ -22,30 +22,21 @@ struct _SondeProfile
   /* owned */
   char                 *id;
   char                 *name;                 /* never NULL */
-  char                 *url;                  /* never NULL */
-  char                **headers;              /* NULL when none */
-  char                **protocols;            /* NULL when none */
-  char                 *origin;
-  guint64               max_frame_size;
-  gboolean              deflate;
+  SondeConnectionOptions *options;           /* never NULL; its url never NULL; its pin kept
+                                                 whatever the TLS policy, applied when pinned */
 
   SondeAuthKind         auth_kind;
   char                 *auth_username;
   char                 *auth_key_name;
 
   SondeTlsPolicy        tls_policy;
-  char                 *pinned_sha256;
   char                 *client_certificate;
-  char                 *proxy;
 
-  guint                 keepalive_s;
-  guint                 pong_timeout_s;
   SondeProfileMessage  *heartbeat;
   guint                 heartbeat_interval_s;
   SondeProfileMessage  *probe;                /* latency probe; NULL: none */
   char                 *probe_path;
   guint                 probe_interval_s;
-  SondeReconnectPolicy  reconnect;
 
   GPtrArray            *on_open;              /* SondeProfileMessage*, never NULL */
   GPtrArray            *templates;            /* SondeProfileMessage*, never NULL */
@@ -64,7 +55,6 @@ gboolean  sonde_profile_replace_str          (char       **slot,
                                               const char  *value);
 gboolean  sonde_profile_replace_optional_str (char       **slot,
                                               const char  *value);
-gboolean  sonde_profile_is_token             (const char  *text);
 gboolean  sonde_profile_has_control_char     (const char  *text);
 char     *sonde_profile_normalize_fingerprint (const char *text);
 

@@ -19,17 +19,7 @@
 #include "sonde-profile-private.h"
 #include "sonde-url.h"
 
-static void
-add_problem (GPtrArray  *problems,
-             const char *field,
-             const char *message)
-{
-  SondeProfileProblem *problem = g_new0 (SondeProfileProblem, 1);
-
-  problem->field = g_strdup (field);
-  problem->message = g_strdup (message);
-  g_ptr_array_add (problems, problem);
-}
+#define add_problem sonde_problem_add
 
 G_GNUC_PRINTF (3, 4)
 static void
@@ -44,7 +34,6 @@ add_problem_printf (GPtrArray  *problems,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-
   add_problem (problems, field, message);
 }
 
@@ -78,7 +67,7 @@ auth_header_name (SondeProfile *self)
 }
 
 /* Everything that would stop the profile from connecting as meant, one
- * SondeProfileProblem per field (free func sonde_profile_problem_free),
+ * SondeProblem per field (free func sonde_problem_free),
  * in the order of the editor; empty when all is well, never NULL. Fields:
  * "name", "url", "headers[i]", "protocols[i]", "origin", "max-frame-size",
  * "auth-username", "auth-key-name", "tls-pinned-sha256", "proxy",
@@ -89,12 +78,11 @@ sonde_profile_validate (SondeProfile *self)
 {
   GPtrArray *problems;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
   const char *auth_header;
 
   g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
 
-  problems = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_problem_free);
+  problems = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_problem_free);
 
   {
     g_autofree char *name = g_strstrip (g_strdup (self->name));
@@ -103,25 +91,30 @@ sonde_profile_validate (SondeProfile *self)
       add_problem (problems, "name", _("Give the profile a name"));
   }
 
-  url = sonde_url_normalize (self->url, &error);
-  if (url == NULL)
-    add_problem (problems, "url", error->message);
-  g_clear_error (&error);
+  /* The connection settings: their one validator (the pin is the
+   * profile's to check, with its TLS policy, below). */
+  {
+    g_autoptr(SondeConnectionOptions) options = sonde_connection_options_copy (self->options);
+    g_autoptr(GPtrArray) option_problems = NULL;
+
+    g_clear_pointer (&options->pinned_sha256, g_free);
+    option_problems = sonde_connection_options_validate (options);
+    for (guint i = 0; i < option_problems->len; i++)
+      g_ptr_array_add (problems, g_steal_pointer (&option_problems->pdata[i]));
+    g_ptr_array_set_free_func (option_problems, NULL);
+  }
 
   auth_header = auth_header_name (self);
-  for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
+  for (guint i = 0; self->options->headers != NULL && self->options->headers[i] != NULL; i++)
     {
       g_autofree char *field = g_strdup_printf ("headers[%u]", i);
-      const char *colon = strchr (self->headers[i], ':');
+      const char *colon = strchr (self->options->headers[i], ':');
 
-      if (!sonde_connection_check_header (self->headers[i], &error))
+      if (!sonde_connection_check_header (self->options->headers[i], NULL))
+        continue;   /* the options' problem */
+      if (auth_header != NULL && colon != NULL)
         {
-          add_problem (problems, field, error->message);
-          g_clear_error (&error);
-        }
-      else if (auth_header != NULL && colon != NULL)
-        {
-          g_autofree char *name = g_strstrip (g_strndup (self->headers[i], colon - self->headers[i]));
+          g_autofree char *name = g_strstrip (g_strndup (self->options->headers[i], colon - self->options->headers[i]));
 
           if (g_ascii_strcasecmp (name, auth_header) == 0)
             add_problem_printf (problems, field,
@@ -129,29 +122,6 @@ sonde_profile_validate (SondeProfile *self)
                                   "or set the authentication to None"), auth_header);
         }
     }
-
-  for (guint i = 0; self->protocols != NULL && self->protocols[i] != NULL; i++)
-    {
-      if (!sonde_profile_is_token (self->protocols[i]))
-        {
-          g_autofree char *field = g_strdup_printf ("protocols[%u]", i);
-
-          add_problem_printf (problems, field,
-                              _("Subprotocol “%s” is not a valid token (no spaces, commas or separators)"),
-                              self->protocols[i]);
-        }
-    }
-
-  if (sonde_profile_has_control_char (self->origin))
-    add_problem (problems, "origin", _("The Origin contains a line break or control character"));
-
-  if (self->max_frame_size == 0)
-    add_problem (problems, "max-frame-size",
-                 _("A maximum frame size of 0 would mean no limit at all: give a size in bytes"));
-  else if (self->max_frame_size > SONDE_MAX_MAX_FRAME_SIZE)
-    add_problem_printf (problems, "max-frame-size",
-                        _("The most Sonde accepts is %" PRIu64 " bytes (2 GiB)"),
-                        SONDE_MAX_MAX_FRAME_SIZE);
 
   switch (self->auth_kind)
     {
@@ -161,7 +131,7 @@ sonde_profile_validate (SondeProfile *self)
       else if (strchr (self->auth_username, ':') != NULL)
         add_problem (problems, "auth-username",
                      _("A user name for basic authentication cannot contain “:”"));
-      else if (sonde_profile_has_control_char (self->auth_username))
+      else if (sonde_text_has_control_char (self->auth_username))
         add_problem (problems, "auth-username",
                      _("The user name contains a line break or control character"));
       break;
@@ -169,7 +139,7 @@ sonde_profile_validate (SondeProfile *self)
     case SONDE_AUTH_API_KEY_HEADER:
       if (self->auth_key_name == NULL)
         add_problem (problems, "auth-key-name", _("Give the name of the header that carries the key"));
-      else if (!sonde_profile_is_token (self->auth_key_name))
+      else if (!sonde_http_is_token (self->auth_key_name))
         add_problem_printf (problems, "auth-key-name",
                             _("“%s” is not a valid header name: use letters, digits and - _ . only"),
                             self->auth_key_name);
@@ -197,33 +167,13 @@ sonde_profile_validate (SondeProfile *self)
 
   if (self->tls_policy == SONDE_TLS_PINNED)
     {
-      g_autofree char *fingerprint = sonde_profile_normalize_fingerprint (self->pinned_sha256);
+      g_autofree char *fingerprint = sonde_profile_normalize_fingerprint (self->options->pinned_sha256);
 
       if (fingerprint == NULL)
         add_problem (problems, "tls-pinned-sha256",
                      _("A pinned certificate needs its SHA-256 fingerprint: 64 hex digits, "
                        "with or without colons"));
     }
-
-  if (self->proxy != NULL)
-    {
-      g_autoptr(GUri) uri = g_uri_parse (self->proxy, G_URI_FLAGS_NONE, NULL);
-      const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
-
-      if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-        add_problem_printf (problems, "proxy",
-                            _("“%s” is not a proxy URL: write it as http://host:port or "
-                              "socks5://host:port"), self->proxy);
-      else if (g_ascii_strcasecmp (scheme, "http") != 0 &&
-               g_ascii_strcasecmp (scheme, "https") != 0 &&
-               g_ascii_strcasecmp (scheme, "socks5") != 0)
-        add_problem_printf (problems, "proxy",
-                            _("“%s:” proxies are not supported: use http, https or socks5"), scheme);
-    }
-
-  if (self->pong_timeout_s > 0 && self->keepalive_s == 0)
-    add_problem (problems, "pong-timeout",
-                 _("A pong timeout needs keepalive pings: set a keepalive interval"));
 
   if (self->heartbeat != NULL)
     {
@@ -254,15 +204,6 @@ sonde_profile_validate (SondeProfile *self)
       path = sonde_json_path_new (self->probe_path != NULL ? self->probe_path : "", &path_error);
       if (path == NULL)
         add_problem (problems, "latency-path", path_error->message);
-    }
-
-  if (self->reconnect.enabled)
-    {
-      if (self->reconnect.base_ms == 0)
-        add_problem (problems, "reconnect", _("The first reconnect delay must be longer than 0 ms"));
-      else if (self->reconnect.cap_ms < self->reconnect.base_ms)
-        add_problem (problems, "reconnect",
-                     _("The longest reconnect delay must be at least the first delay"));
     }
 
   for (guint i = 0; i < self->on_open->len; i++)

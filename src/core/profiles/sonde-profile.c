@@ -150,40 +150,6 @@ emit_changed (SondeProfile *self)
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
-static gboolean
-is_token_char (char c)
-{
-  /* RFC 9110 §5.6.2 */
-  return g_ascii_isalnum (c) || (c != '\0' && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-gboolean
-sonde_profile_is_token (const char *text)
-{
-  if (text == NULL || *text == '\0')
-    return FALSE;
-
-  for (const char *p = text; *p; p++)
-    {
-      if (!is_token_char (*p))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-gboolean
-sonde_profile_has_control_char (const char *text)
-{
-  for (const char *p = text; p != NULL && *p; p++)
-    {
-      if (g_ascii_iscntrl (*p) && *p != '\t')
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 /* A SHA-256 fingerprint as 64 lowercase hex digits, from hex digits in any
  * case with or without colons (or spaces) between the bytes; NULL when
  * @text is not one. */
@@ -223,15 +189,10 @@ sonde_profile_finalize (GObject *object)
 
   g_free (self->id);
   g_free (self->name);
-  g_free (self->url);
-  g_strfreev (self->headers);
-  g_strfreev (self->protocols);
-  g_free (self->origin);
+  g_clear_pointer (&self->options, sonde_connection_options_free);
   g_free (self->auth_username);
   g_free (self->auth_key_name);
-  g_free (self->pinned_sha256);
   g_free (self->client_certificate);
-  g_free (self->proxy);
   g_clear_pointer (&self->heartbeat, sonde_profile_message_free);
   g_clear_pointer (&self->probe, sonde_profile_message_free);
   g_free (self->probe_path);
@@ -260,7 +221,7 @@ sonde_profile_get_property (GObject    *object,
       g_value_set_string (value, self->name);
       break;
     case PROP_URL:
-      g_value_set_string (value, self->url);
+      g_value_set_string (value, self->options->url);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -329,16 +290,10 @@ sonde_profile_init (SondeProfile *self)
 {
   self->id = g_uuid_string_random ();
   self->name = g_strdup ("");
-  self->url = g_strdup ("");
-  self->max_frame_size = SONDE_DEFAULT_MAX_FRAME_SIZE;
-  self->deflate = FALSE;
+  self->options = sonde_connection_options_new ();
+  self->options->url = g_strdup ("");
   self->auth_kind = SONDE_AUTH_NONE;
   self->tls_policy = SONDE_TLS_VERIFY;
-  self->reconnect.enabled = FALSE;
-  self->reconnect.base_ms = 1000;
-  self->reconnect.cap_ms = 60000;
-  self->reconnect.max_attempts = 0;
-  self->reconnect.min_uptime_ms = 10000;
   self->on_open = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
   self->templates = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
   self->retention_count = SONDE_MESSAGE_LOG_DEFAULT_MAX_COUNT;
@@ -383,27 +338,18 @@ sonde_profile_duplicate (SondeProfile *self)
 
   copy = sonde_profile_new ();
   sonde_profile_replace_str (&copy->name, self->name);
-  sonde_profile_replace_str (&copy->url, self->url);
-  copy->headers = g_strdupv (self->headers);
-  copy->protocols = g_strdupv (self->protocols);
-  copy->origin = g_strdup (self->origin);
-  copy->max_frame_size = self->max_frame_size;
-  copy->deflate = self->deflate;
+  sonde_connection_options_free (copy->options);
+  copy->options = sonde_connection_options_copy (self->options);
   copy->auth_kind = self->auth_kind;
   copy->auth_username = g_strdup (self->auth_username);
   copy->auth_key_name = g_strdup (self->auth_key_name);
   copy->tls_policy = self->tls_policy;
-  copy->pinned_sha256 = g_strdup (self->pinned_sha256);
   copy->client_certificate = g_strdup (self->client_certificate);
-  copy->proxy = g_strdup (self->proxy);
-  copy->keepalive_s = self->keepalive_s;
-  copy->pong_timeout_s = self->pong_timeout_s;
   copy->heartbeat = self->heartbeat != NULL ? sonde_profile_message_copy (self->heartbeat) : NULL;
   copy->heartbeat_interval_s = self->heartbeat_interval_s;
   copy->probe = self->probe != NULL ? sonde_profile_message_copy (self->probe) : NULL;
   copy->probe_path = g_strdup (self->probe_path);
   copy->probe_interval_s = self->probe_interval_s;
-  copy->reconnect = self->reconnect;
   g_ptr_array_unref (copy->on_open);
   copy->on_open = copy_messages (self->on_open);
   g_ptr_array_unref (copy->templates);
@@ -414,6 +360,38 @@ sonde_profile_duplicate (SondeProfile *self)
   copy->notifications = self->notifications != NULL ? json_node_copy (self->notifications) : NULL;
 
   return copy;
+}
+
+const SondeConnectionOptions *
+sonde_profile_get_options (SondeProfile *self)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
+
+  return self->options;
+}
+
+/* Replaces the connection settings at once (a copy is kept); a NULL URL
+ * is kept as "". Notifies "url" when it changed, and ::changed. */
+void
+sonde_profile_set_options (SondeProfile                 *self,
+                           const SondeConnectionOptions *options)
+{
+  g_autofree char *old_url = NULL;
+
+  g_return_if_fail (SONDE_IS_PROFILE (self));
+  g_return_if_fail (options != NULL);
+
+  if (sonde_connection_options_equal (self->options, options))
+    return;
+
+  old_url = g_steal_pointer (&self->options->url);
+  sonde_connection_options_free (self->options);
+  self->options = sonde_connection_options_copy (options);
+  if (self->options->url == NULL)
+    self->options->url = g_strdup ("");
+  if (g_strcmp0 (old_url, self->options->url) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
+  emit_changed (self);
 }
 
 /* A random UUID made with the profile; it keys the profile's secret. */
@@ -453,7 +431,7 @@ sonde_profile_get_url (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
 
-  return self->url;
+  return self->options->url;
 }
 
 void
@@ -462,7 +440,7 @@ sonde_profile_set_url (SondeProfile *self,
 {
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
-  if (!sonde_profile_replace_str (&self->url, url != NULL ? url : ""))
+  if (!sonde_profile_replace_str (&self->options->url, url != NULL ? url : ""))
     return;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
@@ -475,7 +453,7 @@ sonde_profile_get_headers (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
 
-  return (const char * const *) self->headers;
+  return (const char * const *) self->options->headers;
 }
 
 void
@@ -484,7 +462,7 @@ sonde_profile_set_headers (SondeProfile       *self,
 {
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
-  if (replace_strv (&self->headers, headers))
+  if (replace_strv (&self->options->headers, headers))
     emit_changed (self);
 }
 
@@ -494,7 +472,7 @@ sonde_profile_get_protocols (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
 
-  return (const char * const *) self->protocols;
+  return (const char * const *) self->options->protocols;
 }
 
 void
@@ -503,7 +481,7 @@ sonde_profile_set_protocols (SondeProfile       *self,
 {
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
-  if (replace_strv (&self->protocols, protocols))
+  if (replace_strv (&self->options->protocols, protocols))
     emit_changed (self);
 }
 
@@ -513,7 +491,7 @@ sonde_profile_get_origin (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
 
-  return self->origin;
+  return self->options->origin;
 }
 
 void
@@ -522,7 +500,7 @@ sonde_profile_set_origin (SondeProfile *self,
 {
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
-  if (sonde_profile_replace_optional_str (&self->origin, origin))
+  if (sonde_profile_replace_optional_str (&self->options->origin, origin))
     emit_changed (self);
 }
 
@@ -531,7 +509,7 @@ sonde_profile_get_max_frame_size (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), 0);
 
-  return self->max_frame_size;
+  return self->options->max_frame_size;
 }
 
 void
@@ -540,10 +518,10 @@ sonde_profile_set_max_frame_size (SondeProfile *self,
 {
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
-  if (self->max_frame_size == size)
+  if (self->options->max_frame_size == size)
     return;
 
-  self->max_frame_size = size;
+  self->options->max_frame_size = size;
   emit_changed (self);
 }
 
@@ -552,7 +530,7 @@ sonde_profile_get_deflate (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), FALSE);
 
-  return self->deflate;
+  return self->options->deflate;
 }
 
 void
@@ -562,10 +540,10 @@ sonde_profile_set_deflate (SondeProfile *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
   deflate = !!deflate;
-  if (self->deflate == deflate)
+  if (self->options->deflate == deflate)
     return;
 
-  self->deflate = deflate;
+  self->options->deflate = deflate;
   emit_changed (self);
 }
 
@@ -659,7 +637,7 @@ sonde_profile_get_pinned_sha256 (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
 
-  return self->pinned_sha256;
+  return self->options->pinned_sha256;
 }
 
 /* Takes a SHA-256 fingerprint in hex, in any case, with or without colons
@@ -673,7 +651,7 @@ sonde_profile_set_pinned_sha256 (SondeProfile *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
   normalized = sonde_profile_normalize_fingerprint (fingerprint);
-  if (sonde_profile_replace_optional_str (&self->pinned_sha256, normalized != NULL ? normalized : fingerprint))
+  if (sonde_profile_replace_optional_str (&self->options->pinned_sha256, normalized != NULL ? normalized : fingerprint))
     emit_changed (self);
 }
 
@@ -702,7 +680,7 @@ sonde_profile_get_proxy (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
 
-  return self->proxy;
+  return self->options->proxy;
 }
 
 void
@@ -711,7 +689,7 @@ sonde_profile_set_proxy (SondeProfile *self,
 {
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
-  if (sonde_profile_replace_optional_str (&self->proxy, proxy_url))
+  if (sonde_profile_replace_optional_str (&self->options->proxy, proxy_url))
     emit_changed (self);
 }
 
@@ -721,7 +699,7 @@ sonde_profile_get_keepalive (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), 0);
 
-  return self->keepalive_s;
+  return self->options->keepalive_s;
 }
 
 void
@@ -730,10 +708,10 @@ sonde_profile_set_keepalive (SondeProfile *self,
 {
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
-  if (self->keepalive_s == seconds)
+  if (self->options->keepalive_s == seconds)
     return;
 
-  self->keepalive_s = seconds;
+  self->options->keepalive_s = seconds;
   emit_changed (self);
 }
 
@@ -744,7 +722,7 @@ sonde_profile_get_pong_timeout (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), 0);
 
-  return self->pong_timeout_s;
+  return self->options->pong_timeout_s;
 }
 
 void
@@ -753,10 +731,10 @@ sonde_profile_set_pong_timeout (SondeProfile *self,
 {
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
-  if (self->pong_timeout_s == seconds)
+  if (self->options->pong_timeout_s == seconds)
     return;
 
-  self->pong_timeout_s = seconds;
+  self->options->pong_timeout_s = seconds;
   emit_changed (self);
 }
 
@@ -847,7 +825,7 @@ sonde_profile_get_reconnect (SondeProfile         *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
   g_return_if_fail (policy != NULL);
 
-  *policy = self->reconnect;
+  *policy = self->options->reconnect;
 }
 
 void
@@ -857,15 +835,15 @@ sonde_profile_set_reconnect (SondeProfile               *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
   g_return_if_fail (policy != NULL);
 
-  if (!!policy->enabled == self->reconnect.enabled &&
-      policy->base_ms == self->reconnect.base_ms &&
-      policy->cap_ms == self->reconnect.cap_ms &&
-      policy->max_attempts == self->reconnect.max_attempts &&
-      policy->min_uptime_ms == self->reconnect.min_uptime_ms)
+  if (!!policy->enabled == self->options->reconnect.enabled &&
+      policy->base_ms == self->options->reconnect.base_ms &&
+      policy->cap_ms == self->options->reconnect.cap_ms &&
+      policy->max_attempts == self->options->reconnect.max_attempts &&
+      policy->min_uptime_ms == self->options->reconnect.min_uptime_ms)
     return;
 
-  self->reconnect = *policy;
-  self->reconnect.enabled = !!policy->enabled;
+  self->options->reconnect = *policy;
+  self->options->reconnect.enabled = !!policy->enabled;
   emit_changed (self);
 }
 
@@ -1012,19 +990,6 @@ sonde_profile_set_notifications (SondeProfile *self,
   if (rules != NULL)
     self->notifications = json_node_copy (rules);
   emit_changed (self);
-}
-
-/* A new message; @name may be NULL (on-open messages and the heartbeat have
- * none), a NULL @body is "". */
-void
-sonde_profile_problem_free (SondeProfileProblem *problem)
-{
-  if (problem == NULL)
-    return;
-
-  g_free (problem->field);
-  g_free (problem->message);
-  g_free (problem);
 }
 
 /* "none", "bearer", "basic", "api-key-header" or "api-key-query", as in

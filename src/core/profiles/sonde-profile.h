@@ -26,12 +26,6 @@ typedef enum {
 } SondeTlsPolicy;
 
 
-/* One problem the editor shows next to a field. */
-typedef struct {
-  char *field;                  /* "url", "headers", "templates[2]", "on-open[0]", "heartbeat", … */
-  char *message;
-} SondeProfileProblem;
-
 #define SONDE_PROFILE_SCHEMA_VERSION 1
 
 #define SONDE_TYPE_PROFILE (sonde_profile_get_type ())
@@ -131,6 +125,11 @@ JsonNode                   *sonde_profile_get_charts         (SondeProfile      
 void                        sonde_profile_set_charts         (SondeProfile          *self,
                                                               JsonNode              *charts);
 
+/* The connection settings, at once (sonde-cli overrides them on a copy). */
+const SondeConnectionOptions *sonde_profile_get_options     (SondeProfile          *self);
+void                        sonde_profile_set_options        (SondeProfile          *self,
+                                                              const SondeConnectionOptions *options);
+
 /* Whole profile */
 GPtrArray                  *sonde_profile_validate           (SondeProfile          *self);
 JsonNode                   *sonde_profile_to_json            (SondeProfile          *self);
@@ -141,10 +140,8 @@ gboolean                    sonde_profile_configure_connection (SondeProfile    
                                                               const char            *secret,
                                                               GError               **error);
 
-void                        sonde_profile_problem_free       (SondeProfileProblem   *problem);
 
 const char                 *sonde_auth_kind_to_string        (SondeAuthKind          kind);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeProfileProblem, sonde_profile_problem_free)
 
 G_END_DECLS

@@ -619,7 +619,7 @@ sonde_session_connect_async (SondeSession        *self,
   problems = sonde_profile_validate (self->profile);
   if (problems != NULL && problems->len > 0)
     {
-      SondeProfileProblem *problem = g_ptr_array_index (problems, 0);
+      SondeProblem *problem = g_ptr_array_index (problems, 0);
 
       g_task_return_new_error (task, SONDE_ERROR, SONDE_ERROR_INVALID_PROFILE,
                                _("The profile “%s” cannot be used: %s (%s)"),
