@@ -24,6 +24,8 @@
 #endif
 
 #include "sonde-connection.h"
+#include "sonde-profile-store.h"
+#include "sonde-test-peer.h"
 #include "sonde-test-util.h"
 
 #define WAIT_MS 20000
@@ -58,6 +60,7 @@ typedef struct {
   guint16                  port;
   GPtrArray               *clis;             /* Cli: every run, ended in teardown */
   char                    *tmpdir;
+  const char * const      *env;              /* for the runs: "NAME=VALUE" sets, "NAME" unsets */
 
   /* what the server saw */
   SoupWebsocketConnection *peer;
@@ -406,6 +409,16 @@ cli_start_argv (Fixture            *fixture,
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   /* Messages in English, and “quotes” kept: stderr is asserted on. */
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  for (guint i = 0; fixture->env != NULL && fixture->env[i] != NULL; i++)
+    {
+      const char *equals = strchr (fixture->env[i], '=');
+      g_autofree char *name = g_strndup (fixture->env[i], equals ? (gsize) (equals - fixture->env[i]) : strlen (fixture->env[i]));
+
+      if (equals != NULL)
+        g_subprocess_launcher_setenv (launcher, name, equals + 1, TRUE);
+      else
+        g_subprocess_launcher_unsetenv (launcher, name);
+    }
   cli->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_ptr_array_add (fixture->clis, cli);
@@ -721,7 +734,7 @@ test_usage_errors (Fixture       *fixture,
     { { "connect", "example.com/feed" }, "has no scheme" },
     { { "connect", "ftp://example.com/" }, "“ftp:” is not a WebSocket scheme" },
     { { "connect", "--bogus", url }, "Unknown option --bogus" },
-    { { "connect", "--max-frame", "0", url }, "maximum frame size of 0 is refused" },
+    { { "connect", "--max-frame", "0", url }, "maximum frame size of 0" },
     { { "connect", "--max-frame", "12Q", url }, "--max-frame: “12Q” is not a size in bytes" },
     { { "connect", "--count", "-1", url }, "--count must be a positive number" },
     { { "connect", "--count", "many", url }, "Cannot parse integer value “many” for --count" },
@@ -1436,6 +1449,297 @@ test_demo_extract (Fixture       *fixture,
     }
 }
 
+/* ---- `connect --profile` against a server that checks the handshake ----- */
+
+#define CHECK_HEADER   "X-Sonde-Check: profile-7"
+#define CHECK_PROTOCOL "sonde.check.v1"
+#define CHECK_ORIGIN   "https://console.example.test"
+#define CHECK_TOKEN    "t0ken-s3cret"
+#define CHECK_WELCOME  "{\"welcome\":\"checked\"}"
+
+/* tests/servers/check_handshake_server.py (Python `websockets`): lets in
+ * only a handshake with CHECK_HEADER, CHECK_PROTOCOL offered, CHECK_ORIGIN
+ * and the bearer CHECK_TOKEN, then sends CHECK_WELCOME and closes with
+ * 1000; answers 401 to anything else. */
+static SondeTestPeer *
+check_server_start (void)
+{
+  const char *args[] = {
+    "--header", CHECK_HEADER, "--protocol", CHECK_PROTOCOL, "--origin", CHECK_ORIGIN,
+    "--token", CHECK_TOKEN, "--lifetime", "60", NULL
+  };
+  g_autoptr(GError) error = NULL;
+  SondeTestPeer *server = sonde_test_peer_start_script ("check_handshake_server.py", args, &error);
+
+  g_assert_no_error (error);
+  return server;
+}
+
+/* What the server said of the next handshake: "ACCEPTED" or "REFUSED …". */
+static char *
+check_server_verdict (SondeTestPeer *server)
+{
+  g_autoptr(GError) error = NULL;
+  char *line = sonde_test_peer_read_line (server, WAIT_MS, &error);
+
+  g_assert_no_error (error);
+  return line;
+}
+
+/* A profile with everything the server checks, the token left to the
+ * keyring or --token-env; @header instead of CHECK_HEADER. */
+static SondeProfile *
+check_profile_new (SondeTestPeer *server,
+                   const char    *name,
+                   const char    *header)
+{
+  const char *headers[] = { header, NULL };
+  const char *protocols[] = { CHECK_PROTOCOL, NULL };
+  g_autofree char *url = sonde_test_peer_dup_url (server, "/feed");
+  SondeProfile *profile = sonde_profile_new ();
+
+  sonde_profile_set_name (profile, name);
+  sonde_profile_set_url (profile, url);
+  sonde_profile_set_headers (profile, headers);
+  sonde_profile_set_protocols (profile, protocols);
+  sonde_profile_set_origin (profile, CHECK_ORIGIN);
+  sonde_profile_set_auth_kind (profile, SONDE_AUTH_BEARER);
+  return profile;
+}
+
+/* Writes the profiles (NULL-terminated) to @path with SondeProfileStore,
+ * as the window does; returns what the file holds. */
+G_GNUC_NULL_TERMINATED
+static char *
+write_profiles (const char *path,
+                ...)
+{
+  g_autoptr(SondeProfileStore) store = sonde_profile_store_new (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  SondeProfile *profile;
+  char *contents = NULL;
+  va_list args;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  va_start (args, path);
+  while ((profile = va_arg (args, SondeProfile *)) != NULL)
+    sonde_profile_store_add (store, profile);
+  va_end (args);
+  sonde_profile_store_flush (store, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (g_steal_pointer (&store));
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+static void
+assert_file_holds (const char *path,
+                   const char *expected)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, expected);
+}
+
+static void
+test_profile_handshake (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SondeTestPeer) server = check_server_start ();
+  g_autoptr(SondeProfile) profile = check_profile_new (server, "Checked feed", CHECK_HEADER);
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "profiles.json", NULL);
+  g_autofree char *own_dir = g_build_filename (fixture->tmpdir, "sonde", NULL);
+  g_autofree char *own_path = g_build_filename (own_dir, "profiles.json", NULL);
+  g_autofree char *config_home = g_strconcat ("XDG_CONFIG_HOME=", fixture->tmpdir, NULL);
+  g_autofree char *before = write_profiles (path, profile, NULL);
+  g_autofree char *own_before = write_profiles (own_path, profile, NULL);
+  const char *env[] = { "SONDE_TEST_TOKEN=" CHECK_TOKEN, config_home, NULL };
+  Cli *cli;
+  JsonObject *close_event;
+
+  fixture->env = env;
+  cli = cli_run (fixture, 0, "connect", "--profile", "Checked feed", "--profiles", path,
+                 "--token-env", "SONDE_TEST_TOKEN");
+
+  /* The server had everything it checks, and let the CLI in. */
+  {
+    g_autofree char *verdict = check_server_verdict (server);
+    g_assert_cmpstr (verdict, ==, "ACCEPTED");
+  }
+  g_assert_cmpstr (cli->err, ==, "");
+  g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 1);
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", CHECK_WELCOME, strlen (CHECK_WELCOME));
+  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "open"), "protocol"), ==, CHECK_PROTOCOL);
+  close_event = cli_event (cli, "close");
+  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1000);
+  g_assert_true (json_object_get_boolean_member (close_event, "clean"));
+  /* The token is the profile's secret: masked in everything printed. */
+  g_assert_null (strstr (cli->out, CHECK_TOKEN));
+
+  /* By id, from the file the window keeps ($XDG_CONFIG_HOME/sonde). */
+  cli = cli_run (fixture, 0, "connect", "--profile", sonde_profile_get_id (profile),
+                 "--token-env", "SONDE_TEST_TOKEN", "--count", "1");
+  {
+    g_autofree char *verdict = check_server_verdict (server);
+    g_assert_cmpstr (verdict, ==, "ACCEPTED");
+  }
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", CHECK_WELCOME, strlen (CHECK_WELCOME));
+
+  /* Neither file changed. */
+  assert_file_holds (path, before);
+  assert_file_holds (own_path, own_before);
+  g_assert_cmpint (g_remove (own_path), ==, 0);
+  g_assert_cmpint (g_rmdir (own_dir), ==, 0);
+}
+
+static void
+test_profile_override (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(SondeTestPeer) server = check_server_start ();
+  g_autoptr(SondeProfile) profile = check_profile_new (server, "Stale header", "X-Sonde-Check: stale");
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "profiles.json", NULL);
+  g_autofree char *before = write_profiles (path, profile, NULL);
+  const char *env[] = { "SONDE_TEST_TOKEN=" CHECK_TOKEN, NULL };
+  Cli *cli;
+
+  fixture->env = env;
+
+  /* The profile's own header: refused. */
+  cli = cli_run (fixture, 1, "connect", "--profile", "Stale header", "--profiles", path,
+                 "--token-env", "SONDE_TEST_TOKEN");
+  {
+    g_autofree char *verdict = check_server_verdict (server);
+    assert_contains (verdict, "REFUSED header X-Sonde-Check is ['stale']");
+  }
+  assert_contains (cli->err, "401");
+
+  /* The command line's header of that name (in other case) replaces it;
+   * the rest of the profile still goes. */
+  cli = cli_run (fixture, 0, "connect", "--profile", "Stale header", "--profiles", path,
+                 "--token-env", "SONDE_TEST_TOKEN", "--header", "x-sonde-check: profile-7");
+  {
+    g_autofree char *verdict = check_server_verdict (server);
+    g_assert_cmpstr (verdict, ==, "ACCEPTED");
+  }
+  g_assert_cmpstr (cli->err, ==, "");
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", CHECK_WELCOME, strlen (CHECK_WELCOME));
+
+  /* The override went to this run only. */
+  assert_file_holds (path, before);
+  assert_contains (before, "stale");
+}
+
+static void
+test_profile_wrong_token (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(SondeTestPeer) server = check_server_start ();
+  g_autoptr(SondeProfile) profile = check_profile_new (server, "Checked feed", CHECK_HEADER);
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "profiles.json", NULL);
+  g_autofree char *before = write_profiles (path, profile, NULL);
+  const char *env[] = { "SONDE_TEST_TOKEN=not-the-token", NULL };
+  g_autofree char *verdict = NULL;
+  Cli *cli;
+
+  fixture->env = env;
+  cli = cli_run (fixture, 1, "connect", "--profile", "Checked feed", "--profiles", path,
+                 "--token-env", "SONDE_TEST_TOKEN");
+
+  verdict = check_server_verdict (server);
+  g_assert_cmpstr (verdict, ==, "REFUSED Authorization is not the expected bearer token");
+  /* The refusal is reported, with its status, as a failed connection. */
+  assert_contains (cli->err, "401");
+  cli_event (cli, "failed");
+  g_assert_null (cli_find (cli, "event", "open", 0));
+  g_assert_null (strstr (cli->out, "not-the-token"));
+  g_assert_null (strstr (cli->err, "not-the-token"));
+}
+
+static void
+test_profile_errors (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SondeProfile) first = sonde_profile_new_for_url ("ws://127.0.0.1:9/a");
+  g_autoptr(SondeProfile) second = sonde_profile_new_for_url ("ws://127.0.0.1:9/b");
+  g_autoptr(SondeProfile) third = sonde_profile_new_for_url ("ws://127.0.0.1:9/c");
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "profiles.json", NULL);
+  g_autofree char *missing = g_build_filename (fixture->tmpdir, "missing.json", NULL);
+  g_autofree char *before = NULL;
+  const char *env[] = { "SONDE_TEST_UNSET_TOKEN", "SONDE_SECRETS_BACKEND=memory", NULL };
+  Cli *cli;
+
+  sonde_profile_set_name (first, "Twin");
+  sonde_profile_set_name (second, "Twin");
+  sonde_profile_set_name (third, "Bearer feed");
+  sonde_profile_set_auth_kind (third, SONDE_AUTH_BEARER);
+  before = write_profiles (path, first, second, third, NULL);
+  fixture->env = env;
+
+  /* An unknown profile: named, with the ones there are. */
+  cli = cli_run (fixture, 2, "connect", "--profile", "Nowhere", "--profiles", path);
+  assert_contains (cli->err, "There is no profile “Nowhere”");
+  assert_contains (cli->err, "“Bearer feed”");
+  g_assert_cmpstr (cli->out, ==, "");
+
+  /* A name two profiles have: their ids, to choose from. */
+  cli = cli_run (fixture, 2, "connect", "--profile", "Twin", "--profiles", path);
+  assert_contains (cli->err, "2 profiles are called “Twin”");
+  assert_contains (cli->err, sonde_profile_get_id (first));
+  assert_contains (cli->err, sonde_profile_get_id (second));
+
+  /* No such profiles file. */
+  cli = cli_run (fixture, 2, "connect", "--profile", "Twin", "--profiles", missing);
+  assert_contains (cli->err, missing);
+
+  /* --token-env naming a variable that is not set: the profile, its
+   * authentication and the variable are named. */
+  cli = cli_run (fixture, 1, "connect", "--profile", "Bearer feed", "--profiles", path,
+                 "--token-env", "SONDE_TEST_UNSET_TOKEN");
+  assert_contains (cli->err, "“Bearer feed”");
+  assert_contains (cli->err, "bearer");
+  assert_contains (cli->err, "SONDE_TEST_UNSET_TOKEN");
+  g_assert_cmpstr (cli->out, ==, "");
+
+  /* No keyring (and no --token-env): what to do instead. */
+  cli = cli_run (fixture, 1, "connect", "--profile", "Bearer feed", "--profiles", path);
+  assert_contains (cli->err, "“Bearer feed”");
+  assert_contains (cli->err, "--token-env");
+
+  /* Options that make the profile invalid: every problem, by field. */
+  cli = cli_run (fixture, 2, "connect", "--profile", sonde_profile_get_id (third), "--profiles", path,
+                 "--header", "Authorization: Basic eA==", "--protocol", "two words", "--token-env", "UNUSED");
+  assert_contains (cli->err, "The profile “Bearer feed” cannot be used:");
+  assert_contains (cli->err, "headers[0]: The authentication sets the “Authorization” header");
+  assert_contains (cli->err, "protocols[0]: ");
+  g_assert_cmpstr (cli->out, ==, "");
+
+  /* Options that belong to a profile, without one. */
+  {
+    g_autofree char *url = url_for (fixture, "/ws/echo");
+
+    cli = cli_run (fixture, 2, "connect", url, "--token-env", "SONDE_TEST_TOKEN");
+    assert_contains (cli->err, "--profiles and --token-env go with --profile NAME");
+  }
+
+  /* Help says how (not JSON: read as raw output). */
+  cli = cli_start (fixture, "connect", "--help");
+  cli->raw = TRUE;
+  cli_wait (cli);
+  g_assert_cmpint (cli->status, ==, 0);
+  assert_contains (cli->out, "--profile=NAME|ID");
+  assert_contains (cli->out, "--token-env=VAR");
+
+  assert_file_holds (path, before);
+  g_assert_null (fixture->peer);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1469,6 +1773,10 @@ main (int   argc,
   ADD ("extract-failed-run", test_extract_failed_run);
   ADD ("extract-usage-errors", test_extract_usage_errors);
   ADD ("demo-extract", test_demo_extract);
+  ADD ("profile/handshake", test_profile_handshake);
+  ADD ("profile/override", test_profile_override);
+  ADD ("profile/wrong-token", test_profile_wrong_token);
+  ADD ("profile/errors", test_profile_errors);
 #undef ADD
 
   return g_test_run ();

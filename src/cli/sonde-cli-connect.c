@@ -2,14 +2,19 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A thin front end over SondeConnection: it watches the connection's log and
- * prints every new record as one JSON line (or only payloads with --raw).
+ * A thin front end over SondeSession, as the window's page is: a session
+ * for a saved profile (--profile, with the command line's options applied
+ * over the profile's) or for an ad-hoc URL. It watches the session's
+ * connection and log and prints every new record as one JSON line (or only
+ * payloads with --raw).
  * --where keeps only the received messages that match a SondePredicate;
  * --extract prints, instead of the records, one line of numbers per
  * received message, read with SondeJsonPath: the same scanner as the
- * charts. Exit status: 0 on a clean close (1000, 1001 or no status) or when
- * --count was reached; 1 when the connection failed, closed abnormally, or
- * --timeout ran out before --count; 2 on bad usage.
+ * charts. Exit status: 0 on a close the session calls normal
+ * (sonde_session_close_was_normal()) or when --count was reached; 1 when
+ * the connection failed, closed abnormally, --timeout ran out before
+ * --count, or the profile's secret could not be had; 2 on bad usage (an
+ * unknown profile, or one that does not validate, included).
  */
 
 #define G_LOG_DOMAIN "sonde-cli"
@@ -18,6 +23,7 @@
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,12 +39,17 @@
 #include "sonde-log-export.h"
 #include "sonde-predicate.h"
 #include "sonde-profile.h"
+#include "sonde-secrets.h"
+#include "sonde-session.h"
 
 /* How long a close we started may take before we stop waiting for it. */
 #define CLOSE_GRACE_MS 3000
 
 typedef struct {
   /* options */
+  char             *profile;        /* connect only */
+  char             *profiles_file;
+  char             *token_env;
   char            **headers;
   char            **protocols;
   char             *origin;
@@ -69,8 +80,12 @@ typedef struct {
   int               latency_interval;
 
   /* state */
-  SondeConnection  *connection;
+  guint64           max_frame_size; /* --max-frame, parsed; 0 when not given */
+  SondeSession     *session;
+  SondeConnection  *connection;     /* the session's */
+  SondeSecrets     *secrets;        /* the keyring, for a profile without --token-env */
   GMainLoop        *loop;
+  gboolean          finished;
   GBytes           *file_payload;
   GString          *line;
   GPtrArray        *paths;          /* SondeJsonPath: --extract, or NULL */
@@ -94,7 +109,9 @@ run_clear (ConnectRun *run)
   g_clear_handle_id (&run->grace_id, g_source_remove);
   g_clear_handle_id (&run->sigint_id, g_source_remove);
   g_clear_handle_id (&run->sigterm_id, g_source_remove);
-  g_clear_object (&run->connection);
+  run->connection = NULL;
+  g_clear_object (&run->session);
+  g_clear_object (&run->secrets);
   g_clear_pointer (&run->loop, g_main_loop_unref);
   g_clear_pointer (&run->file_payload, g_bytes_unref);
   if (run->line != NULL)
@@ -113,6 +130,32 @@ run_clear (ConnectRun *run)
   g_free (run->proxy);
   g_free (run->latency_probe);
   g_free (run->latency_path);
+  g_free (run->profile);
+  g_free (run->profiles_file);
+  g_free (run->token_env);
+}
+
+/* "sonde-cli: " and the message, on stderr. */
+G_GNUC_PRINTF (1, 2)
+static void
+say (const char *format,
+     ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("sonde-cli: %s\n", text);
+}
+
+/* The run is over: the main loop stops, or does not start. */
+static void
+stop_run (ConnectRun *run)
+{
+  run->finished = TRUE;
+  g_main_loop_quit (run->loop);
 }
 
 static gboolean
@@ -121,10 +164,10 @@ on_grace_elapsed (gpointer data)
   ConnectRun *run = data;
 
   run->grace_id = 0;
-  g_printerr ("sonde-cli: the server did not complete the close within %d s\n", CLOSE_GRACE_MS / 1000);
+  say (_("the server did not complete the close within %d s"), CLOSE_GRACE_MS / 1000);
   if (run->exit_status == 0 && !run->count_reached)
     run->exit_status = 1;
-  g_main_loop_quit (run->loop);
+  stop_run (run);
   return G_SOURCE_REMOVE;
 }
 
@@ -140,12 +183,25 @@ close_by_us (ConnectRun *run,
     return;
   run->closing_by_us = TRUE;
 
+  if (state == SONDE_CONNECTION_STATE_DISCONNECTED)
+    {
+      /* A profile's secret is still being looked up: nothing to close. */
+      sonde_session_disconnect (run->session);
+      if (run->timed_out)
+        {
+          say (_("timed out after %g s, before the connection started"), run->timeout);
+          run->exit_status = 1;
+        }
+      stop_run (run);
+      return;
+    }
+
   if (state == SONDE_CONNECTION_STATE_OPEN || state == SONDE_CONNECTION_STATE_CONNECTING)
     {
       g_autoptr(GError) error = NULL;
 
       if (!sonde_connection_close (run->connection, code, reason, &error))
-        g_printerr ("sonde-cli: %s\n", error->message);
+        say ("%s", error->message);
     }
 
   if (run->grace_id == 0)
@@ -162,7 +218,7 @@ write_out (ConnectRun *run,
       /* A reader that went away (`| head`) is a normal way to stop. */
       if (errno == EPIPE)
         exit (0);
-      g_printerr ("sonde-cli: cannot write the output: %s\n", g_strerror (errno));
+      say (_("cannot write the output: %s"), g_strerror (errno));
       exit (1);
     }
 }
@@ -186,7 +242,7 @@ send_on_open (ConnectRun *run)
 
       if (!ok)
         {
-          g_printerr ("sonde-cli: --send: %s\n", error->message);
+          say ("--send: %s", error->message);
           g_clear_error (&error);
         }
     }
@@ -205,7 +261,7 @@ send_on_open (ConnectRun *run)
         }
 
       if (!ok)
-        g_printerr ("sonde-cli: --send-file: %s\n", error->message);
+        say ("--send-file: %s", error->message);
     }
 }
 
@@ -256,6 +312,14 @@ append_extract_line (ConnectRun        *run,
   g_string_append (out, "}}");
 }
 
+/* What masks secrets in the output: the connection's (a profile's adds
+ * its own secret), none with --show-secrets. */
+static SondeRedactor *
+redactor_of (ConnectRun *run)
+{
+  return run->show_secrets ? NULL : sonde_connection_get_redactor (run->connection);
+}
+
 static void
 handle_record (ConnectRun        *run,
                const SondeRecord *record)
@@ -286,7 +350,7 @@ handle_record (ConnectRun        *run,
     {
       if (received && matches)
         {
-          SondeRedactor *redactor = sonde_connection_get_redactor (run->connection);
+          SondeRedactor *redactor = redactor_of (run);
 
           if (redactor != NULL && record->kind == SONDE_MESSAGE_KIND_TEXT)
             {
@@ -303,7 +367,7 @@ handle_record (ConnectRun        *run,
     {
       g_string_truncate (run->line, 0);
       /* Text as the log export writes it: through the redactor. */
-      sonde_log_export_line (run->line, record, sonde_connection_get_redactor (run->connection));
+      sonde_log_export_line (run->line, record, redactor_of (run));
       g_string_append_c (run->line, '\n');
       write_out (run, run->line->str, run->line->len);
     }
@@ -332,7 +396,7 @@ handle_record (ConnectRun        *run,
         }
 
       if (!ok && !g_error_matches (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN))
-        g_printerr ("sonde-cli: --echo: %s\n", error->message);
+        say ("--echo: %s", error->message);
     }
 
   if (matches && run->count > 0 && run->received >= (guint64) run->count)
@@ -375,36 +439,31 @@ finish_run (ConnectRun *run)
 
       /* Our own --timeout gave up the handshake: say so, not "cancelled". */
       if (run->timed_out && g_error_matches (error, SONDE_ERROR, SONDE_ERROR_CANCELLED))
-        g_printerr ("sonde-cli: timed out after %g s, before the handshake completed\n", run->timeout);
+        say (_("timed out after %g s, before the handshake completed"), run->timeout);
       else
-        g_printerr ("sonde-cli: %s\n", error ? error->message : "the connection failed");
+        say ("%s", error ? error->message : _("the connection failed"));
       run->exit_status = 1;
     }
   else if (run->count_reached)
     run->exit_status = 0;
   else if (run->timed_out && run->count > 0)
     {
-      g_printerr ("sonde-cli: timed out after %g s with %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT
-                  " messages\n", run->timeout, run->received, run->count);
+      say (_("timed out after %g s with %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT " messages"),
+           run->timeout, run->received, run->count);
       run->exit_status = 1;
     }
-  else
+  else if (!sonde_session_close_was_normal (run->session))
     {
       guint code = sonde_connection_get_close_code (connection);
-      gboolean normal = code == 1000 || code == 1001 || code == 1005;
+      const char *reason = sonde_connection_get_close_reason (connection);
+      g_autofree char *what = g_strdup_printf ("%u %s%s%s", code, sonde_close_code_describe (code),
+                                               reason && *reason ? ": " : "", reason ? reason : "");
 
-      if (!normal || !sonde_connection_get_close_was_clean (connection))
-        {
-          const char *reason = sonde_connection_get_close_reason (connection);
-
-          g_printerr ("sonde-cli: connection closed abnormally: %u %s%s%s\n",
-                      code, sonde_close_code_describe (code),
-                      reason && *reason ? ": " : "", reason ? reason : "");
-          run->exit_status = 1;
-        }
+      say (_("connection closed abnormally: %s"), what);
+      run->exit_status = 1;
     }
 
-  g_main_loop_quit (run->loop);
+  stop_run (run);
 }
 
 static void
@@ -474,7 +533,7 @@ parse_size (const char  *text,
 
 invalid:
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "--max-frame: “%s” is not a size in bytes (e.g. 65536, 64K, 16M)", text);
+               _("--max-frame: “%s” is not a size in bytes (e.g. 65536, 64K, 16M)"), text);
   return FALSE;
 }
 
@@ -484,29 +543,48 @@ check_options (ConnectRun  *run,
 {
   if (run->count < 0)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--count must be a positive number of messages");
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--count must be a positive number of messages"));
       return FALSE;
     }
 
   if (run->timeout < 0)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--timeout must be a positive number of seconds");
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--timeout must be a positive number of seconds"));
       return FALSE;
     }
 
   if (run->keepalive < 0 || run->pong_timeout < 0 || run->max_attempts < 0 || run->backoff_cap < 0)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--keepalive, --pong-timeout, --backoff-cap and --max-attempts take positive numbers");
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--keepalive, --pong-timeout, --backoff-cap and --max-attempts take positive numbers"));
       return FALSE;
     }
 
-  if (run->pong_timeout > 0 && run->keepalive == 0)
+  /* A profile may have the keepalive: its validation says the rest. */
+  if (run->pong_timeout > 0 && run->keepalive == 0 && run->profile == NULL)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--pong-timeout needs --keepalive: pongs answer the pings it sends");
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--pong-timeout needs --keepalive: pongs answer the pings it sends"));
+      return FALSE;
+    }
+
+  if (run->max_frame != NULL && !parse_size (run->max_frame, &run->max_frame_size, error))
+    return FALSE;
+
+  if ((run->latency_probe != NULL) != (run->latency_path != NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--latency-probe and --latency-path go together: the probe's template, "
+                             "and where its UUID is in the reply"));
+      return FALSE;
+    }
+
+  if (run->latency_interval < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--latency-interval takes a positive number of seconds"));
       return FALSE;
     }
 
@@ -517,7 +595,7 @@ check_options (ConnectRun  *run,
       if (normalized == NULL)
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "--pin-sha256: “%s” is not a SHA-256 fingerprint (64 hex digits, colons allowed)",
+                       _("--pin-sha256: “%s” is not a SHA-256 fingerprint (64 hex digits, colons allowed)"),
                        run->pin_sha256);
           return FALSE;
         }
@@ -527,8 +605,23 @@ check_options (ConnectRun  *run,
 
   if (run->handshake_timeout < 0 || (run->handshake_timeout > 0 && run->handshake_timeout * 1000 < 1))
     {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--handshake-timeout must be a positive number of seconds"));
+      return FALSE;
+    }
+
+  if (run->profile == NULL && (run->profiles_file != NULL || run->token_env != NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--profiles and --token-env go with --profile NAME: they say where the "
+                             "profile is and where its secret is"));
+      return FALSE;
+    }
+
+  if (run->token_env != NULL && (*run->token_env == '\0' || strchr (run->token_env, '=') != NULL))
+    {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--handshake-timeout must be a positive number of seconds");
+                   _("--token-env: “%s” is not the name of an environment variable"), run->token_env);
       return FALSE;
     }
 
@@ -546,7 +639,7 @@ check_options (ConnectRun  *run,
       if (!run->binary && !g_utf8_validate_len (contents, length, NULL))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "--send-file: “%s” is not UTF-8 text; add --binary to send it as a binary message",
+                       _("--send-file: “%s” is not UTF-8 text; add --binary to send it as a binary message"),
                        run->send_file);
           return FALSE;
         }
@@ -556,8 +649,8 @@ check_options (ConnectRun  *run,
 
   if (run->extracts != NULL && run->raw)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--extract and --raw cannot be used together");
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--extract and --raw cannot be used together"));
       return FALSE;
     }
 
@@ -590,112 +683,135 @@ check_options (ConnectRun  *run,
   return TRUE;
 }
 
+/* The options of `connect` (with @profile: --profile, --profiles and
+ * --token-env too) and of `demo` (with @demo: --rate). Their texts are
+ * translated by the option context (GETTEXT_PACKAGE). */
 static GOptionEntry *
 connect_entries (ConnectRun *run,
+                 gboolean    profile,
                  gboolean    demo)
 {
   GOptionEntry entries[] = {
     { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &run->headers,
-      "Add a request header to the handshake (repeatable)", "'NAME: VALUE'" },
+      N_("Add a request header to the handshake (repeatable; with --profile, replaces the profile's "
+         "header of that name)"), N_("'NAME: VALUE'") },
     { "protocol", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &run->protocols,
-      "Offer a subprotocol (repeatable, in order of preference)", "PROTOCOL" },
+      N_("Offer a subprotocol (repeatable, in order of preference)"), N_("PROTOCOL") },
     { "origin", 0, 0, G_OPTION_ARG_STRING, &run->origin,
-      "Send this Origin header", "ORIGIN" },
+      N_("Send this Origin header"), N_("ORIGIN") },
     { "send", 's', 0, G_OPTION_ARG_STRING_ARRAY, &run->sends,
-      "Send this message once connected (repeatable, in order)", "TEXT" },
+      N_("Send this message once connected (repeatable, in order)"), N_("TEXT") },
     { "send-file", 0, 0, G_OPTION_ARG_FILENAME, &run->send_file,
-      "Send the contents of FILE as one message once connected", "FILE" },
+      N_("Send the contents of FILE as one message once connected"), N_("FILE") },
     { "binary", 'b', 0, G_OPTION_ARG_NONE, &run->binary,
-      "Send --send and --send-file messages as binary", NULL },
+      N_("Send --send and --send-file messages as binary"), NULL },
     { "echo", 0, 0, G_OPTION_ARG_NONE, &run->echo,
-      "Send every received message straight back, unchanged", NULL },
+      N_("Send every received message straight back, unchanged"), NULL },
     { "count", 'n', 0, G_OPTION_ARG_INT64, &run->count,
-      "Close and exit after N received messages", "N" },
+      N_("Close and exit after N received messages"), N_("N") },
     { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &run->timeout,
-      "Close after SECONDS (with --count: fail if N messages did not arrive)", "SECONDS" },
+      N_("Close after SECONDS (with --count: fail if N messages did not arrive)"), N_("SECONDS") },
     { "max-frame", 0, 0, G_OPTION_ARG_STRING, &run->max_frame,
-      "Largest incoming message accepted (default 64M; 0 is refused)", "BYTES" },
+      N_("Largest incoming message accepted (default 64M; 0 is refused)"), N_("BYTES") },
     { "handshake-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &run->handshake_timeout,
-      "Deadline for the whole opening handshake (default 15)", "SECONDS" },
+      N_("Deadline for the whole opening handshake (default 15)"), N_("SECONDS") },
     { "deflate", 0, 0, G_OPTION_ARG_NONE, &run->deflate,
-      "Offer permessage-deflate compression", NULL },
+      N_("Offer permessage-deflate compression"), NULL },
     { "follow-redirects", 0, 0, G_OPTION_ARG_NONE, &run->follow_redirects,
-      "Follow HTTP redirects during the handshake", NULL },
+      N_("Follow HTTP redirects during the handshake"), NULL },
     { "raw", 0, 0, G_OPTION_ARG_NONE, &run->raw,
-      "Print only the payloads of received messages, one per line", NULL },
+      N_("Print only the payloads of received messages, one per line"), NULL },
     { "keepalive", 0, 0, G_OPTION_ARG_INT, &run->keepalive,
-      "Send a Ping every SECONDS (default: none)", "SECONDS" },
+      N_("Send a Ping every SECONDS (default: none)"), N_("SECONDS") },
     { "pong-timeout", 0, 0, G_OPTION_ARG_INT, &run->pong_timeout,
-      "Declare the peer dead (1006) after SECONDS without a pong; needs --keepalive", "SECONDS" },
+      N_("Declare the peer dead (1006) after SECONDS without a pong; needs --keepalive"), N_("SECONDS") },
     { "reconnect", 0, 0, G_OPTION_ARG_NONE, &run->reconnect,
-      "Reconnect after a drop, with exponential backoff and full jitter", NULL },
+      N_("Reconnect after a drop, with exponential backoff and full jitter"), NULL },
     { "backoff-cap", 0, 0, G_OPTION_ARG_DOUBLE, &run->backoff_cap,
-      "The longest wait between attempts (default 60)", "SECONDS" },
+      N_("The longest wait between attempts (default 60)"), N_("SECONDS") },
     { "max-attempts", 0, 0, G_OPTION_ARG_INT, &run->max_attempts,
-      "Give up after N attempts in a row (default: never)", "N" },
+      N_("Give up after N attempts in a row (default: never)"), N_("N") },
     { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &run->pin_sha256,
-      "Accept only the server certificate with this SHA-256 fingerprint", "FINGERPRINT" },
+      N_("Accept only the server certificate with this SHA-256 fingerprint"), N_("FINGERPRINT") },
     { "proxy", 0, 0, G_OPTION_ARG_STRING, &run->proxy,
-      "Connect through this proxy (http://, https:// or socks5://) instead of the system's", "URL" },
+      N_("Connect through this proxy (http://, https:// or socks5://) instead of the system's"), N_("URL") },
     { "latency-probe", 0, 0, G_OPTION_ARG_STRING, &run->latency_probe,
-      "Measure round-trip time where the server echoes: send TEMPLATE (with {{uuid}}) every interval", "TEMPLATE" },
+      N_("Measure round-trip time where the server echoes: send TEMPLATE (with {{uuid}}) every interval"),
+      N_("TEMPLATE") },
     { "latency-path", 0, 0, G_OPTION_ARG_STRING, &run->latency_path,
-      "Where the echoed UUID is in the reply (e.g. $.id); needs --latency-probe", "PATH" },
+      N_("Where the echoed UUID is in the reply (e.g. $.id); needs --latency-probe"), N_("PATH") },
     { "latency-interval", 0, 0, G_OPTION_ARG_INT, &run->latency_interval,
-      "Seconds between latency probes (default 10)", "SECONDS" },
+      N_("Seconds between latency probes (default 10)"), N_("SECONDS") },
     { "show-secrets", 0, 0, G_OPTION_ARG_NONE, &run->show_secrets,
-      "Do not mask Authorization, cookies and secret query parameters in the output", NULL },
+      N_("Do not mask Authorization, cookies and secret query parameters in the output"), NULL },
     { "extract", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &run->extracts,
-      "Print only the number at PATH (e.g. $.price) of each received message (repeatable)", "PATH" },
+      N_("Print only the number at PATH (e.g. $.price) of each received message (repeatable)"), N_("PATH") },
     { "where", 'w', 0, G_OPTION_ARG_STRING, &run->where,
-      "Keep only received messages that match (e.g. '$.sym == \"ABC\"'); --count counts those", "PREDICATE" },
+      N_("Keep only received messages that match (e.g. '$.sym == \"ABC\"'); --count counts those"),
+      N_("PREDICATE") },
+    { NULL },
+    { NULL },
     { NULL },
     { NULL },
   };
+  guint n = G_N_ELEMENTS (entries) - 4;
+
+  if (profile)
+    {
+      GOptionEntry profile_entries[] = {
+        { "profile", 'P', 0, G_OPTION_ARG_STRING, &run->profile,
+          N_("Connect with the saved profile that has this id or name"), N_("NAME|ID") },
+        { "profiles", 0, 0, G_OPTION_ARG_FILENAME, &run->profiles_file,
+          N_("Read the profiles from FILE instead of Sonde's own (see below)"), N_("FILE") },
+        { "token-env", 0, 0, G_OPTION_ARG_STRING, &run->token_env,
+          N_("Take the profile's secret from the environment variable VAR instead of the keyring"),
+          N_("VAR") },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (profile_entries); i++)
+        entries[n++] = profile_entries[i];
+    }
 
   if (demo)
     {
       GOptionEntry rate = { "rate", 'r', 0, G_OPTION_ARG_DOUBLE, &run->rate,
-                            "Messages per second of the demo feed (default 20)", "HZ" };
-      entries[G_N_ELEMENTS (entries) - 2] = rate;
+                            N_("Messages per second of the demo feed (default 20)"), N_("HZ") };
+      entries[n++] = rate;
     }
 
   return g_memdup2 (entries, sizeof entries);
 }
 
-static int
-run_connection (ConnectRun *run,
-                const char *url)
+/* The options that only the connection has (no profile keeps them). */
+static void
+apply_connection_options (ConnectRun *run)
 {
-  g_autoptr(GError) error = NULL;
-  guint64 max_frame = SONDE_DEFAULT_MAX_FRAME_SIZE;
-  SondeMessageLog *log;
+  sonde_connection_set_follow_redirects (run->connection, run->follow_redirects);
+  if (run->handshake_timeout > 0)
+    sonde_connection_set_handshake_timeout (run->connection,
+                                            (guint) MIN (run->handshake_timeout * 1000, G_MAXUINT));
+  if (run->deflate)
+    say (_("warning: with --deflate, libsoup 3.2 bounds neither a message's decompressed size nor its "
+           "total size across fragments: a hostile server can exhaust memory"));
+}
 
-  if (run->max_frame != NULL && !parse_size (run->max_frame, &max_frame, &error))
-    {
-      g_printerr ("sonde-cli: %s\n", error->message);
-      return 2;
-    }
-
-  run->connection = sonde_connection_new ();
-  run->loop = g_main_loop_new (NULL, FALSE);
-  run->line = g_string_sized_new (512);
+/* An ad-hoc URL: every option goes to the connection, as typed. */
+static gboolean
+apply_adhoc_options (ConnectRun  *run,
+                     GError     **error)
+{
+  SondeMessageLog *log = sonde_connection_get_log (run->connection);
 
   /* The log only needs to hold what has not been printed yet. */
-  log = sonde_connection_get_log (run->connection);
   sonde_message_log_set_max_count (log, 100000);
   sonde_message_log_set_max_bytes (log, 256 * 1024 * 1024);
 
-  sonde_connection_set_url (run->connection, url);
   sonde_connection_set_headers (run->connection, (const char * const *) run->headers);
   sonde_connection_set_protocols (run->connection, (const char * const *) run->protocols);
   sonde_connection_set_origin (run->connection, run->origin);
-  sonde_connection_set_max_frame_size (run->connection, max_frame);
+  sonde_connection_set_max_frame_size (run->connection,
+                                       run->max_frame != NULL ? run->max_frame_size : SONDE_DEFAULT_MAX_FRAME_SIZE);
   sonde_connection_set_deflate (run->connection, run->deflate);
-  if (run->deflate)
-    g_printerr ("sonde-cli: warning: with --deflate, libsoup 3.2 bounds neither a message's decompressed "
-                "size nor its total size across fragments: a hostile server can exhaust memory\n");
-  sonde_connection_set_follow_redirects (run->connection, run->follow_redirects);
   sonde_connection_set_keepalive (run->connection, (guint) run->keepalive);
   sonde_connection_set_pong_timeout (run->connection, (guint) run->pong_timeout);
   sonde_connection_set_pinned_sha256 (run->connection, run->pin_sha256);
@@ -713,54 +829,315 @@ run_connection (ConnectRun *run,
       policy.max_attempts = (guint) run->max_attempts;
       sonde_connection_set_reconnect (run->connection, &policy);
     }
-  if (run->latency_probe != NULL || run->latency_path != NULL)
+  if (run->latency_probe != NULL)
     {
-      g_autoptr(SondeProfileMessage) probe = NULL;
+      g_autoptr(SondeProfileMessage) probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT,
+                                                                        run->latency_probe);
 
-      if (run->latency_probe == NULL || run->latency_path == NULL)
-        {
-          g_printerr ("sonde-cli: --latency-probe and --latency-path go together: the probe's template, "
-                      "and where its UUID is in the reply\n");
-          return 2;
-        }
-      if (run->latency_interval < 0)
-        {
-          g_printerr ("sonde-cli: --latency-interval takes a positive number of seconds\n");
-          return 2;
-        }
-      probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT, run->latency_probe);
       if (!sonde_connection_set_latency_probe (run->connection, probe, run->latency_path,
                                                run->latency_interval > 0 ? (guint) run->latency_interval : 10,
-                                               &error))
+                                               error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The name of the header "NAME: VALUE", without spaces around it. */
+static char *
+header_name (const char *header)
+{
+  const char *colon = strchr (header, ':');
+
+  return g_strstrip (colon != NULL ? g_strndup (header, colon - header) : g_strdup (header));
+}
+
+/* @profile's headers, where a header of the command line replaces the
+ * profile's of the same name (names are case-insensitive), then the
+ * command line's. */
+static char **
+merge_headers (const char * const *profile_headers,
+               char              **cli_headers)
+{
+  g_autoptr(GStrvBuilder) merged = g_strv_builder_new ();
+
+  for (guint i = 0; profile_headers != NULL && profile_headers[i] != NULL; i++)
+    {
+      g_autofree char *name = header_name (profile_headers[i]);
+      gboolean replaced = FALSE;
+
+      for (guint j = 0; !replaced && cli_headers[j] != NULL; j++)
         {
-          g_printerr ("sonde-cli: %s\n", error->message);
-          return 2;
+          g_autofree char *cli_name = header_name (cli_headers[j]);
+
+          replaced = g_ascii_strcasecmp (name, cli_name) == 0;
+        }
+      if (!replaced)
+        g_strv_builder_add (merged, profile_headers[i]);
+    }
+  g_strv_builder_addv (merged, (const char **) cli_headers);
+
+  return g_strv_builder_end (merged);
+}
+
+/* The command line's options over @profile's (a copy of its own, so the
+ * profiles file never sees them), and @url instead of the profile's when
+ * given. */
+static void
+apply_profile_overrides (ConnectRun   *run,
+                         SondeProfile *profile,
+                         const char   *url)
+{
+  if (url != NULL)
+    sonde_profile_set_url (profile, url);
+  if (run->headers != NULL)
+    {
+      g_auto(GStrv) headers = merge_headers (sonde_profile_get_headers (profile), run->headers);
+
+      sonde_profile_set_headers (profile, (const char * const *) headers);
+    }
+  if (run->protocols != NULL)
+    sonde_profile_set_protocols (profile, (const char * const *) run->protocols);
+  if (run->origin != NULL)
+    sonde_profile_set_origin (profile, run->origin);
+  if (run->max_frame != NULL)
+    sonde_profile_set_max_frame_size (profile, run->max_frame_size);
+  if (run->deflate)
+    sonde_profile_set_deflate (profile, TRUE);
+  if (run->keepalive > 0)
+    sonde_profile_set_keepalive (profile, (guint) run->keepalive);
+  if (run->pong_timeout > 0)
+    sonde_profile_set_pong_timeout (profile, (guint) run->pong_timeout);
+  if (run->reconnect || run->backoff_cap > 0 || run->max_attempts > 0)
+    {
+      SondeReconnectPolicy policy;
+
+      sonde_profile_get_reconnect (profile, &policy);
+      if (run->reconnect)
+        policy.enabled = TRUE;
+      if (run->backoff_cap > 0)
+        policy.cap_ms = (guint) MIN (run->backoff_cap * 1000, G_MAXUINT);
+      if (run->max_attempts > 0)
+        policy.max_attempts = (guint) run->max_attempts;
+      sonde_profile_set_reconnect (profile, &policy);
+    }
+  if (run->pin_sha256 != NULL)
+    {
+      sonde_profile_set_tls_policy (profile, SONDE_TLS_PINNED);
+      sonde_profile_set_pinned_sha256 (profile, run->pin_sha256);
+    }
+  if (run->proxy != NULL)
+    sonde_profile_set_proxy (profile, run->proxy);
+  if (run->latency_probe != NULL)
+    {
+      g_autoptr(SondeProfileMessage) probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT,
+                                                                        run->latency_probe);
+
+      sonde_profile_set_latency_probe (profile, probe, run->latency_path,
+                                       run->latency_interval > 0 ? (guint) run->latency_interval : 10);
+    }
+  else if (run->latency_interval > 0)
+    {
+      const char *path = NULL;
+      const SondeProfileMessage *probe = sonde_profile_get_latency_probe (profile, &path, NULL);
+
+      if (probe != NULL)
+        {
+          g_autoptr(SondeProfileMessage) copy = sonde_profile_message_copy (probe);
+          g_autofree char *path_copy = g_strdup (path);
+
+          sonde_profile_set_latency_probe (profile, copy, path_copy, (guint) run->latency_interval);
         }
     }
-  if (run->handshake_timeout > 0)
-    sonde_connection_set_handshake_timeout (run->connection, (guint) MIN (run->handshake_timeout * 1000, G_MAXUINT));
+}
+
+static void
+on_session_problem (SondeSession *session,
+                    const char   *text,
+                    ConnectRun   *run)
+{
+  say ("%s", text);
+}
+
+/* How a profile's connect that did not start ends the run. */
+static void
+on_profile_connected (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      data)
+{
+  ConnectRun *run = data;
+  SondeProfile *profile = sonde_session_get_profile (run->session);
+  g_autoptr(GError) error = NULL;
+
+  if (sonde_session_connect_finish (SONDE_SESSION (source), result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (g_error_matches (error, SONDE_ERROR, SONDE_ERROR_NO_SECRET))
+    {
+      const char *kind = sonde_auth_kind_to_string (sonde_profile_get_auth_kind (profile));
+
+      if (run->secrets != NULL && sonde_secrets_get_session_only (run->secrets))
+        say (_("the profile “%s” needs a secret for its %s authentication, and no keyring answered: "
+               "give the secret in an environment variable and name it with --token-env VAR"),
+             sonde_profile_get_name (profile), kind);
+      else
+        say (_("the profile “%s” needs a secret for its %s authentication, and the keyring holds none "
+               "for it: enter it in Sonde's profile editor, or give it in an environment variable and "
+               "name it with --token-env VAR"),
+             sonde_profile_get_name (profile), kind);
+      run->exit_status = 1;
+    }
+  else if (error->domain != SONDE_ERROR)
+    {
+      /* The keyring failed (locked, or it answered with an error). */
+      say ("%s", error->message);
+      say (_("without a keyring, give the secret in an environment variable and name it with "
+             "--token-env VAR"));
+      run->exit_status = 1;
+    }
+  else
+    {
+      say ("%s", error->message);
+      run->exit_status = g_error_matches (error, SONDE_ERROR, SONDE_ERROR_INVALID_CERTIFICATE) ? 1 : 2;
+    }
+
+  stop_run (run);
+}
+
+/* Makes @profile's secret the session's: from --token-env, else from the
+ * keyring. FALSE (with the reason printed and @status set) when
+ * --token-env names a variable that is not set. */
+static gboolean
+give_secret (ConnectRun   *run,
+             SondeProfile *profile,
+             int          *status)
+{
+  SondeAuthKind kind = sonde_profile_get_auth_kind (profile);
+  const char *secret;
+
+  if (kind == SONDE_AUTH_NONE)
+    {
+      if (run->token_env != NULL)
+        say (_("warning: the profile “%s” uses no authentication: --token-env %s is not used"),
+             sonde_profile_get_name (profile), run->token_env);
+      return TRUE;
+    }
+
+  if (run->token_env == NULL)
+    {
+      run->secrets = sonde_secrets_new ();
+      sonde_session_set_secrets (run->session, run->secrets);
+      return TRUE;
+    }
+
+  secret = g_getenv (run->token_env);
+  if (secret == NULL || (*secret == '\0' && kind != SONDE_AUTH_BASIC))
+    {
+      say (secret == NULL
+             ? _("the profile “%s” needs a secret for its %s authentication, and the environment variable "
+                 "%s named by --token-env is not set: set it to the secret")
+             : _("the profile “%s” needs a secret for its %s authentication, and the environment variable "
+                 "%s named by --token-env is empty: set it to the secret"),
+           sonde_profile_get_name (profile), sonde_auth_kind_to_string (kind), run->token_env);
+      *status = 1;
+      return FALSE;
+    }
+
+  sonde_session_set_secret (run->session, secret);
+  return TRUE;
+}
+
+/* Runs the session until the connection ends: @profile's (with the
+ * options applied), or an ad-hoc one to @url. */
+static int
+run_session (ConnectRun   *run,
+             SondeProfile *profile,
+             const char   *url,
+             gboolean      demo)
+{
+  g_autoptr(GError) error = NULL;
+  SondeMessageLog *log;
+  int status = 0;
+
+  if (profile != NULL)
+    run->session = sonde_session_new_for_profile (profile);
+  else if (demo)
+    run->session = sonde_session_new_demo ();
+  else
+    run->session = sonde_session_new ();
+  run->connection = sonde_session_get_connection (run->session);
+  run->loop = g_main_loop_new (NULL, FALSE);
+  run->line = g_string_sized_new (512);
+  log = sonde_session_get_log (run->session);
+
+  apply_connection_options (run);
+  if (profile == NULL && !apply_adhoc_options (run, &error))
+    {
+      say ("%s", error->message);
+      return 2;
+    }
+  if (profile != NULL && !give_secret (run, profile, &status))
+    return status;
 
   g_signal_connect (log, "items-changed", G_CALLBACK (on_items_changed), run);
   g_signal_connect (run->connection, "notify::state", G_CALLBACK (on_state_changed), run);
+  g_signal_connect (run->session, "problem", G_CALLBACK (on_session_problem), run);
 
-  if (!sonde_connection_connect (run->connection, &error))
+  if (profile != NULL)
+    sonde_session_connect_async (run->session, NULL, on_profile_connected, run);
+  else if (!sonde_session_connect_url (run->session, url, &error))
     {
-      g_printerr ("sonde-cli: %s\n", error->message);
-      return 2;
+      say ("%s", error->message);
+      run->exit_status = 2;
+      run->finished = TRUE;
     }
 
-  if (run->timeout > 0)
-    run->timeout_id = g_timeout_add ((guint) MIN (run->timeout * 1000, G_MAXUINT), on_timeout, run);
-  run->sigint_id = g_unix_signal_add (SIGINT, on_signal, run);
-  run->sigterm_id = g_unix_signal_add (SIGTERM, on_signal, run);
+  if (!run->finished)
+    {
+      if (run->timeout > 0)
+        run->timeout_id = g_timeout_add ((guint) MIN (run->timeout * 1000, G_MAXUINT), on_timeout, run);
+      run->sigint_id = g_unix_signal_add (SIGINT, on_signal, run);
+      run->sigterm_id = g_unix_signal_add (SIGTERM, on_signal, run);
 
-  g_main_loop_run (run->loop);
+      g_main_loop_run (run->loop);
+    }
 
   g_signal_handlers_disconnect_by_data (log, run);
   g_signal_handlers_disconnect_by_data (run->connection, run);
+  g_signal_handlers_disconnect_by_data (run->session, run);
   fflush (stdout);
 
   return run->exit_status;
+}
+
+/* `connect --profile`: the profile found, checked with the options
+ * applied, then run. */
+static int
+run_profile (ConnectRun *run,
+             const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeProfile) profile = NULL;
+  g_autofree char *problems = NULL;
+
+  profile = sonde_cli_find_profile (run->profiles_file, run->profile, &error);
+  if (profile == NULL)
+    {
+      g_printerr ("sonde-cli connect: %s\n", error->message);
+      return error->domain == G_OPTION_ERROR ? 2 : 1;
+    }
+
+  apply_profile_overrides (run, profile, url);
+
+  problems = sonde_cli_describe_problems (profile);
+  if (problems != NULL)
+    {
+      g_printerr ("sonde-cli connect: %s\n", problems);
+      return 2;
+    }
+
+  return run_session (run, profile, NULL, FALSE);
 }
 
 int
@@ -768,23 +1145,40 @@ sonde_cli_connect (int    argc,
                    char **argv)
 {
   ConnectRun run = { 0 };
-  g_autoptr(GOptionContext) context = g_option_context_new ("URL — watch a WebSocket feed");
-  g_autofree GOptionEntry *entries = connect_entries (&run, FALSE);
+  g_autoptr(GOptionContext) context = g_option_context_new (N_("[URL] — watch a WebSocket feed"));
+  g_autofree GOptionEntry *entries = connect_entries (&run, TRUE, FALSE);
   g_autoptr(GError) error = NULL;
+  g_autofree char *profiles_path = g_build_filename (g_get_user_config_dir (), "sonde", "profiles.json", NULL);
+  g_autofree char *description = NULL;
   int status;
 
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-    "Connects to URL (ws://, wss://, http:// or https://) and prints one JSON object per\n"
-    "line for every message and event: time, dir (in, out, event), kind, size and\n"
-    "text (or base64 for binary); events carry their details (code, reason, error).");
-  g_option_context_set_description (context,
-    "With --extract, stdout holds one line per received message that matches --where:\n"
-    "  {\"time\":\"2026-11-25T18:46:55.632245Z\",\"values\":{\"$.price\":101.25,\"$.x\":null}}\n"
-    "(a number, a boolean as 1 or 0, a string holding a number; null for anything\n"
-    "else). PREDICATE is PATH OP VALUE joined with &&, OP one of == != < <= > >=.\n"
-    "\n"
-    "Exit status: 0 after a clean close or --count messages, 1 when the connection\n"
-    "failed or closed abnormally (the reason goes to stderr), 2 on bad usage.");
+    N_("Connects to URL (ws://, wss://, http:// or https://) or with a saved profile\n"
+       "and prints one JSON object per line for every message and event: time, dir\n"
+       "(in, out, event), kind, size and text (or base64 for binary); events carry\n"
+       "their details (code, reason, error)."));
+  description = g_strdup_printf (
+    _("With --extract, stdout holds one line per received message that matches --where:\n"
+      "  {\"time\":\"2026-11-25T18:46:55.632245Z\",\"values\":{\"$.price\":101.25,\"$.x\":null}}\n"
+      "(a number, a boolean as 1 or 0, a string holding a number; null for anything\n"
+      "else). PREDICATE is PATH OP VALUE joined with &&, OP one of == != < <= > >=.\n"
+      "\n"
+      "With --profile, the profile's headers, subprotocols, Origin, authentication,\n"
+      "TLS, proxy, limits, keepalive, heartbeat, on-open messages and reconnect are\n"
+      "used; the options given here replace the profile's, and the profiles file\n"
+      "(%s, or --profiles FILE) is never changed.\n"
+      "A URL given with --profile replaces the profile's. The profile's secret comes\n"
+      "from the keyring or, on a machine without one, from the environment variable\n"
+      "named by --token-env.\n"
+      "\n"
+      "Exit status: 0 after a clean close or --count messages, 1 when the connection\n"
+      "failed or closed abnormally or the profile's secret could not be had (the\n"
+      "reason goes to stderr), 2 on bad usage, an unknown profile or one that does\n"
+      "not validate."), profiles_path);
+  /* Already translated: the context translates only what it is given
+   * untranslated (N_()). */
+  g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error) || !check_options (&run, &error))
@@ -794,16 +1188,19 @@ sonde_cli_connect (int    argc,
       return 2;
     }
 
-  if (argc != 2)
+  if (run.profile != NULL ? argc > 2 : argc != 2)
     {
       g_printerr ("sonde-cli connect: %s\n",
-                  argc < 2 ? "give the URL to connect to, e.g. ws://127.0.0.1:8080/feed"
-                           : "give exactly one URL");
+                  argc < 2 ? _("give the URL to connect to, e.g. ws://127.0.0.1:8080/feed, or --profile NAME")
+                           : _("give exactly one URL"));
       run_clear (&run);
       return 2;
     }
 
-  status = run_connection (&run, argv[1]);
+  if (run.profile != NULL)
+    status = run_profile (&run, argc == 2 ? argv[1] : NULL);
+  else
+    status = run_session (&run, NULL, argv[1], FALSE);
   run_clear (&run);
   return status;
 }
@@ -813,17 +1210,18 @@ sonde_cli_demo (int    argc,
                 char **argv)
 {
   ConnectRun run = { 0 };
-  g_autoptr(GOptionContext) context = g_option_context_new ("[/ticker|/sensors|/echo] — watch the embedded demo feed");
-  g_autofree GOptionEntry *entries = connect_entries (&run, TRUE);
+  g_autoptr(GOptionContext) context = g_option_context_new (N_("[/ticker|/sensors|/echo] — watch the embedded demo feed"));
+  g_autofree GOptionEntry *entries = connect_entries (&run, FALSE, TRUE);
   g_autoptr(SondeDemoServer) server = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   const char *path = "/ticker";
   int status;
 
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-    "Starts the demo feed on 127.0.0.1 in this process and connects to it, printing\n"
-    "what arrives as `sonde-cli connect` does.");
+    N_("Starts the demo feed on 127.0.0.1 in this process and connects to it, printing\n"
+       "what arrives as `sonde-cli connect` does."));
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error) || !check_options (&run, &error))
@@ -837,7 +1235,7 @@ sonde_cli_demo (int    argc,
       (argc == 2 && !g_str_equal (argv[1], "/ticker") && !g_str_equal (argv[1], "/sensors") &&
        !g_str_equal (argv[1], "/echo")))
     {
-      g_printerr ("sonde-cli demo: the demo feed has /ticker, /sensors and /echo\n");
+      g_printerr ("sonde-cli demo: %s\n", _("the demo feed has /ticker, /sensors and /echo"));
       run_clear (&run);
       return 2;
     }
@@ -846,8 +1244,10 @@ sonde_cli_demo (int    argc,
 
   if (run.rate < 0 || run.rate > SONDE_DEMO_SERVER_MAX_RATE)
     {
-      g_printerr ("sonde-cli demo: --rate must be between 0 and %g messages per second\n",
-                  SONDE_DEMO_SERVER_MAX_RATE);
+      g_autofree char *message = g_strdup_printf (_("--rate must be between 0 and %g messages per second"),
+                                                  SONDE_DEMO_SERVER_MAX_RATE);
+
+      g_printerr ("sonde-cli demo: %s\n", message);
       run_clear (&run);
       return 2;
     }
@@ -863,7 +1263,7 @@ sonde_cli_demo (int    argc,
     }
 
   url = sonde_demo_server_dup_url (server, path);
-  status = run_connection (&run, url);
+  status = run_session (&run, NULL, url, TRUE);
   run_clear (&run);
   sonde_demo_server_stop (server);
   return status;

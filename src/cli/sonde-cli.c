@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,25 +20,32 @@ static const struct {
   int       (*run) (int argc, char **argv);
   const char *summary;
 } commands[] = {
-  { "connect", sonde_cli_connect, "Connect to a WebSocket URL and print what arrives as JSON lines" },
-  { "demo", sonde_cli_demo, "Watch the embedded demo feed (ticker, sensors or echo)" },
-  { "serve-demo", sonde_cli_serve_demo, "Run the demo feed on 127.0.0.1 in the foreground" },
+  { "connect", sonde_cli_connect, N_("Connect to a WebSocket URL or a saved profile and print what arrives as JSON lines") },
+  { "demo", sonde_cli_demo, N_("Watch the embedded demo feed (ticker, sensors or echo)") },
+  { "serve-demo", sonde_cli_serve_demo, N_("Run the demo feed on 127.0.0.1 in the foreground") },
 };
 
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "Usage: sonde-cli COMMAND [OPTION…]\n\nCommands:\n");
+  fprintf (out, "%s\n\n%s\n", _("Usage: sonde-cli COMMAND [OPTION…]"), _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-12s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\n`sonde-cli COMMAND --help` shows a command's options.\n");
+    fprintf (out, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("`sonde-cli COMMAND --help` shows a command's options."));
 }
 
 int
 main (int    argc,
       char **argv)
 {
+  /* An uninstalled build can point at its own translations (_build/po). */
+  const char *localedir = g_getenv ("SONDE_LOCALEDIR");
+  g_autofree char *unknown = NULL;
+
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   /* A closed pipe is reported by write(); the command decides what it means. */
   signal (SIGPIPE, SIG_IGN);
 
@@ -71,7 +79,8 @@ main (int    argc,
         }
     }
 
-  fprintf (stderr, "sonde-cli: unknown command “%s”\n\n", argv[1]);
+  unknown = g_strdup_printf (_("unknown command “%s”"), argv[1]);
+  fprintf (stderr, "sonde-cli: %s\n\n", unknown);
   print_usage (stderr);
   return 2;
 }

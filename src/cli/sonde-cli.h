@@ -4,7 +4,9 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
+
+#include "sonde-profile.h"
 
 G_BEGIN_DECLS
 
@@ -14,5 +16,10 @@ int sonde_cli_demo       (int    argc,
                           char **argv);
 int sonde_cli_serve_demo (int    argc,
                           char **argv);
+
+SondeProfile *sonde_cli_find_profile      (const char    *path,
+                                           const char    *wanted,
+                                           GError       **error);
+char         *sonde_cli_describe_problems (SondeProfile  *profile);
 
 G_END_DECLS
