@@ -136,19 +136,20 @@ apply_event (SondeConnection *self,
 
   if (event->state == SONDE_CONNECTION_STATE_OPEN)
     {
-      g_free (self->protocol);
-      self->protocol = g_strdup (event->protocol);
-      g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_PROTOCOL]);
+      if (sonde_connection_replace_str (&self->protocol, event->protocol))
+        g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_PROTOCOL]);
     }
 
   if (event->state == SONDE_CONNECTION_STATE_CLOSED)
     {
-      self->close_code = event->close_code;
       self->close_clean = event->close_clean;
-      g_free (self->close_reason);
-      self->close_reason = g_strdup (event->close_reason);
-      g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_CLOSE_CODE]);
-      g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_CLOSE_REASON]);
+      if (self->close_code != event->close_code)
+        {
+          self->close_code = event->close_code;
+          g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_CLOSE_CODE]);
+        }
+      if (sonde_connection_replace_str (&self->close_reason, event->close_reason))
+        g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_CLOSE_REASON]);
     }
 
   if (event->state >= 0)
@@ -548,11 +549,22 @@ sonde_connection_start_link (SondeConnection  *self,
         }
     }
 
-  g_clear_pointer (&self->handshake, sonde_handshake_unref);
+  /* What the last connection reported is cleared, and said so. */
+  if (self->handshake != NULL)
+    {
+      g_clear_pointer (&self->handshake, sonde_handshake_unref);
+      g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_HANDSHAKE]);
+    }
   g_clear_error (&self->error);
-  g_clear_pointer (&self->protocol, g_free);
-  g_clear_pointer (&self->close_reason, g_free);
-  self->close_code = 0;
+  if (sonde_connection_replace_str (&self->protocol, NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_PROTOCOL]);
+  if (sonde_connection_replace_str (&self->close_reason, NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_CLOSE_REASON]);
+  if (self->close_code != 0)
+    {
+      self->close_code = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_CLOSE_CODE]);
+    }
   self->close_clean = FALSE;
 
   self->link = sonde_link_start (self->options, url, self->client_certificate, self->active_redactor,
