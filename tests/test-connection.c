@@ -1298,6 +1298,179 @@ test_redaction (Fixture       *fixture,
   g_assert_nonnull (strstr (sonde_handshake_get_request_line (handshake), "room=1"));
 }
 
+/* Each writable property notifies once when its value changes, and not
+ * when it is set to the value it has. */
+static void
+test_notify_options (void)
+{
+  g_autoptr(SondeConnection) connection = sonde_connection_new ();
+  GObject *object = G_OBJECT (connection);
+  const char *headers_a[] = { "X-A: 1", NULL };
+  const char *headers_b[] = { "X-A: 1", "X-B: 2", NULL };
+  const char *protocols_a[] = { "chat.v1", NULL };
+  const char *protocols_b[] = { "chat.v2", "chat.v1", NULL };
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_static_string (&value, "ws://127.0.0.1:9/a");
+  sonde_test_assert_notifies (object, "url", &value);
+  g_value_set_static_string (&value, "ws://127.0.0.1:9/b");
+  sonde_test_assert_notifies (object, "url", &value);
+  g_value_set_static_string (&value, NULL);
+  sonde_test_assert_notifies (object, "url", &value);
+
+  g_value_set_static_string (&value, "https://app.example.test");
+  sonde_test_assert_notifies (object, "origin", &value);
+  g_value_set_static_string (&value, NULL);
+  sonde_test_assert_notifies (object, "origin", &value);
+  g_value_unset (&value);
+
+  g_value_init (&value, G_TYPE_STRV);
+  g_value_set_static_boxed (&value, headers_a);
+  sonde_test_assert_notifies (object, "headers", &value);
+  g_value_set_static_boxed (&value, headers_b);
+  sonde_test_assert_notifies (object, "headers", &value);
+  g_value_set_static_boxed (&value, NULL);
+  sonde_test_assert_notifies (object, "headers", &value);
+
+  g_value_set_static_boxed (&value, protocols_a);
+  sonde_test_assert_notifies (object, "protocols", &value);
+  g_value_set_static_boxed (&value, protocols_b);
+  sonde_test_assert_notifies (object, "protocols", &value);
+  g_value_set_static_boxed (&value, NULL);
+  sonde_test_assert_notifies (object, "protocols", &value);
+  g_value_unset (&value);
+
+  g_value_init (&value, G_TYPE_UINT64);
+  g_value_set_uint64 (&value, 1024);
+  sonde_test_assert_notifies (object, "max-frame-size", &value);
+  g_value_set_uint64 (&value, SONDE_MAX_MAX_FRAME_SIZE);
+  sonde_test_assert_notifies (object, "max-frame-size", &value);
+  g_value_unset (&value);
+
+  g_value_init (&value, G_TYPE_BOOLEAN);
+  g_value_set_boolean (&value, TRUE);
+  sonde_test_assert_notifies (object, "deflate", &value);
+  g_value_set_boolean (&value, FALSE);
+  sonde_test_assert_notifies (object, "deflate", &value);
+  g_value_set_boolean (&value, TRUE);
+  sonde_test_assert_notifies (object, "follow-redirects", &value);
+  g_value_set_boolean (&value, FALSE);
+  sonde_test_assert_notifies (object, "follow-redirects", &value);
+  g_value_unset (&value);
+
+  g_value_init (&value, G_TYPE_UINT);
+  g_value_set_uint (&value, 500);
+  sonde_test_assert_notifies (object, "handshake-timeout", &value);
+  g_value_set_uint (&value, SONDE_DEFAULT_HANDSHAKE_TIMEOUT);
+  sonde_test_assert_notifies (object, "handshake-timeout", &value);
+  g_value_unset (&value);
+
+  /* The C setters, with a copy of the same vector: no notification. */
+  {
+    g_autoptr(SondeTestNotifyRecorder) recorder = sonde_test_notify_recorder_new (object, "headers");
+    g_auto(GStrv) copy = g_strdupv ((char **) headers_b);
+
+    sonde_connection_set_headers (connection, headers_b);
+    sonde_connection_set_headers (connection, (const char * const *) copy);
+    g_assert_cmpuint (sonde_test_notify_recorder_get_count (recorder), ==, 1);
+  }
+
+  g_assert_finalize_object (g_steal_pointer (&connection));
+}
+
+static void
+connect_action (gpointer data)
+{
+  Fixture *fixture = data;
+
+  connect_to (fixture, "/ws/echo");
+}
+
+static SondeConnectionState
+state_at (SondeTestNotifyRecorder *recorder,
+          guint                    index)
+{
+  return (SondeConnectionState) g_value_get_enum (sonde_test_notify_recorder_get_value (recorder, index));
+}
+
+/* "state" notifies once per change, never twice for the same state; what
+ * the connection reports about the last connection (its subprotocol,
+ * close code and reason, handshake) notifies only when it changes, a new
+ * connect clearing it included. */
+static void
+test_notify_state (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GObject *object = G_OBJECT (fixture->connection);
+  g_autoptr(SondeTestNotifyRecorder) state = sonde_test_notify_recorder_new (object, "state");
+  g_autoptr(SondeTestNotifyRecorder) protocol = sonde_test_notify_recorder_new (object, "protocol");
+  g_autoptr(SondeTestNotifyRecorder) close_code = sonde_test_notify_recorder_new (object, "close-code");
+  g_autoptr(SondeTestNotifyRecorder) close_reason = sonde_test_notify_recorder_new (object, "close-reason");
+  g_autoptr(SondeTestNotifyRecorder) handshake = sonde_test_notify_recorder_new (object, "handshake");
+
+  /* Two whole lives: the second starts from where the first ended. */
+  for (guint round = 0; round < 2; round++)
+    {
+      guint first = sonde_test_notify_recorder_get_count (state);
+      guint n;
+
+      /* connect() is CONNECTING at once: one notification. */
+      sonde_test_assert_notifies_during (object, "state", connect_action, fixture, 1);
+      SONDE_TEST_ASSERT_WAIT (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_OPEN,
+                              WAIT_MS);
+      g_assert_true (sonde_connection_close (fixture->connection, 1000, "done", NULL));
+      SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
+      /* Nothing more once closed. */
+      sonde_test_spin (100);
+
+      /* CLOSING shows unless the link reported it in the same batch as
+       * CLOSED: a batch notifies each property once, with its last value. */
+      n = sonde_test_notify_recorder_get_count (state) - first;
+      g_assert_cmpuint (n, >=, 3);
+      g_assert_cmpuint (n, <=, 4);
+      g_assert_cmpint (state_at (state, first), ==, SONDE_CONNECTION_STATE_CONNECTING);
+      g_assert_cmpint (state_at (state, first + 1), ==, SONDE_CONNECTION_STATE_OPEN);
+      if (n == 4)
+        g_assert_cmpint (state_at (state, first + 2), ==, SONDE_CONNECTION_STATE_CLOSING);
+      g_assert_cmpint (state_at (state, first + n - 1), ==, SONDE_CONNECTION_STATE_CLOSED);
+    }
+
+  sonde_test_notify_recorder_assert_changes (state);
+  sonde_test_notify_recorder_assert_changes (protocol);
+  sonde_test_notify_recorder_assert_changes (close_code);
+  sonde_test_notify_recorder_assert_changes (close_reason);
+  sonde_test_notify_recorder_assert_changes (handshake);
+
+  /* Each round: a handshake, and a close code set (and cleared again by
+   * the second connect). */
+  g_assert_cmpuint (sonde_test_notify_recorder_get_count (handshake), >=, 2);
+  g_assert_cmpuint (sonde_test_notify_recorder_get_count (close_code), ==, 3);
+  g_assert_cmpuint (sonde_connection_get_close_code (fixture->connection), ==, 1000);
+}
+
+/* A server that closes at once: whatever states arrive in one batch, no
+ * state is notified twice in a row. */
+static void
+test_notify_state_server_close (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(SondeTestNotifyRecorder) state =
+    sonde_test_notify_recorder_new (G_OBJECT (fixture->connection), "state");
+  guint n;
+
+  connect_to (fixture, "/ws/close-1000");
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
+  sonde_test_spin (100);
+
+  sonde_test_notify_recorder_assert_changes (state);
+  n = sonde_test_notify_recorder_get_count (state);
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpuint (n, <=, 4);
+  g_assert_cmpint (state_at (state, 0), ==, SONDE_CONNECTION_STATE_CONNECTING);
+  g_assert_cmpint (state_at (state, n - 1), ==, SONDE_CONNECTION_STATE_CLOSED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1334,6 +1507,10 @@ main (int   argc,
   g_test_add ("/connection/no-reconnect-after-401", Fixture, NULL, fixture_setup, test_no_reconnect_after_401, fixture_teardown);
   g_test_add_func ("/connection/reconnect-max-attempts", test_reconnect_max_attempts);
   g_test_add ("/connection/redaction", Fixture, NULL, fixture_setup, test_redaction, fixture_teardown);
+  g_test_add_func ("/connection/notify/options", test_notify_options);
+  g_test_add ("/connection/notify/state", Fixture, NULL, fixture_setup, test_notify_state, fixture_teardown);
+  g_test_add ("/connection/notify/state-server-close", Fixture, NULL, fixture_setup,
+              test_notify_state_server_close, fixture_teardown);
 
   return g_test_run ();
 }
