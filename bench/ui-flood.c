@@ -1252,7 +1252,7 @@ main (int    argc,
       return 1;
     }
 
-  bench.window = sonde_window_new (bench.app);
+  bench.window = sonde_window_new (SONDE_WINDOW_HOST (bench.app));
   gtk_window_set_default_size (GTK_WINDOW (bench.window), 1200, 760);
   gtk_window_present (GTK_WINDOW (bench.window));
   if (!wait_until (is_mapped, bench.window, MAP_TIMEOUT_US))

@@ -80,7 +80,7 @@ void
 sonde_test_window_setup (SondeTestWindowFixture *fixture,
                          gconstpointer           data)
 {
-  fixture->window = sonde_window_new (sonde_test_gui_get_app ());
+  fixture->window = sonde_window_new (SONDE_WINDOW_HOST (sonde_test_gui_get_app ()));
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1200, 760);
   gtk_window_present (GTK_WINDOW (fixture->window));
   SONDE_TEST_ASSERT_WAIT (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SONDE_TEST_GUI_WAIT_MS);

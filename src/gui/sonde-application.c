@@ -18,6 +18,7 @@
 
 #include "sonde-application.h"
 #include "sonde-preferences.h"
+#include "sonde-window-host.h"
 #include "sonde-window.h"
 
 struct _SondeApplication
@@ -34,7 +35,11 @@ struct _SondeApplication
   char              *last_alert;     /* the last one's title */
 };
 
-G_DEFINE_FINAL_TYPE (SondeApplication, sonde_application, ADW_TYPE_APPLICATION)
+static void sonde_application_window_host_init (SondeWindowHostInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SondeApplication, sonde_application, ADW_TYPE_APPLICATION,
+                               G_IMPLEMENT_INTERFACE (SONDE_TYPE_WINDOW_HOST,
+                                                      sonde_application_window_host_init))
 
 static SondeWindow *
 ensure_window (SondeApplication *self,
@@ -44,7 +49,7 @@ ensure_window (SondeApplication *self,
 
   *created = window == NULL;
   if (window == NULL)
-    window = GTK_WINDOW (sonde_window_new (self));
+    window = GTK_WINDOW (sonde_window_new (SONDE_WINDOW_HOST (self)));
 
   return SONDE_WINDOW (window);
 }
@@ -320,6 +325,53 @@ sonde_application_dispose (GObject *object)
   g_clear_pointer (&self->last_alert, g_free);
 
   G_OBJECT_CLASS (sonde_application_parent_class)->dispose (object);
+}
+
+static SondeProfileStore *
+host_get_store (SondeWindowHost *host)
+{
+  return sonde_application_get_store (SONDE_APPLICATION (host));
+}
+
+static SondeSecrets *
+host_get_secrets (SondeWindowHost *host)
+{
+  return sonde_application_get_secrets (SONDE_APPLICATION (host));
+}
+
+static GSettings *
+host_get_settings (SondeWindowHost *host)
+{
+  return sonde_application_get_settings (SONDE_APPLICATION (host));
+}
+
+static char *
+host_dup_demo_url (SondeWindowHost  *host,
+                   const char       *path,
+                   GError          **error)
+{
+  return sonde_application_dup_demo_url (SONDE_APPLICATION (host), path, error);
+}
+
+static void
+host_notify_alert (SondeWindowHost *host,
+                   const char      *uid,
+                   const char      *page_title,
+                   const char      *title,
+                   const char      *body,
+                   guint64          seq)
+{
+  sonde_application_notify_alert (SONDE_APPLICATION (host), uid, page_title, title, body, seq);
+}
+
+static void
+sonde_application_window_host_init (SondeWindowHostInterface *iface)
+{
+  iface->get_store = host_get_store;
+  iface->get_secrets = host_get_secrets;
+  iface->get_settings = host_get_settings;
+  iface->dup_demo_url = host_dup_demo_url;
+  iface->notify_alert = host_notify_alert;
 }
 
 static void

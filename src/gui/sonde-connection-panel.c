@@ -18,6 +18,7 @@
 
 #include "sonde-close-code.h"
 #include "sonde-connection-panel.h"
+#include "sonde-gui-util.h"
 #include "sonde-text.h"
 
 #define REFRESH_MS 500
@@ -169,30 +170,6 @@ format_headers (SondeHandshake *handshake,
   }
 }
 
-static const char *
-state_label (SondeConnectionState state)
-{
-  switch (state)
-    {
-    case SONDE_CONNECTION_STATE_DISCONNECTED:
-      return _("Not connected");
-    case SONDE_CONNECTION_STATE_CONNECTING:
-      return _("Connecting");
-    case SONDE_CONNECTION_STATE_OPEN:
-      return _("Open");
-    case SONDE_CONNECTION_STATE_CLOSING:
-      return _("Closing");
-    case SONDE_CONNECTION_STATE_CLOSED:
-      return _("Closed");
-    case SONDE_CONNECTION_STATE_FAILED:
-      return _("Failed");
-    case SONDE_CONNECTION_STATE_WAITING:
-      return _("Waiting to reconnect");
-    default:
-      return "?";
-    }
-}
-
 static void
 refresh_handshake (SondeConnectionPanel *self)
 {
@@ -237,8 +214,10 @@ refresh_state (SondeConnectionPanel *self)
   SondeConnectionState state = sonde_connection_get_state (self->connection);
   guint code = sonde_connection_get_close_code (self->connection);
   const GError *error = sonde_connection_get_error (self->connection);
+  const char *label = NULL;
 
-  set_value (self, "state", state_label (state));
+  sonde_state_describe (state, &label, NULL, NULL);
+  set_value (self, "state", label);
   set_escaped (self, "url", sonde_connection_get_url (self->connection));
   set_escaped (self, "protocol", sonde_connection_get_protocol (self->connection));
 

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "sonde-connection-page.h"
+#include "sonde-gui-util.h"
 #include "sonde-sidebar.h"
 
 #define REFRESH_MS 500
@@ -205,35 +206,6 @@ bind_profile_row (GtkSignalListItemFactory *factory,
   gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
 }
 
-static const char *
-state_symbol (SondeConnectionPage *page,
-              const char         **css_class)
-{
-  switch (sonde_connection_get_state (sonde_connection_page_get_connection (page)))
-    {
-    case SONDE_CONNECTION_STATE_OPEN:
-      *css_class = "open";
-      return _("open");
-    case SONDE_CONNECTION_STATE_CONNECTING:
-    case SONDE_CONNECTION_STATE_CLOSING:
-      *css_class = "connecting";
-      return _("connecting");
-    case SONDE_CONNECTION_STATE_FAILED:
-      *css_class = "failed";
-      return _("failed");
-    case SONDE_CONNECTION_STATE_WAITING:
-      *css_class = "connecting";
-      return _("reconnecting");
-    case SONDE_CONNECTION_STATE_CLOSED:
-      *css_class = "closed";
-      return _("closed");
-    case SONDE_CONNECTION_STATE_DISCONNECTED:
-    default:
-      *css_class = "closed";
-      return _("not connected");
-    }
-}
-
 /* A row of the open list: [●] title … state [unread] */
 static void
 update_open_row (GtkWidget *row)
@@ -244,18 +216,17 @@ update_open_row (GtkWidget *row)
   GtkWidget *dot = gtk_widget_get_first_child (box);
   GtkWidget *title = gtk_widget_get_next_sibling (dot);
   GtkWidget *unread = gtk_widget_get_next_sibling (title);
-  static const char *classes[] = { "open", "connecting", "failed", "closed" };
-  const char *css_class = NULL;
-  const char *state = state_symbol (page, &css_class);
+  SondeConnectionState connection_state = sonde_connection_get_state (sonde_connection_page_get_connection (page));
+  const char *state = NULL;
   guint n_unread = sonde_connection_page_get_n_unread (page);
   g_autofree char *unread_text = g_strdup_printf ("%u", n_unread);
-  g_autofree char *a11y = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %s, %u unread message",
-                                                        "%s, %s, %u unread messages", n_unread),
-                                           sonde_connection_page_get_title (page), state, n_unread);
+  g_autofree char *a11y = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (dot, classes[i]);
-  gtk_widget_add_css_class (dot, css_class);
+  sonde_state_describe (connection_state, &state, NULL, NULL);
+  a11y = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %s, %u unread message",
+                                       "%s, %s, %u unread messages", n_unread),
+                          sonde_connection_page_get_title (page), state, n_unread);
+  sonde_state_set_css_class (dot, connection_state);
   gtk_widget_set_tooltip_text (dot, state);
 
   gtk_label_set_label (GTK_LABEL (title), sonde_connection_page_get_title (page));

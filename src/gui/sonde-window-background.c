@@ -20,7 +20,6 @@
 
 #include <glib/gi18n.h>
 
-#include "sonde-application.h"
 #include "sonde-connection-page.h"
 #include "sonde-window-private.h"
 
@@ -59,7 +58,7 @@ sonde_window_on_page_alert (SondeConnectionPage *page,
   if (app == NULL || !should_notify (self))
     return;
 
-  sonde_application_notify_alert (SONDE_APPLICATION (app), sonde_connection_page_get_uid (page),
+  sonde_window_host_notify_alert (SONDE_WINDOW_HOST (app), sonde_connection_page_get_uid (page),
                                   sonde_connection_page_get_title (page), title, body, seq);
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sonde-gui-util.h"
+#include "sonde-gui-util.h"
 #include "sonde-sidebar.h"
 #include "sonde-window-private.h"
 
