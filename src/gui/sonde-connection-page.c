@@ -23,7 +23,6 @@
 #include "sonde-close-code.h"
 #include "sonde-connection-page.h"
 #include "sonde-gui-util.h"
-#include "sonde-gui-util.h"
 #include "sonde-text.h"
 
 #define STATUS_REFRESH_MS 500

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "sonde-gui-util.h"
-#include "sonde-gui-util.h"
 #include "sonde-sidebar.h"
 #include "sonde-window-private.h"
 
