@@ -1631,6 +1631,16 @@ test_profile_override (Fixture       *fixture,
   g_assert_cmpstr (cli->err, ==, "");
   assert_record_payload (cli_find (cli, "in", NULL, 0), "text", CHECK_WELCOME, strlen (CHECK_WELCOME));
 
+  /* Subprotocols given replace the profile's. */
+  cli = cli_run (fixture, 1, "connect", "--profile", "Stale header", "--profiles", path,
+                 "--token-env", "SONDE_TEST_TOKEN", "--header", "X-Sonde-Check: profile-7",
+                 "--protocol", "chat.v9");
+  {
+    g_autofree char *verdict = check_server_verdict (server);
+    assert_contains (verdict, "REFUSED subprotocol " CHECK_PROTOCOL " not offered (offers: ['chat.v9'])");
+  }
+  assert_contains (cli->err, "401");
+
   /* The override went to this run only. */
   assert_file_holds (path, before);
   assert_contains (before, "stale");
@@ -1719,6 +1729,16 @@ test_profile_errors (Fixture       *fixture,
   assert_contains (cli->err, "headers[0]: The authentication sets the “Authorization” header");
   assert_contains (cli->err, "protocols[0]: ");
   g_assert_cmpstr (cli->out, ==, "");
+
+  /* Settings are checked by the one validator, with or without a profile. */
+  {
+    g_autofree char *url = url_for (fixture, "/ws/echo");
+
+    cli = cli_run (fixture, 2, "connect", url, "--pong-timeout", "5");
+    assert_contains (cli->err, "A pong timeout needs keepalive pings");
+    cli = cli_run (fixture, 2, "connect", "--profile", "Bearer feed", "--profiles", path, "--pong-timeout", "5");
+    assert_contains (cli->err, "pong-timeout: A pong timeout needs keepalive pings");
+  }
 
   /* Options that belong to a profile, without one. */
   {

@@ -562,14 +562,6 @@ check_options (ConnectRun  *run,
       return FALSE;
     }
 
-  /* A profile may have the keepalive: its validation says the rest. */
-  if (run->pong_timeout > 0 && run->keepalive == 0 && run->profile == NULL)
-    {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _("--pong-timeout needs --keepalive: pongs answer the pings it sends"));
-      return FALSE;
-    }
-
   if (run->max_frame != NULL && !parse_size (run->max_frame, &run->max_frame_size, error))
     return FALSE;
 
@@ -782,53 +774,125 @@ connect_entries (ConnectRun *run,
   return g_memdup2 (entries, sizeof entries);
 }
 
-/* The options that only the connection has (no profile keeps them). */
-static void
-apply_connection_options (ConnectRun *run)
+/* The name of the header "NAME: VALUE", without spaces around it. */
+static char *
+header_name (const char *header)
 {
-  sonde_connection_set_follow_redirects (run->connection, run->follow_redirects);
+  const char *colon = strchr (header, ':');
+
+  return g_strstrip (colon != NULL ? g_strndup (header, colon - header) : g_strdup (header));
+}
+
+/* @base_headers, where a header of the command line replaces the one of
+ * the same name (names are case-insensitive), then the command line's. */
+static char **
+merge_headers (char **base_headers,
+               char **cli_headers)
+{
+  g_autoptr(GStrvBuilder) merged = g_strv_builder_new ();
+
+  for (guint i = 0; base_headers != NULL && base_headers[i] != NULL; i++)
+    {
+      g_autofree char *name = header_name (base_headers[i]);
+      gboolean replaced = FALSE;
+
+      for (guint j = 0; !replaced && cli_headers[j] != NULL; j++)
+        {
+          g_autofree char *cli_name = header_name (cli_headers[j]);
+
+          replaced = g_ascii_strcasecmp (name, cli_name) == 0;
+        }
+      if (!replaced)
+        g_strv_builder_add (merged, base_headers[i]);
+    }
+  g_strv_builder_addv (merged, (const char **) cli_headers);
+
+  return g_strv_builder_end (merged);
+}
+
+/* g_set_str() of GLib 2.76, which is above our floor. */
+static void
+replace_str (char       **field,
+             const char  *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+/* @base (a profile's connection settings, or the defaults) with what the
+ * command line gives instead: an option that was not given leaves the
+ * setting as it is. */
+static SondeConnectionOptions *
+options_from_command_line (ConnectRun                   *run,
+                           const SondeConnectionOptions *base)
+{
+  SondeConnectionOptions *options = base != NULL ? sonde_connection_options_copy (base)
+                                                 : sonde_connection_options_new ();
+
+  if (run->headers != NULL)
+    {
+      char **merged = merge_headers (options->headers, run->headers);
+
+      g_strfreev (options->headers);
+      options->headers = merged;
+    }
+  if (run->protocols != NULL)
+    {
+      g_strfreev (options->protocols);
+      options->protocols = g_strdupv (run->protocols);
+    }
+  if (run->origin != NULL)
+    replace_str (&options->origin, run->origin);
+  if (run->max_frame != NULL)
+    options->max_frame_size = run->max_frame_size;
+  if (run->deflate)
+    options->deflate = TRUE;
+  if (run->follow_redirects)
+    options->follow_redirects = TRUE;
   if (run->handshake_timeout > 0)
-    sonde_connection_set_handshake_timeout (run->connection,
-                                            (guint) MIN (run->handshake_timeout * 1000, G_MAXUINT));
+    options->handshake_timeout_ms = (guint) MIN (run->handshake_timeout * 1000, G_MAXUINT);
+  if (run->keepalive > 0)
+    options->keepalive_s = (guint) run->keepalive;
+  if (run->pong_timeout > 0)
+    options->pong_timeout_s = (guint) run->pong_timeout;
+  if (run->reconnect)
+    options->reconnect.enabled = TRUE;
+  if (run->backoff_cap > 0)
+    options->reconnect.cap_ms = (guint) MIN (run->backoff_cap * 1000, G_MAXUINT);
+  if (run->max_attempts > 0)
+    options->reconnect.max_attempts = (guint) run->max_attempts;
+  if (run->pin_sha256 != NULL)
+    replace_str (&options->pinned_sha256, run->pin_sha256);
+  if (run->proxy != NULL)
+    replace_str (&options->proxy, run->proxy);
+
+  return options;
+}
+
+static void
+warn_about_deflate (ConnectRun *run)
+{
   if (run->deflate)
     say (_("warning: with --deflate, libsoup 3.2 bounds neither a message's decompressed size nor its "
            "total size across fragments: a hostile server can exhaust memory"));
 }
 
-/* An ad-hoc URL: every option goes to the connection, as typed. */
+/* An ad-hoc URL: the command line's settings go to the connection, as
+ * typed; sonde_connection_connect() checks them. */
 static gboolean
 apply_adhoc_options (ConnectRun  *run,
                      GError     **error)
 {
+  g_autoptr(SondeConnectionOptions) options = options_from_command_line (run, NULL);
   SondeMessageLog *log = sonde_connection_get_log (run->connection);
 
   /* The log only needs to hold what has not been printed yet. */
   sonde_message_log_set_max_count (log, 100000);
   sonde_message_log_set_max_bytes (log, 256 * 1024 * 1024);
 
-  sonde_connection_set_headers (run->connection, (const char * const *) run->headers);
-  sonde_connection_set_protocols (run->connection, (const char * const *) run->protocols);
-  sonde_connection_set_origin (run->connection, run->origin);
-  sonde_connection_set_max_frame_size (run->connection,
-                                       run->max_frame != NULL ? run->max_frame_size : SONDE_DEFAULT_MAX_FRAME_SIZE);
-  sonde_connection_set_deflate (run->connection, run->deflate);
-  sonde_connection_set_keepalive (run->connection, (guint) run->keepalive);
-  sonde_connection_set_pong_timeout (run->connection, (guint) run->pong_timeout);
-  sonde_connection_set_pinned_sha256 (run->connection, run->pin_sha256);
-  sonde_connection_set_proxy (run->connection, run->proxy);
+  sonde_connection_set_options (run->connection, options);
   if (run->show_secrets)
     sonde_connection_set_redactor (run->connection, NULL);
-  if (run->reconnect)
-    {
-      SondeReconnectPolicy policy;
-
-      sonde_connection_get_reconnect (run->connection, &policy);
-      policy.enabled = TRUE;
-      if (run->backoff_cap > 0)
-        policy.cap_ms = (guint) MIN (run->backoff_cap * 1000, G_MAXUINT);
-      policy.max_attempts = (guint) run->max_attempts;
-      sonde_connection_set_reconnect (run->connection, &policy);
-    }
   if (run->latency_probe != NULL)
     {
       g_autoptr(SondeProfileMessage) probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT,
@@ -843,91 +907,22 @@ apply_adhoc_options (ConnectRun  *run,
   return TRUE;
 }
 
-/* The name of the header "NAME: VALUE", without spaces around it. */
-static char *
-header_name (const char *header)
-{
-  const char *colon = strchr (header, ':');
-
-  return g_strstrip (colon != NULL ? g_strndup (header, colon - header) : g_strdup (header));
-}
-
-/* @profile's headers, where a header of the command line replaces the
- * profile's of the same name (names are case-insensitive), then the
- * command line's. */
-static char **
-merge_headers (const char * const *profile_headers,
-               char              **cli_headers)
-{
-  g_autoptr(GStrvBuilder) merged = g_strv_builder_new ();
-
-  for (guint i = 0; profile_headers != NULL && profile_headers[i] != NULL; i++)
-    {
-      g_autofree char *name = header_name (profile_headers[i]);
-      gboolean replaced = FALSE;
-
-      for (guint j = 0; !replaced && cli_headers[j] != NULL; j++)
-        {
-          g_autofree char *cli_name = header_name (cli_headers[j]);
-
-          replaced = g_ascii_strcasecmp (name, cli_name) == 0;
-        }
-      if (!replaced)
-        g_strv_builder_add (merged, profile_headers[i]);
-    }
-  g_strv_builder_addv (merged, (const char **) cli_headers);
-
-  return g_strv_builder_end (merged);
-}
-
 /* The command line's options over @profile's (a copy of its own, so the
  * profiles file never sees them), and @url instead of the profile's when
- * given. */
+ * given; sonde_profile_validate() checks the result. */
 static void
 apply_profile_overrides (ConnectRun   *run,
                          SondeProfile *profile,
                          const char   *url)
 {
+  g_autoptr(SondeConnectionOptions) options = options_from_command_line (run, sonde_profile_get_options (profile));
+
   if (url != NULL)
-    sonde_profile_set_url (profile, url);
-  if (run->headers != NULL)
-    {
-      g_auto(GStrv) headers = merge_headers (sonde_profile_get_headers (profile), run->headers);
-
-      sonde_profile_set_headers (profile, (const char * const *) headers);
-    }
-  if (run->protocols != NULL)
-    sonde_profile_set_protocols (profile, (const char * const *) run->protocols);
-  if (run->origin != NULL)
-    sonde_profile_set_origin (profile, run->origin);
-  if (run->max_frame != NULL)
-    sonde_profile_set_max_frame_size (profile, run->max_frame_size);
-  if (run->deflate)
-    sonde_profile_set_deflate (profile, TRUE);
-  if (run->keepalive > 0)
-    sonde_profile_set_keepalive (profile, (guint) run->keepalive);
-  if (run->pong_timeout > 0)
-    sonde_profile_set_pong_timeout (profile, (guint) run->pong_timeout);
-  if (run->reconnect || run->backoff_cap > 0 || run->max_attempts > 0)
-    {
-      SondeReconnectPolicy policy;
-
-      sonde_profile_get_reconnect (profile, &policy);
-      if (run->reconnect)
-        policy.enabled = TRUE;
-      if (run->backoff_cap > 0)
-        policy.cap_ms = (guint) MIN (run->backoff_cap * 1000, G_MAXUINT);
-      if (run->max_attempts > 0)
-        policy.max_attempts = (guint) run->max_attempts;
-      sonde_profile_set_reconnect (profile, &policy);
-    }
+    replace_str (&options->url, url);
+  sonde_profile_set_options (profile, options);
   if (run->pin_sha256 != NULL)
-    {
-      sonde_profile_set_tls_policy (profile, SONDE_TLS_PINNED);
-      sonde_profile_set_pinned_sha256 (profile, run->pin_sha256);
-    }
-  if (run->proxy != NULL)
-    sonde_profile_set_proxy (profile, run->proxy);
+    sonde_profile_set_tls_policy (profile, SONDE_TLS_PINNED);
+
   if (run->latency_probe != NULL)
     {
       g_autoptr(SondeProfileMessage) probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT,
@@ -1071,7 +1066,7 @@ run_session (ConnectRun   *run,
   run->line = g_string_sized_new (512);
   log = sonde_session_get_log (run->session);
 
-  apply_connection_options (run);
+  warn_about_deflate (run);
   if (profile == NULL && !apply_adhoc_options (run, &error))
     {
       say ("%s", error->message);
