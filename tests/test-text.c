@@ -353,6 +353,99 @@ test_contains_ascii_ci (void)
     }
 }
 
+/* The UTF-8 decoder against GLib's on every sequence of one and two
+ * bytes, every three-byte one whose last byte is a boundary case, and
+ * random four-byte ones; and with each cut one byte short. */
+static void
+test_decode_utf8 (void)
+{
+  static const guint8 edges[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+  guint checked = 0;
+
+  for (guint round = 0; round < 65536 + 65536 * G_N_ELEMENTS (edges) + 200000; round++)
+    {
+      guint8 bytes[4] = { 0 };
+      gsize length;
+
+      if (round < 65536)
+        {
+          bytes[0] = round >> 8;
+          bytes[1] = round & 0xff;
+          length = 2;
+        }
+      else if (round < 65536 + 65536 * G_N_ELEMENTS (edges))
+        {
+          guint i = round - 65536;
+
+          bytes[0] = (i >> 8) & 0xff;
+          bytes[1] = i & 0xff;
+          bytes[2] = edges[(i >> 16) % G_N_ELEMENTS (edges)];
+          length = 3;
+        }
+      else
+        {
+          bytes[0] = (guint8) g_rand_int_range (rand, 0xf0, 0xf8);
+          for (guint j = 1; j < 4; j++)
+            bytes[j] = (guint8) g_rand_int_range (rand, 0x70, 0xd0);
+          length = 4;
+        }
+
+      for (gsize avail = length; avail >= 1; avail--)
+        {
+          gunichar expected = g_utf8_get_char_validated ((const char *) bytes, (gssize) avail);
+          gunichar ch = 0x12345678;
+          guint n = sonde_text_decode_utf8 (bytes, avail, &ch);
+
+          if (bytes[0] == 0)
+            {
+              /* GLib refuses NUL; it is one byte of ASCII here. */
+              g_assert_cmpuint (n, ==, 1);
+              g_assert_cmpuint (ch, ==, 0);
+              continue;
+            }
+
+          if (expected == (gunichar) -1 || expected == (gunichar) -2)
+            g_assert_cmpuint (n, ==, 0);
+          else
+            {
+              g_assert_cmpuint (n, ==, (guint) g_utf8_skip[bytes[0]]);
+              g_assert_cmphex (ch, ==, expected);
+            }
+          checked++;
+        }
+    }
+
+  g_assert_cmpuint (checked, >, 1000000);
+}
+
+/* The characters that sonde_text_escape() hides are the ones
+ * sonde_text_is_hidden_char() names: the JSON formatter relies on it. */
+static void
+test_hidden_chars (void)
+{
+  for (gunichar ch = 0x80; ch < 0x30000; ch++)
+    {
+      char utf8[8] = { 0 };
+      gsize n;
+      g_autofree char *escaped = NULL;
+      g_autofree char *expected = NULL;
+
+      if (ch >= 0xd800 && ch <= 0xdfff)
+        continue;
+
+      n = (gsize) g_unichar_to_utf8 (ch, utf8);
+      escaped = sonde_text_escape ((const guint8 *) utf8, n, SONDE_ESCAPE_NONE, 0, NULL);
+      expected = sonde_text_is_hidden_char (ch) ? g_strdup_printf ("\\u%04x", ch) : g_strdup (utf8);
+      g_assert_cmpstr (escaped, ==, expected);
+    }
+
+  g_assert_true (sonde_text_is_hidden_char (0x202e));
+  g_assert_true (sonde_text_is_hidden_char (0x85));
+  g_assert_false (sonde_text_is_hidden_char ('a'));
+  g_assert_false (sonde_text_is_hidden_char (0xe9));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -366,6 +459,8 @@ main (int   argc,
   g_test_add_func ("/text/preview/binary", test_preview_binary);
   g_test_add_func ("/text/format-size", test_format_size);
   g_test_add_func ("/text/contains-ascii-ci", test_contains_ascii_ci);
+  g_test_add_func ("/text/decode-utf8", test_decode_utf8);
+  g_test_add_func ("/text/hidden-chars", test_hidden_chars);
 
   return g_test_run ();
 }

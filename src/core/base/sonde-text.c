@@ -87,8 +87,8 @@ decode_utf8 (const guint8 *p,
 
 /* Characters that are valid but could hide or reorder what is shown: C1
  * controls, bidirectional controls, line and paragraph separators,
- * zero-width characters and the byte order mark. sonde-json-format.c has a
- * copy of this list: keep them the same. */
+ * zero-width characters and the byte order mark. The JSON formatter escapes
+ * the same list through sonde_text_is_hidden_char(). */
 static inline gboolean
 is_hidden_char (gunichar ch)
 {
@@ -413,6 +413,38 @@ sonde_format_size (guint64 bytes)
     bytes = unit * 1000;
 
   return g_format_size (bytes);
+}
+
+/* Decodes one UTF-8 sequence at @p (@avail bytes there, at least one) into
+ * *@out_char; returns its length, 1 to 4, or 0 when the byte at @p does not
+ * start a valid, complete sequence (a continuation byte, an overlong form, a
+ * surrogate, beyond U+10FFFF, or cut short). ASCII is decoded too. The one
+ * UTF-8 decoder of Sonde: sonde_text_escape() inlines it. */
+guint
+sonde_text_decode_utf8 (const guint8 *p,
+                        gsize         avail,
+                        gunichar     *out_char)
+{
+  g_return_val_if_fail (p != NULL && avail > 0, 0);
+  g_return_val_if_fail (out_char != NULL, 0);
+
+  if (p[0] < 0x80)
+    {
+      *out_char = p[0];
+      return 1;
+    }
+
+  return decode_utf8 (p, avail, out_char);
+}
+
+/* Whether sonde_text_escape() writes @ch as \uXXXX although it is valid:
+ * C1 controls, bidirectional controls (U+061C, U+200E, U+200F,
+ * U+202A–U+202E, U+2066–U+2069), U+2028, U+2029, zero-width characters
+ * (U+200B–U+200D) and U+FEFF. */
+gboolean
+sonde_text_is_hidden_char (gunichar ch)
+{
+  return is_hidden_char (ch);
 }
 
 /* Whether @haystack contains @needle, ignoring ASCII case; @needle must be

@@ -31,6 +31,10 @@ char *sonde_text_preview (const guint8     *data,
                           gsize             length,
                           gboolean          binary);
 char *sonde_format_size  (guint64           bytes);
+guint    sonde_text_decode_utf8       (const guint8 *p,
+                                       gsize         avail,
+                                       gunichar     *out_char);
+gboolean sonde_text_is_hidden_char    (gunichar      ch);
 gboolean sonde_text_contains_ascii_ci (const guint8 *haystack,
                                        gsize         length,
                                        const guint8 *needle,
