@@ -11,7 +11,11 @@
  * - get_number() agrees with lookup();
  * - every path sonde_json_path_list_numeric() lists parses and reads a
  *   number from the same document;
- * - a path's string form parses to a path that finds the same value.
+ * - a path's string form parses to a path that finds the same value;
+ * - the string lexer's ways of reading a string (sonde-json-lex.h) agree
+ *   with each other when the document starts with '"';
+ * - what sonde_json_validate() accepts, sonde_json_pretty() writes as text
+ *   that it accepts again.
  *
  * See README.md here for how to build and run it.
  */
@@ -22,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sonde-json-format.h"
+#include "sonde-json-lex.h"
 #include "sonde-json-path.h"
 #include "sonde-predicate.h"
 
@@ -101,6 +107,85 @@ run_path (SondeJsonPath *path,
            && value_again.text_length == value.text_length);
 }
 
+/* The document read as one string by each of the lexer's functions. */
+static void
+run_lexer (const char *doc,
+           gsize       length)
+{
+  g_autoptr(GString) decoded = NULL;
+  g_autoptr(GString) appended = NULL;
+  g_autoptr(GString) strict_decoded = NULL;
+  const guint8 *body;
+  const guint8 *end;
+  SondeJsonLexResult fast, slow, strict;
+  SondeJsonLexStatus status;
+
+  /* @doc is NULL when empty. */
+  if (length == 0 || doc[0] != '"')
+    return;
+
+  body = (const guint8 *) doc + 1;
+  end = (const guint8 *) doc + length;
+  decoded = g_string_new (NULL);
+  appended = g_string_new (NULL);
+  strict_decoded = g_string_new (NULL);
+
+  status = sonde_json_lex_string (body, end, SONDE_JSON_LEX_DEFAULT, &fast);
+  CHECK (sonde_json_lex_decode (body, end, SONDE_JSON_LEX_DEFAULT, decoded, &slow) == status);
+
+  if (status != SONDE_JSON_LEX_OK)
+    {
+      CHECK (status == SONDE_JSON_LEX_UNTERMINATED || status == SONDE_JSON_LEX_BAD_ESCAPE
+             || status == SONDE_JSON_LEX_BAD_HEX);
+      CHECK (slow.error_at == fast.error_at);
+      CHECK (fast.error_at >= body && fast.error_at <= end);
+      CHECK (sonde_json_lex_decode (body, end, SONDE_JSON_LEX_STRICT_SURROGATES, NULL, &strict) != SONDE_JSON_LEX_OK);
+      return;
+    }
+
+  CHECK (fast.end > body && fast.end <= end && fast.end[-1] == '"');
+  CHECK (slow.end == fast.end && slow.has_escapes == fast.has_escapes);
+  CHECK (sonde_json_lex_string_end (body, end) == fast.end);
+
+  sonde_json_lex_append (appended, body, fast.end - 1 - body);
+  CHECK (g_string_equal (decoded, appended));
+  CHECK (sonde_json_lex_equal (body, fast.end - 1 - body, fast.has_escapes, decoded->str, decoded->len));
+  CHECK (decoded->len <= (gsize) (fast.end - 1 - body));
+
+  /* Stricter flags only refuse more; what they accept reads the same. */
+  if (sonde_json_lex_decode (body, end, SONDE_JSON_LEX_NO_NUL | SONDE_JSON_LEX_STRICT_SURROGATES,
+                             strict_decoded, &strict) == SONDE_JSON_LEX_OK)
+    {
+      CHECK (strict.end == fast.end);
+      CHECK (g_string_equal (decoded, strict_decoded));
+      /* No \u0000: a NUL decoded is a raw one. */
+      CHECK (memchr (decoded->str, '\0', decoded->len) == NULL || memchr (body, '\0', fast.end - body) != NULL);
+    }
+
+  if (sonde_json_lex_string (body, end, SONDE_JSON_LEX_STRICT_TEXT, &strict) == SONDE_JSON_LEX_OK)
+    {
+      CHECK (strict.end == fast.end);
+      /* Lone surrogates became U+FFFD: valid UTF-8, up to NUL bytes. */
+      if (memchr (decoded->str, '\0', decoded->len) == NULL)
+        CHECK (g_utf8_validate (decoded->str, (gssize) decoded->len, NULL));
+    }
+}
+
+/* The formatter: what it accepts it writes as text it accepts again. */
+static void
+run_format (const char *doc,
+            gsize       length)
+{
+  g_autofree char *pretty = NULL;
+
+  if (!sonde_json_validate (doc, (gssize) length, NULL, NULL, NULL))
+    return;
+
+  pretty = sonde_json_pretty (doc, (gssize) length, 2, NULL);
+  CHECK (pretty != NULL);
+  CHECK (sonde_json_validate (pretty, -1, NULL, NULL, NULL));
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -122,6 +207,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   predicate = sonde_predicate_new (line, NULL);
   if (predicate != NULL)
     (void) sonde_predicate_matches (predicate, doc, length);
+
+  run_lexer (doc, length);
+  run_format (doc, length);
 
   listed = sonde_json_path_list_numeric (doc, length, 32);
   for (guint i = 0; i < listed->len; i++)

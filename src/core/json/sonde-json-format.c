@@ -26,6 +26,7 @@
 
 #include "sonde-error.h"
 #include "sonde-json-format.h"
+#include "sonde-json-lex.h"
 #include "sonde-text.h"
 
 /* Deeper documents are rejected rather than risk anything else. */
@@ -68,89 +69,12 @@ static const guint8 json_space[256] = {
   [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
 };
 
-/* Bytes a string holds as they are: printable ASCII but '"' and '\\'. */
-static const guint8 string_plain[256] = {
-  [0x20 ... 0x21] = 1,
-  [0x23 ... 0x5b] = 1,
-  [0x5d ... 0x7e] = 1,
-};
-
 static const char hex_digits[] = "0123456789abcdef";
 
 static inline gboolean
 is_digit (guint8 c)
 {
   return c >= '0' && c <= '9';
-}
-
-static inline gboolean
-is_hex_digit (guint8 c)
-{
-  return is_digit (c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* Decodes one UTF-8 sequence at @p with @avail bytes available; returns its
- * length, or 0 when it is not a valid, complete sequence. */
-static inline guint
-decode_utf8 (const guint8 *p,
-             gsize         avail,
-             gunichar     *out_char)
-{
-  guint8 b0 = p[0];
-  guint8 lo = 0x80;
-  guint8 hi = 0xbf;
-
-  if (b0 < 0xc2)
-    return 0;
-
-  if (b0 < 0xe0)
-    {
-      if (avail < 2 || p[1] < lo || p[1] > hi)
-        return 0;
-      *out_char = ((gunichar) (b0 & 0x1f) << 6) | (p[1] & 0x3f);
-      return 2;
-    }
-
-  if (b0 < 0xf0)
-    {
-      if (b0 == 0xe0)
-        lo = 0xa0;
-      else if (b0 == 0xed)
-        hi = 0x9f;
-      if (avail < 3 || p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80)
-        return 0;
-      *out_char = ((gunichar) (b0 & 0x0f) << 12) | ((gunichar) (p[1] & 0x3f) << 6) | (p[2] & 0x3f);
-      return 3;
-    }
-
-  if (b0 < 0xf5)
-    {
-      if (b0 == 0xf0)
-        lo = 0x90;
-      else if (b0 == 0xf4)
-        hi = 0x8f;
-      if (avail < 4 || p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
-        return 0;
-      *out_char = ((gunichar) (b0 & 0x07) << 18) | ((gunichar) (p[1] & 0x3f) << 12)
-                  | ((gunichar) (p[2] & 0x3f) << 6) | (p[3] & 0x3f);
-      return 4;
-    }
-
-  return 0;
-}
-
-/* The characters sonde_text_escape() writes as \uXXXX (the same list as in
- * sonde-text.c: keep them the same). Written raw in a string, they are
- * escaped in the pretty output so that it is safe to show, as DEL is. */
-static inline gboolean
-needs_escape (gunichar ch)
-{
-  return (ch >= 0x80 && ch <= 0x9f)
-         || ch == 0x061c
-         || (ch >= 0x200b && ch <= 0x200f)
-         || (ch >= 0x2028 && ch <= 0x202e)
-         || (ch >= 0x2066 && ch <= 0x2069)
-         || ch == 0xfeff;
 }
 
 /* The character at @p, escaped for an error message. */
@@ -232,70 +156,28 @@ write_char_escape (Scanner       *s,
   *run = p + n;
 }
 
-static gboolean
-scan_string (Scanner       *s,
-             const guint8 **pos)
+/* The string @open (at its opening quote, @close after its closing quote)
+ * holds raw bytes other than printable ASCII: copies it to the output with
+ * DEL and the characters sonde_text_escape() would escape written as
+ * \uXXXX. The string has been checked. */
+static void
+write_unprintable_string (Scanner      *s,
+                          const guint8 *open,
+                          const guint8 *close)
 {
-  const guint8 *open = *pos;
-  const guint8 *end = s->end;
-  const guint8 *p = open + 1;
   const guint8 *run = open;
+  const guint8 *p = open;
 
-  for (;;)
+  while (p < close)
     {
       gunichar ch = 0;
       guint n;
 
-      while (p < end && string_plain[*p])
-        p++;
-
-      if (p == end)
-        return fail (s, open, _("unterminated string"));
-
-      if (*p == '"')
+      if (*p < 0x7f)
         {
           p++;
-          break;
+          continue;
         }
-
-      if (*p == '\\')
-        {
-          if (end - p < 2)
-            return fail (s, open, _("unterminated string"));
-
-          switch (p[1])
-            {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-              p += 2;
-              continue;
-
-            case 'u':
-              for (guint i = 2; i < 6; i++)
-                {
-                  if (p + i == end)
-                    return fail (s, open, _("unterminated string"));
-                  if (!is_hex_digit (p[i]))
-                    {
-                      g_autofree char *found = quote_char (p + i, end);
-
-                      return fail (s, p, _("invalid escape “\\u%.*s%s”: \\u needs four hex digits"),
-                                   (int) i - 2, (const char *) p + 2, found);
-                    }
-                }
-              p += 6;
-              continue;
-
-            default:
-              {
-                g_autofree char *found = quote_char (p + 1, end);
-
-                return fail (s, p, _("invalid escape “\\%s” in a string"), found);
-              }
-            }
-        }
-
-      if (*p < 0x20)
-        return fail (s, p, _("control character U+%04X in a string: it must be escaped"), *p);
 
       if (*p == 0x7f)
         {
@@ -304,19 +186,77 @@ scan_string (Scanner       *s,
           continue;
         }
 
-      n = decode_utf8 (p, end - p, &ch);
-      if (n == 0)
-        return fail (s, p, _("invalid UTF-8 in a string"));
-
-      if (needs_escape (ch))
+      /* Never 0: the string is valid UTF-8. */
+      n = MAX (sonde_text_decode_utf8 (p, close - p, &ch), 1);
+      if (sonde_text_is_hidden_char (ch))
         write_char_escape (s, &run, p, n, ch);
       p += n;
     }
 
-  if (s->out != NULL)
-    g_string_append_len (s->out, (const char *) run, p - run);
+  g_string_append_len (s->out, (const char *) run, p - run);
+}
 
-  *pos = p;
+static gboolean
+scan_string (Scanner       *s,
+             const guint8 **pos)
+{
+  const guint8 *open = *pos;
+  const guint8 *end = s->end;
+  SondeJsonLexResult string;
+  const guint8 *q;
+
+  switch (sonde_json_lex_string (open + 1, end, SONDE_JSON_LEX_STRICT_TEXT, &string))
+    {
+    case SONDE_JSON_LEX_OK:
+      break;
+
+    case SONDE_JSON_LEX_BAD_HEX:
+      /* The hex digits there, then what is there instead of the next one. */
+      q = string.error_at + 2;
+      while (q < end && q < string.error_at + 6 && g_ascii_isxdigit (*q))
+        q++;
+      if (q == end)
+        return fail (s, open, _("unterminated string"));
+      {
+        g_autofree char *found = quote_char (q, end);
+
+        return fail (s, string.error_at, _("invalid escape “\\u%.*s%s”: \\u needs four hex digits"),
+                     (int) (q - string.error_at - 2), (const char *) string.error_at + 2, found);
+      }
+
+    case SONDE_JSON_LEX_BAD_ESCAPE:
+      {
+        g_autofree char *found = quote_char (string.error_at + 1, end);
+
+        return fail (s, string.error_at, _("invalid escape “\\%s” in a string"), found);
+      }
+
+    case SONDE_JSON_LEX_CONTROL:
+      return fail (s, string.error_at, _("control character U+%04X in a string: it must be escaped"),
+                   *string.error_at);
+
+    case SONDE_JSON_LEX_BAD_UTF8:
+      return fail (s, string.error_at, _("invalid UTF-8 in a string"));
+
+    case SONDE_JSON_LEX_UNTERMINATED:
+    case SONDE_JSON_LEX_NUL:
+    case SONDE_JSON_LEX_LOW_SURROGATE:
+    case SONDE_JSON_LEX_HIGH_SURROGATE:
+    default:
+      /* Lone surrogates and \u0000 are allowed here: only the end can be
+       * missing. */
+      return fail (s, open, _("unterminated string"));
+    }
+
+  if (s->out != NULL)
+    {
+      if (string.printable)
+        g_string_append_len (s->out, (const char *) open, string.end - open);
+      else
+        write_unprintable_string (s, open, string.end);
+    }
+
+  *pos = string.end;
   return TRUE;
 }
 

@@ -43,6 +43,7 @@
 #endif
 
 #include "sonde-error.h"
+#include "sonde-json-lex.h"
 #include "sonde-json-path.h"
 
 /* Containers nested deeper than this inside a skipped value make the
@@ -144,188 +145,33 @@ skip_space (const guint8 *p,
 
 /* ---- strings ------------------------------------------------------------ */
 
-/* Reads the four hex digits at @p (which has @avail bytes); -1 if they are
- * not there. */
-static inline int
-read_hex4 (const guint8 *p,
-           gsize         avail)
-{
-  int value = 0;
-
-  if (avail < 4)
-    return -1;
-
-  for (guint i = 0; i < 4; i++)
-    {
-      int digit = g_ascii_xdigit_value (p[i]);
-
-      if (digit < 0)
-        return -1;
-      value = (value << 4) | digit;
-    }
-
-  return value;
-}
-
-/* Decodes the escape at @p (a backslash; the escape was checked by
- * scan_string() or parse_quoted()) into UTF-8 in @out (4 bytes); returns
- * the number of bytes written and sets *@next after the escape. A \u escape
- * of half a surrogate pair without its other half becomes U+FFFD. */
-static guint
-decode_escape (const guint8  *p,
-               const guint8  *end,
-               guint8        *out,
-               const guint8 **next)
-{
-  gunichar ch;
-
-  switch (p[1])
-    {
-    case 'b': out[0] = '\b'; *next = p + 2; return 1;
-    case 'f': out[0] = '\f'; *next = p + 2; return 1;
-    case 'n': out[0] = '\n'; *next = p + 2; return 1;
-    case 'r': out[0] = '\r'; *next = p + 2; return 1;
-    case 't': out[0] = '\t'; *next = p + 2; return 1;
-    case 'u':
-      break;
-    default:
-      out[0] = p[1];
-      *next = p + 2;
-      return 1;
-    }
-
-  ch = (gunichar) read_hex4 (p + 2, end - p - 2);
-  *next = p + 6;
-
-  if (ch >= 0xd800 && ch <= 0xdbff)
-    {
-      int low = -1;
-
-      if (end - *next >= 6 && (*next)[0] == '\\' && (*next)[1] == 'u')
-        low = read_hex4 (*next + 2, end - *next - 2);
-
-      if (low >= 0xdc00 && low <= 0xdfff)
-        {
-          ch = 0x10000 + ((ch - 0xd800) << 10) + ((gunichar) low - 0xdc00);
-          *next += 6;
-        }
-      else
-        ch = 0xfffd;
-    }
-  else if (ch >= 0xdc00 && ch <= 0xdfff)
-    ch = 0xfffd;
-
-  return g_unichar_to_utf8 (ch, (char *) out);
-}
+/* Strings are lexed by sonde-json-lex.h, whose inline functions compile
+ * into the loops below. */
 
 /* After the opening quote: returns the byte after the closing quote, or
  * NULL. Escapes are only looked at to find the end. */
-static const guint8 *
+static inline const guint8 *
 skip_string (const guint8 *p,
              const guint8 *end)
 {
-  const guint8 *start = p;
-
-  for (;;)
-    {
-      const guint8 *quote = memchr (p, '"', end - p);
-      const guint8 *q;
-
-      if (quote == NULL)
-        return NULL;
-
-      /* A quote after an odd number of backslashes is escaped. */
-      q = quote;
-      while (q > start && q[-1] == '\\')
-        q--;
-      if (((quote - q) & 1) == 0)
-        return quote + 1;
-
-      p = quote + 1;
-    }
+  return sonde_json_lex_string_end (p, end);
 }
 
 /* After the opening quote of a string that is read (a key on the path, or
  * the value): returns the byte after the closing quote, or NULL when it is
  * not closed or has an invalid escape. */
-static const guint8 *
+static inline const guint8 *
 scan_string (const guint8 *p,
              const guint8 *end,
              gboolean     *has_escapes)
 {
-  *has_escapes = FALSE;
+  SondeJsonLexResult string;
 
-  for (;;)
-    {
-      const guint8 *quote = memchr (p, '"', end - p);
-      const guint8 *backslash;
+  if (sonde_json_lex_string (p, end, SONDE_JSON_LEX_DEFAULT, &string) != SONDE_JSON_LEX_OK)
+    return NULL;
 
-      if (quote == NULL)
-        return NULL;
-
-      backslash = memchr (p, '\\', quote - p);
-      if (backslash == NULL)
-        return quote + 1;
-
-      /* The quote comes later: backslash[1] is there. */
-      *has_escapes = TRUE;
-      switch (backslash[1])
-        {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-          p = backslash + 2;
-          break;
-        case 'u':
-          if (read_hex4 (backslash + 2, end - backslash - 2) < 0)
-            return NULL;
-          p = backslash + 6;
-          break;
-        default:
-          return NULL;
-        }
-    }
-}
-
-/* Whether the raw string @raw (escapes checked) decodes to @want. */
-static gboolean
-raw_string_equal (const guint8 *raw,
-                  gsize         raw_length,
-                  gboolean      has_escapes,
-                  const char   *want,
-                  gsize         want_length)
-{
-  const guint8 *p = raw;
-  const guint8 *end = raw + raw_length;
-  const guint8 *w = (const guint8 *) want;
-  const guint8 *w_end = w + want_length;
-
-  if (!has_escapes)
-    return raw_length == want_length && memcmp (raw, want, raw_length) == 0;
-
-  /* Escapes only make it shorter. */
-  if (want_length > raw_length)
-    return FALSE;
-
-  while (p < end)
-    {
-      if (*p != '\\')
-        {
-          if (w == w_end || *w != *p)
-            return FALSE;
-          p++;
-          w++;
-        }
-      else
-        {
-          guint8 decoded[4];
-          guint n = decode_escape (p, end, decoded, &p);
-
-          if ((gsize) (w_end - w) < n || memcmp (w, decoded, n) != 0)
-            return FALSE;
-          w += n;
-        }
-    }
-
-  return w == w_end;
+  *has_escapes = string.has_escapes;
+  return string.end;
 }
 
 /* Decodes the raw string @raw (escapes checked) into @out. */
@@ -334,25 +180,7 @@ append_decoded (GString      *out,
                 const guint8 *raw,
                 gsize         raw_length)
 {
-  const guint8 *p = raw;
-  const guint8 *end = raw + raw_length;
-
-  while (p < end)
-    {
-      const guint8 *backslash = memchr (p, '\\', end - p);
-      guint8 decoded[4];
-      guint n;
-
-      if (backslash == NULL)
-        {
-          g_string_append_len (out, (const char *) p, end - p);
-          return;
-        }
-
-      g_string_append_len (out, (const char *) p, backslash - p);
-      n = decode_escape (backslash, end, decoded, &p);
-      g_string_append_len (out, (const char *) decoded, n);
-    }
+  sonde_json_lex_append (out, raw, raw_length);
 }
 
 /* ---- numbers ------------------------------------------------------------ */
@@ -848,7 +676,7 @@ object_next (const Step    *step,
       p = scan_string (key, end, &has_escapes);
       if (p == NULL)
         return WALK_FAIL;
-      match = raw_string_equal (key, p - 1 - key, has_escapes, step->key, step->key_length);
+      match = sonde_json_lex_equal (key, p - 1 - key, has_escapes, step->key, step->key_length);
 
       p = skip_space (p, end);
       if (p == end || *p != ':')
@@ -1168,106 +996,65 @@ step_clear (Step *step)
 }
 
 /* Parses a "…" key at @p (at the opening quote) with JSON string escapes;
- * returns the byte after the closing quote, or NULL with @error set. */
+ * returns the byte after the closing quote, or NULL with @error set. A key
+ * may hold \u0000: keys are compared with their length. */
 static const char *
 parse_quoted (const char  *text,
               const char  *p,
               GString     *key,
               GError     **error)
 {
-  const char *open = p;
+  const guint8 *open = (const guint8 *) p;
+  const guint8 *end = open + strlen (p);
+  SondeJsonLexResult string;
+  const char *at;
 
-  for (p++;;)
+  switch (sonde_json_lex_decode (open + 1, end, SONDE_JSON_LEX_STRICT_SURROGATES, key, &string))
     {
-      const guint8 *u = (const guint8 *) p;
+    case SONDE_JSON_LEX_OK:
+      return (const char *) string.end;
 
-      if (*p == '\0')
-        {
-          set_path_error (error, text, open, _("this key has no closing “\"”"));
-          return NULL;
-        }
+    case SONDE_JSON_LEX_BAD_HEX:
+      set_path_error (error, text, (const char *) string.error_at, _("\\u needs four hex digits"));
+      return NULL;
 
-      if (*p == '"')
-        return p + 1;
+    case SONDE_JSON_LEX_LOW_SURROGATE:
+      at = (const char *) string.error_at;
+      set_path_error (error, text, at, _("“\\u%.4s” is the second half of a surrogate pair"), at + 2);
+      return NULL;
 
-      if (*p != '\\')
-        {
-          g_string_append_c (key, *p);
-          p++;
-          continue;
-        }
+    case SONDE_JSON_LEX_HIGH_SURROGATE:
+      at = (const char *) string.error_at;
+      set_path_error (error, text, at, _("“\\u%.4s” is half of a surrogate pair: "
+                        "the other half must follow"), at + 2);
+      return NULL;
 
-      switch (p[1])
-        {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+    case SONDE_JSON_LEX_BAD_ESCAPE:
+      {
+        /* The text may not be UTF-8 past its valid start. */
+        const guint8 *escaped = string.error_at + 1;
+        gsize n = MIN ((gsize) (end - escaped), (gsize) g_utf8_skip[*escaped]);
+        gunichar ch = g_utf8_get_char_validated ((const char *) escaped, (gssize) n);
+        char utf8[7] = { 0 };
+
+        if (ch == (gunichar) -1 || ch == (gunichar) -2)
           {
-            guint8 decoded[4];
-            const guint8 *next;
-            guint n = decode_escape (u, u + 2, decoded, &next);
-
-            g_string_append_len (key, (const char *) decoded, n);
-            p += 2;
-          }
-          continue;
-
-        case 'u':
-          {
-            int high = read_hex4 (u + 2, strnlen (p + 2, 4));
-            int low = -1;
-            gunichar ch;
-            char utf8[6];
-
-            if (high < 0)
-              {
-                set_path_error (error, text, p, _("\\u needs four hex digits"));
-                return NULL;
-              }
-            ch = (gunichar) high;
-            if (ch >= 0xdc00 && ch <= 0xdfff)
-              {
-                set_path_error (error, text, p, _("“\\u%.4s” is the second half of a surrogate pair"), p + 2);
-                return NULL;
-              }
-            if (ch >= 0xd800 && ch <= 0xdbff)
-              {
-                if (p[6] == '\\' && p[7] == 'u')
-                  low = read_hex4 (u + 8, strnlen (p + 8, 4));
-                if (low < 0xdc00 || low > 0xdfff)
-                  {
-                    set_path_error (error, text, p, _("“\\u%.4s” is half of a surrogate pair: "
-                                      "the other half must follow"), p + 2);
-                    return NULL;
-                  }
-                ch = 0x10000 + ((ch - 0xd800) << 10) + ((gunichar) low - 0xdc00);
-                p += 6;
-              }
-            g_string_append_len (key, utf8, g_unichar_to_utf8 (ch, utf8));
-            p += 6;
-          }
-          continue;
-
-        case '\0':
-          set_path_error (error, text, open, _("this key has no closing “\"”"));
-          return NULL;
-
-        default:
-          {
-            /* The text may not be UTF-8 past its valid start. */
-            gsize n = strnlen (p + 1, g_utf8_skip[u[1]]);
-            gunichar ch = g_utf8_get_char_validated (p + 1, (gssize) n);
-            char utf8[7] = { 0 };
-
-            if (ch == (gunichar) -1 || ch == (gunichar) -2)
-              {
-                set_path_error (error, text, p + 1, _("invalid UTF-8"));
-                return NULL;
-              }
-            g_unichar_to_utf8 (ch, utf8);
-            set_path_error (error, text, p, _("“\\%s” is not a JSON escape "
-                              "(use \\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX)"), utf8);
+            set_path_error (error, text, (const char *) escaped, _("invalid UTF-8"));
             return NULL;
           }
-        }
+        g_unichar_to_utf8 (ch, utf8);
+        set_path_error (error, text, (const char *) string.error_at, _("“\\%s” is not a JSON escape "
+                          "(use \\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX)"), utf8);
+        return NULL;
+      }
+
+    case SONDE_JSON_LEX_UNTERMINATED:
+    case SONDE_JSON_LEX_NUL:
+    case SONDE_JSON_LEX_CONTROL:
+    case SONDE_JSON_LEX_BAD_UTF8:
+    default:
+      set_path_error (error, text, p, _("this key has no closing “\"”"));
+      return NULL;
     }
 }
 
@@ -1837,8 +1624,8 @@ sonde_json_value_equal_string (const SondeJsonValue *value,
   if (value->type != SONDE_JSON_VALUE_STRING)
     return FALSE;
 
-  return raw_string_equal ((const guint8 *) value->text, value->text_length, value->text_has_escapes,
-                           string, strlen (string));
+  return sonde_json_lex_equal ((const guint8 *) value->text, value->text_length, value->text_has_escapes,
+                               string, strlen (string));
 }
 
 /* Lists, in document order, the paths of every number, boolean and string

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "sonde-error.h"
+#include "sonde-json-lex.h"
 #include "sonde-json-path.h"
 #include "sonde-predicate.h"
 
@@ -135,22 +136,6 @@ word_at (const char *p)
 }
 
 
-static int
-read_hex4 (const char *p)
-{
-  int value = 0;
-
-  for (guint i = 0; i < 4; i++)
-    {
-      int digit = g_ascii_xdigit_value (p[i]);
-
-      if (digit < 0)
-        return -1;
-      value = (value << 4) | digit;
-    }
-  return value;
-}
-
 /* A "string" literal at @p with JSON escapes; returns the byte after it. */
 static const char *
 parse_string (const char  *text,
@@ -159,91 +144,54 @@ parse_string (const char  *text,
               GError     **error)
 {
   g_autoptr(GString) out = g_string_new (NULL);
-  const char *open = p;
+  const guint8 *open = (const guint8 *) p;
+  const guint8 *end = open + strlen (p);
+  SondeJsonLexResult string;
+  const char *at;
 
-  for (p++;;)
+  /* The text is valid UTF-8 (checked when parsing starts): raw bytes are
+   * taken as they are. The string ends up NUL-terminated: no \u0000. */
+  switch (sonde_json_lex_decode (open + 1, end, SONDE_JSON_LEX_NO_NUL | SONDE_JSON_LEX_STRICT_SURROGATES,
+                                 out, &string))
     {
-      const char *escape = p;
-      gunichar ch;
+    case SONDE_JSON_LEX_OK:
+      condition->string = g_string_free (g_steal_pointer (&out), FALSE);
+      return (const char *) string.end;
 
-      switch (*p)
-        {
-        case '\0':
-          fail (error, text, open, _("this string has no closing “\"”"));
-          return NULL;
+    case SONDE_JSON_LEX_BAD_HEX:
+      fail (error, text, (const char *) string.error_at, _("\\u needs four hex digits"));
+      return NULL;
 
-        case '"':
-          condition->string = g_string_free (g_steal_pointer (&out), FALSE);
-          return p + 1;
+    case SONDE_JSON_LEX_NUL:
+      fail (error, text, (const char *) string.error_at, _("a string here cannot hold \\u0000"));
+      return NULL;
 
-        case '\\':
-          break;
+    case SONDE_JSON_LEX_LOW_SURROGATE:
+      at = (const char *) string.error_at;
+      fail (error, text, at, _("“\\u%.4s” is the second half of a surrogate pair"), at + 2);
+      return NULL;
 
-        default:
-          g_string_append_c (out, *p++);
-          continue;
-        }
+    case SONDE_JSON_LEX_HIGH_SURROGATE:
+      at = (const char *) string.error_at;
+      fail (error, text, at, _("“\\u%.4s” is half of a surrogate pair: the other half "
+              "must follow"), at + 2);
+      return NULL;
 
-      switch (p[1])
-        {
-        case '"': ch = '"'; p += 2; break;
-        case '\\': ch = '\\'; p += 2; break;
-        case '/': ch = '/'; p += 2; break;
-        case 'b': ch = '\b'; p += 2; break;
-        case 'f': ch = '\f'; p += 2; break;
-        case 'n': ch = '\n'; p += 2; break;
-        case 'r': ch = '\r'; p += 2; break;
-        case 't': ch = '\t'; p += 2; break;
-        case '\0':
-          fail (error, text, open, _("this string has no closing “\"”"));
-          return NULL;
-        case 'u':
-          {
-            int high = read_hex4 (p + 2);
+    case SONDE_JSON_LEX_BAD_ESCAPE:
+      {
+        g_autofree char *found = char_at ((const char *) string.error_at + 1);
 
-            if (high < 0)
-              {
-                fail (error, text, escape, _("\\u needs four hex digits"));
-                return NULL;
-              }
-            ch = (gunichar) high;
-            p += 6;
-            if (ch == 0)
-              {
-                fail (error, text, escape, _("a string here cannot hold \\u0000"));
-                return NULL;
-              }
-            if (ch >= 0xdc00 && ch <= 0xdfff)
-              {
-                fail (error, text, escape, _("“\\u%.4s” is the second half of a surrogate pair"), escape + 2);
-                return NULL;
-              }
-            if (ch >= 0xd800 && ch <= 0xdbff)
-              {
-                int low = (p[0] == '\\' && p[1] == 'u') ? read_hex4 (p + 2) : -1;
+        fail (error, text, (const char *) string.error_at, _("“\\%s” is not a JSON escape (use \\\", \\\\, "
+                "\\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX)"), found);
+        return NULL;
+      }
 
-                if (low < 0xdc00 || low > 0xdfff)
-                  {
-                    fail (error, text, escape, _("“\\u%.4s” is half of a surrogate pair: the other half "
-                            "must follow"), escape + 2);
-                    return NULL;
-                  }
-                ch = 0x10000 + ((ch - 0xd800) << 10) + ((gunichar) low - 0xdc00);
-                p += 6;
-              }
-          }
-          break;
-        default:
-          {
-            g_autofree char *found = char_at (p + 1);
-
-            fail (error, text, escape, _("“\\%s” is not a JSON escape (use \\\", \\\\, \\/, \\b, \\f, "
-                    "\\n, \\r, \\t or \\uXXXX)"), found);
-            return NULL;
-          }
-        }
-
-      g_string_append_unichar (out, ch);
+    case SONDE_JSON_LEX_UNTERMINATED:
+    case SONDE_JSON_LEX_CONTROL:
+    case SONDE_JSON_LEX_BAD_UTF8:
+    default:
+      fail (error, text, p, _("this string has no closing “\"”"));
+      return NULL;
     }
 }
 
