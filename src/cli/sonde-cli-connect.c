@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -448,8 +449,8 @@ finish_run (ConnectRun *run)
     run->exit_status = 0;
   else if (run->timed_out && run->count > 0)
     {
-      say (_("timed out after %g s with %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT " messages"),
-           run->timeout, run->received, run->count);
+      say (_("timed out after %g s with %" PRIu64 " of %" PRId64 " messages"),
+           run->timeout, (uint64_t) run->received, (int64_t) run->count);
       run->exit_status = 1;
     }
   else if (!sonde_session_close_was_normal (run->session))
