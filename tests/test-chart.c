@@ -745,10 +745,39 @@ n_points (SondeChartsPanel *panel)
   return sonde_series_get_n_points (sonde_chart_get_series (sonde_charts_panel_get_chart (panel, 0), 0));
 }
 
+typedef struct {
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+} ExportDone;
+
+static void
+on_csv_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ExportDone *done = user_data;
+
+  done->ok = sonde_charts_panel_export_csv_finish (SONDE_CHARTS_PANEL (source), result, &done->error);
+  done->done = TRUE;
+}
+
+static void
+on_png_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ExportDone *done = user_data;
+
+  done->ok = sonde_charts_panel_save_png_finish (SONDE_CHARTS_PANEL (source), result, &done->error);
+  done->done = TRUE;
+}
+
 /* A tick selected in the log, "Chart a Field" → $.price: the charts show,
  * with one chart whose series grows as ticks arrive and is drawn. A bad
  * path typed in the panel is refused with its position. The chart's
- * series export as CSV. */
+ * series export as CSV and the chart as PNG, written in a thread; a
+ * failure to write shows in the panel. */
 static void
 test_chart_field_from_detail (WindowFixture *fixture,
                               gconstpointer  data)
@@ -757,7 +786,13 @@ test_chart_field_from_detail (WindowFixture *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *csv_path = NULL;
+  g_autofree char *png_path = NULL;
+  g_autofree char *missing_path = NULL;
   g_autofree char *contents = NULL;
+  g_autoptr(GFile) png_file = NULL;
+  g_autoptr(GFile) missing_file = NULL;
+  ExportDone done = { 0 };
+  gsize length;
   g_autoptr(GFile) csv_file = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(GRegex) row = NULL;
@@ -831,9 +866,11 @@ test_chart_field_from_detail (WindowFixture *fixture,
   g_assert_no_error (error);
   csv_path = g_build_filename (dir, "series.csv", NULL);
   csv_file = g_file_new_for_path (csv_path);
-  g_assert_true (sonde_charts_panel_export_csv (panel, 0, csv_file, &error));
-  g_assert_no_error (error);
-  points = n_points (panel);
+  sonde_charts_panel_export_csv_async (panel, 0, csv_file, NULL, on_csv_done, &done);
+  points = n_points (panel);   /* the points were copied just now */
+  SONDE_TEST_ASSERT_WAIT (done.done, WAIT_MS);
+  g_assert_no_error (done.error);
+  g_assert_true (done.ok);
   g_assert_true (g_file_get_contents (csv_path, &contents, NULL, &error));
   g_assert_no_error (error);
   lines = g_strsplit (contents, "\n", -1);
@@ -848,60 +885,165 @@ test_chart_field_from_detail (WindowFixture *fixture,
     if (!g_regex_match (row, lines[i], 0, NULL))
       g_error ("CSV row %u: %s", i, lines[i]);
 
+  /* The chart as PNG. */
+  png_path = g_build_filename (dir, "chart.png", NULL);
+  png_file = g_file_new_for_path (png_path);
+  memset (&done, 0, sizeof done);
+  sonde_charts_panel_save_png_async (panel, 0, png_file, NULL, on_png_done, &done);
+  SONDE_TEST_ASSERT_WAIT (done.done, WAIT_MS);
+  g_assert_no_error (done.error);
+  g_assert_true (done.ok);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (png_path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, 8);
+  g_assert_cmpmem (contents, 8, "\x89PNG\r\n\x1a\n", 8);
+  g_assert_false (gtk_widget_get_visible (error_label));
+
+  /* Into a folder that is not there: the error, naming the file, under
+   * the toolbar (not on stderr). */
+  missing_path = g_build_filename (dir, "not-there", "series.csv", NULL);
+  missing_file = g_file_new_for_path (missing_path);
+  memset (&done, 0, sizeof done);
+  sonde_charts_panel_export_csv_async (panel, 0, missing_file, NULL, on_csv_done, &done);
+  SONDE_TEST_ASSERT_WAIT (done.done, WAIT_MS);
+  g_assert_false (done.ok);
+  g_assert_error (done.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&done.error);
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (error_label)), "The series were not exported: "));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (error_label)), missing_path));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (path_entry), "error"));
+
+  memset (&done, 0, sizeof done);
+  g_clear_object (&missing_file);
+  g_free (missing_path);
+  missing_path = g_build_filename (dir, "not-there", "chart.png", NULL);
+  missing_file = g_file_new_for_path (missing_path);
+  sonde_charts_panel_save_png_async (panel, 0, missing_file, NULL, on_png_done, &done);
+  SONDE_TEST_ASSERT_WAIT (done.done, WAIT_MS);
+  g_assert_false (done.ok);
+  g_assert_error (done.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&done.error);
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (error_label)), "The chart was not saved: "));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (error_label)), missing_path));
+
+  /* The next export that works clears it. */
+  memset (&done, 0, sizeof done);
+  sonde_charts_panel_export_csv_async (panel, 0, csv_file, NULL, on_csv_done, &done);
+  SONDE_TEST_ASSERT_WAIT (done.done, WAIT_MS);
+  g_assert_true (done.ok);
+  g_assert_false (gtk_widget_get_visible (error_label));
+
   g_assert_cmpint (g_unlink (csv_path), ==, 0);
+  g_assert_cmpint (g_unlink (png_path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 static SondeChartsPanel *
-new_panel (SondeConnection *connection)
+new_panel (SondeConnection *connection,
+           SondeSeriesFeed *feed,
+           SondeChartList  *list)
 {
-  return SONDE_CHARTS_PANEL (g_object_ref_sink (sonde_charts_panel_new (connection)));
+  return SONDE_CHARTS_PANEL (g_object_ref_sink (sonde_charts_panel_new (connection, feed, list)));
 }
 
-/* A latency probe's chart is offered once: it comes back with the layout,
- * and once removed, it stays removed. */
+/* The panel is a view of a SondeChartList: made over a list, it shows what
+ * the list holds; the list changes, the panel follows (keeping the series
+ * it still shows); its controls change the list; the series it made leave
+ * the feed with what they showed, and with the panel. */
 static void
-test_panel_latency (void)
+test_panel_follows_list (void)
 {
   g_autoptr(SondeConnection) connection = sonde_connection_new ();
-  g_autoptr(SondeChartsPanel) panel = new_panel (connection);
-  g_autoptr(SondeChartsPanel) reloaded = new_panel (connection);
-  g_autoptr(SondeChartsPanel) removed = new_panel (connection);
-  g_autoptr(JsonNode) layout = NULL;
-  g_autoptr(JsonNode) after_removal = NULL;
+  g_autoptr(SondeSeriesFeed) feed = sonde_series_feed_new (connection);
+  g_autoptr(SondeChartList) list = sonde_chart_list_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) layout = NULL;
+  SondeChartsPanel *panel;
   SondeChart *chart;
+  SondeSeries *rtt;
+  GtkDropDown *window_dropdown;
+  GtkWidget *header, *remove;
 
-  g_assert_false (sonde_charts_panel_get_latency_offered (panel));
-  sonde_charts_panel_offer_latency (panel);
-  sonde_charts_panel_offer_latency (panel);
+  sonde_chart_list_offer_latency (list);
+  panel = new_panel (connection, feed, list);
+  g_assert_true (sonde_charts_panel_get_list (panel) == list);
   g_assert_cmpuint (sonde_charts_panel_get_n_charts (panel), ==, 1);
   chart = sonde_charts_panel_get_chart (panel, 0);
   g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 1);
   g_assert_cmpstr (sonde_chart_get_label (chart, 0), ==, "Round-trip time (ms)");
-  g_assert_cmpint (sonde_series_feed_get_source (sonde_charts_panel_get_feed (panel), sonde_chart_get_series (chart, 0)),
-                   ==, SONDE_SERIES_SOURCE_LATENCY);
+  rtt = sonde_chart_get_series (chart, 0);
+  g_assert_cmpint (sonde_series_feed_get_source (feed, rtt), ==, SONDE_SERIES_SOURCE_LATENCY);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (feed), ==, 1);
 
-  layout = sonde_charts_panel_to_json (panel);
-  text = json_to_string (layout, FALSE);
-  g_assert_nonnull (strstr (text, "\"latency_offered\":true"));
-  g_assert_nonnull (strstr (text, "\"source\":\"latency\""));
-
-  g_assert_true (sonde_charts_panel_load_json (reloaded, layout, &error));
+  /* A series into chart 0: the same chart, its first series kept. */
+  g_assert_true (sonde_chart_list_add_path (list, "$.price", NULL, 0, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (sonde_charts_panel_get_n_charts (reloaded), ==, 1);
-  g_assert_cmpint (sonde_series_feed_get_source (sonde_charts_panel_get_feed (reloaded),
-                                                 sonde_chart_get_series (sonde_charts_panel_get_chart (reloaded, 0), 0)),
-                   ==, SONDE_SERIES_SOURCE_LATENCY);
-  sonde_charts_panel_offer_latency (reloaded);
-  g_assert_cmpuint (sonde_charts_panel_get_n_charts (reloaded), ==, 1);
+  g_assert_true (sonde_charts_panel_get_chart (panel, 0) == chart);
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 2);
+  g_assert_true (sonde_chart_get_series (chart, 0) == rtt);
+  g_assert_cmpstr (sonde_chart_get_label (chart, 1), ==, "$.price");
+  g_assert_cmpuint (sonde_series_feed_get_n_series (feed), ==, 2);
 
-  sonde_charts_panel_remove_chart (reloaded, 0);
-  after_removal = sonde_charts_panel_to_json (reloaded);
-  g_assert_true (sonde_charts_panel_load_json (removed, after_removal, &error));
-  sonde_charts_panel_offer_latency (removed);
-  g_assert_cmpuint (sonde_charts_panel_get_n_charts (removed), ==, 0);
+  /* The panel's Add goes to the list, and comes back as a tile. */
+  g_assert_true (sonde_charts_panel_add (panel, "$.volume", NULL, SONDE_CHARTS_TILE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sonde_chart_list_get_n_tiles (list), ==, 1);
+  g_assert_cmpuint (sonde_charts_panel_get_n_tiles (panel), ==, 1);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (feed), ==, 3);
+  g_assert_false (sonde_charts_panel_add (panel, "$.volume[", NULL, SONDE_CHARTS_TILE, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpuint (sonde_charts_panel_get_n_tiles (panel), ==, 1);
+
+  /* The window: the list's shows in the charts and the drop-down; the
+   * drop-down sets the list's. */
+  window_dropdown = GTK_DROP_DOWN (gtk_widget_get_template_child (GTK_WIDGET (panel), SONDE_TYPE_CHARTS_PANEL,
+                                                                  "window_dropdown"));
+  sonde_chart_list_set_window_s (list, 300);
+  g_assert_cmpint (sonde_chart_get_window (chart), ==, 300 * G_USEC_PER_SEC);
+  g_assert_cmpuint (gtk_drop_down_get_selected (window_dropdown), ==, 3);
+  gtk_drop_down_set_selected (window_dropdown, 6);
+  g_assert_cmpuint (sonde_chart_list_get_window_s (list), ==, 0);
+  g_assert_cmpint (sonde_chart_get_window (chart), ==, SONDE_CHART_WINDOW_ALL);
+
+  /* A load replaces everything. */
+  layout = json_from_string ("{\"window_s\":10,\"charts\":[{\"series\":[{\"path\":\"$.a\"}]},"
+                             "{\"series\":[{\"path\":\"$.b\"},{\"path\":\"$.c\",\"where\":\"$.v > 0\"}]}],"
+                             "\"tiles\":[]}", &error);
+  g_assert_no_error (error);
+  g_assert_true (sonde_chart_list_load_json (list, layout, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (panel), ==, 2);
+  g_assert_cmpuint (sonde_charts_panel_get_n_tiles (panel), ==, 0);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (feed), ==, 3);
+  g_assert_cmpstr (sonde_chart_get_label (sonde_charts_panel_get_chart (panel, 1), 1), ==, "$.c  ($.v > 0)");
+  g_assert_cmpint (sonde_chart_get_window (sonde_charts_panel_get_chart (panel, 1)), ==, 10 * G_USEC_PER_SEC);
+  g_assert_cmpuint (gtk_drop_down_get_selected (window_dropdown), ==, 0);
+
+  /* Removed from the list: gone from the panel and the feed. */
+  sonde_chart_list_remove_chart (list, 0);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (panel), ==, 1);
+  chart = sonde_charts_panel_get_chart (panel, 0);
+  g_assert_cmpstr (sonde_chart_get_label (chart, 0), ==, "$.b");
+  g_assert_cmpuint (sonde_series_feed_get_n_series (feed), ==, 2);
+
+  /* The chart's remove button changes the list. */
+  header = gtk_widget_get_first_child (gtk_widget_get_parent (GTK_WIDGET (chart)));
+  remove = gtk_widget_get_last_child (header);
+  g_assert_true (GTK_IS_BUTTON (remove));
+  g_signal_emit_by_name (remove, "clicked");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (panel), ==, 0);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (feed), ==, 0);
+
+  /* Gone with the panel: its series leave the feed; the list stays. */
+  g_assert_true (sonde_chart_list_add_path (list, "$.x", NULL, SONDE_CHART_LIST_NEW_CHART, &error));
+  g_assert_cmpuint (sonde_series_feed_get_n_series (feed), ==, 1);
+  g_assert_finalize_object (panel);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (feed), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 1);
 }
 
 int
@@ -923,7 +1065,7 @@ main (int   argc,
   ADD ("/chart/pause-freezes-range", test_pause_freezes_range);
   ADD ("/chart/save-png", test_save_png);
 #undef ADD
-  g_test_add_func ("/chart/panel/latency", test_panel_latency);
+  g_test_add_func ("/chart/panel/follows-list", test_panel_follows_list);
   g_test_add ("/chart/window/chart-field-from-detail", WindowFixture, NULL,
               sonde_test_window_setup, test_chart_field_from_detail, sonde_test_window_teardown);
 

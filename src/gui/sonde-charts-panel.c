@@ -1,12 +1,16 @@
-/* sonde-charts-panel.c: a connection's charts and latest-value tiles
+/* sonde-charts-panel.c: a view of a session's charts and latest-value tiles
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Type a JSON path (completion offers the numeric fields of the newest
- * message) and, if the feed interleaves message types, a condition; the
- * field goes to a new chart, an existing one, or a latest-value tile. The
- * charts share a time window and a pause. Each chart exports itself as PNG
- * and its series as CSV. The whole layout is JSON, kept in the profile.
+ * Shows what a SondeChartList holds, and its controls change the list (the
+ * list says what changed, and the panel follows): type a JSON path
+ * (completion offers the numeric fields of the newest message) and, if the
+ * feed interleaves message types, a condition; the field goes to a new
+ * chart, an existing one, or a latest-value tile. The panel fills its
+ * charts with series it adds to the feed (and removes them again). The
+ * charts share the list's time window, and a pause. Each chart saves
+ * itself as PNG and its series as CSV, both written in a thread; a failure
+ * shows under the toolbar.
  */
 
 #define G_LOG_DOMAIN "sonde-charts-panel"
@@ -15,27 +19,30 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
+#include "sonde-chart-export.h"
 #include "sonde-charts-panel.h"
 #include "sonde-gui-util.h"
 
 #define TILE_REFRESH_MS 250
 
-static const gint64 windows_us[] = {
-  10 * G_USEC_PER_SEC, 30 * G_USEC_PER_SEC, 60 * G_USEC_PER_SEC, 300 * G_USEC_PER_SEC,
-  900 * G_USEC_PER_SEC, (gint64) 3600 * G_USEC_PER_SEC, SONDE_CHART_WINDOW_ALL,
-};
+/* The window drop-down's choices, in seconds (0: all). */
+static const guint windows_s[] = { 10, 30, 60, 300, 900, 3600, 0 };
 
 typedef struct {
-  GtkWidget  *row;      /* borrowed: a child of charts_box */
-  SondeChart *chart;    /* borrowed: inside row */
+  SondeChartDef *def;       /* owned: what this chart shows */
+  GPtrArray     *specs;     /* owned SondeSeriesSpec*: what the chart shows, in order */
+  GtkWidget     *row;       /* borrowed: a child of charts_box */
+  GtkLabel      *title;     /* borrowed: inside row */
+  SondeChart    *chart;     /* borrowed: inside row */
 } ChartEntry;
 
 typedef struct {
-  GtkWidget   *tile;    /* borrowed: a child of the flow box */
-  GtkLabel    *value;
-  SondeSeries *series;  /* borrowed from the feed */
-  char        *label;
+  SondeSeriesSpec *spec;    /* owned */
+  GtkWidget       *tile;    /* borrowed: a child of the flow box */
+  GtkLabel        *value;   /* borrowed: inside tile */
+  SondeSeries     *series;  /* borrowed from the feed */
 } TileEntry;
 
 struct _SondeChartsPanel
@@ -56,13 +63,15 @@ struct _SondeChartsPanel
   /* owned */
   SondeConnection *connection;
   SondeSeriesFeed *feed;
-  GPtrArray       *charts;      /* ChartEntry* */
-  GPtrArray       *tile_list;   /* TileEntry* */
+  SondeChartList  *list;
+  GPtrArray       *charts;      /* ChartEntry*, as the list's items */
+  GPtrArray       *tile_list;   /* TileEntry*, as the list's tiles */
   GtkStringList   *targets;
   GtkListStore    *completions;
+  GCancellable    *cancellable; /* exports; cancelled in dispose */
 
   guint            tile_refresh_id;
-  gboolean         latency_offered;  /* the round-trip chart was added once */
+  gboolean         showing_window;  /* the drop-down follows the list */
 };
 
 G_DEFINE_FINAL_TYPE (SondeChartsPanel, sonde_charts_panel, GTK_TYPE_WIDGET)
@@ -70,39 +79,12 @@ G_DEFINE_FINAL_TYPE (SondeChartsPanel, sonde_charts_panel, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_CONNECTION,
+  PROP_FEED,
+  PROP_LIST,
   N_PROPS
 };
 
-enum {
-  CHANGED,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
-
-static void
-tile_entry_free (gpointer data)
-{
-  TileEntry *entry = data;
-
-  g_free (entry->label);
-  g_free (entry);
-}
-
-static void place_series (SondeChartsPanel *self,
-                          SondeSeries      *series,
-                          const char       *label,
-                          int               target);
-
-static char *
-series_label (const char *path,
-              const char *where)
-{
-  if (where != NULL && *where != '\0')
-    return g_strdup_printf ("%s  (%s)", path, where);
-  return g_strdup (path);
-}
 
 /* "New chart", "Chart 1", …, "Latest value tile". */
 static void
@@ -136,13 +118,16 @@ selected_target (SondeChartsPanel *self)
   return SONDE_CHARTS_TILE;
 }
 
+/* @message under the toolbar (NULL: none); @about_path marks the path
+ * entry as what is wrong. */
 static void
 show_error (SondeChartsPanel *self,
-            const char       *message)
+            const char       *message,
+            gboolean          about_path)
 {
   gtk_label_set_label (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-  if (message != NULL)
+  if (message != NULL && about_path)
     gtk_widget_add_css_class (GTK_WIDGET (self->path_entry), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->path_entry), "error");
@@ -157,28 +142,60 @@ on_add_clicked (SondeChartsPanel *self)
 
   if (*path == '\0')
     {
-      show_error (self, _("Type the path of a numeric field, such as $.price"));
+      show_error (self, _("Type the path of a numeric field, such as $.price"), TRUE);
       return;
     }
 
   if (!sonde_charts_panel_add (self, path, where, selected_target (self), &error))
     {
-      show_error (self, error->message);
+      show_error (self, error->message, TRUE);
       return;
     }
 
-  show_error (self, NULL);
+  show_error (self, NULL, FALSE);
   gtk_editable_set_text (GTK_EDITABLE (self->path_entry), "");
 }
 
+/* The user picked a window: the list's changes. */
 static void
 on_window_changed (SondeChartsPanel *self)
 {
   guint selected = gtk_drop_down_get_selected (self->window_dropdown);
 
-  if (selected < G_N_ELEMENTS (windows_us))
-    sonde_charts_panel_set_window (self, windows_us[selected]);
-  g_signal_emit (self, signals[CHANGED], 0);
+  if (self->list == NULL || self->showing_window)
+    return;
+  if (selected < G_N_ELEMENTS (windows_s))
+    sonde_chart_list_set_window_s (self->list, windows_s[selected]);
+}
+
+static gint64
+window_us (SondeChartsPanel *self)
+{
+  guint window_s = sonde_chart_list_get_window_s (self->list);
+
+  return window_s == 0 ? SONDE_CHART_WINDOW_ALL : (gint64) window_s * G_USEC_PER_SEC;
+}
+
+/* The list's window changed: every chart shows it, the drop-down too (when
+ * it is one of its choices). */
+static void
+on_list_window (SondeChartsPanel *self)
+{
+  guint window_s = sonde_chart_list_get_window_s (self->list);
+
+  for (guint i = 0; i < self->charts->len; i++)
+    sonde_chart_set_window (((ChartEntry *) g_ptr_array_index (self->charts, i))->chart, window_us (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (windows_s); i++)
+    {
+      if (windows_s[i] == window_s)
+        {
+          self->showing_window = TRUE;
+          gtk_drop_down_set_selected (self->window_dropdown, i);
+          self->showing_window = FALSE;
+          break;
+        }
+    }
 }
 
 static void
@@ -231,6 +248,18 @@ index_of_chart (SondeChartsPanel *self,
   return G_MAXUINT;
 }
 
+static guint
+index_of_tile (SondeChartsPanel *self,
+               GtkWidget        *tile)
+{
+  for (guint i = 0; i < self->tile_list->len; i++)
+    {
+      if (((TileEntry *) g_ptr_array_index (self->tile_list, i))->tile == tile)
+        return i;
+    }
+  return G_MAXUINT;
+}
+
 static void
 on_remove_chart (GtkButton        *button,
                  SondeChartsPanel *self)
@@ -238,67 +267,62 @@ on_remove_chart (GtkButton        *button,
   guint index = index_of_chart (self, g_object_get_data (G_OBJECT (button), "row"));
 
   if (index != G_MAXUINT)
-    sonde_charts_panel_remove_chart (self, index);
+    sonde_chart_list_remove_chart (self->list, index);
 }
 
 static void
-on_png_response (GtkNativeDialog *dialog,
-                 int              response,
-                 gpointer         user_data)
+on_remove_tile (GtkButton        *button,
+                SondeChartsPanel *self)
 {
-  g_autoptr(SondeChart) chart = user_data;
+  guint index = index_of_tile (self, g_object_get_data (G_OBJECT (button), "row"));
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-
-      if (!sonde_chart_save_png (chart, path, &error))
-        g_warning ("The chart was not saved: %s", error->message);
-    }
-  g_object_unref (dialog);
+  if (index != G_MAXUINT)
+    sonde_chart_list_remove_tile (self->list, index);
 }
 
+/* A failed export, under the toolbar; a cancelled one (the panel went
+ * away) says nothing. */
 static void
-on_export_png (GtkButton        *button,
-               SondeChartsPanel *self)
+report_export_error (SondeChartsPanel *self,
+                     gboolean          png,
+                     const GError     *error)
 {
-  guint index = index_of_chart (self, g_object_get_data (G_OBJECT (button), "row"));
-  GtkFileChooserNative *dialog;
+  g_autofree char *text = NULL;
 
-  if (index == G_MAXUINT)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->error_label == NULL)
     return;
-
-  dialog = gtk_file_chooser_native_new (_("Save the Chart as PNG"),
-                                        GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "chart.png");
-  g_signal_connect (dialog, "response", G_CALLBACK (on_png_response),
-                    g_object_ref (((ChartEntry *) g_ptr_array_index (self->charts, index))->chart));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  if (png)
+    /* TRANSLATORS: %s is the reason, such as "Could not write “/x/chart.png”: No space left on device" */
+    text = g_strdup_printf (_("The chart was not saved: %s"), error->message);
+  else
+    /* TRANSLATORS: %s is the reason, such as "Could not write “/x/series.csv”: No space left on device" */
+    text = g_strdup_printf (_("The series were not exported: %s"), error->message);
+  show_error (self, text, FALSE);
 }
 
 typedef struct {
   SondeChartsPanel *panel;
   GtkWidget        *row;
-} CsvRequest;
+  gboolean          png;
+} ExportRequest;
 
 static void
-on_csv_response (GtkNativeDialog *dialog,
-                 int              response,
-                 gpointer         user_data)
+on_export_response (GtkNativeDialog *dialog,
+                    int              response,
+                    gpointer         user_data)
 {
-  CsvRequest *request = user_data;
-  guint index = index_of_chart (request->panel, request->row);
+  ExportRequest *request = user_data;
+  SondeChartsPanel *self = request->panel;
+  guint index = index_of_chart (self, request->row);
 
   if (response == GTK_RESPONSE_ACCEPT && index != G_MAXUINT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
 
-      if (!sonde_charts_panel_export_csv (request->panel, index, file, &error))
-        g_warning ("The series were not exported: %s", error->message);
+      if (request->png)
+        sonde_charts_panel_save_png_async (self, index, file, self->cancellable, NULL, NULL);
+      else
+        sonde_charts_panel_export_csv_async (self, index, file, self->cancellable, NULL, NULL);
     }
 
   g_object_unref (request->panel);
@@ -307,20 +331,41 @@ on_csv_response (GtkNativeDialog *dialog,
 }
 
 static void
-on_export_csv (GtkButton        *button,
-               SondeChartsPanel *self)
+ask_for_file (SondeChartsPanel *self,
+              GtkWidget        *row,
+              gboolean          png)
 {
-  CsvRequest *request = g_new0 (CsvRequest, 1);
+  ExportRequest *request = g_new0 (ExportRequest, 1);
   GtkFileChooserNative *dialog;
 
   request->panel = g_object_ref (self);
-  request->row = g_object_get_data (G_OBJECT (button), "row");
-  dialog = gtk_file_chooser_native_new (_("Export the Series as CSV"),
-                                        GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "series.csv");
-  g_signal_connect (dialog, "response", G_CALLBACK (on_csv_response), request);
+  request->row = row;
+  request->png = png;
+  if (png)
+    dialog = gtk_file_chooser_native_new (_("Save the Chart as PNG"),
+                                          GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  else
+    dialog = gtk_file_chooser_native_new (_("Export the Series as CSV"),
+                                          GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), png ? "chart.png" : "series.csv");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), request);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+on_export_png (GtkButton        *button,
+               SondeChartsPanel *self)
+{
+  ask_for_file (self, g_object_get_data (G_OBJECT (button), "row"), TRUE);
+}
+
+static void
+on_export_csv (GtkButton        *button,
+               SondeChartsPanel *self)
+{
+  ask_for_file (self, g_object_get_data (G_OBJECT (button), "row"), FALSE);
 }
 
 static GtkWidget *
@@ -340,28 +385,89 @@ icon_button (const char *icon,
   return button;
 }
 
+/* A series of @spec in the feed; NULL (and the reason shown) if the feed
+ * refuses it. */
+static SondeSeries *
+add_to_feed (SondeChartsPanel *self,
+             SondeSeriesSpec  *spec)
+{
+  g_autoptr(GError) error = NULL;
+  SondeSeries *series = sonde_series_feed_add_full (self->feed, sonde_series_spec_get_source (spec),
+                                                    sonde_series_spec_get_path (spec),
+                                                    sonde_series_spec_get_where (spec), NULL, 0, &error);
+
+  if (series == NULL)
+    show_error (self, error->message, FALSE);
+  return series;
+}
+
+/* The chart shows what its definition holds: the series they share at the
+ * start stay (with their points), the rest is made again. */
+static void
+sync_chart (SondeChartsPanel *self,
+            ChartEntry       *entry)
+{
+  guint n = sonde_chart_def_get_n_series (entry->def);
+  guint keep = 0;
+  g_autofree char *title = NULL;
+
+  while (keep < entry->specs->len && keep < n &&
+         sonde_series_spec_equal (g_ptr_array_index (entry->specs, keep), sonde_chart_def_get_series (entry->def, keep)))
+    keep++;
+
+  while (entry->specs->len > keep)
+    {
+      guint last = entry->specs->len - 1;
+      SondeSeries *series = sonde_chart_get_series (entry->chart, last);
+
+      sonde_chart_remove_series (entry->chart, last);
+      sonde_series_feed_remove (self->feed, series);
+      g_ptr_array_remove_index (entry->specs, last);
+    }
+
+  for (guint i = keep; i < n; i++)
+    {
+      SondeSeriesSpec *spec = sonde_chart_def_get_series (entry->def, i);
+      SondeSeries *series = add_to_feed (self, spec);
+      g_autofree char *label = NULL;
+
+      if (series == NULL)
+        break;
+      label = sonde_series_spec_dup_label (spec);
+      sonde_chart_add_series (entry->chart, series, label);
+      g_ptr_array_add (entry->specs, sonde_series_spec_ref (spec));
+    }
+
+  title = sonde_chart_def_dup_title (entry->def);
+  gtk_label_set_label (entry->title, title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry->chart), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+}
+
+/* A chart's row (not yet in charts_box): its title, buttons and chart. */
 static ChartEntry *
-new_chart (SondeChartsPanel *self)
+chart_entry_new (SondeChartsPanel *self,
+                 SondeChartDef    *def)
 {
   ChartEntry *entry = g_new0 (ChartEntry, 1);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *title = gtk_label_new (NULL);
-  guint selected = gtk_drop_down_get_selected (self->window_dropdown);
 
+  entry->def = g_object_ref (def);
+  entry->specs = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_series_spec_unref);
   entry->row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_add_css_class (entry->row, "card");
   entry->chart = SONDE_CHART (sonde_chart_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (entry->chart), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (entry->chart), -1, 160);
-  if (selected < G_N_ELEMENTS (windows_us))
-    sonde_chart_set_window (entry->chart, windows_us[selected]);
+  sonde_chart_set_window (entry->chart, window_us (self));
   sonde_chart_set_paused (entry->chart, gtk_toggle_button_get_active (self->pause_button));
 
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  entry->title = GTK_LABEL (title);
+  gtk_label_set_xalign (entry->title, 0);
+  gtk_label_set_ellipsize (entry->title, PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (title, TRUE);
   gtk_widget_set_margin_start (title, 8);
   gtk_widget_add_css_class (title, "heading");
-  gtk_label_set_label (GTK_LABEL (title), _("Chart"));
   gtk_box_append (GTK_BOX (header), title);
   gtk_box_append (GTK_BOX (header), icon_button ("image-x-generic-symbolic", _("Save as PNG"),
                                                  G_CALLBACK (on_export_png), self, entry->row));
@@ -369,55 +475,144 @@ new_chart (SondeChartsPanel *self)
                                                  G_CALLBACK (on_export_csv), self, entry->row));
   gtk_box_append (GTK_BOX (header), icon_button ("window-close-symbolic", _("Remove the chart"),
                                                  G_CALLBACK (on_remove_chart), self, entry->row));
-
   gtk_box_append (GTK_BOX (entry->row), header);
   gtk_box_append (GTK_BOX (entry->row), GTK_WIDGET (entry->chart));
-  gtk_box_append (self->charts_box, entry->row);
-  g_ptr_array_add (self->charts, entry);
+
+  sync_chart (self, entry);
   return entry;
 }
 
+/* Takes the chart's series out of the feed and frees @entry (and, with
+ * @remove_row, its row). */
 static void
-update_chart_title (ChartEntry *entry)
+chart_entry_free (SondeChartsPanel *self,
+                  ChartEntry       *entry,
+                  gboolean          remove_row)
 {
-  GtkWidget *header = gtk_widget_get_first_child (entry->row);
-  GtkWidget *title = gtk_widget_get_first_child (header);
-  GString *text = g_string_new (NULL);
-
   for (guint i = 0; i < sonde_chart_get_n_series (entry->chart); i++)
-    g_string_append_printf (text, "%s%s", i ? ", " : "", sonde_chart_get_label (entry->chart, i));
-  gtk_label_set_label (GTK_LABEL (title), text->str);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry->chart), GTK_ACCESSIBLE_PROPERTY_LABEL, text->str, -1);
-  g_string_free (text, TRUE);
+    sonde_series_feed_remove (self->feed, sonde_chart_get_series (entry->chart, i));
+  if (remove_row)
+    gtk_box_remove (self->charts_box, entry->row);
+  g_object_unref (entry->def);
+  g_ptr_array_unref (entry->specs);
+  g_free (entry);
 }
 
-static void
-add_tile (SondeChartsPanel *self,
-          SondeSeries      *series,
-          const char       *label)
+static TileEntry *
+tile_entry_new (SondeChartsPanel *self,
+                SondeSeriesSpec  *spec)
 {
   TileEntry *entry = g_new0 (TileEntry, 1);
+  g_autofree char *label = sonde_series_spec_dup_label (spec);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *name = gtk_label_new (label);
   GtkWidget *value = gtk_label_new ("—");
+  GtkWidget *remove = icon_button ("window-close-symbolic", _("Remove the tile"),
+                                   G_CALLBACK (on_remove_tile), self, box);
 
   gtk_widget_add_css_class (box, "card");
   gtk_widget_add_css_class (box, "sonde-tile");
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_set_hexpand (name, TRUE);
   gtk_widget_add_css_class (name, "caption");
   gtk_widget_add_css_class (name, "dim-label");
+  gtk_widget_add_css_class (remove, "circular");
+  gtk_widget_set_valign (remove, GTK_ALIGN_START);
   gtk_widget_add_css_class (value, "title-2");
   gtk_widget_add_css_class (value, "numeric");
-  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (header), name);
+  gtk_box_append (GTK_BOX (header), remove);
+  gtk_box_append (GTK_BOX (box), header);
   gtk_box_append (GTK_BOX (box), value);
   gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 
+  entry->spec = sonde_series_spec_ref (spec);
   entry->tile = box;
   entry->value = GTK_LABEL (value);
-  entry->series = series;
-  entry->label = g_strdup (label);
-  gtk_flow_box_append (self->tiles, box);
-  g_ptr_array_add (self->tile_list, entry);
+  entry->series = add_to_feed (self, spec);
+  return entry;
+}
+
+static void
+tile_entry_free (SondeChartsPanel *self,
+                 TileEntry        *entry,
+                 gboolean          remove_tile)
+{
+  if (entry->series != NULL)
+    sonde_series_feed_remove (self->feed, entry->series);
+  if (remove_tile)
+    gtk_flow_box_remove (self->tiles, entry->tile);
+  sonde_series_spec_unref (entry->spec);
+  g_free (entry);
+}
+
+/* The list's charts changed: a chart that is still there (the same
+ * definition) keeps its row and the points of the series it kept. */
+static void
+on_items_changed (GListModel       *model,
+                  guint             position,
+                  guint             removed,
+                  guint             added,
+                  SondeChartsPanel *self)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+
+  for (guint i = 0; i < removed; i++)
+    g_ptr_array_add (gone, g_ptr_array_index (self->charts, position + i));
+  g_ptr_array_remove_range (self->charts, position, removed);
+
+  for (guint i = 0; i < added; i++)
+    {
+      g_autoptr(SondeChartDef) def = g_list_model_get_item (model, position + i);
+      ChartEntry *entry = NULL;
+      GtkWidget *before;
+
+      for (guint j = 0; j < gone->len && entry == NULL; j++)
+        {
+          if (((ChartEntry *) g_ptr_array_index (gone, j))->def == def)
+            entry = g_ptr_array_steal_index (gone, j);
+        }
+      if (entry != NULL)
+        sync_chart (self, entry);
+      else
+        entry = chart_entry_new (self, def);
+
+      g_ptr_array_insert (self->charts, position + i, entry);
+      before = position + i == 0 ? GTK_WIDGET (self->empty_label)
+                                 : ((ChartEntry *) g_ptr_array_index (self->charts, position + i - 1))->row;
+      if (gtk_widget_get_parent (entry->row) == NULL)
+        gtk_box_insert_child_after (self->charts_box, entry->row, before);
+      else
+        gtk_box_reorder_child_after (self->charts_box, entry->row, before);
+    }
+
+  for (guint j = 0; j < gone->len; j++)
+    chart_entry_free (self, g_ptr_array_index (gone, j), TRUE);
+
+  update_targets (self);
+}
+
+static void
+on_tiles_changed (SondeChartList   *list,
+                  guint             position,
+                  guint             removed,
+                  guint             added,
+                  SondeChartsPanel *self)
+{
+  for (guint i = 0; i < removed; i++)
+    tile_entry_free (self, g_ptr_array_steal_index (self->tile_list, position), TRUE);
+
+  for (guint i = 0; i < added; i++)
+    {
+      TileEntry *entry = tile_entry_new (self, sonde_chart_list_get_tile (list, position + i));
+
+      g_ptr_array_insert (self->tile_list, position + i, entry);
+      gtk_flow_box_insert (self->tiles, entry->tile, position + i);
+    }
+
+  update_targets (self);
+  on_tile_refresh (self);
 }
 
 static void
@@ -447,8 +642,6 @@ sonde_charts_panel_constructed (GObject *object)
 
   G_OBJECT_CLASS (sonde_charts_panel_parent_class)->constructed (object);
 
-  self->feed = sonde_series_feed_new (self->connection);
-
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   completion = gtk_entry_completion_new ();
   gtk_entry_completion_set_model (completion, GTK_TREE_MODEL (self->completions));
@@ -463,6 +656,14 @@ sonde_charts_panel_constructed (GObject *object)
                            G_CALLBACK (refresh_completions), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->path_entry, "changed",
                            G_CALLBACK (refresh_completions), self, G_CONNECT_SWAPPED);
+
+  /* What the list holds now, then every change. */
+  on_list_window (self);
+  on_items_changed (G_LIST_MODEL (self->list), 0, 0, g_list_model_get_n_items (G_LIST_MODEL (self->list)), self);
+  on_tiles_changed (self->list, 0, 0, sonde_chart_list_get_n_tiles (self->list), self);
+  g_signal_connect_object (self->list, "items-changed", G_CALLBACK (on_items_changed), self, 0);
+  g_signal_connect_object (self->list, "tiles-changed", G_CALLBACK (on_tiles_changed), self, 0);
+  g_signal_connect_object (self->list, "notify::window-s", G_CALLBACK (on_list_window), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -470,11 +671,23 @@ sonde_charts_panel_dispose (GObject *object)
 {
   SondeChartsPanel *self = (SondeChartsPanel *) object;
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->tile_refresh_id, g_source_remove);
+  if (self->list != NULL)
+    g_signal_handlers_disconnect_by_data (self->list, self);
+
+  /* The series this view made leave the feed with it. */
+  while (self->charts->len > 0)
+    chart_entry_free (self, g_ptr_array_steal_index (self->charts, self->charts->len - 1), FALSE);
+  while (self->tile_list->len > 0)
+    tile_entry_free (self, g_ptr_array_steal_index (self->tile_list, self->tile_list->len - 1), FALSE);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_CHARTS_PANEL);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
   g_clear_object (&self->feed);
+  g_clear_object (&self->list);
   g_clear_object (&self->connection);
   g_clear_object (&self->targets);
   g_clear_object (&self->completions);
@@ -494,6 +707,27 @@ sonde_charts_panel_finalize (GObject *object)
 }
 
 static void
+sonde_charts_panel_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  SondeChartsPanel *self = SONDE_CHARTS_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_FEED:
+      g_value_set_object (value, self->feed);
+      break;
+    case PROP_LIST:
+      g_value_set_object (value, self->list);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 sonde_charts_panel_set_property (GObject      *object,
                                  guint         prop_id,
                                  const GValue *value,
@@ -505,6 +739,12 @@ sonde_charts_panel_set_property (GObject      *object,
     {
     case PROP_CONNECTION:
       self->connection = g_value_dup_object (value);
+      break;
+    case PROP_FEED:
+      self->feed = g_value_dup_object (value);
+      break;
+    case PROP_LIST:
+      self->list = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -520,6 +760,7 @@ sonde_charts_panel_class_init (SondeChartsPanelClass *klass)
   object_class->constructed = sonde_charts_panel_constructed;
   object_class->dispose = sonde_charts_panel_dispose;
   object_class->finalize = sonde_charts_panel_finalize;
+  object_class->get_property = sonde_charts_panel_get_property;
   object_class->set_property = sonde_charts_panel_set_property;
 
   widget_class->map = sonde_charts_panel_map;
@@ -528,16 +769,13 @@ sonde_charts_panel_class_init (SondeChartsPanelClass *klass)
   properties[PROP_CONNECTION] =
     g_param_spec_object ("connection", NULL, NULL, SONDE_TYPE_CONNECTION,
                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FEED] =
+    g_param_spec_object ("feed", NULL, NULL, SONDE_TYPE_SERIES_FEED,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LIST] =
+    g_param_spec_object ("list", NULL, NULL, SONDE_TYPE_CHART_LIST,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  /**
-   * SondeChartsPanel::changed:
-   *
-   * The layout changed (a chart or tile added or removed, the window):
-   * what sonde_charts_panel_to_json() gives is new.
-   */
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (SONDE_TYPE_CHART);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-charts-panel.ui");
@@ -561,10 +799,11 @@ sonde_charts_panel_class_init (SondeChartsPanelClass *klass)
 static void
 sonde_charts_panel_init (SondeChartsPanel *self)
 {
-  self->charts = g_ptr_array_new_with_free_func (g_free);
-  self->tile_list = g_ptr_array_new_with_free_func (tile_entry_free);
+  self->charts = g_ptr_array_new ();
+  self->tile_list = g_ptr_array_new ();
   self->targets = gtk_string_list_new (NULL);
   self->completions = gtk_list_store_new (1, G_TYPE_STRING);
+  self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
@@ -575,12 +814,17 @@ sonde_charts_panel_init (SondeChartsPanel *self)
   update_targets (self);
 }
 
+/* A view of @list, whose series it adds to @feed (a feed of @connection). */
 GtkWidget *
-sonde_charts_panel_new (SondeConnection *connection)
+sonde_charts_panel_new (SondeConnection *connection,
+                        SondeSeriesFeed *feed,
+                        SondeChartList  *list)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (feed), NULL);
+  g_return_val_if_fail (SONDE_IS_CHART_LIST (list), NULL);
 
-  return g_object_new (SONDE_TYPE_CHARTS_PANEL, "connection", connection, NULL);
+  return g_object_new (SONDE_TYPE_CHARTS_PANEL, "connection", connection, "feed", feed, "list", list, NULL);
 }
 
 SondeSeriesFeed *
@@ -591,9 +835,18 @@ sonde_charts_panel_get_feed (SondeChartsPanel *self)
   return self->feed;
 }
 
+SondeChartList *
+sonde_charts_panel_get_list (SondeChartsPanel *self)
+{
+  g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), NULL);
+
+  return self->list;
+}
+
 /* Charts @path (from messages matching @where, or all) in @target: a
  * chart's index, SONDE_CHARTS_NEW_CHART or SONDE_CHARTS_TILE. A path or
- * condition that does not parse is refused with the reason. */
+ * condition that does not parse is refused with the reason. (The list
+ * changes; the panel follows it.) */
 gboolean
 sonde_charts_panel_add (SondeChartsPanel  *self,
                         const char        *path,
@@ -601,71 +854,10 @@ sonde_charts_panel_add (SondeChartsPanel  *self,
                         int                target,
                         GError           **error)
 {
-  SondeSeries *series;
-  g_autofree char *label = NULL;
-
   g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  series = sonde_series_feed_add (self->feed, path, where, NULL, 0, error);
-  if (series == NULL)
-    return FALSE;
-
-  label = series_label (path, where);
-  place_series (self, series, label, target);
-  return TRUE;
-}
-
-/* The latency probe's round-trip times, in ms, at @target. */
-void
-sonde_charts_panel_add_latency (SondeChartsPanel *self,
-                                int               target)
-{
-  g_return_if_fail (SONDE_IS_CHARTS_PANEL (self));
-
-  self->latency_offered = TRUE;
-  place_series (self, sonde_series_feed_add_latency (self->feed, 0), _("Round-trip time (ms)"), target);
-}
-
-/* The connection has a latency probe: its chart appears, once. Once the
- * user removed it, it stays removed (the profile remembers). */
-void
-sonde_charts_panel_offer_latency (SondeChartsPanel *self)
-{
-  g_return_if_fail (SONDE_IS_CHARTS_PANEL (self));
-
-  if (!self->latency_offered)
-    sonde_charts_panel_add_latency (self, SONDE_CHARTS_NEW_CHART);
-}
-
-gboolean
-sonde_charts_panel_get_latency_offered (SondeChartsPanel *self)
-{
-  g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), FALSE);
-
-  return self->latency_offered;
-}
-
-static void
-place_series (SondeChartsPanel *self,
-              SondeSeries      *series,
-              const char       *label,
-              int               target)
-{
-  if (target == SONDE_CHARTS_TILE)
-    add_tile (self, series, label);
-  else
-    {
-      ChartEntry *entry = target >= 0 && (guint) target < self->charts->len
-                          ? g_ptr_array_index (self->charts, target) : new_chart (self);
-
-      sonde_chart_add_series (entry->chart, series, label);
-      update_chart_title (entry);
-    }
-
-  update_targets (self);
-  on_tile_refresh (self);
-  g_signal_emit (self, signals[CHANGED], 0);
+  return sonde_chart_list_add_path (self->list, path, where, target, error);
 }
 
 guint
@@ -707,6 +899,8 @@ sonde_charts_panel_dup_tile_text (SondeChartsPanel *self,
   g_return_val_if_fail (index < self->tile_list->len, NULL);
 
   entry = g_ptr_array_index (self->tile_list, index);
+  if (entry->series == NULL)
+    return g_strdup ("—");
   sonde_series_get_stats (entry->series, G_MININT64, G_MAXINT64, &stats);
   if (stats.count == 0 || isnan (stats.last))
     return g_strdup ("—");
@@ -714,256 +908,229 @@ sonde_charts_panel_dup_tile_text (SondeChartsPanel *self,
   return g_strdup (text);
 }
 
-void
-sonde_charts_panel_remove_chart (SondeChartsPanel *self,
-                                 guint             index)
+/* An export went well: an earlier export's failure is old news. */
+static void
+clear_export_error (SondeChartsPanel *self)
 {
-  ChartEntry *entry;
+  if (self->error_label != NULL && !gtk_widget_has_css_class (GTK_WIDGET (self->path_entry), "error"))
+    show_error (self, NULL, FALSE);
+}
+
+static void
+on_csv_written (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (sonde_chart_export_csv_finish (result, &error))
+    {
+      clear_export_error (g_task_get_source_object (task));
+      g_task_return_boolean (task, TRUE);
+    }
+  else
+    {
+      report_export_error (g_task_get_source_object (task), FALSE, error);
+      g_task_return_error (task, error);
+    }
+}
+
+/* Chart @index's series, every point, as CSV in @file: the points are
+ * copied now, the file written in a thread. A failure also shows in the
+ * panel. */
+void
+sonde_charts_panel_export_csv_async (SondeChartsPanel    *self,
+                                     guint                index,
+                                     GFile               *file,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) series = NULL;
+  g_autoptr(GPtrArray) labels = NULL;
+  SondeChart *chart;
 
   g_return_if_fail (SONDE_IS_CHARTS_PANEL (self));
   g_return_if_fail (index < self->charts->len);
+  g_return_if_fail (G_IS_FILE (file));
 
-  entry = g_ptr_array_index (self->charts, index);
-  for (guint i = 0; i < sonde_chart_get_n_series (entry->chart); i++)
-    sonde_series_feed_remove (self->feed, sonde_chart_get_series (entry->chart, i));
-  gtk_box_remove (self->charts_box, entry->row);
-  g_ptr_array_remove_index (self->charts, index);
-
-  update_targets (self);
-  g_signal_emit (self, signals[CHANGED], 0);
-}
-
-/* The time every chart shows (SONDE_CHART_WINDOW_ALL: everything). */
-void
-sonde_charts_panel_set_window (SondeChartsPanel *self,
-                               gint64            window_us)
-{
-  g_return_if_fail (SONDE_IS_CHARTS_PANEL (self));
-
-  for (guint i = 0; i < G_N_ELEMENTS (windows_us); i++)
-    {
-      if (windows_us[i] == window_us && gtk_drop_down_get_selected (self->window_dropdown) != i)
-        {
-          gtk_drop_down_set_selected (self->window_dropdown, i);
-          return;   /* on_window_changed comes back here */
-        }
-    }
-
-  for (guint i = 0; i < self->charts->len; i++)
-    sonde_chart_set_window (((ChartEntry *) g_ptr_array_index (self->charts, i))->chart, window_us);
-}
-
-static JsonNode *
-series_json (SondeSeriesFeed *feed,
-             SondeSeries     *series)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  if (sonde_series_feed_get_source (feed, series) == SONDE_SERIES_SOURCE_LATENCY)
-    {
-      json_builder_set_member_name (builder, "source");
-      json_builder_add_string_value (builder, "latency");
-    }
-  json_builder_set_member_name (builder, "path");
-  json_builder_add_string_value (builder, sonde_series_feed_get_path (feed, series));
-  if (sonde_series_feed_get_where (feed, series) != NULL)
-    {
-      json_builder_set_member_name (builder, "where");
-      json_builder_add_string_value (builder, sonde_series_feed_get_where (feed, series));
-    }
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-}
-
-/* The layout, for the profile:
- * {"window_s": 60, "charts": [{"series": [{"path", "where"}]}], "tiles": [{"path", "where"}],
- *  "latency_offered": true}
- * (window_s 0: everything; a series of the latency probe has "source": "latency"). */
-JsonNode *
-sonde_charts_panel_to_json (SondeChartsPanel *self)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  guint selected;
-
-  g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), NULL);
-
-  selected = gtk_drop_down_get_selected (self->window_dropdown);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "window_s");
-  json_builder_add_int_value (builder, selected < G_N_ELEMENTS (windows_us) ? windows_us[selected] / G_USEC_PER_SEC : 60);
-  if (self->latency_offered)
-    {
-      json_builder_set_member_name (builder, "latency_offered");
-      json_builder_add_boolean_value (builder, TRUE);
-    }
-
-  json_builder_set_member_name (builder, "charts");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < self->charts->len; i++)
-    {
-      SondeChart *chart = ((ChartEntry *) g_ptr_array_index (self->charts, i))->chart;
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "series");
-      json_builder_begin_array (builder);
-      for (guint s = 0; s < sonde_chart_get_n_series (chart); s++)
-        json_builder_add_value (builder, series_json (self->feed, sonde_chart_get_series (chart, s)));
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "tiles");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < self->tile_list->len; i++)
-    json_builder_add_value (builder, series_json (self->feed, ((TileEntry *) g_ptr_array_index (self->tile_list, i))->series));
-  json_builder_end_array (builder);
-
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
-}
-
-static JsonArray *
-array_member (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static gboolean
-load_series (SondeChartsPanel  *self,
-             JsonNode          *node,
-             int                target,
-             GError           **error)
-{
-  JsonObject *object;
-  const char *path, *where;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("A charted field is not an object"));
-      return FALSE;
-    }
-
-  object = json_node_get_object (node);
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "source", NULL), "latency") == 0)
-    {
-      sonde_charts_panel_add_latency (self, target);
-      return TRUE;
-    }
-  path = json_object_get_string_member_with_default (object, "path", NULL);
-  where = json_object_get_string_member_with_default (object, "where", NULL);
-  if (path == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("A charted field has no path"));
-      return FALSE;
-    }
-  return sonde_charts_panel_add (self, path, where, target, error);
-}
-
-/* Replaces the layout with what sonde_charts_panel_to_json() gave. What
- * does not parse is skipped, and the first problem reported. */
-gboolean
-sonde_charts_panel_load_json (SondeChartsPanel  *self,
-                              JsonNode          *node,
-                              GError           **error)
-{
-  JsonObject *object;
-  JsonArray *charts, *tiles;
-  g_autoptr(GError) first_error = NULL;
-
-  g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), FALSE);
-
-  while (self->charts->len > 0)
-    sonde_charts_panel_remove_chart (self, self->charts->len - 1);
-  while (self->tile_list->len > 0)
-    {
-      TileEntry *entry = g_ptr_array_index (self->tile_list, 0);
-
-      sonde_series_feed_remove (self->feed, entry->series);
-      gtk_flow_box_remove (self->tiles, entry->tile);
-      g_ptr_array_remove_index (self->tile_list, 0);
-    }
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    {
-      update_targets (self);
-      return node == NULL;
-    }
-
-  object = json_node_get_object (node);
-  self->latency_offered = json_object_get_boolean_member_with_default (object, "latency_offered", FALSE);
-  if (json_object_has_member (object, "window_s"))
-    sonde_charts_panel_set_window (self, json_object_get_int_member (object, "window_s") * G_USEC_PER_SEC);
-
-  charts = array_member (object, "charts");
-  for (guint i = 0; charts != NULL && i < json_array_get_length (charts); i++)
-    {
-      JsonNode *chart = json_array_get_element (charts, i);
-      JsonArray *series = array_member (JSON_NODE_HOLDS_OBJECT (chart) ? json_node_get_object (chart) : NULL,
-                                        "series");
-      int target = SONDE_CHARTS_NEW_CHART;
-
-      for (guint s = 0; series != NULL && s < json_array_get_length (series); s++)
-        {
-          g_autoptr(GError) local_error = NULL;
-
-          if (load_series (self, json_array_get_element (series, s), target, &local_error))
-            target = (int) self->charts->len - 1;
-          else if (first_error == NULL)
-            first_error = g_steal_pointer (&local_error);
-        }
-    }
-
-  tiles = array_member (object, "tiles");
-  for (guint i = 0; tiles != NULL && i < json_array_get_length (tiles); i++)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!load_series (self, json_array_get_element (tiles, i), SONDE_CHARTS_TILE, &local_error) &&
-          first_error == NULL)
-        first_error = g_steal_pointer (&local_error);
-    }
-
-  if (first_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&first_error));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Chart @index's series, every point, as CSV in @file. */
-gboolean
-sonde_charts_panel_export_csv (SondeChartsPanel  *self,
-                               guint              index,
-                               GFile             *file,
-                               GError           **error)
-{
-  g_autoptr(GFileOutputStream) stream = NULL;
-  g_autoptr(GPtrArray) series = g_ptr_array_new ();
-  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
-  SondeChart *chart;
-
-  g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), FALSE);
-  g_return_val_if_fail (index < self->charts->len, FALSE);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sonde_charts_panel_export_csv_async);
 
   chart = ((ChartEntry *) g_ptr_array_index (self->charts, index))->chart;
+  series = g_ptr_array_new ();
+  labels = g_ptr_array_new ();
   for (guint i = 0; i < sonde_chart_get_n_series (chart); i++)
     {
       g_ptr_array_add (series, sonde_chart_get_series (chart, i));
       g_ptr_array_add (labels, (gpointer) sonde_chart_get_label (chart, i));
     }
+  sonde_chart_export_csv_async (series, labels, file, cancellable, on_csv_written, g_steal_pointer (&task));
+}
 
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
-  if (stream == NULL)
-    return FALSE;
-  if (!sonde_series_feed_write_csv (self->feed, series, labels, G_OUTPUT_STREAM (stream), error))
-    return FALSE;
-  return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+gboolean
+sonde_charts_panel_export_csv_finish (SondeChartsPanel  *self,
+                                      GAsyncResult      *result,
+                                      GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, sonde_charts_panel_export_csv_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+typedef struct {
+  GdkTexture *texture;
+  GFile      *file;
+} PngData;
+
+static void
+png_data_free (gpointer data)
+{
+  PngData *png = data;
+
+  g_object_unref (png->texture);
+  g_object_unref (png->file);
+  g_free (png);
+}
+
+/* The chart as the user sees it, on the view's background. */
+static GdkTexture *
+render_chart (SondeChart  *chart,
+              GError     **error)
+{
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = NULL;
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GdkTexture *texture;
+  int width = gtk_widget_get_width (GTK_WIDGET (chart));
+  int height = gtk_widget_get_height (GTK_WIDGET (chart));
+  GdkRGBA background;
+
+  if (width == 0 || height == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("The chart is not on screen yet"));
+      return NULL;
+    }
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (chart)), "view_bg_color", &background))
+    gdk_rgba_parse (&background, "white");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  snapshot = gtk_snapshot_new ();
+  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (chart));
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+
+  renderer = gsk_cairo_renderer_new ();
+  if (!gsk_renderer_realize (renderer, NULL, error))
+    return NULL;
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_renderer_unrealize (renderer);
+  return texture;
+}
+
+static void
+save_png_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  PngData *png = task_data;
+  g_autoptr(GBytes) bytes = gdk_texture_save_to_png_bytes (png->texture);
+  g_autoptr(GError) error = NULL;
+  gsize size;
+  gconstpointer data = g_bytes_get_data (bytes, &size);
+
+  if (g_file_replace_contents (png->file, data, size, NULL, FALSE, G_FILE_CREATE_NONE, NULL, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *name = g_file_get_parse_name (png->file);
+
+          if (strstr (error->message, name) == NULL)
+            /* TRANSLATORS: %s is a file name; the reason follows */
+            g_prefix_error (&error, _("Could not write “%s”: "), name);
+        }
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+static void
+on_png_written (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      clear_export_error (SONDE_CHARTS_PANEL (source));
+      g_task_return_boolean (task, TRUE);
+    }
+  else
+    {
+      report_export_error (SONDE_CHARTS_PANEL (source), TRUE, error);
+      g_task_return_error (task, error);
+    }
+}
+
+/* Chart @index as a PNG image in @file: drawn now, encoded and written in
+ * a thread. A failure also shows in the panel. */
+void
+sonde_charts_panel_save_png_async (SondeChartsPanel    *self,
+                                   guint                index,
+                                   GFile               *file,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) write = NULL;
+  GError *error = NULL;
+  PngData *png;
+  GdkTexture *texture;
+
+  g_return_if_fail (SONDE_IS_CHARTS_PANEL (self));
+  g_return_if_fail (index < self->charts->len);
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sonde_charts_panel_save_png_async);
+
+  texture = render_chart (((ChartEntry *) g_ptr_array_index (self->charts, index))->chart, &error);
+  if (texture == NULL)
+    {
+      report_export_error (self, TRUE, error);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  png = g_new0 (PngData, 1);
+  png->texture = texture;
+  png->file = g_object_ref (file);
+  write = g_task_new (self, cancellable, on_png_written, g_steal_pointer (&task));
+  g_task_set_task_data (write, png, png_data_free);
+  g_task_run_in_thread (write, save_png_thread);
+}
+
+gboolean
+sonde_charts_panel_save_png_finish (SondeChartsPanel  *self,
+                                    GAsyncResult      *result,
+                                    GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, sonde_charts_panel_save_png_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void

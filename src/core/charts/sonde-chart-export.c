@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "sonde-chart-export.h"
 
@@ -160,8 +161,11 @@ export_thread (GTask        *task,
     g_task_return_error (task, g_steal_pointer (&error));
   else
     {
-      /* TRANSLATORS: %s is a file name; the reason follows */
-      g_prefix_error (&error, _("Could not write “%s”: "), name);
+      /* GIO names the file when it cannot open it, not when a write fails
+       * (a full disk). */
+      if (strstr (error->message, name) == NULL)
+        /* TRANSLATORS: %s is a file name; the reason follows */
+        g_prefix_error (&error, _("Could not write “%s”: "), name);
       g_task_return_error (task, g_steal_pointer (&error));
     }
 }
