@@ -1,0 +1,348 @@
+/* test-charts-panel.c: SondeChartsPanel in a real GTK window under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The panel over a chart list and a series feed of a connection whose log
+ * the test fills itself. It is driven as a user drives it: a path typed in
+ * its entry and Enter, a target picked in its drop-down, a chart's remove
+ * button; and through the list it shows. The tests assert on its widgets
+ * (charts, tiles, drop-down, error label) and on the list and the feed.
+ * The layout's JSON belongs to SondeChartList and is tested there.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sonde-charts-panel.h"
+#include "sonde-test-gui.h"
+#include "sonde-test-util.h"
+
+#define WAIT_MS SONDE_TEST_GUI_WAIT_MS
+
+typedef struct {
+  SondeConnection  *connection;
+  SondeSeriesFeed  *feed;
+  SondeChartList   *list;
+  SondeChartsPanel *panel;
+  GtkWindow        *window;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->connection = sonde_connection_new ();
+  fixture->feed = sonde_series_feed_new (fixture->connection);
+  fixture->list = sonde_chart_list_new ();
+  fixture->panel = SONDE_CHARTS_PANEL (sonde_charts_panel_new (fixture->connection, fixture->feed, fixture->list));
+  fixture->window = sonde_test_present (GTK_WIDGET (fixture->panel), 900, 700);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_object_add_weak_pointer (G_OBJECT (fixture->panel), (gpointer *) &fixture->panel);
+  sonde_test_destroy_window (g_steal_pointer (&fixture->window));
+  g_assert_null (fixture->panel);
+  sonde_test_wait_finalized (g_steal_pointer (&fixture->list));
+  sonde_test_wait_finalized (g_steal_pointer (&fixture->feed));
+  sonde_test_wait_finalized (g_steal_pointer (&fixture->connection));
+}
+
+static gpointer
+child (Fixture    *fixture,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (fixture->panel), SONDE_TYPE_CHARTS_PANEL, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+/* A received message, as the connection would log it. */
+static void
+receive (Fixture    *fixture,
+         const char *text)
+{
+  sonde_message_log_append (sonde_connection_get_log (fixture->connection), SONDE_DIRECTION_IN,
+                            SONDE_MESSAGE_KIND_TEXT, g_get_real_time (), g_get_monotonic_time (),
+                            text, strlen (text));
+}
+
+/* What the user does: the target picked (0: new chart, then the charts,
+ * then the tile), the path typed, Enter. */
+static void
+type_path (Fixture    *fixture,
+           guint       target,
+           const char *path)
+{
+  gtk_drop_down_set_selected (child (fixture, "target_dropdown"), target);
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "path_entry")), path);
+  g_signal_emit_by_name (child (fixture, "path_entry"), "activate");
+}
+
+/* The drop-down's choices, joined with "|". */
+static char *
+dup_targets (Fixture *fixture)
+{
+  GListModel *model = gtk_drop_down_get_model (child (fixture, "target_dropdown"));
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      g_string_append_printf (out, "%s%s", i ? "|" : "", gtk_string_object_get_string (item));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+assert_targets (Fixture    *fixture,
+                const char *expected)
+{
+  g_autofree char *targets = dup_targets (fixture);
+
+  g_assert_cmpstr (targets, ==, expected);
+}
+
+/* The chart widgets in the panel, in order. */
+static GPtrArray *
+find_charts (GtkWidget *widget,
+             GPtrArray *found)
+{
+  if (found == NULL)
+    found = g_ptr_array_new ();
+  if (SONDE_IS_CHART (widget))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    find_charts (c, found);
+  return found;
+}
+
+static guint
+n_chart_widgets (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) charts = find_charts (GTK_WIDGET (fixture->panel), NULL);
+
+  return charts->len;
+}
+
+/* The button of @tooltip nearest above @widget: a chart's own buttons are
+ * in its row. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *tooltip)
+{
+  for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
+    {
+      GtkWidget *row = gtk_widget_get_parent (w);
+
+      if (row == NULL)
+        break;
+      for (GtkWidget *c = gtk_widget_get_first_child (row); c != NULL; c = gtk_widget_get_next_sibling (c))
+        for (GtkWidget *b = gtk_widget_get_first_child (c); b != NULL; b = gtk_widget_get_next_sibling (b))
+          if (GTK_IS_BUTTON (b) && g_strcmp0 (gtk_widget_get_tooltip_text (b), tooltip) == 0)
+            return b;
+    }
+  return NULL;
+}
+
+/* The latest-value label of tile @index: the last label in it. */
+static const char *
+tile_label (Fixture *fixture,
+            guint    index)
+{
+  GtkFlowBoxChild *tile = gtk_flow_box_get_child_at_index (child (fixture, "tiles"), (int) index);
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  GPtrArray *stack = g_ptr_array_new ();
+
+  g_assert_nonnull (tile);
+  g_ptr_array_add (stack, tile);
+  while (stack->len > 0)
+    {
+      GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+
+      if (GTK_IS_LABEL (w))
+        g_ptr_array_add (labels, w);
+      for (GtkWidget *c = gtk_widget_get_last_child (w); c != NULL; c = gtk_widget_get_prev_sibling (c))
+        g_ptr_array_add (stack, c);
+    }
+  g_ptr_array_unref (stack);
+  g_assert_cmpuint (labels->len, >, 0);
+  return gtk_label_get_label (g_ptr_array_index (labels, labels->len - 1));
+}
+
+/* Typed paths go to a new chart, to a chart picked in the drop-down, or
+ * to a latest-value tile; the list holds them, the feed fills them. */
+static void
+test_add_chart_and_tile (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  GtkWidget *empty_label = child (fixture, "empty_label");
+  GtkWidget *tiles = child (fixture, "tiles");
+  GtkEditable *path_entry = child (fixture, "path_entry");
+  g_autofree char *tile_text = NULL;
+  SondeChart *chart;
+  SondeChartDef *def;
+
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 0);
+  g_assert_cmpuint (n_chart_widgets (fixture), ==, 0);
+  g_assert_true (gtk_widget_get_visible (empty_label));
+  g_assert_false (gtk_widget_get_visible (tiles));
+  assert_targets (fixture, "New chart|Latest value tile");
+
+  receive (fixture, "{\"price\": 10.5, \"volume\": 3}");
+
+  /* A new chart: read back from the messages already received. */
+  type_path (fixture, 0, "$.price");
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 1);
+  g_assert_cmpuint (n_chart_widgets (fixture), ==, 1);
+  g_assert_cmpstr (gtk_editable_get_text (path_entry), ==, "");
+  g_assert_false (gtk_widget_get_visible (empty_label));
+  g_assert_false (gtk_widget_get_visible (child (fixture, "error_label")));
+  assert_targets (fixture, "New chart|Chart 1|Latest value tile");
+  chart = sonde_charts_panel_get_chart (fixture->panel, 0);
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 1);
+  g_assert_cmpstr (sonde_chart_get_label (chart, 0), ==, "$.price");
+  g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 1);
+  g_assert_cmpuint (sonde_series_get_n_points (sonde_chart_get_series (chart, 0)), ==, 1);
+
+  /* Into Chart 1. */
+  type_path (fixture, 1, "$.volume");
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 1);
+  g_assert_cmpuint (n_chart_widgets (fixture), ==, 1);
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 2);
+  g_assert_cmpstr (sonde_chart_get_label (chart, 1), ==, "$.volume");
+  def = sonde_chart_list_get_chart (fixture->list, 0);
+  g_assert_cmpuint (sonde_chart_def_get_n_series (def), ==, 2);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 2);
+
+  /* A tile, the last choice: it shows the newest value. */
+  type_path (fixture, 2, "$.volume");
+  g_assert_cmpuint (sonde_charts_panel_get_n_tiles (fixture->panel), ==, 1);
+  g_assert_cmpuint (sonde_chart_list_get_n_tiles (fixture->list), ==, 1);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 1);
+  g_assert_true (gtk_widget_get_visible (tiles));
+  tile_text = sonde_charts_panel_dup_tile_text (fixture->panel, 0);
+  g_assert_cmpstr (tile_text, ==, "3");
+  g_assert_cmpstr (tile_label (fixture, 0), ==, "3");
+
+  /* New messages: the chart's series grow, the tile follows. */
+  receive (fixture, "{\"price\": 11, \"volume\": 7}");
+  receive (fixture, "{\"price\": 12.25, \"volume\": 42}");
+  SONDE_TEST_ASSERT_WAIT (sonde_series_get_n_points (sonde_chart_get_series (chart, 0)) == 3, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (g_strcmp0 (tile_label (fixture, 0), "42") == 0, WAIT_MS);
+}
+
+/* A chart's remove button takes it out of the list and the panel, and its
+ * series out of the feed; the panel follows changes made to the list. */
+static void
+test_remove_chart (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) charts = NULL;
+  GtkWidget *remove;
+
+  type_path (fixture, 0, "$.a");
+  type_path (fixture, 0, "$.b");
+  type_path (fixture, 3, "$.c");   /* New chart, Chart 1, Chart 2, tile */
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 2);
+  g_assert_cmpuint (sonde_charts_panel_get_n_tiles (fixture->panel), ==, 1);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 3);
+  assert_targets (fixture, "New chart|Chart 1|Chart 2|Latest value tile");
+
+  charts = find_charts (GTK_WIDGET (fixture->panel), NULL);
+  g_assert_cmpuint (charts->len, ==, 2);
+  remove = find_button (g_ptr_array_index (charts, 0), "Remove the chart");
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 1);
+  g_assert_cmpuint (n_chart_widgets (fixture), ==, 1);
+  g_assert_cmpstr (sonde_chart_get_label (sonde_charts_panel_get_chart (fixture->panel, 0), 0), ==, "$.b");
+  g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 2);
+  assert_targets (fixture, "New chart|Chart 1|Latest value tile");
+  g_assert_false (gtk_widget_get_visible (child (fixture, "empty_label")));
+
+  /* Changed in the list, as loading a profile does. */
+  g_assert_true (sonde_chart_list_add_path (fixture->list, "$.d", NULL, SONDE_CHART_LIST_NEW_CHART, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 2);
+  g_assert_cmpuint (n_chart_widgets (fixture), ==, 2);
+  g_assert_cmpstr (sonde_chart_get_label (sonde_charts_panel_get_chart (fixture->panel, 1), 0), ==, "$.d");
+
+  sonde_chart_list_remove_chart (fixture->list, 0);
+  sonde_chart_list_remove_chart (fixture->list, 0);
+  sonde_chart_list_remove_tile (fixture->list, 0);
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 0);
+  g_assert_cmpuint (sonde_charts_panel_get_n_tiles (fixture->panel), ==, 0);
+  g_assert_cmpuint (n_chart_widgets (fixture), ==, 0);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 0);
+  g_assert_true (gtk_widget_get_visible (child (fixture, "empty_label")));
+  g_assert_false (gtk_widget_get_visible (child (fixture, "tiles")));
+  assert_targets (fixture, "New chart|Latest value tile");
+}
+
+/* What cannot be charted is said next to the entry, with where, and
+ * nothing is added; the text stays to be fixed. */
+static void
+test_bad_path (Fixture       *fixture,
+               gconstpointer  data)
+{
+  GtkWidget *error_label = child (fixture, "error_label");
+  GtkWidget *path_entry = child (fixture, "path_entry");
+
+  g_assert_false (gtk_widget_get_visible (error_label));
+
+  type_path (fixture, 0, "");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (error_label)), ==,
+                   "Type the path of a numeric field, such as $.price");
+  g_assert_true (gtk_widget_has_css_class (path_entry, "error"));
+
+  type_path (fixture, 0, "$.price[");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (error_label)), "Column 9"));
+  g_assert_true (gtk_widget_has_css_class (path_entry, "error"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (path_entry)), ==, "$.price[");
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 0);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 0);
+
+  /* A condition that does not parse is refused too. */
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "where_entry")), "$.kind ==");
+  type_path (fixture, 0, "$.price");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 0);
+
+  /* Fixed: in, and the error goes. */
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "where_entry")), "$.kind == \"tick\"");
+  type_path (fixture, 0, "$.price");
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_false (gtk_widget_has_css_class (path_entry, "error"));
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 1);
+  g_assert_cmpstr (sonde_series_feed_get_where (fixture->feed,
+                                                sonde_chart_get_series (sonde_charts_panel_get_chart (fixture->panel, 0), 0)),
+                   ==, "$.kind == \"tick\"");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  sonde_test_gui_init (&argc, &argv);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/charts-panel/add-chart-and-tile", test_add_chart_and_tile);
+  ADD ("/charts-panel/remove-chart", test_remove_chart);
+  ADD ("/charts-panel/bad-path", test_bad_path);
+#undef ADD
+
+  return sonde_test_gui_run ();
+}
