@@ -19,7 +19,7 @@
  * the bids and the asks) and at the end (the last member). Every figure is
  * the median of --repeat timed runs of at least --seconds each, the three
  * readers interleaved. It prints a table and one line per target of
- * ../shared/DESIGN.md:
+ * docs/DESIGN.md:
  *
  *   target json-path-small: <measured> (goal ≥ 5× json-glib) MET|MISSED
  *   target json-path-large: <measured> (goal ≥ 50× json-glib) MET|MISSED

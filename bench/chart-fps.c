@@ -594,7 +594,8 @@ main (int    argc,
       g_printerr ("chart-fps: no display; run it under xvfb-run\n");
       return 77;
     }
-  /* As the UI tests run (../shared/TESTING.md), unless set. */
+  /* As the UI tests run (docs/DESIGN.md, "Facts measured on Debian 12"),
+   * unless set. */
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GDK_BACKEND", "x11", FALSE);
   g_setenv ("GTK_A11Y", "none", FALSE);

@@ -67,7 +67,7 @@ LABELS = {
     "python-websockets": "Python websockets",
 }
 
-# Targets (../shared/DESIGN.md, "Numbers the design must reach").
+# Targets (docs/DESIGN.md, "Numbers the design must reach").
 INGEST_GOAL = 0.90                 # × the bare libsoup client's msgs/s
 OVERHEAD_GOAL = 32.0               # log bytes per stored message beyond its payload
 RSS_GOAL_BYTES = 200 * 1000 * 1000  # a 1M-message log of 100-byte messages

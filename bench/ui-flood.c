@@ -1225,7 +1225,8 @@ main (int    argc,
       return 77;
     }
 
-  /* The environment of the UI tests (../shared/TESTING.md), unless set. */
+  /* The environment of the UI tests (docs/DESIGN.md, "Facts measured on
+   * Debian 12"), unless set. */
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GDK_BACKEND", "x11", FALSE);
   g_setenv ("GTK_A11Y", "none", FALSE);
