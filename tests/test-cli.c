@@ -1673,6 +1673,48 @@ test_profile_wrong_token (Fixture       *fixture,
 }
 
 static void
+test_profile_on_open (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  g_autoptr(SondeProfile) profile = sonde_profile_new_for_url (url);
+  g_autoptr(GPtrArray) on_open = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "profiles.json", NULL);
+  g_autofree char *before = NULL;
+  const char *headers[] = { "X-From-Profile: yes", NULL };
+  Cli *cli;
+
+  g_ptr_array_add (on_open, sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT, "subscribe"));
+  sonde_profile_set_name (profile, "Echo");
+  sonde_profile_set_headers (profile, headers);
+  sonde_profile_set_on_open (profile, on_open);
+  before = write_profiles (path, profile, NULL);
+
+  /* The profile's on-open message goes first, then --send; both echo. */
+  cli = cli_run (fixture, 0, "connect", "--profile", "Echo", "--profiles", path,
+                 "--send", "from the command line", "--count", "2");
+  g_assert_cmpstr (cli->err, ==, "");
+  g_assert_cmpstr (soup_message_headers_get_one (fixture->request_headers, "X-From-Profile"), ==, "yes");
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_TEXT, "subscribe", 9);
+  assert_received (fixture, 1, SOUP_WEBSOCKET_DATA_TEXT, "from the command line", 21);
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "subscribe", 9);
+  assert_record_payload (cli_find (cli, "in", NULL, 1), "text", "from the command line", 21);
+
+  /* A URL on the command line replaces the profile's. (Not one whose
+   * server closes at once: the on-open message would then race the end.) */
+  {
+    g_autofree char *other = url_for (fixture, "/ws/headers");
+
+    cli = cli_run (fixture, 0, "connect", "--profile", "Echo", "--profiles", path, other, "--count", "1");
+    g_assert_cmpstr (fixture->peer_path, ==, "/ws/headers");
+    g_assert_cmpstr (soup_message_headers_get_one (fixture->request_headers, "X-From-Profile"), ==, "yes");
+    assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "ok", 2);
+  }
+
+  assert_file_holds (path, before);
+}
+
+static void
 test_profile_errors (Fixture       *fixture,
                      gconstpointer  data)
 {
@@ -1796,6 +1838,7 @@ main (int   argc,
   ADD ("profile/handshake", test_profile_handshake);
   ADD ("profile/override", test_profile_override);
   ADD ("profile/wrong-token", test_profile_wrong_token);
+  ADD ("profile/on-open", test_profile_on_open);
   ADD ("profile/errors", test_profile_errors);
 #undef ADD
 
