@@ -683,6 +683,23 @@ connect_profile_now (SondeSession *self)
   sonde_session_connect_async (self, NULL, on_connect_done, NULL);
 }
 
+/* Back to the settings of an ad-hoc connection: the defaults, with the
+ * log's retention and nothing of a profile. */
+static void
+reset_connection (SondeSession *self)
+{
+  g_autoptr(SondeConnectionOptions) options = sonde_connection_options_new ();
+  g_autoptr(SondeRedactor) redactor = sonde_redactor_new ();
+
+  sonde_connection_set_options (self->connection, options);
+  sonde_connection_set_redactor (self->connection, redactor);
+  sonde_connection_set_client_certificate (self->connection, NULL);
+  sonde_connection_set_on_open (self->connection, NULL);
+  sonde_connection_set_heartbeat (self->connection, NULL, 0);
+  sonde_connection_set_latency_probe (self->connection, NULL, NULL, 0, NULL);
+  sonde_notifier_set_rules (self->notifier, NULL, NULL);
+}
+
 /* Connects to @url as typed, closing the current connection first. A
  * profile's session asked for another URL is no longer the profile's; one
  * asked for the profile's own URL connects the profile (with its headers,
@@ -710,7 +727,10 @@ sonde_session_connect_url (SondeSession  *self,
           connect_profile_now (self);
           return TRUE;
         }
+      /* None of the profile's settings (its token least of all) go to an
+       * address typed by hand. */
       sonde_session_set_profile (self, NULL);
+      reset_connection (self);
     }
 
   return start (self, PENDING_URL, url, error);
