@@ -898,6 +898,24 @@ test_chart_field_from_detail (WindowFixture *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (length, >, 8);
   g_assert_cmpmem (contents, 8, "\x89PNG\r\n\x1a\n", 8);
+  {
+    /* The chart drawn: more than a background. */
+    g_autoptr(GdkTexture) texture = gdk_texture_new_from_filename (png_path, &error);
+    g_autofree guint32 *pixels = NULL;
+    g_autoptr(GHashTable) colors = g_hash_table_new (NULL, NULL);
+    int width, height;
+
+    g_assert_no_error (error);
+    width = gdk_texture_get_width (texture);
+    height = gdk_texture_get_height (texture);
+    g_assert_cmpint (width, ==, gtk_widget_get_width (GTK_WIDGET (chart)));
+    g_assert_cmpint (height, >=, 160);   /* its size when drawn (a new chart may shrink it since) */
+    pixels = g_new (guint32, (gsize) width * height);
+    gdk_texture_download (texture, (guchar *) pixels, width * 4);
+    for (gsize i = 0; i < (gsize) width * height; i++)
+      g_hash_table_add (colors, GUINT_TO_POINTER (pixels[i]));
+    g_assert_cmpuint (g_hash_table_size (colors), >, 3);
+  }
   g_assert_false (gtk_widget_get_visible (error_label));
 
   /* Into a folder that is not there: the error, naming the file, under
