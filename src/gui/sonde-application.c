@@ -245,20 +245,33 @@ apply_color_scheme (SondeApplication *self)
                                       schemes[CLAMP (choice, 0, (int) G_N_ELEMENTS (schemes) - 1)]);
 }
 
+/* Every keyboard shortcut of the application and its windows, declared
+ * here only (ui/gtk/help-overlay.ui lists them for the user, and a test
+ * checks that it does). The profile editor, a window of its own, keeps
+ * Ctrl+S and Escape as bindings of its class: its Escape must first close
+ * a drop-down open in it, which an application accelerator (run before the
+ * focused widget) would not let happen. */
+static const struct {
+  const char *action;
+  const char *accels[3];
+} shortcuts[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
+  { "win.show-help-overlay", { "<Control>question", NULL } },
+  { "win.toggle-sidebar", { "F9", NULL } },
+  { "win.focus-url", { "<Control>l", NULL } },
+  { "win.new-tab", { "<Control>t", NULL } },
+  { "win.close-tab", { "<Control>w", NULL } },
+  { "win.new-profile", { "<Control>n", NULL } },
+  { "win.filter", { "<Control>f", NULL } },
+  { "win.clear-log", { "<Control>k", NULL } },
+  { "win.export-log", { "<Control><Shift>s", NULL } },
+  { "win.send", { "<Control>Return", "<Control>KP_Enter", NULL } },
+};
+
 static void
 sonde_application_startup (GApplication *app)
 {
-  static const char *quit_accels[] = { "<Control>q", NULL };
-  static const char *help_accels[] = { "<Control>question", NULL };
-  static const char *focus_url_accels[] = { "<Control>l", NULL };
-  static const char *filter_accels[] = { "<Control>f", NULL };
-  static const char *clear_accels[] = { "<Control>k", NULL };
-  static const char *export_log_accels[] = { "<Control><Shift>s", NULL };
-  static const char *send_accels[] = { "<Control>Return", "<Control>KP_Enter", NULL };
-  static const char *new_tab_accels[] = { "<Control>t", NULL };
-  static const char *close_tab_accels[] = { "<Control>w", NULL };
-  static const char *new_profile_accels[] = { "<Control>n", NULL };
-  static const char *preferences_accels[] = { "<Control>comma", NULL };
   GtkApplication *gtk_app = GTK_APPLICATION (app);
 
   G_APPLICATION_CLASS (sonde_application_parent_class)->startup (app);
@@ -280,17 +293,8 @@ sonde_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
-  gtk_application_set_accels_for_action (gtk_app, "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (gtk_app, "win.show-help-overlay", help_accels);
-  gtk_application_set_accels_for_action (gtk_app, "win.focus-url", focus_url_accels);
-  gtk_application_set_accels_for_action (gtk_app, "win.filter", filter_accels);
-  gtk_application_set_accels_for_action (gtk_app, "win.clear-log", clear_accels);
-  gtk_application_set_accels_for_action (gtk_app, "win.export-log", export_log_accels);
-  gtk_application_set_accels_for_action (gtk_app, "win.send", send_accels);
-  gtk_application_set_accels_for_action (gtk_app, "win.new-tab", new_tab_accels);
-  gtk_application_set_accels_for_action (gtk_app, "win.close-tab", close_tab_accels);
-  gtk_application_set_accels_for_action (gtk_app, "win.new-profile", new_profile_accels);
-  gtk_application_set_accels_for_action (gtk_app, "app.preferences", preferences_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    gtk_application_set_accels_for_action (gtk_app, shortcuts[i].action, shortcuts[i].accels);
 }
 
 static void

@@ -93,12 +93,14 @@ is_open (SondeComposer *self)
          sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_OPEN;
 }
 
+/* The one place that decides whether composer.send (the Send button) can
+ * run: on an open connection, with a message that has no problem. */
 static void
 update_send_button (SondeComposer *self)
 {
   gboolean open = is_open (self);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), open && self->problem == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", open && self->problem == NULL);
   if (!open)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), _("Not connected: connect to send messages"));
   else if (self->problem != NULL)
@@ -227,8 +229,11 @@ on_mode_toggled (SondeComposer   *self,
 }
 
 static void
-on_send_clicked (SondeComposer *self)
+on_send_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
+  SondeComposer *self = SONDE_COMPOSER (widget);
   g_autoptr(GError) error = NULL;
 
   if (!sonde_composer_send (self, &error))
@@ -278,9 +283,12 @@ on_key_pressed (GtkEventControllerKey *controller,
 {
   GdkModifierType modifiers = state & gtk_accelerator_get_default_mod_mask ();
 
+  /* Ctrl+Enter is win.send's shortcut, an application accelerator that
+   * runs before this. It only gets here when sending is not possible: the
+   * text view would take it for a new line. */
   if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) && modifiers == GDK_CONTROL_MASK)
     {
-      on_send_clicked (self);
+      gtk_widget_error_bell (GTK_WIDGET (self));
       return GDK_EVENT_STOP;
     }
 
@@ -426,8 +434,8 @@ sonde_composer_class_init (SondeComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, send_button);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, templates_button);
   gtk_widget_class_bind_template_callback (widget_class, on_mode_toggled);
-  gtk_widget_class_bind_template_callback (widget_class, on_send_clicked);
 
+  gtk_widget_class_install_action (widget_class, "composer.send", NULL, on_send_action);
   gtk_widget_class_install_action (widget_class, "composer.insert-template", "u", on_insert_template);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -455,6 +463,8 @@ sonde_composer_init (SondeComposer *self)
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect (controller, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self->editor), controller);
+
+  update_send_button (self);
 }
 
 GtkWidget *

@@ -892,7 +892,9 @@ show_problems (SondeProfileEditor *self)
 
   gtk_label_set_label (self->problems_label, text->str);
   gtk_revealer_set_reveal_child (self->problems_revealer, text->len > 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), self->problems->len == 0);
+  /* The one place that decides whether editor.save can run: the button
+   * greys and Ctrl+S does nothing while there are problems. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", self->problems->len == 0);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->save_button),
                                self->problems->len == 0 ? _("Save the profile (Ctrl+S)") :
                                self->untouched ? _("Give the profile a name and a server URL to save") :

@@ -85,6 +85,23 @@ sync_tab (SondeWindow         *self,
   adw_tab_page_set_needs_attention (tab, state == SONDE_CONNECTION_STATE_FAILED);
 }
 
+/* The one place that decides which window actions can run (a disabled
+ * action's shortcut does nothing): it is called whenever the tab in front
+ * or what its composer can do changes. */
+static void
+update_actions (SondeWindow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  SondeComposer *composer = self->current != NULL ? sonde_connection_page_get_composer (self->current) : NULL;
+  gboolean has_page = self->current != NULL;
+
+  gtk_widget_action_set_enabled (widget, "win.send", composer != NULL && sonde_composer_get_can_send (composer));
+  gtk_widget_action_set_enabled (widget, "win.filter", has_page);
+  gtk_widget_action_set_enabled (widget, "win.clear-log", has_page);
+  gtk_widget_action_set_enabled (widget, "win.export-log", has_page);
+  gtk_widget_action_set_enabled (widget, "win.close-tab", has_page);
+}
+
 static void
 on_page_changed (SondeConnectionPage *page,
                  GParamSpec          *pspec,
@@ -115,6 +132,7 @@ on_selected_page_changed (SondeWindow *self)
   self->current = tab ? SONDE_CONNECTION_PAGE (adw_tab_page_get_child (tab)) : NULL;
   show_page_url (self);
   update_connect_button (self);
+  update_actions (self);
 }
 
 static gboolean
@@ -408,7 +426,6 @@ sonde_window_class_init (SondeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, on_close_tab_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, on_open_demo_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, on_toggle_sidebar_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
 
   sonde_window_profiles_class_init (widget_class);
 }
@@ -418,6 +435,7 @@ sonde_window_init (SondeWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   sonde_window_background_init (self);
+  update_actions (self);
 
   if (g_str_has_suffix (APPLICATION_ID, ".Devel"))
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -542,6 +560,8 @@ sonde_window_add_session (SondeWindow  *self,
   g_signal_connect_object (page, "notify::title", G_CALLBACK (on_page_changed), self, 0);
   g_signal_connect_object (page, "notify::active", G_CALLBACK (on_page_changed), self, 0);
   g_signal_connect_object (page, "alert", G_CALLBACK (sonde_window_on_page_alert), self, 0);
+  g_signal_connect_object (sonde_connection_page_get_composer (SONDE_CONNECTION_PAGE (page)), "notify::can-send",
+                           G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
   sync_tab (self, SONDE_CONNECTION_PAGE (page));
   adw_tab_view_set_selected_page (self->tab_view, tab);
 
