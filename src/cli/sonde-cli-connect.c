@@ -870,10 +870,12 @@ options_from_command_line (ConnectRun                   *run,
   return options;
 }
 
+/* Compression offered, by --deflate or by the profile. */
 static void
-warn_about_deflate (ConnectRun *run)
+warn_about_deflate (ConnectRun   *run,
+                    SondeProfile *profile)
 {
-  if (run->deflate)
+  if (profile != NULL ? sonde_profile_get_options (profile)->deflate : run->deflate)
     say (_("warning: with --deflate, libsoup 3.2 bounds neither a message's decompressed size nor its "
            "total size across fragments: a hostile server can exhaust memory"));
 }
@@ -1067,7 +1069,7 @@ run_session (ConnectRun   *run,
   run->line = g_string_sized_new (512);
   log = sonde_session_get_log (run->session);
 
-  warn_about_deflate (run);
+  warn_about_deflate (run, profile);
   if (profile == NULL && !apply_adhoc_options (run, &error))
     {
       say ("%s", error->message);
