@@ -786,6 +786,136 @@ test_export_log (Fixture       *fixture,
   g_rmdir (dir);
 }
 
+/* What the checking server saw in the last handshake. */
+typedef struct {
+  guint  n;
+  char  *header;
+  char  *authorization;
+  char  *protocols;
+  GPtrArray *connections;
+} Seen;
+
+static void
+on_checked_request (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           data)
+{
+  Seen *seen = data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  seen->n++;
+  g_free (seen->header);
+  seen->header = g_strdup (soup_message_headers_get_one (headers, "X-Feed"));
+  g_free (seen->authorization);
+  seen->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
+  g_free (seen->protocols);
+  seen->protocols = g_strdup (soup_message_headers_get_list (headers, "Sec-WebSocket-Protocol"));
+}
+
+static void
+on_checked_websocket (SoupServer              *server,
+                      SoupServerMessage       *msg,
+                      const char              *path,
+                      SoupWebsocketConnection *connection,
+                      gpointer                 data)
+{
+  Seen *seen = data;
+
+  g_ptr_array_add (seen->connections, g_object_ref (connection));
+}
+
+static void
+on_secret_stored (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  gboolean *done = data;
+
+  g_assert_true (sonde_secrets_store_finish (SONDE_SECRETS (source), result, NULL));
+  *done = TRUE;
+}
+
+/* Connect in a profile's tab (the header bar's, with the profile's URL in
+ * the entry) connects with the profile: its header, subprotocol and bearer
+ * token reach the server. Connecting the open profile again (from the
+ * sidebar) focuses its tab instead of opening a second one. */
+static void
+test_profile_tab_connect (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(SondeProfile) profile = NULL;
+  SondeApplication *application = sonde_test_gui_get_app ();
+  const char *headers[] = { "X-Feed: prices", NULL };
+  const char *protocols[] = { "feed.v2", NULL };
+  char *offered[] = { "feed.v2", NULL };
+  Seen seen = { 0 };
+  gboolean stored = FALSE;
+  SondeConnectionPage *page;
+  guint n_pages;
+  GSList *uris;
+
+  seen.connections = g_ptr_array_new_with_free_func (g_object_unref);
+  soup_server_add_early_handler (server, "/checked", on_checked_request, &seen, NULL);
+  soup_server_add_websocket_handler (server, "/checked", NULL, offered, on_checked_websocket, &seen, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("ws://127.0.0.1:%d/checked", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  profile = sonde_profile_new_for_url (url);
+  sonde_profile_set_name (profile, "Checked feed");
+  sonde_profile_set_headers (profile, headers);
+  sonde_profile_set_protocols (profile, protocols);
+  sonde_profile_set_auth_kind (profile, SONDE_AUTH_BEARER);
+  sonde_profile_store_add (sonde_application_get_store (application), profile);
+  sonde_secrets_store_async (sonde_application_get_secrets (application), sonde_profile_get_id (profile), "Sonde: Checked feed",
+                             "window-t0ken", NULL, on_secret_stored, &stored);
+  SONDE_TEST_ASSERT_WAIT (stored, WAIT_MS);
+
+  page = sonde_window_connect_profile (fixture->window, profile);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  g_assert_cmpuint (seen.n, ==, 1);
+  sonde_connection_page_disconnect (page);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
+  g_clear_pointer (&seen.authorization, g_free);
+  g_clear_pointer (&seen.header, g_free);
+
+  /* The header bar's Connect, in the profile's tab. */
+  g_assert_true (sonde_window_get_current_page (fixture->window) == page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect", NULL));
+  SONDE_TEST_ASSERT_WAIT (seen.n == 2 && page_state (page) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  g_assert_cmpstr (seen.header, ==, "prices");
+  g_assert_cmpstr (seen.authorization, ==, "Bearer window-t0ken");
+  g_assert_nonnull (seen.protocols);
+  g_assert_nonnull (strstr (seen.protocols, "feed.v2"));
+  g_assert_cmpstr (sonde_connection_page_get_profile_id (page), ==, sonde_profile_get_id (profile));
+
+  /* The same profile again, from another tab: its tab comes to the front. */
+  n_pages = sonde_window_get_n_pages (fixture->window);
+  sonde_window_add_page (fixture->window);
+  g_assert_true (sonde_window_get_current_page (fixture->window) != page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect-profile", "s",
+                                             sonde_profile_get_id (profile)));
+  g_assert_true (sonde_window_get_current_page (fixture->window) == page);
+  g_assert_cmpuint (sonde_window_get_n_pages (fixture->window), ==, n_pages + 1);
+  g_assert_cmpuint (seen.n, ==, 2);
+
+  sonde_connection_page_disconnect (page);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
+  soup_server_disconnect (server);
+  g_ptr_array_unref (seen.connections);
+  g_free (seen.header);
+  g_free (seen.authorization);
+  g_free (seen.protocols);
+}
+
+
 int
 main (int   argc,
       char *argv[])
@@ -794,6 +924,7 @@ main (int   argc,
   app = sonde_test_gui_get_app ();
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, sonde_test_window_setup, func, sonde_test_window_teardown)
+  ADD ("/window/profile-tab-connect", test_profile_tab_connect);
   ADD ("/window/demo-on-first-launch", test_demo_on_first_launch);
   ADD ("/window/url-errors", test_url_errors);
   ADD ("/window/handshake-refused", test_handshake_refused);
