@@ -293,6 +293,10 @@ sonde_connection_set_reconnect (SondeConnection            *self,
     self->options->reconnect.base_ms = 1000;
   if (self->options->reconnect.cap_ms == 0)
     self->options->reconnect.cap_ms = 60000;
+  /* A cap below the default first delay (sonde-cli --backoff-cap 0.2)
+   * caps the first delay too. */
+  if (self->options->reconnect.base_ms > self->options->reconnect.cap_ms)
+    self->options->reconnect.base_ms = self->options->reconnect.cap_ms;
   if (!policy->enabled && self->state == SONDE_CONNECTION_STATE_WAITING)
     {
       sonde_connection_automation_clear (self);
