@@ -150,6 +150,23 @@ find_button (GtkWidget  *widget,
   return NULL;
 }
 
+/* The first button of @tooltip inside @widget. */
+static GtkWidget *
+find_button_in (GtkWidget  *widget,
+                const char *tooltip)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button_in (c, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* The latest-value label of tile @index: the last label in it. */
 static const char *
 tile_label (Fixture *fixture,
@@ -279,7 +296,12 @@ test_remove_chart (Fixture       *fixture,
 
   sonde_chart_list_remove_chart (fixture->list, 0);
   sonde_chart_list_remove_chart (fixture->list, 0);
-  sonde_chart_list_remove_tile (fixture->list, 0);
+
+  /* The tile's own remove button. */
+  remove = find_button_in (child (fixture, "tiles"), "Remove the tile");
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+  g_assert_cmpuint (sonde_chart_list_get_n_tiles (fixture->list), ==, 0);
   g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 0);
   g_assert_cmpuint (sonde_charts_panel_get_n_tiles (fixture->panel), ==, 0);
   g_assert_cmpuint (n_chart_widgets (fixture), ==, 0);
