@@ -772,6 +772,28 @@ test_connection_refused (void)
   g_ptr_array_unref (fixture.items);
 }
 
+/* A send the I/O thread can no longer make (the server closed; the
+ * thread may even have ended) is reported as an error event, never
+ * dropped silently nor sent after the close began. */
+static void
+test_send_after_close (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) late = g_bytes_new_static ("late", 4);
+  Item *item;
+
+  start_path (fixture, "/ws/close-4000");
+  wait_event (fixture, SONDE_MESSAGE_KIND_CLOSE);
+  sonde_link_send (fixture->link, SONDE_MESSAGE_KIND_TEXT, SONDE_RECORD_FLAG_NONE, late);
+
+  wait_event (fixture, SONDE_MESSAGE_KIND_ERROR);
+  g_assert_cmpuint (count_items (fixture, SONDE_DIRECTION_OUT), ==, 0);
+  item = find_event (fixture, SONDE_MESSAGE_KIND_ERROR);
+  g_assert_error (item->error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN);
+  g_assert_cmpstr (item->error->message, ==,
+                   "A 4-byte message was not sent: the connection closed before it could go out");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -780,6 +802,7 @@ main (int   argc,
 
   g_test_add ("/link/open-send-close", Fixture, NULL, fixture_setup, test_open_send_close, fixture_teardown);
   g_test_add ("/link/server-close", Fixture, NULL, fixture_setup, test_server_close, fixture_teardown);
+  g_test_add ("/link/send-after-close", Fixture, NULL, fixture_setup, test_send_after_close, fixture_teardown);
   g_test_add ("/link/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);
   g_test_add ("/link/retry-after-date", Fixture, NULL, fixture_setup, test_retry_after_date, fixture_teardown);
   g_test_add ("/link/batches", Fixture, NULL, fixture_setup, test_batches, fixture_teardown);

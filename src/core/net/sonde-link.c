@@ -1055,6 +1055,23 @@ start_handshake (SondeLink *link)
                                         on_connected, link);
 }
 
+/* A message that could not go out: an error event says so (from any
+ * thread: push_item() takes the lock). */
+static void
+report_not_sent (SondeLink *link,
+                 gsize      length)
+{
+  g_autoptr(GError) error =
+    g_error_new (SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
+                 _("A %zu-byte message was not sent: the connection "
+                   "closed before it could go out"), length);
+  g_autoptr(GString) payload = error_payload (link, error);
+  SondeLinkEvent *event = link_event_new (-1);
+
+  event->error = g_steal_pointer (&error);
+  push_event (link, SONDE_MESSAGE_KIND_ERROR, payload, event);
+}
+
 static gboolean
 on_send_ready (gpointer data)
 {
@@ -1082,17 +1099,7 @@ on_send_ready (gpointer data)
           push_item (link, SONDE_DIRECTION_OUT, out->kind, out->flags, data_ptr, length, out->payload, NULL);
         }
       else
-        {
-          g_autoptr(GError) error =
-            g_error_new (SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
-                         _("A %zu-byte message was not sent: the connection "
-                           "closed before it could go out"), length);
-          g_autoptr(GString) payload = error_payload (link, error);
-          SondeLinkEvent *event = link_event_new (-1);
-
-          event->error = g_steal_pointer (&error);
-          push_event (link, SONDE_MESSAGE_KIND_ERROR, payload, event);
-        }
+        report_not_sent (link, length);
 
       outgoing_free (out);
     }
@@ -1156,8 +1163,16 @@ link_thread (gpointer data)
   g_main_context_push_thread_default (link->io_context);
 
   link->io_loop = g_main_loop_new (link->io_context, FALSE);
-  link->send_source = wake_source_new (link->io_context, "[sonde] send",
-                                       G_PRIORITY_DEFAULT, on_send_ready, link, NULL);
+  {
+    GSource *send_source = wake_source_new (link->io_context, "[sonde] send",
+                                            G_PRIORITY_DEFAULT, on_send_ready, link, NULL);
+
+    g_mutex_lock (&link->lock);
+    link->send_source = send_source;
+    if (!g_queue_is_empty (&link->outgoing))
+      g_source_set_ready_time (send_source, 0);
+    g_mutex_unlock (&link->lock);
+  }
 
   start_handshake (link);
   if (!link->done)
@@ -1189,7 +1204,20 @@ link_thread (gpointer data)
     g_source_set_ready_time (link->ready_source, 0);
   g_mutex_unlock (&link->lock);
 
-  destroy_source (&link->send_source);
+  {
+    GSource *send_source;
+
+    g_mutex_lock (&link->lock);
+    send_source = g_steal_pointer (&link->send_source);
+    g_mutex_unlock (&link->lock);
+    destroy_source (&send_source);
+  }
+  /* Sent in the last moment, after the final run: not sent. */
+  for (Outgoing *out; (out = g_queue_pop_head (&link->outgoing)) != NULL;)
+    {
+      report_not_sent (link, g_bytes_get_size (out->payload));
+      outgoing_free (out);
+    }
   g_clear_pointer (&link->io_loop, g_main_loop_unref);
   g_main_context_pop_thread_default (link->io_context);
   g_main_context_release (link->io_context);
@@ -1319,13 +1347,21 @@ sonde_link_send (SondeLink        *link,
   out->flags = flags;
   out->payload = g_bytes_ref (payload);
 
+  /* Under the lock: the thread may be finishing (its send source gone) or
+   * not have made its send source yet (it looks at the queue once it has). */
   g_mutex_lock (&link->lock);
+  if (link->finished)
+    {
+      g_mutex_unlock (&link->lock);
+      report_not_sent (link, g_bytes_get_size (payload));
+      outgoing_free (out);
+      return;
+    }
   wake = g_queue_is_empty (&link->outgoing);
   g_queue_push_tail (&link->outgoing, out);
-  g_mutex_unlock (&link->lock);
-
-  if (wake)
+  if (wake && link->send_source != NULL)
     g_source_set_ready_time (link->send_source, 0);
+  g_mutex_unlock (&link->lock);
 }
 
 static void
