@@ -1591,6 +1591,15 @@ test_profile_handshake (Fixture       *fixture,
   }
   assert_record_payload (cli_find (cli, "in", NULL, 0), "text", CHECK_WELCOME, strlen (CHECK_WELCOME));
 
+  /* --show-secrets: the profile's token shows in the handshake too. */
+  cli = cli_run (fixture, 0, "connect", "--profile", "Checked feed", "--profiles", path,
+                 "--token-env", "SONDE_TEST_TOKEN", "--show-secrets", "--count", "1");
+  {
+    g_autofree char *verdict = check_server_verdict (server);
+    g_assert_cmpstr (verdict, ==, "ACCEPTED");
+  }
+  g_assert_nonnull (strstr (cli->out, "Bearer " CHECK_TOKEN));
+
   /* Neither file changed. */
   assert_file_holds (path, before);
   assert_file_holds (own_path, own_before);

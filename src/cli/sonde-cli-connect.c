@@ -1064,6 +1064,7 @@ run_session (ConnectRun   *run,
     run->session = sonde_session_new_demo ();
   else
     run->session = sonde_session_new ();
+  sonde_session_set_show_secrets (run->session, run->show_secrets);
   run->connection = sonde_session_get_connection (run->session);
   run->loop = g_main_loop_new (NULL, FALSE);
   run->line = g_string_sized_new (512);

@@ -47,6 +47,7 @@ struct _SondeSession
   Pending               pending;
   SondeConnectionState  state;
   gboolean              demo;
+  gboolean              show_secrets;
 };
 
 G_DEFINE_FINAL_TYPE (SondeSession, sonde_session, G_TYPE_OBJECT)
@@ -469,6 +470,18 @@ sonde_session_set_secret (SondeSession *self,
   self->secret = g_strdup (secret);
 }
 
+/* With %TRUE, nothing is masked in what the connection records (the
+ * handshake, events): sonde-cli --show-secrets. Applies from the next
+ * connect. */
+void
+sonde_session_set_show_secrets (SondeSession *self,
+                                gboolean      show_secrets)
+{
+  g_return_if_fail (SONDE_IS_SESSION (self));
+
+  self->show_secrets = !!show_secrets;
+}
+
 /* The profile applied: the connection's settings, then the session's own
  * (notification rules, the latency chart). */
 static gboolean
@@ -485,6 +498,9 @@ apply_profile (SondeSession  *self,
                    _("Could not connect with “%s”: %s"), sonde_profile_get_name (profile), local_error->message);
       return FALSE;
     }
+
+  if (self->show_secrets)
+    sonde_connection_set_redactor (self->connection, NULL);
 
   /* The editor refuses rules that do not parse, so only a file edited by
    * hand gets here: the connection goes on, without notifications. */

@@ -47,6 +47,8 @@ void                  sonde_session_set_secrets       (SondeSession         *sel
                                                        SondeSecrets         *secrets);
 void                  sonde_session_set_secret        (SondeSession         *self,
                                                        const char           *secret);
+void                  sonde_session_set_show_secrets  (SondeSession         *self,
+                                                       gboolean              show_secrets);
 
 /* The profile's: looks up the secret, applies every setting of the
  * profile, connects (closing the current connection first). Completes once
