@@ -389,6 +389,42 @@ test_charts_follow_profile (Fixture       *fixture,
   }
 }
 
+static void
+send_one (gpointer data)
+{
+  SondeSession *session = data;
+  guint64 before = sonde_session_get_messages_out (session);
+
+  g_assert_true (sonde_connection_send_text (sonde_session_get_connection (session), "ping", -1, NULL));
+  SONDE_TEST_ASSERT_WAIT (sonde_session_get_messages_out (session) == before + 1, WAIT_MS);
+}
+
+/* Each property notifies exactly when its value changes: the profile
+ * (writable), the totals (read-only, as messages go out). */
+static void
+test_properties_notify (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SondeProfile) profile = make_profile (fixture);
+  g_autoptr(SondeSession) session = sonde_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, SONDE_TYPE_PROFILE);
+  g_value_set_object (&value, profile);
+  sonde_test_assert_notifies (G_OBJECT (session), "profile", &value);
+
+  sonde_session_set_profile (session, NULL);
+  g_assert_true (sonde_session_connect_url (session, fixture->url, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (sonde_session_get_state (session) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_session_get_messages_in (session) == 1, WAIT_MS);
+
+  sonde_test_assert_notifies_during (G_OBJECT (session), "messages-out", send_one, session, 1);
+  sonde_test_assert_notifies_during (G_OBJECT (session), "bytes-out", send_one, session, 1);
+  sonde_test_assert_notifies_during (G_OBJECT (session), "messages-in", send_one, session, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -401,6 +437,7 @@ main (int   argc,
   g_test_add ("/session/invalid-profile", Fixture, NULL, fixture_setup, test_invalid_profile, fixture_teardown);
   g_test_add ("/session/connect-url", Fixture, NULL, fixture_setup, test_connect_url, fixture_teardown);
   g_test_add ("/session/state-notifies-on-change", Fixture, NULL, fixture_setup, test_state_notifies_on_change, fixture_teardown);
+  g_test_add ("/session/properties-notify", Fixture, NULL, fixture_setup, test_properties_notify, fixture_teardown);
   g_test_add ("/session/charts-follow-profile", Fixture, NULL, fixture_setup, test_charts_follow_profile, fixture_teardown);
 
   return g_test_run ();

@@ -48,6 +48,7 @@ struct _SondeSession
   SondeConnectionState  state;
   gboolean              demo;
   gboolean              show_secrets;
+  SondeStats            notified;       /* the totals last notified */
 };
 
 G_DEFINE_FINAL_TYPE (SondeSession, sonde_session, G_TYPE_OBJECT)
@@ -136,13 +137,25 @@ on_state_changed (SondeSession *self)
     }
 }
 
+/* The totals are notified when they change (the log changes at most a few
+ * dozen times a second). */
 static void
 on_log_changed (SondeSession *self)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGES_IN]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGES_OUT]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_IN]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_OUT]);
+  SondeStats stats;
+
+  sonde_connection_get_stats (self->connection, &stats);
+  g_object_freeze_notify (G_OBJECT (self));
+  if (stats.messages_in != self->notified.messages_in)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGES_IN]);
+  if (stats.messages_out != self->notified.messages_out)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGES_OUT]);
+  if (stats.bytes_in != self->notified.bytes_in)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_IN]);
+  if (stats.bytes_out != self->notified.bytes_out)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_OUT]);
+  self->notified = stats;
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 static void
