@@ -529,6 +529,42 @@ test_export_csv (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* A large export goes out in pieces and still reads back row by row. */
+static void
+test_export_csv_large (void)
+{
+  g_autoptr(SondeSeries) a = sonde_series_new (100000);
+  g_autoptr(GPtrArray) series = g_ptr_array_new ();
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sonde-test-chart-list-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "large.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  ExportResult export = { 0 };
+  guint n = 100000;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    sonde_series_append (a, T0 + i, i);
+  g_ptr_array_add (series, a);
+  g_ptr_array_add (labels, "n");
+
+  export_and_wait (series, labels, file, NULL, &export);
+  g_assert_no_error (export.error);
+  g_assert_true (export.ok);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_cmpuint (strlen (contents), >, 1024 * 1024);
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, n + 2);    /* header, rows, the empty end */
+  g_assert_cmpstr (lines[1], ==, "2025-11-26T01:39:55.000000Z,\"n\",0");
+  g_assert_cmpstr (lines[n], ==, "2025-11-26T01:39:55.099999Z,\"n\",99999");
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 /* A folder that is not there, a folder where the file should be: an error
  * that names the file, and no file. */
 static void
@@ -612,6 +648,7 @@ main (int   argc,
   g_test_add_func ("/chart-list/add-refused", test_add_refused);
   g_test_add_func ("/chart-list/signals", test_signals);
   g_test_add_func ("/chart-export/csv", test_export_csv);
+  g_test_add_func ("/chart-export/csv-large", test_export_csv_large);
   g_test_add_func ("/chart-export/csv-fails", test_export_csv_fails);
   g_test_add_func ("/chart-export/csv-cancelled", test_export_csv_cancelled);
 

@@ -476,97 +476,6 @@ test_recent_paths (Fixture       *fixture,
   g_assert_cmpstr (joined, ==, "$.price $.vol");
 }
 
-/* CSV: a header, then one row per point of each series in turn, times in
- * UTC with microseconds, labels quoted (quotes doubled), gaps with an empty
- * value. */
-static void
-test_write_csv (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(SondeSeries) a = sonde_series_new (16);
-  g_autoptr(SondeSeries) b = sonde_series_new (16);
-  g_autoptr(GPtrArray) series = g_ptr_array_new ();
-  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
-  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  static const char expected[] =
-    "time,series,value\n"
-    "2025-11-26T01:39:55.000000Z,\"$.price\",101.25\n"
-    "2025-11-26T01:39:55.000250Z,\"$.price\",-3\n"
-    "2025-11-26T01:39:56.500000Z,\"$.price\",\n"
-    "2025-11-26T01:40:55.999999Z,\"$.price\",1e+300\n"
-    "1970-01-01T00:00:00.000001Z,\"say \"\"hi\"\", ok\",0.5\n"
-    "1970-01-01T00:00:00.000002Z,\"say \"\"hi\"\", ok\",0.1\n"
-    "1970-01-01T00:00:00.000003Z,\"say \"\"hi\"\", ok\",2.675\n"
-    "1970-01-01T00:00:00.000004Z,\"say \"\"hi\"\", ok\",0.30000000000000004\n";
-
-  sonde_series_append (a, T0, 101.25);
-  sonde_series_append (a, T0 + 250, -3);
-  sonde_series_append_gap (a, T0 + 1500000);
-  sonde_series_append (a, T0 + 60999999, 1e300);
-  sonde_series_append (b, 1, 0.5);
-  /* The shortest text that reads back as the same double. */
-  sonde_series_append (b, 2, 0.1);
-  sonde_series_append (b, 3, 2.675);
-  sonde_series_append (b, 4, 0.1 + 0.2);
-
-  g_ptr_array_add (series, a);
-  g_ptr_array_add (labels, "$.price");
-  g_ptr_array_add (series, b);
-  g_ptr_array_add (labels, "say \"hi\", ok");
-
-  g_assert_true (sonde_series_feed_write_csv (fixture->feed, series, labels, stream, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_output_stream_close (stream, NULL, &error));
-  text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (stream)),
-                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream)));
-  g_assert_cmpstr (text, ==, expected);
-
-  /* No series: the header alone. */
-  {
-    g_autoptr(GPtrArray) none = g_ptr_array_new ();
-    g_autoptr(GOutputStream) empty = g_memory_output_stream_new_resizable ();
-
-    g_assert_true (sonde_series_feed_write_csv (fixture->feed, none, none, empty, &error));
-    g_assert_no_error (error);
-    g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (empty)), ==,
-                      strlen ("time,series,value\n"));
-  }
-}
-
-/* A large export goes out in pieces and still reads back row by row. */
-static void
-test_write_csv_large (Fixture       *fixture,
-                      gconstpointer  data)
-{
-  g_autoptr(SondeSeries) a = sonde_series_new (100000);
-  g_autoptr(GPtrArray) series = g_ptr_array_new ();
-  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
-  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  guint n = 100000;
-
-  for (guint i = 0; i < n; i++)
-    sonde_series_append (a, T0 + i, i);
-  g_ptr_array_add (series, a);
-  g_ptr_array_add (labels, "n");
-
-  g_assert_true (sonde_series_feed_write_csv (fixture->feed, series, labels, stream, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_output_stream_close (stream, NULL, &error));
-  text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (stream)),
-                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream)));
-  g_assert_cmpuint (strlen (text), >, 1024 * 1024);
-  lines = g_strsplit (text, "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, n + 2);    /* header, rows, the empty end */
-  g_assert_cmpstr (lines[1], ==, "2025-11-26T01:39:55.000000Z,\"n\",0");
-  g_assert_cmpstr (lines[n], ==, "2025-11-26T01:39:55.099999Z,\"n\",99999");
-  g_assert_cmpstr (lines[n + 1], ==, "");
-}
-
 /* A path, condition or time path that does not parse is refused with the
  * reason, and adds nothing. */
 static void
@@ -704,8 +613,6 @@ main (int   argc,
   ADD ("/series-feed/backfill", TRUE, test_backfill);
   ADD ("/series-feed/backfill-limit", FALSE, test_backfill_limit);
   ADD ("/series-feed/recent-paths", TRUE, test_recent_paths);
-  ADD ("/series-feed/write-csv", FALSE, test_write_csv);
-  ADD ("/series-feed/write-csv-large", FALSE, test_write_csv_large);
   ADD ("/series-feed/add-errors", FALSE, test_add_errors);
   ADD ("/series-feed/remove", TRUE, test_remove);
   ADD ("/series-feed/latency", FALSE, test_latency);

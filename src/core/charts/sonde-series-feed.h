@@ -54,10 +54,5 @@ const char      *sonde_series_feed_get_time_path (SondeSeriesFeed  *self,
                                                   SondeSeries      *series);
 GPtrArray       *sonde_series_feed_dup_recent_paths (SondeSeriesFeed *self,
                                                      guint            max_paths);
-gboolean         sonde_series_feed_write_csv     (SondeSeriesFeed  *self,
-                                                  GPtrArray        *series,
-                                                  GPtrArray        *labels,
-                                                  GOutputStream    *stream,
-                                                  GError          **error);
 
 G_END_DECLS
