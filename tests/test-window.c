@@ -915,6 +915,75 @@ test_profile_tab_connect (Fixture       *fixture,
   g_free (seen.protocols);
 }
 
+static AdwMessageDialog *
+find_dialog_of (GtkWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == window &&
+          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+  return NULL;
+}
+
+/* Profiles that cannot be written are never lost in silence: the window
+ * says so (a toast that stays) and, when it closes, asks first; keeping it
+ * open keeps it open, closing anyway closes. */
+static void
+test_profiles_not_saved (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  SondeProfileStore *store = sonde_application_get_store (app);
+  g_autoptr(SondeProfile) profile = sonde_profile_new ();
+  g_autofree char *path = g_strdup (sonde_profile_store_get_path (store));
+  g_autofree char *blocker = g_build_filename (path, "blocker", NULL);
+  GtkWidget *window = g_object_ref (GTK_WIDGET (fixture->window));
+  AdwMessageDialog *dialog;
+
+  /* A directory where the profiles file goes: writing it fails, even as
+   * root. */
+  g_assert_true (sonde_profile_store_flush (store, NULL));
+  g_remove (path);
+  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
+
+  sonde_profile_set_name (profile, "Unsaved");
+  sonde_profile_set_url (profile, "ws://127.0.0.1:1/");
+  sonde_profile_store_add (store, profile);
+  sonde_profile_store_save_soon (store);
+
+  gtk_window_close (GTK_WINDOW (window));
+  SONDE_TEST_ASSERT_WAIT ((dialog = find_dialog_of (GTK_WINDOW (window))) != NULL, WAIT_MS);
+  g_assert_true (gtk_widget_get_visible (window));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Profiles Not Saved");
+
+  adw_message_dialog_response (dialog, "cancel");   /* as its button does */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  SONDE_TEST_ASSERT_WAIT (find_dialog_of (GTK_WINDOW (window)) == NULL, WAIT_MS);
+  g_assert_true (gtk_widget_get_visible (window));
+  sonde_test_save_screenshot (window, "window-profiles-not-saved.png");
+
+  /* Closing anyway closes. */
+  gtk_window_close (GTK_WINDOW (window));
+  SONDE_TEST_ASSERT_WAIT ((dialog = find_dialog_of (GTK_WINDOW (window))) != NULL, WAIT_MS);
+  adw_message_dialog_response (dialog, "close");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  SONDE_TEST_ASSERT_WAIT (!gtk_widget_get_visible (window), WAIT_MS);
+  fixture->window = sonde_window_new (SONDE_WINDOW_HOST (app));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  sonde_test_wait_finalized (window);
+
+  /* Writable again: the profile is saved. */
+  g_assert_cmpint (g_remove (blocker), ==, 0);
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+  sonde_profile_store_remove (store, profile, NULL);
+  g_assert_true (sonde_profile_store_flush (store, NULL));
+}
 
 int
 main (int   argc,
@@ -939,6 +1008,7 @@ main (int   argc,
   ADD ("/window/export-log", test_export_log);
   ADD ("/window/side-pane-keeps-width", test_side_pane_keeps_width);
   ADD ("/window/shortcuts-window-complete", test_shortcuts_window_complete);
+  ADD ("/window/profiles-not-saved", test_profiles_not_saved);
 #undef ADD
 
   return sonde_test_gui_run ();

@@ -309,8 +309,21 @@ sonde_application_shutdown (GApplication *app)
     {
       g_autoptr(GError) error = NULL;
 
+      /* No window is left to say it in: a desktop notification does. */
       if (!sonde_profile_store_flush (self->store, &error))
-        g_warning ("The profiles could not be saved: %s", error->message);
+        {
+          g_autoptr(GNotification) notification = g_notification_new (_("Profiles Not Saved"));
+          /* Translators: the profiles file, then why it could not be written. */
+          g_autofree char *body = g_strdup_printf (_("%s could not be written (%s): the latest changes to "
+                                                     "your profiles are lost. Free some disk space or make "
+                                                     "that folder writable before you change them again."),
+                                                   sonde_profile_store_get_path (self->store), error->message);
+
+          g_debug ("The profiles could not be saved: %s", error->message);
+          g_notification_set_body (notification, body);
+          g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+          g_application_send_notification (app, "profiles-not-saved", notification);
+        }
     }
 
   G_APPLICATION_CLASS (sonde_application_parent_class)->shutdown (app);

@@ -7,6 +7,8 @@
 #include <gtk/gtk.h>
 
 #include "sonde-connection-state.h"
+#include "sonde-profile.h"
+#include "sonde-secrets.h"
 
 G_BEGIN_DECLS
 
@@ -19,5 +21,16 @@ void sonde_state_describe     (SondeConnectionState  state,
                                const char          **css_class);
 void sonde_state_set_css_class (GtkWidget           *widget,
                                 SondeConnectionState  state);
+
+void sonde_gui_show_failure   (GtkWidget            *widget,
+                               const char           *text);
+void sonde_gui_store_secret   (SondeSecrets         *secrets,
+                               SondeProfile         *profile,
+                               const char           *label,
+                               const char           *secret,
+                               GtkWidget            *report_to);
+void sonde_gui_clear_secret   (SondeSecrets         *secrets,
+                               SondeProfile         *profile,
+                               GtkWidget            *report_to);
 
 G_END_DECLS

@@ -933,30 +933,6 @@ on_changed (SondeProfileEditor *self)
 }
 
 static void
-on_secret_stored (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!sonde_secrets_store_finish (SONDE_SECRETS (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("The secret could not be stored: %s", error->message);
-}
-
-static void
-on_secret_cleared (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!sonde_secrets_clear_finish (SONDE_SECRETS (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("The secret could not be removed: %s", error->message);
-}
-
-static void
 on_save_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
@@ -1212,15 +1188,18 @@ sonde_profile_editor_save (SondeProfileEditor  *self,
   secret = gtk_editable_get_text (GTK_EDITABLE (field (self, "secret")));
   if (self->secrets != NULL)
     {
+      /* The editor closes before the keyring answers: a failure is told in
+       * the window it was opened from. */
+      GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+      GtkWidget *report_to = parent != NULL ? GTK_WIDGET (parent) : GTK_WIDGET (self);
+
       if (sonde_profile_get_auth_kind (saved) == SONDE_AUTH_NONE)
-        sonde_secrets_clear_async (self->secrets, sonde_profile_get_id (saved), NULL,
-                                   on_secret_cleared, NULL);
+        sonde_gui_clear_secret (self->secrets, saved, report_to);
       else if (secret != NULL && *secret != '\0')
         {
           g_autofree char *label = g_strdup_printf (_("Sonde: %s"), sonde_profile_get_name (saved));
 
-          sonde_secrets_store_async (self->secrets, sonde_profile_get_id (saved), label, secret, NULL,
-                                     on_secret_stored, NULL);
+          sonde_gui_store_secret (self->secrets, saved, label, secret, report_to);
         }
     }
 

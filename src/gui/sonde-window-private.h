@@ -29,6 +29,7 @@ struct _SondeWindow
   GtkWidget            *sidebar;
 
   gboolean              close_confirmed;  /* closing without asking */
+  gboolean              close_unsaved;    /* closing though the profiles could not be saved */
   gboolean              in_background;    /* hidden, the application held */
 
   /* owned by its toast */
@@ -47,7 +48,7 @@ void                 sonde_window_show_toast          (SondeWindow    *self,
                                                        const char     *text);
 
 /* sonde-window.c */
-void                 sonde_window_save_state          (SondeWindow    *self);
+gboolean             sonde_window_save_state          (SondeWindow    *self);
 
 /* sonde-window-background.c */
 void                 sonde_window_background_init     (SondeWindow    *self);

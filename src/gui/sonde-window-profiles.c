@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sonde-gui-util.h"
 #include "sonde-profile-editor.h"
 #include "sonde-url.h"
 #include "sonde-window-private.h"
@@ -185,18 +186,6 @@ on_undo_delete (GtkWidget  *widget,
   sonde_profile_store_save_soon (deletion->window->store);
 }
 
-static void
-on_secret_cleared (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!sonde_secrets_clear_finish (SONDE_SECRETS (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("The deleted profile's secret could not be removed from the keyring: %s", error->message);
-}
-
 /* Only once the toast is gone without Undo does the secret leave the
  * keyring. */
 static void
@@ -209,8 +198,7 @@ on_delete_toast_dismissed (AdwToast *toast,
   if (deletion->undone || deletion->window == NULL || deletion->window->secrets == NULL)
     return;
 
-  sonde_secrets_clear_async (deletion->window->secrets, sonde_profile_get_id (deletion->profile),
-                             NULL, on_secret_cleared, NULL);
+  sonde_gui_clear_secret (deletion->window->secrets, deletion->profile, GTK_WIDGET (deletion->window));
 }
 
 static void

@@ -298,8 +298,9 @@ on_toggle_sidebar_action (GtkWidget  *widget,
 }
 
 /* Window size and the open connections, for the next start; profiles
- * written now rather than in a moment. */
-void
+ * written now rather than in a moment. FALSE (and the window says so)
+ * when the profiles could not be written. */
+gboolean
 sonde_window_save_state (SondeWindow *self)
 {
   GtkWindow *window = GTK_WINDOW (self);
@@ -339,8 +340,51 @@ sonde_window_save_state (SondeWindow *self)
       g_autoptr(GError) error = NULL;
 
       if (!sonde_profile_store_flush (self->store, &error))
-        g_warning ("Profiles not saved: %s", error->message);
+        {
+          /* Translators: why the profiles file could not be written (it names the file). */
+          g_autofree char *text = g_strdup_printf (_("Profiles not saved: %s. Free some disk space or make that "
+                                                     "folder writable; Sonde tries again at the next change."),
+                                                   error->message);
+
+          g_debug ("Profiles not saved: %s", error->message);
+          sonde_gui_show_failure (GTK_WIDGET (self), text);
+          return FALSE;
+        }
     }
+  return TRUE;
+}
+
+static void
+on_unsaved_close_response (AdwMessageDialog *dialog,
+                           const char       *response,
+                           SondeWindow      *self)
+{
+  if (g_strcmp0 (response, "close") == 0)
+    {
+      self->close_unsaved = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+    }
+}
+
+/* The profiles could not be written as the window closes: the user
+ * chooses between fixing that first and losing the latest changes. */
+static void
+ask_close_unsaved (SondeWindow *self)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Profiles Not Saved"),
+                                              _("Closing now loses the latest changes to your profiles. "
+                                                "Free some disk space or make the folder writable, then "
+                                                "close the window again."));
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Keep Window Open"),
+                                    "close", _("_Close Anyway"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_unsaved_close_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static gboolean
@@ -352,7 +396,11 @@ sonde_window_close_request (GtkWindow *window)
   if (sonde_window_background_close_request (self))
     return TRUE;
 
-  sonde_window_save_state (self);
+  if (!sonde_window_save_state (self) && !self->close_unsaved)
+    {
+      ask_close_unsaved (self);
+      return TRUE;
+    }
   return GTK_WINDOW_CLASS (sonde_window_parent_class)->close_request (window);
 }
 
