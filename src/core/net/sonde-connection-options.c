@@ -166,12 +166,11 @@ sonde_problem_free (SondeProblem *problem)
   g_free (problem);
 }
 
-G_GNUC_PRINTF (3, 4)
-static void
-add_problem_printf (GPtrArray  *problems,
-                    const char *field,
-                    const char *format,
-                    ...)
+void
+sonde_problem_add_printf (GPtrArray  *problems,
+                          const char *field,
+                          const char *format,
+                          ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -290,7 +289,7 @@ sonde_connection_options_validate (const SondeConnectionOptions *options)
         {
           g_autofree char *field = g_strdup_printf ("protocols[%u]", i);
 
-          add_problem_printf (problems, field,
+          sonde_problem_add_printf (problems, field,
                               _("Subprotocol “%s” is not a valid token (no spaces, commas or separators)"),
                               options->protocols[i]);
         }
@@ -305,7 +304,7 @@ sonde_connection_options_validate (const SondeConnectionOptions *options)
     sonde_problem_add (problems, "max-frame-size",
                        _("A maximum frame size of 0 would mean no limit at all: give a size in bytes"));
   else if (options->max_frame_size > SONDE_MAX_MAX_FRAME_SIZE)
-    add_problem_printf (problems, "max-frame-size",
+    sonde_problem_add_printf (problems, "max-frame-size",
                         _("The most Sonde accepts is %" PRIu64 " bytes (2 GiB)"),
                         SONDE_MAX_MAX_FRAME_SIZE);
 
@@ -319,13 +318,13 @@ sonde_connection_options_validate (const SondeConnectionOptions *options)
       const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
 
       if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-        add_problem_printf (problems, "proxy",
+        sonde_problem_add_printf (problems, "proxy",
                             _("“%s” is not a proxy URL: write it as http://host:port or "
                               "socks5://host:port"), options->proxy);
       else if (g_ascii_strcasecmp (scheme, "http") != 0 &&
                g_ascii_strcasecmp (scheme, "https") != 0 &&
                g_ascii_strcasecmp (scheme, "socks5") != 0)
-        add_problem_printf (problems, "proxy",
+        sonde_problem_add_printf (problems, "proxy",
                             _("“%s:” proxies are not supported: use http, https or socks5"), scheme);
     }
 

@@ -73,6 +73,10 @@ gboolean                sonde_text_has_control_char       (const char           
 void                    sonde_problem_add                 (GPtrArray                    *problems,
                                                            const char                   *field,
                                                            const char                   *message);
+void                    sonde_problem_add_printf          (GPtrArray                    *problems,
+                                                           const char                   *field,
+                                                           const char                   *format,
+                                                           ...) G_GNUC_PRINTF (3, 4);
 void                    sonde_problem_free                (SondeProblem                 *problem);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeConnectionOptions, sonde_connection_options_free)

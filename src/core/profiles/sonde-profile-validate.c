@@ -19,23 +19,6 @@
 #include "sonde-profile-private.h"
 #include "sonde-url.h"
 
-#define add_problem sonde_problem_add
-
-G_GNUC_PRINTF (3, 4)
-static void
-add_problem_printf (GPtrArray  *problems,
-                    const char *field,
-                    const char *format,
-                    ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  add_problem (problems, field, message);
-}
 
 static void
 validate_message (GPtrArray                 *problems,
@@ -45,7 +28,7 @@ validate_message (GPtrArray                 *problems,
   g_autoptr(GError) error = NULL;
 
   if (!sonde_template_validate (message->body != NULL ? message->body : "", message->format, &error))
-    add_problem (problems, field, error->message);
+    sonde_problem_add (problems, field, error->message);
 }
 
 /* The header name that the authentication sets, or NULL. */
@@ -88,7 +71,7 @@ sonde_profile_validate (SondeProfile *self)
     g_autofree char *name = g_strstrip (g_strdup (self->name));
 
     if (*name == '\0')
-      add_problem (problems, "name", _("Give the profile a name"));
+      sonde_problem_add (problems, "name", _("Give the profile a name"));
   }
 
   /* The connection settings: their one validator (the pin is the
@@ -117,9 +100,9 @@ sonde_profile_validate (SondeProfile *self)
           g_autofree char *name = g_strstrip (g_strndup (self->options->headers[i], colon - self->options->headers[i]));
 
           if (g_ascii_strcasecmp (name, auth_header) == 0)
-            add_problem_printf (problems, field,
-                                _("The authentication sets the “%s” header: remove this one "
-                                  "or set the authentication to None"), auth_header);
+            sonde_problem_add_printf (problems, field,
+                                      _("The authentication sets the “%s” header: remove this one "
+                                        "or set the authentication to None"), auth_header);
         }
     }
 
@@ -127,36 +110,36 @@ sonde_profile_validate (SondeProfile *self)
     {
     case SONDE_AUTH_BASIC:
       if (self->auth_username == NULL)
-        add_problem (problems, "auth-username", _("Basic authentication needs a user name"));
+        sonde_problem_add (problems, "auth-username", _("Basic authentication needs a user name"));
       else if (strchr (self->auth_username, ':') != NULL)
-        add_problem (problems, "auth-username",
-                     _("A user name for basic authentication cannot contain “:”"));
+        sonde_problem_add (problems, "auth-username",
+                           _("A user name for basic authentication cannot contain “:”"));
       else if (sonde_text_has_control_char (self->auth_username))
-        add_problem (problems, "auth-username",
-                     _("The user name contains a line break or control character"));
+        sonde_problem_add (problems, "auth-username",
+                           _("The user name contains a line break or control character"));
       break;
 
     case SONDE_AUTH_API_KEY_HEADER:
       if (self->auth_key_name == NULL)
-        add_problem (problems, "auth-key-name", _("Give the name of the header that carries the key"));
+        sonde_problem_add (problems, "auth-key-name", _("Give the name of the header that carries the key"));
       else if (!sonde_http_is_token (self->auth_key_name))
-        add_problem_printf (problems, "auth-key-name",
-                            _("“%s” is not a valid header name: use letters, digits and - _ . only"),
-                            self->auth_key_name);
+        sonde_problem_add_printf (problems, "auth-key-name",
+                                  _("“%s” is not a valid header name: use letters, digits and - _ . only"),
+                                  self->auth_key_name);
       else
         {
           g_autofree char *header = g_strconcat (self->auth_key_name, ": x", NULL);
 
           if (!sonde_connection_check_header (header, &error))
-            add_problem (problems, "auth-key-name", error->message);
+            sonde_problem_add (problems, "auth-key-name", error->message);
           g_clear_error (&error);
         }
       break;
 
     case SONDE_AUTH_API_KEY_QUERY:
       if (self->auth_key_name == NULL)
-        add_problem (problems, "auth-key-name",
-                     _("Give the name of the query parameter that carries the key"));
+        sonde_problem_add (problems, "auth-key-name",
+                           _("Give the name of the query parameter that carries the key"));
       break;
 
     case SONDE_AUTH_NONE:
@@ -170,16 +153,16 @@ sonde_profile_validate (SondeProfile *self)
       g_autofree char *fingerprint = sonde_profile_normalize_fingerprint (self->options->pinned_sha256);
 
       if (fingerprint == NULL)
-        add_problem (problems, "tls-pinned-sha256",
-                     _("A pinned certificate needs its SHA-256 fingerprint: 64 hex digits, "
-                       "with or without colons"));
+        sonde_problem_add (problems, "tls-pinned-sha256",
+                           _("A pinned certificate needs its SHA-256 fingerprint: 64 hex digits, "
+                             "with or without colons"));
     }
 
   if (self->heartbeat != NULL)
     {
       validate_message (problems, "heartbeat", self->heartbeat);
       if (self->heartbeat_interval_s == 0)
-        add_problem (problems, "heartbeat-interval", _("Set how often to send the heartbeat, in seconds"));
+        sonde_problem_add (problems, "heartbeat-interval", _("Set how often to send the heartbeat, in seconds"));
     }
 
   if (self->notifications != NULL)
@@ -187,7 +170,7 @@ sonde_profile_validate (SondeProfile *self)
       g_autoptr(GError) rules_error = NULL;
 
       if (!sonde_notifier_check_rules (self->notifications, &rules_error))
-        add_problem (problems, "notifications", rules_error->message);
+        sonde_problem_add (problems, "notifications", rules_error->message);
     }
 
   if (self->probe != NULL)
@@ -197,13 +180,13 @@ sonde_profile_validate (SondeProfile *self)
 
       validate_message (problems, "latency-probe", self->probe);
       if (!sonde_template_has_uuid (self->probe->body != NULL ? self->probe->body : ""))
-        add_problem (problems, "latency-probe",
-                     _("The latency probe must carry {{uuid}}: the reply is matched by it"));
+        sonde_problem_add (problems, "latency-probe",
+                           _("The latency probe must carry {{uuid}}: the reply is matched by it"));
       if (self->probe_interval_s == 0)
-        add_problem (problems, "latency-interval", _("Set how often to send the latency probe, in seconds"));
+        sonde_problem_add (problems, "latency-interval", _("Set how often to send the latency probe, in seconds"));
       path = sonde_json_path_new (self->probe_path != NULL ? self->probe_path : "", &path_error);
       if (path == NULL)
-        add_problem (problems, "latency-path", path_error->message);
+        sonde_problem_add (problems, "latency-path", path_error->message);
     }
 
   for (guint i = 0; i < self->on_open->len; i++)
@@ -227,17 +210,17 @@ sonde_profile_validate (SondeProfile *self)
         }
 
       if (message->name == NULL || *message->name == '\0')
-        add_problem (problems, field, _("Give the template a name"));
+        sonde_problem_add (problems, field, _("Give the template a name"));
       else if (duplicate)
-        add_problem_printf (problems, field, _("Another template is already called “%s”"), message->name);
+        sonde_problem_add_printf (problems, field, _("Another template is already called “%s”"), message->name);
       else
         validate_message (problems, field, message);
     }
 
   if (self->retention_count == 0)
-    add_problem (problems, "retention-count", _("The log must keep at least one message"));
+    sonde_problem_add (problems, "retention-count", _("The log must keep at least one message"));
   if (self->retention_bytes < MIN_RETENTION_BYTES)
-    add_problem (problems, "retention-bytes", _("The log must keep at least 1 KiB of messages"));
+    sonde_problem_add (problems, "retention-bytes", _("The log must keep at least 1 KiB of messages"));
 
   return problems;
 }
