@@ -364,7 +364,7 @@ build_page (SondeProfileEditor *self)
   g_hash_table_insert (self->fields, (gpointer) "secret", row);
 
   group = add_group (self, _("Limits and Liveness"), NULL);
-  add_spin (self, group, "max-frame", _("Largest message"), _("KiB; larger incoming messages close the connection (1009)"),
+  add_spin (self, group, "max-frame-size", _("Largest message"), _("KiB; larger incoming messages close the connection (1009)"),
             1, (double) (SONDE_MAX_MAX_FRAME_SIZE / 1024));
   add_switch (self, group, "deflate", _("Compression"),
               _("Offer permessage-deflate. Warning: libsoup 3.2 bounds neither a decompressed message’s size "
@@ -377,7 +377,7 @@ build_page (SondeProfileEditor *self)
   add_spin (self, group, "reconnect-max", _("Attempts"), _("0 tries for ever"), 0, 10000);
   add_spin (self, group, "retention-count", _("Messages kept"), _("The oldest are evicted beyond this"),
             1, G_MAXUINT32);
-  add_spin (self, group, "retention-mb", _("Megabytes kept"), NULL, 1, 1024 * 1024);
+  add_spin (self, group, "retention-bytes", _("Megabytes kept"), NULL, 1, 1024 * 1024);
 
   group = add_group (self, _("TLS and Proxy"), NULL);
   row = adw_combo_row_new ();
@@ -387,7 +387,7 @@ build_page (SondeProfileEditor *self)
   adw_preferences_group_add (group, row);
   self->tls_policy = ADW_COMBO_ROW (row);
   g_hash_table_insert (self->fields, (gpointer) "tls", row);
-  add_entry (self, group, "pinned-sha256", _("Pinned SHA-256 fingerprint"));
+  add_entry (self, group, "tls-pinned-sha256", _("Pinned SHA-256 fingerprint"));
   add_entry (self, group, "client-certificate", _("Client certificate file (PEM or PKCS#12)"));
   add_entry (self, group, "proxy", _("Proxy URL (empty: the system’s)"));
 
@@ -663,7 +663,7 @@ load_draft (SondeProfileEditor *self)
   set_text (self, "auth-username", sonde_profile_get_auth_username (p));
   set_text (self, "auth-key-name", sonde_profile_get_auth_key_name (p));
 
-  set_spin (self, "max-frame", (double) (sonde_profile_get_max_frame_size (p) / 1024));
+  set_spin (self, "max-frame-size", (double) (sonde_profile_get_max_frame_size (p) / 1024));
   gtk_switch_set_active (GTK_SWITCH (field (self, "deflate")), sonde_profile_get_deflate (p));
   set_spin (self, "keepalive", sonde_profile_get_keepalive (p));
   set_spin (self, "pong-timeout", sonde_profile_get_pong_timeout (p));
@@ -672,10 +672,10 @@ load_draft (SondeProfileEditor *self)
   set_spin (self, "reconnect-cap", reconnect.cap_ms / 1000.0);
   set_spin (self, "reconnect-max", reconnect.max_attempts);
   set_spin (self, "retention-count", sonde_profile_get_retention_count (p));
-  set_spin (self, "retention-mb", (double) (sonde_profile_get_retention_bytes (p) / (1024 * 1024)));
+  set_spin (self, "retention-bytes", (double) (sonde_profile_get_retention_bytes (p) / (1024 * 1024)));
 
   adw_combo_row_set_selected (self->tls_policy, sonde_profile_get_tls_policy (p));
-  set_text (self, "pinned-sha256", sonde_profile_get_pinned_sha256 (p));
+  set_text (self, "tls-pinned-sha256", sonde_profile_get_pinned_sha256 (p));
   set_text (self, "client-certificate", sonde_profile_get_client_certificate (p));
   set_text (self, "proxy", sonde_profile_get_proxy (p));
 
@@ -769,7 +769,7 @@ store_draft (SondeProfileEditor *self)
   sonde_profile_set_auth_username (p, get_text (self, "auth-username"));
   sonde_profile_set_auth_key_name (p, get_text (self, "auth-key-name"));
 
-  sonde_profile_set_max_frame_size (p, (guint64) get_spin (self, "max-frame") * 1024);
+  sonde_profile_set_max_frame_size (p, (guint64) get_spin (self, "max-frame-size") * 1024);
   sonde_profile_set_deflate (p, gtk_switch_get_active (GTK_SWITCH (field (self, "deflate"))));
   sonde_profile_set_keepalive (p, (guint) get_spin (self, "keepalive"));
   sonde_profile_set_pong_timeout (p, (guint) get_spin (self, "pong-timeout"));
@@ -779,10 +779,10 @@ store_draft (SondeProfileEditor *self)
   reconnect.max_attempts = (guint) get_spin (self, "reconnect-max");
   sonde_profile_set_reconnect (p, &reconnect);
   sonde_profile_set_retention (p, (guint) get_spin (self, "retention-count"),
-                               (guint64) get_spin (self, "retention-mb") * 1024 * 1024);
+                               (guint64) get_spin (self, "retention-bytes") * 1024 * 1024);
 
   sonde_profile_set_tls_policy (p, adw_combo_row_get_selected (self->tls_policy));
-  sonde_profile_set_pinned_sha256 (p, *get_text (self, "pinned-sha256") ? get_text (self, "pinned-sha256") : NULL);
+  sonde_profile_set_pinned_sha256 (p, *get_text (self, "tls-pinned-sha256") ? get_text (self, "tls-pinned-sha256") : NULL);
   sonde_profile_set_client_certificate (p, *get_text (self, "client-certificate") ?
                                            get_text (self, "client-certificate") : NULL);
   sonde_profile_set_proxy (p, *get_text (self, "proxy") ? get_text (self, "proxy") : NULL);
@@ -826,16 +826,7 @@ static GtkWidget *
 widget_for_field (SondeProfileEditor *self,
                   const char         *name)
 {
-  static const struct {
-    const char *problem;
-    const char *widget;
-  } aliases[] = {
-    { "tls-pinned-sha256", "pinned-sha256" },
-    { "max-frame-size", "max-frame" },
-    { "retention-bytes", "retention-mb" },
-  };
   guint index;
-  GtkWidget *widget;
 
   if (sscanf (name, "templates[%u]", &index) == 1 && index < self->template_rows->len)
     return GTK_WIDGET (((MessageRow *) g_ptr_array_index (self->template_rows, index))->body);
@@ -846,13 +837,8 @@ widget_for_field (SondeProfileEditor *self,
   if (g_str_has_prefix (name, "protocols"))
     return field (self, "protocols");
 
-  widget = g_hash_table_lookup (self->fields, name);
-  for (guint i = 0; widget == NULL && i < G_N_ELEMENTS (aliases); i++)
-    {
-      if (g_str_equal (name, aliases[i].problem))
-        widget = g_hash_table_lookup (self->fields, aliases[i].widget);
-    }
-  return widget;
+  /* The fields are kept under the names the validators use. */
+  return g_hash_table_lookup (self->fields, name);
 }
 
 static void
@@ -915,7 +901,7 @@ update_visibility (SondeProfileEditor *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (field (self, "secret")),
                                  kind == SONDE_AUTH_BASIC ? _("Password") :
                                  kind == SONDE_AUTH_BEARER ? _("Token") : _("Key"));
-  gtk_widget_set_visible (field (self, "pinned-sha256"), pinned);
+  gtk_widget_set_visible (field (self, "tls-pinned-sha256"), pinned);
 }
 
 static void
