@@ -1,0 +1,52 @@
+/* sonde-session-private.h: what the session's own files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * sonde-session.c holds the object, its properties and what it owns;
+ * sonde-session-connect.c applies a profile and connects.
+ */
+#pragma once
+
+#include "sonde-session.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  PENDING_NONE,
+  PENDING_URL,       /* connect_url() once the last connection has ended */
+  PENDING_PROFILE,   /* the profile's connect, likewise */
+} Pending;
+
+struct _SondeSession
+{
+  GObject               parent_instance;
+
+  /* owned */
+  SondeConnection      *connection;
+  SondeNotifier        *notifier;
+  SondeSeriesFeed      *feed;
+  SondeChartList       *charts;
+  SondeProfile         *profile;
+  SondeSecrets         *secrets;
+  char                 *secret;         /* given, instead of the keyring's */
+  char                 *shown_url;
+  char                 *pending_url;
+  GCancellable         *lookup;         /* the keyring lookup under way */
+
+  Pending               pending;
+  SondeConnectionState  state;
+  gboolean              demo;
+  gboolean              show_secrets;
+  SondeStats            notified;       /* the totals last notified */
+};
+
+gboolean sonde_session_is_active_state     (SondeConnectionState  state);
+void     sonde_session_report_problem      (SondeSession         *self,
+                                            const char           *text);
+void     sonde_session_notify_title        (SondeSession         *self);
+void     sonde_session_emit_profile_changed (SondeSession        *self);
+
+/* sonde-session-connect.c */
+void     sonde_session_connect_profile_now (SondeSession         *self);
+
+G_END_DECLS
