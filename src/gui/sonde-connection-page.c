@@ -872,15 +872,6 @@ sonde_connection_page_get_n_unread (SondeConnectionPage *self)
   return now > self->unread_base ? (guint) MIN (now - self->unread_base, G_MAXUINT) : 0;
 }
 
-/* TRUE while waiting to reconnect after a drop. */
-gboolean
-sonde_connection_page_get_reconnecting (SondeConnectionPage *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
-
-  return sonde_session_get_state (self->session) == SONDE_CONNECTION_STATE_WAITING;
-}
-
 /* The id of the profile this page was connected from, or NULL. */
 const char *
 sonde_connection_page_get_profile_id (SondeConnectionPage *self)

@@ -48,7 +48,6 @@ void                  sonde_connection_page_focus_filter   (SondeConnectionPage 
 void                  sonde_connection_page_send           (SondeConnectionPage  *self);
 char                 *sonde_connection_page_dup_status     (SondeConnectionPage  *self);
 guint                 sonde_connection_page_get_n_unread   (SondeConnectionPage  *self);
-gboolean              sonde_connection_page_get_reconnecting (SondeConnectionPage *self);
 
 void                  sonde_connection_page_connect_profile (SondeConnectionPage *self,
                                                             SondeProfile         *profile,
