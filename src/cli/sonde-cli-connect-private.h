@@ -1,0 +1,90 @@
+/* sonde-cli-connect-private.h: what `sonde-cli connect`'s files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * sonde-cli-connect.c runs a connection and prints what it sees;
+ * sonde-cli-options.c turns the command line into options, over a
+ * profile's or for an ad-hoc URL.
+ */
+#pragma once
+
+#include "sonde-cli.h"
+#include "sonde-predicate.h"
+#include "sonde-secrets.h"
+#include "sonde-session.h"
+
+G_BEGIN_DECLS
+
+/* How long a close we started may take before we stop waiting for it. */
+#define CLOSE_GRACE_MS 3000
+
+typedef struct {
+  /* options */
+  char             *profile;        /* connect only */
+  char             *profiles_file;
+  char             *token_env;
+  char            **headers;
+  char            **protocols;
+  char             *origin;
+  char            **sends;
+  char             *send_file;
+  gboolean          binary;
+  gboolean          echo;
+  gint64            count;
+  double            timeout;
+  char             *max_frame;
+  double            handshake_timeout;
+  gboolean          deflate;
+  gboolean          follow_redirects;
+  gboolean          raw;
+  char            **extracts;
+  char             *where;
+  double            rate;           /* demo only */
+  int               keepalive;
+  int               pong_timeout;
+  gboolean          reconnect;
+  double            backoff_cap;
+  int               max_attempts;
+  char             *pin_sha256;
+  char             *proxy;
+  gboolean          show_secrets;
+  char             *latency_probe;
+  char             *latency_path;
+  int               latency_interval;
+
+  /* state */
+  guint64           max_frame_size; /* --max-frame, parsed; 0 when not given */
+  SondeSession     *session;
+  SondeConnection  *connection;     /* the session's */
+  SondeSecrets     *secrets;        /* the keyring, for a profile without --token-env */
+  GMainLoop        *loop;
+  gboolean          finished;
+  GBytes           *file_payload;
+  GString          *line;
+  GPtrArray        *paths;          /* SondeJsonPath: --extract, or NULL */
+  SondePredicate   *predicate;      /* --where, or NULL */
+  guint64           received;       /* matching --where, when given */
+  gboolean          count_reached;
+  gboolean          timed_out;
+  gboolean          closing_by_us;
+  int               exit_status;
+  guint             timeout_id;
+  guint             grace_id;
+  guint             sigint_id;
+  guint             sigterm_id;
+  guint             signals_seen;
+} ConnectRun;
+
+/* sonde-cli-options.c */
+GOptionEntry *sonde_cli_connect_entries         (ConnectRun    *run,
+                                                 gboolean       profile,
+                                                 gboolean       demo);
+gboolean      sonde_cli_check_options           (ConnectRun    *run,
+                                                 GError       **error);
+gboolean      sonde_cli_apply_adhoc_options     (ConnectRun    *run,
+                                                 GError       **error);
+void          sonde_cli_apply_profile_overrides (ConnectRun    *run,
+                                                 SondeProfile  *profile,
+                                                 const char    *url);
+
+G_END_DECLS

@@ -1,0 +1,461 @@
+/* sonde-cli-options.c: `sonde-cli connect`'s command line as options
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The option table of connect and demo, the checks the option parser
+ * cannot make (sizes, conflicts), and the command line's settings as one
+ * SondeConnectionOptions: laid over a profile's (on a detached copy, so the
+ * profiles file never sees them) or given to an ad-hoc connection.
+ */
+
+#define G_LOG_DOMAIN "sonde-cli"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "sonde-certificate.h"
+#include "sonde-cli-connect-private.h"
+#include "sonde-error.h"
+#include "sonde-json-path.h"
+
+/* Parses a byte count: digits with an optional K, M or G suffix (binary). */
+static gboolean
+parse_size (const char  *text,
+            guint64     *size,
+            GError     **error)
+{
+  char *end = NULL;
+  guint64 value;
+  guint64 multiplier = 1;
+
+  errno = 0;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (end == text || errno != 0 || text[0] == '-')
+    goto invalid;
+
+  if (g_ascii_strcasecmp (end, "k") == 0 || g_ascii_strcasecmp (end, "kib") == 0)
+    multiplier = 1024;
+  else if (g_ascii_strcasecmp (end, "m") == 0 || g_ascii_strcasecmp (end, "mib") == 0)
+    multiplier = 1024 * 1024;
+  else if (g_ascii_strcasecmp (end, "g") == 0 || g_ascii_strcasecmp (end, "gib") == 0)
+    multiplier = 1024 * 1024 * 1024;
+  else if (*end != '\0')
+    goto invalid;
+
+  if (value > G_MAXUINT64 / multiplier)
+    goto invalid;
+
+  *size = value * multiplier;
+  return TRUE;
+
+invalid:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--max-frame: “%s” is not a size in bytes (e.g. 65536, 64K, 16M)"), text);
+  return FALSE;
+}
+
+gboolean
+sonde_cli_check_options (ConnectRun  *run,
+               GError     **error)
+{
+  if (run->count < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--count must be a positive number of messages"));
+      return FALSE;
+    }
+
+  if (run->timeout < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--timeout must be a positive number of seconds"));
+      return FALSE;
+    }
+
+  if (run->keepalive < 0 || run->pong_timeout < 0 || run->max_attempts < 0 || run->backoff_cap < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--keepalive, --pong-timeout, --backoff-cap and --max-attempts take positive numbers"));
+      return FALSE;
+    }
+
+  if (run->max_frame != NULL && !parse_size (run->max_frame, &run->max_frame_size, error))
+    return FALSE;
+
+  if ((run->latency_probe != NULL) != (run->latency_path != NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--latency-probe and --latency-path go together: the probe's template, "
+                             "and where its UUID is in the reply"));
+      return FALSE;
+    }
+
+  if (run->latency_interval < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--latency-interval takes a positive number of seconds"));
+      return FALSE;
+    }
+
+  if (run->pin_sha256 != NULL)
+    {
+      g_autofree char *normalized = sonde_certificate_normalize_sha256 (run->pin_sha256);
+
+      if (normalized == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--pin-sha256: “%s” is not a SHA-256 fingerprint (64 hex digits, colons allowed)"),
+                       run->pin_sha256);
+          return FALSE;
+        }
+      g_free (run->pin_sha256);
+      run->pin_sha256 = g_steal_pointer (&normalized);
+    }
+
+  if (run->handshake_timeout < 0 || (run->handshake_timeout > 0 && run->handshake_timeout * 1000 < 1))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--handshake-timeout must be a positive number of seconds"));
+      return FALSE;
+    }
+
+  if (run->profile == NULL && (run->profiles_file != NULL || run->token_env != NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--profiles and --token-env go with --profile NAME: they say where the "
+                             "profile is and where its secret is"));
+      return FALSE;
+    }
+
+  if (run->token_env != NULL && (*run->token_env == '\0' || strchr (run->token_env, '=') != NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--token-env: “%s” is not the name of an environment variable"), run->token_env);
+      return FALSE;
+    }
+
+  if (run->send_file != NULL)
+    {
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (!g_file_get_contents (run->send_file, &contents, &length, error))
+        {
+          g_prefix_error (error, "--send-file: ");
+          return FALSE;
+        }
+
+      if (!run->binary && !g_utf8_validate_len (contents, length, NULL))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--send-file: “%s” is not UTF-8 text; add --binary to send it as a binary message"),
+                       run->send_file);
+          return FALSE;
+        }
+
+      run->file_payload = g_bytes_new_take (g_steal_pointer (&contents), length);
+    }
+
+  if (run->extracts != NULL && run->raw)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--extract and --raw cannot be used together"));
+      return FALSE;
+    }
+
+  if (run->extracts != NULL)
+    {
+      run->paths = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_json_path_unref);
+      for (guint i = 0; run->extracts[i] != NULL; i++)
+        {
+          SondeJsonPath *path = sonde_json_path_new (run->extracts[i], error);
+
+          if (path == NULL)
+            {
+              g_prefix_error (error, "--extract: ");
+              return FALSE;
+            }
+          g_ptr_array_add (run->paths, path);
+        }
+    }
+
+  if (run->where != NULL)
+    {
+      run->predicate = sonde_predicate_new (run->where, error);
+      if (run->predicate == NULL)
+        {
+          g_prefix_error (error, "--where: ");
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* The options of `connect` (with @profile: --profile, --profiles and
+ * --token-env too) and of `demo` (with @demo: --rate). Their texts are
+ * translated by the option context (GETTEXT_PACKAGE). */
+GOptionEntry *
+sonde_cli_connect_entries (ConnectRun *run,
+                 gboolean    profile,
+                 gboolean    demo)
+{
+  GOptionEntry entries[] = {
+    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &run->headers,
+      N_("Add a request header to the handshake (repeatable; with --profile, replaces the profile's "
+         "header of that name)"), N_("'NAME: VALUE'") },
+    { "protocol", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &run->protocols,
+      N_("Offer a subprotocol (repeatable, in order of preference)"), N_("PROTOCOL") },
+    { "origin", 0, 0, G_OPTION_ARG_STRING, &run->origin,
+      N_("Send this Origin header"), N_("ORIGIN") },
+    { "send", 's', 0, G_OPTION_ARG_STRING_ARRAY, &run->sends,
+      N_("Send this message once connected (repeatable, in order)"), N_("TEXT") },
+    { "send-file", 0, 0, G_OPTION_ARG_FILENAME, &run->send_file,
+      N_("Send the contents of FILE as one message once connected"), N_("FILE") },
+    { "binary", 'b', 0, G_OPTION_ARG_NONE, &run->binary,
+      N_("Send --send and --send-file messages as binary"), NULL },
+    { "echo", 0, 0, G_OPTION_ARG_NONE, &run->echo,
+      N_("Send every received message straight back, unchanged"), NULL },
+    { "count", 'n', 0, G_OPTION_ARG_INT64, &run->count,
+      N_("Close and exit after N received messages"), N_("N") },
+    { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &run->timeout,
+      N_("Close after SECONDS (with --count: fail if N messages did not arrive)"), N_("SECONDS") },
+    { "max-frame", 0, 0, G_OPTION_ARG_STRING, &run->max_frame,
+      N_("Largest incoming message accepted (default 64M; 0 is refused)"), N_("BYTES") },
+    { "handshake-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &run->handshake_timeout,
+      N_("Deadline for the whole opening handshake (default 15)"), N_("SECONDS") },
+    { "deflate", 0, 0, G_OPTION_ARG_NONE, &run->deflate,
+      N_("Offer permessage-deflate compression"), NULL },
+    { "follow-redirects", 0, 0, G_OPTION_ARG_NONE, &run->follow_redirects,
+      N_("Follow HTTP redirects during the handshake"), NULL },
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &run->raw,
+      N_("Print only the payloads of received messages, one per line"), NULL },
+    { "keepalive", 0, 0, G_OPTION_ARG_INT, &run->keepalive,
+      N_("Send a Ping every SECONDS (default: none)"), N_("SECONDS") },
+    { "pong-timeout", 0, 0, G_OPTION_ARG_INT, &run->pong_timeout,
+      N_("Declare the peer dead (1006) after SECONDS without a pong; needs --keepalive"), N_("SECONDS") },
+    { "reconnect", 0, 0, G_OPTION_ARG_NONE, &run->reconnect,
+      N_("Reconnect after a drop, with exponential backoff and full jitter"), NULL },
+    { "backoff-cap", 0, 0, G_OPTION_ARG_DOUBLE, &run->backoff_cap,
+      N_("The longest wait between attempts (default 60)"), N_("SECONDS") },
+    { "max-attempts", 0, 0, G_OPTION_ARG_INT, &run->max_attempts,
+      N_("Give up after N attempts in a row (default: never)"), N_("N") },
+    { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &run->pin_sha256,
+      N_("Accept only the server certificate with this SHA-256 fingerprint"), N_("FINGERPRINT") },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &run->proxy,
+      N_("Connect through this proxy (http://, https:// or socks5://) instead of the system's"), N_("URL") },
+    { "latency-probe", 0, 0, G_OPTION_ARG_STRING, &run->latency_probe,
+      N_("Measure round-trip time where the server echoes: send TEMPLATE (with {{uuid}}) every interval"),
+      N_("TEMPLATE") },
+    { "latency-path", 0, 0, G_OPTION_ARG_STRING, &run->latency_path,
+      N_("Where the echoed UUID is in the reply (e.g. $.id); needs --latency-probe"), N_("PATH") },
+    { "latency-interval", 0, 0, G_OPTION_ARG_INT, &run->latency_interval,
+      N_("Seconds between latency probes (default 10)"), N_("SECONDS") },
+    { "show-secrets", 0, 0, G_OPTION_ARG_NONE, &run->show_secrets,
+      N_("Do not mask Authorization, cookies and secret query parameters in the output"), NULL },
+    { "extract", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &run->extracts,
+      N_("Print only the number at PATH (e.g. $.price) of each received message (repeatable)"), N_("PATH") },
+    { "where", 'w', 0, G_OPTION_ARG_STRING, &run->where,
+      N_("Keep only received messages that match (e.g. '$.sym == \"ABC\"'); --count counts those"),
+      N_("PREDICATE") },
+    { NULL },
+    { NULL },
+    { NULL },
+    { NULL },
+  };
+  guint n = G_N_ELEMENTS (entries) - 4;
+
+  if (profile)
+    {
+      GOptionEntry profile_entries[] = {
+        { "profile", 'P', 0, G_OPTION_ARG_STRING, &run->profile,
+          N_("Connect with the saved profile that has this id or name"), N_("NAME|ID") },
+        { "profiles", 0, 0, G_OPTION_ARG_FILENAME, &run->profiles_file,
+          N_("Read the profiles from FILE instead of Sonde's own (see below)"), N_("FILE") },
+        { "token-env", 0, 0, G_OPTION_ARG_STRING, &run->token_env,
+          N_("Take the profile's secret from the environment variable VAR instead of the keyring"),
+          N_("VAR") },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (profile_entries); i++)
+        entries[n++] = profile_entries[i];
+    }
+
+  if (demo)
+    {
+      GOptionEntry rate = { "rate", 'r', 0, G_OPTION_ARG_DOUBLE, &run->rate,
+                            N_("Messages per second of the demo feed (default 20)"), N_("HZ") };
+      entries[n++] = rate;
+    }
+
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/* The name of the header "NAME: VALUE", without spaces around it. */
+static char *
+header_name (const char *header)
+{
+  const char *colon = strchr (header, ':');
+
+  return g_strstrip (colon != NULL ? g_strndup (header, colon - header) : g_strdup (header));
+}
+
+/* @base_headers, where a header of the command line replaces the one of
+ * the same name (names are case-insensitive), then the command line's. */
+static char **
+merge_headers (char **base_headers,
+               char **cli_headers)
+{
+  g_autoptr(GStrvBuilder) merged = g_strv_builder_new ();
+
+  for (guint i = 0; base_headers != NULL && base_headers[i] != NULL; i++)
+    {
+      g_autofree char *name = header_name (base_headers[i]);
+      gboolean replaced = FALSE;
+
+      for (guint j = 0; !replaced && cli_headers[j] != NULL; j++)
+        {
+          g_autofree char *cli_name = header_name (cli_headers[j]);
+
+          replaced = g_ascii_strcasecmp (name, cli_name) == 0;
+        }
+      if (!replaced)
+        g_strv_builder_add (merged, base_headers[i]);
+    }
+  g_strv_builder_addv (merged, (const char **) cli_headers);
+
+  return g_strv_builder_end (merged);
+}
+
+/* g_set_str() of GLib 2.76, which is above our floor. */
+static void
+replace_str (char       **field,
+             const char  *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+/* @base (a profile's connection settings, or the defaults) with what the
+ * command line gives instead: an option that was not given leaves the
+ * setting as it is. */
+static SondeConnectionOptions *
+options_from_command_line (ConnectRun                   *run,
+                           const SondeConnectionOptions *base)
+{
+  SondeConnectionOptions *options = base != NULL ? sonde_connection_options_copy (base)
+                                                 : sonde_connection_options_new ();
+
+  if (run->headers != NULL)
+    {
+      char **merged = merge_headers (options->headers, run->headers);
+
+      g_strfreev (options->headers);
+      options->headers = merged;
+    }
+  if (run->protocols != NULL)
+    {
+      g_strfreev (options->protocols);
+      options->protocols = g_strdupv (run->protocols);
+    }
+  if (run->origin != NULL)
+    replace_str (&options->origin, run->origin);
+  if (run->max_frame != NULL)
+    options->max_frame_size = run->max_frame_size;
+  if (run->deflate)
+    options->deflate = TRUE;
+  if (run->follow_redirects)
+    options->follow_redirects = TRUE;
+  if (run->handshake_timeout > 0)
+    options->handshake_timeout_ms = (guint) MIN (run->handshake_timeout * 1000, G_MAXUINT);
+  if (run->keepalive > 0)
+    options->keepalive_s = (guint) run->keepalive;
+  if (run->pong_timeout > 0)
+    options->pong_timeout_s = (guint) run->pong_timeout;
+  if (run->reconnect)
+    options->reconnect.enabled = TRUE;
+  if (run->backoff_cap > 0)
+    options->reconnect.cap_ms = (guint) MIN (run->backoff_cap * 1000, G_MAXUINT);
+  if (run->max_attempts > 0)
+    options->reconnect.max_attempts = (guint) run->max_attempts;
+  if (run->pin_sha256 != NULL)
+    replace_str (&options->pinned_sha256, run->pin_sha256);
+  if (run->proxy != NULL)
+    replace_str (&options->proxy, run->proxy);
+
+  return options;
+}
+
+
+/* An ad-hoc URL: the command line's settings go to the connection, as
+ * typed; sonde_connection_connect() checks them. */
+gboolean
+sonde_cli_apply_adhoc_options (ConnectRun  *run,
+                     GError     **error)
+{
+  g_autoptr(SondeConnectionOptions) options = options_from_command_line (run, NULL);
+  SondeMessageLog *log = sonde_connection_get_log (run->connection);
+
+  /* The log only needs to hold what has not been printed yet. */
+  sonde_message_log_set_max_count (log, 100000);
+  sonde_message_log_set_max_bytes (log, 256 * 1024 * 1024);
+
+  sonde_connection_set_options (run->connection, options);
+  if (run->show_secrets)
+    sonde_connection_set_redactor (run->connection, NULL);
+  if (run->latency_probe != NULL)
+    {
+      g_autoptr(SondeProfileMessage) probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT,
+                                                                        run->latency_probe);
+
+      if (!sonde_connection_set_latency_probe (run->connection, probe, run->latency_path,
+                                               run->latency_interval > 0 ? (guint) run->latency_interval : 10,
+                                               error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The command line's options over @profile's (a copy of its own, so the
+ * profiles file never sees them), and @url instead of the profile's when
+ * given; sonde_profile_validate() checks the result. */
+void
+sonde_cli_apply_profile_overrides (ConnectRun   *run,
+                         SondeProfile *profile,
+                         const char   *url)
+{
+  g_autoptr(SondeConnectionOptions) options = options_from_command_line (run, sonde_profile_get_options (profile));
+
+  if (url != NULL)
+    replace_str (&options->url, url);
+  sonde_profile_set_options (profile, options);
+  if (run->pin_sha256 != NULL)
+    sonde_profile_set_tls_policy (profile, SONDE_TLS_PINNED);
+
+  if (run->latency_probe != NULL)
+    {
+      g_autoptr(SondeProfileMessage) probe = sonde_profile_message_new (NULL, SONDE_MESSAGE_FORMAT_TEXT,
+                                                                        run->latency_probe);
+
+      sonde_profile_set_latency_probe (profile, probe, run->latency_path,
+                                       run->latency_interval > 0 ? (guint) run->latency_interval : 10);
+    }
+  else if (run->latency_interval > 0)
+    {
+      const char *path = NULL;
+      const SondeProfileMessage *probe = sonde_profile_get_latency_probe (profile, &path, NULL);
+
+      if (probe != NULL)
+        {
+          g_autoptr(SondeProfileMessage) copy = sonde_profile_message_copy (probe);
+          g_autofree char *path_copy = g_strdup (path);
+
+          sonde_profile_set_latency_probe (profile, copy, path_copy, (guint) run->latency_interval);
+        }
+    }
+}
