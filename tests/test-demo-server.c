@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "sonde-connection.h"
 #include "sonde-demo-server.h"
@@ -651,8 +652,59 @@ test_stop_with_unresponsive_client (void)
   body = strstr ((const char *) received->data, "\r\n\r\n");
   g_assert_nonnull (body);
   body += 4;
-  g_assert_cmpuint ((guint8) body[0], ==, 0x88);                    /* FIN + Close */
+  g_assert_cmpuint ((guint8) body[0], ==, 0x88);                    
+/* FIN + Close */
   g_assert_cmpuint ((guint8) body[2] << 8 | (guint8) body[3], ==, 1001);
+
+  g_assert_finalize_object (g_steal_pointer (&server));
+}
+
+/* Clients that vanish (a reset, not a close) while the server is in the
+ * middle of a burst: a send that fails closes the connection at once, and
+ * the rest of the burst must see that instead of sending on a closed
+ * connection (a GLib-CRITICAL, fatal here). The server goes on serving. */
+static void
+test_reset_during_burst (void)
+{
+  g_autoptr(SondeDemoServer) server = start_server (SONDE_DEMO_SERVER_MAX_RATE);
+  guint16 port = sonde_demo_server_get_port (server);
+
+  for (guint round = 0; round < 30; round++)
+    {
+      g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+      g_autoptr(GSocketConnection) tcp = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *request = NULL;
+      GSocket *socket;
+      guint8 buffer[256];
+      struct linger linger = { 1, 0 };
+
+      tcp = g_socket_client_connect_to_host (socket_client, "127.0.0.1", port, NULL, &error);
+      g_assert_no_error (error);
+      socket = g_socket_connection_get_socket (tcp);
+      g_socket_set_timeout (socket, 10);
+      /* A small receive buffer: the server's writes back up at once. */
+      g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 2048, NULL);
+      request = g_strdup_printf ("GET /ticker?rate=%.0f HTTP/1.1\r\n"
+                                 "Host: 127.0.0.1:%u\r\n"
+                                 "Upgrade: websocket\r\n"
+                                 "Connection: Upgrade\r\n"
+                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                 "Sec-WebSocket-Version: 13\r\n"
+                                 "\r\n", SONDE_DEMO_SERVER_MAX_RATE, port);
+      g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tcp)),
+                                                request, strlen (request), NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (tcp)),
+                                            buffer, sizeof buffer, NULL, &error), >, 0);
+      g_assert_no_error (error);
+      SONDE_TEST_ASSERT_WAIT (sonde_demo_server_get_n_clients (server) == 1, WAIT_MS);
+      /* Let the unread ticks pile up, then reset the connection. */
+      sonde_test_spin (round % 5 * 5);
+      setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+      g_socket_close (socket, NULL);
+      SONDE_TEST_ASSERT_WAIT (sonde_demo_server_get_n_clients (server) == 0, WAIT_MS);
+    }
 
   g_assert_finalize_object (g_steal_pointer (&server));
 }
@@ -818,6 +870,7 @@ main (int   argc,
   g_test_add_func ("/demo-server/stop-with-clients", test_stop_with_clients);
   g_test_add_func ("/demo-server/dispose-with-clients", test_dispose_with_clients);
   g_test_add_func ("/demo-server/stop-with-unresponsive-client", test_stop_with_unresponsive_client);
+  g_test_add_func ("/demo-server/reset-during-burst", test_reset_during_burst);
   g_test_add_func ("/demo-server/port-in-use", test_port_in_use);
   g_test_add_func ("/demo-server/rate-limits", test_rate_limits);
   g_test_add_func ("/demo-server/restart", test_restart);

@@ -206,11 +206,11 @@ on_client_tick (gpointer data)
   guint64 due = (guint64) ((double) (now - client->start_us) / G_USEC_PER_SEC * client->rate) + 1;
   guint burst = 0;
 
-  if (soup_websocket_connection_get_state (client->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-    return G_SOURCE_CONTINUE;
-
-  /* Catch up after a stall, but never in one unbounded burst. */
-  while (client->sent < due && burst < MAX_BURST)
+  /* Catch up after a stall, but never in one unbounded burst. A send can
+   * end the connection (a write error closes it at once), so the state is
+   * checked before each one. */
+  while (client->sent < due && burst < MAX_BURST &&
+         soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     {
       gboolean built;
 
