@@ -425,6 +425,65 @@ test_properties_notify (Fixture       *fixture,
   sonde_test_assert_notifies_during (G_OBJECT (session), "messages-in", send_one, session, 0);
 }
 
+/* An address typed by hand can carry headers, subprotocols and a reconnect
+ * policy of its own (the window's options beside the URL), and a profile's
+ * session that is given another address falls back to them. */
+static void
+test_adhoc_options (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SondeSession) session = sonde_session_new ();
+  g_autoptr(SondeConnectionOptions) options = sonde_connection_options_new ();
+  g_autoptr(GError) error = NULL;
+  SondeReconnectPolicy policy;
+  char *headers[] = { "X-Feed: adhoc", NULL };
+  char *protocols[] = { "feed.v2", NULL };
+
+  options->headers = g_strdupv (headers);
+  options->protocols = g_strdupv (protocols);
+  options->reconnect.enabled = TRUE;
+  sonde_session_set_adhoc_options (session, options);
+  g_assert_nonnull (sonde_session_get_adhoc_options (session));
+
+  g_assert_true (sonde_session_connect_url (session, fixture->url, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (sonde_session_get_state (session) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  g_mutex_lock (&fixture->seen.lock);
+  g_assert_cmpstr (fixture->seen.header, ==, "adhoc");
+  g_assert_nonnull (fixture->seen.protocols);
+  g_assert_nonnull (strstr (fixture->seen.protocols, "feed.v2"));
+  g_assert_null (fixture->seen.authorization);
+  g_mutex_unlock (&fixture->seen.lock);
+  sonde_connection_get_reconnect (sonde_session_get_connection (session), &policy);
+  g_assert_true (policy.enabled);
+  g_assert_cmpstr (sonde_connection_get_url (sonde_session_get_connection (session)), ==, fixture->url);
+
+  /* A profile's session given another address: the ad-hoc options, not the
+   * profile's header and token. */
+  {
+    g_autoptr(SondeProfile) profile = make_profile (fixture);
+    g_autofree char *other = g_strconcat (fixture->url, "?typed=1", NULL);
+
+    sonde_session_disconnect (session);
+    SONDE_TEST_ASSERT_WAIT (!sonde_session_get_active (session), WAIT_MS);
+    sonde_session_set_profile (session, profile);
+    sonde_session_set_secret (session, TOKEN);
+    g_assert_true (sonde_session_connect_url (session, fixture->url, &error));
+    SONDE_TEST_ASSERT_WAIT (fixture->seen.n_handshakes == 2 &&
+                            sonde_session_get_state (session) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+    assert_seen_profile (fixture);
+
+    g_assert_true (sonde_session_connect_url (session, other, &error));
+    g_assert_no_error (error);
+    SONDE_TEST_ASSERT_WAIT (fixture->seen.n_handshakes == 3 &&
+                            sonde_session_get_state (session) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+    g_mutex_lock (&fixture->seen.lock);
+    g_assert_cmpstr (fixture->seen.header, ==, "adhoc");
+    g_assert_null (fixture->seen.authorization);
+    g_mutex_unlock (&fixture->seen.lock);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -437,6 +496,7 @@ main (int   argc,
   g_test_add ("/session/invalid-profile", Fixture, NULL, fixture_setup, test_invalid_profile, fixture_teardown);
   g_test_add ("/session/connect-url", Fixture, NULL, fixture_setup, test_connect_url, fixture_teardown);
   g_test_add ("/session/state-notifies-on-change", Fixture, NULL, fixture_setup, test_state_notifies_on_change, fixture_teardown);
+  g_test_add ("/session/adhoc-options", Fixture, NULL, fixture_setup, test_adhoc_options, fixture_teardown);
   g_test_add ("/session/properties-notify", Fixture, NULL, fixture_setup, test_properties_notify, fixture_teardown);
   g_test_add ("/session/charts-follow-profile", Fixture, NULL, fixture_setup, test_charts_follow_profile, fixture_teardown);
 

@@ -241,18 +241,55 @@ sonde_session_connect_profile_now (SondeSession *self)
 /* Back to the settings of an ad-hoc connection: the defaults, with the
  * log's retention and nothing of a profile. */
 static void
+apply_adhoc_options (SondeSession *self)
+{
+  g_autoptr(SondeConnectionOptions) options = self->adhoc != NULL ? sonde_connection_options_copy (self->adhoc)
+                                                                  : sonde_connection_options_new ();
+
+  /* The address stays the one typed. */
+  g_free (options->url);
+  options->url = g_strdup (sonde_connection_get_url (self->connection));
+  sonde_connection_set_options (self->connection, options);
+}
+
+static void
 reset_connection (SondeSession *self)
 {
-  g_autoptr(SondeConnectionOptions) options = sonde_connection_options_new ();
   g_autoptr(SondeRedactor) redactor = sonde_redactor_new ();
 
-  sonde_connection_set_options (self->connection, options);
+  apply_adhoc_options (self);
   sonde_connection_set_redactor (self->connection, redactor);
   sonde_connection_set_client_certificate (self->connection, NULL);
   sonde_connection_set_on_open (self->connection, NULL);
   sonde_connection_set_heartbeat (self->connection, NULL, 0);
   sonde_connection_set_latency_probe (self->connection, NULL, NULL, 0, NULL);
   sonde_notifier_set_rules (self->notifier, NULL, NULL);
+}
+
+/* What a connection to an address typed by hand connects with (headers,
+ * subprotocols, reconnect…; the URL in @options is ignored); NULL: the
+ * defaults. A copy is kept. Applied at once while the session is ad hoc, and
+ * whenever it stops being a profile's. */
+void
+sonde_session_set_adhoc_options (SondeSession                 *self,
+                                 const SondeConnectionOptions *options)
+{
+  g_return_if_fail (SONDE_IS_SESSION (self));
+
+  g_clear_pointer (&self->adhoc, sonde_connection_options_free);
+  if (options != NULL)
+    self->adhoc = sonde_connection_options_copy (options);
+  if (self->profile == NULL)
+    apply_adhoc_options (self);
+}
+
+/* The options set with sonde_session_set_adhoc_options(), or NULL. */
+const SondeConnectionOptions *
+sonde_session_get_adhoc_options (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return self->adhoc;
 }
 
 /* Connects to @url as typed, closing the current connection first. A

@@ -38,6 +38,7 @@ struct _SondeSession
   gboolean              demo;
   gboolean              show_secrets;
   SondeStats            notified;       /* the totals last notified */
+  SondeConnectionOptions *adhoc;        /* for addresses typed by hand; NULL: the defaults */
 };
 
 gboolean sonde_session_is_active_state     (SondeConnectionState  state);

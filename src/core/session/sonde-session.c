@@ -154,6 +154,7 @@ sonde_session_finalize (GObject *object)
   if (self->secret != NULL)
     memset (self->secret, 0, strlen (self->secret));
   g_free (self->secret);
+  g_clear_pointer (&self->adhoc, sonde_connection_options_free);
   g_free (self->shown_url);
   g_free (self->pending_url);
 

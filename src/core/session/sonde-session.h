@@ -65,6 +65,9 @@ gboolean              sonde_session_connect_finish    (SondeSession         *sel
 gboolean              sonde_session_connect_url       (SondeSession         *self,
                                                        const char           *url,
                                                        GError              **error);
+void                  sonde_session_set_adhoc_options (SondeSession         *self,
+                                                       const SondeConnectionOptions *options);
+const SondeConnectionOptions *sonde_session_get_adhoc_options (SondeSession *self);
 void                  sonde_session_disconnect        (SondeSession         *self);
 gboolean              sonde_session_reconnect         (SondeSession         *self,
                                                        GError              **error);
