@@ -635,6 +635,148 @@ test_export_csv_cancelled (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+static void
+count_changed (SondeChartList *list,
+               guint          *n)
+{
+  (*n)++;
+}
+
+static void
+count_items_changed (GListModel *model,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     guint      *n)
+{
+  g_assert_cmpuint (position, ==, 0);
+  g_assert_cmpuint (removed, ==, 1);
+  g_assert_cmpuint (added, ==, 1);
+  (*n)++;
+}
+
+/* A split series ($.price by $.sym): in the JSON only when set, read back
+ * the same; old layouts (no "split") load as one line. A bad split path is
+ * refused and named as the split; a tile takes no split. A series is
+ * edited in place: the same chart, items-changed (i, 1, 1), "changed". */
+static void
+test_split_and_edit (void)
+{
+  SondeChartList *list = sonde_chart_list_new ();
+  SondeChartList *loaded = sonde_chart_list_new ();
+  g_autoptr(SondeSeriesSpec) split = sonde_series_spec_new_split ("$.price", "$.v > 0", "$.sym");
+  g_autoptr(SondeSeriesSpec) plain = sonde_series_spec_new_split ("$.price", NULL, "");
+  g_autoptr(SondeSeriesSpec) bad_split = sonde_series_spec_new_split ("$.price", NULL, "$.sym[");
+  g_autoptr(SondeSeriesSpec) bad_where = sonde_series_spec_new_split ("$.price", "$.sym ==", "$.sym");
+  g_autoptr(SondeSeriesSpec) bad_path = sonde_series_spec_new_split ("$.", "$.sym ==", NULL);
+  g_autoptr(SondeSeriesSpec) edited = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *label = NULL;
+  SondeChartDef *def;
+  guint n_changed = 0, n_items = 0;
+
+  g_assert_null (sonde_series_spec_get_split (plain));
+  g_assert_false (sonde_series_spec_equal (split, plain));
+  label = sonde_series_spec_dup_label (split);
+  g_assert_cmpstr (label, ==, "$.price by $.sym  ($.v > 0)");
+
+  /* Which part is wrong, for the view to mark that entry. */
+  g_assert_cmpint (sonde_series_spec_check_part (split, NULL), ==, SONDE_SERIES_SPEC_PART_NONE);
+  g_assert_cmpint (sonde_series_spec_check_part (bad_split, &error), ==, SONDE_SERIES_SPEC_PART_SPLIT);
+  g_clear_error (&error);
+  g_assert_cmpint (sonde_series_spec_check_part (bad_where, &error), ==, SONDE_SERIES_SPEC_PART_WHERE);
+  g_clear_error (&error);
+  g_assert_cmpint (sonde_series_spec_check_part (bad_path, &error), ==, SONDE_SERIES_SPEC_PART_PATH);
+  g_clear_error (&error);
+
+  g_assert_false (sonde_chart_list_add (list, bad_split, SONDE_CHART_LIST_NEW_CHART, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_false (sonde_chart_list_add (list, split, SONDE_CHART_LIST_TILE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (sonde_chart_list_add (list, split, SONDE_CHART_LIST_NEW_CHART, &error));
+  g_assert_true (sonde_chart_list_add (list, plain, 0, &error));
+  g_assert_no_error (error);
+
+  node = sonde_chart_list_to_json (list);
+  text = json_to_string (node, FALSE);
+  g_assert_cmpstr (text, ==,
+                   "{\"window_s\":60,\"charts\":[{\"series\":["
+                   "{\"path\":\"$.price\",\"where\":\"$.v > 0\",\"split\":\"$.sym\"},{\"path\":\"$.price\"}]}],"
+                   "\"tiles\":[]}");
+  g_assert_true (sonde_chart_list_load_json (loaded, node, &error));
+  g_assert_no_error (error);
+  again = list_to_string (loaded);
+  g_assert_cmpstr (again, ==, text);
+  g_assert_cmpstr (sonde_series_spec_get_split (sonde_chart_def_get_series (sonde_chart_list_get_chart (loaded, 0), 0)),
+                   ==, "$.sym");
+
+  /* Edit the second series: split it, with a condition. */
+  def = sonde_chart_list_get_chart (list, 0);
+  g_signal_connect (list, "items-changed", G_CALLBACK (count_items_changed), &n_items);
+  g_signal_connect (list, "changed", G_CALLBACK (count_changed), &n_changed);
+  g_assert_false (sonde_chart_list_replace_series (list, 0, 1, bad_where, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_changed, ==, 0);
+  edited = sonde_series_spec_new_split ("$.bid", "$.type == \"quote\"", "$.venue");
+  g_assert_true (sonde_chart_list_replace_series (list, 0, 1, edited, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_changed, ==, 1);
+  g_assert_cmpuint (n_items, ==, 1);
+  g_assert_true (sonde_chart_list_get_chart (list, 0) == def);
+  g_assert_cmpuint (sonde_chart_def_get_n_series (def), ==, 2);
+  g_assert_true (sonde_series_spec_equal (sonde_chart_def_get_series (def, 1), edited));
+  /* The same again changes nothing. */
+  g_assert_true (sonde_chart_list_replace_series (list, 0, 1, edited, &error));
+  g_assert_cmpuint (n_changed, ==, 1);
+
+  g_assert_finalize_object (list);
+  g_assert_finalize_object (loaded);
+}
+
+/* "Chart a Field" proposes the string field that tells messages apart:
+ * beside the field first, then above it; names such as sym and type before
+ * any other; nothing when there is none. */
+static void
+test_find_distinguishing (void)
+{
+  static const struct {
+    const char *json;
+    const char *path;
+    const char *field;   /* NULL: none */
+    const char *value;
+  } cases[] = {
+    { "{\"sym\":\"QQQ\",\"price\":101.5,\"note\":\"x\"}", "$.price", "$.sym", "QQQ" },
+    { "{\"note\":\"x\",\"type\":\"trade\",\"symbol\":\"SPY\",\"p\":1}", "$.p", "$.symbol", "SPY" },
+    { "{\"channel\":\"book\",\"data\":{\"bids\":[[1,2]],\"pair\":\"BTC-USD\"}}", "$.data.bids[0][1]", "$.data.pair", "BTC-USD" },
+    { "{\"channel\":\"book\",\"data\":{\"bids\":[[1,2]]}}", "$.data.bids[0][1]", "$.channel", "book" },
+    { "{\"deviceId\":\"a7\",\"t\":3}", "$.t", "$.deviceId", "a7" },
+    { "{\"sym key\":\"x\",\"v\":1,\"my type\":\"k\"}", "$.v", "$[\"my type\"]", "k" },
+    { "{\"text\":\"hello\",\"v\":1}", "$.v", NULL, NULL },
+    { "{\"sym\":\"\",\"v\":1}", "$.v", NULL, NULL },
+    { "[1,2]", "$[0]", NULL, NULL },
+    { "not json", "$.v", NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *field = NULL;
+      g_autofree char *value = NULL;
+      gboolean found = sonde_series_spec_find_distinguishing (cases[i].json, strlen (cases[i].json), cases[i].path,
+                                                              &field, &value);
+
+      g_test_message ("case %u", i);
+      g_assert_cmpint (found, ==, cases[i].field != NULL);
+      g_assert_cmpstr (field, ==, cases[i].field);
+      g_assert_cmpstr (value, ==, cases[i].value);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -647,6 +789,8 @@ main (int   argc,
   g_test_add_func ("/chart-list/bad-json", test_bad_json);
   g_test_add_func ("/chart-list/add-refused", test_add_refused);
   g_test_add_func ("/chart-list/signals", test_signals);
+  g_test_add_func ("/chart-list/split-and-edit", test_split_and_edit);
+  g_test_add_func ("/chart-list/find-distinguishing", test_find_distinguishing);
   g_test_add_func ("/chart-export/csv", test_export_csv);
   g_test_add_func ("/chart-export/csv-large", test_export_csv_large);
   g_test_add_func ("/chart-export/csv-fails", test_export_csv_fails);

@@ -16,6 +16,7 @@
 
 #include "sonde-connection.h"
 #include "sonde-demo-server.h"
+#include "sonde-error.h"
 #include "sonde-series-feed.h"
 #include "sonde-test-util.h"
 
@@ -599,6 +600,96 @@ test_latency (Fixture       *fixture,
   g_assert_cmpstr (late_values, ==, "12.5 7");
 }
 
+static void
+count_added (SondeSeriesSplit *split,
+             guint             index,
+             guint            *n_added)
+{
+  g_assert_cmpuint (index, ==, *n_added);
+  (*n_added)++;
+}
+
+/* Split by $.sym: one series per value, in order of first appearance,
+ * with only that value's points; a string with escapes, a number and a
+ * boolean are values too; a message without the field or the number is
+ * left out. Past SONDE_SERIES_SPLIT_MAX values, messages are counted as
+ * other (and their distinct values). The values of a backfill make their
+ * series at once; a gap breaks every line. */
+static void
+test_split (Fixture       *fixture,
+            gconstpointer  data)
+{
+  static const char * const texts[] = {
+    "{\"sym\":\"QQQ\",\"price\":1}",
+    "{\"sym\":\"SPY\",\"price\":2}",
+    "{\"sym\":\"QQQ\",\"price\":3}",
+    "{\"sym\":\"Q\\u0051Q\",\"price\":4}",   /* "QQQ" with an escape */
+    "{\"sym\":7,\"price\":5}",
+    "{\"sym\":true,\"price\":6}",
+    "{\"price\":7}",                            /* no split value */
+    "{\"sym\":\"SPY\"}",                        /* no number */
+    "{\"sym\":null,\"price\":8}",               /* not a value that names */
+  };
+  static const char * const more[] = {
+    "{\"sym\":\"A\",\"price\":10}", "{\"sym\":\"B\",\"price\":11}", "{\"sym\":\"C\",\"price\":12}",
+    "{\"sym\":\"D\",\"price\":13}", "{\"sym\":\"E\",\"price\":14}", "{\"sym\":\"F\",\"price\":15}",
+    "{\"sym\":\"F\",\"price\":16}", "{\"sym\":\"G\",\"price\":17}", "{\"sym\":\"QQQ\",\"price\":18}",
+  };
+  g_autoptr(GError) error = NULL;
+  SondeSeriesSplit *split, *late;
+  guint n_added = 0;
+  g_autofree char *qqq = NULL;
+  g_autofree char *spy = NULL;
+
+  g_assert_null (sonde_series_feed_add_split (fixture->feed, "$.price", NULL, "$.sym[", NULL, 0, &error));
+  g_assert_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_PATH);
+  g_clear_error (&error);
+
+  split = sonde_series_feed_add_split (fixture->feed, "$.price", "$.price > 0", "$.sym", NULL, 0, &error);
+  g_assert_no_error (error);
+  g_signal_connect (split, "series-added", G_CALLBACK (count_added), &n_added);
+
+  send_and_wait (fixture, texts, G_N_ELEMENTS (texts));
+  g_assert_cmpuint (n_added, ==, 4);
+  g_assert_cmpuint (sonde_series_split_get_n_series (split), ==, 4);
+  g_assert_cmpstr (sonde_series_split_get_key (split, 0), ==, "QQQ");
+  g_assert_cmpstr (sonde_series_split_get_key (split, 1), ==, "SPY");
+  g_assert_cmpstr (sonde_series_split_get_key (split, 2), ==, "7");
+  g_assert_cmpstr (sonde_series_split_get_key (split, 3), ==, "true");
+  qqq = dup_values (sonde_series_split_get_series (split, 0));
+  spy = dup_values (sonde_series_split_get_series (split, 1));
+  g_assert_cmpstr (qqq, ==, "1 3 4");
+  g_assert_cmpstr (spy, ==, "2");
+  g_assert_cmpuint (sonde_series_split_get_n_other_messages (split), ==, 0);
+
+  /* Four more values fit (8 in all), the rest is other. */
+  send_and_wait (fixture, more, G_N_ELEMENTS (more));
+  g_assert_cmpuint (sonde_series_split_get_n_series (split), ==, SONDE_SERIES_SPLIT_MAX);
+  g_assert_cmpuint (n_added, ==, SONDE_SERIES_SPLIT_MAX);
+  g_assert_cmpstr (sonde_series_split_get_key (split, 7), ==, "D");
+  g_assert_cmpuint (sonde_series_split_get_n_other_messages (split), ==, 4);   /* E, F, F, G */
+  g_assert_cmpuint (sonde_series_split_get_n_other_keys (split), ==, 3);
+  g_clear_pointer (&qqq, g_free);
+  qqq = dup_values (sonde_series_split_get_series (split, 0));
+  g_assert_cmpstr (qqq, ==, "1 3 4 18");
+
+  /* Added late, it reads back what is in the log. */
+  late = sonde_series_feed_add_split (fixture->feed, "$.price", NULL, "$.sym", NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sonde_series_split_get_n_series (late), ==, SONDE_SERIES_SPLIT_MAX);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 2);
+
+  /* Closing breaks every line. */
+  close_connection (fixture);
+  g_clear_pointer (&spy, g_free);
+  spy = dup_values (sonde_series_split_get_series (split, 1));
+  g_assert_cmpstr (spy, ==, "2 gap");
+
+  g_assert_true (sonde_series_feed_remove_split (fixture->feed, late));
+  g_assert_false (sonde_series_feed_remove_split (fixture->feed, late));
+  g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -616,6 +707,7 @@ main (int   argc,
   ADD ("/series-feed/add-errors", FALSE, test_add_errors);
   ADD ("/series-feed/remove", TRUE, test_remove);
   ADD ("/series-feed/latency", FALSE, test_latency);
+  ADD ("/series-feed/split", TRUE, test_split);
 #undef ADD
 
   return g_test_run ();

@@ -11,5 +11,8 @@ G_BEGIN_DECLS
 SondeChartDef   *sonde_chart_def_new           (void);
 void             sonde_chart_def_append        (SondeChartDef   *self,
                                                 SondeSeriesSpec *spec);
+void             sonde_chart_def_replace       (SondeChartDef   *self,
+                                                guint            index,
+                                                SondeSeriesSpec *spec);
 
 G_END_DECLS

@@ -92,6 +92,19 @@ sonde_chart_def_append (SondeChartDef   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SERIES]);
 }
 
+void
+sonde_chart_def_replace (SondeChartDef   *self,
+                         guint            index,
+                         SondeSeriesSpec *spec)
+{
+  g_return_if_fail (SONDE_IS_CHART_DEF (self));
+  g_return_if_fail (index < self->series->len);
+  g_return_if_fail (spec != NULL);
+
+  sonde_series_spec_unref (g_ptr_array_index (self->series, index));
+  g_ptr_array_index (self->series, index) = sonde_series_spec_ref (spec);
+}
+
 guint
 sonde_chart_def_get_n_series (SondeChartDef *self)
 {

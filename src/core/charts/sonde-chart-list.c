@@ -10,7 +10,8 @@
  *    "tiles": [{"path": "$.volume"}]}
  *
  * window_s 0 is everything; "latency_offered" only when true; "where" only
- * when set; a series of the latency probe is {"source": "latency", "path":
+ * when set; "split" (a path: one line per value there, as "$.sym") only
+ * when set, so that layouts written before it load unchanged; a series of the latency probe is {"source": "latency", "path":
  * "$.rtt_ms"}.
  */
 
@@ -269,6 +270,12 @@ sonde_chart_list_add (SondeChartList   *self,
 
   if (!sonde_series_spec_check (spec, error))
     return FALSE;
+  if (target == SONDE_CHART_LIST_TILE && sonde_series_spec_get_split (spec) != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("A tile shows one value: chart a split field instead"));
+      return FALSE;
+    }
 
   place (self, spec, target);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -313,6 +320,36 @@ sonde_chart_list_get_chart (SondeChartList *self,
   g_return_val_if_fail (index < self->charts->len, NULL);
 
   return g_ptr_array_index (self->charts, index);
+}
+
+/* Series @index of chart @chart becomes @spec (an edited path, condition
+ * or split), in place: items-changed (chart, 1, 1) with the same
+ * SondeChartDef, then "changed". A spec that does not parse is refused. */
+gboolean
+sonde_chart_list_replace_series (SondeChartList   *self,
+                                 guint             chart,
+                                 guint             index,
+                                 SondeSeriesSpec  *spec,
+                                 GError          **error)
+{
+  SondeChartDef *def;
+
+  g_return_val_if_fail (SONDE_IS_CHART_LIST (self), FALSE);
+  g_return_val_if_fail (chart < self->charts->len, FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  def = g_ptr_array_index (self->charts, chart);
+  g_return_val_if_fail (index < sonde_chart_def_get_n_series (def), FALSE);
+
+  if (!sonde_series_spec_check (spec, error))
+    return FALSE;
+  if (sonde_series_spec_equal (spec, sonde_chart_def_get_series (def, index)))
+    return TRUE;
+
+  sonde_chart_def_replace (def, index, spec);
+  g_list_model_items_changed (G_LIST_MODEL (self), chart, 1, 1);
+  g_signal_emit (self, signals[CHANGED], 0);
+  return TRUE;
 }
 
 void
@@ -395,6 +432,11 @@ add_series_json (JsonBuilder     *builder,
       json_builder_set_member_name (builder, "where");
       json_builder_add_string_value (builder, sonde_series_spec_get_where (spec));
     }
+  if (sonde_series_spec_get_split (spec) != NULL)
+    {
+      json_builder_set_member_name (builder, "split");
+      json_builder_add_string_value (builder, sonde_series_spec_get_split (spec));
+    }
   json_builder_end_object (builder);
 }
 
@@ -449,7 +491,7 @@ series_from_json (JsonNode  *node,
 {
   g_autoptr(SondeSeriesSpec) spec = NULL;
   JsonObject *object;
-  const char *path, *where;
+  const char *path, *where, *split;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -463,12 +505,13 @@ series_from_json (JsonNode  *node,
 
   path = json_object_get_string_member_with_default (object, "path", NULL);
   where = json_object_get_string_member_with_default (object, "where", NULL);
+  split = json_object_get_string_member_with_default (object, "split", NULL);
   if (path == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("no path"));
       return NULL;
     }
-  spec = sonde_series_spec_new (path, where);
+  spec = sonde_series_spec_new_split (path, where, split);
   if (!sonde_series_spec_check (spec, error))
     return NULL;
   return g_steal_pointer (&spec);

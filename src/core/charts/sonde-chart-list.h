@@ -66,6 +66,12 @@ gboolean         sonde_chart_list_add_path        (SondeChartList  *self,
                                                    GError         **error);
 void             sonde_chart_list_add_latency     (SondeChartList  *self,
                                                    int              target);
+/* Added by issue 12: edit a series in place (path, condition, split). */
+gboolean         sonde_chart_list_replace_series  (SondeChartList  *self,
+                                                   guint            chart,
+                                                   guint            index,
+                                                   SondeSeriesSpec *spec,
+                                                   GError         **error);
 void             sonde_chart_list_remove_chart    (SondeChartList  *self,
                                                    guint            index);
 SondeChartDef   *sonde_chart_list_get_chart       (SondeChartList  *self,

@@ -10,6 +10,10 @@
  * across an outage. A new series reads back the newest records already in
  * the log, so a chart added late is not empty.
  *
+ * A split series ($.price by $.sym) reads the split path too, and its
+ * values go to the series of the value found there (SondeSeriesSplit,
+ * bounded: the rest is counted as "other").
+ *
  * A latency series reads the round-trip times of the connection's latency
  * probe instead: "$.rtt_ms" of its "latency" events.
  */
@@ -19,20 +23,27 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "sonde-json-path.h"
 #include "sonde-predicate.h"
 #include "sonde-series-feed.h"
 
+/* Split keys up to this long are compared without a copy. */
+#define SMALL_KEY 256
+
 typedef struct {
   SondeSeriesSource source;
-  SondeSeries    *series;
+  SondeSeries    *series;         /* NULL for a split */
+  SondeSeriesSplit *split;        /* NULL: one series */
+  SondeJsonPath  *split_path;
   SondeJsonPath  *path;
   SondePredicate *where;          /* NULL: every message */
   SondeJsonPath  *time_path;      /* NULL: arrival time */
   char           *path_text;
   char           *where_text;
   char           *time_path_text;
+  char           *split_text;
 } Feed;
 
 struct _SondeSeriesFeed
@@ -56,6 +67,9 @@ feed_free (gpointer data)
   Feed *feed = data;
 
   g_clear_object (&feed->series);
+  g_clear_object (&feed->split);
+  g_clear_pointer (&feed->split_path, sonde_json_path_unref);
+  g_free (feed->split_text);
   g_clear_pointer (&feed->path, sonde_json_path_unref);
   g_clear_pointer (&feed->where, sonde_predicate_unref);
   g_clear_pointer (&feed->time_path, sonde_json_path_unref);
@@ -63,6 +77,38 @@ feed_free (gpointer data)
   g_free (feed->where_text);
   g_free (feed->time_path_text);
   g_free (feed);
+}
+
+/* The series of the message's split value; NULL when it has none, or it
+ * counts as "other". */
+static SondeSeries *
+split_series (Feed       *feed,
+              const char *json,
+              gsize       length)
+{
+  SondeJsonValue key;
+  g_autofree char *decoded = NULL;
+
+  if (!sonde_json_path_lookup (feed->split_path, json, length, &key))
+    return NULL;
+  switch (key.type)
+    {
+    case SONDE_JSON_VALUE_STRING:
+      if (!key.text_has_escapes && key.text_length <= SMALL_KEY && memchr (key.text, '\0', key.text_length) == NULL &&
+          g_utf8_validate_len (key.text, key.text_length, NULL))
+        return sonde_series_split_lookup (feed->split, key.text, key.text_length);
+      decoded = sonde_json_path_dup_key (feed->split_path, json, length);
+      return decoded ? sonde_series_split_lookup (feed->split, decoded, strlen (decoded)) : NULL;
+    case SONDE_JSON_VALUE_NUMBER:
+    case SONDE_JSON_VALUE_BOOLEAN:
+      return sonde_series_split_lookup (feed->split, key.text, key.text_length);
+    case SONDE_JSON_VALUE_NONE:
+    case SONDE_JSON_VALUE_NULL:
+    case SONDE_JSON_VALUE_OBJECT:
+    case SONDE_JSON_VALUE_ARRAY:
+    default:
+      return NULL;
+    }
 }
 
 static void
@@ -80,6 +126,15 @@ feed_record (Feed              *feed,
     return;
   if (feed->time_path != NULL && !sonde_json_path_get_time (feed->time_path, json, length, &time_us))
     return;
+
+  if (feed->split != NULL)
+    {
+      SondeSeries *series = split_series (feed, json, length);
+
+      if (series != NULL)
+        sonde_series_append (series, time_us, value);
+      return;
+    }
 
   sonde_series_append (feed->series, time_us, value);
 }
@@ -149,7 +204,14 @@ on_state_changed (SondeSeriesFeed *self)
       gint64 now = g_get_real_time ();
 
       for (guint f = 0; f < self->feeds->len; f++)
-        sonde_series_append_gap (((Feed *) g_ptr_array_index (self->feeds, f))->series, now);
+        {
+          Feed *feed = g_ptr_array_index (self->feeds, f);
+
+          if (feed->split != NULL)
+            sonde_series_split_append_gap (feed->split, now);
+          else
+            sonde_series_append_gap (feed->series, now);
+        }
     }
   self->was_open = open;
 }
@@ -219,7 +281,7 @@ find (SondeSeriesFeed *self,
     {
       Feed *feed = g_ptr_array_index (self->feeds, f);
 
-      if (feed->series == series)
+      if (series != NULL && feed->series == series)
         return feed;
     }
   return NULL;
@@ -252,37 +314,46 @@ sonde_series_feed_add_latency (SondeSeriesFeed *self,
                                      NULL, NULL, capacity, NULL);
 }
 
-/* As sonde_series_feed_add(), from @source. */
-SondeSeries *
-sonde_series_feed_add_full (SondeSeriesFeed    *self,
-                            SondeSeriesSource   source,
-                            const char         *path,
-                            const char         *where,
-                            const char         *time_path,
-                            guint               capacity,
-                            GError            **error)
+/* Parses what a feed reads and reads back the newest records into it;
+ * NULL and why when something does not parse. */
+static Feed *
+add_feed (SondeSeriesFeed    *self,
+          SondeSeriesSource   source,
+          const char         *path,
+          const char         *where,
+          const char         *split,
+          const char         *time_path,
+          guint               capacity,
+          GError            **error)
 {
   g_autoptr(SondeJsonPath) parsed_path = NULL;
   g_autoptr(SondePredicate) parsed_where = NULL;
+  g_autoptr(SondeJsonPath) parsed_split = NULL;
   g_autoptr(SondeJsonPath) parsed_time = NULL;
   SondeMessageLog *log;
   Feed *feed;
   guint n, first;
-
-  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), NULL);
-  g_return_val_if_fail (path != NULL, NULL);
 
   parsed_path = sonde_json_path_new (path, error);
   if (parsed_path == NULL)
     return NULL;
   if (where != NULL && *where != '\0' && (parsed_where = sonde_predicate_new (where, error)) == NULL)
     return NULL;
+  if (split != NULL && *split != '\0' && (parsed_split = sonde_json_path_new (split, error)) == NULL)
+    return NULL;
   if (time_path != NULL && *time_path != '\0' && (parsed_time = sonde_json_path_new (time_path, error)) == NULL)
     return NULL;
 
   feed = g_new0 (Feed, 1);
   feed->source = source;
-  feed->series = sonde_series_new (capacity ? capacity : SONDE_SERIES_DEFAULT_CAPACITY);
+  if (parsed_split != NULL)
+    {
+      feed->split = sonde_series_split_new (SONDE_SERIES_SPLIT_MAX, capacity);
+      feed->split_path = g_steal_pointer (&parsed_split);
+      feed->split_text = g_strdup (split);
+    }
+  else
+    feed->series = sonde_series_new (capacity ? capacity : SONDE_SERIES_DEFAULT_CAPACITY);
   feed->path = g_steal_pointer (&parsed_path);
   feed->where = g_steal_pointer (&parsed_where);
   feed->time_path = g_steal_pointer (&parsed_time);
@@ -302,7 +373,70 @@ sonde_series_feed_add_full (SondeSeriesFeed    *self,
         feed_record (feed, &record);
     }
 
-  return feed->series;
+  return feed;
+}
+
+/* As sonde_series_feed_add(), from @source. */
+SondeSeries *
+sonde_series_feed_add_full (SondeSeriesFeed    *self,
+                            SondeSeriesSource   source,
+                            const char         *path,
+                            const char         *where,
+                            const char         *time_path,
+                            guint               capacity,
+                            GError            **error)
+{
+  Feed *feed;
+
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  feed = add_feed (self, source, path, where, NULL, time_path, capacity, error);
+  return feed ? feed->series : NULL;
+}
+
+/* @path's values from received messages matching @where (NULL for all),
+ * one series per value at @split ("QQQ", "SPY"…: at most
+ * SONDE_SERIES_SPLIT_MAX, the rest counted as other), timed by @time_path
+ * (NULL for arrival). The series of the values in the newest records are
+ * made at once; later ones as their value first arrives ("series-added").
+ * Returns a borrowed split. */
+SondeSeriesSplit *
+sonde_series_feed_add_split (SondeSeriesFeed  *self,
+                             const char       *path,
+                             const char       *where,
+                             const char       *split,
+                             const char       *time_path,
+                             guint             capacity,
+                             GError          **error)
+{
+  Feed *feed;
+
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (split != NULL && *split != '\0', NULL);
+
+  feed = add_feed (self, SONDE_SERIES_SOURCE_MESSAGES, path, where, split, time_path, capacity, error);
+  return feed ? feed->split : NULL;
+}
+
+gboolean
+sonde_series_feed_remove_split (SondeSeriesFeed  *self,
+                                SondeSeriesSplit *split)
+{
+  g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), FALSE);
+
+  for (guint f = 0; f < self->feeds->len; f++)
+    {
+      Feed *feed = g_ptr_array_index (self->feeds, f);
+
+      if (split != NULL && feed->split == split)
+        {
+          g_ptr_array_remove_index (self->feeds, f);
+          return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 gboolean

@@ -6,6 +6,7 @@
 
 #include "sonde-connection.h"
 #include "sonde-series.h"
+#include "sonde-series-split.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,16 @@ SondeSeries     *sonde_series_feed_add_full      (SondeSeriesFeed  *self,
                                                   const char       *time_path,
                                                   guint             capacity,
                                                   GError          **error);
+/* Added by issue 12: one series per value of @split (see the .c). */
+SondeSeriesSplit *sonde_series_feed_add_split    (SondeSeriesFeed  *self,
+                                                  const char       *path,
+                                                  const char       *where,
+                                                  const char       *split,
+                                                  const char       *time_path,
+                                                  guint             capacity,
+                                                  GError          **error);
+gboolean         sonde_series_feed_remove_split  (SondeSeriesFeed  *self,
+                                                  SondeSeriesSplit *split);
 SondeSeries     *sonde_series_feed_add_latency   (SondeSeriesFeed  *self,
                                                   guint             capacity);
 SondeSeriesSource sonde_series_feed_get_source   (SondeSeriesFeed  *self,

@@ -4,7 +4,8 @@
  *
  * A series reads a JSON path of the received text messages (optionally only
  * of those matching a condition), or the round-trip times of the latency
- * probe. A spec is immutable and reference counted: the chart definitions
+ * probe. A message series may be split by a second path ($.sym): one line
+ * per distinct value there (SondeSeriesSplit). A spec is immutable and reference counted: the chart definitions
  * share them, and a view keeps the ones it shows to tell what changed.
  */
 #pragma once
@@ -23,6 +24,10 @@ GType              sonde_series_spec_get_type     (void) G_GNUC_CONST;
 /* @where NULL or "": every message. */
 SondeSeriesSpec   *sonde_series_spec_new          (const char            *path,
                                                    const char            *where);
+/* @split NULL or "": one series; otherwise one per value at that path. */
+SondeSeriesSpec   *sonde_series_spec_new_split    (const char            *path,
+                                                   const char            *where,
+                                                   const char            *split);
 SondeSeriesSpec   *sonde_series_spec_new_latency  (void);
 SondeSeriesSpec   *sonde_series_spec_ref          (SondeSeriesSpec       *self);
 void               sonde_series_spec_unref        (SondeSeriesSpec       *self);
@@ -31,13 +36,37 @@ SondeSeriesSource  sonde_series_spec_get_source   (const SondeSeriesSpec *self);
 const char        *sonde_series_spec_get_path     (const SondeSeriesSpec *self);
 /* NULL: every message. */
 const char        *sonde_series_spec_get_where    (const SondeSeriesSpec *self);
+/* NULL: not split. */
+const char        *sonde_series_spec_get_split    (const SondeSeriesSpec *self);
 gboolean           sonde_series_spec_equal        (const SondeSeriesSpec *a,
                                                    const SondeSeriesSpec *b);
 /* The path and the condition parse; otherwise the reason, with its column. */
 gboolean           sonde_series_spec_check        (const SondeSeriesSpec *self,
                                                    GError               **error);
-/* As a chart's legend shows it: "$.price  ($.sym == "A")". */
+/* Which part of a spec is wrong. */
+typedef enum {
+  SONDE_SERIES_SPEC_PART_NONE,
+  SONDE_SERIES_SPEC_PART_PATH,
+  SONDE_SERIES_SPEC_PART_WHERE,
+  SONDE_SERIES_SPEC_PART_SPLIT,
+} SondeSeriesSpecPart;
+
+/* As sonde_series_spec_check(), and which part failed (NONE when all parse),
+ * so that a view marks the entry that holds the mistake. */
+SondeSeriesSpecPart sonde_series_spec_check_part  (const SondeSeriesSpec *self,
+                                                   GError               **error);
+/* As a chart's legend shows it: "$.price  ($.sym == "A")", "$.price by $.sym". */
 char              *sonde_series_spec_dup_label    (const SondeSeriesSpec *self);
+
+/* For "Chart a Field" on one message: the string field near @path in
+ * @json that tells messages apart ($.sym, $.type, $.data.id…: a member
+ * of the object that holds the field, or of an object above it), as a
+ * path in @field_path and its value in @value. FALSE when there is none. */
+gboolean           sonde_series_spec_find_distinguishing (const char  *json,
+                                                          gsize        length,
+                                                          const char  *path,
+                                                          char       **field_path,
+                                                          char       **value);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeSeriesSpec, sonde_series_spec_unref)
 

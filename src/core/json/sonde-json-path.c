@@ -1735,3 +1735,88 @@ sonde_json_path_get_time (SondeJsonPath *self,
 
   return FALSE;
 }
+
+char *
+sonde_json_path_dup_key (SondeJsonPath *self,
+                         const char    *json,
+                         gsize          length)
+{
+  SondeJsonValue value;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (!sonde_json_path_lookup (self, json, length, &value))
+    return NULL;
+
+  switch (value.type)
+    {
+    case SONDE_JSON_VALUE_STRING:
+      {
+        GString *decoded = g_string_sized_new (value.text_length);
+
+        if (value.text_has_escapes)
+          append_decoded (decoded, (const guint8 *) value.text, value.text_length);
+        else
+          g_string_append_len (decoded, value.text, value.text_length);
+        if (!g_utf8_validate_len (decoded->str, decoded->len, NULL) || strlen (decoded->str) != decoded->len)
+          {
+            char *valid = g_utf8_make_valid (decoded->str, decoded->len);
+
+            g_string_free (decoded, TRUE);
+            return valid;
+          }
+        return g_string_free (decoded, FALSE);
+      }
+    case SONDE_JSON_VALUE_NUMBER:
+    case SONDE_JSON_VALUE_BOOLEAN:
+      return g_strndup (value.text, value.text_length);
+    case SONDE_JSON_VALUE_NONE:
+    case SONDE_JSON_VALUE_NULL:
+    case SONDE_JSON_VALUE_OBJECT:
+    case SONDE_JSON_VALUE_ARRAY:
+    default:
+      return NULL;
+    }
+}
+
+guint
+sonde_json_path_get_n_steps (SondeJsonPath *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_steps;
+}
+
+char *
+sonde_json_path_dup_ancestor (SondeJsonPath *self,
+                              guint          n_steps,
+                              const char    *member)
+{
+  GString *path;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (n_steps <= self->n_steps, NULL);
+
+  path = g_string_new ("$");
+  for (guint i = 0; i < n_steps; i++)
+    {
+      const Step *step = &self->steps[i];
+
+      switch (step->kind)
+        {
+        case STEP_KEY:
+          append_member (path, step->key, step->key_length);
+          break;
+        case STEP_INDEX:
+          g_string_append_printf (path, "[%u]", step->index);
+          break;
+        case STEP_INDEX_FROM_END:
+        default:
+          g_string_append_printf (path, "[-%u]", step->index);
+          break;
+        }
+    }
+  if (member != NULL)
+    append_member (path, member, strlen (member));
+  return g_string_free (path, FALSE);
+}

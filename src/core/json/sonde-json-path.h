@@ -97,6 +97,25 @@ gboolean       sonde_json_path_get_time    (SondeJsonPath       *self,
                                             gsize                length,
                                             gint64              *wall_us);
 
+/* Added by issue 12 (charts split by a field).
+ *
+ * The value at the path as a key that tells messages apart: a string
+ * decoded (invalid UTF-8 replaced), a number's token, "true" or "false";
+ * NULL for anything else or when the path is absent. */
+char          *sonde_json_path_dup_key     (SondeJsonPath       *self,
+                                            const char          *json,
+                                            gsize                length);
+
+/* The number of steps after the $. */
+guint          sonde_json_path_get_n_steps (SondeJsonPath       *self);
+
+/* The path of the first @n_steps steps ("$" for none), followed by the
+ * member @member when not NULL (.name, or ["…"] where a plain name cannot
+ * say it): the way from a field to its siblings. */
+char          *sonde_json_path_dup_ancestor (SondeJsonPath      *self,
+                                             guint               n_steps,
+                                             const char         *member);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeJsonPath, sonde_json_path_unref)
 
 G_END_DECLS
