@@ -1020,6 +1020,7 @@ test_pause_passthrough (void)
   g_autoptr(SondeFilterModel) model = sonde_filter_model_new (log);
   Shadow shadow;
   guint n_paused_notifies = 0;
+  guint n_pending_notifies = 0;
 
   shadow_init (&shadow, model);
   shadow.deep = TRUE;
@@ -1031,9 +1032,18 @@ test_pause_passthrough (void)
   g_assert_true (sonde_filter_model_get_paused (model));
   g_assert_cmpuint (n_paused_notifies, ==, 1);
 
+  /* "paused, N waiting" counts live: each arrival says so. */
+  g_signal_connect_swapped (model, "notify::n-pending", G_CALLBACK (count_calls), &n_pending_notifies);
   shadow.n_signals = 0;
   for (guint i = 0; i < 5; i++)
-    append_keep_drop (log, 1);
+    {
+      guint n_pending = 0;
+
+      append_keep_drop (log, 1);
+      g_assert_cmpuint (n_pending_notifies, ==, i + 1);
+      g_object_get (model, "n-pending", &n_pending, NULL);
+      g_assert_cmpuint (n_pending, ==, i + 1);
+    }
   g_assert_cmpuint (shadow.n_signals, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10);
   g_assert_cmpuint (sonde_filter_model_get_n_pending (model), ==, 5);

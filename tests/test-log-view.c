@@ -202,10 +202,21 @@ test_filter_and_count (Fixture       *fixture,
   g_assert_true (gtk_widget_has_css_class (filter_entry, "error"));
   g_assert_nonnull (gtk_widget_get_tooltip_text (filter_entry));
   g_assert_cmpuint (n_rows (fixture), ==, 3);
+  /* Red alone does not say what is wrong: the reason shows under it. */
+  {
+    GtkWidget *filter_error = child (fixture, "filter_error");
+    const char *said = gtk_label_get_label (GTK_LABEL (filter_error));
+
+    g_assert_true (gtk_widget_get_visible (filter_error));
+    g_assert_true (gtk_widget_get_mapped (filter_error));
+    g_assert_nonnull (strstr (said, "regular expression"));
+    g_assert_cmpstr (said, ==, gtk_widget_get_tooltip_text (filter_entry));
+  }
 
   g_assert_true (sonde_log_view_set_filter (fixture->view, "", FALSE));
   g_assert_false (gtk_widget_has_css_class (filter_entry, "error"));
   g_assert_null (gtk_widget_get_tooltip_text (filter_entry));
+  g_assert_false (gtk_widget_get_visible (child (fixture, "filter_error")));
   SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 6, WAIT_MS);
   assert_count_text (fixture, "6 messages");
 
@@ -256,15 +267,19 @@ test_pause (Fixture       *fixture,
   g_object_set (fixture->view, "paused", TRUE, NULL);
   g_assert_cmpuint (n_paused_notifies, ==, 1);   /* no change, no notify */
 
+  /* The count keeps counting while paused, not only once. */
+  assert_count_text (fixture, "2 messages · paused, 0 waiting");
   for (guint i = 0; i < 3; i++)
     append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "later");
   assert_count_text (fixture, "2 messages · paused, 3 waiting");
+  append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "later still");
+  assert_count_text (fixture, "2 messages · paused, 4 waiting");
   g_assert_cmpuint (n_rows (fixture), ==, 2);
 
   g_object_set (fixture->view, "paused", FALSE, NULL);
   g_assert_cmpuint (n_paused_notifies, ==, 2);
-  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 5, WAIT_MS);
-  assert_count_text (fixture, "5 messages");
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 6, WAIT_MS);
+  assert_count_text (fixture, "6 messages");
 }
 
 static GtkAdjustment *
@@ -405,6 +420,50 @@ test_selection (Fixture       *fixture,
   g_assert_cmpuint (selected_seq (fixture), ==, seqs[1]);
 }
 
+static gboolean
+focus_in (Fixture   *fixture,
+          GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+/* The log is one Tab stop, with arrows inside: Tab from a row leaves the
+ * rows (GTK 4.8 made every row a stop: 32 presses never left the log),
+ * Shift+Tab goes back to the filter bar, and Tab from there comes back to
+ * the rows. */
+static void
+test_one_tab_stop (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GtkWidget *rows = child (fixture, "column_view");
+  GtkWidget *filter_bar = child (fixture, "filter_bar");
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  guint64 seq = 0;
+
+  for (guint i = 0; i < 40; i++)
+    seq = append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "row");
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 40, WAIT_MS);
+  wait_frames (fixture, 2);
+
+  g_assert_true (sonde_log_view_select_seq (fixture->view, seq - 3));
+  wait_frames (fixture, 2);
+  g_assert_true (gtk_widget_grab_focus (rows));
+  g_assert_true (focus_in (fixture, rows));
+
+  /* What Tab does in a window: move the focus forward. */
+  gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD);
+  g_assert_false (focus_in (fixture, rows));
+
+  /* Back into the rows from the filter bar, and out backwards to it. */
+  gtk_widget_grab_focus (GTK_WIDGET (child (fixture, "binary_toggle")));
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD));
+  g_assert_true (focus_in (fixture, rows));
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_BACKWARD));
+  g_assert_true (focus_in (fixture, filter_bar));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -416,6 +475,7 @@ main (int   argc,
   ADD ("/log-view/pause", test_pause);
   ADD ("/log-view/follow", test_follow);
   ADD ("/log-view/selection", test_selection);
+  ADD ("/log-view/one-tab-stop", test_one_tab_stop);
 #undef ADD
 
   return sonde_test_gui_run ();

@@ -43,7 +43,9 @@ struct _SondeLogView
   GtkWidget           parent_instance;
 
   /* template widgets */
+  GtkWidget          *filter_bar;
   GtkSearchEntry     *filter_entry;
+  GtkLabel           *filter_error;
   GtkToggleButton    *regex_toggle;
   GtkToggleButton    *in_toggle;
   GtkToggleButton    *out_toggle;
@@ -556,11 +558,21 @@ on_filter_changed (SondeLogView *self)
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->filter_entry), "error");
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_entry), NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->filter_error), FALSE);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->filter_entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
     }
   else
     {
+      /* Red alone does not say what is wrong: the reason shows under the
+       * field, and a screen reader hears it as the field's description. */
+      const char *message = error->message;   /* "Invalid regular expression: …" */
+
       gtk_widget_add_css_class (GTK_WIDGET (self->filter_entry), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_entry), error->message);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_entry), message);
+      gtk_label_set_label (self->filter_error, message);
+      gtk_widget_set_visible (GTK_WIDGET (self->filter_error), TRUE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->filter_entry),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message, -1);
       return;
     }
 
@@ -578,6 +590,54 @@ static void
 on_new_messages_clicked (SondeLogView *self)
 {
   sonde_log_view_set_following (self, TRUE);
+}
+
+/* The rows are one Tab stop: GTK 4.8 makes every row its own, so Tab
+ * never left a long log. Tab from a row goes on past the view, Shift+Tab
+ * back to the filter bar; into the log, Tab lands on the row last focused
+ * (arrows move between rows). */
+static gboolean
+focus_rows (SondeLogView *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->model)) == 0)
+    return FALSE;
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static gboolean
+sonde_log_view_focus (GtkWidget        *widget,
+                      GtkDirectionType  direction)
+{
+  SondeLogView *self = SONDE_LOG_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *rows = GTK_WIDGET (self->column_view);
+  GtkWidget *focus_child = gtk_widget_get_focus_child (widget);
+
+  if (direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD)
+    return GTK_WIDGET_CLASS (sonde_log_view_parent_class)->focus (widget, direction);
+
+  if (focus != NULL && (focus == rows || gtk_widget_is_ancestor (focus, rows)))
+    {
+      if (direction == GTK_DIR_TAB_FORWARD)
+        return FALSE;
+      return gtk_widget_child_focus (self->filter_bar, direction);
+    }
+
+  if (focus_child == self->filter_bar)
+    {
+      if (gtk_widget_child_focus (self->filter_bar, direction))
+        return TRUE;
+      return direction == GTK_DIR_TAB_FORWARD && focus_rows (self);
+    }
+
+  if (focus_child != NULL)   /* a button over the rows */
+    return GTK_WIDGET_CLASS (sonde_log_view_parent_class)->focus (widget, direction);
+
+  if (direction == GTK_DIR_TAB_FORWARD)
+    return gtk_widget_child_focus (self->filter_bar, direction) || focus_rows (self);
+  return focus_rows (self) || gtk_widget_child_focus (self->filter_bar, direction);
 }
 
 static void
@@ -627,6 +687,8 @@ sonde_log_view_constructed (GObject *object)
   g_signal_connect_object (self->model, "notify::paused",
                            G_CALLBACK (queue_refresh_count), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->model, "notify::scanning",
+                           G_CALLBACK (queue_refresh_count), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->model, "notify::n-pending",
                            G_CALLBACK (queue_refresh_count), self, G_CONNECT_SWAPPED);
 
   self->rows_arrived = TRUE;
@@ -738,6 +800,7 @@ sonde_log_view_class_init (SondeLogViewClass *klass)
   object_class->set_property = sonde_log_view_set_property;
 
   widget_class->realize = sonde_log_view_realize;
+  widget_class->focus = sonde_log_view_focus;
   widget_class->unrealize = sonde_log_view_unrealize;
 
   properties[PROP_LOG] =
@@ -758,7 +821,9 @@ sonde_log_view_class_init (SondeLogViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-log-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, filter_bar);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, filter_entry);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, filter_error);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, regex_toggle);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, in_toggle);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, out_toggle);

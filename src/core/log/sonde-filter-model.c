@@ -94,6 +94,7 @@ enum {
   PROP_PAUSED,
   PROP_SCANNING,
   PROP_FILTERING,
+  PROP_N_PENDING,
   N_PROPS
 };
 
@@ -443,7 +444,13 @@ on_log_items_changed (GListModel       *log,
   guint n = g_list_model_get_n_items (log);
 
   if (removed == 0 && added > 0 && position + added == n)
-    advance (self);
+    {
+      advance (self);
+      /* Paused, nothing is announced: say that more are waiting, so a
+       * "paused, N waiting" counts live. */
+      if (self->paused)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+    }
   else if (position == 0 && added == 0)
     drop_evicted (self, FALSE);
   else
@@ -563,6 +570,9 @@ sonde_filter_model_get_property (GObject    *object,
     case PROP_FILTERING:
       g_value_set_boolean (value, is_filtering (self));
       break;
+    case PROP_N_PENDING:
+      g_value_set_uint (value, sonde_filter_model_get_n_pending (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -639,6 +649,10 @@ sonde_filter_model_class_init (SondeFilterModelClass *klass)
   properties[PROP_FILTERING] =
     g_param_spec_boolean ("filtering", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Notified while paused as records arrive (not for every change). */
+  properties[PROP_N_PENDING] =
+    g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -902,6 +916,16 @@ sonde_filter_model_clear (SondeFilterModel *self)
 
   self->view_start = sonde_message_log_get_next_seq (self->log);
   restart (self);
+}
+
+/* The first record the view may show: those before it were cleared away
+ * (or evicted). */
+guint64
+sonde_filter_model_get_first_seq (SondeFilterModel *self)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), 0);
+
+  return log_first_seq (self);
 }
 
 /* TRUE while a filter scan is still working through the log. */

@@ -65,6 +65,7 @@ gboolean          sonde_filter_model_get_record     (SondeFilterModel  *self,
 gboolean          sonde_filter_model_find_seq       (SondeFilterModel  *self,
                                                      guint64            seq,
                                                      guint             *position);
+guint64           sonde_filter_model_get_first_seq  (SondeFilterModel  *self);
 gboolean          sonde_filter_model_record_matches (SondeFilterModel  *self,
                                                      const SondeRecord *record);
 
