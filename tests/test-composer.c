@@ -435,6 +435,35 @@ test_send_to_echo (Fixture       *fixture,
   g_assert_cmpstr (text, ==, "DE A");
   g_assert_false (sonde_composer_history_next (fixture->composer));
 
+  /* Empty, in any mode: Send is off and nothing goes, not even an empty
+   * message. */
+  sent = n_out (fixture);
+  for (SondeComposerMode mode = SONDE_COMPOSER_MODE_TEXT; mode <= SONDE_COMPOSER_MODE_BINARY; mode++)
+    {
+      sonde_composer_set_mode (fixture->composer, mode);
+      sonde_composer_set_text (fixture->composer, "");
+      g_assert_false (can_send (fixture));
+      g_assert_false (gtk_widget_get_sensitive (send_button));
+      g_assert_false (sonde_composer_send (fixture->composer, &error));
+      g_assert_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION);
+      g_clear_error (&error);
+      gtk_widget_activate_action (GTK_WIDGET (fixture->composer), "composer.send", NULL);
+    }
+  /* Typing turns it on again. */
+  sonde_composer_set_mode (fixture->composer, SONDE_COMPOSER_MODE_TEXT);
+  gtk_text_buffer_insert_at_cursor (buffer (fixture), "x", -1);
+  g_assert_true (can_send (fixture));
+  g_assert_true (gtk_widget_get_sensitive (send_button));
+  gtk_text_buffer_set_text (buffer (fixture), "", -1);
+  g_assert_false (can_send (fixture));
+  /* Whatever went out, it went before: wait for the echo of a marker. */
+  sonde_composer_set_text (fixture->composer, "after the empty ones");
+  g_assert_true (sonde_composer_send (fixture->composer, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (last_is (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "after the empty ones"),
+                          WAIT_MS);
+  g_assert_cmpuint (n_out (fixture), ==, sent + 1);
+
   /* Closed: nothing can be sent. */
   sonde_composer_set_text (fixture->composer, "00");
   g_assert_true (can_send (fixture));
@@ -442,6 +471,41 @@ test_send_to_echo (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
   g_assert_false (can_send (fixture));
   g_assert_false (gtk_widget_get_sensitive (send_button));
+}
+
+/* Tab goes through the composer in reading order: the mode, the text,
+ * then the templates and Send (GTK sorts Tab stops by where they sit, so
+ * a short Send button at the top came before a taller editor). */
+static void
+test_tab_order (Fixture       *fixture,
+                gconstpointer  data)
+{
+  GtkWidget *editor = child (fixture, "editor");
+  GtkWidget *templates_button = child (fixture, "templates_button");
+  g_autoptr(GPtrArray) templates = make_templates ();
+  GtkWidget *focus;
+
+  /* Send is off while not connected; the templates button beside it
+   * stands for both (they sit in one column). */
+  sonde_composer_set_templates (fixture->composer, templates);
+  /* Several lines, as a JSON message often has. */
+  sonde_composer_set_text (fixture->composer, "{\n  \"a\": 1,\n  \"b\": 2\n}");
+  SONDE_TEST_ASSERT_WAIT (gtk_widget_get_height (editor) > gtk_widget_get_height (templates_button), WAIT_MS);
+
+  gtk_widget_grab_focus (child (fixture, "text_mode"));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fixture->window), GTK_DIR_TAB_FORWARD));
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  while (focus != NULL && GTK_IS_TOGGLE_BUTTON (focus))   /* the other modes, if they take focus */
+    {
+      g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fixture->window), GTK_DIR_TAB_FORWARD));
+      focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+    }
+  g_assert_true (focus == editor);
+
+  /* The editor does not take Tab: the next stop is the buttons after it. */
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fixture->window), GTK_DIR_TAB_FORWARD));
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_true (focus != NULL && gtk_widget_is_ancestor (focus, templates_button));
 }
 
 int
@@ -454,6 +518,7 @@ main (int   argc,
   ADD ("/composer/modes-and-validation", test_modes_and_validation);
   ADD ("/composer/templates", test_templates);
   ADD ("/composer/send-to-echo", test_send_to_echo);
+  ADD ("/composer/tab-order", test_tab_order);
 #undef ADD
 
   return sonde_test_gui_run ();

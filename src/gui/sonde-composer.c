@@ -55,6 +55,7 @@ struct _SondeComposer
 
   int                history_pos;   /* -1: the draft; else an index */
   gboolean           recalling;
+  gboolean           empty;         /* as update_send_button() last saw it */
 };
 
 G_DEFINE_FINAL_TYPE (SondeComposer, sonde_composer, GTK_TYPE_WIDGET)
@@ -93,16 +94,25 @@ is_open (SondeComposer *self)
          sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_OPEN;
 }
 
+static gboolean
+is_empty (SondeComposer *self)
+{
+  return gtk_text_buffer_get_char_count (get_buffer (self)) == 0;
+}
+
 /* The one place that decides whether composer.send (the Send button) can
- * run: on an open connection, with a message that has no problem. */
+ * run: on an open connection, with a message that is not empty and has
+ * no problem. */
 static void
 update_send_button (SondeComposer *self)
 {
   gboolean open = is_open (self);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", open && self->problem == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", sonde_composer_get_can_send (self));
   if (!open)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), _("Not connected: connect to send messages"));
+  else if (is_empty (self))
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), _("Type a message to send"));
   else if (self->problem != NULL)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), self->problem);
   else
@@ -205,9 +215,18 @@ static void
 on_buffer_changed (SondeComposer *self)
 {
   /* Editing a recalled entry makes it the draft. */
+  gboolean empty = is_empty (self);
+
   if (!self->recalling)
     self->history_pos = -1;
   validate (self);
+
+  /* Send turns on with the first character and off with the last. */
+  if (empty != self->empty)
+    {
+      self->empty = empty;
+      update_send_button (self);
+    }
 }
 
 static void
@@ -449,6 +468,7 @@ sonde_composer_init (SondeComposer *self)
 
   self->history = g_ptr_array_new_with_free_func (history_entry_free);
   self->history_pos = -1;
+  self->empty = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -543,7 +563,7 @@ sonde_composer_get_can_send (SondeComposer *self)
 {
   g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
 
-  return is_open (self) && self->problem == NULL;
+  return is_open (self) && !is_empty (self) && self->problem == NULL;
 }
 
 static void
@@ -585,6 +605,14 @@ sonde_composer_send (SondeComposer  *self,
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
                            _("Not sent: the connection is not open"));
+      return FALSE;
+    }
+
+  /* Never an empty message: nobody means to send one. */
+  if (is_empty (self))
+    {
+      g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
+                           _("Not sent: the message is empty"));
       return FALSE;
     }
 
