@@ -572,6 +572,61 @@ check_pretty_round_trip (const char *doc,
   /* Nothing in it that the text views would have to escape. */
   shown = sonde_text_escape ((const guint8 *) pretty, strlen (pretty), SONDE_ESCAPE_KEEP_NEWLINES, 0, NULL);
   g_assert_cmpstr (shown, ==, pretty);
+
+  /* The compact form means the same, and is the pretty one with the line
+   * breaks of short flat containers taken out. */
+  {
+    g_autofree char *compact = sonde_json_pretty_compact (doc, length, 2, 40, &error);
+    g_autofree char *compact_again = NULL;
+    g_autoptr(JsonParser) from_compact = NULL;
+
+    g_assert_no_error (error);
+    from_compact = parse_with_json_glib (compact, -1);
+    g_assert_true (json_node_equal (json_parser_get_root (original), json_parser_get_root (from_compact)));
+    compact_again = sonde_json_pretty_compact (pretty, -1, 2, 40, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (compact_again, ==, compact);
+    g_assert_cmpuint (strlen (compact), <=, strlen (pretty));
+  }
+}
+
+/* The detail's form: short arrays and objects of scalars on one line,
+ * longer ones and those holding containers one item a line. */
+static void
+test_pretty_compact (void)
+{
+  static const struct {
+    const char *input;
+    gsize max_width;
+    const char *expected;
+  } cases[] = {
+    { "[1,2,3]", 40, "[1, 2, 3]" },
+    { "{\"bid\":1.50,\"ask\":1.6e0}", 40, "{\"bid\": 1.50, \"ask\": 1.6e0}" },
+    { "{\"sym\":\"QQQ\",\"px\":[1,2],\"book\":{\"b\":[],\"a\":{}}}", 40,
+      "{\n  \"sym\": \"QQQ\",\n  \"px\": [1, 2],\n  \"book\": {\n    \"b\": [],\n    \"a\": {}\n  }\n}" },
+    /* Too wide: as sonde_json_pretty() writes it. */
+    { "[1,2,3]", 8, "[\n  1,\n  2,\n  3\n]" },
+    { "[1,2,3]", 9, "[1, 2, 3]" },
+    /* A container inside keeps its parent on several lines. */
+    { "[[1],[2]]", 40, "[\n  [1],\n  [2]\n]" },
+    /* Strings are copied exactly, commas and spaces in them too. */
+    { "[\"a, b\",\"  c\"]", 40, "[\"a, b\", \"  c\"]" },
+    { "[\"x\u2028y\"]", 40, "[\"x\\u2028y\"]" },
+    { "[\"x\xe2\x80\xa8y\"]", 40, "[\"x\\u2028y\"]" },
+    { "7", 40, "7" },
+    { "[]", 40, "[]" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *compact = NULL;
+
+      g_test_message ("case %u", i);
+      compact = sonde_json_pretty_compact (cases[i].input, -1, 2, cases[i].max_width, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (compact, ==, cases[i].expected);
+    }
 }
 
 static void
@@ -686,6 +741,7 @@ main (int   argc,
   sonde_test_init (&argc, &argv);
 
   g_test_add_func ("/json-format/pretty-table", test_pretty_table);
+  g_test_add_func ("/json-format/pretty-compact", test_pretty_compact);
   g_test_add_func ("/json-format/invalid-table", test_invalid_table);
   g_test_add_func ("/json-format/depth", test_depth);
   g_test_add_func ("/json-format/indentation-cap", test_indentation_cap);

@@ -466,7 +466,8 @@ test_detail_views (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (sonde_message_detail_get_format (detail) != NULL, WAIT_MS);
   g_assert_cmpstr (sonde_message_detail_get_format (detail), ==, "json");
   text = sonde_message_detail_dup_text (detail);
-  g_assert_cmpstr (text, ==, "{\n  \"price\": 101.250,\n  \"tags\": [\n    \"a\",\n    \"b\"\n  ]\n}");
+  /* A short array stays on one line. */
+  g_assert_cmpstr (text, ==, "{\n  \"price\": 101.250,\n  \"tags\": [\"a\", \"b\"]\n}");
   g_clear_pointer (&text, g_free);
 
   sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-detail-json.png");

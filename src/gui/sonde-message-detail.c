@@ -28,6 +28,9 @@
 #define SYNC_LIMIT        ((gsize) 64 * 1024)
 /* A hex dump line is ~4.3× its input: 1 MiB of text is ~240 KiB of bytes. */
 #define HEX_INPUT_LIMIT   ((gsize) 240 * 1024)
+/* The widest array or object the JSON view keeps on one line: about what
+ * the side pane shows at its narrowest. */
+#define JSON_FLAT_WIDTH   ((gsize) 48)
 
 typedef enum {
   FORMAT_NONE,
@@ -160,7 +163,8 @@ run_format_job (FormatJob *job)
 
   if (looks_like_json (data, length))
     {
-      job->text = sonde_json_pretty ((const char *) data, (gssize) length, 2, NULL);
+      /* Short arrays and objects of plain values stay on one line. */
+      job->text = sonde_json_pretty_compact ((const char *) data, (gssize) length, 2, JSON_FLAT_WIDTH, NULL);
       if (job->text != NULL)
         {
           job->format = FORMAT_JSON;

@@ -59,6 +59,10 @@ typedef struct {
   /* owned */
   GString *out;                 /* NULL when only validating */
   guint indent;
+  gsize max_flat;               /* 0, or the widest container kept on one line */
+  gsize flat_start;             /* where the innermost open container began in
+                                 * out, while it holds no container; else
+                                 * G_MAXSIZE */
   const guint8 *error_pos;
   char *error_message;
   guint depth;
@@ -133,6 +137,48 @@ write_newline (Scanner *s,
   g_string_set_size (s->out, len + 1 + n);
   s->out->str[len] = '\n';
   memset (s->out->str + len + 1, ' ', n);
+}
+
+/* The container that just closed at the end of out, begun at flat_start
+ * and holding only scalars, goes on one line when that line is at most
+ * max_flat bytes: "[1, 2, 3]", {"a": 1, "b": 2}. Only the line breaks and
+ * indentation that write_newline() made go (JSON strings hold no raw line
+ * break): every scalar stays byte for byte. */
+static void
+flatten_container (Scanner *s)
+{
+  char *str = s->out->str;
+  gsize len = s->out->len;
+  gsize width = 0;
+  gsize r, w;
+
+  for (r = s->flat_start; r < len; r++)
+    {
+      if (str[r] == '\n')
+        {
+          width += str[r - 1] == ',' ? 1 : 0;
+          while (r + 1 < len && str[r + 1] == ' ')
+            r++;
+        }
+      else
+        width++;
+      if (width > s->max_flat)
+        return;
+    }
+
+  for (r = w = s->flat_start; r < len; r++)
+    {
+      if (str[r] == '\n')
+        {
+          if (str[w - 1] == ',')
+            str[w++] = ' ';
+          while (r + 1 < len && str[r + 1] == ' ')
+            r++;
+        }
+      else
+        str[w++] = str[r];
+    }
+  g_string_truncate (s->out, w);
 }
 
 /* In a string being copied from @run, writes the character of @n bytes at
@@ -444,6 +490,7 @@ scan (Scanner *s)
             {
               if (s->out != NULL)
                 g_string_append_c (s->out, ']');
+              s->flat_start = G_MAXSIZE;
               s->depth--;
               p++;
               state = STATE_AFTER_VALUE;
@@ -462,7 +509,10 @@ scan (Scanner *s)
                 return fail (s, p, _("nesting deeper than %d levels is not supported"), MAX_DEPTH);
               s->stack[s->depth++] = c;
               if (s->out != NULL)
-                g_string_append_c (s->out, c);
+                {
+                  s->flat_start = s->out->len;
+                  g_string_append_c (s->out, c);
+                }
               p++;
               state = c == '{' ? STATE_FIRST_KEY : STATE_FIRST_ELEMENT;
               break;
@@ -479,6 +529,7 @@ scan (Scanner *s)
             {
               if (s->out != NULL)
                 g_string_append_c (s->out, '}');
+              s->flat_start = G_MAXSIZE;
               s->depth--;
               p++;
               state = STATE_AFTER_VALUE;
@@ -540,6 +591,10 @@ scan (Scanner *s)
                 {
                   write_newline (s, s->depth);
                   g_string_append_c (s->out, c);
+                  if (s->max_flat > 0 && s->flat_start != G_MAXSIZE)
+                    flatten_container (s);
+                  /* Its parent holds a container now. */
+                  s->flat_start = G_MAXSIZE;
                 }
               p++;
               break;
@@ -574,6 +629,7 @@ run_scanner (Scanner     *s,
   s->error_pos = NULL;
   s->error_message = NULL;
   s->depth = 0;
+  s->flat_start = G_MAXSIZE;
 
   if (error_line != NULL)
     *error_line = 0;
@@ -637,8 +693,36 @@ sonde_json_validate (const char  *text,
 
   s->out = NULL;
   s->indent = 0;
+  s->max_flat = 0;
 
   return run_scanner (s, text, length, error_line, error_column, error);
+}
+
+static char *
+pretty (const char  *text,
+        gssize       length,
+        guint        indent,
+        gsize        max_flat,
+        GError     **error)
+{
+  g_autofree Scanner *s = g_new (Scanner, 1);
+
+  if (text == NULL)
+    text = "";
+  if (length < 0)
+    length = strlen (text);
+
+  s->out = g_string_sized_new (length + length / 4 + 16);
+  s->indent = MIN (indent, MAX_INDENT);
+  s->max_flat = max_flat;
+
+  if (!run_scanner (s, text, length, NULL, NULL, error))
+    {
+      g_string_free (s->out, TRUE);
+      return NULL;
+    }
+
+  return g_string_free (s->out, FALSE);
 }
 
 /* Validates @text as sonde_json_validate() does and returns it re-indented:
@@ -657,24 +741,27 @@ sonde_json_pretty (const char  *text,
                    guint        indent,
                    GError     **error)
 {
-  g_autofree Scanner *s = g_new (Scanner, 1);
-
   g_return_val_if_fail (text != NULL || length <= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (text == NULL)
-    text = "";
-  if (length < 0)
-    length = strlen (text);
+  return pretty (text, length, indent, 0, error);
+}
 
-  s->out = g_string_sized_new (length + length / 4 + 16);
-  s->indent = MIN (indent, MAX_INDENT);
+/* As sonde_json_pretty(), but an array or object that holds no array or
+ * object goes on one line when that line, from its bracket to its closing
+ * one, is at most @max_width bytes: [1, 2, 3] and {"bid": 1.5, "ask": 1.6},
+ * with a space after each ',' and ':'. Scalars are copied exactly as
+ * sonde_json_pretty() copies them. For reading: a row of short values is
+ * one line, not one a line. */
+char *
+sonde_json_pretty_compact (const char  *text,
+                           gssize       length,
+                           guint        indent,
+                           gsize        max_width,
+                           GError     **error)
+{
+  g_return_val_if_fail (text != NULL || length <= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!run_scanner (s, text, length, NULL, NULL, error))
-    {
-      g_string_free (s->out, TRUE);
-      return NULL;
-    }
-
-  return g_string_free (s->out, FALSE);
+  return pretty (text, length, indent, max_width, error);
 }

@@ -22,5 +22,10 @@ char     *sonde_json_pretty   (const char  *text,
                                gssize       length,
                                guint        indent,
                                GError     **error);
+char     *sonde_json_pretty_compact (const char  *text,
+                                     gssize       length,
+                                     guint        indent,
+                                     gsize        max_width,
+                                     GError     **error);
 
 G_END_DECLS
