@@ -688,6 +688,65 @@ test_shortcuts_window_complete (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (overlay));
 }
 
+/* Keyboard: the tab view leaves Ctrl+Home and Ctrl+End to the text that
+ * has the focus; Pause, the composer, the side pane, Disconnect and
+ * Reconnect Now each have a window action with a shortcut. */
+static void
+test_keyboard (Fixture       *fixture,
+               gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  AdwTabView *tab_view = ADW_TAB_VIEW (gtk_widget_get_template_child (window, SONDE_TYPE_WINDOW, "tab_view"));
+  AdwTabViewShortcuts taken = adw_tab_view_get_shortcuts (tab_view);
+  SondeLogView *log_view = sonde_connection_page_get_log_view (page);
+  GtkWidget *detail = GTK_WIDGET (sonde_connection_page_get_detail (page));
+  GtkWidget *panel = GTK_WIDGET (sonde_connection_page_get_panel (page));
+  GtkStack *side_stack = GTK_STACK (gtk_widget_get_ancestor (detail, GTK_TYPE_STACK));
+  const char *actions[] = { "win.pause", "win.focus-composer", "win.side-pane('detail')",
+                            "win.side-pane('connection')", "win.disconnect", "win.reconnect" };
+  GtkWidget *focus;
+
+  /* What a focused text view uses stays its own; switching tabs keeps
+   * Ctrl+Page Up/Down. */
+  g_assert_false (taken & ADW_TAB_VIEW_SHORTCUT_CONTROL_HOME);
+  g_assert_false (taken & ADW_TAB_VIEW_SHORTCUT_CONTROL_END);
+  g_assert_false (taken & ADW_TAB_VIEW_SHORTCUT_CONTROL_SHIFT_HOME);
+  g_assert_false (taken & ADW_TAB_VIEW_SHORTCUT_CONTROL_SHIFT_END);
+  g_assert_true (taken & ADW_TAB_VIEW_SHORTCUT_CONTROL_PAGE_DOWN);
+
+  /* Each has a shortcut (which the shortcuts window lists: see
+   * /window/shortcuts-window-complete). */
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), actions[i]);
+
+      if (accels[0] == NULL)
+        g_error ("%s has no shortcut", actions[i]);
+    }
+
+  g_assert_true (gtk_widget_activate_action (window, "win.pause", NULL));
+  g_assert_true (sonde_log_view_get_paused (log_view));
+  g_assert_true (gtk_widget_activate_action (window, "win.pause", NULL));
+  g_assert_false (sonde_log_view_get_paused (log_view));
+
+  g_assert_true (gtk_widget_activate_action (window, "win.focus-composer", NULL));
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (sonde_connection_page_get_composer (page))));
+
+  g_assert_true (gtk_widget_activate_action (window, "win.side-pane", "s", "connection"));
+  g_assert_true (gtk_widget_is_ancestor (panel, gtk_stack_get_visible_child (side_stack)) ||
+                 gtk_stack_get_visible_child (side_stack) == panel);
+  g_assert_true (gtk_widget_activate_action (window, "win.side-pane", "s", "detail"));
+  g_assert_true (gtk_widget_is_ancestor (detail, gtk_stack_get_visible_child (side_stack)) ||
+                 gtk_stack_get_visible_child (side_stack) == detail);
+
+  g_assert_true (gtk_widget_activate_action (window, "win.disconnect", NULL));
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
+  g_assert_true (gtk_widget_activate_action (window, "win.reconnect", NULL));
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+}
+
 static int
 paned_max (GtkPaned *paned)
 {
@@ -784,6 +843,118 @@ test_export_log (Fixture       *fixture,
   g_assert_null (strstr (contents, "CANARY"));
 
   g_unlink (path);
+  g_rmdir (dir);
+}
+
+static char *
+dup_contents (const char *path)
+{
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p; p++)
+    n += *p == '\n';
+  return n;
+}
+
+typedef struct {
+  GtkWidget  *widget;
+  const char *text;
+} ShownText;
+
+/* Whether a label under @data's widget shows its text. */
+static gboolean
+shows_text (gpointer data)
+{
+  ShownText *shown = data;
+
+  if (GTK_IS_LABEL (shown->widget) && gtk_widget_get_mapped (shown->widget) &&
+      strstr (gtk_label_get_label (GTK_LABEL (shown->widget)), shown->text) != NULL)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (shown->widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      ShownText inner = { child, shown->text };
+
+      if (shows_text (&inner))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Export offers the filtered view or all messages, and the toast says
+ * which was written and what Clear had removed; the file is named after
+ * the host (or profile) and the time, not the mangled URL. */
+static void
+test_export_scope (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  SondeConnection *connection = sonde_connection_page_get_connection (page);
+  SondeLogView *log_view = sonde_connection_page_get_log_view (page);
+  AdwToastOverlay *toasts = ADW_TOAST_OVERLAY (gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                                              SONDE_TYPE_WINDOW, "toast_overlay"));
+  g_autofree char *dir = g_dir_make_tmp ("sonde-window-export-XXXXXX", NULL);
+  g_autofree char *view_path = g_build_filename (dir, "view.jsonl", NULL);
+  g_autofree char *all_path = g_build_filename (dir, "all.jsonl", NULL);
+  g_autoptr(GFile) view_file = g_file_new_for_path (view_path);
+  g_autoptr(GFile) all_file = g_file_new_for_path (all_path);
+  g_autoptr(GDateTime) when = g_date_time_new_local (2026, 12, 6, 10, 4, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *contents = NULL;
+  guint n_records;
+
+  name = sonde_window_dup_export_name (fixture->window, when);
+  g_assert_cmpstr (name, ==, "127.0.0.1 echo 2026-12-06 10.04.jsonl");
+
+  /* Two before a Clear, then three, one of them "keep". */
+  g_assert_true (sonde_connection_send_text (connection, "cleared one", -1, &error));
+  g_assert_true (sonde_connection_send_text (connection, "cleared two", -1, &error));
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) >= 2, WAIT_MS);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.clear-log", NULL);
+  g_assert_true (sonde_connection_send_text (connection, "shown keep", -1, &error));
+  g_assert_true (sonde_connection_send_text (connection, "shown other", -1, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) >= 4, WAIT_MS);
+  g_assert_true (sonde_log_view_set_filter (log_view, "keep", FALSE));
+  n_records = sonde_message_log_get_n_records (sonde_connection_get_log (connection));
+
+  /* All messages: what Clear removed too, and the toast says so. */
+  sonde_window_export_log_scope_to (fixture->window, all_file, FALSE);
+  g_assert_true (sonde_test_wait_for (has_lines, &(LineCount) { all_path, n_records }, WAIT_MS));
+  contents = dup_contents (all_path);
+  g_assert_nonnull (strstr (contents, "cleared one"));
+  g_assert_nonnull (strstr (contents, "shown other"));
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (sonde_test_wait_for (shows_text, &(ShownText) { GTK_WIDGET (toasts), "(all messages, including " },
+                                      WAIT_MS));
+  g_assert_true (sonde_test_wait_for (shows_text, &(ShownText) { GTK_WIDGET (toasts), "removed from the view by Clear)" },
+                                      WAIT_MS));
+
+  /* The filtered view: only what the log shows ("keep", sent and echoed). */
+  sonde_window_export_log_scope_to (fixture->window, view_file, TRUE);
+  g_assert_true (sonde_test_wait_for (has_lines, &(LineCount) { view_path, 2 }, WAIT_MS));
+  sonde_test_spin (100);
+  contents = dup_contents (view_path);
+  g_assert_cmpuint (count_lines (contents), ==, 2);
+  g_assert_nonnull (strstr (contents, "shown keep"));
+  g_assert_null (strstr (contents, "other"));
+  g_assert_null (strstr (contents, "cleared"));
+  g_clear_pointer (&contents, g_free);
+
+
+  g_unlink (view_path);
+  g_unlink (all_path);
   g_rmdir (dir);
 }
 
@@ -1007,8 +1178,10 @@ main (int   argc,
   ADD ("/window/follow-mode", test_follow_mode);
   ADD ("/window/connection-panel", test_connection_panel);
   ADD ("/window/export-log", test_export_log);
+  ADD ("/window/export-scope", test_export_scope);
   ADD ("/window/side-pane-keeps-width", test_side_pane_keeps_width);
   ADD ("/window/shortcuts-window-complete", test_shortcuts_window_complete);
+  ADD ("/window/keyboard", test_keyboard);
   ADD ("/window/profiles-not-saved", test_profiles_not_saved);
 #undef ADD
 

@@ -267,6 +267,12 @@ static const struct {
   { "win.clear-log", { "<Control>k", NULL } },
   { "win.export-log", { "<Control><Shift>s", NULL } },
   { "win.send", { "<Control>Return", "<Control>KP_Enter", NULL } },
+  { "win.pause", { "<Control>p", NULL } },
+  { "win.focus-composer", { "<Control>m", NULL } },
+  { "win.side-pane('detail')", { "<Control>1", NULL } },
+  { "win.side-pane('connection')", { "<Control>2", NULL } },
+  { "win.disconnect", { "<Control>d", NULL } },
+  { "win.reconnect", { "<Control>r", NULL } },
 };
 
 static void

@@ -7,6 +7,12 @@
  * redactor: the file holds no secret the handshake view would mask. The
  * core writes it a slice at a time, so a million records do not stall the
  * window, and capture goes on meanwhile.
+ *
+ * The save dialog offers the filtered view (what the log shows: its
+ * filter, without what Clear removed) or all messages the connection
+ * holds, and the toast says which was written, and how many of those
+ * Clear had removed from the view. The file is named after the profile,
+ * or the host, and the time: "prod-feed 2026-12-06 10.04.jsonl".
  */
 
 #define G_LOG_DOMAIN "sonde-window"
@@ -14,15 +20,22 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sonde-connection-page.h"
 #include "sonde-log-export.h"
+#include "sonde-log-view.h"
+#include "sonde-session.h"
 #include "sonde-window-private.h"
 
+#define SCOPE_CHOICE "scope"
+
 typedef struct {
-  SondeWindow     *window;      /* strong */
-  SondeConnection *connection;  /* strong */
-  char            *path;
+  SondeWindow      *window;      /* strong */
+  SondeConnection  *connection;  /* strong */
+  SondeFilterModel *filter;      /* strong; NULL: all messages */
+  char             *path;
+  guint64           n_cleared;   /* all messages: records Clear removed from the view */
 } LogExport;
 
 static void
@@ -30,8 +43,39 @@ log_export_free (LogExport *export)
 {
   g_object_unref (export->window);
   g_object_unref (export->connection);
+  g_clear_object (&export->filter);
   g_free (export->path);
   g_free (export);
+}
+
+static LogExport *
+log_export_new (SondeWindow *self)
+{
+  LogExport *export = g_new0 (LogExport, 1);
+
+  export->window = g_object_ref (self);
+  export->connection = g_object_ref (sonde_connection_page_get_connection (self->current));
+  return export;
+}
+
+/* What the toast says after "Exported 12 records to FILE": which records. */
+static char *
+describe_scope (LogExport *export)
+{
+  g_autofree char *n_cleared = NULL;
+
+  if (export->filter != NULL)
+    return g_strdup (_("the filtered view"));
+  if (export->n_cleared == 0)
+    return g_strdup (_("all messages"));
+
+  n_cleared = g_strdup_printf ("%" G_GUINT64_FORMAT, export->n_cleared);
+  /* Translators: %s is a number of records. */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "all messages, including %s removed from the view by Clear",
+                                       "all messages, including %s removed from the view by Clear",
+                                       (gulong) MIN (export->n_cleared, G_MAXULONG)),
+                          n_cleared);
 }
 
 static void
@@ -44,6 +88,7 @@ on_log_exported (GObject      *source,
   g_autofree char *text = NULL;
   g_autofree char *n_written = NULL;
   g_autofree char *n_lost = NULL;
+  g_autofree char *scope = NULL;
   guint64 written = 0;
   guint64 lost = 0;
 
@@ -57,22 +102,54 @@ on_log_exported (GObject      *source,
 
   n_written = g_strdup_printf ("%" G_GUINT64_FORMAT, written);
   n_lost = g_strdup_printf ("%" G_GUINT64_FORMAT, lost);
+  scope = describe_scope (export);
   if (lost > 0)
     /* Translators: the first %s is a number of records, the second a file,
-     * the third a number of records. */
+     * the third says which records ("the filtered view", "all messages"),
+     * the fourth is a number of records. */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "Exported %s records to %s; %s more was dropped by retention first",
-                                         "Exported %s records to %s; %s more were dropped by retention first",
+                                         "Exported %s records to %s (%s); %s more was dropped by retention first",
+                                         "Exported %s records to %s (%s); %s more were dropped by retention first",
                                          (gulong) MIN (lost, G_MAXULONG)),
-                            n_written, export->path, n_lost);
+                            n_written, export->path, scope, n_lost);
   else
-    /* Translators: the first %s is a number of records, the second a file. */
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %s record to %s", "Exported %s records to %s",
+    /* Translators: the first %s is a number of records, the second a file,
+     * the third says which records ("the filtered view", "all messages"). */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %s record to %s (%s)",
+                                         "Exported %s records to %s (%s)",
                                          (gulong) MIN (written, G_MAXULONG)),
-                            n_written, export->path);
+                            n_written, export->path, scope);
 
   sonde_window_show_toast (export->window, text);
   log_export_free (export);
+}
+
+static void
+start (LogExport *export,
+       GFile     *file,
+       gboolean   filtered)
+{
+  SondeConnectionPage *page = export->window->current;
+  SondeFilterModel *model = sonde_log_view_get_model (sonde_connection_page_get_log_view (page));
+  SondeMessageLog *log = sonde_connection_get_log (export->connection);
+
+  export->path = g_file_get_parse_name (file);
+  if (filtered)
+    {
+      export->filter = g_object_ref (model);
+      sonde_log_export_filtered_async (model, sonde_connection_get_redactor (export->connection),
+                                       file, NULL, on_log_exported, export);
+      return;
+    }
+
+  {
+    guint64 first = sonde_message_log_get_first_seq (log);
+    guint64 shown_from = sonde_filter_model_get_first_seq (model);
+
+    export->n_cleared = shown_from > first ? shown_from - first : 0;
+  }
+  sonde_log_export_async (log, sonde_connection_get_redactor (export->connection),
+                          file, NULL, on_log_exported, export);
 }
 
 static void
@@ -82,8 +159,9 @@ on_export_log_response (GtkNativeDialog *dialog,
 {
   LogExport *export = user_data;
   g_autoptr(GFile) file = NULL;
+  const char *scope;
 
-  if (response != GTK_RESPONSE_ACCEPT)
+  if (response != GTK_RESPONSE_ACCEPT || export->window->current == NULL)
     {
       log_export_free (export);
       g_object_unref (dialog);
@@ -91,69 +169,111 @@ on_export_log_response (GtkNativeDialog *dialog,
     }
 
   file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  export->path = g_file_get_parse_name (file);
-  sonde_log_export_async (sonde_connection_get_log (export->connection),
-                          sonde_connection_get_redactor (export->connection),
-                          file, NULL, on_log_exported, export);
+  scope = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), SCOPE_CHOICE);
+  start (export, file, g_strcmp0 (scope, "view") == 0);
   g_object_unref (dialog);
 }
 
-/* A file name from the page's title: "Demo ticker 2026-11-26 10.04.jsonl". */
-static char *
-suggested_name (SondeConnectionPage *page)
+/* After the profile, or the host and the path's last part, and the time:
+ * "prod-feed 2026-12-06 10.04.jsonl", "127.0.0.1 feed 2026-12-06
+ * 10.04.jsonl". Never the URL with its scheme and port mangled. */
+char *
+sonde_window_dup_export_name (SondeWindow *self,
+                              GDateTime   *when)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H.%M");
-  g_autofree char *title = g_strdup (sonde_connection_page_get_title (page));
+  SondeSession *session;
+  SondeProfile *profile;
+  g_autofree char *stamp = NULL;
+  g_autofree char *base = NULL;
 
-  if (title == NULL || *title == '\0')
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (self->current != NULL, NULL);
+
+  stamp = g_date_time_format (when, "%Y-%m-%d %H.%M");
+  session = sonde_connection_page_get_session (self->current);
+  profile = sonde_session_get_profile (session);
+  if (profile != NULL && sonde_profile_get_name (profile) != NULL && *sonde_profile_get_name (profile) != '\0')
+    base = g_strdup (sonde_profile_get_name (profile));
+  else
     {
-      g_free (title);
-      title = g_strdup ("sonde-log");
+      const char *url = sonde_connection_page_get_url (self->current);
+      g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+
+      if (uri != NULL && g_uri_get_host (uri) != NULL)
+        {
+          const char *path = g_uri_get_path (uri);
+          const char *slash = path != NULL ? strrchr (path, '/') : NULL;
+          const char *last = slash != NULL ? slash + 1 : path;
+
+          if (last != NULL && *last != '\0')
+            base = g_strdup_printf ("%s %s", g_uri_get_host (uri), last);
+          else
+            base = g_strdup (g_uri_get_host (uri));
+        }
     }
-  g_strdelimit (title, "/\\:*?\"<>|", '-');
-  return g_strdup_printf ("%s %s.jsonl", title, stamp);
+
+  if (base == NULL || *base == '\0')
+    {
+      g_free (base);
+      base = g_strdup ("sonde-log");
+    }
+  g_strdelimit (base, "/\\:*?\"<>|", '-');
+  return g_strdup_printf ("%s %s.jsonl", base, stamp);
 }
 
-/* Asks where, then exports the current connection's log. */
+/* Asks where, and which records, then exports the current connection's
+ * log. */
 void
 sonde_window_export_log (SondeWindow *self)
 {
   GtkFileChooserNative *dialog;
-  LogExport *export;
+  SondeFilterModel *model;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *name = NULL;
+  const char *options[] = { "view", "all", NULL };
+  const char *labels[3];
+  gboolean narrowed;
 
   if (self->current == NULL)
     return;
 
-  export = g_new0 (LogExport, 1);
-  export->window = g_object_ref (self);
-  export->connection = g_object_ref (sonde_connection_page_get_connection (self->current));
+  model = sonde_log_view_get_model (sonde_connection_page_get_log_view (self->current));
+  narrowed = sonde_filter_model_get_filtering (model) ||
+             sonde_filter_model_get_first_seq (model) >
+             sonde_message_log_get_first_seq (sonde_connection_get_log (sonde_connection_page_get_connection (self->current)));
+  labels[0] = _("The filtered view");
+  labels[1] = _("All messages, including those removed by Clear");
+  labels[2] = NULL;
 
   dialog = gtk_file_chooser_native_new (_("Export the Log as JSON Lines"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  name = suggested_name (self->current);
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), SCOPE_CHOICE, _("Messages"), options, labels);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), SCOPE_CHOICE, narrowed ? "view" : "all");
+  name = sonde_window_dup_export_name (self, now);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_export_log_response), export);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_log_response), log_export_new (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
-/* For tests: exports to @file without asking. */
+/* For tests: exports all messages to @file without asking. */
 void
 sonde_window_export_log_to (SondeWindow *self,
                             GFile       *file)
 {
-  LogExport *export;
+  sonde_window_export_log_scope_to (self, file, FALSE);
+}
 
+/* For tests: exports the filtered view (@filtered) or all messages to
+ * @file without asking. */
+void
+sonde_window_export_log_scope_to (SondeWindow *self,
+                                  GFile       *file,
+                                  gboolean     filtered)
+{
   g_return_if_fail (SONDE_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (self->current != NULL);
 
-  export = g_new0 (LogExport, 1);
-  export->window = g_object_ref (self);
-  export->connection = g_object_ref (sonde_connection_page_get_connection (self->current));
-  export->path = g_file_get_parse_name (file);
-  sonde_log_export_async (sonde_connection_get_log (export->connection),
-                          sonde_connection_get_redactor (export->connection),
-                          file, NULL, on_log_exported, export);
+  start (log_export_new (self), file, filtered);
 }

@@ -59,6 +59,11 @@ void                 sonde_window_on_page_alert       (SondeConnectionPage *page
                                                        guint64         seq,
                                                        SondeWindow    *self);
 
+/* sonde-window-page-actions.c */
+void                 sonde_window_page_actions_class_init (GtkWidgetClass *widget_class);
+void                 sonde_window_page_actions_init   (SondeWindow    *self);
+void                 sonde_window_page_actions_update (SondeWindow    *self);
+
 /* sonde-window-export.c */
 void                 sonde_window_export_log          (SondeWindow    *self);
 

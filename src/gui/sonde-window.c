@@ -100,6 +100,7 @@ update_actions (SondeWindow *self)
   gtk_widget_action_set_enabled (widget, "win.clear-log", has_page);
   gtk_widget_action_set_enabled (widget, "win.export-log", has_page);
   gtk_widget_action_set_enabled (widget, "win.close-tab", has_page);
+  sonde_window_page_actions_update (self);
 }
 
 static void
@@ -476,6 +477,7 @@ sonde_window_class_init (SondeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, on_toggle_sidebar_action);
 
   sonde_window_profiles_class_init (widget_class);
+  sonde_window_page_actions_class_init (widget_class);
 }
 
 static void
@@ -483,6 +485,7 @@ sonde_window_init (SondeWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   sonde_window_background_init (self);
+  sonde_window_page_actions_init (self);
   update_actions (self);
 
   if (g_str_has_suffix (APPLICATION_ID, ".Devel"))

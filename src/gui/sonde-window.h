@@ -39,5 +39,10 @@ gboolean             sonde_window_get_in_background (SondeWindow     *self);
 void                 sonde_window_quit             (SondeWindow      *self);
 void                 sonde_window_export_log_to    (SondeWindow      *self,
                                                     GFile            *file);
+void                 sonde_window_export_log_scope_to (SondeWindow   *self,
+                                                    GFile            *file,
+                                                    gboolean          filtered);
+char                *sonde_window_dup_export_name  (SondeWindow      *self,
+                                                    GDateTime        *when);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "sonde-filter-model.h"
 #include "sonde-json-writer.h"
 #include "sonde-log-export.h"
 
@@ -25,6 +26,7 @@
 
 typedef struct {
   SondeMessageLog *log;
+  SondeFilterModel *filter;     /* NULL: every record */
   SondeRedactor   *redactor;
   GOutputStream   *stream;
   GString         *buffer;
@@ -40,6 +42,7 @@ export_free (gpointer data)
   Export *export = data;
 
   g_clear_object (&export->log);
+  g_clear_object (&export->filter);
   g_clear_pointer (&export->redactor, sonde_redactor_unref);
   g_clear_object (&export->stream);
   g_string_free (export->buffer, TRUE);
@@ -169,6 +172,12 @@ export_continue (GTask *task)
           continue;
         }
 
+      if (export->filter != NULL && !sonde_filter_model_record_matches (export->filter, &record))
+        {
+          export->next_seq++;
+          continue;
+        }
+
       sonde_log_export_line (export->buffer, &record, export->redactor);
       g_string_append_c (export->buffer, '\n');
       export->n_written++;
@@ -212,6 +221,38 @@ on_replaced (GObject      *source,
   export_continue (task);
 }
 
+static void
+export_start (SondeMessageLog    *log,
+              SondeFilterModel   *filter,
+              SondeRedactor      *redactor,
+              GFile              *file,
+              GCancellable       *cancellable,
+              GAsyncReadyCallback callback,
+              gpointer            user_data)
+{
+  GTask *task;
+  Export *export;
+
+  g_return_if_fail (SONDE_IS_MESSAGE_LOG (log));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (log, cancellable, callback, user_data);
+  g_task_set_source_tag (task, export_start);
+
+  export = g_new0 (Export, 1);
+  export->log = g_object_ref (log);
+  export->filter = filter != NULL ? g_object_ref (filter) : NULL;
+  export->redactor = redactor != NULL ? sonde_redactor_ref (redactor) : NULL;
+  export->buffer = g_string_sized_new (SLICE_BYTES + 4096);
+  export->next_seq = filter != NULL ? sonde_filter_model_get_first_seq (filter)
+                                    : sonde_message_log_get_first_seq (log);
+  export->end_seq = sonde_message_log_get_next_seq (log);
+  g_task_set_task_data (task, export, export_free);
+
+  g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                        G_PRIORITY_DEFAULT, cancellable, on_replaced, task);
+}
+
 /* Writes every record @log holds now to @file (replaced, readable by its
  * owner only), one JSON object a line. Main thread only; @log may keep
  * growing meanwhile: what comes in after the start is not included. */
@@ -223,25 +264,26 @@ sonde_log_export_async (SondeMessageLog    *log,
                         GAsyncReadyCallback callback,
                         gpointer            user_data)
 {
-  GTask *task;
-  Export *export;
-
   g_return_if_fail (SONDE_IS_MESSAGE_LOG (log));
-  g_return_if_fail (G_IS_FILE (file));
 
-  task = g_task_new (log, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sonde_log_export_async);
+  export_start (log, NULL, redactor, file, cancellable, callback, user_data);
+}
 
-  export = g_new0 (Export, 1);
-  export->log = g_object_ref (log);
-  export->redactor = redactor != NULL ? sonde_redactor_ref (redactor) : NULL;
-  export->buffer = g_string_sized_new (SLICE_BYTES + 4096);
-  export->next_seq = sonde_message_log_get_first_seq (log);
-  export->end_seq = sonde_message_log_get_next_seq (log);
-  g_task_set_task_data (task, export, export_free);
+/* Writes the records @filter lets through, from the first its view may
+ * show (what Clear removed is not written) to the log's newest, including
+ * those waiting while paused. Finish with sonde_log_export_finish() on
+ * the filter's log. */
+void
+sonde_log_export_filtered_async (SondeFilterModel   *filter,
+                                 SondeRedactor      *redactor,
+                                 GFile              *file,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_return_if_fail (SONDE_IS_FILTER_MODEL (filter));
 
-  g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                        G_PRIORITY_DEFAULT, cancellable, on_replaced, task);
+  export_start (sonde_filter_model_get_log (filter), filter, redactor, file, cancellable, callback, user_data);
 }
 
 /* @n_written: records in the file; @n_lost: records evicted by retention or

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "sonde-filter-model.h"
 #include "sonde-message-log.h"
 #include "sonde-redactor.h"
 
@@ -23,6 +24,12 @@ void     sonde_log_export_async  (SondeMessageLog    *log,
                                   GCancellable       *cancellable,
                                   GAsyncReadyCallback callback,
                                   gpointer            user_data);
+void     sonde_log_export_filtered_async (SondeFilterModel   *filter,
+                                          SondeRedactor      *redactor,
+                                          GFile              *file,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
 gboolean sonde_log_export_finish (SondeMessageLog    *log,
                                   GAsyncResult       *result,
                                   guint64            *n_written,
