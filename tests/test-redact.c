@@ -763,6 +763,31 @@ test_append_bytes (void)
   g_assert_cmpuint (out->len, ==, 0);
 }
 
+/* Only registered secrets, as they are or percent-encoded: text that
+ * looks like a secret (a cookie, a token parameter) stays byte for byte,
+ * NUL bytes included. */
+static void
+test_append_secrets (void)
+{
+  static const char looks[] = "Cookie: a=b ?sig=abc&apikey=k123 Bearer abcdefgh access_token=q\0tail";
+  static const char holds[] = "id=s3cr3t-42 and s3cr3t%2D42";
+  g_autoptr(SondeRedactor) redactor = sonde_redactor_new ();
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  /* No secret registered: nothing changes. */
+  g_assert_false (sonde_redactor_append_secrets (redactor, out, looks, sizeof looks - 1));
+  g_assert_cmpmem (out->str, out->len, looks, sizeof looks - 1);
+
+  sonde_redactor_add_secret (redactor, "s3cr3t-42");
+  g_string_truncate (out, 0);
+  g_assert_false (sonde_redactor_append_secrets (redactor, out, looks, sizeof looks - 1));
+  g_assert_cmpmem (out->str, out->len, looks, sizeof looks - 1);
+
+  g_string_truncate (out, 0);
+  g_assert_true (sonde_redactor_append_secrets (redactor, out, holds, sizeof holds - 1));
+  g_assert_cmpstr (out->str, ==, "id=[redacted] and [redacted]");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -780,6 +805,7 @@ main (int   argc,
   g_test_add_func ("/redact/threads", test_threads);
   g_test_add_func ("/redact/learn", test_learn);
   g_test_add_func ("/redact/append-bytes", test_append_bytes);
+  g_test_add_func ("/redact/append-secrets", test_append_secrets);
 
   return g_test_run ();
 }

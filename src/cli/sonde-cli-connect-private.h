@@ -37,6 +37,10 @@ typedef struct {
   gboolean          deflate;
   gboolean          follow_redirects;
   gboolean          raw;
+  gboolean          print0;         /* --raw, each payload ended by a NUL */
+  gboolean          raw_bytes;      /* --raw: binary as bytes, not base64 */
+  gboolean          slash;          /* stdin: "/ping", "/close" are commands */
+  gboolean          close_on_eof;
   char            **extracts;
   char             *where;
   double            rate;           /* demo only */
@@ -46,6 +50,11 @@ typedef struct {
   double            backoff_cap;
   int               max_attempts;
   char             *pin_sha256;
+  char             *ca_file;
+  gboolean          insecure;
+  char             *cert_file;
+  char             *key_file;
+  char             *cert_password_env;
   char             *proxy;
   gboolean          show_secrets;
   char             *latency_probe;
@@ -68,6 +77,12 @@ typedef struct {
   gboolean          timed_out;
   gboolean          closing_by_us;
   int               exit_status;
+  GTlsCertificate  *client_certificate; /* --cert, loaded */
+  gboolean          opened;         /* the connection was open once */
+  GDataInputStream *stdin_lines;    /* lines to send, or NULL */
+  GCancellable     *stdin_cancellable;
+  GQueue            stdin_pending;  /* char*: lines read before the open */
+  gboolean          stdin_eof;
   guint             timeout_id;
   guint             grace_id;
   guint             sigint_id;
@@ -86,5 +101,30 @@ gboolean      sonde_cli_apply_adhoc_options     (ConnectRun    *run,
 void          sonde_cli_apply_profile_overrides (ConnectRun    *run,
                                                  SondeProfile  *profile,
                                                  const char    *url);
+
+/* sonde-cli-print.c */
+void          sonde_cli_write_out               (ConnectRun        *run,
+                                                 const void        *data,
+                                                 gsize              length);
+void          sonde_cli_write_extract           (ConnectRun        *run,
+                                                 const SondeRecord *record);
+void          sonde_cli_write_raw               (ConnectRun        *run,
+                                                 const SondeRecord *record);
+void          sonde_cli_write_json              (ConnectRun        *run,
+                                                 const SondeRecord *record);
+void          sonde_cli_say_refused_certificate (ConnectRun        *run);
+gboolean      sonde_cli_say_close               (ConnectRun        *run);
+
+/* sonde-cli-stdin.c */
+void          sonde_cli_stdin_start             (ConnectRun    *run);
+void          sonde_cli_stdin_on_open           (ConnectRun    *run);
+void          sonde_cli_stdin_stop              (ConnectRun    *run);
+
+/* sonde-cli-connect.c */
+void          sonde_cli_say                     (const char    *format,
+                                                 ...) G_GNUC_PRINTF (1, 2);
+void          sonde_cli_close_by_us             (ConnectRun    *run,
+                                                 guint          code,
+                                                 const char    *reason);
 
 G_END_DECLS

@@ -5,16 +5,18 @@
  * A thin front end over SondeSession, as the window's page is: a session
  * for a saved profile (--profile, with the command line's options applied
  * over the profile's) or for an ad-hoc URL. It watches the session's
- * connection and log and prints every new record as one JSON line (or only
- * payloads with --raw).
+ * connection and log and prints every new record (sonde-cli-print.c) as
+ * one JSON line (or only payloads with --raw); lines of stdin are sent
+ * (sonde-cli-stdin.c).
  * --where keeps only the received messages that match a SondePredicate;
  * --extract prints, instead of the records, one line of numbers per
  * received message, read with SondeJsonPath: the same scanner as the
  * charts. Exit status: 0 on a close the session calls normal
- * (sonde_session_close_was_normal()) or when --count was reached; 1 when
- * the connection failed, closed abnormally, --timeout ran out before
- * --count, or the profile's secret could not be had; 2 on bad usage (an
- * unknown profile, or one that does not validate, included).
+ * (sonde_session_close_was_normal()), one we made cleanly, or when --count
+ * was reached; 1 when the connection failed, closed abnormally or with
+ * another code, --timeout ran out before --count, or the profile's secret
+ * could not be had; 2 on bad usage (an unknown profile, or one that does
+ * not validate, included); 3 when the connection ended before --count.
  */
 
 #define G_LOG_DOMAIN "sonde-cli"
@@ -51,6 +53,7 @@ run_clear (ConnectRun *run)
   g_clear_handle_id (&run->grace_id, g_source_remove);
   g_clear_handle_id (&run->sigint_id, g_source_remove);
   g_clear_handle_id (&run->sigterm_id, g_source_remove);
+  sonde_cli_stdin_stop (run);
   run->connection = NULL;
   g_clear_object (&run->session);
   g_clear_object (&run->secrets);
@@ -69,6 +72,11 @@ run_clear (ConnectRun *run)
   g_free (run->send_file);
   g_free (run->max_frame);
   g_free (run->pin_sha256);
+  g_free (run->ca_file);
+  g_free (run->cert_file);
+  g_free (run->key_file);
+  g_free (run->cert_password_env);
+  g_clear_object (&run->client_certificate);
   g_free (run->proxy);
   g_free (run->latency_probe);
   g_free (run->latency_path);
@@ -77,11 +85,13 @@ run_clear (ConnectRun *run)
   g_free (run->token_env);
 }
 
+#define say sonde_cli_say
+#define close_by_us sonde_cli_close_by_us
+
 /* "sonde-cli: " and the message, on stderr. */
-G_GNUC_PRINTF (1, 2)
-static void
-say (const char *format,
-     ...)
+void
+sonde_cli_say (const char *format,
+               ...)
 {
   g_autofree char *text = NULL;
   va_list args;
@@ -114,10 +124,10 @@ on_grace_elapsed (gpointer data)
 }
 
 /* Closes normally and waits (a bounded time) for the close to complete. */
-static void
-close_by_us (ConnectRun *run,
-             guint       code,
-             const char *reason)
+void
+sonde_cli_close_by_us (ConnectRun *run,
+                       guint       code,
+                       const char *reason)
 {
   SondeConnectionState state = sonde_connection_get_state (run->connection);
 
@@ -148,21 +158,6 @@ close_by_us (ConnectRun *run,
 
   if (run->grace_id == 0)
     run->grace_id = g_timeout_add (CLOSE_GRACE_MS, on_grace_elapsed, run);
-}
-
-static void
-write_out (ConnectRun *run,
-           const void *data,
-           gsize       length)
-{
-  if (length > 0 && fwrite (data, 1, length, stdout) != length)
-    {
-      /* A reader that went away (`| head`) is a normal way to stop. */
-      if (errno == EPIPE)
-        exit (0);
-      say (_("cannot write the output: %s"), g_strerror (errno));
-      exit (1);
-    }
 }
 
 static void
@@ -207,61 +202,6 @@ send_on_open (ConnectRun *run)
     }
 }
 
-/* @number as the shortest JSON number that reads back the same. */
-static void
-append_number (GString *out,
-               double   number)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  for (int digits = 15; digits <= 17; digits++)
-    {
-      char format[8];
-
-      g_snprintf (format, sizeof format, "%%.%dg", digits);
-      g_ascii_formatd (buffer, sizeof buffer, format, number);
-      if (digits == 17 || g_ascii_strtod (buffer, NULL) == number)
-        break;
-    }
-  g_string_append (out, buffer);
-}
-
-/* {"time":"…","values":{"$.price":101.25,"$.x":null}}: the paths as typed,
- * in the order given. */
-static void
-append_extract_line (ConnectRun        *run,
-                     const SondeRecord *record)
-{
-  GString *out = run->line;
-
-  g_string_append (out, "{\"time\":");
-  sonde_json_append_iso_time (out, record->wall_us);
-  g_string_append (out, ",\"values\":{");
-  for (guint i = 0; i < run->paths->len; i++)
-    {
-      double number;
-
-      if (i > 0)
-        g_string_append_c (out, ',');
-      sonde_json_append_string (out, run->extracts[i], -1);
-      g_string_append_c (out, ':');
-      if (sonde_json_path_get_number (g_ptr_array_index (run->paths, i), (const char *) record->data,
-                                      record->stored_size, &number))
-        append_number (out, number);
-      else
-        g_string_append (out, "null");
-    }
-  g_string_append (out, "}}");
-}
-
-/* What masks secrets in the output: the connection's (a profile's adds
- * its own secret), none with --show-secrets. */
-static SondeRedactor *
-redactor_of (ConnectRun *run)
-{
-  return run->show_secrets ? NULL : sonde_connection_get_redactor (run->connection);
-}
-
 static void
 handle_record (ConnectRun        *run,
                const SondeRecord *record)
@@ -281,41 +221,22 @@ handle_record (ConnectRun        *run,
     {
       /* Only the numbers of the received messages that match. */
       if (received && matches)
-        {
-          g_string_truncate (run->line, 0);
-          append_extract_line (run, record);
-          g_string_append_c (run->line, '\n');
-          write_out (run, run->line->str, run->line->len);
-        }
+        sonde_cli_write_extract (run, record);
     }
   else if (run->raw)
     {
       if (received && matches)
-        {
-          SondeRedactor *redactor = redactor_of (run);
-
-          if (redactor != NULL && record->kind == SONDE_MESSAGE_KIND_TEXT)
-            {
-              g_string_truncate (run->line, 0);
-              sonde_redactor_append_bytes (redactor, run->line, (const char *) record->data, record->stored_size);
-              write_out (run, run->line->str, run->line->len);
-            }
-          else
-            write_out (run, record->data, record->stored_size);
-          write_out (run, "\n", 1);
-        }
+        sonde_cli_write_raw (run, record);
     }
   else if (matches)
-    {
-      g_string_truncate (run->line, 0);
-      /* Text as the log export writes it: through the redactor. */
-      sonde_log_export_line (run->line, record, redactor_of (run));
-      g_string_append_c (run->line, '\n');
-      write_out (run, run->line->str, run->line->len);
-    }
+    sonde_cli_write_json (run, record);
 
   if (record->direction == SONDE_DIRECTION_EVENT && record->kind == SONDE_MESSAGE_KIND_OPEN)
-    send_on_open (run);
+    {
+      run->opened = TRUE;
+      send_on_open (run);
+      sonde_cli_stdin_on_open (run);
+    }
 
   if (!received || run->count_reached)
     return;
@@ -384,6 +305,10 @@ finish_run (ConnectRun *run)
         say (_("timed out after %g s, before the handshake completed"), run->timeout);
       else
         say ("%s", error ? error->message : _("the connection failed"));
+      sonde_cli_say_refused_certificate (run);
+      if (run->count > 0 && run->opened)
+        say (_("got %" PRIu64 " of %" PRId64 " messages before the connection ended"),
+             (uint64_t) run->received, (int64_t) run->count);
       run->exit_status = 1;
     }
   else if (run->count_reached)
@@ -394,16 +319,17 @@ finish_run (ConnectRun *run)
            run->timeout, (uint64_t) run->received, (int64_t) run->count);
       run->exit_status = 1;
     }
-  else if (!sonde_session_close_was_normal (run->session))
+  else if (run->count > 0)
     {
-      guint code = sonde_connection_get_close_code (connection);
-      const char *reason = sonde_connection_get_close_reason (connection);
-      g_autofree char *what = g_strdup_printf ("%u %s%s%s", code, sonde_close_code_describe (code),
-                                               reason && *reason ? ": " : "", reason ? reason : "");
-
-      say (_("connection closed abnormally: %s"), what);
-      run->exit_status = 1;
+      /* The connection ended before --count messages came. */
+      if (!sonde_session_close_was_normal (run->session))
+        sonde_cli_say_close (run);
+      say (_("got %" PRIu64 " of %" PRId64 " messages before the connection ended"),
+           (uint64_t) run->received, (int64_t) run->count);
+      run->exit_status = 3;
     }
+  else if (!sonde_session_close_was_normal (run->session))
+    run->exit_status = sonde_cli_say_close (run) ? 1 : 0;
 
   stop_run (run);
 }
@@ -575,6 +501,9 @@ run_session (ConnectRun   *run,
   log = sonde_session_get_log (run->session);
 
   warn_about_deflate (run, profile);
+  if (run->insecure)
+    say (_("WARNING: --insecure: the server's certificate is not checked. Anyone on the way can read "
+           "and change this connection. Use --ca FILE or --pin-sha256 to trust a certificate instead"));
   if (profile == NULL && !sonde_cli_apply_adhoc_options (run, &error))
     {
       say ("%s", error->message);
@@ -602,10 +531,12 @@ run_session (ConnectRun   *run,
         run->timeout_id = g_timeout_add ((guint) MIN (run->timeout * 1000, G_MAXUINT), on_timeout, run);
       run->sigint_id = g_unix_signal_add (SIGINT, on_signal, run);
       run->sigterm_id = g_unix_signal_add (SIGTERM, on_signal, run);
+      sonde_cli_stdin_start (run);
 
       g_main_loop_run (run->loop);
     }
 
+  sonde_cli_stdin_stop (run);
   g_signal_handlers_disconnect_by_data (log, run);
   g_signal_handlers_disconnect_by_data (run->connection, run);
   g_signal_handlers_disconnect_by_data (run->session, run);
@@ -675,10 +606,26 @@ sonde_cli_connect (int    argc,
       "from the keyring or, on a machine without one, from the environment variable\n"
       "named by --token-env.\n"
       "\n"
-      "Exit status: 0 after a clean close or --count messages, 1 when the connection\n"
-      "failed or closed abnormally or the profile's secret could not be had (the\n"
-      "reason goes to stderr), 2 on bad usage, an unknown profile or one that does\n"
-      "not validate."), profiles_path);
+      "Each line of stdin is sent as a text message (with --binary, hex bytes sent as\n"
+      "one binary message); lines read before the connection opens wait for it. At\n"
+      "the end of stdin the connection stays open; --close-on-eof closes it (1000)\n"
+      "once the last line was sent. With --slash, /close [CODE [REASON]] closes and\n"
+      "//TEXT sends /TEXT.\n"
+      "\n"
+      "With --raw, stdout holds the payloads of received messages exactly as they\n"
+      "came (only secrets given to Sonde, such as a token in --header, are masked),\n"
+      "binary ones in base64 unless --raw-bytes, each ended by a newline or, with\n"
+      "--print0, a NUL byte. JSON lines whose text was masked say \"redacted\":true.\n"
+      "\n"
+      "With --reconnect, --max-attempts N counts the reconnect attempts after a drop\n"
+      "or a failure, not the first connection; a connection that stays up 10 s\n"
+      "starts the count again.\n"
+      "\n"
+      "Exit status: 0 after a clean close (by the server with 1000 or 1001, or by\n"
+      "us) or --count messages, 1 when the connection failed, closed abnormally or\n"
+      "with another code, or the profile's secret could not be had (the reason goes\n"
+      "to stderr), 2 on bad usage, an unknown profile or one that does not validate,\n"
+      "3 when the connection ended before --count messages came."), profiles_path);
   /* Already translated: the context translates only what it is given
    * untranslated (N_()). */
   g_option_context_set_description (context, description);

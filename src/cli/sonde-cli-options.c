@@ -160,6 +160,65 @@ sonde_cli_check_options (ConnectRun  *run,
       run->file_payload = g_bytes_new_take (g_steal_pointer (&contents), length);
     }
 
+  if (run->print0 || run->raw_bytes)
+    run->raw = TRUE;
+
+  if ((run->key_file != NULL || run->cert_password_env != NULL) && run->cert_file == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--key and --cert-password-env go with --cert FILE"));
+      return FALSE;
+    }
+
+  if (run->cert_file != NULL && run->profile != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--cert is for a URL given on the command line: a profile names its client "
+                             "certificate in Sonde's profile editor"));
+      return FALSE;
+    }
+
+  if (run->insecure && run->pin_sha256 != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--insecure and --pin-sha256 exclude each other: trust any certificate, or only one"));
+      return FALSE;
+    }
+
+  if (run->ca_file != NULL)
+    {
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (run->ca_file, error);
+
+      if (database == NULL)
+        {
+          g_prefix_error (error, "--ca: ");
+          return FALSE;
+        }
+    }
+
+  if (run->cert_file != NULL)
+    {
+      const char *password = NULL;
+
+      if (run->cert_password_env != NULL)
+        {
+          password = g_getenv (run->cert_password_env);
+          if (password == NULL)
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--cert-password-env: the environment variable %s is not set"),
+                           run->cert_password_env);
+              return FALSE;
+            }
+        }
+      run->client_certificate = sonde_certificate_load_client (run->cert_file, run->key_file, password, error);
+      if (run->client_certificate == NULL)
+        {
+          g_prefix_error (error, "--cert: ");
+          return FALSE;
+        }
+    }
+
   if (run->extracts != NULL && run->raw)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -217,7 +276,13 @@ sonde_cli_connect_entries (ConnectRun *run,
     { "send-file", 0, 0, G_OPTION_ARG_FILENAME, &run->send_file,
       N_("Send the contents of FILE as one message once connected"), N_("FILE") },
     { "binary", 'b', 0, G_OPTION_ARG_NONE, &run->binary,
-      N_("Send --send and --send-file messages as binary"), NULL },
+      N_("Send --send and --send-file messages as binary, and read each line of stdin as hex bytes "
+         "(e.g. 00 ff 10) sent as one binary message"), NULL },
+    { "slash", 0, 0, G_OPTION_ARG_NONE, &run->slash,
+      N_("A stdin line that begins with / is a command: /close [CODE [REASON]]; //TEXT sends /TEXT"), NULL },
+    { "close-on-eof", 0, 0, G_OPTION_ARG_NONE, &run->close_on_eof,
+      N_("At the end of stdin, close (1000) once every line was sent and exit (default: keep listening)"),
+      NULL },
     { "echo", 0, 0, G_OPTION_ARG_NONE, &run->echo,
       N_("Send every received message straight back, unchanged"), NULL },
     { "count", 'n', 0, G_OPTION_ARG_INT64, &run->count,
@@ -233,7 +298,12 @@ sonde_cli_connect_entries (ConnectRun *run,
     { "follow-redirects", 0, 0, G_OPTION_ARG_NONE, &run->follow_redirects,
       N_("Follow HTTP redirects during the handshake"), NULL },
     { "raw", 0, 0, G_OPTION_ARG_NONE, &run->raw,
-      N_("Print only the payloads of received messages, one per line"), NULL },
+      N_("Print only the payloads of received messages, one per line, as received (only the secrets "
+         "given to Sonde are masked); binary ones in base64 unless --raw-bytes"), NULL },
+    { "print0", '0', 0, G_OPTION_ARG_NONE, &run->print0,
+      N_("With --raw, end each payload with a NUL byte instead of a newline (implies --raw)"), NULL },
+    { "raw-bytes", 0, 0, G_OPTION_ARG_NONE, &run->raw_bytes,
+      N_("With --raw, print binary messages as their bytes instead of base64 (implies --raw)"), NULL },
     { "keepalive", 0, 0, G_OPTION_ARG_INT, &run->keepalive,
       N_("Send a Ping every SECONDS (default: none)"), N_("SECONDS") },
     { "pong-timeout", 0, 0, G_OPTION_ARG_INT, &run->pong_timeout,
@@ -243,9 +313,21 @@ sonde_cli_connect_entries (ConnectRun *run,
     { "backoff-cap", 0, 0, G_OPTION_ARG_DOUBLE, &run->backoff_cap,
       N_("The longest wait between attempts (default 60)"), N_("SECONDS") },
     { "max-attempts", 0, 0, G_OPTION_ARG_INT, &run->max_attempts,
-      N_("Give up after N attempts in a row (default: never)"), N_("N") },
+      N_("With --reconnect, give up after N reconnect attempts in a row (the first connection is not one "
+         "of them; the count starts again once a connection stays up 10 s; default: never)"), N_("N") },
     { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &run->pin_sha256,
       N_("Accept only the server certificate with this SHA-256 fingerprint"), N_("FINGERPRINT") },
+    { "ca", 0, 0, G_OPTION_ARG_FILENAME, &run->ca_file,
+      N_("Trust the certificate authorities in FILE (PEM) instead of the system's"), N_("FILE") },
+    { "cert", 0, 0, G_OPTION_ARG_FILENAME, &run->cert_file,
+      N_("Present this client certificate: PEM (with its key, or --key FILE) or PKCS#12 (.p12, .pfx)"),
+      N_("FILE") },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &run->key_file,
+      N_("The private key of --cert, when it is in a PEM file of its own"), N_("FILE") },
+    { "cert-password-env", 0, 0, G_OPTION_ARG_STRING, &run->cert_password_env,
+      N_("Take the password of a PKCS#12 --cert from the environment variable VAR"), N_("VAR") },
+    { "insecure", 'k', 0, G_OPTION_ARG_NONE, &run->insecure,
+      N_("Accept any server certificate, even an invalid one (dangerous: for tests only)"), NULL },
     { "proxy", 0, 0, G_OPTION_ARG_STRING, &run->proxy,
       N_("Connect through this proxy (http://, https:// or socks5://) instead of the system's"), N_("URL") },
     { "latency-probe", 0, 0, G_OPTION_ARG_STRING, &run->latency_probe,
@@ -386,6 +468,13 @@ options_from_command_line (ConnectRun                   *run,
     replace_str (&options->pinned_sha256, run->pin_sha256);
   if (run->proxy != NULL)
     replace_str (&options->proxy, run->proxy);
+  if (run->ca_file != NULL)
+    replace_str (&options->ca_file, run->ca_file);
+  if (run->insecure)
+    {
+      options->insecure = TRUE;
+      g_clear_pointer (&options->pinned_sha256, g_free);
+    }
 
   return options;
 }
@@ -405,6 +494,7 @@ sonde_cli_apply_adhoc_options (ConnectRun  *run,
   sonde_message_log_set_max_bytes (log, 256 * 1024 * 1024);
 
   sonde_connection_set_options (run->connection, options);
+  sonde_connection_set_client_certificate (run->connection, run->client_certificate);
   if (run->show_secrets)
     sonde_connection_set_redactor (run->connection, NULL);
   if (run->latency_probe != NULL)

@@ -1133,3 +1133,47 @@ sonde_redactor_append_bytes (SondeRedactor *self,
       start = end + 1;
     }
 }
+
+/* Appends @text (@length bytes, any bytes) to @out with only the
+ * registered secrets masked (as they are or percent-encoded): none of the
+ * rules for headers, cookies, URLs and parameters apply, so a payload that
+ * holds no secret Sonde was given comes out byte for byte (sonde-cli
+ * --raw). Returns whether anything was masked. */
+gboolean
+sonde_redactor_append_secrets (SondeRedactor *self,
+                               GString       *out,
+                               const char    *text,
+                               gsize          length)
+{
+  gsize start = 0;
+  gboolean masked = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (self->secrets->len == 0)
+    {
+      g_string_append_len (out, text, (gssize) length);
+      return FALSE;
+    }
+
+  while (start <= length)
+    {
+      const char *nul = length > start ? memchr (text + start, '\0', length - start) : NULL;
+      gsize end = nul != NULL ? (gsize) (nul - text) : length;
+      g_autofree guint8 *mask = g_malloc0 (end - start + 1);
+      g_autofree char *redacted = NULL;
+
+      mark_secrets (self, text + start, end - start, mask);
+      for (gsize i = 0; i < end - start && !masked; i++)
+        masked = mask[i] != 0;
+      redacted = apply_mask (text + start, end - start, mask);
+      g_string_append (out, redacted);
+      if (nul == NULL)
+        break;
+      g_string_append_c (out, '\0');
+      start = end + 1;
+    }
+
+  return masked;
+}

@@ -59,6 +59,10 @@ void           sonde_redactor_append_bytes   (SondeRedactor  *self,
                                               GString        *out,
                                               const char     *text,
                                               gsize           length);
+gboolean       sonde_redactor_append_secrets (SondeRedactor  *self,
+                                              GString        *out,
+                                              const char     *text,
+                                              gsize           length);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeRedactor, sonde_redactor_unref)
 

@@ -43,6 +43,8 @@ sonde_connection_set_options (SondeConnection              *self,
   sonde_connection_set_keepalive (self, options->keepalive_s);
   sonde_connection_set_pong_timeout (self, options->pong_timeout_s);
   sonde_connection_set_pinned_sha256 (self, options->pinned_sha256);
+  sonde_connection_replace_str (&self->options->ca_file, options->ca_file);
+  self->options->insecure = options->insecure;
   sonde_connection_set_proxy (self, options->proxy);
   sonde_connection_set_reconnect (self, &options->reconnect);
   g_object_thaw_notify (G_OBJECT (self));

@@ -66,6 +66,7 @@ sonde_connection_options_copy (const SondeConnectionOptions *options)
   copy->protocols = g_strdupv (options->protocols);
   copy->origin = g_strdup (options->origin);
   copy->pinned_sha256 = g_strdup (options->pinned_sha256);
+  copy->ca_file = g_strdup (options->ca_file);
   copy->proxy = g_strdup (options->proxy);
   return copy;
 }
@@ -81,6 +82,7 @@ sonde_connection_options_free (SondeConnectionOptions *options)
   g_strfreev (options->protocols);
   g_free (options->origin);
   g_free (options->pinned_sha256);
+  g_free (options->ca_file);
   g_free (options->proxy);
   g_free (options);
 }
@@ -111,6 +113,8 @@ sonde_connection_options_equal (const SondeConnectionOptions *a,
          a->keepalive_s == b->keepalive_s &&
          a->pong_timeout_s == b->pong_timeout_s &&
          g_strcmp0 (a->pinned_sha256, b->pinned_sha256) == 0 &&
+         g_strcmp0 (a->ca_file, b->ca_file) == 0 &&
+         !a->insecure == !b->insecure &&
          g_strcmp0 (a->proxy, b->proxy) == 0 &&
          memcmp (&a->reconnect, &b->reconnect, sizeof a->reconnect) == 0;
 }
@@ -327,6 +331,14 @@ sonde_connection_options_validate (const SondeConnectionOptions *options)
         sonde_problem_add_printf (problems, "proxy",
                             _("“%s:” proxies are not supported: use http, https or socks5"), scheme);
     }
+
+  if (options->ca_file != NULL && *options->ca_file == '\0')
+    sonde_problem_add (problems, "tls-ca-file", _("The CA file needs a name"));
+
+  /* Either trust only one certificate or trust any: not both. */
+  if (options->insecure && options->pinned_sha256 != NULL)
+    sonde_problem_add (problems, "tls-insecure",
+                       _("Accepting any certificate and pinning one exclude each other: choose one"));
 
   if (options->pong_timeout_s > 0 && options->keepalive_s == 0)
     sonde_problem_add (problems, "pong-timeout",

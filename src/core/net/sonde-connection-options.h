@@ -40,13 +40,15 @@ typedef struct {
   guint                 keepalive_s;          /* pings; 0: none */
   guint                 pong_timeout_s;       /* the watchdog; 0: none */
   char                 *pinned_sha256;        /* accept only this certificate; NULL: the system's store */
+  char                 *ca_file;              /* trust the CAs in this PEM file instead of the system's; NULL: the system's */
+  gboolean              insecure;             /* accept any certificate (still recorded in the events) */
   char                 *proxy;                /* NULL: the system's proxy settings */
   SondeReconnectPolicy  reconnect;
 } SondeConnectionOptions;
 
 /* One problem, for the field it is about: "url", "headers[2]",
  * "protocols[0]", "origin", "max-frame-size", "handshake-timeout",
- * "tls-pinned-sha256", "proxy", "pong-timeout", "reconnect", … */
+ * "tls-pinned-sha256", "tls-ca-file", "tls-insecure", "proxy", "pong-timeout", "reconnect", … */
 typedef struct {
   char *field;
   char *message;
