@@ -319,9 +319,10 @@ finish_run (ConnectRun *run)
            run->timeout, (uint64_t) run->received, (int64_t) run->count);
       run->exit_status = 1;
     }
-  else if (run->count > 0)
+  else if (run->count > 0 && run->signals_seen == 0)
     {
-      /* The connection ended before --count messages came. */
+      /* The connection ended before --count messages came (not because
+       * the user stopped us with Ctrl+C). */
       if (!sonde_session_close_was_normal (run->session))
         sonde_cli_say_close (run);
       say (_("got %" PRIu64 " of %" PRId64 " messages before the connection ended"),
