@@ -802,6 +802,9 @@ on_accept_certificate (SoupMessage          *message,
   g_set_object (&link->peer_certificate, certificate);
   link->peer_errors = errors;
 
+  /* --insecure: anything goes; what it was stays on record. */
+  if (link->options->insecure)
+    return TRUE;
   if (link->options->pinned_sha256 == NULL)
     return FALSE;
   if (g_strcmp0 (sha256, link->options->pinned_sha256) == 0)
@@ -934,6 +937,21 @@ on_connected (GObject      *source,
       g_autofree char *json = sonde_handshake_to_json (handshake);
       g_autoptr(GString) hs_payload = g_string_new (json);
 
+      /* --insecure let a certificate through: the record says which, and
+       * what was wrong with it. */
+      if (link->options->insecure && link->peer_certificate == NULL &&
+          soup_message_get_tls_peer_certificate (link->message) != NULL)
+        g_set_object (&link->peer_certificate, soup_message_get_tls_peer_certificate (link->message));
+      if (link->options->insecure && link->peer_certificate != NULL && hs_payload->len > 2)
+        {
+          gboolean inner = FALSE;
+
+          g_string_truncate (hs_payload, hs_payload->len - 1);
+          append_certificate (link, hs_payload, &inner);
+          sonde_json_append_bool_member (hs_payload, &inner, "insecure", TRUE);
+          g_string_append_c (hs_payload, '}');
+        }
+
       event = link_event_new (-1);
       event->handshake = g_steal_pointer (&handshake);
       push_event (link, SONDE_MESSAGE_KIND_HANDSHAKE, hs_payload, event);
@@ -1024,6 +1042,21 @@ start_handshake (SondeLink *link)
     {
       g_autoptr(GProxyResolver) resolver = g_simple_proxy_resolver_new (link->options->proxy, NULL);
       soup_session_set_proxy_resolver (link->session, resolver);
+    }
+  /* --ca FILE: these CAs instead of the system's. */
+  if (link->options->ca_file != NULL)
+    {
+      g_autoptr(GError) ca_error = NULL;
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (link->options->ca_file, &ca_error);
+
+      if (database == NULL)
+        {
+          fail (link, g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                                   _("The CA file “%s” cannot be used: %s"),
+                                   link->options->ca_file, ca_error->message));
+          return;
+        }
+      soup_session_set_tls_database (link->session, database);
     }
   /* The handshake carries only what it needs: no Accept-Encoding. */
   soup_session_remove_feature_by_type (link->session, SOUP_TYPE_CONTENT_DECODER);
