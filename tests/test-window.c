@@ -1157,6 +1157,87 @@ test_profiles_not_saved (Fixture       *fixture,
   g_assert_true (sonde_profile_store_flush (store, NULL));
 }
 
+static GtkWidget *
+find_child_of_type (GtkWidget *widget,
+                    GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_child_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* An address typed by hand carries the headers and subprotocols set in the
+ * options beside the URL, reconnects as the preferences say, and a bad
+ * header is named there instead of being sent; a profile's tab keeps its
+ * settings in its editor. */
+static void
+test_adhoc_options (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  SondeAdhocOptions *options = sonde_window_get_adhoc_options (fixture->window);
+  GtkWidget *headers_view = find_child_of_type (GTK_WIDGET (options), GTK_TYPE_TEXT_VIEW);
+  GtkWidget *protocols_entry = find_child_of_type (GTK_WIDGET (options), GTK_TYPE_ENTRY);
+  char *offered[] = { "feed.v2", NULL };
+  Seen seen = { 0 };
+  SondeConnectionPage *page;
+  SondeReconnectPolicy policy;
+  GSList *uris;
+
+  g_assert_nonnull (headers_view);
+  g_assert_nonnull (protocols_entry);
+  seen.connections = g_ptr_array_new_with_free_func (g_object_unref);
+  soup_server_add_early_handler (server, "/checked", on_checked_request, &seen, NULL);
+  soup_server_add_websocket_handler (server, "/checked", NULL, offered, on_checked_websocket, &seen, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("ws://127.0.0.1:%d/checked", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  page = sonde_window_add_page (fixture->window);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (sonde_window_get_options_button (fixture->window))));
+
+  /* A bad header is said, and not taken. */
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (headers_view)), "no colon here", -1);
+  g_assert_nonnull (sonde_adhoc_options_get_problem (options));
+  g_assert_nonnull (strstr (sonde_adhoc_options_get_problem (options), "no colon"));
+  g_assert_true (gtk_widget_has_css_class (headers_view, "error"));
+  g_assert_null (sonde_session_get_adhoc_options (sonde_connection_page_get_session (page))->headers);
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (headers_view)), "X-Feed: typed\n", -1);
+  gtk_editable_set_text (GTK_EDITABLE (protocols_entry), "feed.v2");
+  g_assert_null (sonde_adhoc_options_get_problem (options));
+
+  g_assert_true (sonde_window_open_url (fixture->window, url));
+  g_assert_true (sonde_window_get_current_page (fixture->window) == page);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  g_assert_cmpstr (seen.header, ==, "typed");
+  g_assert_nonnull (seen.protocols);
+  g_assert_nonnull (strstr (seen.protocols, "feed.v2"));
+  /* Reconnect is on by default for addresses typed by hand. */
+  sonde_connection_get_reconnect (sonde_connection_page_get_connection (page), &policy);
+  g_assert_true (policy.enabled);
+
+  sonde_connection_page_disconnect (page);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
+  soup_server_disconnect (server);
+  g_ptr_array_unref (seen.connections);
+  g_free (seen.header);
+  g_free (seen.authorization);
+  g_free (seen.protocols);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1166,6 +1247,7 @@ main (int   argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, sonde_test_window_setup, func, sonde_test_window_teardown)
   ADD ("/window/profile-tab-connect", test_profile_tab_connect);
+  ADD ("/window/adhoc-options", test_adhoc_options);
   ADD ("/window/demo-on-first-launch", test_demo_on_first_launch);
   ADD ("/window/url-errors", test_url_errors);
   ADD ("/window/handshake-refused", test_handshake_refused);

@@ -22,6 +22,7 @@ struct _SondePreferences
   GtkSpinButton        *count_spin;
   GtkSpinButton        *megabytes_spin;
   GtkSwitch            *restore_switch;
+  GtkSwitch            *adhoc_reconnect_switch;
 
   /* owned */
   GSettings            *settings;
@@ -73,6 +74,8 @@ sonde_preferences_constructed (GObject *object)
   g_settings_bind (self->settings, "default-retention-megabytes",
                    gtk_spin_button_get_adjustment (self->megabytes_spin), "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "restore-session", self->restore_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "adhoc-reconnect", self->adhoc_reconnect_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
 }
 
 static void
@@ -124,6 +127,7 @@ sonde_preferences_class_init (SondePreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondePreferences, count_spin);
   gtk_widget_class_bind_template_child (widget_class, SondePreferences, megabytes_spin);
   gtk_widget_class_bind_template_child (widget_class, SondePreferences, restore_switch);
+  gtk_widget_class_bind_template_child (widget_class, SondePreferences, adhoc_reconnect_switch);
 }
 
 static void

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "sonde-adhoc-options.h"
 #include "sonde-profile-store.h"
 #include "sonde-secrets.h"
 #include "sonde-window.h"
@@ -27,6 +28,8 @@ struct _SondeWindow
 
   /* made in init */
   GtkWidget            *sidebar;
+  GtkMenuButton        *options_button;   /* sonde-window-adhoc.c */
+  SondeAdhocOptions    *adhoc_options;
 
   gboolean              close_confirmed;  /* closing without asking */
   gboolean              close_unsaved;    /* closing though the profiles could not be saved */
@@ -46,6 +49,12 @@ struct _SondeWindow
 void                 sonde_window_profiles_class_init (GtkWidgetClass *widget_class);
 void                 sonde_window_show_toast          (SondeWindow    *self,
                                                        const char     *text);
+
+/* sonde-window-adhoc.c */
+void                 sonde_window_adhoc_init          (SondeWindow    *self);
+void                 sonde_window_adhoc_sync          (SondeWindow    *self);
+void                 sonde_window_adhoc_new_session   (SondeWindow    *self,
+                                                       SondeSession   *session);
 
 /* sonde-window.c */
 gboolean             sonde_window_save_state          (SondeWindow    *self);

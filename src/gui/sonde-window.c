@@ -132,6 +132,7 @@ on_selected_page_changed (SondeWindow *self)
 
   self->current = tab ? SONDE_CONNECTION_PAGE (adw_tab_page_get_child (tab)) : NULL;
   show_page_url (self);
+  sonde_window_adhoc_sync (self);
   update_connect_button (self);
   update_actions (self);
 }
@@ -484,6 +485,7 @@ static void
 sonde_window_init (SondeWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  sonde_window_adhoc_init (self);
   sonde_window_background_init (self);
   sonde_window_page_actions_init (self);
   update_actions (self);
@@ -600,6 +602,7 @@ sonde_window_add_session (SondeWindow  *self,
   g_return_val_if_fail (SONDE_IS_SESSION (session), NULL);
 
   page = sonde_connection_page_new_for_session (session);
+  sonde_window_adhoc_new_session (self, session);
   g_signal_connect_object (session, "profile-changed", G_CALLBACK (on_session_profile_changed),
                            self, G_CONNECT_SWAPPED);
   if (self->settings != NULL)

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "sonde-adhoc-options.h"
 #include "sonde-connection-page.h"
 #include "sonde-window-host.h"
 
@@ -17,6 +18,8 @@ G_DECLARE_FINAL_TYPE (SondeWindow, sonde_window, SONDE, WINDOW, AdwApplicationWi
 SondeWindow         *sonde_window_new              (SondeWindowHost  *host);
 SondeConnectionPage *sonde_window_get_current_page (SondeWindow      *self);
 SondeConnectionPage *sonde_window_add_page         (SondeWindow      *self);
+GtkMenuButton       *sonde_window_get_options_button (SondeWindow    *self);
+SondeAdhocOptions   *sonde_window_get_adhoc_options (SondeWindow     *self);
 SondeConnectionPage *sonde_window_add_session      (SondeWindow      *self,
                                                     SondeSession     *session);
 SondeConnectionPage *sonde_window_find_profile_page (SondeWindow     *self,
