@@ -61,6 +61,7 @@ typedef struct {
   GPtrArray               *clis;             /* Cli: every run, ended in teardown */
   char                    *tmpdir;
   const char * const      *env;              /* for the runs: "NAME=VALUE" sets, "NAME" unsets */
+  GBytes                  *input;            /* for the runs' stdin; NULL: nothing */
 
   /* what the server saw */
   SoupWebsocketConnection *peer;
@@ -68,6 +69,8 @@ typedef struct {
   SoupMessageHeaders      *request_headers;
   GPtrArray               *received;         /* Message */
   GPtrArray               *pushed;           /* Message: what /ws/push-echo sent */
+  char                    *client_subject;   /* the TLS client certificate the server saw */
+  guint                    late_id;          /* /ws/late's answer, due */
 } Fixture;
 
 static void
@@ -122,6 +125,21 @@ push_message (Fixture               *fixture,
   soup_websocket_connection_send_message (ws, type, message->bytes);
 }
 
+/* /ws/late: an answer a while after the first message, then a close. */
+static gboolean
+on_late (gpointer data)
+{
+  Fixture *fixture = data;
+
+  fixture->late_id = 0;
+  if (fixture->peer != NULL && soup_websocket_connection_get_state (fixture->peer) == SOUP_WEBSOCKET_STATE_OPEN)
+    {
+      soup_websocket_connection_send_text (fixture->peer, "late answer");
+      soup_websocket_connection_close (fixture->peer, 1000, "done");
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_peer_message (SoupWebsocketConnection *ws,
                  SoupWebsocketDataType    type,
@@ -138,6 +156,8 @@ on_peer_message (SoupWebsocketConnection *ws,
 
   if (g_str_equal (fixture->peer_path, "/ws/echo"))
     soup_websocket_connection_send_message (ws, type, bytes);
+  else if (g_str_equal (fixture->peer_path, "/ws/late") && fixture->late_id == 0)
+    fixture->late_id = g_timeout_add (300, on_late, fixture);
   else if (g_str_equal (fixture->peer_path, "/ws/push-echo") && fixture->received->len == fixture->pushed->len)
     soup_websocket_connection_close (ws, 1000, "all back");
 }
@@ -171,6 +191,12 @@ on_websocket (SoupServer              *server,
     soup_message_headers_append (fixture->request_headers, name, value);
 
   g_signal_connect (ws, "message", G_CALLBACK (on_peer_message), fixture);
+
+  if (soup_server_message_get_tls_peer_certificate (msg) != NULL)
+    {
+      g_free (fixture->client_subject);
+      fixture->client_subject = g_tls_certificate_get_subject_name (soup_server_message_get_tls_peer_certificate (msg));
+    }
 
   if (g_str_equal (path, "/ws/close-1000"))
     {
@@ -224,6 +250,24 @@ on_websocket (SoupServer              *server,
             soup_websocket_connection_send_binary (ws, binary_json, strlen (binary_json));
         }
       soup_websocket_connection_close (ws, 1000, NULL);
+    }
+  else if (g_str_equal (path, "/ws/secrets"))
+    {
+      static const guint8 binary[] = { 0x00, 0x01, 0xfe, 0x0a };
+
+      /* Look like secrets, are not Sonde's: --raw leaves them alone. */
+      soup_websocket_connection_send_text (ws, "Cookie: a=b ?sig=abc&apikey=k123 Bearer abcdefgh access_token=q");
+      /* Holds the token given to Sonde with -H. */
+      soup_websocket_connection_send_text (ws, "your token is s3cr3t-token-42, keep it");
+      soup_websocket_connection_send_binary (ws, binary, sizeof binary);
+      soup_websocket_connection_send_text (ws, "two\nlines");
+      soup_websocket_connection_close (ws, 1000, NULL);
+    }
+  else if (g_str_equal (path, "/ws/drop"))
+    {
+      /* No closing handshake: the socket just goes. */
+      soup_websocket_connection_send_text (ws, "hello");
+      g_io_stream_close (soup_websocket_connection_get_io_stream (ws), NULL, NULL);
     }
   else if (g_str_equal (path, "/chat"))
     soup_websocket_connection_close (ws, 1000, "negotiated");
@@ -323,6 +367,9 @@ fixture_teardown (Fixture       *fixture,
   g_clear_pointer (&fixture->request_headers, soup_message_headers_unref);
   g_clear_pointer (&fixture->received, g_ptr_array_unref);
   g_clear_pointer (&fixture->pushed, g_ptr_array_unref);
+  g_clear_pointer (&fixture->input, g_bytes_unref);
+  g_clear_handle_id (&fixture->late_id, g_source_remove);
+  g_free (fixture->client_subject);
   g_free (fixture->peer_path);
 }
 
@@ -435,7 +482,8 @@ cli_start_argv (Fixture            *fixture,
       g_autoptr(GBytes) no_input = g_bytes_new_static ("", 0);
 
       cli->waiting = TRUE;
-      g_subprocess_communicate_async (cli->process, no_input, NULL, on_communicated, cli);
+      g_subprocess_communicate_async (cli->process, fixture->input ? fixture->input : no_input, NULL,
+                                      on_communicated, cli);
     }
 
   return cli;
@@ -542,7 +590,11 @@ parse_record (const char *line)
       if (g_str_equal (kind, "text"))
         {
           g_assert_false (json_object_has_member (object, "base64"));
-          g_assert_cmpint (strlen (json_object_get_string_member (object, "text")), ==, size);
+          /* A text the redactor masked says so, and only then differs. */
+          if (!json_object_get_boolean_member_with_default (object, "redacted", FALSE))
+            g_assert_cmpint (strlen (json_object_get_string_member (object, "text")), ==, size);
+          else
+            g_assert_nonnull (strstr (json_object_get_string_member (object, "text"), "[redacted]"));
         }
       else
         {
@@ -1067,24 +1119,213 @@ test_server_close_abnormal (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (close_event, "reason"), ==, "bye");
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "peer");
 
-  /* The reason is on stderr, with the code. */
-  assert_contains (cli->err, "4000");
-  assert_contains (cli->err, "bye");
+  /* What happened, on stderr: a clean close with an application's code
+   * is not "abnormal". */
+  assert_contains (cli->err, "the server closed the connection: 4000 (Application-defined (4000–4999)): bye");
+  g_assert_null (strstr (cli->err, "abnormal"));
   g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 1);
+}
+
+/* A socket that just goes is an abnormal end, and said so. */
+static void
+test_server_drop (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/drop");
+  Cli *cli = cli_run (fixture, 1, "connect", url);
+
+  assert_contains (cli->err, "the connection closed abnormally: 1006");
+  g_assert_null (strstr (cli->err, "the server closed the connection"));
+}
+
+/* --count N and a server that closes after fewer: exit 3, and how many. */
+static void
+test_count_short (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/close-1000");
+  Cli *cli = cli_run (fixture, 3, "connect", "--count", "5", url);
+
+  assert_contains (cli->err, "got 1 of 5 messages before the connection ended");
+  g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 1);
+
+  /* An application's close code is said too. */
+  g_free (url);
+  url = url_for (fixture, "/ws/close-4000");
+  cli = cli_run (fixture, 3, "connect", "-n", "100", url);
+  assert_contains (cli->err, "the server closed the connection: 4000");
+  assert_contains (cli->err, "got 1 of 100 messages");
 }
 
 static void
 test_raw (Fixture       *fixture,
           gconstpointer  data)
 {
-  static const char expected[] = "alpha\n" "\0b\0" "\n" "gammaé\n";
+  static const char expected[] = "alpha\n" "AGIA\n" "gammaé\n";
+  static const char expected_bytes[] = "alpha\n" "\0b\0" "\n" "gammaé\n";
   g_autofree char *url = url_for (fixture, "/ws/raw");
   Cli *cli = cli_run (fixture, 0, "connect", "--raw", url);
 
-  /* Only the payloads, each followed by a newline, bytes as they came. */
+  /* Only the payloads, each followed by a newline; binary in base64. */
   g_assert_cmpmem (g_bytes_get_data (cli->stdout_bytes, NULL), g_bytes_get_size (cli->stdout_bytes),
                    expected, sizeof expected - 1);
   g_assert_cmpstr (cli->err, ==, "");
+
+  /* --raw-bytes: binary as it came. */
+  cli = cli_run (fixture, 0, "connect", "--raw", "--raw-bytes", url);
+  g_assert_cmpmem (g_bytes_get_data (cli->stdout_bytes, NULL), g_bytes_get_size (cli->stdout_bytes),
+                   expected_bytes, sizeof expected_bytes - 1);
+}
+
+#define SECRETS_FIRST "Cookie: a=b ?sig=abc&apikey=k123 Bearer abcdefgh access_token=q"
+
+/* --raw alters nothing but the secrets Sonde was given; --print0 splits
+ * payloads that hold newlines. */
+static void
+test_raw_exact (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const char expected[] = SECRETS_FIRST "\n"
+                                 "your token is [redacted], keep it\n"
+                                 "AAH+Cg==\n"
+                                 "two\nlines\n";
+  static const char expected0[] = SECRETS_FIRST "\0"
+                                  "your token is [redacted], keep it\0"
+                                  "\0\1\376\n\0"
+                                  "two\nlines";
+  g_autofree char *url = url_for (fixture, "/ws/secrets");
+  Cli *cli = cli_run (fixture, 0, "connect", "--raw", "-H", "Authorization: Bearer s3cr3t-token-42", url);
+
+  g_assert_cmpmem (g_bytes_get_data (cli->stdout_bytes, NULL), g_bytes_get_size (cli->stdout_bytes),
+                   expected, sizeof expected - 1);
+
+  /* --print0 (with bytes): every payload ends with a NUL. */
+  cli = cli_run (fixture, 0, "connect", "--raw", "--print0", "--raw-bytes",
+                 "-H", "Authorization: Bearer s3cr3t-token-42", url);
+  g_assert_cmpmem (g_bytes_get_data (cli->stdout_bytes, NULL), g_bytes_get_size (cli->stdout_bytes),
+                   expected0, sizeof expected0);
+}
+
+/* JSON lines whose text was masked say so; "size" is what arrived. */
+static void
+test_json_redacted (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/secrets");
+  Cli *cli = cli_run (fixture, 0, "connect", "-H", "Authorization: Bearer s3cr3t-token-42", url);
+  JsonObject *first = cli_find (cli, "in", "text", 0);
+  JsonObject *token = cli_find (cli, "in", "text", 1);
+  JsonObject *plain = cli_find (cli, "in", "text", 2);
+
+  g_assert_cmpint (json_object_get_int_member (token, "size"), ==, strlen ("your token is s3cr3t-token-42, keep it"));
+  g_assert_cmpstr (json_object_get_string_member (token, "text"), ==, "your token is [redacted], keep it");
+  g_assert_true (json_object_get_boolean_member (token, "redacted"));
+  g_assert_cmpint (json_object_get_int_member (first, "size"), ==, strlen (SECRETS_FIRST));
+  g_assert_true (json_object_get_boolean_member_with_default (first, "redacted", FALSE) ==
+                 !g_str_equal (json_object_get_string_member (first, "text"), SECRETS_FIRST));
+  g_assert_false (json_object_has_member (plain, "redacted"));
+  g_assert_false (json_object_has_member (cli_find (cli, "in", "binary", 0), "redacted"));
+}
+
+static void
+set_input (Fixture    *fixture,
+           const char *input,
+           gsize       length)
+{
+  g_clear_pointer (&fixture->input, g_bytes_unref);
+  fixture->input = g_bytes_new (input, length);
+}
+
+/* Every line of stdin is a text message; --close-on-eof closes after the
+ * last one. */
+static void
+test_stdin_lines (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  static const char input[] = "one\ntwo words\r\n\nlast without newline";
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  Cli *cli;
+  JsonObject *close_event;
+
+  set_input (fixture, input, sizeof input - 1);
+  cli = cli_run (fixture, 0, "connect", "--close-on-eof", "--timeout", "15", url);
+
+  g_assert_cmpuint (fixture->received->len, ==, 4);
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_TEXT, "one", 3);
+  assert_received (fixture, 1, SOUP_WEBSOCKET_DATA_TEXT, "two words", 9);
+  assert_received (fixture, 2, SOUP_WEBSOCKET_DATA_TEXT, "", 0);
+  assert_received (fixture, 3, SOUP_WEBSOCKET_DATA_TEXT, "last without newline", 20);
+  g_assert_cmpuint (cli_count (cli, "out", "text"), ==, 4);
+
+  close_event = cli_event (cli, "close");
+  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1000);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), !=, "peer");
+  g_assert_cmpstr (cli->err, ==, "");
+}
+
+/* At the end of stdin Sonde keeps listening: an answer that comes later
+ * is printed. */
+static void
+test_stdin_keeps_listening (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/late");
+  Cli *cli;
+
+  set_input (fixture, "hi\n", 3);
+  cli = cli_run (fixture, 0, "connect", "--timeout", "15", url);
+
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_TEXT, "hi", 2);
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "late answer", 11);
+  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "close"), "initiator"), ==, "peer");
+}
+
+/* --binary: each line is hex bytes; a line that is not is said and
+ * skipped. */
+static void
+test_stdin_binary (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const guint8 first[] = { 0x00, 0xff, 0x10 };
+  static const guint8 second[] = { 0xca, 0xfe };
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  Cli *cli;
+
+  set_input (fixture, "00 ff 10\nzz\nCAFE\n", strlen ("00 ff 10\nzz\nCAFE\n"));
+  cli = cli_run (fixture, 0, "connect", "--binary", "--close-on-eof", "--timeout", "15", url);
+
+  g_assert_cmpuint (fixture->received->len, ==, 2);
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_BINARY, first, sizeof first);
+  assert_received (fixture, 1, SOUP_WEBSOCKET_DATA_BINARY, second, sizeof second);
+  assert_contains (cli->err, "not sent");
+}
+
+/* --slash: /close CODE REASON closes with them; "//" sends a "/"; an
+ * unknown command is said, not sent. */
+static void
+test_stdin_slash (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  Cli *cli;
+  JsonObject *close_event;
+
+  set_input (fixture, "//x\n/nope\n/ping\n/close 4001 bye now\n", strlen ("//x\n/nope\n/ping\n/close 4001 bye now\n"));
+  cli = cli_run (fixture, 0, "connect", "--slash", "--timeout", "15", url);
+
+  g_assert_cmpuint (fixture->received->len, ==, 1);
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_TEXT, "/x", 2);
+  assert_contains (cli->err, "unknown command “/nope”");
+  assert_contains (cli->err, "/ping: not sent");
+  close_event = cli_event (cli, "close");
+  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 4001);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "reason"), ==, "bye now");
+
+  /* Without --slash, the same lines are messages. */
+  g_ptr_array_set_size (fixture->received, 0);
+  cli = cli_run (fixture, 0, "connect", "--close-on-eof", "--timeout", "15", url);
+  g_assert_cmpuint (fixture->received->len, ==, 4);
+  assert_received (fixture, 3, SOUP_WEBSOCKET_DATA_TEXT, "/close 4001 bye now", 19);
 }
 
 static void
@@ -1381,10 +1622,10 @@ test_extract_failed_run (Fixture       *fixture,
   g_autofree char *url = url_for (fixture, "/ws/close-4000");
   Cli *cli = cli_run (fixture, 1, "connect", url, "--extract", "$.x");
 
-  /* The one message has its line; the abnormal close goes to stderr. */
+  /* The one message has its line; the application's close goes to stderr. */
   g_assert_cmpuint (cli->records->len, ==, 1);
   assert_contains (cli->out, "\"values\":{\"$.x\":null}}");
-  assert_contains (cli->err, "closed abnormally: 4000");
+  assert_contains (cli->err, "the server closed the connection: 4000");
   assert_contains (cli->err, "bye");
 }
 
@@ -1811,6 +2052,226 @@ test_profile_errors (Fixture       *fixture,
   g_assert_null (fixture->peer);
 }
 
+/* ---- TLS ----------------------------------------------------------------- */
+
+static char *
+tls_fixture (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "fixtures", "tls", name, NULL);
+}
+
+/* Lowercase hex SHA-256 of the certificate's DER, computed here. */
+static char *
+tls_fingerprint (const char *name)
+{
+  g_autofree char *path = tls_fixture (name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_file (path, &error);
+  g_autoptr(GByteArray) der = NULL;
+
+  g_assert_no_error (error);
+  g_object_get (certificate, "certificate", &der, NULL);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+}
+
+/* GnuTLS, as SoupServer's verifier, refuses the client certificate for
+ * purposes of its own; what the test checks is that one was presented
+ * (on_websocket keeps its subject). */
+static gboolean
+on_client_certificate (SoupServerMessage    *msg,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              data)
+{
+  return certificate != NULL;
+}
+
+static void
+on_tls_request_started (SoupServer        *server,
+                        SoupServerMessage *msg,
+                        gpointer           data)
+{
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_client_certificate), NULL);
+}
+
+/* A wss:// server on 127.0.0.1 with the fixture's @name.pem and .key,
+ * serving the same paths as the plain one; with @client_ca it requires a
+ * client certificate that CA signed. */
+static SoupServer *
+tls_server_new (Fixture    *fixture,
+                const char *name,
+                const char *client_ca,
+                char      **url)
+{
+  g_autofree char *pem = g_strconcat (name, ".pem", NULL);
+  g_autofree char *key = g_strconcat (name, ".key", NULL);
+  g_autofree char *cert_path = tls_fixture (pem);
+  g_autofree char *key_path = tls_fixture (key);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
+  SoupServer *server;
+  GSList *uris;
+
+  g_assert_no_error (error);
+  server = soup_server_new ("tls-certificate", certificate, NULL);
+  if (client_ca != NULL)
+    {
+      g_autofree char *ca_path = tls_fixture (client_ca);
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca_path, &error);
+
+      g_assert_no_error (error);
+      soup_server_set_tls_database (server, database);
+      soup_server_set_tls_auth_mode (server, G_TLS_AUTHENTICATION_REQUIRED);
+      g_signal_connect (server, "request-started", G_CALLBACK (on_tls_request_started), NULL);
+    }
+  soup_server_add_websocket_handler (server, "/ws", NULL, NULL, on_websocket, fixture, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error);
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (server);
+  *url = g_strdup_printf ("wss://127.0.0.1:%d/ws/close-1000", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return server;
+}
+
+static void
+tls_server_free (Fixture    *fixture,
+                 SoupServer *server)
+{
+  if (fixture->peer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (fixture->peer, fixture);
+      g_clear_object (&fixture->peer);
+    }
+  soup_server_disconnect (server);
+  g_assert_finalize_object (server);
+}
+
+/* A refused certificate: its fingerprint and the exact option on stderr;
+ * that option then connects. */
+static void
+test_tls_refused (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *url = NULL;
+  SoupServer *server = tls_server_new (fixture, "self-signed", NULL, &url);
+  g_autofree char *fingerprint = tls_fingerprint ("self-signed.pem");
+  g_autofree char *option = g_strdup_printf ("add: --pin-sha256 %s\n", fingerprint);
+  g_autofree char *upper = g_ascii_strup (fingerprint, -1);
+  g_autofree char *pin = NULL;
+  const char *given;
+  Cli *cli;
+
+  cli = cli_run (fixture, 1, "connect", url);
+  assert_contains (cli->err, "the certificate was refused");
+  assert_contains (cli->err, option);
+  assert_contains (cli->err, "SHA-256 fingerprint");
+  /* AA:BB:… for people: the same bytes. */
+  assert_contains (cli->err, (char []) { upper[0], upper[1], ':', upper[2], upper[3], '\0' });
+
+  /* The option as printed, copied from stderr. */
+  given = strstr (cli->err, "--pin-sha256 ");
+  pin = g_strndup (given + strlen ("--pin-sha256 "), strcspn (given + strlen ("--pin-sha256 "), "\n"));
+  cli = cli_run (fixture, 0, "connect", "--pin-sha256", pin, url);
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "hello", 5);
+
+  tls_server_free (fixture, server);
+}
+
+/* --ca FILE: a server signed by that authority is trusted. */
+static void
+test_tls_ca (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *url = NULL;
+  SoupServer *server = tls_server_new (fixture, "server", NULL, &url);
+  g_autofree char *ca = tls_fixture ("ca.pem");
+  g_autofree char *missing = g_build_filename (fixture->tmpdir, "missing.pem", NULL);
+  Cli *cli;
+
+  cli = cli_run (fixture, 1, "connect", url);
+  assert_contains (cli->err, "the certificate was refused");
+
+  cli = cli_run (fixture, 0, "connect", "--ca", ca, url);
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "hello", 5);
+  g_assert_cmpstr (cli->err, ==, "");
+
+  cli = cli_run (fixture, 2, "connect", "--ca", missing, url);
+  assert_contains (cli->err, "--ca: ");
+
+  tls_server_free (fixture, server);
+}
+
+/* --insecure: connects, warns loudly, and the handshake record still
+ * shows the certificate. */
+static void
+test_tls_insecure (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *url = NULL;
+  SoupServer *server = tls_server_new (fixture, "self-signed", NULL, &url);
+  g_autofree char *fingerprint = tls_fingerprint ("self-signed.pem");
+  JsonObject *handshake;
+  JsonObject *certificate;
+  Cli *cli;
+
+  cli = cli_run (fixture, 0, "connect", "--insecure", url);
+  assert_contains (cli->err, "WARNING: --insecure");
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "hello", 5);
+  handshake = cli_event (cli, "handshake");
+  g_assert_true (json_object_get_boolean_member (handshake, "insecure"));
+  certificate = json_object_get_object_member (handshake, "certificate");
+  g_assert_nonnull (certificate);
+  g_assert_cmpstr (json_object_get_string_member (certificate, "sha256"), ==, fingerprint);
+  g_assert_cmpint (json_object_get_int_member (certificate, "flags") & G_TLS_CERTIFICATE_UNKNOWN_CA, !=, 0);
+
+  cli = cli_run (fixture, 2, "connect", "--insecure", "--pin-sha256", fingerprint, url);
+  assert_contains (cli->err, "exclude each other");
+
+  tls_server_free (fixture, server);
+}
+
+/* --cert with --key (PEM) or a PKCS#12 file and its password from the
+ * environment: the server sees the client certificate. */
+static void
+test_tls_client_certificate (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  static const char * const env[] = { "SONDE_TEST_P12=sonde-test", "SONDE_TEST_WRONG=nope", NULL };
+  g_autofree char *url = NULL;
+  SoupServer *server = tls_server_new (fixture, "server", "ca.pem", &url);
+  g_autofree char *ca = tls_fixture ("ca.pem");
+  g_autofree char *cert = tls_fixture ("client.pem");
+  g_autofree char *key = tls_fixture ("client.key");
+  g_autofree char *p12 = tls_fixture ("client.p12");
+  Cli *cli;
+
+  fixture->env = env;
+
+  /* Without one, the server refuses. */
+  cli_run (fixture, 1, "connect", "--ca", ca, url);
+  g_assert_null (fixture->client_subject);
+
+  cli = cli_run (fixture, 0, "connect", "--ca", ca, "--cert", cert, "--key", key, url);
+  assert_contains (fixture->client_subject, "CN=Sonde Test Client");
+  assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "hello", 5);
+
+  g_clear_pointer (&fixture->client_subject, g_free);
+  cli = cli_run (fixture, 0, "connect", "--ca", ca, "--cert", p12, "--cert-password-env", "SONDE_TEST_P12", url);
+  assert_contains (fixture->client_subject, "CN=Sonde Test Client");
+
+  /* A wrong password, an unset variable, a key without --cert: usage. */
+  cli = cli_run (fixture, 2, "connect", "--cert", p12, "--cert-password-env", "SONDE_TEST_WRONG", url);
+  assert_contains (cli->err, "--cert: ");
+  cli = cli_run (fixture, 2, "connect", "--cert", p12, "--cert-password-env", "SONDE_TEST_UNSET", url);
+  assert_contains (cli->err, "SONDE_TEST_UNSET is not set");
+  cli = cli_run (fixture, 2, "connect", "--key", key, url);
+  assert_contains (cli->err, "--key and --cert-password-env go with --cert FILE");
+
+  fixture->env = NULL;
+  tls_server_free (fixture, server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1831,7 +2292,19 @@ main (int   argc,
   ADD ("protocol", test_protocol);
   ADD ("server-close-normal", test_server_close_normal);
   ADD ("server-close-abnormal", test_server_close_abnormal);
+  ADD ("server-drop", test_server_drop);
+  ADD ("count-short", test_count_short);
   ADD ("raw", test_raw);
+  ADD ("raw-exact", test_raw_exact);
+  ADD ("json-redacted", test_json_redacted);
+  ADD ("stdin/lines", test_stdin_lines);
+  ADD ("stdin/keeps-listening", test_stdin_keeps_listening);
+  ADD ("stdin/binary", test_stdin_binary);
+  ADD ("stdin/slash", test_stdin_slash);
+  ADD ("tls/refused", test_tls_refused);
+  ADD ("tls/ca", test_tls_ca);
+  ADD ("tls/insecure", test_tls_insecure);
+  ADD ("tls/client-certificate", test_tls_client_certificate);
   ADD ("echo", test_echo);
   ADD ("timeout", test_timeout);
   ADD ("timeout-in-handshake", test_timeout_in_handshake);
