@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <string.h>
 
 #include "sonde-log-view.h"
@@ -420,6 +421,205 @@ test_selection (Fixture       *fixture,
   g_assert_cmpuint (selected_seq (fixture), ==, seqs[1]);
 }
 
+/* Every widget under @widget of @type (and, if @css_class, with it). */
+static void
+collect (GtkWidget  *widget,
+         GType       type,
+         const char *css_class,
+         GPtrArray  *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (css_class == NULL || gtk_widget_has_css_class (widget, css_class)))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect (c, type, css_class, found);
+}
+
+/* The row widget (css name "row") that holds @cell. */
+static GtkWidget *
+row_of (GtkWidget *cell)
+{
+  GtkWidget *w = cell;
+
+  while (w != NULL && g_strcmp0 (gtk_widget_get_css_name (w), "row") != 0)
+    w = gtk_widget_get_parent (w);
+  g_assert_nonnull (w);
+  return w;
+}
+
+/* The colour of the column view's pixel at the middle height of @row,
+ * @x px from the row's start, as 0xRRGGBB. */
+static guint32
+row_pixel (Fixture   *fixture,
+           GtkWidget *row,
+           int        x)
+{
+  GtkWidget *rows = child (fixture, "column_view");
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (rows);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guint8 *pixels = NULL;
+  graphene_rect_t bounds;
+  int width = gtk_widget_get_width (rows);
+  int height = gtk_widget_get_height (rows);
+  int px, py;
+  const guint8 *p;
+
+  g_assert_true (gtk_widget_compute_bounds (row, rows, &bounds));
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fixture->window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  pixels = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+  px = (int) bounds.origin.x + x;
+  py = (int) (bounds.origin.y + bounds.size.height / 2);
+  g_assert_true (px >= 0 && px < width && py >= 0 && py < height);
+  p = pixels + ((gsize) py * width + px) * 4;   /* B G R A */
+  return ((guint32) p[2] << 16) | ((guint32) p[1] << 8) | p[0];
+}
+
+static int
+colour_distance (guint32 a,
+                 guint32 b)
+{
+  return ABS ((int) (a >> 16 & 0xff) - (int) (b >> 16 & 0xff)) +
+         ABS ((int) (a >> 8 & 0xff) - (int) (b >> 8 & 0xff)) +
+         ABS ((int) (a & 0xff) - (int) (b & 0xff));
+}
+
+static guint32
+css_colour (GtkWidget *widget)
+{
+  GdkRGBA rgba;
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &rgba);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  return ((guint32) (rgba.red * 255) << 16) | ((guint32) (rgba.green * 255) << 8) | (guint32) (rgba.blue * 255);
+}
+
+/* The first cell of @type (@css_class) showing the record @seq. */
+static GtkWidget *
+cell_of_seq (Fixture    *fixture,
+             GType       type,
+             const char *css_class,
+             guint64     seq)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+  SondeFilterModel *model = sonde_log_view_get_model (fixture->view);
+  guint position;
+
+  g_assert_true (sonde_filter_model_find_seq (model, seq, &position));
+  collect (child (fixture, "column_view"), type, css_class, cells);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      GtkWidget *cell = g_ptr_array_index (cells, i);
+      GtkWidget *row = row_of (cell);
+      graphene_rect_t a, b;
+
+      /* The cell whose row is at the position's place: rows are in order,
+       * so compare with the row of the first cell of the same kind. */
+      if (gtk_widget_get_mapped (cell) &&
+          gtk_widget_compute_bounds (row, child (fixture, "column_view"), &a) &&
+          gtk_widget_compute_bounds (row_of (g_ptr_array_index (cells, 0)), child (fixture, "column_view"), &b) &&
+          (guint) ((a.origin.y - b.origin.y) / a.size.height + 0.5) == position)
+        return cell;
+    }
+  g_error ("no cell for record %" G_GUINT64_FORMAT, seq);
+  return NULL;
+}
+
+/* The log is easy to read: the message column takes the free width;
+ * directions differ by icon and colour (light and dark) and say their
+ * name; the selected row looks nothing like a row under the pointer; the
+ * optional Δt column gives the time since the previous row. */
+static void
+test_readable (Fixture       *fixture,
+               gconstpointer  data)
+{
+  GtkWidget *rows = child (fixture, "column_view");
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr(GPtrArray) previews = g_ptr_array_new ();
+  GtkWidget *in_cell, *out_cell, *event_cell, *selected_row, *hover_row;
+  guint32 selected, hovered, plain;
+  guint64 in_seq, out_seq, event_seq, later_seq;
+  gboolean show_delta = TRUE;
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  /* The application's style sheet, as AdwApplication loads it. */
+  gtk_css_provider_load_from_resource (css, "/io/github/sondeapp/Sonde/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  in_seq = sonde_message_log_append (fixture->log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT,
+                                     g_get_real_time (), 1000000, "{\"px\": 1}", 9);
+  out_seq = sonde_message_log_append (fixture->log, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT,
+                                      g_get_real_time (), 1250000, "{\"op\": \"sub\"}", 13);
+  event_seq = append (fixture, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_OPEN, "{\"protocol\":null,\"extensions\":null}");
+  later_seq = append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "later");
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 4, WAIT_MS);
+  wait_frames (fixture, 3);
+
+  /* The message column has what the others leave. */
+  collect (rows, GTK_TYPE_INSCRIPTION, "monospace", previews);
+  g_assert_cmpuint (previews->len, >, 0);
+  g_assert_cmpint (gtk_widget_get_width (g_ptr_array_index (previews, 0)), >, gtk_widget_get_width (rows) / 2);
+
+  /* Directions: an icon each, a colour each, a name each. */
+  in_cell = cell_of_seq (fixture, GTK_TYPE_IMAGE, "sonde-direction", in_seq);
+  out_cell = cell_of_seq (fixture, GTK_TYPE_IMAGE, "sonde-direction", out_seq);
+  event_cell = cell_of_seq (fixture, GTK_TYPE_IMAGE, "sonde-direction", event_seq);
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (in_cell)), ==, "go-down-symbolic");
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (out_cell)), ==, "go-up-symbolic");
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (event_cell)), ==, "emblem-system-symbolic");
+  g_assert_true (gtk_widget_has_css_class (in_cell, "in"));
+  g_assert_true (gtk_widget_has_css_class (out_cell, "out"));
+  g_assert_cmpint (colour_distance (css_colour (in_cell), css_colour (out_cell)), >, 120);
+  g_assert_cmpint (colour_distance (css_colour (in_cell), css_colour (event_cell)), >, 120);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  wait_frames (fixture, 2);
+  g_assert_cmpint (colour_distance (css_colour (in_cell), css_colour (out_cell)), >, 120);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "log-view-dark.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  wait_frames (fixture, 2);
+
+  /* The selected row against one under the pointer. */
+  g_assert_true (sonde_log_view_select_seq (fixture->view, out_seq));
+  wait_frames (fixture, 3);
+  selected_row = row_of (cell_of_seq (fixture, GTK_TYPE_IMAGE, "sonde-direction", out_seq));
+  hover_row = row_of (cell_of_seq (fixture, GTK_TYPE_IMAGE, "sonde-direction", later_seq));
+  gtk_widget_set_state_flags (hover_row, GTK_STATE_FLAG_PRELIGHT, FALSE);
+  wait_frames (fixture, 2);
+  plain = row_pixel (fixture, row_of (event_cell), 200);
+  hovered = row_pixel (fixture, hover_row, 200);
+  selected = row_pixel (fixture, selected_row, 200);
+  g_test_message ("plain %06x hovered %06x selected %06x", plain, hovered, selected);
+  g_assert_cmpint (colour_distance (selected, plain), >, 3 * colour_distance (hovered, plain));
+  g_assert_cmpint (colour_distance (selected, hovered), >, 40);
+  gtk_widget_unset_state_flags (hover_row, GTK_STATE_FLAG_PRELIGHT);
+
+  /* Δt: off by default, on from the header menu's action. */
+  g_object_get (fixture->view, "show-delta", &show_delta, NULL);
+  g_assert_false (show_delta);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "log.show-delta", NULL));
+  g_assert_true (sonde_log_view_get_show_delta (fixture->view));
+  wait_frames (fixture, 3);
+  {
+    g_autoptr(GPtrArray) numeric = g_ptr_array_new ();
+    gboolean seen = FALSE;
+
+    collect (rows, GTK_TYPE_INSCRIPTION, "numeric", numeric);
+    for (guint i = 0; i < numeric->len; i++)
+      seen |= g_strcmp0 (gtk_inscription_get_text (g_ptr_array_index (numeric, i)), "+0.250") == 0;
+    g_assert_true (seen);
+  }
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "log-view-light.png");
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
+}
+
 static gboolean
 focus_in (Fixture   *fixture,
           GtkWidget *widget)
@@ -476,6 +676,7 @@ main (int   argc,
   ADD ("/log-view/follow", test_follow);
   ADD ("/log-view/selection", test_selection);
   ADD ("/log-view/one-tab-stop", test_one_tab_stop);
+  ADD ("/log-view/readable", test_readable);
 #undef ADD
 
   return sonde_test_gui_run ();

@@ -21,22 +21,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <time.h>
 
-#include "sonde-event.h"
-#include "sonde-log-view.h"
-#include "sonde-text.h"
+#include "sonde-log-view-private.h"
 
 #define COUNT_REFRESH_MS 100
 
-typedef enum {
-  COLUMN_TIME,
-  COLUMN_DIRECTION,
-  COLUMN_KIND,
-  COLUMN_SIZE,
-  COLUMN_PREVIEW,
-  N_COLUMNS
-} Column;
 
 struct _SondeLogView
 {
@@ -69,6 +58,7 @@ struct _SondeLogView
 
   /* borrowed */
   GdkFrameClock      *frame_clock;
+  GtkColumnViewColumn *delta_column;
 
   gulong              layout_handler;
   guint               count_refresh_id;
@@ -86,252 +76,11 @@ enum {
   PROP_FOLLOWING,
   PROP_PAUSED,
   PROP_COUNT_TEXT,
+  PROP_SHOW_DELTA,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static const char *
-direction_symbol (SondeDirection direction)
-{
-  switch (direction)
-    {
-    case SONDE_DIRECTION_IN:
-      return "↓";
-    case SONDE_DIRECTION_OUT:
-      return "↑";
-    case SONDE_DIRECTION_EVENT:
-    default:
-      return "•";
-    }
-}
-
-static const char *
-direction_tooltip (SondeDirection direction)
-{
-  switch (direction)
-    {
-    case SONDE_DIRECTION_IN:
-      return _("Received");
-    case SONDE_DIRECTION_OUT:
-      return _("Sent");
-    case SONDE_DIRECTION_EVENT:
-    default:
-      return _("Connection event");
-    }
-}
-
-static const char *
-kind_label (SondeMessageKind kind)
-{
-  switch (kind)
-    {
-    case SONDE_MESSAGE_KIND_TEXT:
-      return _("text");
-    case SONDE_MESSAGE_KIND_BINARY:
-      return _("binary");
-    case SONDE_MESSAGE_KIND_CONNECTING:
-      return _("connecting");
-    case SONDE_MESSAGE_KIND_HANDSHAKE:
-      return _("handshake");
-    case SONDE_MESSAGE_KIND_OPEN:
-      return _("open");
-    case SONDE_MESSAGE_KIND_CLOSING:
-      return _("closing");
-    case SONDE_MESSAGE_KIND_CLOSE:
-      return _("close");
-    case SONDE_MESSAGE_KIND_ERROR:
-      return _("error");
-    case SONDE_MESSAGE_KIND_FAILED:
-      return _("failed");
-    case SONDE_MESSAGE_KIND_RECONNECT:
-      return _("reconnect");
-    case SONDE_MESSAGE_KIND_GAP:
-      return _("gap");
-    case SONDE_MESSAGE_KIND_LATENCY:
-      return _("latency");
-    default:
-      return "?";
-    }
-}
-
-static char *
-format_time (gint64 wall_us)
-{
-  time_t seconds = (time_t) (wall_us / G_USEC_PER_SEC);
-  struct tm tm;
-
-  if (localtime_r (&seconds, &tm) == NULL)
-    return g_strdup ("--:--:--.---");
-
-  return g_strdup_printf ("%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
-                          (int) ((wall_us % G_USEC_PER_SEC) / 1000));
-}
-
-static void
-set_row_style (GtkWidget         *cell,
-               const SondeRecord *record)
-{
-  gboolean event = record != NULL && record->direction == SONDE_DIRECTION_EVENT;
-  gboolean problem = event && (record->kind == SONDE_MESSAGE_KIND_ERROR ||
-                               record->kind == SONDE_MESSAGE_KIND_FAILED);
-
-  if (event)
-    gtk_widget_add_css_class (cell, "event");
-  else
-    gtk_widget_remove_css_class (cell, "event");
-
-  if (problem)
-    gtk_widget_add_css_class (cell, "error");
-  else
-    gtk_widget_remove_css_class (cell, "error");
-
-  if (record != NULL && (record->flags & SONDE_RECORD_FLAG_AUTOMATIC))
-    gtk_widget_add_css_class (cell, "automatic");
-  else
-    gtk_widget_remove_css_class (cell, "automatic");
-}
-
-/* The direction cell's tooltip is asked for when it is about to show, not
- * set on every bind: GTK 4.8 answers each gtk_widget_set_tooltip_text(),
- * even one that changes nothing, by looking for the pointer (synchronous
- * round trips to the X server, ~0.17 ms each on an idle Xvfb), and a
- * streaming feed binds rows by the hundred every frame. */
-static gboolean
-on_direction_query_tooltip (GtkWidget   *cell,
-                            int          x,
-                            int          y,
-                            gboolean     keyboard_mode,
-                            GtkTooltip  *tooltip,
-                            GtkListItem *item)
-{
-  SondeMessage *message = gtk_list_item_get_item (item);
-  SondeRecord record;
-
-  if (message == NULL || !sonde_message_get_record (message, &record))
-    return FALSE;
-
-  gtk_tooltip_set_text (tooltip, direction_tooltip (record.direction));
-  return TRUE;
-}
-
-static void
-setup_cell (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            gpointer                  user_data)
-{
-  Column column = GPOINTER_TO_UINT (user_data);
-  GtkWidget *cell = gtk_inscription_new (NULL);
-
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), column == COLUMN_PREVIEW ? 60 : 4);
-
-  switch (column)
-    {
-    case COLUMN_TIME:
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 12);
-      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 12);
-      gtk_widget_add_css_class (cell, "numeric");
-      break;
-    case COLUMN_DIRECTION:
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 0.5);
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 2);
-      gtk_widget_set_has_tooltip (cell, TRUE);
-      g_signal_connect_object (cell, "query-tooltip", G_CALLBACK (on_direction_query_tooltip), item, 0);
-      break;
-    case COLUMN_KIND:
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 6);
-      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 9);
-      break;
-    case COLUMN_SIZE:
-      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 1.0);
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 6);
-      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 8);
-      gtk_widget_add_css_class (cell, "numeric");
-      break;
-    case COLUMN_PREVIEW:
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 10);
-      gtk_widget_add_css_class (cell, "monospace");
-      break;
-    case N_COLUMNS:
-    default:
-      g_assert_not_reached ();
-    }
-
-  gtk_list_item_set_child (item, cell);
-}
-
-static void
-bind_cell (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  user_data)
-{
-  Column column = GPOINTER_TO_UINT (user_data);
-  GtkInscription *cell = GTK_INSCRIPTION (gtk_list_item_get_child (item));
-  SondeMessage *message = gtk_list_item_get_item (item);
-  g_autofree char *text = NULL;
-  SondeRecord record;
-  gboolean alive;
-
-  alive = message != NULL && sonde_message_get_record (message, &record);
-  set_row_style (GTK_WIDGET (cell), alive ? &record : NULL);
-
-  if (!alive)
-    {
-      gtk_inscription_set_text (cell, column == COLUMN_PREVIEW ? _("(evicted)") : "");
-      return;
-    }
-
-  switch (column)
-    {
-    case COLUMN_TIME:
-      text = format_time (record.wall_us);
-      break;
-    case COLUMN_DIRECTION:
-      text = g_strdup (direction_symbol (record.direction));
-      break;
-    case COLUMN_KIND:
-      /* On-open messages and heartbeats are Sonde's own. */
-      if (record.flags & SONDE_RECORD_FLAG_AUTOMATIC)
-        text = g_strdup_printf (_("%s · auto"), kind_label (record.kind));
-      else
-        text = g_strdup (kind_label (record.kind));
-      break;
-    case COLUMN_SIZE:
-      if (record.direction != SONDE_DIRECTION_EVENT)
-        text = sonde_format_size (record.size);
-      break;
-    case COLUMN_PREVIEW:
-      if (record.direction == SONDE_DIRECTION_EVENT)
-        text = sonde_event_describe (&record);
-      else
-        text = sonde_text_preview (record.data, record.stored_size,
-                                   record.kind == SONDE_MESSAGE_KIND_BINARY);
-      break;
-    case N_COLUMNS:
-    default:
-      g_assert_not_reached ();
-    }
-
-  gtk_inscription_set_text (cell, text);
-}
-
-static void
-add_column (SondeLogView *self,
-            Column        column,
-            const char   *title)
-{
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkColumnViewColumn) view_column = NULL;
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GUINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GUINT_TO_POINTER (column));
-
-  view_column = gtk_column_view_column_new (title, g_steal_pointer (&factory));
-  gtk_column_view_column_set_resizable (view_column, column != COLUMN_DIRECTION);
-  gtk_column_view_column_set_expand (view_column, column == COLUMN_PREVIEW);
-  gtk_column_view_append_column (self->column_view, view_column);
-}
 
 static void
 refresh_count (SondeLogView *self)
@@ -691,6 +440,9 @@ sonde_log_view_constructed (GObject *object)
   g_signal_connect_object (self->model, "notify::n-pending",
                            G_CALLBACK (queue_refresh_count), self, G_CONNECT_SWAPPED);
 
+  /* The Δt cells read the row before theirs. */
+  g_object_set_data (G_OBJECT (gtk_column_view_column_get_factory (self->delta_column)), "sonde-model", self->model);
+
   self->rows_arrived = TRUE;
   refresh_count (self);
 }
@@ -758,6 +510,9 @@ sonde_log_view_get_property (GObject    *object,
     case PROP_COUNT_TEXT:
       g_value_set_string (value, self->count_text);
       break;
+    case PROP_SHOW_DELTA:
+      g_value_set_boolean (value, sonde_log_view_get_show_delta (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -781,6 +536,9 @@ sonde_log_view_set_property (GObject      *object,
       break;
     case PROP_PAUSED:
       sonde_log_view_set_paused (self, g_value_get_boolean (value));
+      break;
+    case PROP_SHOW_DELTA:
+      sonde_log_view_set_show_delta (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -818,7 +576,13 @@ sonde_log_view_class_init (SondeLogViewClass *klass)
   properties[PROP_COUNT_TEXT] =
     g_param_spec_string ("count-text", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The optional "Δt" column: the time since the previous row. */
+  properties[PROP_SHOW_DELTA] =
+    g_param_spec_boolean ("show-delta", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_install_property_action (widget_class, "log.show-delta", "show-delta");
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-log-view.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, filter_bar);
@@ -859,11 +623,19 @@ sonde_log_view_init (SondeLogView *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 
-  add_column (self, COLUMN_TIME, _("Time"));
-  add_column (self, COLUMN_DIRECTION, "");
-  add_column (self, COLUMN_KIND, _("Kind"));
-  add_column (self, COLUMN_SIZE, _("Size"));
-  add_column (self, COLUMN_PREVIEW, _("Message"));
+  {
+    g_autoptr(GMenu) header_menu = g_menu_new ();
+
+    /* Right-click on a column header. */
+    g_menu_append (header_menu, _("Time Since the Previous Row (Δt)"), "log.show-delta");
+    sonde_log_view_add_column (self->column_view, COLUMN_TIME, _("Time"), G_MENU_MODEL (header_menu));
+    self->delta_column = sonde_log_view_add_column (self->column_view, COLUMN_DELTA, _("Δt"), G_MENU_MODEL (header_menu));
+    gtk_column_view_column_set_visible (self->delta_column, FALSE);
+    sonde_log_view_add_column (self->column_view, COLUMN_DIRECTION, "", G_MENU_MODEL (header_menu));
+    sonde_log_view_add_column (self->column_view, COLUMN_KIND, _("Kind"), G_MENU_MODEL (header_menu));
+    sonde_log_view_add_column (self->column_view, COLUMN_SIZE, _("Size"), G_MENU_MODEL (header_menu));
+    sonde_log_view_add_column (self->column_view, COLUMN_PREVIEW, _("Message"), G_MENU_MODEL (header_menu));
+  }
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL |
                                                 GTK_EVENT_CONTROLLER_SCROLL_KINETIC);
@@ -955,6 +727,28 @@ sonde_log_view_set_following (SondeLogView *self,
 
   refresh_count (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+}
+
+gboolean
+sonde_log_view_get_show_delta (SondeLogView *self)
+{
+  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), FALSE);
+
+  return gtk_column_view_column_get_visible (self->delta_column);
+}
+
+/* Shows or hides the "Δt" column (the time since the previous row). */
+void
+sonde_log_view_set_show_delta (SondeLogView *self,
+                               gboolean      show)
+{
+  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
+
+  if (sonde_log_view_get_show_delta (self) == !!show)
+    return;
+
+  gtk_column_view_column_set_visible (self->delta_column, show);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_DELTA]);
 }
 
 /* Freezes the rows on screen while the log keeps capturing; resuming shows

@@ -37,5 +37,8 @@ guint             sonde_log_view_get_n_unseen     (SondeLogView    *self);
 gboolean          sonde_log_view_select_seq       (SondeLogView    *self,
                                                    guint64          seq);
 char             *sonde_log_view_dup_count_text   (SondeLogView    *self);
+gboolean          sonde_log_view_get_show_delta   (SondeLogView    *self);
+void              sonde_log_view_set_show_delta   (SondeLogView    *self,
+                                                   gboolean         show);
 
 G_END_DECLS

@@ -1,0 +1,364 @@
+/* sonde-log-view-columns.c: the columns and cells of the message log
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each column has a factory whose cells are GtkInscriptions (and, for the
+ * direction, an icon), filled from the log's record when a row is bound:
+ * nothing is kept per row. The "Δt" cells read the row before theirs from
+ * the filter model that the view sets on their factory as "sonde-model".
+ */
+
+#define G_LOG_DOMAIN "sonde-log-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <time.h>
+
+#include "sonde-event.h"
+#include "sonde-filter-model.h"
+#include "sonde-log-view-private.h"
+#include "sonde-text.h"
+
+/* The direction column: the icons of the filter bar's toggles, coloured
+ * by direction in style.css (.in, .out, .event), so received, sent and
+ * events are told apart at a glance, and not by colour alone. */
+static const char *
+direction_icon (SondeDirection direction)
+{
+  switch (direction)
+    {
+    case SONDE_DIRECTION_IN:
+      return "go-down-symbolic";
+    case SONDE_DIRECTION_OUT:
+      return "go-up-symbolic";
+    case SONDE_DIRECTION_EVENT:
+    default:
+      return "emblem-system-symbolic";
+    }
+}
+
+static const char *
+direction_class (SondeDirection direction)
+{
+  switch (direction)
+    {
+    case SONDE_DIRECTION_IN:
+      return "in";
+    case SONDE_DIRECTION_OUT:
+      return "out";
+    case SONDE_DIRECTION_EVENT:
+    default:
+      return "event";
+    }
+}
+
+static const char *
+direction_tooltip (SondeDirection direction)
+{
+  switch (direction)
+    {
+    case SONDE_DIRECTION_IN:
+      return _("Received");
+    case SONDE_DIRECTION_OUT:
+      return _("Sent");
+    case SONDE_DIRECTION_EVENT:
+    default:
+      return _("Connection event");
+    }
+}
+
+static const char *
+kind_label (SondeMessageKind kind)
+{
+  switch (kind)
+    {
+    case SONDE_MESSAGE_KIND_TEXT:
+      return _("text");
+    case SONDE_MESSAGE_KIND_BINARY:
+      return _("binary");
+    case SONDE_MESSAGE_KIND_CONNECTING:
+      return _("connecting");
+    case SONDE_MESSAGE_KIND_HANDSHAKE:
+      return _("handshake");
+    case SONDE_MESSAGE_KIND_OPEN:
+      return _("open");
+    case SONDE_MESSAGE_KIND_CLOSING:
+      return _("closing");
+    case SONDE_MESSAGE_KIND_CLOSE:
+      return _("close");
+    case SONDE_MESSAGE_KIND_ERROR:
+      return _("error");
+    case SONDE_MESSAGE_KIND_FAILED:
+      return _("failed");
+    case SONDE_MESSAGE_KIND_RECONNECT:
+      return _("reconnect");
+    case SONDE_MESSAGE_KIND_GAP:
+      return _("gap");
+    case SONDE_MESSAGE_KIND_LATENCY:
+      return _("latency");
+    default:
+      return "?";
+    }
+}
+
+static char *
+format_time (gint64 wall_us)
+{
+  time_t seconds = (time_t) (wall_us / G_USEC_PER_SEC);
+  struct tm tm;
+
+  if (localtime_r (&seconds, &tm) == NULL)
+    return g_strdup ("--:--:--.---");
+
+  return g_strdup_printf ("%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                          (int) ((wall_us % G_USEC_PER_SEC) / 1000));
+}
+
+/* Time since the previous row: "+0.021", "+12.5", "+3:05". */
+static char *
+format_delta (gint64 delta_us)
+{
+  if (delta_us < 0)
+    delta_us = 0;
+  if (delta_us < 10 * G_USEC_PER_SEC)
+    return g_strdup_printf ("+%d.%03d", (int) (delta_us / G_USEC_PER_SEC),
+                            (int) ((delta_us % G_USEC_PER_SEC) / 1000));
+  if (delta_us < 60 * G_USEC_PER_SEC)
+    return g_strdup_printf ("+%d.%d", (int) (delta_us / G_USEC_PER_SEC),
+                            (int) ((delta_us % G_USEC_PER_SEC) / (G_USEC_PER_SEC / 10)));
+  if (delta_us < (gint64) 100 * 60 * G_USEC_PER_SEC)
+    return g_strdup_printf ("+%d:%02d", (int) (delta_us / (60 * G_USEC_PER_SEC)),
+                            (int) ((delta_us / G_USEC_PER_SEC) % 60));
+  return g_strdup ("+99:59+");
+}
+
+static void
+set_row_style (GtkWidget         *cell,
+               const SondeRecord *record)
+{
+  gboolean event = record != NULL && record->direction == SONDE_DIRECTION_EVENT;
+  gboolean problem = event && (record->kind == SONDE_MESSAGE_KIND_ERROR ||
+                               record->kind == SONDE_MESSAGE_KIND_FAILED);
+
+  if (event)
+    gtk_widget_add_css_class (cell, "event");
+  else
+    gtk_widget_remove_css_class (cell, "event");
+
+  if (problem)
+    gtk_widget_add_css_class (cell, "error");
+  else
+    gtk_widget_remove_css_class (cell, "error");
+
+  if (record != NULL && (record->flags & SONDE_RECORD_FLAG_AUTOMATIC))
+    gtk_widget_add_css_class (cell, "automatic");
+  else
+    gtk_widget_remove_css_class (cell, "automatic");
+}
+
+/* The direction cell's tooltip is asked for when it is about to show, not
+ * set on every bind: GTK 4.8 answers each gtk_widget_set_tooltip_text(),
+ * even one that changes nothing, by looking for the pointer (synchronous
+ * round trips to the X server, ~0.17 ms each on an idle Xvfb), and a
+ * streaming feed binds rows by the hundred every frame. */
+static gboolean
+on_direction_query_tooltip (GtkWidget   *cell,
+                            int          x,
+                            int          y,
+                            gboolean     keyboard_mode,
+                            GtkTooltip  *tooltip,
+                            GtkListItem *item)
+{
+  SondeMessage *message = gtk_list_item_get_item (item);
+  SondeRecord record;
+
+  if (message == NULL || !sonde_message_get_record (message, &record))
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, direction_tooltip (record.direction));
+  return TRUE;
+}
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  SondeLogViewColumn column = GPOINTER_TO_UINT (user_data);
+  GtkWidget *cell;
+
+  if (column == COLUMN_DIRECTION)
+    {
+      cell = gtk_image_new ();
+      gtk_widget_add_css_class (cell, "sonde-direction");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
+      gtk_widget_set_has_tooltip (cell, TRUE);
+      g_signal_connect_object (cell, "query-tooltip", G_CALLBACK (on_direction_query_tooltip), item, 0);
+      gtk_list_item_set_child (item, cell);
+      return;
+    }
+
+  cell = gtk_inscription_new (NULL);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), column == COLUMN_PREVIEW ? 60 : 4);
+
+  switch (column)
+    {
+    case COLUMN_TIME:
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 12);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 12);
+      gtk_widget_add_css_class (cell, "numeric");
+      break;
+    case COLUMN_DELTA:
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 1.0);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 7);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 7);
+      gtk_widget_add_css_class (cell, "numeric");
+      break;
+    case COLUMN_DIRECTION:
+    case COLUMN_KIND:
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 6);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 9);
+      break;
+    case COLUMN_SIZE:
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 1.0);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 6);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 8);
+      gtk_widget_add_css_class (cell, "numeric");
+      break;
+    case COLUMN_PREVIEW:
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 10);
+      gtk_widget_add_css_class (cell, "monospace");
+      break;
+    case N_COLUMNS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_list_item_set_child (item, cell);
+}
+
+/* An icon for the direction, its colour from the class, its name said to
+ * screen readers. */
+static void
+bind_direction (GtkImage          *cell,
+                const SondeRecord *record)
+{
+  static const char *classes[] = { "in", "out", "event" };
+  const char *class = record != NULL ? direction_class (record->direction) : NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    {
+      if (g_strcmp0 (classes[i], class) == 0)
+        gtk_widget_add_css_class (GTK_WIDGET (cell), classes[i]);
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (cell), classes[i]);
+    }
+
+  if (record == NULL)
+    {
+      gtk_image_clear (cell);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
+      return;
+    }
+
+  gtk_image_set_from_icon_name (cell, direction_icon (record->direction));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  direction_tooltip (record->direction), -1);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  SondeLogViewColumn column = GPOINTER_TO_UINT (user_data);
+  GtkWidget *child = gtk_list_item_get_child (item);
+  GtkInscription *cell = GTK_IS_INSCRIPTION (child) ? GTK_INSCRIPTION (child) : NULL;
+  SondeMessage *message = gtk_list_item_get_item (item);
+  g_autofree char *text = NULL;
+  SondeRecord record;
+  gboolean alive;
+
+  alive = message != NULL && sonde_message_get_record (message, &record);
+  set_row_style (child, alive ? &record : NULL);
+
+  if (column == COLUMN_DIRECTION)
+    {
+      bind_direction (GTK_IMAGE (child), alive ? &record : NULL);
+      return;
+    }
+
+  if (!alive)
+    {
+      gtk_inscription_set_text (cell, column == COLUMN_PREVIEW ? _("(evicted)") : "");
+      return;
+    }
+
+  switch (column)
+    {
+    case COLUMN_TIME:
+      text = format_time (record.wall_us);
+      break;
+    case COLUMN_DELTA:
+      {
+        SondeFilterModel *model = SONDE_FILTER_MODEL (g_object_get_data (G_OBJECT (factory), "sonde-model"));
+        guint position = gtk_list_item_get_position (item);
+        SondeRecord previous;
+
+        if (model != NULL && position != GTK_INVALID_LIST_POSITION && position > 0 &&
+            sonde_filter_model_get_record (model, position - 1, &previous))
+          text = format_delta (record.mono_us - previous.mono_us);
+      }
+      break;
+    case COLUMN_DIRECTION:
+      g_assert_not_reached ();
+    case COLUMN_KIND:
+      /* On-open messages and heartbeats are Sonde's own. */
+      if (record.flags & SONDE_RECORD_FLAG_AUTOMATIC)
+        text = g_strdup_printf (_("%s · auto"), kind_label (record.kind));
+      else
+        text = g_strdup (kind_label (record.kind));
+      break;
+    case COLUMN_SIZE:
+      if (record.direction != SONDE_DIRECTION_EVENT)
+        text = sonde_format_size (record.size);
+      break;
+    case COLUMN_PREVIEW:
+      if (record.direction == SONDE_DIRECTION_EVENT)
+        text = sonde_event_describe (&record);
+      else
+        text = sonde_text_preview (record.data, record.stored_size,
+                                   record.kind == SONDE_MESSAGE_KIND_BINARY);
+      break;
+    case N_COLUMNS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_inscription_set_text (cell, text);
+}
+
+/* Appends the column of @column to @view, with @header_menu on its
+ * header; the column view holds it. */
+GtkColumnViewColumn *
+sonde_log_view_add_column (GtkColumnView      *view,
+                           SondeLogViewColumn  column,
+                           const char         *title,
+                           GMenuModel         *header_menu)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) view_column = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GUINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GUINT_TO_POINTER (column));
+
+  view_column = gtk_column_view_column_new (title, g_object_ref (factory));
+  gtk_column_view_column_set_resizable (view_column, column != COLUMN_DIRECTION);
+  /* The message takes the free width. */
+  gtk_column_view_column_set_expand (view_column, column == COLUMN_PREVIEW);
+  gtk_column_view_column_set_header_menu (view_column, header_menu);
+  gtk_column_view_append_column (view, view_column);
+  return view_column;   /* the column view holds it */
+}
