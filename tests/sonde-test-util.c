@@ -5,6 +5,9 @@
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
+#include <string.h>
+
 #include "sonde-test-util.h"
 
 /* g_test_init with HOME and the XDG directories in a fresh temporary
@@ -478,4 +481,75 @@ sonde_test_server_free (SondeTestServer *self)
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self);
+}
+
+/* ---- records against docs/record.schema.json ---------------------------- */
+
+/* One tests/check-records.py --serve per test process, started on first use
+ * (python3-jsonschema takes a moment to load); it dies with its stdin. */
+static GSubprocess      *record_checker;
+static GDataInputStream *record_checker_out;
+
+/* What is wrong with @lines (JSON Lines, each ending with a newline) by the
+ * schema, or NULL when every line is a valid record. */
+char *
+sonde_test_record_problems (const char *lines)
+{
+  g_autoptr(GString) batch = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (lines != NULL, NULL);
+
+  if (record_checker == NULL)
+    {
+      const char *srcdir = g_getenv ("G_TEST_SRCDIR");
+      const char *python = g_getenv ("SONDE_PYTHON");
+      g_autofree char *script = NULL;
+      g_autofree char *schema = NULL;
+
+      g_assert_nonnull (srcdir);
+      script = g_build_filename (srcdir, "check-records.py", NULL);
+      schema = g_build_filename (srcdir, "..", "docs", "record.schema.json", NULL);
+      record_checker = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                         python != NULL ? python : "/usr/bin/python3", script, schema, "--serve",
+                                         NULL);
+      g_assert_no_error (error);
+      record_checker_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (record_checker));
+    }
+
+  for (const char *p = lines; *p != '\0'; p++)
+    n += *p == '\n';
+  g_string_append_printf (batch, "%u\n%s", n, lines);
+  if (batch->len > 0 && batch->str[batch->len - 1] != '\n')
+    g_string_append_c (batch, '\n');
+
+  g_output_stream_write_all (g_subprocess_get_stdin_pipe (record_checker), batch->str, batch->len,
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  answer = g_data_input_stream_read_line_utf8 (record_checker_out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (answer == NULL)
+    g_error ("check-records.py ended without an answer (is python3-jsonschema installed?)");
+  if (g_str_equal (answer, "ok"))
+    return NULL;
+  g_assert_true (g_str_has_prefix (answer, "fail "));
+  {
+    g_autoptr(JsonNode) node = json_from_string (answer + strlen ("fail "), &error);
+
+    g_assert_no_error (error);
+    return g_strdup (json_node_get_string (node));
+  }
+}
+
+/* Fails the test, naming each line, unless every line of @lines is a record
+ * as docs/record.schema.json describes it. */
+void
+sonde_test_assert_records (const char *lines)
+{
+  g_autofree char *problems = sonde_test_record_problems (lines);
+
+  if (problems != NULL)
+    g_error ("output that does not match docs/record.schema.json:\n%s", problems);
 }

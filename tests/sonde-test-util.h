@@ -52,6 +52,9 @@ guint     sonde_test_count_records       (SondeConnection  *connection,
 
 gboolean  sonde_test_tick       (gpointer             data);
 
+char     *sonde_test_record_problems (const char *lines);
+void      sonde_test_assert_records  (const char *lines);
+
 /* Property notifications, for any GObject (a connection, a session).
  *
  * A recorder counts notify::PROPERTY on an object from its creation on,

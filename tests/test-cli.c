@@ -645,6 +645,8 @@ cli_wait (Cli *cli)
       g_assert_cmpstr (lines[n - 1], ==, "");
       for (guint i = 0; i + 1 < n; i++)
         g_ptr_array_add (cli->records, cli->extract ? parse_extract_line (lines[i]) : parse_record (lines[i]));
+      /* Every line as docs/record.schema.json documents it. */
+      sonde_test_assert_records (cli->out);
     }
 }
 
@@ -849,8 +851,8 @@ test_refused (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "connecting"), "url"), ==, url);
   failed = cli_event (cli, "failed");
   assert_contains (json_object_get_string_member (failed, "error"), "refused");
-  g_assert_cmpstr (json_object_get_string_member (failed, "domain"), ==, "g-io-error-quark");
-  g_assert_cmpint (json_object_get_int_member (failed, "code"), ==, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_cmpstr (json_object_get_string_member (failed, "error_domain"), ==, "g-io-error-quark");
+  g_assert_cmpint (json_object_get_int_member (failed, "error_code"), ==, G_IO_ERROR_CONNECTION_REFUSED);
 }
 
 static void
@@ -904,7 +906,7 @@ test_demo_count (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (cli->records, 2), "kind"), ==, "open");
   close_event = g_ptr_array_index (cli->records, cli->records->len - 1);
   g_assert_cmpstr (json_object_get_string_member (close_event, "kind"), ==, "close");
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1000);
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 1000);
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "local");
   g_assert_true (json_object_get_boolean_member (close_event, "clean"));
 }
@@ -1081,7 +1083,7 @@ test_protocol (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (handshake, "headers"),
                                                   "Sec-WebSocket-Protocol"), ==, negotiated);
   g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "open"), "protocol"), ==, negotiated);
-  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "close"), "reason"), ==, "negotiated");
+  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "close"), "close_reason"), ==, "negotiated");
 }
 
 static void
@@ -1098,8 +1100,8 @@ test_server_close_normal (Fixture       *fixture,
   assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "hello", 5);
 
   close_event = cli_event (cli, "close");
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1000);
-  g_assert_cmpstr (json_object_get_string_member (close_event, "reason"), ==, "done");
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 1000);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "close_reason"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (close_event, "meaning"), ==, "Normal closure");
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "peer");
   g_assert_true (json_object_get_boolean_member (close_event, "clean"));
@@ -1115,8 +1117,8 @@ test_server_close_abnormal (Fixture       *fixture,
   JsonObject *close_event;
 
   close_event = cli_event (cli, "close");
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 4000);
-  g_assert_cmpstr (json_object_get_string_member (close_event, "reason"), ==, "bye");
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 4000);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "close_reason"), ==, "bye");
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "peer");
 
   /* What happened, on stderr: a clean close with an application's code
@@ -1258,7 +1260,7 @@ test_stdin_lines (Fixture       *fixture,
   g_assert_cmpuint (cli_count (cli, "out", "text"), ==, 4);
 
   close_event = cli_event (cli, "close");
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1000);
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 1000);
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), !=, "peer");
   g_assert_cmpstr (cli->err, ==, "");
 }
@@ -1318,8 +1320,8 @@ test_stdin_slash (Fixture       *fixture,
   assert_contains (cli->err, "unknown command “/nope”");
   assert_contains (cli->err, "/ping: not sent");
   close_event = cli_event (cli, "close");
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 4001);
-  g_assert_cmpstr (json_object_get_string_member (close_event, "reason"), ==, "bye now");
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 4001);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "close_reason"), ==, "bye now");
 
   /* Without --slash, the same lines are messages. */
   g_ptr_array_set_size (fixture->received, 0);
@@ -1354,7 +1356,7 @@ test_echo (Fixture       *fixture,
       assert_record_payload (out, kind, g_bytes_get_data (sent->bytes, NULL), g_bytes_get_size (sent->bytes));
     }
 
-  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "close"), "reason"), ==, "all back");
+  g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "close"), "close_reason"), ==, "all back");
   g_assert_cmpstr (cli->err, ==, "");
 }
 
@@ -1371,7 +1373,7 @@ test_timeout (Fixture       *fixture,
   assert_contains (cli->err, "timed out after 0.5 s with 1 of 5 messages");
   g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 1);
   close_event = cli_event (cli, "close");
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1000);
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 1000);
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "local");
 
   /* Without --count, the timeout is just how long to watch. */
@@ -1422,7 +1424,7 @@ test_max_frame (Fixture       *fixture,
   g_assert_cmpuint (cli_count (cli, "out", NULL), ==, 1);
   g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 0);
   error_event = cli_event (cli, "error");
-  g_assert_cmpint (json_object_get_int_member (error_event, "code"), ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+  g_assert_cmpint (json_object_get_int_member (error_event, "error_code"), ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
   g_assert_false (json_object_get_boolean_member (cli_event (cli, "close"), "clean"));
   assert_contains (cli->err, "closed abnormally");
 }
@@ -1601,7 +1603,7 @@ test_where_records (Fixture       *fixture,
                          "{\"type\":\"quote\",\"sym\":\"ABC\",\"bid\":101.2,\"ask\":101.3}",
                          strlen ("{\"type\":\"quote\",\"sym\":\"ABC\",\"bid\":101.2,\"ask\":101.3}"));
   cli_event (cli, "open");
-  g_assert_cmpint (json_object_get_int_member (cli_event (cli, "close"), "code"), ==, 1000);
+  g_assert_cmpint (json_object_get_int_member (cli_event (cli, "close"), "close_code"), ==, 1000);
 
   /* With --raw: the matching payloads only. */
   raw = cli_run (fixture, 0, "connect", url, "--raw", "--where", "$.sym == \"XYZ\"");
@@ -1818,7 +1820,7 @@ test_profile_handshake (Fixture       *fixture,
   assert_record_payload (cli_find (cli, "in", NULL, 0), "text", CHECK_WELCOME, strlen (CHECK_WELCOME));
   g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "open"), "protocol"), ==, CHECK_PROTOCOL);
   close_event = cli_event (cli, "close");
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1000);
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 1000);
   g_assert_true (json_object_get_boolean_member (close_event, "clean"));
   /* The token is the profile's secret: masked in everything printed. */
   g_assert_null (strstr (cli->out, CHECK_TOKEN));

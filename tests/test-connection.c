@@ -648,8 +648,8 @@ check_server_close (Fixture    *fixture,
   g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_OPEN), ==, 1);
   g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSING), ==, 1);
   close_event = last_event (fixture->connection, SONDE_MESSAGE_KIND_CLOSE);
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, code);
-  g_assert_cmpstr (json_object_get_string_member (close_event, "reason"), ==, reason);
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, code);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "close_reason"), ==, reason);
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "peer");
   g_assert_cmpstr (json_object_get_string_member (close_event, "meaning"), ==, sonde_close_code_describe (code));
   g_assert_true (json_object_get_boolean_member (close_event, "clean"));
@@ -727,7 +727,7 @@ test_dropped_connection (Fixture       *fixture,
   g_assert_cmpuint (sonde_connection_get_close_code (fixture->connection), ==, SONDE_CLOSE_ABNORMAL);
   g_assert_false (sonde_connection_get_close_was_clean (fixture->connection));
   close_event = last_event (fixture->connection, SONDE_MESSAGE_KIND_CLOSE);
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1006);
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 1006);
   g_assert_false (json_object_get_boolean_member (close_event, "clean"));
 
   /* What came before the drop is kept. */
@@ -1181,13 +1181,16 @@ test_reconnect_after_drop (Fixture       *fixture,
   reconnect = last_event (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT);
   g_assert_true (json_object_get_boolean_member (reconnect, "scheduled"));
   g_assert_cmpint (json_object_get_int_member (reconnect, "delay_ms"), <=, 200);
-  g_assert_nonnull (strstr (json_object_get_string_member (reconnect, "reason"), "closed with 1006 (Abnormal closure"));
+  g_assert_nonnull (strstr (json_object_get_string_member (reconnect, "cause"), "closed with 1006 (Abnormal closure"));
+  g_assert_false (json_object_has_member (reconnect, "stopped"));
 
   gap = last_event (fixture->connection, SONDE_MESSAGE_KIND_GAP);
   g_assert_cmpint (json_object_get_int_member (gap, "attempts"), >=, 1);
   g_assert_cmpint (json_object_get_int_member (gap, "duration_ms"), >=, 0);
   g_assert_true (json_object_has_member (gap, "from"));
   g_assert_true (json_object_has_member (gap, "to"));
+  /* The same cause the first reconnect event gave. */
+  g_assert_nonnull (strstr (json_object_get_string_member (gap, "cause"), "closed with 1006 (Abnormal closure"));
 
   /* Closing by hand while waiting or open stops the retries. */
   SONDE_TEST_ASSERT_WAIT (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_WAITING,
@@ -1216,7 +1219,8 @@ test_no_reconnect_after_401 (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (count_kind (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT) == 1, WAIT_MS);
   reconnect = last_event (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT);
   g_assert_false (json_object_get_boolean_member (reconnect, "scheduled"));
-  g_assert_nonnull (strstr (json_object_get_string_member (reconnect, "reason"), "401"));
+  g_assert_cmpstr (json_object_get_string_member (reconnect, "stopped"), ==, "permanent");
+  g_assert_nonnull (strstr (json_object_get_string_member (reconnect, "cause"), "401"));
   failed = last_event (fixture->connection, SONDE_MESSAGE_KIND_FAILED);
   g_assert_cmpint (json_object_get_int_member (failed, "status"), ==, 401);
   g_assert_true (json_object_get_boolean_member (failed, "permanent"));
@@ -1248,7 +1252,9 @@ test_reconnect_max_attempts (void)
   g_assert_cmpuint (count_kind (connection, SONDE_MESSAGE_KIND_CONNECTING), ==, 4);
   last = last_event (connection, SONDE_MESSAGE_KIND_RECONNECT);
   g_assert_false (json_object_get_boolean_member (last, "scheduled"));
-  g_assert_nonnull (strstr (json_object_get_string_member (last, "reason"), "Gave up after 3 attempts"));
+  g_assert_cmpstr (json_object_get_string_member (last, "stopped"), ==, "max_attempts");
+  g_assert_cmpint (json_object_get_int_member (last, "attempt"), ==, 3);
+  g_assert_true (json_object_has_member (last, "cause"));
   g_assert_finalize_object (g_steal_pointer (&connection));
 }
 

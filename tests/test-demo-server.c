@@ -542,7 +542,7 @@ assert_closed_by_server (SondeConnection *connection)
   g_assert_cmpint (record.kind, ==, SONDE_MESSAGE_KIND_CLOSE);
   record.kind = SONDE_MESSAGE_KIND_TEXT;
   close_event = parse_object (&record);
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1001);
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 1001);
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "peer");
 }
 

@@ -64,15 +64,15 @@ test_handshake (void)
 {
   static const Case cases[] = {
     { SONDE_MESSAGE_KIND_HANDSHAKE,
-      "{\"url\":\"ws://h/\",\"status\":101,\"reason\":\"Switching Protocols\",\"protocol\":\"chat.v2\","
+      "{\"url\":\"ws://h/\",\"status\":101,\"reason_phrase\":\"Switching Protocols\",\"protocol\":\"chat.v2\","
       "\"timings\":{\"dns_ms\":null,\"total_ms\":12.6}}",
       "HTTP 101 Switching Protocols · subprotocol chat.v2 · 13 ms" },
     /* No subprotocol (null, as sonde_handshake_to_json() writes it), no
      * time: only the status line. */
     { SONDE_MESSAGE_KIND_HANDSHAKE,
-      "{\"status\":401,\"reason\":\"Unauthorized\",\"protocol\":null,\"timings\":{\"total_ms\":null}}",
+      "{\"status\":401,\"reason_phrase\":\"Unauthorized\",\"protocol\":null,\"timings\":{\"total_ms\":null}}",
       "HTTP 401 Unauthorized" },
-    { SONDE_MESSAGE_KIND_HANDSHAKE, "{\"status\":503,\"reason\":\"Service Unavailable\"}",
+    { SONDE_MESSAGE_KIND_HANDSHAKE, "{\"status\":503,\"reason_phrase\":\"Service Unavailable\"}",
       "HTTP 503 Service Unavailable" },
   };
 
@@ -96,9 +96,9 @@ static void
 test_closing (void)
 {
   static const Case cases[] = {
-    { SONDE_MESSAGE_KIND_CLOSING, "{\"initiator\":\"local\",\"code\":1000}", "Closing (we sent 1000)" },
-    { SONDE_MESSAGE_KIND_CLOSING, "{\"initiator\":\"local\",\"code\":1002}", "Closing (we sent 1002)" },
-    { SONDE_MESSAGE_KIND_CLOSING, "{\"initiator\":\"peer\"}", "Closing (the server sent a Close frame)" },
+    { SONDE_MESSAGE_KIND_CLOSING, "{\"initiator\":\"local\",\"close_code\":1000}", "Closing (we sent 1000)" },
+    { SONDE_MESSAGE_KIND_CLOSING, "{\"initiator\":\"local\",\"close_code\":1002}", "Closing (we sent 1002)" },
+    { SONDE_MESSAGE_KIND_CLOSING, "{\"initiator\":\"peer\",\"close_code\":1001}", "Closing (the server sent a Close frame)" },
   };
 
   check_cases (cases, G_N_ELEMENTS (cases));
@@ -109,21 +109,21 @@ test_close (void)
 {
   static const Case cases[] = {
     { SONDE_MESSAGE_KIND_CLOSE,
-      "{\"code\":1000,\"reason\":\"bye\",\"meaning\":\"Normal closure\",\"initiator\":\"local\","
+      "{\"close_code\":1000,\"close_reason\":\"bye\",\"meaning\":\"Normal closure\",\"initiator\":\"local\","
       "\"clean\":true,\"requested\":true}",
       "Closed 1000 Normal closure · reason “bye” · by us" },
-    { SONDE_MESSAGE_KIND_CLOSE, "{\"code\":1001,\"reason\":\"\",\"initiator\":\"peer\",\"clean\":true}",
+    { SONDE_MESSAGE_KIND_CLOSE, "{\"close_code\":1001,\"close_reason\":\"\",\"initiator\":\"peer\",\"clean\":true}",
       "Closed 1001 Going away · by the server" },
-    { SONDE_MESSAGE_KIND_CLOSE, "{\"code\":4000,\"reason\":\"app says bye\",\"initiator\":\"peer\"}",
+    { SONDE_MESSAGE_KIND_CLOSE, "{\"close_code\":4000,\"close_reason\":\"app says bye\",\"initiator\":\"peer\"}",
       "Closed 4000 Application-defined (4000–4999) · reason “app says bye” · by the server" },
     { SONDE_MESSAGE_KIND_CLOSE,
-      "{\"code\":1006,\"reason\":\"\",\"initiator\":\"peer\",\"clean\":false,"
+      "{\"close_code\":1006,\"close_reason\":\"\",\"initiator\":\"peer\",\"clean\":false,"
       "\"note\":\"The connection ended without a Close frame\"}",
       "Closed 1006 Abnormal closure: the connection ended without a Close frame · by the server" },
-    { SONDE_MESSAGE_KIND_CLOSE, "{\"code\":1005,\"reason\":\"\",\"initiator\":\"peer\",\"invalid\":true}",
+    { SONDE_MESSAGE_KIND_CLOSE, "{\"close_code\":1005,\"close_reason\":\"\",\"initiator\":\"peer\",\"invalid\":true}",
       "Closed 1005 No status code received · by the server · invalid close code" },
     /* The peer's reason is escaped: no line breaks or controls in a row. */
-    { SONDE_MESSAGE_KIND_CLOSE, "{\"code\":1000,\"reason\":\"two\\nlines\\u0007\",\"initiator\":\"peer\"}",
+    { SONDE_MESSAGE_KIND_CLOSE, "{\"close_code\":1000,\"close_reason\":\"two\\nlines\\u0007\",\"initiator\":\"peer\"}",
       "Closed 1000 Normal closure · reason “two\\nlines\\x07” · by the server" },
   };
 
@@ -135,7 +135,7 @@ static void
 test_close_long_reason (void)
 {
   g_autofree char *reason = g_strnfill (2000, 'r');
-  g_autofree char *payload = g_strdup_printf ("{\"code\":1000,\"reason\":\"%s\",\"initiator\":\"peer\"}", reason);
+  g_autofree char *payload = g_strdup_printf ("{\"close_code\":1000,\"close_reason\":\"%s\",\"initiator\":\"peer\"}", reason);
   g_autofree char *text = describe (SONDE_MESSAGE_KIND_CLOSE, payload);
 
   g_assert_true (g_str_has_prefix (text, "Closed 1000 Normal closure · reason “rrrr"));
@@ -147,7 +147,7 @@ static void
 test_error_and_failed (void)
 {
   static const Case cases[] = {
-    { SONDE_MESSAGE_KIND_ERROR, "{\"error\":\"Message too big\",\"domain\":\"soup-websocket-error-quark\",\"code\":1009}",
+    { SONDE_MESSAGE_KIND_ERROR, "{\"error\":\"Message too big\",\"error_domain\":\"soup-websocket-error-quark\",\"error_code\":1009}",
       "Error: Message too big" },
     { SONDE_MESSAGE_KIND_FAILED,
       "{\"error\":\"Handshake refused: HTTP 503 Service Unavailable\",\"status\":503,\"retry_after_ms\":7000,"
@@ -165,14 +165,24 @@ test_reconnect (void)
 {
   static const Case cases[] = {
     { SONDE_MESSAGE_KIND_RECONNECT,
-      "{\"scheduled\":true,\"delay_ms\":1500,\"attempt\":2,\"reason\":\"The connection ended without a Close frame\"}",
+      "{\"scheduled\":true,\"delay_ms\":1500,\"attempt\":2,\"cause\":\"The connection ended without a Close frame\"}",
       "Reconnecting in 1.5 s (attempt 2): The connection ended without a Close frame" },
-    { SONDE_MESSAGE_KIND_RECONNECT, "{\"scheduled\":true,\"delay_ms\":60000,\"attempt\":11,\"reason\":\"x\"}",
+    { SONDE_MESSAGE_KIND_RECONNECT, "{\"scheduled\":true,\"delay_ms\":60000,\"attempt\":11,\"cause\":\"x\"}",
       "Reconnecting in 60.0 s (attempt 11): x" },
-    /* Given up: the reason says why. */
-    { SONDE_MESSAGE_KIND_RECONNECT, "{\"scheduled\":false,\"reason\":\"Gave up after 5 attempts\"}",
-      "Gave up after 5 attempts" },
-    { SONDE_MESSAGE_KIND_RECONNECT, "{\"reason\":\"no retry after HTTP 401\"}", "no retry after HTTP 401" },
+    /* Not scheduled: "stopped" says why, "cause" what ended the
+     * connection. */
+    { SONDE_MESSAGE_KIND_RECONNECT,
+      "{\"scheduled\":false,\"attempt\":5,\"stopped\":\"max_attempts\",\"cause\":\"closed with 1006\"}",
+      "Gave up after 5 attempts: closed with 1006" },
+    { SONDE_MESSAGE_KIND_RECONNECT,
+      "{\"scheduled\":false,\"attempt\":1,\"stopped\":\"max_attempts\",\"cause\":\"closed with 1006\"}",
+      "Gave up after 1 attempt: closed with 1006" },
+    { SONDE_MESSAGE_KIND_RECONNECT,
+      "{\"scheduled\":false,\"attempt\":0,\"stopped\":\"permanent\",\"cause\":\"HTTP 401 Unauthorized\"}",
+      "Not reconnecting: HTTP 401 Unauthorized (retrying cannot change that)" },
+    { SONDE_MESSAGE_KIND_RECONNECT, "{\"cause\":\"no retry after HTTP 401\"}", "no retry after HTTP 401" },
+    /* The old name means nothing now. */
+    { SONDE_MESSAGE_KIND_RECONNECT, "{\"reason\":\"old\"}", "" },
   };
 
   check_cases (cases, G_N_ELEMENTS (cases));
@@ -182,9 +192,9 @@ static void
 test_gap (void)
 {
   static const Case cases[] = {
-    { SONDE_MESSAGE_KIND_GAP, "{\"duration_ms\":2500,\"attempts\":1,\"reason\":\"dropped\"}",
+    { SONDE_MESSAGE_KIND_GAP, "{\"duration_ms\":2500,\"attempts\":1,\"cause\":\"dropped\"}",
       "Back after 2.5 s and 1 attempt · the outage began with: dropped" },
-    { SONDE_MESSAGE_KIND_GAP, "{\"duration_ms\":12340,\"attempts\":3,\"reason\":\"dropped\"}",
+    { SONDE_MESSAGE_KIND_GAP, "{\"duration_ms\":12340,\"attempts\":3,\"cause\":\"dropped\"}",
       "Back after 12.3 s and 3 attempts · the outage began with: dropped" },
   };
 
@@ -210,14 +220,14 @@ test_unreadable_payload (void)
 {
   static const Case cases[] = {
     { SONDE_MESSAGE_KIND_CLOSE, "", "close" },
-    { SONDE_MESSAGE_KIND_CLOSE, "{\"code\":10", "close" },
+    { SONDE_MESSAGE_KIND_CLOSE, "{\"close_code\":10", "close" },
     { SONDE_MESSAGE_KIND_OPEN, "[1,2]", "open" },
     { SONDE_MESSAGE_KIND_FAILED, "\"a string\"", "failed" },
     { SONDE_MESSAGE_KIND_TEXT, "{\"a\":1}", "text" },
     { SONDE_MESSAGE_KIND_BINARY, "{}", "binary" },
   };
   SondeRecord record = { 0 };
-  const char *payload = "{\"code\":1000,\"reason\":\"bye\"}";
+  const char *payload = "{\"close_code\":1000,\"close_reason\":\"bye\"}";
   g_autofree char *text = NULL;
 
   check_cases (cases, G_N_ELEMENTS (cases));
@@ -238,7 +248,7 @@ static void
 test_from_log (void)
 {
   g_autoptr(SondeMessageLog) log = sonde_message_log_new ();
-  const char *payload = "{\"code\":1001,\"reason\":\"restart\",\"initiator\":\"peer\"}";
+  const char *payload = "{\"close_code\":1001,\"close_reason\":\"restart\",\"initiator\":\"peer\"}";
   SondeRecord record;
   g_autofree char *text = NULL;
 

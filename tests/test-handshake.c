@@ -302,7 +302,7 @@ test_json (Fixture       *fixture,
   g_assert_true (json_object_has_member (request_headers, "Host"));
 
   g_assert_cmpint (json_object_get_int_member (object, "status"), ==, 401);
-  g_assert_cmpstr (json_object_get_string_member (object, "reason"), ==, "Go Away");
+  g_assert_cmpstr (json_object_get_string_member (object, "reason_phrase"), ==, "Go Away");
   g_assert_cmpstr (sonde_handshake_get_status_line (handshake), ==, "HTTP/1.1 401 Go Away");
   response_headers = json_object_get_object_member (object, "headers");
   g_assert_cmpstr (json_object_get_string_member (response_headers, "X-Multi"), ==, "a, b");

@@ -285,8 +285,8 @@ assert_one_error (SondeConnection *connection,
 
   g_assert_cmpuint (count_events (connection, SONDE_MESSAGE_KIND_ERROR), ==, 1);
   error = last_event (connection, SONDE_MESSAGE_KIND_ERROR);
-  g_assert_cmpstr (member_string (error, "domain"), ==, domain);
-  g_assert_cmpint (member_int (error, "code"), ==, code);
+  g_assert_cmpstr (member_string (error, "error_domain"), ==, domain);
+  g_assert_cmpint (member_int (error, "error_code"), ==, code);
   assert_contains (member_string (error, "error"), says);
   return error;
 }
@@ -438,7 +438,7 @@ assert_closed (Fixture    *fixture,
   g_assert_cmpint (sonde_connection_get_close_was_clean (fixture->connection), ==, clean);
   g_assert_cmpuint (count_events (fixture->connection, SONDE_MESSAGE_KIND_CLOSE), ==, 1);
   g_assert_nonnull (close_event);
-  g_assert_cmpint (member_int (close_event, "code"), ==, code);
+  g_assert_cmpint (member_int (close_event, "close_code"), ==, code);
   g_assert_cmpstr (member_string (close_event, "initiator"), ==, initiator);
   g_assert_cmpstr (member_string (close_event, "meaning"), ==, sonde_close_code_describe (code));
   return close_event;
@@ -601,9 +601,8 @@ test_http_no_retry (Fixture       *fixture,
   g_assert_cmpuint (count_events (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT), ==, 1);
   reconnect = last_event (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT);
   g_assert_false (json_object_get_boolean_member (reconnect, "scheduled"));
-  assert_contains (member_string (reconnect, "reason"), "Not reconnecting: ");
-  assert_contains (member_string (reconnect, "reason"), says);
-  assert_contains (member_string (reconnect, "reason"), "retrying cannot change that");
+  g_assert_cmpstr (member_string (reconnect, "stopped"), ==, "permanent");
+  assert_contains (member_string (reconnect, "cause"), says);
   g_assert_cmpuint (count_events (fixture->connection, SONDE_MESSAGE_KIND_CONNECTING), ==, 1);
   g_assert_cmpuint (sonde_connection_get_reconnect_at (fixture->connection), ==, 0);
 }
@@ -654,7 +653,8 @@ test_http_retry_after (Fixture       *fixture,
 
   gave_up = nth_event (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT, 1, NULL);
   g_assert_false (json_object_get_boolean_member (gave_up, "scheduled"));
-  assert_contains (member_string (gave_up, "reason"), "Gave up after 1 attempt: ");
+  g_assert_cmpstr (member_string (gave_up, "stopped"), ==, "max_attempts");
+  g_assert_cmpint (member_int (gave_up, "attempt"), ==, 1);
 }
 
 static void
@@ -941,12 +941,12 @@ assert_declared_dead (Fixture *fixture,
   g_autoptr(JsonObject) close_event = nth_event (fixture->connection, SONDE_MESSAGE_KIND_CLOSE, nth, NULL);
 
   g_assert_nonnull (error);
-  g_assert_cmpstr (member_string (error, "domain"), ==, "sonde-error-quark");
-  g_assert_cmpint (member_int (error, "code"), ==, SONDE_ERROR_PEER_DEAD);
+  g_assert_cmpstr (member_string (error, "error_domain"), ==, "sonde-error-quark");
+  g_assert_cmpint (member_int (error, "error_code"), ==, SONDE_ERROR_PEER_DEAD);
   g_assert_cmpstr (member_string (error, "error"), ==,
                    "No pong for 2 s (pings every 1 s): the peer is declared dead");
   g_assert_nonnull (close_event);
-  g_assert_cmpint (member_int (close_event, "code"), ==, SONDE_CLOSE_ABNORMAL);
+  g_assert_cmpint (member_int (close_event, "close_code"), ==, SONDE_CLOSE_ABNORMAL);
   g_assert_false (json_object_get_boolean_member (close_event, "clean"));
   /* Sonde dropped the connection, not the peer. */
   g_assert_cmpstr (member_string (close_event, "initiator"), ==, "local");
@@ -1006,12 +1006,12 @@ test_ignore_pings (Fixture       *fixture,
   g_assert_true (json_object_get_boolean_member (reconnect, "scheduled"));
   g_assert_cmpint (member_int (reconnect, "delay_ms"), <=, 50);
   g_assert_cmpint (member_int (reconnect, "attempt"), ==, 1);
-  assert_contains (member_string (reconnect, "reason"), "1006");
+  assert_contains (member_string (reconnect, "cause"), "1006");
 
   gap = last_event (fixture->connection, SONDE_MESSAGE_KIND_GAP);
   g_assert_nonnull (gap);
   g_assert_cmpint (member_int (gap, "attempts"), ==, 1);
-  assert_contains (member_string (gap, "reason"), "1006");
+  assert_contains (member_string (gap, "cause"), "1006");
 }
 
 /* We close; the server never answers our Close frame. libsoup waits 5 s,
@@ -1124,7 +1124,7 @@ test_reconnect_after_drop (Fixture       *fixture,
   g_assert_cmpint (member_int (reconnect, "attempt"), ==, 1);
   g_assert_cmpint (member_int (reconnect, "delay_ms"), <=, 50);
   g_assert_false (json_object_has_member (reconnect, "retry_after_ms"));
-  assert_contains (member_string (reconnect, "reason"), "1006");
+  assert_contains (member_string (reconnect, "cause"), "1006");
 
   g_assert_cmpuint (count_events (fixture->connection, SONDE_MESSAGE_KIND_GAP), ==, 1);
   gap = nth_event (fixture->connection, SONDE_MESSAGE_KIND_GAP, 0, &gap_record);
@@ -1138,7 +1138,7 @@ test_reconnect_after_drop (Fixture       *fixture,
   g_assert_cmpint (member_int (gap, "duration_ms"), <, 5000);
   g_assert_cmpint (g_date_time_difference (to, from) / 1000 - member_int (gap, "duration_ms"), <=, 1);
   g_assert_cmpint (member_int (gap, "attempts"), ==, 1);
-  g_assert_cmpstr (member_string (gap, "reason"), ==, member_string (reconnect, "reason"));
+  g_assert_cmpstr (member_string (gap, "cause"), ==, member_string (reconnect, "cause"));
 }
 
 /* Retries stop after max_attempts, and the connection ends failed. */
@@ -1180,7 +1180,9 @@ test_max_attempts (void)
     }
   gave_up = nth_event (fixture.connection, SONDE_MESSAGE_KIND_RECONNECT, 3, NULL);
   g_assert_false (json_object_get_boolean_member (gave_up, "scheduled"));
-  assert_contains (member_string (gave_up, "reason"), "Gave up after 3 attempts: Connection refused by 127.0.0.1:");
+  g_assert_cmpstr (member_string (gave_up, "stopped"), ==, "max_attempts");
+  g_assert_cmpint (member_int (gave_up, "attempt"), ==, 3);
+  assert_contains (member_string (gave_up, "cause"), "Connection refused by 127.0.0.1:");
   g_assert_cmpuint (sonde_connection_get_attempt (fixture.connection), ==, 3);
   g_assert_error ((GError *) sonde_connection_get_error (fixture.connection), G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   fixture_teardown (&fixture, NULL);
@@ -1267,7 +1269,7 @@ test_tls_self_signed (Fixture       *fixture,
   g_assert_cmpuint (count_events (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT), ==, 1);
   reconnect = last_event (fixture->connection, SONDE_MESSAGE_KIND_RECONNECT);
   g_assert_false (json_object_get_boolean_member (reconnect, "scheduled"));
-  assert_contains (member_string (reconnect, "reason"), "retrying cannot change that");
+  g_assert_cmpstr (member_string (reconnect, "stopped"), ==, "permanent");
   g_assert_cmpuint (count_events (fixture->connection, SONDE_MESSAGE_KIND_CONNECTING), ==, 1);
 }
 

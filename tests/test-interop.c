@@ -282,8 +282,8 @@ assert_clean_close (Fixture    *fixture,
   g_assert_cmpstr (json_object_get_string_member (closing_event, "initiator"), ==, initiator);
 
   close_event = last_event (fixture->connection, SONDE_MESSAGE_KIND_CLOSE);
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, code);
-  g_assert_cmpstr (json_object_get_string_member (close_event, "reason"), ==, reason);
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, code);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "close_reason"), ==, reason);
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, initiator);
   g_assert_cmpstr (json_object_get_string_member (close_event, "meaning"), ==, sonde_close_code_describe (code));
   g_assert_true (json_object_get_boolean_member (close_event, "clean"));
@@ -687,7 +687,7 @@ test_drop (Fixture *fixture)
   g_assert_false (sonde_connection_get_close_was_clean (fixture->connection));
 
   close_event = last_event (fixture->connection, SONDE_MESSAGE_KIND_CLOSE);
-  g_assert_cmpint (json_object_get_int_member (close_event, "code"), ==, 1006);
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 1006);
   g_assert_false (json_object_get_boolean_member (close_event, "clean"));
   g_assert_cmpstr (json_object_get_string_member (close_event, "initiator"), ==, "peer");
   g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSE), ==, 1);
@@ -867,7 +867,7 @@ check_client_close (Fixture    *fixture,
 
   assert_clean_close (fixture, code, reason != NULL ? reason : "", "local");
   closing_event = last_event (fixture->connection, SONDE_MESSAGE_KIND_CLOSING);
-  g_assert_cmpint (json_object_get_int_member (closing_event, "code"), ==, code);
+  g_assert_cmpint (json_object_get_int_member (closing_event, "close_code"), ==, code);
   g_assert_true (nth_record (fixture->connection, SONDE_DIRECTION_IN, 0, &record, NULL));
   assert_record (&record, SONDE_MESSAGE_KIND_TEXT, "before close", strlen ("before close"));
 

@@ -449,7 +449,7 @@ test_open_send_close (Fixture       *fixture,
   g_assert_true (item->close_clean);
   g_assert_null (item->error);
   close_payload = payload_object (item);
-  g_assert_cmpint (json_object_get_int_member (close_payload, "code"), ==, 4001);
+  g_assert_cmpint (json_object_get_int_member (close_payload, "close_code"), ==, 4001);
   g_assert_cmpstr (json_object_get_string_member (close_payload, "initiator"), ==, "local");
   g_assert_true (json_object_get_boolean_member (close_payload, "clean"));
   g_assert_true (json_object_get_boolean_member (close_payload, "requested"));
@@ -459,7 +459,7 @@ test_open_send_close (Fixture       *fixture,
   g_assert_cmpint (item->state, ==, SONDE_CONNECTION_STATE_CLOSING);
   closing_payload = payload_object (item);
   g_assert_cmpstr (json_object_get_string_member (closing_payload, "initiator"), ==, "local");
-  g_assert_cmpint (json_object_get_int_member (closing_payload, "code"), ==, 4001);
+  g_assert_cmpint (json_object_get_int_member (closing_payload, "close_code"), ==, 4001);
   description = describe (item);
   g_assert_cmpstr (description, ==, "Closing (we sent 4001)");
 
@@ -487,7 +487,10 @@ test_server_close (Fixture       *fixture,
   g_assert_cmpstr (item->close_reason, ==, "app says bye");
   g_assert_true (item->close_clean);
   close_payload = payload_object (item);
-  g_assert_cmpstr (json_object_get_string_member (close_payload, "reason"), ==, "app says bye");
+  g_assert_cmpint (json_object_get_int_member (close_payload, "close_code"), ==, 4000);
+  g_assert_cmpstr (json_object_get_string_member (close_payload, "close_reason"), ==, "app says bye");
+  g_assert_false (json_object_has_member (close_payload, "code"));
+  g_assert_false (json_object_has_member (close_payload, "reason"));
   g_assert_cmpstr (json_object_get_string_member (close_payload, "initiator"), ==, "peer");
   g_assert_false (json_object_get_boolean_member (close_payload, "requested"));
   g_assert_false (json_object_has_member (close_payload, "note"));
@@ -497,7 +500,8 @@ test_server_close (Fixture       *fixture,
   item = find_event (fixture, SONDE_MESSAGE_KIND_CLOSING);
   closing_payload = payload_object (item);
   g_assert_cmpstr (json_object_get_string_member (closing_payload, "initiator"), ==, "peer");
-  g_assert_false (json_object_has_member (closing_payload, "code"));
+  /* The closing event always has the code: here the peer's. */
+  g_assert_cmpint (json_object_get_int_member (closing_payload, "close_code"), ==, 4000);
   g_assert_null (find_event (fixture, SONDE_MESSAGE_KIND_ERROR));
   g_assert_null (find_event (fixture, SONDE_MESSAGE_KIND_FAILED));
 }
@@ -543,6 +547,9 @@ test_refused (Fixture       *fixture,
 
       payload = payload_object (item);
       g_assert_cmpstr (json_object_get_string_member (payload, "error"), ==, item->error->message);
+      g_assert_cmpstr (json_object_get_string_member (payload, "error_domain"), ==, g_quark_to_string (SONDE_ERROR));
+      g_assert_cmpint (json_object_get_int_member (payload, "error_code"), ==, SONDE_ERROR_HANDSHAKE_REFUSED);
+      g_assert_false (json_object_has_member (payload, "code"));
       g_assert_cmpint (json_object_get_int_member (payload, "status"), ==, cases[i].status);
       g_assert_cmpint (json_object_get_boolean_member (payload, "permanent"), ==, cases[i].permanent);
       if (cases[i].retry_after_ms >= 0)

@@ -77,7 +77,8 @@ test_round_trip (void)
   g_auto(GStrv) lines = NULL;
   static const char text_nul[] = "before\0s3cr3t-value after";
   static const guint8 binary[] = { 0x00, 0xff, 0x10, 0x80 };
-  static const char event[] = "{\"code\":1000,\"reason\":\"bye\"}";
+  static const char event[] = "{\"close_code\":1000,\"close_reason\":\"bye\",\"meaning\":\"Normal closure\","
+                              "\"initiator\":\"peer\",\"clean\":true,\"requested\":false}";
   const char *quoted = "{\"price\": 1.5, \"note\": \"line\\nbreak \\u202e\"}";
   g_autoptr(JsonObject) first = NULL;
   g_autoptr(JsonObject) second = NULL;
@@ -107,6 +108,8 @@ test_round_trip (void)
   lines = g_strsplit (contents, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 5);
   g_assert_cmpstr (lines[4], ==, "");
+  /* Every line as docs/record.schema.json documents it. */
+  sonde_test_assert_records (contents);
 
   first = parse_line (lines[0]);
   g_assert_cmpstr (json_object_get_string_member (first, "dir"), ==, "in");
@@ -129,8 +132,40 @@ test_round_trip (void)
 
   fourth = parse_line (lines[3]);
   g_assert_cmpstr (json_object_get_string_member (fourth, "dir"), ==, "event");
-  g_assert_cmpint (json_object_get_int_member (fourth, "code"), ==, 1000);
-  g_assert_cmpstr (json_object_get_string_member (fourth, "reason"), ==, "bye");
+  g_assert_cmpint (json_object_get_int_member (fourth, "close_code"), ==, 1000);
+  g_assert_cmpstr (json_object_get_string_member (fourth, "close_reason"), ==, "bye");
+}
+
+/* The schema check itself can fail: a wrong type, a member under its old
+ * name, an unknown kind, a text message without its text. */
+static void
+test_schema_rejects (void)
+{
+  static const char *bad[] = {
+    "{\"time\":\"2026-11-25T18:46:55.632245Z\",\"dir\":\"in\",\"kind\":\"text\",\"size\":\"3\",\"text\":\"abc\"}\n",
+    "{\"time\":\"2026-11-25T18:46:55.632245Z\",\"dir\":\"event\",\"kind\":\"error\",\"error\":\"x\","
+    "\"domain\":\"g-io-error-quark\",\"code\":39}\n",
+    "{\"time\":\"2026-11-25T18:46:55.632245Z\",\"dir\":\"event\",\"kind\":\"closing\",\"initiator\":\"peer\"}\n",
+    "{\"time\":\"2026-11-25T18:46:55.632245Z\",\"dir\":\"event\",\"kind\":\"bogus\"}\n",
+    "{\"time\":\"2026-11-25T18:46:55.632245Z\",\"dir\":\"in\",\"kind\":\"text\",\"size\":3}\n",
+    "{\"time\":\"yesterday\",\"dir\":\"in\",\"kind\":\"binary\",\"size\":0,\"base64\":\"\"}\n",
+    "not json\n",
+  };
+  const char *good =
+    "{\"time\":\"2026-11-25T18:46:55.632245Z\",\"dir\":\"event\",\"kind\":\"error\",\"error\":\"x\","
+    "\"error_domain\":\"g-io-error-quark\",\"error_code\":39}\n"
+    "{\"time\":\"2026-11-25T18:46:55.632245Z\",\"dir\":\"event\",\"kind\":\"closing\",\"initiator\":\"peer\","
+    "\"close_code\":1000}\n";
+  g_autofree char *none = sonde_test_record_problems (good);
+
+  g_assert_null (none);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *problems = sonde_test_record_problems (bad[i]);
+
+      g_test_message ("%s", problems ? problems : "(accepted)");
+      g_assert_nonnull (problems);
+    }
 }
 
 /* The redactor is optional; without it the text is the text. */
@@ -307,6 +342,7 @@ main (int   argc,
 
   g_test_add_func ("/log-export/round-trip", test_round_trip);
   g_test_add_func ("/log-export/no-redactor", test_no_redactor);
+  g_test_add_func ("/log-export/schema-rejects", test_schema_rejects);
   g_test_add_func ("/log-export/while-capturing", test_while_capturing);
   g_test_add_func ("/log-export/unwritable", test_unwritable);
   g_test_add_func ("/log-export/cancel-keeps-file", test_cancel_keeps_file);

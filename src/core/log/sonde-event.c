@@ -66,9 +66,9 @@ escape (const char *text)
 static char *
 describe_close (JsonObject *object)
 {
-  g_autofree char *reason = escape (get_string (object, "reason"));
+  g_autofree char *reason = escape (get_string (object, "close_reason"));
   const char *initiator = get_string (object, "initiator");
-  gint64 code = get_int (object, "code");
+  gint64 code = get_int (object, "close_code");
   GString *out = g_string_new (NULL);
 
   g_string_append_printf (out, _("Closed %" PRId64 " %s"), (int64_t) code,
@@ -87,7 +87,7 @@ describe_close (JsonObject *object)
 static char *
 describe_handshake (JsonObject *object)
 {
-  g_autofree char *reason = escape (get_string (object, "reason"));
+  g_autofree char *reason = escape (get_string (object, "reason_phrase"));
   JsonNode *timings = json_object_get_member (object, "timings");
   const char *protocol = get_string (object, "protocol");
   GString *out = g_string_new (NULL);
@@ -156,7 +156,7 @@ sonde_event_describe (const SondeRecord *record)
       }
     case SONDE_MESSAGE_KIND_CLOSING:
       if (g_strcmp0 (get_string (object, "initiator"), "local") == 0)
-        return g_strdup_printf (_("Closing (we sent %" PRId64 ")"), (int64_t) get_int (object, "code"));
+        return g_strdup_printf (_("Closing (we sent %" PRId64 ")"), (int64_t) get_int (object, "close_code"));
       return g_strdup (_("Closing (the server sent a Close frame)"));
     case SONDE_MESSAGE_KIND_CLOSE:
       return describe_close (object);
@@ -169,25 +169,34 @@ sonde_event_describe (const SondeRecord *record)
       }
     case SONDE_MESSAGE_KIND_RECONNECT:
       {
-        g_autofree char *reason = escape (get_string (object, "reason"));
+        g_autofree char *cause = escape (get_string (object, "cause"));
         JsonNode *scheduled = json_object_get_member (object, "scheduled");
+        const char *stopped = get_string (object, "stopped");
+        gint64 attempt = get_int (object, "attempt");
 
         if (scheduled != NULL && JSON_NODE_HOLDS_VALUE (scheduled) && json_node_get_boolean (scheduled))
           return g_strdup_printf (_("Reconnecting in %.1f s (attempt %" PRId64 "): %s"),
-                                  get_int (object, "delay_ms") / 1000.0, (int64_t) get_int (object, "attempt"), reason);
-        return g_strdup (reason);
+                                  get_int (object, "delay_ms") / 1000.0, (int64_t) attempt, cause);
+        if (g_strcmp0 (stopped, "permanent") == 0)
+          return g_strdup_printf (_("Not reconnecting: %s (retrying cannot change that)"), cause);
+        if (g_strcmp0 (stopped, "max_attempts") == 0)
+          return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "Gave up after %" PRId64 " attempt: %s",
+                                               "Gave up after %" PRId64 " attempts: %s",
+                                               (gulong) CLAMP (attempt, 0, G_MAXLONG)),
+                                  (int64_t) attempt, cause);
+        return g_strdup (cause);
       }
     case SONDE_MESSAGE_KIND_GAP:
       {
-        g_autofree char *reason = escape (get_string (object, "reason"));
-
+        g_autofree char *cause = escape (get_string (object, "cause"));
         gint64 attempts = get_int (object, "attempts");
 
         return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "Back after %.1f s and %" PRId64 " attempt · the outage began with: %s",
                                              "Back after %.1f s and %" PRId64 " attempts · the outage began with: %s",
                                              (gulong) CLAMP (attempts, 0, G_MAXLONG)),
-                                get_int (object, "duration_ms") / 1000.0, (int64_t) attempts, reason);
+                                get_int (object, "duration_ms") / 1000.0, (int64_t) attempts, cause);
       }
     case SONDE_MESSAGE_KIND_LATENCY:
       {

@@ -46,7 +46,7 @@ log_gap (SondeConnection *self)
   append_time (payload, &first, "to", now);
   sonde_json_append_int_member (payload, &first, "duration_ms", (now - self->outage_from_us) / 1000);
   sonde_json_append_int_member (payload, &first, "attempts", self->attempt);
-  sonde_json_append_string_member (payload, &first, "reason", self->outage_reason);
+  sonde_json_append_string_member (payload, &first, "cause", self->outage_reason);
   g_string_append_c (payload, '}');
 
   sonde_connection_log_event (self, SONDE_MESSAGE_KIND_GAP, payload);
@@ -73,8 +73,8 @@ sonde_connection_log_local_error (SondeConnection *self,
   gboolean first = TRUE;
 
   sonde_json_append_string_member (payload, &first, "error", error->message);
-  sonde_json_append_string_member (payload, &first, "domain", g_quark_to_string (error->domain));
-  sonde_json_append_int_member (payload, &first, "code", error->code);
+  sonde_json_append_string_member (payload, &first, "error_domain", g_quark_to_string (error->domain));
+  sonde_json_append_int_member (payload, &first, "error_code", error->code);
   g_string_append_c (payload, '}');
 
   sonde_message_log_append (self->log, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR,
@@ -157,12 +157,15 @@ sonde_connection_automation_opened (SondeConnection *self)
 }
 
 
+/* @stopped: NULL when a retry is scheduled, else why none is
+ * ("permanent", "max_attempts"); @why: the cause, as in the gap event. */
 static void
 log_reconnect (SondeConnection *self,
-               gboolean         scheduled,
+               const char      *stopped,
                guint64          delay_ms,
                const char      *why)
 {
+  gboolean scheduled = stopped == NULL;
   g_autoptr(GString) payload = g_string_new ("{");
   gboolean first = TRUE;
 
@@ -174,7 +177,9 @@ log_reconnect (SondeConnection *self,
       if (self->last_retry_after_ms >= 0)
         sonde_json_append_int_member (payload, &first, "retry_after_ms", self->last_retry_after_ms);
     }
-  sonde_json_append_string_member (payload, &first, "reason", why);
+  else
+    sonde_json_append_string_member (payload, &first, "stopped", stopped);
+  sonde_json_append_string_member (payload, &first, "cause", why);
   g_string_append_c (payload, '}');
 
   sonde_connection_log_event (self, SONDE_MESSAGE_KIND_RECONNECT, payload);
@@ -234,17 +239,13 @@ sonde_connection_automation_ended (SondeConnection      *self,
 
   if (self->last_permanent)
     {
-      g_autofree char *text = g_strdup_printf ("Not reconnecting: %s (retrying cannot change that)", why);
-      log_reconnect (self, FALSE, 0, text);
+      log_reconnect (self, "permanent", 0, why);
       return;
     }
 
   if (self->options->reconnect.max_attempts > 0 && self->attempt >= self->options->reconnect.max_attempts)
     {
-      g_autofree char *text = g_strdup_printf (self->attempt == 1 ? "Gave up after %u attempt: %s"
-                                                                   : "Gave up after %u attempts: %s",
-                                                self->attempt, why);
-      log_reconnect (self, FALSE, 0, text);
+      log_reconnect (self, "max_attempts", 0, why);
       sonde_connection_set_state_internal (self, SONDE_CONNECTION_STATE_FAILED);
       return;
     }
@@ -255,7 +256,7 @@ sonde_connection_automation_ended (SondeConnection      *self,
   delay_ms = MIN (delay_ms, (guint64) G_MAXUINT);
   self->attempt++;
 
-  log_reconnect (self, TRUE, delay_ms, why);
+  log_reconnect (self, NULL, delay_ms, why);
   self->reconnect_at_us = g_get_monotonic_time () + (gint64) delay_ms * 1000;
   self->reconnect_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) delay_ms, on_reconnect_due, self, NULL);
   sonde_connection_set_state_internal (self, SONDE_CONNECTION_STATE_WAITING);

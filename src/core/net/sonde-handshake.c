@@ -352,7 +352,7 @@ sonde_handshake_to_json (SondeHandshake *self)
   g_string_append_c (out, '}');
 
   sonde_json_append_int_member (out, &first, "status", self->status);
-  sonde_json_append_string_member (out, &first, "reason", self->reason_phrase);
+  sonde_json_append_string_member (out, &first, "reason_phrase", self->reason_phrase);
   sonde_json_append_member (out, &first, "headers");
   append_headers_object (out, self->response_headers);
   sonde_json_append_string_member (out, &first, "protocol", self->protocol);

@@ -347,8 +347,8 @@ error_payload_for (SondeLink    *link,
   gboolean first = TRUE;
 
   sonde_json_append_string_member (out, &first, "error", message);
-  sonde_json_append_string_member (out, &first, "domain", g_quark_to_string (error->domain));
-  sonde_json_append_int_member (out, &first, "code", error->code);
+  sonde_json_append_string_member (out, &first, "error_domain", g_quark_to_string (error->domain));
+  sonde_json_append_int_member (out, &first, "error_code", error->code);
   g_string_append_c (out, '}');
   return out;
 }
@@ -684,12 +684,22 @@ on_ws_closing (SoupWebsocketConnection *ws,
 {
   g_autoptr(GString) payload = g_string_new ("{");
   gboolean first = TRUE;
+  guint code;
+
+  /* The code of the Close frame that began the closing handshake: ours,
+   * the one libsoup sent for a fault, or the peer's (1005 when its frame
+   * had none). Always there. */
+  if (link->local_close)
+    code = link->local_close_code;
+  else if (link->error_close_code != 0)
+    code = link->error_close_code;
+  else
+    code = soup_websocket_connection_get_close_code (ws);
+  if (code == 0)
+    code = SOUP_WEBSOCKET_CLOSE_NO_STATUS;
 
   sonde_json_append_string_member (payload, &first, "initiator", close_initiator (link));
-  if (link->local_close)
-    sonde_json_append_int_member (payload, &first, "code", link->local_close_code);
-  else if (link->error_close_code != 0)
-    sonde_json_append_int_member (payload, &first, "code", link->error_close_code);
+  sonde_json_append_int_member (payload, &first, "close_code", code);
   g_string_append_c (payload, '}');
 
   push_event (link, SONDE_MESSAGE_KIND_CLOSING, payload, link_event_new (SONDE_CONNECTION_STATE_CLOSING));
@@ -730,8 +740,8 @@ on_ws_closed (SoupWebsocketConnection *ws,
     }
   event->close_reason = g_strdup (reason ? reason : "");
 
-  sonde_json_append_int_member (payload, &first, "code", event->close_code);
-  sonde_json_append_string_member (payload, &first, "reason", event->close_reason);
+  sonde_json_append_int_member (payload, &first, "close_code", event->close_code);
+  sonde_json_append_string_member (payload, &first, "close_reason", event->close_reason);
   sonde_json_append_string_member (payload, &first, "meaning", sonde_close_code_describe (event->close_code));
   sonde_json_append_string_member (payload, &first, "initiator", close_initiator (link));
   sonde_json_append_bool_member (payload, &first, "clean", event->close_clean);

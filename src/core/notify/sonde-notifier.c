@@ -25,6 +25,7 @@
 
 #include "sonde-close-code.h"
 #include "sonde-error.h"
+#include "sonde-event.h"
 #include "sonde-json-path.h"
 #include "sonde-notifier.h"
 #include "sonde-text.h"
@@ -206,8 +207,8 @@ check_drop (SondeNotifier     *self,
 
   if (record->kind == SONDE_MESSAGE_KIND_CLOSE && !json_object_get_boolean_member_with_default (object, "requested", FALSE))
     {
-      guint code = (guint) json_object_get_int_member_with_default (object, "code", SONDE_CLOSE_ABNORMAL);
-      const char *reason = json_object_get_string_member_with_default (object, "reason", "");
+      guint code = (guint) json_object_get_int_member_with_default (object, "close_code", SONDE_CLOSE_ABNORMAL);
+      const char *reason = json_object_get_string_member_with_default (object, "close_reason", "");
       const char *note = json_object_get_string_member_with_default (object, "note", NULL);
       g_autofree char *body = NULL;
 
@@ -228,8 +229,12 @@ check_drop (SondeNotifier     *self,
     }
   else if (record->kind == SONDE_MESSAGE_KIND_RECONNECT &&
            !json_object_get_boolean_member_with_default (object, "scheduled", TRUE))
-    alert (self, drop_rule (self), _("Reconnecting failed"),
-           json_object_get_string_member_with_default (object, "reason", ""), record->seq);
+    {
+      /* Why it stopped, in the words the log shows. */
+      g_autofree char *body = sonde_event_describe (record);
+
+      alert (self, drop_rule (self), _("Reconnecting failed"), body, record->seq);
+    }
 }
 
 static void
