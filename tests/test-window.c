@@ -374,6 +374,10 @@ test_composer_checks (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   SondeStats stats;
 
+  /* Empty, there is nothing to send; with text, on an open connection,
+   * there is. */
+  g_assert_false (sonde_composer_get_can_send (composer));
+  sonde_composer_set_text (composer, "hello");
   SONDE_TEST_ASSERT_WAIT (sonde_composer_get_can_send (composer), WAIT_MS);
 
   sonde_composer_set_mode (composer, SONDE_COMPOSER_MODE_JSON);
