@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -704,6 +705,61 @@ test_save_png (Fixture       *fixture,
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* A split chart's legend: one entry per series, and a dim last line (the
+ * note: what the split left out) that moves the plot down one line. */
+static void
+test_split_legend (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char * const syms[] = { "$.sym = QQQ", "$.sym = SPY", "$.sym = IWM" };
+  g_autoptr(Pixels) before = NULL;
+  g_autoptr(Pixels) after = NULL;
+  double top_before, top_after;
+  int min_before, min_after, note_y;
+  guint dark_before = 0, dark_after = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (syms); i++)
+    {
+      g_autoptr(SondeSeries) series = sonde_series_new (0);
+
+      append_flat (series, T0 + 5 * S, T0 + 50 * S, S, 5 + 5 * i);
+      g_assert_cmpuint (sonde_chart_add_series (fixture->chart, series, syms[i]), ==, i);
+    }
+  g_assert_null (sonde_chart_get_note (fixture->chart));
+  before = render (fixture);
+  top_before = y_of (fixture->chart, 30);
+  gtk_widget_measure (GTK_WIDGET (fixture->chart), GTK_ORIENTATION_VERTICAL, -1, &min_before, NULL, NULL, NULL);
+
+  sonde_chart_set_note (fixture->chart, "$.sym: other (past 8 lines, not charted): 2 values, 6 messages");
+  g_assert_cmpstr (sonde_chart_get_note (fixture->chart), ==,
+                   "$.sym: other (past 8 lines, not charted): 2 values, 6 messages");
+  after = render (fixture);
+  top_after = y_of (fixture->chart, 30);
+  gtk_widget_measure (GTK_WIDGET (fixture->chart), GTK_ORIENTATION_VERTICAL, -1, &min_after, NULL, NULL, NULL);
+  g_assert_cmpfloat (top_after - top_before, ==, 18);
+  g_assert_cmpint (min_after - min_before, ==, 18);
+
+  /* Text on the note's line (below the three entries), left of where
+   * the numbers of the entries above end; none there before. */
+  note_y = 8 + 3 * 18;
+  for (int y = note_y + 3; y < note_y + 15; y++)
+    for (int x = 82; x < 300; x++)
+      {
+        const guchar *a = after->data + (gsize) y * after->stride + (gsize) x * 4;
+        const guchar *b = before->data + (gsize) y * before->stride + (gsize) x * 4;
+
+        dark_after += a[1] < 200;
+        dark_before += b[1] < 200 && b[1] > 0;
+      }
+  g_test_message ("dark pixels on the note's line: %u before, %u after", dark_before, dark_after);
+  g_assert_cmpuint (dark_after, >, 100);
+  g_assert_cmpuint (dark_after, >, dark_before + 100);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->chart), "chart-split-legend.png");
+
+  sonde_chart_set_note (fixture->chart, NULL);
+  g_assert_null (sonde_chart_get_note (fixture->chart));
+}
+
 /* The window: "Chart a Field" from the detail */
 
 /* The shared window fixture: the window and a demo server. */
@@ -815,7 +871,9 @@ test_chart_field_from_detail (WindowFixture *fixture,
   g_assert_true (select_received_text (page));
   SONDE_TEST_ASSERT_WAIT (g_strcmp0 (sonde_message_detail_get_format (detail), "json") == 0, WAIT_MS);
 
-  /* The menu item's action, as a click on "$.price" would activate it. */
+  /* The menu item's action, as a click on "$.price" would activate it,
+   * with "All Messages" chosen above it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "chart.by", "s", "all"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.chart-field", "s", "$.price"));
   g_assert_cmpuint (sonde_charts_panel_get_n_charts (panel), ==, 1);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (panel)));
@@ -958,6 +1016,120 @@ test_chart_field_from_detail (WindowFixture *fixture,
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* "Chart a Field" on a tick of the mixed demo ticker: the menu offers the
+ * tick's symbol as the condition and as a split; by default only the
+ * ticks of the selected symbol; "One Line per $.sym" draws one line and
+ * one legend entry per symbol. */
+static void
+test_chart_field_split (WindowFixture *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *url = sonde_demo_server_dup_url (fixture->demo, "/ticker?rate=50");
+  g_autofree char *where = NULL;
+  g_autofree char *only = NULL;
+  SondeConnectionPage *page;
+  SondeMessageDetail *detail;
+  SondeChartsPanel *panel;
+  SondeChart *chart;
+  GtkMenuButton *chart_button;
+  GMenuModel *menu, *choice;
+  GVariant *target;
+  g_autofree char *label = NULL;
+  const char *sym;
+  SondeSeries *series;
+
+  /* For a translated screenshot (SONDE_LOCALEDIR=build/po LANGUAGE=zh_CN),
+   * as the application's main() sets it up. */
+  if (g_getenv ("SONDE_LOCALEDIR") != NULL)
+    {
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SONDE_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+
+  g_assert_true (sonde_window_open_url (fixture->window, url));
+  page = sonde_window_get_current_page (fixture->window);
+  panel = sonde_connection_page_get_charts (page);
+  detail = sonde_connection_page_get_detail (page);
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) >= 20, WAIT_MS);
+  g_assert_true (select_received_text (page));
+  SONDE_TEST_ASSERT_WAIT (g_strcmp0 (sonde_message_detail_get_format (detail), "json") == 0, WAIT_MS);
+  sym = "";
+  {
+    g_autoptr(SondeMessage) message = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(GBytes) payload = NULL;
+    g_autofree char *text = NULL;
+    gsize length;
+    const char *bytes;
+
+    g_object_get (detail, "message", &message, NULL);
+    payload = sonde_message_dup_payload (message);
+    bytes = g_bytes_get_data (payload, &length);
+    text = g_strndup (bytes, length);
+    node = json_from_string (text, NULL);
+    g_assert_nonnull (node);
+    sym = g_strdup (json_object_get_string_member (json_node_get_object (node), "sym"));
+  }
+  where = g_strdup_printf ("$.sym == \"%s\"", sym);
+
+  /* The menu: the choice first (its first item the condition), then the
+   * fields. */
+  chart_button = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (detail), SONDE_TYPE_MESSAGE_DETAIL,
+                                                                 "chart_button"));
+  menu = gtk_menu_button_get_menu_model (chart_button);
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 2);
+  choice = g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION);
+  g_assert_cmpint (g_menu_model_get_n_items (choice), ==, 3);
+  g_assert_true (g_menu_model_get_item_attribute (choice, 0, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+  only = g_strdup_printf (g_dgettext (GETTEXT_PACKAGE, "Only Where %s"), where);
+  g_assert_cmpstr (label, ==, only);
+  target = g_menu_model_get_item_attribute_value (choice, 1, G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE_STRING);
+  g_assert_cmpstr (g_variant_get_string (target, NULL), ==, "split");
+  g_variant_unref (target);
+  g_object_unref (choice);
+
+  /* By default: only this symbol's ticks. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.chart-field", "s", "$.price"));
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (panel), ==, 1);
+  chart = sonde_charts_panel_get_chart (panel, 0);
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 1);
+  series = sonde_chart_get_series (chart, 0);
+  g_assert_cmpstr (sonde_series_feed_get_where (sonde_charts_panel_get_feed (panel), series), ==, where);
+
+  /* One line per symbol. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "chart.by", "s", "split"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.chart-field", "s", "$.price"));
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (panel), ==, 2);
+  g_assert_cmpstr (sonde_series_spec_get_split (sonde_chart_def_get_series (
+                     sonde_chart_list_get_chart (sonde_charts_panel_get_list (panel), 1), 0)), ==, "$.sym");
+  chart = sonde_charts_panel_get_chart (panel, 1);
+  SONDE_TEST_ASSERT_WAIT (sonde_chart_get_n_series (chart) >= 4, WAIT_MS);
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), <=, 8);
+  g_assert_true (g_str_has_prefix (sonde_chart_get_label (chart, 0), "$.sym = "));
+  SONDE_TEST_ASSERT_WAIT (gtk_widget_get_mapped (GTK_WIDGET (chart)) && sonde_chart_get_n_draws (chart) > 0, WAIT_MS);
+
+  /* For the screenshots: the split chart alone, a few seconds of ticks. */
+  sonde_chart_list_remove_chart (sonde_charts_panel_get_list (panel), 0);
+  if (g_getenv ("SONDE_SCREENSHOT_DIR") != NULL)
+    {
+      AdwStyleManager *style = adw_style_manager_get_default ();
+      const char *language = g_getenv ("LANGUAGE");
+      gboolean zh = language != NULL && g_str_has_prefix (language, "zh");
+
+      sonde_test_spin (3000);
+      sonde_test_save_screenshot (GTK_WIDGET (fixture->window), zh ? "window-chart-split-zh-cn.png" : "window-chart-split.png");
+      if (!zh)
+        {
+          adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+          sonde_test_spin (300);
+          sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-chart-split-dark.png");
+          adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+        }
+    }
+  g_free ((char *) sym);
+}
+
 static SondeChartsPanel *
 new_panel (SondeConnection *connection,
            SondeSeriesFeed *feed,
@@ -1082,10 +1254,13 @@ main (int   argc,
   ADD ("/chart/crosshair-text", test_crosshair_text);
   ADD ("/chart/pause-freezes-range", test_pause_freezes_range);
   ADD ("/chart/save-png", test_save_png);
+  ADD ("/chart/split-legend", test_split_legend);
 #undef ADD
   g_test_add_func ("/chart/panel/follows-list", test_panel_follows_list);
   g_test_add ("/chart/window/chart-field-from-detail", WindowFixture, NULL,
               sonde_test_window_setup, test_chart_field_from_detail, sonde_test_window_teardown);
+  g_test_add ("/chart/window/chart-field-split", WindowFixture, NULL,
+              sonde_test_window_setup, test_chart_field_split, sonde_test_window_teardown);
 
   return sonde_test_gui_run ();
 }

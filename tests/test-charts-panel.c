@@ -337,11 +337,26 @@ test_bad_path (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 0);
   g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 0);
 
-  /* A condition that does not parse is refused too. */
+  /* A condition that does not parse is refused too, and the condition's
+   * entry turns red, not the path's. */
   gtk_editable_set_text (GTK_EDITABLE (child (fixture, "where_entry")), "$.kind ==");
   type_path (fixture, 0, "$.price");
   g_assert_true (gtk_widget_get_visible (error_label));
   g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 0);
+  g_assert_true (gtk_widget_has_css_class (child (fixture, "where_entry"), "error"));
+  g_assert_false (gtk_widget_has_css_class (path_entry, "error"));
+  g_assert_false (gtk_widget_has_css_class (child (fixture, "split_entry"), "error"));
+
+  /* So does a split path, its own entry red. */
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "where_entry")), "");
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "split_entry")), "$.sym[");
+  type_path (fixture, 0, "$.price");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_true (gtk_widget_has_css_class (child (fixture, "split_entry"), "error"));
+  g_assert_false (gtk_widget_has_css_class (child (fixture, "where_entry"), "error"));
+  g_assert_false (gtk_widget_has_css_class (path_entry, "error"));
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "split_entry")), "");
 
   /* Fixed: in, and the error goes. */
   gtk_editable_set_text (GTK_EDITABLE (child (fixture, "where_entry")), "$.kind == \"tick\"");
@@ -354,6 +369,105 @@ test_bad_path (Fixture       *fixture,
                    ==, "$.kind == \"tick\"");
 }
 
+/* Split by $.sym: one line and one legend entry per symbol, made as
+ * symbols arrive; past 8 the rest is "other", said in the legend's last
+ * line. Removing the chart takes every line out of the feed. */
+static void
+test_split (Fixture       *fixture,
+            gconstpointer  data)
+{
+  static const char * const syms[] = { "QQQ", "SPY", "IWM", "DIA", "TLT", "GLD", "XLE", "XLF", "ARKK", "EEM" };
+  SondeChart *chart;
+  g_autofree char *title = NULL;
+
+  receive (fixture, "{\"sym\":\"QQQ\",\"price\":400}");
+  receive (fixture, "{\"sym\":\"SPY\",\"price\":500}");
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "split_entry")), "$.sym");
+  type_path (fixture, 0, "$.price");
+  g_assert_false (gtk_widget_get_visible (child (fixture, "error_label")));
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 1);
+  chart = sonde_charts_panel_get_chart (fixture->panel, 0);
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 2);
+  g_assert_cmpstr (sonde_chart_get_label (chart, 0), ==, "$.sym = QQQ");
+  g_assert_cmpstr (sonde_chart_get_label (chart, 1), ==, "$.sym = SPY");
+  g_assert_null (sonde_chart_get_note (chart));
+
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < G_N_ELEMENTS (syms); i++)
+      {
+        g_autofree char *text = g_strdup_printf ("{\"sym\":\"%s\",\"price\":%u}", syms[i], 100 + i + round);
+
+        receive (fixture, text);
+      }
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 8);
+  g_assert_cmpstr (sonde_chart_get_label (chart, 7), ==, "$.sym = XLF");
+  /* The note follows on the panel's refresh. */
+  SONDE_TEST_ASSERT_WAIT (sonde_chart_get_note (chart) != NULL, WAIT_MS);
+  g_assert_cmpstr (sonde_chart_get_note (chart), ==, "$.sym: other (past 8 lines, not charted): 2 values, 6 messages");
+  title = sonde_chart_def_dup_title (sonde_chart_list_get_chart (fixture->list, 0));
+  g_assert_cmpstr (title, ==, "$.price by $.sym");
+  g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 1);
+  sonde_test_spin (100);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "charts-panel-split.png");
+
+  sonde_chart_list_remove_chart (fixture->list, 0);
+  g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 0);
+}
+
+/* A chart's Edit button opens the series editor on what the chart shows;
+ * Apply changes the series in place (the same chart, its line made
+ * again); a mistake marks the entry that holds it and changes nothing. */
+static void
+test_edit_series (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SondeSeriesEditor *editor;
+  SondeChart *chart;
+  GtkWidget *path, *where, *split;
+
+  receive (fixture, "{\"sym\":\"QQQ\",\"price\":400,\"bid\":1}");
+  receive (fixture, "{\"sym\":\"SPY\",\"price\":500,\"bid\":2}");
+  type_path (fixture, 0, "$.price");
+  type_path (fixture, 1, "$.bid");
+  chart = sonde_charts_panel_get_chart (fixture->panel, 0);
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 2);
+
+  editor = sonde_charts_panel_edit (fixture->panel, 0);
+  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, editor, WAIT_MS));
+  path = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (editor), SONDE_TYPE_SERIES_EDITOR, "path_entry");
+  where = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (editor), SONDE_TYPE_SERIES_EDITOR, "where_entry");
+  split = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (editor), SONDE_TYPE_SERIES_EDITOR, "split_entry");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (path)), ==, "$.price");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (where)), ==, "");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "charts-panel-edit.png");
+
+  /* The second series, with a condition that does not parse. */
+  sonde_series_editor_set_index (editor, 1);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (path)), ==, "$.bid");
+  gtk_editable_set_text (GTK_EDITABLE (where), "$.sym ==");
+  g_signal_emit_by_name (where, "activate");
+  g_assert_cmpint (sonde_series_editor_get_error_part (editor), ==, SONDE_SERIES_SPEC_PART_WHERE);
+  g_assert_true (gtk_widget_has_css_class (where, "error"));
+  g_assert_false (gtk_widget_has_css_class (path, "error"));
+  g_assert_null (sonde_series_spec_get_where (sonde_chart_def_get_series (sonde_chart_list_get_chart (fixture->list, 0), 1)));
+
+  /* Fixed, and split: applied in place. */
+  gtk_editable_set_text (GTK_EDITABLE (where), "$.bid > 1");
+  gtk_editable_set_text (GTK_EDITABLE (split), "$.sym");
+  g_signal_emit_by_name (where, "activate");
+  g_assert_cmpint (sonde_series_editor_get_error_part (editor), ==, SONDE_SERIES_SPEC_PART_NONE);
+  g_assert_false (gtk_widget_has_css_class (where, "error"));
+  g_assert_cmpuint (sonde_charts_panel_get_n_charts (fixture->panel), ==, 1);
+  g_assert_true (sonde_charts_panel_get_chart (fixture->panel, 0) == chart);
+  g_assert_cmpstr (sonde_series_spec_get_split (sonde_chart_def_get_series (sonde_chart_list_get_chart (fixture->list, 0), 1)),
+                   ==, "$.sym");
+  /* $.price, then SPY's bid (QQQ's is not > 1). */
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 2);
+  g_assert_cmpstr (sonde_chart_get_label (chart, 0), ==, "$.price");
+  g_assert_cmpstr (sonde_chart_get_label (chart, 1), ==, "$.sym = SPY");
+  SONDE_TEST_ASSERT_WAIT (!gtk_widget_get_visible (GTK_WIDGET (editor)), WAIT_MS);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -364,6 +478,8 @@ main (int   argc,
   ADD ("/charts-panel/add-chart-and-tile", test_add_chart_and_tile);
   ADD ("/charts-panel/remove-chart", test_remove_chart);
   ADD ("/charts-panel/bad-path", test_bad_path);
+  ADD ("/charts-panel/split", test_split);
+  ADD ("/charts-panel/edit-series", test_edit_series);
 #undef ADD
 
   return sonde_test_gui_run ();

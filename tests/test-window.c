@@ -1242,6 +1242,74 @@ test_adhoc_options (Fixture       *fixture,
   g_free (seen.protocols);
 }
 
+/* The first realized row of a list inside @widget, or NULL. */
+static GtkWidget *
+find_list_row (GtkWidget *widget)
+{
+  if (g_strcmp0 (gtk_widget_get_css_name (widget), "row") == 0 && gtk_widget_get_height (widget) > 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_list_row (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The divider is as far down as it goes, and laid out there. */
+static gboolean
+paned_at_end (GtkPaned *paned)
+{
+  int max_position;
+
+  g_object_get (paned, "max-position", &max_position, NULL);
+  return gtk_paned_get_position (paned) == max_position &&
+         gtk_widget_get_height (gtk_paned_get_start_child (paned)) >= max_position - 1;
+}
+
+/* The charts and the log share the height: with many charts and the
+ * divider dragged to the bottom, the log keeps about eight rows and the
+ * charts scroll. */
+static void
+test_charts_leave_log_rows (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/ticker?rate=50");
+  GtkWidget *log = GTK_WIDGET (sonde_connection_page_get_log_view (page));
+  GtkWidget *charts = GTK_WIDGET (sonde_connection_page_get_charts (page));
+  GtkPaned *paned = GTK_PANED (gtk_widget_get_ancestor (log, GTK_TYPE_PANED));
+  GtkScrolledWindow *scrolled;
+  GtkAdjustment *adjustment;
+  GtkWidget *row;
+
+  SONDE_TEST_ASSERT_WAIT (n_rows (page) >= 20, WAIT_MS);
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (sonde_connection_page_chart_field (page, "$.price", NULL, NULL));
+  g_assert_true (gtk_widget_get_visible (charts));
+  g_assert_true (paned != NULL && gtk_paned_get_end_child (paned) == log);
+
+  /* The divider dragged as far down as it goes. */
+  gtk_paned_set_position (paned, 100000);
+  SONDE_TEST_ASSERT_WAIT (paned_at_end (paned) && gtk_widget_get_height (charts) > 0, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT ((row = find_list_row (log)) != NULL, WAIT_MS);
+  g_test_message ("log %d px, row %d px, charts %d px", gtk_widget_get_height (log), gtk_widget_get_height (row),
+                  gtk_widget_get_height (charts));
+  /* Eight rows in the list's own view, under the filter bar and header. */
+  g_assert_cmpint (gtk_widget_get_height (gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW)), >=,
+                   8 * gtk_widget_get_height (row));
+
+  /* The charts did not get their height: they scroll. */
+  scrolled = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (
+    GTK_WIDGET (sonde_charts_panel_get_chart (sonde_connection_page_get_charts (page), 0)), GTK_TYPE_SCROLLED_WINDOW));
+  adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+  SONDE_TEST_ASSERT_WAIT (gtk_adjustment_get_page_size (adjustment) > 0 &&
+                          gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment) + 100,
+                          WAIT_MS);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-charts-and-log.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1253,6 +1321,7 @@ main (int   argc,
   ADD ("/window/profile-tab-connect", test_profile_tab_connect);
   ADD ("/window/adhoc-options", test_adhoc_options);
   ADD ("/window/demo-on-first-launch", test_demo_on_first_launch);
+  ADD ("/window/charts-leave-log-rows", test_charts_leave_log_rows);
   ADD ("/window/url-errors", test_url_errors);
   ADD ("/window/handshake-refused", test_handshake_refused);
   ADD ("/window/filter-counts", test_filter_counts);

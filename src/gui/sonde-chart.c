@@ -6,7 +6,8 @@
  * each reduced by its min/max pyramid to one column per pixel: a line
  * through each column's first, min, max and last value, broken where the
  * series has a gap. The y axis scales itself to what is in view (or keeps
- * fixed limits) with round ticks; a legend gives last, min, max and mean;
+ * fixed limits) with round ticks; a legend gives last, min, max and mean
+ * (one line per series, and a note such as what a split left out);
  * the pointer shows a crosshair with the time and each series' value.
  *
  * It redraws at most once per frame, and only when a series changed or the
@@ -70,6 +71,7 @@ struct _SondeChart
 
   /* owned */
   GPtrArray         *series;          /* ChartSeries* */
+  char              *note;            /* a last legend line; NULL: none */
   SondeSeriesColumn *columns;
   guint              n_columns_alloc;
   BufferPool        *pool;            /* pixels of the series' images */
@@ -749,7 +751,7 @@ draw_legend (SondeChart  *self,
       g_autoptr(PangoLayout) values = NULL;
       char last[32], min[32], max[32], mean[32];
       double y = MARGIN_TOP_MIN + i * LEGEND_LINE;
-      int label_width, values_width, height;
+      int label_width, natural_width, values_width, height;
 
       sonde_series_get_stats (entry->series, self->start_us, self->end_us, &stats);
       gtk_snapshot_append_color (snapshot, &entry->color,
@@ -773,8 +775,10 @@ draw_legend (SondeChart  *self,
       label = gtk_widget_create_pango_layout (GTK_WIDGET (self), entry->label);
       pango_layout_set_ellipsize (label, PANGO_ELLIPSIZE_END);
       pango_layout_get_pixel_size (label, &label_width, &height);
+      natural_width = label_width;
       label_width = MIN (label_width, room - values_width - LEGEND_GAP);
-      if (label_width >= LEGEND_MIN_LABEL)
+      /* A short label ("$.bid") that fits whole is readable however narrow. */
+      if (label_width >= MIN (LEGEND_MIN_LABEL, natural_width) && label_width > 0)
         {
           pango_layout_set_width (label, label_width * PANGO_SCALE);
           pango_layout_get_pixel_size (label, &label_width, &height);
@@ -792,6 +796,28 @@ draw_legend (SondeChart  *self,
       gtk_snapshot_append_layout (snapshot, values, &fg);
       gtk_snapshot_restore (snapshot);
     }
+
+  if (self->note != NULL)
+    {
+      g_autoptr(PangoLayout) note = gtk_widget_create_pango_layout (GTK_WIDGET (self), self->note);
+      GdkRGBA dim = fg;
+
+      dim.alpha *= 0.6f;
+      pango_layout_set_ellipsize (note, PANGO_ELLIPSIZE_END);
+      pango_layout_set_width (note, MAX (room, 1) * PANGO_SCALE);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (MARGIN_LEFT + 18,
+                                                              (float) (MARGIN_TOP_MIN + self->series->len * LEGEND_LINE)));
+      gtk_snapshot_append_layout (snapshot, note, &dim);
+      gtk_snapshot_restore (snapshot);
+    }
+}
+
+/* Legend lines: one per series (at least one), and the note. */
+static guint
+legend_lines (SondeChart *self)
+{
+  return MAX (1, self->series->len + (self->note != NULL ? 1 : 0));
 }
 
 static void
@@ -828,7 +854,7 @@ sonde_chart_snapshot (GtkWidget   *widget,
   SondeChart *self = SONDE_CHART (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  double top = MARGIN_TOP_MIN + MAX (1, self->series->len) * LEGEND_LINE + 4;
+  double top = MARGIN_TOP_MIN + legend_lines (self) * LEGEND_LINE + 4;
   GdkRGBA fg = foreground (self);
   guint n_columns;
 
@@ -918,8 +944,8 @@ sonde_chart_measure (GtkWidget      *widget,
     }
   else
     {
-      *minimum = 120 + (int) self->series->len * LEGEND_LINE;
-      *natural = 220 + (int) self->series->len * LEGEND_LINE;
+      *minimum = 120 + (int) legend_lines (self) * LEGEND_LINE;
+      *natural = 220 + (int) legend_lines (self) * LEGEND_LINE;
     }
 }
 
@@ -954,6 +980,7 @@ sonde_chart_finalize (GObject *object)
   SondeChart *self = (SondeChart *) object;
 
   g_ptr_array_unref (self->series);
+  g_free (self->note);
   g_free (self->columns);
   self->pool->closed = TRUE;
   g_ptr_array_set_size (self->pool->spare, 0);
@@ -1073,6 +1100,33 @@ sonde_chart_get_color (SondeChart *self,
   g_return_if_fail (index < self->series->len);
 
   *color = ((ChartSeries *) g_ptr_array_index (self->series, index))->color;
+}
+
+void
+sonde_chart_set_note (SondeChart *self,
+                      const char *note)
+{
+  gboolean resize;
+
+  g_return_if_fail (SONDE_IS_CHART (self));
+
+  if (g_strcmp0 (self->note, note) == 0)
+    return;
+  resize = (self->note == NULL) != (note == NULL);
+  g_free (self->note);
+  self->note = g_strdup (note);
+  if (resize)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  else
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const char *
+sonde_chart_get_note (SondeChart *self)
+{
+  g_return_val_if_fail (SONDE_IS_CHART (self), NULL);
+
+  return self->note;
 }
 
 gint64

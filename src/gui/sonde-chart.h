@@ -31,6 +31,12 @@ void        sonde_chart_get_color        (SondeChart    *self,
                                           guint          index,
                                           GdkRGBA       *color);
 
+/* A dim last legend line without a colour, such as what a split left
+ * out ("other: 3 values, 120 messages"); NULL: none. */
+void        sonde_chart_set_note         (SondeChart    *self,
+                                          const char    *note);
+const char *sonde_chart_get_note         (SondeChart    *self);
+
 gint64      sonde_chart_get_window       (SondeChart    *self);
 void        sonde_chart_set_window       (SondeChart    *self,
                                           gint64         window_us);

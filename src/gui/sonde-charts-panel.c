@@ -24,18 +24,29 @@
 #include "sonde-chart-export.h"
 #include "sonde-charts-panel.h"
 #include "sonde-gui-util.h"
+#include "sonde-series-editor.h"
 
 #define TILE_REFRESH_MS 250
 
 /* The window drop-down's choices, in seconds (0: all). */
 static const guint windows_s[] = { 10, 30, 60, 300, 900, 3600, 0 };
 
+/* One series of a chart's definition: one line, or one per value of a
+ * split. */
+typedef struct {
+  SondeSeriesSpec  *spec;   /* owned */
+  SondeSeries      *series; /* borrowed from the feed; NULL for a split */
+  SondeSeriesSplit *split;  /* borrowed from the feed; NULL: one line */
+} Part;
+
 typedef struct {
   SondeChartDef *def;       /* owned: what this chart shows */
-  GPtrArray     *specs;     /* owned SondeSeriesSpec*: what the chart shows, in order */
+  GPtrArray     *parts;     /* owned Part*: what the chart shows, in order */
   GtkWidget     *row;       /* borrowed: a child of charts_box */
   GtkLabel      *title;     /* borrowed: inside row */
   SondeChart    *chart;     /* borrowed: inside row */
+  GtkMenuButton *edit;      /* borrowed: inside row */
+  SondeSeriesEditor *editor; /* borrowed: edit's popover */
 } ChartEntry;
 
 typedef struct {
@@ -52,6 +63,7 @@ struct _SondeChartsPanel
   /* template widgets */
   GtkEntry        *path_entry;
   GtkEntry        *where_entry;
+  GtkEntry        *split_entry;
   GtkDropDown     *target_dropdown;
   GtkDropDown     *window_dropdown;
   GtkToggleButton *pause_button;
@@ -118,41 +130,64 @@ selected_target (SondeChartsPanel *self)
   return SONDE_CHARTS_TILE;
 }
 
-/* @message under the toolbar (NULL: none); @about_path marks the path
- * entry as what is wrong. */
 static void
-show_error (SondeChartsPanel *self,
-            const char       *message,
-            gboolean          about_path)
+mark_entry (GtkEntry *entry,
+            gboolean  wrong)
+{
+  if (wrong)
+    gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+}
+
+/* @message under the toolbar (NULL: none); @part marks the entry that
+ * holds what is wrong (the path, the condition or the split). */
+static void
+show_error (SondeChartsPanel    *self,
+            const char          *message,
+            SondeSeriesSpecPart  part)
 {
   gtk_label_set_label (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-  if (message != NULL && about_path)
-    gtk_widget_add_css_class (GTK_WIDGET (self->path_entry), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->path_entry), "error");
+  mark_entry (self->path_entry, message != NULL && part == SONDE_SERIES_SPEC_PART_PATH);
+  mark_entry (self->where_entry, message != NULL && part == SONDE_SERIES_SPEC_PART_WHERE);
+  mark_entry (self->split_entry, message != NULL && part == SONDE_SERIES_SPEC_PART_SPLIT);
+}
+
+static gboolean
+marks_an_entry (SondeChartsPanel *self)
+{
+  return gtk_widget_has_css_class (GTK_WIDGET (self->path_entry), "error") ||
+         gtk_widget_has_css_class (GTK_WIDGET (self->where_entry), "error") ||
+         gtk_widget_has_css_class (GTK_WIDGET (self->split_entry), "error");
 }
 
 static void
 on_add_clicked (SondeChartsPanel *self)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(SondeSeriesSpec) spec = NULL;
   const char *path = gtk_editable_get_text (GTK_EDITABLE (self->path_entry));
   const char *where = gtk_editable_get_text (GTK_EDITABLE (self->where_entry));
+  const char *split = gtk_editable_get_text (GTK_EDITABLE (self->split_entry));
+  SondeSeriesSpecPart part;
 
   if (*path == '\0')
     {
-      show_error (self, _("Type the path of a numeric field, such as $.price"), TRUE);
+      show_error (self, _("Type the path of a numeric field, such as $.price"), SONDE_SERIES_SPEC_PART_PATH);
       return;
     }
 
-  if (!sonde_charts_panel_add (self, path, where, selected_target (self), &error))
+  spec = sonde_series_spec_new_split (path, where, split);
+  part = sonde_series_spec_check_part (spec, &error);
+  if (part != SONDE_SERIES_SPEC_PART_NONE ||
+      !sonde_chart_list_add (self->list, spec, selected_target (self), &error))
     {
-      show_error (self, error->message, TRUE);
+      show_error (self, error->message, part);
       return;
     }
 
-  show_error (self, NULL, FALSE);
+  show_error (self, NULL, SONDE_SERIES_SPEC_PART_NONE);
   gtk_editable_set_text (GTK_EDITABLE (self->path_entry), "");
 }
 
@@ -220,6 +255,8 @@ refresh_completions (SondeChartsPanel *self)
     gtk_list_store_insert_with_values (self->completions, NULL, -1, 0, g_ptr_array_index (paths, i), -1);
 }
 
+static void update_note (ChartEntry *entry);
+
 static gboolean
 on_tile_refresh (gpointer data)
 {
@@ -233,6 +270,8 @@ on_tile_refresh (gpointer data)
       if (g_strcmp0 (gtk_label_get_label (entry->value), text) != 0)
         gtk_label_set_label (entry->value, text);
     }
+  for (guint i = 0; i < self->charts->len; i++)
+    update_note (g_ptr_array_index (self->charts, i));
   return G_SOURCE_CONTINUE;
 }
 
@@ -297,7 +336,7 @@ report_export_error (SondeChartsPanel *self,
   else
     /* TRANSLATORS: %s is the reason, such as "Could not write “/x/series.csv”: No space left on device" */
     text = g_strdup_printf (_("The series were not exported: %s"), error->message);
-  show_error (self, text, FALSE);
+  show_error (self, text, SONDE_SERIES_SPEC_PART_NONE);
 }
 
 typedef struct {
@@ -397,8 +436,153 @@ add_to_feed (SondeChartsPanel *self,
                                                     sonde_series_spec_get_where (spec), NULL, 0, &error);
 
   if (series == NULL)
-    show_error (self, error->message, FALSE);
+    show_error (self, error->message, SONDE_SERIES_SPEC_PART_NONE);
   return series;
+}
+
+static char *
+split_label (SondeSeriesSplit *split,
+             SondeSeriesSpec  *spec,
+             guint             index)
+{
+  /* TRANSLATORS: one line of a split series: "$.sym = QQQ" */
+  return g_strdup_printf (_("%s = %s"), sonde_series_spec_get_split (spec), sonde_series_split_get_key (split, index));
+}
+
+/* A split met a new value: one more line, and legend entry. */
+static void
+on_split_series_added (SondeSeriesSplit *split,
+                       guint             index,
+                       ChartEntry       *entry)
+{
+  for (guint i = 0; i < entry->parts->len; i++)
+    {
+      Part *part = g_ptr_array_index (entry->parts, i);
+
+      if (part->split == split)
+        {
+          g_autofree char *label = split_label (split, part->spec, index);
+
+          sonde_chart_add_series (entry->chart, sonde_series_split_get_series (split, index), label);
+        }
+    }
+}
+
+static void
+remove_from_chart (SondeChart  *chart,
+                   SondeSeries *series)
+{
+  for (guint i = 0; i < sonde_chart_get_n_series (chart); i++)
+    {
+      if (sonde_chart_get_series (chart, i) == series)
+        {
+          sonde_chart_remove_series (chart, i);
+          return;
+        }
+    }
+}
+
+/* Takes @part's lines out of the chart and the feed. */
+static void
+part_free (SondeChartsPanel *self,
+           ChartEntry       *entry,
+           Part             *part)
+{
+  if (part->split != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (part->split, on_split_series_added, entry);
+      for (guint i = 0; i < sonde_series_split_get_n_series (part->split); i++)
+        remove_from_chart (entry->chart, sonde_series_split_get_series (part->split, i));
+      sonde_series_feed_remove_split (self->feed, part->split);
+    }
+  else if (part->series != NULL)
+    {
+      remove_from_chart (entry->chart, part->series);
+      sonde_series_feed_remove (self->feed, part->series);
+    }
+  sonde_series_spec_unref (part->spec);
+  g_free (part);
+}
+
+/* @spec's lines in the feed and the chart; NULL (and the reason shown)
+ * if the feed refuses it. */
+static Part *
+part_new (SondeChartsPanel *self,
+          ChartEntry       *entry,
+          SondeSeriesSpec  *spec)
+{
+  Part *part;
+
+  if (sonde_series_spec_get_split (spec) != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      SondeSeriesSplit *split = sonde_series_feed_add_split (self->feed, sonde_series_spec_get_path (spec),
+                                                             sonde_series_spec_get_where (spec),
+                                                             sonde_series_spec_get_split (spec), NULL, 0, &error);
+
+      if (split == NULL)
+        {
+          show_error (self, error->message, SONDE_SERIES_SPEC_PART_NONE);
+          return NULL;
+        }
+      part = g_new0 (Part, 1);
+      part->spec = sonde_series_spec_ref (spec);
+      part->split = split;
+      for (guint i = 0; i < sonde_series_split_get_n_series (split); i++)
+        {
+          g_autofree char *label = split_label (split, spec, i);
+
+          sonde_chart_add_series (entry->chart, sonde_series_split_get_series (split, i), label);
+        }
+      g_signal_connect (split, "series-added", G_CALLBACK (on_split_series_added), entry);
+    }
+  else
+    {
+      SondeSeries *series = add_to_feed (self, spec);
+      g_autofree char *label = NULL;
+
+      if (series == NULL)
+        return NULL;
+      part = g_new0 (Part, 1);
+      part->spec = sonde_series_spec_ref (spec);
+      part->series = series;
+      label = sonde_series_spec_dup_label (spec);
+      sonde_chart_add_series (entry->chart, series, label);
+    }
+  return part;
+}
+
+/* What the chart's splits left out, as its legend's last line. */
+static void
+update_note (ChartEntry *entry)
+{
+  g_autoptr(GString) note = NULL;
+
+  for (guint i = 0; i < entry->parts->len; i++)
+    {
+      Part *part = g_ptr_array_index (entry->parts, i);
+      g_autofree char *values = NULL;
+      g_autofree char *messages = NULL;
+      guint64 n_messages;
+      guint n_values;
+
+      if (part->split == NULL || (n_messages = sonde_series_split_get_n_other_messages (part->split)) == 0)
+        continue;
+      n_values = sonde_series_split_get_n_other_keys (part->split);
+      values = g_strdup_printf ("%s%u", n_values >= SONDE_SERIES_SPLIT_MAX_OTHER_KEYS ? "≥" : "", n_values);
+      messages = g_strdup_printf ("%" G_GUINT64_FORMAT, n_messages);
+      if (note == NULL)
+        note = g_string_new (NULL);
+      else
+        g_string_append (note, "; ");
+      g_string_append_printf (note,
+                              /* TRANSLATORS: what a split chart leaves out, as the legend's last line:
+                               * "$.sym: other (past 8 lines, not charted): 2 values, 120 messages" */
+                              _("%s: other (past %u lines, not charted): %s values, %s messages"),
+                              sonde_series_spec_get_split (part->spec), sonde_series_split_get_max_series (part->split),
+                              values, messages);
+    }
+  sonde_chart_set_note (entry->chart, note ? note->str : NULL);
 }
 
 /* The chart shows what its definition holds: the series they share at the
@@ -411,36 +595,96 @@ sync_chart (SondeChartsPanel *self,
   guint keep = 0;
   g_autofree char *title = NULL;
 
-  while (keep < entry->specs->len && keep < n &&
-         sonde_series_spec_equal (g_ptr_array_index (entry->specs, keep), sonde_chart_def_get_series (entry->def, keep)))
+  while (keep < entry->parts->len && keep < n &&
+         sonde_series_spec_equal (((Part *) g_ptr_array_index (entry->parts, keep))->spec,
+                                  sonde_chart_def_get_series (entry->def, keep)))
     keep++;
 
-  while (entry->specs->len > keep)
-    {
-      guint last = entry->specs->len - 1;
-      SondeSeries *series = sonde_chart_get_series (entry->chart, last);
-
-      sonde_chart_remove_series (entry->chart, last);
-      sonde_series_feed_remove (self->feed, series);
-      g_ptr_array_remove_index (entry->specs, last);
-    }
+  while (entry->parts->len > keep)
+    part_free (self, entry, g_ptr_array_steal_index (entry->parts, entry->parts->len - 1));
 
   for (guint i = keep; i < n; i++)
     {
-      SondeSeriesSpec *spec = sonde_chart_def_get_series (entry->def, i);
-      SondeSeries *series = add_to_feed (self, spec);
-      g_autofree char *label = NULL;
+      Part *part = part_new (self, entry, sonde_chart_def_get_series (entry->def, i));
 
-      if (series == NULL)
+      if (part == NULL)
         break;
-      label = sonde_series_spec_dup_label (spec);
-      sonde_chart_add_series (entry->chart, series, label);
-      g_ptr_array_add (entry->specs, sonde_series_spec_ref (spec));
+      g_ptr_array_add (entry->parts, part);
     }
+  update_note (entry);
 
   title = sonde_chart_def_dup_title (entry->def);
   gtk_label_set_label (entry->title, title);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry->chart), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+}
+
+static ChartEntry *
+entry_of_editor (SondeChartsPanel  *self,
+                 SondeSeriesEditor *editor,
+                 guint             *index)
+{
+  for (guint i = 0; i < self->charts->len; i++)
+    {
+      ChartEntry *entry = g_ptr_array_index (self->charts, i);
+
+      if (entry->editor == editor)
+        {
+          *index = i;
+          return entry;
+        }
+    }
+  return NULL;
+}
+
+/* The editor opens on what the chart shows now. */
+static void
+on_editor_show (SondeSeriesEditor *editor,
+                SondeChartsPanel  *self)
+{
+  g_autoptr(GPtrArray) specs = g_ptr_array_new ();
+  ChartEntry *entry;
+  guint chart;
+
+  if ((entry = entry_of_editor (self, editor, &chart)) == NULL)
+    return;
+  for (guint i = 0; i < sonde_chart_def_get_n_series (entry->def); i++)
+    g_ptr_array_add (specs, sonde_chart_def_get_series (entry->def, i));
+  sonde_series_editor_set_series (entry->editor, (SondeSeriesSpec **) specs->pdata, specs->len);
+}
+
+/* Apply in a chart's editor: the list changes (and the chart follows), or
+ * the editor marks the entry that is wrong. */
+static void
+on_editor_apply (SondeSeriesEditor *editor,
+                 guint              index,
+                 const char        *path,
+                 const char        *where,
+                 const char        *split,
+                 SondeChartsPanel  *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeSeriesSpec) spec = NULL;
+  SondeSeriesSpecPart part;
+  guint chart;
+
+  if (entry_of_editor (self, editor, &chart) == NULL)
+    return;
+  if (*path == '\0')
+    {
+      sonde_series_editor_show_error (editor, SONDE_SERIES_SPEC_PART_PATH,
+                                      _("Type the path of a numeric field, such as $.price"));
+      return;
+    }
+  spec = sonde_series_spec_new_split (path, where, split);
+  part = sonde_series_spec_check_part (spec, &error);
+  if (part != SONDE_SERIES_SPEC_PART_NONE ||
+      !sonde_chart_list_replace_series (self->list, chart, index, spec, &error))
+    {
+      sonde_series_editor_show_error (editor, part, error->message);
+      return;
+    }
+  sonde_series_editor_show_error (editor, SONDE_SERIES_SPEC_PART_NONE, NULL);
+  gtk_popover_popdown (GTK_POPOVER (editor));
 }
 
 /* A chart's row (not yet in charts_box): its title, buttons and chart. */
@@ -453,7 +697,7 @@ chart_entry_new (SondeChartsPanel *self,
   GtkWidget *title = gtk_label_new (NULL);
 
   entry->def = g_object_ref (def);
-  entry->specs = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_series_spec_unref);
+  entry->parts = g_ptr_array_new ();
   entry->row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_add_css_class (entry->row, "card");
   entry->chart = SONDE_CHART (sonde_chart_new ());
@@ -469,6 +713,18 @@ chart_entry_new (SondeChartsPanel *self,
   gtk_widget_set_margin_start (title, 8);
   gtk_widget_add_css_class (title, "heading");
   gtk_box_append (GTK_BOX (header), title);
+
+  entry->edit = GTK_MENU_BUTTON (gtk_menu_button_new ());
+  entry->editor = SONDE_SERIES_EDITOR (sonde_series_editor_new ());
+  gtk_menu_button_set_icon_name (entry->edit, "document-edit-symbolic");
+  gtk_menu_button_set_popover (entry->edit, GTK_WIDGET (entry->editor));
+  gtk_widget_add_css_class (GTK_WIDGET (entry->edit), "flat");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (entry->edit), _("Edit a series: its path, condition or split"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry->edit), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Edit the series"), -1);
+  g_signal_connect (entry->editor, "show", G_CALLBACK (on_editor_show), self);
+  g_signal_connect (entry->editor, "apply", G_CALLBACK (on_editor_apply), self);
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (entry->edit));
+
   gtk_box_append (GTK_BOX (header), icon_button ("image-x-generic-symbolic", _("Save as PNG"),
                                                  G_CALLBACK (on_export_png), self, entry->row));
   gtk_box_append (GTK_BOX (header), icon_button ("x-office-spreadsheet-symbolic", _("Export the series as CSV"),
@@ -489,12 +745,13 @@ chart_entry_free (SondeChartsPanel *self,
                   ChartEntry       *entry,
                   gboolean          remove_row)
 {
-  for (guint i = 0; i < sonde_chart_get_n_series (entry->chart); i++)
-    sonde_series_feed_remove (self->feed, sonde_chart_get_series (entry->chart, i));
+  while (entry->parts->len > 0)
+    part_free (self, entry, g_ptr_array_steal_index (entry->parts, entry->parts->len - 1));
+  g_signal_handlers_disconnect_by_data (entry->editor, self);
   if (remove_row)
     gtk_box_remove (self->charts_box, entry->row);
   g_object_unref (entry->def);
-  g_ptr_array_unref (entry->specs);
+  g_ptr_array_unref (entry->parts);
   g_free (entry);
 }
 
@@ -781,6 +1038,8 @@ sonde_charts_panel_class_init (SondeChartsPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-charts-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeChartsPanel, path_entry);
   gtk_widget_class_bind_template_child (widget_class, SondeChartsPanel, where_entry);
+  gtk_widget_class_bind_template_child (widget_class, SondeChartsPanel, split_entry);
+  g_type_ensure (SONDE_TYPE_SERIES_EDITOR);
   gtk_widget_class_bind_template_child (widget_class, SondeChartsPanel, target_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SondeChartsPanel, window_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SondeChartsPanel, pause_button);
@@ -860,6 +1119,57 @@ sonde_charts_panel_add (SondeChartsPanel  *self,
   return sonde_chart_list_add_path (self->list, path, where, target, error);
 }
 
+gboolean
+sonde_charts_panel_add_split (SondeChartsPanel  *self,
+                              const char        *path,
+                              const char        *where,
+                              const char        *split,
+                              int                target,
+                              GError           **error)
+{
+  g_autoptr(SondeSeriesSpec) spec = NULL;
+
+  g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  spec = sonde_series_spec_new_split (path, where, split);
+  return sonde_chart_list_add (self->list, spec, target, error);
+}
+
+gboolean
+sonde_charts_panel_edit_series (SondeChartsPanel  *self,
+                                guint              chart,
+                                guint              index,
+                                const char        *path,
+                                const char        *where,
+                                const char        *split,
+                                GError           **error)
+{
+  g_autoptr(SondeSeriesSpec) spec = NULL;
+
+  g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  spec = sonde_series_spec_new_split (path, where, split);
+  return sonde_chart_list_replace_series (self->list, chart, index, spec, error);
+}
+
+/* Opens chart @chart's series editor (as its Edit button does), on its
+ * first series. */
+SondeSeriesEditor *
+sonde_charts_panel_edit (SondeChartsPanel *self,
+                         guint             chart)
+{
+  ChartEntry *entry;
+
+  g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), NULL);
+  g_return_val_if_fail (chart < self->charts->len, NULL);
+
+  entry = g_ptr_array_index (self->charts, chart);
+  gtk_menu_button_popup (entry->edit);
+  return entry->editor;
+}
+
 guint
 sonde_charts_panel_get_n_charts (SondeChartsPanel *self)
 {
@@ -912,8 +1222,8 @@ sonde_charts_panel_dup_tile_text (SondeChartsPanel *self,
 static void
 clear_export_error (SondeChartsPanel *self)
 {
-  if (self->error_label != NULL && !gtk_widget_has_css_class (GTK_WIDGET (self->path_entry), "error"))
-    show_error (self, NULL, FALSE);
+  if (self->error_label != NULL && !marks_an_entry (self))
+    show_error (self, NULL, SONDE_SERIES_SPEC_PART_NONE);
 }
 
 static void

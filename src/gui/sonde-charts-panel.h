@@ -9,6 +9,7 @@
 #include "sonde-chart.h"
 #include "sonde-chart-list.h"
 #include "sonde-connection.h"
+#include "sonde-series-editor.h"
 #include "sonde-series-feed.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,25 @@ gboolean         sonde_charts_panel_add          (SondeChartsPanel  *self,
                                                   const char        *where,
                                                   int                target,
                                                   GError           **error);
+/* As sonde_charts_panel_add(), one line per value of @split (NULL or "":
+ * one line). */
+gboolean         sonde_charts_panel_add_split    (SondeChartsPanel  *self,
+                                                  const char        *path,
+                                                  const char        *where,
+                                                  const char        *split,
+                                                  int                target,
+                                                  GError           **error);
+/* Series @index of chart @chart reads @path, @where and @split from now
+ * on (its line starts again); what does not parse is refused. */
+gboolean         sonde_charts_panel_edit_series  (SondeChartsPanel  *self,
+                                                  guint              chart,
+                                                  guint              index,
+                                                  const char        *path,
+                                                  const char        *where,
+                                                  const char        *split,
+                                                  GError           **error);
+SondeSeriesEditor *sonde_charts_panel_edit      (SondeChartsPanel  *self,
+                                                  guint              chart);
 guint            sonde_charts_panel_get_n_charts (SondeChartsPanel  *self);
 SondeChart      *sonde_charts_panel_get_chart    (SondeChartsPanel  *self,
                                                   guint              index);

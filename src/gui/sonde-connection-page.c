@@ -27,6 +27,12 @@
 
 #define STATUS_REFRESH_MS 500
 
+/* The charts and the log share the height: the log keeps about this many
+ * rows (and its header), the charts scroll in what is left. */
+#define LOG_MIN_ROWS      8
+/* A log row is a line of text and its cell's padding. */
+#define LOG_ROW_PADDING   14
+
 struct _SondeConnectionPage
 {
   GtkWidget             parent_instance;
@@ -316,15 +322,20 @@ on_charts_toggled (SondeConnectionPage *self)
     sonde_charts_panel_focus_path (self->charts);
 }
 
-/* "Chart a Field" on a message in the detail. */
+/* "Chart a Field" on a message in the detail: only the messages like it
+ * (@where), or one line per value of @split, or all. */
 static void
 on_chart_field (SondeConnectionPage *self,
-                const char          *path)
+                const char          *path,
+                const char          *where,
+                const char          *split)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!sonde_connection_page_chart_field (self, path, NULL, &error))
+  if (!sonde_charts_panel_add_split (self->charts, path, where, split, SONDE_CHARTS_NEW_CHART, &error))
     set_problem (self, error->message, FALSE);
+  else
+    sonde_connection_page_show_charts (self, TRUE);
 }
 
 static void
@@ -607,6 +618,19 @@ sonde_connection_page_init (SondeConnectionPage *self)
                                   GTK_ORIENTATION_VERTICAL);
 }
 
+/* About LOG_MIN_ROWS rows of the log, in the log's font. */
+static void
+keep_log_rows (SondeConnectionPage *self)
+{
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self->log_view));
+  PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
+  int line = PANGO_PIXELS (pango_font_metrics_get_height (metrics));
+
+  pango_font_metrics_unref (metrics);
+  /* The header row counts as one more. */
+  gtk_widget_set_size_request (GTK_WIDGET (self->log_view), -1, (LOG_MIN_ROWS + 1) * (line + LOG_ROW_PADDING));
+}
+
 /* The views over the session, once it is known. */
 static void
 sonde_connection_page_constructed (GObject *object)
@@ -635,6 +659,7 @@ sonde_connection_page_constructed (GObject *object)
   gtk_paned_set_shrink_start_child (self->log_paned, FALSE);
   gtk_paned_set_shrink_end_child (self->log_paned, FALSE);
   gtk_paned_set_position (self->log_paned, 320);
+  keep_log_rows (self);
   gtk_widget_set_visible (GTK_WIDGET (self->charts), FALSE);
   gtk_box_append (self->log_box, GTK_WIDGET (self->log_paned));
 

@@ -21,6 +21,7 @@
 #include "sonde-json-format.h"
 #include "sonde-json-path.h"
 #include "sonde-message-detail.h"
+#include "sonde-series-spec.h"
 #include "sonde-style-scheme.h"
 #include "sonde-text.h"
 
@@ -73,6 +74,7 @@ struct _SondeMessageDetail
   Format          format;
   gboolean        partial;
   gboolean        busy;
+  char           *chart_by;     /* "where", "split" or "all": how "Chart a Field" takes the messages */
 };
 
 G_DEFINE_FINAL_TYPE (SondeMessageDetail, sonde_message_detail, GTK_TYPE_WIDGET)
@@ -329,12 +331,53 @@ format_meta (SondeMessage *message)
   return g_string_free (out, FALSE);
 }
 
-/* "Chart a Field": the message's numeric fields, each a menu item. */
+/* The field that tells this message apart from others near @path, as a
+ * condition ($.sym == "QQQ") and as a split ($.sym); FALSE: none. */
+static gboolean
+propose_chart (SondeMessageDetail  *self,
+               const char          *path,
+               char               **where,
+               char               **split)
+{
+  g_autofree char *field = NULL;
+  g_autofree char *value = NULL;
+  GString *literal;
+  gsize length;
+  const char *data;
+
+  if (self->payload == NULL)
+    return FALSE;
+  data = g_bytes_get_data (self->payload, &length);
+  if (!sonde_series_spec_find_distinguishing (data, length, path, &field, &value))
+    return FALSE;
+
+  literal = g_string_new ("\"");
+  for (const char *c = value; *c != '\0'; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        g_string_append_c (literal, '\\');
+      g_string_append_c (literal, *c);
+    }
+  g_string_append_c (literal, '"');
+  if (where != NULL)
+    *where = g_strdup_printf ("%s == %s", field, literal->str);
+  g_string_free (literal, TRUE);
+  if (split != NULL)
+    *split = g_steal_pointer (&field);
+  return TRUE;
+}
+
+/* "Chart a Field": the message's numeric fields, each a menu item; when the
+ * message has a field that tells messages apart, a choice first: only the
+ * messages like this one, one line per value, or all. */
 static void
 update_chart_menu (SondeMessageDetail *self)
 {
   g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) fields = g_menu_new ();
   g_autoptr(GPtrArray) paths = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *split = NULL;
   gsize length;
   const char *data;
 
@@ -347,25 +390,74 @@ update_chart_menu (SondeMessageDetail *self)
 
   data = g_bytes_get_data (self->payload, &length);
   paths = sonde_json_path_list_numeric (data, length, 40);
+  if (paths->len > 0 && propose_chart (self, g_ptr_array_index (paths, 0), &where, &split))
+    {
+      g_autoptr(GMenu) choice = g_menu_new ();
+      g_autoptr(GMenuItem) only = NULL;
+      g_autoptr(GMenuItem) each = NULL;
+      g_autoptr(GMenuItem) all = NULL;
+      g_autofree char *only_label = NULL;
+      g_autofree char *each_label = NULL;
+
+      /* TRANSLATORS: %s is a condition, such as $.sym == "QQQ" */
+      only_label = g_strdup_printf (_("Only Where %s"), where);
+      /* TRANSLATORS: %s is a field, such as $.sym: one line per value */
+      each_label = g_strdup_printf (_("One Line per %s"), split);
+      only = g_menu_item_new (only_label, NULL);
+      g_menu_item_set_action_and_target (only, "chart.by", "s", "where");
+      each = g_menu_item_new (each_label, NULL);
+      g_menu_item_set_action_and_target (each, "chart.by", "s", "split");
+      all = g_menu_item_new (_("All Messages"), NULL);
+      g_menu_item_set_action_and_target (all, "chart.by", "s", "all");
+      g_menu_append_item (choice, only);
+      g_menu_append_item (choice, each);
+      g_menu_append_item (choice, all);
+      g_menu_append_section (menu, NULL, G_MENU_MODEL (choice));
+    }
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = g_ptr_array_index (paths, i);
       g_autoptr(GMenuItem) item = g_menu_item_new (path, NULL);
 
       g_menu_item_set_action_and_target (item, "detail.chart-field", "s", path);
-      g_menu_append_item (menu, item);
+      g_menu_append_item (fields, item);
     }
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (fields));
 
   gtk_menu_button_set_menu_model (self->chart_button, G_MENU_MODEL (menu));
   gtk_widget_set_visible (GTK_WIDGET (self->chart_button), paths->len > 0);
 }
 
+/* A field picked: charted from the messages the choice above says. */
 static void
 on_chart_field (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  g_signal_emit (widget, signals[CHART_FIELD], 0, g_variant_get_string (parameter, NULL));
+  SondeMessageDetail *self = SONDE_MESSAGE_DETAIL (widget);
+  const char *path = g_variant_get_string (parameter, NULL);
+  g_autofree char *where = NULL;
+  g_autofree char *split = NULL;
+
+  if (g_strcmp0 (self->chart_by, "all") != 0)
+    propose_chart (self, path, &where, &split);
+  if (g_strcmp0 (self->chart_by, "split") == 0)
+    g_clear_pointer (&where, g_free);
+  else
+    g_clear_pointer (&split, g_free);
+  g_signal_emit (widget, signals[CHART_FIELD], 0, path, where, split);
+}
+
+static void
+on_chart_by (GSimpleAction *action,
+             GVariant      *state,
+             gpointer       data)
+{
+  SondeMessageDetail *self = data;
+
+  g_free (self->chart_by);
+  self->chart_by = g_variant_dup_string (state, NULL);
+  g_simple_action_set_state (action, state);
 }
 
 static void
@@ -423,6 +515,7 @@ sonde_message_detail_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->message);
   g_clear_pointer (&self->payload, g_bytes_unref);
+  g_clear_pointer (&self->chart_by, g_free);
 
   G_OBJECT_CLASS (sonde_message_detail_parent_class)->dispose (object);
 }
@@ -487,10 +580,12 @@ sonde_message_detail_class_init (SondeMessageDetailClass *klass)
   /**
    * SondeMessageDetail::chart-field:
    * @path: the JSON path of a numeric field of the message shown
+   * @where: (nullable): only the messages like this one ($.sym == "QQQ")
+   * @split: (nullable): one line per value of this field ($.sym)
    */
   signals[CHART_FIELD] =
     g_signal_new ("chart-field", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
+                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
   gtk_widget_class_install_action (widget_class, "detail.chart-field", "s", on_chart_field);
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
@@ -513,7 +608,15 @@ sonde_message_detail_class_init (SondeMessageDetailClass *klass)
 static void
 sonde_message_detail_init (SondeMessageDetail *self)
 {
+  g_autoptr(GSimpleActionGroup) chart_actions = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) chart_by = NULL;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->chart_by = g_strdup ("where");
+  chart_by = g_simple_action_new_stateful ("by", G_VARIANT_TYPE_STRING, g_variant_new_string (self->chart_by));
+  g_signal_connect (chart_by, "change-state", G_CALLBACK (on_chart_by), self);
+  g_action_map_add_action (G_ACTION_MAP (chart_actions), G_ACTION (chart_by));
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "chart", G_ACTION_GROUP (chart_actions));
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 
