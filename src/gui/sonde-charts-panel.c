@@ -9,8 +9,8 @@
  * chart, an existing one, or a latest-value tile. The panel fills its
  * charts with series it adds to the feed (and removes them again). The
  * charts share the list's time window, and a pause. Each chart saves
- * itself as PNG and its series as CSV, both written in a thread; a failure
- * shows under the toolbar.
+ * itself as PNG and its series as CSV (sonde-charts-panel-export.c); a
+ * failure shows under the toolbar.
  */
 
 #define G_LOG_DOMAIN "sonde-charts-panel"
@@ -21,8 +21,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sonde-chart-export.h"
-#include "sonde-charts-panel.h"
+#include "sonde-charts-panel-private.h"
 #include "sonde-gui-util.h"
 #include "sonde-series-editor.h"
 
@@ -321,10 +320,10 @@ on_remove_tile (GtkButton        *button,
 
 /* A failed export, under the toolbar; a cancelled one (the panel went
  * away) says nothing. */
-static void
-report_export_error (SondeChartsPanel *self,
-                     gboolean          png,
-                     const GError     *error)
+void
+sonde_charts_panel_report_export_error (SondeChartsPanel *self,
+                                        gboolean          png,
+                                        const GError     *error)
 {
   g_autofree char *text = NULL;
 
@@ -339,72 +338,24 @@ report_export_error (SondeChartsPanel *self,
   show_error (self, text, SONDE_SERIES_SPEC_PART_NONE);
 }
 
-typedef struct {
-  SondeChartsPanel *panel;
-  GtkWidget        *row;
-  gboolean          png;
-} ExportRequest;
-
-static void
-on_export_response (GtkNativeDialog *dialog,
-                    int              response,
-                    gpointer         user_data)
-{
-  ExportRequest *request = user_data;
-  SondeChartsPanel *self = request->panel;
-  guint index = index_of_chart (self, request->row);
-
-  if (response == GTK_RESPONSE_ACCEPT && index != G_MAXUINT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (request->png)
-        sonde_charts_panel_save_png_async (self, index, file, self->cancellable, NULL, NULL);
-      else
-        sonde_charts_panel_export_csv_async (self, index, file, self->cancellable, NULL, NULL);
-    }
-
-  g_object_unref (request->panel);
-  g_free (request);
-  g_object_unref (dialog);
-}
-
-static void
-ask_for_file (SondeChartsPanel *self,
-              GtkWidget        *row,
-              gboolean          png)
-{
-  ExportRequest *request = g_new0 (ExportRequest, 1);
-  GtkFileChooserNative *dialog;
-
-  request->panel = g_object_ref (self);
-  request->row = row;
-  request->png = png;
-  if (png)
-    dialog = gtk_file_chooser_native_new (_("Save the Chart as PNG"),
-                                          GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  else
-    dialog = gtk_file_chooser_native_new (_("Export the Series as CSV"),
-                                          GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), png ? "chart.png" : "series.csv");
-  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), request);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
 static void
 on_export_png (GtkButton        *button,
                SondeChartsPanel *self)
 {
-  ask_for_file (self, g_object_get_data (G_OBJECT (button), "row"), TRUE);
+  guint index = index_of_chart (self, g_object_get_data (G_OBJECT (button), "row"));
+
+  if (index != G_MAXUINT)
+    sonde_charts_panel_ask_export (self, ((ChartEntry *) g_ptr_array_index (self->charts, index))->chart, TRUE);
 }
 
 static void
 on_export_csv (GtkButton        *button,
                SondeChartsPanel *self)
 {
-  ask_for_file (self, g_object_get_data (G_OBJECT (button), "row"), FALSE);
+  guint index = index_of_chart (self, g_object_get_data (G_OBJECT (button), "row"));
+
+  if (index != G_MAXUINT)
+    sonde_charts_panel_ask_export (self, ((ChartEntry *) g_ptr_array_index (self->charts, index))->chart, FALSE);
 }
 
 static GtkWidget *
@@ -1219,228 +1170,17 @@ sonde_charts_panel_dup_tile_text (SondeChartsPanel *self,
 }
 
 /* An export went well: an earlier export's failure is old news. */
-static void
-clear_export_error (SondeChartsPanel *self)
+void
+sonde_charts_panel_clear_export_error (SondeChartsPanel *self)
 {
   if (self->error_label != NULL && !marks_an_entry (self))
     show_error (self, NULL, SONDE_SERIES_SPEC_PART_NONE);
 }
 
-static void
-on_csv_written (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+GCancellable *
+sonde_charts_panel_get_cancellable (SondeChartsPanel *self)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (sonde_chart_export_csv_finish (result, &error))
-    {
-      clear_export_error (g_task_get_source_object (task));
-      g_task_return_boolean (task, TRUE);
-    }
-  else
-    {
-      report_export_error (g_task_get_source_object (task), FALSE, error);
-      g_task_return_error (task, error);
-    }
-}
-
-/* Chart @index's series, every point, as CSV in @file: the points are
- * copied now, the file written in a thread. A failure also shows in the
- * panel. */
-void
-sonde_charts_panel_export_csv_async (SondeChartsPanel    *self,
-                                     guint                index,
-                                     GFile               *file,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GPtrArray) series = NULL;
-  g_autoptr(GPtrArray) labels = NULL;
-  SondeChart *chart;
-
-  g_return_if_fail (SONDE_IS_CHARTS_PANEL (self));
-  g_return_if_fail (index < self->charts->len);
-  g_return_if_fail (G_IS_FILE (file));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sonde_charts_panel_export_csv_async);
-
-  chart = ((ChartEntry *) g_ptr_array_index (self->charts, index))->chart;
-  series = g_ptr_array_new ();
-  labels = g_ptr_array_new ();
-  for (guint i = 0; i < sonde_chart_get_n_series (chart); i++)
-    {
-      g_ptr_array_add (series, sonde_chart_get_series (chart, i));
-      g_ptr_array_add (labels, (gpointer) sonde_chart_get_label (chart, i));
-    }
-  sonde_chart_export_csv_async (series, labels, file, cancellable, on_csv_written, g_steal_pointer (&task));
-}
-
-gboolean
-sonde_charts_panel_export_csv_finish (SondeChartsPanel  *self,
-                                      GAsyncResult      *result,
-                                      GError           **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, sonde_charts_panel_export_csv_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-typedef struct {
-  GdkTexture *texture;
-  GFile      *file;
-} PngData;
-
-static void
-png_data_free (gpointer data)
-{
-  PngData *png = data;
-
-  g_object_unref (png->texture);
-  g_object_unref (png->file);
-  g_free (png);
-}
-
-/* The chart as the user sees it, on the view's background. */
-static GdkTexture *
-render_chart (SondeChart  *chart,
-              GError     **error)
-{
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GskRenderer) renderer = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  GdkTexture *texture;
-  int width = gtk_widget_get_width (GTK_WIDGET (chart));
-  int height = gtk_widget_get_height (GTK_WIDGET (chart));
-  GdkRGBA background;
-
-  if (width == 0 || height == 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("The chart is not on screen yet"));
-      return NULL;
-    }
-
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (chart)), "view_bg_color", &background))
-    gdk_rgba_parse (&background, "white");
-  G_GNUC_END_IGNORE_DEPRECATIONS
-
-  snapshot = gtk_snapshot_new ();
-  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (chart));
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-
-  renderer = gsk_cairo_renderer_new ();
-  if (!gsk_renderer_realize (renderer, NULL, error))
-    return NULL;
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_renderer_unrealize (renderer);
-  return texture;
-}
-
-static void
-save_png_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
-{
-  PngData *png = task_data;
-  g_autoptr(GBytes) bytes = gdk_texture_save_to_png_bytes (png->texture);
-  g_autoptr(GError) error = NULL;
-  gsize size;
-  gconstpointer data = g_bytes_get_data (bytes, &size);
-
-  if (g_file_replace_contents (png->file, data, size, NULL, FALSE, G_FILE_CREATE_NONE, NULL, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *name = g_file_get_parse_name (png->file);
-
-          if (strstr (error->message, name) == NULL)
-            /* TRANSLATORS: %s is a file name; the reason follows */
-            g_prefix_error (&error, _("Could not write “%s”: "), name);
-        }
-      g_task_return_error (task, g_steal_pointer (&error));
-    }
-}
-
-static void
-on_png_written (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      clear_export_error (SONDE_CHARTS_PANEL (source));
-      g_task_return_boolean (task, TRUE);
-    }
-  else
-    {
-      report_export_error (SONDE_CHARTS_PANEL (source), TRUE, error);
-      g_task_return_error (task, error);
-    }
-}
-
-/* Chart @index as a PNG image in @file: drawn now, encoded and written in
- * a thread. A failure also shows in the panel. */
-void
-sonde_charts_panel_save_png_async (SondeChartsPanel    *self,
-                                   guint                index,
-                                   GFile               *file,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) write = NULL;
-  GError *error = NULL;
-  PngData *png;
-  GdkTexture *texture;
-
-  g_return_if_fail (SONDE_IS_CHARTS_PANEL (self));
-  g_return_if_fail (index < self->charts->len);
-  g_return_if_fail (G_IS_FILE (file));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sonde_charts_panel_save_png_async);
-
-  texture = render_chart (((ChartEntry *) g_ptr_array_index (self->charts, index))->chart, &error);
-  if (texture == NULL)
-    {
-      report_export_error (self, TRUE, error);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  png = g_new0 (PngData, 1);
-  png->texture = texture;
-  png->file = g_object_ref (file);
-  write = g_task_new (self, cancellable, on_png_written, g_steal_pointer (&task));
-  g_task_set_task_data (write, png, png_data_free);
-  g_task_run_in_thread (write, save_png_thread);
-}
-
-gboolean
-sonde_charts_panel_save_png_finish (SondeChartsPanel  *self,
-                                    GAsyncResult      *result,
-                                    GError           **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, sonde_charts_panel_save_png_async), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return self->cancellable;
 }
 
 void
