@@ -46,9 +46,11 @@ struct _SondeSecrets
 
   /* owned */
   GDBusConnection *bus;         /* the session bus, once connected */
-  GHashTable      *memory;      /* profile id → secret, in session-only mode */
+  GHashTable      *memory;      /* profile id → secret, in session-only mode
+                                 * or kept for the session by the user */
 
   gboolean         session_only;
+  gboolean         refuse;      /* SONDE_SECRETS_BACKEND=refuse (tests) */
 };
 
 G_DEFINE_FINAL_TYPE (SondeSecrets, sonde_secrets, G_TYPE_OBJECT)
@@ -190,6 +192,29 @@ is_unreachable (const GError *error)
   return FALSE;
 }
 
+/* The message of @error, from a keyring that answered but refused, in
+ * words a user can act on (libsecret's are about D-Bus objects). The
+ * domain and code stay. */
+static void
+describe_refusal (GError *error)
+{
+  const char *reason = NULL;
+
+  if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
+    reason = _("the keyring is locked and was not unlocked");
+  else if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+           g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+           g_error_matches (error, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT))
+    reason = _("the keyring has no default collection (no login keyring)");
+
+  if (reason != NULL)
+    {
+      g_autofree char *original = g_steal_pointer (&error->message);
+
+      error->message = g_strdup_printf ("%s: %s", reason, original);
+    }
+}
+
 static void
 enter_session_only (SondeSecrets *self,
                     const GError *reason)
@@ -263,6 +288,11 @@ on_keyring_done (GObject      *source,
       g_assert_not_reached ();
     }
 
+  /* The keyring has it now, or no longer: a copy kept for the session
+   * would shadow it. */
+  if (error == NULL && request->operation != OPERATION_LOOKUP)
+    g_hash_table_remove (self->memory, request->profile_id);
+
   if (error == NULL && request->operation == OPERATION_LOOKUP)
     {
       /* libsecret's copy lives in its non-pageable pool and must go back
@@ -278,7 +308,10 @@ on_keyring_done (GObject      *source,
       request_start (self, g_steal_pointer (&task));
     }
   else
-    g_task_return_error (task, g_steal_pointer (&error));
+    {
+      describe_refusal (error);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
 }
 
 static void
@@ -340,9 +373,19 @@ static void
 request_start (SondeSecrets *self,
                GTask        *task)
 {
+  Request *request = g_task_get_task_data (task);
+
   if (g_task_return_error_if_cancelled (task))
     g_object_unref (task);
-  else if (self->session_only)
+  else if (self->refuse && request->operation == OPERATION_STORE)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                               _("the keyring refused to store it (SONDE_SECRETS_BACKEND=refuse)"));
+      g_object_unref (task);
+    }
+  else if (self->session_only || self->refuse ||
+           (request->operation == OPERATION_LOOKUP &&
+            g_hash_table_contains (self->memory, request->profile_id)))
     {
       run_in_memory (self, task);
       g_object_unref (task);
@@ -445,6 +488,12 @@ sonde_secrets_init (SondeSecrets *self)
    * a keyring the session bus may start is never touched. */
   if (g_strcmp0 (g_getenv ("SONDE_SECRETS_BACKEND"), "memory") == 0)
     self->session_only = TRUE;
+  /* SONDE_SECRETS_BACKEND=refuse, for tests only: a keyring that is there
+   * but refuses every store (as a locked one, or one with no default
+   * collection), with G_IO_ERROR_PERMISSION_DENIED; lookups find only what
+   * was kept for the session, clears succeed. */
+  else if (g_strcmp0 (g_getenv ("SONDE_SECRETS_BACKEND"), "refuse") == 0)
+    self->refuse = TRUE;
 }
 
 SondeSecrets *
@@ -465,6 +514,25 @@ sonde_secrets_get_session_only (SondeSecrets *self)
   g_return_val_if_fail (SONDE_IS_SECRETS (self), FALSE);
 
   return self->session_only;
+}
+
+/**
+ * sonde_secrets_keep_for_session:
+ *
+ * Keeps @secret for @profile_id in this object's memory, for this session
+ * only: what the user chose when the keyring refused to store it. Lookups
+ * find it first; a later store that succeeds, or a clear, forgets it.
+ */
+void
+sonde_secrets_keep_for_session (SondeSecrets *self,
+                                const char   *profile_id,
+                                const char   *secret)
+{
+  g_return_if_fail (SONDE_IS_SECRETS (self));
+  g_return_if_fail (profile_id != NULL);
+  g_return_if_fail (secret != NULL);
+
+  g_hash_table_replace (self->memory, g_strdup (profile_id), g_strdup (secret));
 }
 
 /**

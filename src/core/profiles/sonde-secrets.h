@@ -19,6 +19,9 @@ G_DECLARE_FINAL_TYPE (SondeSecrets, sonde_secrets, SONDE, SECRETS, GObject)
 
 SondeSecrets *sonde_secrets_new              (void);
 gboolean      sonde_secrets_get_session_only (SondeSecrets         *self);
+void          sonde_secrets_keep_for_session (SondeSecrets         *self,
+                                              const char           *profile_id,
+                                              const char           *secret);
 
 void          sonde_secrets_store_async      (SondeSecrets         *self,
                                               const char           *profile_id,

@@ -133,6 +133,7 @@ on_secret_looked_up (GObject      *source,
   if (secret == NULL &&
       sonde_profile_get_auth_kind (self->profile) != SONDE_AUTH_NONE)
     {
+      self->secret_missing = TRUE;   /* the window offers to enter it */
       g_task_return_new_error (task, SONDE_ERROR, SONDE_ERROR_NO_SECRET,
                                _("No secret stored for “%s”: its %s authentication needs one. "
                                  "Edit the profile to enter it"),
@@ -163,6 +164,7 @@ sonde_session_connect_async (SondeSession        *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sonde_session_connect_async);
+  self->secret_missing = FALSE;
 
   if (self->profile == NULL)
     {
@@ -194,6 +196,7 @@ sonde_session_connect_async (SondeSession        *self,
 
   if (self->secrets == NULL)
     {
+      self->secret_missing = TRUE;   /* the window offers to enter it */
       g_task_return_new_error (task, SONDE_ERROR, SONDE_ERROR_NO_SECRET,
                                _("No keyring to get the secret of “%s” from: its %s authentication needs one"),
                                sonde_profile_get_name (self->profile),

@@ -37,6 +37,7 @@ struct _SondeSession
   SondeConnectionState  state;
   gboolean              demo;
   gboolean              show_secrets;
+  gboolean              secret_missing; /* the last connect found no secret */
   SondeStats            notified;       /* the totals last notified */
   SondeConnectionOptions *adhoc;        /* for addresses typed by hand; NULL: the defaults */
 };

@@ -460,6 +460,18 @@ sonde_session_set_secret (SondeSession *self,
     memset (self->secret, 0, strlen (self->secret));
   g_free (self->secret);
   self->secret = g_strdup (secret);
+  if (secret != NULL)
+    self->secret_missing = FALSE;
+}
+
+/* TRUE when the last connect of the profile failed for want of its
+ * secret (SONDE_ERROR_NO_SECRET): the window offers to enter it. */
+gboolean
+sonde_session_get_secret_missing (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+
+  return self->secret_missing;
 }
 
 /* With %TRUE, nothing is masked in what the connection records (the

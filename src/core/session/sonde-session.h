@@ -47,6 +47,7 @@ void                  sonde_session_set_secrets       (SondeSession         *sel
                                                        SondeSecrets         *secrets);
 void                  sonde_session_set_secret        (SondeSession         *self,
                                                        const char           *secret);
+gboolean              sonde_session_get_secret_missing (SondeSession       *self);
 void                  sonde_session_set_show_secrets  (SondeSession         *self,
                                                        gboolean              show_secrets);
 
