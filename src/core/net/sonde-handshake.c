@@ -31,6 +31,8 @@ struct _SondeHandshake
   char                  *protocol;
   char                  *extensions;
   SondeHandshakeTimings  timings;
+  GBytes                *response_body;    /* of a refused handshake, bounded */
+  gboolean               response_body_truncated;
 };
 
 G_DEFINE_BOXED_TYPE (SondeHandshake, sonde_handshake, sonde_handshake_ref, sonde_handshake_unref)
@@ -111,6 +113,7 @@ sonde_handshake_free (SondeHandshake *self)
   g_ptr_array_unref (self->response_headers);
   g_free (self->protocol);
   g_free (self->extensions);
+  g_clear_pointer (&self->response_body, g_bytes_unref);
   g_free (self);
 }
 
@@ -332,6 +335,40 @@ sonde_handshake_get_timings (SondeHandshake        *self,
   *timings = self->timings;
 }
 
+/* The body of a refused handshake's response (a 401's explanation, say),
+ * its first SONDE_HANDSHAKE_MAX_BODY bytes; @truncated when there was
+ * more. Set by the link before the record is shared. */
+void
+sonde_handshake_set_response_body (SondeHandshake *self,
+                                   GBytes         *body,
+                                   gboolean        truncated)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->response_body, g_bytes_unref);
+  if (body != NULL && g_bytes_get_size (body) > SONDE_HANDSHAKE_MAX_BODY)
+    {
+      self->response_body = g_bytes_new_from_bytes (body, 0, SONDE_HANDSHAKE_MAX_BODY);
+      truncated = TRUE;
+    }
+  else if (body != NULL)
+    self->response_body = g_bytes_ref (body);
+  self->response_body_truncated = body != NULL && truncated;
+}
+
+/* Returns: (nullable): the body of a refused handshake's response, or
+ * NULL when there was none (an accepted handshake has none). */
+GBytes *
+sonde_handshake_get_response_body (SondeHandshake *self,
+                                   gboolean       *truncated)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (truncated != NULL)
+    *truncated = self->response_body_truncated;
+  return self->response_body;
+}
+
 char *
 sonde_handshake_to_json (SondeHandshake *self)
 {
@@ -357,6 +394,28 @@ sonde_handshake_to_json (SondeHandshake *self)
   append_headers_object (out, self->response_headers);
   sonde_json_append_string_member (out, &first, "protocol", self->protocol);
   sonde_json_append_string_member (out, &first, "extensions", self->extensions);
+  if (self->response_body != NULL)
+    {
+      gsize size;
+      const char *data = g_bytes_get_data (self->response_body, &size);
+
+      /* Text as text; anything else as hex digits. */
+      if (g_utf8_validate_len (data, size, NULL) && memchr (data, '\0', size) == NULL)
+        {
+          g_autofree char *text = g_strndup (data, size);
+
+          sonde_json_append_string_member (out, &first, "body", text);
+        }
+      else
+        {
+          g_autoptr(GString) hex = g_string_sized_new (size * 2);
+
+          for (gsize i = 0; i < size; i++)
+            g_string_append_printf (hex, "%02x", (guint8) data[i]);
+          sonde_json_append_string_member (out, &first, "body_hex", hex->str);
+        }
+      sonde_json_append_bool_member (out, &first, "body_truncated", self->response_body_truncated);
+    }
 
   sonde_json_append_member (out, &first, "timings");
   g_string_append_c (out, '{');

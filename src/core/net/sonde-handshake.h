@@ -22,6 +22,9 @@ typedef struct {
 
 typedef struct _SondeHandshake SondeHandshake;
 
+/* How much of a refused handshake's response body is kept. */
+#define SONDE_HANDSHAKE_MAX_BODY (64 * 1024)
+
 #define SONDE_TYPE_HANDSHAKE (sonde_handshake_get_type ())
 
 GType           sonde_handshake_get_type            (void) G_GNUC_CONST;
@@ -55,6 +58,11 @@ const char     *sonde_handshake_get_protocol        (SondeHandshake  *self);
 const char     *sonde_handshake_get_extensions      (SondeHandshake  *self);
 void            sonde_handshake_get_timings         (SondeHandshake  *self,
                                                      SondeHandshakeTimings *timings);
+void            sonde_handshake_set_response_body   (SondeHandshake  *self,
+                                                     GBytes          *body,
+                                                     gboolean         truncated);
+GBytes         *sonde_handshake_get_response_body   (SondeHandshake  *self,
+                                                     gboolean        *truncated);
 char           *sonde_handshake_to_json             (SondeHandshake  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeHandshake, sonde_handshake_unref)

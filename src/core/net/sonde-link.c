@@ -98,6 +98,9 @@ struct _SondeLink
   char                    *error_close_message;
   gboolean                 protocol_fault;   /* libsoup saw a 1002 protocol error */
   char                    *fault_message;    /* the first protocol fault, in words */
+  GString                 *refused_body;     /* a refused handshake's response body */
+  gboolean                 refused_in_body;  /* its headers were logged: the body follows */
+  gboolean                 refused_truncated;
   gboolean                 done;
 };
 
@@ -432,6 +435,13 @@ fail (SondeLink *link,
   if (event->retry_after_ms >= 0)
     sonde_json_append_int_member (payload, &first, "retry_after_ms", event->retry_after_ms);
   sonde_json_append_bool_member (payload, &first, "permanent", event->permanent);
+  /* What the server said when it refused (the handshake record has it too). */
+  if (link->refused_body != NULL)
+    {
+      g_autofree char *body = g_utf8_make_valid (link->refused_body->str, link->refused_body->len);
+
+      sonde_json_append_string_member (payload, &first, "body", body);
+    }
   if (link->peer_certificate != NULL && (link->peer_errors != 0 || link->pin_problem != NULL))
     {
       append_certificate (link, payload, &first);
@@ -908,6 +918,52 @@ start_watchdog (SondeLink *link)
   g_source_attach (link->watchdog_source, link->io_context);
 }
 
+/* I/O thread. libsoup 3.2 reads the body of a refused handshake's
+ * response and keeps it nowhere but in what its logger prints: the
+ * logger is asked for the body of any response but a 101, and hands the
+ * lines over here. After the empty line that ends the response's headers
+ * come the body's lines, kept up to SONDE_HANDSHAKE_MAX_BODY bytes (a NUL
+ * byte ends what the logger prints). The request's lines, which carry its
+ * secrets, are dropped. */
+static SoupLoggerLogLevel
+refused_body_filter (SoupLogger  *logger,
+                     SoupMessage *message,
+                     gpointer     data)
+{
+  return soup_message_get_status (message) == SOUP_STATUS_SWITCHING_PROTOCOLS ? SOUP_LOGGER_LOG_NONE
+                                                                              : SOUP_LOGGER_LOG_BODY;
+}
+
+static void
+on_refused_body_line (SoupLogger         *logger,
+                      SoupLoggerLogLevel  level,
+                      char                direction,
+                      const char         *line,
+                      gpointer            data)
+{
+  SondeLink *link = data;
+  gsize room;
+  gsize length;
+
+  if (direction != '<')
+    return;
+  if (!link->refused_in_body)
+    {
+      link->refused_in_body = *line == '\0';
+      return;
+    }
+
+  if (link->refused_body == NULL)
+    link->refused_body = g_string_new (NULL);
+  else if (link->refused_body->len < SONDE_HANDSHAKE_MAX_BODY)
+    g_string_append_c (link->refused_body, '\n');
+  room = SONDE_HANDSHAKE_MAX_BODY - MIN (link->refused_body->len, SONDE_HANDSHAKE_MAX_BODY);
+  length = strlen (line);
+  if (length > room)
+    link->refused_truncated = TRUE;
+  g_string_append_len (link->refused_body, line, MIN (length, room));
+}
+
 static void
 on_connected (GObject      *source,
               GAsyncResult *result,
@@ -944,8 +1000,17 @@ on_connected (GObject      *source,
                                           link->start_mono_us,
                                           ws ? soup_websocket_connection_get_protocol (ws) : NULL,
                                           extensions);
-      g_autofree char *json = sonde_handshake_to_json (handshake);
-      g_autoptr(GString) hs_payload = g_string_new (json);
+      g_autofree char *json = NULL;
+      g_autoptr(GString) hs_payload = NULL;
+
+      if (ws == NULL && link->refused_body != NULL)
+        {
+          g_autoptr(GBytes) body = g_bytes_new (link->refused_body->str, link->refused_body->len);
+
+          sonde_handshake_set_response_body (handshake, body, link->refused_truncated);
+        }
+      json = sonde_handshake_to_json (handshake);
+      hs_payload = g_string_new (json);
 
       /* --insecure let a certificate through: the record says which, and
        * what was wrong with it. */
@@ -1047,6 +1112,15 @@ start_handshake (SondeLink *link)
   link->session = soup_session_new_with_options ("timeout", 0,
                                                  "idle-timeout", 0,
                                                  NULL);
+  {
+    g_autoptr(SoupLogger) logger = soup_logger_new (SOUP_LOGGER_LOG_BODY);
+
+    soup_logger_set_max_body_size (logger, SONDE_HANDSHAKE_MAX_BODY + 1);
+    soup_logger_set_request_filter (logger, refused_body_filter, NULL, NULL);
+    soup_logger_set_response_filter (logger, refused_body_filter, NULL, NULL);
+    soup_logger_set_printer (logger, on_refused_body_line, link, NULL);
+    soup_session_add_feature (link->session, SOUP_SESSION_FEATURE (logger));
+  }
   /* The system's proxy settings, unless the profile names a proxy. */
   if (link->options->proxy != NULL)
     {
@@ -1230,6 +1304,8 @@ link_thread (gpointer data)
   if (link->session != NULL)
     soup_session_abort (link->session);
   g_clear_object (&link->session);
+  if (link->refused_body != NULL)
+    g_string_free (g_steal_pointer (&link->refused_body), TRUE);
 
   g_mutex_lock (&link->lock);
   link->finished = TRUE;
