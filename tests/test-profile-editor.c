@@ -364,8 +364,10 @@ test_secret_in_handshake_not_in_file (Fixture       *fixture,
   type_into (editor, "url", url);
   adw_combo_row_set_selected (ADW_COMBO_ROW (sonde_profile_editor_get_field (editor, "auth")), SONDE_AUTH_BEARER);
   sonde_profile_editor_set_secret (editor, canary);
-  g_assert_true (sonde_profile_editor_save (editor, NULL));
-  gtk_window_destroy (GTK_WINDOW (editor));
+  /* Saved once the keyring has the token: the editor then closes. */
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  SONDE_TEST_ASSERT_WAIT (editor == NULL, WAIT_MS);
 
   profile = profile_at (0);
   page = sonde_window_connect_profile (fixture->window, profile);
@@ -618,6 +620,319 @@ test_notifications_and_probe (Fixture       *fixture,
   notification_server_stop (&server);
 }
 
+/* Every text area of the editor says what it is: a visible label names
+ * it (its mnemonic widget), not only an accessible name. */
+static void
+test_text_areas_labelled (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  SondeProfileEditor *editor = open_new_editor (fixture);
+  const char *fields[] = { "headers", "heartbeat", "latency-probe", "notify-match", "notifications" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      GtkWidget *view = sonde_profile_editor_get_field (editor, fields[i]);
+      gboolean labelled = FALSE;
+
+      g_assert_true (GTK_IS_TEXT_VIEW (view));
+      for (GtkWidget *child = gtk_widget_get_first_child (gtk_widget_get_parent (view));
+           child != NULL; child = gtk_widget_get_next_sibling (child))
+        {
+          if (GTK_IS_LABEL (child) && gtk_label_get_mnemonic_widget (GTK_LABEL (child)) == view &&
+              gtk_widget_get_visible (child) && *gtk_label_get_label (GTK_LABEL (child)) != '\0')
+            labelled = TRUE;
+        }
+      if (!labelled)
+        g_error ("the text area “%s” has no visible label", fields[i]);
+    }
+
+  {
+    GtkWidget *heartbeat = sonde_profile_editor_get_field (editor, "heartbeat");
+
+    /* Focus scrolls the page to the heartbeat and probe areas. */
+    gtk_widget_grab_focus (heartbeat);
+    sonde_test_spin (300);
+    sonde_test_save_screenshot (GTK_WIDGET (editor), "profile-editor-labels.png");
+  }
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
+/* Bearer authentication with no token is a problem of the editor; a
+ * token typed fixes it. */
+static void
+test_bearer_needs_token (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  SondeProfileEditor *editor = open_new_editor (fixture);
+  g_autoptr(GError) error = NULL;
+
+  type_into (editor, "name", "Private");
+  type_into (editor, "url", "ws://127.0.0.1:1/feed");
+  g_assert_false (has_problem (editor, "secret"));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sonde_profile_editor_get_field (editor, "auth")), SONDE_AUTH_BEARER);
+  g_assert_true (has_problem (editor, "secret"));
+  g_assert_true (gtk_widget_has_css_class (sonde_profile_editor_get_field (editor, "secret"), "error"));
+  g_assert_false (sonde_profile_editor_save (editor, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 0);
+  sonde_test_save_screenshot (GTK_WIDGET (editor), "profile-editor-no-token.png");
+
+  sonde_profile_editor_set_secret (editor, "t0ken");
+  g_assert_false (has_problem (editor, "secret"));
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
+typedef struct {
+  gboolean  done;
+  char     *secret;
+} Lookup;
+
+static void
+on_looked_up (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Lookup *lookup = data;
+
+  lookup->secret = sonde_secrets_lookup_finish (SONDE_SECRETS (source), result, NULL);
+  lookup->done = TRUE;
+}
+
+/* A keyring that refuses to store: the editor says so before it closes,
+ * and why; Back keeps it open; "Keep for This Session" saves the profile
+ * with the secret in memory only. */
+static void
+test_keyring_refuses (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SondeSecrets) secrets = NULL;
+  SondeProfileEditor *editor;
+  AdwMessageDialog *dialog;
+  Lookup lookup = { 0 };
+  g_autoptr(SondeProfile) saved = NULL;
+
+  g_setenv ("SONDE_SECRETS_BACKEND", "refuse", TRUE);
+  secrets = sonde_secrets_new ();
+  g_setenv ("SONDE_SECRETS_BACKEND", "memory", TRUE);
+
+  editor = sonde_profile_editor_new (store (), secrets, NULL);
+  gtk_window_set_transient_for (GTK_WINDOW (editor), GTK_WINDOW (fixture->window));
+  gtk_window_present (GTK_WINDOW (editor));
+  SONDE_TEST_ASSERT_WAIT (gtk_widget_get_mapped (GTK_WIDGET (editor)), WAIT_MS);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+
+  type_into (editor, "name", "Locked");
+  type_into (editor, "url", "ws://127.0.0.1:1/feed");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sonde_profile_editor_get_field (editor, "auth")), SONDE_AUTH_BEARER);
+  sonde_profile_editor_set_secret (editor, "CANARY-refused-81f");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  SONDE_TEST_ASSERT_WAIT ((dialog = find_message_dialog ()) != NULL, WAIT_MS);
+  g_assert_nonnull (editor);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 0);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "SONDE_SECRETS_BACKEND=refuse"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "token"));
+  sonde_test_save_screenshot (GTK_WIDGET (dialog), "profile-editor-keyring-refused.png");
+
+  /* Back: nothing saved, the editor stays, Save works again. */
+  adw_message_dialog_response (dialog, "back");
+  gtk_window_destroy (GTK_WINDOW (dialog));   /* as a click on the button does */
+  SONDE_TEST_ASSERT_WAIT (find_message_dialog () == NULL, WAIT_MS);
+  g_assert_nonnull (editor);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  SONDE_TEST_ASSERT_WAIT ((dialog = find_message_dialog ()) != NULL, WAIT_MS);
+  adw_message_dialog_response (dialog, "session");
+  gtk_window_destroy (GTK_WINDOW (dialog));   /* as a click on the button does */
+  SONDE_TEST_ASSERT_WAIT (editor == NULL, WAIT_MS);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 1);
+  saved = profile_at (0);
+  g_assert_cmpstr (sonde_profile_get_name (saved), ==, "Locked");
+
+  sonde_secrets_lookup_async (secrets, sonde_profile_get_id (saved), NULL, on_looked_up, &lookup);
+  SONDE_TEST_ASSERT_WAIT (lookup.done, WAIT_MS);
+  g_assert_cmpstr (lookup.secret, ==, "CANARY-refused-81f");
+  g_free (lookup.secret);
+}
+
+static GtkButton *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return GTK_BUTTON (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkButton *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static SondeConnectionState
+page_state (SondeConnectionPage *page)
+{
+  return sonde_connection_get_state (sonde_connection_page_get_connection (page));
+}
+
+static gboolean
+sent_authorization (SondeConnectionPage *page,
+                    const char          *expected)
+{
+  SondeHandshake *handshake = sonde_connection_get_handshake (sonde_connection_page_get_connection (page));
+
+  for (guint i = 0; handshake != NULL && i < sonde_handshake_get_n_request_headers (handshake); i++)
+    {
+      const char *name, *value;
+
+      sonde_handshake_get_request_header (handshake, i, &name, &value);
+      if (g_ascii_strcasecmp (name, "Authorization") == 0)
+        return expected == NULL || g_strcmp0 (value, expected) == 0;
+    }
+  return FALSE;
+}
+
+/* A profile whose token is missing: the banner offers "Enter Token…",
+ * which asks for it and connects with it. */
+static void
+test_enter_missing_token (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *url = sonde_demo_server_dup_url (fixture->demo, "/echo");
+  g_autoptr(SondeProfile) profile = sonde_profile_new_for_url (url);
+  SondeConnectionPage *page;
+  GtkButton *enter;
+  AdwMessageDialog *dialog;
+
+  sonde_profile_set_name (profile, "Tokenless");
+  sonde_profile_set_auth_kind (profile, SONDE_AUTH_BEARER);
+  sonde_profile_store_add (store (), profile);
+
+  page = sonde_window_connect_profile (fixture->window, profile);
+  SONDE_TEST_ASSERT_WAIT (sonde_connection_page_get_problem (page) != NULL, WAIT_MS);
+  g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "Tokenless"));
+  enter = find_button (GTK_WIDGET (page), "Enter Token…");
+  g_assert_nonnull (enter);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (enter)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), "Edit Profile…"))));
+  sonde_test_spin (300);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "banner-enter-token.png");
+
+  g_signal_emit_by_name (enter, "clicked");
+  SONDE_TEST_ASSERT_WAIT ((dialog = find_message_dialog ()) != NULL, WAIT_MS);
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "typed-t0ken");
+  sonde_test_save_screenshot (GTK_WIDGET (dialog), "enter-token-dialog.png");
+  adw_message_dialog_response (dialog, "connect");
+  gtk_window_destroy (GTK_WINDOW (dialog));   /* as a click on the button does */
+
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  g_assert_true (sent_authorization (page, NULL));
+  g_assert_null (sonde_connection_page_get_problem (page));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (enter)));
+  sonde_connection_page_disconnect (page);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
+}
+
+static void
+on_unauthorized (SoupServer        *server,
+                 SoupServerMessage *message,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           data)
+{
+  static const char body[] = "{\"error\": \"invalid_token\", \"detail\": \"expired 5 minutes ago\"}";
+
+  soup_server_message_set_status (message, 401, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_STATIC, body, strlen (body));
+}
+
+static GtkLabel *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return GTK_LABEL (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A 401 with a body: the banner shows the server's short answer and
+ * offers to enter the token or edit the profile, besides Reconnect; the
+ * Connection panel shows the body whole, and its Close row keeps its title
+ * in one piece and its value uncut. */
+static void
+test_refused_shows_answer (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(SondeProfile) profile = NULL;
+  SondeConnectionPage *page;
+  SondeConnectionPanel *panel;
+  GtkStack *stack;
+  GtkLabel *body;
+  GtkLabel *close_title;
+  GSList *uris;
+
+  soup_server_add_handler (server, "/private", on_unauthorized, NULL, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("ws://127.0.0.1:%d/private", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  profile = sonde_profile_new_for_url (url);
+  sonde_profile_set_name (profile, "Expired");
+  sonde_profile_set_auth_kind (profile, SONDE_AUTH_BEARER);
+  sonde_profile_store_add (store (), profile);
+  sonde_secrets_keep_for_session (sonde_application_get_secrets (app), sonde_profile_get_id (profile), "old-t0ken");
+
+  page = sonde_window_connect_profile (fixture->window, profile);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_FAILED, WAIT_MS);
+  g_assert_true (sent_authorization (page, NULL));
+  g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "401"));
+  g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "expired 5 minutes ago"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), "Enter Token…"))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), "Edit Profile…"))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), "Reconnect"))));
+
+  panel = sonde_connection_page_get_panel (page);
+  stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (page), SONDE_TYPE_CONNECTION_PAGE, "side_stack"));
+  gtk_stack_set_visible_child_name (stack, "connection");
+  sonde_connection_panel_refresh (panel);
+  body = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (panel), SONDE_TYPE_CONNECTION_PANEL, "body_label"));
+  g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (body)) || sonde_test_is_mapped (body));
+  g_assert_nonnull (strstr (gtk_label_get_label (body), "expired 5 minutes ago"));
+  sonde_test_spin (300);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-401-answer.png");
+
+  /* "Close" (the row's title) in one piece, its value not cut. */
+  close_title = find_label (GTK_WIDGET (panel), "Close");
+  g_assert_nonnull (close_title);
+  SONDE_TEST_ASSERT_WAIT (gtk_widget_get_mapped (GTK_WIDGET (close_title)), WAIT_MS);
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (close_title)), ==, 1);
+  {
+    GtkLabel *value = find_label (GTK_WIDGET (panel), sonde_connection_panel_get_value (panel, "close"));
+
+    g_assert_nonnull (value);
+    g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (value)));
+    g_assert_nonnull (strstr (gtk_label_get_label (value), "401"));
+  }
+
+  soup_server_disconnect (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -634,6 +949,11 @@ main (int   argc,
   ADD ("/profile-editor/two-profiles-and-on-open", test_two_profiles_and_on_open);
   ADD ("/profile-editor/secret-in-handshake-not-in-file", test_secret_in_handshake_not_in_file);
   ADD ("/profile-editor/notifications-and-probe", test_notifications_and_probe);
+  ADD ("/profile-editor/text-areas-labelled", test_text_areas_labelled);
+  ADD ("/profile-editor/bearer-needs-token", test_bearer_needs_token);
+  ADD ("/profile-editor/keyring-refuses", test_keyring_refuses);
+  ADD ("/profile-editor/enter-missing-token", test_enter_missing_token);
+  ADD ("/profile-editor/refused-shows-answer", test_refused_shows_answer);
 #undef ADD
 
   return sonde_test_gui_run ();

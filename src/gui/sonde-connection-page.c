@@ -15,6 +15,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <math.h>
@@ -46,6 +47,8 @@ struct _SondeConnectionPage
   GtkRevealer          *banner_revealer;
   GtkLabel             *banner_label;
   GtkButton            *banner_button;
+  GtkButton            *banner_secret_button;  /* made in init */
+  GtkButton            *banner_edit_button;    /* made in init */
   GtkPaned             *paned;
   GtkBox               *log_box;
   GtkStack             *side_stack;
@@ -112,9 +115,120 @@ set_problem (SondeConnectionPage *self,
 
   if (problem != NULL)
     gtk_label_set_label (self->banner_label, problem);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_secret_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_edit_button), FALSE);
   gtk_button_set_label (self->banner_button, _("Reconnect"));
   gtk_widget_set_visible (GTK_WIDGET (self->banner_button), can_retry);
   gtk_revealer_set_reveal_child (self->banner_revealer, problem != NULL);
+}
+
+/* A profile whose secret is missing, or was refused (HTTP 401 or 403):
+ * the banner offers to enter it and to edit the profile, not only to
+ * reconnect. */
+static void
+offer_secret (SondeConnectionPage *self)
+{
+  SondeProfile *profile = sonde_session_get_profile (self->session);
+  SondeAuthKind kind = profile != NULL ? sonde_profile_get_auth_kind (profile) : SONDE_AUTH_NONE;
+
+  gtk_button_set_label (self->banner_secret_button,
+                        kind == SONDE_AUTH_BASIC ? _("Enter Password…") :
+                        kind == SONDE_AUTH_BEARER ? _("Enter Token…") : _("Enter Key…"));
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_secret_button), kind != SONDE_AUTH_NONE);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_edit_button), profile != NULL);
+}
+
+static gboolean
+handshake_forbidden (SondeConnection *connection)
+{
+  SondeHandshake *handshake = sonde_connection_get_handshake (connection);
+  guint status = handshake != NULL ? sonde_handshake_get_status (handshake) : 0;
+
+  return status == 401 || status == 403;
+}
+
+/* A refused handshake's short answer ({"error":"invalid token"}), on one
+ * line, for the banner; NULL when there is none or it is long or not text
+ * (the Connection panel shows it whole). */
+static char *
+refused_body_summary (SondeConnection *connection)
+{
+  SondeHandshake *handshake = sonde_connection_get_handshake (connection);
+  GBytes *body = handshake != NULL ? sonde_handshake_get_response_body (handshake, NULL) : NULL;
+  const char *data;
+  gsize size;
+  g_autofree char *stripped = NULL;
+
+  if (body == NULL)
+    return NULL;
+  data = g_bytes_get_data (body, &size);
+  if (size == 0 || size > 200 || !g_utf8_validate_len (data, size, NULL) || memchr (data, '\0', size) != NULL)
+    return NULL;
+  stripped = g_strstrip (g_strndup (data, size));
+  if (*stripped == '\0')
+    return NULL;
+  return sonde_text_escape ((const guint8 *) stripped, strlen (stripped), SONDE_ESCAPE_NONE, 200, NULL);
+}
+
+static void
+on_secret_response (AdwMessageDialog    *dialog,
+                    const char          *response,
+                    SondeConnectionPage *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "connect") != 0 || *gtk_editable_get_text (entry) == '\0')
+    return;
+
+  /* Given to the session, for as long as it lives: never to a file. */
+  sonde_session_set_secret (self->session, gtk_editable_get_text (entry));
+  gtk_editable_set_text (entry, "");
+  set_problem (self, NULL, FALSE);
+  if (!sonde_session_reconnect (self->session, &error))
+    set_problem (self, error->message, FALSE);
+}
+
+static void
+on_enter_secret_clicked (SondeConnectionPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  SondeProfile *profile = sonde_session_get_profile (self->session);
+  SondeAuthKind kind = profile != NULL ? sonde_profile_get_auth_kind (profile) : SONDE_AUTH_NONE;
+  const char *heading = kind == SONDE_AUTH_BASIC ? _("Enter Password") :
+                        kind == SONDE_AUTH_BEARER ? _("Enter Token") : _("Enter Key");
+  AdwMessageDialog *dialog;
+  /* A hidden GtkEntry: GTK 4.8's GtkPasswordEntry warns about itself when
+   * its dialog is destroyed while it has the focus. */
+  GtkWidget *entry = gtk_entry_new ();
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       heading, NULL));
+  adw_message_dialog_format_body (dialog,
+                                  _("For “%s”, used until Sonde quits and not stored. To store it in the "
+                                    "keyring, edit the profile."),
+                                  profile != NULL ? sonde_profile_get_name (profile) : "");
+  gtk_entry_set_visibility (GTK_ENTRY (entry), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_PASSWORD);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, heading, -1);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "connect", _("C_onnect"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "connect", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "connect");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_secret_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+on_edit_profile_clicked (SondeConnectionPage *self)
+{
+  SondeProfile *profile = sonde_session_get_profile (self->session);
+
+  if (profile != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.edit-profile", "s", sonde_profile_get_id (profile));
 }
 
 static char *
@@ -265,9 +379,15 @@ on_state_changed (SondeConnectionPage *self)
           }
         else
           {
-            g_autofree char *text = g_strdup_printf (_("Could not connect: %s"),
-                                                     error ? error->message : _("unknown error"));
+            g_autofree char *said = refused_body_summary (self->connection);
+            g_autofree char *text = said != NULL ?
+              /* Translators: the first %s is why, the second what the server answered. */
+              g_strdup_printf (_("Could not connect: %s\nThe server said: %s"),
+                               error ? error->message : _("unknown error"), said) :
+              g_strdup_printf (_("Could not connect: %s"), error ? error->message : _("unknown error"));
             set_problem (self, text, TRUE);
+            if (handshake_forbidden (self->connection))
+              offer_secret (self);
           }
       }
       break;
@@ -353,6 +473,8 @@ on_session_problem (SondeConnectionPage *self,
                     const char          *text)
 {
   set_problem (self, text, FALSE);
+  if (sonde_session_get_secret_missing (self->session))
+    offer_secret (self);
 }
 
 static void
@@ -612,6 +734,25 @@ sonde_connection_page_init (SondeConnectionPage *self)
   static guint n_pages;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The banner's buttons for a secret that is missing or refused, before
+   * Reconnect. */
+  self->banner_secret_button = GTK_BUTTON (gtk_button_new_with_label (_("Enter Token…")));
+  self->banner_edit_button = GTK_BUTTON (gtk_button_new_with_label (_("Edit Profile…")));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_secret_button),
+                               _("Type the secret and connect, for this session only"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_edit_button), _("Edit the profile’s authentication"));
+  gtk_widget_set_valign (GTK_WIDGET (self->banner_secret_button), GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (GTK_WIDGET (self->banner_edit_button), GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_secret_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_edit_button), FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->banner_secret_button), "suggested-action");
+  g_signal_connect_swapped (self->banner_secret_button, "clicked", G_CALLBACK (on_enter_secret_clicked), self);
+  g_signal_connect_swapped (self->banner_edit_button, "clicked", G_CALLBACK (on_edit_profile_clicked), self);
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->banner_button))),
+                              GTK_WIDGET (self->banner_secret_button), GTK_WIDGET (self->banner_label));
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->banner_button))),
+                              GTK_WIDGET (self->banner_edit_button), GTK_WIDGET (self->banner_secret_button));
   self->side_width = -1;
   self->uid = g_strdup_printf ("page-%u", ++n_pages);
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
@@ -935,7 +1076,11 @@ on_profile_connected (GObject      *source,
 
   if (!sonde_session_connect_finish (SONDE_SESSION (source), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    set_problem (self, error->message, FALSE);
+    {
+      set_problem (self, error->message, FALSE);
+      if (sonde_session_get_secret_missing (self->session))
+        offer_secret (self);
+    }
 }
 
 /* Connects with everything @profile says (the session applies it: see

@@ -15,10 +15,12 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "sonde-close-code.h"
 #include "sonde-connection-panel.h"
 #include "sonde-gui-util.h"
+#include "sonde-hex.h"
 #include "sonde-text.h"
 
 #define REFRESH_MS 500
@@ -33,6 +35,8 @@ struct _SondeConnectionPanel
   AdwPreferencesGroup  *timings_group;
   GtkLabel             *request_label;
   GtkLabel             *response_label;
+  AdwPreferencesGroup  *body_group;
+  GtkLabel             *body_label;
 
   /* owned */
   SondeConnection      *connection;
@@ -62,7 +66,14 @@ add_row (SondeConnectionPanel *self,
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  /* A long value (a close reason, an error) wraps, whole, instead of
+   * being cut, and it does not squeeze the title: "Close" stays one word
+   * (it was hyphenated "Cl-ose"). */
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+  gtk_label_set_width_chars (GTK_LABEL (label), 12);
+  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_add_css_class (label, "dim-label");
@@ -170,6 +181,33 @@ format_headers (SondeHandshake *handshake,
   }
 }
 
+/* The body of a refused handshake's response: text as text, anything
+ * else as a hex dump; hidden when there is none. */
+static void
+refresh_body (SondeConnectionPanel *self,
+              SondeHandshake       *handshake)
+{
+  gboolean truncated = FALSE;
+  GBytes *body = handshake != NULL ? sonde_handshake_get_response_body (handshake, &truncated) : NULL;
+  const guint8 *data;
+  gsize size;
+  g_autofree char *shown = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->body_group), body != NULL);
+  if (body == NULL)
+    return;
+
+  data = g_bytes_get_data (body, &size);
+  if (g_utf8_validate_len ((const char *) data, size, NULL) && memchr (data, '\0', size) == NULL)
+    shown = sonde_text_escape (data, size, SONDE_ESCAPE_KEEP_NEWLINES, 0, NULL);
+  else
+    shown = sonde_hex_dump (data, size, 0);
+  gtk_label_set_label (self->body_label, size > 0 ? shown : _("(empty)"));
+  adw_preferences_group_set_description (self->body_group,
+                                         truncated ? _("The server’s answer, its first 64 KiB")
+                                                   : _("The server’s answer"));
+}
+
 static void
 refresh_handshake (SondeConnectionPanel *self)
 {
@@ -192,6 +230,7 @@ refresh_handshake (SondeConnectionPanel *self)
       gtk_label_set_label (self->response_label, _("No handshake yet"));
       set_value (self, "extensions", NULL);
     }
+  refresh_body (self, handshake);
 
   {
     g_autofree char *dns = handshake ? format_ms (timings.dns_ms) : NULL;
@@ -360,6 +399,8 @@ sonde_connection_panel_class_init (SondeConnectionPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPanel, timings_group);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPanel, request_label);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPanel, response_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPanel, body_group);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPanel, body_label);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "sondeconnectionpanel");

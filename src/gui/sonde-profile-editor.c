@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "sonde-gui-util.h"
@@ -57,6 +59,9 @@ struct _SondeProfileEditor
   GCancellable        *cancellable;
 
   gboolean             loading;      /* filling widgets: no draft updates */
+  gboolean             secret_known; /* the keyring said whether there is one */
+  gboolean             storing;      /* Save waits for the keyring */
+  gboolean             close_when_saved;
   gboolean             untouched;    /* a new profile not typed into yet: no red */
 };
 
@@ -192,6 +197,38 @@ new_text_area (SondeProfileEditor *self,
   g_signal_connect_swapped (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "changed",
                             G_CALLBACK (on_changed), self);
   return GTK_TEXT_VIEW (view);
+}
+
+/* A text area as a field of its own: a visible title above it (the
+ * label that names it) and, when given, a hint below that says what goes
+ * in. Returns the box to add to a group. */
+static GtkWidget *
+labelled (GtkTextView *view,
+          const char  *title,
+          const char  *hint)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *label = gtk_label_new (title);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (view));
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (view));
+  if (hint != NULL)
+    {
+      GtkWidget *caption = gtk_label_new (hint);
+
+      gtk_label_set_xalign (GTK_LABEL (caption), 0);
+      gtk_label_set_wrap (GTK_LABEL (caption), TRUE);
+      gtk_widget_add_css_class (caption, "caption");
+      gtk_widget_add_css_class (caption, "dim-label");
+      gtk_box_append (GTK_BOX (box), caption);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, hint, -1);
+    }
+  gtk_widget_set_margin_bottom (box, 12);
+  return box;
 }
 
 static void
@@ -343,7 +380,8 @@ build_page (SondeProfileEditor *self)
 
   group = add_group (self, _("Request Headers"), _("One per line: Name: value"));
   headers = new_text_area (self, _("Request headers"), TRUE);
-  adw_preferences_group_add (group, GTK_WIDGET (headers));
+  adw_preferences_group_add (group, labelled (headers, _("Request headers"),
+                                              _("Such as X-Client: sonde; empty: none")));
   g_hash_table_insert (self->fields, (gpointer) "headers", headers);
 
   group = add_group (self, _("Authentication"),
@@ -403,7 +441,8 @@ build_page (SondeProfileEditor *self)
   {
     GtkTextView *body = new_text_area (self, _("Heartbeat message"), TRUE);
 
-    adw_preferences_group_add (group, GTK_WIDGET (body));
+    adw_preferences_group_add (group, labelled (body, _("Heartbeat message"),
+                                                _("Such as {\"op\": \"ping\", \"seq\": {{seq}}}; empty: none")));
     g_hash_table_insert (self->fields, (gpointer) "heartbeat", body);
   }
 
@@ -421,7 +460,8 @@ build_page (SondeProfileEditor *self)
   {
     GtkTextView *body = new_text_area (self, _("Latency probe message"), TRUE);
 
-    adw_preferences_group_add (group, GTK_WIDGET (body));
+    adw_preferences_group_add (group, labelled (body, _("Latency probe message"),
+                                                _("Such as {\"op\": \"echo\", \"id\": \"{{uuid}}\"}; empty: no probe")));
     g_hash_table_insert (self->fields, (gpointer) "latency-probe", body);
   }
 
@@ -437,8 +477,10 @@ build_page (SondeProfileEditor *self)
     GtkTextView *thresholds =
       new_text_area (self, _("Notify when a value crosses (one per line, such as $.price > 100)"), TRUE);
 
-    adw_preferences_group_add (group, GTK_WIDGET (match));
-    adw_preferences_group_add (group, GTK_WIDGET (thresholds));
+    adw_preferences_group_add (group, labelled (match, _("Notify when a received message contains"),
+                                                _("One text per line; empty: no such rule")));
+    adw_preferences_group_add (group, labelled (thresholds, _("Notify when a value crosses"),
+                                                _("One per line, such as $.price > 100; empty: no such rule")));
     g_hash_table_insert (self->fields, (gpointer) "notify-match", match);
     g_hash_table_insert (self->fields, (gpointer) "notifications", thresholds);
   }
@@ -904,6 +946,29 @@ update_visibility (SondeProfileEditor *self)
   gtk_widget_set_visible (field (self, "tls-pinned-sha256"), pinned);
 }
 
+static const char *
+secret_noun (SondeAuthKind kind)
+{
+  return kind == SONDE_AUTH_BASIC ? _("password") : kind == SONDE_AUTH_BEARER ? _("token") : _("key");
+}
+
+/* The profile's problems, and the editor's own: an authentication that
+ * sends a secret with none typed (once the keyring has said it has none). */
+static void
+revalidate (SondeProfileEditor *self)
+{
+  SondeAuthKind kind = adw_combo_row_get_selected (self->auth_kind);
+  const char *secret = gtk_editable_get_text (GTK_EDITABLE (field (self, "secret")));
+
+  g_clear_pointer (&self->problems, g_ptr_array_unref);
+  self->problems = sonde_profile_validate (self->draft);
+  if (kind != SONDE_AUTH_NONE && self->secret_known && (secret == NULL || *secret == '\0'))
+    /* Translators: %s is "token", "password" or "key". */
+    sonde_problem_add_printf (self->problems, "secret", _("Type the %s: this authentication sends one"),
+                              secret_noun (kind));
+  show_problems (self);
+}
+
 static void
 on_changed (SondeProfileEditor *self)
 {
@@ -913,9 +978,142 @@ on_changed (SondeProfileEditor *self)
   self->untouched = FALSE;
   update_visibility (self);
   store_draft (self);
-  g_clear_pointer (&self->problems, g_ptr_array_unref);
-  self->problems = sonde_profile_validate (self->draft);
-  show_problems (self);
+  revalidate (self);
+}
+
+/* Editing a profile shows the secret it has (hidden, in a password row):
+ * an empty field then means that there is none. */
+static void
+on_secret_looked_up (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(SondeProfileEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = sonde_secrets_lookup_finish (SONDE_SECRETS (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The keyring did not give the stored secret: %s"), error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+    }
+
+  self->secret_known = TRUE;
+  if (secret != NULL && *gtk_editable_get_text (GTK_EDITABLE (field (self, "secret"))) == '\0')
+    {
+      self->loading = TRUE;
+      gtk_editable_set_text (GTK_EDITABLE (field (self, "secret")), secret);
+      self->loading = FALSE;
+      explicit_bzero (secret, strlen (secret));
+    }
+  revalidate (self);
+}
+
+/* The draft goes in the store, in the original's place; the editor's job
+ * is done. */
+static void
+commit (SondeProfileEditor *self)
+{
+  guint position = G_MAXUINT;
+  SondeProfile *saved = self->draft;
+
+  if (self->original != NULL)
+    sonde_profile_store_remove (self->store, self->original, &position);
+  if (position != G_MAXUINT)
+    sonde_profile_store_insert (self->store, position, saved);
+  else
+    sonde_profile_store_add (self->store, saved);
+  sonde_profile_store_save_soon (self->store);
+
+  /* Saved once: a second Save must not add it again. */
+  g_set_object (&self->original, saved);
+  g_signal_emit (self, signals[SAVED], 0, saved);
+  if (self->close_when_saved)
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+set_storing (SondeProfileEditor *self,
+             gboolean            storing)
+{
+  /* Only Save waits (making the page insensitive would take the focus
+   * from under the password entry). */
+  self->storing = storing;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", !storing && self->problems->len == 0);
+}
+
+static gboolean
+commit_idle (gpointer data)
+{
+  commit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_refusal_response (AdwMessageDialog   *dialog,
+                     const char         *response,
+                     SondeProfileEditor *self)
+{
+  if (g_strcmp0 (response, "session") == 0)
+    {
+      const char *secret = gtk_editable_get_text (GTK_EDITABLE (field (self, "secret")));
+
+      sonde_secrets_keep_for_session (self->secrets, sonde_profile_get_id (self->draft), secret);
+      /* After the dialog has closed: closing the editor destroys the
+       * dialog with it, which must not happen while it answers. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, commit_idle, g_object_ref (self), g_object_unref);
+    }
+  else
+    set_storing (self, FALSE);
+}
+
+/* The keyring refused: said before the editor closes, with what the user
+ * can do (keep the secret for this session only, or go back), never a
+ * silent loss nor a fallback to a file. */
+static void
+ask_keep_for_session (SondeProfileEditor *self,
+                      const GError       *error)
+{
+  const char *noun = secret_noun (adw_combo_row_get_selected (self->auth_kind));
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Not Stored in the Keyring"), NULL));
+  /* Translators: the first %s is "token", "password" or "key"; the second
+   * is the keyring's reason. */
+  adw_message_dialog_format_body (dialog,
+                                  _("The %s could not be stored: %s.\n\nSonde can keep it for this session "
+                                    "only: it connects now and asks for it again after Sonde quits. "
+                                    "Nothing is written to a file."),
+                                  noun, error->message);
+  adw_message_dialog_add_responses (dialog,
+                                    "back", _("_Back"),
+                                    "session", _("_Keep for This Session"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "session", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "session");
+  adw_message_dialog_set_close_response (dialog, "back");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_refusal_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_secret_stored (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SondeProfileEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (sonde_secrets_store_finish (SONDE_SECRETS (source), result, &error))
+    commit (self);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_debug ("The secret of %s was not stored: %s", sonde_profile_get_id (self->draft), error->message);
+      ask_keep_for_session (self, error);
+    }
 }
 
 static void
@@ -926,12 +1124,14 @@ on_save_action (GtkWidget  *widget,
   SondeProfileEditor *self = SONDE_PROFILE_EDITOR (widget);
   g_autoptr(GError) error = NULL;
 
+  if (self->storing)
+    return;
+  self->close_when_saved = TRUE;
   if (!sonde_profile_editor_save (self, &error))
     {
+      self->close_when_saved = FALSE;
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
-      return;
     }
-  gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
@@ -964,9 +1164,14 @@ sonde_profile_editor_constructed (GObject *object)
     }
 
   load_draft (self);
-  self->problems = sonde_profile_validate (self->draft);
   update_visibility (self);
-  show_problems (self);
+  /* A new profile has no secret yet; an edited one's is looked up. */
+  self->secret_known = self->original == NULL || self->secrets == NULL ||
+                       sonde_profile_get_auth_kind (self->draft) == SONDE_AUTH_NONE;
+  if (!self->secret_known)
+    sonde_secrets_lookup_async (self->secrets, sonde_profile_get_id (self->draft), self->cancellable,
+                                on_secret_looked_up, g_object_ref (self));
+  revalidate (self);
 
   /* Typing starts with the name (not on a toast's button). */
   gtk_widget_grab_focus (field (self, "name"));
@@ -1141,19 +1346,25 @@ sonde_profile_editor_set_secret (SondeProfileEditor *self,
   gtk_editable_set_text (GTK_EDITABLE (field (self, "secret")), secret ? secret : "");
 }
 
-/* Puts the draft in the store (in the original's place) and the secret,
- * if one was typed, in the keyring. FALSE while there are problems. */
+/* Saves: the secret, if one was typed, in the keyring first, then the
+ * draft in the store (in the original's place), and ::saved. FALSE while
+ * there are problems. TRUE once saved, or while the keyring is asked: if
+ * it refuses, the editor asks whether to keep the secret for this session
+ * only (then saves) or go back (then does not). */
 gboolean
 sonde_profile_editor_save (SondeProfileEditor  *self,
                            GError             **error)
 {
   const char *secret;
-  guint position = G_MAXUINT;
-  SondeProfile *saved;
+  SondeAuthKind kind;
 
   g_return_val_if_fail (SONDE_IS_PROFILE_EDITOR (self), FALSE);
+  g_return_val_if_fail (!self->storing, FALSE);
 
-  on_changed (self);
+  self->untouched = FALSE;
+  update_visibility (self);
+  store_draft (self);
+  revalidate (self);
   if (self->problems != NULL && self->problems->len > 0)
     {
       SondeProblem *first = g_ptr_array_index (self->problems, 0);
@@ -1162,33 +1373,25 @@ sonde_profile_editor_save (SondeProfileEditor  *self,
       return FALSE;
     }
 
-  saved = self->draft;
-  if (self->original != NULL)
-    sonde_profile_store_remove (self->store, self->original, &position);
-  if (position != G_MAXUINT)
-    sonde_profile_store_insert (self->store, position, saved);
-  else
-    sonde_profile_store_add (self->store, saved);
-  sonde_profile_store_save_soon (self->store);
-
   secret = gtk_editable_get_text (GTK_EDITABLE (field (self, "secret")));
-  if (self->secrets != NULL)
+  kind = sonde_profile_get_auth_kind (self->draft);
+  if (self->secrets != NULL && kind == SONDE_AUTH_NONE)
     {
-      /* The editor closes before the keyring answers: a failure is told in
-       * the window it was opened from. */
+      /* A failure is told in the window the editor was opened from. */
       GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
-      GtkWidget *report_to = parent != NULL ? GTK_WIDGET (parent) : GTK_WIDGET (self);
 
-      if (sonde_profile_get_auth_kind (saved) == SONDE_AUTH_NONE)
-        sonde_gui_clear_secret (self->secrets, saved, report_to);
-      else if (secret != NULL && *secret != '\0')
-        {
-          g_autofree char *label = g_strdup_printf (_("Sonde: %s"), sonde_profile_get_name (saved));
+      sonde_gui_clear_secret (self->secrets, self->draft, parent != NULL ? GTK_WIDGET (parent) : GTK_WIDGET (self));
+    }
+  else if (self->secrets != NULL && secret != NULL && *secret != '\0')
+    {
+      g_autofree char *label = g_strdup_printf (_("Sonde: %s"), sonde_profile_get_name (self->draft));
 
-          sonde_gui_store_secret (self->secrets, saved, label, secret, report_to);
-        }
+      set_storing (self, TRUE);
+      sonde_secrets_store_async (self->secrets, sonde_profile_get_id (self->draft), label, secret,
+                                 self->cancellable, on_secret_stored, g_object_ref (self));
+      return TRUE;
     }
 
-  g_signal_emit (self, signals[SAVED], 0, saved);
+  commit (self);
   return TRUE;
 }
