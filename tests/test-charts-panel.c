@@ -346,6 +346,7 @@ test_bad_path (Fixture       *fixture,
   g_assert_true (gtk_widget_has_css_class (child (fixture, "where_entry"), "error"));
   g_assert_false (gtk_widget_has_css_class (path_entry, "error"));
   g_assert_false (gtk_widget_has_css_class (child (fixture, "split_entry"), "error"));
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "charts-panel-where-error.png");
 
   /* So does a split path, its own entry red. */
   gtk_editable_set_text (GTK_EDITABLE (child (fixture, "where_entry")), "");
@@ -439,7 +440,7 @@ test_edit_series (Fixture       *fixture,
   split = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (editor), SONDE_TYPE_SERIES_EDITOR, "split_entry");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (path)), ==, "$.price");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (where)), ==, "");
-  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "charts-panel-edit.png");
+  sonde_test_save_screenshot (GTK_WIDGET (editor), "charts-panel-edit.png");
 
   /* The second series, with a condition that does not parse. */
   sonde_series_editor_set_index (editor, 1);
@@ -448,6 +449,7 @@ test_edit_series (Fixture       *fixture,
   g_signal_emit_by_name (where, "activate");
   g_assert_cmpint (sonde_series_editor_get_error_part (editor), ==, SONDE_SERIES_SPEC_PART_WHERE);
   g_assert_true (gtk_widget_has_css_class (where, "error"));
+  sonde_test_save_screenshot (GTK_WIDGET (editor), "charts-panel-edit-error.png");
   g_assert_false (gtk_widget_has_css_class (path, "error"));
   g_assert_null (sonde_series_spec_get_where (sonde_chart_def_get_series (sonde_chart_list_get_chart (fixture->list, 0), 1)));
 
