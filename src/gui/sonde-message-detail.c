@@ -348,7 +348,10 @@ propose_chart (SondeMessageDetail  *self,
   if (self->payload == NULL)
     return FALSE;
   data = g_bytes_get_data (self->payload, &length);
-  if (!sonde_series_spec_find_distinguishing (data, length, path, &field, &value))
+  /* It parses the objects around the field: not for a huge message on
+   * every selection. */
+  if (length > SYNC_LIMIT ||
+      !sonde_series_spec_find_distinguishing (data, length, path, &field, &value))
     return FALSE;
 
   literal = g_string_new ("\"");
