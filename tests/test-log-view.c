@@ -212,6 +212,7 @@ test_filter_and_count (Fixture       *fixture,
     g_assert_true (gtk_widget_get_mapped (filter_error));
     g_assert_nonnull (strstr (said, "regular expression"));
     g_assert_cmpstr (said, ==, gtk_widget_get_tooltip_text (filter_entry));
+    sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "log-view-filter-error.png");
   }
 
   g_assert_true (sonde_log_view_set_filter (fixture->view, "", FALSE));
