@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "sonde-log-export.h"
 #include "sonde-test-util.h"
 
 /* g_test_init with HOME and the XDG directories in a fresh temporary
@@ -552,4 +553,27 @@ sonde_test_assert_records (const char *lines)
 
   if (problems != NULL)
     g_error ("output that does not match docs/record.schema.json:\n%s", problems);
+}
+
+/* Every event of @log and its first messages, as the export writes them,
+ * against docs/record.schema.json (a flood's thousands of messages add
+ * nothing the first ones do not check). */
+void
+sonde_test_assert_log_records (SondeMessageLog *log)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+  guint n_messages = 0;
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction != SONDE_DIRECTION_EVENT && n_messages++ >= 1000)
+        continue;
+      sonde_log_export_line (lines, &record, NULL);
+      g_string_append_c (lines, '\n');
+    }
+  if (lines->len > 0)
+    sonde_test_assert_records (lines->str);
 }

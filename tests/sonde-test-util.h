@@ -54,6 +54,7 @@ gboolean  sonde_test_tick       (gpointer             data);
 
 char     *sonde_test_record_problems (const char *lines);
 void      sonde_test_assert_records  (const char *lines);
+void      sonde_test_assert_log_records (SondeMessageLog *log);
 
 /* Property notifications, for any GObject (a connection, a session).
  *

@@ -159,6 +159,8 @@ fixture_teardown (Fixture       *fixture,
   if (sonde_connection_get_state (fixture->connection) == SONDE_CONNECTION_STATE_OPEN)
     sonde_connection_close (fixture->connection, 1000, NULL, NULL);
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
+  /* Every event as docs/record.schema.json documents it. */
+  sonde_test_assert_log_records (sonde_connection_get_log (fixture->connection));
   g_assert_finalize_object (g_steal_pointer (&fixture->connection));
 
   if (fixture->peer != NULL)
