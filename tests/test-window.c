@@ -150,11 +150,19 @@ test_url_errors (Fixture       *fixture,
   gtk_editable_set_text (entry, dead_url);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect", NULL));
-  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_FAILED, WAIT_MS);
+  /* A typed address reconnects by default (Preferences): the banner says
+   * why it dropped and when it tries again. */
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_WAITING, WAIT_MS);
   g_assert_nonnull (sonde_connection_page_get_problem (page));
   g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "refused"));
-
+  g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "Reconnecting in"));
   sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-refused.png");
+
+  /* Disconnect stops the retries. */
+  sonde_connection_page_disconnect (page);
+  SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED ||
+                          page_state (page) == SONDE_CONNECTION_STATE_DISCONNECTED ||
+                          page_state (page) == SONDE_CONNECTION_STATE_FAILED, WAIT_MS);
 }
 
 /* Sends "<prefix> <i> alpha|beta" or, for the JSON prefix "{", the JSON
