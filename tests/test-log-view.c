@@ -643,6 +643,12 @@ test_one_tab_stop (Fixture       *fixture,
   GtkWidget *window = GTK_WIDGET (fixture->window);
   guint64 seq = 0;
 
+  /* Empty: Tab from the filter bar reaches the placeholder's button. */
+  sonde_log_view_set_placeholder (fixture->view, "Nothing yet", NULL, "Show Δt", "log.show-delta");
+  gtk_widget_grab_focus (GTK_WIDGET (child (fixture, "binary_toggle")));
+  g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD));
+  g_assert_true (focus_in (fixture, child (fixture, "placeholder_button")));
+
   for (guint i = 0; i < 40; i++)
     seq = append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "row");
   SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 40, WAIT_MS);

@@ -346,10 +346,13 @@ on_new_messages_clicked (SondeLogView *self)
  * back to the filter bar; into the log, Tab lands on the row last focused
  * (arrows move between rows). */
 static gboolean
-focus_rows (SondeLogView *self)
+focus_rows (SondeLogView     *self,
+            GtkDirectionType  direction)
 {
+  /* No rows: the placeholder's button, when it has one. */
   if (g_list_model_get_n_items (G_LIST_MODEL (self->model)) == 0)
-    return FALSE;
+    return gtk_widget_get_visible (self->placeholder) &&
+           gtk_widget_child_focus (self->placeholder, direction);
 
   return gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
 }
@@ -378,15 +381,15 @@ sonde_log_view_focus (GtkWidget        *widget,
     {
       if (gtk_widget_child_focus (self->filter_bar, direction))
         return TRUE;
-      return direction == GTK_DIR_TAB_FORWARD && focus_rows (self);
+      return direction == GTK_DIR_TAB_FORWARD && focus_rows (self, direction);
     }
 
   if (focus_child != NULL)   /* a button over the rows */
     return GTK_WIDGET_CLASS (sonde_log_view_parent_class)->focus (widget, direction);
 
   if (direction == GTK_DIR_TAB_FORWARD)
-    return gtk_widget_child_focus (self->filter_bar, direction) || focus_rows (self);
-  return focus_rows (self) || gtk_widget_child_focus (self->filter_bar, direction);
+    return gtk_widget_child_focus (self->filter_bar, direction) || focus_rows (self, direction);
+  return focus_rows (self, direction) || gtk_widget_child_focus (self->filter_bar, direction);
 }
 
 static void
