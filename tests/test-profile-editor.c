@@ -12,6 +12,8 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <string.h>
 
 #include "sonde-application.h"
@@ -620,6 +622,35 @@ test_notifications_and_probe (Fixture       *fixture,
   notification_server_stop (&server);
 }
 
+static GtkScrolledWindow *
+find_scrolled (GtkWidget *root)
+{
+  if (GTK_IS_SCROLLED_WINDOW (root))
+    return GTK_SCROLLED_WINDOW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkScrolledWindow *found = find_scrolled (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Scrolls @within (a scrolled window's ancestor) so that @widget is near
+ * the top: for screenshots. */
+static void
+scroll_to (GtkWidget *within,
+           GtkWidget *widget)
+{
+  GtkScrolledWindow *scrolled = find_scrolled (within);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+  double x, y;
+
+  g_assert_true (gtk_widget_translate_coordinates (widget, gtk_scrolled_window_get_child (scrolled), 0, 0, &x, &y));
+  gtk_adjustment_set_value (adjustment, y - 60);
+}
+
 /* Every text area of the editor says what it is: a visible label names
  * it (its mnemonic widget), not only an accessible name. */
 static void
@@ -649,9 +680,9 @@ test_text_areas_labelled (Fixture       *fixture,
   {
     GtkWidget *heartbeat = sonde_profile_editor_get_field (editor, "heartbeat");
 
-    /* Focus scrolls the page to the heartbeat and probe areas. */
     gtk_widget_grab_focus (heartbeat);
     sonde_test_spin (300);
+    scroll_to (GTK_WIDGET (editor), heartbeat);
     sonde_test_save_screenshot (GTK_WIDGET (editor), "profile-editor-labels.png");
   }
   gtk_window_destroy (GTK_WINDOW (editor));
@@ -732,7 +763,7 @@ test_keyring_refuses (Fixture       *fixture,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 0);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "SONDE_SECRETS_BACKEND=refuse"));
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "token"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), _("token")));
   sonde_test_save_screenshot (GTK_WIDGET (dialog), "profile-editor-keyring-refused.png");
 
   /* Back: nothing saved, the editor stays, Save works again. */
@@ -815,10 +846,10 @@ test_enter_missing_token (Fixture       *fixture,
   page = sonde_window_connect_profile (fixture->window, profile);
   SONDE_TEST_ASSERT_WAIT (sonde_connection_page_get_problem (page) != NULL, WAIT_MS);
   g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "Tokenless"));
-  enter = find_button (GTK_WIDGET (page), "Enter Token…");
+  enter = find_button (GTK_WIDGET (page), _("Enter Token…"));
   g_assert_nonnull (enter);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (enter)));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), "Edit Profile…"))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), _("Edit Profile…")))));
   sonde_test_spin (300);
   sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "banner-enter-token.png");
 
@@ -903,9 +934,9 @@ test_refused_shows_answer (Fixture       *fixture,
   g_assert_true (sent_authorization (page, NULL));
   g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "401"));
   g_assert_nonnull (strstr (sonde_connection_page_get_problem (page), "expired 5 minutes ago"));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), "Enter Token…"))));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), "Edit Profile…"))));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), "Reconnect"))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), _("Enter Token…")))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), _("Edit Profile…")))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_button (GTK_WIDGET (page), _("Reconnect")))));
 
   panel = sonde_connection_page_get_panel (page);
   stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (page), SONDE_TYPE_CONNECTION_PAGE, "side_stack"));
@@ -916,9 +947,11 @@ test_refused_shows_answer (Fixture       *fixture,
   g_assert_nonnull (strstr (gtk_label_get_label (body), "expired 5 minutes ago"));
   sonde_test_spin (300);
   sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-401-answer.png");
+  scroll_to (GTK_WIDGET (panel), GTK_WIDGET (body));
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "panel-401-body.png");
 
   /* "Close" (the row's title) in one piece, its value not cut. */
-  close_title = find_label (GTK_WIDGET (panel), "Close");
+  close_title = find_label (GTK_WIDGET (panel), _("Close"));
   g_assert_nonnull (close_title);
   SONDE_TEST_ASSERT_WAIT (gtk_widget_get_mapped (GTK_WIDGET (close_title)), WAIT_MS);
   g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (close_title)), ==, 1);
@@ -941,6 +974,14 @@ main (int   argc,
    * secrets are kept for the session. */
   sonde_test_gui_init (&argc, &argv);
   app = sonde_test_gui_get_app ();
+  /* SONDE_LOCALEDIR (as for the app): the screenshots in another
+   * language; the strings the tests look for are looked up the same way. */
+  if (g_getenv ("SONDE_LOCALEDIR") != NULL)
+    {
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SONDE_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, sonde_test_window_teardown)
   ADD ("/profile-editor/create-and-validate", test_create_and_validate);

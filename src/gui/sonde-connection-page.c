@@ -735,6 +735,12 @@ sonde_connection_page_init (SondeConnectionPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* A wrapped banner never narrower than a few words: GTK 4.8 measures a
+   * word-char-wrapped CJK label inconsistently at its narrowest (a
+   * Gtk-CRITICAL, "Expect overlapping widgets") once the buttons beside
+   * it take their room. */
+  gtk_label_set_width_chars (self->banner_label, 16);
+
   /* The banner's buttons for a secret that is missing or refused, before
    * Reconnect. */
   self->banner_secret_button = GTK_BUTTON (gtk_button_new_with_label (_("Enter Token…")));

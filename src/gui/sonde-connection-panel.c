@@ -36,7 +36,9 @@ struct _SondeConnectionPanel
   GtkLabel             *request_label;
   GtkLabel             *response_label;
   AdwPreferencesGroup  *body_group;
-  GtkLabel             *body_label;
+  GtkLabel             *body_label;      /* text, wrapped */
+  GtkWidget            *body_hex_scroller;
+  GtkLabel             *body_hex_label;  /* a hex dump, scrolled sideways */
 
   /* owned */
   SondeConnection      *connection;
@@ -191,6 +193,7 @@ refresh_body (SondeConnectionPanel *self,
   GBytes *body = handshake != NULL ? sonde_handshake_get_response_body (handshake, &truncated) : NULL;
   const guint8 *data;
   gsize size;
+  gboolean text;
   g_autofree char *shown = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->body_group), body != NULL);
@@ -198,11 +201,15 @@ refresh_body (SondeConnectionPanel *self,
     return;
 
   data = g_bytes_get_data (body, &size);
-  if (g_utf8_validate_len ((const char *) data, size, NULL) && memchr (data, '\0', size) == NULL)
+  text = g_utf8_validate_len ((const char *) data, size, NULL) && memchr (data, '\0', size) == NULL;
+  if (text)
     shown = sonde_text_escape (data, size, SONDE_ESCAPE_KEEP_NEWLINES, 0, NULL);
   else
     shown = sonde_hex_dump (data, size, 0);
-  gtk_label_set_label (self->body_label, size > 0 ? shown : _("(empty)"));
+  /* Text wraps; a hex dump keeps its lines and scrolls sideways. */
+  gtk_widget_set_visible (GTK_WIDGET (self->body_label), text);
+  gtk_widget_set_visible (self->body_hex_scroller, !text);
+  gtk_label_set_label (text ? self->body_label : self->body_hex_label, size > 0 ? shown : _("(empty)"));
   adw_preferences_group_set_description (self->body_group,
                                          truncated ? _("The server’s answer, its first 64 KiB")
                                                    : _("The server’s answer"));
@@ -401,6 +408,8 @@ sonde_connection_panel_class_init (SondeConnectionPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPanel, response_label);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPanel, body_group);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPanel, body_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPanel, body_hex_scroller);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPanel, body_hex_label);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "sondeconnectionpanel");

@@ -378,9 +378,9 @@ build_page (SondeProfileEditor *self)
   add_entry (self, group, "protocols", _("Subprotocols (comma-separated, preferred first)"));
   add_entry (self, group, "origin", _("Origin"));
 
-  group = add_group (self, _("Request Headers"), _("One per line: Name: value"));
+  group = add_group (self, _("Request Headers"), NULL);
   headers = new_text_area (self, _("Request headers"), TRUE);
-  adw_preferences_group_add (group, labelled (headers, _("Request headers"),
+  adw_preferences_group_add (group, labelled (headers, _("One per line: Name: value"),
                                               _("Such as X-Client: sonde; empty: none")));
   g_hash_table_insert (self->fields, (gpointer) "headers", headers);
 
