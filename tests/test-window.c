@@ -491,6 +491,53 @@ test_detail_views (Fixture       *fixture,
   g_assert_nonnull (strstr (text, "|Hi....|"));
 }
 
+/* What the detail's text view shows. */
+static GtkTextView *
+detail_text_view (SondeConnectionPage *page)
+{
+  return GTK_TEXT_VIEW (gtk_widget_get_template_child (GTK_WIDGET (sonde_connection_page_get_detail (page)),
+                                                       SONDE_TYPE_MESSAGE_DETAIL, "source_view"));
+}
+
+/* A hex dump in the narrow side pane keeps each line whole (offset, bytes
+ * and text in their columns): no line of it wraps. */
+static void
+test_hex_never_wraps (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  SondeMessageDetail *detail = sonde_connection_page_get_detail (page);
+  GtkTextView *view = detail_text_view (page);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  guint8 binary[64];
+  g_autoptr(GBytes) bytes = NULL;
+  int n_lines;
+
+  for (guint i = 0; i < sizeof binary; i++)
+    binary[i] = (guint8) (i * 7);
+  bytes = g_bytes_new (binary, sizeof binary);
+  g_assert_true (sonde_connection_send_binary (sonde_connection_page_get_connection (page), bytes, NULL));
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 1, WAIT_MS);
+  g_assert_true (find_and_select (page, SONDE_MESSAGE_KIND_BINARY, SONDE_DIRECTION_IN));
+  SONDE_TEST_ASSERT_WAIT (g_strcmp0 (sonde_message_detail_get_format (detail), "hex") == 0, WAIT_MS);
+  sonde_test_spin (300);
+
+  /* A dump line is far wider than the pane. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (view)), <, 600);
+  n_lines = gtk_text_buffer_get_line_count (buffer);
+  g_assert_cmpint (n_lines, >=, 4);
+  for (int line = 0; line < n_lines; line++)
+    {
+      GtkTextIter iter;
+
+      gtk_text_buffer_get_iter_at_line (buffer, &iter, line);
+      while (gtk_text_iter_forward_char (&iter) && gtk_text_iter_get_line (&iter) == line &&
+             !gtk_text_iter_ends_line (&iter))
+        g_assert_false (gtk_text_view_starts_display_line (view, &iter));
+    }
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-hex.png");
+}
+
 /* A 3 MiB message: formatted off the main thread, the first 1 MiB shown,
  * "Show all" shows the rest. */
 static void
@@ -1338,6 +1385,7 @@ main (int   argc,
   ADD ("/window/composer-checks", test_composer_checks);
   ADD ("/window/detail-views", test_detail_views);
   ADD ("/window/detail-huge-message", test_detail_huge_message);
+  ADD ("/window/hex-never-wraps", test_hex_never_wraps);
   ADD ("/window/follow-mode", test_follow_mode);
   ADD ("/window/connection-panel", test_connection_panel);
   ADD ("/window/export-log", test_export_log);

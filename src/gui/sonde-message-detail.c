@@ -209,6 +209,10 @@ show_job (SondeMessageDetail *self,
 
   gtk_source_buffer_set_language (buffer, language);
   gtk_source_buffer_set_highlight_syntax (buffer, language != NULL);
+  /* A hex dump's columns (offset, bytes, text) only read as columns on
+   * whole lines: it scrolls sideways in a narrow pane instead of wrapping. */
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (self->source_view),
+                               job->format == FORMAT_HEX ? GTK_WRAP_NONE : GTK_WRAP_WORD_CHAR);
   gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), job->text, (int) job->length);
 
   self->format = job->format;
