@@ -993,6 +993,57 @@ test_locked_is_an_error (Fixture *fixture)
   g_assert_finalize_object (g_steal_pointer (&secrets));
 }
 
+/* A locked keyring: the store's error says so in words; what the user
+ * chose to keep for this session is found by lookups, and a clear forgets
+ * it. */
+static void
+test_locked_keep_for_session (Fixture *fixture)
+{
+  g_autoptr(SondeSecrets) secrets = sonde_secrets_new ();
+  Result result = { 0, };
+
+  sonde_secrets_store_async (secrets, "locked", NULL, "kept", NULL, on_stored, &result);
+  SONDE_TEST_ASSERT_WAIT (result.done, WAIT_MS);
+  g_assert_error (result.error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED);
+  g_assert_true (g_str_has_prefix (result.error->message, "the keyring is locked"));
+  result_clear (&result);
+
+  sonde_secrets_keep_for_session (secrets, "locked", "kept");
+  assert_lookup (secrets, "locked", "kept");
+  assert_lookup (secrets, "other", NULL);
+  g_assert_false (sonde_secrets_get_session_only (secrets));
+
+  clear (secrets, "locked");
+  assert_lookup (secrets, "locked", NULL);
+  g_assert_finalize_object (g_steal_pointer (&secrets));
+}
+
+/* SONDE_SECRETS_BACKEND=refuse (for tests): every store fails, with a
+ * reason; nothing falls back to memory unless kept for the session. */
+static void
+test_refuse_backend (Fixture *fixture)
+{
+  g_autoptr(SondeSecrets) secrets = NULL;
+  Result result = { 0, };
+
+  g_setenv ("SONDE_SECRETS_BACKEND", "refuse", TRUE);
+  secrets = sonde_secrets_new ();
+  g_unsetenv ("SONDE_SECRETS_BACKEND");
+
+  sonde_secrets_store_async (secrets, "p", NULL, "lost?", NULL, on_stored, &result);
+  SONDE_TEST_ASSERT_WAIT (result.done, WAIT_MS);
+  g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (result.error->message, "SONDE_SECRETS_BACKEND=refuse"));
+  result_clear (&result);
+  assert_lookup (secrets, "p", NULL);
+
+  sonde_secrets_keep_for_session (secrets, "p", "kept");
+  assert_lookup (secrets, "p", "kept");
+  clear (secrets, "p");
+  assert_lookup (secrets, "p", NULL);
+  g_assert_finalize_object (g_steal_pointer (&secrets));
+}
+
 static const TestCase tests[] = {
   { "/secrets/keyring/round-trip", ENV_KEYRING, test_round_trip },
   { "/secrets/keyring/shared", ENV_KEYRING, test_keyring_shared },
@@ -1001,6 +1052,8 @@ static const TestCase tests[] = {
   { "/secrets/keyring/cancel", ENV_KEYRING, test_cancel },
   { "/secrets/keyring/canary", ENV_KEYRING, test_canary },
   { "/secrets/locked/is-an-error", ENV_LOCKED_KEYRING, test_locked_is_an_error },
+  { "/secrets/locked/keep-for-session", ENV_LOCKED_KEYRING, test_locked_keep_for_session },
+  { "/secrets/no-bus/refuse-backend", ENV_NO_BUS, test_refuse_backend },
   { "/secrets/no-bus/round-trip", ENV_NO_BUS, test_round_trip },
   { "/secrets/no-bus/per-object", ENV_NO_BUS, test_session_only_per_object },
   { "/secrets/no-bus/profiles-apart", ENV_NO_BUS, test_profiles_apart },
