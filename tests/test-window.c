@@ -538,6 +538,29 @@ test_hex_never_wraps (Fixture       *fixture,
   sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-hex.png");
 }
 
+/* An ad-hoc tab is titled by its host and path; the tooltip has the whole
+ * address, its secret masked. */
+static void
+test_tab_title (Fixture       *fixture,
+                gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo?access_token=s3cr3t-t0ken");
+  g_autofree char *base = sonde_demo_server_dup_url (fixture->demo, "/echo");
+  AdwTabView *tab_view = ADW_TAB_VIEW (gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                                      SONDE_TYPE_WINDOW, "tab_view"));
+  AdwTabPage *tab = adw_tab_view_get_page (tab_view, GTK_WIDGET (page));
+  g_autofree char *title = NULL;
+  const char *tooltip;
+
+  /* ws://127.0.0.1:PORT → 127.0.0.1:PORT/echo */
+  g_assert_true (g_str_has_prefix (base, "ws://"));
+  title = g_strdup (base + strlen ("ws://"));
+  g_assert_cmpstr (adw_tab_page_get_title (tab), ==, title);
+  tooltip = adw_tab_page_get_tooltip (tab);
+  g_assert_nonnull (strstr (tooltip, "/echo?access_token="));
+  g_assert_null (strstr (tooltip, "s3cr3t-t0ken"));
+}
+
 /* A 3 MiB message: formatted off the main thread, the first 1 MiB shown,
  * "Show all" shows the rest. */
 static void
@@ -1386,6 +1409,7 @@ main (int   argc,
   ADD ("/window/detail-views", test_detail_views);
   ADD ("/window/detail-huge-message", test_detail_huge_message);
   ADD ("/window/hex-never-wraps", test_hex_never_wraps);
+  ADD ("/window/tab-title", test_tab_title);
   ADD ("/window/follow-mode", test_follow_mode);
   ADD ("/window/connection-panel", test_connection_panel);
   ADD ("/window/export-log", test_export_log);

@@ -30,6 +30,7 @@ struct _SondeSession
   SondeSecrets         *secrets;
   char                 *secret;         /* given, instead of the keyring's */
   char                 *shown_url;
+  char                 *title;         /* host and path of an ad-hoc URL */
   char                 *pending_url;
   GCancellable         *lookup;         /* the keyring lookup under way */
 

@@ -156,6 +156,7 @@ sonde_session_finalize (GObject *object)
   g_free (self->secret);
   g_clear_pointer (&self->adhoc, sonde_connection_options_free);
   g_free (self->shown_url);
+  g_free (self->title);
   g_free (self->pending_url);
 
   G_OBJECT_CLASS (sonde_session_parent_class)->finalize (object);
@@ -503,16 +504,41 @@ sonde_session_get_active (SondeSession *self)
   return sonde_session_is_active_state (self->state);
 }
 
-/* The profile's name; else the connection's URL with its secrets masked;
- * NULL before the first connect. */
+/* The profile's name; else the host (and port) and path of the
+ * connection's URL, which hold no secret (no user, password or query:
+ * sonde_session_get_shown_url() gives the whole address, masked); NULL
+ * before the first connect. */
 const char *
 sonde_session_get_title (SondeSession *self)
 {
+  const char *url;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *port = NULL;
+  const char *host, *path;
+  gboolean ipv6;
+
   g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
 
   if (self->profile != NULL)
     return sonde_profile_get_name (self->profile);
-  return sonde_session_get_shown_url (self);
+
+  url = sonde_connection_get_url (self->connection);
+  if (url == NULL)
+    return NULL;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return sonde_session_get_shown_url (self);
+
+  port = g_uri_get_port (uri) > 0 ? g_strdup_printf ("%d", g_uri_get_port (uri)) : g_strdup ("");
+  host = g_uri_get_host (uri);
+  path = g_uri_get_path (uri);
+  if (g_strcmp0 (path, "/") == 0)
+    path = "";
+  g_free (self->title);
+  /* An IPv6 address in brackets, as in the URL. */
+  ipv6 = strchr (host, ':') != NULL;
+  self->title = g_strconcat (ipv6 ? "[" : "", host, ipv6 ? "]" : "", *port != '\0' ? ":" : "", port, path, NULL);
+  return self->title;
 }
 
 /* The address as it may be shown: the profile's (an API key added to the
