@@ -963,6 +963,22 @@ test_refused_shows_answer (Fixture       *fixture,
     g_assert_nonnull (strstr (gtk_label_get_label (value), "401"));
   }
 
+  /* Edit Profile… opens the profile's editor, which shows the token it
+   * has (kept for the session here), hidden. */
+  g_signal_emit_by_name (find_button (GTK_WIDGET (page), _("Edit Profile…")), "clicked");
+  {
+    SondeProfileEditor *editor = NULL;
+    GtkEditable *secret;
+
+    SONDE_TEST_ASSERT_WAIT ((editor = find_editor ()) != NULL, WAIT_MS);
+    g_assert_cmpstr (sonde_profile_get_id (sonde_profile_editor_get_draft (editor)), ==,
+                     sonde_profile_get_id (profile));
+    secret = GTK_EDITABLE (sonde_profile_editor_get_field (editor, "secret"));
+    SONDE_TEST_ASSERT_WAIT (g_strcmp0 (gtk_editable_get_text (secret), "old-t0ken") == 0, WAIT_MS);
+    g_assert_false (has_problem (editor, "secret"));
+    gtk_window_destroy (GTK_WINDOW (editor));
+  }
+
   soup_server_disconnect (server);
 }
 
