@@ -29,6 +29,7 @@ struct _SondeSidebar
   GtkStack           *profiles_stack;
   GtkListView        *profile_list;
   GtkLabel           *empty_label;
+  GtkLabel           *open_heading;
   GtkListBox         *open_list;
 
   /* owned */
@@ -442,6 +443,7 @@ sonde_sidebar_class_init (SondeSidebarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeSidebar, profiles_stack);
   gtk_widget_class_bind_template_child (widget_class, SondeSidebar, profile_list);
   gtk_widget_class_bind_template_child (widget_class, SondeSidebar, empty_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeSidebar, open_heading);
   gtk_widget_class_bind_template_child (widget_class, SondeSidebar, open_list);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
