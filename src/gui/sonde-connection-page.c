@@ -72,7 +72,10 @@ struct _SondeConnectionPage
   SondeConnection      *connection;
 
   int                   paned_max;      /* the divider's range last seen */
-  int                   side_width;     /* -1 until the page has a width */
+  double                side_share;     /* the side pane's share of the paned */
+  gboolean              stacked;        /* the side pane below the log */
+  gboolean              placing;        /* moving the divider ourselves */
+  gulong                layout_handler; /* on the frame clock, while mapped */
   guint64               unread_base;    /* messages in when last shown */
   guint                 status_refresh_id;
 };
@@ -515,10 +518,58 @@ messages_in (SondeConnectionPage *self)
   return stats.messages_in;
 }
 
-/* The log gets two thirds of the width the first time the page has one.
- * After that the side pane keeps its width (the user's, once they drag the
- * divider) and the log takes what the window gains or loses: GtkPaned 4.8
- * hands a growing allocation to the side pane, resize-end-child or not. */
+/* The side pane (Message, Connection) is beside the log while both fit
+ * at their minimum widths, and below it in a narrower page (GTK 4.8 has no
+ * AdwBreakpoint: decided on the page's width after each layout, with
+ * HYSTERESIS pixels between the two ways, so that it never flips back and
+ * forth). The side pane's minimum does not count in the page's, so a
+ * narrow window can shrink to what the stacked layout needs. */
+#define SIDE_MIN_WIDTH  260
+#define SIDE_MIN_HEIGHT 160
+#define HYSTERESIS      48
+
+static int
+side_min (SondeConnectionPage *self)
+{
+  int min = 0;
+
+  gtk_widget_measure (gtk_paned_get_end_child (self->paned),
+                      self->stacked ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL, -1,
+                      &min, NULL, NULL, NULL);
+  return MAX (min, self->stacked ? SIDE_MIN_HEIGHT : SIDE_MIN_WIDTH);
+}
+
+/* The log's minimum along the divider: GtkPaned 4.8 lets the divider
+ * squeeze it (and then shows its bottom, cutting its filter off). */
+static int
+log_min (SondeConnectionPage *self)
+{
+  int min = 0;
+
+  gtk_widget_measure (gtk_paned_get_start_child (self->paned),
+                      self->stacked ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL, -1,
+                      &min, NULL, NULL, NULL);
+  return min;
+}
+
+/* The divider where the side pane has its share of the paned: the share
+ * is kept when the window grows or shrinks (the user's share once they
+ * drag the divider), within the panes' minimums. */
+static void
+place_divider (SondeConnectionPage *self)
+{
+  int max = self->paned_max;
+  int position;
+
+  if (max <= 0)
+    return;
+  position = max - (int) (max * self->side_share + 0.5);
+  position = MIN (position, max - side_min (self));
+  self->placing = TRUE;
+  gtk_paned_set_position (self->paned, MAX (position, log_min (self)));
+  self->placing = FALSE;
+}
+
 static void
 on_paned_max_position (SondeConnectionPage *self)
 {
@@ -529,20 +580,66 @@ on_paned_max_position (SondeConnectionPage *self)
     return;
 
   self->paned_max = max;
-  if (self->side_width < 0)
-    self->side_width = max - max * 2 / 3;
-  gtk_paned_set_position (self->paned, MAX (max - self->side_width, 0));
+  place_divider (self);
 }
 
-/* A move of the divider at an unchanged width is the user's. */
+/* A move of the divider at an unchanged size is the user's: it sets the
+ * share, but never squeezes the side pane below its minimum. */
 static void
 on_paned_position (SondeConnectionPage *self)
 {
   int max = 0;
+  int position = gtk_paned_get_position (self->paned);
 
   g_object_get (self->paned, "max-position", &max, NULL);
-  if (self->side_width >= 0 && max == self->paned_max)
-    self->side_width = MAX (max - gtk_paned_get_position (self->paned), 0);
+  if (self->placing || max <= 0 || max != self->paned_max)
+    return;
+  if (position > max - side_min (self) || position < log_min (self))
+    {
+      gtk_paned_set_position (self->paned, MAX (MIN (position, max - side_min (self)), log_min (self)));
+      return;
+    }
+  self->side_share = (double) (max - position) / max;
+}
+
+static void
+set_stacked (SondeConnectionPage *self,
+             gboolean             stacked)
+{
+  if (self->stacked == stacked)
+    return;
+
+  self->stacked = stacked;
+  self->paned_max = 0;
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->paned),
+                                  stacked ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+  if (stacked)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "stacked");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "stacked");
+}
+
+static void
+on_frame_layout (GdkFrameClock       *clock,
+                 SondeConnectionPage *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int log_width = 0, side_width = 0, handle = 0;
+  int needed;
+
+  if (width <= 0)
+    return;
+  gtk_widget_measure (gtk_paned_get_start_child (self->paned), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &log_width, NULL, NULL, NULL);
+  gtk_widget_measure (gtk_paned_get_end_child (self->paned), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &side_width, NULL, NULL, NULL);
+  handle = gtk_paned_get_wide_handle (self->paned) ? 5 : 1;
+  needed = log_width + handle + MAX (side_width, SIDE_MIN_WIDTH);
+
+  if (self->stacked && width >= needed + HYSTERESIS)
+    set_stacked (self, FALSE);
+  else if (!self->stacked && width < needed)
+    set_stacked (self, TRUE);
 }
 
 static void
@@ -553,6 +650,9 @@ sonde_connection_page_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (sonde_connection_page_parent_class)->map (widget);
 
   self->unread_base = messages_in (self);
+  if (self->layout_handler == 0)
+    self->layout_handler = g_signal_connect_object (gtk_widget_get_frame_clock (widget), "layout",
+                                                    G_CALLBACK (on_frame_layout), self, 0);
 
   refresh_status (self);
   if (self->status_refresh_id == 0)
@@ -566,6 +666,8 @@ sonde_connection_page_unmap (GtkWidget *widget)
 
   g_clear_handle_id (&self->status_refresh_id, g_source_remove);
   self->unread_base = messages_in (self);
+  if (self->layout_handler != 0)
+    g_clear_signal_handler (&self->layout_handler, gtk_widget_get_frame_clock (widget));
 
   GTK_WIDGET_CLASS (sonde_connection_page_parent_class)->unmap (widget);
 }
@@ -759,7 +861,7 @@ sonde_connection_page_init (SondeConnectionPage *self)
                               GTK_WIDGET (self->banner_secret_button), GTK_WIDGET (self->banner_label));
   gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->banner_button))),
                               GTK_WIDGET (self->banner_edit_button), GTK_WIDGET (self->banner_secret_button));
-  self->side_width = -1;
+  self->side_share = 1.0 / 3;
   self->uid = g_strdup_printf ("page-%u", ++n_pages);
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
