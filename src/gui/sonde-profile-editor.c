@@ -193,7 +193,10 @@ new_text_area (SondeProfileEditor *self,
   gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
   gtk_widget_set_size_request (view, -1, 64);
   gtk_widget_add_css_class (view, "card");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible_name, -1);
+  /* NULL when a visible title names it (labelled()): a label of its own
+   * too would make screen readers say the name twice. */
+  if (accessible_name != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible_name, -1);
   g_signal_connect_swapped (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "changed",
                             G_CALLBACK (on_changed), self);
   return GTK_TEXT_VIEW (view);
@@ -439,7 +442,7 @@ build_page (SondeProfileEditor *self)
   g_hash_table_insert (self->fields, (gpointer) "heartbeat-format", row);
   add_spin (self, group, "heartbeat-interval", _("Interval"), _("Seconds; 0 sends no heartbeat"), 0, 86400);
   {
-    GtkTextView *body = new_text_area (self, _("Heartbeat message"), TRUE);
+    GtkTextView *body = new_text_area (self, NULL, TRUE);
 
     adw_preferences_group_add (group, labelled (body, _("Heartbeat message"),
                                                 _("Such as {\"op\": \"ping\", \"seq\": {{seq}}}; empty: none")));
@@ -458,7 +461,7 @@ build_page (SondeProfileEditor *self)
   add_spin (self, group, "latency-interval", _("Interval"), _("Seconds"), 1, 86400);
   add_entry (self, group, "latency-path", _("Reply path (e.g. $.id)"));
   {
-    GtkTextView *body = new_text_area (self, _("Latency probe message"), TRUE);
+    GtkTextView *body = new_text_area (self, NULL, TRUE);
 
     adw_preferences_group_add (group, labelled (body, _("Latency probe message"),
                                                 _("Such as {\"op\": \"echo\", \"id\": \"{{uuid}}\"}; empty: no probe")));
