@@ -609,7 +609,48 @@ test_narrow_window (Fixture       *fixture,
   assert_inside (log_view, window, "log");
   assert_inside (filter, window, "filter");
   assert_inside (composer, window, "composer");
+
   assert_inside (GTK_WIDGET (sonde_connection_page_get_detail (page)), window, "detail");
+}
+
+/* The demo ticker at 800 × 600, charts open: the chart keeps a useful
+ * height beside the log's rows (the side pane does not take it). */
+static void
+test_narrow_window_charts (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  SondeConnectionPage *page;
+  SondeChartsPanel *charts;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  g_assert_true (sonde_window_open_demo (fixture->window));
+  page = sonde_window_get_current_page (fixture->window);
+  charts = sonde_connection_page_get_charts (page);
+  SONDE_TEST_WAIT (gtk_widget_get_height (window) > 0 && gtk_widget_get_height (window) <= 600 &&
+                   sonde_charts_panel_get_n_charts (charts) == 1 &&
+                   gtk_widget_get_mapped (GTK_WIDGET (sonde_charts_panel_get_chart (charts, 0))), 5000);
+  sonde_test_spin (500);
+  sonde_test_save_screenshot (window, "window-800x600-charts.png");
+  g_assert_true (sonde_connection_page_get_narrow (page));
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (sonde_charts_panel_get_chart (charts, 0))), >=, 120);
+  assert_inside (GTK_WIDGET (sonde_connection_page_get_composer (page)), window, "composer");
+  assert_inside (GTK_WIDGET (sonde_connection_page_get_log_view (page)), window, "log");
+
+  /* The message detail is a page of its own: Ctrl+1 (or the Details
+   * button) shows it instead of the log, wholly inside the window. */
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (sonde_connection_page_get_detail (page))));
+  g_assert_true (gtk_widget_activate_action (window, "win.side-pane", "s", "detail"));
+  g_assert_true (sonde_connection_page_get_details_shown (page));
+  SONDE_TEST_WAIT (gtk_widget_get_mapped (GTK_WIDGET (sonde_connection_page_get_detail (page))), 3000);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (sonde_connection_page_get_log_view (page))));
+  sonde_test_spin (200);
+  assert_inside (GTK_WIDGET (sonde_connection_page_get_detail (page)), window, "detail");
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (sonde_connection_page_get_detail (page))), >=, 400);
+  sonde_test_save_screenshot (window, "window-800x600-details.png");
+  sonde_connection_page_set_details_shown (page, FALSE);
+  SONDE_TEST_WAIT (gtk_widget_get_mapped (GTK_WIDGET (sonde_connection_page_get_log_view (page))), 3000);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (sonde_connection_page_get_log_view (page))));
 }
 
 /* A 3 MiB message: formatted off the main thread, the first 1 MiB shown,
@@ -1458,6 +1499,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, sonde_test_window_setup, func, sonde_test_window_teardown)
   ADD ("/window/profile-tab-connect", test_profile_tab_connect);
   ADD ("/window/adhoc-options", test_adhoc_options);
+  ADD ("/window/narrow-window-charts", test_narrow_window_charts);
   ADD ("/window/demo-on-first-launch", test_demo_on_first_launch);
   ADD ("/window/charts-leave-log-rows", test_charts_leave_log_rows);
   ADD ("/window/url-errors", test_url_errors);

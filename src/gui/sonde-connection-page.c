@@ -73,7 +73,10 @@ struct _SondeConnectionPage
 
   int                   paned_max;      /* the divider's range last seen */
   double                side_share;     /* the side pane's share of the paned */
-  gboolean              stacked;        /* the side pane below the log */
+  gboolean              stacked;        /* narrow: the side pane a page of its own */
+  gboolean              details_shown;  /* narrow: the side pane instead of the log */
+  int                   log_min_width;  /* the log's minimum width, last measured shown */
+  GtkToggleButton      *details_button; /* in the status bar, while narrow */
   gboolean              placing;        /* moving the divider ourselves */
   gulong                layout_handler; /* on the frame clock, while mapped */
   guint64               unread_base;    /* messages in when last shown */
@@ -519,13 +522,15 @@ messages_in (SondeConnectionPage *self)
 }
 
 /* The side pane (Message, Connection) is beside the log while both fit
- * at their minimum widths, and below it in a narrower page (GTK 4.8 has no
- * AdwBreakpoint: decided on the page's width after each layout, with
- * HYSTERESIS pixels between the two ways, so that it never flips back and
- * forth). The side pane's minimum does not count in the page's, so a
- * narrow window can shrink to what the stacked layout needs. */
+ * at their minimum widths; in a narrower page it is a page of its own,
+ * shown instead of the log with the Details button of the status bar (or
+ * Ctrl+1, Ctrl+2), so that neither the charts, the log nor the detail is
+ * squeezed to nothing (GTK 4.8 has no AdwBreakpoint: decided on the page's
+ * width after each layout, with HYSTERESIS pixels between the two ways, so
+ * that it never flips back and forth). The side pane's minimum does not
+ * count in the page's, so a narrow window can shrink to what the log
+ * needs. */
 #define SIDE_MIN_WIDTH  260
-#define SIDE_MIN_HEIGHT 160
 #define HYSTERESIS      48
 
 static int
@@ -533,10 +538,9 @@ side_min (SondeConnectionPage *self)
 {
   int min = 0;
 
-  gtk_widget_measure (gtk_paned_get_end_child (self->paned),
-                      self->stacked ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL, -1,
+  gtk_widget_measure (gtk_paned_get_end_child (self->paned), GTK_ORIENTATION_HORIZONTAL, -1,
                       &min, NULL, NULL, NULL);
-  return MAX (min, self->stacked ? SIDE_MIN_HEIGHT : SIDE_MIN_WIDTH);
+  return MAX (min, SIDE_MIN_WIDTH);
 }
 
 /* The log's minimum along the divider: GtkPaned 4.8 lets the divider
@@ -546,8 +550,7 @@ log_min (SondeConnectionPage *self)
 {
   int min = 0;
 
-  gtk_widget_measure (gtk_paned_get_start_child (self->paned),
-                      self->stacked ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL, -1,
+  gtk_widget_measure (gtk_paned_get_start_child (self->paned), GTK_ORIENTATION_HORIZONTAL, -1,
                       &min, NULL, NULL, NULL);
   return min;
 }
@@ -602,6 +605,20 @@ on_paned_position (SondeConnectionPage *self)
   self->side_share = (double) (max - position) / max;
 }
 
+/* Which of the log and the side pane are shown: both, or in a narrow page
+ * the one the Details button says. */
+static void
+update_panes (SondeConnectionPage *self)
+{
+  gboolean details = self->stacked && self->details_shown;
+
+  gtk_widget_set_visible (gtk_paned_get_start_child (self->paned), !details);
+  gtk_widget_set_visible (gtk_paned_get_end_child (self->paned), !self->stacked || details);
+  gtk_widget_set_visible (GTK_WIDGET (self->details_button), self->stacked);
+  if (gtk_toggle_button_get_active (self->details_button) != details)
+    gtk_toggle_button_set_active (self->details_button, details);
+}
+
 static void
 set_stacked (SondeConnectionPage *self,
              gboolean             stacked)
@@ -611,30 +628,38 @@ set_stacked (SondeConnectionPage *self,
 
   self->stacked = stacked;
   self->paned_max = 0;
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->paned),
-                                  stacked ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
   if (stacked)
     gtk_widget_add_css_class (GTK_WIDGET (self), "stacked");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "stacked");
+  update_panes (self);
+}
+
+static void
+on_details_toggled (SondeConnectionPage *self)
+{
+  sonde_connection_page_set_details_shown (self, gtk_toggle_button_get_active (self->details_button));
 }
 
 static void
 on_frame_layout (GdkFrameClock       *clock,
                  SondeConnectionPage *self)
 {
+  GtkWidget *log = gtk_paned_get_start_child (self->paned);
   int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int log_width = 0, side_width = 0, handle = 0;
+  int side_width = 0, handle = 0;
   int needed;
 
   if (width <= 0)
     return;
-  gtk_widget_measure (gtk_paned_get_start_child (self->paned), GTK_ORIENTATION_HORIZONTAL, -1,
-                      &log_width, NULL, NULL, NULL);
+  /* A hidden pane measures nothing: the log's width is the one last
+   * measured while it was shown. */
+  if (gtk_widget_get_visible (log))
+    gtk_widget_measure (log, GTK_ORIENTATION_HORIZONTAL, -1, &self->log_min_width, NULL, NULL, NULL);
   gtk_widget_measure (gtk_paned_get_end_child (self->paned), GTK_ORIENTATION_HORIZONTAL, -1,
                       &side_width, NULL, NULL, NULL);
   handle = gtk_paned_get_wide_handle (self->paned) ? 5 : 1;
-  needed = log_width + handle + MAX (side_width, SIDE_MIN_WIDTH);
+  needed = self->log_min_width + handle + MAX (side_width, SIDE_MIN_WIDTH);
 
   if (self->stacked && width >= needed + HYSTERESIS)
     set_stacked (self, FALSE);
@@ -899,6 +924,22 @@ sonde_connection_page_constructed (GObject *object)
                            G_CALLBACK (on_session_title), self, G_CONNECT_SWAPPED);
 
   self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (sonde_connection_get_log (self->connection)));
+  /* Narrow: the side pane is a page of its own, behind this button. */
+  self->details_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
+  gtk_button_set_icon_name (GTK_BUTTON (self->details_button), "sidebar-show-right-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->details_button),
+                               _("Show the message and connection details instead of the log (Ctrl+1, Ctrl+2)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->details_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Details"), -1);
+  gtk_widget_add_css_class (GTK_WIDGET (self->details_button), "flat");
+  gtk_widget_set_valign (GTK_WIDGET (self->details_button), GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (GTK_WIDGET (self->details_button), FALSE);
+  gtk_widget_insert_before (GTK_WIDGET (self->details_button),
+                            gtk_widget_get_parent (GTK_WIDGET (self->charts_button)),
+                            GTK_WIDGET (self->charts_button));
+  g_signal_connect_object (self->details_button, "toggled", G_CALLBACK (on_details_toggled),
+                           self, G_CONNECT_SWAPPED);
+
   self->charts = SONDE_CHARTS_PANEL (sonde_charts_panel_new (self->connection, sonde_session_get_feed (self->session),
                                                         sonde_session_get_charts (self->session)));
   self->log_paned = GTK_PANED (gtk_paned_new (GTK_ORIENTATION_VERTICAL));
@@ -1302,4 +1343,35 @@ sonde_connection_page_show_record (SondeConnectionPage *self,
   g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
 
   return sonde_log_view_select_seq (self->log_view, seq);
+}
+
+/* In a narrow page, shows the side pane (Message, Connection) instead of
+ * the log, or the log again; beside each other in a wide page, both are
+ * always shown and this is remembered for when the page narrows. */
+void
+sonde_connection_page_set_details_shown (SondeConnectionPage *self,
+                                         gboolean             shown)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
+
+  self->details_shown = !!shown;
+  update_panes (self);
+}
+
+gboolean
+sonde_connection_page_get_details_shown (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
+
+  return self->stacked && self->details_shown;
+}
+
+/* TRUE while the page is too narrow for the log and the side pane side by
+ * side. */
+gboolean
+sonde_connection_page_get_narrow (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
+
+  return self->stacked;
 }

@@ -71,4 +71,9 @@ const char           *sonde_connection_page_get_uid        (SondeConnectionPage 
 gboolean              sonde_connection_page_show_record    (SondeConnectionPage  *self,
                                                             guint64               seq);
 
+void                  sonde_connection_page_set_details_shown (SondeConnectionPage *self,
+                                                               gboolean             shown);
+gboolean              sonde_connection_page_get_details_shown (SondeConnectionPage *self);
+gboolean              sonde_connection_page_get_narrow     (SondeConnectionPage  *self);
+
 G_END_DECLS

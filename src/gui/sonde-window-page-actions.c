@@ -78,6 +78,8 @@ on_side_pane_action (GtkWidget  *widget,
       if (gtk_widget_get_parent (child) == stack)
         {
           gtk_stack_set_visible_child (GTK_STACK (stack), child);
+          /* A narrow page shows the side pane instead of the log. */
+          sonde_connection_page_set_details_shown (self->current, TRUE);
           break;
         }
     }
