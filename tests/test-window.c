@@ -1181,6 +1181,37 @@ on_checked_websocket (SoupServer              *server,
   g_ptr_array_add (seen->connections, g_object_ref (connection));
 }
 
+/* A SoupServer on 127.0.0.1 that records in @seen what each handshake to
+ * /checked carried and offers the subprotocol feed.v2; returns its URL. */
+static char *
+checking_server_start (SoupServer *server,
+                       Seen       *seen)
+{
+  char *offered[] = { "feed.v2", NULL };
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  char *url;
+
+  seen->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  soup_server_add_early_handler (server, "/checked", on_checked_request, seen, NULL);
+  soup_server_add_websocket_handler (server, "/checked", NULL, offered, on_checked_websocket, seen, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("ws://127.0.0.1:%d/checked", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return url;
+}
+
+static void
+seen_clear (Seen *seen)
+{
+  g_clear_pointer (&seen->connections, g_ptr_array_unref);
+  g_clear_pointer (&seen->header, g_free);
+  g_clear_pointer (&seen->authorization, g_free);
+  g_clear_pointer (&seen->protocols, g_free);
+}
+
 static void
 on_secret_stored (GObject      *source,
                   GAsyncResult *result,
@@ -1201,27 +1232,17 @@ test_profile_tab_connect (Fixture       *fixture,
                           gconstpointer  data)
 {
   g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
-  g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autoptr(SondeProfile) profile = NULL;
   SondeApplication *application = sonde_test_gui_get_app ();
   const char *headers[] = { "X-Feed: prices", NULL };
   const char *protocols[] = { "feed.v2", NULL };
-  char *offered[] = { "feed.v2", NULL };
   Seen seen = { 0 };
   gboolean stored = FALSE;
   SondeConnectionPage *page;
   guint n_pages;
-  GSList *uris;
 
-  seen.connections = g_ptr_array_new_with_free_func (g_object_unref);
-  soup_server_add_early_handler (server, "/checked", on_checked_request, &seen, NULL);
-  soup_server_add_websocket_handler (server, "/checked", NULL, offered, on_checked_websocket, &seen, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  url = g_strdup_printf ("ws://127.0.0.1:%d/checked", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  url = checking_server_start (server, &seen);
 
   profile = sonde_profile_new_for_url (url);
   sonde_profile_set_name (profile, "Checked feed");
@@ -1264,10 +1285,7 @@ test_profile_tab_connect (Fixture       *fixture,
   sonde_connection_page_disconnect (page);
   SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
   soup_server_disconnect (server);
-  g_ptr_array_unref (seen.connections);
-  g_free (seen.header);
-  g_free (seen.authorization);
-  g_free (seen.protocols);
+  seen_clear (&seen);
 }
 
 static AdwMessageDialog *
@@ -1371,22 +1389,13 @@ test_adhoc_options (Fixture       *fixture,
   SondeAdhocOptions *options = sonde_window_get_adhoc_options (fixture->window);
   GtkWidget *headers_view = find_child_of_type (GTK_WIDGET (options), GTK_TYPE_TEXT_VIEW);
   GtkWidget *protocols_entry = find_child_of_type (GTK_WIDGET (options), GTK_TYPE_ENTRY);
-  char *offered[] = { "feed.v2", NULL };
   Seen seen = { 0 };
   SondeConnectionPage *page;
   SondeReconnectPolicy policy;
-  GSList *uris;
 
   g_assert_nonnull (headers_view);
   g_assert_nonnull (protocols_entry);
-  seen.connections = g_ptr_array_new_with_free_func (g_object_unref);
-  soup_server_add_early_handler (server, "/checked", on_checked_request, &seen, NULL);
-  soup_server_add_websocket_handler (server, "/checked", NULL, offered, on_checked_websocket, &seen, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  url = g_strdup_printf ("ws://127.0.0.1:%d/checked", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  url = checking_server_start (server, &seen);
 
   page = sonde_window_add_page (fixture->window);
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (sonde_window_get_options_button (fixture->window))));
@@ -1415,10 +1424,7 @@ test_adhoc_options (Fixture       *fixture,
   sonde_connection_page_disconnect (page);
   SONDE_TEST_ASSERT_WAIT (page_state (page) == SONDE_CONNECTION_STATE_CLOSED, WAIT_MS);
   soup_server_disconnect (server);
-  g_ptr_array_unref (seen.connections);
-  g_free (seen.header);
-  g_free (seen.authorization);
-  g_free (seen.protocols);
+  seen_clear (&seen);
 }
 
 /* The first realized row of a list inside @widget, or NULL. */
