@@ -14,7 +14,10 @@
  * - a path's string form parses to a path that finds the same value;
  * - the string lexer's ways of reading a string (sonde-json-lex.h) agree
  *   with each other when the document starts with '"';
- * - what sonde_json_validate() accepts, sonde_json_pretty() writes as text
+ * - the split-by key (sonde_json_path_dup_key()) is valid UTF-8, and only
+ *   there when the path found a value;
+ * - what sonde_json_validate() accepts, sonde_json_pretty() (and the compact
+ *   form, which pretty-prints back to the same text) writes as text
  *   that it accepts again.
  *
  * See README.md here for how to build and run it.
@@ -97,6 +100,18 @@ run_path (SondeJsonPath *path,
     (void) sonde_json_value_equal_string (&value, "101.25");
 
   (void) sonde_json_path_get_time (path, doc, length, &wall_us);
+
+  /* The split-by key: valid UTF-8 whenever there is one, and only when the
+   * path found a value. */
+  {
+    g_autofree char *key = sonde_json_path_dup_key (path, doc, length);
+
+    if (key != NULL)
+      {
+        CHECK (found);
+        CHECK (g_utf8_validate (key, -1, NULL));
+      }
+  }
 
   /* The path as written reads the same. */
   again = sonde_json_path_new (sonde_json_path_to_string (path), NULL);
@@ -184,6 +199,18 @@ run_format (const char *doc,
   pretty = sonde_json_pretty (doc, (gssize) length, 2, NULL);
   CHECK (pretty != NULL);
   CHECK (sonde_json_validate (pretty, -1, NULL, NULL, NULL));
+
+  /* The compact form (short arrays and objects on one line) too, and it
+   * keeps the same tokens as the pretty one. */
+  {
+    g_autofree char *compact = sonde_json_pretty_compact (doc, (gssize) length, 2, 48, NULL);
+    g_autofree char *compact_again = NULL;
+
+    CHECK (compact != NULL);
+    CHECK (sonde_json_validate (compact, -1, NULL, NULL, NULL));
+    compact_again = sonde_json_pretty (compact, -1, 2, NULL);
+    CHECK (compact_again != NULL && g_str_equal (compact_again, pretty));
+  }
 }
 
 int
