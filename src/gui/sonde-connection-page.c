@@ -22,66 +22,11 @@
 #include <string.h>
 
 #include "sonde-close-code.h"
-#include "sonde-connection-page.h"
+#include "sonde-connection-page-private.h"
 #include "sonde-gui-util.h"
 #include "sonde-text.h"
 
 #define STATUS_REFRESH_MS 500
-
-/* The charts and the log share the height: the log keeps about this many
- * rows (and its header), the charts scroll in what is left. */
-#define LOG_MIN_ROWS      8
-/* A log row is a line of text and its cell's padding. */
-#define LOG_ROW_PADDING   14
-
-struct _SondeConnectionPage
-{
-  GtkWidget             parent_instance;
-
-  /* template widgets */
-  GtkLabel             *state_label;
-  GtkLabel             *rates_label;
-  GtkLabel             *count_label;
-  GtkToggleButton      *pause_button;
-  GtkToggleButton      *charts_button;
-  GtkRevealer          *banner_revealer;
-  GtkLabel             *banner_label;
-  GtkButton            *banner_button;
-  GtkButton            *banner_secret_button;  /* made in init */
-  GtkButton            *banner_edit_button;    /* made in init */
-  GtkPaned             *paned;
-  GtkBox               *log_box;
-  GtkStack             *side_stack;
-
-  /* children made in init */
-  SondeLogView         *log_view;
-  SondeMessageDetail   *detail;
-  SondeConnectionPanel *panel;
-  SondeComposer        *composer;
-  SondeChartsPanel     *charts;
-  GtkPaned             *log_paned;
-
-  /* owned */
-  SondeSession         *session;
-  char                 *title;
-  char                 *problem;
-  char                 *uid;            /* unique in the process: "page-3" */
-  GCancellable         *cancellable;
-
-  /* borrowed from the session */
-  SondeConnection      *connection;
-
-  int                   paned_max;      /* the divider's range last seen */
-  double                side_share;     /* the side pane's share of the paned */
-  gboolean              stacked;        /* narrow: the side pane a page of its own */
-  gboolean              details_shown;  /* narrow: the side pane instead of the log */
-  int                   log_min_width;  /* the log's minimum width, last measured shown */
-  GtkToggleButton      *details_button; /* in the status bar, while narrow */
-  gboolean              placing;        /* moving the divider ourselves */
-  gulong                layout_handler; /* on the frame clock, while mapped */
-  guint64               unread_base;    /* messages in when last shown */
-  guint                 status_refresh_id;
-};
 
 G_DEFINE_FINAL_TYPE (SondeConnectionPage, sonde_connection_page, GTK_TYPE_WIDGET)
 
@@ -521,152 +466,6 @@ messages_in (SondeConnectionPage *self)
   return stats.messages_in;
 }
 
-/* The side pane (Message, Connection) is beside the log while both fit
- * at their minimum widths; in a narrower page it is a page of its own,
- * shown instead of the log with the Details button of the status bar (or
- * Ctrl+1, Ctrl+2), so that neither the charts, the log nor the detail is
- * squeezed to nothing (GTK 4.8 has no AdwBreakpoint: decided on the page's
- * width after each layout, with HYSTERESIS pixels between the two ways, so
- * that it never flips back and forth). The side pane's minimum does not
- * count in the page's, so a narrow window can shrink to what the log
- * needs. */
-#define SIDE_MIN_WIDTH  260
-#define HYSTERESIS      48
-
-static int
-side_min (SondeConnectionPage *self)
-{
-  int min = 0;
-
-  gtk_widget_measure (gtk_paned_get_end_child (self->paned), GTK_ORIENTATION_HORIZONTAL, -1,
-                      &min, NULL, NULL, NULL);
-  return MAX (min, SIDE_MIN_WIDTH);
-}
-
-/* The log's minimum along the divider: GtkPaned 4.8 lets the divider
- * squeeze it (and then shows its bottom, cutting its filter off). */
-static int
-log_min (SondeConnectionPage *self)
-{
-  int min = 0;
-
-  gtk_widget_measure (gtk_paned_get_start_child (self->paned), GTK_ORIENTATION_HORIZONTAL, -1,
-                      &min, NULL, NULL, NULL);
-  return min;
-}
-
-/* The divider where the side pane has its share of the paned: the share
- * is kept when the window grows or shrinks (the user's share once they
- * drag the divider), within the panes' minimums. */
-static void
-place_divider (SondeConnectionPage *self)
-{
-  int max = self->paned_max;
-  int position;
-
-  if (max <= 0)
-    return;
-  position = max - (int) (max * self->side_share + 0.5);
-  position = MIN (position, max - side_min (self));
-  self->placing = TRUE;
-  gtk_paned_set_position (self->paned, MAX (position, log_min (self)));
-  self->placing = FALSE;
-}
-
-static void
-on_paned_max_position (SondeConnectionPage *self)
-{
-  int max = 0;
-
-  g_object_get (self->paned, "max-position", &max, NULL);
-  if (max <= 0 || max == G_MAXINT || max == self->paned_max)
-    return;
-
-  self->paned_max = max;
-  place_divider (self);
-}
-
-/* A move of the divider at an unchanged size is the user's: it sets the
- * share, but never squeezes the side pane below its minimum. */
-static void
-on_paned_position (SondeConnectionPage *self)
-{
-  int max = 0;
-  int position = gtk_paned_get_position (self->paned);
-
-  g_object_get (self->paned, "max-position", &max, NULL);
-  if (self->placing || max <= 0 || max != self->paned_max)
-    return;
-  if (position > max - side_min (self) || position < log_min (self))
-    {
-      gtk_paned_set_position (self->paned, MAX (MIN (position, max - side_min (self)), log_min (self)));
-      return;
-    }
-  self->side_share = (double) (max - position) / max;
-}
-
-/* Which of the log and the side pane are shown: both, or in a narrow page
- * the one the Details button says. */
-static void
-update_panes (SondeConnectionPage *self)
-{
-  gboolean details = self->stacked && self->details_shown;
-
-  gtk_widget_set_visible (gtk_paned_get_start_child (self->paned), !details);
-  gtk_widget_set_visible (gtk_paned_get_end_child (self->paned), !self->stacked || details);
-  gtk_widget_set_visible (GTK_WIDGET (self->details_button), self->stacked);
-  if (gtk_toggle_button_get_active (self->details_button) != details)
-    gtk_toggle_button_set_active (self->details_button, details);
-}
-
-static void
-set_stacked (SondeConnectionPage *self,
-             gboolean             stacked)
-{
-  if (self->stacked == stacked)
-    return;
-
-  self->stacked = stacked;
-  self->paned_max = 0;
-  if (stacked)
-    gtk_widget_add_css_class (GTK_WIDGET (self), "stacked");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "stacked");
-  update_panes (self);
-}
-
-static void
-on_details_toggled (SondeConnectionPage *self)
-{
-  sonde_connection_page_set_details_shown (self, gtk_toggle_button_get_active (self->details_button));
-}
-
-static void
-on_frame_layout (GdkFrameClock       *clock,
-                 SondeConnectionPage *self)
-{
-  GtkWidget *log = gtk_paned_get_start_child (self->paned);
-  int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int side_width = 0, handle = 0;
-  int needed;
-
-  if (width <= 0)
-    return;
-  /* A hidden pane measures nothing: the log's width is the one last
-   * measured while it was shown. */
-  if (gtk_widget_get_visible (log))
-    gtk_widget_measure (log, GTK_ORIENTATION_HORIZONTAL, -1, &self->log_min_width, NULL, NULL, NULL);
-  gtk_widget_measure (gtk_paned_get_end_child (self->paned), GTK_ORIENTATION_HORIZONTAL, -1,
-                      &side_width, NULL, NULL, NULL);
-  handle = gtk_paned_get_wide_handle (self->paned) ? 5 : 1;
-  needed = self->log_min_width + handle + MAX (side_width, SIDE_MIN_WIDTH);
-
-  if (self->stacked && width >= needed + HYSTERESIS)
-    set_stacked (self, FALSE);
-  else if (!self->stacked && width < needed)
-    set_stacked (self, TRUE);
-}
-
 static void
 sonde_connection_page_map (GtkWidget *widget)
 {
@@ -677,7 +476,7 @@ sonde_connection_page_map (GtkWidget *widget)
   self->unread_base = messages_in (self);
   if (self->layout_handler == 0)
     self->layout_handler = g_signal_connect_object (gtk_widget_get_frame_clock (widget), "layout",
-                                                    G_CALLBACK (on_frame_layout), self, 0);
+                                                    G_CALLBACK (sonde_connection_page_on_frame_layout), self, 0);
 
   refresh_status (self);
   if (self->status_refresh_id == 0)
@@ -892,19 +691,6 @@ sonde_connection_page_init (SondeConnectionPage *self)
                                   GTK_ORIENTATION_VERTICAL);
 }
 
-/* About LOG_MIN_ROWS rows of the log, in the log's font. */
-static void
-keep_log_rows (SondeConnectionPage *self)
-{
-  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self->log_view));
-  PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
-  int line = PANGO_PIXELS (pango_font_metrics_get_height (metrics));
-
-  pango_font_metrics_unref (metrics);
-  /* The header row counts as one more. */
-  gtk_widget_set_size_request (GTK_WIDGET (self->log_view), -1, (LOG_MIN_ROWS + 1) * (line + LOG_ROW_PADDING));
-}
-
 /* The views over the session, once it is known. */
 static void
 sonde_connection_page_constructed (GObject *object)
@@ -937,7 +723,7 @@ sonde_connection_page_constructed (GObject *object)
   gtk_widget_insert_before (GTK_WIDGET (self->details_button),
                             gtk_widget_get_parent (GTK_WIDGET (self->charts_button)),
                             GTK_WIDGET (self->charts_button));
-  g_signal_connect_object (self->details_button, "toggled", G_CALLBACK (on_details_toggled),
+  g_signal_connect_object (self->details_button, "toggled", G_CALLBACK (sonde_connection_page_on_details_toggled),
                            self, G_CONNECT_SWAPPED);
 
   self->charts = SONDE_CHARTS_PANEL (sonde_charts_panel_new (self->connection, sonde_session_get_feed (self->session),
@@ -949,7 +735,7 @@ sonde_connection_page_constructed (GObject *object)
   gtk_paned_set_shrink_start_child (self->log_paned, FALSE);
   gtk_paned_set_shrink_end_child (self->log_paned, FALSE);
   gtk_paned_set_position (self->log_paned, 320);
-  keep_log_rows (self);
+  sonde_connection_page_keep_log_rows (self);
   gtk_widget_set_visible (GTK_WIDGET (self->charts), FALSE);
   gtk_box_append (self->log_box, GTK_WIDGET (self->log_paned));
 
@@ -963,9 +749,9 @@ sonde_connection_page_constructed (GObject *object)
   gtk_widget_set_parent (GTK_WIDGET (self->composer), GTK_WIDGET (self));
 
   g_signal_connect_object (self->paned, "notify::max-position",
-                           G_CALLBACK (on_paned_max_position), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (sonde_connection_page_on_paned_max_position), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->paned, "notify::position",
-                           G_CALLBACK (on_paned_position), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (sonde_connection_page_on_paned_position), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->connection, "notify::state",
                            G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
@@ -1343,35 +1129,4 @@ sonde_connection_page_show_record (SondeConnectionPage *self,
   g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
 
   return sonde_log_view_select_seq (self->log_view, seq);
-}
-
-/* In a narrow page, shows the side pane (Message, Connection) instead of
- * the log, or the log again; beside each other in a wide page, both are
- * always shown and this is remembered for when the page narrows. */
-void
-sonde_connection_page_set_details_shown (SondeConnectionPage *self,
-                                         gboolean             shown)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION_PAGE (self));
-
-  self->details_shown = !!shown;
-  update_panes (self);
-}
-
-gboolean
-sonde_connection_page_get_details_shown (SondeConnectionPage *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
-
-  return self->stacked && self->details_shown;
-}
-
-/* TRUE while the page is too narrow for the log and the side pane side by
- * side. */
-gboolean
-sonde_connection_page_get_narrow (SondeConnectionPage *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), FALSE);
-
-  return self->stacked;
 }
