@@ -1103,6 +1103,45 @@ sonde_redactor_learn_header (SondeRedactor *self,
     }
 }
 
+typedef void (*MarkFunc) (SondeRedactor *self,
+                          const char    *text,
+                          gsize          length,
+                          guint8        *mask);
+
+/* Appends @text (@length bytes, NUL bytes allowed) to @out with what @mark
+ * marks masked, a NUL-free run at a time. Returns whether anything was
+ * masked. */
+static gboolean
+append_marked (SondeRedactor *self,
+               GString       *out,
+               const char    *text,
+               gsize          length,
+               MarkFunc       mark_func)
+{
+  gsize start = 0;
+  gboolean masked = FALSE;
+
+  while (start <= length)
+    {
+      const char *nul = length > start ? memchr (text + start, '\0', length - start) : NULL;
+      gsize end = nul != NULL ? (gsize) (nul - text) : length;
+      g_autofree guint8 *mask = g_malloc0 (end - start + 1);
+      g_autofree char *redacted = NULL;
+
+      mark_func (self, text + start, end - start, mask);
+      for (gsize i = 0; i < end - start && !masked; i++)
+        masked = mask[i] != 0;
+      redacted = apply_mask (text + start, end - start, mask);
+      g_string_append (out, redacted);
+      if (nul == NULL)
+        break;
+      g_string_append_c (out, '\0');
+      start = end + 1;
+    }
+
+  return masked;
+}
+
 /* Appends @text (@length bytes, NUL bytes allowed, as in a text message)
  * to @out, redacted as sonde_redactor_text() does, a NUL-free run at a
  * time. */
@@ -1112,26 +1151,10 @@ sonde_redactor_append_bytes (SondeRedactor *self,
                              const char    *text,
                              gsize          length)
 {
-  gsize start = 0;
-
   g_return_if_fail (self != NULL);
   g_return_if_fail (out != NULL);
 
-  while (start <= length)
-    {
-      const char *nul = length > start ? memchr (text + start, '\0', length - start) : NULL;
-      gsize end = nul != NULL ? (gsize) (nul - text) : length;
-      g_autofree guint8 *mask = g_malloc0 (end - start + 1);
-      g_autofree char *redacted = NULL;
-
-      mark_text (self, text + start, end - start, mask);
-      redacted = apply_mask (text + start, end - start, mask);
-      g_string_append (out, redacted);
-      if (nul == NULL)
-        break;
-      g_string_append_c (out, '\0');
-      start = end + 1;
-    }
+  append_marked (self, out, text, length, mark_text);
 }
 
 /* Appends @text (@length bytes, any bytes) to @out with only the
@@ -1145,9 +1168,6 @@ sonde_redactor_append_secrets (SondeRedactor *self,
                                const char    *text,
                                gsize          length)
 {
-  gsize start = 0;
-  gboolean masked = FALSE;
-
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
@@ -1157,23 +1177,5 @@ sonde_redactor_append_secrets (SondeRedactor *self,
       return FALSE;
     }
 
-  while (start <= length)
-    {
-      const char *nul = length > start ? memchr (text + start, '\0', length - start) : NULL;
-      gsize end = nul != NULL ? (gsize) (nul - text) : length;
-      g_autofree guint8 *mask = g_malloc0 (end - start + 1);
-      g_autofree char *redacted = NULL;
-
-      mark_secrets (self, text + start, end - start, mask);
-      for (gsize i = 0; i < end - start && !masked; i++)
-        masked = mask[i] != 0;
-      redacted = apply_mask (text + start, end - start, mask);
-      g_string_append (out, redacted);
-      if (nul == NULL)
-        break;
-      g_string_append_c (out, '\0');
-      start = end + 1;
-    }
-
-  return masked;
+  return append_marked (self, out, text, length, mark_secrets);
 }
