@@ -239,3 +239,33 @@ sonde_test_save_screenshot (GtkWidget  *widget,
   g_test_message ("screenshot: %s", path);
 }
 
+GtkWidget *
+sonde_test_find_widget (GtkWidget *root,
+                        GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = sonde_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+void
+sonde_test_collect_widgets (GtkWidget  *root,
+                            GType       type,
+                            const char *css_class,
+                            GPtrArray  *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) &&
+      (css_class == NULL || gtk_widget_has_css_class (root, css_class)))
+    g_ptr_array_add (found, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    sonde_test_collect_widgets (child, type, css_class, found);
+}

@@ -59,6 +59,16 @@ void              sonde_test_destroy_window   (GtkWindow              *window);
 void              sonde_test_wait_finalized   (gpointer                object);
 
 gboolean          sonde_test_is_mapped        (gpointer                widget);
+/* The first widget of @type in @root's tree (@root included, depth
+ * first), or NULL. */
+GtkWidget        *sonde_test_find_widget      (GtkWidget              *root,
+                                               GType                   type);
+/* Every widget of @type (and, when @css_class is not NULL, with that CSS
+ * class) in @root's tree, depth first, appended to @found. */
+void              sonde_test_collect_widgets  (GtkWidget              *root,
+                                               GType                   type,
+                                               const char             *css_class,
+                                               GPtrArray              *found);
 /* With SONDE_SCREENSHOT_DIR set: saves what @widget shows as @name.png. */
 void              sonde_test_save_screenshot  (GtkWidget              *widget,
                                                const char             *name);

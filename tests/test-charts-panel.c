@@ -110,22 +110,18 @@ assert_targets (Fixture    *fixture,
 
 /* The chart widgets in the panel, in order. */
 static GPtrArray *
-find_charts (GtkWidget *widget,
-             GPtrArray *found)
+find_charts (GtkWidget *widget)
 {
-  if (found == NULL)
-    found = g_ptr_array_new ();
-  if (SONDE_IS_CHART (widget))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    find_charts (c, found);
+  GPtrArray *found = g_ptr_array_new ();
+
+  sonde_test_collect_widgets (widget, SONDE_TYPE_CHART, NULL, found);
   return found;
 }
 
 static guint
 n_chart_widgets (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) charts = find_charts (GTK_WIDGET (fixture->panel), NULL);
+  g_autoptr(GPtrArray) charts = find_charts (GTK_WIDGET (fixture->panel));
 
   return charts->len;
 }
@@ -273,7 +269,7 @@ test_remove_chart (Fixture       *fixture,
   g_assert_cmpuint (sonde_series_feed_get_n_series (fixture->feed), ==, 3);
   assert_targets (fixture, "New chart|Chart 1|Chart 2|Latest value tile");
 
-  charts = find_charts (GTK_WIDGET (fixture->panel), NULL);
+  charts = find_charts (GTK_WIDGET (fixture->panel));
   g_assert_cmpuint (charts->len, ==, 2);
   remove = find_button (g_ptr_array_index (charts, 0), "Remove the chart");
   g_assert_nonnull (remove);

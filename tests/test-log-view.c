@@ -422,20 +422,6 @@ test_selection (Fixture       *fixture,
   g_assert_cmpuint (selected_seq (fixture), ==, seqs[1]);
 }
 
-/* Every widget under @widget of @type (and, if @css_class, with it). */
-static void
-collect (GtkWidget  *widget,
-         GType       type,
-         const char *css_class,
-         GPtrArray  *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
-      (css_class == NULL || gtk_widget_has_css_class (widget, css_class)))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    collect (c, type, css_class, found);
-}
-
 /* The row widget (css name "row") that holds @cell. */
 static GtkWidget *
 row_of (GtkWidget *cell)
@@ -514,7 +500,7 @@ cell_of_seq (Fixture    *fixture,
   guint position;
 
   g_assert_true (sonde_filter_model_find_seq (model, seq, &position));
-  collect (child (fixture, "column_view"), type, css_class, cells);
+  sonde_test_collect_widgets (child (fixture, "column_view"), type, css_class, cells);
   for (guint i = 0; i < cells->len; i++)
     {
       GtkWidget *cell = g_ptr_array_index (cells, i);
@@ -565,7 +551,7 @@ test_readable (Fixture       *fixture,
   wait_frames (fixture, 3);
 
   /* The message column has what the others leave. */
-  collect (rows, GTK_TYPE_INSCRIPTION, "monospace", previews);
+  sonde_test_collect_widgets (rows, GTK_TYPE_INSCRIPTION, "monospace", previews);
   g_assert_cmpuint (previews->len, >, 0);
   g_assert_cmpint (gtk_widget_get_width (g_ptr_array_index (previews, 0)), >, gtk_widget_get_width (rows) / 2);
 
@@ -612,7 +598,7 @@ test_readable (Fixture       *fixture,
     g_autoptr(GPtrArray) numeric = g_ptr_array_new ();
     gboolean seen = FALSE;
 
-    collect (rows, GTK_TYPE_INSCRIPTION, "numeric", numeric);
+    sonde_test_collect_widgets (rows, GTK_TYPE_INSCRIPTION, "numeric", numeric);
     for (guint i = 0; i < numeric->len; i++)
       seen |= g_strcmp0 (gtk_inscription_get_text (g_ptr_array_index (numeric, i)), "+0.250") == 0;
     g_assert_true (seen);

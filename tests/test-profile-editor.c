@@ -622,28 +622,13 @@ test_notifications_and_probe (Fixture       *fixture,
   notification_server_stop (&server);
 }
 
-static GtkScrolledWindow *
-find_scrolled (GtkWidget *root)
-{
-  if (GTK_IS_SCROLLED_WINDOW (root))
-    return GTK_SCROLLED_WINDOW (root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkScrolledWindow *found = find_scrolled (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Scrolls @within (a scrolled window's ancestor) so that @widget is near
  * the top: for screenshots. */
 static void
 scroll_to (GtkWidget *within,
            GtkWidget *widget)
 {
-  GtkScrolledWindow *scrolled = find_scrolled (within);
+  GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (sonde_test_find_widget (within, GTK_TYPE_SCROLLED_WINDOW));
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
   double x, y;
 

@@ -1358,23 +1358,6 @@ test_profiles_not_saved (Fixture       *fixture,
   g_assert_true (sonde_profile_store_flush (store, NULL));
 }
 
-static GtkWidget *
-find_child_of_type (GtkWidget *widget,
-                    GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_child_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* An address typed by hand carries the headers and subprotocols set in the
  * options beside the URL, reconnects as the preferences say, and a bad
  * header is named there instead of being sent; a profile's tab keeps its
@@ -1387,8 +1370,8 @@ test_adhoc_options (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   SondeAdhocOptions *options = sonde_window_get_adhoc_options (fixture->window);
-  GtkWidget *headers_view = find_child_of_type (GTK_WIDGET (options), GTK_TYPE_TEXT_VIEW);
-  GtkWidget *protocols_entry = find_child_of_type (GTK_WIDGET (options), GTK_TYPE_ENTRY);
+  GtkWidget *headers_view = sonde_test_find_widget (GTK_WIDGET (options), GTK_TYPE_TEXT_VIEW);
+  GtkWidget *protocols_entry = sonde_test_find_widget (GTK_WIDGET (options), GTK_TYPE_ENTRY);
   Seen seen = { 0 };
   SondeConnectionPage *page;
   SondeReconnectPolicy policy;
