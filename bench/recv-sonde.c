@@ -124,7 +124,7 @@ main (int    argc,
   r.expected = options.count;
   r.connection = sonde_connection_new ();
   sonde_connection_set_url (r.connection, options.url);
-  sonde_connection_set_max_frame_size (r.connection, BENCH_MAX_PAYLOAD);
+  sonde_connection_set_max_message_size (r.connection, BENCH_MAX_PAYLOAD);
 
   log = sonde_connection_get_log (r.connection);
   sonde_message_log_set_max_count (log, (guint) options.count + EVENT_HEADROOM);

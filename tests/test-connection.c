@@ -330,12 +330,12 @@ test_invalid_options (void)
   sonde_connection_set_headers (connection, NULL);
 
   /* libsoup 3.2 reads 0 as "unlimited": refused, with the reason. */
-  sonde_connection_set_max_frame_size (connection, 0);
+  sonde_connection_set_max_message_size (connection, 0);
   g_assert_false (sonde_connection_connect (connection, &error));
   g_assert_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION);
   g_assert_nonnull (strstr (error->message, "no limit"));
   g_clear_error (&error);
-  sonde_connection_set_max_frame_size (connection, SONDE_DEFAULT_MAX_FRAME_SIZE);
+  sonde_connection_set_max_message_size (connection, SONDE_DEFAULT_MAX_MESSAGE_SIZE);
 
   sonde_connection_set_handshake_timeout (connection, 0);
   g_assert_false (sonde_connection_connect (connection, &error));
@@ -738,10 +738,10 @@ test_dropped_connection (Fixture       *fixture,
 }
 
 static void
-test_max_frame_size (Fixture       *fixture,
+test_max_message_size (Fixture       *fixture,
                      gconstpointer  data)
 {
-  sonde_connection_set_max_frame_size (fixture->connection, 1000);
+  sonde_connection_set_max_message_size (fixture->connection, 1000);
   connect_to (fixture, "/ws/big");
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
@@ -1351,9 +1351,9 @@ test_notify_options (void)
 
   g_value_init (&value, G_TYPE_UINT64);
   g_value_set_uint64 (&value, 1024);
-  sonde_test_assert_notifies (object, "max-frame-size", &value);
-  g_value_set_uint64 (&value, SONDE_MAX_MAX_FRAME_SIZE);
-  sonde_test_assert_notifies (object, "max-frame-size", &value);
+  sonde_test_assert_notifies (object, "max-message-size", &value);
+  g_value_set_uint64 (&value, SONDE_MAX_MAX_MESSAGE_SIZE);
+  sonde_test_assert_notifies (object, "max-message-size", &value);
   g_value_unset (&value);
 
   g_value_init (&value, G_TYPE_BOOLEAN);
@@ -1498,7 +1498,7 @@ main (int   argc,
   g_test_add ("/connection/server-close-codes", Fixture, NULL, fixture_setup, test_server_close_codes, fixture_teardown);
   g_test_add ("/connection/client-close", Fixture, NULL, fixture_setup, test_client_close, fixture_teardown);
   g_test_add ("/connection/dropped-connection", Fixture, NULL, fixture_setup, test_dropped_connection, fixture_teardown);
-  g_test_add ("/connection/max-frame-size", Fixture, NULL, fixture_setup, test_max_frame_size, fixture_teardown);
+  g_test_add ("/connection/max-message-size", Fixture, NULL, fixture_setup, test_max_message_size, fixture_teardown);
   g_test_add ("/connection/http-scheme", Fixture, NULL, fixture_setup, test_http_scheme_maps_to_ws, fixture_teardown);
   g_test_add ("/connection/connect-twice", Fixture, NULL, fixture_setup, test_connect_twice, fixture_teardown);
   g_test_add ("/connection/dispose-while-open", Fixture, NULL, fixture_setup, test_dispose_while_open, fixture_teardown);

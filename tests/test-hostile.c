@@ -309,7 +309,7 @@ fixture_init (Fixture *fixture)
   fixture->connection = sonde_connection_new ();
   fixture->states = g_array_new (FALSE, FALSE, sizeof (SondeConnectionState));
   g_signal_connect (fixture->connection, "notify::state", G_CALLBACK (on_state), fixture);
-  sonde_connection_set_max_frame_size (fixture->connection, FRAME_LIMIT);
+  sonde_connection_set_max_message_size (fixture->connection, FRAME_LIMIT);
   sonde_connection_set_handshake_timeout (fixture->connection, 5000);
 }
 

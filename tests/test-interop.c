@@ -581,11 +581,11 @@ test_client_close_during_flood (Fixture *fixture)
 /* A message over our size limit: refused, never stored, one error event,
  * and the connection ends uncleanly. */
 static void
-test_max_frame_size (Fixture *fixture)
+test_max_message_size (Fixture *fixture)
 {
   const GError *error;
 
-  sonde_connection_set_max_frame_size (fixture->connection, 1000);
+  sonde_connection_set_max_message_size (fixture->connection, 1000);
   connect_to (fixture, "/push?n=3&size=2000&binary=1");
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
 
@@ -964,7 +964,7 @@ static const InteropCase cases[] = {
   { "push-flood", test_push_flood },
   { "client-close-during-flood", test_client_close_during_flood },
   { "push-then-client-close", test_push_then_client_close },
-  { "max-frame-size", test_max_frame_size },
+  { "max-message-size", test_max_message_size },
   { "close-1000", test_close_1000 },
   { "close-1001", test_close_1001 },
   { "close-4000", test_close_4000 },

@@ -174,7 +174,7 @@ make_rich_profile (const char *name)
   sonde_profile_set_headers (profile, headers);
   sonde_profile_set_protocols (profile, protocols);
   sonde_profile_set_origin (profile, "https://example.com");
-  sonde_profile_set_max_frame_size (profile, 1 << 20);
+  sonde_profile_set_max_message_size (profile, 1 << 20);
   sonde_profile_set_deflate (profile, TRUE);
   sonde_profile_set_auth_kind (profile, SONDE_AUTH_BASIC);
   sonde_profile_set_auth_username (profile, "alice");

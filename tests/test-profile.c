@@ -66,7 +66,7 @@ make_full_profile (void)
   sonde_profile_set_headers (profile, headers);
   sonde_profile_set_protocols (profile, protocols);
   sonde_profile_set_origin (profile, "https://app.example.com");
-  sonde_profile_set_max_frame_size (profile, 1024 * 1024);
+  sonde_profile_set_max_message_size (profile, 1024 * 1024);
   sonde_profile_set_deflate (profile, TRUE);
   sonde_profile_set_auth_kind (profile, SONDE_AUTH_BASIC);
   sonde_profile_set_auth_username (profile, "alice");
@@ -133,7 +133,7 @@ assert_profiles_equal (SondeProfile *a,
   g_assert_cmpstrv (sonde_profile_get_headers (a), sonde_profile_get_headers (b));
   g_assert_cmpstrv (sonde_profile_get_protocols (a), sonde_profile_get_protocols (b));
   g_assert_cmpstr (sonde_profile_get_origin (a), ==, sonde_profile_get_origin (b));
-  g_assert_cmpuint (sonde_profile_get_max_frame_size (a), ==, sonde_profile_get_max_frame_size (b));
+  g_assert_cmpuint (sonde_profile_get_max_message_size (a), ==, sonde_profile_get_max_message_size (b));
   g_assert_cmpint (sonde_profile_get_deflate (a), ==, sonde_profile_get_deflate (b));
   g_assert_cmpint (sonde_profile_get_auth_kind (a), ==, sonde_profile_get_auth_kind (b));
   g_assert_cmpstr (sonde_profile_get_auth_username (a), ==, sonde_profile_get_auth_username (b));
@@ -223,7 +223,7 @@ test_defaults (void)
   g_assert_null (sonde_profile_get_headers (profile));
   g_assert_null (sonde_profile_get_protocols (profile));
   g_assert_null (sonde_profile_get_origin (profile));
-  g_assert_cmpuint (sonde_profile_get_max_frame_size (profile), ==, SONDE_DEFAULT_MAX_FRAME_SIZE);
+  g_assert_cmpuint (sonde_profile_get_max_message_size (profile), ==, SONDE_DEFAULT_MAX_MESSAGE_SIZE);
   g_assert_false (sonde_profile_get_deflate (profile));
   g_assert_cmpint (sonde_profile_get_auth_kind (profile), ==, SONDE_AUTH_NONE);
   g_assert_null (sonde_profile_get_auth_username (profile));
@@ -317,7 +317,7 @@ test_setters_emit_changed_once (void)
   TWICE (sonde_profile_set_headers (profile, sonde_profile_get_headers (full)));
   TWICE (sonde_profile_set_protocols (profile, sonde_profile_get_protocols (full)));
   TWICE (sonde_profile_set_origin (profile, sonde_profile_get_origin (full)));
-  TWICE (sonde_profile_set_max_frame_size (profile, sonde_profile_get_max_frame_size (full)));
+  TWICE (sonde_profile_set_max_message_size (profile, sonde_profile_get_max_message_size (full)));
   TWICE (sonde_profile_set_deflate (profile, sonde_profile_get_deflate (full)));
   TWICE (sonde_profile_set_auth_kind (profile, sonde_profile_get_auth_kind (full)));
   TWICE (sonde_profile_set_auth_username (profile, sonde_profile_get_auth_username (full)));
@@ -422,7 +422,7 @@ test_json_round_trip (void)
   g_autofree char *text = to_string (node);
   JsonObject *object = json_node_get_object (node);
   static const char * const keys[] = {
-    "id", "name", "url", "headers", "protocols", "origin", "max_frame_size", "deflate", "auth",
+    "id", "name", "url", "headers", "protocols", "origin", "max_message_size", "deflate", "auth",
     "tls", "proxy", "keepalive_s", "pong_timeout_s", "heartbeat", "latency_probe", "reconnect", "on_open",
     "templates", "retention", "charts", "notifications",
   };
@@ -499,8 +499,8 @@ test_json_wrong_types (void)
     const char *json;
     const char *field;
   } cases[] = {
-    { "{\"max_frame_size\": \"big\"}", "“max_frame_size” must be a whole number, not text" },
-    { "{\"max_frame_size\": -1}", "“max_frame_size” must not be negative" },
+    { "{\"max_message_size\": \"big\"}", "“max_message_size” must be a whole number, not text" },
+    { "{\"max_message_size\": -1}", "“max_message_size” must not be negative" },
     { "{\"name\": 42}", "“name” must be text, not a number" },
     { "{\"id\": true}", "“id”" },
     { "{\"deflate\": 1}", "“deflate” must be true or false" },
@@ -618,8 +618,8 @@ break_protocol (SondeProfile *p)
   sonde_profile_set_protocols (p, protocols);
 }
 static void break_origin (SondeProfile *p) { sonde_profile_set_origin (p, "https://a\r\nX-Evil: 1"); }
-static void break_frame_size (SondeProfile *p) { sonde_profile_set_max_frame_size (p, 0); }
-static void break_frame_size_large (SondeProfile *p) { sonde_profile_set_max_frame_size (p, SONDE_MAX_MAX_FRAME_SIZE + 1); }
+static void break_frame_size (SondeProfile *p) { sonde_profile_set_max_message_size (p, 0); }
+static void break_frame_size_large (SondeProfile *p) { sonde_profile_set_max_message_size (p, SONDE_MAX_MAX_MESSAGE_SIZE + 1); }
 static void break_username (SondeProfile *p) { sonde_profile_set_auth_username (p, NULL); }
 static void break_username_colon (SondeProfile *p) { sonde_profile_set_auth_username (p, "a:b"); }
 static void
@@ -756,8 +756,8 @@ test_validate (void)
     { break_auth_header_clash, "headers[2]", "The authentication sets the “Authorization” header" },
     { break_protocol, "protocols[1]", "not a valid token" },
     { break_origin, "origin", "line break" },
-    { break_frame_size, "max-frame-size", "no limit" },
-    { break_frame_size_large, "max-frame-size", "2 GiB" },
+    { break_frame_size, "max-message-size", "no limit" },
+    { break_frame_size_large, "max-message-size", "2 GiB" },
     { break_username, "auth-username", "needs a user name" },
     { break_username_colon, "auth-username", "cannot contain “:”" },
     { break_key_header, "auth-key-name", "not a valid header name" },
@@ -863,7 +863,7 @@ test_configure_connection (void)
       sonde_profile_set_headers (profile, headers);
       sonde_profile_set_protocols (profile, protocols);
       sonde_profile_set_origin (profile, "https://app.example.com");
-      sonde_profile_set_max_frame_size (profile, 4096);
+      sonde_profile_set_max_message_size (profile, 4096);
       sonde_profile_set_deflate (profile, TRUE);
       sonde_profile_set_retention (profile, 77, 65536);
       sonde_profile_set_auth_kind (profile, cases[i].kind);
@@ -884,7 +884,7 @@ test_configure_connection (void)
       g_assert_cmpuint (n, ==, cases[i].header != NULL ? 2 : 1);
       g_assert_cmpstrv (sonde_connection_get_protocols (connection), protocols);
       g_assert_cmpstr (sonde_connection_get_origin (connection), ==, "https://app.example.com");
-      g_assert_cmpuint (sonde_connection_get_max_frame_size (connection), ==, 4096);
+      g_assert_cmpuint (sonde_connection_get_max_message_size (connection), ==, 4096);
       g_assert_true (sonde_connection_get_deflate (connection));
       g_assert_cmpuint (sonde_message_log_get_max_count (sonde_connection_get_log (connection)), ==, 77);
       g_assert_cmpuint (sonde_message_log_get_max_bytes (sonde_connection_get_log (connection)), ==, 65536);

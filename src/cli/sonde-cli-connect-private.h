@@ -62,7 +62,7 @@ typedef struct {
   int               latency_interval;
 
   /* state */
-  guint64           max_frame_size; /* --max-frame, parsed; 0 when not given */
+  guint64           max_message_size; /* --max-frame, parsed; 0 when not given */
   SondeSession     *session;
   SondeConnection  *connection;     /* the session's */
   SondeSecrets     *secrets;        /* the keyring, for a profile without --token-env */

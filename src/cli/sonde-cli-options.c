@@ -83,7 +83,7 @@ sonde_cli_check_options (ConnectRun  *run,
       return FALSE;
     }
 
-  if (run->max_frame != NULL && !parse_size (run->max_frame, &run->max_frame_size, error))
+  if (run->max_frame != NULL && !parse_size (run->max_frame, &run->max_message_size, error))
     return FALSE;
 
   if ((run->latency_probe != NULL) != (run->latency_path != NULL))
@@ -447,7 +447,7 @@ options_from_command_line (ConnectRun                   *run,
   if (run->origin != NULL)
     replace_str (&options->origin, run->origin);
   if (run->max_frame != NULL)
-    options->max_frame_size = run->max_frame_size;
+    options->max_message_size = run->max_message_size;
   if (run->deflate)
     options->deflate = TRUE;
   if (run->follow_redirects)

@@ -97,6 +97,12 @@ kind_label (SondeMessageKind kind)
       return _("gap");
     case SONDE_MESSAGE_KIND_LATENCY:
       return _("latency");
+    case SONDE_MESSAGE_KIND_PING:
+      return _("ping");
+    case SONDE_MESSAGE_KIND_PONG:
+      return _("pong");
+    case SONDE_MESSAGE_KIND_FRAME:
+      return _("frame");
     default:
       return "?";
     }

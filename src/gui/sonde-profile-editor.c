@@ -405,8 +405,8 @@ build_page (SondeProfileEditor *self)
   g_hash_table_insert (self->fields, (gpointer) "secret", row);
 
   group = add_group (self, _("Limits and Liveness"), NULL);
-  add_spin (self, group, "max-frame-size", _("Largest message"), _("KiB; larger incoming messages close the connection (1009)"),
-            1, (double) (SONDE_MAX_MAX_FRAME_SIZE / 1024));
+  add_spin (self, group, "max-message-size", _("Largest message"), _("KiB; larger incoming messages close the connection (1009)"),
+            1, (double) (SONDE_MAX_MAX_MESSAGE_SIZE / 1024));
   add_switch (self, group, "deflate", _("Compression"),
               _("Offer permessage-deflate. Warning: libsoup 3.2 bounds neither a decompressed message’s size "
                 "nor a message’s total size across fragments, so a hostile server can exhaust memory"));
@@ -708,7 +708,7 @@ load_draft (SondeProfileEditor *self)
   set_text (self, "auth-username", sonde_profile_get_auth_username (p));
   set_text (self, "auth-key-name", sonde_profile_get_auth_key_name (p));
 
-  set_spin (self, "max-frame-size", (double) (sonde_profile_get_max_frame_size (p) / 1024));
+  set_spin (self, "max-message-size", (double) (sonde_profile_get_max_message_size (p) / 1024));
   gtk_switch_set_active (GTK_SWITCH (field (self, "deflate")), sonde_profile_get_deflate (p));
   set_spin (self, "keepalive", sonde_profile_get_keepalive (p));
   set_spin (self, "pong-timeout", sonde_profile_get_pong_timeout (p));
@@ -814,7 +814,7 @@ store_draft (SondeProfileEditor *self)
   sonde_profile_set_auth_username (p, get_text (self, "auth-username"));
   sonde_profile_set_auth_key_name (p, get_text (self, "auth-key-name"));
 
-  sonde_profile_set_max_frame_size (p, (guint64) get_spin (self, "max-frame-size") * 1024);
+  sonde_profile_set_max_message_size (p, (guint64) get_spin (self, "max-message-size") * 1024);
   sonde_profile_set_deflate (p, gtk_switch_get_active (GTK_SWITCH (field (self, "deflate"))));
   sonde_profile_set_keepalive (p, (guint) get_spin (self, "keepalive"));
   sonde_profile_set_pong_timeout (p, (guint) get_spin (self, "pong-timeout"));

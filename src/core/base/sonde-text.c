@@ -496,3 +496,32 @@ sonde_text_contains_ascii_ci (const guint8 *haystack,
   return FALSE;
 }
 
+
+/* Whether @data is UTF-8 text as RFC 6455 means it: NUL bytes are valid
+ * characters there, where g_utf8_validate_len() stops at them. On FALSE,
+ * @invalid_offset (if given) is where the first invalid sequence starts. */
+gboolean
+sonde_text_validate_utf8 (const guint8 *data,
+                          gsize         length,
+                          gsize        *invalid_offset)
+{
+  const guint8 *p = data;
+  const guint8 *end = data + length;
+
+  while (p < end)
+    {
+      const guint8 *nul = memchr (p, '\0', (gsize) (end - p));
+      const guint8 *run_end = nul != NULL ? nul : end;
+      const char *bad = NULL;
+
+      if (!g_utf8_validate_len ((const char *) p, (gsize) (run_end - p), &bad))
+        {
+          if (invalid_offset != NULL)
+            *invalid_offset = (gsize) ((const guint8 *) bad - data);
+          return FALSE;
+        }
+      p = nul != NULL ? nul + 1 : end;
+    }
+
+  return TRUE;
+}

@@ -35,6 +35,9 @@ guint    sonde_text_decode_utf8       (const guint8 *p,
                                        gsize         avail,
                                        gunichar     *out_char);
 gboolean sonde_text_is_hidden_char    (gunichar      ch);
+gboolean sonde_text_validate_utf8     (const guint8 *data,
+                                       gsize         length,
+                                       gsize        *invalid_offset);
 gboolean sonde_text_contains_ascii_ci (const guint8 *haystack,
                                        gsize         length,
                                        const guint8 *needle,

@@ -207,6 +207,9 @@ sonde_event_describe (const SondeRecord *record)
       }
     case SONDE_MESSAGE_KIND_TEXT:
     case SONDE_MESSAGE_KIND_BINARY:
+    case SONDE_MESSAGE_KIND_PING:
+    case SONDE_MESSAGE_KIND_PONG:
+    case SONDE_MESSAGE_KIND_FRAME:
     default:
       return g_strdup (sonde_message_kind_to_string (record->kind));
     }

@@ -24,15 +24,18 @@
 
 #define BLOCK_CAPACITY   4096
 #define CHUNK_SIZE       ((gsize) 16 * 1024 * 1024)
-#define SKEW_MAX         ((1 << 23) - 1)
-#define SKEW_MIN         (-(1 << 23))
+#define SKEW_MAX         ((1 << 20) - 1)
+#define SKEW_MIN         (-(1 << 20))
 
 #define META_DIRECTION_MASK 0x3u
 #define META_KIND_SHIFT     2
 #define META_KIND_MASK      0xfu
 #define META_TRUNCATED      (1u << 6)
 #define META_AUTOMATIC      (1u << 7)
-#define META_SKEW_SHIFT     8
+#define META_COMPRESSED     (1u << 8)
+#define META_FRAGMENTED     (1u << 9)
+#define META_UNMATCHED      (1u << 10)
+#define META_SKEW_SHIFT     11
 
 typedef struct {
   guint32 mono_delta;   /* µs since block->base_mono */
@@ -245,6 +248,12 @@ unpack_record (SondeMessageLog    *self,
 
   if (packed->meta & META_AUTOMATIC)
     record->flags |= SONDE_RECORD_FLAG_AUTOMATIC;
+  if (packed->meta & META_COMPRESSED)
+    record->flags |= SONDE_RECORD_FLAG_COMPRESSED;
+  if (packed->meta & META_FRAGMENTED)
+    record->flags |= SONDE_RECORD_FLAG_FRAGMENTED;
+  if (packed->meta & META_UNMATCHED)
+    record->flags |= SONDE_RECORD_FLAG_UNMATCHED;
 
   if (packed->meta & META_TRUNCATED)
     {
@@ -766,8 +775,8 @@ sonde_message_log_append (SondeMessageLog  *self,
                                         wall_us, mono_us, data, size);
 }
 
-/* Appends a record with @flags (only SONDE_RECORD_FLAG_AUTOMATIC is taken
- * from the caller; the log sets TRUNCATED itself). */
+/* Appends a record with @flags (all but SONDE_RECORD_FLAG_TRUNCATED, which
+ * the log sets itself). */
 guint64
 sonde_message_log_append_full (SondeMessageLog  *self,
                                SondeDirection    direction,
@@ -812,6 +821,9 @@ sonde_message_log_append_full (SondeMessageLog  *self,
                | ((guint32) kind << META_KIND_SHIFT)
                | (truncated ? META_TRUNCATED : 0)
                | ((flags & SONDE_RECORD_FLAG_AUTOMATIC) ? META_AUTOMATIC : 0)
+               | ((flags & SONDE_RECORD_FLAG_COMPRESSED) ? META_COMPRESSED : 0)
+               | ((flags & SONDE_RECORD_FLAG_FRAGMENTED) ? META_FRAGMENTED : 0)
+               | ((flags & SONDE_RECORD_FLAG_UNMATCHED) ? META_UNMATCHED : 0)
                | ((guint32) (gint32) (skew - block->base_skew) << META_SKEW_SHIFT);
 
   if (stored > 0)

@@ -7,8 +7,11 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "sonde-json-writer.h"
 #include "sonde-record.h"
+#include "sonde-text.h"
 
 const char *
 sonde_direction_to_string (SondeDirection direction)
@@ -55,9 +58,27 @@ sonde_message_kind_to_string (SondeMessageKind kind)
       return "gap";
     case SONDE_MESSAGE_KIND_LATENCY:
       return "latency";
+    case SONDE_MESSAGE_KIND_PING:
+      return "ping";
+    case SONDE_MESSAGE_KIND_PONG:
+      return "pong";
+    case SONDE_MESSAGE_KIND_FRAME:
+      return "frame";
     default:
       g_return_val_if_reached ("unknown");
     }
+}
+
+const char *
+sonde_frame_opcode_to_string (guint8 opcode)
+{
+  static const char * const names[16] = {
+    "continuation", "text", "binary", "reserved-3", "reserved-4", "reserved-5", "reserved-6",
+    "reserved-7", "close", "ping", "pong", "reserved-11", "reserved-12", "reserved-13",
+    "reserved-14", "reserved-15",
+  };
+
+  return names[opcode & 0xf];
 }
 
 /* One log record as one JSON object on one line (no newline appended):
@@ -75,10 +96,10 @@ sonde_record_append_json (GString           *out,
   sonde_json_append_string_member (out, &first, "dir", sonde_direction_to_string (record->direction));
   sonde_json_append_string_member (out, &first, "kind", sonde_message_kind_to_string (record->kind));
 
-  if (record->direction == SONDE_DIRECTION_EVENT)
+  /* Events and frame headers are JSON objects we wrote ourselves: their
+   * members are spliced in. */
+  if (record->direction == SONDE_DIRECTION_EVENT || record->kind == SONDE_MESSAGE_KIND_FRAME)
     {
-      /* Event payloads are JSON objects we wrote ourselves: splice their
-       * members in. */
       if (record->stored_size > 2 && record->data[0] == '{' &&
           record->data[record->stored_size - 1] == '}')
         {
@@ -92,8 +113,20 @@ sonde_record_append_json (GString           *out,
   sonde_json_append_int_member (out, &first, "size", (gint64) record->size);
   if (record->flags & SONDE_RECORD_FLAG_TRUNCATED)
     sonde_json_append_bool_member (out, &first, "truncated", TRUE);
+  if (record->flags & SONDE_RECORD_FLAG_AUTOMATIC)
+    sonde_json_append_bool_member (out, &first, "automatic", TRUE);
+  if (record->flags & SONDE_RECORD_FLAG_COMPRESSED)
+    sonde_json_append_bool_member (out, &first, "compressed", TRUE);
+  if (record->flags & SONDE_RECORD_FLAG_FRAGMENTED)
+    sonde_json_append_bool_member (out, &first, "fragmented", TRUE);
+  if (record->flags & SONDE_RECORD_FLAG_UNMATCHED)
+    sonde_json_append_bool_member (out, &first, "unmatched", TRUE);
 
-  if (record->kind == SONDE_MESSAGE_KIND_TEXT)
+  /* Text, and ping and pong payloads that are UTF-8, as text; anything
+   * else as base64. */
+  if (record->kind == SONDE_MESSAGE_KIND_TEXT ||
+      ((record->kind == SONDE_MESSAGE_KIND_PING || record->kind == SONDE_MESSAGE_KIND_PONG) &&
+       sonde_text_validate_utf8 (record->data, record->stored_size, NULL)))
     {
       sonde_json_append_member (out, &first, "text");
       sonde_json_append_string (out, (const char *) record->data, (gssize) record->stored_size);

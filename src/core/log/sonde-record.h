@@ -27,9 +27,12 @@ typedef enum {
   SONDE_MESSAGE_KIND_RECONNECT,   /* a retry scheduled, or given up, and why */
   SONDE_MESSAGE_KIND_GAP,         /* an outage, once the connection is back */
   SONDE_MESSAGE_KIND_LATENCY,     /* a latency probe answered: its round-trip time */
+  SONDE_MESSAGE_KIND_PING,        /* a ping frame, in or out: its payload (≤ 125 bytes) */
+  SONDE_MESSAGE_KIND_PONG,        /* a pong frame, in or out: its payload (≤ 125 bytes) */
+  SONDE_MESSAGE_KIND_FRAME,       /* one frame's header, in or out, when frames are shown: a JSON object */
 } SondeMessageKind;
 
-#define SONDE_MESSAGE_KIND_LAST SONDE_MESSAGE_KIND_LATENCY
+#define SONDE_MESSAGE_KIND_LAST SONDE_MESSAGE_KIND_FRAME
 
 typedef enum {
   SONDE_RECORD_FLAG_NONE      = 0,
@@ -38,7 +41,34 @@ typedef enum {
   SONDE_RECORD_FLAG_TRUNCATED = 1 << 0,
   /* Sent by Sonde on its own: an on-open message or a heartbeat. */
   SONDE_RECORD_FLAG_AUTOMATIC = 1 << 1,
+  /* The message came compressed (permessage-deflate, RSV1 on its first
+   * frame); the payload is the inflated message. */
+  SONDE_RECORD_FLAG_COMPRESSED = 1 << 2,
+  /* The message came in more than one frame. */
+  SONDE_RECORD_FLAG_FRAGMENTED = 1 << 3,
+  /* A pong that answers no ping of ours (unsolicited, or a payload that
+   * matches none we sent). */
+  SONDE_RECORD_FLAG_UNMATCHED  = 1 << 4,
 } SondeRecordFlags;
+
+/* One WebSocket frame as it crossed the wire (RFC 6455 §5.2): its header,
+ * not its payload. */
+typedef enum {
+  SONDE_FRAME_FIN    = 1 << 0,
+  SONDE_FRAME_RSV1   = 1 << 1,
+  SONDE_FRAME_RSV2   = 1 << 2,
+  SONDE_FRAME_RSV3   = 1 << 3,
+  SONDE_FRAME_MASKED = 1 << 4,
+} SondeFrameBits;
+
+typedef struct {
+  guint64 size;      /* payload length as the header gives it */
+  guint8  opcode;    /* 0 continuation, 1 text, 2 binary, 8 close, 9 ping, 10 pong; others reserved */
+  guint8  bits;      /* SondeFrameBits */
+} SondeFrameInfo;
+
+/* "continuation", "text", "binary", "close", "ping", "pong", or "reserved-N". */
+const char      *sonde_frame_opcode_to_string      (guint8            opcode);
 
 /* One record, unpacked for reading. @data is borrowed from the log's arena
  * and stays valid until the record is evicted, which can only happen while

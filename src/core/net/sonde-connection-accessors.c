@@ -36,7 +36,7 @@ sonde_connection_set_options (SondeConnection              *self,
   sonde_connection_set_headers (self, (const char * const *) options->headers);
   sonde_connection_set_protocols (self, (const char * const *) options->protocols);
   sonde_connection_set_origin (self, options->origin);
-  sonde_connection_set_max_frame_size (self, options->max_frame_size);
+  sonde_connection_set_max_message_size (self, options->max_message_size);
   sonde_connection_set_deflate (self, options->deflate);
   sonde_connection_set_follow_redirects (self, options->follow_redirects);
   sonde_connection_set_handshake_timeout (self, options->handshake_timeout_ms);
@@ -137,26 +137,26 @@ sonde_connection_set_origin (SondeConnection *self,
 }
 
 guint64
-sonde_connection_get_max_frame_size (SondeConnection *self)
+sonde_connection_get_max_message_size (SondeConnection *self)
 {
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
 
-  return self->options->max_frame_size;
+  return self->options->max_message_size;
 }
 
 /* The largest incoming message accepted, in bytes. 0 is refused by
  * connect(): libsoup 3.2 reads it as "no limit". */
 void
-sonde_connection_set_max_frame_size (SondeConnection *self,
-                                     guint64          max_frame_size)
+sonde_connection_set_max_message_size (SondeConnection *self,
+                                     guint64          max_message_size)
 {
   g_return_if_fail (SONDE_IS_CONNECTION (self));
 
-  if (self->options->max_frame_size == max_frame_size)
+  if (self->options->max_message_size == max_message_size)
     return;
 
-  self->options->max_frame_size = max_frame_size;
-  g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_MAX_FRAME_SIZE]);
+  self->options->max_message_size = max_message_size;
+  g_object_notify_by_pspec (G_OBJECT (self), sonde_connection_properties[PROP_MAX_MESSAGE_SIZE]);
 }
 
 gboolean

@@ -45,7 +45,7 @@ sonde_connection_options_new (void)
 {
   SondeConnectionOptions *options = g_new0 (SondeConnectionOptions, 1);
 
-  options->max_frame_size = SONDE_DEFAULT_MAX_FRAME_SIZE;
+  options->max_message_size = SONDE_DEFAULT_MAX_MESSAGE_SIZE;
   options->handshake_timeout_ms = SONDE_DEFAULT_HANDSHAKE_TIMEOUT;
   options->reconnect.base_ms = 1000;
   options->reconnect.cap_ms = 60000;
@@ -106,7 +106,7 @@ sonde_connection_options_equal (const SondeConnectionOptions *a,
          strv_equal (a->headers, b->headers) &&
          strv_equal (a->protocols, b->protocols) &&
          g_strcmp0 (a->origin, b->origin) == 0 &&
-         a->max_frame_size == b->max_frame_size &&
+         a->max_message_size == b->max_message_size &&
          !a->deflate == !b->deflate &&
          !a->follow_redirects == !b->follow_redirects &&
          a->handshake_timeout_ms == b->handshake_timeout_ms &&
@@ -304,13 +304,13 @@ sonde_connection_options_validate (const SondeConnectionOptions *options)
 
   /* libsoup 3.2 reads a limit of 0 as "no limit": one crafted frame could
    * then exhaust memory. */
-  if (options->max_frame_size == 0)
-    sonde_problem_add (problems, "max-frame-size",
+  if (options->max_message_size == 0)
+    sonde_problem_add (problems, "max-message-size",
                        _("A maximum frame size of 0 would mean no limit at all: give a size in bytes"));
-  else if (options->max_frame_size > SONDE_MAX_MAX_FRAME_SIZE)
-    sonde_problem_add_printf (problems, "max-frame-size",
+  else if (options->max_message_size > SONDE_MAX_MAX_MESSAGE_SIZE)
+    sonde_problem_add_printf (problems, "max-message-size",
                         _("The most Sonde accepts is %" PRIu64 " bytes (2 GiB)"),
-                        SONDE_MAX_MAX_FRAME_SIZE);
+                        SONDE_MAX_MAX_MESSAGE_SIZE);
 
   if (options->handshake_timeout_ms == 0)
     sonde_problem_add (problems, "handshake-timeout",

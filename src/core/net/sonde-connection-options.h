@@ -24,8 +24,8 @@ typedef struct {
   guint    min_uptime_ms;       /* the attempt counter resets after this much uptime (default 10000) */
 } SondeReconnectPolicy;
 
-#define SONDE_DEFAULT_MAX_FRAME_SIZE     ((guint64) 64 * 1024 * 1024)
-#define SONDE_MAX_MAX_FRAME_SIZE         ((guint64) 2 * 1024 * 1024 * 1024 - 1)
+#define SONDE_DEFAULT_MAX_MESSAGE_SIZE     ((guint64) 64 * 1024 * 1024)
+#define SONDE_MAX_MAX_MESSAGE_SIZE         ((guint64) 2 * 1024 * 1024 * 1024 - 1)
 #define SONDE_DEFAULT_HANDSHAKE_TIMEOUT  15000u
 
 typedef struct {
@@ -33,7 +33,7 @@ typedef struct {
   char                **headers;              /* "Name: value"; NULL: none */
   char                **protocols;            /* subprotocols offered; NULL: none */
   char                 *origin;
-  guint64               max_frame_size;       /* the largest incoming message, bytes */
+  guint64               max_message_size;       /* the largest incoming message, bytes */
   gboolean              deflate;              /* offer permessage-deflate */
   gboolean              follow_redirects;
   guint                 handshake_timeout_ms; /* the whole opening handshake */
@@ -47,7 +47,7 @@ typedef struct {
 } SondeConnectionOptions;
 
 /* One problem, for the field it is about: "url", "headers[2]",
- * "protocols[0]", "origin", "max-frame-size", "handshake-timeout",
+ * "protocols[0]", "origin", "max-message-size", "handshake-timeout",
  * "tls-pinned-sha256", "tls-ca-file", "tls-insecure", "proxy", "pong-timeout", "reconnect", … */
 typedef struct {
   char *field;

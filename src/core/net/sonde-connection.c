@@ -24,6 +24,7 @@
 #include "sonde-error.h"
 #include "sonde-json-writer.h"
 #include "sonde-connection-private.h"
+#include "sonde-text.h"
 #include "sonde-link.h"
 #include "sonde-net-enums.h"
 #include "sonde-url.h"
@@ -347,8 +348,8 @@ sonde_connection_get_property (GObject    *object,
     case PROP_ORIGIN:
       g_value_set_string (value, self->options->origin);
       break;
-    case PROP_MAX_FRAME_SIZE:
-      g_value_set_uint64 (value, self->options->max_frame_size);
+    case PROP_MAX_MESSAGE_SIZE:
+      g_value_set_uint64 (value, self->options->max_message_size);
       break;
     case PROP_DEFLATE:
       g_value_set_boolean (value, self->options->deflate);
@@ -401,8 +402,8 @@ sonde_connection_set_property (GObject      *object,
     case PROP_ORIGIN:
       sonde_connection_set_origin (self, g_value_get_string (value));
       break;
-    case PROP_MAX_FRAME_SIZE:
-      sonde_connection_set_max_frame_size (self, g_value_get_uint64 (value));
+    case PROP_MAX_MESSAGE_SIZE:
+      sonde_connection_set_max_message_size (self, g_value_get_uint64 (value));
       break;
     case PROP_DEFLATE:
       sonde_connection_set_deflate (self, g_value_get_boolean (value));
@@ -443,9 +444,9 @@ sonde_connection_class_init (SondeConnectionClass *klass)
   sonde_connection_properties[PROP_ORIGIN] =
     g_param_spec_string ("origin", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  sonde_connection_properties[PROP_MAX_FRAME_SIZE] =
-    g_param_spec_uint64 ("max-frame-size", NULL, NULL,
-                         0, G_MAXUINT64, SONDE_DEFAULT_MAX_FRAME_SIZE,
+  sonde_connection_properties[PROP_MAX_MESSAGE_SIZE] =
+    g_param_spec_uint64 ("max-message-size", NULL, NULL,
+                         0, G_MAXUINT64, SONDE_DEFAULT_MAX_MESSAGE_SIZE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   sonde_connection_properties[PROP_DEFLATE] =
     g_param_spec_boolean ("deflate", NULL, NULL, FALSE,
@@ -638,7 +639,7 @@ sonde_connection_send_text (SondeConnection  *self,
                             gssize            length,
                             GError          **error)
 {
-  const char *invalid = NULL;
+  gsize invalid = 0;
 
   g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
   g_return_val_if_fail (text != NULL || length == 0, FALSE);
@@ -649,11 +650,12 @@ sonde_connection_send_text (SondeConnection  *self,
   if (length < 0)
     length = (gssize) strlen (text);
 
-  if (!g_utf8_validate_len (text, (gsize) length, &invalid))
+  /* NUL is a character like any other in a text message (RFC 6455). */
+  if (!sonde_text_validate_utf8 ((const guint8 *) text, (gsize) length, &invalid))
     {
       g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_TEXT,
-                   _("The message is not valid UTF-8 text (invalid byte at offset %zd): "
-                     "send it as binary instead"), (gssize) (invalid - text));
+                   _("The message is not valid UTF-8 text (invalid byte at offset %zu): "
+                     "send it as binary instead"), invalid);
       return FALSE;
     }
 

@@ -50,9 +50,9 @@ void                  sonde_connection_set_protocols         (SondeConnection  *
 const char           *sonde_connection_get_origin            (SondeConnection  *self);
 void                  sonde_connection_set_origin            (SondeConnection  *self,
                                                               const char       *origin);
-guint64               sonde_connection_get_max_frame_size    (SondeConnection  *self);
-void                  sonde_connection_set_max_frame_size    (SondeConnection  *self,
-                                                              guint64           max_frame_size);
+guint64               sonde_connection_get_max_message_size    (SondeConnection  *self);
+void                  sonde_connection_set_max_message_size    (SondeConnection  *self,
+                                                              guint64           max_message_size);
 gboolean              sonde_connection_get_deflate           (SondeConnection  *self);
 void                  sonde_connection_set_deflate           (SondeConnection  *self,
                                                               gboolean          deflate);

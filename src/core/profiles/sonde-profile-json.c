@@ -466,7 +466,7 @@ sonde_profile_to_json (SondeProfile *self)
   add_strv (builder, "headers", (const char * const *) self->options->headers);
   add_strv (builder, "protocols", (const char * const *) self->options->protocols);
   add_string_or_null (builder, "origin", self->options->origin);
-  add_int (builder, "max_frame_size", self->options->max_frame_size);
+  add_int (builder, "max_message_size", self->options->max_message_size);
   json_builder_set_member_name (builder, "deflate");
   json_builder_add_boolean_value (builder, self->options->deflate);
 
@@ -598,7 +598,11 @@ sonde_profile_new_from_json (JsonNode  *node,
       !read_strv (object, NULL, "headers", &self->options->headers, error) ||
       !read_strv (object, NULL, "protocols", &self->options->protocols, error) ||
       !read_string (object, NULL, "origin", &self->options->origin, error) ||
-      !read_uint64 (object, NULL, "max_frame_size", G_MAXINT64, &self->options->max_frame_size, error) ||
+      /* Older profile files call it "max_frame_size" (it bounded single
+       * frames then); it bounds whole messages now. */
+      !read_uint64 (object, NULL, json_object_has_member (object, "max_message_size") ? "max_message_size"
+                                                                                     : "max_frame_size",
+                    G_MAXINT64, &self->options->max_message_size, error) ||
       !read_boolean (object, NULL, "deflate", &self->options->deflate, error))
     return NULL;
 

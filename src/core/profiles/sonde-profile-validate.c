@@ -52,7 +52,7 @@ auth_header_name (SondeProfile *self)
 /* Everything that would stop the profile from connecting as meant, one
  * SondeProblem per field (free func sonde_problem_free),
  * in the order of the editor; empty when all is well, never NULL. Fields:
- * "name", "url", "headers[i]", "protocols[i]", "origin", "max-frame-size",
+ * "name", "url", "headers[i]", "protocols[i]", "origin", "max-message-size",
  * "auth-username", "auth-key-name", "tls-pinned-sha256", "proxy",
  * "pong-timeout", "heartbeat", "heartbeat-interval", "reconnect",
  * "on-open[i]", "templates[i]", "retention-count", "retention-bytes". */

@@ -505,23 +505,23 @@ sonde_profile_set_origin (SondeProfile *self,
 }
 
 guint64
-sonde_profile_get_max_frame_size (SondeProfile *self)
+sonde_profile_get_max_message_size (SondeProfile *self)
 {
   g_return_val_if_fail (SONDE_IS_PROFILE (self), 0);
 
-  return self->options->max_frame_size;
+  return self->options->max_message_size;
 }
 
 void
-sonde_profile_set_max_frame_size (SondeProfile *self,
+sonde_profile_set_max_message_size (SondeProfile *self,
                                   guint64       size)
 {
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
-  if (self->options->max_frame_size == size)
+  if (self->options->max_message_size == size)
     return;
 
-  self->options->max_frame_size = size;
+  self->options->max_message_size = size;
   emit_changed (self);
 }
 

@@ -53,8 +53,8 @@ void                        sonde_profile_set_protocols      (SondeProfile      
 const char                 *sonde_profile_get_origin         (SondeProfile          *self);
 void                        sonde_profile_set_origin         (SondeProfile          *self,
                                                               const char            *origin);
-guint64                     sonde_profile_get_max_frame_size (SondeProfile          *self);
-void                        sonde_profile_set_max_frame_size (SondeProfile          *self,
+guint64                     sonde_profile_get_max_message_size (SondeProfile          *self);
+void                        sonde_profile_set_max_message_size (SondeProfile          *self,
                                                               guint64                size);
 gboolean                    sonde_profile_get_deflate        (SondeProfile          *self);
 void                        sonde_profile_set_deflate        (SondeProfile          *self,

@@ -1,0 +1,129 @@
+/* sonde-link-private.h: what the three parts of a link share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * sonde-link.c runs the I/O thread, the batch handed to the main thread
+ * and the requests coming from it; sonde-link-handshake.c makes the
+ * connection and the opening handshake; sonde-link-ws.c runs the
+ * WebSocket connection once it is open. Everything here is used on the
+ * I/O thread unless it says otherwise.
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "sonde-link.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  SondeMessageKind  kind;
+  SondeRecordFlags  flags;
+  GBytes           *payload;
+} Outgoing;
+
+struct _SondeLink
+{
+  gatomicrefcount          ref_count;
+
+  /* immutable after start */
+  SondeConnectionOptions  *options;       /* a copy: the I/O thread reads it */
+  char                    *url;           /* normalized ws:// or wss:// */
+  GTlsCertificate         *client_certificate;
+  SondeRedactor           *redactor;      /* NULL: nothing masked (--show-secrets) */
+  GMainContext            *main_context;
+  GMainContext            *io_context;
+
+  /* main thread only */
+  SondeLinkReadyFunc       ready;
+  gpointer                 ready_data;
+  GSource                 *ready_source;   /* on main_context; destroyed by detach */
+
+  /* shared, under lock */
+  GMutex                   lock;
+  SondeLinkBatch           pending;
+  GQueue                   outgoing;       /* Outgoing* */
+  gint64                   last_take_us;
+  gboolean                 wake_armed;
+  gboolean                 detached;
+  gboolean                 finished;
+
+  /* I/O thread only */
+  GMainLoop               *io_loop;
+  GSource                 *send_source;    /* drains outgoing */
+  GSource                 *deadline_source;
+  SoupSession             *session;
+  SoupMessage             *message;
+  SoupWebsocketConnection *ws;
+  GCancellable            *cancellable;
+  GHashTable              *errors_seen;
+  GSource                 *watchdog_source;
+  gint64                   last_pong_us;
+  GTlsCertificate         *peer_certificate;  /* as offered, when TLS was used */
+  GTlsCertificateFlags     peer_errors;
+  char                    *pin_problem;       /* why a pinned check refused */
+  gboolean                 watchdog_fired;
+  gint64                   start_mono_us;
+  gint64                   skew_us;         /* wall − monotonic */
+  gint64                   skew_sampled_us;
+  guint                    local_close_code;
+  gboolean                 deadline_hit;
+  gboolean                 close_requested;
+  gboolean                 local_close;
+  gboolean                 had_error;
+  guint                    error_close_code; /* libsoup closed because of a protocol fault */
+  char                    *error_close_message;
+  gboolean                 protocol_fault;   /* libsoup saw a 1002 protocol error */
+  char                    *fault_message;    /* the first protocol fault, in words */
+  GString                 *refused_body;     /* a refused handshake's response body */
+  gboolean                 refused_in_body;  /* its headers were logged: the body follows */
+  gboolean                 refused_truncated;
+  gboolean                 done;
+};
+
+void            sonde_link_destroy_source      (GSource          **source);
+SondeLinkEvent *sonde_link_event_new           (int                state);
+void            sonde_link_event_free          (SondeLinkEvent    *event);
+void            sonde_link_push_item           (SondeLink         *link,
+                                                SondeDirection     direction,
+                                                SondeMessageKind   kind,
+                                                SondeRecordFlags   flags,
+                                                const void        *data,
+                                                gsize              length,
+                                                GBytes            *payload,
+                                                SondeLinkEvent    *event);
+void            sonde_link_push_event          (SondeLink         *link,
+                                                SondeMessageKind   kind,
+                                                GString           *payload,
+                                                SondeLinkEvent    *event);
+char           *sonde_link_redact              (SondeLink         *link,
+                                                const char        *text);
+GError         *sonde_link_redact_error        (SondeLink         *link,
+                                                GError            *error);
+GString        *sonde_link_error_payload       (SondeLink         *link,
+                                                const GError      *error);
+void            sonde_link_finish              (SondeLink         *link);
+void            sonde_link_append_certificate  (SondeLink         *link,
+                                                GString           *out,
+                                                gboolean          *first);
+void            sonde_link_report_not_sent     (SondeLink         *link,
+                                                gsize              length);
+
+/* sonde-link-handshake.c */
+void            sonde_link_start_handshake     (SondeLink         *link);
+void            sonde_link_fail                (SondeLink         *link,
+                                                GError            *error);
+
+/* sonde-link-ws.c */
+void            sonde_link_attach_ws           (SondeLink               *link,
+                                                SoupWebsocketConnection *ws,
+                                                const char              *extensions);
+void            sonde_link_open_socket         (SondeLink         *link,
+                                                GIOStream         *stream,
+                                                GBytes            *leftover,
+                                                const char        *protocol,
+                                                const char        *extensions,
+                                                GList             *extension_objects);
+void            sonde_link_start_watchdog      (SondeLink         *link);
+
+G_END_DECLS
