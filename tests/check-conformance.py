@@ -3,13 +3,14 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   check-conformance.py SONDE_CLI [--cases PREFIX,…] [--jobs N] [--verbose]
+#   check-conformance.py SONDE_CLI [--cases PREFIX,…] [--jobs N] [--verbose] [--opt-in]
 #
 # Starts tests/servers/fuzzing_server.py, runs
 # `SONDE_CLI connect --echo ws://127.0.0.1:PORT/case/ID` for every case (a few
 # at a time, each with a deadline), collects the server's verdicts and prints
 # a table: case, verdict, reason, duration. Exits 1 when a case is FAILED (or
-# has no verdict); NON-STRICT and INFORMATIONAL are allowed. --cases keeps
+# has no verdict, or the client's exit status is not the one a case
+# requires); NON-STRICT and INFORMATIONAL are allowed. --cases keeps
 # the cases whose id is, or starts with, one of the prefixes (e.g. 2,6.4,9.7.1).
 
 import argparse
@@ -58,7 +59,12 @@ def main():
     parser.add_argument("--cases", default="")
     parser.add_argument("--jobs", type=int, default=6)
     parser.add_argument("--verbose", action="store_true", help="print each client's stderr")
+    parser.add_argument("--opt-in", action="store_true",
+                        help="skip (exit 77) unless the environment variable SONDE_CONFORMANCE is set")
     args = parser.parse_args()
+    if args.opt_in and not os.environ.get("SONDE_CONFORMANCE"):
+        print("skipped: set SONDE_CONFORMANCE=1 to run the conformance suite")
+        return 77
 
     listing = subprocess.run([PYTHON, SERVER, "--list"], check=True, capture_output=True, text=True).stdout
     cases = selected([json.loads(line) for line in listing.splitlines()],
@@ -147,6 +153,9 @@ def main():
         if v is None:
             v = {"verdict": "FAILED", "reason": "no verdict from the server (the client never connected?) %s"
                  % stderr[-200:], "duration": took}
+        if c.get("exit") is not None and status != c["exit"] and v["verdict"] != "FAILED":
+            v = dict(v, verdict="FAILED", reason="sonde-cli exited %s, expected %d: %s; the server said: %s"
+                     % (status, c["exit"], stderr[-200:], v["reason"]))
         counts[v["verdict"]] = counts.get(v["verdict"], 0) + 1
         if v["verdict"] == "FAILED":
             failed.append(cid)

@@ -29,8 +29,9 @@
 # case named by --cases was played, when stdin reaches EOF, or when the
 # lifetime (default 120 s) has passed.
 #
-# --list prints one JSON line per case: {"case", "description", "args"},
-# args being extra client options the case needs (e.g. a message limit).
+# --list prints one JSON line per case: {"case", "description", "args",
+# "exit"}, args being extra client options the case needs (e.g. a message
+# limit), exit the client's exit status the case requires (or null).
 
 import argparse
 import base64
@@ -341,10 +342,14 @@ class Case:
     expected events or its own Close in the script) or "client" (the client
     must fail the connection); codes: the acceptable codes from the client;
     clean: whether dropping TCP instead of a Close frame is a failure.
-    wait: how long the server waits for what it expects."""
+    wait: how long the server waits for what it expects.
+    reset: end with a TCP reset (SO_LINGER 0) instead of a FIN, once the
+    closing handshake is over. client_exit: the exit status the client must
+    have (check-conformance.py judges it; the server cannot see it)."""
 
     def __init__(self, cid, description, script, expected, close="server", codes=(1000,),
-                 clean=True, wait=3.0, fatal_endpoint=False, informational=False, args=()):
+                 clean=True, wait=3.0, fatal_endpoint=False, informational=False, args=(),
+                 reset=False, client_exit=None):
         self.cid = cid
         self.description = description
         self.script = script
@@ -356,6 +361,8 @@ class Case:
         self.fatal_endpoint = fatal_endpoint
         self.informational = informational
         self.args = list(args)
+        self.reset = reset
+        self.client_exit = client_exit
 
 
 CASES = {}
@@ -670,6 +677,10 @@ for i, code in enumerate((5000, 65535), 1):
          [], codes=(1000, 1002, code), clean=False, informational=True)
 
 
+case("7.14.1", "(own) close 1000 after an echo, then a TCP reset once the closing handshake completed "
+     "(the close is still clean: RFC 6455 7.1.4)", sends((OP_TEXT, HELLO)), [msg(HELLO)], reset=True, client_exit=0)
+
+
 # Group 9: limits and performance (sizes as Autobahn's, deadlines ours).
 def sized(opcode, length, fragment=None, chop=None):
     fill = b"*" if opcode == OP_TEXT else b"\xfe"
@@ -922,6 +933,14 @@ def play(c, sock, rest, started, played, wanted, done):
         with p.cond:
             p.server_close_sent = True
         p.send(OP_CLOSE, close_payload(code) if code is not None and code >= 1000 else b"")
+    if c.reset and p.client_close is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        with p.write_lock:
+            sock.close()
+        reader.join(1.0)
+        verdict, reason = judge(c, p, True)
+        result(c.cid, verdict, reason + " (then reset)", started, played, wanted, done)
+        return
     # The server closes TCP first; wait briefly for the client's end.
     try:
         sock.shutdown(socket.SHUT_WR)
@@ -960,7 +979,8 @@ def main():
     if args.list:
         for cid in sorted(CASES, key=case_key):
             c = CASES[cid]
-            print(json.dumps({"case": cid, "description": c.description, "args": c.args}, ensure_ascii=False))
+            print(json.dumps({"case": cid, "description": c.description, "args": c.args,
+                              "exit": c.client_exit}, ensure_ascii=False))
         return 0
 
     wanted = set()
