@@ -749,7 +749,7 @@ test_max_message_size (Fixture       *fixture,
    * event however often libsoup reports it. */
   g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT), ==, 0);
   g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 1);
-  g_assert_nonnull (strstr (sonde_connection_get_error (fixture->connection)->message, "max-incoming-payload-size"));
+  g_assert_nonnull (strstr (sonde_connection_get_error (fixture->connection)->message, "Message too big: a message reached"));
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_CLOSED);
   g_assert_false (sonde_connection_get_close_was_clean (fixture->connection));
 

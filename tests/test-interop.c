@@ -594,7 +594,8 @@ test_max_message_size (Fixture *fixture)
   g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_ERROR), ==, 1);
   error = sonde_connection_get_error (fixture->connection);
   g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, "max-incoming-payload-size"));
+  g_assert_nonnull (strstr (error->message, "Message too big: a message reached"));
+  g_assert_cmpuint (sonde_connection_get_close_code (fixture->connection), ==, 1009);
   g_assert_false (sonde_connection_get_close_was_clean (fixture->connection));
   g_assert_cmpuint (sonde_connection_get_close_code (fixture->connection), !=, 1000);
   g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_CLOSE), ==, 1);

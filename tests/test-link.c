@@ -258,7 +258,7 @@ start (Fixture                *fixture,
 {
   g_autoptr(SondeRedactor) redactor = redact ? sonde_redactor_new () : NULL;
 
-  fixture->link = sonde_link_start (options, options->url, NULL, redactor, on_ready, fixture);
+  fixture->link = sonde_link_start (options, options->url, NULL, redactor, SONDE_LINK_FLAG_NONE, on_ready, fixture);
   sonde_connection_options_free (options);
 }
 

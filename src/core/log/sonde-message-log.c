@@ -72,6 +72,7 @@ struct _SondeMessageLog
   GPtrArray  *blocks;        /* Block*, oldest first */
   GPtrArray  *chunks;        /* Chunk*, oldest first */
   GHashTable *truncated;     /* seq (gint64*) → original size (gint64*) */
+  GHashTable *frames;        /* seq (gint64*) → GArray of SondeFrameInfo: messages of several frames or compressed */
 
   guint64     first_seq;     /* seq of position 0 */
   guint64     next_seq;
@@ -328,6 +329,11 @@ evict_head (SondeMessageLog *self)
       gint64 key = (gint64) self->first_seq;
       g_hash_table_remove (self->truncated, &key);
     }
+  if (block->records[index].meta & (META_COMPRESSED | META_FRAGMENTED))
+    {
+      gint64 key = (gint64) self->first_seq;
+      g_hash_table_remove (self->frames, &key);
+    }
 
   self->first_seq++;
 
@@ -465,6 +471,7 @@ sonde_message_log_finalize (GObject *object)
   g_clear_pointer (&self->blocks, g_ptr_array_unref);
   g_clear_pointer (&self->chunks, g_ptr_array_unref);
   g_clear_pointer (&self->truncated, g_hash_table_unref);
+  g_clear_pointer (&self->frames, g_hash_table_unref);
 
   G_OBJECT_CLASS (sonde_message_log_parent_class)->finalize (object);
 }
@@ -585,6 +592,7 @@ sonde_message_log_init (SondeMessageLog *self)
   self->blocks = g_ptr_array_new_with_free_func (block_free);
   self->chunks = g_ptr_array_new_with_free_func (chunk_free);
   self->truncated = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->frames = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_array_unref);
   self->max_count = SONDE_MESSAGE_LOG_DEFAULT_MAX_COUNT;
   self->max_bytes = SONDE_MESSAGE_LOG_DEFAULT_MAX_BYTES;
 }
@@ -861,9 +869,52 @@ sonde_message_log_clear (SondeMessageLog *self)
   self->n_bytes = 0;
   g_ptr_array_set_size (self->blocks, 0);
   g_hash_table_remove_all (self->truncated);
+  g_hash_table_remove_all (self->frames);
   release_unreferenced_chunks (self);
 
   if (n > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, n, 0);
   notify_counts (self);
+}
+
+/* Keeps how the message @seq was framed, when that is more than its record
+ * says (several frames, or compressed): the frames' headers, in order. */
+void
+sonde_message_log_set_frames (SondeMessageLog      *self,
+                              guint64               seq,
+                              const SondeFrameInfo *frames,
+                              guint                 n_frames)
+{
+  GArray *array;
+  gint64 *key;
+
+  g_return_if_fail (SONDE_IS_MESSAGE_LOG (self));
+  g_return_if_fail (frames != NULL || n_frames == 0);
+
+  if (n_frames == 0 || seq < sonde_message_log_get_first_seq (self) || seq >= self->next_seq)
+    return;
+
+  array = g_array_sized_new (FALSE, FALSE, sizeof (SondeFrameInfo), n_frames);
+  g_array_append_vals (array, frames, n_frames);
+  key = g_new (gint64, 1);
+  *key = (gint64) seq;
+  g_hash_table_insert (self->frames, key, array);
+}
+
+/* The frames of the message @seq as set_frames() kept them, or NULL (one
+ * plain frame, or the record is gone). */
+const SondeFrameInfo *
+sonde_message_log_get_frames (SondeMessageLog *self,
+                              guint64          seq,
+                              guint           *n_frames)
+{
+  gint64 key = (gint64) seq;
+  GArray *array;
+
+  g_return_val_if_fail (SONDE_IS_MESSAGE_LOG (self), NULL);
+  g_return_val_if_fail (n_frames != NULL, NULL);
+
+  array = g_hash_table_lookup (self->frames, &key);
+  *n_frames = array != NULL ? array->len : 0;
+  return array != NULL ? (const SondeFrameInfo *) (gpointer) array->data : NULL;
 }

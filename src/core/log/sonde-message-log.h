@@ -58,4 +58,12 @@ guint64          sonde_message_log_append_full     (SondeMessageLog  *self,
 void             sonde_message_log_end_batch       (SondeMessageLog  *self);
 void             sonde_message_log_clear           (SondeMessageLog  *self);
 
+void                  sonde_message_log_set_frames     (SondeMessageLog      *self,
+                                                        guint64               seq,
+                                                        const SondeFrameInfo *frames,
+                                                        guint                 n_frames);
+const SondeFrameInfo *sonde_message_log_get_frames     (SondeMessageLog      *self,
+                                                        guint64               seq,
+                                                        guint                *n_frames);
+
 G_END_DECLS

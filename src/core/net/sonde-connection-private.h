@@ -29,6 +29,9 @@ struct _SondeConnection
   /* owned */
   SondeMessageLog      *log;
   SondeLink            *link;
+  gboolean              echo;             /* the link echoes what it receives */
+  gboolean              show_frames;      /* frame records */
+  SondeLinkFrameCounts  frame_base;       /* frame totals of the links before this one */
   SondeLinkBatch        batch;
   SondeHandshake       *handshake;
   GError               *error;

@@ -219,11 +219,15 @@ on_link_ready (gpointer user_data)
       switch (item->direction)
         {
         case SONDE_DIRECTION_IN:
+          if (item->kind != SONDE_MESSAGE_KIND_TEXT && item->kind != SONDE_MESSAGE_KIND_BINARY)
+            break;
           self->stats.messages_in++;
           self->stats.bytes_in += item->length;
           self->stats.last_in_wall_us = item->wall_us;
           break;
         case SONDE_DIRECTION_OUT:
+          if (item->kind != SONDE_MESSAGE_KIND_TEXT && item->kind != SONDE_MESSAGE_KIND_BINARY)
+            break;
           self->stats.messages_out++;
           self->stats.bytes_out += item->length;
           self->stats.last_out_wall_us = item->wall_us;
@@ -243,9 +247,14 @@ on_link_ready (gpointer user_data)
           g_assert_not_reached ();
         }
 
-      sonde_message_log_append_full (self->log, item->direction, item->kind, item->flags,
-                                     item->wall_us, item->mono_us,
-                                     sonde_link_item_get_data (&self->batch, item), item->length);
+      {
+        guint64 seq = sonde_message_log_append_full (self->log, item->direction, item->kind, item->flags,
+                                                     item->wall_us, item->mono_us,
+                                                     sonde_link_item_get_data (&self->batch, item), item->length);
+
+        if (item->frames != NULL)
+          sonde_message_log_set_frames (self->log, seq, item->frames, item->n_frames);
+      }
 
       if (item->direction == SONDE_DIRECTION_IN && item->kind == SONDE_MESSAGE_KIND_TEXT &&
           self->probe_pending != NULL && self->probe_pending->len > 0)
@@ -258,6 +267,10 @@ on_link_ready (gpointer user_data)
         sonde_connection_automation_opened (self);
     }
 
+  self->stats.frames_in = self->frame_base.frames_in + self->batch.counts.frames_in;
+  self->stats.frames_out = self->frame_base.frames_out + self->batch.counts.frames_out;
+  self->stats.control_in = self->frame_base.control_in + self->batch.counts.control_in;
+  self->stats.control_out = self->frame_base.control_out + self->batch.counts.control_out;
   record_sample (self, g_get_monotonic_time ());
 
   /* The link's thread is done after its last event; nothing else comes.
@@ -568,8 +581,14 @@ sonde_connection_start_link (SondeConnection  *self,
     }
   self->close_clean = FALSE;
 
+  self->frame_base.frames_in = self->stats.frames_in;
+  self->frame_base.frames_out = self->stats.frames_out;
+  self->frame_base.control_in = self->stats.control_in;
+  self->frame_base.control_out = self->stats.control_out;
   self->link = sonde_link_start (self->options, url, self->client_certificate, self->active_redactor,
+                                 self->echo ? SONDE_LINK_FLAG_ECHO : SONDE_LINK_FLAG_NONE,
                                  on_link_ready, self);
+  sonde_link_set_show_frames (self->link, self->show_frames);
   set_state (self, SONDE_CONNECTION_STATE_CONNECTING);
 
   return TRUE;
@@ -865,4 +884,67 @@ sonde_connection_get_refused_certificate (SondeConnection  *self,
   if (description != NULL)
     *description = self->refused_description;
   return self->refused_sha256;
+}
+
+/* Sends a ping with @payload (at most 125 bytes, RFC 6455 §5.5). It shows
+ * in the log once written, and so does the pong that answers it. */
+gboolean
+sonde_connection_send_ping (SondeConnection  *self,
+                            const guint8     *payload,
+                            gsize             length,
+                            GError          **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (payload != NULL || length == 0, FALSE);
+
+  if (length > 125)
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_TEXT,
+                   _("A ping carries at most 125 bytes (RFC 6455 §5.5); this one has %zu"), length);
+      return FALSE;
+    }
+  if (!check_open (self, error))
+    return FALSE;
+
+  bytes = g_bytes_new (payload, length);
+  if (!sonde_link_ping (self->link, bytes))
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
+                   _("The ping was not sent: the connection is not open"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Echo every message received, straight from the I/O thread (sonde-cli
+ * --echo): from the next connect on. */
+void
+sonde_connection_set_echo (SondeConnection *self,
+                           gboolean         echo)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  self->echo = echo;
+}
+
+gboolean
+sonde_connection_get_show_frames (SondeConnection *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+
+  return self->show_frames;
+}
+
+/* Whether every frame's header becomes a record (kind frame), from now on. */
+void
+sonde_connection_set_show_frames (SondeConnection *self,
+                                  gboolean         show)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  self->show_frames = show;
+  if (self->link != NULL)
+    sonde_link_set_show_frames (self->link, show);
 }

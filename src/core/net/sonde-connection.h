@@ -26,6 +26,12 @@ typedef struct {
   double  bytes_out_per_s;
   gint64  last_in_wall_us;   /* 0 before the first received message */
   gint64  last_out_wall_us;
+  /* Frames as they crossed the wire, this connection and the ones before
+   * it (control frames: close, ping, pong). */
+  guint64 frames_in;
+  guint64 frames_out;
+  guint64 control_in;
+  guint64 control_out;
 } SondeStats;
 
 #define SONDE_TYPE_CONNECTION (sonde_connection_get_type ())
@@ -80,6 +86,15 @@ gboolean              sonde_connection_send_json             (SondeConnection  *
 gboolean              sonde_connection_send_binary           (SondeConnection  *self,
                                                               GBytes           *bytes,
                                                               GError          **error);
+gboolean              sonde_connection_send_ping             (SondeConnection  *self,
+                                                              const guint8     *payload,
+                                                              gsize             length,
+                                                              GError          **error);
+void                  sonde_connection_set_echo              (SondeConnection  *self,
+                                                              gboolean          echo);
+gboolean              sonde_connection_get_show_frames       (SondeConnection  *self);
+void                  sonde_connection_set_show_frames       (SondeConnection  *self,
+                                                              gboolean          show);
 
 guint                 sonde_connection_get_keepalive         (SondeConnection  *self);
 void                  sonde_connection_set_keepalive         (SondeConnection  *self,

@@ -33,6 +33,7 @@ struct _SondeLink
   SondeRedactor           *redactor;      /* NULL: nothing masked (--show-secrets) */
   GMainContext            *main_context;
   GMainContext            *io_context;
+  SondeLinkFlags           flags;
 
   /* main thread only */
   SondeLinkReadyFunc       ready;
@@ -47,6 +48,8 @@ struct _SondeLink
   gboolean                 wake_armed;
   gboolean                 detached;
   gboolean                 finished;
+  gint                     show_frames;    /* frame records wanted: atomic */
+  SondeLinkFrameCounts     counts;         /* copied from io_counts at each push */
 
   /* I/O thread only */
   GMainLoop               *io_loop;
@@ -79,6 +82,30 @@ struct _SondeLink
   gboolean                 refused_in_body;  /* its headers were logged: the body follows */
   gboolean                 refused_truncated;
   gboolean                 done;
+
+  /* the open connection's frames (sonde-link-ws.c) */
+  GObject                 *frame_stream;   /* SondeFrameStream, once open */
+  SondeLinkFrameCounts     io_counts;
+  guint64                  in_ordinal;     /* incoming frames seen */
+  GArray                  *message_frames; /* SondeFrameInfo: the incoming message being framed */
+  guint64                  message_size;   /* its payload so far, on the wire */
+  GQueue                   framed;         /* FramedMessage*: complete messages libsoup has yet to deliver */
+  GQueue                   observed;       /* Observed*: incoming frame and control records waiting for order */
+  GSource                 *observed_source;
+  GQueue                   pings_sent;     /* GBytes*: payloads of our pings awaiting their pong (≤ 16) */
+  GQueue                   manual_pings;   /* GBytes*: pings the user asked for, until written */
+  gint64                   flood_second_us;/* control records: the second being counted */
+  guint                    flood_shown[2]; /* per direction, this second */
+  guint64                  flood_hidden_pings[2];
+  guint64                  flood_hidden_pongs[2];
+  gboolean                 close_frame_in; /* the closing handshake as it crossed the wire */
+  gboolean                 close_frame_out;
+  gboolean                 limit_hit;
+  guint64                  limit_grown_to;
+  GSource                 *limit_close_source;
+  GSource                 *flood_source;
+  const char              *fault_hint;     /* the first rule an incoming frame broke, in words */
+  gboolean                 deflate_on;     /* permessage-deflate negotiated */
 };
 
 void            sonde_link_destroy_source      (GSource          **source);
@@ -92,6 +119,16 @@ void            sonde_link_push_item           (SondeLink         *link,
                                                 gsize              length,
                                                 GBytes            *payload,
                                                 SondeLinkEvent    *event);
+void            sonde_link_push_framed         (SondeLink         *link,
+                                                SondeDirection     direction,
+                                                SondeMessageKind   kind,
+                                                SondeRecordFlags   flags,
+                                                const void        *data,
+                                                gsize              length,
+                                                GBytes            *payload,
+                                                SondeLinkEvent    *event,
+                                                SondeFrameInfo    *frames,
+                                                guint              n_frames);
 void            sonde_link_push_event          (SondeLink         *link,
                                                 SondeMessageKind   kind,
                                                 GString           *payload,
@@ -125,5 +162,9 @@ void            sonde_link_open_socket         (SondeLink         *link,
                                                 const char        *extensions,
                                                 GList             *extension_objects);
 void            sonde_link_start_watchdog      (SondeLink         *link);
+void            sonde_link_ws_clear            (SondeLink         *link);
+gboolean        sonde_link_ws_ping             (SondeLink         *link,
+                                                GBytes            *payload,
+                                                GError           **error);
 
 G_END_DECLS

@@ -130,6 +130,7 @@ sonde_link_batch_reset (SondeLinkBatch *batch)
 
       sonde_link_event_free (item->event);
       g_clear_pointer (&item->payload, g_bytes_unref);
+      g_clear_pointer (&item->frames, g_free);
     }
 
   if (batch->bytes->len > 16 * 1024 * 1024)
@@ -184,13 +185,30 @@ wall_time (SondeLink *link,
  * here would never fire until the flood ends. */
 void
 sonde_link_push_item (SondeLink        *link,
-           SondeDirection    direction,
-           SondeMessageKind  kind,
-           SondeRecordFlags  flags,
-           const void       *data,
-           gsize             length,
-           GBytes           *payload,
-           SondeLinkEvent   *event)
+                      SondeDirection    direction,
+                      SondeMessageKind  kind,
+                      SondeRecordFlags  flags,
+                      const void       *data,
+                      gsize             length,
+                      GBytes           *payload,
+                      SondeLinkEvent   *event)
+{
+  sonde_link_push_framed (link, direction, kind, flags, data, length, payload, event, NULL, 0);
+}
+
+/* The same, for a message that takes its frames' headers along (@frames is
+ * taken). */
+void
+sonde_link_push_framed (SondeLink        *link,
+                        SondeDirection    direction,
+                        SondeMessageKind  kind,
+                        SondeRecordFlags  flags,
+                        const void       *data,
+                        gsize             length,
+                        GBytes           *payload,
+                        SondeLinkEvent   *event,
+                        SondeFrameInfo   *frames,
+                        guint             n_frames)
 {
   SondeLinkItem item;
   gboolean arm = FALSE;
@@ -203,6 +221,8 @@ sonde_link_push_item (SondeLink        *link,
   item.kind = kind;
   item.flags = flags;
   item.event = event;
+  item.frames = frames;
+  item.n_frames = n_frames;
   item.payload = payload != NULL && length >= REF_PAYLOAD_MIN ? g_bytes_ref (payload) : NULL;
 
   g_mutex_lock (&link->lock);
@@ -212,8 +232,14 @@ sonde_link_push_item (SondeLink        *link,
       g_mutex_unlock (&link->lock);
       sonde_link_event_free (event);
       g_clear_pointer (&item.payload, g_bytes_unref);
+      g_free (frames);
       return;
     }
+
+  /* The frame counts travel with the batch (only the I/O thread keeps
+   * them). */
+  if (g_main_context_is_owner (link->io_context))
+    link->counts = link->io_counts;
 
   item.offset = link->pending.bytes->len;
   if (length > 0 && item.payload == NULL)
@@ -239,9 +265,9 @@ sonde_link_push_item (SondeLink        *link,
 
 void
 sonde_link_push_event (SondeLink        *link,
-            SondeMessageKind  kind,
-            GString          *payload,
-            SondeLinkEvent   *event)
+                       SondeMessageKind  kind,
+                       GString          *payload,
+                       SondeLinkEvent   *event)
 {
   sonde_link_push_item (link, SONDE_DIRECTION_EVENT, kind, SONDE_RECORD_FLAG_NONE, payload->str, payload->len, NULL, event);
 }
@@ -250,7 +276,7 @@ sonde_link_push_event (SondeLink        *link,
  * redactor: a URL with an API key in an error message, say. */
 char *
 sonde_link_redact (SondeLink  *link,
-        const char *text)
+                   const char *text)
 {
   if (text == NULL)
     return NULL;
@@ -264,7 +290,7 @@ sonde_link_redact (SondeLink  *link,
  * Location can carry a token). Takes @error. */
 GError *
 sonde_link_redact_error (SondeLink *link,
-              GError    *error)
+                         GError    *error)
 {
   g_autofree char *message = sonde_link_redact (link, error->message);
   GError *redacted;
@@ -279,7 +305,7 @@ sonde_link_redact_error (SondeLink *link,
 
 GString *
 sonde_link_error_payload (SondeLink    *link,
-                   const GError *error)
+                          const GError *error)
 {
   GString *out = g_string_new ("{");
   g_autofree char *message = sonde_link_redact (link, error->message);
@@ -301,8 +327,8 @@ sonde_link_finish (SondeLink *link)
 
 void
 sonde_link_append_certificate (SondeLink *link,
-                    GString   *out,
-                    gboolean  *first)
+                               GString   *out,
+                               gboolean  *first)
 {
   g_autofree char *sha256 = sonde_certificate_dup_sha256 (link->peer_certificate);
   g_autofree char *description = sonde_certificate_describe (link->peer_certificate, link->peer_errors);
@@ -332,7 +358,7 @@ sonde_link_append_certificate (SondeLink *link,
  * thread: push_item() takes the lock). */
 void
 sonde_link_report_not_sent (SondeLink *link,
-                 gsize      length)
+                            gsize      length)
 {
   g_autoptr(GError) error =
     g_error_new (SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
@@ -456,6 +482,7 @@ link_thread (gpointer data)
   if (link->ws != NULL)
     g_signal_handlers_disconnect_by_data (link->ws, link);
   g_clear_object (&link->ws);
+  sonde_link_ws_clear (link);
   g_clear_object (&link->message);
   if (link->session != NULL)
     soup_session_abort (link->session);
@@ -518,6 +545,7 @@ sonde_link_start (const SondeConnectionOptions *options,
                   const char                   *url,
                   GTlsCertificate              *client_certificate,
                   SondeRedactor                *redactor,
+                  SondeLinkFlags                flags,
                   SondeLinkReadyFunc            ready,
                   gpointer                      user_data)
 {
@@ -530,6 +558,7 @@ sonde_link_start (const SondeConnectionOptions *options,
   link->url = g_strdup (url);
   link->client_certificate = client_certificate ? g_object_ref (client_certificate) : NULL;
   link->redactor = redactor ? sonde_redactor_ref (redactor) : NULL;
+  link->flags = flags;
 
   link->main_context = g_main_context_ref_thread_default ();
   link->io_context = g_main_context_new ();
@@ -599,6 +628,7 @@ sonde_link_take_batch (SondeLink      *link,
 
   g_mutex_lock (&link->lock);
   taken = link->pending;
+  taken.counts = link->counts;
   link->pending = *batch;
   link->wake_armed = FALSE;
   link->last_take_us = g_get_monotonic_time ();
@@ -690,4 +720,73 @@ sonde_link_detach (SondeLink *link)
     g_source_destroy (link->ready_source);
 
   post_close (link, 1001, NULL);
+}
+
+/* Main thread: whether frame records are made from now on. */
+void
+sonde_link_set_show_frames (SondeLink *link,
+                            gboolean   show)
+{
+  g_atomic_int_set (&link->show_frames, show ? 1 : 0);
+}
+
+typedef struct {
+  SondeLink *link;
+  GBytes    *payload;
+} PingRequest;
+
+static void
+ping_request_free (gpointer data)
+{
+  PingRequest *request = data;
+
+  sonde_link_unref (request->link);
+  g_bytes_unref (request->payload);
+  g_free (request);
+}
+
+static gboolean
+on_ping_request (gpointer data)
+{
+  PingRequest *request = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sonde_link_ws_ping (request->link, request->payload, &error))
+    {
+      g_autoptr(GString) payload = sonde_link_error_payload (request->link, error);
+      SondeLinkEvent *event = sonde_link_event_new (-1);
+
+      event->error = g_steal_pointer (&error);
+      sonde_link_push_event (request->link, SONDE_MESSAGE_KIND_ERROR, payload, event);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Main thread: sends a ping with @payload (at most 125 bytes) from the I/O
+ * thread; it shows as a record once written. FALSE when the link has
+ * already ended. */
+gboolean
+sonde_link_ping (SondeLink *link,
+                 GBytes    *payload)
+{
+  PingRequest *request = g_new0 (PingRequest, 1);
+  gboolean posted = FALSE;
+
+  g_return_val_if_fail (g_bytes_get_size (payload) <= 125, FALSE);
+
+  request->link = sonde_link_ref (link);
+  request->payload = g_bytes_ref (payload);
+
+  g_mutex_lock (&link->lock);
+  if (!link->finished)
+    {
+      g_main_context_invoke_full (link->io_context, G_PRIORITY_DEFAULT,
+                                  on_ping_request, request, ping_request_free);
+      posted = TRUE;
+    }
+  g_mutex_unlock (&link->lock);
+
+  if (!posted)
+    ping_request_free (request);
+  return posted;
 }

@@ -40,12 +40,28 @@ typedef struct {
   SondeMessageKind kind;
   SondeRecordFlags flags;
   SondeLinkEvent *event;        /* events only; owned by the batch */
+  SondeFrameInfo *frames;       /* messages of several frames or compressed: their frames; owned by the batch */
+  guint           n_frames;
 } SondeLinkItem;
+
+typedef struct {
+  guint64 frames_in;
+  guint64 frames_out;
+  guint64 control_in;           /* of frames_in: close, ping and pong frames */
+  guint64 control_out;
+} SondeLinkFrameCounts;
 
 typedef struct {
   GArray     *items;            /* SondeLinkItem */
   GByteArray *bytes;
+  SondeLinkFrameCounts counts;  /* the connection's totals when the batch was taken */
 } SondeLinkBatch;
+
+typedef enum {
+  SONDE_LINK_FLAG_NONE = 0,
+  /* Send every message received straight back, from the I/O thread. */
+  SONDE_LINK_FLAG_ECHO = 1 << 0,
+} SondeLinkFlags;
 
 /* Where an item's payload bytes are. */
 static inline const guint8 *
@@ -66,6 +82,7 @@ SondeLink  *sonde_link_start         (const SondeConnectionOptions *options,
                                       const char             *url,
                                       GTlsCertificate        *client_certificate,
                                       SondeRedactor          *redactor,
+                                      SondeLinkFlags          flags,
                                       SondeLinkReadyFunc      ready,
                                       gpointer                user_data);
 SondeLink  *sonde_link_ref           (SondeLink              *link);
@@ -76,6 +93,10 @@ void        sonde_link_send          (SondeLink              *link,
                                       SondeMessageKind        kind,
                                       SondeRecordFlags        flags,
                                       GBytes                 *payload);
+gboolean    sonde_link_ping          (SondeLink              *link,
+                                      GBytes                 *payload);
+void        sonde_link_set_show_frames (SondeLink            *link,
+                                      gboolean                show);
 void        sonde_link_close         (SondeLink              *link,
                                       guint                   code,
                                       const char             *reason);
