@@ -453,6 +453,9 @@ test_prefix (void)
   append_frame (rest, 0x81, (const guint8 *) "three", 5);
 
   fixture_start (&fixture, FALSE, prefix, 0);
+
+  /* The prefix alone: readable at once, while the socket has nothing. */
+  SONDE_TEST_ASSERT_WAIT (fixture.client_messages->len == 1, WAIT_MS);
   server_write_raw (&fixture, rest);
 
   SONDE_TEST_ASSERT_WAIT (fixture.client_messages->len == 3, WAIT_MS);
