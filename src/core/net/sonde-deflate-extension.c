@@ -480,6 +480,14 @@ sonde_deflate_extension_process_outgoing_message (SoupWebsocketExtension  *exten
     return g_steal_pointer (&input);
 
   data = g_bytes_get_data (input, &len);
+  header[0] |= HEADER_RSV1;
+
+  /* zlib writes nothing for a flush right after a flush: an empty message
+   * is an empty stored block (RFC 7692 section 7.2.3.6), whose 00 00 ff ff
+   * the receiver adds back. */
+  if (len == 0)
+    return g_bytes_new_static ("\x00", 1);
+
   out = g_byte_array_new ();
   z->next_in = (Bytef *) data;
   z->avail_in = (uInt) len;
@@ -503,6 +511,7 @@ sonde_deflate_extension_process_outgoing_message (SoupWebsocketExtension  *exten
       || memcmp (out->data + out->len - 4, "\x00\x00\xff\xff", 4) != 0)
     {
       deflateReset (z);
+      header[0] &= ~HEADER_RSV1;
       g_set_error_literal (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR,
                            _("permessage-deflate: zlib could not compress a message"));
       return NULL;
@@ -512,7 +521,6 @@ sonde_deflate_extension_process_outgoing_message (SoupWebsocketExtension  *exten
   if (self->compress_reset_each_message)
     deflateReset (z);
 
-  header[0] |= HEADER_RSV1;
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
@@ -557,8 +565,6 @@ sonde_deflate_extension_process_incoming_message (SoupWebsocketExtension  *exten
   else if (!self->receiving)
     return g_steal_pointer (&input);
 
-  header[0] &= ~HEADER_RSV1;
-
   data = g_bytes_get_data (input, &len);
   out = g_byte_array_new ();
   if (!inflate_into (self, data, len, out, error))
@@ -572,6 +578,11 @@ sonde_deflate_extension_process_incoming_message (SoupWebsocketExtension  *exten
       end_incoming_message (self, FALSE);
     }
 
+  /* Cleared only once the frame inflated: after an error libsoup 3.2 keeps
+   * the frame in its buffer and reads it again when more bytes come (the
+   * peer's Close), and a frame cleared of RSV1 would then be delivered as
+   * an uncompressed message. */
+  header[0] &= ~HEADER_RSV1;
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
