@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The messages are real exchanges with a SoupServer in a thread of its
- * own: libsoup gives a client message a status and response headers only
- * when a server answered it.
+ * Records are made from the raw parts of an exchange (what SondeUpgrade
+ * wrote and read), here given by hand; the last case is a real upgrade by
+ * SondeUpgrade against a SoupServer in a thread of its own.
  */
 
 #include "config.h"
@@ -14,6 +14,7 @@
 
 #include "sonde-handshake.h"
 #include "sonde-test-util.h"
+#include "sonde-upgrade.h"
 
 #define WAIT_MS 10000
 
@@ -65,7 +66,6 @@ setup_server (SoupServer *server,
 typedef struct {
   SondeTestServer *server;
   GPtrArray       *connections;   /* the server's: touched in its thread only */
-  SoupSession     *session;
 } Fixture;
 
 static void
@@ -74,8 +74,6 @@ fixture_setup (Fixture       *fixture,
 {
   fixture->connections = g_ptr_array_new_with_free_func (g_object_unref);
   fixture->server = sonde_test_server_new (setup_server, fixture->connections);
-  fixture->session = soup_session_new ();
-  soup_session_remove_feature_by_type (fixture->session, SOUP_TYPE_CONTENT_DECODER);
 }
 
 static gboolean
@@ -91,38 +89,55 @@ static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  soup_session_abort (fixture->session);
-  g_assert_finalize_object (g_steal_pointer (&fixture->session));
   sonde_test_server_invoke (fixture->server, drop_connections, fixture);
   g_clear_pointer (&fixture->server, sonde_test_server_free);
   g_ptr_array_unref (fixture->connections);
 }
 
-/* An HTTP request the server answers, with the headers given ("Name:
- * value"). */
-static SoupMessage *
-exchange (Fixture            *fixture,
-          const char         *url,
-          const char * const *headers,
-          gboolean            metrics)
+/* The response every record below gets (the server's on_http() answer),
+ * unless @status is 0 (never answered). */
+static SoupMessageHeaders *
+response_headers (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
-  SoupMessage *message = soup_message_new ("GET", url);
+  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
 
-  g_assert_nonnull (message);
-  if (metrics)
-    soup_message_add_flags (message, SOUP_MESSAGE_COLLECT_METRICS);
+  soup_message_headers_append (headers, "X-Reply", "yes");
+  soup_message_headers_append (headers, "X-Multi", "a");
+  soup_message_headers_append (headers, "x-multi", "b");
+  soup_message_headers_append (headers, "Set-Cookie", "sid=CANARY-cookie-5e; Path=/; HttpOnly");
+  soup_message_headers_append (headers, "Link", "<https://example.com/next?token=CANARY-link-0f>; rel=next");
+  return headers;
+}
+
+/* A record of a request to @url with Host and @headers ("Name: value"),
+ * answered with @status (0: not answered). */
+static SondeHandshake *
+make_record (const char                  *url,
+             SondeRedactor               *redactor,
+             const char * const          *headers,
+             guint                        status,
+             const char                  *reason,
+             const SondeHandshakeTimings *timings,
+             const char                  *protocol,
+             const char                  *extensions)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr(SoupMessageHeaders) request = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  g_autoptr(SoupMessageHeaders) response = status ? response_headers () : NULL;
+  g_autofree char *host = g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+  g_autofree char *path = g_uri_join (G_URI_FLAGS_ENCODED, NULL, NULL, NULL, -1, g_uri_get_path (uri),
+                                      g_uri_get_query (uri), NULL);
+
+  soup_message_headers_append (request, "Host", host);
   for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
     {
       g_auto(GStrv) parts = g_strsplit (headers[i], ": ", 2);
 
-      soup_message_headers_append (soup_message_get_request_headers (message), parts[0], parts[1]);
+      soup_message_headers_append (request, parts[0], parts[1]);
     }
 
-  body = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  return message;
+  return sonde_handshake_new (url, redactor, "GET", path, request, SOUP_HTTP_1_1, status, reason,
+                              response, timings, protocol, extensions);
 }
 
 static const char *
@@ -162,9 +177,7 @@ test_recorded_headers (Fixture       *fixture,
   const char *headers[] = { "X-First: 1", "Authorization: Bearer CANARY-auth-12", "X-Trace: a", "X-Trace: b", NULL };
   g_autofree char *url = sonde_test_server_dup_url (fixture->server, "http", "/feed?room=1&token=CANARY-query-34");
   g_autofree char *host = g_strdup_printf ("127.0.0.1:%u", sonde_test_server_get_port (fixture->server));
-  g_autoptr(SoupMessage) message = exchange (fixture, url, headers, TRUE);
-  g_autoptr(SondeHandshake) handshake =
-    sonde_handshake_new_from_message (url, NULL, message, g_get_monotonic_time (), NULL, NULL);
+  g_autoptr(SondeHandshake) handshake = make_record (url, NULL, headers, 200, "OK", NULL, NULL, NULL);
   const char *name;
   const char *value;
   int first = -1, trace_a = -1, trace_b = -1;
@@ -238,7 +251,6 @@ test_redaction (Fixture       *fixture,
   g_autofree char *url = sonde_test_server_dup_url (fixture->server, "http",
                                                     "/feed?room=1&token=CANARY-query-34");
   g_autofree char *userinfo_url = NULL;
-  g_autoptr(SoupMessage) message = exchange (fixture, url, headers, FALSE);
   g_autoptr(SondeRedactor) redactor = sonde_redactor_new ();
   g_autoptr(SondeHandshake) handshake = NULL;
   g_autoptr(SondeHandshake) shown = NULL;
@@ -246,8 +258,7 @@ test_redaction (Fixture       *fixture,
   sonde_redactor_add_header (redactor, "X-Api-Key");
   userinfo_url = g_strdup_printf ("ws://me:CANARY-password-1@127.0.0.1:%u/feed?room=1&token=CANARY-query-34",
                                   sonde_test_server_get_port (fixture->server));
-  handshake = sonde_handshake_new_from_message (userinfo_url, redactor, message, g_get_monotonic_time (),
-                                                NULL, NULL);
+  handshake = make_record (userinfo_url, redactor, headers, 200, "OK", NULL, NULL, NULL);
 
   g_assert_null (strstr (sonde_handshake_get_url (handshake), "CANARY"));
   g_assert_nonnull (strstr (sonde_handshake_get_url (handshake), "room=1"));
@@ -266,9 +277,9 @@ test_redaction (Fixture       *fixture,
   g_assert_cmpstr (sonde_handshake_get_response_header_value (handshake, "X-Reply"), ==, "yes");
   g_assert_false (contains_canary (handshake));
 
-  /* The same message without a redactor shows them: the redactor, not the
-   * message, made the difference. */
-  shown = sonde_handshake_new_from_message (userinfo_url, NULL, message, g_get_monotonic_time (), NULL, NULL);
+  /* The same parts without a redactor show them: the redactor, not the
+   * parts, made the difference. */
+  shown = make_record (userinfo_url, NULL, headers, 200, "OK", NULL, NULL, NULL);
   g_assert_true (contains_canary (shown));
   g_assert_nonnull (strstr (sonde_handshake_get_url (shown), "CANARY-password-1"));
 }
@@ -279,10 +290,9 @@ test_json (Fixture       *fixture,
 {
   const char *headers[] = { "X-Trace: a", "x-trace: b", "X-Quote: say \"hi\"\\", NULL };
   g_autofree char *url = sonde_test_server_dup_url (fixture->server, "http", "/private?q=1");
-  gint64 start = g_get_monotonic_time ();
-  g_autoptr(SoupMessage) message = exchange (fixture, url, headers, TRUE);
+  SondeHandshakeTimings given = { -1, 0.5, -1, 2.25, 3.0 };
   g_autoptr(SondeHandshake) handshake =
-    sonde_handshake_new_from_message (url, NULL, message, start, "chat.v1", "permessage-deflate");
+    make_record (url, NULL, headers, 401, "Go Away", &given, "chat.v1", "permessage-deflate");
   g_autofree char *json = sonde_handshake_to_json (handshake);
   g_autoptr(JsonObject) object = parse_object (json);
   JsonObject *request;
@@ -325,9 +335,7 @@ test_json_nulls (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autofree char *url = sonde_test_server_dup_url (fixture->server, "http", "/");
-  g_autoptr(SoupMessage) message = exchange (fixture, url, NULL, FALSE);
-  g_autoptr(SondeHandshake) handshake =
-    sonde_handshake_new_from_message (url, NULL, message, g_get_monotonic_time (), NULL, NULL);
+  g_autoptr(SondeHandshake) handshake = make_record (url, NULL, NULL, 200, "OK", NULL, NULL, NULL);
   g_autofree char *json = sonde_handshake_to_json (handshake);
   g_autoptr(JsonObject) object = parse_object (json);
   JsonObject *timings = json_object_get_object_member (object, "timings");
@@ -337,7 +345,7 @@ test_json_nulls (Fixture       *fixture,
   g_assert_true (json_object_get_null_member (object, "protocol"));
   g_assert_true (json_object_get_null_member (object, "extensions"));
 
-  /* Without metrics, no phase has a time. */
+  /* Without timings, no phase has a time. */
   sonde_handshake_get_timings (handshake, &values);
   g_assert_cmpfloat (values.dns_ms, <, 0);
   g_assert_cmpfloat (values.connect_ms, <, 0);
@@ -352,9 +360,7 @@ test_json_nulls (Fixture       *fixture,
 static void
 test_unanswered (void)
 {
-  g_autoptr(SoupMessage) message = soup_message_new ("GET", "ws://127.0.0.1:9/x");
-  g_autoptr(SondeHandshake) handshake =
-    sonde_handshake_new_from_message ("ws://127.0.0.1:9/x", NULL, message, g_get_monotonic_time (), NULL, NULL);
+  g_autoptr(SondeHandshake) handshake = make_record ("ws://127.0.0.1:9/x", NULL, NULL, 0, NULL, NULL, NULL, NULL);
   g_autofree char *json = sonde_handshake_to_json (handshake);
   g_autoptr(JsonObject) object = parse_object (json);
 
@@ -367,38 +373,41 @@ test_unanswered (void)
 }
 
 static void
-on_ws_connected (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
+on_upgraded (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
 {
-  SoupWebsocketConnection **ws = data;
+  gboolean *done = data;
   g_autoptr(GError) error = NULL;
 
-  *ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  g_assert_true (sonde_upgrade_run_finish (SONDE_UPGRADE (source), result, &error));
   g_assert_no_error (error);
+  *done = TRUE;
 }
 
-/* A real upgrade: 101, the WebSocket headers both ways. */
+/* A real upgrade by SondeUpgrade, libsoup's server on the other side: 101,
+ * the WebSocket headers both ways, the timings. */
 static void
 test_upgrade (Fixture       *fixture,
               gconstpointer  data)
 {
   g_autofree char *url = sonde_test_server_dup_url (fixture->server, "ws", "/ws");
-  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
-  g_autoptr(SoupWebsocketConnection) ws = NULL;
-  g_autoptr(SondeHandshake) handshake = NULL;
+  g_autoptr(SondeConnectionOptions) options = sonde_connection_options_new ();
+  g_autoptr(SondeUpgrade) upgrade = NULL;
+  SondeHandshake *handshake;
   char *protocols[] = { "chat.v2", NULL };
   gint64 start = g_get_monotonic_time ();
   SondeHandshakeTimings timings;
+  gboolean done = FALSE;
   gpointer copy;
 
-  soup_message_add_flags (message, SOUP_MESSAGE_COLLECT_METRICS);
-  soup_session_websocket_connect_async (fixture->session, message, NULL, protocols, G_PRIORITY_DEFAULT,
-                                        NULL, on_ws_connected, &ws);
-  SONDE_TEST_ASSERT_WAIT (ws != NULL, WAIT_MS);
+  options->protocols = g_strdupv (protocols);
+  upgrade = sonde_upgrade_new (options, url, NULL, NULL);
+  sonde_upgrade_run_async (upgrade, NULL, on_upgraded, &done);
+  SONDE_TEST_ASSERT_WAIT (done, WAIT_MS);
 
-  handshake = sonde_handshake_new_from_message (url, NULL, message, start,
-                                                soup_websocket_connection_get_protocol (ws), NULL);
+  g_assert_cmpuint (sonde_upgrade_get_handshakes (upgrade)->len, ==, 1);
+  handshake = g_ptr_array_index (sonde_upgrade_get_handshakes (upgrade), 0);
   g_assert_cmpuint (sonde_handshake_get_status (handshake), ==, 101);
   g_assert_cmpstr (sonde_handshake_get_status_line (handshake), ==, "HTTP/1.1 101 Switching Protocols");
   g_assert_cmpstr (sonde_handshake_get_request_line (handshake), ==, "GET /ws HTTP/1.1");
@@ -419,8 +428,7 @@ test_upgrade (Fixture       *fixture,
   g_assert_true (copy == (gpointer) handshake);
   g_boxed_free (SONDE_TYPE_HANDSHAKE, copy);
 
-  soup_websocket_connection_close (ws, 1000, NULL);
-  SONDE_TEST_ASSERT_WAIT (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_CLOSED, WAIT_MS);
+  g_io_stream_close (sonde_upgrade_get_stream (upgrade), NULL, NULL);
 }
 
 int

@@ -38,7 +38,7 @@ on_http (SoupServer        *server,
     {
       soup_server_message_set_status (message, 401, NULL);
       soup_server_message_set_response (message, "application/json", SOUP_MEMORY_STATIC,
-                                        "{\"error\": \"invalid token\",\n \"hint\": \"renew it\"}", 48);
+                                        "{\"error\": \"invalid token\",\n \"hint\": \"renew it\"}", 47);
     }
   else if (g_str_equal (path, "/binary"))
     {

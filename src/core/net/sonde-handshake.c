@@ -2,10 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Made on the connection's I/O thread from the SoupMessage once the server
- * has answered, then immutable: it is shared with the main thread by
- * reference. libsoup keeps the request headers exactly as it writes them
- * (Host included), so the record is what went over the wire.
+ * Made on the connection's I/O thread (sonde-upgrade.c) from the request
+ * Sonde wrote and the response head it read, one per request (a redirect
+ * makes one per hop), then immutable: it is shared with the main thread by
+ * reference. The request headers are the ones written, Host included, so
+ * the record is what went over the wire.
  */
 
 #define G_LOG_DOMAIN "sonde-handshake"
@@ -58,15 +59,6 @@ copy_headers (SoupMessageHeaders *headers,
   return array;
 }
 
-static double
-span_ms (guint64 from,
-         guint64 to)
-{
-  if (from == 0 || to == 0 || to < from)
-    return -1;
-  return (double) (to - from) / 1000.0;
-}
-
 static void
 append_headers_object (GString   *out,
                        GPtrArray *headers)
@@ -117,29 +109,38 @@ sonde_handshake_free (SondeHandshake *self)
   g_free (self);
 }
 
+/* A record of one request and its answer, from the parts Sonde wrote and
+ * read itself: @method and @path_and_query of the request line,
+ * @request_headers exactly as written (Host included), the status line's
+ * parts and @response_headers (NULL and 0 when the server never
+ * answered). Secrets in the URL, the path and header values go through
+ * @redactor (NULL when the user asked to see them). */
 SondeHandshake *
-sonde_handshake_new_from_message (const char    *url,
-                                  SondeRedactor *redactor,
-                                  SoupMessage   *message,
-                                  gint64       start_mono_us,
-                                  const char  *protocol,
-                                  const char  *extensions)
+sonde_handshake_new (const char                  *url,
+                     SondeRedactor               *redactor,
+                     const char                  *method,
+                     const char                  *path_and_query,
+                     SoupMessageHeaders          *request_headers,
+                     SoupHTTPVersion              http_version,
+                     guint                        status,
+                     const char                  *reason_phrase,
+                     SoupMessageHeaders          *response_headers,
+                     const SondeHandshakeTimings *timings,
+                     const char                  *protocol,
+                     const char                  *extensions)
 {
   SondeHandshake *self;
-  SoupMessageMetrics *metrics;
   g_autofree char *path = NULL;
-  GUri *uri;
 
-  g_return_val_if_fail (SOUP_IS_MESSAGE (message), NULL);
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (path_and_query != NULL, NULL);
+  g_return_val_if_fail (request_headers != NULL, NULL);
 
   self = g_new0 (SondeHandshake, 1);
   g_atomic_ref_count_init (&self->ref_count);
 
-  uri = soup_message_get_uri (message);
-  path = g_uri_join (G_URI_FLAGS_ENCODED, NULL, NULL, NULL, -1,
-                     *g_uri_get_path (uri) ? g_uri_get_path (uri) : "/",
-                     g_uri_get_query (uri), NULL);
-
+  path = g_strdup (*path_and_query ? path_and_query : "/");
   if (redactor != NULL)
     {
       /* The path's query may carry an API key: mask it as in a URL. */
@@ -151,37 +152,23 @@ sonde_handshake_new_from_message (const char    *url,
     }
 
   self->url = redactor ? sonde_redactor_url (redactor, url) : g_strdup (url);
-  self->request_line = g_strdup_printf ("%s %s HTTP/1.1", soup_message_get_method (message), path);
-  self->request_headers = copy_headers (soup_message_get_request_headers (message), redactor);
-  self->status = soup_message_get_status (message);
-  self->reason_phrase = g_strdup (soup_message_get_reason_phrase (message) ?
-                                  soup_message_get_reason_phrase (message) : "");
-  self->status_line = g_strdup_printf ("HTTP/1.%d %u %s",
-                                       soup_message_get_http_version (message) == SOUP_HTTP_1_0 ? 0 : 1,
+  self->request_line = g_strdup_printf ("%s %s HTTP/1.1", method, path);
+  self->request_headers = copy_headers (request_headers, redactor);
+  self->status = status;
+  self->reason_phrase = g_strdup (reason_phrase ? reason_phrase : "");
+  self->status_line = g_strdup_printf ("HTTP/1.%d %u %s", http_version == SOUP_HTTP_1_0 ? 0 : 1,
                                        self->status, self->reason_phrase);
-  self->response_headers = copy_headers (soup_message_get_response_headers (message), redactor);
+  self->response_headers = response_headers ? copy_headers (response_headers, redactor)
+                                            : g_ptr_array_new_with_free_func (g_free);
   self->protocol = g_strdup (protocol);
   self->extensions = g_strdup (extensions);
 
-  self->timings.dns_ms = self->timings.connect_ms = self->timings.tls_ms = -1;
-  self->timings.upgrade_ms = self->timings.total_ms = -1;
-
-  metrics = soup_message_get_metrics (message);
-  if (metrics != NULL)
+  if (timings != NULL)
+    self->timings = *timings;
+  else
     {
-      guint64 dns_start = soup_message_metrics_get_dns_start (metrics);
-      guint64 dns_end = soup_message_metrics_get_dns_end (metrics);
-      guint64 connect_start = soup_message_metrics_get_connect_start (metrics);
-      guint64 connect_end = soup_message_metrics_get_connect_end (metrics);
-      guint64 tls_start = soup_message_metrics_get_tls_start (metrics);
-      guint64 request_start = soup_message_metrics_get_request_start (metrics);
-      guint64 response_start = soup_message_metrics_get_response_start (metrics);
-
-      self->timings.dns_ms = span_ms (dns_start, dns_end);
-      self->timings.connect_ms = span_ms (connect_start, tls_start != 0 ? tls_start : connect_end);
-      self->timings.tls_ms = span_ms (tls_start, connect_end);
-      self->timings.upgrade_ms = span_ms (request_start, response_start);
-      self->timings.total_ms = span_ms ((guint64) start_mono_us, response_start);
+      self->timings.dns_ms = self->timings.connect_ms = self->timings.tls_ms = -1;
+      self->timings.upgrade_ms = self->timings.total_ms = -1;
     }
 
   return self;
@@ -402,7 +389,7 @@ sonde_handshake_to_json (SondeHandshake *self)
       /* Text as text; anything else as hex digits. */
       if (g_utf8_validate_len (data, size, NULL) && memchr (data, '\0', size) == NULL)
         {
-          g_autofree char *text = g_strndup (data, size);
+          g_autofree char *text = g_strndup (data ? data : "", size);
 
           sonde_json_append_string_member (out, &first, "body", text);
         }

@@ -28,10 +28,16 @@ typedef struct _SondeHandshake SondeHandshake;
 #define SONDE_TYPE_HANDSHAKE (sonde_handshake_get_type ())
 
 GType           sonde_handshake_get_type            (void) G_GNUC_CONST;
-SondeHandshake *sonde_handshake_new_from_message    (const char      *url,
+SondeHandshake *sonde_handshake_new                 (const char      *url,
                                                      SondeRedactor   *redactor,
-                                                     SoupMessage     *message,
-                                                     gint64           start_mono_us,
+                                                     const char      *method,
+                                                     const char      *path_and_query,
+                                                     SoupMessageHeaders *request_headers,
+                                                     SoupHTTPVersion  http_version,
+                                                     guint            status,
+                                                     const char      *reason_phrase,
+                                                     SoupMessageHeaders *response_headers,
+                                                     const SondeHandshakeTimings *timings,
                                                      const char      *protocol,
                                                      const char      *extensions);
 SondeHandshake *sonde_handshake_ref                 (SondeHandshake  *self);
