@@ -809,6 +809,12 @@ read_through (GBytes   *bytes,
                                                       count, NULL, &error);
       else
         n = g_input_stream_read (in, buffer, count, NULL, &error);
+      /* A long run of dropped bytes yields (the base is always readable). */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_assert_true (g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (in)));
+          continue;
+        }
       g_assert_no_error (error);
       if (n == 0)
         break;

@@ -21,6 +21,7 @@
  * SCRATCH_SIZE: a read must have room for a held header and new bytes. */
 #define SMALL_READ   64
 #define SCRATCH_SIZE 1024
+#define EMPTY_READS_MAX 64
 
 struct _SondeFrameInputStream
 {
@@ -163,7 +164,9 @@ scan (SondeFrameInputStream *self,
 
 /* Fills buffer[0, size) (size ≥ SMALL_READ) with what the caller may have:
  * the held header bytes, then the prefix or what @base gives. Reads again
- * when everything read was dropped or held. */
+ * when everything read was dropped or held; a non-blocking read gives up
+ * (G_IO_ERROR_WOULD_BLOCK) after EMPTY_READS_MAX such reads, so that a flood
+ * being dropped does not keep the caller's main context from running. */
 static gssize
 fill (SondeFrameInputStream  *self,
       guint8                 *buffer,
@@ -172,11 +175,18 @@ fill (SondeFrameInputStream  *self,
       GCancellable           *cancellable,
       GError                **error)
 {
-  for (;;)
+  for (guint empty_reads = 0;; empty_reads++)
     {
       gsize held = self->parser.partial_length;
       gssize n;
       gsize out;
+
+      if (!blocking && empty_reads == EMPTY_READS_MAX)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                               "Dropped bytes only, for now");
+          return -1;
+        }
 
       memcpy (buffer, self->parser.partial, held);
 
