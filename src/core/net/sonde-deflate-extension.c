@@ -434,7 +434,7 @@ sonde_deflate_extension_configure (SoupWebsocketExtension      *extension,
 static char *
 sonde_deflate_extension_get_request_params (SoupWebsocketExtension *extension)
 {
-  return g_strdup (OFFER + strlen (EXTENSION_NAME));
+  return g_strdup (&OFFER[sizeof EXTENSION_NAME - 1]);
 }
 
 /* The server's answer to the offer it was configured with: it takes every
