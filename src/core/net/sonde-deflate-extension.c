@@ -36,6 +36,10 @@
  * limit: a stopped message holds at most the limit plus one chunk. */
 #define INFLATE_CHUNK (16 * 1024)
 
+/* zlib counts in uInt and a GByteArray in guint: the largest message it
+ * inflates or compresses, whatever the limit (0 included) says. */
+#define LARGEST_MESSAGE ((guint64) G_MAXUINT32 - INFLATE_CHUNK)
+
 #define HEADER_FIN  0x80
 #define HEADER_RSV1 0x40
 #define HEADER_CONTROL 0x08
@@ -354,15 +358,24 @@ inflate_into (SondeDeflateExtension  *self,
               GError                **error)
 {
   z_stream *z = &self->inflater;
+  guint64 limit = self->max_message_size != 0 ? MIN (self->max_message_size, LARGEST_MESSAGE) : LARGEST_MESSAGE;
 
-  z->next_in = (Bytef *) data;
-  z->avail_in = (uInt) len;
+  gsize left = len;
 
+  z->avail_in = 0;
   for (;;)
     {
       guint before = out->len;
       gsize produced;
       int ret;
+
+      /* zlib takes at most a uInt of input at a time. */
+      if (z->avail_in == 0 && left > 0)
+        {
+          z->next_in = (Bytef *) data + (len - left);
+          z->avail_in = (uInt) MIN (left, (gsize) G_MAXUINT32);
+          left -= z->avail_in;
+        }
 
       g_byte_array_set_size (out, before + INFLATE_CHUNK);
       z->next_out = out->data + before;
@@ -372,16 +385,16 @@ inflate_into (SondeDeflateExtension  *self,
       g_byte_array_set_size (out, before + produced);
       self->received_total += produced;
 
-      if (self->max_message_size > 0 && self->received_total > self->max_message_size)
+      if (self->received_total > limit)
         {
-          g_autofree char *limit = sonde_format_size (self->max_message_size);
+          g_autofree char *limit_text = sonde_format_size (limit);
           g_autofree char *reached = sonde_format_size (self->received_total);
 
           self->limit_reached = self->received_total;
           end_incoming_message (self, TRUE);
           g_set_error (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG,
                        _("Message too big: a compressed message inflated past the %s limit (stopped at %s)"),
-                       limit, reached);
+                       limit_text, reached);
           return FALSE;
         }
 
@@ -394,8 +407,10 @@ inflate_into (SondeDeflateExtension  *self,
           inflateReset (z);
           break;
         case Z_BUF_ERROR:
-          /* No progress possible: the input is used up. */
-          return TRUE;
+          /* No progress possible: this slice of the input is used up. */
+          if (left == 0)
+            return TRUE;
+          break;
         default:
           {
             g_autofree char *why = g_strdup (z->msg != NULL ? z->msg : zError (ret));
@@ -409,7 +424,7 @@ inflate_into (SondeDeflateExtension  *self,
         }
 
       /* All input read and room left over: nothing is pending. */
-      if (z->avail_in == 0 && z->avail_out > 0)
+      if (z->avail_in == 0 && left == 0 && z->avail_out > 0)
         return TRUE;
     }
 }
@@ -480,6 +495,12 @@ sonde_deflate_extension_process_outgoing_message (SoupWebsocketExtension  *exten
     return g_steal_pointer (&input);
 
   data = g_bytes_get_data (input, &len);
+  if (len > LARGEST_MESSAGE)
+    {
+      g_set_error_literal (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG,
+                           _("permessage-deflate: zlib could not compress a message"));
+      return NULL;
+    }
   header[0] |= HEADER_RSV1;
 
   /* zlib writes nothing for a flush right after a flush: an empty message
