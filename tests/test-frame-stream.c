@@ -23,6 +23,8 @@ typedef struct {
 typedef struct {
   GSocketConnection       *server_io;
   GSocketConnection       *client_io;
+  GIOStream               *server_tls;  /* with TLS: over server_io */
+  GIOStream               *client_tls;  /* with TLS: over client_io, under the frame stream */
   SondeFrameStream        *stream;
   SoupWebsocketConnection *server;   /* NULL when the test writes raw frames */
   SoupWebsocketConnection *client;
@@ -145,24 +147,82 @@ connect_loopback (Fixture *fixture)
   g_socket_listener_close (listener);
 }
 
-/* The client end: libsoup's connection over a SondeFrameStream. With
- * @libsoup_server, the other end is libsoup's server-side connection. */
+static gboolean
+on_accept_certificate (GTlsConnection       *connection,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  return TRUE;
+}
+
 static void
-fixture_start (Fixture  *fixture,
-               gboolean  libsoup_server,
-               GBytes   *prefix,
-               guint64   max_message)
+on_handshake (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  guint *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+  g_assert_no_error (error);
+  (*done)++;
+}
+
+/* TLS over the loopback connection, with the test server certificate. */
+static void
+start_tls (Fixture *fixture)
+{
+  g_autofree char *cert_path = g_test_build_filename (G_TEST_DIST, "fixtures", "tls", "server.pem", NULL);
+  g_autofree char *key_path = g_test_build_filename (G_TEST_DIST, "fixtures", "tls", "server.key", NULL);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  guint done = 0;
+
+  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
+  g_assert_no_error (error);
+  fixture->server_tls = g_tls_server_connection_new (G_IO_STREAM (fixture->server_io),
+                                                     certificate, &error);
+  g_assert_no_error (error);
+  fixture->client_tls = g_tls_client_connection_new (G_IO_STREAM (fixture->client_io), NULL,
+                                                     &error);
+  g_assert_no_error (error);
+  g_signal_connect (fixture->client_tls, "accept-certificate",
+                    G_CALLBACK (on_accept_certificate), NULL);
+
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (fixture->server_tls), G_PRIORITY_DEFAULT,
+                                    NULL, on_handshake, &done);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (fixture->client_tls), G_PRIORITY_DEFAULT,
+                                    NULL, on_handshake, &done);
+  SONDE_TEST_ASSERT_WAIT (done == 2, WAIT_MS);
+}
+
+/* The client end: libsoup's connection over a SondeFrameStream. With
+ * @libsoup_server, the other end is libsoup's server-side connection; with
+ * @tls, both run over TLS. */
+static void
+fixture_start_full (Fixture  *fixture,
+                    gboolean  libsoup_server,
+                    GBytes   *prefix,
+                    guint64   max_message,
+                    gboolean  tls)
 {
   g_autoptr(GUri) uri = g_uri_parse ("ws://127.0.0.1/", G_URI_FLAGS_NONE, NULL);
+  GIOStream *client_base;
+  GIOStream *server_base;
 
   fixture->seen = g_ptr_array_new_with_free_func (seen_free);
   fixture->client_messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   fixture->server_messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 
   connect_loopback (fixture);
+  if (tls)
+    start_tls (fixture);
+  client_base = tls ? fixture->client_tls : G_IO_STREAM (fixture->client_io);
+  server_base = tls ? fixture->server_tls : G_IO_STREAM (fixture->server_io);
 
-  fixture->stream = sonde_frame_stream_new (G_IO_STREAM (fixture->client_io), prefix);
-  g_assert_true (sonde_frame_stream_get_base (fixture->stream) == G_IO_STREAM (fixture->client_io));
+  fixture->stream = sonde_frame_stream_new (client_base, prefix);
+  g_assert_true (sonde_frame_stream_get_base (fixture->stream) == client_base);
   sonde_frame_stream_set_observer (fixture->stream, on_frame, on_limit, fixture);
   sonde_frame_stream_set_max_message (fixture->stream, max_message);
 
@@ -175,13 +235,22 @@ fixture_start (Fixture  *fixture,
 
   if (libsoup_server)
     {
-      fixture->server = soup_websocket_connection_new (G_IO_STREAM (fixture->server_io), uri,
+      fixture->server = soup_websocket_connection_new (server_base, uri,
                                                        SOUP_WEBSOCKET_CONNECTION_SERVER,
                                                        NULL, NULL, NULL);
       soup_websocket_connection_set_max_incoming_payload_size (fixture->server, 0);
       g_signal_connect (fixture->server, "message", G_CALLBACK (on_message),
                         fixture->server_messages);
     }
+}
+
+static void
+fixture_start (Fixture  *fixture,
+               gboolean  libsoup_server,
+               GBytes   *prefix,
+               guint64   max_message)
+{
+  fixture_start_full (fixture, libsoup_server, prefix, max_message, FALSE);
 }
 
 static void
@@ -204,6 +273,8 @@ fixture_stop (Fixture *fixture)
 
   g_assert_finalize_object (fixture->client);
   g_assert_finalize_object (fixture->stream);
+  g_clear_object (&fixture->client_tls);
+  g_clear_object (&fixture->server_tls);
   g_clear_object (&fixture->client_io);
   g_clear_object (&fixture->server_io);
   g_ptr_array_unref (fixture->seen);
@@ -530,6 +601,43 @@ test_inject (void)
   g_assert_false (sonde_frame_stream_send_control (fixture.stream, 9, big, 126, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
+
+  fixture_stop (&fixture);
+}
+
+/* Over TLS (a GTlsConnection as the base stream): messages both ways, a
+ * large one, an injected ping answered. */
+static void
+test_tls (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *big = g_malloc (300000);
+
+  for (gsize i = 0; i < 300000; i++)
+    big[i] = i * 13;
+
+  fixture_start_full (&fixture, TRUE, NULL, 0, TRUE);
+
+  soup_websocket_connection_send_text (fixture.server, "over tls");
+  soup_websocket_connection_send_binary (fixture.server, big, 300000);
+  soup_websocket_connection_send_binary (fixture.client, big, 300000);
+  g_assert_true (sonde_frame_stream_send_control (fixture.stream, 9,
+                                                  (const guint8 *) "tls", 3, &error));
+  g_assert_no_error (error);
+
+  SONDE_TEST_ASSERT_WAIT (fixture.client_messages->len == 2 && fixture.server_messages->len == 1
+                          && find_seen (&fixture, SONDE_DIRECTION_IN, 10, 0) != NULL, WAIT_MS);
+  g_assert_cmpmem (g_bytes_get_data (fixture.client_messages->pdata[0], NULL),
+                   g_bytes_get_size (fixture.client_messages->pdata[0]), "over tls", 8);
+  g_assert_cmpmem (g_bytes_get_data (fixture.client_messages->pdata[1], NULL),
+                   g_bytes_get_size (fixture.client_messages->pdata[1]), big, 300000);
+  g_assert_cmpmem (g_bytes_get_data (fixture.server_messages->pdata[0], NULL),
+                   g_bytes_get_size (fixture.server_messages->pdata[0]), big, 300000);
+  assert_seen (find_seen (&fixture, SONDE_DIRECTION_IN, 2, 0), 2, SONDE_FRAME_FIN, 300000);
+  assert_seen (find_seen (&fixture, SONDE_DIRECTION_OUT, 2, 0), 2,
+               SONDE_FRAME_FIN | SONDE_FRAME_MASKED, 300000);
+  assert_control (find_seen (&fixture, SONDE_DIRECTION_IN, 10, 0), "tls");
 
   fixture_stop (&fixture);
 }
@@ -945,6 +1053,7 @@ main (int    argc,
   g_test_add_func ("/frame-stream/fragments", test_fragments);
   g_test_add_func ("/frame-stream/prefix", test_prefix);
   g_test_add_func ("/frame-stream/inject", test_inject);
+  g_test_add_func ("/frame-stream/tls", test_tls);
   g_test_add_func ("/frame-stream/limit", test_limit);
 
   return g_test_run ();
