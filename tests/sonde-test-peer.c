@@ -223,7 +223,7 @@ find_peer_program (SondeTestPeerKind   kind,
             return FALSE;
           }
       }
-      path = g_build_filename (servers, "ws-peer.js", NULL);
+      path = g_build_filename (servers, script_name ? script_name : "ws-peer.js", NULL);
       break;
 
     default:
@@ -416,6 +416,19 @@ sonde_test_peer_start_script (const char          *script_name,
   g_return_val_if_fail (script_name != NULL, NULL);
 
   return start_peer (SONDE_TEST_PEER_PYTHON, script_name, args, error);
+}
+
+/* Starts @script_name, a script of tests/servers for @kind's interpreter
+ * (Python websockets, or Node ws from tests/servers/node_modules). */
+SondeTestPeer *
+sonde_test_peer_start_kind_script (SondeTestPeerKind   kind,
+                                   const char         *script_name,
+                                   const char * const *args,
+                                   GError            **error)
+{
+  g_return_val_if_fail (script_name != NULL, NULL);
+
+  return start_peer (kind, script_name, args, error);
 }
 
 /* The peer's next line of output after its "PORT <n>" line, without the

@@ -31,6 +31,10 @@ SondeTestPeer *sonde_test_peer_start          (SondeTestPeerKind   kind,
 SondeTestPeer *sonde_test_peer_start_script   (const char         *script_name,
                                                const char * const *args,
                                                GError            **error);
+SondeTestPeer *sonde_test_peer_start_kind_script (SondeTestPeerKind   kind,
+                                                  const char         *script_name,
+                                                  const char * const *args,
+                                                  GError            **error);
 SondeTestPeerKind sonde_test_peer_get_kind    (SondeTestPeer      *peer);
 guint16        sonde_test_peer_get_port       (SondeTestPeer      *peer);
 const char    *sonde_test_peer_get_base_url   (SondeTestPeer      *peer);

@@ -52,6 +52,17 @@
 #                              Close 1000 "endless fragments gave up"
 #   /ping-flood?n=N            N Pings (10000; max 200000) without reading
 #                              the pongs, then Close 1000 "flood done"
+#   /fragmented?size=N&chunk=C one whole text message of N bytes of "a" (1000;
+#                              max 256 MiB) in frames of C bytes (1; max
+#                              1 MiB): the first a text frame, then
+#                              continuations, the last with FIN
+#   /deflate-zeros?size=N      answers the upgrade with permessage-deflate
+#                              (400 when the client did not offer it), then
+#                              ONE binary frame, RSV1 set, holding N zero
+#                              bytes (1000; max 1 GiB) deflated with
+#                              sync-flush, its 00 00 ff ff tail stripped: at
+#                              1 GiB the frame is 1,044,026 bytes, just under
+#                              1 MiB (a deflate bomb)
 #   /blackhole                 reads and discards everything, sends nothing
 #   /ignore-pings              "tick" every 0.5 s, never a Pong
 #   /never-answer-close        "hello", then never answers the client's Close
@@ -83,6 +94,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 from urllib.parse import parse_qs, quote, urlsplit
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -516,6 +528,66 @@ def route_ping_flood(c):
     c.serve_until_close(answer=False)
 
 
+def route_fragmented(c):
+    size = c.q("size", 1000, 1, MAX_TOTAL)
+    chunk = c.q("chunk", 1, 1, 1024 * 1024)
+    c.upgrade()
+    sent = 0
+    batch = []
+    while sent < size:
+        n = min(chunk, size - sent)
+        batch.append(frame(0x1 if sent == 0 else 0x0, b"a" * n, fin=sent + n == size))
+        sent += n
+        if len(batch) >= 64 or sent == size:
+            c.send(b"".join(batch))
+            batch = []
+    c.serve_until_close()
+
+
+DEFLATE_BOMB_MAX = 1024 * 1024 * 1024
+DEFLATE_PERIOD = 16 * 1024 * 1024
+deflated_zeros = {}
+deflated_zeros_lock = threading.Lock()
+
+
+def deflate_zeros(size):
+    """N zero bytes deflated (raw, window 2^15) with a sync flush every
+    16 MiB, the final 00 00 ff ff stripped (RFC 7692 §7.2.1). Once the
+    window is all zeros, every further 16 MiB deflates to the same bytes
+    (checked: inflating the 1 GiB result gives 1 GiB back), so only the
+    first two periods and the remainder are compressed; kept per size."""
+    with deflated_zeros_lock:
+        if size in deflated_zeros:
+            return deflated_zeros[size]
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        parts = []
+        full, rest = divmod(size, DEFLATE_PERIOD)
+        if full > 0:
+            zeros = bytes(DEFLATE_PERIOD)
+            parts.append(c.compress(zeros) + c.flush(zlib.Z_SYNC_FLUSH))
+            if full > 1:
+                periodic = c.compress(zeros) + c.flush(zlib.Z_SYNC_FLUSH)
+                parts.append(periodic * (full - 1))
+        if rest > 0 or not parts:
+            parts.append(c.compress(bytes(rest)) + c.flush(zlib.Z_SYNC_FLUSH))
+        data = b"".join(parts)
+        assert data.endswith(b"\x00\x00\xff\xff")
+        deflated_zeros[size] = data[:-4]
+        return deflated_zeros[size]
+
+
+def route_deflate_zeros(c):
+    size = c.q("size", 1000, 0, DEFLATE_BOMB_MAX)
+    offered = c.headers.get("sec-websocket-extensions", "")
+    if "permessage-deflate" not in offered:
+        http_answer(c, 400, body=b"permessage-deflate was not offered")
+        return
+    payload = deflate_zeros(size)
+    c.upgrade("Sec-WebSocket-Extensions: permessage-deflate\r\n")
+    c.send(frame(0x2, payload, rsv=4))
+    c.serve_until_close()
+
+
 def route_blackhole(c):
     c.upgrade()
     c.discard_until_eof()
@@ -627,6 +699,8 @@ ROUTES = {
     "/length-top-bit": route_length_top_bit,
     "/endless-fragments": route_endless_fragments,
     "/ping-flood": route_ping_flood,
+    "/fragmented": route_fragmented,
+    "/deflate-zeros": route_deflate_zeros,
     "/blackhole": route_blackhole,
     "/ignore-pings": route_ignore_pings,
     "/never-answer-close": route_never_answer_close,
