@@ -20,6 +20,13 @@ header_length_of (guint8 b1)
   return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((b1 & 0x80) ? 4 : 0);
 }
 
+/* FIN, RSV1, RSV2, RSV3 are bits 7..4 of the first byte; the record's bits
+ * have them as bits 0..3, in that order: indexed by the byte's top 4 bits. */
+static const guint8 bits_of_top[16] = {
+  0x0, 0x8, 0x4, 0xc, 0x2, 0xa, 0x6, 0xe,
+  0x1, 0x9, 0x5, 0xd, 0x3, 0xb, 0x7, 0xf,
+};
+
 static inline void
 parse_header (SondeFrameParser *self,
               const guint8     *p,
@@ -47,25 +54,19 @@ parse_header (SondeFrameParser *self,
         size = (size << 8) | p[at];
     }
 
-  /* FIN, RSV1, RSV2, RSV3 are bits 7..4 of the first byte; the record's bits
-   * have them as bits 0..3, in that order. */
-  self->frame.bits = ((b0 & 0x80) ? SONDE_FRAME_FIN : 0)
-                     | ((b0 & 0x40) ? SONDE_FRAME_RSV1 : 0)
-                     | ((b0 & 0x20) ? SONDE_FRAME_RSV2 : 0)
-                     | ((b0 & 0x10) ? SONDE_FRAME_RSV3 : 0)
-                     | ((b1 & 0x80) ? SONDE_FRAME_MASKED : 0);
+  self->frame.bits = bits_of_top[b0 >> 4] | ((b1 & 0x80) >> 3);
   self->frame.opcode = b0 & 0x0f;
   self->frame.size = size;
   self->remaining = size;
   self->header_length = length;
 
-  if (b1 & 0x80)
-    memcpy (self->mask, p + at, 4);
-  else
-    memset (self->mask, 0, 4);
-
-  if (b0 & 0x08)
+  /* Only control payloads are unmasked (and kept). */
+  if (G_UNLIKELY (b0 & 0x08))
     {
+      if (b1 & 0x80)
+        memcpy (self->mask, p + at, 4);
+      else
+        memset (self->mask, 0, 4);
       self->control_due = TRUE;
       self->control_length = 0;
     }

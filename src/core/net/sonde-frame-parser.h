@@ -32,7 +32,7 @@ typedef struct {
   guint8         partial_length;/* bytes of an incomplete header, in partial */
   guint8         control_length;/* bytes of the control payload collected */
   guint8         control_due;   /* a control frame whose CONTROL event is still to come */
-  guint8         mask[4];
+  guint8         mask[4];       /* of the last control frame (zeros when unmasked) */
   guint8         partial[SONDE_FRAME_HEADER_MAX];
   guint8         control[SONDE_FRAME_CONTROL_MAX];
 } SondeFrameParser;
