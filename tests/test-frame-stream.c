@@ -678,6 +678,81 @@ flood_thread (gpointer data)
   return NULL;
 }
 
+/* The limit func closes libsoup's connection at once (1009), from inside
+ * libsoup's read: the close goes out while the rest of the message is still
+ * arriving and being dropped. The raw server checks the Close it gets and
+ * answers it. */
+static void
+on_limit_close (gpointer user_data,
+                guint64  grown_to,
+                guint64  limit)
+{
+  Fixture *fixture = user_data;
+
+  on_limit (user_data, grown_to, limit);
+  soup_websocket_connection_close (fixture->client, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "too big");
+}
+
+static gpointer
+flood_then_answer_thread (gpointer data)
+{
+  GIOStream *io = data;
+  GOutputStream *out = g_io_stream_get_output_stream (io);
+  GInputStream *in = g_io_stream_get_input_stream (io);
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  g_autofree guint8 *payload = g_malloc0 (FLOOD_FRAME);
+  guint8 close_frame[6 + 9];
+  gsize n = 0;
+
+  for (guint i = 0; i < 64; i++)
+    {
+      g_byte_array_set_size (frame, 0);
+      append_frame (frame, (i == 0 ? 0x02 : 0x00) | (i == 63 ? 0x80 : 0x00), payload, FLOOD_FRAME);
+      if (!g_output_stream_write_all (out, frame->data, frame->len, NULL, NULL, NULL))
+        return NULL;
+    }
+
+  /* The client's Close: masked, code 1009, "too big". */
+  if (!g_input_stream_read_all (in, close_frame, sizeof close_frame, &n, NULL, NULL)
+      || n != sizeof close_frame || close_frame[0] != 0x88 || close_frame[1] != (0x80 | 9))
+    return NULL;
+  for (guint i = 0; i < 9; i++)
+    close_frame[6 + i] ^= close_frame[2 + (i & 3)];
+  if (close_frame[6] != 0x03 || close_frame[7] != 0xf1 || memcmp (close_frame + 8, "too big", 7) != 0)
+    return NULL;
+
+  g_byte_array_set_size (frame, 0);
+  append_frame (frame, 0x88, (const guint8 *) "\x03\xf1", 2);
+  g_output_stream_write_all (out, frame->data, frame->len, NULL, NULL, NULL);
+  g_io_stream_close (io, NULL, NULL);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+test_limit_close (void)
+{
+  Fixture fixture = { 0 };
+  GThread *thread;
+
+  fixture_start (&fixture, FALSE, NULL, FLOOD_LIMIT);
+  sonde_frame_stream_set_observer (fixture.stream, on_frame, on_limit_close, &fixture);
+
+  thread = g_thread_new ("flood", flood_then_answer_thread, fixture.server_io);
+  SONDE_TEST_ASSERT_WAIT (fixture.client_closed, 60000);
+  g_assert_nonnull (g_thread_join (thread));   /* the server got the right Close */
+
+  g_assert_cmpuint (fixture.limit_calls, ==, 1);
+  g_assert_cmpuint (fixture.limit_grown_to, ==, 17 * FLOOD_FRAME);
+  g_assert_cmpuint (fixture.client_messages->len, ==, 0);
+  assert_seen (find_seen (&fixture, SONDE_DIRECTION_OUT, 8, 0), 8,
+               SONDE_FRAME_FIN | SONDE_FRAME_MASKED, 9);
+  assert_control (find_seen (&fixture, SONDE_DIRECTION_OUT, 8, 0), "\x03\xf1" "too big");
+  g_assert_cmpint (soup_websocket_connection_get_close_code (fixture.client), ==,
+                   SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+
+  fixture_stop (&fixture);
+}
+
 static guint64
 peak_rss_kib (void)
 {
@@ -1055,6 +1130,7 @@ main (int    argc,
   g_test_add_func ("/frame-stream/inject", test_inject);
   g_test_add_func ("/frame-stream/tls", test_tls);
   g_test_add_func ("/frame-stream/limit", test_limit);
+  g_test_add_func ("/frame-stream/limit-close", test_limit_close);
 
   return g_test_run ();
 }
