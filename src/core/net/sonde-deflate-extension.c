@@ -359,7 +359,6 @@ inflate_into (SondeDeflateExtension  *self,
 {
   z_stream *z = &self->inflater;
   guint64 limit = self->max_message_size != 0 ? MIN (self->max_message_size, LARGEST_MESSAGE) : LARGEST_MESSAGE;
-
   gsize left = len;
 
   z->avail_in = 0;
