@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "sonde-close-code.h"
 #include "sonde-connection.h"
 #include "sonde-profile-store.h"
 #include "sonde-test-peer.h"
@@ -440,7 +441,7 @@ cli_start_argv (Fixture            *fixture,
   for (guint i = 0; args[i] != NULL; i++)
     {
       g_ptr_array_add (argv, (gpointer) args[i]);
-      if (g_str_equal (args[i], "--raw"))
+      if (g_str_equal (args[i], "--raw") || g_str_equal (args[i], "--help"))
         cli->raw = TRUE;
       if (g_str_equal (args[i], "--extract"))
         cli->extract = TRUE;
@@ -587,14 +588,25 @@ parse_record (const char *line)
       gint64 size = json_object_get_int_member (object, "size");
 
       g_assert_true (json_object_has_member (object, "size"));
-      if (g_str_equal (kind, "text"))
+      if (g_str_equal (kind, "frame"))
+        {
+          /* --frames: the header only, exactly these members. */
+          static const char *const members[] = { "time", "dir", "kind", "opcode", "fin", "rsv1", "masked", "size" };
+
+          g_assert_cmpuint (json_object_get_size (object), ==, G_N_ELEMENTS (members));
+          for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+            g_assert_true (json_object_has_member (object, members[i]));
+        }
+      else if (g_str_equal (kind, "text") ||
+               ((g_str_equal (kind, "ping") || g_str_equal (kind, "pong")) && json_object_has_member (object, "text")))
         {
           g_assert_false (json_object_has_member (object, "base64"));
-          /* A text the redactor masked says so, and only then differs. */
-          if (!json_object_get_boolean_member_with_default (object, "redacted", FALSE))
-            g_assert_cmpint (strlen (json_object_get_string_member (object, "text")), ==, size);
-          else
+          /* A text the redactor masked says so, and only then differs;
+           * JSON-GLib reads a text with a NUL only up to it. */
+          if (json_object_get_boolean_member_with_default (object, "redacted", FALSE))
             g_assert_nonnull (strstr (json_object_get_string_member (object, "text"), "[redacted]"));
+          else if (strstr (line, "\\u0000") == NULL)
+            g_assert_cmpint (strlen (json_object_get_string_member (object, "text")), ==, size);
         }
       else
         {
@@ -602,7 +614,7 @@ parse_record (const char *line)
           g_autofree guchar *decoded = g_base64_decode (json_object_get_string_member (object, "base64"),
                                                         &decoded_size);
 
-          g_assert_cmpstr (kind, ==, "binary");
+          g_assert_true (g_str_equal (kind, "binary") || g_str_equal (kind, "ping") || g_str_equal (kind, "pong"));
           g_assert_false (json_object_has_member (object, "text"));
           g_assert_cmpint (decoded_size, ==, size);
         }
@@ -709,11 +721,11 @@ cli_event (Cli        *cli,
   return event;
 }
 
-/* A message record's payload, decoded. */
+/* A message's (or ping's, or pong's) payload, decoded. */
 static GBytes *
 record_payload (JsonObject *record)
 {
-  if (g_str_equal (json_object_get_string_member (record, "kind"), "text"))
+  if (json_object_has_member (record, "text"))
     {
       const char *text = json_object_get_string_member (record, "text");
 
@@ -776,10 +788,23 @@ test_usage_errors (Fixture       *fixture,
   g_autofree char *missing = g_build_filename (fixture->tmpdir, "missing.txt", NULL);
   g_autofree char *binary_file = write_file (fixture, "bad.txt", bad_utf8, sizeof bad_utf8);
   g_autofree char *url = url_for (fixture, "/ws/echo");
+  g_autofree char *long_reason = g_strnfill (SONDE_CLOSE_REASON_MAX + 1, 'r');
   const struct {
     const char *args[8];
     const char *says;
   } cases[] = {
+    { { "connect", "--max-message", "0", url }, "maximum frame size of 0" },
+    { { "connect", "--max-message", "1T", url }, "--max-message: “1T” is not a size in bytes" },
+    { { "connect", "--close-code", "999", url }, "--close-code: 999 is not a close code (1000–1003" },
+    { { "connect", "--close-code", "1006", url }, "--close-code: Close code 1006 cannot be sent" },
+    { { "connect", "--close-code", "2999", url }, "--close-code: Close code 2999 cannot be sent" },
+    { { "connect", "--close-code", "5000", url }, "--close-code: 5000 is not a close code" },
+    { { "connect", "--close-code", "-4000", url }, "--close-code: -4000 is not a close code" },
+    { { "connect", "--close-code", "many", url }, "Cannot parse integer value “many” for --close-code" },
+    { { "connect", "--close-reason", long_reason, url }, "--close-reason: The close reason is 124 bytes long" },
+    { { "connect", "--frames", "--raw", url }, "--frames prints one JSON line per frame" },
+    { { "connect", "--frames", "--print0", url }, "--frames prints one JSON line per frame" },
+    { { "connect", "--frames", "--extract", "$.x", url }, "--frames prints one JSON line per frame" },
     { { NULL }, "Usage: sonde-cli COMMAND" },
     { { "frobnicate" }, "unknown command “frobnicate”" },
     { { "connect" }, "give the URL to connect to" },
@@ -789,7 +814,7 @@ test_usage_errors (Fixture       *fixture,
     { { "connect", "ftp://example.com/" }, "“ftp:” is not a WebSocket scheme" },
     { { "connect", "--bogus", url }, "Unknown option --bogus" },
     { { "connect", "--max-frame", "0", url }, "maximum frame size of 0" },
-    { { "connect", "--max-frame", "12Q", url }, "--max-frame: “12Q” is not a size in bytes" },
+    { { "connect", "--max-frame", "12Q", url }, "--max-message: “12Q” is not a size in bytes" },
     { { "connect", "--count", "-1", url }, "--count must be a positive number" },
     { { "connect", "--count", "many", url }, "Cannot parse integer value “many” for --count" },
     { { "connect", "--timeout", "-2", url }, "--timeout must be a positive number" },
@@ -1302,32 +1327,278 @@ test_stdin_binary (Fixture       *fixture,
   assert_contains (cli->err, "not sent");
 }
 
-/* --slash: /close CODE REASON closes with them; "//" sends a "/"; an
- * unknown command is said, not sent. */
+/* --slash: /ping [PAYLOAD] sends a ping that the server (libsoup)
+ * answers; /close CODE REASON closes with them, a code that cannot be sent
+ * is said; "//" sends a "/"; an unknown command is said, not sent. */
 static void
 test_stdin_slash (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_autofree char *url = url_for (fixture, "/ws/echo");
+  g_autofree char *too_long = g_strnfill (126, 'p');
+  g_autofree char *input = g_strdup_printf ("//x\n/nope\n/ping abc \xc3\xa9\n/ping\n/ping %s\n/close 999\n"
+                                            "/close 2999 no\n/close x\n/close 4001 bye now\n", too_long);
   Cli *cli;
   JsonObject *close_event;
+  JsonObject *ping;
+  JsonObject *pong;
 
-  set_input (fixture, "//x\n/nope\n/ping\n/close 4001 bye now\n", strlen ("//x\n/nope\n/ping\n/close 4001 bye now\n"));
+  set_input (fixture, input, strlen (input));
   cli = cli_run (fixture, 0, "connect", "--slash", "--timeout", "15", url);
 
   g_assert_cmpuint (fixture->received->len, ==, 1);
   assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_TEXT, "/x", 2);
-  assert_contains (cli->err, "unknown command “/nope”");
-  assert_contains (cli->err, "/ping: not sent");
+  assert_contains (cli->err, "unknown command “/nope”: the commands are /ping [PAYLOAD] and /close");
+
+  /* Two pings out, as typed (not automatic), each answered by a pong that
+   * matches it; the one past 125 bytes was not sent. */
+  g_assert_cmpuint (cli_count (cli, "out", "ping"), ==, 2);
+  ping = cli_find (cli, "out", "ping", 0);
+  assert_record_payload (ping, "ping", "abc é", strlen ("abc é"));
+  g_assert_false (json_object_has_member (ping, "automatic"));
+  assert_record_payload (cli_find (cli, "out", "ping", 1), "ping", "", 0);
+  g_assert_cmpuint (cli_count (cli, "in", "pong"), ==, 2);
+  pong = cli_find (cli, "in", "pong", 0);
+  assert_record_payload (pong, "pong", "abc é", strlen ("abc é"));
+  g_assert_false (json_object_has_member (pong, "unmatched"));
+  g_assert_false (json_object_has_member (cli_find (cli, "in", "pong", 1), "unmatched"));
+  assert_contains (cli->err, "/ping: not sent: the payload is 126 bytes long; a Ping carries at most 125");
+
+  /* Codes that cannot be sent are refused with the reason; the last one
+   * closes. */
+  assert_contains (cli->err, "/close: Close code 999 cannot be sent");
+  assert_contains (cli->err, "/close: Close code 2999 cannot be sent");
+  assert_contains (cli->err, "/close: “x” is not a close code (1000–1003, 1007–1010 or 3000–4999)");
   close_event = cli_event (cli, "close");
   g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 4001);
   g_assert_cmpstr (json_object_get_string_member (close_event, "close_reason"), ==, "bye now");
+  g_assert_cmpint (soup_websocket_connection_get_close_code (fixture->peer), ==, 4001);
 
   /* Without --slash, the same lines are messages. */
   g_ptr_array_set_size (fixture->received, 0);
   cli = cli_run (fixture, 0, "connect", "--close-on-eof", "--timeout", "15", url);
-  g_assert_cmpuint (fixture->received->len, ==, 4);
-  assert_received (fixture, 3, SOUP_WEBSOCKET_DATA_TEXT, "/close 4001 bye now", 19);
+  g_assert_cmpuint (fixture->received->len, ==, 9);
+  assert_received (fixture, 8, SOUP_WEBSOCKET_DATA_TEXT, "/close 4001 bye now", 19);
+}
+
+/* Text with NUL bytes is text (RFC 6455 asks only for UTF-8): from
+ * --send-file and from a line of stdin, sent and shown escaped. */
+static void
+test_send_nul (Fixture       *fixture,
+               gconstpointer  data)
+{
+  static const char text[] = "a\0b\0";
+  g_autofree char *url = url_for (fixture, "/ws/echo");
+  g_autofree char *path = write_file (fixture, "nul.txt", text, sizeof text - 1);
+  Cli *cli;
+
+  cli = cli_run (fixture, 0, "connect", "--send-file", path, "--count", "1", url);
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_TEXT, text, sizeof text - 1);
+  assert_contains (cli->out, "\"dir\":\"out\",\"kind\":\"text\",\"size\":4,\"text\":\"a\\u0000b\\u0000\"");
+  assert_contains (cli->out, "\"dir\":\"in\",\"kind\":\"text\",\"size\":4,\"text\":\"a\\u0000b\\u0000\"");
+  g_assert_cmpstr (cli->err, ==, "");
+
+  /* A NUL in a line of stdin is part of the message. */
+  g_ptr_array_set_size (fixture->received, 0);
+  set_input (fixture, "x\0y\n", 4);
+  cli = cli_run (fixture, 0, "connect", "--count", "1", url);
+  assert_received (fixture, 0, SOUP_WEBSOCKET_DATA_TEXT, "x\0y", 3);
+  assert_contains (cli->out, "\"dir\":\"in\",\"kind\":\"text\",\"size\":3,\"text\":\"x\\u0000y\"");
+}
+
+/* --close-code and --close-reason: the close made at the end, whatever
+ * ends the run, reaches the server. */
+static void
+test_close_code (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *url = url_for (fixture, "/ws/one");
+  g_autofree char *echo_url = url_for (fixture, "/ws/echo");
+  Cli *cli;
+  JsonObject *close_event;
+
+  /* --count reached. */
+  cli = cli_run (fixture, 0, "connect", url, "--count", "1", "--close-code", "4000", "--close-reason", "bye");
+  close_event = cli_event (cli, "close");
+  g_assert_cmpint (json_object_get_int_member (close_event, "close_code"), ==, 4000);
+  g_assert_cmpstr (json_object_get_string_member (close_event, "close_reason"), ==, "bye");
+  g_assert_true (json_object_get_boolean_member (close_event, "clean"));
+  g_assert_cmpint (soup_websocket_connection_get_close_code (fixture->peer), ==, 4000);
+  g_assert_cmpstr (soup_websocket_connection_get_close_data (fixture->peer), ==, "bye");
+  g_assert_cmpstr (cli->err, ==, "");
+
+  /* --timeout, with the default code and a reason. */
+  cli = cli_run (fixture, 0, "connect", url, "--timeout", "0.3", "--close-reason", "time is up");
+  g_assert_cmpint (soup_websocket_connection_get_close_code (fixture->peer), ==, 1000);
+  g_assert_cmpstr (soup_websocket_connection_get_close_data (fixture->peer), ==, "time is up");
+
+  /* The end of stdin. */
+  set_input (fixture, "hi\n", 3);
+  cli = cli_run (fixture, 0, "connect", echo_url, "--close-on-eof", "--close-code", "1001", "--timeout", "15");
+  g_assert_cmpint (json_object_get_int_member (cli_event (cli, "close"), "close_code"), ==, 1001);
+  g_assert_cmpint (soup_websocket_connection_get_close_code (fixture->peer), ==, 1001);
+}
+
+/* tests/servers/ping_peer.py (Python `websockets`) pings with payloads
+ * (text, NUL and non-UTF-8 bytes, 125 bytes), then sends a pong nobody
+ * asked for and "done". */
+static SondeTestPeer *
+ping_peer_start (void)
+{
+  const char *args[] = { "--lifetime", "60", NULL };
+  g_autoptr(GError) error = NULL;
+  SondeTestPeer *peer = sonde_test_peer_start_script ("ping_peer.py", args, &error);
+
+  g_assert_no_error (error);
+  return peer;
+}
+
+/* The peer's "closed" line, after its pong lines. */
+static JsonObject *
+ping_peer_closed (SondeTestPeer *peer)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = sonde_test_peer_read_line (peer, WAIT_MS, &error);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+
+      g_assert_no_error (error);
+      json_parser_load_from_data (parser, line, -1, &error);
+      g_assert_no_error (error);
+      object = json_node_get_object (json_parser_get_root (parser));
+      if (g_str_equal (json_object_get_string_member (object, "event"), "closed"))
+        return json_object_ref (object);
+    }
+}
+
+/* The server's pings are records (in) with their payloads, each answered
+ * by an automatic pong (out); the pong nobody asked for is unmatched; the
+ * close code reaches the peer. */
+static void
+test_pings_from_server (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  static const guint8 binary_ping[] = { 0x00, 0xff, 0x01, 0x02 };
+  g_autoptr(SondeTestPeer) peer = ping_peer_start ();
+  g_autofree char *url = sonde_test_peer_dup_url (peer, "/");
+  g_autofree char *long_ping = g_strndup ("01234567890123456789012345678901234567890123456789012345678901234567890123456789"
+                                          "01234567890123456789012345678901234567890123456789", 125);
+  g_autoptr(JsonObject) closed = NULL;
+  Cli *cli = cli_run (fixture, 0, "connect", url, "--count", "1", "--close-code", "4000", "--close-reason", "bye");
+  JsonObject *pong;
+
+  g_assert_cmpuint (cli_count (cli, "in", "ping"), ==, 3);
+  assert_record_payload (cli_find (cli, "in", "ping", 0), "ping", "p1", 2);
+  g_assert_cmpstr (json_object_get_string_member (cli_find (cli, "in", "ping", 0), "text"), ==, "p1");
+  assert_record_payload (cli_find (cli, "in", "ping", 1), "ping", binary_ping, sizeof binary_ping);
+  g_assert_cmpstr (json_object_get_string_member (cli_find (cli, "in", "ping", 1), "base64"), ==, "AP8BAg==");
+  assert_record_payload (cli_find (cli, "in", "ping", 2), "ping", long_ping, 125);
+
+  g_assert_cmpuint (cli_count (cli, "out", "pong"), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *answer = cli_find (cli, "out", "pong", i);
+
+      g_assert_true (json_object_get_boolean_member_with_default (answer, "automatic", FALSE));
+      g_assert_cmpint (json_object_get_int_member (answer, "size"), ==,
+                       json_object_get_int_member (cli_find (cli, "in", "ping", i), "size"));
+    }
+
+  g_assert_cmpuint (cli_count (cli, "in", "pong"), ==, 1);
+  pong = cli_find (cli, "in", "pong", 0);
+  assert_record_payload (pong, "pong", "nobody-asked", 12);
+  g_assert_true (json_object_get_boolean_member_with_default (pong, "unmatched", FALSE));
+
+  /* Pings and pongs are not messages: --count 1 counted "done". */
+  g_assert_cmpuint (cli_count (cli, "in", "text"), ==, 1);
+  assert_record_payload (cli_find (cli, "in", "text", 0), "text", "done", 4);
+  g_assert_cmpint (json_object_get_int_member (cli_event (cli, "close"), "close_code"), ==, 4000);
+
+  closed = ping_peer_closed (peer);
+  g_assert_cmpint (json_object_get_int_member (closed, "pongs"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (closed, "matched"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (closed, "code"), ==, 4000);
+
+  /* --raw prints messages only: no ping payload among them. */
+  cli = cli_run (fixture, 0, "connect", url, "--count", "1", "--raw");
+  g_assert_cmpstr (cli->out, ==, "done\n");
+}
+
+/* --frames: one line per frame in and out, with the header's fields. */
+static void
+test_frames (Fixture       *fixture,
+             gconstpointer  data)
+{
+  static const struct {
+    const char *dir;
+    const char *opcode;
+    gint64      size;
+  } expected[] = {
+    { "in", "ping", 2 }, { "in", "ping", 4 }, { "in", "ping", 125 }, { "in", "pong", 12 }, { "in", "text", 4 },
+    { "in", "close", 5 },
+    { "out", "pong", 2 }, { "out", "pong", 4 }, { "out", "pong", 125 }, { "out", "close", 5 },
+  };
+  g_autoptr(SondeTestPeer) peer = ping_peer_start ();
+  g_autofree char *url = sonde_test_peer_dup_url (peer, "/");
+  Cli *cli = cli_run (fixture, 0, "connect", url, "--frames", "--count", "1", "--close-code", "4000",
+                      "--close-reason", "bye");
+
+  g_assert_cmpuint (cli_count (cli, "in", "frame"), ==, 6);
+  g_assert_cmpuint (cli_count (cli, "out", "frame"), ==, 4);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      gboolean in = g_str_equal (expected[i].dir, "in");
+      JsonObject *frame = cli_find (cli, expected[i].dir, "frame", in ? i : i - 6);
+
+      g_assert_cmpstr (json_object_get_string_member (frame, "opcode"), ==, expected[i].opcode);
+      g_assert_cmpint (json_object_get_int_member (frame, "size"), ==, expected[i].size);
+      g_assert_true (json_object_get_boolean_member (frame, "fin"));
+      g_assert_false (json_object_get_boolean_member (frame, "rsv1"));
+      /* Only a client masks its frames. */
+      g_assert_true (json_object_get_boolean_member (frame, "masked") == !in);
+    }
+
+  /* Without --frames, none. */
+  cli = cli_run (fixture, 0, "connect", url, "--count", "1");
+  g_assert_cmpuint (cli_count (cli, "in", "frame") + cli_count (cli, "out", "frame"), ==, 0);
+}
+
+/* A ping flood (10,000 pings) shows the first pings a second and counts
+ * the rest in "ping" events, not 10,000 lines. */
+static void
+test_ping_flood (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SondeTestPeer) peer = ping_peer_start ();
+  g_autofree char *url = sonde_test_peer_dup_url (peer, "/flood");
+  /* Watched for 3 s, not closed at "done": the last pings counted are
+   * reported at most a second after the flood. */
+  Cli *cli = cli_run (fixture, 0, "connect", url, "--timeout", "3");
+  gint64 counted_in = 0;
+  gint64 counted_out = 0;
+  g_autoptr(JsonObject) closed = NULL;
+
+  for (guint i = 0; i < cli_count (cli, "event", "ping"); i++)
+    {
+      JsonObject *event = cli_find (cli, "event", "ping", i);
+
+      g_assert_cmpint (json_object_get_int_member (event, "shown_per_second"), >, 0);
+      if (g_str_equal (json_object_get_string_member (event, "direction"), "in"))
+        counted_in += json_object_get_int_member (event, "pings");
+      else
+        counted_out += json_object_get_int_member (event, "pongs");
+    }
+  g_assert_cmpint (counted_in, >, 0);
+  g_assert_cmpuint (cli->records->len, <, 1000);
+  /* Every ping is either shown or counted, and so is every pong. */
+  g_assert_cmpint (cli_count (cli, "in", "ping") + counted_in, ==, 10000);
+  g_assert_cmpint (cli_count (cli, "out", "pong") + counted_out, ==, 10000);
+  assert_record_payload (cli_find (cli, "in", "text", 0), "text", "done", 4);
+
+  closed = ping_peer_closed (peer);
+  g_assert_cmpint (json_object_get_int_member (closed, "pongs"), ==, 10000);
 }
 
 static void
@@ -1354,7 +1625,11 @@ test_echo (Fixture       *fixture,
 
       assert_record_payload (in, kind, g_bytes_get_data (sent->bytes, NULL), g_bytes_get_size (sent->bytes));
       assert_record_payload (out, kind, g_bytes_get_data (sent->bytes, NULL), g_bytes_get_size (sent->bytes));
+      /* Sent back by the connection's I/O thread the moment it came, not
+       * by the CLI once it printed it. */
+      g_assert_true (json_object_get_boolean_member_with_default (out, "automatic", FALSE));
     }
+  g_assert_cmpuint (cli_count (cli, "out", NULL), ==, fixture->pushed->len);
 
   g_assert_cmpstr (json_object_get_string_member (cli_event (cli, "close"), "close_reason"), ==, "all back");
   g_assert_cmpstr (cli->err, ==, "");
@@ -1408,25 +1683,46 @@ test_timeout_in_handshake (Fixture       *fixture,
 }
 
 static void
-test_max_frame (Fixture       *fixture,
-                gconstpointer  data)
+test_max_message (Fixture       *fixture,
+                  gconstpointer  data)
 {
   g_autofree char *url = url_for (fixture, "/ws/echo");
   Cli *cli;
   JsonObject *error_event;
 
-  /* A limit with a suffix, above the message: it goes through. */
-  cli = cli_run (fixture, 0, "connect", url, "--max-frame", "1K", "--send", "hello", "--count", "1");
+  /* A limit with a suffix, above the message: it goes through. --deflate
+   * no longer warns: the inflated size is bounded by the same limit. */
+  cli = cli_run (fixture, 0, "connect", url, "--max-message", "1K", "--deflate", "--send", "hello", "--count", "1");
   assert_record_payload (cli_find (cli, "in", NULL, 0), "text", "hello", 5);
+  g_assert_cmpstr (cli->err, ==, "");
 
-  /* Below it: the echo is refused as too big, and the run fails. */
-  cli = cli_run (fixture, 1, "connect", url, "--max-frame", "4", "--send", "hello");
+  /* Below it: the echo is refused as too big, and the run fails; the
+   * error says how far the message got and what the limit was. */
+  cli = cli_run (fixture, 1, "connect", url, "--max-message", "4", "--send", "hello");
   g_assert_cmpuint (cli_count (cli, "out", NULL), ==, 1);
   g_assert_cmpuint (cli_count (cli, "in", NULL), ==, 0);
   error_event = cli_event (cli, "error");
   g_assert_cmpint (json_object_get_int_member (error_event, "error_code"), ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+  g_assert_cmpint (json_object_get_int_member (error_event, "message_size"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (error_event, "limit"), ==, 4);
   g_assert_false (json_object_get_boolean_member (cli_event (cli, "close"), "clean"));
   assert_contains (cli->err, "closed abnormally");
+
+  /* --max-frame is the old name of the same option. */
+  cli = cli_run (fixture, 1, "connect", url, "--max-frame", "4", "--send", "hello");
+  g_assert_cmpint (json_object_get_int_member (cli_event (cli, "error"), "limit"), ==, 4);
+
+  /* The help says what the limit bounds, names the alias, and has no
+   * warning about compression left. */
+  cli = cli_run (fixture, 0, "connect", "--help");
+  assert_contains (cli->out, "--max-message");
+  assert_contains (cli->out, "whole (all its fragments) and, when compressed, inflated");
+  assert_contains (cli->out, "The old name of --max-message");
+  assert_contains (cli->out, "--frames");
+  assert_contains (cli->out, "/ping [PAYLOAD]");
+  assert_contains (cli->out, "--close-code");
+  g_assert_null (strstr (cli->out, "exhaust memory"));
+  g_assert_null (strstr (cli->out, "libsoup 3.2 bounds"));
 }
 
 static gboolean
@@ -2303,6 +2599,11 @@ main (int   argc,
   ADD ("stdin/keeps-listening", test_stdin_keeps_listening);
   ADD ("stdin/binary", test_stdin_binary);
   ADD ("stdin/slash", test_stdin_slash);
+  ADD ("send-nul", test_send_nul);
+  ADD ("close-code", test_close_code);
+  ADD ("pings-from-server", test_pings_from_server);
+  ADD ("frames", test_frames);
+  ADD ("ping-flood", test_ping_flood);
   ADD ("tls/refused", test_tls_refused);
   ADD ("tls/ca", test_tls_ca);
   ADD ("tls/insecure", test_tls_insecure);
@@ -2310,7 +2611,7 @@ main (int   argc,
   ADD ("echo", test_echo);
   ADD ("timeout", test_timeout);
   ADD ("timeout-in-handshake", test_timeout_in_handshake);
-  ADD ("max-frame", test_max_frame);
+  ADD ("max-message", test_max_message);
   ADD ("serve-demo", test_serve_demo);
   ADD ("serve-demo-port-in-use", test_serve_demo_port_in_use);
   ADD ("extract-known", test_extract_known);

@@ -32,7 +32,7 @@ typedef struct {
   gboolean          echo;
   gint64            count;
   double            timeout;
-  char             *max_frame;
+  char             *max_message;    /* --max-message, or its old name --max-frame */
   double            handshake_timeout;
   gboolean          deflate;
   gboolean          follow_redirects;
@@ -41,6 +41,9 @@ typedef struct {
   gboolean          raw_bytes;      /* --raw: binary as bytes, not base64 */
   gboolean          slash;          /* stdin: "/ping", "/close" are commands */
   gboolean          close_on_eof;
+  int               close_code;     /* --close-code: 0 when not given */
+  char             *close_reason;   /* --close-reason */
+  gboolean          frames;         /* --frames: every frame's header as a JSON line */
   char            **extracts;
   char             *where;
   double            rate;           /* demo only */
@@ -62,7 +65,7 @@ typedef struct {
   int               latency_interval;
 
   /* state */
-  guint64           max_message_size; /* --max-frame, parsed; 0 when not given */
+  guint64           max_message_size; /* --max-message, parsed; 0 when not given */
   SondeSession     *session;
   SondeConnection  *connection;     /* the session's */
   SondeSecrets     *secrets;        /* the keyring, for a profile without --token-env */
@@ -81,7 +84,7 @@ typedef struct {
   gboolean          opened;         /* the connection was open once */
   GDataInputStream *stdin_lines;    /* lines to send, or NULL */
   GCancellable     *stdin_cancellable;
-  GQueue            stdin_pending;  /* char*: lines read before the open */
+  GQueue            stdin_pending;  /* GBytes: lines read before the open (a NUL after each) */
   gboolean          stdin_eof;
   guint             timeout_id;
   guint             grace_id;
@@ -126,5 +129,7 @@ void          sonde_cli_say                     (const char    *format,
 void          sonde_cli_close_by_us             (ConnectRun    *run,
                                                  guint          code,
                                                  const char    *reason);
+void          sonde_cli_close_at_end            (ConnectRun    *run,
+                                                 guint          default_code);
 
 G_END_DECLS

@@ -70,7 +70,8 @@ run_clear (ConnectRun *run)
   g_free (run->origin);
   g_strfreev (run->sends);
   g_free (run->send_file);
-  g_free (run->max_frame);
+  g_free (run->max_message);
+  g_free (run->close_reason);
   g_free (run->pin_sha256);
   g_free (run->ca_file);
   g_free (run->cert_file);
@@ -86,7 +87,6 @@ run_clear (ConnectRun *run)
 }
 
 #define say sonde_cli_say
-#define close_by_us sonde_cli_close_by_us
 
 /* "sonde-cli: " and the message, on stderr. */
 void
@@ -160,6 +160,16 @@ sonde_cli_close_by_us (ConnectRun *run,
     run->grace_id = g_timeout_add (CLOSE_GRACE_MS, on_grace_elapsed, run);
 }
 
+/* The close sonde-cli makes at the end of a run (--count reached, end of
+ * stdin, --timeout, a signal): --close-code and --close-reason when given,
+ * else @default_code. */
+void
+sonde_cli_close_at_end (ConnectRun *run,
+                        guint       default_code)
+{
+  sonde_cli_close_by_us (run, run->close_code > 0 ? (guint) run->close_code : default_code, run->close_reason);
+}
+
 static void
 send_on_open (ConnectRun *run)
 {
@@ -202,16 +212,41 @@ send_on_open (ConnectRun *run)
     }
 }
 
+/* A text or binary message, not a ping, pong, frame header or event. */
+static gboolean
+is_message (const SondeRecord *record)
+{
+  return record->direction != SONDE_DIRECTION_EVENT &&
+         (record->kind == SONDE_MESSAGE_KIND_TEXT || record->kind == SONDE_MESSAGE_KIND_BINARY);
+}
+
+/* What comes in after the --count-th message while the close completes:
+ * messages, pings, pongs and the headers of data frames (the Close frames
+ * are still shown). */
+static gboolean
+is_after_count (ConnectRun        *run,
+                const SondeRecord *record)
+{
+  static const char close_frame[] = "{\"opcode\":\"close\"";
+
+  if (!run->count_reached || record->direction != SONDE_DIRECTION_IN)
+    return FALSE;
+  if (record->kind == SONDE_MESSAGE_KIND_FRAME)
+    return record->stored_size < sizeof close_frame - 1 ||
+           memcmp (record->data, close_frame, sizeof close_frame - 1) != 0;
+  return TRUE;
+}
+
 static void
 handle_record (ConnectRun        *run,
                const SondeRecord *record)
 {
-  gboolean received = record->direction == SONDE_DIRECTION_IN;
+  gboolean received = is_message (record) && record->direction == SONDE_DIRECTION_IN;
   gboolean matches = TRUE;
 
   /* Once --count messages arrived, what still comes in while the close
    * completes is not printed: the output holds exactly N messages. */
-  if (received && run->count_reached)
+  if (is_after_count (run, record))
     return;
 
   if (received && run->predicate != NULL)
@@ -241,31 +276,15 @@ handle_record (ConnectRun        *run,
   if (!received || run->count_reached)
     return;
 
+  /* --echo is the connection's: its I/O thread sends each message back
+   * the moment it is read (sonde_connection_set_echo()). */
   if (matches)
     run->received++;
-
-  if (run->echo)
-    {
-      g_autoptr(GError) error = NULL;
-      gboolean ok;
-
-      if (record->kind == SONDE_MESSAGE_KIND_TEXT)
-        ok = sonde_connection_send_text (run->connection, (const char *) record->data,
-                                         (gssize) record->stored_size, &error);
-      else
-        {
-          g_autoptr(GBytes) bytes = g_bytes_new (record->data, record->stored_size);
-          ok = sonde_connection_send_binary (run->connection, bytes, &error);
-        }
-
-      if (!ok && !g_error_matches (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN))
-        say ("--echo: %s", error->message);
-    }
 
   if (matches && run->count > 0 && run->received >= (guint64) run->count)
     {
       run->count_reached = TRUE;
-      close_by_us (run, 1000, NULL);
+      sonde_cli_close_at_end (run, 1000);
     }
 }
 
@@ -353,7 +372,7 @@ on_timeout (gpointer data)
 
   run->timeout_id = 0;
   run->timed_out = TRUE;
-  close_by_us (run, 1000, NULL);
+  sonde_cli_close_at_end (run, 1000);
   return G_SOURCE_REMOVE;
 }
 
@@ -366,18 +385,8 @@ on_signal (gpointer data)
   if (++run->signals_seen > 1)
     exit (130);
 
-  close_by_us (run, 1001, NULL);
+  sonde_cli_close_at_end (run, 1001);
   return G_SOURCE_CONTINUE;
-}
-
-/* Compression offered, by --deflate or by the profile. */
-static void
-warn_about_deflate (ConnectRun   *run,
-                    SondeProfile *profile)
-{
-  if (profile != NULL ? sonde_profile_get_options (profile)->deflate : run->deflate)
-    say (_("warning: with --deflate, libsoup 3.2 bounds neither a message's decompressed size nor its "
-           "total size across fragments: a hostile server can exhaust memory"));
 }
 
 static void
@@ -501,7 +510,9 @@ run_session (ConnectRun   *run,
   run->line = g_string_sized_new (512);
   log = sonde_session_get_log (run->session);
 
-  warn_about_deflate (run, profile);
+  /* The connection's own, kept across the session's connects. */
+  sonde_connection_set_echo (run->connection, run->echo);
+  sonde_connection_set_show_frames (run->connection, run->frames);
   if (run->insecure)
     say (_("WARNING: --insecure: the server's certificate is not checked. Anyone on the way can read "
            "and change this connection. Use --ca FILE or --pin-sha256 to trust a certificate instead"));
@@ -610,8 +621,19 @@ sonde_cli_connect (int    argc,
       "Each line of stdin is sent as a text message (with --binary, hex bytes sent as\n"
       "one binary message); lines read before the connection opens wait for it. At\n"
       "the end of stdin the connection stays open; --close-on-eof closes it (1000)\n"
-      "once the last line was sent. With --slash, /close [CODE [REASON]] closes and\n"
-      "//TEXT sends /TEXT.\n"
+      "once the last line was sent. With --slash, /ping [PAYLOAD] sends a Ping (at\n"
+      "most 125 bytes, the rest of the line as typed), /close [CODE [REASON]] closes\n"
+      "and //TEXT sends /TEXT. --close-code and --close-reason set the close made at\n"
+      "the end: --count reached, end of stdin, --timeout, Ctrl+C or SIGTERM.\n"
+      "\n"
+      "Pings and pongs are records too (kind ping, pong): the pong that answers a\n"
+      "ping is marked \"automatic\":true, a pong that answers no ping of ours\n"
+      "\"unmatched\":true; past 50 a second, they are counted in one \"ping\" event a\n"
+      "second instead. --frames adds one line per frame (kind frame: opcode, fin,\n"
+      "rsv1, masked, size); it goes only with the JSON output.\n"
+      "\n"
+      "--max-message bounds every incoming message: all its fragments together and,\n"
+      "with --deflate, its inflated size; a larger one closes the connection (1009).\n"
       "\n"
       "With --raw, stdout holds the payloads of received messages exactly as they\n"
       "came (only secrets given to Sonde, such as a token in --header, are masked),\n"

@@ -19,8 +19,10 @@
 
 #include "sonde-certificate.h"
 #include "sonde-cli-connect-private.h"
+#include "sonde-close-code.h"
 #include "sonde-error.h"
 #include "sonde-json-path.h"
+#include "sonde-text.h"
 
 /* Parses a byte count: digits with an optional K, M or G suffix (binary). */
 static gboolean
@@ -54,7 +56,7 @@ parse_size (const char  *text,
 
 invalid:
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               _("--max-frame: “%s” is not a size in bytes (e.g. 65536, 64K, 16M)"), text);
+               _("--max-message: “%s” is not a size in bytes (e.g. 65536, 64K, 16M)"), text);
   return FALSE;
 }
 
@@ -83,8 +85,38 @@ sonde_cli_check_options (ConnectRun  *run,
       return FALSE;
     }
 
-  if (run->max_frame != NULL && !parse_size (run->max_frame, &run->max_message_size, error))
+  if (run->max_message != NULL && !parse_size (run->max_message, &run->max_message_size, error))
     return FALSE;
+
+  /* The close made at the end (--count, end of stdin, --timeout, a
+   * signal): checked now, not when it is too late to say so. */
+  if (run->close_code != 0 || run->close_reason != NULL)
+    {
+      g_autoptr(GError) close_error = NULL;
+
+      if (run->close_code != 0 && (run->close_code < 1000 || run->close_code > 4999))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--close-code: %d is not a close code (1000–1003, 1007–1010 or 3000–4999)"),
+                       run->close_code);
+          return FALSE;
+        }
+      if (!sonde_close_code_check_local (run->close_code != 0 ? (guint) run->close_code : 1000,
+                                         run->close_reason, &close_error))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       run->close_code != 0 ? "--close-code: %s" : "--close-reason: %s", close_error->message);
+          return FALSE;
+        }
+    }
+
+  if (run->frames && (run->raw || run->print0 || run->raw_bytes || run->extracts != NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--frames prints one JSON line per frame: it goes with the JSON output, "
+                             "not with --raw, --print0, --raw-bytes or --extract"));
+      return FALSE;
+    }
 
   if ((run->latency_probe != NULL) != (run->latency_path != NULL))
     {
@@ -149,7 +181,8 @@ sonde_cli_check_options (ConnectRun  *run,
           return FALSE;
         }
 
-      if (!run->binary && !g_utf8_validate_len (contents, length, NULL))
+      /* NUL is a character like any other in a text message. */
+      if (!run->binary && !sonde_text_validate_utf8 ((const guint8 *) contents, length, NULL))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                        _("--send-file: “%s” is not UTF-8 text; add --binary to send it as a binary message"),
@@ -279,22 +312,35 @@ sonde_cli_connect_entries (ConnectRun *run,
       N_("Send --send and --send-file messages as binary, and read each line of stdin as hex bytes "
          "(e.g. 00 ff 10) sent as one binary message"), NULL },
     { "slash", 0, 0, G_OPTION_ARG_NONE, &run->slash,
-      N_("A stdin line that begins with / is a command: /close [CODE [REASON]]; //TEXT sends /TEXT"), NULL },
+      N_("A stdin line that begins with / is a command: /ping [PAYLOAD], /close [CODE [REASON]]; "
+         "//TEXT sends /TEXT"), NULL },
     { "close-on-eof", 0, 0, G_OPTION_ARG_NONE, &run->close_on_eof,
-      N_("At the end of stdin, close (1000) once every line was sent and exit (default: keep listening)"),
+      N_("At the end of stdin, close (1000, or --close-code) once every line was sent and exit "
+         "(default: keep listening)"),
       NULL },
+    { "close-code", 0, 0, G_OPTION_ARG_INT, &run->close_code,
+      N_("The code of the close made at the end (--count reached, end of stdin, --timeout, Ctrl+C): "
+         "1000–1003, 1007–1010 or 3000–4999 (default 1000, 1001 on a signal)"), N_("CODE") },
+    { "close-reason", 0, 0, G_OPTION_ARG_STRING, &run->close_reason,
+      N_("The reason of the close made at the end (UTF-8, at most 123 bytes)"), N_("TEXT") },
     { "echo", 0, 0, G_OPTION_ARG_NONE, &run->echo,
-      N_("Send every received message straight back, unchanged"), NULL },
+      N_("Send every received message straight back, unchanged, as soon as it arrives"), NULL },
+    { "frames", 0, 0, G_OPTION_ARG_NONE, &run->frames,
+      N_("Also print one JSON line per WebSocket frame in and out: opcode, FIN, RSV1, mask and size "
+         "(not with --raw or --extract)"), NULL },
     { "count", 'n', 0, G_OPTION_ARG_INT64, &run->count,
       N_("Close and exit after N received messages"), N_("N") },
     { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &run->timeout,
       N_("Close after SECONDS (with --count: fail if N messages did not arrive)"), N_("SECONDS") },
-    { "max-frame", 0, 0, G_OPTION_ARG_STRING, &run->max_frame,
-      N_("Largest incoming message accepted (default 64M; 0 is refused)"), N_("BYTES") },
+    { "max-message", 0, 0, G_OPTION_ARG_STRING, &run->max_message,
+      N_("Largest incoming message accepted, whole (all its fragments) and, when compressed, inflated; "
+         "a larger one closes the connection with 1009 (default 64M; 0 is refused)"), N_("BYTES") },
+    { "max-frame", 0, 0, G_OPTION_ARG_STRING, &run->max_message,
+      N_("The old name of --max-message, still accepted"), N_("BYTES") },
     { "handshake-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &run->handshake_timeout,
       N_("Deadline for the whole opening handshake (default 15)"), N_("SECONDS") },
     { "deflate", 0, 0, G_OPTION_ARG_NONE, &run->deflate,
-      N_("Offer permessage-deflate compression"), NULL },
+      N_("Offer permessage-deflate compression (--max-message bounds the inflated size)"), NULL },
     { "follow-redirects", 0, 0, G_OPTION_ARG_NONE, &run->follow_redirects,
       N_("Follow HTTP redirects during the handshake"), NULL },
     { "raw", 0, 0, G_OPTION_ARG_NONE, &run->raw,
@@ -446,7 +492,7 @@ options_from_command_line (ConnectRun                   *run,
     }
   if (run->origin != NULL)
     replace_str (&options->origin, run->origin);
-  if (run->max_frame != NULL)
+  if (run->max_message != NULL)
     options->max_message_size = run->max_message_size;
   if (run->deflate)
     options->deflate = TRUE;

@@ -2,14 +2,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Every line of stdin (a terminal or a pipe) is one message: text, or with
- * --binary hex bytes as the composer reads them. With --slash a line that
- * begins with "/" is a command (/close [CODE [REASON]]; /ping says why it
- * cannot be sent) and
- * "//" sends a line that begins with "/". Lines read before the connection
- * is open wait for the open, in order. At the end of stdin the connection
- * stays (a monitor's default); with --close-on-eof it closes with 1000
- * once every line was sent.
+ * Every line of stdin (a terminal or a pipe) is one message: text (NUL
+ * bytes included), or with --binary hex bytes as the composer reads them.
+ * With --slash a line that begins with "/" is a command (/ping [PAYLOAD],
+ * /close [CODE [REASON]]) and "//" sends a line that begins with "/".
+ * Lines read before the connection is open wait for the open, in order. At
+ * the end of stdin the connection stays (a monitor's default); with
+ * --close-on-eof it closes (1000, or --close-code) once every line was
+ * sent.
  */
 
 #define G_LOG_DOMAIN "sonde-cli"
@@ -26,6 +26,7 @@
 #include "sonde-connection.h"
 #include "sonde-error.h"
 #include "sonde-hex.h"
+#include "sonde-text.h"
 
 static void read_next (ConnectRun *run);
 
@@ -55,9 +56,10 @@ slash_close (ConnectRun *run,
       code_text = space != NULL ? g_strndup (arguments, (gsize) (space - arguments)) : g_strdup (arguments);
       if (space != NULL)
         reason = space + strspn (space, " ");
-      if (!g_ascii_string_to_unsigned (code_text, 10, 1000, 4999, &code, NULL))
+      if (!g_ascii_string_to_unsigned (code_text, 10, 0, 65535, &code, NULL))
         {
-          sonde_cli_say (_("/close: “%s” is not a close code (1000–4999)"), code_text);
+          sonde_cli_say (_("/close: “%s” is not a close code (1000–1003, 1007–1010 or 3000–4999)"),
+                         code_text);
           return;
         }
     }
@@ -70,36 +72,57 @@ slash_close (ConnectRun *run,
   sonde_cli_close_by_us (run, (guint) code, reason != NULL && *reason != '\0' ? reason : NULL);
 }
 
+/* "/ping [PAYLOAD]": the rest of the line after one space, as typed. */
+static void
+slash_ping (ConnectRun *run,
+            const char *payload,
+            gsize       length)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (length > 125)
+    {
+      sonde_cli_say (_("/ping: not sent: the payload is %zu bytes long; a Ping carries at most 125"),
+                     length);
+      return;
+    }
+  if (!sonde_connection_send_ping (run->connection, (const guint8 *) payload, length, &error))
+    sonde_cli_say (_("/ping: not sent: %s"), error->message);
+}
+
+/* @line holds @length bytes (NUL bytes included), and a NUL after them. */
 static void
 send_line (ConnectRun *run,
-           const char *line)
+           const char *line,
+           gsize       length)
 {
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
   if (run->slash && line[0] == '/' && line[1] != '/')
     {
-      if (g_str_equal (line, "/ping") || g_str_has_prefix (line, "/ping "))
-        {
-          /* libsoup 3.2 sends Pings only on its keepalive timer. */
-          sonde_cli_say (_("/ping: not sent: the WebSocket library Sonde uses (libsoup 3.2) cannot send "
-                           "a Ping on demand; --keepalive SECONDS sends one every SECONDS"));
-        }
+      if (g_str_equal (line, "/ping"))
+        slash_ping (run, "", 0);
+      else if (g_str_has_prefix (line, "/ping "))
+        slash_ping (run, line + 6, length - 6);
       else if (g_str_equal (line, "/close") || g_str_has_prefix (line, "/close "))
         slash_close (run, line + 6);
       else
-        sonde_cli_say (_("unknown command “%s”: the command is /close [CODE [REASON]] (start a line "
-                         "with // to send one that begins with /)"), line);
+        sonde_cli_say (_("unknown command “%s”: the commands are /ping [PAYLOAD] and /close [CODE [REASON]] "
+                         "(start a line with // to send one that begins with /)"), line);
       return;
     }
   if (run->slash && line[0] == '/')
-    line++;   /* "//x" sends "/x" */
+    {
+      line++;   /* "//x" sends "/x" */
+      length--;
+    }
 
   if (run->binary)
     {
       guint error_line = 0;
       guint error_column = 0;
-      g_autoptr(GBytes) bytes = sonde_hex_parse (line, -1, &error_line, &error_column, &error);
+      g_autoptr(GBytes) bytes = sonde_hex_parse (line, (gssize) length, &error_line, &error_column, &error);
 
       if (bytes == NULL)
         {
@@ -108,13 +131,13 @@ send_line (ConnectRun *run,
         }
       ok = sonde_connection_send_binary (run->connection, bytes, &error);
     }
-  else if (!g_utf8_validate (line, -1, NULL))
+  else if (!sonde_text_validate_utf8 ((const guint8 *) line, length, NULL))
     {
       sonde_cli_say (_("not sent: the line is not UTF-8 text (with --binary, lines are hex bytes)"));
       return;
     }
   else
-    ok = sonde_connection_send_text (run->connection, line, -1, &error);
+    ok = sonde_connection_send_text (run->connection, line, (gssize) length, &error);
 
   if (!ok)
     sonde_cli_say (_("not sent: %s"), error->message);
@@ -125,7 +148,7 @@ static void
 maybe_close (ConnectRun *run)
 {
   if (run->stdin_eof && run->close_on_eof && g_queue_is_empty (&run->stdin_pending) && is_open (run))
-    sonde_cli_close_by_us (run, 1000, NULL);
+    sonde_cli_close_at_end (run, 1000);
 }
 
 static void
@@ -151,17 +174,18 @@ on_line (GObject      *source,
     }
 
   /* A line ends at "\n"; a "\r" before it (a file written on Windows) is
-   * not part of the message. A NUL byte ends the line early. */
+   * not part of the message. A NUL byte is part of it. */
   if (length > 0 && line[length - 1] == '\r')
-    line[length - 1] = '\0';
+    line[--length] = '\0';
 
+  /* The bytes, and the NUL after them that send_line() relies on. */
   if (is_open (run) && g_queue_is_empty (&run->stdin_pending))
     {
-      send_line (run, line);
+      send_line (run, line, length);
       g_free (line);
     }
   else
-    g_queue_push_tail (&run->stdin_pending, line);
+    g_queue_push_tail (&run->stdin_pending, g_bytes_new_take (line, length + 1));
 
   read_next (run);
 }
@@ -193,12 +217,15 @@ sonde_cli_stdin_start (ConnectRun *run)
 void
 sonde_cli_stdin_on_open (ConnectRun *run)
 {
-  char *line;
+  GBytes *line;
 
   while (is_open (run) && (line = g_queue_pop_head (&run->stdin_pending)) != NULL)
     {
-      send_line (run, line);
-      g_free (line);
+      gsize size;
+      const char *data = g_bytes_get_data (line, &size);
+
+      send_line (run, data, size - 1);
+      g_bytes_unref (line);
     }
   maybe_close (run);
 }
@@ -210,5 +237,5 @@ sonde_cli_stdin_stop (ConnectRun *run)
     g_cancellable_cancel (run->stdin_cancellable);
   g_clear_object (&run->stdin_cancellable);
   g_clear_object (&run->stdin_lines);
-  g_queue_clear_full (&run->stdin_pending, g_free);
+  g_queue_clear_full (&run->stdin_pending, (GDestroyNotify) g_bytes_unref);
 }
