@@ -1,6 +1,8 @@
-/* sonde-upgrade-private.h: the HTTP half of SondeUpgrade (the request it
- * writes, the response it checks, a refused response's body), shared by
- * sonde-upgrade.c and sonde-upgrade-http.c
+/* sonde-upgrade-private.h: what the parts of SondeUpgrade share:
+ * sonde-upgrade.c (the object, the run, the deadline, the result),
+ * sonde-upgrade-connect.c (connection, proxy, TLS, the request written),
+ * sonde-upgrade-response.c (the answer read) and sonde-upgrade-http.c (the
+ * bytes of the request and the checks of the answer, no I/O)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +22,85 @@ typedef enum {
   SONDE_BODY_CLOSE,       /* until the server closes */
 } SondeBodyFraming;
 
+#define READ_CHUNK ((gsize) 16 * 1024)
+
+
+struct _SondeUpgrade
+{
+  GObject                 parent_instance;
+
+  /* owned, immutable */
+  SondeConnectionOptions *options;
+  char                   *url;
+  GTlsCertificate        *client_certificate;
+  SondeRedactor          *redactor;
+
+  /* owned, the run */
+  GTask                  *task;
+  GCancellable           *cancellable;     /* ours: the caller's and the deadline's */
+  GCancellable           *caller_cancellable;
+  gulong                  caller_cancel_id;
+  GSource                *deadline_source;
+  gboolean                deadline_hit;
+  gboolean                connected;
+  gboolean                succeeded;       /* the stream is the caller's now */
+  gint64                  start_us;
+  guint                   hops;
+
+  /* owned, the current hop */
+  GUri                   *uri;
+  char                   *hop_url;
+  char                   *path;
+  char                   *key;
+  SoupMessageHeaders     *request_headers;
+  GString                *request;
+  GSocketClient          *client;
+  GIOStream              *stream;
+  GByteArray             *buffer;
+  gsize                   head_length;
+  SoupHTTPVersion         http_version;
+  guint                   status;
+  char                   *reason;
+  SoupMessageHeaders     *response_headers;
+  SondeBodyFraming        framing;
+  goffset                 body_length;
+  GByteArray             *body;
+  gint64                  hop_start_us;
+  gint64                  dns_start_us;
+  gint64                  dns_end_us;
+  gint64                  connect_start_us;
+  gint64                  connect_end_us;
+  gint64                  tls_start_us;
+  gint64                  tls_end_us;
+  gint64                  request_start_us;
+  gint64                  response_us;
+
+  /* owned, the result */
+  GPtrArray              *handshakes;      /* SondeHandshake, one per hop */
+  char                   *protocol;
+  char                   *extensions;
+  GList                  *extension_objects;
+  GBytes                 *leftover;
+  GTlsCertificate        *peer_certificate;
+  GTlsCertificateFlags    peer_errors;
+  char                   *pin_problem;
+};
+
+/* sonde-upgrade.c */
+char                   *sonde_upgrade_dup_host             (SondeUpgrade                 *self);
+void                    sonde_upgrade_clear_hop            (SondeUpgrade                 *self);
+SondeHandshake         *sonde_upgrade_record_hop           (SondeUpgrade                 *self);
+void                    sonde_upgrade_fail                 (SondeUpgrade                 *self,
+                                                            GError                       *error);
+void                    sonde_upgrade_succeed              (SondeUpgrade                 *self);
+
+/* sonde-upgrade-connect.c */
+void                    sonde_upgrade_start_hop            (SondeUpgrade                 *self);
+
+/* sonde-upgrade-response.c */
+void                    sonde_upgrade_read_response        (SondeUpgrade                 *self);
+
+/* sonde-upgrade-http.c */
 char                   *sonde_upgrade_new_key              (void);
 char                   *sonde_upgrade_expected_accept      (const char                   *key);
 const char             *sonde_upgrade_deflate_offer        (void);
