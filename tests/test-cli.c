@@ -1437,6 +1437,33 @@ test_close_code (Fixture       *fixture,
   cli = cli_run (fixture, 0, "connect", echo_url, "--close-on-eof", "--close-code", "1001", "--timeout", "15");
   g_assert_cmpint (json_object_get_int_member (cli_event (cli, "close"), "close_code"), ==, 1001);
   g_assert_cmpint (soup_websocket_connection_get_close_code (fixture->peer), ==, 1001);
+
+  /* SIGTERM, once the connection is open. */
+  {
+    g_autofree char *headers_url = url_for (fixture, "/ws/headers");
+    const char *line;
+
+    cli = cli_start_argv (fixture, TRUE, (const char * const[]) { "connect", headers_url, "--close-code", "4002",
+                                                                  "--close-reason", "stopped", NULL });
+    do
+      line = cli_read_line (cli);
+    while (line != NULL && strstr (line, "\"kind\":\"open\"") == NULL);
+    g_assert_nonnull (line);
+
+    g_subprocess_send_signal (cli->process, SIGTERM);
+    do
+      line = cli_read_line (cli);
+    while (line != NULL && strstr (line, "\"kind\":\"close\"") == NULL);
+    g_assert_nonnull (line);
+    assert_contains (line, "\"close_code\":4002,\"close_reason\":\"stopped\"");
+    cli->waiting = TRUE;
+    g_subprocess_wait_async (cli->process, NULL, on_waited, cli);
+    SONDE_TEST_ASSERT_WAIT (cli->done, WAIT_MS);
+    g_assert_true (g_subprocess_get_if_exited (cli->process));
+    g_assert_cmpint (g_subprocess_get_exit_status (cli->process), ==, 0);
+    g_assert_cmpint (soup_websocket_connection_get_close_code (fixture->peer), ==, 4002);
+    g_assert_cmpstr (soup_websocket_connection_get_close_data (fixture->peer), ==, "stopped");
+  }
 }
 
 /* tests/servers/ping_peer.py (Python `websockets`) pings with payloads
