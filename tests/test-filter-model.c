@@ -267,9 +267,19 @@ reference_matches (const Reference   *ref,
 
   if (!(ref->directions & (1u << record->direction)))
     return FALSE;
-  if (record->direction != SONDE_DIRECTION_EVENT &&
-      !(ref->kinds & (record->kind == SONDE_MESSAGE_KIND_BINARY ? SONDE_FILTER_KIND_BINARY
-                                                                : SONDE_FILTER_KIND_TEXT)))
+  if (record->kind == SONDE_MESSAGE_KIND_PING || record->kind == SONDE_MESSAGE_KIND_PONG)
+    {
+      if (!(ref->kinds & SONDE_FILTER_KIND_PINGS))
+        return FALSE;
+    }
+  else if (record->kind == SONDE_MESSAGE_KIND_FRAME)
+    {
+      if (!(ref->kinds & SONDE_FILTER_KIND_FRAMES))
+        return FALSE;
+    }
+  else if (record->direction != SONDE_DIRECTION_EVENT &&
+           !(ref->kinds & (record->kind == SONDE_MESSAGE_KIND_BINARY ? SONDE_FILTER_KIND_BINARY
+                                                                     : SONDE_FILTER_KIND_TEXT)))
     return FALSE;
 
   if (ref->text[0] == '\0')
@@ -947,6 +957,63 @@ test_events (void)
   g_assert_cmpuint (sonde_filter_model_get_n_total (model), ==, 5);
 
   shadow_clear (&shadow);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_finalize_object (g_steal_pointer (&log));
+}
+
+/* Pings, pongs and the events that count a flood of them go with the
+ * Pings kind, frame headers with the Frames kind; other events with
+ * neither. */
+static void
+test_pings_and_frames (void)
+{
+  g_autoptr(SondeMessageLog) log = sonde_message_log_new ();
+  g_autoptr(SondeFilterModel) model = sonde_filter_model_new (log);
+  static const char flood[] = "{\"direction\":\"in\",\"pings\":7,\"pongs\":0,\"shown_per_second\":50}";
+  static const char frame[] = "{\"opcode\":\"text\",\"fin\":true,\"rsv1\":false,\"masked\":false,\"size\":5}";
+  static const char open[] = "{\"protocol\":null,\"extensions\":null}";
+  guint64 text, ping, pong, summary, frame_seq, open_seq;
+
+  text = append_text (log, "hello");
+  ping = append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_PING, "p", 1);
+  pong = append (log, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_PONG, "p", 1);
+  summary = append (log, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_PING, flood, strlen (flood));
+  frame_seq = append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_FRAME, frame, strlen (frame));
+  open_seq = append (log, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_OPEN, open, strlen (open));
+  wait_scan (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 6);
+
+  sonde_filter_model_set_kinds (model, SONDE_FILTER_KIND_ALL & ~SONDE_FILTER_KIND_PINGS);
+  wait_scan (model);
+  {
+    guint position;
+
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 3);
+    g_assert_true (sonde_filter_model_find_seq (model, text, &position));
+    g_assert_true (sonde_filter_model_find_seq (model, frame_seq, &position));
+    g_assert_true (sonde_filter_model_find_seq (model, open_seq, &position));
+    g_assert_false (sonde_filter_model_find_seq (model, ping, &position));
+    g_assert_false (sonde_filter_model_find_seq (model, pong, &position));
+    g_assert_false (sonde_filter_model_find_seq (model, summary, &position));
+  }
+  g_assert_true (sonde_filter_model_get_filtering (model));
+
+  sonde_filter_model_set_kinds (model, SONDE_FILTER_KIND_ALL & ~SONDE_FILTER_KIND_FRAMES);
+  wait_scan (model);
+  {
+    guint position;
+
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+    g_assert_false (sonde_filter_model_find_seq (model, frame_seq, &position));
+    g_assert_true (sonde_filter_model_find_seq (model, summary, &position));
+  }
+  g_assert_true (sonde_filter_model_get_filtering (model));
+
+  /* Text only: pings and frames go, the open event stays. */
+  sonde_filter_model_set_kinds (model, SONDE_FILTER_KIND_TEXT);
+  wait_scan (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+
   g_assert_finalize_object (g_steal_pointer (&model));
   g_assert_finalize_object (g_steal_pointer (&log));
 }
@@ -2283,6 +2350,7 @@ main (int   argc,
   g_test_add_func ("/filter-model/nul-bytes", test_nul_bytes);
   g_test_add_func ("/filter-model/events", test_events);
   g_test_add_func ("/filter-model/kinds", test_kinds);
+  g_test_add_func ("/filter-model/pings-and-frames", test_pings_and_frames);
   g_test_add_func ("/filter-model/pause-passthrough", test_pause_passthrough);
   g_test_add_func ("/filter-model/pause-filtering", test_pause_filtering);
   g_test_add_func ("/filter-model/pause-during-scan", test_pause_during_scan);

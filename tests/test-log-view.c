@@ -607,6 +607,112 @@ test_readable (Fixture       *fixture,
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
 }
 
+/* The text of the @css_class inscription in the row of @seq. */
+static const char *
+cell_text (Fixture    *fixture,
+           const char *css_class,
+           guint64     seq)
+{
+  return gtk_inscription_get_text (GTK_INSCRIPTION (cell_of_seq (fixture, GTK_TYPE_INSCRIPTION, css_class, seq)));
+}
+
+/* The Kind cell of @seq: the inscription of the row that is neither
+ * numeric nor the preview and has text. */
+static const char *
+kind_text (Fixture *fixture,
+           guint64  seq)
+{
+  GtkWidget *row = row_of (cell_of_seq (fixture, GTK_TYPE_INSCRIPTION, "monospace", seq));
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+
+  sonde_test_collect_widgets (row, GTK_TYPE_INSCRIPTION, NULL, cells);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      GtkWidget *cell = g_ptr_array_index (cells, i);
+
+      if (!gtk_widget_has_css_class (cell, "numeric") && !gtk_widget_has_css_class (cell, "monospace"))
+        return gtk_inscription_get_text (GTK_INSCRIPTION (cell));
+    }
+  g_assert_not_reached ();
+}
+
+static void
+on_show_frames (GObject    *object,
+                GParamSpec *pspec,
+                guint      *n)
+{
+  (*n)++;
+}
+
+/* Pings and pongs are rows: their payload as escaped text, or hex when it
+ * is not UTF-8; Sonde's own marked "auto", a pong that answers no ping of
+ * ours marked "unmatched"; a flood is one event row in words. The Pings
+ * toggle hides them all; the Frames toggle (off at first) shows frame
+ * records and says so in "show-frames". */
+static void
+test_pings_and_frames (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const guint8 bytes[] = { 0x00, 0xff, 0x01, 0x02 };
+  static const char flood[] = "{\"direction\":\"in\",\"pings\":9950,\"pongs\":3,\"shown_per_second\":50}";
+  static const char frame[] = "{\"opcode\":\"text\",\"fin\":true,\"rsv1\":false,\"masked\":false,\"size\":2}";
+  guint64 ping, pong_auto, pong_unmatched, ping_bytes, summary, frame_seq;
+  guint n_show_frames = 0;
+
+  ping = append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_PING, "p1\ttab");
+  pong_auto = sonde_message_log_append_full (fixture->log, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_PONG,
+                                             SONDE_RECORD_FLAG_AUTOMATIC, g_get_real_time (),
+                                             g_get_monotonic_time (), "p1\ttab", 6);
+  pong_unmatched = sonde_message_log_append_full (fixture->log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_PONG,
+                                                  SONDE_RECORD_FLAG_UNMATCHED, g_get_real_time (),
+                                                  g_get_monotonic_time (), "nobody-asked", 12);
+  ping_bytes = sonde_message_log_append (fixture->log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_PING,
+                                         g_get_real_time (), g_get_monotonic_time (), bytes, sizeof bytes);
+  summary = append (fixture, SONDE_DIRECTION_EVENT, SONDE_MESSAGE_KIND_PING, flood);
+  frame_seq = append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_FRAME, frame);
+  append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "hi");
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 7, WAIT_MS);
+  wait_frames (fixture, 3);
+
+  g_assert_cmpstr (kind_text (fixture, ping), ==, "ping");
+  g_assert_cmpstr (cell_text (fixture, "monospace", ping), ==, "p1\\ttab");
+  g_assert_cmpstr (kind_text (fixture, pong_auto), ==, "pong · auto");
+  g_assert_cmpstr (kind_text (fixture, pong_unmatched), ==, "pong · unmatched");
+  g_assert_true (gtk_widget_has_css_class (cell_of_seq (fixture, GTK_TYPE_INSCRIPTION, "monospace", pong_unmatched),
+                                           "unmatched"));
+  g_assert_false (gtk_widget_has_css_class (cell_of_seq (fixture, GTK_TYPE_INSCRIPTION, "monospace", ping),
+                                            "unmatched"));
+  g_assert_cmpstr (cell_text (fixture, "monospace", ping_bytes), ==, "00 ff 01 02");
+  g_assert_cmpstr (cell_text (fixture, "monospace", summary), ==,
+                   "9950 pings and 3 pongs more received within 1 s: counted, not shown one by one "
+                   "(the log shows 50 a second)");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "log-view-pings.png");
+
+  /* Pings off: the pings, the pongs and the flood's count go. */
+  gtk_toggle_button_set_active (child (fixture, "pings_toggle"), FALSE);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 2, WAIT_MS);
+  gtk_toggle_button_set_active (child (fixture, "pings_toggle"), TRUE);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 7, WAIT_MS);
+
+  /* Frames: off at first; on, it says so; off again, the frames made
+   * meanwhile are hidden. */
+  g_assert_false (sonde_log_view_get_show_frames (fixture->view));
+  g_assert_false (gtk_toggle_button_get_active (child (fixture, "frames_toggle")));
+  g_signal_connect (fixture->view, "notify::show-frames", G_CALLBACK (on_show_frames), &n_show_frames);
+  gtk_toggle_button_set_active (child (fixture, "frames_toggle"), TRUE);
+  g_assert_true (sonde_log_view_get_show_frames (fixture->view));
+  g_assert_cmpuint (n_show_frames, ==, 1);
+  sonde_log_view_set_show_frames (fixture->view, FALSE);
+  g_assert_cmpuint (n_show_frames, ==, 2);
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 6, WAIT_MS);
+  {
+    guint position;
+
+    g_assert_false (sonde_filter_model_find_seq (sonde_log_view_get_model (fixture->view), frame_seq, &position));
+  }
+  g_signal_handlers_disconnect_by_func (fixture->view, on_show_frames, &n_show_frames);
+}
+
 static gboolean
 focus_in (Fixture   *fixture,
           GtkWidget *widget)
@@ -631,7 +737,7 @@ test_one_tab_stop (Fixture       *fixture,
 
   /* Empty: Tab from the filter bar reaches the placeholder's button. */
   sonde_log_view_set_placeholder (fixture->view, "Nothing yet", NULL, "Show Δt", "log.show-delta");
-  gtk_widget_grab_focus (GTK_WIDGET (child (fixture, "binary_toggle")));
+  gtk_widget_grab_focus (GTK_WIDGET (child (fixture, "frames_toggle")));  /* the bar's last */
   g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD));
   g_assert_true (focus_in (fixture, child (fixture, "placeholder_button")));
 
@@ -650,7 +756,7 @@ test_one_tab_stop (Fixture       *fixture,
   g_assert_false (focus_in (fixture, rows));
 
   /* Back into the rows from the filter bar, and out backwards to it. */
-  gtk_widget_grab_focus (GTK_WIDGET (child (fixture, "binary_toggle")));
+  gtk_widget_grab_focus (GTK_WIDGET (child (fixture, "frames_toggle")));  /* the bar's last */
   g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD));
   g_assert_true (focus_in (fixture, rows));
   g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_BACKWARD));
@@ -670,6 +776,7 @@ main (int   argc,
   ADD ("/log-view/selection", test_selection);
   ADD ("/log-view/one-tab-stop", test_one_tab_stop);
   ADD ("/log-view/readable", test_readable);
+  ADD ("/log-view/pings-and-frames", test_pings_and_frames);
 #undef ADD
 
   return sonde_test_gui_run ();

@@ -382,6 +382,14 @@ on_log_view_paused (SondeConnectionPage *self)
   gtk_toggle_button_set_active (self->pause_button, sonde_log_view_get_paused (self->log_view));
 }
 
+/* The log's Frames toggle: the connection makes frame records while it
+ * is on. */
+static void
+on_log_view_show_frames (SondeConnectionPage *self)
+{
+  sonde_connection_set_show_frames (self->connection, sonde_log_view_get_show_frames (self->log_view));
+}
+
 static void
 on_charts_toggled (SondeConnectionPage *self)
 {
@@ -762,6 +770,9 @@ sonde_connection_page_constructed (GObject *object)
   g_object_bind_property (self->log_view, "count-text", self->count_label, "label", G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->log_view, "notify::paused",
                            G_CALLBACK (on_log_view_paused), self, G_CONNECT_SWAPPED);
+  sonde_log_view_set_show_frames (self->log_view, sonde_connection_get_show_frames (self->connection));
+  g_signal_connect_object (self->log_view, "notify::show-frames",
+                           G_CALLBACK (on_log_view_show_frames), self, G_CONNECT_SWAPPED);
 
   on_state_changed (self);
 }

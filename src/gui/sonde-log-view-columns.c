@@ -161,6 +161,44 @@ set_row_style (GtkWidget         *cell,
     gtk_widget_add_css_class (cell, "automatic");
   else
     gtk_widget_remove_css_class (cell, "automatic");
+
+  /* A pong that answers no ping of ours. */
+  if (record != NULL && (record->flags & SONDE_RECORD_FLAG_UNMATCHED))
+    gtk_widget_add_css_class (cell, "unmatched");
+  else
+    gtk_widget_remove_css_class (cell, "unmatched");
+}
+
+static gboolean
+is_control (const SondeRecord *record)
+{
+  return record->direction != SONDE_DIRECTION_EVENT &&
+         (record->kind == SONDE_MESSAGE_KIND_PING || record->kind == SONDE_MESSAGE_KIND_PONG);
+}
+
+/* The kind, and the marks that matter: Sonde's own (on-open messages,
+ * heartbeats, keepalive pings and the pongs that answer pings), and pongs
+ * that answer no ping of ours. */
+static char *
+format_kind (const SondeRecord *record)
+{
+  if (record->flags & SONDE_RECORD_FLAG_UNMATCHED)
+    /* Translators: a pong that answers no ping Sonde sent. */
+    return g_strdup_printf (_("%s · unmatched"), kind_label (record->kind));
+  if (record->flags & SONDE_RECORD_FLAG_AUTOMATIC)
+    return g_strdup_printf (_("%s · auto"), kind_label (record->kind));
+  return g_strdup (kind_label (record->kind));
+}
+
+/* A ping's or pong's payload (at most 125 bytes): escaped text when it is
+ * UTF-8, hex bytes when it is not. */
+static char *
+format_control_payload (const SondeRecord *record)
+{
+  if (record->stored_size == 0)
+    return g_strdup (_("(no payload)"));
+  return sonde_text_preview (record->data, record->stored_size,
+                             !sonde_text_validate_utf8 (record->data, record->stored_size, NULL));
 }
 
 /* The direction cell's tooltip is asked for when it is about to show, not
@@ -321,11 +359,7 @@ bind_cell (GtkSignalListItemFactory *factory,
     case COLUMN_DIRECTION:
       g_assert_not_reached ();
     case COLUMN_KIND:
-      /* On-open messages and heartbeats are Sonde's own. */
-      if (record.flags & SONDE_RECORD_FLAG_AUTOMATIC)
-        text = g_strdup_printf (_("%s · auto"), kind_label (record.kind));
-      else
-        text = g_strdup (kind_label (record.kind));
+      text = format_kind (&record);
       break;
     case COLUMN_SIZE:
       if (record.direction != SONDE_DIRECTION_EVENT)
@@ -334,6 +368,8 @@ bind_cell (GtkSignalListItemFactory *factory,
     case COLUMN_PREVIEW:
       if (record.direction == SONDE_DIRECTION_EVENT)
         text = sonde_event_describe (&record);
+      else if (is_control (&record))
+        text = format_control_payload (&record);
       else
         text = sonde_text_preview (record.data, record.stored_size,
                                    record.kind == SONDE_MESSAGE_KIND_BINARY);

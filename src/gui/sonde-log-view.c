@@ -41,6 +41,8 @@ struct _SondeLogView
   GtkToggleButton    *events_toggle;
   GtkToggleButton    *text_toggle;
   GtkToggleButton    *binary_toggle;
+  GtkToggleButton    *pings_toggle;
+  GtkToggleButton    *frames_toggle;
   GtkScrolledWindow  *scrolled;
   GtkColumnView      *column_view;
   GtkWidget          *placeholder;
@@ -65,6 +67,7 @@ struct _SondeLogView
   guint               n_unseen;
   gboolean            following;
   gboolean            rows_arrived;
+  gboolean            frames_were_shown;
 };
 
 G_DEFINE_FINAL_TYPE (SondeLogView, sonde_log_view, GTK_TYPE_WIDGET)
@@ -77,6 +80,7 @@ enum {
   PROP_PAUSED,
   PROP_COUNT_TEXT,
   PROP_SHOW_DELTA,
+  PROP_SHOW_FRAMES,
   N_PROPS
 };
 
@@ -284,6 +288,14 @@ apply_toggles (SondeLogView *self)
     kinds |= SONDE_FILTER_KIND_TEXT;
   if (gtk_toggle_button_get_active (self->binary_toggle))
     kinds |= SONDE_FILTER_KIND_BINARY;
+  if (gtk_toggle_button_get_active (self->pings_toggle))
+    kinds |= SONDE_FILTER_KIND_PINGS;
+  /* Frames off: none are made, and those made while it was on are hidden
+   * (until then there are none to hide, and the model need not filter). */
+  if (gtk_toggle_button_get_active (self->frames_toggle))
+    self->frames_were_shown = TRUE;
+  if (gtk_toggle_button_get_active (self->frames_toggle) || !self->frames_were_shown)
+    kinds |= SONDE_FILTER_KIND_FRAMES;
 
   sonde_filter_model_set_directions (self->model, directions);
   sonde_filter_model_set_kinds (self->model, kinds);
@@ -294,6 +306,15 @@ static void
 on_toggles_changed (SondeLogView *self)
 {
   apply_toggles (self);
+}
+
+/* The view shows frame records; whoever owns the connection makes them
+ * while "show-frames" is on. */
+static void
+on_frames_toggled (SondeLogView *self)
+{
+  apply_toggles (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_FRAMES]);
 }
 
 static void
@@ -516,6 +537,9 @@ sonde_log_view_get_property (GObject    *object,
     case PROP_SHOW_DELTA:
       g_value_set_boolean (value, sonde_log_view_get_show_delta (self));
       break;
+    case PROP_SHOW_FRAMES:
+      g_value_set_boolean (value, sonde_log_view_get_show_frames (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -542,6 +566,9 @@ sonde_log_view_set_property (GObject      *object,
       break;
     case PROP_SHOW_DELTA:
       sonde_log_view_set_show_delta (self, g_value_get_boolean (value));
+      break;
+    case PROP_SHOW_FRAMES:
+      sonde_log_view_set_show_frames (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -583,6 +610,11 @@ sonde_log_view_class_init (SondeLogViewClass *klass)
   properties[PROP_SHOW_DELTA] =
     g_param_spec_boolean ("show-delta", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The Frames toggle: frame records are shown, and the owner of the
+   * connection (the page) has it make them. */
+  properties[PROP_SHOW_FRAMES] =
+    g_param_spec_boolean ("show-frames", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_install_property_action (widget_class, "log.show-delta", "show-delta");
@@ -597,6 +629,8 @@ sonde_log_view_class_init (SondeLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, events_toggle);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, text_toggle);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, binary_toggle);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, pings_toggle);
+  gtk_widget_class_bind_template_child (widget_class, SondeLogView, frames_toggle);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, scrolled);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, column_view);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, placeholder);
@@ -608,6 +642,7 @@ sonde_log_view_class_init (SondeLogViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_stop);
   gtk_widget_class_bind_template_callback (widget_class, on_toggles_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_frames_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_new_messages_clicked);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
@@ -752,6 +787,24 @@ sonde_log_view_set_show_delta (SondeLogView *self,
 
   gtk_column_view_column_set_visible (self->delta_column, show);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_DELTA]);
+}
+
+gboolean
+sonde_log_view_get_show_frames (SondeLogView *self)
+{
+  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), FALSE);
+
+  return gtk_toggle_button_get_active (self->frames_toggle);
+}
+
+/* Turns the Frames toggle on or off (it notifies "show-frames"). */
+void
+sonde_log_view_set_show_frames (SondeLogView *self,
+                                gboolean      show)
+{
+  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
+
+  gtk_toggle_button_set_active (self->frames_toggle, show);
 }
 
 /* Freezes the rows on screen while the log keeps capturing; resuming shows

@@ -40,5 +40,8 @@ char             *sonde_log_view_dup_count_text   (SondeLogView    *self);
 gboolean          sonde_log_view_get_show_delta   (SondeLogView    *self);
 void              sonde_log_view_set_show_delta   (SondeLogView    *self,
                                                    gboolean         show);
+gboolean          sonde_log_view_get_show_frames  (SondeLogView    *self);
+void              sonde_log_view_set_show_frames  (SondeLogView    *self,
+                                                   gboolean         show);
 
 G_END_DECLS

@@ -205,9 +205,32 @@ sonde_event_describe (const SondeRecord *record)
         return g_strdup_printf (_("Round trip %.1f ms (latency probe)"),
                                 rtt != NULL && JSON_NODE_HOLDS_VALUE (rtt) ? json_node_get_double (rtt) : 0.0);
       }
+    case SONDE_MESSAGE_KIND_PING:
+      {
+        /* A flood of pings and pongs, past what the log keeps one by one
+         * ("shown_per_second" a second each way), counted over a second. */
+        gint64 pings = MAX (get_int (object, "pings"), 0);
+        gint64 pongs = MAX (get_int (object, "pongs"), 0);
+        gint64 shown = get_int (object, "shown_per_second");
+        g_autofree char *pings_text =
+          g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " ping", "%" PRId64 " pings",
+                                        (gulong) MIN (pings, G_MAXLONG)), (int64_t) pings);
+        g_autofree char *pongs_text =
+          g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " pong", "%" PRId64 " pongs",
+                                        (gulong) MIN (pongs, G_MAXLONG)), (int64_t) pongs);
+
+        if (g_strcmp0 (get_string (object, "direction"), "out") == 0)
+          /* Translators: the first %s is "N pings", the second "N pongs". */
+          return g_strdup_printf (_("%s and %s more sent within 1 s: counted, not shown one by one "
+                                   "(the log shows %" PRId64 " a second)"),
+                                  pings_text, pongs_text, (int64_t) shown);
+        /* Translators: the first %s is "N pings", the second "N pongs". */
+        return g_strdup_printf (_("%s and %s more received within 1 s: counted, not shown one by one "
+                                   "(the log shows %" PRId64 " a second)"),
+                                pings_text, pongs_text, (int64_t) shown);
+      }
     case SONDE_MESSAGE_KIND_TEXT:
     case SONDE_MESSAGE_KIND_BINARY:
-    case SONDE_MESSAGE_KIND_PING:
     case SONDE_MESSAGE_KIND_PONG:
     case SONDE_MESSAGE_KIND_FRAME:
     default:

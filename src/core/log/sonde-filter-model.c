@@ -112,6 +112,36 @@ is_filtering (SondeFilterModel *self)
          self->kinds != SONDE_FILTER_KIND_ALL;
 }
 
+/* The SondeFilterKinds bit that @record falls under; 0 for events that
+ * no kind toggle hides. */
+static guint
+record_kind_bit (const SondeRecord *record)
+{
+  switch (record->kind)
+    {
+    case SONDE_MESSAGE_KIND_PING:
+    case SONDE_MESSAGE_KIND_PONG:
+      return SONDE_FILTER_KIND_PINGS;
+    case SONDE_MESSAGE_KIND_FRAME:
+      return SONDE_FILTER_KIND_FRAMES;
+    case SONDE_MESSAGE_KIND_BINARY:
+      return record->direction == SONDE_DIRECTION_EVENT ? 0 : SONDE_FILTER_KIND_BINARY;
+    case SONDE_MESSAGE_KIND_TEXT:
+    case SONDE_MESSAGE_KIND_CONNECTING:
+    case SONDE_MESSAGE_KIND_HANDSHAKE:
+    case SONDE_MESSAGE_KIND_OPEN:
+    case SONDE_MESSAGE_KIND_CLOSING:
+    case SONDE_MESSAGE_KIND_CLOSE:
+    case SONDE_MESSAGE_KIND_ERROR:
+    case SONDE_MESSAGE_KIND_FAILED:
+    case SONDE_MESSAGE_KIND_RECONNECT:
+    case SONDE_MESSAGE_KIND_GAP:
+    case SONDE_MESSAGE_KIND_LATENCY:
+    default:
+      return record->direction == SONDE_DIRECTION_EVENT ? 0 : SONDE_FILTER_KIND_TEXT;
+    }
+}
+
 static guint64
 log_first_seq (SondeFilterModel *self)
 {
@@ -249,13 +279,12 @@ sonde_filter_model_record_matches (SondeFilterModel  *self,
   if (!(self->directions & (1u << record->direction)))
     return FALSE;
 
-  if (record->direction != SONDE_DIRECTION_EVENT)
-    {
-      guint kind = record->kind == SONDE_MESSAGE_KIND_BINARY ? SONDE_FILTER_KIND_BINARY
-                                                             : SONDE_FILTER_KIND_TEXT;
-      if (!(self->kinds & kind))
-        return FALSE;
-    }
+  {
+    guint kind = record_kind_bit (record);
+
+    if (kind != 0 && !(self->kinds & kind))
+      return FALSE;
+  }
 
   return matches_text (self, record);
 }

@@ -17,11 +17,15 @@ typedef enum {
   SONDE_FILTER_DIRECTION_ALL   = 0x7,
 } SondeFilterDirections;
 
-/* Which messages (not events) pass: text, binary or both. */
+/* Which records pass by kind: text and binary messages; pings and pongs
+ * (and the events that count a flood of them); frame headers. Other
+ * events are not affected. */
 typedef enum {
   SONDE_FILTER_KIND_TEXT   = 1 << 0,
   SONDE_FILTER_KIND_BINARY = 1 << 1,
-  SONDE_FILTER_KIND_ALL    = 0x3,
+  SONDE_FILTER_KIND_PINGS  = 1 << 2,
+  SONDE_FILTER_KIND_FRAMES = 1 << 3,
+  SONDE_FILTER_KIND_ALL    = 0xf,
 } SondeFilterKinds;
 
 /* How long one step of a filter scan may run on the main loop. */
