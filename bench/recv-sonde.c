@@ -16,6 +16,12 @@
  *   final_rss_kib     resident memory once the connection is closed, log still held
  *   trimmed_rss_kib   the same after malloc_trim(0) gave the allocator's free pages
  *                     back (glibc only): what the log and the process really keep
+ *
+ * --show-frames (first, before the common options) turns on
+ * sonde_connection_set_show_frames(): one FRAME record per frame besides
+ * each message (the log holds twice the records); the line then says
+ * "show_frames":1. run.py's "Sonde + frames" receiver: what showing
+ * frames costs, against the same receiver without it.
  */
 
 #define G_LOG_DOMAIN "recv-sonde"
@@ -23,6 +29,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -109,12 +116,27 @@ main (int    argc,
   SondeStats stats;
   const char *problem = NULL;
   guint64 baseline_rss_kib;
+  gboolean show_frames = FALSE;
+  guint records_per_message;
   gint64 first_us;
   SondeConnectionState state;
 
+  /* Our own flag, taken out before the common options are parsed. */
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--show-frames"))
+        {
+          show_frames = TRUE;
+          memmove (&argv[i], &argv[i + 1], sizeof (char *) * (gsize) (argc - i));
+          argc--;
+          break;
+        }
+    }
+
   if (!bench_options_parse (&options, "recv-sonde", &argc, &argv))
     return 2;
-  if (options.count > G_MAXUINT - EVENT_HEADROOM)
+  records_per_message = show_frames ? 2 : 1;
+  if (options.count > (G_MAXUINT - EVENT_HEADROOM) / records_per_message)
     {
       g_printerr ("recv-sonde: --count is larger than a log can hold\n");
       return 2;
@@ -127,7 +149,8 @@ main (int    argc,
   sonde_connection_set_max_message_size (r.connection, BENCH_MAX_PAYLOAD);
 
   log = sonde_connection_get_log (r.connection);
-  sonde_message_log_set_max_count (log, (guint) options.count + EVENT_HEADROOM);
+  sonde_message_log_set_max_count (log, (guint) options.count * records_per_message + EVENT_HEADROOM);
+  sonde_connection_set_show_frames (r.connection, show_frames);
   sonde_message_log_set_max_bytes (log, G_MAXUINT64);
 
   g_signal_connect (log, "items-changed", G_CALLBACK (on_items_changed), &r);
@@ -160,6 +183,8 @@ main (int    argc,
 
   json = bench_json_begin ("sonde", stats.messages_in, stats.bytes_in, first_us, r.last_us);
   bench_json_add_uint (json, "close_code", sonde_connection_get_close_code (r.connection));
+  if (show_frames)
+    bench_json_add_uint (json, "show_frames", 1);
   bench_json_add_uint (json, "baseline_rss_kib", baseline_rss_kib);
   bench_json_add_uint (json, "n_records", sonde_message_log_get_n_records (log));
   bench_json_add_uint (json, "n_evicted", sonde_message_log_get_n_evicted (log));

@@ -6,13 +6,16 @@
 #   /usr/bin/python3 bench/run.py --build _build [--quick] [--suite ingest|json-path|chart]...
 #                                 [--scenario small|large]... [--repeat N]
 #                                 [--receiver NAME]... [--timeout S]
-#                                 [--json FILE] [--strict]
+#                                 [--before-build DIR] [--json FILE] [--strict]
 #
 # A loopback flood (bench/flood-server) of 1,000,000 JSON messages of 100
 # bytes ("small") and of 20,000 messages of 64 KiB ("large"), received side by
 # side by a bare libsoup client that only counts, Sonde's core pipeline
 # (SondeConnection + SondeMessageLog), a Node `ws` client and a Python
-# `websockets` client. Every measurement gets a fresh flood-server and a
+# `websockets` client; also Sonde with frames shown (recv-sonde --show-frames:
+# what showing frames costs) and, with --before-build DIR, the recv-sonde of
+# another build (e.g. of commit efd7a40, before issue 13), each printed as a
+# ratio under the table. Every measurement gets a fresh flood-server and a
 # fresh receiver process; runs are interleaved (libsoup, Sonde, Node, Python,
 # then again) and each figure is the median of --repeat runs. It prints one
 # table per scenario and then one line per target:
@@ -59,10 +62,12 @@ SCENARIOS = {
               "title": "JSON messages of 64 KiB"},
 }
 
-RECEIVERS = ["libsoup", "sonde", "node-ws", "python-websockets"]
+RECEIVERS = ["libsoup", "sonde", "sonde-frames", "sonde-before", "node-ws", "python-websockets"]
 LABELS = {
     "libsoup": "bare libsoup",
     "sonde": "Sonde core",
+    "sonde-frames": "Sonde + frames shown",
+    "sonde-before": "Sonde before #13",
     "node-ws": "Node ws",
     "python-websockets": "Python websockets",
 }
@@ -81,6 +86,9 @@ XVFB_SCREEN = "-screen 0 1280x800x24 -nolisten tcp"
 
 SERVER_START_TIMEOUT = 15          # seconds to print "PORT n"
 SERVER_EXIT_TIMEOUT = 10           # seconds to exit once the receiver is done
+# --before-build: another build tree (e.g. of commit efd7a40, before issue 13)
+# whose recv-sonde runs as the "sonde-before" receiver, on the same floods.
+BEFORE_BUILD = None
 
 
 def log(message):
@@ -111,6 +119,12 @@ def receiver_command(name, build, count, timeout):
         return [os.path.join(build, "bench", "recv-libsoup")] + args
     if name == "sonde":
         return [os.path.join(build, "bench", "recv-sonde")] + args
+    if name == "sonde-frames":
+        return [os.path.join(build, "bench", "recv-sonde"), "--show-frames"] + args
+    if name == "sonde-before":
+        if BEFORE_BUILD is None:
+            raise BenchError("no --before-build given")
+        return [os.path.join(BEFORE_BUILD, "bench", "recv-sonde")] + args
     if name == "node-ws":
         node = shutil.which("node")
         if node is None:
@@ -316,7 +330,7 @@ def print_table(scenario, count, size, repeat, summaries, timeout):
             continue
         log_cell = "—"
         rss_cell = "—"
-        if name == "sonde":
+        if name.startswith("sonde"):
             log_cell = (f"{summary['log_bytes_per_msg']:,.1f} = {summary['payload_per_msg']:,.1f}"
                         f" + {summary['log_overhead_per_msg']:.1f}")
             rss_cell = f"{summary['peak_rss_per_msg']:,.0f} / {summary['end_rss_per_msg']:,.0f}"
@@ -377,12 +391,12 @@ def sonde_failure(summaries, timeout):
     return f"Sonde {failure_text(summaries['sonde'], timeout)}"
 
 
-def round_ratios(runs, name):
-    """Sonde's msgs/s ÷ libsoup's in each round, where both succeeded: the
-    two ran back to back, so these show how much of the spread is noise
-    that hit both."""
+def round_ratios(runs, name, reference="libsoup"):
+    """@name's msgs/s ÷ @reference's (bare libsoup's) in each round, where
+    both succeeded: the two ran back to back, so these show how much of the
+    spread is noise that hit both."""
     ratios = []
-    for ours, base in zip(runs.get(name, []), runs.get("libsoup", [])):
+    for ours, base in zip(runs.get(name, []), runs.get(reference, [])):
         if "msgs_per_s" in ours and "msgs_per_s" in base:
             ratios.append(ours["msgs_per_s"] / base["msgs_per_s"])
     return ratios
@@ -433,6 +447,33 @@ def targets(scenario, count, summaries, runs, quick, timeout):
             lines.append(target_line("rss-1m-small", measured, goal, peak < RSS_GOAL_BYTES))
         else:
             lines.append(target_line("rss-1m-small", sonde_failure(summaries, timeout), goal, False))
+    return lines
+
+
+def comparisons(summaries, runs):
+    """Ratios that are not targets: what showing frames costs (Sonde with
+    frames shown ÷ Sonde without), and Sonde before issue 13 ÷ bare libsoup
+    next to Sonde now ÷ bare libsoup."""
+    lines = []
+
+    def ratio_text(name, reference):
+        ours, base = summaries.get(name, {}), summaries.get(reference, {})
+        if not ours.get("good") or not base.get("good"):
+            return None
+        text = f"{ours['msgs_per_s'] / base['msgs_per_s']:.2f}×"
+        rounds = round_ratios(runs, name, reference)
+        if len(rounds) > 1:
+            text += " (round by round " + ", ".join(f"{r:.2f}×" for r in rounds) + ")"
+        return text
+
+    frames = ratio_text("sonde-frames", "sonde")
+    if frames is not None:
+        lines.append(f"  frames shown: Sonde + frames shown ÷ Sonde = {frames} msgs/s")
+    before = ratio_text("sonde-before", "libsoup")
+    now = ratio_text("sonde", "libsoup")
+    if before is not None:
+        lines.append(f"  before issue 13: Sonde before #13 ÷ bare libsoup = {before}; "
+                     f"Sonde now ÷ bare libsoup = {now or '—'}")
     return lines
 
 
@@ -652,6 +693,10 @@ def parse_args():
                         help="override the number of messages of every scenario run")
     parser.add_argument("--timeout", type=int, default=120,
                         help="seconds one receiver may take for one run (default 120)")
+    parser.add_argument("--before-build", metavar="DIR",
+                        help="another build directory (e.g. of a commit before issue 13) whose "
+                             "bench/recv-sonde runs as the receiver sonde-before, on the same "
+                             "floods")
     parser.add_argument("--json", metavar="FILE",
                         help="also write every raw result to FILE")
     parser.add_argument("--strict", action="store_true",
@@ -681,7 +726,15 @@ def main():
 
     scenarios = args.scenario or list(SCENARIOS)
     scenarios = [s for s in SCENARIOS if s in scenarios] if "ingest" in suites else []
+    global BEFORE_BUILD
+    if args.before_build:
+        BEFORE_BUILD = os.path.abspath(args.before_build)
+        if not os.access(os.path.join(BEFORE_BUILD, "bench", "recv-sonde"), os.X_OK):
+            print(f"run.py: {BEFORE_BUILD}/bench/recv-sonde is missing", file=sys.stderr)
+            return 2
     receivers = [r for r in RECEIVERS if r == "libsoup" or not args.receiver or r in args.receiver]
+    if BEFORE_BUILD is None:
+        receivers = [r for r in receivers if r != "sonde-before"]
 
     started = time.monotonic()
     print(f"Sonde benchmarks ({', '.join(suites)}){' (--quick)' if args.quick else ''}: {environment_line()}")
@@ -718,6 +771,8 @@ def main():
             if name in summaries and summaries[name]["failures"]:
                 broken = True
         print_table(scenario, count, size, args.repeat, summaries, args.timeout)
+        for line in comparisons(summaries, runs):
+            print(line)
         all_targets += targets(scenario, count, summaries, runs, args.quick, args.timeout)
 
     if "json-path" in suites:
