@@ -686,6 +686,8 @@ test_pings_and_frames (Fixture       *fixture,
   g_assert_cmpstr (cell_text (fixture, "monospace", summary), ==,
                    "9950 pings and 3 pongs more received within 1 s: counted, not shown one by one "
                    "(the log shows 50 a second)");
+  /* A frame record in words, its size its frame's. */
+  g_assert_cmpstr (cell_text (fixture, "monospace", frame_seq), ==, "text · FIN");
   sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "log-view-pings.png");
 
   /* Pings off: the pings, the pongs and the flood's count go. */

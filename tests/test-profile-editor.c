@@ -673,6 +673,34 @@ test_text_areas_labelled (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (editor));
 }
 
+static const char *
+row_subtitle (SondeProfileEditor *editor,
+              const char         *name)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (sonde_profile_editor_get_field (editor, name), ADW_TYPE_ACTION_ROW);
+
+  g_assert_nonnull (row);
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+/* The largest message bounds a whole message (all its fragments, and the
+ * inflated size when compressed); compression carries no warning any more:
+ * Sonde's own deflate extension inflates within that bound. */
+static void
+test_message_limit_words (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  SondeProfileEditor *editor = open_new_editor (fixture);
+  const char *limit = row_subtitle (editor, "max-message-size");
+  const char *deflate = row_subtitle (editor, "deflate");
+
+  g_assert_nonnull (strstr (limit, "fragments"));
+  g_assert_nonnull (strstr (limit, "inflated"));
+  g_assert_null (strstr (deflate, "Warning"));
+  g_assert_null (strstr (deflate, "exhaust memory"));
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
 /* Bearer authentication with no token is a problem of the editor; a
  * token typed fixes it. */
 static void
@@ -992,6 +1020,7 @@ main (int   argc,
   ADD ("/profile-editor/secret-in-handshake-not-in-file", test_secret_in_handshake_not_in_file);
   ADD ("/profile-editor/notifications-and-probe", test_notifications_and_probe);
   ADD ("/profile-editor/text-areas-labelled", test_text_areas_labelled);
+  ADD ("/profile-editor/message-limit-words", test_message_limit_words);
   ADD ("/profile-editor/bearer-needs-token", test_bearer_needs_token);
   ADD ("/profile-editor/keyring-refuses", test_keyring_refuses);
   ADD ("/profile-editor/enter-missing-token", test_enter_missing_token);

@@ -491,6 +491,102 @@ test_detail_views (Fixture       *fixture,
   g_assert_nonnull (strstr (text, "|Hi....|"));
 }
 
+static gpointer
+detail_child (SondeConnectionPage *page,
+              const char          *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (sonde_connection_page_get_detail (page)),
+                                                   SONDE_TYPE_MESSAGE_DETAIL, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static guint
+count_frame_records (SondeMessageLog *log)
+{
+  guint n = 0;
+
+  for (guint64 seq = sonde_message_log_get_first_seq (log); seq < sonde_message_log_get_next_seq (log); seq++)
+    {
+      SondeRecord record;
+
+      if (sonde_message_log_lookup_seq (log, seq, &record) && record.kind == SONDE_MESSAGE_KIND_FRAME)
+        n++;
+    }
+  return n;
+}
+
+/* The log's Frames toggle has the page's connection record frames; the
+ * detail's Frames section lists a message's frames (the first 50 of a
+ * fragmented one, the rest counted), says when it came compressed, and
+ * shows a ping's payload (hex when it is not UTF-8). */
+static void
+test_frames_and_detail (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo");
+  SondeConnection *connection = sonde_connection_page_get_connection (page);
+  SondeLogView *view = sonde_connection_page_get_log_view (page);
+  SondeMessageDetail *detail = sonde_connection_page_get_detail (page);
+  SondeMessageLog *log = sonde_connection_get_log (connection);
+  static const guint8 bytes[] = { 0x00, 0xff, 0x01, 0x02 };
+  g_autoptr(GArray) frames = g_array_new (FALSE, FALSE, sizeof (SondeFrameInfo));
+  g_autofree char *text = NULL;
+  const char *list;
+  guint64 seq;
+
+  g_assert_false (sonde_connection_get_show_frames (connection));
+  sonde_log_view_set_show_frames (view, TRUE);
+  g_assert_true (sonde_connection_get_show_frames (connection));
+  g_assert_true (sonde_connection_send_text (connection, "framed", -1, NULL));
+  SONDE_TEST_ASSERT_WAIT (messages_in (page) == 1 && count_frame_records (log) >= 2, WAIT_MS);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-frames.png");
+  sonde_log_view_set_show_frames (view, FALSE);
+  g_assert_false (sonde_connection_get_show_frames (connection));
+
+  /* A plain message is one frame (the frames made are hidden again:
+   * wait for the log to be filtered). */
+  SONDE_TEST_ASSERT_WAIT (find_and_select (page, SONDE_MESSAGE_KIND_TEXT, SONDE_DIRECTION_IN), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_message_detail_get_format (detail) != NULL, WAIT_MS);
+  g_assert_true (gtk_widget_get_visible (detail_child (page, "frames_expander")));
+  g_assert_cmpstr (gtk_label_get_label (detail_child (page, "frames_summary")), ==, "1 frame");
+  g_assert_cmpstr (gtk_label_get_label (detail_child (page, "frames_label")), ==, "  1  text               6\302\240" "B  FIN");
+
+  /* 1,000 fragments, compressed: 50 listed, the rest counted. */
+  for (guint i = 0; i < 1000; i++)
+    {
+      SondeFrameInfo frame = { 1, i == 0 ? 1 : 0, (i == 999 ? SONDE_FRAME_FIN : 0) | (i == 0 ? SONDE_FRAME_RSV1 : 0) };
+
+      g_array_append_val (frames, frame);
+    }
+  seq = sonde_message_log_append_full (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT,
+                                       SONDE_RECORD_FLAG_FRAGMENTED | SONDE_RECORD_FLAG_COMPRESSED,
+                                       g_get_real_time (), g_get_monotonic_time (), "inflated", 8);
+  sonde_message_log_set_frames (log, seq, (const SondeFrameInfo *) (gpointer) frames->data, frames->len);
+  SONDE_TEST_ASSERT_WAIT (sonde_log_view_select_seq (view, seq), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_message_detail_get_message (detail) != NULL &&
+                          sonde_message_get_seq (sonde_message_detail_get_message (detail)) == seq, WAIT_MS);
+  g_assert_cmpstr (gtk_label_get_label (detail_child (page, "frames_summary")), ==,
+                   "1000 frames · compressed (permessage-deflate)");
+  list = gtk_label_get_label (detail_child (page, "frames_label"));
+  g_assert_true (g_str_has_prefix (list, "  1  text               1\302\240" "B  RSV1\n  2  continuation       1\302\240" "B\n"));
+  g_assert_true (g_str_has_suffix (list, "\n 50  continuation       1\302\240" "B\nand 950 more frames"));
+  gtk_expander_set_expanded (detail_child (page, "frames_expander"), TRUE);
+  sonde_test_spin (200);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "window-detail-frames.png");
+
+  /* A ping whose payload is not UTF-8: hex, and one ping frame. */
+  seq = sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_PING,
+                                  g_get_real_time (), g_get_monotonic_time (), bytes, sizeof bytes);
+  SONDE_TEST_ASSERT_WAIT (sonde_log_view_select_seq (view, seq), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (g_strcmp0 (sonde_message_detail_get_format (detail), "hex") == 0, WAIT_MS);
+  text = sonde_message_detail_dup_text (detail);
+  g_assert_true (g_str_has_prefix (text, "00000000  00 ff 01 02"));
+  g_assert_cmpstr (gtk_label_get_label (detail_child (page, "frames_label")), ==, "  1  ping               4\302\240" "B  FIN");
+  gtk_expander_set_expanded (detail_child (page, "frames_expander"), FALSE);
+}
+
 /* What the detail's text view shows. */
 static GtkTextView *
 detail_text_view (SondeConnectionPage *page)
@@ -788,6 +884,9 @@ test_connection_panel (Fixture       *fixture,
   g_assert_cmpstr (sonde_connection_panel_get_value (panel, "state"), ==, "Open");
   g_assert_true (g_str_has_prefix (sonde_connection_panel_get_value (panel, "received"), "5 messages"));
   g_assert_true (g_str_has_prefix (sonde_connection_panel_get_value (panel, "sent"), "5 messages"));
+  /* Frames too, and of them the control frames (none yet). */
+  g_assert_cmpstr (sonde_connection_panel_get_value (panel, "frames-in"), ==, "5 frames · 0 control (close, ping, pong)");
+  g_assert_cmpstr (sonde_connection_panel_get_value (panel, "frames-out"), ==, "5 frames · 0 control (close, ping, pong)");
   g_assert_cmpstr (sonde_connection_panel_get_value (panel, "tls"), ==, "not used");
   g_assert_true (g_str_has_suffix (sonde_connection_panel_get_value (panel, "total"), " ms"));
 
@@ -1498,6 +1597,7 @@ main (int   argc,
   ADD ("/window/pause-keeps-capturing", test_pause_keeps_capturing);
   ADD ("/window/composer-checks", test_composer_checks);
   ADD ("/window/detail-views", test_detail_views);
+  ADD ("/window/frames-and-detail", test_frames_and_detail);
   ADD ("/window/detail-huge-message", test_detail_huge_message);
   ADD ("/window/hex-never-wraps", test_hex_never_wraps);
   ADD ("/window/tab-title", test_tab_title);

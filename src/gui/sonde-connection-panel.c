@@ -126,6 +126,20 @@ format_rate (double messages,
   return g_strdup_printf (_("%'.0f msg/s · %s/s"), messages, size);
 }
 
+/* "1,204 frames · 12 control (close, ping, pong)". */
+static char *
+format_frames (guint64 frames,
+               guint64 control)
+{
+  g_autofree char *all = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRIu64 " frame",
+                                                       "%'" PRIu64 " frames", frames), frames);
+
+  /* Translators: the first %s is "N frames"; control frames are close, ping and pong. */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %'" PRIu64 " control (close, ping, pong)",
+                                       "%s · %'" PRIu64 " control (close, ping, pong)", control),
+                          all, control);
+}
+
 static char *
 format_total (guint64 messages,
               guint64 bytes)
@@ -432,6 +446,8 @@ sonde_connection_panel_init (SondeConnectionPanel *self)
   add_row (self, self->traffic_group, "out-rate", _("Sending"));
   add_row (self, self->traffic_group, "received", _("Received"));
   add_row (self, self->traffic_group, "sent", _("Sent"));
+  add_row (self, self->traffic_group, "frames-in", _("Frames received"));
+  add_row (self, self->traffic_group, "frames-out", _("Frames sent"));
   add_row (self, self->traffic_group, "log", _("In the log"));
   add_row (self, self->traffic_group, "evicted", _("Evicted by retention"));
 
@@ -467,6 +483,8 @@ sonde_connection_panel_refresh (SondeConnectionPanel *self)
     g_autofree char *out_rate = format_rate (stats.messages_out_per_s, stats.bytes_out_per_s);
     g_autofree char *received = format_total (stats.messages_in, stats.bytes_in);
     g_autofree char *sent = format_total (stats.messages_out, stats.bytes_out);
+    g_autofree char *frames_in = format_frames (stats.frames_in, stats.control_in);
+    g_autofree char *frames_out = format_frames (stats.frames_out, stats.control_out);
     g_autofree char *size = sonde_format_size (sonde_message_log_get_n_bytes (log));
     g_autofree char *in_log = g_strdup_printf (_("%'u records · %s"),
                                                sonde_message_log_get_n_records (log), size);
@@ -477,6 +495,8 @@ sonde_connection_panel_refresh (SondeConnectionPanel *self)
     set_value (self, "out-rate", out_rate);
     set_value (self, "received", received);
     set_value (self, "sent", sent);
+    set_value (self, "frames-in", frames_in);
+    set_value (self, "frames-out", frames_out);
     set_value (self, "log", in_log);
     set_value (self, "evicted", evicted);
   }

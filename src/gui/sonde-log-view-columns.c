@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <time.h>
 
 #include "sonde-event.h"
@@ -190,6 +191,34 @@ format_kind (const SondeRecord *record)
   return g_strdup (kind_label (record->kind));
 }
 
+/* A frame record's header, read back from its JSON object; FALSE when it
+ * is not one. */
+static gboolean
+read_frame (const SondeRecord *record,
+            const char       **opcode,
+            gint64            *size,
+            GString           *bits)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+  static const char *flags[] = { "fin", "rsv1", "masked", "discarded" };
+
+  if (record->kind != SONDE_MESSAGE_KIND_FRAME || record->direction == SONDE_DIRECTION_EVENT ||
+      !json_parser_load_from_data (parser, (const char *) record->data, (gssize) record->stored_size, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  *opcode = g_intern_string (json_object_get_string_member_with_default (object, "opcode", "?"));
+  *size = json_object_get_int_member_with_default (object, "size", 0);
+  /* Protocol words (RFC 6455 §5.2), not translated; "discarded": the
+   * frame went past the message limit and was not kept. */
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    if (json_object_get_boolean_member_with_default (object, flags[i], FALSE))
+      g_string_append_printf (bits, " · %s", i < 2 ? (i == 0 ? "FIN" : "RSV1") : flags[i]);
+  return TRUE;
+}
+
 /* A ping's or pong's payload (at most 125 bytes): escaped text when it is
  * UTF-8, hex bytes when it is not. */
 static char *
@@ -262,8 +291,9 @@ setup_cell (GtkSignalListItemFactory *factory,
       break;
     case COLUMN_DIRECTION:
     case COLUMN_KIND:
+      /* Room for the marks: "pong · unmatched". */
       gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 6);
-      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 9);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 15);
       break;
     case COLUMN_SIZE:
       gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 1.0);
@@ -362,14 +392,34 @@ bind_cell (GtkSignalListItemFactory *factory,
       text = format_kind (&record);
       break;
     case COLUMN_SIZE:
-      if (record.direction != SONDE_DIRECTION_EVENT)
-        text = sonde_format_size (record.size);
+      {
+        g_autoptr(GString) bits = g_string_new (NULL);
+        const char *opcode;
+        gint64 size;
+
+        /* A frame record's size is its frame's payload, not its JSON. */
+        if (read_frame (&record, &opcode, &size, bits))
+          text = sonde_format_size ((guint64) MAX (size, 0));
+        else if (record.direction != SONDE_DIRECTION_EVENT)
+          text = sonde_format_size (record.size);
+      }
       break;
     case COLUMN_PREVIEW:
       if (record.direction == SONDE_DIRECTION_EVENT)
         text = sonde_event_describe (&record);
       else if (is_control (&record))
         text = format_control_payload (&record);
+      else if (record.kind == SONDE_MESSAGE_KIND_FRAME)
+        {
+          g_autoptr(GString) bits = g_string_new (NULL);
+          const char *opcode;
+          gint64 size;
+
+          if (read_frame (&record, &opcode, &size, bits))
+            text = g_strconcat (opcode, bits->str, NULL);
+          else
+            text = sonde_text_preview (record.data, record.stored_size, FALSE);
+        }
       else
         text = sonde_text_preview (record.data, record.stored_size,
                                    record.kind == SONDE_MESSAGE_KIND_BINARY);

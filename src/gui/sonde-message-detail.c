@@ -21,6 +21,7 @@
 #include "sonde-json-format.h"
 #include "sonde-json-path.h"
 #include "sonde-message-detail.h"
+#include "sonde-message-frames.h"
 #include "sonde-series-spec.h"
 #include "sonde-style-scheme.h"
 #include "sonde-text.h"
@@ -59,6 +60,9 @@ struct _SondeMessageDetail
   /* template widgets */
   GtkLabel       *meta_label;
   GtkLabel       *time_label;
+  GtkExpander    *frames_expander;
+  GtkLabel       *frames_summary;
+  GtkLabel       *frames_label;
   GtkButton      *show_all_button;
   GtkMenuButton  *chart_button;
   GtkButton      *copy_button;
@@ -154,7 +158,10 @@ run_format_job (FormatJob *job)
   gsize length;
   const guint8 *data = g_bytes_get_data (job->payload, &length);
 
-  if (job->kind == SONDE_MESSAGE_KIND_BINARY)
+  /* A ping's or pong's payload is text when it is UTF-8, bytes if not. */
+  if (job->kind == SONDE_MESSAGE_KIND_BINARY ||
+      ((job->kind == SONDE_MESSAGE_KIND_PING || job->kind == SONDE_MESSAGE_KIND_PONG) &&
+       !sonde_text_validate_utf8 (data, length, NULL)))
     {
       job->format = FORMAT_HEX;
       job->text = sonde_hex_dump (data, length, job->show_all ? 0 : HEX_INPUT_LIMIT);
@@ -329,10 +336,29 @@ format_meta (SondeMessage *message)
   /* The kind in the words of the log's Kind column (sonde-log-view.c). */
   g_string_append_printf (out, "%s · %s", direction,
                           _(sonde_message_kind_to_string (sonde_message_get_kind (message))));
+  if (sonde_message_get_flags (message) & SONDE_RECORD_FLAG_AUTOMATIC)
+    g_string_append (out, _(" · sent by Sonde on its own"));
+  if (sonde_message_get_flags (message) & SONDE_RECORD_FLAG_UNMATCHED)
+    g_string_append (out, _(" · unmatched: answers no ping of ours"));
   if (sonde_message_get_flags (message) & SONDE_RECORD_FLAG_TRUNCATED)
     g_string_append (out, _(" · truncated by the log’s size limit"));
 
   return g_string_free (out, FALSE);
+}
+
+/* The "Frames" section: how the message crossed the wire. */
+static void
+update_frames (SondeMessageDetail *self)
+{
+  g_autofree char *summary = NULL;
+  g_autofree char *list = NULL;
+  gboolean shown;
+
+  shown = self->message != NULL && self->payload != NULL &&
+          sonde_message_frames_describe (self->message, &summary, &list);
+  gtk_label_set_label (self->frames_summary, shown ? summary : "");
+  gtk_label_set_label (self->frames_label, shown ? list : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->frames_expander), shown);
 }
 
 /* The field that tells this message apart from others near @path, as a
@@ -599,6 +625,9 @@ sonde_message_detail_class_init (SondeMessageDetailClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-message-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, meta_label);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, time_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, frames_expander);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, frames_summary);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, frames_label);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, show_all_button);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, chart_button);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, copy_button);
@@ -689,6 +718,7 @@ sonde_message_detail_set_message (SondeMessageDetail *self,
       gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), TRUE);
       start_format (self, FALSE);
     }
+  update_frames (self);
   update_chart_menu (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);

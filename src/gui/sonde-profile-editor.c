@@ -405,11 +405,11 @@ build_page (SondeProfileEditor *self)
   g_hash_table_insert (self->fields, (gpointer) "secret", row);
 
   group = add_group (self, _("Limits and Liveness"), NULL);
-  add_spin (self, group, "max-message-size", _("Largest message"), _("KiB; larger incoming messages close the connection (1009)"),
+  add_spin (self, group, "max-message-size", _("Largest message"),
+            _("KiB, for a whole incoming message over all its fragments and, when compressed, as inflated; "
+              "a larger one closes the connection (1009)"),
             1, (double) (SONDE_MAX_MAX_MESSAGE_SIZE / 1024));
-  add_switch (self, group, "deflate", _("Compression"),
-              _("Offer permessage-deflate. Warning: libsoup 3.2 bounds neither a decompressed message’s size "
-                "nor a message’s total size across fragments, so a hostile server can exhaust memory"));
+  add_switch (self, group, "deflate", _("Compression"), _("Offer permessage-deflate"));
   add_spin (self, group, "keepalive", _("Ping every"), _("Seconds; 0 sends no pings"), 0, 3600);
   add_spin (self, group, "pong-timeout", _("Pong timeout"),
             _("Seconds without a pong before the connection is declared dead; 0 waits forever"), 0, 3600);

@@ -145,6 +145,15 @@ sonde_message_get_size (SondeMessage *self)
   return self->size;
 }
 
+/* What keeps the record (the log), borrowed. */
+GObject *
+sonde_message_get_source (SondeMessage *self)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE (self), NULL);
+
+  return self->source;
+}
+
 /* Reads the record back from the log; FALSE once it has been evicted. */
 gboolean
 sonde_message_get_record (SondeMessage *self,

@@ -23,6 +23,7 @@ SondeDirection    sonde_message_get_direction  (SondeMessage      *self);
 SondeMessageKind  sonde_message_get_kind       (SondeMessage      *self);
 SondeRecordFlags  sonde_message_get_flags      (SondeMessage      *self);
 gsize             sonde_message_get_size       (SondeMessage      *self);
+GObject          *sonde_message_get_source     (SondeMessage      *self);
 gboolean          sonde_message_get_record     (SondeMessage      *self,
                                                 SondeRecord       *record);
 GBytes           *sonde_message_dup_payload    (SondeMessage      *self);
