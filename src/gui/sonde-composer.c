@@ -17,10 +17,12 @@
 #include <gtksourceview/gtksource.h>
 #include <string.h>
 
+#include "sonde-close-dialog.h"
 #include "sonde-composer.h"
 #include "sonde-error.h"
 #include "sonde-hex.h"
 #include "sonde-json-format.h"
+#include "sonde-ping-dialog.h"
 #include "sonde-style-scheme.h"
 #include "sonde-template.h"
 
@@ -109,6 +111,9 @@ update_send_button (SondeComposer *self)
   gboolean open = is_open (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", sonde_composer_get_can_send (self));
+  /* Control frames need an open connection, not a message. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send-ping", open);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.close-with-code", open);
   if (!open)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), _("Not connected: connect to send messages"));
   else if (is_empty (self))
@@ -337,6 +342,27 @@ on_insert_template (GtkWidget  *widget,
   sonde_composer_insert_template (SONDE_COMPOSER (widget), g_variant_get_uint32 (parameter));
 }
 
+/* "Send Ping…" and "Close With Code…": a dialog over the window. */
+static void
+on_control_dialog (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SondeComposer *self = SONDE_COMPOSER (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWindow *parent = GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+  GtkWidget *dialog;
+
+  if (!is_open (self))
+    return;
+
+  if (g_strcmp0 (action_name, "composer.send-ping") == 0)
+    dialog = sonde_ping_dialog_new (parent, self->connection);
+  else
+    dialog = sonde_close_dialog_new (parent, self->connection);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 sonde_composer_constructed (GObject *object)
 {
@@ -456,6 +482,8 @@ sonde_composer_class_init (SondeComposerClass *klass)
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, on_send_action);
   gtk_widget_class_install_action (widget_class, "composer.insert-template", "u", on_insert_template);
+  gtk_widget_class_install_action (widget_class, "composer.send-ping", NULL, on_control_dialog);
+  gtk_widget_class_install_action (widget_class, "composer.close-with-code", NULL, on_control_dialog);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "sondecomposer");
