@@ -307,6 +307,20 @@ on_frame (gpointer              user_data,
             g_bytes_unref (g_queue_pop_head (&link->pings_sent));
         }
 
+      /* A pong we write answers the oldest ping libsoup has read: that
+       * ping, and what came before it, go first. */
+      if (frame->opcode == 0xA)
+        for (GList *l = link->observed.head; l != NULL; l = l->next)
+          {
+            Observed *observed = l->data;
+
+            if (observed->kind == SONDE_MESSAGE_KIND_PING)
+              {
+                flush_observed (link, observed->ordinal);
+                break;
+              }
+          }
+
       if (control_record_wanted (link, direction, frame->opcode))
         sonde_link_push_item (link, SONDE_DIRECTION_OUT,
                               frame->opcode == 0x9 ? SONDE_MESSAGE_KIND_PING : SONDE_MESSAGE_KIND_PONG,
@@ -696,6 +710,9 @@ on_ws_closed (SoupWebsocketConnection *ws,
     }
   g_string_append_c (payload, '}');
 
+  /* What was seen before the end is told before it. */
+  flush_observed (link, G_MAXUINT64);
+  flush_flood (link);
   sonde_link_push_event (link, SONDE_MESSAGE_KIND_CLOSE, payload, event);
   sonde_link_finish (link);
 }
