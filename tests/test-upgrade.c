@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "sonde-deflate-extension.h"
@@ -400,6 +401,170 @@ test_refused_big (Fixture       *fixture,
   g_assert_true (truncated);
 }
 
+/* A 401 asking for Basic credentials the URL has: answered once, with
+ * them, and both requests are on record; without them, refused. */
+static void
+test_basic_auth (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *url = g_strdup_printf ("ws://me:p%%40ss@127.0.0.1:%u/basic", sonde_test_peer_get_port (fixture->server));
+  SondeHandshake *retry;
+  const char *name;
+  const char *value;
+  gboolean found = FALSE;
+
+  g_assert_true (run_url (fixture, url));
+  g_assert_cmpuint (sonde_upgrade_get_handshakes (fixture->upgrade)->len, ==, 2);
+  g_assert_cmpuint (sonde_handshake_get_status (handshake_at (fixture, 0)), ==, 401);
+  retry = handshake_at (fixture, 1);
+  g_assert_cmpuint (sonde_handshake_get_status (retry), ==, 101);
+  for (guint i = 0; i < sonde_handshake_get_n_request_headers (retry); i++)
+    {
+      sonde_handshake_get_request_header (retry, i, &name, &value);
+      if (g_str_equal (name, "Authorization"))
+        {
+          g_assert_cmpstr (value, ==, "Basic bWU6cEBzcw==");
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  g_io_stream_close (sonde_upgrade_get_stream (fixture->upgrade), NULL, NULL);
+
+  g_assert_false (run (fixture, "/basic"));
+  g_assert_error (fixture->error, SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED);
+  g_assert_cmpuint (sonde_upgrade_get_handshakes (fixture->upgrade)->len, ==, 1);
+}
+
+/* A proxy that accepts and never answers: the deadline covers the proxy
+ * too, and the connection was never made. */
+static void
+test_deadline_in_proxy (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *says = NULL;
+  gint64 started;
+  double elapsed;
+
+  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &bound, &error);
+  g_assert_no_error (error);
+  fixture->options->proxy = g_strdup_printf ("socks5://127.0.0.1:%u",
+                                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  fixture->options->handshake_timeout_ms = 1000;
+
+  started = g_get_monotonic_time ();
+  g_assert_false (run (fixture, "/ok"));
+  elapsed = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
+  says = g_strdup_printf ("Handshake deadline exceeded: could not connect to 127.0.0.1:%u within 1 s",
+                          sonde_test_peer_get_port (fixture->server));
+  g_assert_error (fixture->error, SONDE_ERROR, SONDE_ERROR_HANDSHAKE_TIMEOUT);
+  g_assert_cmpstr (fixture->error->message, ==, says);
+  g_assert_true (sonde_upgrade_get_deadline_hit (fixture->upgrade));
+  g_assert_cmpfloat (elapsed, >=, 0.9);
+  g_assert_cmpfloat (elapsed, <, 5.0);
+}
+
+/* Through a connection: one handshake event per hop, then open; a refused
+ * answer's body (a NUL byte in it) in the failed event and the record. */
+
+static guint
+count_kind (SondeConnection  *connection,
+            SondeMessageKind  kind,
+            JsonObject      **last)
+{
+  SondeMessageLog *log = sonde_connection_get_log (connection);
+  guint n = 0;
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+
+      if (sonde_message_log_get_record (log, i, &record) && record.kind == kind &&
+          record.direction == SONDE_DIRECTION_EVENT)
+        {
+          n++;
+          if (last != NULL)
+            {
+              g_autofree char *text = g_strndup ((const char *) record.data, record.stored_size);
+              g_autoptr(JsonNode) node = json_from_string (text, NULL);
+
+              g_assert_nonnull (node);
+              g_clear_pointer (last, json_object_unref);
+              *last = json_object_ref (json_node_get_object (node));
+            }
+        }
+    }
+  return n;
+}
+
+/* The payload of the last event of @kind, as written. */
+static char *
+last_text (SondeConnection  *connection,
+           SondeMessageKind  kind)
+{
+  SondeMessageLog *log = sonde_connection_get_log (connection);
+
+  for (guint i = sonde_message_log_get_n_records (log); i > 0; i--)
+    {
+      SondeRecord record;
+
+      if (sonde_message_log_get_record (log, i - 1, &record) && record.kind == kind &&
+          record.direction == SONDE_DIRECTION_EVENT)
+        return g_strndup ((const char *) record.data, record.stored_size);
+    }
+  return NULL;
+}
+
+static void
+test_connection_hops (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(SondeConnection) connection = sonde_connection_new ();
+  g_autofree char *url = sonde_test_peer_dup_url (fixture->server, "/hop/2");
+  g_autoptr(JsonObject) handshake = NULL;
+
+  sonde_connection_set_follow_redirects (connection, TRUE);
+  sonde_connection_set_url (connection, url);
+  g_assert_true (sonde_connection_connect (connection, NULL));
+  SONDE_TEST_ASSERT_WAIT (count_kind (connection, SONDE_MESSAGE_KIND_OPEN, NULL) == 1, WAIT_MS);
+  g_assert_cmpuint (count_kind (connection, SONDE_MESSAGE_KIND_HANDSHAKE, &handshake), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (handshake, "status"), ==, 101);
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (handshake, "url"), "/hop/0"));
+  g_assert_cmpuint (sonde_handshake_get_status (sonde_connection_get_handshake (connection)), ==, 101);
+  sonde_connection_close (connection, 1000, NULL, NULL);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
+}
+
+static void
+test_connection_refused_body (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(SondeConnection) connection = sonde_connection_new ();
+  g_autofree char *url = sonde_test_peer_dup_url (fixture->server, "/refused-nul");
+  g_autoptr(JsonObject) failed = NULL;
+  g_autoptr(JsonObject) handshake = NULL;
+  g_autofree char *raw = NULL;
+  const char *body;
+
+  sonde_connection_set_url (connection, url);
+  g_assert_true (sonde_connection_connect (connection, NULL));
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
+  g_assert_cmpuint (count_kind (connection, SONDE_MESSAGE_KIND_FAILED, &failed), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (failed, "status"), ==, 403);
+  /* As JSON writes a NUL byte (json-glib reads it back cut there). */
+  body = json_object_get_string_member (failed, "body");
+  g_assert_cmpstr (body, ==, "deny");
+  raw = last_text (connection, SONDE_MESSAGE_KIND_FAILED);
+  assert_contains (raw, "\"body\":\"deny\\u0000ed\"");
+  g_assert_cmpuint (count_kind (connection, SONDE_MESSAGE_KIND_HANDSHAKE, &handshake), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (handshake, "body_hex"), ==, "64656e79006564");
+}
+
 /* Real peers: the handshake they accept, then a message each way over
  * libsoup's connection on the stream. */
 
@@ -663,6 +828,11 @@ main (int   argc,
       g_test_add (name, Fixture, &refused_cases[i], fixture_setup, test_refused, fixture_teardown);
     }
   g_test_add ("/upgrade/refused-big", Fixture, NULL, fixture_setup, test_refused_big, fixture_teardown);
+  g_test_add ("/upgrade/basic-auth", Fixture, NULL, fixture_setup, test_basic_auth, fixture_teardown);
+  g_test_add ("/upgrade/deadline-in-proxy", Fixture, NULL, fixture_setup, test_deadline_in_proxy, fixture_teardown);
+  g_test_add ("/upgrade/connection/hops", Fixture, NULL, fixture_setup, test_connection_hops, fixture_teardown);
+  g_test_add ("/upgrade/connection/refused-body", Fixture, NULL, fixture_setup, test_connection_refused_body,
+              fixture_teardown);
   g_test_add ("/upgrade/peer/python", Fixture, GINT_TO_POINTER (SONDE_TEST_PEER_PYTHON),
               fixture_setup, test_peer, fixture_teardown);
   g_test_add ("/upgrade/peer/node", Fixture, GINT_TO_POINTER (SONDE_TEST_PEER_NODE),

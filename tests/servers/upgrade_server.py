@@ -31,6 +31,8 @@
 #   /hop-abs              302 to "http://127.0.0.1:<port>/hop/0"
 #   /hop-ftp              302 to "ftp://127.0.0.1/x"
 #   /loop                 302 to "/loop"
+#   /basic                101 with "Authorization: Basic" for me:p@ss, else
+#                         401 asking for Basic credentials
 #   /refused-nul          403, Content-Length, body "deny\0ed"
 #   /refused-chunked      401, chunked, body "chunk\0one" + "|two"
 #   /refused-close        401, no length: body "closed\0body", then closes
@@ -143,6 +145,10 @@ def respond(path, head, port):
         return answer(302, b"Found", [b"Location: ftp://127.0.0.1/x", b"Content-Length: 0"]), 0
     if path == "/loop":
         return answer(302, b"Found", [b"Location: /loop", b"Content-Length: 0"]), 0
+    if path == "/basic":
+        if header(head, b"Authorization") == b"Basic " + base64.b64encode(b"me:p@ss"):
+            return upgrade(head), 1.0
+        return answer(401, b"Unauthorized", [b'WWW-Authenticate: Basic realm="sonde"', b"Content-Length: 0"]), 0
     if path == "/refused-nul":
         body = b"deny\x00ed"
         return answer(403, b"Forbidden", [b"Content-Length: %d" % len(body)], body), 0

@@ -114,7 +114,8 @@ write_request (SondeUpgrade *self)
   self->connected = TRUE;
   self->key = sonde_upgrade_new_key ();
   self->path = sonde_upgrade_path_and_query (self->uri);
-  self->request_headers = sonde_upgrade_request_headers (self->uri, self->options, self->key);
+  self->request_headers = sonde_upgrade_request_headers (self->uri, self->options, self->key,
+                                                         self->authorization);
   self->request = sonde_upgrade_serialize_request (self->path, self->request_headers);
 
   self->request_start_us = g_get_monotonic_time ();

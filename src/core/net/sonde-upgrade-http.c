@@ -102,7 +102,8 @@ is_default_port (GUri *uri)
 SoupMessageHeaders *
 sonde_upgrade_request_headers (GUri                         *uri,
                                const SondeConnectionOptions *options,
-                               const char                   *key)
+                               const char                   *key,
+                               const char                   *authorization)
 {
   SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
   const char *host = g_uri_get_host (uri);
@@ -132,6 +133,8 @@ sonde_upgrade_request_headers (GUri                         *uri,
       soup_message_headers_append (headers, name, value);
     }
 
+  if (authorization != NULL)
+    soup_message_headers_append (headers, "Authorization", authorization);
   soup_message_headers_append (headers, "Upgrade", "websocket");
   soup_message_headers_append (headers, "Connection", "Upgrade");
   soup_message_headers_append (headers, "Sec-WebSocket-Key", key);
@@ -150,6 +153,56 @@ sonde_upgrade_request_headers (GUri                         *uri,
     soup_message_headers_append (headers, "User-Agent", "Sonde/" PACKAGE_VERSION);
 
   return headers;
+}
+
+/* As libsoup did: a URL's user and password answer a 401 that asks for
+ * Basic authentication, once, unless the profile sets Authorization
+ * itself. "Basic …" for that retry, or NULL. */
+char *
+sonde_upgrade_basic_credentials (GUri                         *uri,
+                                 const SondeConnectionOptions *options,
+                                 SoupMessageHeaders           *response)
+{
+  const char *challenges = soup_message_headers_get_list (response, "WWW-Authenticate");
+  const char *userinfo = g_uri_get_userinfo (uri);
+  g_autofree char *pair = NULL;
+  g_autofree char *encoded = NULL;
+  gboolean basic = FALSE;
+
+  if (userinfo == NULL || challenges == NULL)
+    return NULL;
+  for (guint i = 0; options->headers != NULL && options->headers[i] != NULL; i++)
+    {
+      if (g_ascii_strncasecmp (options->headers[i], "Authorization:", strlen ("Authorization:")) == 0)
+        return NULL;
+    }
+
+  /* A challenge begins the list or follows a comma: "Basic realm=…". */
+  for (const char *p = challenges; *p != '\0'; p++)
+    {
+      if ((p == challenges || p[-1] == ',' || p[-1] == ' ') &&
+          g_ascii_strncasecmp (p, "Basic", 5) == 0 && (p[5] == ' ' || p[5] == '\0' || p[5] == ','))
+        {
+          basic = TRUE;
+          break;
+        }
+    }
+  if (!basic)
+    return NULL;
+
+  /* "user:password", %-encoded: the first colon parts them. */
+  pair = g_uri_unescape_string (userinfo, NULL);
+  if (pair == NULL)
+    return NULL;
+  if (strchr (userinfo, ':') == NULL)
+    {
+      char *with_colon = g_strconcat (pair, ":", NULL);
+
+      g_free (pair);
+      pair = with_colon;
+    }
+  encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+  return g_strconcat ("Basic ", encoded, NULL);
 }
 
 GString *

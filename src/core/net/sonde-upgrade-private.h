@@ -44,6 +44,7 @@ struct _SondeUpgrade
   gboolean                deadline_hit;
   gboolean                connected;
   gboolean                succeeded;       /* the stream is the caller's now */
+  char                   *authorization;   /* Basic credentials from the URL, once a 401 asked */
   gint64                  start_us;
   guint                   hops;
 
@@ -109,7 +110,11 @@ char                   *sonde_upgrade_path_and_query       (GUri                
 char                   *sonde_upgrade_describe_host        (GUri                         *uri);
 SoupMessageHeaders     *sonde_upgrade_request_headers      (GUri                         *uri,
                                                             const SondeConnectionOptions *options,
-                                                            const char                   *key);
+                                                            const char                   *key,
+                                                            const char                   *authorization);
+char                   *sonde_upgrade_basic_credentials    (GUri                         *uri,
+                                                            const SondeConnectionOptions *options,
+                                                            SoupMessageHeaders           *response);
 GString                *sonde_upgrade_serialize_request    (const char                   *path_and_query,
                                                             SoupMessageHeaders           *headers);
 gssize                  sonde_upgrade_find_head_end        (const guint8                 *data,

@@ -94,6 +94,7 @@ follow_redirect (SondeUpgrade *self)
                          g_uri_get_port (next), g_uri_get_path (next), g_uri_get_query (next), NULL);
   g_free (self->url);
   self->url = g_steal_pointer (&next_url);
+  g_clear_pointer (&self->authorization, g_free);
   sonde_upgrade_clear_hop (self);
   sonde_upgrade_start_hop (self);
 }
@@ -214,6 +215,19 @@ handle_head (SondeUpgrade *self)
     {
       follow_redirect (self);
       return;
+    }
+
+  /* A 401 asking for Basic credentials the URL has: once more, with them. */
+  if (self->status == SOUP_STATUS_UNAUTHORIZED && self->authorization == NULL)
+    {
+      self->authorization = sonde_upgrade_basic_credentials (self->uri, self->options, self->response_headers);
+      if (self->authorization != NULL)
+        {
+          sonde_upgrade_record_hop (self);
+          sonde_upgrade_clear_hop (self);
+          sonde_upgrade_start_hop (self);
+          return;
+        }
     }
 
   /* Refused: its body, bounded, within the deadline. */

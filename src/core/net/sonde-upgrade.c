@@ -212,6 +212,7 @@ sonde_upgrade_finalize (GObject *object)
   g_clear_pointer (&self->leftover, g_bytes_unref);
   g_clear_object (&self->peer_certificate);
   g_free (self->pin_problem);
+  g_free (self->authorization);
 
   G_OBJECT_CLASS (sonde_upgrade_parent_class)->finalize (object);
 }
