@@ -188,8 +188,8 @@ start_tls (SondeUpgrade *self)
       if (database == NULL)
         {
           sonde_upgrade_fail (self, g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
-                                   _("The CA file “%s” cannot be used: %s"),
-                                   self->options->ca_file, error->message));
+                                                 _("The CA file “%s” cannot be used: %s"),
+                                                 self->options->ca_file, error->message));
           return;
         }
       g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
@@ -250,8 +250,8 @@ sonde_upgrade_start_hop (SondeUpgrade *self)
     {
       g_clear_pointer (&self->uri, g_uri_unref);
       sonde_upgrade_fail (self, g_error_new (SONDE_ERROR, SONDE_ERROR_INVALID_URL,
-                               _("The URL “%s” cannot be used: %s"), self->url,
-                               error ? error->message : _("it has no host")));
+                                             _("The URL “%s” cannot be used: %s"), self->url,
+                                             error ? error->message : _("it has no host")));
       return;
     }
   secure = g_ascii_strcasecmp (g_uri_get_scheme (self->uri), "wss") == 0;

@@ -76,17 +76,17 @@ follow_redirect (SondeUpgrade *self)
   if (mapped == NULL || g_uri_get_host (next) == NULL)
     {
       sonde_upgrade_fail (self, g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED,
-                               _("Handshake refused: HTTP %u %s, redirecting to “%s”, which is not "
-                                 "a WebSocket URL"),
-                               self->status, self->reason ? self->reason : "", location));
+                                             _("Handshake refused: HTTP %u %s, redirecting to “%s”, which is not "
+                                               "a WebSocket URL"),
+                                             self->status, self->reason ? self->reason : "", location));
       return;
     }
 
   if (++self->hops > SONDE_UPGRADE_MAX_REDIRECTS)
     {
       sonde_upgrade_fail (self, g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_REFUSED,
-                               _("Handshake refused: more than %d redirects (the last one to “%s”)"),
-                               SONDE_UPGRADE_MAX_REDIRECTS, location));
+                                             _("Handshake refused: more than %d redirects (the last one to “%s”)"),
+                                             SONDE_UPGRADE_MAX_REDIRECTS, location));
       return;
     }
 
@@ -200,7 +200,7 @@ handle_head (SondeUpgrade *self)
       g_clear_pointer (&self->response_headers, soup_message_headers_unref);
       self->status = 0;
       sonde_upgrade_fail (self, g_error_new (SONDE_ERROR, SONDE_ERROR_HANDSHAKE_INVALID,
-                               _("Invalid handshake response from %s: it is not an HTTP response"), host));
+                                             _("Invalid handshake response from %s: it is not an HTTP response"), host));
       return;
     }
 
@@ -274,9 +274,9 @@ on_head_read (GObject      *source,
       g_autofree char *host = sonde_upgrade_dup_host (self);
 
       sonde_upgrade_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                               _("Invalid handshake response from %s: its headers go on past the 64 KiB "
-                                 "libsoup reads (or it is not HTTP at all): %s"),
-                               host, _("Header too big")));
+                                             _("Invalid handshake response from %s: its headers go on past the 64 KiB "
+                                               "libsoup reads (or it is not HTTP at all): %s"),
+                                             host, _("Header too big")));
       return;
     }
 
@@ -285,10 +285,10 @@ on_head_read (GObject      *source,
       g_autofree char *host = sonde_upgrade_dup_host (self);
 
       sonde_upgrade_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                               self->buffer->len == 0 ?
-                               _("%s closed the connection without answering the WebSocket handshake") :
-                               _("%s closed the connection in the middle of its answer to the WebSocket handshake"),
-                               host));
+                                             self->buffer->len == 0 ?
+                                             _("%s closed the connection without answering the WebSocket handshake") :
+                                             _("%s closed the connection in the middle of its answer to the WebSocket handshake"),
+                                             host));
       return;
     }
 
