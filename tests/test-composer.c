@@ -14,8 +14,10 @@
 #include <gtksourceview/gtksource.h>
 #include <string.h>
 
+#include "sonde-close-dialog.h"
 #include "sonde-composer.h"
 #include "sonde-error.h"
+#include "sonde-ping-dialog.h"
 #include "sonde-test-gui.h"
 #include "sonde-test-peer.h"
 #include "sonde-test-util.h"
@@ -508,6 +510,177 @@ test_tab_order (Fixture       *fixture,
   g_assert_true (focus != NULL && gtk_widget_is_ancestor (focus, templates_button));
 }
 
+/* The shown toplevel of @type, or NULL. */
+static gpointer
+find_dialog (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;   /* GTK's list holds it */
+    }
+  return NULL;
+}
+
+/* Clicks the dialog's response button labelled @label, as a user would
+ * (the dialog answers and goes away). */
+static void
+click_response (gpointer    dialog,
+                const char *label)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+
+  sonde_test_collect_widgets (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, NULL, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkButton *button = g_ptr_array_index (buttons, i);
+
+      if (g_strcmp0 (gtk_button_get_label (button), label) == 0)
+        {
+          g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (button)));
+          g_signal_emit_by_name (button, "clicked");
+          return;
+        }
+    }
+  g_error ("no response button “%s”", label);
+}
+
+/* The newest record of @direction and @kind carries @flags (among
+ * SONDE_RECORD_FLAG_AUTOMATIC and _UNMATCHED) and @payload. */
+static gboolean
+last_control_is (Fixture          *fixture,
+                 SondeDirection    direction,
+                 SondeMessageKind  kind,
+                 SondeRecordFlags  flags,
+                 const char       *payload)
+{
+  SondeMessageLog *log = sonde_connection_get_log (fixture->connection);
+
+  for (guint i = sonde_message_log_get_n_records (log); i > 0; i--)
+    {
+      SondeRecord record;
+
+      g_assert_true (sonde_message_log_get_record (log, i - 1, &record));
+      if (record.direction == direction && record.kind == kind)
+        return (record.flags & (SONDE_RECORD_FLAG_AUTOMATIC | SONDE_RECORD_FLAG_UNMATCHED)) == flags &&
+               record.stored_size == strlen (payload) && memcmp (record.data, payload, record.stored_size) == 0;
+    }
+  return FALSE;
+}
+
+/* The peer's "closed" line: the close code it was sent. */
+static gint64
+ping_peer_close_code (Fixture *fixture)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = sonde_test_peer_read_line (fixture->peer, WAIT_MS, &error);
+
+      g_assert_no_error (error);
+      if (strstr (line, "\"event\":\"closed\"") != NULL)
+        {
+          const char *code = strstr (line, "\"code\":");
+
+          g_assert_nonnull (code);
+          return g_ascii_strtoll (code + strlen ("\"code\":"), NULL, 10);
+        }
+    }
+}
+
+/* "Send Ping…" and "Close With Code…" are in the composer's menu, only
+ * while the connection is open. The ping dialog counts the payload's
+ * bytes and turns Send off past 125, saying why; what it sends is a ping
+ * that a real peer (tests/servers/ping_peer.py) answers. The close dialog
+ * starts at 1000, refuses what an endpoint may not send, saying why, and
+ * closes with the code and reason given. */
+static void
+test_control_dialogs (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *args[] = { "--lifetime", "60", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *too_long = g_strnfill (126, 'x');
+  g_autofree char *reason_too_long = g_strnfill (124, 'r');
+  SondePingDialog *ping;
+  SondeCloseDialog *close;
+
+  /* Not open: no dialogs. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->composer), "composer.send-ping", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->composer), "composer.close-with-code", NULL);
+  g_assert_null (find_dialog (SONDE_TYPE_PING_DIALOG));
+  g_assert_null (find_dialog (SONDE_TYPE_CLOSE_DIALOG));
+
+  fixture->peer = sonde_test_peer_start_script ("ping_peer.py", args, &error);
+  g_assert_no_error (error);
+  url = sonde_test_peer_dup_url (fixture->peer, "/");
+  sonde_connection_set_url (fixture->connection, url);
+  g_assert_true (sonde_connection_connect (fixture->connection, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (last_is (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "done"), WAIT_MS);
+  g_assert_true (last_control_is (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_PONG,
+                                  SONDE_RECORD_FLAG_UNMATCHED, "nobody-asked"));
+
+  /* Send Ping… */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->composer), "composer.send-ping", NULL));
+  ping = find_dialog (SONDE_TYPE_PING_DIALOG);
+  g_assert_nonnull (ping);
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (ping), "send"));
+  g_assert_cmpstr (sonde_ping_dialog_get_status (ping), ==, "0 of 125 bytes");
+  gtk_editable_set_text (sonde_ping_dialog_get_entry (ping), too_long);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (ping), "send"));
+  g_assert_cmpstr (sonde_ping_dialog_get_status (ping), ==, "126 bytes: too long, a ping carries at most 125 bytes");
+  sonde_test_spin (200);
+  sonde_test_save_screenshot (GTK_WIDGET (ping), "composer-ping-too-long.png");
+  gtk_editable_set_text (sonde_ping_dialog_get_entry (ping), "ui13 ping ✓");
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (ping), "send"));
+  g_assert_cmpstr (sonde_ping_dialog_get_status (ping), ==, "13 of 125 bytes");
+  sonde_test_spin (200);
+  sonde_test_save_screenshot (GTK_WIDGET (ping), "composer-ping.png");
+  click_response (ping, "_Send");
+  SONDE_TEST_ASSERT_WAIT (last_control_is (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_PONG,
+                                           0, "ui13 ping ✓"), WAIT_MS);
+  g_assert_true (last_control_is (fixture, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_PING, 0, "ui13 ping ✓"));
+  SONDE_TEST_ASSERT_WAIT (find_dialog (SONDE_TYPE_PING_DIALOG) == NULL, WAIT_MS);
+
+  /* Close With Code… */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->composer), "composer.close-with-code", NULL));
+  close = find_dialog (SONDE_TYPE_CLOSE_DIALOG);
+  g_assert_nonnull (close);
+  g_assert_cmpstr (gtk_editable_get_text (sonde_close_dialog_get_code (close)), ==, "1000");
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (close), "close"));
+  g_assert_cmpstr (sonde_close_dialog_get_status (close), ==, "1000: Normal closure · reason 0 of 123 bytes");
+  gtk_editable_set_text (sonde_close_dialog_get_code (close), "1006");
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (close), "close"));
+  g_assert_true (g_str_has_prefix (sonde_close_dialog_get_status (close), "Close code 1006 cannot be sent"));
+  sonde_test_spin (200);
+  sonde_test_save_screenshot (GTK_WIDGET (close), "composer-close-invalid.png");
+  gtk_editable_set_text (sonde_close_dialog_get_code (close), "abc");
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (close), "close"));
+  g_assert_true (g_str_has_prefix (sonde_close_dialog_get_status (close), "Type a close code"));
+  gtk_editable_set_text (sonde_close_dialog_get_code (close), "4001");
+  gtk_editable_set_text (sonde_close_dialog_get_reason (close), reason_too_long);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (close), "close"));
+  g_assert_true (g_str_has_prefix (sonde_close_dialog_get_status (close), "The close reason is 124 bytes long"));
+  gtk_editable_set_text (sonde_close_dialog_get_reason (close), "bye from the dialog");
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (close), "close"));
+  sonde_test_spin (200);
+  sonde_test_save_screenshot (GTK_WIDGET (close), "composer-close.png");
+  click_response (close, "C_lose");
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), WAIT_MS);
+  g_assert_cmpint (ping_peer_close_code (fixture), ==, 4001);
+  SONDE_TEST_ASSERT_WAIT (find_dialog (SONDE_TYPE_CLOSE_DIALOG) == NULL, WAIT_MS);
+
+  /* Closed: no dialogs again. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->composer), "composer.send-ping", NULL);
+  g_assert_null (find_dialog (SONDE_TYPE_PING_DIALOG));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -519,6 +692,7 @@ main (int   argc,
   ADD ("/composer/templates", test_templates);
   ADD ("/composer/send-to-echo", test_send_to_echo);
   ADD ("/composer/tab-order", test_tab_order);
+  ADD ("/composer/control-dialogs", test_control_dialogs);
 #undef ADD
 
   return sonde_test_gui_run ();

@@ -112,7 +112,8 @@ sonde_close_dialog_response (AdwMessageDialog *dialog,
         }
     }
 
-  ADW_MESSAGE_DIALOG_CLASS (sonde_close_dialog_parent_class)->response (dialog, response);
+  if (ADW_MESSAGE_DIALOG_CLASS (sonde_close_dialog_parent_class)->response != NULL)
+    ADW_MESSAGE_DIALOG_CLASS (sonde_close_dialog_parent_class)->response (dialog, response);
 }
 
 static void
@@ -230,6 +231,9 @@ sonde_close_dialog_init (SondeCloseDialog *self)
   self->status = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->status, 0);
   gtk_label_set_wrap (self->status, TRUE);
+  /* As wide at its narrowest as at its widest: a wrapped label measured
+   * narrower leaves the dialog taller than its text. */
+  gtk_label_set_width_chars (self->status, 40);
   gtk_label_set_max_width_chars (self->status, 40);
   gtk_widget_add_css_class (GTK_WIDGET (self->status), "caption");
   gtk_grid_attach (grid, GTK_WIDGET (self->status), 1, 2, 1, 1);

@@ -101,7 +101,8 @@ sonde_ping_dialog_response (AdwMessageDialog *dialog,
         }
     }
 
-  ADW_MESSAGE_DIALOG_CLASS (sonde_ping_dialog_parent_class)->response (dialog, response);
+  if (ADW_MESSAGE_DIALOG_CLASS (sonde_ping_dialog_parent_class)->response != NULL)
+    ADW_MESSAGE_DIALOG_CLASS (sonde_ping_dialog_parent_class)->response (dialog, response);
 }
 
 static void
