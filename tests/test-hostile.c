@@ -520,13 +520,13 @@ test_trickle (Fixture       *fixture,
   g_assert_cmpfloat (elapsed, <, 5.0);
 }
 
-/* 1 MiB of response headers: libsoup stops reading at 64 KiB. */
+/* 1 MiB of response headers: Sonde stops reading at 64 KiB. */
 static void
 test_huge_headers (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_autofree char *says = g_strdup_printf ("Invalid handshake response from 127.0.0.1:%u: its headers go on "
-                                           "past the 64 KiB libsoup reads",
+                                           "past the 64 KiB Sonde reads",
                                            sonde_test_peer_get_port (fixture->server));
 
   run (fixture, "/huge-headers?kib=1024");

@@ -54,9 +54,6 @@ struct _SondeLink
   /* I/O thread only */
   GMainLoop               *io_loop;
   GSource                 *send_source;    /* drains outgoing */
-  GSource                 *deadline_source;
-  SoupSession             *session;
-  SoupMessage             *message;
   SoupWebsocketConnection *ws;
   GCancellable            *cancellable;
   GHashTable              *errors_seen;
@@ -70,7 +67,6 @@ struct _SondeLink
   gint64                   skew_us;         /* wall − monotonic */
   gint64                   skew_sampled_us;
   guint                    local_close_code;
-  gboolean                 deadline_hit;
   gboolean                 close_requested;
   gboolean                 local_close;
   gboolean                 had_error;
@@ -78,9 +74,6 @@ struct _SondeLink
   char                    *error_close_message;
   gboolean                 protocol_fault;   /* libsoup saw a 1002 protocol error */
   char                    *fault_message;    /* the first protocol fault, in words */
-  GString                 *refused_body;     /* a refused handshake's response body */
-  gboolean                 refused_in_body;  /* its headers were logged: the body follows */
-  gboolean                 refused_truncated;
   gboolean                 done;
 
   /* the open connection's frames (sonde-link-ws.c) */

@@ -477,18 +477,11 @@ link_thread (gpointer data)
   if (!link->done)
     g_main_loop_run (link->io_loop);
 
-  sonde_link_destroy_source (&link->deadline_source);
   sonde_link_destroy_source (&link->watchdog_source);
   if (link->ws != NULL)
     g_signal_handlers_disconnect_by_data (link->ws, link);
   g_clear_object (&link->ws);
   sonde_link_ws_clear (link);
-  g_clear_object (&link->message);
-  if (link->session != NULL)
-    soup_session_abort (link->session);
-  g_clear_object (&link->session);
-  if (link->refused_body != NULL)
-    g_string_free (g_steal_pointer (&link->refused_body), TRUE);
 
   g_mutex_lock (&link->lock);
   link->finished = TRUE;

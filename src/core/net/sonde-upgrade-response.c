@@ -274,9 +274,9 @@ on_head_read (GObject      *source,
       g_autofree char *host = sonde_upgrade_dup_host (self);
 
       sonde_upgrade_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                                             _("Invalid handshake response from %s: its headers go on past the 64 KiB "
-                                               "libsoup reads (or it is not HTTP at all): %s"),
-                                             host, _("Header too big")));
+                                             _("Invalid handshake response from %s: its headers go on past "
+                                               "the 64 KiB Sonde reads (or it is not HTTP at all)"),
+                                             host));
       return;
     }
 
