@@ -6,7 +6,7 @@
 
 #include <gio/gio.h>
 
-#include "sonde-frame-stream-private.h"
+#include "sonde-frame-shared.h"
 
 G_BEGIN_DECLS
 

@@ -33,24 +33,6 @@ struct _SondeFrameStream
 
 G_DEFINE_FINAL_TYPE (SondeFrameStream, sonde_frame_stream, G_TYPE_IO_STREAM)
 
-SondeFrameShared *
-sonde_frame_shared_new (void)
-{
-  return g_rc_box_new0 (SondeFrameShared);
-}
-
-SondeFrameShared *
-sonde_frame_shared_ref (SondeFrameShared *shared)
-{
-  return g_rc_box_acquire (shared);
-}
-
-void
-sonde_frame_shared_unref (SondeFrameShared *shared)
-{
-  g_rc_box_release (shared);
-}
-
 /* The two sides only drop their state; the base stream is what closes. */
 static void
 close_sides (SondeFrameStream *self)

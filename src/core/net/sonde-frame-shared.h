@@ -1,10 +1,10 @@
-/* sonde-frame-stream-private.h: what the frame stream shares with its input and output streams
+/* sonde-frame-shared.h: what the frame stream shares with its input and output streams
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include "sonde-frame-stream.h"
+#include "sonde-frame-types.h"
 
 G_BEGIN_DECLS
 
