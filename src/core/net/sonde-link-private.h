@@ -82,7 +82,8 @@ struct _SondeLink
   guint64                  in_ordinal;     /* incoming frames seen */
   GArray                  *message_frames; /* SondeFrameInfo: the incoming message being framed */
   guint64                  message_size;   /* its payload so far, on the wire */
-  GQueue                   framed;         /* FramedMessage*: complete messages libsoup has yet to deliver */
+  GArray                  *framed;         /* FramedMessage: complete messages libsoup has yet to deliver, from framed_head */
+  guint                    framed_head;
   GQueue                   observed;       /* Observed*: incoming frame and control records waiting for order */
   GSource                 *observed_source;
   GQueue                   pings_sent;     /* GBytes*: payloads of our pings awaiting their pong (≤ 16) */

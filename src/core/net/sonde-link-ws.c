@@ -43,12 +43,44 @@ typedef struct {
 } Observed;
 
 static void
-framed_message_free (gpointer data)
+framed_message_clear (gpointer data)
 {
   FramedMessage *framed = data;
 
-  g_free (framed->frames);
-  g_free (framed);
+  g_clear_pointer (&framed->frames, g_free);
+}
+
+/* Complete messages wait in a ring without an allocation each: the
+ * array empties whenever libsoup has caught up, which is after every read. */
+static void
+push_framed (SondeLink        *link,
+             SondeRecordFlags  flags)
+{
+  FramedMessage framed = { NULL, 0, flags, link->in_ordinal };
+
+  if (flags != SONDE_RECORD_FLAG_NONE)
+    {
+      framed.n_frames = link->message_frames->len;
+      framed.frames = g_memdup2 (link->message_frames->data, sizeof (SondeFrameInfo) * link->message_frames->len);
+    }
+  if (link->framed_head == link->framed->len && link->framed_head > 0)
+    {
+      g_array_set_size (link->framed, 0);
+      link->framed_head = 0;
+    }
+  g_array_append_val (link->framed, framed);
+}
+
+static gboolean
+pop_framed (SondeLink     *link,
+            FramedMessage *framed)
+{
+  if (link->framed == NULL || link->framed_head >= link->framed->len)
+    return FALSE;
+  *framed = g_array_index (link->framed, FramedMessage, link->framed_head);
+  g_array_index (link->framed, FramedMessage, link->framed_head).frames = NULL;
+  link->framed_head++;
+  return TRUE;
 }
 
 static void
@@ -333,9 +365,6 @@ on_frame (gpointer              user_data,
   if (control)
     link->io_counts.control_in++;
 
-  if (link->fault_hint == NULL)
-    link->fault_hint = frame_fault (link, frame);
-
   if (!control)
     {
       guint64 max = link->options->max_message_size;
@@ -347,6 +376,18 @@ on_frame (gpointer              user_data,
       if (link->limit_hit)
         return;
 
+      /* The common case first: a whole message in one plain frame. */
+      if (G_LIKELY (frame->bits == SONDE_FRAME_FIN && (frame->opcode == 0x1 || frame->opcode == 0x2) &&
+                    link->message_frames->len == 0))
+        {
+          if (!discarded)
+            push_framed (link, SONDE_RECORD_FLAG_NONE);
+          return;
+        }
+
+      if (link->fault_hint == NULL)
+        link->fault_hint = frame_fault (link, frame);
+
       if (frame->opcode != 0x0)
         {
           g_array_set_size (link->message_frames, 0);
@@ -357,26 +398,22 @@ on_frame (gpointer              user_data,
 
       if ((frame->bits & SONDE_FRAME_FIN) && !discarded)
         {
-          FramedMessage *framed = g_new0 (FramedMessage, 1);
           const SondeFrameInfo *first = &g_array_index (link->message_frames, SondeFrameInfo, 0);
+          SondeRecordFlags flags = SONDE_RECORD_FLAG_NONE;
 
           if (first->bits & SONDE_FRAME_RSV1)
-            framed->flags |= SONDE_RECORD_FLAG_COMPRESSED;
+            flags |= SONDE_RECORD_FLAG_COMPRESSED;
           if (link->message_frames->len > 1)
-            framed->flags |= SONDE_RECORD_FLAG_FRAGMENTED;
-          if (framed->flags != SONDE_RECORD_FLAG_NONE)
-            {
-              framed->n_frames = link->message_frames->len;
-              framed->frames = g_memdup2 (link->message_frames->data,
-                                          sizeof (SondeFrameInfo) * link->message_frames->len);
-            }
-          framed->fin_ordinal = link->in_ordinal;
-          g_queue_push_tail (&link->framed, framed);
+            flags |= SONDE_RECORD_FLAG_FRAGMENTED;
+          push_framed (link, flags);
           g_array_set_size (link->message_frames, 0);
           link->message_size = 0;
         }
       return;
     }
+
+  if (link->fault_hint == NULL)
+    link->fault_hint = frame_fault (link, frame);
 
   if (show)
     queue_observed (link, SONDE_MESSAGE_KIND_FRAME, SONDE_RECORD_FLAG_NONE, frame_json (frame, FALSE));
@@ -464,17 +501,16 @@ on_ws_message (SoupWebsocketConnection *ws,
   gsize length;
   const guint8 *data = g_bytes_get_data (message, &length);
   SondeMessageKind kind = type == SOUP_WEBSOCKET_DATA_TEXT ? SONDE_MESSAGE_KIND_TEXT : SONDE_MESSAGE_KIND_BINARY;
-  FramedMessage *framed = g_queue_pop_head (&link->framed);
+  FramedMessage framed;
+  gboolean have = pop_framed (link, &framed);
 
   /* What came on the wire before this message's last frame goes first. */
-  flush_observed (link, framed != NULL ? framed->fin_ordinal : G_MAXUINT64);
+  if (link->observed.head != NULL)
+    flush_observed (link, have ? framed.fin_ordinal : G_MAXUINT64);
 
-  if (framed != NULL)
-    {
-      sonde_link_push_framed (link, SONDE_DIRECTION_IN, kind, framed->flags, data, length, message, NULL,
-                              g_steal_pointer (&framed->frames), framed->n_frames);
-      framed_message_free (framed);
-    }
+  if (have)
+    sonde_link_push_framed (link, SONDE_DIRECTION_IN, kind, framed.flags, data, length, message, NULL,
+                            framed.frames, framed.n_frames);
   else
     sonde_link_push_item (link, SONDE_DIRECTION_IN, kind, SONDE_RECORD_FLAG_NONE, data, length, message, NULL);
 
@@ -828,6 +864,11 @@ sonde_link_open_socket (SondeLink  *link,
   link->deflate_on = extension_objects != NULL;
   if (link->message_frames == NULL)
     link->message_frames = g_array_new (FALSE, FALSE, sizeof (SondeFrameInfo));
+  if (link->framed == NULL)
+    {
+      link->framed = g_array_new (FALSE, FALSE, sizeof (FramedMessage));
+      g_array_set_clear_func (link->framed, framed_message_clear);
+    }
   sonde_frame_stream_set_observer (frames, on_frame, on_limit, link);
   sonde_frame_stream_set_max_message (frames, link->options->max_message_size);
   g_set_object (&link->frame_stream, G_OBJECT (frames));
@@ -872,7 +913,7 @@ sonde_link_ws_clear (SondeLink *link)
   if (link->frame_stream != NULL)
     sonde_frame_stream_set_observer (SONDE_FRAME_STREAM (link->frame_stream), NULL, NULL, NULL);
   g_clear_object (&link->frame_stream);
-  g_queue_clear_full (&link->framed, framed_message_free);
+  g_clear_pointer (&link->framed, g_array_unref);
   g_queue_clear_full (&link->observed, observed_free);
   g_queue_clear_full (&link->pings_sent, (GDestroyNotify) g_bytes_unref);
   g_queue_clear_full (&link->manual_pings, (GDestroyNotify) g_bytes_unref);

@@ -236,10 +236,10 @@ sonde_link_push_framed (SondeLink        *link,
       return;
     }
 
-  /* The frame counts travel with the batch (only the I/O thread keeps
-   * them). */
-  if (g_main_context_is_owner (link->io_context))
-    link->counts = link->io_counts;
+  /* The frame counts travel with the batch. Only the I/O thread writes
+   * them; the one push from another thread (a send after the link has
+   * finished) comes after its last write. */
+  link->counts = link->io_counts;
 
   item.offset = link->pending.bytes->len;
   if (length > 0 && item.payload == NULL)
