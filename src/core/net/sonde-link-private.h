@@ -100,6 +100,7 @@ struct _SondeLink
   GSource                 *flood_source;
   const char              *fault_hint;     /* the first rule an incoming frame broke, in words */
   gboolean                 deflate_on;     /* permessage-deflate negotiated */
+  GObject                 *deflate;        /* its SondeDeflateExtension */
 };
 
 void            sonde_link_destroy_source      (GSource          **source);

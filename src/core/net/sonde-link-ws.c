@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sonde-close-code.h"
+#include "sonde-deflate-extension.h"
 #include "sonde-error.h"
 #include "sonde-json-writer.h"
 #include "sonde-frame-stream.h"
@@ -627,6 +628,20 @@ on_ws_error (SoupWebsocketConnection *ws,
     return;
 
   payload = sonde_link_error_payload (link, reported);
+  /* A compressed message stopped while inflating: how far it got. */
+  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG) && link->deflate != NULL &&
+      sonde_deflate_extension_get_limit_reached (SONDE_DEFLATE_EXTENSION (link->deflate)) > 0)
+    {
+      gboolean first = FALSE;
+
+      g_string_truncate (payload, payload->len - 1);
+      sonde_json_append_int_member (payload, &first, "message_size",
+                                    (gint64) MIN (sonde_deflate_extension_get_limit_reached (SONDE_DEFLATE_EXTENSION (link->deflate)),
+                                                  (guint64) G_MAXINT64));
+      sonde_json_append_int_member (payload, &first, "limit",
+                                    (gint64) MIN (link->options->max_message_size, (guint64) G_MAXINT64));
+      g_string_append_c (payload, '}');
+    }
   event = sonde_link_event_new (-1);
   event->error = sonde_link_redact_error (link, g_steal_pointer (&reported));
   sonde_link_push_event (link, SONDE_MESSAGE_KIND_ERROR, payload, event);
@@ -678,7 +693,7 @@ on_ws_closed (SoupWebsocketConnection *ws,
   gboolean first = TRUE;
   gboolean invalid = FALSE;
 
-  if ((peer_code == 0 || link->limit_hit) && link->error_close_code != 0)
+  if ((peer_code == 0 || link->error_close_code == SOUP_WEBSOCKET_CLOSE_TOO_BIG) && link->error_close_code != 0)
     {
       /* We closed because of a fault and the peer never answered, or a
        * message passed the limit (whatever the peer answered, 1009 is
@@ -862,6 +877,9 @@ sonde_link_open_socket (SondeLink  *link,
   SoupWebsocketConnection *ws;
 
   link->deflate_on = extension_objects != NULL;
+  for (GList *l = extension_objects; l != NULL; l = l->next)
+    if (SONDE_IS_DEFLATE_EXTENSION (l->data))
+      g_set_object (&link->deflate, l->data);
   if (link->message_frames == NULL)
     link->message_frames = g_array_new (FALSE, FALSE, sizeof (SondeFrameInfo));
   if (link->framed == NULL)
@@ -913,6 +931,7 @@ sonde_link_ws_clear (SondeLink *link)
   if (link->frame_stream != NULL)
     sonde_frame_stream_set_observer (SONDE_FRAME_STREAM (link->frame_stream), NULL, NULL, NULL);
   g_clear_object (&link->frame_stream);
+  g_clear_object (&link->deflate);
   g_clear_pointer (&link->framed, g_array_unref);
   g_queue_clear_full (&link->observed, observed_free);
   g_queue_clear_full (&link->pings_sent, (GDestroyNotify) g_bytes_unref);
