@@ -22,6 +22,15 @@ typedef struct {
   GBytes           *payload;
 } Outgoing;
 
+/* A message whose frames the stream has seen whole, waiting for libsoup's
+ * "message" signal. */
+typedef struct {
+  SondeFrameInfo   *frames;      /* NULL: one plain frame */
+  guint             n_frames;
+  SondeRecordFlags  flags;
+  guint64           fin_ordinal;
+} FramedMessage;
+
 struct _SondeLink
 {
   gatomicrefcount          ref_count;
@@ -145,6 +154,23 @@ void            sonde_link_report_not_sent     (SondeLink         *link,
 void            sonde_link_start_handshake     (SondeLink         *link);
 void            sonde_link_fail                (SondeLink         *link,
                                                 GError            *error);
+
+/* sonde-link-frames.c */
+void            sonde_link_on_frame            (gpointer               user_data,
+                                                SondeDirection         direction,
+                                                const SondeFrameInfo  *frame,
+                                                const guint8          *control_payload,
+                                                gsize                  control_length);
+void            sonde_link_on_limit            (gpointer               user_data,
+                                                guint64                grown_to,
+                                                guint64                limit);
+gboolean        sonde_link_pop_framed          (SondeLink             *link,
+                                                FramedMessage         *framed);
+void            sonde_link_flush_observed      (SondeLink             *link,
+                                                guint64                ordinal);
+void            sonde_link_flush_flood         (SondeLink             *link);
+void            sonde_link_frames_init         (SondeLink             *link);
+void            sonde_link_frames_clear        (SondeLink             *link);
 
 /* sonde-link-ws.c */
 void            sonde_link_attach_ws           (SondeLink               *link,
