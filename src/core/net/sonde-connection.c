@@ -31,9 +31,7 @@
 
 G_DEFINE_FINAL_TYPE (SondeConnection, sonde_connection, G_TYPE_OBJECT)
 
-
 GParamSpec *sonde_connection_properties[N_PROPS];
-
 
 /* g_set_str() arrived in GLib 2.76; our floor is 2.74. */
 gboolean
@@ -735,68 +733,6 @@ sonde_connection_send_binary (SondeConnection  *self,
   return TRUE;
 }
 
-SondeConnectionState
-sonde_connection_get_state (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), SONDE_CONNECTION_STATE_DISCONNECTED);
-
-  return self->state;
-}
-
-/* The last handshake's record, or NULL before the server has answered. */
-SondeHandshake *
-sonde_connection_get_handshake (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
-
-  return self->handshake;
-}
-
-const char *
-sonde_connection_get_protocol (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
-
-  return self->protocol;
-}
-
-/* The close code the peer sent, 1005 for a Close frame without one, 1006
- * when the connection ended without a Close frame; 0 before any close. */
-guint
-sonde_connection_get_close_code (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), 0);
-
-  return self->close_code;
-}
-
-const char *
-sonde_connection_get_close_reason (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
-
-  return self->close_reason;
-}
-
-/* TRUE when the close handshake completed without a protocol error and
- * with a code allowed on the wire. */
-gboolean
-sonde_connection_get_close_was_clean (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
-
-  return self->close_clean;
-}
-
-/* Why the connection failed, or the last error it reported; NULL if none. */
-const GError *
-sonde_connection_get_error (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
-
-  return self->error;
-}
-
 /* Totals, plus rates averaged over the last second. */
 void
 sonde_connection_get_stats (SondeConnection *self,
@@ -833,59 +769,6 @@ sonde_connection_get_stats (SondeConnection *self,
     }
 }
 
-const char *
-sonde_connection_state_to_string (SondeConnectionState state)
-{
-  switch (state)
-    {
-    case SONDE_CONNECTION_STATE_DISCONNECTED:
-      return "disconnected";
-    case SONDE_CONNECTION_STATE_CONNECTING:
-      return "connecting";
-    case SONDE_CONNECTION_STATE_OPEN:
-      return "open";
-    case SONDE_CONNECTION_STATE_CLOSING:
-      return "closing";
-    case SONDE_CONNECTION_STATE_CLOSED:
-      return "closed";
-    case SONDE_CONNECTION_STATE_FAILED:
-      return "failed";
-    case SONDE_CONNECTION_STATE_WAITING:
-      return "waiting to reconnect";
-    default:
-      g_return_val_if_reached ("unknown");
-    }
-}
-
-/* @text with its placeholders filled in from this connection's counter
- * ({{seq}} goes on across reconnects), checked for @format: what the
- * composer sends. */
-GBytes *
-sonde_connection_render_template (SondeConnection     *self,
-                                  const char          *text,
-                                  SondeMessageFormat   format,
-                                  GError             **error)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
-  g_return_val_if_fail (text != NULL, NULL);
-
-  return sonde_template_render (text, format, &self->template_context, error);
-}
-
-/* The certificate the last failure refused (its SHA-256 and, for people,
- * subject, issuer, validity and what is wrong), or NULL: what "Trust this
- * certificate" pins. */
-const char *
-sonde_connection_get_refused_certificate (SondeConnection  *self,
-                                          const char      **description)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), NULL);
-
-  if (description != NULL)
-    *description = self->refused_description;
-  return self->refused_sha256;
-}
-
 /* Sends a ping with @payload (at most 125 bytes, RFC 6455 §5.5). It shows
  * in the log once written, and so does the pong that answers it. */
 gboolean
@@ -918,33 +801,3 @@ sonde_connection_send_ping (SondeConnection  *self,
   return TRUE;
 }
 
-/* Echo every message received, straight from the I/O thread (sonde-cli
- * --echo): from the next connect on. */
-void
-sonde_connection_set_echo (SondeConnection *self,
-                           gboolean         echo)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  self->echo = echo;
-}
-
-gboolean
-sonde_connection_get_show_frames (SondeConnection *self)
-{
-  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
-
-  return self->show_frames;
-}
-
-/* Whether every frame's header becomes a record (kind frame), from now on. */
-void
-sonde_connection_set_show_frames (SondeConnection *self,
-                                  gboolean         show)
-{
-  g_return_if_fail (SONDE_IS_CONNECTION (self));
-
-  self->show_frames = show;
-  if (self->link != NULL)
-    sonde_link_set_show_frames (self->link, show);
-}
