@@ -6,8 +6,10 @@
  * per path (a wrong Sec-WebSocket-Accept, no Upgrade, a subprotocol or an
  * extension never offered, redirects, refused answers with bodies); the
  * happy paths run against real peers (Python `websockets`, Node `ws`),
- * directly and through real proxies from Debian: tinyproxy (HTTP CONNECT)
- * and microsocks (SOCKS5), each started here with its configuration in a
+ * directly and through real proxies from Debian: tinyproxy (HTTP CONNECT),
+ * stunnel in front of it (an https:// proxy), microsocks (SOCKS5) and
+ * tinyproxy again as the system's proxy (no proxy in the profile), each
+ * started here with its configuration in a
  * temporary directory on a 127.0.0.1 port, under `timeout` so that it
  * stops by itself, and killed on teardown.
  */
@@ -15,6 +17,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -680,6 +683,8 @@ proxy_start (const char * const *argv,
     }
 
   g_ptr_array_add (args, (gpointer) "timeout");
+  g_ptr_array_add (args, (gpointer) "-k");
+  g_ptr_array_add (args, (gpointer) "5");
   g_ptr_array_add (args, (gpointer) "60");
   for (guint i = 0; argv[i] != NULL; i++)
     g_ptr_array_add (args, (gpointer) argv[i]);
@@ -701,7 +706,9 @@ proxy_stop (Proxy *proxy)
 {
   if (proxy == NULL)
     return;
-  g_subprocess_force_exit (proxy->process);
+  /* SIGTERM, which timeout passes on to the proxy (SIGKILL would end
+   * timeout alone and leave the proxy running). */
+  g_subprocess_send_signal (proxy->process, SIGTERM);
   g_subprocess_wait (proxy->process, NULL, NULL);
   g_object_unref (proxy->process);
   if (proxy->dir != NULL)
@@ -804,6 +811,251 @@ test_proxy_socks5 (Fixture       *fixture,
   proxy_stop (proxy);
 }
 
+/* tinyproxy on a free port with its log in @dir, @extra appended to its
+ * configuration; NULL when it is not installed (the test skipped). */
+static Proxy *
+tinyproxy_start (const char  *extra,
+                 char       **log_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sonde-tinyproxy-XXXXXX", &error);
+  g_autofree char *config = NULL;
+  g_autofree char *text = NULL;
+  guint16 port = free_port ();
+  const char *argv[] = { "tinyproxy", "-d", "-c", NULL, NULL };
+
+  g_assert_no_error (error);
+  config = g_build_filename (dir, "tinyproxy.conf", NULL);
+  *log_path = g_build_filename (dir, "tinyproxy.log", NULL);
+  text = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 30\nMaxClients 20\nAllow 127.0.0.1\n"
+                          "LogLevel Connect\nLogFile \"%s\"\n%s", port, *log_path, extra);
+  g_assert_true (g_file_set_contents (config, text, -1, NULL));
+  argv[3] = config;
+  return proxy_start (argv, port, g_steal_pointer (&dir));
+}
+
+/* stunnel in front of @port: TLS with the test server certificate
+ * (localhost and 127.0.0.1, signed by the test CA). */
+static Proxy *
+stunnel_start (guint16 port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sonde-stunnel-XXXXXX", &error);
+  g_autofree char *config = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "fixtures", "tls", "server.pem", NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "fixtures", "tls", "server.key", NULL);
+  guint16 tls_port = free_port ();
+  const char *argv[] = { "stunnel4", NULL, NULL };
+
+  g_assert_no_error (error);
+  config = g_build_filename (dir, "stunnel.conf", NULL);
+  text = g_strdup_printf ("foreground = yes\npid =\n[proxy]\naccept = 127.0.0.1:%u\n"
+                          "connect = 127.0.0.1:%u\ncert = %s\nkey = %s\n",
+                          tls_port, port, cert, key);
+  g_assert_true (g_file_set_contents (config, text, -1, NULL));
+  argv[1] = config;
+  return proxy_start (argv, tls_port, g_steal_pointer (&dir));
+}
+
+/* The tunnel to @peer is in tinyproxy's log. */
+static void
+assert_tunnel_logged (const char    *log_path,
+                      SondeTestPeer *peer)
+{
+  g_autofree char *log = NULL;
+  g_autofree char *target = g_strdup_printf ("CONNECT 127.0.0.1:%u HTTP/", sonde_test_peer_get_port (peer));
+
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_test_message ("tinyproxy: %s", log);
+  assert_contains (log, target);
+}
+
+/* An https:// proxy: TLS to the proxy (stunnel, the test CA given as the
+ * profile's CA file), then CONNECT (tinyproxy behind it). Without the CA,
+ * the proxy's certificate is refused, the error naming the proxy. */
+static void
+test_proxy_https (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeTestPeer) peer = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *named = NULL;
+  Proxy *proxy;
+  Proxy *tls;
+
+  proxy = tinyproxy_start ("", &log_path);
+  if (proxy == NULL)
+    return;
+  tls = stunnel_start (proxy->port);
+  if (tls == NULL)
+    {
+      proxy_stop (proxy);
+      return;
+    }
+
+  peer = sonde_test_peer_start (SONDE_TEST_PEER_PYTHON, &error);
+  g_assert_no_error (error);
+  url = sonde_test_peer_dup_url (peer, "/echo");
+  fixture->options->proxy = g_strdup_printf ("https://127.0.0.1:%u", tls->port);
+  fixture->options->ca_file = g_test_build_filename (G_TEST_DIST, "fixtures", "tls", "ca.pem", NULL);
+  echo_through (fixture, url, "through stunnel and tinyproxy");
+  g_assert_true (G_IS_SOCKET_CONNECTION (sonde_upgrade_get_stream (fixture->upgrade)));
+  g_io_stream_close (sonde_upgrade_get_stream (fixture->upgrade), NULL, NULL);
+  assert_tunnel_logged (log_path, peer);
+
+  /* The system's CAs do not know the test CA. */
+  g_clear_pointer (&fixture->options->ca_file, g_free);
+  g_assert_false (run_url (fixture, url));
+  g_assert_true (fixture->error->domain == G_TLS_ERROR);
+  named = g_strdup_printf ("The proxy https://127.0.0.1:%u did not open the way to 127.0.0.1:%u: ",
+                           tls->port, sonde_test_peer_get_port (peer));
+  g_assert_true (g_str_has_prefix (fixture->error->message, named));
+  g_assert_cmpuint (sonde_upgrade_get_handshakes (fixture->upgrade)->len, ==, 0);
+
+  g_assert_true (sonde_test_peer_stop (peer, NULL));
+  proxy_stop (tls);
+  proxy_stop (proxy);
+}
+
+/* A wrong proxy: the error says which and what it did. */
+static void
+test_proxy_wrong (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *url = sonde_test_peer_dup_url (fixture->server, "/echo");
+  guint server_port = sonde_test_peer_get_port (fixture->server);
+  g_autofree char *log_path = NULL;
+  g_autofree char *says = NULL;
+  const char *schemes[] = { "http", "https", "socks5" };
+  Proxy *proxy;
+
+  /* Nothing on the port, each kind. */
+  for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
+    {
+      guint16 port = free_port ();
+
+      g_clear_pointer (&fixture->options->proxy, g_free);
+      fixture->options->proxy = g_strdup_printf ("%s://127.0.0.1:%u", schemes[i], port);
+      g_assert_false (run_url (fixture, url));
+      g_assert_error (fixture->error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+      g_free (says);
+      says = g_strdup_printf ("Connection refused by the proxy %s://127.0.0.1:%u: nothing accepts connections "
+                              "on that port", schemes[i], port);
+      g_assert_cmpstr (fixture->error->message, ==, says);
+    }
+
+  /* tinyproxy allowing CONNECT to port 1 only: 403 for the server's. */
+  proxy = tinyproxy_start ("ConnectPort 1\n", &log_path);
+  if (proxy == NULL)
+    return;
+  g_clear_pointer (&fixture->options->proxy, g_free);
+  fixture->options->proxy = g_strdup_printf ("http://127.0.0.1:%u", proxy->port);
+  g_assert_false (run_url (fixture, url));
+  g_assert_error (fixture->error, G_IO_ERROR, G_IO_ERROR_PROXY_NOT_ALLOWED);
+  g_free (says);
+  says = g_strdup_printf ("The proxy http://127.0.0.1:%u did not open the way to 127.0.0.1:%u: ",
+                          proxy->port, server_port);
+  g_assert_true (g_str_has_prefix (fixture->error->message, says));
+  g_assert_cmpuint (sonde_upgrade_get_handshakes (fixture->upgrade)->len, ==, 0);
+  proxy_stop (proxy);
+}
+
+/* No proxy in the profile: the system's resolver (GIO's default), as
+ * Debian 12 has it, each in a process of its own since GIO chooses it once
+ * per process. Outside GNOME that is glib-networking's libproxy, reading
+ * http_proxy; in GNOME (XDG_CURRENT_DESKTOP) glib-networking's GNOME
+ * resolver, reading org.gnome.system.proxy (here from the memory
+ * GSettings backend the tests run with). */
+
+typedef enum {
+  SYSTEM_LIBPROXY,
+  SYSTEM_GNOME,
+} SystemKind;
+
+static void
+test_proxy_system (gconstpointer data)
+{
+  SystemKind kind = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeTestPeer) peer = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *url = NULL;
+  Fixture fixture_data = { NULL };
+  Fixture *fixture = &fixture_data;
+  Proxy *proxy;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC,
+                              G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  /* Before anything asks GIO for its resolver (any GSocketClient does),
+   * with nothing to proxy yet. */
+  g_unsetenv ("no_proxy");
+  g_unsetenv ("NO_PROXY");
+  g_unsetenv ("http_proxy");
+  if (kind == SYSTEM_LIBPROXY)
+    {
+      g_unsetenv ("XDG_CURRENT_DESKTOP");
+      g_assert_cmpstr (G_OBJECT_TYPE_NAME (g_proxy_resolver_get_default ()), ==, "GLibproxyResolver");
+    }
+  else
+    {
+      g_setenv ("XDG_CURRENT_DESKTOP", "GNOME", TRUE);
+      g_assert_cmpstr (G_OBJECT_TYPE_NAME (g_proxy_resolver_get_default ()), ==, "GProxyResolverGnome");
+    }
+
+  fixture_setup (fixture, NULL);
+  proxy = tinyproxy_start ("", &log_path);
+  if (proxy == NULL)
+    {
+      fixture_teardown (fixture, NULL);
+      return;
+    }
+
+  if (kind == SYSTEM_LIBPROXY)
+    {
+      g_autofree char *http_proxy = g_strdup_printf ("http://127.0.0.1:%u", proxy->port);
+
+      g_setenv ("http_proxy", http_proxy, TRUE);
+    }
+  else
+    {
+      g_autoptr(GSettings) settings = g_settings_new ("org.gnome.system.proxy");
+      g_autoptr(GSettings) http = g_settings_new ("org.gnome.system.proxy.http");
+      const char *none[] = { NULL };
+
+      g_assert_true (g_settings_set_string (http, "host", "127.0.0.1"));
+      g_assert_true (g_settings_set_int (http, "port", proxy->port));
+      /* 127.0.0.0/8 is ignored by default. */
+      g_assert_true (g_settings_set_strv (settings, "ignore-hosts", none));
+      g_assert_true (g_settings_set_string (settings, "mode", "manual"));
+    }
+
+  peer = sonde_test_peer_start (SONDE_TEST_PEER_NODE, &error);
+  g_assert_no_error (error);
+  url = sonde_test_peer_dup_url (peer, "/echo");
+  g_assert_null (fixture->options->proxy);
+  echo_through (fixture, url, "through the system's proxy");
+  g_io_stream_close (sonde_upgrade_get_stream (fixture->upgrade), NULL, NULL);
+  assert_tunnel_logged (log_path, peer);
+
+  /* The proxy gone: the error names it, found by the system's resolver. */
+  proxy_stop (g_steal_pointer (&proxy));
+  g_assert_false (run_url (fixture, url));
+  g_assert_error (fixture->error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  assert_contains (fixture->error->message, "Connection refused by the proxy http://127.0.0.1:");
+
+  g_assert_true (sonde_test_peer_stop (peer, NULL));
+  fixture_teardown (fixture, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -839,6 +1091,10 @@ main (int   argc,
               fixture_setup, test_peer, fixture_teardown);
   g_test_add ("/upgrade/proxy/http-connect", Fixture, NULL, fixture_setup, test_proxy_http, fixture_teardown);
   g_test_add ("/upgrade/proxy/socks5", Fixture, NULL, fixture_setup, test_proxy_socks5, fixture_teardown);
+  g_test_add ("/upgrade/proxy/https", Fixture, NULL, fixture_setup, test_proxy_https, fixture_teardown);
+  g_test_add ("/upgrade/proxy/wrong", Fixture, NULL, fixture_setup, test_proxy_wrong, fixture_teardown);
+  g_test_add_data_func ("/upgrade/proxy/system/libproxy", GINT_TO_POINTER (SYSTEM_LIBPROXY), test_proxy_system);
+  g_test_add_data_func ("/upgrade/proxy/system/gnome", GINT_TO_POINTER (SYSTEM_GNOME), test_proxy_system);
 
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* sonde-upgrade-connect.c: a SondeUpgrade's connection: GSocketClient
- * (proxies included), TLS after the proxy (the server's name, the --ca
+ * (proxies included; an https:// proxy of the profile made here, its
+ * certificate checked against the profile's CA file), TLS after the proxy (the server's name, the --ca
  * database, the client certificate, --insecure, the pin), the timings of
  * each phase, and the upgrade request written
  *
@@ -16,6 +17,17 @@
 #include "sonde-certificate.h"
 #include "sonde-error.h"
 #include "sonde-upgrade-private.h"
+
+/* "http://127.0.0.1:3128": the proxy as messages name it, no credentials. */
+static char *
+describe_proxy (GProxyAddress *address)
+{
+  g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+
+  return g_strdup_printf (strchr (ip, ':') != NULL ? "%s://[%s]:%u" : "%s://%s:%u",
+                          g_proxy_address_get_protocol (address), ip,
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
 
 static void
 on_client_event (GSocketClient      *client,
@@ -38,10 +50,25 @@ on_client_event (GSocketClient      *client,
     case G_SOCKET_CLIENT_CONNECTING:
       if (self->connect_start_us == 0)
         self->connect_start_us = now;
+      /* The address being tried (cached on the connection until it
+       * connects) is a GProxyAddress when a proxy is: whichever resolver
+       * chose it, errors name it. */
+      if (!self->own_proxy && G_IS_SOCKET_CONNECTION (connection))
+        {
+          g_autoptr(GSocketAddress) address =
+            g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (connection), NULL);
+
+          g_clear_pointer (&self->proxy, g_free);
+          if (G_IS_PROXY_ADDRESS (address))
+            self->proxy = describe_proxy (G_PROXY_ADDRESS (address));
+        }
+      break;
+    case G_SOCKET_CLIENT_PROXY_NEGOTIATED:
+      self->proxy_done = TRUE;
+      self->connect_end_us = now;
       break;
     case G_SOCKET_CLIENT_CONNECTED:
     case G_SOCKET_CLIENT_PROXY_NEGOTIATING:
-    case G_SOCKET_CLIENT_PROXY_NEGOTIATED:
     case G_SOCKET_CLIENT_COMPLETE:
       self->connect_end_us = now;
       break;
@@ -207,6 +234,19 @@ start_tls (SondeUpgrade *self)
                                     on_tls_done, g_object_ref (self));
 }
 
+/* Connected to the server (through the proxy if any): TLS, or the request. */
+static void
+connected (SondeUpgrade      *self,
+           GSocketConnection *connection)
+{
+  self->connect_end_us = g_get_monotonic_time ();
+  self->stream = G_IO_STREAM (connection);
+  if (g_ascii_strcasecmp (g_uri_get_scheme (self->uri), "wss") == 0)
+    start_tls (self);
+  else
+    write_request (self);
+}
+
 static void
 on_connected (GObject      *source,
               GAsyncResult *result,
@@ -228,12 +268,134 @@ on_connected (GObject      *source,
       return;
     }
 
-  self->connect_end_us = g_get_monotonic_time ();
-  self->stream = G_IO_STREAM (connection);
-  if (g_ascii_strcasecmp (g_uri_get_scheme (self->uri), "wss") == 0)
-    start_tls (self);
-  else
-    write_request (self);
+  connected (self, connection);
+}
+
+/* An https:// proxy of the profile. GIO's own ("https" GProxy) checks the
+ * proxy's certificate against the TLS backend's default database only and
+ * has no way to be given another, so Sonde makes it: TCP to the proxy,
+ * TLS with the profile's CA file (the system's database without one),
+ * then GIO's HTTP CONNECT over that TLS stream. */
+
+static void
+on_proxy_tunnel (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  g_autoptr(SondeUpgrade) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GIOStream) tunnel = g_proxy_connect_finish (G_PROXY (source), result, &error);
+  g_autoptr(GSocketConnection) tcp = g_steal_pointer (&self->proxy_tcp);
+
+  if (self->task == NULL)
+    return;
+  if (tunnel == NULL)
+    {
+      sonde_upgrade_fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  self->proxy_done = TRUE;
+  /* A GSocketConnection over the proxy's TLS, as GIO's would be. */
+  connected (self, g_tcp_wrapper_connection_new (tunnel, g_socket_connection_get_socket (tcp)));
+}
+
+static void
+on_proxy_tls_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  g_autoptr(SondeUpgrade) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GSocketAddress) proxy_address = NULL;
+  g_autoptr(GUri) proxy_uri = NULL;
+
+  if (self->task == NULL)
+    return;
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
+    {
+      sonde_upgrade_fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  remote = g_socket_connection_get_remote_address (self->proxy_tcp, &error);
+  if (remote == NULL)
+    {
+      sonde_upgrade_fail (self, g_steal_pointer (&error));
+      return;
+    }
+  proxy_uri = g_uri_parse (self->options->proxy, G_URI_FLAGS_HAS_PASSWORD, NULL);
+  proxy_address = g_proxy_address_new (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)),
+                                       g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)),
+                                       "http", g_uri_get_host (self->uri), (guint16) g_uri_get_port (self->uri),
+                                       proxy_uri ? g_uri_get_user (proxy_uri) : NULL,
+                                       proxy_uri ? g_uri_get_password (proxy_uri) : NULL);
+  g_proxy_connect_async (g_proxy_get_default_for_protocol ("http"), G_IO_STREAM (source),
+                         G_PROXY_ADDRESS (proxy_address), self->cancellable, on_proxy_tunnel,
+                         g_object_ref (self));
+}
+
+static void
+on_proxy_connected (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  g_autoptr(SondeUpgrade) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) tcp = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result,
+                                                                             &error);
+  g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GUri) proxy_uri = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+
+  if (self->task == NULL)
+    return;
+  if (tcp == NULL)
+    {
+      sonde_upgrade_fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  proxy_uri = g_uri_parse (self->options->proxy, G_URI_FLAGS_NONE, NULL);
+  identity = g_network_address_new (g_uri_get_host (proxy_uri), (guint16) g_uri_get_port (proxy_uri));
+  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), identity, &error);
+  if (tls == NULL)
+    {
+      sonde_upgrade_fail (self, g_steal_pointer (&error));
+      return;
+    }
+  if (self->options->ca_file != NULL)
+    {
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (self->options->ca_file, &error);
+
+      if (database == NULL)
+        {
+          sonde_upgrade_fail (self, g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                                                 _("The CA file “%s” cannot be used: %s"),
+                                                 self->options->ca_file, error->message));
+          return;
+        }
+      g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
+    }
+  g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (tls), FALSE);
+
+  self->proxy_tcp = g_steal_pointer (&tcp);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, self->cancellable,
+                                    on_proxy_tls_done, g_object_ref (self));
+}
+
+static void
+connect_https_proxy (SondeUpgrade *self,
+                     GUri         *proxy_uri)
+{
+  int port = g_uri_get_port (proxy_uri);
+
+  self->own_proxy = TRUE;
+  self->proxy = g_strdup_printf ("https://%s:%d", g_uri_get_host (proxy_uri), port == -1 ? 443 : port);
+  g_socket_client_set_enable_proxy (self->client, FALSE);
+  g_socket_client_connect_to_host_async (self->client, g_uri_get_host (proxy_uri), port == -1 ? 443 : (guint16) port,
+                                         self->cancellable, on_proxy_connected, g_object_ref (self));
 }
 
 /* Connects to the current URL (self->url), a hop of its own. */
@@ -276,13 +438,20 @@ sonde_upgrade_start_hop (SondeUpgrade *self)
                             g_uri_get_host (self->uri), port, "", NULL, NULL);
 
   self->client = g_socket_client_new ();
+  g_signal_connect (self->client, "event", G_CALLBACK (on_client_event), self);
   if (self->options->proxy != NULL)
     {
-      g_autoptr(GProxyResolver) resolver = g_simple_proxy_resolver_new (self->options->proxy, NULL);
+      g_autoptr(GUri) proxy_uri = g_uri_parse (self->options->proxy, G_URI_FLAGS_NONE, NULL);
+      g_autoptr(GProxyResolver) resolver = NULL;
 
+      if (proxy_uri != NULL && g_ascii_strcasecmp (g_uri_get_scheme (proxy_uri), "https") == 0)
+        {
+          connect_https_proxy (self, proxy_uri);
+          return;
+        }
+      resolver = g_simple_proxy_resolver_new (self->options->proxy, NULL);
       g_socket_client_set_proxy_resolver (self->client, resolver);
     }
-  g_signal_connect (self->client, "event", G_CALLBACK (on_client_event), self);
   g_socket_client_connect_to_uri_async (self->client, connect_uri, (guint16) port, self->cancellable,
                                         on_connected, g_object_ref (self));
 }

@@ -56,6 +56,10 @@ struct _SondeUpgrade
   SoupMessageHeaders     *request_headers;
   GString                *request;
   GSocketClient          *client;
+  char                   *proxy;           /* the proxy tried, "http://127.0.0.1:3128", for errors */
+  gboolean                own_proxy;       /* an https:// proxy, made by Sonde (not GIO) */
+  gboolean                proxy_done;      /* the proxy opened the tunnel */
+  GSocketConnection      *proxy_tcp;       /* own proxy: the TCP connection under its TLS */
   GIOStream              *stream;
   GByteArray             *buffer;
   gsize                   head_length;

@@ -4,9 +4,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The connection is a GSocketClient's (the profile's proxy or the system's
- * resolver; GIO's own HTTP CONNECT and SOCKS support), to "http://host:port"
- * for ws:// and "https://host:port" for wss:// so that proxy resolvers key
- * on the schemes they know. TLS comes after the proxy, made here: the
+ * resolver; GIO's own HTTP CONNECT and SOCKS support; an https:// proxy of
+ * the profile is Sonde's, its certificate checked against the profile's CA
+ * file), to "http://host:port" for ws:// and "https://host:port" for wss://
+ * so that proxy resolvers key on the schemes they know. An error before the
+ * proxy opened the tunnel names the proxy, whichever resolver chose it. TLS comes after the proxy, made here: the
  * server's name, the --ca database, the client certificate, --insecure and
  * the pin (checked even when the system accepted the certificate). Then
  * the upgrade request is written and the response head read (bounded),
@@ -54,6 +56,9 @@ sonde_upgrade_clear_hop (SondeUpgrade *self)
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
+  g_clear_pointer (&self->proxy, g_free);
+  self->own_proxy = self->proxy_done = FALSE;
+  g_clear_object (&self->proxy_tcp);
   if (self->stream != NULL && !self->succeeded)
     g_io_stream_close (self->stream, NULL, NULL);
   g_clear_object (&self->stream);
@@ -118,6 +123,14 @@ explain (SondeUpgrade *self,
                              host, self->options->handshake_timeout_ms / 1000.0);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return error;
+  else if (self->proxy != NULL && !self->proxy_done &&
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    explained = g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                             _("Connection refused by the proxy %s: nothing accepts connections on that port"),
+                             self->proxy);
+  else if (self->proxy != NULL && !self->proxy_done)
+    explained = g_error_new (error->domain, error->code, _("The proxy %s did not open the way to %s: %s"),
+                             self->proxy, host, error->message);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     explained = g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
                              _("Connection refused by %s: nothing accepts connections on that port"), host);
