@@ -294,6 +294,20 @@ sonde_link_on_frame (gpointer              user_data,
     {
       SondeRecordFlags flags = SONDE_RECORD_FLAG_AUTOMATIC;
 
+      /* A pong we write answers the oldest ping libsoup has read: that
+       * ping, and what came before it, go first. */
+      if (frame->opcode == 0xA)
+        for (GList *l = link->observed.head; l != NULL; l = l->next)
+          {
+            Observed *observed = l->data;
+
+            if (observed->kind == SONDE_MESSAGE_KIND_PING)
+              {
+                sonde_link_flush_observed (link, observed->ordinal);
+                break;
+              }
+          }
+
       link->io_counts.frames_out++;
       if (control)
         link->io_counts.control_out++;
@@ -326,20 +340,6 @@ sonde_link_on_frame (gpointer              user_data,
           if (g_queue_get_length (&link->pings_sent) > PINGS_REMEMBERED)
             g_bytes_unref (g_queue_pop_head (&link->pings_sent));
         }
-
-      /* A pong we write answers the oldest ping libsoup has read: that
-       * ping, and what came before it, go first. */
-      if (frame->opcode == 0xA)
-        for (GList *l = link->observed.head; l != NULL; l = l->next)
-          {
-            Observed *observed = l->data;
-
-            if (observed->kind == SONDE_MESSAGE_KIND_PING)
-              {
-                sonde_link_flush_observed (link, observed->ordinal);
-                break;
-              }
-          }
 
       if (control_record_wanted (link, direction, frame->opcode))
         sonde_link_push_item (link, SONDE_DIRECTION_OUT,
