@@ -404,8 +404,12 @@ sonde_upgrade_refused_error (guint               status,
                              const char         *reason,
                              SoupMessageHeaders *response)
 {
-  if (reason == NULL)
-    reason = "";
+  /* The reason phrase is bytes as they came (libsoup makes header values
+   * valid UTF-8, not the status line's); the message is shown and
+   * written as JSON. */
+  g_autofree char *valid_reason = g_utf8_make_valid (reason != NULL ? reason : "", -1);
+
+  reason = valid_reason;
 
   if (SOUP_STATUS_IS_REDIRECTION (status))
     {
