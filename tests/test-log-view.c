@@ -684,7 +684,7 @@ test_pings_and_frames (Fixture       *fixture,
                                             "unmatched"));
   g_assert_cmpstr (cell_text (fixture, "monospace", ping_bytes), ==, "00 ff 01 02");
   g_assert_cmpstr (cell_text (fixture, "monospace", summary), ==,
-                   "9950 pings and 3 pongs more received within 1 s: counted, not shown one by one "
+                   "Received 9950 more pings and 3 pongs within 1 s: counted, not shown one by one "
                    "(the log shows 50 a second)");
   /* A frame record in words, its size its frame's. */
   g_assert_cmpstr (cell_text (fixture, "monospace", frame_seq), ==, "text · FIN");

@@ -213,20 +213,20 @@ sonde_event_describe (const SondeRecord *record)
         gint64 pongs = MAX (get_int (object, "pongs"), 0);
         gint64 shown = get_int (object, "shown_per_second");
         g_autofree char *pings_text =
-          g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " ping", "%" PRId64 " pings",
+          g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " more ping", "%" PRId64 " more pings",
                                         (gulong) MIN (pings, G_MAXLONG)), (int64_t) pings);
         g_autofree char *pongs_text =
           g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " pong", "%" PRId64 " pongs",
                                         (gulong) MIN (pongs, G_MAXLONG)), (int64_t) pongs);
 
         if (g_strcmp0 (get_string (object, "direction"), "out") == 0)
-          /* Translators: the first %s is "N pings", the second "N pongs". */
-          return g_strdup_printf (_("%s and %s more sent within 1 s: counted, not shown one by one "
-                                   "(the log shows %" PRId64 " a second)"),
+          /* Translators: the first %s is "N more pings", the second "N pongs". */
+          return g_strdup_printf (_("Sent %s and %s within 1 s: counted, not shown one by one "
+                                    "(the log shows %" PRId64 " a second)"),
                                   pings_text, pongs_text, (int64_t) shown);
-        /* Translators: the first %s is "N pings", the second "N pongs". */
-        return g_strdup_printf (_("%s and %s more received within 1 s: counted, not shown one by one "
-                                   "(the log shows %" PRId64 " a second)"),
+        /* Translators: the first %s is "N more pings", the second "N pongs". */
+        return g_strdup_printf (_("Received %s and %s within 1 s: counted, not shown one by one "
+                                  "(the log shows %" PRId64 " a second)"),
                                 pings_text, pongs_text, (int64_t) shown);
       }
     case SONDE_MESSAGE_KIND_TEXT:
