@@ -635,12 +635,13 @@ test_hex_never_wraps (Fixture       *fixture,
 }
 
 /* An ad-hoc tab is titled by its host and path; the tooltip has the whole
- * address, its secret masked. */
+ * address, its secret masked, as text (the tooltip is markup: an & or a tag
+ * in a query is escaped, not taken for markup). */
 static void
 test_tab_title (Fixture       *fixture,
                 gconstpointer  data)
 {
-  SondeConnectionPage *page = open_demo_path (fixture, "/echo?access_token=s3cr3t-t0ken");
+  SondeConnectionPage *page = open_demo_path (fixture, "/echo?access_token=s3cr3t-t0ken&x=%3Cb%3E&y=<i>");
   g_autofree char *base = sonde_demo_server_dup_url (fixture->demo, "/echo");
   AdwTabView *tab_view = ADW_TAB_VIEW (gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
                                                                       SONDE_TYPE_WINDOW, "tab_view"));
@@ -655,6 +656,8 @@ test_tab_title (Fixture       *fixture,
   tooltip = adw_tab_page_get_tooltip (tab);
   g_assert_nonnull (strstr (tooltip, "/echo?access_token="));
   g_assert_null (strstr (tooltip, "s3cr3t-t0ken"));
+  g_assert_nonnull (strstr (tooltip, "&amp;x="));
+  g_assert_null (strstr (tooltip, "<i>"));
 }
 
 /* @widget lies wholly inside @window (and is not zero-sized). */

@@ -79,7 +79,13 @@ sync_tab (SondeWindow         *self,
   sonde_state_describe (state, NULL, &icon, NULL);
   gicon = icon != NULL ? g_themed_icon_new (icon) : NULL;
   adw_tab_page_set_title (tab, sonde_connection_page_get_title (page));
-  adw_tab_page_set_tooltip (tab, sonde_connection_page_get_shown_url (page));
+  /* The tooltip is markup: a URL is text (an & in a query, or a tag). */
+  {
+    const char *url = sonde_connection_page_get_shown_url (page);
+    g_autofree char *escaped = url != NULL ? g_markup_escape_text (url, -1) : NULL;
+
+    adw_tab_page_set_tooltip (tab, escaped);
+  }
   adw_tab_page_set_loading (tab, state == SONDE_CONNECTION_STATE_CONNECTING);
   adw_tab_page_set_indicator_icon (tab, gicon);
   adw_tab_page_set_needs_attention (tab, state == SONDE_CONNECTION_STATE_FAILED);
