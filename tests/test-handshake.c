@@ -431,6 +431,22 @@ test_upgrade (Fixture       *fixture,
   g_io_stream_close (sonde_upgrade_get_stream (upgrade), NULL, NULL);
 }
 
+/* A reason phrase that is not UTF-8 (servers send anything) is kept as
+ * UTF-8: the record is shown and written as JSON. */
+static void
+test_reason_not_utf8 (void)
+{
+  g_autoptr(SondeHandshake) handshake = make_record ("ws://127.0.0.1:9/x", NULL, NULL, 403,
+                                                     "No \xff\xfe way", NULL, NULL, NULL);
+  g_autofree char *json = sonde_handshake_to_json (handshake);
+
+  g_assert_true (g_utf8_validate (sonde_handshake_get_reason_phrase (handshake), -1, NULL));
+  g_assert_true (g_str_has_prefix (sonde_handshake_get_reason_phrase (handshake), "No "));
+  g_assert_true (g_str_has_suffix (sonde_handshake_get_reason_phrase (handshake), " way"));
+  g_assert_true (g_utf8_validate (sonde_handshake_get_status_line (handshake), -1, NULL));
+  g_assert_true (g_utf8_validate (json, -1, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -442,6 +458,7 @@ main (int   argc,
   g_test_add ("/handshake/json", Fixture, NULL, fixture_setup, test_json, fixture_teardown);
   g_test_add ("/handshake/json-nulls", Fixture, NULL, fixture_setup, test_json_nulls, fixture_teardown);
   g_test_add_func ("/handshake/unanswered", test_unanswered);
+  g_test_add_func ("/handshake/reason-not-utf8", test_reason_not_utf8);
   g_test_add ("/handshake/upgrade", Fixture, NULL, fixture_setup, test_upgrade, fixture_teardown);
 
   return g_test_run ();

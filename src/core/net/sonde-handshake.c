@@ -155,7 +155,8 @@ sonde_handshake_new (const char                  *url,
   self->request_line = g_strdup_printf ("%s %s HTTP/1.1", method, path);
   self->request_headers = copy_headers (request_headers, redactor);
   self->status = status;
-  self->reason_phrase = g_strdup (reason_phrase ? reason_phrase : "");
+  /* The server's words, shown and written as JSON: UTF-8 whatever it sent. */
+  self->reason_phrase = g_utf8_make_valid (reason_phrase ? reason_phrase : "", -1);
   self->status_line = g_strdup_printf ("HTTP/1.%d %u %s", http_version == SOUP_HTTP_1_0 ? 0 : 1,
                                        self->status, self->reason_phrase);
   self->response_headers = response_headers ? copy_headers (response_headers, redactor)
