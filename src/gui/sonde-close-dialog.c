@@ -23,7 +23,7 @@ struct _SondeCloseDialog
 {
   AdwMessageDialog  parent_instance;
 
-  /* children made in init */
+  /* template widgets */
   GtkEntry         *code;
   GtkEntry         *reason;
   GtkLabel         *status;
@@ -133,6 +133,7 @@ sonde_close_dialog_dispose (GObject *object)
 {
   SondeCloseDialog *self = (SondeCloseDialog *) object;
 
+  gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_CLOSE_DIALOG);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (sonde_close_dialog_parent_class)->dispose (object);
@@ -178,6 +179,7 @@ static void
 sonde_close_dialog_class_init (SondeCloseDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   AdwMessageDialogClass *dialog_class = ADW_MESSAGE_DIALOG_CLASS (klass);
 
   object_class->constructed = sonde_close_dialog_constructed;
@@ -190,66 +192,18 @@ sonde_close_dialog_class_init (SondeCloseDialogClass *klass)
     g_param_spec_object ("connection", NULL, NULL, SONDE_TYPE_CONNECTION,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
-}
 
-static GtkEntry *
-add_field (GtkGrid    *grid,
-           int         row,
-           const char *mnemonic)
-{
-  GtkWidget *label = gtk_label_new_with_mnemonic (mnemonic);
-  GtkWidget *entry = gtk_entry_new ();
-
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), entry);
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_widget_set_hexpand (entry, TRUE);
-  gtk_grid_attach (grid, label, 0, row, 1, 1);
-  gtk_grid_attach (grid, entry, 1, row, 1, 1);
-  return GTK_ENTRY (entry);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-close-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, SondeCloseDialog, code);
+  gtk_widget_class_bind_template_child (widget_class, SondeCloseDialog, reason);
+  gtk_widget_class_bind_template_child (widget_class, SondeCloseDialog, status);
+  gtk_widget_class_bind_template_callback (widget_class, update);
 }
 
 static void
 sonde_close_dialog_init (SondeCloseDialog *self)
 {
-  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (self);
-  GtkGrid *grid = GTK_GRID (gtk_grid_new ());
-
-  adw_message_dialog_set_heading (dialog, _("Close With a Code"));
-  adw_message_dialog_set_body (dialog, _("Sends a Close frame with this status code and reason, "
-                                         "and waits for the peer’s."));
-
-  gtk_grid_set_row_spacing (grid, 6);
-  gtk_grid_set_column_spacing (grid, 12);
-  self->code = add_field (grid, 0, _("C_ode"));
-  gtk_entry_set_input_purpose (self->code, GTK_INPUT_PURPOSE_DIGITS);
-  gtk_entry_set_max_length (self->code, 5);
-  gtk_editable_set_text (GTK_EDITABLE (self->code), "1000");
-  self->reason = add_field (grid, 1, _("_Reason"));
-  gtk_entry_set_placeholder_text (self->reason, _("Optional, at most 123 bytes of UTF-8"));
-
-  self->status = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->status, 0);
-  gtk_label_set_wrap (self->status, TRUE);
-  /* As wide at its narrowest as at its widest: a wrapped label measured
-   * narrower leaves the dialog taller than its text. */
-  gtk_label_set_width_chars (self->status, 40);
-  gtk_label_set_max_width_chars (self->status, 40);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status), "caption");
-  gtk_grid_attach (grid, GTK_WIDGET (self->status), 1, 2, 1, 1);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->code),
-                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, self->status, NULL, -1);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->reason),
-                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, self->status, NULL, -1);
-  adw_message_dialog_set_extra_child (dialog, GTK_WIDGET (grid));
-
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "close", _("C_lose"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "close", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "close");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-
-  g_signal_connect_object (self->code, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->reason, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 /* A dialog over @parent that closes @connection; it shows itself with

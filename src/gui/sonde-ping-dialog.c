@@ -24,7 +24,7 @@ struct _SondePingDialog
 {
   AdwMessageDialog  parent_instance;
 
-  /* children made in init */
+  /* template widgets */
   GtkEntry         *entry;
   GtkLabel         *status;
 
@@ -122,6 +122,7 @@ sonde_ping_dialog_dispose (GObject *object)
 {
   SondePingDialog *self = (SondePingDialog *) object;
 
+  gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_PING_DIALOG);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (sonde_ping_dialog_parent_class)->dispose (object);
@@ -167,6 +168,7 @@ static void
 sonde_ping_dialog_class_init (SondePingDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   AdwMessageDialogClass *dialog_class = ADW_MESSAGE_DIALOG_CLASS (klass);
 
   object_class->constructed = sonde_ping_dialog_constructed;
@@ -179,43 +181,17 @@ sonde_ping_dialog_class_init (SondePingDialogClass *klass)
     g_param_spec_object ("connection", NULL, NULL, SONDE_TYPE_CONNECTION,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-ping-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, SondePingDialog, entry);
+  gtk_widget_class_bind_template_child (widget_class, SondePingDialog, status);
+  gtk_widget_class_bind_template_callback (widget_class, update);
 }
 
 static void
 sonde_ping_dialog_init (SondePingDialog *self)
 {
-  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (self);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *label = gtk_label_new_with_mnemonic (_("_Payload"));
-
-  adw_message_dialog_set_heading (dialog, _("Send a Ping"));
-  adw_message_dialog_set_body (dialog, _("The peer answers with a pong that carries the same payload."));
-
-  self->entry = GTK_ENTRY (gtk_entry_new ());
-  gtk_entry_set_activates_default (self->entry, TRUE);
-  gtk_entry_set_placeholder_text (self->entry, _("Text, sent as UTF-8 (may be empty)"));
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->entry));
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-
-  self->status = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->status, 0);
-  gtk_label_set_wrap (self->status, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status), "caption");
-  gtk_widget_add_css_class (GTK_WIDGET (self->status), "numeric");
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->entry),
-                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, self->status, NULL, -1);
-
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->entry));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
-  adw_message_dialog_set_extra_child (dialog, box);
-
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "send", _("_Send"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "send", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "send");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-
-  g_signal_connect_object (self->entry, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 /* A dialog over @parent that pings on @connection; it shows itself with
