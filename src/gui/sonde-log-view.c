@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A GtkColumnView over a SondeFilterModel, with the quick filter bar above
- * it. Rows are made only for what is on screen; a row's preview is built
- * from the log's bytes when it is bound.
+ * it (sonde-log-view-filter.c). Rows are made only for what is on screen; a
+ * row's preview is built from the log's bytes when it is bound (the
+ * columns are in sonde-log-view-columns.c).
  *
  * Follow mode keeps the newest row in view. Measured on GTK 4.8 (see
  * docs/DESIGN.md, "Facts measured on Debian 12"): the only placement
@@ -25,50 +26,6 @@
 #include "sonde-log-view-private.h"
 
 #define COUNT_REFRESH_MS 100
-
-
-struct _SondeLogView
-{
-  GtkWidget           parent_instance;
-
-  /* template widgets */
-  GtkWidget          *filter_bar;
-  GtkSearchEntry     *filter_entry;
-  GtkLabel           *filter_error;
-  GtkToggleButton    *regex_toggle;
-  GtkToggleButton    *in_toggle;
-  GtkToggleButton    *out_toggle;
-  GtkToggleButton    *events_toggle;
-  GtkToggleButton    *text_toggle;
-  GtkToggleButton    *binary_toggle;
-  GtkToggleButton    *pings_toggle;
-  GtkToggleButton    *frames_toggle;
-  GtkScrolledWindow  *scrolled;
-  GtkColumnView      *column_view;
-  GtkWidget          *placeholder;
-  GtkLabel           *placeholder_title;
-  GtkLabel           *placeholder_description;
-  GtkButton          *placeholder_button;
-  GtkRevealer        *new_messages_revealer;
-  GtkButton          *new_messages_button;
-
-  /* owned */
-  SondeMessageLog    *log;
-  char               *count_text;
-  SondeFilterModel   *model;
-  GtkSingleSelection *selection;
-
-  /* borrowed */
-  GdkFrameClock      *frame_clock;
-  GtkColumnViewColumn *delta_column;
-
-  gulong              layout_handler;
-  guint               count_refresh_id;
-  guint               n_unseen;
-  gboolean            following;
-  gboolean            rows_arrived;
-  gboolean            frames_were_shown;
-};
 
 G_DEFINE_FINAL_TYPE (SondeLogView, sonde_log_view, GTK_TYPE_WIDGET)
 
@@ -129,14 +86,21 @@ on_count_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-queue_refresh_count (SondeLogView *self)
+void
+sonde_log_view_queue_refresh_count (SondeLogView *self)
 {
   if (self->model == NULL)
     return;   /* disposed */
 
   if (self->count_refresh_id == 0)
     self->count_refresh_id = g_timeout_add (COUNT_REFRESH_MS, on_count_timeout, self);
+}
+
+/* The Frames toggle changed (sonde-log-view-filter.c). */
+void
+sonde_log_view_notify_show_frames (SondeLogView *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_FRAMES]);
 }
 
 static void
@@ -176,7 +140,7 @@ on_model_items_changed (GListModel   *model,
       gtk_widget_queue_allocate (GTK_WIDGET (self->column_view));
     }
 
-  queue_refresh_count (self);
+  sonde_log_view_queue_refresh_count (self);
 }
 
 static void
@@ -270,90 +234,6 @@ on_key_pressed (GtkEventControllerKey *controller,
     }
 
   return GDK_EVENT_PROPAGATE;
-}
-
-static void
-apply_toggles (SondeLogView *self)
-{
-  guint directions = 0;
-  guint kinds = 0;
-
-  if (gtk_toggle_button_get_active (self->in_toggle))
-    directions |= SONDE_FILTER_DIRECTION_IN;
-  if (gtk_toggle_button_get_active (self->out_toggle))
-    directions |= SONDE_FILTER_DIRECTION_OUT;
-  if (gtk_toggle_button_get_active (self->events_toggle))
-    directions |= SONDE_FILTER_DIRECTION_EVENT;
-  if (gtk_toggle_button_get_active (self->text_toggle))
-    kinds |= SONDE_FILTER_KIND_TEXT;
-  if (gtk_toggle_button_get_active (self->binary_toggle))
-    kinds |= SONDE_FILTER_KIND_BINARY;
-  if (gtk_toggle_button_get_active (self->pings_toggle))
-    kinds |= SONDE_FILTER_KIND_PINGS;
-  /* Frames off: none are made, and those made while it was on are hidden
-   * (until then there are none to hide, and the model need not filter). */
-  if (gtk_toggle_button_get_active (self->frames_toggle))
-    self->frames_were_shown = TRUE;
-  if (gtk_toggle_button_get_active (self->frames_toggle) || !self->frames_were_shown)
-    kinds |= SONDE_FILTER_KIND_FRAMES;
-
-  sonde_filter_model_set_directions (self->model, directions);
-  sonde_filter_model_set_kinds (self->model, kinds);
-  queue_refresh_count (self);
-}
-
-static void
-on_toggles_changed (SondeLogView *self)
-{
-  apply_toggles (self);
-}
-
-/* The view shows frame records; whoever owns the connection makes them
- * while "show-frames" is on. */
-static void
-on_frames_toggled (SondeLogView *self)
-{
-  apply_toggles (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_FRAMES]);
-}
-
-static void
-on_filter_changed (SondeLogView *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->filter_entry));
-  gboolean regex = gtk_toggle_button_get_active (self->regex_toggle);
-  g_autoptr(GError) error = NULL;
-
-  if (sonde_filter_model_set_query (self->model, text, regex, &error))
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->filter_entry), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_entry), NULL);
-      gtk_widget_set_visible (GTK_WIDGET (self->filter_error), FALSE);
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->filter_entry), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-    }
-  else
-    {
-      /* Red alone does not say what is wrong: the reason shows under the
-       * field, and a screen reader hears it as the field's description. */
-      const char *message = error->message;   /* "Invalid regular expression: …" */
-
-      gtk_widget_add_css_class (GTK_WIDGET (self->filter_entry), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_entry), message);
-      gtk_label_set_label (self->filter_error, message);
-      gtk_widget_set_visible (GTK_WIDGET (self->filter_error), TRUE);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->filter_entry),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message, -1);
-      return;
-    }
-
-  queue_refresh_count (self);
-}
-
-static void
-on_filter_stop (SondeLogView *self)
-{
-  gtk_editable_set_text (GTK_EDITABLE (self->filter_entry), "");
-  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
 }
 
 static void
@@ -458,11 +338,11 @@ sonde_log_view_constructed (GObject *object)
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->model, "notify::paused",
-                           G_CALLBACK (queue_refresh_count), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (sonde_log_view_queue_refresh_count), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->model, "notify::scanning",
-                           G_CALLBACK (queue_refresh_count), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (sonde_log_view_queue_refresh_count), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->model, "notify::n-pending",
-                           G_CALLBACK (queue_refresh_count), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (sonde_log_view_queue_refresh_count), self, G_CONNECT_SWAPPED);
 
   /* The Δt cells read the row before theirs. */
   g_object_set_data (G_OBJECT (gtk_column_view_column_get_factory (self->delta_column)), "sonde-model", self->model);
@@ -620,17 +500,7 @@ sonde_log_view_class_init (SondeLogViewClass *klass)
   gtk_widget_class_install_property_action (widget_class, "log.show-delta", "show-delta");
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-log-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, filter_bar);
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, filter_entry);
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, filter_error);
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, regex_toggle);
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, in_toggle);
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, out_toggle);
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, events_toggle);
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, text_toggle);
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, binary_toggle);
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, pings_toggle);
-  gtk_widget_class_bind_template_child (widget_class, SondeLogView, frames_toggle);
+  sonde_log_view_filter_class_init (widget_class);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, scrolled);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, column_view);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, placeholder);
@@ -639,10 +509,6 @@ sonde_log_view_class_init (SondeLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, placeholder_button);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, new_messages_revealer);
   gtk_widget_class_bind_template_child (widget_class, SondeLogView, new_messages_button);
-  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_filter_stop);
-  gtk_widget_class_bind_template_callback (widget_class, on_toggles_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_frames_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_new_messages_clicked);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
@@ -789,24 +655,6 @@ sonde_log_view_set_show_delta (SondeLogView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_DELTA]);
 }
 
-gboolean
-sonde_log_view_get_show_frames (SondeLogView *self)
-{
-  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), FALSE);
-
-  return gtk_toggle_button_get_active (self->frames_toggle);
-}
-
-/* Turns the Frames toggle on or off (it notifies "show-frames"). */
-void
-sonde_log_view_set_show_frames (SondeLogView *self,
-                                gboolean      show)
-{
-  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
-
-  gtk_toggle_button_set_active (self->frames_toggle, show);
-}
-
 /* Freezes the rows on screen while the log keeps capturing; resuming shows
  * everything that arrived. */
 void
@@ -842,34 +690,6 @@ sonde_log_view_clear (SondeLogView *self)
   refresh_count (self);
 }
 
-void
-sonde_log_view_focus_filter (SondeLogView *self)
-{
-  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
-
-  gtk_widget_grab_focus (GTK_WIDGET (self->filter_entry));
-}
-
-/* Sets the filter as if typed (for tests and for "filter by this"). */
-gboolean
-sonde_log_view_set_filter (SondeLogView *self,
-                           const char   *text,
-                           gboolean      regex)
-{
-  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), FALSE);
-
-  /* Setting the text clears it first, which a search entry announces at
-   * once: apply the new filter only once, when it is all there. */
-  g_signal_handlers_block_by_func (self->regex_toggle, on_filter_changed, self);
-  g_signal_handlers_block_by_func (self->filter_entry, on_filter_changed, self);
-  gtk_toggle_button_set_active (self->regex_toggle, regex);
-  gtk_editable_set_text (GTK_EDITABLE (self->filter_entry), text ? text : "");
-  g_signal_handlers_unblock_by_func (self->filter_entry, on_filter_changed, self);
-  g_signal_handlers_unblock_by_func (self->regex_toggle, on_filter_changed, self);
-  on_filter_changed (self);
-  return !gtk_widget_has_css_class (GTK_WIDGET (self->filter_entry), "error");
-}
-
 /* What the view says when it has no rows, and optionally a button that
  * activates @action_name (NULL for none). */
 void
@@ -896,33 +716,6 @@ sonde_log_view_get_n_unseen (SondeLogView *self)
   g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), 0);
 
   return self->following ? 0 : self->n_unseen;
-}
-
-/* "812 of 9,441 messages", as the count label shows it. */
-char *
-sonde_log_view_dup_count_text (SondeLogView *self)
-{
-  /* Rows kept for evicted records are not messages any more. */
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->model)) -
-                sonde_filter_model_get_n_held (self->model);
-  guint total = sonde_filter_model_get_n_total (self->model);
-  guint pending = sonde_filter_model_get_n_pending (self->model);
-  GString *out = g_string_new (NULL);
-
-  g_return_val_if_fail (SONDE_IS_LOG_VIEW (self), NULL);
-
-  if (sonde_filter_model_get_filtering (self->model))
-    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%'u of %'u message", "%'u of %'u messages", total),
-                            shown, total);
-  else
-    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%'u message", "%'u messages", shown), shown);
-
-  if (sonde_filter_model_get_paused (self->model))
-    g_string_append_printf (out, _(" · paused, %'u waiting"), pending);
-  else if (sonde_filter_model_get_scanning (self->model))
-    g_string_append (out, _(" · filtering…"));
-
-  return g_string_free (out, FALSE);
 }
 
 /* Selects the record @seq and scrolls to it, leaving follow mode; FALSE
