@@ -6,7 +6,9 @@
  * checked first; Binary reads hex bytes. What does not check out is never
  * sent: the error, with its line and column, shows under the editor and the
  * spot is underlined. Sent messages go into a history that Up and Down
- * recall when the cursor is on the first or last line.
+ * recall when the cursor is on the first or last line
+ * (sonde-composer-history.c); the Control Frames menu's dialogs are in
+ * sonde-composer-control.c.
  */
 
 #define G_LOG_DOMAIN "sonde-composer"
@@ -17,48 +19,12 @@
 #include <gtksourceview/gtksource.h>
 #include <string.h>
 
-#include "sonde-close-dialog.h"
-#include "sonde-composer.h"
+#include "sonde-composer-private.h"
 #include "sonde-error.h"
 #include "sonde-hex.h"
 #include "sonde-json-format.h"
-#include "sonde-ping-dialog.h"
 #include "sonde-style-scheme.h"
 #include "sonde-template.h"
-
-#define HISTORY_MAX 200
-
-typedef struct {
-  SondeComposerMode  mode;
-  char              *text;
-} HistoryEntry;
-
-struct _SondeComposer
-{
-  GtkWidget          parent_instance;
-
-  /* template widgets */
-  GtkToggleButton   *text_mode;
-  GtkToggleButton   *json_mode;
-  GtkToggleButton   *binary_mode;
-  GtkScrolledWindow *scrolled;
-  GtkSourceView     *editor;
-  GtkLabel          *error_label;
-  GtkButton         *send_button;
-  GtkMenuButton     *templates_button;
-
-  /* owned */
-  SondeConnection   *connection;
-  GtkTextTag        *error_tag;
-  char              *problem;
-  GPtrArray         *history;       /* HistoryEntry*, oldest first */
-  HistoryEntry      *draft;         /* what was typed before recalling */
-  GPtrArray         *templates;     /* SondeProfileMessage*, from the profile */
-
-  int                history_pos;   /* -1: the draft; else an index */
-  gboolean           recalling;
-  gboolean           empty;         /* as update_send_button() last saw it */
-};
 
 G_DEFINE_FINAL_TYPE (SondeComposer, sonde_composer, GTK_TYPE_WIDGET)
 
@@ -72,25 +38,14 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-history_entry_free (gpointer data)
-{
-  HistoryEntry *entry = data;
-
-  if (entry == NULL)
-    return;
-  g_free (entry->text);
-  g_free (entry);
-}
-
 static GtkTextBuffer *
 get_buffer (SondeComposer *self)
 {
   return gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->editor));
 }
 
-static gboolean
-is_open (SondeComposer *self)
+gboolean
+sonde_composer_is_open (SondeComposer *self)
 {
   return self->connection != NULL &&
          sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_OPEN;
@@ -108,7 +63,7 @@ is_empty (SondeComposer *self)
 static void
 update_send_button (SondeComposer *self)
 {
-  gboolean open = is_open (self);
+  gboolean open = sonde_composer_is_open (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", sonde_composer_get_can_send (self));
   /* Control frames need an open connection, not a message. */
@@ -264,40 +219,6 @@ on_send_action (GtkWidget  *widget,
     set_problem (self, error->message);
 }
 
-/* Whether the cursor is on the same display line (wrapping included) as
- * @edge, the start or the end of the buffer. */
-static gboolean
-cursor_on_line_of (SondeComposer     *self,
-                   const GtkTextIter *edge)
-{
-  GtkTextBuffer *buffer = get_buffer (self);
-  GdkRectangle cursor_rect, edge_rect;
-  GtkTextIter iter;
-
-  gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
-  gtk_text_view_get_iter_location (GTK_TEXT_VIEW (self->editor), &iter, &cursor_rect);
-  gtk_text_view_get_iter_location (GTK_TEXT_VIEW (self->editor), edge, &edge_rect);
-  return cursor_rect.y == edge_rect.y;
-}
-
-static gboolean
-cursor_on_first_line (SondeComposer *self)
-{
-  GtkTextIter start;
-
-  gtk_text_buffer_get_start_iter (get_buffer (self), &start);
-  return cursor_on_line_of (self, &start);
-}
-
-static gboolean
-cursor_on_last_line (SondeComposer *self)
-{
-  GtkTextIter end;
-
-  gtk_text_buffer_get_end_iter (get_buffer (self), &end);
-  return cursor_on_line_of (self, &end);
-}
-
 static gboolean
 on_key_pressed (GtkEventControllerKey *controller,
                 guint                  keyval,
@@ -319,13 +240,7 @@ on_key_pressed (GtkEventControllerKey *controller,
   if (modifiers != 0)
     return GDK_EVENT_PROPAGATE;
 
-  if ((keyval == GDK_KEY_Up || keyval == GDK_KEY_KP_Up) && cursor_on_first_line (self))
-    return sonde_composer_history_previous (self) ? GDK_EVENT_STOP : GDK_EVENT_PROPAGATE;
-
-  if ((keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down) && cursor_on_last_line (self))
-    return sonde_composer_history_next (self) ? GDK_EVENT_STOP : GDK_EVENT_PROPAGATE;
-
-  return GDK_EVENT_PROPAGATE;
+  return sonde_composer_history_handle_key (self, keyval) ? GDK_EVENT_STOP : GDK_EVENT_PROPAGATE;
 }
 
 static void
@@ -340,27 +255,6 @@ on_insert_template (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   sonde_composer_insert_template (SONDE_COMPOSER (widget), g_variant_get_uint32 (parameter));
-}
-
-/* "Send Ping…" and "Close With Code…": a dialog over the window. */
-static void
-on_control_dialog (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  SondeComposer *self = SONDE_COMPOSER (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkWindow *parent = GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
-  GtkWidget *dialog;
-
-  if (!is_open (self))
-    return;
-
-  if (g_strcmp0 (action_name, "composer.send-ping") == 0)
-    dialog = sonde_ping_dialog_new (parent, self->connection);
-  else
-    dialog = sonde_close_dialog_new (parent, self->connection);
-  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -397,7 +291,7 @@ sonde_composer_finalize (GObject *object)
 
   g_free (self->problem);
   g_ptr_array_unref (self->history);
-  history_entry_free (self->draft);
+  sonde_composer_history_entry_free (self->draft);
   g_clear_pointer (&self->templates, g_ptr_array_unref);
 
   G_OBJECT_CLASS (sonde_composer_parent_class)->finalize (object);
@@ -482,8 +376,7 @@ sonde_composer_class_init (SondeComposerClass *klass)
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, on_send_action);
   gtk_widget_class_install_action (widget_class, "composer.insert-template", "u", on_insert_template);
-  gtk_widget_class_install_action (widget_class, "composer.send-ping", NULL, on_control_dialog);
-  gtk_widget_class_install_action (widget_class, "composer.close-with-code", NULL, on_control_dialog);
+  sonde_composer_control_class_init (widget_class);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "sondecomposer");
@@ -494,7 +387,7 @@ sonde_composer_init (SondeComposer *self)
 {
   GtkEventController *controller;
 
-  self->history = g_ptr_array_new_with_free_func (history_entry_free);
+  self->history = g_ptr_array_new_with_free_func (sonde_composer_history_entry_free);
   self->history_pos = -1;
   self->empty = TRUE;
 
@@ -591,30 +484,7 @@ sonde_composer_get_can_send (SondeComposer *self)
 {
   g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
 
-  return is_open (self) && !is_empty (self) && self->problem == NULL;
-}
-
-static void
-remember (SondeComposer *self,
-          const char    *text)
-{
-  SondeComposerMode mode = sonde_composer_get_mode (self);
-  HistoryEntry *entry;
-
-  if (self->history->len > 0)
-    {
-      HistoryEntry *last = g_ptr_array_index (self->history, self->history->len - 1);
-
-      if (last->mode == mode && g_strcmp0 (last->text, text) == 0)
-        return;
-    }
-
-  entry = g_new0 (HistoryEntry, 1);
-  entry->mode = mode;
-  entry->text = g_strdup (text);
-  g_ptr_array_add (self->history, entry);
-  if (self->history->len > HISTORY_MAX)
-    g_ptr_array_remove_index (self->history, 0);
+  return sonde_composer_is_open (self) && !is_empty (self) && self->problem == NULL;
 }
 
 /* Checks and sends what the editor holds. The text stays, so the same
@@ -629,7 +499,7 @@ sonde_composer_send (SondeComposer  *self,
 
   g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
 
-  if (!is_open (self))
+  if (!sonde_composer_is_open (self))
     {
       g_set_error_literal (error, SONDE_ERROR, SONDE_ERROR_NOT_OPEN,
                            _("Not sent: the connection is not open"));
@@ -678,11 +548,7 @@ sonde_composer_send (SondeComposer  *self,
     }
 
   if (ok)
-    {
-      remember (self, text);
-      self->history_pos = -1;
-      g_clear_pointer (&self->draft, history_entry_free);
-    }
+    sonde_composer_history_add (self, text);
 
   return ok;
 }
@@ -693,76 +559,6 @@ sonde_composer_focus (SondeComposer *self)
   g_return_if_fail (SONDE_IS_COMPOSER (self));
 
   gtk_widget_grab_focus (GTK_WIDGET (self->editor));
-}
-
-static void
-recall (SondeComposer      *self,
-        const HistoryEntry *entry)
-{
-  GtkTextBuffer *buffer = get_buffer (self);
-  GtkTextIter end;
-
-  self->recalling = TRUE;
-  sonde_composer_set_mode (self, entry->mode);
-  gtk_text_buffer_set_text (buffer, entry->text, -1);
-  gtk_text_buffer_get_end_iter (buffer, &end);
-  gtk_text_buffer_place_cursor (buffer, &end);
-  self->recalling = FALSE;
-}
-
-/* Puts the previous sent message in the editor; FALSE at the oldest. */
-gboolean
-sonde_composer_history_previous (SondeComposer *self)
-{
-  int pos;
-
-  g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
-
-  if (self->history->len == 0)
-    return FALSE;
-
-  if (self->history_pos == -1)
-    {
-      pos = (int) self->history->len - 1;
-      history_entry_free (self->draft);
-      self->draft = g_new0 (HistoryEntry, 1);
-      self->draft->mode = sonde_composer_get_mode (self);
-      self->draft->text = sonde_composer_dup_text (self);
-    }
-  else if (self->history_pos > 0)
-    pos = self->history_pos - 1;
-  else
-    return FALSE;
-
-  recall (self, g_ptr_array_index (self->history, pos));
-  self->history_pos = pos;
-  return TRUE;
-}
-
-/* Puts the next sent message (or the draft, after the newest) in the
- * editor; FALSE when not recalling. */
-gboolean
-sonde_composer_history_next (SondeComposer *self)
-{
-  g_return_val_if_fail (SONDE_IS_COMPOSER (self), FALSE);
-
-  if (self->history_pos == -1)
-    return FALSE;
-
-  if (self->history_pos + 1 < (int) self->history->len)
-    {
-      int pos = self->history_pos + 1;
-
-      recall (self, g_ptr_array_index (self->history, pos));
-      self->history_pos = pos;
-      return TRUE;
-    }
-
-  if (self->draft != NULL)
-    recall (self, self->draft);
-  g_clear_pointer (&self->draft, history_entry_free);
-  self->history_pos = -1;
-  return TRUE;
 }
 
 /* The profile's saved templates, offered in the Templates menu. Copied. */
