@@ -662,31 +662,42 @@ sonde_link_send (SondeLink        *link,
   g_mutex_unlock (&link->lock);
 }
 
+/* Main thread: runs @func (@request) on the I/O thread, or frees
+ * @request at once when the thread has finished. Under the lock, so that
+ * the thread either has not finished yet (and will run the request while
+ * draining its context) or is known gone. */
+static gboolean
+post_request (SondeLink      *link,
+              GSourceFunc     func,
+              gpointer        request,
+              GDestroyNotify  free_request)
+{
+  gboolean posted = FALSE;
+
+  g_mutex_lock (&link->lock);
+  if (!link->finished)
+    {
+      g_main_context_invoke_full (link->io_context, G_PRIORITY_DEFAULT, func, request, free_request);
+      posted = TRUE;
+    }
+  g_mutex_unlock (&link->lock);
+
+  if (!posted)
+    free_request (request);
+  return posted;
+}
+
 static void
 post_close (SondeLink  *link,
             guint       code,
             const char *reason)
 {
   CloseRequest *request = g_new0 (CloseRequest, 1);
-  gboolean posted = FALSE;
 
   request->link = sonde_link_ref (link);
   request->code = code;
   request->reason = g_strdup (reason);
-
-  /* Under the lock, so that the thread either has not finished yet (and
-   * will run the request while draining its context) or is known gone. */
-  g_mutex_lock (&link->lock);
-  if (!link->finished)
-    {
-      g_main_context_invoke_full (link->io_context, G_PRIORITY_DEFAULT,
-                                  on_close_request, request, close_request_free);
-      posted = TRUE;
-    }
-  g_mutex_unlock (&link->lock);
-
-  if (!posted)
-    close_request_free (request);
+  post_request (link, on_close_request, request, close_request_free);
 }
 
 /* Main thread: starts the closing handshake, or gives up the opening one. */
@@ -762,24 +773,12 @@ gboolean
 sonde_link_ping (SondeLink *link,
                  GBytes    *payload)
 {
-  PingRequest *request = g_new0 (PingRequest, 1);
-  gboolean posted = FALSE;
+  PingRequest *request;
 
   g_return_val_if_fail (g_bytes_get_size (payload) <= 125, FALSE);
 
+  request = g_new0 (PingRequest, 1);
   request->link = sonde_link_ref (link);
   request->payload = g_bytes_ref (payload);
-
-  g_mutex_lock (&link->lock);
-  if (!link->finished)
-    {
-      g_main_context_invoke_full (link->io_context, G_PRIORITY_DEFAULT,
-                                  on_ping_request, request, ping_request_free);
-      posted = TRUE;
-    }
-  g_mutex_unlock (&link->lock);
-
-  if (!posted)
-    ping_request_free (request);
-  return posted;
+  return post_request (link, on_ping_request, request, ping_request_free);
 }
