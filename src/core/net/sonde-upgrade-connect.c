@@ -194,18 +194,22 @@ on_tls_done (GObject      *source,
   write_request (self);
 }
 
-static void
-start_tls (SondeUpgrade *self)
+/* A TLS client over @base checked as the profile says (its CA file, or
+ * the system's database), or NULL once the attempt has failed. A peer that
+ * ends the connection without TLS's close_notify (many do, after the
+ * WebSocket close) is not an error, as with libsoup. */
+static GIOStream *
+new_tls_client (SondeUpgrade       *self,
+                GIOStream          *base,
+                GSocketConnectable *identity)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketConnectable) identity = g_network_address_new (g_uri_get_host (self->uri),
-                                                                   (guint16) g_uri_get_port (self->uri));
-  g_autoptr(GIOStream) tls = g_tls_client_connection_new (self->stream, identity, &error);
+  g_autoptr(GIOStream) tls = g_tls_client_connection_new (base, identity, &error);
 
   if (tls == NULL)
     {
       sonde_upgrade_fail (self, g_steal_pointer (&error));
-      return;
+      return NULL;
     }
 
   if (self->options->ca_file != NULL)
@@ -217,13 +221,24 @@ start_tls (SondeUpgrade *self)
           sonde_upgrade_fail (self, g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                                                  _("The CA file “%s” cannot be used: %s"),
                                                  self->options->ca_file, error->message));
-          return;
+          return NULL;
         }
       g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
     }
-  /* As libsoup did: a server that ends the connection without TLS's
-   * close_notify (many do, after the WebSocket close) is not an error. */
   g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (tls), FALSE);
+  return g_steal_pointer (&tls);
+}
+
+static void
+start_tls (SondeUpgrade *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnectable) identity = g_network_address_new (g_uri_get_host (self->uri),
+                                                                   (guint16) g_uri_get_port (self->uri));
+  g_autoptr(GIOStream) tls = new_tls_client (self, self->stream, identity);
+
+  if (tls == NULL)
+    return;
   if (self->client_certificate != NULL)
     g_tls_connection_set_certificate (G_TLS_CONNECTION (tls), self->client_certificate);
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (on_accept_certificate), self);
@@ -359,26 +374,9 @@ on_proxy_connected (GObject      *source,
 
   proxy_uri = g_uri_parse (self->options->proxy, G_URI_FLAGS_NONE, NULL);
   identity = g_network_address_new (g_uri_get_host (proxy_uri), (guint16) g_uri_get_port (proxy_uri));
-  tls = g_tls_client_connection_new (G_IO_STREAM (tcp), identity, &error);
+  tls = new_tls_client (self, G_IO_STREAM (tcp), identity);
   if (tls == NULL)
-    {
-      sonde_upgrade_fail (self, g_steal_pointer (&error));
-      return;
-    }
-  if (self->options->ca_file != NULL)
-    {
-      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (self->options->ca_file, &error);
-
-      if (database == NULL)
-        {
-          sonde_upgrade_fail (self, g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
-                                                 _("The CA file “%s” cannot be used: %s"),
-                                                 self->options->ca_file, error->message));
-          return;
-        }
-      g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
-    }
-  g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (tls), FALSE);
+    return;
 
   self->proxy_tcp = g_steal_pointer (&tcp);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, self->cancellable,
