@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sonde-log-export.h"
@@ -576,4 +577,141 @@ sonde_test_assert_log_records (SondeMessageLog *log)
     }
   if (lines->len > 0)
     sonde_test_assert_records (lines->str);
+}
+
+JsonObject *
+sonde_test_parse_record (const SondeRecord *record)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, (const char *) record->data, (gssize) record->stored_size, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+void
+sonde_test_dump_events (SondeConnection *connection,
+                        gsize            max_bytes)
+{
+  SondeMessageLog *log = sonde_connection_get_log (connection);
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction != SONDE_DIRECTION_EVENT || record.kind == SONDE_MESSAGE_KIND_HANDSHAKE)
+        continue;
+      g_test_message ("event %s: %.*s", sonde_message_kind_to_string (record.kind),
+                      (int) MIN (record.stored_size, max_bytes), (const char *) record.data);
+    }
+}
+
+gboolean
+sonde_test_under_memory_checker (void)
+{
+  const char *preload = g_getenv ("LD_PRELOAD");
+
+#ifdef __SANITIZE_ADDRESS__
+  return TRUE;
+#endif
+  return preload != NULL && strstr (preload, "vgpreload") != NULL;
+}
+
+guint64
+sonde_test_memory_status (const char *field)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  line = strstr (status, field);
+  if (line == NULL)
+    return 0;
+  line += strlen (field);
+  while (*line == ' ' || *line == '\t')
+    line++;
+  return g_ascii_strtoull (line, NULL, 10) * 1024;
+}
+
+guint64
+sonde_test_memory_mark (void)
+{
+  FILE *clear_refs = fopen ("/proc/self/clear_refs", "w");
+  gboolean reset;
+
+  if (clear_refs == NULL)
+    return 0;
+  reset = fputs ("5", clear_refs) >= 0;
+  reset = fclose (clear_refs) == 0 && reset;
+  return reset ? sonde_test_memory_status ("VmRSS:") : 0;
+}
+
+void
+sonde_test_assert_peak_growth (guint64 before,
+                               guint64 budget)
+{
+  guint64 peak = sonde_test_memory_status ("VmHWM:");
+  guint64 growth = peak > before ? peak - before : 0;
+
+  if (before == 0 || peak == 0)
+    {
+      g_test_message ("memory: the peak resident size cannot be measured here");
+      return;
+    }
+  g_test_message ("memory: peak %.1f MiB above the %.1f MiB before (budget %.1f MiB)",
+                  (double) growth / (1024 * 1024), (double) before / (1024 * 1024),
+                  (double) budget / (1024 * 1024));
+  if (!sonde_test_under_memory_checker ())
+    g_assert_cmpuint (growth, <=, budget);
+}
+
+static void
+on_loopback_accepted (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GSocketConnection **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+on_loopback_connected (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GSocketConnection **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+void
+sonde_test_loopback_pair (GSocketConnection **server,
+                          GSocketConnection **client)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GSocketClient) connector = g_socket_client_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  *server = NULL;
+  *client = NULL;
+  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &bound, &error);
+  g_assert_no_error (error);
+
+  g_socket_listener_accept_async (listener, NULL, on_loopback_accepted, server);
+  g_socket_client_connect_async (connector, G_SOCKET_CONNECTABLE (bound), NULL, on_loopback_connected, client);
+  SONDE_TEST_ASSERT_WAIT (*server != NULL && *client != NULL, 20000);
+  g_socket_listener_close (listener);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "sonde-connection.h"
 
@@ -55,6 +56,39 @@ gboolean  sonde_test_tick       (gpointer             data);
 char     *sonde_test_record_problems (const char *lines);
 void      sonde_test_assert_records  (const char *lines);
 void      sonde_test_assert_log_records (SondeMessageLog *log);
+
+/* A record whose payload is a JSON object (an event), parsed; fails on
+ * anything else. */
+JsonObject *sonde_test_parse_record (const SondeRecord *record);
+/* Every event of the connection's log but the handshake, in the test log,
+ * each cut at @max_bytes. */
+void        sonde_test_dump_events  (SondeConnection   *connection,
+                                     gsize              max_bytes);
+
+/* Memory, for tests that bound what a case may cost.
+ *
+ * Under valgrind or ASan, the checker's own memory (shadow, quarantine of
+ * freed blocks) counts in the resident size and everything runs many
+ * times slower: tests report, and do not check, peaks and timings there. */
+gboolean  sonde_test_under_memory_checker (void);
+/* A /proc/self/status size field ("VmHWM:", "VmRSS:"), in bytes; 0 when
+ * it cannot be read. */
+guint64   sonde_test_memory_status        (const char *field);
+/* Resets the peak resident size (VmHWM, by writing 5 to
+ * /proc/self/clear_refs) and returns the resident size then, in bytes;
+ * 0 when the peak could not be reset. */
+guint64   sonde_test_memory_mark          (void);
+/* Reports in the test log how far the peak resident size grew above
+ * @before (from sonde_test_memory_mark()) and fails unless it grew by at
+ * most @budget bytes; only reports when either size is unknown (0) or
+ * under a memory checker. */
+void      sonde_test_assert_peak_growth   (guint64     before,
+                                           guint64     budget);
+
+/* A connected TCP pair on 127.0.0.1: the accepted side in @server, the
+ * connecting side in @client. Fails after 20 s. */
+void      sonde_test_loopback_pair        (GSocketConnection **server,
+                                           GSocketConnection **client);
 
 /* Property notifications, for any GObject (a connection, a session).
  *

@@ -407,13 +407,10 @@ test_params_refused (void)
 static guint64
 vm_hwm_kib (void)
 {
-  g_autofree char *status = NULL;
-  const char *line;
+  guint64 peak = sonde_test_memory_status ("VmHWM:");
 
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "VmHWM:");
-  g_assert_nonnull (line);
-  return g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10);
+  g_assert_cmpuint (peak, >, 0);
+  return peak / 1024;
 }
 
 /* @pieces × 16 MiB of zero bytes as raw deflate, without the 00 00 ff ff
@@ -564,18 +561,6 @@ side_clear (Side *side)
 }
 
 static void
-on_accepted (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GSocketConnection **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
 send_and_expect (SoupWebsocketConnection *from,
                  Side                    *to,
                  GBytes                  *message,
@@ -598,17 +583,11 @@ send_and_expect (SoupWebsocketConnection *from,
 static void
 test_libsoup_peer (void)
 {
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
   g_autoptr(GSocketConnection) server_conn = NULL;
   g_autoptr(GSocketConnection) client_conn = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(SoupWebsocketConnection) server_ws = NULL;
   g_autoptr(SoupWebsocketConnection) client_ws = NULL;
   g_autoptr(GUri) uri = g_uri_parse ("ws://127.0.0.1/", G_URI_FLAGS_NONE, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GBytes) big_text = text_bytes (MIB);
   g_autoptr(GBytes) small_text = g_bytes_new_static ("hello, deflate", 14);
   g_autoptr(GBytes) noise = random_bytes (32 * 1024);
@@ -619,13 +598,7 @@ test_libsoup_peer (void)
   g_autofree char *response_params = NULL;
   Side server = { 0 }, client = { 0 };
 
-  g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                                NULL, &bound, &error));
-  g_assert_no_error (error);
-  g_socket_listener_accept_async (listener, NULL, on_accepted, &server_conn);
-  client_conn = g_socket_client_connect (socket_client, G_SOCKET_CONNECTABLE (bound), NULL, &error);
-  g_assert_no_error (error);
-  SONDE_TEST_ASSERT_WAIT (server_conn != NULL, WAIT_MS);
+  sonde_test_loopback_pair (&server_conn, &client_conn);
 
   /* libsoup's server answers our offer; we take its answer. */
   server_ext = new_server (SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE,
@@ -667,7 +640,6 @@ test_libsoup_peer (void)
   g_signal_handlers_disconnect_by_data (client_ws, &client);
   side_clear (&server);
   side_clear (&client);
-  g_socket_listener_close (listener);
 }
 
 /* The raw upgrade: writes the request, reads the response byte by byte (so

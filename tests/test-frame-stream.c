@@ -101,52 +101,6 @@ on_client_closed (SoupWebsocketConnection *connection,
   fixture->client_closed = TRUE;
 }
 
-static void
-on_accepted (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GSocketConnection **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GSocketConnection **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
-  g_assert_no_error (error);
-}
-
-/* A TCP connection on 127.0.0.1: fixture->server_io and client_io. */
-static void
-connect_loopback (Fixture *fixture)
-{
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                 NULL, &bound, &error);
-  g_assert_no_error (error);
-
-  g_socket_listener_accept_async (listener, NULL, on_accepted, &fixture->server_io);
-  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (bound), NULL, on_connected,
-                                 &fixture->client_io);
-  SONDE_TEST_ASSERT_WAIT (fixture->server_io != NULL && fixture->client_io != NULL, WAIT_MS);
-  g_socket_listener_close (listener);
-}
-
 static gboolean
 on_accept_certificate (GTlsConnection       *connection,
                        GTlsCertificate      *certificate,
@@ -215,7 +169,7 @@ fixture_start_full (Fixture  *fixture,
   fixture->client_messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   fixture->server_messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 
-  connect_loopback (fixture);
+  sonde_test_loopback_pair (&fixture->server_io, &fixture->client_io);
   if (tls)
     start_tls (fixture);
   client_base = tls ? fixture->client_tls : G_IO_STREAM (fixture->client_io);
@@ -756,13 +710,7 @@ test_limit_close (void)
 static guint64
 peak_rss_kib (void)
 {
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return 0;
-  line = strstr (status, "VmHWM:");
-  return line != NULL ? g_ascii_strtoull (line + 6, NULL, 10) : 0;
+  return sonde_test_memory_status ("VmHWM:") / 1024;
 }
 
 static void

@@ -16,7 +16,6 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "sonde-connection.h"
@@ -42,83 +41,20 @@ static const struct {
     "012345678901234567890123456789012345678901234", 125 },
 };
 
-/* Memory: the peak resident size since a mark (Linux: VmHWM, reset by
- * writing 5 to /proc/self/clear_refs; without that, the peak so far). */
-
-static guint64
-read_status_bytes (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return 0;
-  line = strstr (status, field);
-  if (line == NULL)
-    return 0;
-  line += strlen (field);
-  while (*line == ' ' || *line == '\t')
-    line++;
-  return g_ascii_strtoull (line, NULL, 10) * 1024;
-}
-
+/* Memory: the peak resident size since a mark; where the peak cannot be
+ * reset, the peak so far. */
 static guint64
 memory_mark (void)
 {
-  FILE *clear_refs = fopen ("/proc/self/clear_refs", "w");
+  guint64 mark = sonde_test_memory_mark ();
 
-  if (clear_refs != NULL)
-    {
-      gboolean reset = fputs ("5", clear_refs) >= 0;
-
-      if (fclose (clear_refs) == 0 && reset)
-        return read_status_bytes ("VmRSS:");
-    }
-  return read_status_bytes ("VmHWM:");
+  return mark != 0 ? mark : sonde_test_memory_status ("VmHWM:");
 }
 
-static gboolean
-under_memory_checker (void)
-{
-  const char *preload = g_getenv ("LD_PRELOAD");
-
-#ifdef __SANITIZE_ADDRESS__
-  return TRUE;
-#endif
-  return preload != NULL && strstr (preload, "vgpreload") != NULL;
-}
-
-static void
-assert_peak_growth (guint64 before)
-{
-  guint64 peak = read_status_bytes ("VmHWM:");
-  guint64 growth = peak > before ? peak - before : 0;
-
-  if (before == 0 || peak == 0)
-    {
-      g_test_message ("memory: the peak resident size cannot be measured here");
-      return;
-    }
-  g_test_message ("memory: peak %.1f MiB above the %.1f MiB before (goal < %.0f MiB)",
-                  growth / (1024.0 * 1024.0), before / (1024.0 * 1024.0),
-                  MEMORY_BUDGET / (1024.0 * 1024.0));
-  if (!under_memory_checker ())
-    g_assert_cmpuint (growth, <, MEMORY_BUDGET);
-}
+/* The goal is a growth below MEMORY_BUDGET. */
+#define assert_peak_growth(before) sonde_test_assert_peak_growth ((before), MEMORY_BUDGET - 1)
 
 /* The log */
-
-static JsonObject *
-parse_record (const SondeRecord *record)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, (const char *) record->data, (gssize) record->stored_size, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
 
 static guint
 count (SondeConnection  *connection,
@@ -177,27 +113,9 @@ last_event (SondeConnection  *connection,
 
       g_assert_true (sonde_message_log_get_record (log, i, &record));
       if (record.direction == SONDE_DIRECTION_EVENT && record.kind == kind)
-        return parse_record (&record);
+        return sonde_test_parse_record (&record);
     }
   return NULL;
-}
-
-/* Every event but the handshake, in the test log. */
-static void
-dump_events (SondeConnection *connection)
-{
-  SondeMessageLog *log = sonde_connection_get_log (connection);
-
-  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
-    {
-      SondeRecord record;
-
-      g_assert_true (sonde_message_log_get_record (log, i, &record));
-      if (record.direction != SONDE_DIRECTION_EVENT || record.kind == SONDE_MESSAGE_KIND_HANDSHAKE)
-        continue;
-      g_test_message ("event %s: %.*s", sonde_message_kind_to_string (record.kind),
-                      (int) MIN (record.stored_size, 400), (const char *) record.data);
-    }
 }
 
 /* The connection */
@@ -292,7 +210,7 @@ test_pings (gconstpointer data)
 
   connect_to (connection, peer, "/");
   SONDE_TEST_ASSERT_WAIT (has_text_in (connection, "done") || sonde_test_connection_is_final (connection), WAIT_MS);
-  dump_events (connection);
+  sonde_test_dump_events (connection, 400);
   g_assert_true (has_text_in (connection, "done"));
 
   for (guint i = 0; i < G_N_ELEMENTS (peer_pings); i++)
@@ -390,7 +308,7 @@ flood_counts (SondeConnection *connection,
         (*records)++;
       else if (record.direction == SONDE_DIRECTION_EVENT && record.kind == SONDE_MESSAGE_KIND_PING)
         {
-          g_autoptr(JsonObject) event = parse_record (&record);
+          g_autoptr(JsonObject) event = sonde_test_parse_record (&record);
 
           if (!g_str_equal (json_object_get_string_member (event, "direction"), direction))
             continue;
@@ -474,7 +392,7 @@ test_fragments (gconstpointer data)
   connect_to (connection, server, "/fragmented?size=1000&chunk=1");
   SONDE_TEST_ASSERT_WAIT (count (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT) == 1 ||
                           sonde_test_connection_is_final (connection), WAIT_MS);
-  dump_events (connection);
+  sonde_test_dump_events (connection, 400);
 
   at = find_record (connection, 0, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, NULL, 0, &record);
   g_assert_cmpint (at, >=, 0);
@@ -502,7 +420,7 @@ test_fragments (gconstpointer data)
       g_assert_true (sonde_message_log_get_record (log, (guint) i, &frame));
       if (frame.direction == SONDE_DIRECTION_IN && frame.kind == SONDE_MESSAGE_KIND_FRAME)
         {
-          g_autoptr(JsonObject) header = parse_record (&frame);
+          g_autoptr(JsonObject) header = sonde_test_parse_record (&frame);
 
           g_assert_cmpstr (json_object_get_string_member (header, "opcode"), ==,
                            frames_before == 0 ? "text" : "continuation");
@@ -560,7 +478,7 @@ test_fragmented_past_limit (void)
   before = memory_mark ();
   connect_to (connection, server, "/fragmented?size=104857600&chunk=65536");
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
-  dump_events (connection);
+  sonde_test_dump_events (connection, 400);
   assert_peak_growth (before);
   assert_closed_1009 (connection, TRUE);
   stop_peer (server);
@@ -577,7 +495,7 @@ test_deflate_bomb (void)
   before = memory_mark ();
   connect_to (connection, server, "/deflate-zeros?size=1073741824");
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
-  dump_events (connection);
+  sonde_test_dump_events (connection, 400);
   g_assert_nonnull (sonde_connection_get_handshake (connection));
   assert_peak_growth (before);
   assert_closed_1009 (connection, TRUE);
@@ -598,7 +516,7 @@ test_compressed (void)
   connect_to (connection, server, "/deflate-zeros?size=100000");
   SONDE_TEST_ASSERT_WAIT (count (connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_BINARY) == 1 ||
                           sonde_test_connection_is_final (connection), WAIT_MS);
-  dump_events (connection);
+  sonde_test_dump_events (connection, 400);
   g_assert_cmpint (find_record (connection, 0, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_BINARY, NULL, 0, &record), >=, 0);
   g_assert_cmpuint (record.size, ==, 100000);
   for (gsize i = 0; i < record.stored_size; i++)

@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "sonde-close-code.h"
@@ -52,26 +51,12 @@ typedef struct {
   GArray          *states;       /* SondeConnectionState, each change */
 } Fixture;
 
-/* Under valgrind everything runs many times slower, and valgrind's and
- * ASan's own memory (shadow, quarantine of freed blocks) counts in the
- * resident size: the gaps and the peaks are reported, not checked. */
-static gboolean
-under_memory_checker (void)
-{
-  const char *preload = g_getenv ("LD_PRELOAD");
-
-#ifdef __SANITIZE_ADDRESS__
-  return TRUE;
-#endif
-  return preload != NULL && strstr (preload, "vgpreload") != NULL;
-}
-
 /* How long a scenario may take to end: longer under a memory checker (a
  * 200 000-message flood takes a while under valgrind). */
 static guint
 wait_ms (void)
 {
-  return under_memory_checker () ? 6 * WAIT_MS : WAIT_MS;
+  return sonde_test_under_memory_checker () ? 6 * WAIT_MS : WAIT_MS;
 }
 
 /* Main-loop responsiveness */
@@ -109,78 +94,11 @@ probe_stop (Probe *probe)
   g_clear_handle_id (&probe->id, g_source_remove);
   g_test_message ("main loop: longest gap %.1f ms over %u ticks (issue: 100 ms, asserted: %d ms)",
                   probe->max_gap_us / 1000.0, probe->ticks, MAX_GAP_MS);
-  if (!under_memory_checker ())
+  if (!sonde_test_under_memory_checker ())
     g_assert_cmpint (probe->max_gap_us, <, (gint64) MAX_GAP_MS * 1000);
 }
 
-/* Memory: the peak resident size since a mark (Linux: VmHWM, reset by
- * writing 5 to /proc/self/clear_refs) */
-
-static guint64
-read_status_bytes (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-  guint64 kib;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return 0;
-  line = strstr (status, field);
-  if (line == NULL)
-    return 0;
-  line += strlen (field);
-  while (*line == ' ' || *line == '\t')
-    line++;
-  kib = g_ascii_strtoull (line, NULL, 10);
-  return kib * 1024;
-}
-
-static guint64
-memory_mark (void)
-{
-  FILE *clear_refs = fopen ("/proc/self/clear_refs", "w");
-  gboolean reset;
-
-  if (clear_refs == NULL)
-    return 0;
-  reset = fputs ("5", clear_refs) >= 0;
-  reset = fclose (clear_refs) == 0 && reset;
-  return reset ? read_status_bytes ("VmRSS:") : 0;
-}
-
-/* Checks that the peak since memory_mark() stayed within @budget. */
-static void
-assert_memory_within (guint64 before,
-                      guint64 budget)
-{
-  guint64 peak = read_status_bytes ("VmHWM:");
-
-  if (before == 0 || peak == 0)
-    {
-      g_test_message ("memory: the peak resident size cannot be measured here");
-      return;
-    }
-
-  g_test_message ("memory: peak %.1f MiB above the %.1f MiB before (budget %.1f MiB)",
-                  (double) (peak > before ? peak - before : 0) / (1024 * 1024),
-                  (double) before / (1024 * 1024), (double) budget / (1024 * 1024));
-  if (!under_memory_checker ())
-    g_assert_cmpuint (peak, <=, before + budget);
-}
-
 /* The log */
-
-static JsonObject *
-parse_record (const SondeRecord *record)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, (const char *) record->data, (gssize) record->stored_size, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
 
 static guint
 count_events (SondeConnection  *connection,
@@ -214,7 +132,7 @@ nth_event (SondeConnection  *connection,
         {
           if (out != NULL)
             *out = record;
-          return parse_record (&record);
+          return sonde_test_parse_record (&record);
         }
     }
   return NULL;
@@ -227,24 +145,6 @@ last_event (SondeConnection  *connection,
   guint n = count_events (connection, kind);
 
   return n > 0 ? nth_event (connection, kind, n - 1, NULL) : NULL;
-}
-
-/* Every event, in the test log: what Sonde said, for the report. */
-static void
-dump_events (SondeConnection *connection)
-{
-  SondeMessageLog *log = sonde_connection_get_log (connection);
-
-  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
-    {
-      SondeRecord record;
-
-      g_assert_true (sonde_message_log_get_record (log, i, &record));
-      if (record.direction != SONDE_DIRECTION_EVENT || record.kind == SONDE_MESSAGE_KIND_HANDSHAKE)
-        continue;
-      g_test_message ("event %s: %.*s", sonde_message_kind_to_string (record.kind),
-                      (int) MIN (record.stored_size, 600), (const char *) record.data);
-    }
 }
 
 static void
@@ -373,7 +273,7 @@ start (Fixture    *fixture,
   g_autofree char *url = url_for (fixture->server, "ws", path);
   g_autoptr(GError) error = NULL;
 
-  fixture->rss_before = memory_mark ();
+  fixture->rss_before = sonde_test_memory_mark ();
   probe_start (&fixture->probe);
   sonde_connection_set_url (fixture->connection, url);
   g_assert_true (sonde_connection_connect (fixture->connection, &error));
@@ -386,7 +286,7 @@ finish (Fixture *fixture)
 {
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (fixture->connection), wait_ms ());
   probe_stop (&fixture->probe);
-  dump_events (fixture->connection);
+  sonde_test_dump_events (fixture->connection, 600);
 }
 
 /* Connects to @path and waits for the connection to end by itself. */
@@ -404,7 +304,7 @@ wait_open (Fixture *fixture)
   SONDE_TEST_ASSERT_WAIT (sonde_connection_get_state (fixture->connection) != SONDE_CONNECTION_STATE_CONNECTING,
                           wait_ms ());
   if (sonde_connection_get_state (fixture->connection) != SONDE_CONNECTION_STATE_OPEN)
-    dump_events (fixture->connection);
+    sonde_test_dump_events (fixture->connection, 600);
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_OPEN);
 }
 
@@ -533,7 +433,7 @@ test_huge_headers (Fixture       *fixture,
 
   assert_failed (fixture, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, says);
   g_assert_null (sonde_connection_get_handshake (fixture->connection));
-  assert_memory_within (fixture->rss_before, MEMORY_SLACK);
+  sonde_test_assert_peak_growth (fixture->rss_before, MEMORY_SLACK);
 }
 
 static void
@@ -794,7 +694,7 @@ assert_too_big (Fixture *fixture)
   assert_contains (member_string (close_event, "note"), "Sonde closed the connection with 1009");
   g_assert_cmpuint (count_incoming (fixture->connection), ==, 0);
   g_assert_cmpuint (sonde_message_log_get_n_bytes (sonde_connection_get_log (fixture->connection)), <=, FRAME_LIMIT);
-  assert_memory_within (fixture->rss_before, MEMORY_SLACK);
+  sonde_test_assert_peak_growth (fixture->rss_before, MEMORY_SLACK);
 }
 
 static void
@@ -819,7 +719,7 @@ test_at_limit (Fixture       *fixture,
   start (fixture, path);
   SONDE_TEST_ASSERT_WAIT (count_incoming (fixture->connection) == 1 || sonde_test_connection_is_final (fixture->connection), wait_ms ());
   probe_stop (&fixture->probe);
-  dump_events (fixture->connection);
+  sonde_test_dump_events (fixture->connection, 600);
 
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_OPEN);
   for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
@@ -870,7 +770,7 @@ test_endless_fragments (Fixture       *fixture,
 
   /* Whatever the library, the damage is bounded by what was sent. */
   g_assert_cmpuint (count_incoming (fixture->connection), ==, 0);
-  assert_memory_within (fixture->rss_before, MEMORY_SLACK);
+  sonde_test_assert_peak_growth (fixture->rss_before, MEMORY_SLACK);
 
   if (sonde_connection_get_close_code (fixture->connection) == 1000 &&
       g_strcmp0 (sonde_connection_get_close_reason (fixture->connection), "endless fragments gave up") == 0)
@@ -899,7 +799,7 @@ test_ping_flood (Fixture       *fixture,
   g_assert_cmpstr (sonde_connection_get_close_reason (fixture->connection), ==, "flood done");
   g_assert_cmpuint (count_events (fixture->connection, SONDE_MESSAGE_KIND_ERROR), ==, 0);
   g_assert_cmpuint (count_incoming (fixture->connection), ==, 0);
-  assert_memory_within (fixture->rss_before, MEMORY_SLACK);
+  sonde_test_assert_peak_growth (fixture->rss_before, MEMORY_SLACK);
 }
 
 /* 200 000 messages as fast as the server can write: all counted, the log
@@ -924,7 +824,7 @@ test_flood (Fixture       *fixture,
   g_assert_cmpuint (stats.bytes_in, ==, (guint64) n * 100);
   g_assert_cmpuint (sonde_message_log_get_n_records (log), <=, keep);
   g_assert_cmpuint (sonde_message_log_get_n_evicted (log), >=, n - keep);
-  assert_memory_within (fixture->rss_before, MEMORY_SLACK);
+  sonde_test_assert_peak_growth (fixture->rss_before, MEMORY_SLACK);
 }
 
 /* Liveness */
@@ -999,7 +899,7 @@ test_ignore_pings (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (count_events (fixture->connection, SONDE_MESSAGE_KIND_OPEN) == 2 ||
                           sonde_test_connection_is_final (fixture->connection), wait_ms ());
   probe_stop (&fixture->probe);
-  dump_events (fixture->connection);
+  sonde_test_dump_events (fixture->connection, 600);
 
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_OPEN);
   g_assert_cmpuint (sonde_test_count_records (fixture->connection, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT), >=, 2);
@@ -1112,7 +1012,7 @@ test_reconnect_after_drop (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (count_events (fixture->connection, SONDE_MESSAGE_KIND_OPEN) == 2 ||
                           sonde_test_connection_is_final (fixture->connection), wait_ms ());
   probe_stop (&fixture->probe);
-  dump_events (fixture->connection);
+  sonde_test_dump_events (fixture->connection, 600);
 
   g_assert_cmpint (sonde_connection_get_state (fixture->connection), ==, SONDE_CONNECTION_STATE_OPEN);
   /* CLOSED and WAITING come in one batch, notified once (as WAITING). */
@@ -1232,7 +1132,7 @@ start_tls (Fixture    *fixture,
 {
   g_autofree char *url = url_for (fixture->server, "wss", path);
 
-  fixture->rss_before = memory_mark ();
+  fixture->rss_before = sonde_test_memory_mark ();
   probe_start (&fixture->probe);
   sonde_connection_set_url (fixture->connection, url);
   g_assert_true (sonde_connection_connect (fixture->connection, NULL));
