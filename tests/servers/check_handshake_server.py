@@ -26,12 +26,12 @@ import argparse
 import asyncio
 import http
 import logging
-import os
-import signal
 import sys
 
 import websockets
 import websockets.exceptions
+
+from peer_main import serve_until_stopped
 
 WELCOME = '{"welcome":"checked"}'
 
@@ -63,22 +63,6 @@ def problems_of(headers, expected):
 
 
 async def main(expected):
-    loop = asyncio.get_running_loop()
-    stop = loop.create_future()
-
-    def request_stop(why):
-        if not stop.done():
-            stop.set_result(why)
-
-    def on_stdin():
-        try:
-            data = os.read(sys.stdin.fileno(), 4096)
-        except OSError:
-            data = b""
-        if not data:
-            loop.remove_reader(sys.stdin.fileno())
-            request_stop("stdin closed")
-
     async def process_request(path, headers):
         problems = problems_of(headers, expected)
         if problems:
@@ -95,24 +79,10 @@ async def main(expected):
         except websockets.exceptions.ConnectionClosed:
             pass
 
-    loop.add_reader(sys.stdin.fileno(), on_stdin)
-    loop.call_later(expected.lifetime, request_stop, "lifetime over")
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, request_stop, "signal")
-
-    server = await websockets.serve(handler, "127.0.0.1", 0,
-                                    process_request=process_request,
-                                    subprotocols=[expected.protocol],
-                                    compression=None)
-    report("PORT %d" % server.sockets[0].getsockname()[1])
-
-    why = await stop
-    print("check_handshake_server.py: stopping: %s" % why, file=sys.stderr)
-    server.close()
-    try:
-        await asyncio.wait_for(server.wait_closed(), 2)
-    except asyncio.TimeoutError:
-        pass
+    await serve_until_stopped(handler, expected.lifetime,
+                              process_request=process_request,
+                              subprotocols=[expected.protocol],
+                              compression=None)
 
 
 def parse_header(text):

@@ -18,14 +18,14 @@
 
 import argparse
 import asyncio
-import os
-import signal
 import sys
 
 import websockets
 import websockets.exceptions
 
 
+
+from peer_main import serve_until_stopped
 async def handler(ws, path=None):
     try:
         async for message in ws:
@@ -39,47 +39,11 @@ async def handler(ws, path=None):
     sys.stdout.flush()
 
 
-async def main(lifetime):
-    loop = asyncio.get_running_loop()
-    stop = loop.create_future()
-
-    def request_stop(why):
-        if not stop.done():
-            stop.set_result(why)
-
-    def on_stdin():
-        try:
-            data = os.read(sys.stdin.fileno(), 4096)
-        except OSError:
-            data = b""
-        if not data:
-            loop.remove_reader(sys.stdin.fileno())
-            request_stop("stdin closed")
-
-    loop.add_reader(sys.stdin.fileno(), on_stdin)
-    loop.call_later(lifetime, request_stop, "lifetime over")
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, request_stop, "signal")
-
-    server = await websockets.serve(handler, "127.0.0.1", 0,
-                                    compression="deflate",
-                                    max_size=64 * 1024 * 1024,
-                                    max_queue=None)
-    port = server.sockets[0].getsockname()[1]
-    sys.stdout.write("PORT %d\n" % port)
-    sys.stdout.flush()
-
-    why = await stop
-    print("deflate_peer.py: stopping: %s" % why, file=sys.stderr)
-    server.close()
-    try:
-        await asyncio.wait_for(server.wait_closed(), 2)
-    except asyncio.TimeoutError:
-        pass
-
-
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lifetime", type=float, default=120.0)
     args = parser.parse_args()
-    asyncio.run(main(args.lifetime))
+    asyncio.run(serve_until_stopped(handler, args.lifetime,
+                                    compression="deflate",
+                                    max_size=64 * 1024 * 1024,
+                                    max_queue=None))

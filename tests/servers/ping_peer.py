@@ -35,14 +35,14 @@ import argparse
 import asyncio
 import base64
 import json
-import os
-import signal
 import sys
 
 import websockets
 import websockets.exceptions
 import websockets.frames
 import websockets.server
+
+from peer_main import serve_until_stopped
 
 PINGS = [b"p1", b"\x00\xff\x01\x02", (b"0123456789" * 13)[:125]]
 UNSOLICITED = b"nobody-asked"
@@ -103,45 +103,9 @@ async def handler(ws):
           "matched": sum(1 for p in pongs if p in wanted), "code": ws.close_code})
 
 
-async def main(lifetime):
-    loop = asyncio.get_running_loop()
-    stop = loop.create_future()
-
-    def request_stop(why):
-        if not stop.done():
-            stop.set_result(why)
-
-    def on_stdin():
-        try:
-            data = os.read(sys.stdin.fileno(), 4096)
-        except OSError:
-            data = b""
-        if not data:
-            loop.remove_reader(sys.stdin.fileno())
-            request_stop("stdin closed")
-
-    loop.add_reader(sys.stdin.fileno(), on_stdin)
-    loop.call_later(lifetime, request_stop, "lifetime over")
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, request_stop, "signal")
-
-    server = await websockets.serve(handler, "127.0.0.1", 0, create_protocol=RecordingProtocol,
-                                    compression=None, ping_interval=None, max_queue=None)
-    emit_port = "PORT %d\n" % server.sockets[0].getsockname()[1]
-    sys.stdout.write(emit_port)
-    sys.stdout.flush()
-
-    why = await stop
-    print("ping_peer.py: stopping: %s" % why, file=sys.stderr)
-    server.close()
-    try:
-        await asyncio.wait_for(server.wait_closed(), 2)
-    except asyncio.TimeoutError:
-        pass
-
-
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="WebSocket peer that pings its client")
     parser.add_argument("--lifetime", type=float, default=60.0)
     args = parser.parse_args()
-    asyncio.run(main(args.lifetime))
+    asyncio.run(serve_until_stopped(handler, args.lifetime, create_protocol=RecordingProtocol,
+                                    compression=None, ping_interval=None, max_queue=None))
