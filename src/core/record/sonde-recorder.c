@@ -1,0 +1,565 @@
+/* sonde-recorder.c: records a session's records into a SondeStore from a
+ * writer thread
+ *
+ * The calling thread copies each record into a bounded queue (one
+ * allocation, one uncontended lock); the writer thread owns the store and
+ * appends what is queued in batches of at most MAX_BATCH_RECORDS records or
+ * MAX_BATCH_BYTES bytes, one transaction each. A batch is whatever queued
+ * while the previous one was written, so under load batches grow and
+ * commits stay few. Results come back to the calling thread's main context
+ * through one idle source.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sonde-recorder"
+
+#include "config.h"
+
+#include "sonde-recorder.h"
+
+#define MAX_BATCH_RECORDS 4096
+#define MAX_BATCH_BYTES   (16 * 1024 * 1024)
+
+typedef struct {
+  SondeRecord record;  /* record.data points at data */
+  guint8      data[];
+} Item;
+
+struct _SondeRecorder
+{
+  GObject parent_instance;
+
+  /* owned, calling thread */
+  GMainContext        *context;
+  GThread             *thread;
+  gint64               session_id;
+  gboolean             recording;
+  gboolean             closed;
+  guint64              bytes_on_disk;
+  guint64              skipped;
+  guint64              dropping;        /* dropped since the last gap record */
+  guint64              first_dropped;   /* the seq of the first of them */
+
+  /* owned by the writer thread between new() and close() */
+  SondeStore          *store;
+
+  /* shared, under lock */
+  GMutex               lock;
+  GCond                cond;
+  GQueue               queue;           /* of Item */
+  gsize                queued_bytes;
+  gsize                limit;
+  gboolean             paused;
+  gboolean             closing;
+  gboolean             writer_waiting;
+  gboolean             failed;
+  GError              *error;           /* for ::stopped, not yet reported */
+  guint64              disk_bytes;
+  GSource             *report_source;
+  gint64               end_us;
+  int                  close_code;
+  char                *close_reason;
+  SondeStoreInitiator  initiator;
+};
+
+G_DEFINE_FINAL_TYPE (SondeRecorder, sonde_recorder, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_RECORDING,
+  PROP_BYTES_ON_DISK,
+  PROP_SKIPPED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_GAP,
+  SIGNAL_STOPPED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gsize
+item_cost (const Item *item)
+{
+  return sizeof *item + item->record.stored_size;
+}
+
+static Item *
+item_new (const SondeRecord *record)
+{
+  Item *item = g_malloc (sizeof *item + record->stored_size);
+
+  item->record = *record;
+  if (record->stored_size > 0)
+    memcpy (item->data, record->data, record->stored_size);
+  item->record.data = item->data;
+  return item;
+}
+
+static Item *
+gap_item_new (guint64 seq,
+              guint64 skipped,
+              gboolean stopped)
+{
+  g_autofree char *payload =
+    stopped
+    ? g_strdup ("{\"cause\":\"recording stopped\",\"recording_stopped\":true}")
+    : g_strdup_printf ("{\"cause\":\"recording skipped %" G_GUINT64_FORMAT " messages\","
+                       "\"recording_skipped\":%" G_GUINT64_FORMAT "}",
+                       skipped, skipped);
+  SondeRecord record = {
+    .seq = seq,
+    .wall_us = g_get_real_time (),
+    .mono_us = g_get_monotonic_time (),
+    .direction = SONDE_DIRECTION_EVENT,
+    .kind = SONDE_MESSAGE_KIND_GAP,
+    .flags = SONDE_RECORD_FLAG_NONE,
+    .size = strlen (payload),
+    .stored_size = strlen (payload),
+    .data = (const guint8 *) payload,
+  };
+
+  return item_new (&record);
+}
+
+/* Writer thread, under lock: have the calling thread look at the state. */
+static gboolean report (gpointer user_data);
+
+static void
+schedule_report_locked (SondeRecorder *self)
+{
+  if (self->report_source != NULL)
+    return;
+  self->report_source = g_idle_source_new ();
+  g_source_set_callback (self->report_source, report, self, NULL);
+  g_source_set_static_name (self->report_source, "[sonde] recorder report");
+  g_source_attach (self->report_source, self->context);
+}
+
+static void
+drain_queue_locked (SondeRecorder *self)
+{
+  Item *item;
+
+  while ((item = g_queue_pop_head (&self->queue)) != NULL)
+    g_free (item);
+  self->queued_bytes = 0;
+}
+
+static gpointer
+writer_thread (gpointer user_data)
+{
+  SondeRecorder *self = user_data;
+  g_autofree SondeRecord *batch = g_new (SondeRecord, MAX_BATCH_RECORDS);
+  g_autofree Item **items = g_new (Item *, MAX_BATCH_RECORDS);
+  guint64 last_size = 0;
+
+  g_mutex_lock (&self->lock);
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize batch_bytes = 0;
+      guint n = 0;
+      guint64 size;
+      gboolean ok;
+
+      while ((g_queue_is_empty (&self->queue) || self->paused) && !self->closing)
+        {
+          self->writer_waiting = TRUE;
+          g_cond_wait (&self->cond, &self->lock);
+          self->writer_waiting = FALSE;
+        }
+      if (g_queue_is_empty (&self->queue))
+        break;
+
+      while (n < MAX_BATCH_RECORDS && !g_queue_is_empty (&self->queue)
+             && (n == 0 || batch_bytes < MAX_BATCH_BYTES))
+        {
+          Item *item = g_queue_pop_head (&self->queue);
+
+          self->queued_bytes -= item_cost (item);
+          batch_bytes += item->record.stored_size;
+          items[n] = item;
+          batch[n] = item->record;
+          n++;
+        }
+      g_mutex_unlock (&self->lock);
+
+      ok = sonde_store_append (self->store, self->session_id, batch, n, &error);
+      for (guint i = 0; i < n; i++)
+        g_free (items[i]);
+      size = sonde_store_get_size (self->store);
+
+      if (!ok)
+        {
+          g_autofree Item *gap = gap_item_new (batch[0].seq, 0, TRUE);
+
+          /* Best effort: the disk may have room for a line saying so. */
+          sonde_store_append (self->store, self->session_id, &gap->record, 1, NULL);
+          g_mutex_lock (&self->lock);
+          self->failed = TRUE;
+          self->error = g_steal_pointer (&error);
+          self->disk_bytes = size;
+          drain_queue_locked (self);
+          schedule_report_locked (self);
+          continue;  /* until closed */
+        }
+
+      g_mutex_lock (&self->lock);
+      if (size != last_size)
+        {
+          last_size = size;
+          self->disk_bytes = size;
+          schedule_report_locked (self);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  /* Ends the session even after a failure: the disk may have room again. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!sonde_store_end_session (self->store, self->session_id, self->end_us, self->close_code,
+                                  self->close_reason, self->initiator, &error)
+        && !self->failed)
+      g_warning ("Could not end the recorded session: %s", error->message);
+  }
+  g_mutex_lock (&self->lock);
+  self->disk_bytes = sonde_store_get_size (self->store);
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+/* Calling thread: take in what the writer reported. */
+static gboolean
+report (gpointer user_data)
+{
+  SondeRecorder *self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint64 disk_bytes;
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->report_source, g_source_unref);
+  disk_bytes = self->disk_bytes;
+  error = g_steal_pointer (&self->error);
+  g_mutex_unlock (&self->lock);
+
+  g_object_ref (self);
+  if (disk_bytes != self->bytes_on_disk)
+    {
+      self->bytes_on_disk = disk_bytes;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_ON_DISK]);
+    }
+  if (error != NULL)
+    {
+      self->recording = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+      g_signal_emit (self, signals[SIGNAL_STOPPED], 0, error);
+    }
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sonde_recorder_dispose (GObject *object)
+{
+  SondeRecorder *self = SONDE_RECORDER (object);
+
+  if (!self->closed)
+    sonde_recorder_close (self, g_get_real_time (), 0, NULL, SONDE_STORE_ENDED_UNKNOWN);
+  if (self->report_source != NULL)
+    {
+      g_source_destroy (self->report_source);
+      g_clear_pointer (&self->report_source, g_source_unref);
+    }
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (sonde_recorder_parent_class)->dispose (object);
+}
+
+static void
+sonde_recorder_finalize (GObject *object)
+{
+  SondeRecorder *self = SONDE_RECORDER (object);
+
+  drain_queue_locked (self);
+  g_clear_error (&self->error);
+  g_free (self->close_reason);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (sonde_recorder_parent_class)->finalize (object);
+}
+
+static void
+sonde_recorder_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  SondeRecorder *self = SONDE_RECORDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_RECORDING:
+      g_value_set_boolean (value, self->recording);
+      break;
+    case PROP_BYTES_ON_DISK:
+      g_value_set_uint64 (value, self->bytes_on_disk);
+      break;
+    case PROP_SKIPPED:
+      g_value_set_uint64 (value, self->skipped);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_recorder_class_init (SondeRecorderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sonde_recorder_dispose;
+  object_class->finalize = sonde_recorder_finalize;
+  object_class->get_property = sonde_recorder_get_property;
+
+  properties[PROP_RECORDING] =
+    g_param_spec_boolean ("recording", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BYTES_ON_DISK] =
+    g_param_spec_uint64 ("bytes-on-disk", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SKIPPED] =
+    g_param_spec_uint64 ("skipped", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* A gap record went in: @skipped records were dropped before it. */
+  signals[SIGNAL_GAP] =
+    g_signal_new ("gap", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT64);
+  /* The store failed (a SONDE_STORE_ERROR): recording has stopped for good. */
+  signals[SIGNAL_STOPPED] =
+    g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+sonde_recorder_init (SondeRecorder *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  g_queue_init (&self->queue);
+  self->limit = SONDE_RECORDER_DEFAULT_QUEUE_LIMIT;
+}
+
+SondeRecorder *
+sonde_recorder_new (SondeStore  *store,
+                    const char  *profile_id,
+                    const char  *profile_name,
+                    const char  *masked_url,
+                    gint64       start_us,
+                    GError     **error)
+{
+  g_autoptr(SondeRecorder) self = NULL;
+  gint64 session_id = 0;
+
+  g_return_val_if_fail (SONDE_IS_STORE (store), NULL);
+  g_return_val_if_fail (masked_url != NULL, NULL);
+
+  if (!sonde_store_begin_session (store, profile_id, profile_name, masked_url, start_us, &session_id, error))
+    return NULL;
+
+  self = g_object_new (SONDE_TYPE_RECORDER, NULL);
+  self->store = g_object_ref (store);
+  self->session_id = session_id;
+  self->recording = TRUE;
+  self->context = g_main_context_ref_thread_default ();
+  self->bytes_on_disk = self->disk_bytes = sonde_store_get_size (store);
+  self->thread = g_thread_new ("sonde-recorder", writer_thread, self);
+  return g_steal_pointer (&self);
+}
+
+/* Under lock. */
+static void
+push_locked (SondeRecorder *self,
+             Item          *item)
+{
+  self->queued_bytes += item_cost (item);
+  g_queue_push_tail (&self->queue, item);
+  if (self->writer_waiting)
+    g_cond_signal (&self->cond);
+}
+
+void
+sonde_recorder_add (SondeRecorder     *self,
+                    const SondeRecord *record)
+{
+  gsize cost;
+  guint64 gap = 0;
+  gboolean dropped = FALSE;
+
+  g_return_if_fail (SONDE_IS_RECORDER (self));
+  g_return_if_fail (record != NULL);
+
+  if (self->closed || !self->recording)
+    return;
+
+  cost = sizeof (Item) + record->stored_size;
+  g_mutex_lock (&self->lock);
+  if (self->failed)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  /* Once dropping, wait for half the queue to drain before taking more. */
+  if ((self->dropping > 0 && self->queued_bytes > self->limit / 2)
+      || self->queued_bytes + cost > self->limit)
+    {
+      if (self->dropping == 0)
+        self->first_dropped = record->seq;
+      self->dropping++;
+      dropped = TRUE;
+    }
+  else
+    {
+      if (self->dropping > 0)
+        {
+          push_locked (self, gap_item_new (self->first_dropped, self->dropping, FALSE));
+          gap = self->dropping;
+          self->dropping = 0;
+        }
+      push_locked (self, item_new (record));
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (dropped)
+    {
+      self->skipped++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SKIPPED]);
+    }
+  if (gap > 0)
+    g_signal_emit (self, signals[SIGNAL_GAP], 0, gap);
+}
+
+void
+sonde_recorder_close (SondeRecorder       *self,
+                      gint64               end_us,
+                      int                  close_code,
+                      const char          *close_reason,
+                      SondeStoreInitiator  initiator)
+{
+  guint64 gap = 0;
+
+  g_return_if_fail (SONDE_IS_RECORDER (self));
+
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+
+  g_object_ref (self);
+  g_mutex_lock (&self->lock);
+  if (self->dropping > 0 && !self->failed)
+    {
+      push_locked (self, gap_item_new (self->first_dropped, self->dropping, FALSE));
+      gap = self->dropping;
+      self->dropping = 0;
+    }
+  self->closing = TRUE;
+  self->paused = FALSE;
+  self->end_us = end_us;
+  self->close_code = close_code;
+  self->close_reason = g_strdup (close_reason);
+  self->initiator = initiator;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  g_thread_join (g_steal_pointer (&self->thread));
+
+  if (gap > 0)
+    g_signal_emit (self, signals[SIGNAL_GAP], 0, gap);
+  /* What the writer reported last, now rather than from an idle. */
+  if (self->report_source != NULL)
+    g_source_destroy (self->report_source);
+  report (self);
+  if (self->recording)
+    {
+      self->recording = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+    }
+  g_object_unref (self);
+}
+
+gint64
+sonde_recorder_get_session_id (SondeRecorder *self)
+{
+  g_return_val_if_fail (SONDE_IS_RECORDER (self), 0);
+
+  return self->session_id;
+}
+
+gboolean
+sonde_recorder_get_recording (SondeRecorder *self)
+{
+  g_return_val_if_fail (SONDE_IS_RECORDER (self), FALSE);
+
+  return self->recording;
+}
+
+guint64
+sonde_recorder_get_bytes_on_disk (SondeRecorder *self)
+{
+  g_return_val_if_fail (SONDE_IS_RECORDER (self), 0);
+
+  return self->bytes_on_disk;
+}
+
+guint64
+sonde_recorder_get_skipped (SondeRecorder *self)
+{
+  g_return_val_if_fail (SONDE_IS_RECORDER (self), 0);
+
+  return self->skipped;
+}
+
+gsize
+sonde_recorder_get_queued_bytes (SondeRecorder *self)
+{
+  gsize queued;
+
+  g_return_val_if_fail (SONDE_IS_RECORDER (self), 0);
+
+  g_mutex_lock (&self->lock);
+  queued = self->queued_bytes;
+  g_mutex_unlock (&self->lock);
+  return queued;
+}
+
+void
+sonde_recorder_set_queue_limit (SondeRecorder *self,
+                                gsize          limit)
+{
+  g_return_if_fail (SONDE_IS_RECORDER (self));
+
+  g_mutex_lock (&self->lock);
+  self->limit = limit;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+sonde_recorder_set_writer_paused (SondeRecorder *self,
+                                  gboolean       paused)
+{
+  g_return_if_fail (SONDE_IS_RECORDER (self));
+
+  g_mutex_lock (&self->lock);
+  self->paused = paused;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}

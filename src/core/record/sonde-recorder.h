@@ -1,0 +1,54 @@
+/* sonde-recorder.h: records a session's records into a SondeStore from a
+ * writer thread
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "sonde-store.h"
+
+G_BEGIN_DECLS
+
+#define SONDE_TYPE_RECORDER (sonde_recorder_get_type ())
+G_DECLARE_FINAL_TYPE (SondeRecorder, sonde_recorder, SONDE, RECORDER, GObject)
+
+/* What the writer may have queued before records are dropped. */
+#define SONDE_RECORDER_DEFAULT_QUEUE_LIMIT (64 * 1024 * 1024)
+
+/* Begins a session in @store (one short write on the calling thread), then
+ * hands @store to a writer thread until sonde_recorder_close(). The rest of
+ * the API is for the calling thread, whose main context gets the signals. */
+SondeRecorder *sonde_recorder_new                (SondeStore          *store,
+                                                  const char          *profile_id,
+                                                  const char          *profile_name,
+                                                  const char          *masked_url,
+                                                  gint64               start_us,
+                                                  GError             **error);
+/* Copies @record into the writer's queue: the caller pushes each record as
+ * its SondeMessageLog gets it (the session decides what is recorded, and
+ * records evicted from the log are still recorded). Never waits on the
+ * disk: past the queue limit the record is dropped, and once the queue has
+ * room again a gap record ("recording skipped N messages") goes in its
+ * place and ::gap is emitted. Does nothing once recording has stopped. */
+void           sonde_recorder_add                (SondeRecorder       *self,
+                                                  const SondeRecord   *record);
+/* Flushes what is queued (waits for the writer) and ends the session. */
+void           sonde_recorder_close              (SondeRecorder       *self,
+                                                  gint64               end_us,
+                                                  int                  close_code,
+                                                  const char          *close_reason,
+                                                  SondeStoreInitiator  initiator);
+
+gint64         sonde_recorder_get_session_id     (SondeRecorder       *self);
+gboolean       sonde_recorder_get_recording      (SondeRecorder       *self);
+guint64        sonde_recorder_get_bytes_on_disk  (SondeRecorder       *self);
+guint64        sonde_recorder_get_skipped        (SondeRecorder       *self);
+/* Bytes queued for the writer now. */
+gsize          sonde_recorder_get_queued_bytes   (SondeRecorder       *self);
+void           sonde_recorder_set_queue_limit    (SondeRecorder       *self,
+                                                  gsize                limit);
+/* For tests: a paused writer takes nothing from the queue. */
+void           sonde_recorder_set_writer_paused  (SondeRecorder       *self,
+                                                  gboolean             paused);
+
+G_END_DECLS

@@ -1,0 +1,820 @@
+/* sonde-store-sqlite.c: a SondeStore in one SQLite database file
+ *
+ * One database file in WAL mode with synchronous=NORMAL: a commit is one
+ * append to the -wal file, and a crash (kill -9 included) loses at most the
+ * transactions not yet committed, never part of one. Writers are kept to one
+ * process by an flock on "PATH.lock"; a second process opens read-only.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "sonde-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "sonde-store-sqlite.h"
+
+struct _SondeStoreSqlite
+{
+  GObject parent_instance;
+
+  /* owned */
+  char         *path;
+  sqlite3      *db;
+  sqlite3_stmt *insert;
+  sqlite3_stmt *count;
+  int           lock_fd;
+  gboolean      read_only;
+  GError       *notice;
+};
+
+static void sonde_store_sqlite_iface_init (SondeStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SondeStoreSqlite, sonde_store_sqlite, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SONDE_TYPE_STORE, sonde_store_sqlite_iface_init))
+
+/* Step i brings a database from schema version i to i + 1; each runs in
+ * one transaction with the version update. Version 0 is an empty file. */
+static const char * const migrations[] = {
+  /* 0 → 1 */
+  "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+  "CREATE TABLE sessions ("
+  "  id INTEGER PRIMARY KEY,"
+  "  profile_id TEXT,"
+  "  profile_name TEXT,"
+  "  url TEXT NOT NULL,"
+  "  start_us INTEGER NOT NULL,"
+  "  end_us INTEGER NOT NULL DEFAULT 0,"
+  "  close_code INTEGER NOT NULL DEFAULT 0,"
+  "  close_reason TEXT,"
+  "  initiator INTEGER NOT NULL DEFAULT 0,"
+  "  messages INTEGER NOT NULL DEFAULT 0,"
+  "  bytes INTEGER NOT NULL DEFAULT 0);"
+  /* flags carry SONDE_RECORD_FLAG_TRUNCATED: then payload holds the first
+   * bytes of a message of `size` bytes. */
+  "CREATE TABLE messages ("
+  "  session INTEGER NOT NULL,"
+  "  seq INTEGER NOT NULL,"
+  "  wall_us INTEGER NOT NULL,"
+  "  mono_us INTEGER NOT NULL,"
+  "  direction INTEGER NOT NULL,"
+  "  kind INTEGER NOT NULL,"
+  "  flags INTEGER NOT NULL,"
+  "  size INTEGER NOT NULL,"
+  "  payload BLOB NOT NULL,"
+  "  PRIMARY KEY (session, seq)) WITHOUT ROWID;",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SONDE_STORE_SQLITE_SCHEMA_VERSION);
+
+static guint64 file_size (const char *path);
+
+/* SQLite reports a write that ran out of room as SQLITE_FULL only for
+ * ENOSPC, and as a plain write error for a file-size limit or a quota (its
+ * errno is not reliably kept): look at the room left instead. */
+static gboolean
+out_of_room (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  struct statvfs fs;
+  struct rlimit limit;
+
+  if (statvfs (dir, &fs) == 0 && (guint64) fs.f_bavail * fs.f_frsize < 1024 * 1024)
+    return TRUE;
+  if (getrlimit (RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+      && MAX (file_size (path), file_size (wal)) + 1024 * 1024 > (guint64) limit.rlim_cur)
+    return TRUE;
+  return FALSE;
+}
+
+static SondeStoreError
+error_code (const char *path,
+            int         rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      return SONDE_STORE_ERROR_DISK_FULL;
+    case SQLITE_IOERR:
+      if (path != NULL && out_of_room (path))
+        return SONDE_STORE_ERROR_DISK_FULL;
+      return SONDE_STORE_ERROR_IO;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return SONDE_STORE_ERROR_READ_ONLY;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return SONDE_STORE_ERROR_CORRUPT;
+    default:
+      return SONDE_STORE_ERROR_FAILED;
+    }
+}
+
+static void
+set_error (SondeStoreSqlite  *self,
+           int                rc,
+           GError           **error)
+{
+  SondeStoreError code = error_code (self->path, rc);
+  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  if (code == SONDE_STORE_ERROR_DISK_FULL)
+    g_set_error (error, SONDE_STORE_ERROR, code,
+                 _("The disk is full: the recording %s cannot grow"), self->path);
+  else if (code == SONDE_STORE_ERROR_READ_ONLY)
+    g_set_error (error, SONDE_STORE_ERROR, code,
+                 _("The recording %s cannot be written: %s"), self->path, detail);
+  else
+    g_set_error (error, SONDE_STORE_ERROR, code,
+                 _("The recording %s failed: %s"), self->path, detail);
+}
+
+static gboolean
+exec (SondeStoreSqlite  *self,
+      const char        *sql,
+      GError           **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+prepare (SondeStoreSqlite  *self,
+         const char        *sql,
+         sqlite3_stmt     **stmt,
+         GError           **error)
+{
+  int rc = sqlite3_prepare_v2 (self->db, sql, -1, stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+rollback (SondeStoreSqlite *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* The schema version, 0 for an empty database; a damaged file fails here. */
+static gboolean
+read_version (SondeStoreSqlite  *self,
+              int               *out_version,
+              GError           **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  *out_version = 0;
+  if (!prepare (self, "SELECT count(*) FROM sqlite_schema WHERE name = 'schema_version'", &stmt, error))
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_error (self, rc, error);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  if (sqlite3_column_int (stmt, 0) == 0)
+    {
+      sqlite3_finalize (stmt);
+      return TRUE;
+    }
+  sqlite3_finalize (stmt);
+
+  if (!prepare (self, "SELECT max(version) FROM schema_version", &stmt, error))
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_error (self, rc, error);
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *out_version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static gboolean
+migrate (SondeStoreSqlite  *self,
+         int                version,
+         GError           **error)
+{
+  if (version == 0 && !exec (self, "PRAGMA auto_vacuum = INCREMENTAL", error))
+    return FALSE;
+
+  for (int step = version; step < SONDE_STORE_SQLITE_SCHEMA_VERSION; step++)
+    {
+      g_autofree char *bump = g_strdup_printf ("DELETE FROM schema_version;"
+                                               "INSERT INTO schema_version (version) VALUES (%d);",
+                                               step + 1);
+
+      if (!exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec (self, migrations[step], error) || !exec (self, bump, error) || !exec (self, "COMMIT", error))
+        {
+          rollback (self);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+close_db (SondeStoreSqlite *self)
+{
+  g_clear_pointer (&self->insert, sqlite3_finalize);
+  g_clear_pointer (&self->count, sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close);
+}
+
+/* Opens the file and brings its schema up to date (a writer) or checks it
+ * (read-only). */
+static gboolean
+open_db (SondeStoreSqlite  *self,
+         GError           **error)
+{
+  int flags = (self->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+              | SQLITE_OPEN_NOMUTEX;
+  int version = 0;
+  int rc;
+
+  rc = sqlite3_open_v2 (self->path, &self->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, SONDE_STORE_ERROR, error_code (self->path, rc),
+                   _("The recording %s cannot be opened: %s"), self->path,
+                   self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return FALSE;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  if (!read_version (self, &version, error))
+    return FALSE;
+  if (version > SONDE_STORE_SQLITE_SCHEMA_VERSION)
+    {
+      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NEWER_VERSION,
+                   _("The recording %s was written by a newer Sonde (schema %d, this one knows %d): it is left as it is"),
+                   self->path, version, SONDE_STORE_SQLITE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  if (self->read_only)
+    {
+      if (version < SONDE_STORE_SQLITE_SCHEMA_VERSION)
+        {
+          g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_READ_ONLY,
+                       _("The recording %s needs an upgrade, and it cannot be written"), self->path);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!exec (self, "PRAGMA journal_mode = WAL", error)
+      || !exec (self, "PRAGMA synchronous = NORMAL", error)
+      || !exec (self, "PRAGMA journal_size_limit = 67108864", error))
+    return FALSE;
+  if (version < SONDE_STORE_SQLITE_SCHEMA_VERSION && !migrate (self, version, error))
+    return FALSE;
+
+  return prepare (self,
+                  "INSERT INTO messages (session, seq, wall_us, mono_us, direction, kind, flags, size, payload)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  &self->insert, error)
+         && prepare (self,
+                     "UPDATE sessions SET messages = messages + ?, bytes = bytes + ? WHERE id = ?",
+                     &self->count, error);
+}
+
+/* Moves a damaged database (and its -wal) aside; drops its -shm. */
+static gboolean
+move_aside (SondeStoreSqlite  *self,
+            char             **out_aside,
+            GError           **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  g_autofree char *aside = g_strdup_printf ("%s.corrupt-%s", self->path, stamp);
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+  g_autofree char *wal_aside = g_strconcat (aside, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (self->path, "-shm", NULL);
+
+  if (g_rename (self->path, aside) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_CORRUPT,
+                   _("The recording %s is damaged and cannot be moved aside: %s"),
+                   self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  g_rename (wal, wal_aside);
+  g_unlink (shm);
+  *out_aside = g_steal_pointer (&aside);
+  return TRUE;
+}
+
+static gboolean
+sonde_store_sqlite_begin_session (SondeStore  *store,
+                                  const char  *profile_id,
+                                  const char  *profile_name,
+                                  const char  *masked_url,
+                                  gint64       start_us,
+                                  gint64      *out_id,
+                                  GError     **error)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (self->read_only)
+    {
+      set_error (self, SQLITE_READONLY, error);
+      return FALSE;
+    }
+  if (!prepare (self, "INSERT INTO sessions (profile_id, profile_name, url, start_us) VALUES (?, ?, ?, ?)",
+                &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, profile_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, profile_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, masked_url, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, start_us);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, rc, error);
+      return FALSE;
+    }
+  *out_id = sqlite3_last_insert_rowid (self->db);
+  return TRUE;
+}
+
+static gboolean
+sonde_store_sqlite_append (SondeStore         *store,
+                           gint64              session_id,
+                           const SondeRecord  *records,
+                           guint               n_records,
+                           GError            **error)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  guint64 bytes = 0;
+  int rc;
+
+  if (self->read_only)
+    {
+      set_error (self, SQLITE_READONLY, error);
+      return FALSE;
+    }
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  for (guint i = 0; i < n_records; i++)
+    {
+      const SondeRecord *record = &records[i];
+
+      sqlite3_bind_int64 (self->insert, 1, session_id);
+      sqlite3_bind_int64 (self->insert, 2, (sqlite3_int64) record->seq);
+      sqlite3_bind_int64 (self->insert, 3, record->wall_us);
+      sqlite3_bind_int64 (self->insert, 4, record->mono_us);
+      sqlite3_bind_int (self->insert, 5, record->direction);
+      sqlite3_bind_int (self->insert, 6, record->kind);
+      sqlite3_bind_int (self->insert, 7, record->flags);
+      sqlite3_bind_int64 (self->insert, 8, (sqlite3_int64) record->size);
+      sqlite3_bind_blob64 (self->insert, 9, record->stored_size > 0 ? (const void *) record->data : "",
+                           record->stored_size, SQLITE_STATIC);
+      rc = sqlite3_step (self->insert);
+      sqlite3_reset (self->insert);
+      if (rc != SQLITE_DONE)
+        goto fail;
+      bytes += record->stored_size;
+    }
+
+  sqlite3_bind_int64 (self->count, 1, n_records);
+  sqlite3_bind_int64 (self->count, 2, (sqlite3_int64) bytes);
+  sqlite3_bind_int64 (self->count, 3, session_id);
+  rc = sqlite3_step (self->count);
+  sqlite3_reset (self->count);
+  if (rc != SQLITE_DONE)
+    goto fail;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      rollback (self);
+      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
+                   _("No recorded session %" G_GINT64_FORMAT " in %s"), session_id, self->path);
+      return FALSE;
+    }
+
+  rc = sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    return TRUE;
+
+fail:
+  set_error (self, rc, error);
+  rollback (self);
+  return FALSE;
+}
+
+static gboolean
+sonde_store_sqlite_end_session (SondeStore           *store,
+                                gint64                session_id,
+                                gint64                end_us,
+                                int                   close_code,
+                                const char           *close_reason,
+                                SondeStoreInitiator   initiator,
+                                GError              **error)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (self->read_only)
+    {
+      set_error (self, SQLITE_READONLY, error);
+      return FALSE;
+    }
+  if (!prepare (self, "UPDATE sessions SET end_us = ?, close_code = ?, close_reason = ?, initiator = ? WHERE id = ?",
+                &stmt, error))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, end_us);
+  sqlite3_bind_int (stmt, 2, close_code);
+  sqlite3_bind_text (stmt, 3, close_reason, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 4, initiator);
+  sqlite3_bind_int64 (stmt, 5, session_id);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, rc, error);
+      return FALSE;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
+                   _("No recorded session %" G_GINT64_FORMAT " in %s"), session_id, self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+sonde_store_sqlite_list_sessions (SondeStore  *store,
+                                  GError     **error)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_store_session_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!prepare (self,
+                "SELECT id, profile_id, profile_name, url, start_us, end_us, messages, bytes,"
+                " close_code, close_reason, initiator FROM sessions ORDER BY start_us, id",
+                &stmt, error))
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SondeStoreSession *session = g_new0 (SondeStoreSession, 1);
+
+      session->id = sqlite3_column_int64 (stmt, 0);
+      session->profile_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      session->profile_name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      session->url = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      session->start_us = sqlite3_column_int64 (stmt, 4);
+      session->end_us = sqlite3_column_int64 (stmt, 5);
+      session->messages = (guint64) sqlite3_column_int64 (stmt, 6);
+      session->bytes = (guint64) sqlite3_column_int64 (stmt, 7);
+      session->close_code = sqlite3_column_int (stmt, 8);
+      session->close_reason = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
+      session->initiator = CLAMP (sqlite3_column_int (stmt, 10), SONDE_STORE_ENDED_UNKNOWN, SONDE_STORE_ENDED_BY_ERROR);
+      g_ptr_array_add (sessions, session);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&sessions);
+}
+
+static gboolean
+sonde_store_sqlite_read_records (SondeStore            *store,
+                                 gint64                 session_id,
+                                 guint64                from_seq,
+                                 SondeStoreRecordFunc   func,
+                                 gpointer               user_data,
+                                 GError               **error)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!prepare (self,
+                "SELECT seq, wall_us, mono_us, direction, kind, flags, size, payload FROM messages"
+                " WHERE session = ? AND seq >= ? ORDER BY seq",
+                &stmt, error))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) MIN (from_seq, (guint64) G_MAXINT64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SondeRecord record = { 0 };
+      const guint8 *data = sqlite3_column_blob (stmt, 7);
+
+      record.seq = (guint64) sqlite3_column_int64 (stmt, 0);
+      record.wall_us = sqlite3_column_int64 (stmt, 1);
+      record.mono_us = sqlite3_column_int64 (stmt, 2);
+      record.direction = CLAMP (sqlite3_column_int (stmt, 3), SONDE_DIRECTION_IN, SONDE_DIRECTION_EVENT);
+      record.kind = CLAMP (sqlite3_column_int (stmt, 4), 0, SONDE_MESSAGE_KIND_LAST);
+      record.flags = sqlite3_column_int (stmt, 5);
+      record.size = (gsize) sqlite3_column_int64 (stmt, 6);
+      record.stored_size = sqlite3_column_bytes (stmt, 7);
+      record.data = data != NULL ? data : (const guint8 *) "";
+      if (!func (&record, user_data))
+        {
+          rc = SQLITE_DONE;
+          break;
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+delete_one (SondeStoreSqlite  *self,
+            gint64             session_id,
+            GError           **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!prepare (self, "DELETE FROM messages WHERE session = ?", &stmt, error))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, rc, error);
+      return FALSE;
+    }
+
+  if (!prepare (self, "DELETE FROM sessions WHERE id = ?", &stmt, error))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, rc, error);
+      return FALSE;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
+                   _("No recorded session %" G_GINT64_FORMAT " in %s"), session_id, self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sonde_store_sqlite_delete_session (SondeStore  *store,
+                                   gint64       session_id,
+                                   GError     **error)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+
+  if (self->read_only)
+    {
+      set_error (self, SQLITE_READONLY, error);
+      return FALSE;
+    }
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!delete_one (self, session_id, error) || !exec (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  /* Give the freed pages back to the file system. */
+  sqlite3_exec (self->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+  return TRUE;
+}
+
+static gboolean
+sonde_store_sqlite_prune (SondeStore  *store,
+                          guint64      max_bytes,
+                          gint64       older_than_us,
+                          gint64       keep_session_id,
+                          guint       *out_n_deleted,
+                          GError     **error)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autoptr(GPtrArray) sessions = NULL;
+  guint64 total = 0;
+  guint n_deleted = 0;
+
+  if (out_n_deleted != NULL)
+    *out_n_deleted = 0;
+  if (self->read_only)
+    {
+      set_error (self, SQLITE_READONLY, error);
+      return FALSE;
+    }
+  sessions = sonde_store_sqlite_list_sessions (store, error);
+  if (sessions == NULL)
+    return FALSE;
+  for (guint i = 0; i < sessions->len; i++)
+    total += ((SondeStoreSession *) g_ptr_array_index (sessions, i))->bytes;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  /* Oldest first: the age limit, then the budget. */
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      SondeStoreSession *session = g_ptr_array_index (sessions, i);
+      gboolean too_old = older_than_us > 0 && session->start_us < older_than_us;
+      gboolean over_budget = max_bytes > 0 && total > max_bytes;
+
+      if (session->id == keep_session_id || !(too_old || over_budget))
+        continue;
+      if (!delete_one (self, session->id, error))
+        {
+          rollback (self);
+          return FALSE;
+        }
+      total -= session->bytes;
+      n_deleted++;
+    }
+  if (!exec (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  sqlite3_exec (self->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+  if (out_n_deleted != NULL)
+    *out_n_deleted = n_deleted;
+  return TRUE;
+}
+
+static guint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (guint64) st.st_size : 0;
+}
+
+static guint64
+sonde_store_sqlite_get_size (SondeStore *store)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+
+  return file_size (self->path) + file_size (wal);
+}
+
+static gboolean
+sonde_store_sqlite_is_read_only (SondeStore *store)
+{
+  return SONDE_STORE_SQLITE (store)->read_only;
+}
+
+static void
+sonde_store_sqlite_iface_init (SondeStoreInterface *iface)
+{
+  iface->begin_session = sonde_store_sqlite_begin_session;
+  iface->append = sonde_store_sqlite_append;
+  iface->end_session = sonde_store_sqlite_end_session;
+  iface->list_sessions = sonde_store_sqlite_list_sessions;
+  iface->read_records = sonde_store_sqlite_read_records;
+  iface->delete_session = sonde_store_sqlite_delete_session;
+  iface->prune = sonde_store_sqlite_prune;
+  iface->get_size = sonde_store_sqlite_get_size;
+  iface->is_read_only = sonde_store_sqlite_is_read_only;
+}
+
+static void
+sonde_store_sqlite_finalize (GObject *object)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (object);
+
+  close_db (self);
+  if (self->lock_fd >= 0)
+    close (self->lock_fd);
+  g_clear_error (&self->notice);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (sonde_store_sqlite_parent_class)->finalize (object);
+}
+
+static void
+sonde_store_sqlite_class_init (SondeStoreSqliteClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = sonde_store_sqlite_finalize;
+}
+
+static void
+sonde_store_sqlite_init (SondeStoreSqlite *self)
+{
+  self->lock_fd = -1;
+}
+
+SondeStoreSqlite *
+sonde_store_sqlite_open (const char  *path,
+                         GError     **error)
+{
+  g_autoptr(SondeStoreSqlite) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *lock_path = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (SONDE_TYPE_STORE_SQLITE, NULL);
+  self->path = g_strdup (path);
+
+  /* One writer per file: whoever holds the lock. */
+  lock_path = g_strconcat (path, ".lock", NULL);
+  self->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (self->lock_fd < 0)
+    self->read_only = TRUE;
+  else if (flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      self->read_only = TRUE;
+      close (self->lock_fd);
+      self->lock_fd = -1;
+      g_set_error (&self->notice, SONDE_STORE_ERROR, SONDE_STORE_ERROR_LOCKED,
+                   _("The recording %s is in use by another Sonde: it is opened read-only"), path);
+    }
+
+  if (open_db (self, &local_error))
+    return g_steal_pointer (&self);
+
+  close_db (self);
+  if (self->read_only || !g_error_matches (local_error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_CORRUPT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  /* Damaged: keep it aside for whoever wants to look, and start afresh. */
+  {
+    g_autofree char *aside = NULL;
+
+    if (!move_aside (self, &aside, error))
+      return NULL;
+    g_clear_error (&local_error);
+    if (!open_db (self, error))
+      return NULL;
+    g_set_error (&self->notice, SONDE_STORE_ERROR, SONDE_STORE_ERROR_CORRUPT,
+                 _("The recording %s was damaged: it was moved aside to %s and a new one started"),
+                 path, aside);
+  }
+  return g_steal_pointer (&self);
+}
+
+const char *
+sonde_store_sqlite_get_path (SondeStoreSqlite *self)
+{
+  g_return_val_if_fail (SONDE_IS_STORE_SQLITE (self), NULL);
+
+  return self->path;
+}
+
+const GError *
+sonde_store_sqlite_get_notice (SondeStoreSqlite *self)
+{
+  g_return_val_if_fail (SONDE_IS_STORE_SQLITE (self), NULL);
+
+  return self->notice;
+}

@@ -1,0 +1,30 @@
+/* sonde-store-sqlite.h: a SondeStore in one SQLite database file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "sonde-store.h"
+
+G_BEGIN_DECLS
+
+#define SONDE_TYPE_STORE_SQLITE (sonde_store_sqlite_get_type ())
+G_DECLARE_FINAL_TYPE (SondeStoreSqlite, sonde_store_sqlite, SONDE, STORE_SQLITE, GObject)
+
+/* The schema this build writes. */
+#define SONDE_STORE_SQLITE_SCHEMA_VERSION 1
+
+/* Opens (or creates) the database at @path, migrating an older schema.
+ * Fails with SONDE_STORE_ERROR_NEWER_VERSION for a newer one (the file is
+ * left as it is). Two faults are repaired rather than failed, and then
+ * sonde_store_sqlite_get_notice() says what happened: a damaged file is moved
+ * aside as "PATH.corrupt-<UTC time>" and a new one started
+ * (SONDE_STORE_ERROR_CORRUPT); a database another process holds for writing
+ * is opened read-only (SONDE_STORE_ERROR_LOCKED). */
+SondeStoreSqlite *sonde_store_sqlite_open       (const char        *path,
+                                                 GError           **error);
+const char       *sonde_store_sqlite_get_path   (SondeStoreSqlite  *self);
+/* What opening had to do, or NULL when nothing happened. */
+const GError     *sonde_store_sqlite_get_notice (SondeStoreSqlite  *self);
+
+G_END_DECLS

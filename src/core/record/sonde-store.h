@@ -1,0 +1,159 @@
+/* sonde-store.h: where recordings go (an interface: SQLite today, a shared
+ * database later)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sonde-record.h"
+
+G_BEGIN_DECLS
+
+#define SONDE_STORE_ERROR (sonde_store_error_quark ())
+
+typedef enum {
+  SONDE_STORE_ERROR_FAILED,         /* anything else the backend reports */
+  SONDE_STORE_ERROR_CORRUPT,        /* the file was damaged: moved aside, a new one started */
+  SONDE_STORE_ERROR_LOCKED,         /* another Sonde writes to it: opened read-only */
+  SONDE_STORE_ERROR_READ_ONLY,      /* a write to a read-only store, file or folder */
+  SONDE_STORE_ERROR_NEWER_VERSION,  /* written by a newer Sonde: refused, left as it is */
+  SONDE_STORE_ERROR_DISK_FULL,      /* no space left, or over a file-size limit */
+  SONDE_STORE_ERROR_IO,             /* the disk failed a read or a write */
+  SONDE_STORE_ERROR_NOT_FOUND,      /* no session with that id */
+} SondeStoreError;
+
+GQuark sonde_store_error_quark (void);
+
+/* Who ended a session. UNKNOWN: it has not ended, or the process died. */
+typedef enum {
+  SONDE_STORE_ENDED_UNKNOWN,
+  SONDE_STORE_ENDED_BY_CLIENT,
+  SONDE_STORE_ENDED_BY_SERVER,
+  SONDE_STORE_ENDED_BY_ERROR,
+} SondeStoreInitiator;
+
+/* A session as a store lists it. Strings may be NULL (no profile: an
+ * ad-hoc URL; not ended). @url is masked before it reaches a store. */
+typedef struct {
+  gint64               id;
+  char                *profile_id;
+  char                *profile_name;
+  char                *url;
+  gint64               start_us;      /* wall clock, µs since the epoch */
+  gint64               end_us;        /* 0 while it has not ended */
+  guint64              messages;      /* records stored */
+  guint64              bytes;         /* payload bytes stored */
+  int                  close_code;    /* 0 when none */
+  char                *close_reason;
+  SondeStoreInitiator  initiator;
+} SondeStoreSession;
+
+void               sonde_store_session_free (SondeStoreSession *session);
+SondeStoreSession *sonde_store_session_copy (const SondeStoreSession *session);
+GType              sonde_store_session_get_type (void) G_GNUC_CONST;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeStoreSession, sonde_store_session_free)
+
+/* Called once per record, in seq order; @record and its data are valid for
+ * the call only. Return FALSE to stop early. */
+typedef gboolean (*SondeStoreRecordFunc) (const SondeRecord *record,
+                                          gpointer           user_data);
+
+#define SONDE_TYPE_STORE (sonde_store_get_type ())
+G_DECLARE_INTERFACE (SondeStore, sonde_store, SONDE, STORE, GObject)
+
+/* A store is used from one thread at a time (SondeRecorder hands it to its
+ * writer thread); the backend keeps its SQL, files and locks to itself. */
+struct _SondeStoreInterface
+{
+  GTypeInterface parent_iface;
+
+  gboolean   (*begin_session)  (SondeStore          *self,
+                                const char          *profile_id,
+                                const char          *profile_name,
+                                const char          *masked_url,
+                                gint64               start_us,
+                                gint64              *out_id,
+                                GError             **error);
+  gboolean   (*append)         (SondeStore          *self,
+                                gint64               session_id,
+                                const SondeRecord   *records,
+                                guint                n_records,
+                                GError             **error);
+  gboolean   (*end_session)    (SondeStore          *self,
+                                gint64               session_id,
+                                gint64               end_us,
+                                int                  close_code,
+                                const char          *close_reason,
+                                SondeStoreInitiator  initiator,
+                                GError             **error);
+  GPtrArray *(*list_sessions)  (SondeStore          *self,
+                                GError             **error);
+  gboolean   (*read_records)   (SondeStore          *self,
+                                gint64               session_id,
+                                guint64              from_seq,
+                                SondeStoreRecordFunc func,
+                                gpointer             user_data,
+                                GError             **error);
+  gboolean   (*delete_session) (SondeStore          *self,
+                                gint64               session_id,
+                                GError             **error);
+  gboolean   (*prune)          (SondeStore          *self,
+                                guint64              max_bytes,
+                                gint64               older_than_us,
+                                gint64               keep_session_id,
+                                guint               *out_n_deleted,
+                                GError             **error);
+  guint64    (*get_size)       (SondeStore          *self);
+  gboolean   (*is_read_only)   (SondeStore          *self);
+};
+
+/* Starts a session (profile id and name NULL for an ad-hoc URL). */
+gboolean   sonde_store_begin_session  (SondeStore          *self,
+                                       const char          *profile_id,
+                                       const char          *profile_name,
+                                       const char          *masked_url,
+                                       gint64               start_us,
+                                       gint64              *out_id,
+                                       GError             **error);
+/* Appends @n_records in one transaction: all of them or none. */
+gboolean   sonde_store_append         (SondeStore          *self,
+                                       gint64               session_id,
+                                       const SondeRecord   *records,
+                                       guint                n_records,
+                                       GError             **error);
+gboolean   sonde_store_end_session    (SondeStore          *self,
+                                       gint64               session_id,
+                                       gint64               end_us,
+                                       int                  close_code,
+                                       const char          *close_reason,
+                                       SondeStoreInitiator  initiator,
+                                       GError             **error);
+/* (element-type SondeStoreSession), oldest first. */
+GPtrArray *sonde_store_list_sessions  (SondeStore          *self,
+                                       GError             **error);
+/* Calls @func for each record of the session with seq ≥ @from_seq. */
+gboolean   sonde_store_read_records   (SondeStore          *self,
+                                       gint64               session_id,
+                                       guint64              from_seq,
+                                       SondeStoreRecordFunc func,
+                                       gpointer             user_data,
+                                       GError             **error);
+gboolean   sonde_store_delete_session (SondeStore          *self,
+                                       gint64               session_id,
+                                       GError             **error);
+/* Deletes sessions, oldest first, that started before @older_than_us (0:
+ * no age limit), then more while the payload bytes of all sessions exceed
+ * @max_bytes (0: no budget); never @keep_session_id (0: none). */
+gboolean   sonde_store_prune          (SondeStore          *self,
+                                       guint64              max_bytes,
+                                       gint64               older_than_us,
+                                       gint64               keep_session_id,
+                                       guint               *out_n_deleted,
+                                       GError             **error);
+/* Bytes the store takes on disk. */
+guint64    sonde_store_get_size       (SondeStore          *self);
+gboolean   sonde_store_is_read_only   (SondeStore          *self);
+
+G_END_DECLS

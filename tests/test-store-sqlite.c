@@ -1,0 +1,601 @@
+/* test-store-sqlite.c: SondeStoreSqlite: round trips, listing and pruning,
+ * the faults found at open, schema versions, and kill -9 at full speed
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "record-writer.h"
+#include "sonde-store-sqlite.h"
+#include "sonde-test-util.h"
+
+#define WAIT_MS 60000
+
+/* A temporary folder, removed with what is in it. */
+typedef struct {
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("sonde-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "recordings.db", NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
+  g_free (fixture->path);
+  g_free (fixture->dir);
+}
+
+static SondeStore *
+open_store (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  SondeStoreSqlite *store = sonde_store_sqlite_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return SONDE_STORE (store);
+}
+
+static GPtrArray *
+read_all (SondeStore *store,
+          gint64      session,
+          guint64     from_seq);
+
+typedef struct {
+  SondeRecord  record;
+  GBytes      *bytes;
+} Copy;
+
+static void
+copy_free (Copy *copy)
+{
+  g_bytes_unref (copy->bytes);
+  g_free (copy);
+}
+
+static gboolean
+collect (const SondeRecord *record,
+         gpointer           user_data)
+{
+  GPtrArray *copies = user_data;
+  Copy *copy = g_new0 (Copy, 1);
+
+  copy->record = *record;
+  copy->bytes = g_bytes_new (record->data, record->stored_size);
+  copy->record.data = NULL;
+  g_ptr_array_add (copies, copy);
+  return TRUE;
+}
+
+static GPtrArray *
+read_all (SondeStore *store,
+          gint64      session,
+          guint64     from_seq)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *copies = g_ptr_array_new_with_free_func ((GDestroyNotify) copy_free);
+
+  g_assert_true (sonde_store_read_records (store, session, from_seq, collect, copies, &error));
+  g_assert_no_error (error);
+  return copies;
+}
+
+static void
+assert_same_record (const Copy        *copy,
+                    const SondeRecord *expected)
+{
+  g_assert_cmpuint (copy->record.seq, ==, expected->seq);
+  g_assert_cmpint (copy->record.wall_us, ==, expected->wall_us);
+  g_assert_cmpint (copy->record.mono_us, ==, expected->mono_us);
+  g_assert_cmpint (copy->record.direction, ==, expected->direction);
+  g_assert_cmpint (copy->record.kind, ==, expected->kind);
+  g_assert_cmpint (copy->record.flags, ==, expected->flags);
+  g_assert_cmpuint (copy->record.size, ==, expected->size);
+  g_assert_cmpuint (copy->record.stored_size, ==, expected->stored_size);
+  g_assert_cmpmem (g_bytes_get_data (copy->bytes, NULL), g_bytes_get_size (copy->bytes),
+                   expected->data, expected->stored_size);
+}
+
+/* Every kind and direction, every flag, binary with NUL bytes, 0 bytes and
+ * 5 MiB: what goes in comes back, byte for byte, in seq order. */
+static void
+test_round_trip (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SondeStore) store = open_store (fixture->path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) records = g_array_new (FALSE, TRUE, sizeof (SondeRecord));
+  g_autoptr(GPtrArray) copies = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autofree guint8 *big = g_malloc (5 * 1024 * 1024);
+  static const guint8 binary[] = { 0, 1, 0, 255, 0, 'a', 0 };
+  const char *event = "{\"url\":\"ws://h/\"}";
+  SondeStoreSession *session;
+  guint64 seq = 1;
+  guint64 bytes = 0;
+  gint64 id = 0;
+
+  g_assert_null (sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (store)));
+  g_assert_false (sonde_store_is_read_only (store));
+  for (gsize i = 0; i < 5 * 1024 * 1024; i++)
+    big[i] = (guint8) (i * 7 + i / 251);
+
+  for (SondeMessageKind kind = 0; kind <= SONDE_MESSAGE_KIND_LAST; kind++)
+    for (SondeDirection direction = SONDE_DIRECTION_IN; direction <= SONDE_DIRECTION_EVENT; direction++)
+      {
+        SondeRecord record = {
+          .seq = seq,
+          .wall_us = 1700000000000000 + (gint64) seq * 1001,
+          .mono_us = 5000 + (gint64) seq * 3,
+          .direction = direction,
+          .kind = kind,
+          .flags = (SondeRecordFlags) (seq % 32),
+          .size = strlen (event),
+          .stored_size = strlen (event),
+          .data = (const guint8 *) event,
+        };
+
+        seq++;
+        g_array_append_val (records, record);
+      }
+  {
+    SondeRecord nul = { .seq = seq++, .wall_us = 1, .mono_us = -5, .kind = SONDE_MESSAGE_KIND_BINARY,
+                        .size = sizeof binary, .stored_size = sizeof binary, .data = binary };
+    SondeRecord empty = { .seq = seq++, .wall_us = 2, .kind = SONDE_MESSAGE_KIND_TEXT,
+                          .direction = SONDE_DIRECTION_OUT, .data = NULL };
+    SondeRecord huge = { .seq = seq++, .wall_us = 3, .kind = SONDE_MESSAGE_KIND_BINARY,
+                         .size = 5 * 1024 * 1024, .stored_size = 5 * 1024 * 1024, .data = big };
+    SondeRecord truncated = { .seq = seq++, .wall_us = 4, .kind = SONDE_MESSAGE_KIND_BINARY,
+                              .flags = SONDE_RECORD_FLAG_TRUNCATED,
+                              .size = 9 * 1024 * 1024, .stored_size = 1024, .data = big };
+
+    g_array_append_val (records, nul);
+    g_array_append_val (records, empty);
+    g_array_append_val (records, huge);
+    g_array_append_val (records, truncated);
+  }
+  for (guint i = 0; i < records->len; i++)
+    bytes += g_array_index (records, SondeRecord, i).stored_size;
+
+  g_assert_true (sonde_store_begin_session (store, "p-1", "Prices", "wss://example.com/?token=%E2%80%A2",
+                                            1700000000000000, &id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  /* Two transactions, the second one from the middle on. */
+  g_assert_true (sonde_store_append (store, id, (SondeRecord *) records->data, 10, &error));
+  g_assert_no_error (error);
+  g_assert_true (sonde_store_append (store, id, &g_array_index (records, SondeRecord, 10),
+                                     records->len - 10, &error));
+  g_assert_no_error (error);
+  g_assert_true (sonde_store_end_session (store, id, 1700000009000000, 1001, "going away",
+                                          SONDE_STORE_ENDED_BY_SERVER, &error));
+  g_assert_no_error (error);
+
+  copies = read_all (store, id, 0);
+  g_assert_cmpuint (copies->len, ==, records->len);
+  for (guint i = 0; i < records->len; i++)
+    assert_same_record (g_ptr_array_index (copies, i), &g_array_index (records, SondeRecord, i));
+  g_clear_pointer (&copies, g_ptr_array_unref);
+
+  /* From a seq on. */
+  copies = read_all (store, id, 40);
+  g_assert_cmpuint (copies->len, ==, records->len - 39);
+  assert_same_record (g_ptr_array_index (copies, 0), &g_array_index (records, SondeRecord, 39));
+  g_clear_pointer (&copies, g_ptr_array_unref);
+
+  sessions = sonde_store_list_sessions (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sessions->len, ==, 1);
+  session = g_ptr_array_index (sessions, 0);
+  g_assert_cmpint (session->id, ==, id);
+  g_assert_cmpstr (session->profile_id, ==, "p-1");
+  g_assert_cmpstr (session->profile_name, ==, "Prices");
+  g_assert_cmpstr (session->url, ==, "wss://example.com/?token=%E2%80%A2");
+  g_assert_cmpint (session->start_us, ==, 1700000000000000);
+  g_assert_cmpint (session->end_us, ==, 1700000009000000);
+  g_assert_cmpuint (session->messages, ==, records->len);
+  g_assert_cmpuint (session->bytes, ==, bytes);
+  g_assert_cmpint (session->close_code, ==, 1001);
+  g_assert_cmpstr (session->close_reason, ==, "going away");
+  g_assert_cmpint (session->initiator, ==, SONDE_STORE_ENDED_BY_SERVER);
+  g_assert_cmpuint (sonde_store_get_size (store), >=, 5 * 1024 * 1024);
+
+  /* An ad-hoc session has no profile, and is open until ended. */
+  g_assert_true (sonde_store_begin_session (store, NULL, NULL, "ws://h/", 1700000010000000, &id, &error));
+  g_clear_pointer (&sessions, g_ptr_array_unref);
+  sessions = sonde_store_list_sessions (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sessions->len, ==, 2);
+  session = g_ptr_array_index (sessions, 1);
+  g_assert_null (session->profile_id);
+  g_assert_cmpint (session->end_us, ==, 0);
+  g_assert_cmpint (session->initiator, ==, SONDE_STORE_ENDED_UNKNOWN);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
+static gint64
+add_session (SondeStore *store,
+             gint64      start_us,
+             guint       n_bytes)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *payload = g_malloc0 (n_bytes);
+  SondeRecord record = { .seq = 1, .wall_us = start_us, .size = n_bytes, .stored_size = n_bytes, .data = payload };
+  gint64 id = 0;
+
+  g_assert_true (sonde_store_begin_session (store, "p", "P", "ws://h/", start_us, &id, &error));
+  g_assert_true (sonde_store_append (store, id, &record, 1, &error));
+  g_assert_no_error (error);
+  return id;
+}
+
+static void
+assert_ids (SondeStore *store,
+            gint64      first,
+            ...)
+{
+  g_autoptr(GPtrArray) sessions = sonde_store_list_sessions (store, NULL);
+  va_list args;
+  guint i = 0;
+
+  va_start (args, first);
+  for (gint64 id = first; id != 0; id = va_arg (args, gint64), i++)
+    {
+      g_assert_cmpuint (i, <, sessions->len);
+      g_assert_cmpint (((SondeStoreSession *) g_ptr_array_index (sessions, i))->id, ==, id);
+    }
+  va_end (args);
+  g_assert_cmpuint (i, ==, sessions->len);
+}
+
+/* Pruning goes oldest first, by age and then by budget, and never deletes
+ * the session it is told to keep. */
+static void
+test_list_prune (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SondeStore) store = open_store (fixture->path);
+  g_autoptr(GError) error = NULL;
+  gint64 a = add_session (store, 1000, 100);
+  gint64 b = add_session (store, 2000, 200);
+  gint64 c = add_session (store, 3000, 300);
+  gint64 d = add_session (store, 4000, 400);
+  guint n = 99;
+
+  assert_ids (store, a, b, c, d, (gint64) 0);
+
+  /* Nothing over the limits: nothing goes. */
+  g_assert_true (sonde_store_prune (store, 1000, 500, 0, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 0);
+  assert_ids (store, a, b, c, d, (gint64) 0);
+
+  /* Older than 2500, but a is kept. */
+  g_assert_true (sonde_store_prune (store, 0, 2500, a, &n, &error));
+  g_assert_cmpuint (n, ==, 1);
+  assert_ids (store, a, c, d, (gint64) 0);
+
+  /* 800 bytes for a budget of 450, keeping a: c goes (500 left), then d
+   * (100 left). */
+  g_assert_true (sonde_store_prune (store, 450, 0, a, &n, &error));
+  g_assert_cmpuint (n, ==, 2);
+  assert_ids (store, a, (gint64) 0);
+
+  g_assert_true (sonde_store_delete_session (store, a, &error));
+  g_assert_no_error (error);
+  assert_ids (store, (gint64) 0);
+  g_assert_false (sonde_store_delete_session (store, a, &error));
+  g_assert_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  {
+    g_autoptr(GPtrArray) copies = read_all (store, c, 0);
+
+    g_assert_cmpuint (copies->len, ==, 0);
+  }
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
+static char *
+find_aside (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_prefix (name, "recordings.db.corrupt-") && !g_str_has_suffix (name, "-wal"))
+      return g_build_filename (dir, name, NULL);
+  return NULL;
+}
+
+/* A damaged file is moved aside, with a notice naming both files, and a new
+ * database works. */
+static void
+test_corrupt (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(SondeStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *garbage = g_strnfill (8192, 'x');
+  g_autofree char *aside = NULL;
+  g_autofree char *contents = NULL;
+  const GError *notice;
+  gsize length = 0;
+
+  g_assert_true (g_file_set_contents (fixture->path, garbage, -1, &error));
+  store = open_store (fixture->path);
+  notice = sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (store));
+  g_assert_nonnull (notice);
+  g_assert_true (g_error_matches (notice, SONDE_STORE_ERROR, SONDE_STORE_ERROR_CORRUPT));
+
+  aside = find_aside (fixture->dir);
+  g_assert_nonnull (aside);
+  g_assert_nonnull (strstr (notice->message, aside));
+  g_assert_nonnull (strstr (notice->message, fixture->path));
+  g_assert_true (g_file_get_contents (aside, &contents, &length, &error));
+  g_assert_cmpstr (contents, ==, garbage);
+
+  add_session (store, 1, 10);
+  assert_ids (store, (gint64) 1, (gint64) 0);
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
+/* A second store on a file the first one writes is read-only, says so, and
+ * reads what the first one committed. */
+static void
+test_second_writer (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SondeStore) first = open_store (fixture->path);
+  g_autoptr(SondeStore) second = NULL;
+  g_autoptr(SondeStore) third = NULL;
+  g_autoptr(GError) error = NULL;
+  const GError *notice;
+  gint64 id = add_session (first, 1, 10);
+  gint64 other = 0;
+
+  second = open_store (fixture->path);
+  g_assert_true (sonde_store_is_read_only (second));
+  notice = sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (second));
+  g_assert_true (g_error_matches (notice, SONDE_STORE_ERROR, SONDE_STORE_ERROR_LOCKED));
+  assert_ids (second, id, (gint64) 0);
+  g_assert_false (sonde_store_begin_session (second, NULL, NULL, "ws://h/", 2, &other, &error));
+  g_assert_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_READ_ONLY);
+  g_clear_error (&error);
+
+  /* It sees later commits too. */
+  add_session (first, 2, 10);
+  assert_ids (second, id, id + 1, (gint64) 0);
+
+  /* Once the writer is gone, the next one writes. */
+  g_assert_finalize_object (g_steal_pointer (&first));
+  third = open_store (fixture->path);
+  g_assert_false (sonde_store_is_read_only (third));
+  g_assert_null (sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (third)));
+  g_assert_finalize_object (g_steal_pointer (&second));
+  g_assert_finalize_object (g_steal_pointer (&third));
+}
+
+static void
+sql (const char *path,
+     const char *statements)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, statements, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", statements, message);
+  sqlite3_close (db);
+}
+
+static gint64
+sql_int (const char *path,
+         const char *query)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, query, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* An older schema version is migrated; a newer one is refused, clearly,
+ * and left as it is. */
+static void
+test_versions (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(SondeStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeStoreSqlite) refused = NULL;
+
+  sql (fixture->path, "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+                      "INSERT INTO schema_version VALUES (0);");
+  store = open_store (fixture->path);
+  g_assert_null (sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (store)));
+  add_session (store, 1, 10);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_cmpint (sql_int (fixture->path, "SELECT version FROM schema_version"), ==,
+                   SONDE_STORE_SQLITE_SCHEMA_VERSION);
+  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM schema_version"), ==, 1);
+
+  sql (fixture->path, "UPDATE schema_version SET version = 99");
+  refused = sonde_store_sqlite_open (fixture->path, &error);
+  g_assert_null (refused);
+  g_assert_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NEWER_VERSION);
+  g_assert_nonnull (strstr (error->message, "99"));
+  g_assert_cmpint (sql_int (fixture->path, "SELECT version FROM schema_version"), ==, 99);
+  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM messages"), ==, 1);
+  g_assert_null (find_aside (fixture->dir));
+}
+
+typedef struct {
+  GDataInputStream *output;
+  guint             lines;
+  gboolean          eof;
+} KillState;
+
+static void
+on_line (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  KillState *state = user_data;
+  g_autofree char *line = g_data_input_stream_read_line_finish (state->output, result, NULL, NULL);
+
+  if (line == NULL)
+    {
+      state->eof = TRUE;
+      return;
+    }
+  state->lines++;
+  g_data_input_stream_read_line_async (state->output, G_PRIORITY_DEFAULT, NULL, on_line, state);
+}
+
+static void
+on_exited (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *done = TRUE;
+}
+
+/* Checks the database a killed writer left: sound, and each session's seqs
+ * are 1..N with N the end of one of its batches. Returns the seqs stored. */
+static guint64
+check_after_kill (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint64 total = 0;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+  sqlite3_finalize (stmt);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT session, count(*), min(seq), max(seq), "
+                                       "sum(length(payload) = 100) FROM messages GROUP BY session",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      guint64 count = sqlite3_column_int64 (stmt, 1);
+      guint64 max = sqlite3_column_int64 (stmt, 3);
+      guint64 end = 0;
+
+      g_assert_cmpint (sqlite3_column_int64 (stmt, 2), ==, 1);
+      g_assert_cmpuint (count, ==, max);
+      g_assert_cmpint (sqlite3_column_int64 (stmt, 4), ==, count);
+      for (guint64 k = 0; end < max; k++)
+        end += record_writer_batch_size (k);
+      if (end != max)
+        g_error ("session %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT " records end inside a batch",
+                 (gint64) sqlite3_column_int64 (stmt, 0), max);
+      total += count;
+    }
+  sqlite3_finalize (stmt);
+  /* The sessions' counters were committed with the records. */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sessions s WHERE s.messages != "
+                                       "(SELECT count(*) FROM messages m WHERE m.session = s.id)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return total;
+}
+
+/* SIGKILL a writer at full speed at several moments: every committed batch
+ * is there, whole, and nothing of a batch that was not. */
+static void
+test_kill (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *writer = g_test_build_filename (G_TEST_BUILT, "record-writer", NULL);
+  guint n_runs = g_test_thorough () ? 40 : 8;
+  guint64 stored = 0;
+
+  for (guint run = 0; run < n_runs; run++)
+    {
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GDataInputStream) output = NULL;
+      KillState state = { 0 };
+      gboolean done = FALSE;
+      guint kill_after = 1 + run * 5;
+
+      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, writer, "batches", fixture->path, NULL);
+      g_assert_no_error (error);
+      g_subprocess_wait_async (process, NULL, on_exited, &done);
+      output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+      state.output = output;
+      g_data_input_stream_read_line_async (output, G_PRIORITY_DEFAULT, NULL, on_line, &state);
+
+      /* Kill it once it has committed kill_after batches (it goes on
+       * writing while the line comes here). */
+      SONDE_TEST_ASSERT_WAIT (state.lines >= kill_after || state.eof, WAIT_MS);
+      g_assert_false (state.eof);
+      g_subprocess_force_exit (process);
+      SONDE_TEST_ASSERT_WAIT (done, WAIT_MS);
+      g_assert_true (g_subprocess_get_if_signaled (process));
+      g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
+      SONDE_TEST_ASSERT_WAIT (state.eof, WAIT_MS);
+
+      stored = check_after_kill (fixture->path);
+    }
+  g_test_message ("%u kills, %" G_GUINT64_FORMAT " records stored", n_runs, stored);
+  g_assert_cmpuint (stored, >, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  sonde_test_init (&argc, &argv);
+
+  g_test_add ("/store-sqlite/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
+  g_test_add ("/store-sqlite/list-prune", Fixture, NULL, fixture_setup, test_list_prune, fixture_teardown);
+  g_test_add ("/store-sqlite/corrupt", Fixture, NULL, fixture_setup, test_corrupt, fixture_teardown);
+  g_test_add ("/store-sqlite/second-writer", Fixture, NULL, fixture_setup, test_second_writer, fixture_teardown);
+  g_test_add ("/store-sqlite/versions", Fixture, NULL, fixture_setup, test_versions, fixture_teardown);
+  g_test_add ("/store-sqlite/kill", Fixture, NULL, fixture_setup, test_kill, fixture_teardown);
+
+  return g_test_run ();
+}
