@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <sys/file.h>
@@ -423,7 +424,7 @@ sonde_store_sqlite_append (SondeStore         *store,
     {
       rollback (self);
       g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
-                   _("No recorded session %" G_GINT64_FORMAT " in %s"), session_id, self->path);
+                   _("No recorded session %" PRId64 " in %s"), (int64_t) session_id, self->path);
       return FALSE;
     }
 
@@ -473,7 +474,7 @@ sonde_store_sqlite_end_session (SondeStore           *store,
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
-                   _("No recorded session %" G_GINT64_FORMAT " in %s"), session_id, self->path);
+                   _("No recorded session %" PRId64 " in %s"), (int64_t) session_id, self->path);
       return FALSE;
     }
   return TRUE;
@@ -599,7 +600,7 @@ delete_one (SondeStoreSqlite  *self,
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
-                   _("No recorded session %" G_GINT64_FORMAT " in %s"), session_id, self->path);
+                   _("No recorded session %" PRId64 " in %s"), (int64_t) session_id, self->path);
       return FALSE;
     }
   return TRUE;
