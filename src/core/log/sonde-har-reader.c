@@ -138,8 +138,9 @@ set_message_error (GError    **error,
                    guint       message,
                    const char *problem)
 {
-  /* Translators: the first two numbers count from 1: "Entry 3, message 12: its "data" is not base64" */
   g_set_error (error, SONDE_IMPORT_ERROR, SONDE_IMPORT_ERROR_INVALID_RECORD,
+               /* Translators: both numbers count from 1; the last part says what is wrong,
+                * e.g. "its “data” is not base64" */
                _("Not a valid HAR file: entry %u, WebSocket message %u: %s"),
                entry + 1, message + 1, problem);
 }

@@ -278,8 +278,8 @@ sonde_jsonl_reader_read_data (const char  *data,
 {
   g_autoptr(SondeImportedSession) session = sonde_imported_session_new (NULL, 0);
   g_autoptr(SondeJsonPath) text_path = sonde_json_path_new ("$.text", NULL);
-  const char *p = data;
-  const char *end = data + length;
+  const char *p = data ? data : "";
+  const char *end = p + length;
   guint number = 0;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
