@@ -17,7 +17,7 @@
 
 #include "sonde-recorder.h"
 
-#define MAX_BATCH_RECORDS 4096
+#define MAX_BATCH_RECORDS 8192
 #define MAX_BATCH_BYTES   (16 * 1024 * 1024)
 
 typedef struct {

@@ -32,6 +32,7 @@ struct _SondeStoreSqlite
   char         *path;
   sqlite3      *db;
   sqlite3_stmt *insert;
+  sqlite3_stmt *insert_many;   /* INSERT_ROWS rows at once */
   sqlite3_stmt *count;
   int           lock_fd;
   gboolean      read_only;
@@ -74,6 +75,9 @@ static const char * const migrations[] = {
   "  payload BLOB NOT NULL,"
   "  PRIMARY KEY (session, seq)) WITHOUT ROWID;",
 };
+
+/* Rows per statement for full chunks of a batch: fewer statement runs. */
+#define INSERT_ROWS 64
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SONDE_STORE_SQLITE_SCHEMA_VERSION);
 
@@ -247,6 +251,7 @@ static void
 close_db (SondeStoreSqlite *self)
 {
   g_clear_pointer (&self->insert, sqlite3_finalize);
+  g_clear_pointer (&self->insert_many, sqlite3_finalize);
   g_clear_pointer (&self->count, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
 }
@@ -295,11 +300,21 @@ open_db (SondeStoreSqlite  *self,
 
   if (!exec (self, "PRAGMA journal_mode = WAL", error)
       || !exec (self, "PRAGMA synchronous = NORMAL", error)
-      || !exec (self, "PRAGMA journal_size_limit = 67108864", error))
+      || !exec (self, "PRAGMA journal_size_limit = 67108864", error)
+      || !exec (self, "PRAGMA cache_size = -16384", error))
     return FALSE;
   if (version < SONDE_STORE_SQLITE_SCHEMA_VERSION && !migrate (self, version, error))
     return FALSE;
 
+  {
+    g_autoptr(GString) many = g_string_new ("INSERT INTO messages (session, seq, wall_us, mono_us, direction,"
+                                            " kind, flags, size, payload) VALUES ");
+
+    for (guint i = 0; i < INSERT_ROWS; i++)
+      g_string_append (many, i == 0 ? "(?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?)");
+    if (!prepare (self, many->str, &self->insert_many, error))
+      return FALSE;
+  }
   return prepare (self,
                   "INSERT INTO messages (session, seq, wall_us, mono_us, direction, kind, flags, size, payload)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -392,25 +407,33 @@ sonde_store_sqlite_append (SondeStore         *store,
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
-  for (guint i = 0; i < n_records; i++)
+  for (guint i = 0; i < n_records;)
     {
-      const SondeRecord *record = &records[i];
+      gboolean many = n_records - i >= INSERT_ROWS;
+      sqlite3_stmt *stmt = many ? self->insert_many : self->insert;
+      guint rows = many ? INSERT_ROWS : 1;
 
-      sqlite3_bind_int64 (self->insert, 1, session_id);
-      sqlite3_bind_int64 (self->insert, 2, (sqlite3_int64) record->seq);
-      sqlite3_bind_int64 (self->insert, 3, record->wall_us);
-      sqlite3_bind_int64 (self->insert, 4, record->mono_us);
-      sqlite3_bind_int (self->insert, 5, record->direction);
-      sqlite3_bind_int (self->insert, 6, record->kind);
-      sqlite3_bind_int (self->insert, 7, record->flags);
-      sqlite3_bind_int64 (self->insert, 8, (sqlite3_int64) record->size);
-      sqlite3_bind_blob64 (self->insert, 9, record->stored_size > 0 ? (const void *) record->data : "",
-                           record->stored_size, SQLITE_STATIC);
-      rc = sqlite3_step (self->insert);
-      sqlite3_reset (self->insert);
+      for (guint row = 0; row < rows; row++, i++)
+        {
+          const SondeRecord *record = &records[i];
+          int column = row * 9;
+
+          sqlite3_bind_int64 (stmt, column + 1, session_id);
+          sqlite3_bind_int64 (stmt, column + 2, (sqlite3_int64) record->seq);
+          sqlite3_bind_int64 (stmt, column + 3, record->wall_us);
+          sqlite3_bind_int64 (stmt, column + 4, record->mono_us);
+          sqlite3_bind_int (stmt, column + 5, record->direction);
+          sqlite3_bind_int (stmt, column + 6, record->kind);
+          sqlite3_bind_int (stmt, column + 7, record->flags);
+          sqlite3_bind_int64 (stmt, column + 8, (sqlite3_int64) record->size);
+          sqlite3_bind_blob64 (stmt, column + 9, record->stored_size > 0 ? (const void *) record->data : "",
+                               record->stored_size, SQLITE_STATIC);
+          bytes += record->stored_size;
+        }
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)
         goto fail;
-      bytes += record->stored_size;
     }
 
   sqlite3_bind_int64 (self->count, 1, n_records);
