@@ -791,7 +791,14 @@ sonde_store_sqlite_open (const char  *path,
   lock_path = g_strconcat (path, ".lock", NULL);
   self->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (self->lock_fd < 0)
-    self->read_only = TRUE;
+    {
+      int saved_errno = errno;
+
+      /* A read-only folder (or file system): read what is there. */
+      self->read_only = TRUE;
+      g_set_error (&self->notice, SONDE_STORE_ERROR, SONDE_STORE_ERROR_READ_ONLY,
+                   _("The recording %s cannot be written: %s"), path, g_strerror (saved_errno));
+    }
   else if (flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0)
     {
       self->read_only = TRUE;

@@ -20,7 +20,8 @@ G_DECLARE_FINAL_TYPE (SondeStoreSqlite, sonde_store_sqlite, SONDE, STORE_SQLITE,
  * sonde_store_sqlite_get_notice() says what happened: a damaged file is moved
  * aside as "PATH.corrupt-<UTC time>" and a new one started
  * (SONDE_STORE_ERROR_CORRUPT); a database another process holds for writing
- * is opened read-only (SONDE_STORE_ERROR_LOCKED). */
+ * is opened read-only (SONDE_STORE_ERROR_LOCKED), and so is one in a folder
+ * that cannot be written (SONDE_STORE_ERROR_READ_ONLY). */
 SondeStoreSqlite *sonde_store_sqlite_open       (const char        *path,
                                                  GError           **error);
 const char       *sonde_store_sqlite_get_path   (SondeStoreSqlite  *self);
