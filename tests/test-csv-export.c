@@ -36,6 +36,7 @@ static const Input inputs[] = {
   { SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_PING, T0 + 1000003, "hi", 2 },
   { SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_PONG, T0 + 1000004, "\xff", 1 },
   { SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, T0 + 1000005, "[1,2]", 0 },
+  { SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT, T0 + 1000006, "cr\ronly", 0 },
 };
 
 /* Each row as Python's csv module reads the file: header first. */
@@ -50,6 +51,7 @@ static const char * const expected[][9] = {
   { "2026-12-06T04:14:18.000004Z", "in", "ping", "2", "hi", "", "", "", "" },
   { "2026-12-06T04:14:18.000005Z", "in", "pong", "1", "", "/w==", "", "", "" },
   { "2026-12-06T04:14:18.000006Z", "in", "text", "5", "[1,2]", "", "", "", "" },
+  { "2026-12-06T04:14:18.000007Z", "out", "text", "7", "cr\ronly", "", "", "", "" },
 };
 
 static const char reader_script[] =
@@ -144,7 +146,8 @@ test_bytes (void)
                                          "2026-12-06T04:14:17.000001Z,event,open,37,"
                                          "\"{\"\"protocol\"\":null,\"\"extensions\"\":\"\"a, b\"\"}\",\r\n"));
   g_assert_nonnull (strstr (text, "\r\n2026-12-06T04:14:18.000004Z,in,ping,2,hi,\r\n"));
-  g_assert_true (g_str_has_suffix (text, "\r\n2026-12-06T04:14:18.000006Z,in,text,5,\"[1,2]\",\r\n"));
+  g_assert_nonnull (strstr (text, "\r\n2026-12-06T04:14:18.000006Z,in,text,5,\"[1,2]\",\r\n"));
+  g_assert_true (g_str_has_suffix (text, "\r\n2026-12-06T04:14:18.000007Z,out,text,7,\"cr\ronly\",\r\n"));
 }
 
 static void

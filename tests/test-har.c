@@ -149,6 +149,32 @@ test_round_trip (void)
   g_assert_cmpuint (sonde_imported_session_get_n_records (session), ==, n);
 }
 
+/* Every microsecond survives epoch seconds written as decimals and read
+ * as doubles: times spread over a second, in 2026 and in 2037. */
+static void
+test_times (void)
+{
+  g_autoptr(GArray) records = g_array_new (FALSE, FALSE, sizeof (TestRecord));
+  g_autoptr(GBytes) har = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autoptr(GError) error = NULL;
+  SondeImportedSession *session;
+  const gint64 bases[] = { T0 - 1, G_GINT64_CONSTANT (2145916799) * G_USEC_PER_SEC };
+
+  g_array_set_clear_func (records, clear_test_record);
+  for (guint b = 0; b < G_N_ELEMENTS (bases); b++)
+    for (gint64 us = 0; us < G_USEC_PER_SEC; us += 37)
+      add_record (records, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, bases[b] + us, "", 0);
+  har = write_har (records, "ws://a/", 0);
+  sessions = sonde_har_reader_read_data (g_bytes_get_data (har, NULL), g_bytes_get_size (har), &error);
+  g_assert_no_error (error);
+  session = g_ptr_array_index (sessions, 0);
+  g_assert_cmpuint (sonde_imported_session_get_n_records (session), ==, records->len);
+  for (guint i = 0; i < records->len; i++)
+    g_assert_cmpint (sonde_imported_session_get_record (session, i)->wall_us, ==,
+                     g_array_index (records, TestRecord, i).record.wall_us);
+}
+
 static JsonObject *
 parse_entry (GBytes    *har,
              JsonNode **root_out)
@@ -429,6 +455,9 @@ test_invalid (void)
   assert_invalid ("{\"log\": {\"entries\": [{\"_webSocketMessages\": [{\"type\": \"send\", \"time\": 1, \"data\": 5}]}]}}",
                   SONDE_IMPORT_ERROR_INVALID_RECORD, "data");
 
+  assert_invalid ("{\"log\": {\"entries\": [{\"_webSocketMessages\": [{\"type\": \"send\", \"time\": 1, \"data\": \"\n\\ud83d$\\ude00{\\\"o\"}]}]}}",
+                  SONDE_IMPORT_ERROR_INVALID_RECORD, "UTF-8");
+
   /* Nested past any real file: refused before json-glib recurses. */
   deep = g_strnfill (100000, '[');
   assert_invalid (deep, SONDE_IMPORT_ERROR_TOO_DEEP, "deep");
@@ -468,6 +497,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/har/round-trip", test_round_trip);
+  g_test_add_func ("/har/times", test_times);
   g_test_add_func ("/har/shape", test_shape);
   g_test_add_func ("/har/empty", test_empty);
   g_test_add_func ("/har/chrome", test_chrome);

@@ -157,6 +157,8 @@ test_invalid (void)
                   SONDE_IMPORT_ERROR_INVALID_RECORD, "size");
   assert_invalid ("{\"time\":\"2026-12-06T04:14:17Z\",\"dir\":\"in\",\"kind\":\"text\",\"size\":1,\"text\":\"\\udc00\"}",
                   SONDE_IMPORT_ERROR_INVALID_JSON, "Line 1: Not valid JSON: 1:");
+  assert_invalid ("{\"time\":\"0999-12-31T23:59:59Z\",\"dir\":\"in\",\"kind\":\"text\",\"size\":1,\"text\":\"a\"}",
+                  SONDE_IMPORT_ERROR_INVALID_RECORD, "year 1000");
   assert_invalid ("", SONDE_IMPORT_ERROR_NO_WEBSOCKET, "no Sonde record");
   assert_invalid ("\n\r\n{\"time\":\"2026-12-06T04:14:17Z\",\"values\":{}}\n", SONDE_IMPORT_ERROR_NO_WEBSOCKET, "WebSocket");
   assert_invalid (deep, SONDE_IMPORT_ERROR_TOO_DEEP, "Line 1");

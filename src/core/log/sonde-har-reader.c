@@ -210,6 +210,12 @@ read_message (SondeImportedSession *session,
     {
       record.kind = SONDE_MESSAGE_KIND_TEXT;
       length = strlen (data);
+      /* json-glib passes raw bytes through unchecked. */
+      if (!g_utf8_validate_len (data, length, NULL))
+        {
+          set_message_error (error, entry_index, index, _("its “data” is not UTF-8 text"));
+          return FALSE;
+        }
       payload = g_memdup2 (data, length + 1);
     }
   else

@@ -187,6 +187,12 @@ read_line (SondeImportedSession *session,
       set_line_error (error, number, _("no “time”, or not an ISO 8601 time"));
       return FALSE;
     }
+  /* Sonde writes four-digit years only. */
+  if (g_date_time_get_year (dt) < 1000)
+    {
+      set_line_error (error, number, _("its “time” is before the year 1000"));
+      return FALSE;
+    }
   record.wall_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
 
   dir = get_string_member (object, "dir");
