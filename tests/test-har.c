@@ -462,6 +462,17 @@ test_invalid (void)
   deep = g_strnfill (100000, '[');
   assert_invalid (deep, SONDE_IMPORT_ERROR_TOO_DEEP, "deep");
 
+  /* Values packed denser than any export (json-glib's tree of them would
+   * be about 100 times the file): refused. */
+  {
+    g_autoptr(GString) dense = g_string_new ("{\"log\": {\"entries\": [{\"_webSocketMessages\": [");
+
+    for (guint i = 0; i < 100000; i++)
+      g_string_append (dense, i ? ",{}" : "{}");
+    g_string_append (dense, "]}]}}");
+    assert_invalid (dense->str, SONDE_IMPORT_ERROR_TOO_DEEP, "packs more JSON values");
+  }
+
   /* A file cut short: nothing of the sessions before the cut comes back. */
   g_string_truncate (half, half->len - 40);
   assert_invalid (half->str, SONDE_IMPORT_ERROR_INVALID_JSON, "JSON");

@@ -156,13 +156,22 @@ sonde_imported_session_get_record (SondeImportedSession *self,
   return &g_array_index (self->records, SondeRecord, index);
 }
 
-/* TRUE when no bracket in @data nests deeper than MAX_DEPTH (strings
- * stepped over; anything malformed is left to the parser). */
+/* json-glib keeps every value as a node of its tree (objects with a hash
+ * table): about 100 bytes of memory for "{}," at worst. Real exports spend
+ * 10 bytes or more of text per value; a file packed denser than this is
+ * refused, which bounds the tree at about 20 times the file. */
+#define MIN_BYTES_PER_VALUE 6
+
+/* TRUE when no bracket in @data nests deeper than MAX_DEPTH and values are
+ * not packed denser than MIN_BYTES_PER_VALUE (strings stepped over;
+ * anything malformed is left to the parser); @too_dense says which. */
 static gboolean
-check_depth (const char *data,
-             gsize       length)
+check_structure (const char *data,
+                 gsize       length,
+                 gboolean   *too_dense)
 {
   guint depth = 0;
+  gsize values = 0;
   gboolean in_string = FALSE;
 
   for (gsize i = 0; i < length; i++)
@@ -180,13 +189,17 @@ check_depth (const char *data,
         in_string = TRUE;
       else if (c == '[' || c == '{')
         {
+          values++;
           if (++depth > MAX_DEPTH)
             return FALSE;
         }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
+      else if (c == ',')
+        values++;
     }
-  return TRUE;
+  *too_dense = values > 64 && values > length / MIN_BYTES_PER_VALUE;
+  return !*too_dense;
 }
 
 JsonNode *
@@ -196,15 +209,20 @@ sonde_import_parse_json (const char  *data,
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
+  gboolean too_dense = FALSE;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
   if (length > G_MAXSSIZE)
     length = G_MAXSSIZE;
-  if (!check_depth (data, length))
+  if (!check_structure (data, length, &too_dense))
     {
-      g_set_error (error, SONDE_IMPORT_ERROR, SONDE_IMPORT_ERROR_TOO_DEEP,
-                   _("The file nests objects and arrays more than %u levels deep"), MAX_DEPTH);
+      if (too_dense)
+        g_set_error_literal (error, SONDE_IMPORT_ERROR, SONDE_IMPORT_ERROR_TOO_DEEP,
+                             _("The file packs more JSON values into its size than any export does"));
+      else
+        g_set_error (error, SONDE_IMPORT_ERROR, SONDE_IMPORT_ERROR_TOO_DEEP,
+                     _("The file nests objects and arrays more than %u levels deep"), MAX_DEPTH);
       return NULL;
     }
 

@@ -21,7 +21,7 @@ typedef enum {
   SONDE_IMPORT_ERROR_NOT_HAR,        /* JSON, but not a HAR log */
   SONDE_IMPORT_ERROR_INVALID_RECORD, /* a message or line that breaks the format */
   SONDE_IMPORT_ERROR_NO_WEBSOCKET,   /* a valid file without any WebSocket traffic */
-  SONDE_IMPORT_ERROR_TOO_DEEP,       /* JSON nested deeper than any real file */
+  SONDE_IMPORT_ERROR_TOO_DEEP,       /* JSON nested deeper, or values packed denser, than any real file */
 } SondeImportError;
 
 GQuark sonde_import_error_quark (void);
@@ -55,8 +55,9 @@ const SondeRecord    *sonde_imported_session_get_record   (SondeImportedSession 
                                                            guint                 index);
 
 /* For the readers: @data parsed with json-glib after a check that its
- * nesting stays within a bound (json-glib's parser recurses); errors in
- * SONDE_IMPORT_ERROR. */
+ * nesting stays within a bound (json-glib's parser recurses) and that its
+ * values are not packed denser than real files (so that the tree stays
+ * within about 20 times the text); errors in SONDE_IMPORT_ERROR. */
 JsonNode             *sonde_import_parse_json             (const char           *data,
                                                            gsize                 length,
                                                            GError              **error);
