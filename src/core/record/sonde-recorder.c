@@ -3,10 +3,11 @@
  *
  * The calling thread copies each record into a bounded queue (one
  * allocation, one uncontended lock); the writer thread owns the store and
- * appends what is queued in batches of at most MAX_BATCH_RECORDS records or
- * MAX_BATCH_BYTES bytes, one transaction each. A batch is whatever queued
- * while the previous one was written, so under load batches grow and
- * commits stay few. Results come back to the calling thread's main context
+ * appends what is queued in batches, one transaction each: a batch is
+ * written once MAX_BATCH_RECORDS records or MAX_BATCH_BYTES bytes are
+ * queued, or BATCH_INTERVAL_US after its first record was, whichever comes
+ * first (so a trickle of messages is not one commit, and one WAL write of
+ * a few pages, each). Results come back to the calling thread's main context
  * through one idle source.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -19,6 +20,7 @@
 
 #define MAX_BATCH_RECORDS 8192
 #define MAX_BATCH_BYTES   (16 * 1024 * 1024)
+#define BATCH_INTERVAL_US (100 * 1000)
 
 typedef struct {
   SondeRecord record;  /* record.data points at data */
@@ -51,7 +53,9 @@ struct _SondeRecorder
   gsize                limit;
   gboolean             paused;
   gboolean             closing;
-  gboolean             writer_waiting;
+  gboolean             writer_idle;       /* waits for a first record */
+  gboolean             writer_gathering;  /* waits for a full batch */
+  gint64               first_queued_us;   /* when the queue last stopped being empty */
   gboolean             failed;
   GError              *error;           /* for ::stopped, not yet reported */
   guint64              disk_bytes;
@@ -169,12 +173,23 @@ writer_thread (gpointer user_data)
 
       while ((g_queue_is_empty (&self->queue) || self->paused) && !self->closing)
         {
-          self->writer_waiting = TRUE;
+          self->writer_idle = TRUE;
           g_cond_wait (&self->cond, &self->lock);
-          self->writer_waiting = FALSE;
+          self->writer_idle = FALSE;
         }
       if (g_queue_is_empty (&self->queue))
         break;
+
+      /* A full batch, or the first record's interval. */
+      self->writer_gathering = TRUE;
+      while (!self->closing && !self->paused && !self->failed
+             && g_queue_get_length (&self->queue) < MAX_BATCH_RECORDS
+             && self->queued_bytes < MAX_BATCH_BYTES
+             && g_cond_wait_until (&self->cond, &self->lock, self->first_queued_us + BATCH_INTERVAL_US))
+        ;
+      self->writer_gathering = FALSE;
+      if (self->paused && !self->closing)
+        continue;
 
       while (n < MAX_BATCH_RECORDS && !g_queue_is_empty (&self->queue)
              && (n == 0 || batch_bytes < MAX_BATCH_BYTES))
@@ -391,9 +406,13 @@ static void
 push_locked (SondeRecorder *self,
              Item          *item)
 {
+  if (g_queue_is_empty (&self->queue))
+    self->first_queued_us = g_get_monotonic_time ();
   self->queued_bytes += item_cost (item);
   g_queue_push_tail (&self->queue, item);
-  if (self->writer_waiting)
+  if (self->writer_idle
+      || (self->writer_gathering
+          && (g_queue_get_length (&self->queue) >= MAX_BATCH_RECORDS || self->queued_bytes >= MAX_BATCH_BYTES)))
     g_cond_signal (&self->cond);
 }
 

@@ -61,20 +61,27 @@ static const char * const migrations[] = {
   "  initiator INTEGER NOT NULL DEFAULT 0,"
   "  messages INTEGER NOT NULL DEFAULT 0,"
   "  bytes INTEGER NOT NULL DEFAULT 0);"
-  /* flags carry SONDE_RECORD_FLAG_TRUNCATED: then payload holds the first
+  /* One row per record. key is the session id × 2^40 + the record's seq
+   * (see KEY_BITS): a rowid table in seq order, so appends fill pages
+   * whole, rows up to 4 KiB stay on their page, and no index is needed.
+   * flags carry SONDE_RECORD_FLAG_TRUNCATED: then payload holds the first
    * bytes of a message of `size` bytes. */
   "CREATE TABLE messages ("
-  "  session INTEGER NOT NULL,"
-  "  seq INTEGER NOT NULL,"
+  "  key INTEGER PRIMARY KEY,"
   "  wall_us INTEGER NOT NULL,"
   "  mono_us INTEGER NOT NULL,"
   "  direction INTEGER NOT NULL,"
   "  kind INTEGER NOT NULL,"
   "  flags INTEGER NOT NULL,"
   "  size INTEGER NOT NULL,"
-  "  payload BLOB NOT NULL,"
-  "  PRIMARY KEY (session, seq)) WITHOUT ROWID;",
+  "  payload BLOB NOT NULL);",
 };
+
+/* A message's key: its session in the high bits, its seq in the low ones. */
+#define KEY_BITS    40
+#define MAX_SEQ     ((G_GINT64_CONSTANT (1) << KEY_BITS) - 1)
+#define MAX_SESSION ((G_GINT64_CONSTANT (1) << (63 - KEY_BITS)) - 1)
+#define KEY(session, seq) (((gint64) (session) << KEY_BITS) | (gint64) (seq))
 
 /* Rows per statement for full chunks of a batch: fewer statement runs. */
 #define INSERT_ROWS 64
@@ -227,8 +234,6 @@ migrate (SondeStoreSqlite  *self,
          int                version,
          GError           **error)
 {
-  if (version == 0 && !exec (self, "PRAGMA auto_vacuum = INCREMENTAL", error))
-    return FALSE;
 
   for (int step = version; step < SONDE_STORE_SQLITE_SCHEMA_VERSION; step++)
     {
@@ -298,6 +303,13 @@ open_db (SondeStoreSqlite  *self,
       return TRUE;
     }
 
+  /* A new file: 16 KiB pages (rows of a few KiB leave less of each page
+   * unused), and pages freed by pruning go back to the file system. Both
+   * only take before the first table, and before WAL mode. */
+  if (version == 0
+      && (!exec (self, "PRAGMA page_size = 16384", error)
+          || !exec (self, "PRAGMA auto_vacuum = INCREMENTAL", error)))
+    return FALSE;
   if (!exec (self, "PRAGMA journal_mode = WAL", error)
       || !exec (self, "PRAGMA synchronous = NORMAL", error)
       || !exec (self, "PRAGMA journal_size_limit = 67108864", error)
@@ -307,17 +319,17 @@ open_db (SondeStoreSqlite  *self,
     return FALSE;
 
   {
-    g_autoptr(GString) many = g_string_new ("INSERT INTO messages (session, seq, wall_us, mono_us, direction,"
+    g_autoptr(GString) many = g_string_new ("INSERT INTO messages (key, wall_us, mono_us, direction,"
                                             " kind, flags, size, payload) VALUES ");
 
     for (guint i = 0; i < INSERT_ROWS; i++)
-      g_string_append (many, i == 0 ? "(?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?)");
+      g_string_append (many, i == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)");
     if (!prepare (self, many->str, &self->insert_many, error))
       return FALSE;
   }
   return prepare (self,
-                  "INSERT INTO messages (session, seq, wall_us, mono_us, direction, kind, flags, size, payload)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  "INSERT INTO messages (key, wall_us, mono_us, direction, kind, flags, size, payload)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                   &self->insert, error)
          && prepare (self,
                      "UPDATE sessions SET messages = messages + ?, bytes = bytes + ? WHERE id = ?",
@@ -350,6 +362,19 @@ move_aside (SondeStoreSqlite  *self,
   g_unlink (shm);
   *out_aside = g_steal_pointer (&aside);
   return TRUE;
+}
+
+/* Ids outside what a key can hold are no session of ours. */
+static gboolean
+check_session_id (SondeStoreSqlite  *self,
+                  gint64             session_id,
+                  GError           **error)
+{
+  if (session_id > 0 && session_id <= MAX_SESSION)
+    return TRUE;
+  g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
+               _("No recorded session %" PRId64 " in %s"), (int64_t) session_id, self->path);
+  return FALSE;
 }
 
 static gboolean
@@ -385,6 +410,15 @@ sonde_store_sqlite_begin_session (SondeStore  *store,
       return FALSE;
     }
   *out_id = sqlite3_last_insert_rowid (self->db);
+  if (*out_id > MAX_SESSION)
+    {
+      g_autofree char *undo = g_strdup_printf ("DELETE FROM sessions WHERE id = %" G_GINT64_FORMAT, *out_id);
+
+      sqlite3_exec (self->db, undo, NULL, NULL, NULL);
+      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_FAILED,
+                   _("The recording %s failed: %s"), self->path, "too many sessions");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -404,7 +438,7 @@ sonde_store_sqlite_append (SondeStore         *store,
       set_error (self, SQLITE_READONLY, error);
       return FALSE;
     }
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!check_session_id (self, session_id, error) || !exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   for (guint i = 0; i < n_records;)
@@ -416,17 +450,23 @@ sonde_store_sqlite_append (SondeStore         *store,
       for (guint row = 0; row < rows; row++, i++)
         {
           const SondeRecord *record = &records[i];
-          int column = row * 9;
+          int column = row * 8;
 
-          sqlite3_bind_int64 (stmt, column + 1, session_id);
-          sqlite3_bind_int64 (stmt, column + 2, (sqlite3_int64) record->seq);
-          sqlite3_bind_int64 (stmt, column + 3, record->wall_us);
-          sqlite3_bind_int64 (stmt, column + 4, record->mono_us);
-          sqlite3_bind_int (stmt, column + 5, record->direction);
-          sqlite3_bind_int (stmt, column + 6, record->kind);
-          sqlite3_bind_int (stmt, column + 7, record->flags);
-          sqlite3_bind_int64 (stmt, column + 8, (sqlite3_int64) record->size);
-          sqlite3_bind_blob64 (stmt, column + 9, record->stored_size > 0 ? (const void *) record->data : "",
+          if (record->seq > MAX_SEQ)
+            {
+              rollback (self);
+              g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_FAILED,
+                           _("The recording %s failed: %s"), self->path, "seq out of range");
+              return FALSE;
+            }
+          sqlite3_bind_int64 (stmt, column + 1, KEY (session_id, record->seq));
+          sqlite3_bind_int64 (stmt, column + 2, record->wall_us);
+          sqlite3_bind_int64 (stmt, column + 3, record->mono_us);
+          sqlite3_bind_int (stmt, column + 4, record->direction);
+          sqlite3_bind_int (stmt, column + 5, record->kind);
+          sqlite3_bind_int (stmt, column + 6, record->flags);
+          sqlite3_bind_int64 (stmt, column + 7, (sqlite3_int64) record->size);
+          sqlite3_bind_blob64 (stmt, column + 8, record->stored_size > 0 ? (const void *) record->data : "",
                                record->stored_size, SQLITE_STATIC);
           bytes += record->stored_size;
         }
@@ -555,19 +595,21 @@ sonde_store_sqlite_read_records (SondeStore            *store,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
+  if (!check_session_id (self, session_id, error))
+    return FALSE;
   if (!prepare (self,
-                "SELECT seq, wall_us, mono_us, direction, kind, flags, size, payload FROM messages"
-                " WHERE session = ? AND seq >= ? ORDER BY seq",
+                "SELECT key, wall_us, mono_us, direction, kind, flags, size, payload FROM messages"
+                " WHERE key BETWEEN ? AND ? ORDER BY key",
                 &stmt, error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, session_id);
-  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) MIN (from_seq, (guint64) G_MAXINT64));
+  sqlite3_bind_int64 (stmt, 1, KEY (session_id, MIN (from_seq, (guint64) MAX_SEQ)));
+  sqlite3_bind_int64 (stmt, 2, KEY (session_id, MAX_SEQ));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       SondeRecord record = { 0 };
       const guint8 *data = sqlite3_column_blob (stmt, 7);
 
-      record.seq = (guint64) sqlite3_column_int64 (stmt, 0);
+      record.seq = (guint64) (sqlite3_column_int64 (stmt, 0) & MAX_SEQ);
       record.wall_us = sqlite3_column_int64 (stmt, 1);
       record.mono_us = sqlite3_column_int64 (stmt, 2);
       record.direction = CLAMP (sqlite3_column_int (stmt, 3), SONDE_DIRECTION_IN, SONDE_DIRECTION_EVENT);
@@ -599,9 +641,12 @@ delete_one (SondeStoreSqlite  *self,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  if (!prepare (self, "DELETE FROM messages WHERE session = ?", &stmt, error))
+  if (!check_session_id (self, session_id, error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, session_id);
+  if (!prepare (self, "DELETE FROM messages WHERE key BETWEEN ? AND ?", &stmt, error))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, KEY (session_id, 0));
+  sqlite3_bind_int64 (stmt, 2, KEY (session_id, MAX_SEQ));
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
