@@ -308,6 +308,20 @@ test_disk_full (Fixture       *fixture,
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpint (sqlite3_column_int (stmt, 0), >, 100);
   sqlite3_finalize (stmt);
+  /* The last record says that recording stopped (there is room for it in
+   * the WAL the failed batch left), and the session ended as closed. */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT kind, direction, payload FROM messages ORDER BY key DESC LIMIT 1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, SONDE_MESSAGE_KIND_GAP);
+  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, SONDE_DIRECTION_EVENT);
+  g_assert_nonnull (strstr ((const char *) sqlite3_column_text (stmt, 2), "\"recording_stopped\":true"));
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT close_code, initiator FROM sessions", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1000);
+  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, SONDE_STORE_ENDED_BY_CLIENT);
+  sqlite3_finalize (stmt);
   sqlite3_close (db);
 }
 
