@@ -598,6 +598,13 @@ check_after_kill (const char *path)
   return total;
 }
 
+static gboolean
+on_kill_time (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 /* SIGKILL a writer at full speed at several moments: every committed batch
  * is there, whole, and nothing of a batch that was not. */
 static void
@@ -615,6 +622,7 @@ test_kill (Fixture       *fixture,
       g_autoptr(GDataInputStream) output = NULL;
       KillState state = { 0 };
       gboolean done = FALSE;
+      gboolean kill_time = FALSE;
       guint kill_after = 1 + run * 5;
 
       process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, writer, "batches", fixture->path, NULL);
@@ -624,10 +632,14 @@ test_kill (Fixture       *fixture,
       state.output = output;
       g_data_input_stream_read_line_async (output, G_PRIORITY_DEFAULT, NULL, on_line, &state);
 
-      /* Kill it once it has committed kill_after batches (it goes on
-       * writing while the line comes here). */
+      /* Kill it a random few milliseconds after it has committed
+       * kill_after batches (it goes on writing meanwhile), so that the
+       * kills land in every phase of a batch: binding, writing the WAL,
+       * committing. */
       SONDE_TEST_ASSERT_WAIT (state.lines >= kill_after || state.eof, WAIT_MS);
       g_assert_false (state.eof);
+      g_timeout_add (g_test_rand_int_range (0, 30), on_kill_time, &kill_time);
+      SONDE_TEST_ASSERT_WAIT (kill_time, WAIT_MS);
       g_subprocess_force_exit (process);
       SONDE_TEST_ASSERT_WAIT (done, WAIT_MS);
       g_assert_true (g_subprocess_get_if_signaled (process));
