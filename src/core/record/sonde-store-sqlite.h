@@ -14,7 +14,8 @@ G_DECLARE_FINAL_TYPE (SondeStoreSqlite, sonde_store_sqlite, SONDE, STORE_SQLITE,
 /* The schema this build writes. */
 #define SONDE_STORE_SQLITE_SCHEMA_VERSION 1
 
-/* Opens (or creates) the database at @path, migrating an older schema.
+/* Opens (or creates) the database at @path (its folder must exist; a
+ * "PATH.lock" file beside it marks the writer), migrating an older schema.
  * Fails with SONDE_STORE_ERROR_NEWER_VERSION for a newer one (the file is
  * left as it is). Two faults are repaired rather than failed, and then
  * sonde_store_sqlite_get_notice() says what happened: a damaged file is moved
