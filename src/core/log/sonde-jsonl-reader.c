@@ -219,6 +219,14 @@ read_line (SondeImportedSession *session,
     {
       payload = (guint8 *) dup_event_json (line, length, object, kind, &payload_length);
       record.size = payload_length;
+      /* Regenerated from json-glib's strings, which can hold a surrogate
+       * pair's halves apart as bytes that are not UTF-8. */
+      if (!g_utf8_validate_len ((const char *) payload, payload_length, NULL))
+        {
+          g_free (payload);
+          set_line_error (error, number, _("its members are not UTF-8 text"));
+          return FALSE;
+        }
     }
   else
     {
