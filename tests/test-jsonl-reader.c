@@ -163,6 +163,8 @@ test_invalid (void)
    * the halves of a pair kept apart into bytes that are not UTF-8. */
   assert_invalid ("{\"kind\":\"close\",\"dir\":\"event\",\"time\":\"2026-12-06T04:14:17Z\",\"r\":\"a\\ude00b\"}",
                   SONDE_IMPORT_ERROR_INVALID_RECORD, "UTF-8");
+  assert_invalid ("{\"kind\":\"gap\",\"dir\":\"event\",\"time\":\"2026-12-06T04:14:17Z\",\"n\":1e999}",
+                  SONDE_IMPORT_ERROR_INVALID_RECORD, "written back");
   assert_invalid ("", SONDE_IMPORT_ERROR_NO_WEBSOCKET, "no Sonde record");
   assert_invalid ("\n\r\n{\"time\":\"2026-12-06T04:14:17Z\",\"values\":{}}\n", SONDE_IMPORT_ERROR_NO_WEBSOCKET, "WebSocket");
   assert_invalid (deep, SONDE_IMPORT_ERROR_TOO_DEEP, "Line 1");

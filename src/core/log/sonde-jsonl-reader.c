@@ -219,13 +219,25 @@ read_line (SondeImportedSession *session,
     {
       payload = (guint8 *) dup_event_json (line, length, object, kind, &payload_length);
       record.size = payload_length;
-      /* Regenerated from json-glib's strings, which can hold a surrogate
-       * pair's halves apart as bytes that are not UTF-8. */
+      /* Regenerated from json-glib's values, which can hold a surrogate
+       * pair's halves apart as bytes that are not UTF-8, or a number too
+       * large for a double, written back as "inf". */
       if (!g_utf8_validate_len ((const char *) payload, payload_length, NULL))
         {
           g_free (payload);
           set_line_error (error, number, _("its members are not UTF-8 text"));
           return FALSE;
+        }
+      if (payload_length > 0)
+        {
+          g_autoptr(JsonParser) check = json_parser_new_immutable ();
+
+          if (!json_parser_load_from_data (check, (const char *) payload, (gssize) payload_length, NULL))
+            {
+              g_free (payload);
+              set_line_error (error, number, _("its members cannot be written back as JSON"));
+              return FALSE;
+            }
         }
     }
   else
