@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sonde-csv-writer.h"
+#include "sonde-output-buffer.h"
 #include "sonde-json-path.h"
 #include "sonde-json-writer.h"
 #include "sonde-text.h"
@@ -25,22 +26,6 @@ struct _SondeCsvWriter
   gboolean       header_written;
   gboolean       finished;
 };
-
-static gboolean
-flush_buffer (SondeCsvWriter *self,
-              gsize           threshold,
-              GCancellable   *cancellable,
-              GError        **error)
-{
-  gboolean ok;
-
-  if (self->buffer->len == 0 || self->buffer->len < threshold)
-    return TRUE;
-  ok = g_output_stream_write_all (self->stream, self->buffer->str, self->buffer->len, NULL,
-                                  cancellable, error);
-  g_string_truncate (self->buffer, 0);
-  return ok;
-}
 
 static gboolean
 needs_quotes (const char *text,
@@ -221,7 +206,7 @@ sonde_csv_writer_add (SondeCsvWriter     *self,
     }
   g_string_append (out, "\r\n");
 
-  return flush_buffer (self, FLUSH_AT, cancellable, error);
+  return sonde_output_buffer_flush (self->stream, self->buffer, FLUSH_AT, cancellable, error);
 }
 
 gboolean
@@ -235,7 +220,7 @@ sonde_csv_writer_finish (SondeCsvWriter  *self,
   self->finished = TRUE;
   if (!self->header_written)
     append_header (self);
-  if (!flush_buffer (self, 0, cancellable, error))
+  if (!sonde_output_buffer_flush (self->stream, self->buffer, 0, cancellable, error))
     return FALSE;
   return g_output_stream_flush (self->stream, cancellable, error);
 }

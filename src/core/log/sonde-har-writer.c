@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sonde-har-writer.h"
+#include "sonde-output-buffer.h"
 #include "sonde-json-writer.h"
 
 #define FLUSH_AT (256 * 1024)
@@ -26,22 +27,6 @@ struct _SondeHarWriter
   gboolean       head_written;
   gboolean       finished;
 };
-
-static gboolean
-flush_buffer (SondeHarWriter *self,
-              gsize           threshold,
-              GCancellable   *cancellable,
-              GError        **error)
-{
-  gboolean ok;
-
-  if (self->buffer->len == 0 || self->buffer->len < threshold)
-    return TRUE;
-  ok = g_output_stream_write_all (self->stream, self->buffer->str, self->buffer->len, NULL,
-                                  cancellable, error);
-  g_string_truncate (self->buffer, 0);
-  return ok;
-}
 
 static void
 append_iso_time (GString *out,
@@ -315,7 +300,7 @@ sonde_har_writer_add (SondeHarWriter     *self,
     {
       if (record->kind == SONDE_MESSAGE_KIND_HANDSHAKE && !self->head_written)
         write_head (self, record, record->wall_us);
-      return flush_buffer (self, FLUSH_AT, cancellable, error);
+      return sonde_output_buffer_flush (self->stream, self->buffer, FLUSH_AT, cancellable, error);
     }
   if (record->kind != SONDE_MESSAGE_KIND_TEXT && record->kind != SONDE_MESSAGE_KIND_BINARY)
     return TRUE;
@@ -353,7 +338,7 @@ sonde_har_writer_add (SondeHarWriter     *self,
   g_string_append_c (out, '}');
   self->n_messages++;
 
-  return flush_buffer (self, FLUSH_AT, cancellable, error);
+  return sonde_output_buffer_flush (self->stream, self->buffer, FLUSH_AT, cancellable, error);
 }
 
 gboolean
@@ -368,7 +353,7 @@ sonde_har_writer_finish (SondeHarWriter  *self,
   if (!self->head_written)
     write_head (self, NULL, self->start_us ? self->start_us : g_get_real_time ());
   g_string_append (self->buffer, "]}]}}\n");
-  if (!flush_buffer (self, 0, cancellable, error))
+  if (!sonde_output_buffer_flush (self->stream, self->buffer, 0, cancellable, error))
     return FALSE;
   return g_output_stream_flush (self->stream, cancellable, error);
 }

@@ -166,6 +166,31 @@ exec (SondeStoreSqlite  *self,
   return TRUE;
 }
 
+/* Runs @stmt (taken), a change to the session @session_id: FALSE with the
+ * store's error when it fails, or NOT_FOUND when no such session was there. */
+static gboolean
+step_session_change (SondeStoreSqlite  *self,
+                     sqlite3_stmt      *stmt,
+                     gint64             session_id,
+                     GError           **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_error (self, rc, error);
+      return FALSE;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
+                   _("No recorded session %" PRId64 " in %s"), (int64_t) session_id, self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 prepare (SondeStoreSqlite  *self,
          const char        *sql,
@@ -512,7 +537,6 @@ sonde_store_sqlite_end_session (SondeStore           *store,
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
   sqlite3_stmt *stmt = NULL;
-  int rc;
 
   if (self->read_only)
     {
@@ -527,20 +551,7 @@ sonde_store_sqlite_end_session (SondeStore           *store,
   sqlite3_bind_text (stmt, 3, close_reason, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 4, initiator);
   sqlite3_bind_int64 (stmt, 5, session_id);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_error (self, rc, error);
-      return FALSE;
-    }
-  if (sqlite3_changes (self->db) == 0)
-    {
-      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
-                   _("No recorded session %" PRId64 " in %s"), (int64_t) session_id, self->path);
-      return FALSE;
-    }
-  return TRUE;
+  return step_session_change (self, stmt, session_id, error);
 }
 
 static GPtrArray *
@@ -658,20 +669,7 @@ delete_one (SondeStoreSqlite  *self,
   if (!prepare (self, "DELETE FROM sessions WHERE id = ?", &stmt, error))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, session_id);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_error (self, rc, error);
-      return FALSE;
-    }
-  if (sqlite3_changes (self->db) == 0)
-    {
-      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
-                   _("No recorded session %" PRId64 " in %s"), (int64_t) session_id, self->path);
-      return FALSE;
-    }
-  return TRUE;
+  return step_session_change (self, stmt, session_id, error);
 }
 
 static gboolean
