@@ -263,7 +263,7 @@ frame_fault (SondeLink            *link,
     return _("a frame used a reserved opcode (§5.2)");
   if (frame->bits & (SONDE_FRAME_RSV2 | SONDE_FRAME_RSV3))
     return _("a frame set a reserved bit (RSV2 or RSV3) no extension defines (§5.2)");
-  if ((frame->bits & SONDE_FRAME_RSV1) && (control || !link->deflate_on || frame->opcode == 0x0))
+  if ((frame->bits & SONDE_FRAME_RSV1) && (control || link->deflate == NULL || frame->opcode == 0x0))
     return _("a frame set RSV1, the bit permessage-deflate uses, where it may not (§5.2, RFC 7692 §6)");
   if (control && !(frame->bits & SONDE_FRAME_FIN))
     return _("a control frame was fragmented (§5.5)");
@@ -452,7 +452,6 @@ sonde_link_on_limit (gpointer user_data,
     return;
 
   link->limit_hit = TRUE;
-  link->limit_grown_to = grown_to;
   error = g_error_new (SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG,
                        _("Message too big: a message reached %s, past the %s limit; the rest of it "
                          "is discarded unread and the connection closes with 1009"), grown, max);

@@ -208,7 +208,6 @@ sonde_link_start_handshake (SondeLink *link)
   sonde_link_push_event (link, SONDE_MESSAGE_KIND_CONNECTING, payload,
                          sonde_link_event_new (SONDE_CONNECTION_STATE_CONNECTING));
 
-  link->start_mono_us = g_get_monotonic_time ();
   upgrade = sonde_upgrade_new (link->options, link->url, link->client_certificate, link->redactor);
   /* The reference is on_upgraded()'s. */
   sonde_upgrade_run_async (upgrade, link->cancellable, on_upgraded, link);

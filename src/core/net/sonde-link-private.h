@@ -72,7 +72,6 @@ struct _SondeLink
   GTlsCertificateFlags     peer_errors;
   char                    *pin_problem;       /* why a pinned check refused */
   gboolean                 watchdog_fired;
-  gint64                   start_mono_us;
   gint64                   skew_us;         /* wall − monotonic */
   gint64                   skew_sampled_us;
   guint                    local_close_code;
@@ -104,12 +103,10 @@ struct _SondeLink
   gboolean                 close_frame_in; /* the closing handshake as it crossed the wire */
   gboolean                 close_frame_out;
   gboolean                 limit_hit;
-  guint64                  limit_grown_to;
   GSource                 *limit_close_source;
   GSource                 *flood_source;
   const char              *fault_hint;     /* the first rule an incoming frame broke, in words */
-  gboolean                 deflate_on;     /* permessage-deflate negotiated */
-  GObject                 *deflate;        /* its SondeDeflateExtension */
+  GObject                 *deflate;        /* the SondeDeflateExtension negotiated, or NULL */
 };
 
 void            sonde_link_destroy_source      (GSource          **source);

@@ -402,7 +402,6 @@ sonde_link_open_socket (SondeLink  *link,
   g_autoptr(GUri) uri = g_uri_parse (link->url, SOUP_HTTP_URI_FLAGS, NULL);
   SoupWebsocketConnection *ws;
 
-  link->deflate_on = extension_objects != NULL;
   for (GList *l = extension_objects; l != NULL; l = l->next)
     if (SONDE_IS_DEFLATE_EXTENSION (l->data))
       g_set_object (&link->deflate, l->data);
