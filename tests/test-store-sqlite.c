@@ -1,16 +1,22 @@
 /* test-store-sqlite.c: SondeStoreSqlite: round trips, listing and pruning,
- * the faults found at open, schema versions, and kill -9 at full speed
+ * the faults found at open, schema versions, one writer shared in a
+ * process, readers beside writers, jumping to a time, and kill -9 at full
+ * speed
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "record-writer.h"
+#include "sonde-recorder.h"
 #include "sonde-store-sqlite.h"
 #include "sonde-test-util.h"
 
@@ -375,8 +381,22 @@ test_corrupt (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&store));
 }
 
-/* A second store on a file the first one writes is read-only, says so, and
- * reads what the first one committed. */
+/* Holds "PATH.lock" as another Sonde's writer would: an flock on an open
+ * file description of its own. */
+static int
+hold_lock (const char *path)
+{
+  g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
+  int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX | LOCK_NB), ==, 0);
+  return fd;
+}
+
+/* A store opened on a file another process writes is read-only, says so,
+ * and reads what the other one committed; once that one is gone, the next
+ * open writes. */
 static void
 test_second_writer (Fixture       *fixture,
                     gconstpointer  data)
@@ -388,7 +408,11 @@ test_second_writer (Fixture       *fixture,
   const GError *notice;
   gint64 id = add_session (first, 1, 10);
   gint64 other = 0;
+  int fd;
 
+  /* Drop the first writer, then stand in for another process's. */
+  g_assert_finalize_object (g_steal_pointer (&first));
+  fd = hold_lock (fixture->path);
   second = open_store (fixture->path);
   g_assert_true (sonde_store_is_read_only (second));
   notice = sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (second));
@@ -398,15 +422,15 @@ test_second_writer (Fixture       *fixture,
   g_assert_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_READ_ONLY);
   g_clear_error (&error);
 
-  /* It sees later commits too. */
-  add_session (first, 2, 10);
-  assert_ids (second, id, id + 1, (gint64) 0);
-
-  /* Once the writer is gone, the next one writes. */
-  g_assert_finalize_object (g_steal_pointer (&first));
+  /* A read-only store is not shared: the next open tries the lock again,
+   * and writes once the other writer is gone. */
+  close (fd);
   third = open_store (fixture->path);
+  g_assert_true (third != second);
   g_assert_false (sonde_store_is_read_only (third));
   g_assert_null (sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (third)));
+  add_session (third, 2, 10);
+  assert_ids (second, id, id + 1, (gint64) 0);
   g_assert_finalize_object (g_steal_pointer (&second));
   g_assert_finalize_object (g_steal_pointer (&third));
 }
@@ -605,6 +629,282 @@ on_kill_time (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+count_record (const SondeRecord *record,
+              gpointer           user_data)
+{
+  guint64 *expected_seq = user_data;
+
+  g_assert_cmpuint (record->seq, ==, *expected_seq);
+  g_assert_cmpuint (record->stored_size, ==, 100);
+  (*expected_seq)++;
+  return TRUE;
+}
+
+/* The records of a session, checked to be 1..N of 100 bytes: N. */
+static guint64
+count_records (SondeStore *store,
+               gint64      session)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 next = 1;
+
+  g_assert_true (sonde_store_read_records (store, session, 0, count_record, &next, &error));
+  g_assert_no_error (error);
+  return next - 1;
+}
+
+static gpointer
+open_close_thread (gpointer data)
+{
+  const char *path = data;
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open (path, &error);
+
+      g_assert_no_error (error);
+      /* Never the read-only fallback: a store whose last reference is
+       * going still holds the lock until it has closed. */
+      g_assert_false (sonde_store_is_read_only (SONDE_STORE (store)));
+    }
+  return NULL;
+}
+
+/* Two opens of one path in a process give one store, which two recorders
+ * write at once from their writer threads while this thread reads; an
+ * open racing the last unref never falls back to read-only. */
+static void
+test_shared (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *other_spelling = g_build_filename (fixture->dir, ".", "recordings.db", NULL);
+  g_autoptr(SondeStore) store = open_store (fixture->path);
+  g_autoptr(SondeStore) again = open_store (other_spelling);
+  g_autoptr(SondeRecorder) one = NULL;
+  g_autoptr(SondeRecorder) two = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  guint8 payload[100];
+  GThread *threads[2];
+
+  g_assert_true (store == again);
+  g_assert_false (sonde_store_is_read_only (again));
+  g_assert_null (sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (again)));
+  g_clear_object (&again);
+
+  one = sonde_recorder_new (store, "p", "P", "ws://one/", 1000, &error);
+  g_assert_no_error (error);
+  two = sonde_recorder_new (store, "p", "P", "ws://two/", 2000, &error);
+  g_assert_no_error (error);
+  memset (payload, 'x', sizeof payload);
+  for (guint64 seq = 1; seq <= 30000; seq++)
+    {
+      SondeRecord record = { .seq = seq, .wall_us = (gint64) seq, .kind = SONDE_MESSAGE_KIND_TEXT,
+                             .size = sizeof payload, .stored_size = sizeof payload, .data = payload };
+
+      sonde_recorder_add (one, &record);
+      sonde_recorder_add (two, &record);
+      if (seq % 5000 == 0)
+        {
+          guint64 n = count_records (store, sonde_recorder_get_session_id (one));
+
+          g_assert_cmpuint (n, <=, seq);
+        }
+    }
+  sonde_recorder_close (one, 3000, 1000, NULL, SONDE_STORE_ENDED_BY_CLIENT);
+  sonde_recorder_close (two, 3000, 1000, NULL, SONDE_STORE_ENDED_BY_CLIENT);
+  g_assert_cmpuint (sonde_recorder_get_skipped (one) + sonde_recorder_get_skipped (two), ==, 0);
+  g_assert_cmpuint (count_records (store, sonde_recorder_get_session_id (one)), ==, 30000);
+  g_assert_cmpuint (count_records (store, sonde_recorder_get_session_id (two)), ==, 30000);
+  sessions = sonde_store_list_sessions (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sessions->len, ==, 2);
+  for (guint i = 0; i < sessions->len; i++)
+    g_assert_cmpuint (((SondeStoreSession *) g_ptr_array_index (sessions, i))->messages, ==, 30000);
+  g_assert_finalize_object (g_steal_pointer (&one));
+  g_assert_finalize_object (g_steal_pointer (&two));
+  g_assert_finalize_object (g_steal_pointer (&store));
+
+  /* Opens and last unrefs from two threads at once. */
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("open-close", open_close_thread, fixture->path);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+}
+
+static SondeStore *
+open_reader (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  SondeStoreSqlite *store = sonde_store_sqlite_open_reader (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return SONDE_STORE (store);
+}
+
+/* A reader: NOT_FOUND without a file, creates nothing, writes nothing,
+ * and reads beside a writer of this process and of another one. */
+static void
+test_reader (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *writer_path = g_test_build_filename (G_TEST_BUILT, "record-writer", NULL);
+  g_autofree char *lock_path = g_strconcat (fixture->path, ".lock", NULL);
+  g_autoptr(SondeStoreSqlite) missing = NULL;
+  g_autoptr(SondeStore) reader = NULL;
+  g_autoptr(SondeStore) writer = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) output = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sessions = NULL;
+  KillState state = { 0 };
+  gboolean done = FALSE;
+  gint64 id, other = 0;
+  guint64 before, after;
+
+  missing = sonde_store_sqlite_open_reader (fixture->path, &error);
+  g_assert_null (missing);
+  g_assert_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (fixture->path, G_FILE_TEST_EXISTS));
+
+  /* A database no writer has open: no lock file appears. */
+  writer = open_store (fixture->path);
+  id = add_session (writer, 1, 100);
+  g_assert_finalize_object (g_steal_pointer (&writer));
+  g_assert_cmpint (g_unlink (lock_path), ==, 0);
+  reader = open_reader (fixture->path);
+  g_assert_false (g_file_test (lock_path, G_FILE_TEST_EXISTS));
+  g_assert_true (sonde_store_is_read_only (reader));
+  g_assert_null (sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (reader)));
+  g_assert_false (sonde_store_begin_session (reader, NULL, NULL, "ws://h/", 2, &other, &error));
+  g_assert_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_records (reader, id), ==, 1);
+
+  /* Beside this process's writer (which it is not). */
+  writer = open_store (fixture->path);
+  g_assert_true (writer != reader);
+  g_assert_false (sonde_store_is_read_only (writer));
+  add_session (writer, 2, 100);
+  assert_ids (reader, id, id + 1, (gint64) 0);
+  g_assert_finalize_object (g_steal_pointer (&writer));
+
+  /* Beside another process writing at full speed. */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, writer_path, "batches", fixture->path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (process, NULL, on_exited, &done);
+  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  state.output = output;
+  g_data_input_stream_read_line_async (output, G_PRIORITY_DEFAULT, NULL, on_line, &state);
+  SONDE_TEST_ASSERT_WAIT (state.lines >= 2 || state.eof, WAIT_MS);
+  g_assert_false (state.eof);
+
+  g_clear_object (&reader);
+  reader = open_reader (fixture->path);
+  g_assert_null (sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (reader)));
+  sessions = sonde_store_list_sessions (reader, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sessions->len, ==, 3);
+  other = ((SondeStoreSession *) g_ptr_array_index (sessions, 2))->id;
+  before = count_records (reader, other);
+  g_assert_cmpuint (before, >, 0);
+  state.lines = 0;
+  SONDE_TEST_ASSERT_WAIT (state.lines >= 3 || state.eof, WAIT_MS);
+  after = count_records (reader, other);
+  g_assert_cmpuint (after, >, before);
+
+  g_subprocess_force_exit (process);
+  SONDE_TEST_ASSERT_WAIT (done, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (state.eof, WAIT_MS);
+  g_assert_finalize_object (g_steal_pointer (&reader));
+}
+
+/* get_session gives one session as list_sessions does; seek_time finds the
+ * first record at or after a time (or the last), over seqs with holes. */
+static void
+test_get_seek (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(SondeStore) store = open_store (fixture->path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) records = g_array_new (FALSE, TRUE, sizeof (SondeRecord));
+  g_autoptr(SondeStoreSession) session = NULL;
+  g_autoptr(SondeStoreSession) missing = NULL;
+  guint8 payload[100] = { 0 };
+  gint64 id = 0, empty = 0;
+  guint64 seq = 0;
+
+  g_assert_true (sonde_store_begin_session (store, "p", "Prices", "ws://h/", 5000, &id, &error));
+  g_assert_true (sonde_store_begin_session (store, NULL, NULL, "ws://e/", 6000, &empty, &error));
+  g_assert_true (sonde_store_end_session (store, id, 9000, 1001, "away", SONDE_STORE_ENDED_BY_SERVER, &error));
+  /* seqs 3, 4, 6, 7, 9, … (every third missing); wall times rise by 10
+   * µs, twice the same now and then. */
+  for (guint64 s = 3; records->len < 100000; s++)
+    {
+      SondeRecord record = { .seq = s, .wall_us = 1000000 + (gint64) (s - s / 7) * 10,
+                             .size = sizeof payload, .stored_size = sizeof payload, .data = payload };
+
+      if (s % 3 != 2)
+        g_array_append_val (records, record);
+    }
+  g_assert_true (sonde_store_append (store, id, (SondeRecord *) records->data, records->len, &error));
+  g_assert_no_error (error);
+
+  session = sonde_store_get_session (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (session->id, ==, id);
+  g_assert_cmpstr (session->profile_id, ==, "p");
+  g_assert_cmpstr (session->profile_name, ==, "Prices");
+  g_assert_cmpstr (session->url, ==, "ws://h/");
+  g_assert_cmpint (session->start_us, ==, 5000);
+  g_assert_cmpint (session->end_us, ==, 9000);
+  g_assert_cmpuint (session->messages, ==, 100000);
+  g_assert_cmpuint (session->bytes, ==, 100000 * sizeof payload);
+  g_assert_cmpint (session->close_code, ==, 1001);
+  g_assert_cmpstr (session->close_reason, ==, "away");
+  g_assert_cmpint (session->initiator, ==, SONDE_STORE_ENDED_BY_SERVER);
+  missing = sonde_store_get_session (store, empty + 1, &error);
+  g_assert_null (missing);
+  g_assert_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Before the first, past the last, and random times against a scan. */
+  g_assert_true (sonde_store_seek_time (store, id, 0, &seq, &error));
+  g_assert_cmpuint (seq, ==, 3);
+  g_assert_true (sonde_store_seek_time (store, id, G_MAXINT64, &seq, &error));
+  g_assert_cmpuint (seq, ==, g_array_index (records, SondeRecord, records->len - 1).seq);
+  for (guint i = 0; i < 500; i++)
+    {
+      const SondeRecord *last = &g_array_index (records, SondeRecord, records->len - 1);
+      gint64 target = g_test_rand_int_range (1000000, (gint32) last->wall_us + 1);
+      guint64 expected = last->seq;
+
+      if (i % 2 == 0)
+        target = g_array_index (records, SondeRecord, g_test_rand_int_range (0, records->len)).wall_us;
+      for (guint j = 0; j < records->len; j++)
+        if (g_array_index (records, SondeRecord, j).wall_us >= target)
+          {
+            expected = g_array_index (records, SondeRecord, j).seq;
+            break;
+          }
+      g_assert_true (sonde_store_seek_time (store, id, target, &seq, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (seq, ==, expected);
+    }
+
+  g_assert_false (sonde_store_seek_time (store, empty, 0, &seq, &error));
+  g_assert_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (sonde_store_seek_time (store, empty + 1, 0, &seq, &error));
+  g_assert_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
 /* SIGKILL a writer at full speed at several moments: every committed batch
  * is there, whole, and nothing of a batch that was not. */
 static void
@@ -664,6 +964,9 @@ main (int   argc,
   g_test_add ("/store-sqlite/second-writer", Fixture, NULL, fixture_setup, test_second_writer, fixture_teardown);
   g_test_add ("/store-sqlite/versions", Fixture, NULL, fixture_setup, test_versions, fixture_teardown);
   g_test_add ("/store-sqlite/size", Fixture, NULL, fixture_setup, test_size, fixture_teardown);
+  g_test_add ("/store-sqlite/shared", Fixture, NULL, fixture_setup, test_shared, fixture_teardown);
+  g_test_add ("/store-sqlite/reader", Fixture, NULL, fixture_setup, test_reader, fixture_teardown);
+  g_test_add ("/store-sqlite/get-seek", Fixture, NULL, fixture_setup, test_get_seek, fixture_teardown);
   g_test_add ("/store-sqlite/kill", Fixture, NULL, fixture_setup, test_kill, fixture_teardown);
 
   return g_test_run ();

@@ -4,6 +4,11 @@
  * append to the -wal file, and a crash (kill -9 included) loses at most the
  * transactions not yet committed, never part of one. Writers are kept to one
  * process by an flock on "PATH.lock"; a second process opens read-only.
+ * Within a process the writer of a file is one shared object (a table of
+ * the open writers), and every public operation holds the store's lock:
+ * the connection is SQLITE_OPEN_NOMUTEX and used by one thread at a time.
+ * A reader (open_reader) is a connection of its own, which WAL lets read
+ * beside the writer. The read side is in sonde-store-sqlite-read.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,28 +21,13 @@
 #include <glib/gi18n-lib.h>
 #include <inttypes.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "sonde-store-sqlite.h"
+#include "sonde-store-sqlite-private.h"
 
-struct _SondeStoreSqlite
-{
-  GObject parent_instance;
-
-  /* owned */
-  char         *path;
-  sqlite3      *db;
-  sqlite3_stmt *insert;
-  sqlite3_stmt *insert_many;   /* INSERT_ROWS rows at once */
-  sqlite3_stmt *count;
-  int           lock_fd;
-  gboolean      read_only;
-  GError       *notice;
-};
 
 static void sonde_store_sqlite_iface_init (SondeStoreInterface *iface);
 
@@ -76,12 +66,6 @@ static const char * const migrations[] = {
   "  size INTEGER NOT NULL,"
   "  payload BLOB NOT NULL);",
 };
-
-/* A message's key: its session in the high bits, its seq in the low ones. */
-#define KEY_BITS    40
-#define MAX_SEQ     ((G_GINT64_CONSTANT (1) << KEY_BITS) - 1)
-#define MAX_SESSION ((G_GINT64_CONSTANT (1) << (63 - KEY_BITS)) - 1)
-#define KEY(session, seq) (((gint64) (session) << KEY_BITS) | (gint64) (seq))
 
 /* Rows per statement for full chunks of a batch: fewer statement runs. */
 #define INSERT_ROWS 64
@@ -132,8 +116,8 @@ error_code (const char *path,
     }
 }
 
-static void
-set_error (SondeStoreSqlite  *self,
+void
+sonde_store_sqlite_set_error (SondeStoreSqlite  *self,
            int                rc,
            GError           **error)
 {
@@ -160,7 +144,7 @@ exec (SondeStoreSqlite  *self,
 
   if (rc != SQLITE_OK)
     {
-      set_error (self, rc, error);
+      sonde_store_sqlite_set_error (self, rc, error);
       return FALSE;
     }
   return TRUE;
@@ -179,7 +163,7 @@ step_session_change (SondeStoreSqlite  *self,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_error (self, rc, error);
+      sonde_store_sqlite_set_error (self, rc, error);
       return FALSE;
     }
   if (sqlite3_changes (self->db) == 0)
@@ -191,8 +175,8 @@ step_session_change (SondeStoreSqlite  *self,
   return TRUE;
 }
 
-static gboolean
-prepare (SondeStoreSqlite  *self,
+gboolean
+sonde_store_sqlite_prepare (SondeStoreSqlite  *self,
          const char        *sql,
          sqlite3_stmt     **stmt,
          GError           **error)
@@ -201,7 +185,7 @@ prepare (SondeStoreSqlite  *self,
 
   if (rc != SQLITE_OK)
     {
-      set_error (self, rc, error);
+      sonde_store_sqlite_set_error (self, rc, error);
       return FALSE;
     }
   return TRUE;
@@ -224,12 +208,12 @@ read_version (SondeStoreSqlite  *self,
   int rc;
 
   *out_version = 0;
-  if (!prepare (self, "SELECT count(*) FROM sqlite_schema WHERE name = 'schema_version'", &stmt, error))
+  if (!sonde_store_sqlite_prepare (self, "SELECT count(*) FROM sqlite_schema WHERE name = 'schema_version'", &stmt, error))
     return FALSE;
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_error (self, rc, error);
+      sonde_store_sqlite_set_error (self, rc, error);
       sqlite3_finalize (stmt);
       return FALSE;
     }
@@ -240,12 +224,12 @@ read_version (SondeStoreSqlite  *self,
     }
   sqlite3_finalize (stmt);
 
-  if (!prepare (self, "SELECT max(version) FROM schema_version", &stmt, error))
+  if (!sonde_store_sqlite_prepare (self, "SELECT max(version) FROM schema_version", &stmt, error))
     return FALSE;
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_error (self, rc, error);
+      sonde_store_sqlite_set_error (self, rc, error);
       sqlite3_finalize (stmt);
       return FALSE;
     }
@@ -349,14 +333,14 @@ open_db (SondeStoreSqlite  *self,
 
     for (guint i = 0; i < INSERT_ROWS; i++)
       g_string_append (many, i == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)");
-    if (!prepare (self, many->str, &self->insert_many, error))
+    if (!sonde_store_sqlite_prepare (self, many->str, &self->insert_many, error))
       return FALSE;
   }
-  return prepare (self,
+  return sonde_store_sqlite_prepare (self,
                   "INSERT INTO messages (key, wall_us, mono_us, direction, kind, flags, size, payload)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                   &self->insert, error)
-         && prepare (self,
+         && sonde_store_sqlite_prepare (self,
                      "UPDATE sessions SET messages = messages + ?, bytes = bytes + ? WHERE id = ?",
                      &self->count, error);
 }
@@ -390,8 +374,8 @@ move_aside (SondeStoreSqlite  *self,
 }
 
 /* Ids outside what a key can hold are no session of ours. */
-static gboolean
-check_session_id (SondeStoreSqlite  *self,
+gboolean
+sonde_store_sqlite_check_session_id (SondeStoreSqlite  *self,
                   gint64             session_id,
                   GError           **error)
 {
@@ -412,15 +396,16 @@ sonde_store_sqlite_begin_session (SondeStore  *store,
                                   GError     **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   sqlite3_stmt *stmt = NULL;
   int rc;
 
   if (self->read_only)
     {
-      set_error (self, SQLITE_READONLY, error);
+      sonde_store_sqlite_set_error (self, SQLITE_READONLY, error);
       return FALSE;
     }
-  if (!prepare (self, "INSERT INTO sessions (profile_id, profile_name, url, start_us) VALUES (?, ?, ?, ?)",
+  if (!sonde_store_sqlite_prepare (self, "INSERT INTO sessions (profile_id, profile_name, url, start_us) VALUES (?, ?, ?, ?)",
                 &stmt, error))
     return FALSE;
   sqlite3_bind_text (stmt, 1, profile_id, -1, SQLITE_TRANSIENT);
@@ -431,7 +416,7 @@ sonde_store_sqlite_begin_session (SondeStore  *store,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_error (self, rc, error);
+      sonde_store_sqlite_set_error (self, rc, error);
       return FALSE;
     }
   *out_id = sqlite3_last_insert_rowid (self->db);
@@ -455,15 +440,16 @@ sonde_store_sqlite_append (SondeStore         *store,
                            GError            **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   guint64 bytes = 0;
   int rc;
 
   if (self->read_only)
     {
-      set_error (self, SQLITE_READONLY, error);
+      sonde_store_sqlite_set_error (self, SQLITE_READONLY, error);
       return FALSE;
     }
-  if (!check_session_id (self, session_id, error) || !exec (self, "BEGIN IMMEDIATE", error))
+  if (!sonde_store_sqlite_check_session_id (self, session_id, error) || !exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   for (guint i = 0; i < n_records;)
@@ -521,7 +507,7 @@ sonde_store_sqlite_append (SondeStore         *store,
     return TRUE;
 
 fail:
-  set_error (self, rc, error);
+  sonde_store_sqlite_set_error (self, rc, error);
   rollback (self);
   return FALSE;
 }
@@ -536,14 +522,15 @@ sonde_store_sqlite_end_session (SondeStore           *store,
                                 GError              **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   sqlite3_stmt *stmt = NULL;
 
   if (self->read_only)
     {
-      set_error (self, SQLITE_READONLY, error);
+      sonde_store_sqlite_set_error (self, SQLITE_READONLY, error);
       return FALSE;
     }
-  if (!prepare (self, "UPDATE sessions SET end_us = ?, close_code = ?, close_reason = ?, initiator = ? WHERE id = ?",
+  if (!sonde_store_sqlite_prepare (self, "UPDATE sessions SET end_us = ?, close_code = ?, close_reason = ?, initiator = ? WHERE id = ?",
                 &stmt, error))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, end_us);
@@ -559,39 +546,20 @@ sonde_store_sqlite_list_sessions (SondeStore  *store,
                                   GError     **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_store_session_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
-  if (!prepare (self,
-                "SELECT id, profile_id, profile_name, url, start_us, end_us, messages, bytes,"
-                " close_code, close_reason, initiator FROM sessions ORDER BY start_us, id",
-                &stmt, error))
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      SondeStoreSession *session = g_new0 (SondeStoreSession, 1);
+  return sonde_store_sqlite_list_sessions_locked (self, error);
+}
 
-      session->id = sqlite3_column_int64 (stmt, 0);
-      session->profile_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      session->profile_name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      session->url = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      session->start_us = sqlite3_column_int64 (stmt, 4);
-      session->end_us = sqlite3_column_int64 (stmt, 5);
-      session->messages = (guint64) sqlite3_column_int64 (stmt, 6);
-      session->bytes = (guint64) sqlite3_column_int64 (stmt, 7);
-      session->close_code = sqlite3_column_int (stmt, 8);
-      session->close_reason = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
-      session->initiator = CLAMP (sqlite3_column_int (stmt, 10), SONDE_STORE_ENDED_UNKNOWN, SONDE_STORE_ENDED_BY_ERROR);
-      g_ptr_array_add (sessions, session);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_error (self, rc, error);
-      return NULL;
-    }
-  return g_steal_pointer (&sessions);
+static SondeStoreSession *
+sonde_store_sqlite_get_session (SondeStore  *store,
+                                gint64       session_id,
+                                GError     **error)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  return sonde_store_sqlite_get_session_locked (self, session_id, error);
 }
 
 static gboolean
@@ -603,47 +571,23 @@ sonde_store_sqlite_read_records (SondeStore            *store,
                                  GError               **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
-  if (!check_session_id (self, session_id, error))
-    return FALSE;
-  if (!prepare (self,
-                "SELECT key, wall_us, mono_us, direction, kind, flags, size, payload FROM messages"
-                " WHERE key BETWEEN ? AND ? ORDER BY key",
-                &stmt, error))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, KEY (session_id, MIN (from_seq, (guint64) MAX_SEQ)));
-  sqlite3_bind_int64 (stmt, 2, KEY (session_id, MAX_SEQ));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      SondeRecord record = { 0 };
-      const guint8 *data = sqlite3_column_blob (stmt, 7);
-
-      record.seq = (guint64) (sqlite3_column_int64 (stmt, 0) & MAX_SEQ);
-      record.wall_us = sqlite3_column_int64 (stmt, 1);
-      record.mono_us = sqlite3_column_int64 (stmt, 2);
-      record.direction = CLAMP (sqlite3_column_int (stmt, 3), SONDE_DIRECTION_IN, SONDE_DIRECTION_EVENT);
-      record.kind = CLAMP (sqlite3_column_int (stmt, 4), 0, SONDE_MESSAGE_KIND_LAST);
-      record.flags = sqlite3_column_int (stmt, 5);
-      record.size = (gsize) sqlite3_column_int64 (stmt, 6);
-      record.stored_size = sqlite3_column_bytes (stmt, 7);
-      record.data = data != NULL ? data : (const guint8 *) "";
-      if (!func (&record, user_data))
-        {
-          rc = SQLITE_DONE;
-          break;
-        }
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_error (self, rc, error);
-      return FALSE;
-    }
-  return TRUE;
+  return sonde_store_sqlite_read_records_locked (self, session_id, from_seq, func, user_data, error);
 }
 
+static gboolean
+sonde_store_sqlite_seek_time (SondeStore  *store,
+                              gint64       session_id,
+                              gint64       wall_us,
+                              guint64     *out_seq,
+                              GError     **error)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  return sonde_store_sqlite_seek_time_locked (self, session_id, wall_us, out_seq, error);
+}
 static gboolean
 delete_one (SondeStoreSqlite  *self,
             gint64             session_id,
@@ -652,9 +596,9 @@ delete_one (SondeStoreSqlite  *self,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  if (!check_session_id (self, session_id, error))
+  if (!sonde_store_sqlite_check_session_id (self, session_id, error))
     return FALSE;
-  if (!prepare (self, "DELETE FROM messages WHERE key BETWEEN ? AND ?", &stmt, error))
+  if (!sonde_store_sqlite_prepare (self, "DELETE FROM messages WHERE key BETWEEN ? AND ?", &stmt, error))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, KEY (session_id, 0));
   sqlite3_bind_int64 (stmt, 2, KEY (session_id, MAX_SEQ));
@@ -662,11 +606,11 @@ delete_one (SondeStoreSqlite  *self,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_error (self, rc, error);
+      sonde_store_sqlite_set_error (self, rc, error);
       return FALSE;
     }
 
-  if (!prepare (self, "DELETE FROM sessions WHERE id = ?", &stmt, error))
+  if (!sonde_store_sqlite_prepare (self, "DELETE FROM sessions WHERE id = ?", &stmt, error))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, session_id);
   return step_session_change (self, stmt, session_id, error);
@@ -678,10 +622,11 @@ sonde_store_sqlite_delete_session (SondeStore  *store,
                                    GError     **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   if (self->read_only)
     {
-      set_error (self, SQLITE_READONLY, error);
+      sonde_store_sqlite_set_error (self, SQLITE_READONLY, error);
       return FALSE;
     }
   if (!exec (self, "BEGIN IMMEDIATE", error))
@@ -705,6 +650,7 @@ sonde_store_sqlite_prune (SondeStore  *store,
                           GError     **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(GPtrArray) sessions = NULL;
   guint64 total = 0;
   guint n_deleted = 0;
@@ -713,10 +659,10 @@ sonde_store_sqlite_prune (SondeStore  *store,
     *out_n_deleted = 0;
   if (self->read_only)
     {
-      set_error (self, SQLITE_READONLY, error);
+      sonde_store_sqlite_set_error (self, SQLITE_READONLY, error);
       return FALSE;
     }
-  sessions = sonde_store_sqlite_list_sessions (store, error);
+  sessions = sonde_store_sqlite_list_sessions_locked (self, error);
   if (sessions == NULL)
     return FALSE;
   for (guint i = 0; i < sessions->len; i++)
@@ -787,6 +733,45 @@ sonde_store_sqlite_iface_init (SondeStoreInterface *iface)
   iface->prune = sonde_store_sqlite_prune;
   iface->get_size = sonde_store_sqlite_get_size;
   iface->is_read_only = sonde_store_sqlite_is_read_only;
+  iface->get_session = sonde_store_sqlite_get_session;
+  iface->seek_time = sonde_store_sqlite_seek_time;
+}
+
+/* The writers open in this process, by canonical path: opening a path
+ * that is open already gives the same store. An entry's weak reference
+ * goes NULL when its store's last reference is dropped, and the entry goes
+ * once that store has closed its file and released the lock: an open in
+ * between waits for it, rather than find the lock taken by a store that is
+ * going. */
+typedef struct {
+  GWeakRef          ref;
+  SondeStoreSqlite *store;   /* identity only */
+} Writer;
+
+static GMutex      writers_lock;
+static GCond       writers_cond;
+static GHashTable *writers;
+
+static void
+writer_free (Writer *writer)
+{
+  g_weak_ref_clear (&writer->ref);
+  g_free (writer);
+}
+
+/* The path with its folder's symbolic links resolved (the file may not
+ * exist yet). */
+static char *
+canonical_path (const char *path)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *dir = g_path_get_dirname (absolute);
+  g_autofree char *base = g_path_get_basename (absolute);
+  g_autofree char *real_dir = realpath (dir, NULL);
+
+  if (real_dir == NULL)
+    return g_steal_pointer (&absolute);
+  return g_build_filename (real_dir, base, NULL);
 }
 
 static void
@@ -797,8 +782,21 @@ sonde_store_sqlite_finalize (GObject *object)
   close_db (self);
   if (self->lock_fd >= 0)
     close (self->lock_fd);
+  if (self->canonical != NULL)
+    {
+      Writer *writer;
+
+      g_mutex_lock (&writers_lock);
+      writer = g_hash_table_lookup (writers, self->canonical);
+      if (writer != NULL && writer->store == self)
+        g_hash_table_remove (writers, self->canonical);
+      g_cond_broadcast (&writers_cond);
+      g_mutex_unlock (&writers_lock);
+      g_free (self->canonical);
+    }
   g_clear_error (&self->notice);
   g_free (self->path);
+  g_rec_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (sonde_store_sqlite_parent_class)->finalize (object);
 }
@@ -814,18 +812,17 @@ sonde_store_sqlite_class_init (SondeStoreSqliteClass *klass)
 static void
 sonde_store_sqlite_init (SondeStoreSqlite *self)
 {
+  g_rec_mutex_init (&self->lock);
   self->lock_fd = -1;
 }
 
-SondeStoreSqlite *
-sonde_store_sqlite_open (const char  *path,
-                         GError     **error)
+static SondeStoreSqlite *
+open_writer (const char  *path,
+             GError     **error)
 {
   g_autoptr(SondeStoreSqlite) self = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *lock_path = NULL;
-
-  g_return_val_if_fail (path != NULL, NULL);
 
   self = g_object_new (SONDE_TYPE_STORE_SQLITE, NULL);
   self->path = g_strdup (path);
@@ -874,6 +871,72 @@ sonde_store_sqlite_open (const char  *path,
                  _("The recording %s was damaged: it was moved aside to %s and a new one started"),
                  path, aside);
   }
+  return g_steal_pointer (&self);
+}
+
+SondeStoreSqlite *
+sonde_store_sqlite_open (const char  *path,
+                         GError     **error)
+{
+  g_autofree char *canonical = NULL;
+  SondeStoreSqlite *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  canonical = canonical_path (path);
+  g_mutex_lock (&writers_lock);
+  if (writers == NULL)
+    writers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) writer_free);
+  for (;;)
+    {
+      Writer *writer = g_hash_table_lookup (writers, canonical);
+
+      if (writer == NULL)
+        break;
+      self = g_weak_ref_get (&writer->ref);
+      if (self != NULL)
+        {
+          g_mutex_unlock (&writers_lock);
+          return self;
+        }
+      /* Its last reference is gone and it is closing: wait for it. */
+      g_cond_wait (&writers_cond, &writers_lock);
+    }
+
+  self = open_writer (path, error);
+  if (self != NULL && !self->read_only)
+    {
+      Writer *writer = g_new0 (Writer, 1);
+
+      g_weak_ref_init (&writer->ref, self);
+      writer->store = self;
+      self->canonical = g_strdup (canonical);
+      g_hash_table_insert (writers, g_steal_pointer (&canonical), writer);
+    }
+  g_mutex_unlock (&writers_lock);
+  return self;
+}
+
+SondeStoreSqlite *
+sonde_store_sqlite_open_reader (const char  *path,
+                                GError     **error)
+{
+  g_autoptr(SondeStoreSqlite) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND,
+                   _("There is no recording %s"), path);
+      return NULL;
+    }
+  self = g_object_new (SONDE_TYPE_STORE_SQLITE, NULL);
+  self->path = g_strdup (path);
+  self->read_only = TRUE;
+  self->reader = TRUE;
+  if (!open_db (self, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 

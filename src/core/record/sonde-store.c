@@ -153,3 +153,25 @@ sonde_store_is_read_only (SondeStore *self)
 
   return SONDE_STORE_GET_IFACE (self)->is_read_only (self);
 }
+
+SondeStoreSession *
+sonde_store_get_session (SondeStore  *self,
+                         gint64       session_id,
+                         GError     **error)
+{
+  g_return_val_if_fail (SONDE_IS_STORE (self), NULL);
+
+  return SONDE_STORE_GET_IFACE (self)->get_session (self, session_id, error);
+}
+
+gboolean
+sonde_store_seek_time (SondeStore  *self,
+                       gint64       session_id,
+                       gint64       wall_us,
+                       guint64     *out_seq,
+                       GError     **error)
+{
+  g_return_val_if_fail (SONDE_IS_STORE (self), FALSE);
+
+  return SONDE_STORE_GET_IFACE (self)->seek_time (self, session_id, wall_us, out_seq, error);
+}

@@ -63,8 +63,9 @@ typedef gboolean (*SondeStoreRecordFunc) (const SondeRecord *record,
 #define SONDE_TYPE_STORE (sonde_store_get_type ())
 G_DECLARE_INTERFACE (SondeStore, sonde_store, SONDE, STORE, GObject)
 
-/* A store is used from one thread at a time (SondeRecorder hands it to its
- * writer thread); the backend keeps its SQL, files and locks to itself. */
+/* A store may be used from several threads: a backend serializes its calls
+ * (SondeRecorder's writer thread appends while the window reads). The
+ * backend keeps its SQL, files and locks to itself. */
 struct _SondeStoreInterface
 {
   GTypeInterface parent_iface;
@@ -107,6 +108,14 @@ struct _SondeStoreInterface
                                 GError             **error);
   guint64    (*get_size)       (SondeStore          *self);
   gboolean   (*is_read_only)   (SondeStore          *self);
+  SondeStoreSession *(*get_session) (SondeStore     *self,
+                                     gint64          session_id,
+                                     GError        **error);
+  gboolean   (*seek_time)      (SondeStore          *self,
+                                gint64               session_id,
+                                gint64               wall_us,
+                                guint64             *out_seq,
+                                GError             **error);
 };
 
 /* Starts a session (profile id and name NULL for an ad-hoc URL). */
@@ -155,5 +164,17 @@ gboolean   sonde_store_prune          (SondeStore          *self,
 /* Bytes the store takes on disk. */
 guint64    sonde_store_get_size       (SondeStore          *self);
 gboolean   sonde_store_is_read_only   (SondeStore          *self);
+/* One session by id; SONDE_STORE_ERROR_NOT_FOUND when there is none. */
+SondeStoreSession *sonde_store_get_session (SondeStore       *self,
+                                            gint64            session_id,
+                                            GError          **error);
+/* The seq of the session's first record whose wall time is ≥ @wall_us, or
+ * of its last record when none is (jump to a time). NOT_FOUND for an
+ * unknown or empty session. */
+gboolean   sonde_store_seek_time      (SondeStore          *self,
+                                       gint64               session_id,
+                                       gint64               wall_us,
+                                       guint64             *out_seq,
+                                       GError             **error);
 
 G_END_DECLS

@@ -1,0 +1,68 @@
+/* sonde-store-sqlite-private.h: what the files of SondeStoreSqlite share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "sonde-store-sqlite.h"
+
+G_BEGIN_DECLS
+
+struct _SondeStoreSqlite
+{
+  GObject parent_instance;
+
+  /* owned; every public operation holds @lock (a store is shared between
+   * threads: a recorder's writer appends while the window reads) */
+  GRecMutex     lock;
+  char         *path;
+  char         *canonical;     /* the key of a shared writer, NULL otherwise */
+  sqlite3      *db;
+  sqlite3_stmt *insert;
+  sqlite3_stmt *insert_many;   /* INSERT_ROWS rows at once */
+  sqlite3_stmt *count;
+  int           lock_fd;
+  gboolean      read_only;
+  gboolean      reader;        /* opened with sonde_store_sqlite_open_reader() */
+  GError       *notice;
+};
+
+/* A message's key: its session in the high bits, its seq in the low ones. */
+#define KEY_BITS    40
+#define MAX_SEQ     ((G_GINT64_CONSTANT (1) << KEY_BITS) - 1)
+#define MAX_SESSION ((G_GINT64_CONSTANT (1) << (63 - KEY_BITS)) - 1)
+#define KEY(session, seq) (((gint64) (session) << KEY_BITS) | (gint64) (seq))
+
+void     sonde_store_sqlite_set_error        (SondeStoreSqlite  *self,
+                                              int                rc,
+                                              GError           **error);
+gboolean sonde_store_sqlite_prepare          (SondeStoreSqlite  *self,
+                                              const char        *sql,
+                                              sqlite3_stmt     **stmt,
+                                              GError           **error);
+/* Ids outside what a key can hold are no session of ours. */
+gboolean sonde_store_sqlite_check_session_id (SondeStoreSqlite  *self,
+                                              gint64             session_id,
+                                              GError           **error);
+
+/* The read side (sonde-store-sqlite-read.c), called with @lock held. */
+GPtrArray         *sonde_store_sqlite_list_sessions_locked (SondeStoreSqlite  *self,
+                                                            GError           **error);
+SondeStoreSession *sonde_store_sqlite_get_session_locked   (SondeStoreSqlite  *self,
+                                                            gint64             session_id,
+                                                            GError           **error);
+gboolean           sonde_store_sqlite_read_records_locked  (SondeStoreSqlite     *self,
+                                                            gint64                session_id,
+                                                            guint64               from_seq,
+                                                            SondeStoreRecordFunc  func,
+                                                            gpointer              user_data,
+                                                            GError              **error);
+gboolean           sonde_store_sqlite_seek_time_locked     (SondeStoreSqlite  *self,
+                                                            gint64             session_id,
+                                                            gint64             wall_us,
+                                                            guint64           *out_seq,
+                                                            GError           **error);
+
+G_END_DECLS
