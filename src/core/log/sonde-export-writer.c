@@ -1,0 +1,160 @@
+/* sonde-export-writer.c: records written in any export format
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sonde-export"
+
+#include "config.h"
+
+#include "sonde-csv-writer.h"
+#include "sonde-export-writer.h"
+#include "sonde-har-writer.h"
+#include "sonde-log-export.h"
+#include "sonde-output-buffer.h"
+
+#define FLUSH_AT (256 * 1024)
+
+struct _SondeExportWriter
+{
+  SondeExportFormat  format;
+  gint64             from_us;
+  gint64             to_us;
+  GOutputStream     *stream;
+  SondeRedactor     *redactor;   /* NULL: none */
+  GString           *buffer;     /* JSON Lines */
+  SondeCsvWriter    *csv;
+  SondeHarWriter    *har;
+  guint64            n_written;
+};
+
+SondeExportWriter *
+sonde_export_writer_new (GOutputStream             *stream,
+                         const SondeExportOptions  *options,
+                         SondeRedactor             *redactor,
+                         GError                   **error)
+{
+  g_autoptr(SondeExportWriter) self = NULL;
+
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+
+  self = g_new0 (SondeExportWriter, 1);
+  self->format = options->format;
+  self->from_us = options->from_us;
+  self->to_us = options->to_us;
+  self->stream = g_object_ref (stream);
+  self->redactor = redactor != NULL ? sonde_redactor_ref (redactor) : NULL;
+  self->buffer = g_string_sized_new (FLUSH_AT + 4096);
+
+  switch (options->format)
+    {
+    case SONDE_EXPORT_FORMAT_CSV:
+      self->csv = sonde_csv_writer_new (stream, options->csv_paths, error);
+      if (self->csv == NULL)
+        return NULL;
+      break;
+    case SONDE_EXPORT_FORMAT_HAR:
+      self->har = sonde_har_writer_new (stream, options->url, options->start_us);
+      break;
+    case SONDE_EXPORT_FORMAT_JSONL:
+    default:
+      break;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+void
+sonde_export_writer_free (SondeExportWriter *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->csv, sonde_csv_writer_free);
+  g_clear_pointer (&self->har, sonde_har_writer_free);
+  g_clear_pointer (&self->redactor, sonde_redactor_unref);
+  g_string_free (self->buffer, TRUE);
+  g_clear_object (&self->stream);
+  g_free (self);
+}
+
+gboolean
+sonde_export_writer_add (SondeExportWriter  *self,
+                         const SondeRecord  *record,
+                         GCancellable       *cancellable,
+                         GError            **error)
+{
+  g_autoptr(GString) redacted = NULL;
+  SondeRecord copy;
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if ((self->from_us != 0 && record->wall_us < self->from_us) ||
+      (self->to_us != 0 && record->wall_us > self->to_us))
+    return TRUE;
+
+  if (self->format == SONDE_EXPORT_FORMAT_JSONL)
+    {
+      sonde_log_export_line (self->buffer, record, self->redactor);
+      g_string_append_c (self->buffer, '\n');
+      self->n_written++;
+      return sonde_output_buffer_flush (self->stream, self->buffer, FLUSH_AT, cancellable, error);
+    }
+
+  copy = *record;
+  if (self->redactor != NULL && record->direction != SONDE_DIRECTION_EVENT &&
+      record->kind == SONDE_MESSAGE_KIND_TEXT)
+    {
+      redacted = g_string_sized_new (record->stored_size + 16);
+      sonde_redactor_append_bytes (self->redactor, redacted, (const char *) record->data, record->stored_size);
+      copy.data = (const guint8 *) redacted->str;
+      copy.stored_size = redacted->len;
+    }
+
+  if (self->csv != NULL)
+    {
+      ok = sonde_csv_writer_add (self->csv, &copy, cancellable, error);
+      if (ok)
+        self->n_written++;
+      return ok;
+    }
+
+  ok = sonde_har_writer_add (self->har, &copy, cancellable, error);
+  self->n_written = sonde_har_writer_get_n_messages (self->har);
+  return ok;
+}
+
+gboolean
+sonde_export_writer_finish (SondeExportWriter  *self,
+                            GCancellable       *cancellable,
+                            GError            **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->csv != NULL)
+    return sonde_csv_writer_finish (self->csv, cancellable, error);
+  if (self->har != NULL)
+    return sonde_har_writer_finish (self->har, cancellable, error);
+  if (!sonde_output_buffer_flush (self->stream, self->buffer, 0, cancellable, error))
+    return FALSE;
+  return g_output_stream_flush (self->stream, cancellable, error);
+}
+
+guint64
+sonde_export_writer_get_n_written (SondeExportWriter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_written;
+}
+
+GFile *
+sonde_export_temp_file (GFile *target)
+{
+  g_autoptr(GFile) parent = g_file_get_parent (target);
+  g_autofree char *base = g_file_get_basename (target);
+  g_autofree char *name = g_strdup_printf (".%s.%08x%08x.part", base, g_random_int (), g_random_int ());
+
+  return g_file_get_child (parent, name);
+}
