@@ -28,13 +28,12 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <string.h>
 
 #include "sonde-filter-model.h"
 #include "sonde-log-enums.h"
 #include "sonde-message.h"
-#include "sonde-text.h"
+#include "sonde-record-matcher.h"
 
 /* How many records to match between two looks at the clock. */
 #define CLOCK_STRIDE 256
@@ -45,12 +44,6 @@
 #define MAX_HELD ((guint64) 16 * 1024 * 1024)
 #define MAX_HELD_FILTERED (2 * 1024 * 1024)
 
-typedef enum {
-  MATCH_ALL,
-  MATCH_ASCII,     /* case-insensitive bytes; the needle is lowercase ASCII */
-  MATCH_REGEX,
-} MatchKind;
-
 struct _SondeFilterModel
 {
   GObject          parent_instance;
@@ -58,14 +51,10 @@ struct _SondeFilterModel
   /* owned */
   SondeMessageLog *log;
   char            *text;
-  guint8          *needle;        /* MATCH_ASCII */
-  gsize            needle_len;
-  GRegex          *regex;         /* MATCH_REGEX: UTF-8 text and events */
-  GRegex          *raw_regex;     /* MATCH_REGEX: binary payloads */
+  SondeRecordMatcher *matcher;  /* NULL: no text to match */
   GArray          *index;         /* guint64 seqs, ascending; filtering only */
   GSource         *scan_source;
 
-  MatchKind        match;
   gboolean         use_regex;
   guint            directions;
   guint            kinds;
@@ -107,7 +96,7 @@ static void drop_evicted  (SondeFilterModel *self,
 static gboolean
 is_filtering (SondeFilterModel *self)
 {
-  return self->match != MATCH_ALL ||
+  return self->matcher != NULL ||
          self->directions != SONDE_FILTER_DIRECTION_ALL ||
          self->kinds != SONDE_FILTER_KIND_ALL;
 }
@@ -205,68 +194,6 @@ emit_items_changed (SondeFilterModel *self,
     g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
 }
 
-/* The length of the longest prefix of @data that is valid UTF-8, NUL
- * characters included: g_utf8_validate_len() stops at them. */
-static gsize
-utf8_valid_length (const char *data,
-                   gsize       length)
-{
-  const char *p = data;
-  const char *end = data + length;
-
-  while (p < end)
-    {
-      const char *valid_end = NULL;
-
-      if (g_utf8_validate_len (p, (gsize) (end - p), &valid_end))
-        break;
-      if (*valid_end != '\0')
-        return (gsize) (valid_end - data);
-      p = valid_end + 1;
-    }
-
-  return length;
-}
-
-static gboolean
-matches_text (SondeFilterModel  *self,
-              const SondeRecord *record)
-{
-  const char *data = (const char *) record->data;
-  gsize length = record->stored_size;
-  gsize valid;
-
-  switch (self->match)
-    {
-    case MATCH_ALL:
-      return TRUE;
-
-    case MATCH_ASCII:
-      return sonde_text_contains_ascii_ci (record->data, length, self->needle, self->needle_len);
-
-    case MATCH_REGEX:
-      if (record->kind == SONDE_MESSAGE_KIND_BINARY)
-        return g_regex_match_full (self->raw_regex, data, (gssize) length, 0, 0, NULL, NULL);
-
-      /* Text messages and events are UTF-8, but a truncated record may end
-       * inside a character: match the characters that are whole. The UTF-8
-       * regex is JIT-compiled, which does not check its subject and reads
-       * past the end of invalid UTF-8, so text that is not UTF-8 at all
-       * (the log takes any bytes) is matched as bytes. */
-      valid = utf8_valid_length (data, length);
-      if (valid < length)
-        {
-          if (g_utf8_get_char_validated (data + valid, (gssize) (length - valid)) != (gunichar) -2)
-            return g_regex_match_full (self->raw_regex, data, (gssize) length, 0, 0, NULL, NULL);
-          length = valid;
-        }
-      return g_regex_match_full (self->regex, data, (gssize) length, 0, 0, NULL, NULL);
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
 /* Whether the current filter lets @record through (the paused and cleared
  * states aside). */
 gboolean
@@ -286,7 +213,7 @@ sonde_filter_model_record_matches (SondeFilterModel  *self,
       return FALSE;
   }
 
-  return matches_text (self, record);
+  return self->matcher == NULL || sonde_record_matcher_matches (self->matcher, record);
 }
 
 static void
@@ -563,9 +490,7 @@ sonde_filter_model_finalize (GObject *object)
   SondeFilterModel *self = (SondeFilterModel *) object;
 
   g_free (self->text);
-  g_free (self->needle);
-  g_clear_pointer (&self->regex, g_regex_unref);
-  g_clear_pointer (&self->raw_regex, g_regex_unref);
+  g_clear_pointer (&self->matcher, sonde_record_matcher_free);
   g_array_unref (self->index);
 
   G_OBJECT_CLASS (sonde_filter_model_parent_class)->finalize (object);
@@ -720,9 +645,7 @@ sonde_filter_model_set_query (SondeFilterModel  *self,
                               gboolean           regex,
                               GError           **error)
 {
-  g_autoptr(GRegex) compiled = NULL;
-  g_autoptr(GRegex) raw = NULL;
-  gboolean ascii;
+  g_autoptr(SondeRecordMatcher) matcher = NULL;
 
   g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
 
@@ -733,56 +656,19 @@ sonde_filter_model_set_query (SondeFilterModel  *self,
   if (g_strcmp0 (self->text ? self->text : "", text) == 0 && self->use_regex == regex)
     return TRUE;
 
-  ascii = TRUE;
-  for (const char *p = text; *p; p++)
+  if (*text != '\0')
     {
-      if ((guchar) *p >= 0x80)
-        {
-          ascii = FALSE;
-          break;
-        }
-    }
-
-  if (*text != '\0' && (regex || !ascii))
-    {
-      g_autofree char *pattern = regex ? g_strdup (text) : g_regex_escape_string (text, -1);
-      g_autoptr(GError) local_error = NULL;
-
-      compiled = g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &local_error);
-      if (compiled == NULL)
-        {
-          /* GRegex messages name the problem and its offset. */
-          g_set_error (error, G_REGEX_ERROR, local_error->code,
-                       _("Invalid regular expression: %s"), local_error->message);
-          return FALSE;
-        }
-      raw = g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE | G_REGEX_RAW, 0, NULL);
-      if (raw == NULL)
-        raw = g_regex_ref (compiled);
+      matcher = sonde_record_matcher_new (regex ? SONDE_RECORD_MATCH_REGEX : SONDE_RECORD_MATCH_TEXT,
+                                          text, error);
+      if (matcher == NULL)
+        return FALSE;
     }
 
   g_free (self->text);
   self->text = g_strdup (text);
   self->use_regex = regex;
-  g_clear_pointer (&self->needle, g_free);
-  self->needle_len = 0;
-  g_clear_pointer (&self->regex, g_regex_unref);
-  g_clear_pointer (&self->raw_regex, g_regex_unref);
-
-  if (*text == '\0')
-    self->match = MATCH_ALL;
-  else if (compiled != NULL)
-    {
-      self->match = MATCH_REGEX;
-      self->regex = g_steal_pointer (&compiled);
-      self->raw_regex = g_steal_pointer (&raw);
-    }
-  else
-    {
-      self->match = MATCH_ASCII;
-      self->needle = (guint8 *) g_ascii_strdown (text, -1);
-      self->needle_len = strlen (text);
-    }
+  g_clear_pointer (&self->matcher, sonde_record_matcher_free);
+  self->matcher = g_steal_pointer (&matcher);
 
   restart (self);
   return TRUE;
