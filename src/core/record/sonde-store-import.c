@@ -82,9 +82,10 @@ add_session (SondeStore           *store,
   gint64 end_us = start_us;
   gsize batch_bytes = 0;
   gint64 id = 0;
+  const char *url = sonde_imported_session_get_url (session);
 
-  if (!sonde_store_begin_session (store, profile_id, profile_name, sonde_imported_session_get_url (session),
-                                  start_us, &id, error))
+  /* A file that does not say where it was: an empty URL. */
+  if (!sonde_store_begin_session (store, profile_id, profile_name, url != NULL ? url : "", start_us, &id, error))
     return FALSE;
   g_array_append_val (ids, id);
 
