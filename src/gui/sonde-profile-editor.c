@@ -419,6 +419,8 @@ build_page (SondeProfileEditor *self)
   add_spin (self, group, "retention-count", _("Messages kept"), _("The oldest are evicted beyond this"),
             1, G_MAXUINT32);
   add_spin (self, group, "retention-bytes", _("Megabytes kept"), NULL, 1, 1024 * 1024);
+  add_switch (self, group, "record", _("Record sessions"),
+              _("Keep every message on disk, for History, search and export"));
 
   group = add_group (self, _("TLS and Proxy"), NULL);
   row = adw_combo_row_new ();
@@ -718,6 +720,7 @@ load_draft (SondeProfileEditor *self)
   set_spin (self, "reconnect-max", reconnect.max_attempts);
   set_spin (self, "retention-count", sonde_profile_get_retention_count (p));
   set_spin (self, "retention-bytes", (double) (sonde_profile_get_retention_bytes (p) / (1024 * 1024)));
+  gtk_switch_set_active (GTK_SWITCH (field (self, "record")), sonde_profile_get_record (p));
 
   adw_combo_row_set_selected (self->tls_policy, sonde_profile_get_tls_policy (p));
   set_text (self, "tls-pinned-sha256", sonde_profile_get_pinned_sha256 (p));
@@ -823,6 +826,7 @@ store_draft (SondeProfileEditor *self)
   reconnect.cap_ms = (guint) get_spin (self, "reconnect-cap") * 1000;
   reconnect.max_attempts = (guint) get_spin (self, "reconnect-max");
   sonde_profile_set_reconnect (p, &reconnect);
+  sonde_profile_set_record (p, gtk_switch_get_active (GTK_SWITCH (field (self, "record"))));
   sonde_profile_set_retention (p, (guint) get_spin (self, "retention-count"),
                                (guint64) get_spin (self, "retention-bytes") * 1024 * 1024);
 

@@ -1163,6 +1163,14 @@ sonde_redactor_append_bytes (SondeRedactor *self,
  * holds no secret Sonde was given comes out byte for byte (sonde-cli
  * --raw). Returns whether anything was masked. */
 gboolean
+sonde_redactor_has_secrets (SondeRedactor *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->secrets->len > 0;
+}
+
+gboolean
 sonde_redactor_append_secrets (SondeRedactor *self,
                                GString       *out,
                                const char    *text,

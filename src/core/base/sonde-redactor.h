@@ -46,6 +46,8 @@ void           sonde_redactor_learn_header   (SondeRedactor  *self,
                                               const char     *name,
                                               const char     *value);
 
+/* Whether it knows any secret value to mask. */
+gboolean       sonde_redactor_has_secrets    (SondeRedactor  *self);
 gboolean       sonde_redactor_is_secret_header (SondeRedactor *self,
                                                 const char    *name);
 char          *sonde_redactor_header_value   (SondeRedactor  *self,

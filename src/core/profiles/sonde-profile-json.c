@@ -536,6 +536,8 @@ sonde_profile_to_json (SondeProfile *self)
   add_int (builder, "max_count", self->retention_count);
   add_int (builder, "max_bytes", self->retention_bytes);
   json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "record");
+  json_builder_add_boolean_value (builder, self->record);
 
   json_builder_set_member_name (builder, "charts");
   if (self->charts != NULL)
@@ -603,7 +605,8 @@ sonde_profile_new_from_json (JsonNode  *node,
       !read_uint64 (object, NULL, json_object_has_member (object, "max_message_size") ? "max_message_size"
                                                                                      : "max_frame_size",
                     G_MAXINT64, &self->options->max_message_size, error) ||
-      !read_boolean (object, NULL, "deflate", &self->options->deflate, error))
+      !read_boolean (object, NULL, "deflate", &self->options->deflate, error) ||
+      !read_boolean (object, NULL, "record", &self->record, error))
     return NULL;
 
   if (!read_object (object, NULL, "auth", &auth, error))

@@ -43,6 +43,7 @@ struct _SondeProfile
 
   guint                 retention_count;
   guint64               retention_bytes;
+  gboolean              record;               /* its sessions are recorded */
   JsonNode             *charts;
   JsonNode             *notifications;       /* SondeNotifier's rules, or NULL */
 };

@@ -297,6 +297,7 @@ sonde_profile_init (SondeProfile *self)
   self->on_open = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
   self->templates = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
   self->retention_count = SONDE_MESSAGE_LOG_DEFAULT_MAX_COUNT;
+  self->record = TRUE;
   self->retention_bytes = SONDE_MESSAGE_LOG_DEFAULT_MAX_BYTES;
 }
 
@@ -356,6 +357,7 @@ sonde_profile_duplicate (SondeProfile *self)
   copy->templates = copy_messages (self->templates);
   copy->retention_count = self->retention_count;
   copy->retention_bytes = self->retention_bytes;
+  copy->record = self->record;
   copy->charts = self->charts != NULL ? json_node_copy (self->charts) : NULL;
   copy->notifications = self->notifications != NULL ? json_node_copy (self->notifications) : NULL;
 
@@ -926,6 +928,29 @@ sonde_profile_set_retention (SondeProfile *self,
 
   self->retention_count = max_count;
   self->retention_bytes = max_bytes;
+  emit_changed (self);
+}
+
+/* Whether its sessions are recorded (on by default). */
+gboolean
+sonde_profile_get_record (SondeProfile *self)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE (self), TRUE);
+
+  return self->record;
+}
+
+void
+sonde_profile_set_record (SondeProfile *self,
+                          gboolean      record)
+{
+  g_return_if_fail (SONDE_IS_PROFILE (self));
+
+  record = !!record;
+  if (self->record == record)
+    return;
+
+  self->record = record;
   emit_changed (self);
 }
 

@@ -113,6 +113,9 @@ GPtrArray                  *sonde_profile_get_templates      (SondeProfile      
 void                        sonde_profile_set_templates      (SondeProfile          *self,
                                                               GPtrArray             *messages);
 /* Log and charts */
+gboolean                    sonde_profile_get_record         (SondeProfile          *self);
+void                        sonde_profile_set_record         (SondeProfile          *self,
+                                                              gboolean               record);
 guint                       sonde_profile_get_retention_count (SondeProfile         *self);
 guint64                     sonde_profile_get_retention_bytes (SondeProfile         *self);
 void                        sonde_profile_set_retention      (SondeProfile          *self,

@@ -37,6 +37,7 @@ struct _SondeRecorder
   gint64               session_id;
   gboolean             recording;
   gboolean             closed;
+  gboolean             detached;        /* ended by sonde_recorder_end(): nobody joins the writer */
   guint64              bytes_on_disk;
   guint64              skipped;
   guint64              dropping;        /* dropped since the last gap record */
@@ -57,6 +58,7 @@ struct _SondeRecorder
   gboolean             writer_gathering;  /* waits for a full batch */
   gint64               first_queued_us;   /* when the queue last stopped being empty */
   gboolean             failed;
+  gboolean             finished;        /* the writer is done: the session has ended in the store */
   GError              *error;           /* for ::stopped, not yet reported */
   guint64              disk_bytes;
   GSource             *report_source;
@@ -85,6 +87,32 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+/* Every recorder whose writer runs, for sonde_recorder_is_live() and
+ * sonde_recorder_wait_all(). */
+static GMutex live_lock;
+static GCond live_cond;
+static GPtrArray *live;
+
+static void
+live_add (SondeRecorder *self)
+{
+  g_mutex_lock (&live_lock);
+  if (live == NULL)
+    live = g_ptr_array_new ();
+  g_ptr_array_add (live, self);
+  g_mutex_unlock (&live_lock);
+}
+
+static void
+live_remove (SondeRecorder *self)
+{
+  g_mutex_lock (&live_lock);
+  if (live != NULL)
+    g_ptr_array_remove_fast (live, self);
+  g_cond_broadcast (&live_cond);
+  g_mutex_unlock (&live_lock);
+}
 
 static gsize
 item_cost (const Item *item)
@@ -139,7 +167,7 @@ schedule_report_locked (SondeRecorder *self)
   if (self->report_source != NULL)
     return;
   self->report_source = g_idle_source_new ();
-  g_source_set_callback (self->report_source, report, self, NULL);
+  g_source_set_callback (self->report_source, report, g_object_ref (self), g_object_unref);
   g_source_set_static_name (self->report_source, "[sonde] recorder report");
   g_source_attach (self->report_source, self->context);
 }
@@ -245,7 +273,11 @@ writer_thread (gpointer user_data)
   }
   g_mutex_lock (&self->lock);
   self->disk_bytes = sonde_store_get_size (self->store);
+  self->finished = TRUE;
+  if (self->detached)
+    schedule_report_locked (self);
   g_mutex_unlock (&self->lock);
+  live_remove (self);
   return NULL;
 }
 
@@ -257,10 +289,13 @@ report (gpointer user_data)
   g_autoptr(GError) error = NULL;
   guint64 disk_bytes;
 
+  gboolean finished;
+
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->report_source, g_source_unref);
   disk_bytes = self->disk_bytes;
   error = g_steal_pointer (&self->error);
+  finished = self->finished;
   g_mutex_unlock (&self->lock);
 
   g_object_ref (self);
@@ -274,6 +309,17 @@ report (gpointer user_data)
       self->recording = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
       g_signal_emit (self, signals[SIGNAL_STOPPED], 0, error);
+    }
+  /* Ended without waiting: the writer is done now. */
+  if (finished && self->detached && self->thread != NULL)
+    {
+      g_thread_join (g_steal_pointer (&self->thread));
+      if (self->recording)
+        {
+          self->recording = FALSE;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+        }
+      g_object_unref (self);  /* sonde_recorder_end()'s */
     }
   g_object_unref (self);
   return G_SOURCE_REMOVE;
@@ -397,6 +443,7 @@ sonde_recorder_new (SondeStore  *store,
   self->recording = TRUE;
   self->context = g_main_context_ref_thread_default ();
   self->bytes_on_disk = self->disk_bytes = sonde_store_get_size (store);
+  live_add (self);
   self->thread = g_thread_new ("sonde-recorder", writer_thread, self);
   return g_steal_pointer (&self);
 }
@@ -467,6 +514,92 @@ sonde_recorder_add (SondeRecorder     *self,
     g_signal_emit (self, signals[SIGNAL_GAP], 0, gap);
 }
 
+/* Under lock: what is dropped becomes a gap record; the writer is told to
+ * end the session. Returns the gap's size. */
+static guint64
+begin_closing_locked (SondeRecorder       *self,
+                      gint64               end_us,
+                      int                  close_code,
+                      const char          *close_reason,
+                      SondeStoreInitiator  initiator)
+{
+  guint64 gap = 0;
+
+  if (self->dropping > 0 && !self->failed)
+    {
+      push_locked (self, gap_item_new (self->first_dropped, self->dropping, FALSE));
+      gap = self->dropping;
+      self->dropping = 0;
+    }
+  self->closing = TRUE;
+  self->paused = FALSE;
+  self->end_us = end_us;
+  self->close_code = close_code;
+  self->close_reason = g_strdup (close_reason);
+  self->initiator = initiator;
+  g_cond_signal (&self->cond);
+  return gap;
+}
+
+void
+sonde_recorder_end (SondeRecorder       *self,
+                    gint64               end_us,
+                    int                  close_code,
+                    const char          *close_reason,
+                    SondeStoreInitiator  initiator)
+{
+  guint64 gap;
+
+  g_return_if_fail (SONDE_IS_RECORDER (self));
+
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+  self->detached = TRUE;
+
+  g_object_ref (self);  /* until the writer is done: see report() */
+  g_mutex_lock (&self->lock);
+  gap = begin_closing_locked (self, end_us, close_code, close_reason, initiator);
+  if (self->finished)
+    schedule_report_locked (self);
+  g_mutex_unlock (&self->lock);
+
+  if (gap > 0)
+    g_signal_emit (self, signals[SIGNAL_GAP], 0, gap);
+}
+
+gboolean
+sonde_recorder_is_live (SondeStore *store,
+                        gint64      session_id)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock (&live_lock);
+  for (guint i = 0; live != NULL && i < live->len && !found; i++)
+    {
+      SondeRecorder *recorder = g_ptr_array_index (live, i);
+
+      found = recorder->store == store && recorder->session_id == session_id;
+    }
+  g_mutex_unlock (&live_lock);
+  return found;
+}
+
+gboolean
+sonde_recorder_wait_all (gint64 timeout_us)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+  gboolean done;
+
+  g_mutex_lock (&live_lock);
+  while (live != NULL && live->len > 0)
+    if (!g_cond_wait_until (&live_cond, &live_lock, deadline))
+      break;
+  done = live == NULL || live->len == 0;
+  g_mutex_unlock (&live_lock);
+  return done;
+}
+
 void
 sonde_recorder_close (SondeRecorder       *self,
                       gint64               end_us,
@@ -484,19 +617,7 @@ sonde_recorder_close (SondeRecorder       *self,
 
   g_object_ref (self);
   g_mutex_lock (&self->lock);
-  if (self->dropping > 0 && !self->failed)
-    {
-      push_locked (self, gap_item_new (self->first_dropped, self->dropping, FALSE));
-      gap = self->dropping;
-      self->dropping = 0;
-    }
-  self->closing = TRUE;
-  self->paused = FALSE;
-  self->end_us = end_us;
-  self->close_code = close_code;
-  self->close_reason = g_strdup (close_reason);
-  self->initiator = initiator;
-  g_cond_signal (&self->cond);
+  gap = begin_closing_locked (self, end_us, close_code, close_reason, initiator);
   g_mutex_unlock (&self->lock);
 
   g_thread_join (g_steal_pointer (&self->thread));

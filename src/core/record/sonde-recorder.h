@@ -39,6 +39,23 @@ void           sonde_recorder_close              (SondeRecorder       *self,
                                                   const char          *close_reason,
                                                   SondeStoreInitiator  initiator);
 
+/* The same without waiting: the writer flushes and ends the session on
+ * its own, keeping the recorder alive meanwhile; "recording" turns FALSE
+ * (notified on this thread's main context) once the session has ended in
+ * the store. */
+void           sonde_recorder_end                (SondeRecorder       *self,
+                                                  gint64               end_us,
+                                                  int                  close_code,
+                                                  const char          *close_reason,
+                                                  SondeStoreInitiator  initiator);
+/* Whether a recorder of this process writes @session_id of @store now
+ * (pruning never deletes it). Any thread. */
+gboolean       sonde_recorder_is_live            (SondeStore          *store,
+                                                  gint64               session_id);
+/* Waits until every recorder's writer is done (at exit), at most
+ * @timeout_us; FALSE when some were not. */
+gboolean       sonde_recorder_wait_all           (gint64               timeout_us);
+
 gint64         sonde_recorder_get_session_id     (SondeRecorder       *self);
 gboolean       sonde_recorder_get_recording      (SondeRecorder       *self);
 guint64        sonde_recorder_get_bytes_on_disk  (SondeRecorder       *self);

@@ -38,6 +38,7 @@ apply_profile (SondeSession  *self,
       return FALSE;
     }
 
+  sonde_session_record_keep_redactor (self, sonde_connection_get_redactor (self->connection));
   if (self->show_secrets)
     sonde_connection_set_redactor (self->connection, NULL);
 
@@ -262,6 +263,7 @@ reset_connection (SondeSession *self)
 
   apply_adhoc_options (self);
   sonde_connection_set_redactor (self->connection, redactor);
+  sonde_session_record_keep_redactor (self, NULL);
   sonde_connection_set_client_certificate (self->connection, NULL);
   sonde_connection_set_on_open (self->connection, NULL);
   sonde_connection_set_heartbeat (self->connection, NULL, 0);

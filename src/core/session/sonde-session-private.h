@@ -8,6 +8,7 @@
 #pragma once
 
 #include "sonde-session.h"
+#include "sonde-redactor.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,17 @@ struct _SondeSession
   gboolean              secret_missing; /* the last connect found no secret */
   SondeStats            notified;       /* the totals last notified */
   SondeConnectionOptions *adhoc;        /* for addresses typed by hand; NULL: the defaults */
+
+  /* recording (sonde-session-record.c) */
+  char                 *recordings_dir;  /* a database per profile in it; NULL: none */
+  char                 *recording_path;  /* this database instead; NULL: none */
+  SondeRecorder        *recorder;        /* the recording under way, or NULL */
+  GPtrArray            *ending;          /* SondeRecorder: ended, still flushing */
+  SondeRedactor        *record_redactor; /* masks secrets out of what is recorded */
+  GString              *scratch;         /* a payload with its secrets masked */
+  SondeStoreInitiator   closed_by;       /* from the last close event */
+  guint                 gap_idle;        /* logs the recorder's gap */
+  guint64               gap_skipped;
 };
 
 gboolean sonde_session_is_active_state     (SondeConnectionState  state);
@@ -48,6 +60,19 @@ void     sonde_session_report_problem      (SondeSession         *self,
                                             const char           *text);
 void     sonde_session_notify_title        (SondeSession         *self);
 void     sonde_session_emit_profile_changed (SondeSession        *self);
+
+/* sonde-session-record.c */
+void     sonde_session_record_init         (SondeSession         *self);
+/* sonde-session.c: "recording" (when @recording_changed) and "recording-size" */
+void     sonde_session_notify_recording    (SondeSession         *self,
+                                            gboolean              recording_changed);
+void     sonde_session_emit_recording_stopped (SondeSession      *self,
+                                            const char           *text);
+void     sonde_session_record_state_changed (SondeSession        *self,
+                                             gboolean             was_active);
+void     sonde_session_record_dispose      (SondeSession         *self);
+void     sonde_session_record_keep_redactor (SondeSession        *self,
+                                             SondeRedactor       *redactor);
 
 /* sonde-session-connect.c */
 void     sonde_session_connect_profile_now (SondeSession         *self);

@@ -32,12 +32,15 @@ enum {
   PROP_MESSAGES_OUT,
   PROP_BYTES_IN,
   PROP_BYTES_OUT,
+  PROP_RECORDING,
+  PROP_RECORDING_SIZE,
   N_PROPS
 };
 
 enum {
   PROFILE_CHANGED,
   PROBLEM,
+  RECORDING_STOPPED,
   N_SIGNALS
 };
 
@@ -58,6 +61,22 @@ sonde_session_report_problem (SondeSession *self,
                               const char   *text)
 {
   g_signal_emit (self, signals[PROBLEM], 0, text);
+}
+
+void
+sonde_session_notify_recording (SondeSession *self,
+                                gboolean      recording_changed)
+{
+  if (recording_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING_SIZE]);
+}
+
+void
+sonde_session_emit_recording_stopped (SondeSession *self,
+                                      const char   *text)
+{
+  g_signal_emit (self, signals[RECORDING_STOPPED], 0, text);
 }
 
 static void
@@ -87,6 +106,7 @@ on_state_changed (SondeSession *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   if (was_active != sonde_session_is_active_state (state))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+  sonde_session_record_state_changed (self, was_active);
 
   /* A connect asked for while the last connection was still going. */
   if (!sonde_session_is_active_state (state) && self->pending != PENDING_NONE)
@@ -131,6 +151,7 @@ sonde_session_dispose (GObject *object)
 
   g_cancellable_cancel (self->lookup);
   g_clear_object (&self->lookup);
+  sonde_session_record_dispose (self);
   if (self->connection != NULL)
     g_signal_handlers_disconnect_by_data (self->connection, self);
   if (self->charts != NULL)
@@ -202,6 +223,12 @@ sonde_session_get_property (GObject    *object,
     case PROP_BYTES_OUT:
       g_value_set_uint64 (value, sonde_session_get_bytes_out (self));
       break;
+    case PROP_RECORDING:
+      g_value_set_boolean (value, sonde_session_get_recording (self));
+      break;
+    case PROP_RECORDING_SIZE:
+      g_value_set_uint64 (value, sonde_session_get_recording_size (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -268,6 +295,12 @@ sonde_session_class_init (SondeSessionClass *klass)
   properties[PROP_BYTES_OUT] =
     g_param_spec_uint64 ("bytes-out", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RECORDING] =
+    g_param_spec_boolean ("recording", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RECORDING_SIZE] =
+    g_param_spec_uint64 ("recording-size", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -290,6 +323,18 @@ sonde_session_class_init (SondeSessionClass *klass)
   signals[PROBLEM] =
     g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * SondeSession::recording-stopped:
+   * @text: why, for the user, translated
+   *
+   * A recording could not start, or stopped on a fault (disk full, a
+   * database another Sonde holds); capture goes on. Also says what opening
+   * the database had to repair.
+   */
+  signals[RECORDING_STOPPED] =
+    g_signal_new ("recording-stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -307,6 +352,7 @@ sonde_session_init (SondeSession *self)
                            G_CALLBACK (on_log_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->charts, "changed",
                            G_CALLBACK (on_charts_changed), self, G_CONNECT_SWAPPED);
+  sonde_session_record_init (self);
 }
 
 void

@@ -17,6 +17,7 @@
 #include "sonde-connection.h"
 #include "sonde-notifier.h"
 #include "sonde-profile.h"
+#include "sonde-recorder.h"
 #include "sonde-secrets.h"
 #include "sonde-series-feed.h"
 
@@ -83,6 +84,27 @@ guint64               sonde_session_get_messages_in   (SondeSession         *sel
 guint64               sonde_session_get_messages_out  (SondeSession         *self);
 guint64               sonde_session_get_bytes_in      (SondeSession         *self);
 guint64               sonde_session_get_bytes_out     (SondeSession         *self);
+
+/* Recording. Each connect of the session, through its reconnects until it
+ * ends, is one recorded session in the database of its profile (or the
+ * ad-hoc one) in @dir; NULL (the default) records nothing. A profile whose
+ * "record" switch is off is not recorded. */
+void                  sonde_session_set_recordings_dir (SondeSession      *self,
+                                                        const char        *dir);
+/* Records into this database file instead, whatever the profile
+ * (sonde-cli record --output). NULL: back to the folder, if any. */
+void                  sonde_session_set_recording_path (SondeSession      *self,
+                                                        const char        *path);
+/* The database the next (or current) recording goes to; NULL when the
+ * session does not record. */
+char                 *sonde_session_dup_recording_path (SondeSession      *self);
+/* Whether a recording is under way ("recording"), and the size of its
+ * database on disk ("recording-size", bytes). A recording that stops on a
+ * fault emits ::recording-stopped with the reason; capture goes on. */
+gboolean              sonde_session_get_recording      (SondeSession      *self);
+guint64               sonde_session_get_recording_size (SondeSession      *self);
+/* The recorder under way, or NULL. */
+SondeRecorder        *sonde_session_get_recorder       (SondeSession      *self);
 
 /* A close the user would call normal: 1000, 1001 or no status, cleanly. */
 gboolean              sonde_session_close_was_normal  (SondeSession         *self);
