@@ -85,6 +85,8 @@ struct _SondeMessageLog
 
   /* Records before announced_end are known to listeners. */
   guint       batch_depth;
+  SondeMessageLogSink sink;  /* sees every record appended, whole */
+  gpointer    sink_data;
   guint64     announced_end;
   guint64     last_notified_evicted;
   guint       last_notified_n;
@@ -838,6 +840,23 @@ sonde_message_log_append_full (SondeMessageLog  *self,
     memcpy (dest, data, stored);
   self->n_bytes += stored;
 
+  if (self->sink != NULL)
+    {
+      SondeRecord whole = {
+        .seq = seq,
+        .wall_us = wall_us,
+        .mono_us = mono_us,
+        .direction = direction,
+        .kind = kind,
+        .flags = flags & ~SONDE_RECORD_FLAG_TRUNCATED,
+        .size = size,
+        .stored_size = size,
+        .data = data,
+      };
+
+      self->sink (&whole, self->sink_data);
+    }
+
   if (truncated)
     {
       gint64 *key = g_new (gint64, 1);
@@ -852,6 +871,17 @@ sonde_message_log_append_full (SondeMessageLog  *self,
     announce_and_evict (self);
 
   return seq;
+}
+
+void
+sonde_message_log_set_sink (SondeMessageLog     *self,
+                            SondeMessageLogSink  sink,
+                            gpointer             user_data)
+{
+  g_return_if_fail (SONDE_IS_MESSAGE_LOG (self));
+
+  self->sink = sink;
+  self->sink_data = user_data;
 }
 
 /* Empties the log. Cleared records do not count as evicted. */

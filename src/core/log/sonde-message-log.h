@@ -58,6 +58,16 @@ guint64          sonde_message_log_append_full     (SondeMessageLog  *self,
 void             sonde_message_log_end_batch       (SondeMessageLog  *self);
 void             sonde_message_log_clear           (SondeMessageLog  *self);
 
+/* Called for every record appended, as it is appended, with its whole
+ * payload (before the log's byte retention truncates it) and its seq: the
+ * session hands each one to its recorder. @record is valid for the call
+ * only. */
+typedef void (*SondeMessageLogSink) (const SondeRecord *record,
+                                     gpointer           user_data);
+void             sonde_message_log_set_sink        (SondeMessageLog      *self,
+                                                    SondeMessageLogSink   sink,
+                                                    gpointer              user_data);
+
 void                  sonde_message_log_set_frames     (SondeMessageLog      *self,
                                                         guint64               seq,
                                                         const SondeFrameInfo *frames,
