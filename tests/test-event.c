@@ -196,6 +196,13 @@ test_gap (void)
       "Back after 2.5 s and 1 attempt · the outage began with: dropped" },
     { SONDE_MESSAGE_KIND_GAP, "{\"duration_ms\":12340,\"attempts\":3,\"cause\":\"dropped\"}",
       "Back after 12.3 s and 3 attempts · the outage began with: dropped" },
+    /* The recorder's gaps are not outages. */
+    { SONDE_MESSAGE_KIND_GAP, "{\"cause\":\"recording skipped 1 messages\",\"recording_skipped\":1}",
+      "Recording skipped 1 message: the disk fell behind (the log has it)" },
+    { SONDE_MESSAGE_KIND_GAP, "{\"cause\":\"recording skipped 4096 messages\",\"recording_skipped\":4096}",
+      "Recording skipped 4096 messages: the disk fell behind (the log has them)" },
+    { SONDE_MESSAGE_KIND_GAP, "{\"cause\":\"recording stopped\",\"recording_stopped\":true}",
+      "Recording stopped here: the disk failed or is full; nothing after this was recorded" },
   };
 
   check_cases (cases, G_N_ELEMENTS (cases));

@@ -192,6 +192,23 @@ sonde_event_describe (const SondeRecord *record)
         g_autofree char *cause = escape (get_string (object, "cause"));
         gint64 attempts = get_int (object, "attempts");
 
+        /* The recorder's: messages it could not keep, not an outage. */
+        if (json_object_has_member (object, "recording_skipped"))
+          {
+            gint64 skipped = MAX (get_int (object, "recording_skipped"), 0);
+
+            return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 "Recording skipped %" PRId64 " message: the disk fell behind "
+                                                 "(the log has it)",
+                                                 "Recording skipped %" PRId64 " messages: the disk fell behind "
+                                                 "(the log has them)",
+                                                 (gulong) MIN (skipped, G_MAXLONG)),
+                                    (int64_t) skipped);
+          }
+        if (json_object_has_member (object, "recording_stopped"))
+          return g_strdup (_("Recording stopped here: the disk failed or is full; nothing after this "
+                             "was recorded"));
+
         return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "Back after %.1f s and %" PRId64 " attempt · the outage began with: %s",
                                              "Back after %.1f s and %" PRId64 " attempts · the outage began with: %s",
