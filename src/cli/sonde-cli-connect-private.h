@@ -63,6 +63,9 @@ typedef struct {
   char             *latency_probe;
   char             *latency_path;
   int               latency_interval;
+  gboolean          record;         /* `record` */
+  char             *output;         /* record --output */
+  gboolean          quiet;          /* record --quiet */
 
   /* state */
   guint64           max_message_size; /* --max-message, parsed; 0 when not given */
@@ -123,7 +126,16 @@ void          sonde_cli_stdin_start             (ConnectRun    *run);
 void          sonde_cli_stdin_on_open           (ConnectRun    *run);
 void          sonde_cli_stdin_stop              (ConnectRun    *run);
 
+/* sonde-cli-record.c */
+GOptionEntry *sonde_cli_record_entries          (ConnectRun    *run);
+gboolean      sonde_cli_record_start            (ConnectRun    *run,
+                                                 GError       **error);
+void          sonde_cli_record_finish           (ConnectRun    *run);
+
 /* sonde-cli-connect.c */
+int           sonde_cli_connect_command         (int            argc,
+                                                 char         **argv,
+                                                 gboolean       record);
 void          sonde_cli_say                     (const char    *format,
                                                  ...) G_GNUC_PRINTF (1, 2);
 void          sonde_cli_close_by_us             (ConnectRun    *run,

@@ -84,6 +84,7 @@ run_clear (ConnectRun *run)
   g_free (run->profile);
   g_free (run->profiles_file);
   g_free (run->token_env);
+  g_free (run->output);
 }
 
 #define say sonde_cli_say
@@ -252,7 +253,9 @@ handle_record (ConnectRun        *run,
   if (received && run->predicate != NULL)
     matches = sonde_predicate_matches (run->predicate, (const char *) record->data, record->stored_size);
 
-  if (run->paths != NULL)
+  if (run->quiet)
+    ;
+  else if (run->paths != NULL)
     {
       /* Only the numbers of the received messages that match. */
       if (received && matches)
@@ -524,6 +527,12 @@ run_session (ConnectRun   *run,
   if (profile != NULL && !give_secret (run, profile, &status))
     return status;
 
+  if (run->record && !sonde_cli_record_start (run, &error))
+    {
+      say ("%s", error->message);
+      return 1;
+    }
+
   g_signal_connect (log, "items-changed", G_CALLBACK (on_items_changed), run);
   g_signal_connect (run->connection, "notify::state", G_CALLBACK (on_state_changed), run);
   g_signal_connect (run->session, "problem", G_CALLBACK (on_session_problem), run);
@@ -553,6 +562,8 @@ run_session (ConnectRun   *run,
   g_signal_handlers_disconnect_by_data (run->connection, run);
   g_signal_handlers_disconnect_by_data (run->session, run);
   fflush (stdout);
+  if (run->record)
+    sonde_cli_record_finish (run);
 
   return run->exit_status;
 }
@@ -570,7 +581,7 @@ run_profile (ConnectRun *run,
   profile = sonde_cli_find_profile (run->profiles_file, run->profile, &error);
   if (profile == NULL)
     {
-      g_printerr ("sonde-cli connect: %s\n", error->message);
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
       return error->domain == G_OPTION_ERROR ? 2 : 1;
     }
 
@@ -579,28 +590,38 @@ run_profile (ConnectRun *run,
   problems = sonde_cli_describe_problems (profile);
   if (problems != NULL)
     {
-      g_printerr ("sonde-cli connect: %s\n", problems);
+      g_printerr ("%s: %s\n", g_get_prgname (), problems);
       return 2;
     }
 
   return run_session (run, profile, NULL, FALSE);
 }
 
+/* `connect`, or with @record `record`: the same command line, and
+ * --output and --quiet. */
 int
-sonde_cli_connect (int    argc,
-                   char **argv)
+sonde_cli_connect_command (int       argc,
+                           char    **argv,
+                           gboolean  record)
 {
-  ConnectRun run = { 0 };
-  g_autoptr(GOptionContext) context = g_option_context_new (N_("[URL] — watch a WebSocket feed"));
+  ConnectRun run = { .record = record };
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (record ? N_("[URL] — record a WebSocket feed") : N_("[URL] — watch a WebSocket feed"));
   g_autofree GOptionEntry *entries = sonde_cli_connect_entries (&run, TRUE, FALSE);
+  g_autofree GOptionEntry *record_entries = record ? sonde_cli_record_entries (&run) : NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *profiles_path = g_build_filename (g_get_user_config_dir (), "sonde", "profiles.json", NULL);
   g_autofree char *description = NULL;
   int status;
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context,
-    N_("Connects to URL (ws://, wss://, http:// or https://) or with a saved profile\n"
+  g_option_context_set_summary (context, record
+    ? N_("Connects as `sonde-cli connect` does, printing the same JSON lines (none with\n"
+         "--quiet), and records the session: into the SQLite database FILE with\n"
+         "--output, else into Sonde's recordings folder (the profile's database, or\n"
+         "the one all ad-hoc URLs share), where the window's History and `sonde-cli\n"
+         "history` find it. The recording is complete when the command exits.")
+    : N_("Connects to URL (ws://, wss://, http:// or https://) or with a saved profile\n"
        "and prints one JSON object per line for every message and event: time, dir\n"
        "(in, out, event), kind, size and text (or base64 for binary); events carry\n"
        "their details (code, reason, error)."));
@@ -653,17 +674,19 @@ sonde_cli_connect (int    argc,
    * untranslated (N_()). */
   g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, NULL);
+  if (record_entries != NULL)
+    g_option_context_add_main_entries (context, record_entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error) || !sonde_cli_check_options (&run, &error))
     {
-      g_printerr ("sonde-cli connect: %s\n", error->message);
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
       run_clear (&run);
       return 2;
     }
 
   if (run.profile != NULL ? argc > 2 : argc != 2)
     {
-      g_printerr ("sonde-cli connect: %s\n",
+      g_printerr ("%s: %s\n", g_get_prgname (),
                   argc < 2 ? _("give the URL to connect to, e.g. ws://127.0.0.1:8080/feed, or --profile NAME")
                            : _("give exactly one URL"));
       run_clear (&run);
@@ -676,6 +699,13 @@ sonde_cli_connect (int    argc,
     status = run_session (&run, NULL, argv[1], FALSE);
   run_clear (&run);
   return status;
+}
+
+int
+sonde_cli_connect (int    argc,
+                   char **argv)
+{
+  return sonde_cli_connect_command (argc, argv, FALSE);
 }
 
 int

@@ -14,6 +14,10 @@ int sonde_cli_connect    (int    argc,
                           char **argv);
 int sonde_cli_demo       (int    argc,
                           char **argv);
+int sonde_cli_history    (int    argc,
+                          char **argv);
+int sonde_cli_record     (int    argc,
+                          char **argv);
 int sonde_cli_serve_demo (int    argc,
                           char **argv);
 

@@ -112,9 +112,7 @@ on_record (const SondeRecord *record,
     return FALSE;
 
   run->done++;
-  /* The filter comes with sonde-history-search.c (not in yet): until
-   * then only NULL is accepted (see export_to_stream()). */
-  if (run->filter == NULL)
+  if (run->filter == NULL || sonde_history_query_matches (run->filter, record))
     {
       if (!sonde_export_writer_add (run->writer, record, run->cancellable, &run->error))
         return FALSE;
@@ -142,8 +140,6 @@ export_to_stream (SondeStore               *store,
   g_autoptr(SondeExportWriter) writer = NULL;
   SondeExportOptions with_session;
   Run run = { 0 };
-
-  g_return_val_if_fail (filter == NULL, FALSE);
 
   session = sonde_store_get_session (store, session_id, error);
   if (session == NULL)
