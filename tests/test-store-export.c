@@ -83,6 +83,9 @@ fixture_teardown (Fixture       *fixture,
   g_autoptr(GDir) dir = NULL;
   const char *name;
 
+  /* A worker thread drops its task (and the task its store) a moment
+   * after the result has been delivered. */
+  SONDE_TEST_ASSERT_WAIT (G_OBJECT (fixture->store)->ref_count == 1, WAIT_MS);
   g_assert_finalize_object (fixture->store);
   dir = g_dir_open (fixture->dir, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
