@@ -142,8 +142,11 @@ sonde_cli_history_search (int    argc,
   if (!sonde_history_search (store, query, session_id, (guint) limit, NULL, on_hit, &search, &error))
     {
       if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND))
-        fail (_("there is no session %" G_GINT64_FORMAT " in “%s” (see `sonde-cli history list`)"), session_id,
-              path);
+        {
+          g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, session_id);
+
+          fail (_("there is no session %s in “%s” (see `sonde-cli history list`)"), id_text, path);
+        }
       else
         fail ("%s", error->message);
       status = 1;

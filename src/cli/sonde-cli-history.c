@@ -479,7 +479,9 @@ history_export (int    argc,
   status = 0;
   if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND))
     {
-      fail (_("there is no session %" G_GINT64_FORMAT " in “%s” (see `sonde-cli history list`)"), session_id, path);
+      g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, session_id);
+
+      fail (_("there is no session %s in “%s” (see `sonde-cli history list`)"), id_text, path);
       status = 1;
     }
   else if (error != NULL)
