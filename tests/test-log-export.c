@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "sonde-error.h"
 #include "sonde-log-export.h"
 #include "sonde-test-util.h"
 
@@ -334,6 +335,181 @@ test_cancel_keeps_file (void)
   g_rmdir (dir);
 }
 
+typedef struct {
+  guint   calls;
+  guint64 done;
+  guint64 total;
+} Progress;
+
+static void
+on_progress (guint64  done,
+             guint64  total,
+             gpointer data)
+{
+  Progress *progress = data;
+
+  progress->calls++;
+  progress->done = done;
+  progress->total = total;
+}
+
+static char *
+export_full (SondeMessageLog          *log,
+             SondeFilterModel         *filter,
+             SondeRedactor            *redactor,
+             const SondeExportOptions *options,
+             Progress                 *progress)
+{
+  g_autofree char *dir = g_dir_make_tmp ("sonde-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "out", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GDir) listing = NULL;
+  Result result = { 0 };
+  char *contents = NULL;
+  guint n_entries = 0;
+
+  sonde_log_export_full_async (log, filter, redactor, options, file, NULL, on_progress, progress,
+                               on_exported, &result);
+  SONDE_TEST_ASSERT_WAIT (result.done, WAIT_MS);
+  g_assert_no_error (result.error);
+  g_assert_true (result.ok);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+
+  /* The file alone: no temporary file left beside it. */
+  listing = g_dir_open (dir, 0, NULL);
+  while (g_dir_read_name (listing) != NULL)
+    n_entries++;
+  g_assert_cmpuint (n_entries, ==, 1);
+  g_unlink (path);
+  g_rmdir (dir);
+  return contents;
+}
+
+/* Each format from the live log: HAR with its messages (binary as base64),
+ * CSV with a column, JSON Lines within a time range and through a filter;
+ * text masked by the redactor in all of them; progress reaches the end. */
+static void
+test_full_formats (void)
+{
+  static const guint8 binary[] = { 0, 1, 0, 255 };
+  static const char * const paths[] = { "$.n", NULL };
+  g_autoptr(SondeMessageLog) log = sonde_message_log_new ();
+  g_autoptr(SondeFilterModel) filter = sonde_filter_model_new (log);
+  g_autoptr(SondeRedactor) redactor = sonde_redactor_new ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  SondeExportOptions har = { .format = SONDE_EXPORT_FORMAT_HAR, .url = "ws://127.0.0.1:9/x" };
+  SondeExportOptions csv = { .format = SONDE_EXPORT_FORMAT_CSV, .csv_paths = paths };
+  SondeExportOptions jsonl = { .format = SONDE_EXPORT_FORMAT_JSONL };
+  g_autofree char *text = NULL;
+  g_auto(GStrv) rows = NULL;
+  JsonArray *messages;
+  Progress progress = { 0 };
+  gint64 t = G_GINT64_CONSTANT (1780000000000000);
+
+  sonde_redactor_add_secret (redactor, "s3cret");
+  sonde_message_log_append (log, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT, t, 0, "{\"token\":\"s3cret\"}", 18);
+  sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_BINARY, t + 1000000, 1, binary, sizeof binary);
+  sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, t + 2000000, 2, "{\"n\":7}", 7);
+
+  text = export_full (log, NULL, redactor, &har, &progress);
+  g_assert_null (strstr (text, "s3cret"));
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  messages = json_object_get_array_member (
+    json_array_get_object_element (json_object_get_array_member (json_object_get_object_member (
+      json_node_get_object (json_parser_get_root (parser)), "log"), "entries"), 0), "_webSocketMessages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 1), "data"), ==,
+                   "AAEA/w==");
+  g_assert_cmpuint (progress.calls, >=, 1);
+  g_assert_cmpuint (progress.done, ==, 3);
+  g_assert_cmpuint (progress.total, ==, 3);
+  g_clear_pointer (&text, g_free);
+
+  text = export_full (log, NULL, redactor, &csv, &progress);
+  rows = g_strsplit (text, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (rows), ==, 5);
+  g_assert_true (g_str_has_suffix (rows[0], ",$.n"));
+  g_assert_true (g_str_has_suffix (rows[3], ",7"));
+  g_assert_null (strstr (text, "s3cret"));
+  g_clear_pointer (&text, g_free);
+
+  jsonl.from_us = t + 1000000;
+  text = export_full (log, NULL, NULL, &jsonl, &progress);
+  g_assert_null (strstr (text, "token"));
+  g_assert_nonnull (strstr (text, "AAEA/w=="));
+  g_assert_nonnull (strstr (text, "\"n\\\":7"));
+  g_clear_pointer (&text, g_free);
+
+  jsonl.from_us = 0;
+  g_assert_true (sonde_filter_model_set_query (filter, "token", FALSE, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_WAIT (!sonde_filter_model_get_scanning (filter), WAIT_MS);
+  text = export_full (log, filter, NULL, &jsonl, &progress);
+  g_assert_nonnull (strstr (text, "s3cret"));
+  g_assert_null (strstr (text, "AAEA/w=="));
+  g_assert_cmpuint (strlen (text), >, 0);
+}
+
+/* The full export, cancelled half-way or failing on a bad column: the
+ * existing file stays as it was, a new one is not made. */
+static void
+test_full_cancel (void)
+{
+  static const char * const bad_paths[] = { "n", NULL };
+  g_autoptr(SondeMessageLog) log = sonde_message_log_new ();
+  g_autofree char *dir = g_dir_make_tmp ("sonde-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "log.csv", NULL);
+  g_autofree char *fresh_path = g_build_filename (dir, "new.har", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) fresh = g_file_new_for_path (fresh_path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) fresh_cancellable = g_cancellable_new ();
+  SondeExportOptions csv = { .format = SONDE_EXPORT_FORMAT_CSV };
+  SondeExportOptions har = { .format = SONDE_EXPORT_FORMAT_HAR };
+  SondeExportOptions bad = { .format = SONDE_EXPORT_FORMAT_CSV, .csv_paths = bad_paths };
+  g_autofree char *contents = NULL;
+  g_autoptr(GDir) listing = NULL;
+  Result result = { 0 };
+  Result fresh_result = { 0 };
+  Result bad_result = { 0 };
+  Progress progress = { 0 };
+  guint n_entries = 0;
+
+  g_assert_true (g_file_set_contents (path, "what was there\n", -1, NULL));
+  append_numbered (log, 0, 400000);
+
+  sonde_log_export_full_async (log, NULL, NULL, &csv, file, cancellable, on_progress, &progress,
+                               on_exported, &result);
+  g_timeout_add (20, cancel_soon, cancellable);
+  SONDE_TEST_ASSERT_WAIT (result.done, WAIT_MS);
+  g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&result.error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "what was there\n");
+
+  sonde_log_export_full_async (log, NULL, NULL, &har, fresh, fresh_cancellable, NULL, NULL,
+                               on_exported, &fresh_result);
+  g_timeout_add (20, cancel_soon, fresh_cancellable);
+  SONDE_TEST_ASSERT_WAIT (fresh_result.done, WAIT_MS);
+  g_assert_error (fresh_result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&fresh_result.error);
+
+  sonde_log_export_full_async (log, NULL, NULL, &bad, fresh, NULL, NULL, NULL, on_exported, &bad_result);
+  SONDE_TEST_ASSERT_WAIT (bad_result.done, WAIT_MS);
+  g_assert_error (bad_result.error, SONDE_ERROR, SONDE_ERROR_INVALID_PATH);
+  g_clear_error (&bad_result.error);
+
+  listing = g_dir_open (dir, 0, NULL);
+  while (g_dir_read_name (listing) != NULL)
+    n_entries++;
+  g_assert_cmpuint (n_entries, ==, 1);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -346,6 +522,8 @@ main (int   argc,
   g_test_add_func ("/log-export/while-capturing", test_while_capturing);
   g_test_add_func ("/log-export/unwritable", test_unwritable);
   g_test_add_func ("/log-export/cancel-keeps-file", test_cancel_keeps_file);
+  g_test_add_func ("/log-export/full-formats", test_full_formats);
+  g_test_add_func ("/log-export/full-cancel", test_full_cancel);
 
   return g_test_run ();
 }

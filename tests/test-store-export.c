@@ -19,6 +19,93 @@
 
 static const guint8 binary_payload[] = { 0x00, 0x01, 0x00, 0xff, 0x7f, 0x00 };
 
+/* A store that reads through to another and cancels @cancellable once
+ * @cancel_after records have gone by: a cancel in the middle of an export,
+ * at a known place. */
+#define TEST_TYPE_CANCELLING_STORE (test_cancelling_store_get_type ())
+G_DECLARE_FINAL_TYPE (TestCancellingStore, test_cancelling_store, TEST, CANCELLING_STORE, GObject)
+
+struct _TestCancellingStore
+{
+  GObject       parent_instance;
+  SondeStore   *inner;
+  GCancellable *cancellable;
+  guint         cancel_after;
+};
+
+static void test_cancelling_store_iface_init (SondeStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestCancellingStore, test_cancelling_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SONDE_TYPE_STORE, test_cancelling_store_iface_init))
+
+typedef struct {
+  TestCancellingStore  *self;
+  SondeStoreRecordFunc  func;
+  gpointer              data;
+  guint                 seen;
+} Passing;
+
+static gboolean
+pass_record (const SondeRecord *record,
+             gpointer           data)
+{
+  Passing *passing = data;
+
+  if (++passing->seen == passing->self->cancel_after)
+    g_cancellable_cancel (passing->self->cancellable);
+  return passing->func (record, passing->data);
+}
+
+static gboolean
+cancelling_read_records (SondeStore           *store,
+                         gint64                id,
+                         guint64               from_seq,
+                         SondeStoreRecordFunc  func,
+                         gpointer              data,
+                         GError              **error)
+{
+  TestCancellingStore *self = TEST_CANCELLING_STORE (store);
+  Passing passing = { self, func, data, 0 };
+
+  return sonde_store_read_records (self->inner, id, from_seq, pass_record, &passing, error);
+}
+
+static SondeStoreSession *
+cancelling_get_session (SondeStore  *store,
+                        gint64       id,
+                        GError     **error)
+{
+  return sonde_store_get_session (TEST_CANCELLING_STORE (store)->inner, id, error);
+}
+
+static void
+test_cancelling_store_iface_init (SondeStoreInterface *iface)
+{
+  iface->read_records = cancelling_read_records;
+  iface->get_session = cancelling_get_session;
+}
+
+static void
+test_cancelling_store_finalize (GObject *object)
+{
+  TestCancellingStore *self = TEST_CANCELLING_STORE (object);
+
+  g_clear_object (&self->inner);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (test_cancelling_store_parent_class)->finalize (object);
+}
+
+static void
+test_cancelling_store_class_init (TestCancellingStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_cancelling_store_finalize;
+}
+
+static void
+test_cancelling_store_init (TestCancellingStore *self)
+{
+}
+
 typedef struct {
   char       *dir;
   SondeStore *store;
@@ -330,6 +417,37 @@ test_cancel_keeps_file (Fixture       *fixture,
   g_assert_cmpuint (count_other_files (fixture), ==, 1);
 }
 
+/* Cancelled in the middle, after the file was begun: the temporary file
+ * goes, the target keeps what it held. */
+static void
+test_cancel_midway (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  SondeExportOptions options = { .format = SONDE_EXPORT_FORMAT_JSONL };
+  g_autofree char *path = g_build_filename (fixture->dir, "kept.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  TestCancellingStore *store = g_object_new (TEST_TYPE_CANCELLING_STORE, NULL);
+  g_autofree char *contents = NULL;
+  Waiter waiter = { 0 };
+
+  store->inner = g_object_ref (fixture->store);
+  store->cancellable = g_cancellable_new ();
+  store->cancel_after = 2;
+  g_assert_true (g_file_set_contents (path, "keep me", -1, NULL));
+
+  sonde_store_export_async (SONDE_STORE (store), fixture->session_id, &options, NULL, file, store->cancellable,
+                            NULL, NULL, on_exported, &waiter);
+  SONDE_TEST_ASSERT_WAIT (waiter.done, WAIT_MS);
+  g_assert_error (waiter.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&waiter.error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "keep me");
+  g_assert_cmpuint (count_other_files (fixture), ==, 1);
+
+  SONDE_TEST_ASSERT_WAIT (G_OBJECT (store)->ref_count == 1, WAIT_MS);
+  g_assert_finalize_object (store);
+}
+
 static void
 test_errors (Fixture       *fixture,
              gconstpointer  data)
@@ -382,6 +500,7 @@ main (int    argc,
   g_test_add ("/store-export/range", Fixture, NULL, fixture_setup, test_range, fixture_teardown);
   g_test_add ("/store-export/cancel-keeps-file", Fixture, NULL, fixture_setup, test_cancel_keeps_file,
               fixture_teardown);
+  g_test_add ("/store-export/cancel-midway", Fixture, NULL, fixture_setup, test_cancel_midway, fixture_teardown);
   g_test_add ("/store-export/errors", Fixture, NULL, fixture_setup, test_errors, fixture_teardown);
 
   return g_test_run ();
