@@ -11,13 +11,18 @@
  * connection is collected: the log's exports, the profile export and the
  * profile file, every file under the config, data and cache dirs, every
  * log message of any level (debug included), the errors, the handshake
- * record, and sonde-cli's output for the same run. The canary must be in
+ * record, the recordings (a session of each profile records the same run,
+ * once with secrets shown in the window), and sonde-cli's output for the
+ * same run. The canary must be in
  * none of it, while the server must have received it (else the test
  * proves nothing).
  *
  * The keyring here is SondeSecrets' in-memory backend: test-secrets covers
  * the real gnome-keyring; this test is about what comes out of Sonde.
  */
+
+/* memmem() */
+#define _GNU_SOURCE
 
 #include "config.h"
 
@@ -27,7 +32,9 @@
 
 #include "sonde-log-export.h"
 #include "sonde-profile-store.h"
+#include "sonde-recordings.h"
 #include "sonde-secrets.h"
+#include "sonde-session.h"
 #include "sonde-test-util.h"
 
 #define WAIT_MS 20000
@@ -275,7 +282,13 @@ assert_no_canary_in (const char *what,
                      const char *text,
                      gssize      length)
 {
-  if (text != NULL && g_strstr_len (text, length, CANARY) != NULL)
+  gsize size;
+
+  if (text == NULL)
+    return;
+  /* Byte by byte: a database file has NUL bytes before what it holds. */
+  size = length < 0 ? strlen (text) : (gsize) length;
+  if (memmem (text, size, CANARY, strlen (CANARY)) != NULL)
     g_error ("the canary is in %s", what);
 }
 
@@ -350,6 +363,35 @@ on_cli_done (GObject      *source,
   g_assert_no_error (error);
   run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
   run->done = TRUE;
+}
+
+/* A session of @profile through the same drop, refusal and reconnect,
+ * recorded into the user's recordings; with @show_secrets the window shows
+ * the secret, and the recording must still not hold it. */
+static void
+record_session (Server       *server,
+                SondeProfile *profile,
+                const char   *secret,
+                gboolean      show_secrets)
+{
+  g_autoptr(SondeSession) session = sonde_session_new_for_profile (profile);
+  g_autofree char *dir = sonde_recordings_default_dir ();
+  g_autofree char *path = sonde_recordings_path (dir, sonde_profile_get_id (profile));
+  SondeConnection *connection = sonde_session_get_connection (session);
+
+  server->n_connections = 0;
+  sonde_session_set_secret (session, secret);
+  sonde_session_set_show_secrets (session, show_secrets);
+  sonde_session_set_recordings_dir (session, dir);
+  sonde_session_connect_async (session, NULL, NULL, NULL);
+  SONDE_TEST_ASSERT_WAIT (server->n_connections == 3 &&
+                          sonde_connection_get_state (connection) == SONDE_CONNECTION_STATE_OPEN &&
+                          count_kind (connection, SONDE_MESSAGE_KIND_TEXT) >= 2, WAIT_MS);
+  g_assert_true (log_holds_canary (connection));
+  g_assert_true (sonde_session_get_recording (session));
+  sonde_session_disconnect (session);
+  SONDE_TEST_ASSERT_WAIT (!sonde_session_get_active (session) && !sonde_session_get_recording (session), WAIT_MS);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 }
 
 /* sonde-cli through the same drop, refusal and reconnect, with the canary
@@ -459,6 +501,9 @@ test_canary (void)
       g_free (path);
       path = g_strdup_printf ("%s/refused-%u.jsonl", export_dir, k);
       assert_connection_clean (refused_connection, path);
+
+      record_session (&server, profile, secret, FALSE);
+      record_session (&server, profile, secret, TRUE);
     }
 
   check_cli (&server);

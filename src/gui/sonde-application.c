@@ -18,6 +18,8 @@
 
 #include "sonde-application.h"
 #include "sonde-preferences.h"
+#include "sonde-recorder.h"
+#include "sonde-recordings-pruner.h"
 #include "sonde-window-host.h"
 #include "sonde-window.h"
 
@@ -30,6 +32,7 @@ struct _SondeApplication
   SondeProfileStore *store;
   SondeSecrets      *secrets;
   GSettings         *settings;
+  SondeRecordingsPruner *pruner;
   char              *load_problem;   /* why the profiles could not all be read */
   guint              n_alerts;       /* desktop notifications sent, for tests */
   char              *last_alert;     /* the last one's title */
@@ -291,6 +294,7 @@ sonde_application_startup (GApplication *app)
                              G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
     apply_color_scheme (self);
 
+    self->pruner = sonde_recordings_pruner_new (self->settings, NULL);
     self->secrets = sonde_secrets_new ();
     self->store = sonde_profile_store_new (NULL);
     if (!sonde_profile_store_load (self->store, &error))
@@ -310,6 +314,11 @@ sonde_application_shutdown (GApplication *app)
 
   if (self->demo_server != NULL)
     sonde_demo_server_stop (self->demo_server);
+
+  /* The windows are gone: their recordings flush on their own threads. */
+  g_clear_object (&self->pruner);
+  if (!sonde_recorder_wait_all (10 * G_USEC_PER_SEC))
+    g_warning ("A recording did not finish writing within 10 s: its last messages may be missing");
 
   if (self->store != NULL)
     {
@@ -343,6 +352,7 @@ sonde_application_dispose (GObject *object)
   g_clear_object (&self->demo_server);
   g_clear_object (&self->store);
   g_clear_object (&self->secrets);
+  g_clear_object (&self->pruner);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->load_problem, g_free);
   g_clear_pointer (&self->last_alert, g_free);

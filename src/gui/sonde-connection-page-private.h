@@ -25,6 +25,8 @@ struct _SondeConnectionPage
   /* template widgets */
   GtkLabel             *state_label;
   GtkLabel             *rates_label;
+  GtkWidget            *recording_box;
+  GtkLabel             *recording_label;
   GtkLabel             *count_label;
   GtkToggleButton      *pause_button;
   GtkToggleButton      *charts_button;

@@ -436,6 +436,33 @@ on_session_problem (SondeConnectionPage *self,
     offer_secret (self);
 }
 
+/* The status bar says that the session records, and how large its
+ * database has grown. */
+static void
+on_session_recording (SondeConnectionPage *self)
+{
+  gboolean recording = sonde_session_get_recording (self->session);
+  g_autofree char *size = sonde_format_size (sonde_session_get_recording_size (self->session));
+  g_autofree char *path = sonde_session_dup_recording_path (self->session);
+  g_autofree char *text = g_strdup_printf (_("Recording · %s"), size);
+  g_autofree char *tooltip = g_strdup_printf (_("Every message is recorded into %s, for History, search "
+                                                "and export"), path != NULL ? path : "");
+
+  gtk_widget_set_visible (self->recording_box, recording);
+  if (!recording)
+    return;
+  gtk_label_set_label (self->recording_label, sonde_session_get_recording_size (self->session) > 0
+                                              ? text : _("Recording"));
+  gtk_widget_set_tooltip_text (self->recording_box, tooltip);
+}
+
+static void
+on_recording_stopped (SondeConnectionPage *self,
+                      const char          *text)
+{
+  set_problem (self, text, FALSE);
+}
+
 static void
 on_session_title (SondeConnectionPage *self)
 {
@@ -644,6 +671,8 @@ sonde_connection_page_class_init (SondeConnectionPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-connection-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, state_label);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, rates_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, recording_box);
+  gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, recording_label);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, SondeConnectionPage, charts_button);
@@ -716,6 +745,12 @@ sonde_connection_page_constructed (GObject *object)
                            G_CALLBACK (on_session_problem), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::title",
                            G_CALLBACK (on_session_title), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::recording",
+                           G_CALLBACK (on_session_recording), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::recording-size",
+                           G_CALLBACK (on_session_recording), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "recording-stopped",
+                           G_CALLBACK (on_recording_stopped), self, G_CONNECT_SWAPPED);
 
   self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (sonde_connection_get_log (self->connection)));
   /* Narrow: the side pane is a page of its own, behind this button. */

@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Style (follow the system, light, dark), how much a connection's log
- * keeps, and whether the open connections come back at start: each bound
+ * keeps, recording (addresses typed by hand, the disk budget and the age
+ * limit), and whether the open connections come back at start: each bound
  * to its GSettings key, so a change applies at once.
  */
 
@@ -11,7 +12,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "sonde-preferences.h"
+#include "sonde-recordings.h"
 
 struct _SondePreferences
 {
@@ -23,6 +27,10 @@ struct _SondePreferences
   GtkSpinButton        *megabytes_spin;
   GtkSwitch            *restore_switch;
   GtkSwitch            *adhoc_reconnect_switch;
+  AdwPreferencesGroup  *recording_group;
+  GtkSwitch            *record_adhoc_switch;
+  GtkSpinButton        *budget_spin;
+  GtkSpinButton        *age_spin;
 
   /* owned */
   GSettings            *settings;
@@ -76,6 +84,21 @@ sonde_preferences_constructed (GObject *object)
   g_settings_bind (self->settings, "restore-session", self->restore_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "adhoc-reconnect", self->adhoc_reconnect_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "record-adhoc", self->record_adhoc_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "recording-budget-megabytes",
+                   gtk_spin_button_get_adjustment (self->budget_spin), "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "recording-max-age-days",
+                   gtk_spin_button_get_adjustment (self->age_spin), "value", G_SETTINGS_BIND_DEFAULT);
+
+  /* Where they are, and what they take now. */
+  {
+    g_autofree char *dir = sonde_recordings_default_dir ();
+    g_autofree char *size = g_format_size (sonde_recordings_get_size (dir));
+    /* Translators: the size of all recordings, then their folder. */
+    g_autofree char *text = g_strdup_printf (_("%s now, in %s"), size, dir);
+
+    adw_preferences_group_set_description (self->recording_group, text);
+  }
 }
 
 static void
@@ -128,6 +151,10 @@ sonde_preferences_class_init (SondePreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondePreferences, megabytes_spin);
   gtk_widget_class_bind_template_child (widget_class, SondePreferences, restore_switch);
   gtk_widget_class_bind_template_child (widget_class, SondePreferences, adhoc_reconnect_switch);
+  gtk_widget_class_bind_template_child (widget_class, SondePreferences, recording_group);
+  gtk_widget_class_bind_template_child (widget_class, SondePreferences, record_adhoc_switch);
+  gtk_widget_class_bind_template_child (widget_class, SondePreferences, budget_spin);
+  gtk_widget_class_bind_template_child (widget_class, SondePreferences, age_spin);
 }
 
 static void

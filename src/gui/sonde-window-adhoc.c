@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "sonde-adhoc-options.h"
+#include "sonde-recordings.h"
 #include "sonde-window-private.h"
 
 static SondeSession *
@@ -58,13 +59,18 @@ sonde_window_adhoc_sync (SondeWindow *self)
     }
 }
 
-/* A new tab's session: reconnect as the preferences say. */
+/* A new tab's session: it records into the user's recordings (an ad-hoc
+ * URL as the preferences say), and reconnects as they say. */
 void
 sonde_window_adhoc_new_session (SondeWindow  *self,
                                 SondeSession *session)
 {
   g_autoptr(SondeConnectionOptions) options = sonde_connection_options_new ();
+  g_autofree char *recordings = sonde_recordings_default_dir ();
 
+  sonde_session_set_recordings_dir (session, recordings);
+  sonde_session_set_record_adhoc (session, self->settings == NULL
+                                           || g_settings_get_boolean (self->settings, "record-adhoc"));
   if (sonde_session_get_adhoc_options (session) != NULL)
     return;
   options->reconnect.enabled = self->settings != NULL &&

@@ -65,13 +65,20 @@ sonde_connection_set_state_internal (SondeConnection      *self,
 }
 
 /* G_MESSAGES_DEBUG=sonde-connection traces every event, as logged: its
- * payload has been through the redactor already. */
+ * payload has been through the redactor already. Without a redactor (the
+ * window shows secrets) only the kind is traced: a debug log is no place
+ * for a secret. */
 static void
-debug_event (SondeMessageKind  kind,
+debug_event (SondeConnection  *self,
+             SondeMessageKind  kind,
              const guint8     *data,
              gsize             length)
 {
-  g_debug ("%s %.*s", sonde_message_kind_to_string (kind), (int) MIN (length, 4096), (const char *) data);
+  if (self->redactor == NULL)
+    g_debug ("%s (%" G_GSIZE_FORMAT " bytes, not traced: secrets are shown)",
+             sonde_message_kind_to_string (kind), length);
+  else
+    g_debug ("%s %.*s", sonde_message_kind_to_string (kind), (int) MIN (length, 4096), (const char *) data);
 }
 
 /* Appends an event this side makes (a retry scheduled, a gap) to the log,
@@ -81,7 +88,7 @@ sonde_connection_log_event (SondeConnection  *self,
                             SondeMessageKind  kind,
                             GString          *payload)
 {
-  debug_event (kind, (const guint8 *) payload->str, payload->len);
+  debug_event (self, kind, (const guint8 *) payload->str, payload->len);
   sonde_message_log_begin_batch (self->log);
   sonde_message_log_append (self->log, SONDE_DIRECTION_EVENT, kind,
                             g_get_real_time (), g_get_monotonic_time (), payload->str, payload->len);
@@ -231,7 +238,7 @@ on_link_ready (gpointer user_data)
           self->stats.last_out_wall_us = item->wall_us;
           break;
         case SONDE_DIRECTION_EVENT:
-          debug_event (item->kind, sonde_link_item_get_data (&self->batch, item), item->length);
+          debug_event (self, item->kind, sonde_link_item_get_data (&self->batch, item), item->length);
           apply_event (self, item->event);
           if (item->event->state == SONDE_CONNECTION_STATE_CLOSED ||
               item->event->state == SONDE_CONNECTION_STATE_FAILED)

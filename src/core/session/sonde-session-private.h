@@ -47,6 +47,7 @@ struct _SondeSession
   char                 *recordings_dir;  /* a database per profile in it; NULL: none */
   char                 *recording_path;  /* this database instead; NULL: none */
   SondeRecorder        *recorder;        /* the recording under way, or NULL */
+  gboolean              no_adhoc_record; /* ad-hoc URLs are not recorded */
   GPtrArray            *ending;          /* SondeRecorder: ended, still flushing */
   SondeRedactor        *record_redactor; /* masks secrets out of what is recorded */
   GString              *scratch;         /* a payload with its secrets masked */

@@ -346,6 +346,15 @@ sonde_session_set_recordings_dir (SondeSession *self,
 }
 
 void
+sonde_session_set_record_adhoc (SondeSession *self,
+                                gboolean      record)
+{
+  g_return_if_fail (SONDE_IS_SESSION (self));
+
+  self->no_adhoc_record = !record;
+}
+
+void
 sonde_session_set_recording_path (SondeSession *self,
                                   const char   *path)
 {
@@ -364,7 +373,7 @@ sonde_session_dup_recording_path (SondeSession *self)
     return g_strdup (self->recording_path);
   if (self->recordings_dir == NULL || self->demo)
     return NULL;
-  if (self->profile != NULL && !sonde_profile_get_record (self->profile))
+  if (self->profile != NULL ? !sonde_profile_get_record (self->profile) : self->no_adhoc_record)
     return NULL;
   return sonde_recordings_path (self->recordings_dir,
                                 self->profile != NULL ? sonde_profile_get_id (self->profile) : NULL);

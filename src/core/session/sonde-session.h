@@ -91,6 +91,9 @@ guint64               sonde_session_get_bytes_out     (SondeSession         *sel
  * "record" switch is off is not recorded. */
 void                  sonde_session_set_recordings_dir (SondeSession      *self,
                                                         const char        *dir);
+/* Whether a session of an ad-hoc URL records (TRUE by default). */
+void                  sonde_session_set_record_adhoc   (SondeSession      *self,
+                                                        gboolean           record);
 /* Records into this database file instead, whatever the profile
  * (sonde-cli record --output). NULL: back to the folder, if any. */
 void                  sonde_session_set_recording_path (SondeSession      *self,
