@@ -10,7 +10,6 @@
 #include "sonde-csv-writer.h"
 #include "sonde-export-writer.h"
 #include "sonde-har-writer.h"
-#include "sonde-log-export.h"
 #include "sonde-output-buffer.h"
 
 #define FLUSH_AT (256 * 1024)
@@ -95,14 +94,6 @@ sonde_export_writer_add (SondeExportWriter  *self,
       (self->to_us != 0 && record->wall_us > self->to_us))
     return TRUE;
 
-  if (self->format == SONDE_EXPORT_FORMAT_JSONL)
-    {
-      sonde_log_export_line (self->buffer, record, self->redactor);
-      g_string_append_c (self->buffer, '\n');
-      self->n_written++;
-      return sonde_output_buffer_flush (self->stream, self->buffer, FLUSH_AT, cancellable, error);
-    }
-
   copy = *record;
   if (self->redactor != NULL && record->direction != SONDE_DIRECTION_EVENT &&
       record->kind == SONDE_MESSAGE_KIND_TEXT)
@@ -111,6 +102,14 @@ sonde_export_writer_add (SondeExportWriter  *self,
       sonde_redactor_append_bytes (self->redactor, redacted, (const char *) record->data, record->stored_size);
       copy.data = (const guint8 *) redacted->str;
       copy.stored_size = redacted->len;
+    }
+
+  if (self->format == SONDE_EXPORT_FORMAT_JSONL)
+    {
+      sonde_record_append_json (self->buffer, &copy);
+      g_string_append_c (self->buffer, '\n');
+      self->n_written++;
+      return sonde_output_buffer_flush (self->stream, self->buffer, FLUSH_AT, cancellable, error);
     }
 
   if (self->csv != NULL)
