@@ -905,6 +905,71 @@ test_get_seek (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&store));
 }
 
+static gboolean
+keep_binary (const SondeRecord *record,
+             gpointer           user_data)
+{
+  /* A filter sees all but mono_us and size. */
+  g_assert_cmpint (record->wall_us, ==, (gint64) record->seq * 7);
+  g_assert_cmpint (record->mono_us, ==, 0);
+  g_assert_cmpuint (record->size, ==, 0);
+  g_assert_cmpuint (record->stored_size, ==, 100);
+  return record->kind == SONDE_MESSAGE_KIND_BINARY && record->data[0] == 'b';
+}
+
+static gboolean
+collect_seq (const SondeRecord *record,
+             gpointer           user_data)
+{
+  GArray *seqs = user_data;
+
+  g_assert_cmpint (record->kind, ==, SONDE_MESSAGE_KIND_BINARY);
+  g_assert_cmpint (record->wall_us, ==, (gint64) record->seq * 7);
+  g_array_append_val (seqs, record->seq);
+  return seqs->len < 1000;
+}
+
+/* A scan hands over whole records of those its filter keeps, in order,
+ * from a seq on, and stops when told. */
+static void
+test_scan (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(SondeStore) store = open_store (fixture->path);
+  g_autoptr(GArray) records = g_array_new (FALSE, TRUE, sizeof (SondeRecord));
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GError) error = NULL;
+  guint8 payloads[2][100];
+  gint64 id = 0;
+
+  memset (payloads[0], 'a', 100);
+  memset (payloads[1], 'b', 100);
+  for (guint64 seq = 1; seq <= 10000; seq++)
+    {
+      SondeRecord record = { .seq = seq, .wall_us = (gint64) seq * 7, .mono_us = 3, .size = 100, .stored_size = 100,
+                             .kind = seq % 3 ? SONDE_MESSAGE_KIND_TEXT : SONDE_MESSAGE_KIND_BINARY,
+                             .data = payloads[seq % 5 != 0] };
+
+      g_array_append_val (records, record);
+    }
+  g_assert_true (sonde_store_begin_session (store, NULL, NULL, "ws://h/", 1, &id, &error));
+  g_assert_true (sonde_store_append (store, id, (SondeRecord *) records->data, records->len, &error));
+  g_assert_true (sonde_store_scan_records (store, id, 100, keep_binary, collect_seq, seqs, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seqs->len, ==, 1000);
+  for (guint i = 0; i < seqs->len; i++)
+    {
+      guint64 seq = g_array_index (seqs, guint64, i);
+
+      g_assert_cmpuint (seq, >=, 100);
+      g_assert_cmpuint (seq % 3, ==, 0);
+      g_assert_cmpuint (seq % 5, !=, 0);
+      if (i > 0)
+        g_assert_cmpuint (seq, >, g_array_index (seqs, guint64, i - 1));
+    }
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
 /* SIGKILL a writer at full speed at several moments: every committed batch
  * is there, whole, and nothing of a batch that was not. */
 static void
@@ -967,6 +1032,7 @@ main (int   argc,
   g_test_add ("/store-sqlite/shared", Fixture, NULL, fixture_setup, test_shared, fixture_teardown);
   g_test_add ("/store-sqlite/reader", Fixture, NULL, fixture_setup, test_reader, fixture_teardown);
   g_test_add ("/store-sqlite/get-seek", Fixture, NULL, fixture_setup, test_get_seek, fixture_teardown);
+  g_test_add ("/store-sqlite/scan", Fixture, NULL, fixture_setup, test_scan, fixture_teardown);
   g_test_add ("/store-sqlite/kill", Fixture, NULL, fixture_setup, test_kill, fixture_teardown);
 
   return g_test_run ();

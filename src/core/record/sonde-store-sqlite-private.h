@@ -27,6 +27,8 @@ struct _SondeStoreSqlite
   gboolean      read_only;
   gboolean      reader;        /* opened with sonde_store_sqlite_open_reader() */
   GError       *notice;
+  SondeStoreFilterFunc scan_filter;   /* the running scan's, for sonde_filter() */
+  gpointer      scan_data;
 };
 
 /* A message's key: its session in the high bits, its seq in the low ones. */
@@ -59,6 +61,16 @@ gboolean           sonde_store_sqlite_read_records_locked  (SondeStoreSqlite    
                                                             SondeStoreRecordFunc  func,
                                                             gpointer              user_data,
                                                             GError              **error);
+gboolean           sonde_store_sqlite_scan_records_locked  (SondeStoreSqlite     *self,
+                                                            gint64                session_id,
+                                                            guint64               from_seq,
+                                                            SondeStoreFilterFunc  filter,
+                                                            SondeStoreRecordFunc  func,
+                                                            gpointer              user_data,
+                                                            GError              **error);
+/* Makes sonde_filter() known to the connection (once it is open). */
+gboolean           sonde_store_sqlite_register_filter      (SondeStoreSqlite  *self,
+                                                            GError           **error);
 gboolean           sonde_store_sqlite_seek_time_locked     (SondeStoreSqlite  *self,
                                                             gint64             session_id,
                                                             gint64             wall_us,

@@ -92,24 +92,21 @@ sonde_store_sqlite_get_session_locked (SondeStoreSqlite  *self,
   return session;
 }
 
-gboolean
-sonde_store_sqlite_read_records_locked (SondeStoreSqlite      *self,
-                                        gint64                 session_id,
-                                        guint64                from_seq,
-                                        SondeStoreRecordFunc   func,
-                                        gpointer               user_data,
-                                        GError               **error)
+#define RECORD_COLUMNS "key, wall_us, mono_us, direction, kind, flags, size, payload"
+
+/* Steps @stmt (taken), a query of RECORD_COLUMNS for @session_id from
+ * @from_seq on, and hands each row to @func. */
+static gboolean
+run_records (SondeStoreSqlite      *self,
+             sqlite3_stmt          *stmt,
+             gint64                 session_id,
+             guint64                from_seq,
+             SondeStoreRecordFunc   func,
+             gpointer               user_data,
+             GError               **error)
 {
-  sqlite3_stmt *stmt = NULL;
   int rc;
 
-  if (!sonde_store_sqlite_check_session_id (self, session_id, error))
-    return FALSE;
-  if (!sonde_store_sqlite_prepare (self,
-                                   "SELECT key, wall_us, mono_us, direction, kind, flags, size, payload FROM messages"
-                                   " WHERE key BETWEEN ? AND ? ORDER BY key",
-                                   &stmt, error))
-    return FALSE;
   sqlite3_bind_int64 (stmt, 1, KEY (session_id, MIN (from_seq, (guint64) MAX_SEQ)));
   sqlite3_bind_int64 (stmt, 2, KEY (session_id, MAX_SEQ));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -139,6 +136,93 @@ sonde_store_sqlite_read_records_locked (SondeStoreSqlite      *self,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+sonde_store_sqlite_read_records_locked (SondeStoreSqlite      *self,
+                                        gint64                 session_id,
+                                        guint64                from_seq,
+                                        SondeStoreRecordFunc   func,
+                                        gpointer               user_data,
+                                        GError               **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (!sonde_store_sqlite_check_session_id (self, session_id, error)
+      || !sonde_store_sqlite_prepare (self,
+                                      "SELECT " RECORD_COLUMNS " FROM messages"
+                                      " WHERE key BETWEEN ? AND ? ORDER BY key",
+                                      &stmt, error))
+    return FALSE;
+  return run_records (self, stmt, session_id, from_seq, func, user_data, error);
+}
+
+/* sonde_filter(key, wall_us, direction, kind, flags, payload): the scan's
+ * filter, run by SQLite on each row before it reads the row's other
+ * columns. */
+static void
+filter_function (sqlite3_context  *context,
+                 int               n_args,
+                 sqlite3_value   **args)
+{
+  SondeStoreSqlite *self = sqlite3_user_data (context);
+  const guint8 *data = sqlite3_value_blob (args[5]);
+  SondeRecord record = {
+    .seq = (guint64) (sqlite3_value_int64 (args[0]) & MAX_SEQ),
+    .wall_us = sqlite3_value_int64 (args[1]),
+    .direction = CLAMP (sqlite3_value_int (args[2]), SONDE_DIRECTION_IN, SONDE_DIRECTION_EVENT),
+    .kind = CLAMP (sqlite3_value_int (args[3]), 0, SONDE_MESSAGE_KIND_LAST),
+    .flags = sqlite3_value_int (args[4]),
+    .stored_size = sqlite3_value_bytes (args[5]),
+    .data = data != NULL ? data : (const guint8 *) "",
+  };
+
+  sqlite3_result_int (context, self->scan_filter == NULL || self->scan_filter (&record, self->scan_data));
+}
+
+gboolean
+sonde_store_sqlite_register_filter (SondeStoreSqlite  *self,
+                                    GError           **error)
+{
+  int rc = sqlite3_create_function (self->db, "sonde_filter", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                    self, filter_function, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      sonde_store_sqlite_set_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sonde_store_sqlite_scan_records_locked (SondeStoreSqlite      *self,
+                                        gint64                 session_id,
+                                        guint64                from_seq,
+                                        SondeStoreFilterFunc   filter,
+                                        SondeStoreRecordFunc   func,
+                                        gpointer               user_data,
+                                        GError               **error)
+{
+  SondeStoreFilterFunc outer_filter = self->scan_filter;
+  gpointer outer_data = self->scan_data;
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok;
+
+  if (!sonde_store_sqlite_check_session_id (self, session_id, error)
+      || !sonde_store_sqlite_prepare (self,
+                                      "SELECT " RECORD_COLUMNS " FROM messages WHERE key BETWEEN ? AND ?"
+                                      " AND sonde_filter(key, wall_us, direction, kind, flags, payload) ORDER BY key",
+                                      &stmt, error))
+    return FALSE;
+  /* A callback may scan again (the lock is recursive): the outer scan's
+   * filter comes back after. */
+  self->scan_filter = filter;
+  self->scan_data = user_data;
+  ok = run_records (self, stmt, session_id, from_seq, func, user_data, error);
+  self->scan_filter = outer_filter;
+  self->scan_data = outer_data;
+  return ok;
 }
 
 /* The first row at or after @key (and ≤ @last): its key and wall time. */

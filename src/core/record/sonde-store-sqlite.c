@@ -292,7 +292,7 @@ open_db (SondeStoreSqlite  *self,
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, 5000);
 
-  if (!read_version (self, &version, error))
+  if (!read_version (self, &version, error) || !sonde_store_sqlite_register_filter (self, error))
     return FALSE;
   if (version > SONDE_STORE_SQLITE_SCHEMA_VERSION)
     {
@@ -309,6 +309,10 @@ open_db (SondeStoreSqlite  *self,
                        _("The recording %s needs an upgrade, and it cannot be written"), self->path);
           return FALSE;
         }
+      /* Reading a whole session (a search, a series rebuilt) pages
+       * through the file: mapped, without a copy per page. */
+      if (self->reader)
+        sqlite3_exec (self->db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
       return TRUE;
     }
 
@@ -577,6 +581,21 @@ sonde_store_sqlite_read_records (SondeStore            *store,
 }
 
 static gboolean
+sonde_store_sqlite_scan_records (SondeStore            *store,
+                                 gint64                 session_id,
+                                 guint64                from_seq,
+                                 SondeStoreFilterFunc   filter,
+                                 SondeStoreRecordFunc   func,
+                                 gpointer               user_data,
+                                 GError               **error)
+{
+  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+
+  return sonde_store_sqlite_scan_records_locked (self, session_id, from_seq, filter, func, user_data, error);
+}
+
+static gboolean
 sonde_store_sqlite_seek_time (SondeStore  *store,
                               gint64       session_id,
                               gint64       wall_us,
@@ -735,6 +754,7 @@ sonde_store_sqlite_iface_init (SondeStoreInterface *iface)
   iface->is_read_only = sonde_store_sqlite_is_read_only;
   iface->get_session = sonde_store_sqlite_get_session;
   iface->seek_time = sonde_store_sqlite_seek_time;
+  iface->scan_records = sonde_store_sqlite_scan_records;
 }
 
 /* The writers open in this process, by canonical path: opening a path

@@ -114,6 +114,54 @@ sonde_store_read_records (SondeStore            *self,
   return SONDE_STORE_GET_IFACE (self)->read_records (self, session_id, from_seq, func, user_data, error);
 }
 
+typedef struct {
+  SondeStoreFilterFunc filter;
+  SondeStoreRecordFunc func;
+  gpointer             user_data;
+} Scan;
+
+static gboolean
+scan_record (const SondeRecord *record,
+             gpointer           user_data)
+{
+  Scan *scan = user_data;
+  SondeRecord seen = {
+    .seq = record->seq,
+    .wall_us = record->wall_us,
+    .direction = record->direction,
+    .kind = record->kind,
+    .flags = record->flags,
+    .stored_size = record->stored_size,
+    .data = record->data,
+  };
+
+  if (!scan->filter (&seen, scan->user_data))
+    return TRUE;
+  return scan->func (record, scan->user_data);
+}
+
+gboolean
+sonde_store_scan_records (SondeStore            *self,
+                          gint64                 session_id,
+                          guint64                from_seq,
+                          SondeStoreFilterFunc   filter,
+                          SondeStoreRecordFunc   func,
+                          gpointer               user_data,
+                          GError               **error)
+{
+  SondeStoreInterface *iface;
+  Scan scan = { filter, func, user_data };
+
+  g_return_val_if_fail (SONDE_IS_STORE (self), FALSE);
+  g_return_val_if_fail (filter != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  iface = SONDE_STORE_GET_IFACE (self);
+  if (iface->scan_records != NULL)
+    return iface->scan_records (self, session_id, from_seq, filter, func, user_data, error);
+  return iface->read_records (self, session_id, from_seq, scan_record, &scan, error);
+}
+
 gboolean
 sonde_store_delete_session (SondeStore  *self,
                             gint64       session_id,

@@ -60,6 +60,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeStoreSession, sonde_store_session_free)
 typedef gboolean (*SondeStoreRecordFunc) (const SondeRecord *record,
                                           gpointer           user_data);
 
+/* Whether a scan hands @record over. It sees the record's seq, wall time,
+ * direction, kind, flags and payload (mono_us and size are 0): a backend
+ * may run it where the records are and read the rest only of those it
+ * keeps. A filter that keeps nothing and does its work on what it sees is
+ * the fastest read of a whole session (a chart series rebuilt: see
+ * bench/README.md). */
+typedef gboolean (*SondeStoreFilterFunc) (const SondeRecord *record,
+                                          gpointer           user_data);
+
 #define SONDE_TYPE_STORE (sonde_store_get_type ())
 G_DECLARE_INTERFACE (SondeStore, sonde_store, SONDE, STORE, GObject)
 
@@ -116,6 +125,14 @@ struct _SondeStoreInterface
                                 gint64               wall_us,
                                 guint64             *out_seq,
                                 GError             **error);
+  /* Optional: without it, read_records and the filter in its callback. */
+  gboolean   (*scan_records)   (SondeStore          *self,
+                                gint64               session_id,
+                                guint64              from_seq,
+                                SondeStoreFilterFunc filter,
+                                SondeStoreRecordFunc func,
+                                gpointer             user_data,
+                                GError             **error);
 };
 
 /* Starts a session (profile id and name NULL for an ad-hoc URL). */
@@ -146,6 +163,17 @@ GPtrArray *sonde_store_list_sessions  (SondeStore          *self,
 gboolean   sonde_store_read_records   (SondeStore          *self,
                                        gint64               session_id,
                                        guint64              from_seq,
+                                       SondeStoreRecordFunc func,
+                                       gpointer             user_data,
+                                       GError             **error);
+/* As read_records, for the records @filter accepts: a scan that keeps few
+ * of many (history search) costs a fraction of reading them all.
+ * @filter and @func get the same @user_data; to stop, @filter lets a
+ * record through and @func returns FALSE. */
+gboolean   sonde_store_scan_records   (SondeStore          *self,
+                                       gint64               session_id,
+                                       guint64              from_seq,
+                                       SondeStoreFilterFunc filter,
                                        SondeStoreRecordFunc func,
                                        gpointer             user_data,
                                        GError             **error);
