@@ -22,6 +22,18 @@
  * each message (the log holds twice the records); the line then says
  * "show_frames":1. run.py's "Sonde + frames" receiver: what showing
  * frames costs, against the same receiver without it.
+ *
+ * --record PATH (likewise) receives through a SondeSession recording into
+ * the SQLite database PATH (a new file), as the window does: run.py's
+ * "Sonde + recording" receiver. The clock is the same (the log has every
+ * message); then the process waits for the recording to be flushed and
+ * reads the database back, adding:
+ *
+ *   record_flush_ms      from the last message in the log to the recording ended
+ *   record_db_bytes      the database and its WAL on disk
+ *   record_messages      text and binary records in the database
+ *   record_payload_bytes their payload bytes
+ *   record_gaps          gap records the recorder wrote (messages it skipped)
  */
 
 #define G_LOG_DOMAIN "recv-sonde"
@@ -34,8 +46,12 @@
 #include <malloc.h>
 #endif
 
+#include <glib/gstdio.h>
+
 #include "bench-util.h"
 #include "sonde-connection.h"
+#include "sonde-session.h"
+#include "sonde-store-sqlite.h"
 
 /* Connection events (connecting, handshake, open, closing, close…) are
  * records too: leave room for them. */
@@ -47,7 +63,50 @@ typedef struct {
   guint64          expected;
   gint64           last_us;
   gboolean         timed_out;
+  gboolean         flushed;
 } Receiver;
+
+typedef struct {
+  guint64 messages;
+  guint64 payload_bytes;
+  guint64 gaps;
+} Counted;
+
+static gboolean
+count_record (const SondeRecord *record,
+              gpointer           data)
+{
+  Counted *counted = data;
+
+  if (record->kind == SONDE_MESSAGE_KIND_TEXT || record->kind == SONDE_MESSAGE_KIND_BINARY)
+    {
+      counted->messages++;
+      counted->payload_bytes += record->stored_size;
+    }
+  else if (record->kind == SONDE_MESSAGE_KIND_GAP)
+    counted->gaps++;
+  return TRUE;
+}
+
+static guint64
+file_bytes (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (guint64) st.st_size : 0;
+}
+
+static void
+on_recording (SondeSession *session,
+              GParamSpec   *pspec,
+              Receiver     *r)
+{
+  if (!sonde_session_get_recording (session) && !sonde_session_get_active (session))
+    {
+      r->flushed = TRUE;
+      g_main_loop_quit (r->loop);
+    }
+}
 
 static void
 on_items_changed (GListModel *model,
@@ -117,11 +176,13 @@ main (int    argc,
   const char *problem = NULL;
   guint64 baseline_rss_kib;
   gboolean show_frames = FALSE;
+  g_autofree char *record_path = NULL;
+  g_autoptr(SondeSession) session = NULL;
   guint records_per_message;
   gint64 first_us;
   SondeConnectionState state;
 
-  /* Our own flag, taken out before the common options are parsed. */
+  /* Our own flags, taken out before the common options are parsed. */
   for (int i = 1; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--show-frames"))
@@ -129,7 +190,14 @@ main (int    argc,
           show_frames = TRUE;
           memmove (&argv[i], &argv[i + 1], sizeof (char *) * (gsize) (argc - i));
           argc--;
-          break;
+          i--;
+        }
+      else if (g_str_equal (argv[i], "--record") && i + 1 < argc)
+        {
+          record_path = g_strdup (argv[i + 1]);
+          memmove (&argv[i], &argv[i + 2], sizeof (char *) * (gsize) (argc - i - 1));
+          argc -= 2;
+          i--;
         }
     }
 
@@ -144,7 +212,18 @@ main (int    argc,
 
   r.loop = g_main_loop_new (NULL, FALSE);
   r.expected = options.count;
-  r.connection = sonde_connection_new ();
+  if (record_path != NULL)
+    {
+      g_autofree char *wal = g_strconcat (record_path, "-wal", NULL);
+
+      g_remove (record_path);
+      g_remove (wal);
+      session = sonde_session_new ();
+      sonde_session_set_recording_path (session, record_path);
+      r.connection = g_object_ref (sonde_session_get_connection (session));
+    }
+  else
+    r.connection = sonde_connection_new ();
   sonde_connection_set_url (r.connection, options.url);
   sonde_connection_set_max_message_size (r.connection, BENCH_MAX_PAYLOAD);
 
@@ -158,7 +237,8 @@ main (int    argc,
   g_timeout_add_seconds ((guint) options.timeout, on_timeout, &r);
 
   baseline_rss_kib = bench_current_rss_kib ();
-  if (!sonde_connection_connect (r.connection, &error))
+  if (session != NULL ? !sonde_session_connect_url (session, options.url, &error)
+                      : !sonde_connection_connect (r.connection, &error))
     {
       g_printerr ("recv-sonde: %s\n", error->message);
       return 1;
@@ -191,6 +271,32 @@ main (int    argc,
   bench_json_add_uint (json, "log_n_bytes", sonde_message_log_get_n_bytes (log));
   bench_json_add_uint (json, "log_memory_bytes", sonde_message_log_get_memory_size (log));
   bench_json_add_uint (json, "final_rss_kib", bench_current_rss_kib ());
+  if (session != NULL && problem == NULL)
+    {
+      g_autofree char *wal = g_strconcat (record_path, "-wal", NULL);
+      g_autoptr(SondeStoreSqlite) store = NULL;
+      g_autoptr(GPtrArray) sessions = NULL;
+      Counted counted = { 0 };
+
+      /* The recording flushes on its own thread: wait for it. */
+      g_signal_connect (session, "notify::recording", G_CALLBACK (on_recording), &r);
+      if (sonde_session_get_recording (session))
+        g_main_loop_run (r.loop);
+      bench_json_add_uint (json, "record_flush_ms", (guint64) ((g_get_monotonic_time () - r.last_us) / 1000));
+      bench_json_add_uint (json, "record_db_bytes", file_bytes (record_path) + file_bytes (wal));
+      store = sonde_store_sqlite_open_reader (record_path, &error);
+      sessions = store != NULL ? sonde_store_list_sessions (SONDE_STORE (store), &error) : NULL;
+      if (sessions == NULL || sessions->len != 1
+          || !sonde_store_read_records (SONDE_STORE (store),
+                                        ((SondeStoreSession *) g_ptr_array_index (sessions, 0))->id, 0,
+                                        count_record, &counted, &error))
+        problem = "the recording cannot be read back";
+      bench_json_add_uint (json, "record_messages", counted.messages);
+      bench_json_add_uint (json, "record_payload_bytes", counted.payload_bytes);
+      bench_json_add_uint (json, "record_gaps", counted.gaps);
+      if (problem == NULL && (counted.messages != r.expected || counted.gaps != 0))
+        problem = "the recording lost messages";
+    }
 #ifdef __GLIBC__
   malloc_trim (0);
   bench_json_add_uint (json, "trimmed_rss_kib", bench_current_rss_kib ());
@@ -198,6 +304,7 @@ main (int    argc,
   bench_json_end (json, problem);
 
   g_clear_object (&r.connection);
+  g_clear_object (&session);
   g_main_loop_unref (r.loop);
   bench_options_clear (&options);
 

@@ -49,6 +49,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -62,10 +63,11 @@ SCENARIOS = {
               "title": "JSON messages of 64 KiB"},
 }
 
-RECEIVERS = ["libsoup", "sonde", "sonde-frames", "sonde-before", "node-ws", "python-websockets"]
+RECEIVERS = ["libsoup", "sonde", "sonde-record", "sonde-frames", "sonde-before", "node-ws", "python-websockets"]
 LABELS = {
     "libsoup": "bare libsoup",
     "sonde": "Sonde core",
+    "sonde-record": "Sonde + recording",
     "sonde-frames": "Sonde + frames shown",
     "sonde-before": "Sonde before #13",
     "node-ws": "Node ws",
@@ -77,6 +79,9 @@ INGEST_GOAL = 0.90                 # × the bare libsoup client's msgs/s
 OVERHEAD_GOAL = 32.0               # log bytes per stored message beyond its payload
 RSS_GOAL_BYTES = 200 * 1000 * 1000  # a 1M-message log of 100-byte messages
 RSS_GOAL_COUNT = 1_000_000
+RECORD_INGEST_GOAL = 0.90          # × Sonde's msgs/s without recording
+RECORD_DISK_FACTOR = 1.3           # database ≤ 1.3 × payload + 40 B per message
+RECORD_DISK_PER_MSG = 40
 
 JSON_PATH_TIMEOUT = 900            # seconds bench-json-path may take
 SUITES = ["ingest", "json-path", "chart"]
@@ -119,6 +124,9 @@ def receiver_command(name, build, count, timeout):
         return [os.path.join(build, "bench", "recv-libsoup")] + args
     if name == "sonde":
         return [os.path.join(build, "bench", "recv-sonde")] + args
+    if name == "sonde-record":
+        path = os.path.join(tempfile.gettempdir(), f"sonde-bench-record-{os.getpid()}.sqlite")
+        return [os.path.join(build, "bench", "recv-sonde"), "--record", path] + args
     if name == "sonde-frames":
         return [os.path.join(build, "bench", "recv-sonde"), "--show-frames"] + args
     if name == "sonde-before":
@@ -224,6 +232,13 @@ def measure(name, build, count, size, timeout):
         out, err = receiver.communicate()
     wall = time.monotonic() - started
     server_seconds = stop_server(server)
+    if "--record" in command:
+        path = command[command.index("--record") + 1]
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            try:
+                os.remove(path + suffix)
+            except FileNotFoundError:
+                pass
 
     result = parse_result(out)
     if result is None:
@@ -422,6 +437,31 @@ def targets(scenario, count, summaries, runs, quick, timeout):
         why = sonde_failure(summaries, timeout) if not sonde.get("good") else "bare libsoup failed"
         lines.append(target_line(f"ingest-{scenario}", why, goal, False))
 
+    # Recording: keeps up (no gap) at ≥ 0.9× the ingest without it, in a
+    # database of ≤ 1.3× the payload + 40 B per message.
+    record = summaries.get("sonde-record", {})
+    if record.get("runs"):
+        goal = f"≥ {RECORD_INGEST_GOAL:.2f}× Sonde without recording, no gap"
+        if record.get("good") and sonde.get("good"):
+            ratio = record["msgs_per_s"] / sonde["msgs_per_s"]
+            measured = (f"{ratio:.2f}× ({fmt_int(record['msgs_per_s'])} vs {fmt_int(sonde['msgs_per_s'])} msgs/s; "
+                        f"{record['record_gaps']:.0f} gaps; flushed {record['record_flush_ms']:,.0f} ms after "
+                        f"the last message)")
+            lines.append(target_line(f"record-ingest-{scenario}", measured, goal,
+                                     ratio >= RECORD_INGEST_GOAL and record["record_gaps"] == 0))
+            messages = record["record_messages"]
+            payload = record["record_payload_bytes"]
+            allowed = RECORD_DISK_FACTOR * payload + RECORD_DISK_PER_MSG * messages
+            measured = (f"{record['record_db_bytes'] / 1e6:,.1f} MB for {payload / 1e6:,.1f} MB of payload in "
+                        f"{messages:,.0f} messages = {record['record_db_bytes'] / messages:,.1f} B per message "
+                        f"({record['record_db_bytes'] / payload:.2f}× the payload)")
+            lines.append(target_line(f"record-disk-{scenario}", measured,
+                                     f"≤ {RECORD_DISK_FACTOR}× payload + {RECORD_DISK_PER_MSG} B per message",
+                                     record["record_db_bytes"] <= allowed))
+        else:
+            why = failure_text(record, timeout) if not record.get("good") else "Sonde failed"
+            lines.append(target_line(f"record-ingest-{scenario}", f"Sonde + recording {why}", goal, False))
+
     # Memory per stored message, by the log's own account.
     goal = f"≤ payload + {OVERHEAD_GOAL:.0f} B"
     if sonde.get("good"):
@@ -466,6 +506,9 @@ def comparisons(summaries, runs):
             text += " (round by round " + ", ".join(f"{r:.2f}×" for r in rounds) + ")"
         return text
 
+    recording = ratio_text("sonde-record", "sonde")
+    if recording is not None:
+        lines.append(f"  recording: Sonde + recording ÷ Sonde = {recording} msgs/s")
     frames = ratio_text("sonde-frames", "sonde")
     if frames is not None:
         lines.append(f"  frames shown: Sonde + frames shown ÷ Sonde = {frames} msgs/s")
