@@ -276,6 +276,7 @@ static const struct {
   { "win.side-pane('connection')", { "<Control>2", NULL } },
   { "win.disconnect", { "<Control>d", NULL } },
   { "win.reconnect", { "<Control>r", NULL } },
+  { "win.history", { "<Control>h", NULL } },
 };
 
 static void

@@ -744,3 +744,15 @@ sonde_log_view_select_seq (SondeLogView *self,
     }
   return TRUE;
 }
+
+/* Forgets the records that came while the view was not following (the
+ * "N new messages ↓" button goes): a recording being loaded brings no
+ * news. */
+void
+sonde_log_view_mark_seen (SondeLogView *self)
+{
+  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
+
+  self->n_unseen = 0;
+  refresh_count (self);
+}

@@ -34,6 +34,7 @@ void              sonde_log_view_set_placeholder  (SondeLogView    *self,
                                                    const char      *button_label,
                                                    const char      *action_name);
 guint             sonde_log_view_get_n_unseen     (SondeLogView    *self);
+void              sonde_log_view_mark_seen        (SondeLogView    *self);
 gboolean          sonde_log_view_select_seq       (SondeLogView    *self,
                                                    guint64          seq);
 char             *sonde_log_view_dup_count_text   (SondeLogView    *self);

@@ -140,6 +140,7 @@ profile_menu (SondeProfile *profile)
     { N_("_Edit…"), "win.edit-profile" },
     { N_("D_uplicate"), "win.duplicate-profile" },
     { N_("E_xport…"), "win.export-profile" },
+    { N_("_History"), "win.profile-history" },
     { N_("_Delete"), "win.delete-profile" },
   };
   GMenu *menu = g_menu_new ();
@@ -212,17 +213,34 @@ static void
 update_open_row (GtkWidget *row)
 {
   AdwTabPage *tab = g_object_get_data (G_OBJECT (row), "tab");
-  SondeConnectionPage *page = SONDE_CONNECTION_PAGE (adw_tab_page_get_child (tab));
+  GtkWidget *child = adw_tab_page_get_child (tab);
+  SondeConnectionPage *page;
   GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
   GtkWidget *dot = gtk_widget_get_first_child (box);
   GtkWidget *title = gtk_widget_get_next_sibling (dot);
   GtkWidget *unread = gtk_widget_get_next_sibling (title);
-  SondeConnectionState connection_state = sonde_connection_get_state (sonde_connection_page_get_connection (page));
+  SondeConnectionState connection_state;
   const char *state = NULL;
-  guint n_unread = sonde_connection_page_get_n_unread (page);
-  g_autofree char *unread_text = g_strdup_printf ("%u", n_unread);
+  guint n_unread;
+  g_autofree char *unread_text = NULL;
   g_autofree char *a11y = NULL;
 
+  /* A History tab, or a recorded session: its title, no state. */
+  if (!SONDE_IS_CONNECTION_PAGE (child))
+    {
+      gtk_label_set_label (GTK_LABEL (dot), "◷");
+      gtk_widget_set_tooltip_text (dot, NULL);
+      gtk_label_set_label (GTK_LABEL (title), adw_tab_page_get_title (tab));
+      gtk_widget_set_visible (unread, FALSE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      adw_tab_page_get_title (tab), -1);
+      return;
+    }
+
+  page = SONDE_CONNECTION_PAGE (child);
+  connection_state = sonde_connection_get_state (sonde_connection_page_get_connection (page));
+  n_unread = sonde_connection_page_get_n_unread (page);
+  unread_text = g_strdup_printf ("%u", n_unread);
   sonde_state_describe (connection_state, &state, NULL, NULL);
   a11y = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %s, %u unread message",
                                        "%s, %s, %u unread messages", n_unread),

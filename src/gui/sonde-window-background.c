@@ -30,10 +30,9 @@ count_live (SondeWindow *self)
 
   for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
     {
-      SondeConnectionPage *page =
-        SONDE_CONNECTION_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i)));
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
 
-      if (sonde_connection_page_get_active (page))
+      if (SONDE_IS_CONNECTION_PAGE (child) && sonde_connection_page_get_active (SONDE_CONNECTION_PAGE (child)))
         n++;
     }
   return n;
@@ -74,8 +73,12 @@ sonde_window_show_record (SondeWindow *self,
   for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
     {
       AdwTabPage *tab = adw_tab_view_get_nth_page (self->tab_view, i);
-      SondeConnectionPage *page = SONDE_CONNECTION_PAGE (adw_tab_page_get_child (tab));
+      GtkWidget *child = adw_tab_page_get_child (tab);
+      SondeConnectionPage *page;
 
+      if (!SONDE_IS_CONNECTION_PAGE (child))
+        continue;
+      page = SONDE_CONNECTION_PAGE (child);
       if (g_strcmp0 (sonde_connection_page_get_uid (page), uid) != 0)
         continue;
 

@@ -8,11 +8,13 @@
  * core writes it a slice at a time, so a million records do not stall the
  * window, and capture goes on meanwhile.
  *
- * The save dialog offers the filtered view (what the log shows: its
- * filter, without what Clear removed) or all messages the connection
- * holds, and the toast says which was written, and how many of those
- * Clear had removed from the view. The file is named after the profile,
- * or the host, and the time: "prod-feed 2026-12-06 10.04.jsonl".
+ * The export dialog (SondeExportDialog) offers JSON Lines, CSV or HAR of
+ * the filtered view (what the log shows: its filter, without what Clear
+ * removed), all messages the connection holds, or a time range, with
+ * progress and Cancel. The tests' entry points below write JSON Lines
+ * without asking, and the toast says which records were written, and how
+ * many of those Clear had removed from the view. The file is named after
+ * the profile, or the host, and the time: "prod-feed 2026-12-06 10.04.jsonl".
  */
 
 #define G_LOG_DOMAIN "sonde-window"
@@ -23,12 +25,11 @@
 #include <string.h>
 
 #include "sonde-connection-page.h"
+#include "sonde-export-dialog.h"
 #include "sonde-log-export.h"
 #include "sonde-log-view.h"
 #include "sonde-session.h"
 #include "sonde-window-private.h"
-
-#define SCOPE_CHOICE "scope"
 
 typedef struct {
   SondeWindow      *window;      /* strong */
@@ -152,28 +153,6 @@ start (LogExport *export,
                           file, NULL, on_log_exported, export);
 }
 
-static void
-on_export_log_response (GtkNativeDialog *dialog,
-                        int              response,
-                        gpointer         user_data)
-{
-  LogExport *export = user_data;
-  g_autoptr(GFile) file = NULL;
-  const char *scope;
-
-  if (response != GTK_RESPONSE_ACCEPT || export->window->current == NULL)
-    {
-      log_export_free (export);
-      g_object_unref (dialog);
-      return;
-    }
-
-  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  scope = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), SCOPE_CHOICE);
-  start (export, file, g_strcmp0 (scope, "view") == 0);
-  g_object_unref (dialog);
-}
-
 /* After the profile, or the host and the path's last part, and the time:
  * "prod-feed 2026-12-06 10.04.jsonl", "127.0.0.1 feed 2026-12-06
  * 10.04.jsonl". Never the URL with its scheme and port mangled. */
@@ -221,39 +200,38 @@ sonde_window_dup_export_name (SondeWindow *self,
   return g_strdup_printf ("%s %s.jsonl", base, stamp);
 }
 
-/* Asks where, and which records, then exports the current connection's
- * log. */
+/* Asks which format and records (the export dialog: JSON Lines, CSV or
+ * HAR; all messages, a time range or the filtered view), then where, and
+ * exports the current connection's log with progress and Cancel. */
 void
 sonde_window_export_log (SondeWindow *self)
 {
-  GtkFileChooserNative *dialog;
   SondeFilterModel *model;
+  SondeConnection *connection;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *name = NULL;
-  const char *options[] = { "view", "all", NULL };
-  const char *labels[3];
-  gboolean narrowed;
+  char *dot;
+  GtkWidget *dialog;
 
   if (self->current == NULL)
     return;
 
+  connection = sonde_connection_page_get_connection (self->current);
   model = sonde_log_view_get_model (sonde_connection_page_get_log_view (self->current));
-  narrowed = sonde_filter_model_get_filtering (model) ||
-             sonde_filter_model_get_first_seq (model) >
-             sonde_message_log_get_first_seq (sonde_connection_get_log (sonde_connection_page_get_connection (self->current)));
-  labels[0] = _("The filtered view");
-  labels[1] = _("All messages, including those removed by Clear");
-  labels[2] = NULL;
-
-  dialog = gtk_file_chooser_native_new (_("Export the Log as JSON Lines"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), SCOPE_CHOICE, _("Messages"), options, labels);
-  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), SCOPE_CHOICE, narrowed ? "view" : "all");
   name = sonde_window_dup_export_name (self, now);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_export_log_response), log_export_new (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  dot = strrchr (name, '.');
+  if (dot != NULL)
+    *dot = '\0';
+  dialog = sonde_export_dialog_new_for_log (sonde_connection_get_log (connection), model,
+                                            sonde_connection_get_redactor (connection),
+                                            sonde_connection_page_get_shown_url (self->current), name);
+  /* What the log shows is what the user most likely means, when it is
+   * narrowed by a filter or a Clear. */
+  if (sonde_filter_model_get_filtering (model) ||
+      sonde_filter_model_get_first_seq (model) > sonde_message_log_get_first_seq (sonde_connection_get_log (connection)))
+    sonde_export_dialog_set_range (SONDE_EXPORT_DIALOG (dialog), SONDE_EXPORT_RANGE_VIEW);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* For tests: exports all messages to @file without asking. */

@@ -73,6 +73,9 @@ void                 sonde_window_page_actions_class_init (GtkWidgetClass *widge
 void                 sonde_window_page_actions_init   (SondeWindow    *self);
 void                 sonde_window_page_actions_update (SondeWindow    *self);
 
+/* sonde-window-history.c */
+void                 sonde_window_history_class_init  (GtkWidgetClass *widget_class);
+
 /* sonde-window-export.c */
 void                 sonde_window_export_log          (SondeWindow    *self);
 

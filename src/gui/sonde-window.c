@@ -136,7 +136,10 @@ on_selected_page_changed (SondeWindow *self)
 {
   AdwTabPage *tab = adw_tab_view_get_selected_page (self->tab_view);
 
-  self->current = tab ? SONDE_CONNECTION_PAGE (adw_tab_page_get_child (tab)) : NULL;
+  GtkWidget *child = tab != NULL ? adw_tab_page_get_child (tab) : NULL;
+
+  /* A History tab or a recorded session is no connection. */
+  self->current = SONDE_IS_CONNECTION_PAGE (child) ? SONDE_CONNECTION_PAGE (child) : NULL;
   show_page_url (self);
   sonde_window_adhoc_sync (self);
   update_connect_button (self);
@@ -325,10 +328,14 @@ sonde_window_save_state (SondeWindow *self)
 
       for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
         {
-          SondeConnectionPage *page =
-            SONDE_CONNECTION_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i)));
-          const char *url = sonde_connection_page_get_url (page);
+          GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+          SondeConnectionPage *page;
+          const char *url;
 
+          if (!SONDE_IS_CONNECTION_PAGE (child))
+            continue;
+          page = SONDE_CONNECTION_PAGE (child);
+          url = sonde_connection_page_get_url (page);
           if (!sonde_connection_page_get_active (page))
             continue;
           if (sonde_connection_page_get_profile_id (page) != NULL)
@@ -485,6 +492,7 @@ sonde_window_class_init (SondeWindowClass *klass)
 
   sonde_window_profiles_class_init (widget_class);
   sonde_window_page_actions_class_init (widget_class);
+  sonde_window_history_class_init (widget_class);
 }
 
 static void
@@ -537,12 +545,16 @@ on_store_items_changed (SondeWindow *self)
 {
   for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
     {
-      SondeConnectionPage *page =
-        SONDE_CONNECTION_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i)));
-      SondeSession *session = sonde_connection_page_get_session (page);
-      SondeProfile *profile = sonde_session_get_profile (session);
-      SondeProfile *stored = profile != NULL ? sonde_profile_store_lookup (self->store, sonde_profile_get_id (profile)) : NULL;
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+      SondeSession *session;
+      SondeProfile *profile;
+      SondeProfile *stored;
 
+      if (!SONDE_IS_CONNECTION_PAGE (child))
+        continue;
+      session = sonde_connection_page_get_session (SONDE_CONNECTION_PAGE (child));
+      profile = sonde_session_get_profile (session);
+      stored = profile != NULL ? sonde_profile_store_lookup (self->store, sonde_profile_get_id (profile)) : NULL;
       if (stored != NULL && stored != profile)
         sonde_session_set_profile (session, stored);
     }
@@ -555,11 +567,11 @@ find_page (SondeWindow  *self,
 {
   for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
     {
-      SondeConnectionPage *page =
-        SONDE_CONNECTION_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i)));
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
 
-      if (g_strcmp0 (sonde_connection_page_get_profile_id (page), profile_id) == 0)
-        return page;
+      if (SONDE_IS_CONNECTION_PAGE (child) &&
+          g_strcmp0 (sonde_connection_page_get_profile_id (SONDE_CONNECTION_PAGE (child)), profile_id) == 0)
+        return SONDE_CONNECTION_PAGE (child);
     }
   return NULL;
 }

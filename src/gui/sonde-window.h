@@ -47,5 +47,16 @@ void                 sonde_window_export_log_scope_to (SondeWindow   *self,
                                                     gboolean          filtered);
 char                *sonde_window_dup_export_name  (SondeWindow      *self,
                                                     GDateTime        *when);
+/* sonde-window-history.c */
+typedef struct _SondeHistoryView SondeHistoryView;
+typedef struct _SondeHistoryPage SondeHistoryPage;
+SondeHistoryView    *sonde_window_show_history     (SondeWindow      *self,
+                                                    const char       *profile_id);
+SondeHistoryPage    *sonde_window_open_recording   (SondeWindow      *self,
+                                                    const char       *path,
+                                                    const char       *profile_id,
+                                                    gint64            session_id);
+GArray              *sonde_window_dup_live_recordings (SondeWindow   *self,
+                                                    const char       *path);
 
 G_END_DECLS

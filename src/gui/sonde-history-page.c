@@ -1,0 +1,897 @@
+/* sonde-history-page.c: one recorded session, read-only: its log, charts
+ * and handshake, with jump to a time
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The page composes the widgets of a live page over a connection that
+ * never connects: its SondeMessageLog is filled from the recording, so the
+ * log view (filter, detail), the charts (the profile's definitions, their
+ * series fed by the log as for a live connection) and the message detail
+ * work as they do live. There is no composer and no connect.
+ *
+ * Loading runs on a worker thread with a store object of its own (a
+ * reader: the recorder of the same file goes on meanwhile). Records come
+ * in chunks, the first one small so that the first screen shows at once,
+ * and a bounded queue between the threads holds the worker back when the
+ * window is slower. The log's retention is raised to fit the session up to
+ * SONDE_HISTORY_PAGE_MAX_BYTES; past it the newest part stays, and jumping
+ * to a time that is no longer held loads again from that time.
+ *
+ * The log numbers its records itself: the page keeps the recording's seq
+ * of each (in the log's order) to map one to the other.
+ */
+
+#define G_LOG_DOMAIN "sonde-history"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sonde-connection.h"
+#include "sonde-export-dialog.h"
+#include "sonde-history-item.h"
+#include "sonde-history-page.h"
+#include "sonde-message-detail.h"
+#include "sonde-store-sqlite.h"
+
+#define FIRST_CHUNK   500u
+#define CHUNK_RECORDS 16384u
+#define CHUNK_BYTES   (8u * 1024 * 1024)
+#define MAX_QUEUED    4u
+
+typedef struct {
+  GByteArray *data;
+  GArray     *records;    /* SondeRecord, data as an offset into @data */
+} Chunk;
+
+typedef struct {
+  gatomicrefcount    ref;
+  GMutex             mutex;
+  GCond              cond;
+  GQueue             chunks;      /* under the mutex */
+  guint              idle_id;     /* under the mutex */
+  gboolean           done;        /* under the mutex */
+  GError            *error;       /* under the mutex */
+  GCancellable      *cancellable;
+  char              *path;
+  gint64             session_id;
+  guint64            from_seq;
+  Chunk             *current;     /* worker only */
+  guint              limit;       /* worker only */
+  SondeHistoryPage  *page;        /* main thread only; NULL once dropped */
+} Loader;
+
+struct _SondeHistoryPage
+{
+  GtkWidget           parent_instance;
+
+  /* template widgets */
+  GtkLabel           *title_label;
+  GtkLabel           *subtitle_label;
+  GtkEntry           *time_entry;
+  GtkLabel           *note_label;
+  GtkPaned           *paned;
+  GtkPaned           *log_paned;
+  GtkProgressBar     *load_bar;
+  GtkBox             *side_box;
+
+  /* made in constructed */
+  SondeLogView       *log_view;
+  SondeChartsPanel   *charts;
+  SondeMessageDetail *detail;
+
+  /* owned */
+  char               *path;
+  char               *title;
+  char               *error;
+  SondeProfile       *profile;
+  SondeConnection    *connection;   /* never connects: holds the log */
+  SondeStoreSession  *session;
+  GArray             *seqs;         /* guint64: the recording's seq of each log record */
+  Loader             *loader;
+  gint64              session_id;
+  guint64             base_log_seq; /* the log's seq of seqs[0] */
+  guint64             loaded;
+  guint64             pending_seq;  /* to select once loaded; G_MAXUINT64: none */
+  guint64             handshake_seq; /* the log's seq of the HANDSHAKE event; G_MAXUINT64: none yet */
+};
+
+G_DEFINE_FINAL_TYPE (SondeHistoryPage, sonde_history_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  PROP_SESSION_ID,
+  PROP_PROFILE,
+  PROP_TITLE,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Loading ------------------------------------------------------------------ */
+
+static Chunk *
+chunk_new (void)
+{
+  Chunk *chunk = g_new0 (Chunk, 1);
+
+  chunk->data = g_byte_array_new ();
+  chunk->records = g_array_new (FALSE, FALSE, sizeof (SondeRecord));
+  return chunk;
+}
+
+static void
+chunk_free (Chunk *chunk)
+{
+  g_byte_array_unref (chunk->data);
+  g_array_unref (chunk->records);
+  g_free (chunk);
+}
+
+static Loader *
+loader_ref (Loader *loader)
+{
+  g_atomic_ref_count_inc (&loader->ref);
+  return loader;
+}
+
+static void
+loader_unref (Loader *loader)
+{
+  if (!g_atomic_ref_count_dec (&loader->ref))
+    return;
+  g_queue_clear_full (&loader->chunks, (GDestroyNotify) chunk_free);
+  g_clear_pointer (&loader->current, chunk_free);
+  g_clear_error (&loader->error);
+  g_clear_object (&loader->cancellable);
+  g_free (loader->path);
+  g_mutex_clear (&loader->mutex);
+  g_cond_clear (&loader->cond);
+  g_free (loader);
+}
+
+static gboolean deliver (gpointer data);
+
+/* With the mutex held. */
+static void
+schedule_delivery (Loader *loader)
+{
+  if (loader->idle_id == 0)
+    loader->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, deliver, loader_ref (loader),
+                                       (GDestroyNotify) loader_unref);
+}
+
+static void
+push_chunk (Loader *loader)
+{
+  Chunk *chunk = g_steal_pointer (&loader->current);
+
+  if (chunk == NULL || chunk->records->len == 0)
+    {
+      g_clear_pointer (&chunk, chunk_free);
+      return;
+    }
+
+  g_mutex_lock (&loader->mutex);
+  while (g_queue_get_length (&loader->chunks) >= MAX_QUEUED && !g_cancellable_is_cancelled (loader->cancellable))
+    g_cond_wait_until (&loader->cond, &loader->mutex, g_get_monotonic_time () + G_TIME_SPAN_SECOND / 10);
+  g_queue_push_tail (&loader->chunks, chunk);
+  schedule_delivery (loader);
+  g_mutex_unlock (&loader->mutex);
+  loader->limit = CHUNK_RECORDS;
+}
+
+static gboolean
+on_record (const SondeRecord *record,
+           gpointer           user_data)
+{
+  Loader *loader = user_data;
+  SondeRecord copy = *record;
+
+  if (loader->current == NULL)
+    loader->current = chunk_new ();
+  copy.data = GSIZE_TO_POINTER ((gsize) loader->current->data->len);
+  g_byte_array_append (loader->current->data, record->data, record->stored_size);
+  g_array_append_val (loader->current->records, copy);
+  if (loader->current->records->len >= loader->limit || loader->current->data->len >= CHUNK_BYTES)
+    push_chunk (loader);
+  return !g_cancellable_is_cancelled (loader->cancellable);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Loader *loader = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (loader->path, &error);
+
+  if (store != NULL)
+    sonde_store_read_records (SONDE_STORE (store), loader->session_id, loader->from_seq, on_record, loader, &error);
+  push_chunk (loader);
+
+  g_mutex_lock (&loader->mutex);
+  loader->done = TRUE;
+  loader->error = g_steal_pointer (&error);
+  schedule_delivery (loader);
+  g_mutex_unlock (&loader->mutex);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+update_progress (SondeHistoryPage *self)
+{
+  guint64 total = self->session != NULL ? self->session->messages : 0;
+  g_autofree char *n_loaded = g_strdup_printf ("%" G_GUINT64_FORMAT, self->loaded);
+  g_autofree char *n_total = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
+  g_autofree char *text = NULL;
+
+  /* Translators: loading a recorded session: "12000 of 1000000 messages loaded". */
+  text = g_strdup_printf (_("%s of %s messages loaded"), n_loaded, n_total);
+  gtk_progress_bar_set_text (self->load_bar, text);
+  gtk_progress_bar_set_fraction (self->load_bar, total > 0 ? MIN (1.0, (double) self->loaded / (double) total) : 0);
+}
+
+static guint64
+log_seq_of (SondeHistoryPage *self,
+            guint64           seq)
+{
+  guint lo = 0, hi = self->seqs->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (self->seqs, guint64, mid) < seq)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo < self->seqs->len)
+    return self->base_log_seq + lo;
+  return G_MAXUINT64;
+}
+
+static gboolean
+select_pending (SondeHistoryPage *self)
+{
+  guint64 log_seq;
+
+  if (self->pending_seq == G_MAXUINT64)
+    return TRUE;
+  log_seq = log_seq_of (self, self->pending_seq);
+  if (log_seq == G_MAXUINT64)
+    return FALSE;
+  if (!sonde_log_view_select_seq (self->log_view, log_seq))
+    return FALSE;
+  self->pending_seq = G_MAXUINT64;
+  return TRUE;
+}
+
+static void
+append_chunk (SondeHistoryPage *self,
+              Chunk            *chunk)
+{
+  SondeMessageLog *log = sonde_connection_get_log (self->connection);
+
+  sonde_message_log_begin_batch (log);
+  for (guint i = 0; i < chunk->records->len; i++)
+    {
+      const SondeRecord *record = &g_array_index (chunk->records, SondeRecord, i);
+      const guint8 *data = chunk->data->data + GPOINTER_TO_SIZE (record->data);
+      guint64 log_seq = sonde_message_log_append_full (log, record->direction, record->kind, record->flags,
+                                                       record->wall_us, record->mono_us, data,
+                                                       record->stored_size);
+
+      if (self->seqs->len == 0)
+        self->base_log_seq = log_seq;
+      g_array_append_val (self->seqs, record->seq);
+      if (record->kind == SONDE_MESSAGE_KIND_HANDSHAKE && self->handshake_seq == G_MAXUINT64)
+        {
+          self->handshake_seq = log_seq;
+          gtk_widget_action_set_enabled (GTK_WIDGET (self), "recording.handshake", TRUE);
+        }
+    }
+  sonde_message_log_end_batch (log);
+  self->loaded += chunk->records->len;
+}
+
+static void
+loader_drop (SondeHistoryPage *self)
+{
+  Loader *loader = self->loader;
+
+  if (loader == NULL)
+    return;
+  self->loader = NULL;
+  loader->page = NULL;
+  g_cancellable_cancel (loader->cancellable);
+  g_mutex_lock (&loader->mutex);
+  g_cond_broadcast (&loader->cond);
+  g_mutex_unlock (&loader->mutex);
+  loader_unref (loader);
+}
+
+static gboolean
+deliver (gpointer data)
+{
+  Loader *loader = data;
+  SondeHistoryPage *self = loader->page;
+  Chunk *chunk;
+  gboolean done;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_lock (&loader->mutex);
+  chunk = g_queue_pop_head (&loader->chunks);
+  g_cond_broadcast (&loader->cond);
+  done = loader->done && g_queue_is_empty (&loader->chunks);
+  if (done)
+    error = g_steal_pointer (&loader->error);
+  if (!g_queue_is_empty (&loader->chunks))
+    {
+      g_mutex_unlock (&loader->mutex);
+      /* Again in the next idle: the window draws in between. */
+      if (self != NULL && chunk != NULL)
+        append_chunk (self, chunk);
+      g_clear_pointer (&chunk, chunk_free);
+      if (self != NULL)
+        {
+          update_progress (self);
+          select_pending (self);
+        }
+      return G_SOURCE_CONTINUE;
+    }
+  loader->idle_id = 0;
+  g_mutex_unlock (&loader->mutex);
+
+  if (self != NULL && chunk != NULL)
+    append_chunk (self, chunk);
+  g_clear_pointer (&chunk, chunk_free);
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+
+  update_progress (self);
+  select_pending (self);
+  if (done)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->load_bar), FALSE);
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_free (self->error);
+          /* Translators: %s says why a recording could not be read. */
+          self->error = g_strdup_printf (_("The recording could not be read: %s"), error->message);
+          gtk_label_set_label (self->note_label, self->error);
+          gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+        }
+      loader_drop (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_load_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+}
+
+/* Loads the session's records from @from_seq on, into an empty log. */
+static void
+start_loading (SondeHistoryPage *self,
+               guint64           from_seq)
+{
+  g_autoptr(GTask) task = NULL;
+  Loader *loader;
+
+  loader_drop (self);
+  sonde_message_log_clear (sonde_connection_get_log (self->connection));
+  g_array_set_size (self->seqs, 0);
+  self->loaded = 0;
+  self->handshake_seq = G_MAXUINT64;
+
+  loader = g_new0 (Loader, 1);
+  g_atomic_ref_count_init (&loader->ref);
+  g_mutex_init (&loader->mutex);
+  g_cond_init (&loader->cond);
+  g_queue_init (&loader->chunks);
+  loader->cancellable = g_cancellable_new ();
+  loader->path = g_strdup (self->path);
+  loader->session_id = self->session_id;
+  loader->from_seq = from_seq;
+  loader->limit = FIRST_CHUNK;
+  loader->page = self;
+  self->loader = loader;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->load_bar), TRUE);
+  update_progress (self);
+  task = g_task_new (NULL, loader->cancellable, on_load_done, NULL);
+  g_task_set_source_tag (task, start_loading);
+  g_task_set_task_data (task, loader_ref (loader), (GDestroyNotify) loader_unref);
+  g_task_run_in_thread (task, load_thread);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Actions ------------------------------------------------------------------ */
+
+static void
+on_selected_changed (SondeHistoryPage *self)
+{
+  sonde_message_detail_set_message (self->detail, sonde_log_view_get_selected (self->log_view));
+}
+
+static void
+on_chart_field (SondeHistoryPage *self,
+                const char       *path,
+                const char       *where,
+                const char       *split)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!sonde_charts_panel_add_split (self->charts, path, where, split, SONDE_CHARTS_NEW_CHART, &error))
+    {
+      gtk_label_set_label (self->note_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->charts), TRUE);
+}
+
+static void
+on_time_activate (SondeHistoryPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 wall_us;
+
+  if (!sonde_history_parse_time (gtk_editable_get_text (GTK_EDITABLE (self->time_entry)),
+                                 self->session != NULL ? self->session->start_us : 0, &wall_us, &error) ||
+      !sonde_history_page_jump_to_time (self, wall_us, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->time_entry), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_entry), error->message);
+      gtk_label_set_label (self->note_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->time_entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_entry), _("Jump to a local time (Enter)"));
+}
+
+static void
+on_handshake_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SondeHistoryPage *self = SONDE_HISTORY_PAGE (widget);
+
+  if (self->handshake_seq != G_MAXUINT64)
+    sonde_log_view_select_seq (self->log_view, self->handshake_seq);
+}
+
+static void
+on_export_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SondeHistoryPage *self = SONDE_HISTORY_PAGE (widget);
+  GtkWidget *dialog;
+
+  if (self->session == NULL)
+    return;
+  dialog = sonde_export_dialog_new_for_recording (self->path, self->session,
+                                                  self->profile != NULL ? sonde_profile_get_name (self->profile) : NULL);
+  sonde_export_dialog_set_view (SONDE_EXPORT_DIALOG (dialog), sonde_history_page_get_log (self),
+                                sonde_log_view_get_model (self->log_view), NULL);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_focus_time_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  SondeHistoryPage *self = SONDE_HISTORY_PAGE (widget);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->time_entry));
+}
+
+/* GObject ------------------------------------------------------------------ */
+
+static void
+set_note_for_size (SondeHistoryPage *self)
+{
+  g_autofree char *size = NULL;
+  g_autofree char *cap = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->session == NULL || self->session->bytes <= SONDE_HISTORY_PAGE_MAX_BYTES)
+    return;
+
+  size = g_format_size (self->session->bytes);
+  cap = g_format_size (SONDE_HISTORY_PAGE_MAX_BYTES);
+  /* Translators: the first %s is the size of a recorded session, the second the most a page holds. */
+  text = g_strdup_printf (_("This session holds %s, more than a page keeps (%s): the newest part is shown. "
+                            "Jump to a time to load from there."), size, cap);
+  gtk_label_set_label (self->note_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+}
+
+static void
+sonde_history_page_constructed (GObject *object)
+{
+  SondeHistoryPage *self = SONDE_HISTORY_PAGE (object);
+  SondeMessageLog *log;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeChartList) list = sonde_chart_list_new ();
+  g_autoptr(SondeSeriesFeed) feed = NULL;
+  g_autofree char *start = NULL;
+  const char *name = self->profile != NULL ? sonde_profile_get_name (self->profile) : NULL;
+
+  G_OBJECT_CLASS (sonde_history_page_parent_class)->constructed (object);
+
+  {
+    g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (self->path, &error);
+
+    if (store != NULL)
+      self->session = sonde_store_get_session (SONDE_STORE (store), self->session_id, &error);
+  }
+
+  self->connection = sonde_connection_new ();
+  log = sonde_connection_get_log (self->connection);
+  if (self->session != NULL)
+    sonde_message_log_set_max_count (log, (guint) MIN (MAX (self->session->messages + 64,
+                                                            SONDE_MESSAGE_LOG_DEFAULT_MAX_COUNT), G_MAXUINT));
+  sonde_message_log_set_max_bytes (log, SONDE_HISTORY_PAGE_MAX_BYTES);
+
+  self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (log));
+  sonde_log_view_set_following (self->log_view, FALSE);
+  sonde_log_view_set_placeholder (self->log_view, _("No Messages"), _("This recording holds no message."),
+                                  NULL, NULL);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->log_view), TRUE);
+
+  feed = sonde_series_feed_new (self->connection);
+  if (self->profile != NULL && sonde_profile_get_charts (self->profile) != NULL)
+    {
+      g_autoptr(GError) chart_error = NULL;
+
+      if (!sonde_chart_list_load_json (list, sonde_profile_get_charts (self->profile), &chart_error))
+        g_debug ("Charts of the recording: %s", chart_error->message);
+    }
+  /* A recording is shown whole, not its last minute before now. */
+  sonde_chart_list_set_window_s (list, 0);
+  self->charts = SONDE_CHARTS_PANEL (sonde_charts_panel_new (self->connection, feed, list));
+  gtk_widget_set_visible (GTK_WIDGET (self->charts), !sonde_chart_list_is_empty (list));
+  gtk_paned_set_start_child (self->log_paned, GTK_WIDGET (self->charts));
+  gtk_paned_set_end_child (self->log_paned, GTK_WIDGET (self->log_view));
+  gtk_paned_set_shrink_start_child (self->log_paned, FALSE);
+  gtk_paned_set_shrink_end_child (self->log_paned, FALSE);
+  gtk_paned_set_position (self->log_paned, 280);
+
+  self->detail = SONDE_MESSAGE_DETAIL (sonde_message_detail_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->detail), TRUE);
+  gtk_box_append (self->side_box, GTK_WIDGET (self->detail));
+  g_signal_connect_object (self->log_view, "notify::selected", G_CALLBACK (on_selected_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->detail, "chart-field", G_CALLBACK (on_chart_field), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (sonde_log_view_get_model (self->log_view), "items-changed",
+                           G_CALLBACK (sonde_log_view_mark_seen), self->log_view, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+
+  if (self->session == NULL)
+    {
+      g_free (self->error);
+      self->error = g_strdup_printf (_("The recording could not be read: %s"),
+                                     error != NULL ? error->message : _("no such session"));
+      self->title = g_strdup (_("Recording"));
+      gtk_label_set_label (self->note_label, self->error);
+      gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->load_bar), FALSE);
+      gtk_label_set_label (self->title_label, self->title);
+      return;
+    }
+
+  start = sonde_history_format_time (self->session->start_us, TRUE);
+  if (name != NULL && *name != '\0')
+    /* Translators: a recorded session's tab: the profile's name, then the start time. */
+    self->title = g_strdup_printf (_("Recording: %s, %s"), name, start);
+  else
+    /* Translators: a recorded ad-hoc session's tab; %s is its start time. */
+    self->title = g_strdup_printf (_("Recording: %s"), start);
+  gtk_label_set_label (self->title_label, self->title);
+  {
+    g_autofree char *size = g_format_size (self->session->bytes);
+    g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, self->session->messages);
+    /* Translators: under a recording's title: its URL, number of messages and size. */
+    g_autofree char *subtitle = g_strdup_printf (_("%s · %s messages · %s · read-only"),
+                                                 self->session->url != NULL ? self->session->url : "", n, size);
+
+    gtk_label_set_label (self->subtitle_label, subtitle);
+  }
+  set_note_for_size (self);
+  start_loading (self, 0);
+}
+
+static void
+sonde_history_page_dispose (GObject *object)
+{
+  SondeHistoryPage *self = SONDE_HISTORY_PAGE (object);
+
+  loader_drop (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_HISTORY_PAGE);
+  /* The template's box is not bound: unparented here. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
+       child != NULL;
+       child = gtk_widget_get_first_child (GTK_WIDGET (self)))
+    gtk_widget_unparent (child);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->profile);
+
+  G_OBJECT_CLASS (sonde_history_page_parent_class)->dispose (object);
+}
+
+static void
+sonde_history_page_finalize (GObject *object)
+{
+  SondeHistoryPage *self = SONDE_HISTORY_PAGE (object);
+
+  g_free (self->path);
+  g_free (self->title);
+  g_free (self->error);
+  g_clear_pointer (&self->session, sonde_store_session_free);
+  g_array_unref (self->seqs);
+
+  G_OBJECT_CLASS (sonde_history_page_parent_class)->finalize (object);
+}
+
+static void
+sonde_history_page_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  SondeHistoryPage *self = SONDE_HISTORY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    case PROP_SESSION_ID:
+      g_value_set_int64 (value, self->session_id);
+      break;
+    case PROP_PROFILE:
+      g_value_set_object (value, self->profile);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loader != NULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_history_page_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  SondeHistoryPage *self = SONDE_HISTORY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      self->path = g_value_dup_string (value);
+      break;
+    case PROP_SESSION_ID:
+      self->session_id = g_value_get_int64 (value);
+      break;
+    case PROP_PROFILE:
+      self->profile = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_history_page_class_init (SondeHistoryPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = sonde_history_page_constructed;
+  object_class->dispose = sonde_history_page_dispose;
+  object_class->finalize = sonde_history_page_finalize;
+  object_class->get_property = sonde_history_page_get_property;
+  object_class->set_property = sonde_history_page_set_property;
+
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSION_ID] =
+    g_param_spec_int64 ("session-id", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROFILE] =
+    g_param_spec_object ("profile", NULL, NULL, SONDE_TYPE_PROFILE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-history-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, time_entry);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, note_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, paned);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, log_paned);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, load_bar);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, side_box);
+  gtk_widget_class_bind_template_callback (widget_class, on_time_activate);
+
+  gtk_widget_class_install_action (widget_class, "recording.handshake", NULL, on_handshake_action);
+  gtk_widget_class_install_action (widget_class, "recording.export", NULL, on_export_action);
+  gtk_widget_class_install_action (widget_class, "recording.focus-time", NULL, on_focus_time_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, GDK_CONTROL_MASK, "recording.focus-time", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+sonde_history_page_init (SondeHistoryPage *self)
+{
+  self->seqs = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->pending_seq = G_MAXUINT64;
+  self->handshake_seq = G_MAXUINT64;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "recording.handshake", FALSE);
+}
+
+GtkWidget *
+sonde_history_page_new (const char   *path,
+                        gint64        session_id,
+                        SondeProfile *profile)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (profile == NULL || SONDE_IS_PROFILE (profile), NULL);
+
+  return g_object_new (SONDE_TYPE_HISTORY_PAGE, "path", path, "session-id", session_id, "profile", profile, NULL);
+}
+
+const char *
+sonde_history_page_get_path (SondeHistoryPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), NULL);
+
+  return self->path;
+}
+
+gint64
+sonde_history_page_get_session_id (SondeHistoryPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), 0);
+
+  return self->session_id;
+}
+
+const char *
+sonde_history_page_get_title (SondeHistoryPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), NULL);
+
+  return self->title;
+}
+
+gboolean
+sonde_history_page_get_loading (SondeHistoryPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), FALSE);
+
+  return self->loader != NULL;
+}
+
+SondeMessageLog *
+sonde_history_page_get_log (SondeHistoryPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), NULL);
+
+  return sonde_connection_get_log (self->connection);
+}
+
+SondeLogView *
+sonde_history_page_get_log_view (SondeHistoryPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), NULL);
+
+  return self->log_view;
+}
+
+SondeChartsPanel *
+sonde_history_page_get_charts (SondeHistoryPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), NULL);
+
+  return self->charts;
+}
+
+void
+sonde_history_page_show_seq (SondeHistoryPage *self,
+                             guint64           seq)
+{
+  guint64 log_seq;
+
+  g_return_if_fail (SONDE_IS_HISTORY_PAGE (self));
+
+  self->pending_seq = seq;
+  if (select_pending (self))
+    return;
+
+  log_seq = log_seq_of (self, seq);
+  if (log_seq != G_MAXUINT64 && log_seq >= sonde_message_log_get_first_seq (sonde_history_page_get_log (self)) &&
+      (self->seqs->len == 0 || seq >= g_array_index (self->seqs, guint64, 0)))
+    {
+      /* Held, but the filter hides it. */
+      self->pending_seq = G_MAXUINT64;
+      gtk_label_set_label (self->note_label, _("That message is hidden by the filter"));
+      gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+      return;
+    }
+  /* Held no longer (past the size a page keeps), or before what was
+   * loaded: load from there. Not loaded yet: selected when it comes. */
+  if (log_seq != G_MAXUINT64 || self->loader == NULL ||
+      (self->seqs->len > 0 && seq < g_array_index (self->seqs, guint64, 0)))
+    start_loading (self, seq);
+}
+
+guint64
+sonde_history_page_get_selected_seq (SondeHistoryPage *self)
+{
+  SondeMessage *message;
+  guint64 index;
+
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), G_MAXUINT64);
+
+  message = sonde_log_view_get_selected (self->log_view);
+  if (message == NULL || sonde_message_get_seq (message) < self->base_log_seq)
+    return G_MAXUINT64;
+  index = sonde_message_get_seq (message) - self->base_log_seq;
+  return index < self->seqs->len ? g_array_index (self->seqs, guint64, index) : G_MAXUINT64;
+}
+
+gboolean
+sonde_history_page_jump_to_time (SondeHistoryPage  *self,
+                                 gint64             wall_us,
+                                 GError           **error)
+{
+  g_autoptr(SondeStoreSqlite) store = NULL;
+  guint64 seq = 0;
+
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), FALSE);
+
+  store = sonde_store_sqlite_open_reader (self->path, error);
+  if (store == NULL || !sonde_store_seek_time (SONDE_STORE (store), self->session_id, wall_us, &seq, error))
+    return FALSE;
+  sonde_history_page_show_seq (self, seq);
+  return TRUE;
+}
+
+const char *
+sonde_history_page_get_error (SondeHistoryPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), NULL);
+
+  return self->error;
+}

@@ -1,0 +1,50 @@
+/* sonde-history-page.h: one recorded session, read-only: its log, charts
+ * and handshake, with jump to a time
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "sonde-charts-panel.h"
+#include "sonde-log-view.h"
+#include "sonde-message-log.h"
+#include "sonde-profile.h"
+
+G_BEGIN_DECLS
+
+/* Payload bytes a page holds at most: past it, the newest part is shown,
+ * and jumping to a time loads from that time on. */
+#define SONDE_HISTORY_PAGE_MAX_BYTES ((guint64) 1024 * 1024 * 1024)
+
+#define SONDE_TYPE_HISTORY_PAGE (sonde_history_page_get_type ())
+G_DECLARE_FINAL_TYPE (SondeHistoryPage, sonde_history_page, SONDE, HISTORY_PAGE, GtkWidget)
+
+/* The session @session_id of the database at @path; @profile (or NULL)
+ * gives its name and chart definitions. */
+GtkWidget        *sonde_history_page_new            (const char        *path,
+                                                     gint64             session_id,
+                                                     SondeProfile      *profile);
+const char       *sonde_history_page_get_path       (SondeHistoryPage  *self);
+gint64            sonde_history_page_get_session_id (SondeHistoryPage  *self);
+const char       *sonde_history_page_get_title      (SondeHistoryPage  *self);
+/* TRUE while records stream in. */
+gboolean          sonde_history_page_get_loading    (SondeHistoryPage  *self);
+SondeMessageLog  *sonde_history_page_get_log        (SondeHistoryPage  *self);
+SondeLogView     *sonde_history_page_get_log_view   (SondeHistoryPage  *self);
+SondeChartsPanel *sonde_history_page_get_charts     (SondeHistoryPage  *self);
+/* Selects the record of the recording's @seq (at once, or once it has
+ * loaded). */
+void              sonde_history_page_show_seq       (SondeHistoryPage  *self,
+                                                     guint64            seq);
+/* The recording's seq of the record selected, or G_MAXUINT64. */
+guint64           sonde_history_page_get_selected_seq (SondeHistoryPage *self);
+/* Selects the first record at or after @wall_us (µs since the epoch). */
+gboolean          sonde_history_page_jump_to_time   (SondeHistoryPage  *self,
+                                                     gint64             wall_us,
+                                                     GError           **error);
+/* The error that stopped loading, or NULL. */
+const char       *sonde_history_page_get_error      (SondeHistoryPage  *self);
+
+G_END_DECLS

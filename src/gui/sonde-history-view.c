@@ -1,0 +1,1148 @@
+/* sonde-history-view.c: the recorded sessions of one database, listed and
+ * searched
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One view per database: a profile's, or the one ad-hoc URLs share. The
+ * list is read on the main thread (one quick query, newest first); every
+ * job that can take long (search, delete, import) runs in a GTask with a
+ * store object of its own, so that it never waits behind, nor delays, the
+ * recorder's writer of the same file. A missing database is the empty
+ * state; a damaged or newer one says so.
+ *
+ * Search hits stream in: the worker hands batches to the main context
+ * through an idle, and the view stops at SONDE_HISTORY_VIEW_MAX_HITS.
+ * Activating a session, or a hit, emits ::open-session; the window opens
+ * the recording in a tab (SondeHistoryPage).
+ */
+
+#define G_LOG_DOMAIN "sonde-history"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <errno.h>
+#include <glib/gi18n.h>
+
+#include "sonde-export-dialog.h"
+#include "sonde-history-item.h"
+#include "sonde-history-view.h"
+#include "sonde-store-import.h"
+#include "sonde-store-sqlite.h"
+
+struct _SondeHistoryView
+{
+  GtkWidget          parent_instance;
+
+  /* template widgets */
+  GtkSearchEntry    *search_entry;
+  GtkDropDown       *mode_drop;
+  GtkLabel          *search_error;
+  GtkStack          *stack;
+  GtkColumnView     *sessions_view;
+  GtkColumnView     *hits_view;
+  GtkLabel          *hits_label;
+  AdwStatusPage     *error_page;
+  GtkLabel          *status_label;
+  GtkSpinner        *spinner;
+
+  /* owned */
+  char              *path;
+  char              *profile_id;
+  char              *profile_name;
+  char              *title;
+  char              *error;
+  GListStore        *sessions;
+  GListStore        *hits;
+  GtkSingleSelection *selection;
+  GtkSingleSelection *hit_selection;
+  GHashTable        *starts;         /* session id → start µs (gint64 in a pointer-sized box) */
+  GCancellable      *cancellable;    /* jobs: delete, import */
+  gpointer           search;         /* SearchJob, running */
+  char              *query_text;     /* the search shown: its text and kind */
+  SondeHistoryQueryKind query_kind;
+  guint              n_jobs;
+
+  /* borrowed */
+  SondeHistoryLiveFunc live_func;
+  gpointer           live_data;
+};
+
+G_DEFINE_FINAL_TYPE (SondeHistoryView, sonde_history_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  PROP_PROFILE_ID,
+  PROP_PROFILE_NAME,
+  PROP_SEARCHING,
+  PROP_BUSY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  OPEN_SESSION,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Search ----------------------------------------------------------------- */
+
+typedef struct {
+  gatomicrefcount    ref;
+  GMutex             mutex;
+  SondeHistoryView  *view;          /* main thread only; NULL once dropped */
+  char              *path;
+  SondeHistoryQuery *query;
+  GCancellable      *cancellable;
+  GPtrArray         *pending;       /* (element-type SondeHistoryItem), under the mutex */
+  GHashTable        *starts;        /* a copy: the worker reads it */
+  guint              idle_id;       /* under the mutex */
+} SearchJob;
+
+static SearchJob *
+search_job_ref (SearchJob *job)
+{
+  g_atomic_ref_count_inc (&job->ref);
+  return job;
+}
+
+static void
+search_job_unref (SearchJob *job)
+{
+  if (!g_atomic_ref_count_dec (&job->ref))
+    return;
+  g_free (job->path);
+  g_clear_pointer (&job->query, sonde_history_query_free);
+  g_clear_object (&job->cancellable);
+  g_ptr_array_unref (job->pending);
+  g_hash_table_unref (job->starts);
+  g_mutex_clear (&job->mutex);
+  g_free (job);
+}
+
+static void
+set_busy_changed (SondeHistoryView *self)
+{
+  gtk_spinner_set_spinning (self->spinner, self->n_jobs > 0 || self->search != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->n_jobs > 0 || self->search != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+update_hits_label (SondeHistoryView *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->hits));
+  g_autofree char *text = NULL;
+
+  if (n >= SONDE_HISTORY_VIEW_MAX_HITS)
+    text = g_strdup_printf (_("Showing the first %u messages found"), SONDE_HISTORY_VIEW_MAX_HITS);
+  else if (self->search != NULL)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message found so far…", "%u messages found so far…", n), n);
+  else if (n == 0)
+    text = g_strdup (_("No recorded message matches"));
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message found", "%u messages found", n), n);
+  gtk_label_set_label (self->hits_label, text);
+}
+
+static void
+flush_hits (SearchJob *job)
+{
+  g_autoptr(GPtrArray) items = NULL;
+
+  g_mutex_lock (&job->mutex);
+  items = g_steal_pointer (&job->pending);
+  job->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  job->idle_id = 0;
+  g_mutex_unlock (&job->mutex);
+
+  if (job->view == NULL || items->len == 0)
+    return;
+  g_list_store_splice (job->view->hits, g_list_model_get_n_items (G_LIST_MODEL (job->view->hits)), 0,
+                       items->pdata, items->len);
+  update_hits_label (job->view);
+}
+
+static gboolean
+flush_hits_idle (gpointer data)
+{
+  flush_hits (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_search_hit (const SondeHistoryHit *hit,
+               gpointer               user_data)
+{
+  SearchJob *job = user_data;
+  gint64 *start = g_hash_table_lookup (job->starts, &hit->session_id);
+  SondeHistoryItem *item = sonde_history_item_new_hit (hit, start != NULL ? *start : hit->wall_us);
+
+  g_mutex_lock (&job->mutex);
+  g_ptr_array_add (job->pending, item);
+  if (job->idle_id == 0)
+    job->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_hits_idle, search_job_ref (job),
+                                    (GDestroyNotify) search_job_unref);
+  g_mutex_unlock (&job->mutex);
+  return !g_cancellable_is_cancelled (job->cancellable);
+}
+
+static void
+search_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SearchJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (job->path, &error);
+
+  if (store == NULL ||
+      !sonde_history_search (SONDE_STORE (store), job->query, 0, SONDE_HISTORY_VIEW_MAX_HITS, cancellable,
+                             on_search_hit, job, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_search_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SearchJob *job = g_task_get_task_data (G_TASK (result));
+  SondeHistoryView *self = job->view;
+  g_autoptr(GError) error = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  if (self == NULL)
+    return;
+
+  flush_hits (job);
+  self->search = NULL;
+  job->view = NULL;
+  search_job_unref (job);
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND))
+    {
+      gtk_label_set_label (self->search_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->search_error), TRUE);
+    }
+  update_hits_label (self);
+  set_busy_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCHING]);
+}
+
+static void
+stop_search (SondeHistoryView *self)
+{
+  SearchJob *job = self->search;
+
+  if (job == NULL)
+    return;
+  self->search = NULL;
+  job->view = NULL;
+  g_cancellable_cancel (job->cancellable);
+  search_job_unref (job);
+  set_busy_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCHING]);
+}
+
+/* The list ---------------------------------------------------------------- */
+
+static gboolean
+is_live (GArray *live,
+         gint64  id)
+{
+  for (guint i = 0; live != NULL && i < live->len; i++)
+    if (g_array_index (live, gint64, i) == id)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+show_error (SondeHistoryView *self,
+            const char       *title,
+            const char       *text)
+{
+  g_free (self->error);
+  self->error = g_strdup (text);
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, text);
+  gtk_stack_set_visible_child_name (self->stack, "error");
+}
+
+static gboolean
+showing_hits (SondeHistoryView *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "hits") == 0;
+}
+
+/* The one place that decides what the action bar can do: with search
+ * hits shown, Open opens the selected hit's session at it; Export and
+ * Delete act on a session of the list. */
+static void
+update_actions (SondeHistoryView *self)
+{
+  SondeHistoryItem *item;
+  gboolean hits;
+
+  if (self->selection == NULL)
+    return;
+  hits = showing_hits (self);
+  item = gtk_single_selection_get_selected_item (self->selection);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.open",
+                                 hits ? gtk_single_selection_get_selected_item (self->hit_selection) != NULL
+                                      : item != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.export", !hits && item != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.delete",
+                                 !hits && item != NULL && !sonde_history_item_get_live (item));
+}
+
+void
+sonde_history_view_reload (SondeHistoryView *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeStoreSqlite) store = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GArray) live = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint64 total = 0;
+
+  g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
+
+  g_clear_pointer (&self->error, g_free);
+  g_hash_table_remove_all (self->starts);
+  store = g_file_test (self->path, G_FILE_TEST_EXISTS) ? sonde_store_sqlite_open_reader (self->path, &error) : NULL;
+  if (store != NULL)
+    list = sonde_store_list_sessions (SONDE_STORE (store), &error);
+
+  if (error != NULL && !g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND))
+    {
+      g_list_store_remove_all (self->sessions);
+      if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NEWER_VERSION))
+        show_error (self, _("Recorded by a Newer Sonde"), error->message);
+      else if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_CORRUPT))
+        show_error (self, _("Recordings Damaged"), error->message);
+      else
+        show_error (self, _("Recordings Could Not Be Read"), error->message);
+      update_actions (self);
+      return;
+    }
+
+  if (self->live_func != NULL)
+    live = self->live_func (self->path, self->live_data);
+
+  /* Newest first. */
+  for (guint i = list != NULL ? list->len : 0; i > 0; i--)
+    {
+      SondeStoreSession *session = g_ptr_array_index (list, i - 1);
+      gint64 *key = g_new (gint64, 2);
+
+      key[0] = session->id;
+      key[1] = session->start_us;
+      g_hash_table_insert (self->starts, key, key + 1);
+      g_ptr_array_add (items, sonde_history_item_new_session (session, is_live (live, session->id)));
+      total += session->bytes;
+    }
+  g_list_store_splice (self->sessions, 0, g_list_model_get_n_items (G_LIST_MODEL (self->sessions)),
+                       items->pdata, items->len);
+
+  if (items->len == 0)
+    {
+      if (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] == '\0')
+        gtk_stack_set_visible_child_name (self->stack, "empty");
+      gtk_label_set_label (self->status_label, "");
+    }
+  else
+    {
+      g_autofree char *size = g_format_size (total);
+      g_autofree char *text =
+        /* Translators: "12 recorded sessions, 3.4 MB"; the number is first. */
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u recorded session, %s", "%u recorded sessions, %s",
+                                      items->len), items->len, size);
+
+      gtk_label_set_label (self->status_label, text);
+      if (self->search == NULL && gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] == '\0')
+        gtk_stack_set_visible_child_name (self->stack, "list");
+    }
+  update_actions (self);
+}
+
+/* Columns ----------------------------------------------------------------- */
+
+typedef char *(*ColumnText) (SondeHistoryItem *item);
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            gpointer                  user_data)
+{
+  GtkWidget *cell = gtk_inscription_new (NULL);
+
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_widget_set_margin_start (cell, 6);
+  gtk_widget_set_margin_end (cell, 6);
+  gtk_list_item_set_child (list_item, cell);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           gpointer                  user_data)
+{
+  ColumnText text_func = user_data;
+  g_autofree char *text = text_func (gtk_list_item_get_item (list_item));
+
+  gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (list_item)), text);
+}
+
+static void
+add_column (GtkColumnView *view,
+            const char    *title,
+            ColumnText     text_func,
+            gboolean       expand,
+            int            width)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) column = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), text_func);
+  column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (column, expand);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  if (width > 0)
+    gtk_column_view_column_set_fixed_width (column, width);
+  gtk_column_view_append_column (view, column);
+}
+
+/* Actions ----------------------------------------------------------------- */
+
+static void
+open_item (SondeHistoryView *self,
+           SondeHistoryItem *item)
+{
+  if (item == NULL)
+    return;
+  g_signal_emit (self, signals[OPEN_SESSION], 0, sonde_history_item_get_id (item),
+                 sonde_history_item_get_seq (item), sonde_history_item_is_hit (item));
+}
+
+static void
+on_open_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (widget);
+
+  open_item (self, gtk_single_selection_get_selected_item (showing_hits (self) ? self->hit_selection : self->selection));
+}
+
+static void
+on_session_activate (SondeHistoryView *self,
+                     guint             position)
+{
+  g_autoptr(SondeHistoryItem) item = g_list_model_get_item (G_LIST_MODEL (self->sessions), position);
+
+  open_item (self, item);
+}
+
+static void
+on_hit_activate (SondeHistoryView *self,
+                 guint             position)
+{
+  g_autoptr(SondeHistoryItem) item = g_list_model_get_item (G_LIST_MODEL (self->hits), position);
+
+  open_item (self, item);
+}
+
+static void
+on_export_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (widget);
+  SondeHistoryItem *item = gtk_single_selection_get_selected_item (self->selection);
+  GtkWidget *dialog;
+
+  if (item == NULL)
+    return;
+  dialog = sonde_export_dialog_new_for_recording (self->path, sonde_history_item_get_session (item),
+                                                  self->profile_name);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (gtk_widget_get_root (widget)));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+job_done (SondeHistoryView *self)
+{
+  self->n_jobs--;
+  set_busy_changed (self);
+}
+
+static void
+delete_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SondeHistoryView *self = source_object;
+  gint64 id = *(gint64 *) task_data;
+  g_autoptr(GError) error = NULL;
+  /* Deleting writes: through the writer of the file (shared with a
+   * recording of this process), not a reader. */
+  g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open (self->path, &error);
+
+  if (store == NULL || !sonde_store_delete_session (SONDE_STORE (store), id, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_delete_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (source);
+  g_autoptr(GError) error = NULL;
+
+  job_done (self);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_free (self->error);
+          self->error = g_strdup_printf (_("The session could not be deleted: %s"), error->message);
+          gtk_label_set_label (self->status_label, self->error);
+        }
+      return;
+    }
+  sonde_history_view_reload (self);
+}
+
+static void
+on_delete_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    SondeHistoryView *self)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "session-id"));
+  g_autoptr(GTask) task = NULL;
+
+  if (g_strcmp0 (response, "delete") != 0)
+    return;
+
+  task = g_task_new (self, self->cancellable, on_delete_done, NULL);
+  g_task_set_source_tag (task, on_delete_response);
+  g_task_set_task_data (task, g_memdup2 (&id, sizeof id), g_free);
+  self->n_jobs++;
+  set_busy_changed (self);
+  g_task_run_in_thread (task, delete_thread);
+}
+
+static void
+on_delete_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (widget);
+  SondeHistoryItem *item = gtk_single_selection_get_selected_item (self->selection);
+  g_autofree char *start = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (item == NULL || sonde_history_item_get_live (item))
+    return;
+
+  start = sonde_history_item_dup_start (item);
+  /* Translators: %s is the start time of a recorded session. */
+  body = g_strdup_printf (_("The session recorded at %s and all its messages are deleted from the disk. "
+                            "This cannot be undone."), start);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), _("Delete Recorded Session?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "session-id", GSIZE_TO_POINTER ((gsize) sonde_history_item_get_id (item)));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_delete_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_import_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SondeHistoryView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = sonde_store_import_finish (SONDE_STORE (source), result, &error);
+  g_autofree char *text = NULL;
+
+  job_done (self);
+  if (ids == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_free (self->error);
+      /* Translators: %s says why (the file is not HAR nor JSON Lines, holds no WebSocket traffic, …). */
+      self->error = g_strdup_printf (_("Nothing was imported: %s"), error->message);
+      gtk_label_set_label (self->status_label, self->error);
+      return;
+    }
+
+  sonde_history_view_reload (self);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %u session", "Imported %u sessions", ids->len),
+                          ids->len);
+  gtk_label_set_label (self->status_label, text);
+}
+
+void
+sonde_history_view_import (SondeHistoryView *self,
+                           GFile            *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(SondeStoreSqlite) store = NULL;
+
+  g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  dir = g_path_get_dirname (self->path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_free (self->error);
+      self->error = g_strdup_printf (_("Nothing was imported: %s could not be made (%s)"), dir, g_strerror (errno));
+      gtk_label_set_label (self->status_label, self->error);
+      return;
+    }
+  store = sonde_store_sqlite_open (self->path, &error);
+  if (store == NULL)
+    {
+      g_free (self->error);
+      self->error = g_strdup_printf (_("Nothing was imported: %s"), error->message);
+      gtk_label_set_label (self->status_label, self->error);
+      return;
+    }
+
+  self->n_jobs++;
+  set_busy_changed (self);
+  gtk_label_set_label (self->status_label, _("Importing…"));
+  sonde_store_import_async (SONDE_STORE (store), file, self->profile_id, self->profile_name, self->cancellable,
+                            on_import_done, g_object_ref (self));
+}
+
+static void
+on_import_chosen (GtkNativeDialog  *chooser,
+                  int               response,
+                  SondeHistoryView *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+  if (file != NULL)
+    sonde_history_view_import (self, file);
+}
+
+static void
+on_import_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  chooser = gtk_file_chooser_native_new (_("Import Recorded Sessions"), GTK_WINDOW (gtk_widget_get_root (widget)),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("HAR and JSON Lines files"));
+  gtk_file_filter_add_pattern (filter, "*.har");
+  gtk_file_filter_add_pattern (filter, "*.jsonl");
+  gtk_file_filter_add_pattern (filter, "*.json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_import_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+on_refresh_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  sonde_history_view_reload (SONDE_HISTORY_VIEW (widget));
+}
+
+/* Search input ------------------------------------------------------------ */
+
+static void on_search_changed (SondeHistoryView *self);
+static void on_mode_changed   (SondeHistoryView *self);
+static void sync_placeholder  (SondeHistoryView *self);
+
+gboolean
+sonde_history_view_search (SondeHistoryView      *self,
+                           SondeHistoryQueryKind  kind,
+                           const char            *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeHistoryQuery) query = NULL;
+  g_autoptr(GTask) task = NULL;
+  SearchJob *job;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), FALSE);
+
+  /* What the entry and the mode show (a search made here, or by a test). */
+  if (g_strcmp0 (text, gtk_editable_get_text (GTK_EDITABLE (self->search_entry))) != 0 ||
+      kind != gtk_drop_down_get_selected (self->mode_drop))
+    {
+      g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
+      g_signal_handlers_block_by_func (self->mode_drop, on_mode_changed, self);
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+      gtk_drop_down_set_selected (self->mode_drop, kind);
+      sync_placeholder (self);
+      g_signal_handlers_unblock_by_func (self->mode_drop, on_mode_changed, self);
+      g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
+    }
+  g_free (self->query_text);
+  self->query_text = g_strdup (text);
+  self->query_kind = kind;
+
+  stop_search (self);
+  g_list_store_remove_all (self->hits);
+  gtk_widget_set_visible (GTK_WIDGET (self->search_error), FALSE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
+
+  if (text == NULL || *text == '\0')
+    {
+      sonde_history_view_reload (self);
+      return TRUE;
+    }
+
+  query = sonde_history_query_new (kind, text, &error);
+  if (query == NULL)
+    {
+      gtk_label_set_label (self->search_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->search_error), TRUE);
+      gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
+      return FALSE;
+    }
+
+  gtk_stack_set_visible_child_name (self->stack, "hits");
+  if (!g_file_test (self->path, G_FILE_TEST_EXISTS))
+    {
+      update_hits_label (self);
+      return TRUE;
+    }
+
+  job = g_new0 (SearchJob, 1);
+  g_atomic_ref_count_init (&job->ref);
+  g_mutex_init (&job->mutex);
+  job->view = self;
+  job->path = g_strdup (self->path);
+  job->query = g_steal_pointer (&query);
+  job->cancellable = g_cancellable_new ();
+  job->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  job->starts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, self->starts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      gint64 *copy = g_new (gint64, 2);
+
+      copy[0] = *(gint64 *) key;
+      copy[1] = *(gint64 *) value;
+      g_hash_table_insert (job->starts, copy, copy + 1);
+    }
+  self->search = job;
+
+  task = g_task_new (NULL, job->cancellable, on_search_done, NULL);
+  g_task_set_source_tag (task, sonde_history_view_search);
+  g_task_set_task_data (task, search_job_ref (job), (GDestroyNotify) search_job_unref);
+  g_task_run_in_thread (task, search_thread);
+
+  update_hits_label (self);
+  set_busy_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCHING]);
+  return TRUE;
+}
+
+static void
+run_search (SondeHistoryView *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  SondeHistoryQueryKind kind = gtk_drop_down_get_selected (self->mode_drop);
+
+  /* The search shown already (the entry says "changed" for less). */
+  if (g_strcmp0 (text, self->query_text != NULL ? self->query_text : "") == 0 && kind == self->query_kind)
+    return;
+  sonde_history_view_search (self, kind, text);
+}
+
+static void
+on_search_changed (SondeHistoryView *self)
+{
+  run_search (self);
+}
+
+static void
+sync_placeholder (SondeHistoryView *self)
+{
+  static const char *placeholders[] = {
+    N_("Search recorded messages"),
+    N_("Regular expression, e.g. price\":\\s*1\\d\\d"),
+    N_("JSON predicate, e.g. $.sym == \"ABC\" && $.price > 100"),
+  };
+  guint mode = gtk_drop_down_get_selected (self->mode_drop);
+
+  if (mode < G_N_ELEMENTS (placeholders))
+    g_object_set (self->search_entry, "placeholder-text", _(placeholders[mode]), NULL);
+}
+
+static void
+on_mode_changed (SondeHistoryView *self)
+{
+  sync_placeholder (self);
+  if (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
+    run_search (self);
+}
+
+static void
+on_stop_search (SondeHistoryView *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+static void
+on_selection_changed (SondeHistoryView *self)
+{
+  update_actions (self);
+}
+
+/* GObject ----------------------------------------------------------------- */
+
+static void
+sonde_history_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (sonde_history_view_parent_class)->map (widget);
+  /* Shown again: what was recorded meanwhile. */
+  sonde_history_view_reload (SONDE_HISTORY_VIEW (widget));
+}
+
+static void
+sonde_history_view_dispose (GObject *object)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (object);
+
+  stop_search (self);
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_HISTORY_VIEW);
+  /* The template's box is not bound: unparented here. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
+       child != NULL;
+       child = gtk_widget_get_first_child (GTK_WIDGET (self)))
+    gtk_widget_unparent (child);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->hit_selection);
+  g_clear_object (&self->sessions);
+  g_clear_object (&self->hits);
+
+  G_OBJECT_CLASS (sonde_history_view_parent_class)->dispose (object);
+}
+
+static void
+sonde_history_view_finalize (GObject *object)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (object);
+
+  g_free (self->path);
+  g_free (self->profile_id);
+  g_free (self->profile_name);
+  g_free (self->title);
+  g_free (self->error);
+  g_free (self->query_text);
+  g_hash_table_unref (self->starts);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (sonde_history_view_parent_class)->finalize (object);
+}
+
+static void
+sonde_history_view_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    case PROP_PROFILE_ID:
+      g_value_set_string (value, self->profile_id);
+      break;
+    case PROP_PROFILE_NAME:
+      g_value_set_string (value, self->profile_name);
+      break;
+    case PROP_SEARCHING:
+      g_value_set_boolean (value, self->search != NULL);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, sonde_history_view_get_busy (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_history_view_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      self->path = g_value_dup_string (value);
+      break;
+    case PROP_PROFILE_ID:
+      self->profile_id = g_value_dup_string (value);
+      break;
+    case PROP_PROFILE_NAME:
+      self->profile_name = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sonde_history_view_constructed (GObject *object)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (object);
+
+  G_OBJECT_CLASS (sonde_history_view_parent_class)->constructed (object);
+
+  if (self->profile_id == NULL)
+    self->title = g_strdup (_("History: Ad-hoc Connections"));
+  else
+    /* Translators: the title of a profile's History tab; %s is the profile's name. */
+    self->title = g_strdup_printf (_("History: %s"), self->profile_name != NULL ? self->profile_name : self->profile_id);
+}
+
+static void
+sonde_history_view_class_init (SondeHistoryViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sonde_history_view_dispose;
+  object_class->finalize = sonde_history_view_finalize;
+  object_class->get_property = sonde_history_view_get_property;
+  object_class->set_property = sonde_history_view_set_property;
+  object_class->constructed = sonde_history_view_constructed;
+  widget_class->map = sonde_history_view_map;
+
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROFILE_ID] =
+    g_param_spec_string ("profile-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROFILE_NAME] =
+    g_param_spec_string ("profile-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SEARCHING] =
+    g_param_spec_boolean ("searching", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* ::open-session (session id, seq, at_seq): open the recording, at
+   * record @seq when @at_seq. */
+  signals[OPEN_SESSION] =
+    g_signal_new ("open-session", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_UINT64, G_TYPE_BOOLEAN);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-history-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, mode_drop);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, search_error);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, stack);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, sessions_view);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, hits_view);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, hits_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, status_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, spinner);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
+  gtk_widget_class_bind_template_callback (widget_class, on_mode_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_session_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_hit_activate);
+
+  gtk_widget_class_install_action (widget_class, "history.open", NULL, on_open_action);
+  gtk_widget_class_install_action (widget_class, "history.export", NULL, on_export_action);
+  gtk_widget_class_install_action (widget_class, "history.delete", NULL, on_delete_action);
+  gtk_widget_class_install_action (widget_class, "history.import", NULL, on_import_action);
+  gtk_widget_class_install_action (widget_class, "history.refresh", NULL, on_refresh_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "history.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "history.refresh", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+sonde_history_view_init (SondeHistoryView *self)
+{
+  self->sessions = g_list_store_new (SONDE_TYPE_HISTORY_ITEM);
+  self->hits = g_list_store_new (SONDE_TYPE_HISTORY_ITEM);
+  self->starts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sessions)));
+  gtk_single_selection_set_autoselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->sessions_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->selection, "notify::selected", G_CALLBACK (on_selection_changed),
+                           self, G_CONNECT_SWAPPED);
+  add_column (self->sessions_view, C_("history column", "Start"), sonde_history_item_dup_start, FALSE, 170);
+  add_column (self->sessions_view, _("Duration"), sonde_history_item_dup_duration, FALSE, 90);
+  add_column (self->sessions_view, _("Messages"), sonde_history_item_dup_messages, FALSE, 100);
+  add_column (self->sessions_view, _("Size"), sonde_history_item_dup_size, FALSE, 90);
+  add_column (self->sessions_view, _("Ended"), sonde_history_item_dup_ending, TRUE, -1);
+
+  self->hit_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->hits)));
+  gtk_column_view_set_model (self->hits_view, GTK_SELECTION_MODEL (self->hit_selection));
+  g_signal_connect_object (self->hit_selection, "notify::selected", G_CALLBACK (on_selection_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (on_selection_changed),
+                           self, G_CONNECT_SWAPPED);
+  add_column (self->hits_view, _("Session"), sonde_history_item_dup_start, FALSE, 170);
+  add_column (self->hits_view, _("Time"), sonde_history_item_dup_time, FALSE, 110);
+  add_column (self->hits_view, _("Dir."), sonde_history_item_dup_direction, FALSE, 50);
+  add_column (self->hits_view, _("Message"), sonde_history_item_dup_preview, TRUE, -1);
+
+  on_mode_changed (self);
+  update_actions (self);
+}
+
+GtkWidget *
+sonde_history_view_new (const char *path,
+                        const char *profile_id,
+                        const char *profile_name)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return g_object_new (SONDE_TYPE_HISTORY_VIEW, "path", path, "profile-id", profile_id,
+                       "profile-name", profile_name, NULL);
+}
+
+const char *
+sonde_history_view_get_path (SondeHistoryView *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
+
+  return self->path;
+}
+
+const char *
+sonde_history_view_get_profile_id (SondeHistoryView *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
+
+  return self->profile_id;
+}
+
+const char *
+sonde_history_view_get_title (SondeHistoryView *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
+
+  return self->title;
+}
+
+GListModel *
+sonde_history_view_get_sessions (SondeHistoryView *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
+
+  return G_LIST_MODEL (self->sessions);
+}
+
+GListModel *
+sonde_history_view_get_hits (SondeHistoryView *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
+
+  return G_LIST_MODEL (self->hits);
+}
+
+void
+sonde_history_view_select (SondeHistoryView *self,
+                           guint             position)
+{
+  g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
+
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
+gboolean
+sonde_history_view_get_searching (SondeHistoryView *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), FALSE);
+
+  return self->search != NULL;
+}
+
+gboolean
+sonde_history_view_get_busy (SondeHistoryView *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), FALSE);
+
+  return self->n_jobs > 0 || self->search != NULL;
+}
+
+void
+sonde_history_view_set_live_func (SondeHistoryView     *self,
+                                  SondeHistoryLiveFunc  func,
+                                  gpointer              user_data)
+{
+  g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
+
+  self->live_func = func;
+  self->live_data = user_data;
+  sonde_history_view_reload (self);
+}
+
+const char *
+sonde_history_view_get_error (SondeHistoryView *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
+
+  return self->error;
+}
