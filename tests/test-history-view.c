@@ -26,6 +26,7 @@
 #include "sonde-history-page.h"
 #include "sonde-history-view.h"
 #include "sonde-recordings.h"
+#include "sonde-session.h"
 #include "sonde-sidebar.h"
 #include "sonde-store-sqlite.h"
 #include "sonde-test-gui.h"
@@ -566,6 +567,88 @@ test_import_and_delete (Fixture       *fixture,
   g_rmdir (dir);
 }
 
+static gboolean
+first_is_live (SondeHistoryView *view)
+{
+  GListModel *sessions = sonde_history_view_get_sessions (view);
+
+  sonde_history_view_reload (view);
+  return g_list_model_get_n_items (sessions) > 0 && sonde_history_item_get_live (item_at (sessions, 0));
+}
+
+static SondeExportDialog *
+find_export_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (SONDE_IS_EXPORT_DIALOG (window))
+        return SONDE_EXPORT_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* A connection of this window recording now: its session says so, and
+ * cannot be deleted; the live page's Export Log… is the export dialog, on
+ * the live log. */
+static void
+test_live (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *url = sonde_demo_server_dup_url (fixture->demo, "/ticker");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sonde-live-XXXXXX", &error);
+  g_autofree char *out = g_build_filename (dir, "live.jsonl", NULL);
+  g_autoptr(GFile) out_file = g_file_new_for_path (out);
+  g_autofree char *ending = NULL;
+  SondeConnectionPage *page;
+  SondeHistoryView *view;
+  SondeExportDialog *dialog;
+
+  g_assert_true (sonde_window_open_url (fixture->window, url));
+  page = sonde_window_get_current_page (fixture->window);
+  SONDE_TEST_ASSERT_WAIT (sonde_session_get_recording (sonde_connection_page_get_session (page)), WAIT_MS);
+
+  view = sonde_window_show_history (fixture->window, NULL);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_is_mapped (view), WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (first_is_live (view), WAIT_MS);
+  ending = sonde_history_item_dup_ending (item_at (sonde_history_view_get_sessions (view), 0));
+  g_assert_cmpstr (ending, ==, "Still recording");
+  /* Delete does not even ask. */
+  sonde_history_view_select (view, 0);
+  gtk_widget_activate_action (GTK_WIDGET (view), "history.delete", NULL);
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+        g_assert_false (ADW_IS_MESSAGE_DIALOG (window));
+      }
+  }
+
+  /* Back to the live tab: Export Log… opens the export dialog. */
+  sonde_window_focus_page (fixture->window, page);
+  g_assert_true (sonde_window_get_current_page (fixture->window) == page);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.export-log", NULL);
+  dialog = find_export_dialog ();
+  g_assert_nonnull (dialog);
+  sonde_export_dialog_set_range (dialog, SONDE_EXPORT_RANGE_ALL);
+  sonde_export_dialog_export_to (dialog, out_file);
+  SONDE_TEST_ASSERT_WAIT (!sonde_export_dialog_get_running (dialog), WAIT_MS);
+  g_assert_true (sonde_export_dialog_get_succeeded (dialog));
+  g_assert_cmpuint (count_lines (out), >, 0);
+  sonde_test_destroy_window (GTK_WINDOW (dialog));
+
+  sonde_connection_page_disconnect (page);
+  g_remove (out);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -589,6 +672,8 @@ main (int    argc,
   g_test_add ("/history/export", Fixture, NULL, setup, test_export, sonde_test_window_teardown);
   g_test_add ("/history/import-and-delete", Fixture, NULL, setup, test_import_and_delete,
               sonde_test_window_teardown);
+
+  g_test_add ("/history/live", Fixture, NULL, setup, test_live, sonde_test_window_teardown);
 
   return sonde_test_gui_run ();
 }

@@ -67,6 +67,16 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static void
+set_redactor (SondeExportDialog *self,
+              SondeRedactor     *redactor)
+{
+  if (redactor != NULL)
+    sonde_redactor_ref (redactor);
+  g_clear_pointer (&self->redactor, sonde_redactor_unref);
+  self->redactor = redactor;
+}
+
 static SondeExportFormat
 get_format (SondeExportDialog *self)
 {
@@ -376,7 +386,7 @@ sonde_export_dialog_finalize (GObject *object)
   g_free (self->profile_name);
   g_clear_object (&self->log);
   g_clear_object (&self->filter);
-  g_clear_object (&self->redactor);
+  g_clear_pointer (&self->redactor, sonde_redactor_unref);
   g_free (self->url);
   g_free (self->name);
   g_clear_object (&self->cancellable);
@@ -487,7 +497,7 @@ sonde_export_dialog_new_for_log (SondeMessageLog  *log,
   else
     {
       g_set_object (&self->log, log);
-      g_set_object (&self->redactor, redactor);
+      set_redactor (self, redactor);
     }
   return GTK_WIDGET (self);
 }
@@ -504,7 +514,7 @@ sonde_export_dialog_set_view (SondeExportDialog *self,
 
   g_set_object (&self->log, log);
   g_set_object (&self->filter, filter);
-  g_set_object (&self->redactor, redactor);
+  set_redactor (self, redactor);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->ranges)) <= SONDE_EXPORT_RANGE_VIEW)
     gtk_string_list_append (self->ranges, _("The filtered view"));
 }
