@@ -35,9 +35,9 @@
  *                 message
  *
  * It ends with one line per target of issue 14: "target NAME: MEASURED
- * (goal GOAL) MET|MISSED". Run by hand (or by `build-aux/dev bench
- * history`); not a test. The numbers and the decision between the scan and
- * FTS5 are in bench/README.md.
+ * (goal GOAL) MET|MISSED", judged on the wall time (the table also gives
+ * the CPU time). Run by hand; not a test, not part of run.py. The numbers
+ * and the decision between the scan and FTS5 are in bench/README.md.
  */
 #define G_LOG_DOMAIN "bench-history"
 
