@@ -79,6 +79,15 @@ sonde_cli_record_start (ConnectRun  *run,
           return FALSE;
         }
       sonde_session_set_recordings_dir (run->session, dir);
+      /* `record` is asked for by name: a profile whose Record switch is
+       * off (for the window) records all the same. */
+      if (sonde_session_get_profile (run->session) != NULL)
+        {
+          SondeProfile *profile = sonde_session_get_profile (run->session);
+          g_autofree char *path = sonde_recordings_path (dir, sonde_profile_get_id (profile));
+
+          sonde_session_set_recording_path (run->session, path);
+        }
     }
 
   return TRUE;
