@@ -50,6 +50,7 @@ typedef struct {
   GCond              cond;
   GQueue             chunks;      /* under the mutex */
   guint              idle_id;     /* under the mutex */
+  gboolean           first_delivered; /* under the mutex */
   gboolean           done;        /* under the mutex */
   GError            *error;       /* under the mutex */
   GCancellable      *cancellable;
@@ -158,9 +159,12 @@ static gboolean deliver (gpointer data);
 static void
 schedule_delivery (Loader *loader)
 {
+  /* The first chunk before the window's first frame of the page (the
+   * first screen shows records, not an empty log); the rest below
+   * drawing, so that the window stays smooth while they stream in. */
   if (loader->idle_id == 0)
-    loader->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, deliver, loader_ref (loader),
-                                       (GDestroyNotify) loader_unref);
+    loader->idle_id = g_idle_add_full (loader->first_delivered ? G_PRIORITY_DEFAULT_IDLE : G_PRIORITY_DEFAULT,
+                                       deliver, loader_ref (loader), (GDestroyNotify) loader_unref);
 }
 
 static void
@@ -326,6 +330,7 @@ deliver (gpointer data)
   g_autoptr(GError) error = NULL;
 
   g_mutex_lock (&loader->mutex);
+  loader->first_delivered = TRUE;
   chunk = g_queue_pop_head (&loader->chunks);
   g_cond_broadcast (&loader->cond);
   done = loader->done && g_queue_is_empty (&loader->chunks);
