@@ -266,6 +266,27 @@ is_live (GArray *live,
   return FALSE;
 }
 
+/* The line in the action bar: what the list holds, what a job did, or
+ * why it failed (in the error colour, selectable to copy). */
+static void
+set_status (SondeHistoryView *self,
+            const char       *text,
+            gboolean          error)
+{
+  gtk_label_set_label (self->status_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), error ? text : NULL);
+  if (error)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
+    }
+}
+
 static void
 show_error (SondeHistoryView *self,
             const char       *title,
@@ -358,7 +379,7 @@ sonde_history_view_reload (SondeHistoryView *self)
     {
       if (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] == '\0')
         gtk_stack_set_visible_child_name (self->stack, "empty");
-      gtk_label_set_label (self->status_label, "");
+      set_status (self, "", FALSE);
     }
   else
     {
@@ -368,7 +389,7 @@ sonde_history_view_reload (SondeHistoryView *self)
         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u recorded session, %s", "%u recorded sessions, %s",
                                       items->len), items->len, size);
 
-      gtk_label_set_label (self->status_label, text);
+      set_status (self, text, FALSE);
       if (self->search == NULL && gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] == '\0')
         gtk_stack_set_visible_child_name (self->stack, "list");
     }
@@ -521,7 +542,7 @@ on_delete_done (GObject      *source,
         {
           g_free (self->error);
           self->error = g_strdup_printf (_("The session could not be deleted: %s"), error->message);
-          gtk_label_set_label (self->status_label, self->error);
+          set_status (self, self->error, TRUE);
         }
       return;
     }
@@ -596,14 +617,14 @@ on_import_done (GObject      *source,
       g_free (self->error);
       /* Translators: %s says why (the file is not HAR nor JSON Lines, holds no WebSocket traffic, …). */
       self->error = g_strdup_printf (_("Nothing was imported: %s"), error->message);
-      gtk_label_set_label (self->status_label, self->error);
+      set_status (self, self->error, TRUE);
       return;
     }
 
   sonde_history_view_reload (self);
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %u session", "Imported %u sessions", ids->len),
                           ids->len);
-  gtk_label_set_label (self->status_label, text);
+  set_status (self, text, FALSE);
 }
 
 void
@@ -622,7 +643,7 @@ sonde_history_view_import (SondeHistoryView *self,
     {
       g_free (self->error);
       self->error = g_strdup_printf (_("Nothing was imported: %s could not be made (%s)"), dir, g_strerror (errno));
-      gtk_label_set_label (self->status_label, self->error);
+      set_status (self, self->error, TRUE);
       return;
     }
   store = sonde_store_sqlite_open (self->path, &error);
@@ -630,13 +651,13 @@ sonde_history_view_import (SondeHistoryView *self,
     {
       g_free (self->error);
       self->error = g_strdup_printf (_("Nothing was imported: %s"), error->message);
-      gtk_label_set_label (self->status_label, self->error);
+      set_status (self, self->error, TRUE);
       return;
     }
 
   self->n_jobs++;
   set_busy_changed (self);
-  gtk_label_set_label (self->status_label, _("Importing…"));
+  set_status (self, _("Importing…"), FALSE);
   sonde_store_import_async (SONDE_STORE (store), file, self->profile_id, self->profile_name, self->cancellable,
                             on_import_done, g_object_ref (self));
 }
