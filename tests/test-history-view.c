@@ -192,6 +192,9 @@ setup (Fixture       *fixture,
     adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
 }
 
+static SondeExportDialog *find_export_dialog (void);
+static guint              count_lines        (const char *path);
+
 static void
 test_empty (Fixture       *fixture,
             gconstpointer  data)
@@ -206,11 +209,42 @@ test_empty (Fixture       *fixture,
   g_assert_cmpstr (gtk_stack_get_visible_child_name (template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
                    "empty");
   g_assert_null (sonde_history_view_get_error (view));
+  sonde_test_spin (200);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "history-empty");
   /* A connection tab is still the window's to connect from: the History
    * tab is no connection. */
   g_assert_null (sonde_window_get_current_page (fixture->window));
   sonde_sidebar_refresh (SONDE_SIDEBAR (sonde_window_get_sidebar (fixture->window)));
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.filter", NULL);
+}
+
+/* A database that is not one: its own message, not the empty state. */
+static void
+test_damaged (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *path = db_path ("p-damaged");
+  SondeHistoryView *view;
+  AdwStatusPage *page;
+
+  remove_db ("p-damaged");
+  g_assert_true (g_file_set_contents (path, "this is not an SQLite database, just 64 bytes of text....", -1, NULL));
+  view = sonde_window_show_history (fixture->window, "p-damaged");
+  SONDE_TEST_ASSERT_WAIT (sonde_test_is_mapped (view), WAIT_MS);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
+                   "error");
+  g_assert_nonnull (sonde_history_view_get_error (view));
+  page = template_child (view, SONDE_TYPE_HISTORY_VIEW, "error_page");
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "Recordings Damaged");
+  g_assert_cmpuint (g_list_model_get_n_items (sonde_history_view_get_sessions (view)), ==, 0);
+  /* Left as it was: a reader repairs nothing. */
+  {
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    g_assert_true (g_str_has_prefix (text, "this is not"));
+  }
 }
 
 static void
@@ -319,6 +353,28 @@ test_open_and_jump (Fixture       *fixture,
 
   sonde_test_spin (300);
   sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "history-page");
+
+  /* Export… of the page offers its filtered view: the ticks 50..59 and
+   * 500..599 that "price\":5" lets through. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("sonde-view-XXXXXX", &error);
+    g_autofree char *out = g_build_filename (dir, "view.jsonl", NULL);
+    g_autoptr(GFile) out_file = g_file_new_for_path (out);
+    SondeExportDialog *dialog;
+
+    g_assert_true (sonde_log_view_set_filter (sonde_history_page_get_log_view (page), "\"price\":5", FALSE));
+    gtk_widget_activate_action (GTK_WIDGET (page), "recording.export", NULL);
+    dialog = find_export_dialog ();
+    g_assert_nonnull (dialog);
+    sonde_export_dialog_set_range (dialog, SONDE_EXPORT_RANGE_VIEW);
+    sonde_export_dialog_export_to (dialog, out_file);
+    SONDE_TEST_ASSERT_WAIT (!sonde_export_dialog_get_running (dialog), WAIT_MS);
+    g_assert_true (sonde_export_dialog_get_succeeded (dialog));
+    g_assert_cmpuint (count_lines (out), ==, 1 + 10 + 100);
+    sonde_test_destroy_window (GTK_WINDOW (dialog));
+    g_remove (out);
+    g_rmdir (dir);
+  }
   sonde_profile_store_remove (profiles, profile, NULL);
 }
 
@@ -665,6 +721,7 @@ main (int    argc,
     }
 
   g_test_add ("/history/empty", Fixture, NULL, setup, test_empty, sonde_test_window_teardown);
+  g_test_add ("/history/damaged", Fixture, NULL, setup, test_damaged, sonde_test_window_teardown);
   g_test_add ("/history/list", Fixture, NULL, setup, test_list, sonde_test_window_teardown);
   g_test_add ("/history/open-and-jump", Fixture, NULL, setup, test_open_and_jump,
               sonde_test_window_teardown);
