@@ -271,6 +271,27 @@ test_gap_at_close (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&recorder));
 }
 
+typedef struct {
+  guint64           count;
+  SondeMessageKind  kind;
+  SondeDirection    direction;
+  char             *payload;
+} LastRecord;
+
+static gboolean
+keep_last (const SondeRecord *record,
+           gpointer           user_data)
+{
+  LastRecord *last = user_data;
+
+  last->count++;
+  last->kind = record->kind;
+  last->direction = record->direction;
+  g_free (last->payload);
+  last->payload = g_strndup ((const char *) record->data, record->stored_size);
+  return TRUE;
+}
+
 /* A child with a small file-size limit records until the disk is "full":
  * recording stops with a disk-full error, the child goes on and exits 0,
  * and what was committed is sound. */
@@ -304,19 +325,26 @@ test_disk_full (Fixture       *fixture,
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
   sqlite3_finalize (stmt);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM messages", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), >, 100);
-  sqlite3_finalize (stmt);
   /* The last record says that recording stopped (there is room for it in
    * the WAL the failed batch left), and the session ended as closed. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT kind, direction, payload FROM messages ORDER BY key DESC LIMIT 1",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, SONDE_MESSAGE_KIND_GAP);
-  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, SONDE_DIRECTION_EVENT);
-  g_assert_nonnull (strstr ((const char *) sqlite3_column_text (stmt, 2), "\"recording_stopped\":true"));
-  sqlite3_finalize (stmt);
+  {
+    g_autoptr(SondeStoreSqlite) reader = sonde_store_sqlite_open_reader (path, &error);
+    g_autoptr(GPtrArray) sessions = NULL;
+    LastRecord last = { 0 };
+
+    g_assert_no_error (error);
+    sessions = sonde_store_list_sessions (SONDE_STORE (reader), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (sessions->len, ==, 1);
+    g_assert_true (sonde_store_read_records (SONDE_STORE (reader), ((SondeStoreSession *) sessions->pdata[0])->id,
+                                             0, keep_last, &last, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (last.count, >, 100);
+    g_assert_cmpint (last.kind, ==, SONDE_MESSAGE_KIND_GAP);
+    g_assert_cmpint (last.direction, ==, SONDE_DIRECTION_EVENT);
+    g_assert_nonnull (strstr (last.payload, "\"recording_stopped\":true"));
+    g_free (last.payload);
+  }
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT close_code, initiator FROM sessions", -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1000);

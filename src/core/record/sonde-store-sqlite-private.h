@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "sonde-store-chunk.h"
 #include "sonde-store-sqlite.h"
 
 G_BEGIN_DECLS
@@ -20,18 +21,18 @@ struct _SondeStoreSqlite
   char         *path;
   char         *canonical;     /* the key of a shared writer, NULL otherwise */
   sqlite3      *db;
-  sqlite3_stmt *insert;
-  sqlite3_stmt *insert_many;   /* INSERT_ROWS rows at once */
+  sqlite3_stmt *insert;        /* one chunk */
+  sqlite3_stmt *last_seq;      /* a session's last seq stored */
   sqlite3_stmt *count;
+  SondeChunkWriter chunk;      /* the chunk being packed (append) */
   int           lock_fd;
   gboolean      read_only;
   gboolean      reader;        /* opened with sonde_store_sqlite_open_reader() */
   GError       *notice;
-  SondeStoreFilterFunc scan_filter;   /* the running scan's, for sonde_filter() */
-  gpointer      scan_data;
 };
 
-/* A message's key: its session in the high bits, its seq in the low ones. */
+/* A chunk's key: its session in the high bits, its first seq in the low
+ * ones. */
 #define KEY_BITS    40
 #define MAX_SEQ     ((G_GINT64_CONSTANT (1) << KEY_BITS) - 1)
 #define MAX_SESSION ((G_GINT64_CONSTANT (1) << (63 - KEY_BITS)) - 1)
@@ -68,9 +69,6 @@ gboolean           sonde_store_sqlite_scan_records_locked  (SondeStoreSqlite    
                                                             SondeStoreRecordFunc  func,
                                                             gpointer              user_data,
                                                             GError              **error);
-/* Makes sonde_filter() known to the connection (once it is open). */
-gboolean           sonde_store_sqlite_register_filter      (SondeStoreSqlite  *self,
-                                                            GError           **error);
 gboolean           sonde_store_sqlite_seek_time_locked     (SondeStoreSqlite  *self,
                                                             gint64             session_id,
                                                             gint64             wall_us,

@@ -1,5 +1,5 @@
 /* sonde-store-sqlite-read.c: SondeStoreSqlite's read side: sessions,
- * records, and jumping to a time
+ * records (decoded from their chunks), and jumping to a time
  *
  * Called with the store's lock held (see sonde-store-sqlite.c).
  *
@@ -92,44 +92,117 @@ sonde_store_sqlite_get_session_locked (SondeStoreSqlite  *self,
   return session;
 }
 
-#define RECORD_COLUMNS "key, wall_us, mono_us, direction, kind, flags, size, payload"
+static void
+set_damaged (SondeStoreSqlite  *self,
+             GError           **error)
+{
+  g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_CORRUPT,
+               _("The recording %s failed: %s"), self->path, "a damaged chunk");
+}
 
-/* Steps @stmt (taken), a query of RECORD_COLUMNS for @session_id from
- * @from_seq on, and hands each row to @func. */
+/* The chunks of @session_id that hold seqs ≥ ?2: from the one that starts
+ * at or before it (found with one seek), in seq order. */
+#define CHUNKS_FROM \
+  "SELECT key, first_wall_us, n, data FROM chunks WHERE key BETWEEN" \
+  " coalesce((SELECT key FROM chunks WHERE key BETWEEN ?1 AND ?2 ORDER BY key DESC LIMIT 1), ?2)" \
+  " AND ?3 ORDER BY key"
+
+/* Opens a reader on the chunk @stmt stands on (columns as CHUNKS_FROM). */
+static gboolean
+chunk_reader_init (SondeChunkReader *reader,
+                   sqlite3_stmt     *stmt,
+                   int               first_column)
+{
+  gint64 n = sqlite3_column_int64 (stmt, first_column + 2);
+
+  return n > 0 && n <= G_MAXUINT
+         && sonde_chunk_reader_init (reader, sqlite3_column_blob (stmt, first_column + 3),
+                                     sqlite3_column_bytes (stmt, first_column + 3),
+                                     (guint64) (sqlite3_column_int64 (stmt, first_column) & MAX_SEQ),
+                                     sqlite3_column_int64 (stmt, first_column + 1), (guint) n);
+}
+
+/* Hands the records of @session_id with seq ≥ @from_seq that @filter (when
+ * not NULL) accepts to @func, chunk by chunk, decoded here. */
 static gboolean
 run_records (SondeStoreSqlite      *self,
-             sqlite3_stmt          *stmt,
              gint64                 session_id,
              guint64                from_seq,
+             SondeStoreFilterFunc   filter,
              SondeStoreRecordFunc   func,
              gpointer               user_data,
              GError               **error)
 {
+  sqlite3_stmt *stmt = NULL;
+  guint64 last_seq = 0;
+  gboolean any = FALSE;
+  gboolean damaged = FALSE;
   int rc;
 
-  sqlite3_bind_int64 (stmt, 1, KEY (session_id, MIN (from_seq, (guint64) MAX_SEQ)));
-  sqlite3_bind_int64 (stmt, 2, KEY (session_id, MAX_SEQ));
+  if (!sonde_store_sqlite_check_session_id (self, session_id, error)
+      || !sonde_store_sqlite_prepare (self, CHUNKS_FROM, &stmt, error))
+    return FALSE;
+  from_seq = MIN (from_seq, (guint64) MAX_SEQ);
+  sqlite3_bind_int64 (stmt, 1, KEY (session_id, 0));
+  sqlite3_bind_int64 (stmt, 2, KEY (session_id, from_seq));
+  sqlite3_bind_int64 (stmt, 3, KEY (session_id, MAX_SEQ));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      SondeRecord record = { 0 };
-      const guint8 *data = sqlite3_column_blob (stmt, 7);
+      SondeChunkReader reader;
+      SondeRecord record;
+      gboolean stop = FALSE;
+      int got;
 
-      record.seq = (guint64) (sqlite3_column_int64 (stmt, 0) & MAX_SEQ);
-      record.wall_us = sqlite3_column_int64 (stmt, 1);
-      record.mono_us = sqlite3_column_int64 (stmt, 2);
-      record.direction = CLAMP (sqlite3_column_int (stmt, 3), SONDE_DIRECTION_IN, SONDE_DIRECTION_EVENT);
-      record.kind = CLAMP (sqlite3_column_int (stmt, 4), 0, SONDE_MESSAGE_KIND_LAST);
-      record.flags = sqlite3_column_int (stmt, 5);
-      record.size = (gsize) sqlite3_column_int64 (stmt, 6);
-      record.stored_size = sqlite3_column_bytes (stmt, 7);
-      record.data = data != NULL ? data : (const guint8 *) "";
-      if (!func (&record, user_data))
+      if (!chunk_reader_init (&reader, stmt, 0))
+        {
+          damaged = TRUE;
+          break;
+        }
+      while ((got = sonde_chunk_reader_next (&reader, &record)) > 0)
+        {
+          /* Chunks follow each other: a seq that goes back is damage. */
+          if ((any && record.seq <= last_seq) || record.seq > MAX_SEQ)
+            {
+              got = -1;
+              break;
+            }
+          last_seq = record.seq;
+          any = TRUE;
+          if (record.seq < from_seq)
+            continue;
+          if (filter != NULL)
+            {
+              /* What the interface promises a filter sees. */
+              SondeRecord seen = record;
+
+              seen.mono_us = 0;
+              seen.size = 0;
+              if (!filter (&seen, user_data))
+                continue;
+            }
+          if (!func (&record, user_data))
+            {
+              stop = TRUE;
+              break;
+            }
+        }
+      if (got < 0)
+        {
+          damaged = TRUE;
+          break;
+        }
+      if (stop)
         {
           rc = SQLITE_DONE;
           break;
         }
     }
   sqlite3_finalize (stmt);
+  if (damaged)
+    {
+      set_damaged (self, error);
+      return FALSE;
+    }
   if (rc != SQLITE_DONE)
     {
       sonde_store_sqlite_set_error (self, rc, error);
@@ -146,55 +219,11 @@ sonde_store_sqlite_read_records_locked (SondeStoreSqlite      *self,
                                         gpointer               user_data,
                                         GError               **error)
 {
-  sqlite3_stmt *stmt = NULL;
-
-  if (!sonde_store_sqlite_check_session_id (self, session_id, error)
-      || !sonde_store_sqlite_prepare (self,
-                                      "SELECT " RECORD_COLUMNS " FROM messages"
-                                      " WHERE key BETWEEN ? AND ? ORDER BY key",
-                                      &stmt, error))
-    return FALSE;
-  return run_records (self, stmt, session_id, from_seq, func, user_data, error);
+  return run_records (self, session_id, from_seq, NULL, func, user_data, error);
 }
 
-/* sonde_filter(key, wall_us, direction, kind, flags, payload): the scan's
- * filter, run by SQLite on each row before it reads the row's other
- * columns. */
-static void
-filter_function (sqlite3_context  *context,
-                 int               n_args,
-                 sqlite3_value   **args)
-{
-  SondeStoreSqlite *self = sqlite3_user_data (context);
-  const guint8 *data = sqlite3_value_blob (args[5]);
-  SondeRecord record = {
-    .seq = (guint64) (sqlite3_value_int64 (args[0]) & MAX_SEQ),
-    .wall_us = sqlite3_value_int64 (args[1]),
-    .direction = CLAMP (sqlite3_value_int (args[2]), SONDE_DIRECTION_IN, SONDE_DIRECTION_EVENT),
-    .kind = CLAMP (sqlite3_value_int (args[3]), 0, SONDE_MESSAGE_KIND_LAST),
-    .flags = sqlite3_value_int (args[4]),
-    .stored_size = sqlite3_value_bytes (args[5]),
-    .data = data != NULL ? data : (const guint8 *) "",
-  };
-
-  sqlite3_result_int (context, self->scan_filter == NULL || self->scan_filter (&record, self->scan_data));
-}
-
-gboolean
-sonde_store_sqlite_register_filter (SondeStoreSqlite  *self,
-                                    GError           **error)
-{
-  int rc = sqlite3_create_function (self->db, "sonde_filter", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-                                    self, filter_function, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      sonde_store_sqlite_set_error (self, rc, error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
+/* The filter runs here, on each record as it is decoded: no copy is made
+ * of a record it turns down. */
 gboolean
 sonde_store_sqlite_scan_records_locked (SondeStoreSqlite      *self,
                                         gint64                 session_id,
@@ -204,28 +233,11 @@ sonde_store_sqlite_scan_records_locked (SondeStoreSqlite      *self,
                                         gpointer               user_data,
                                         GError               **error)
 {
-  SondeStoreFilterFunc outer_filter = self->scan_filter;
-  gpointer outer_data = self->scan_data;
-  sqlite3_stmt *stmt = NULL;
-  gboolean ok;
-
-  if (!sonde_store_sqlite_check_session_id (self, session_id, error)
-      || !sonde_store_sqlite_prepare (self,
-                                      "SELECT " RECORD_COLUMNS " FROM messages WHERE key BETWEEN ? AND ?"
-                                      " AND sonde_filter(key, wall_us, direction, kind, flags, payload) ORDER BY key",
-                                      &stmt, error))
-    return FALSE;
-  /* A callback may scan again (the lock is recursive): the outer scan's
-   * filter comes back after. */
-  self->scan_filter = filter;
-  self->scan_data = user_data;
-  ok = run_records (self, stmt, session_id, from_seq, func, user_data, error);
-  self->scan_filter = outer_filter;
-  self->scan_data = outer_data;
-  return ok;
+  return run_records (self, session_id, from_seq, filter, func, user_data, error);
 }
 
-/* The first row at or after @key (and ≤ @last): its key and wall time. */
+/* The first chunk at or after @key (and ≤ @last): its key and last wall
+ * time. */
 static int
 probe (sqlite3_stmt *stmt,
        gint64        key,
@@ -247,10 +259,54 @@ probe (sqlite3_stmt *stmt,
   return rc;
 }
 
+/* In the chunk at @key, the seq of the first record at or after @wall_us,
+ * or of its last record. */
+static gboolean
+seek_in_chunk (SondeStoreSqlite  *self,
+               gint64             key,
+               gint64             wall_us,
+               guint64           *out_seq,
+               GError           **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  SondeChunkReader reader;
+  SondeRecord record;
+  gboolean found = FALSE;
+  int got = -1;
+  int rc;
+
+  if (!sonde_store_sqlite_prepare (self, "SELECT key, first_wall_us, n, data FROM chunks WHERE key = ?",
+                                   &stmt, error))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && chunk_reader_init (&reader, stmt, 0))
+    while ((got = sonde_chunk_reader_next (&reader, &record)) > 0)
+      {
+        *out_seq = record.seq;
+        found = TRUE;
+        if (record.wall_us >= wall_us)
+          break;
+      }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sonde_store_sqlite_set_error (self, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, error);
+      return FALSE;
+    }
+  if (got < 0 || !found)
+    {
+      set_damaged (self, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* wall_us has no index: wall time is nearly monotonic within a session,
  * so a binary search over the key space, one single-row seek in the rowid
- * tree per step (at most KEY_BITS of them), finds the first record at or
- * after @wall_us whatever the session's size. */
+ * tree per step (at most KEY_BITS of them), finds the first chunk whose
+ * last record is at or after @wall_us whatever the session's size, and
+ * that chunk the record. */
 gboolean
 sonde_store_sqlite_seek_time_locked (SondeStoreSqlite  *self,
                                      gint64             session_id,
@@ -265,10 +321,10 @@ sonde_store_sqlite_seek_time_locked (SondeStoreSqlite  *self,
 
   if (!sonde_store_sqlite_check_session_id (self, session_id, error))
     return FALSE;
-  if (!sonde_store_sqlite_prepare (self, "SELECT key, wall_us FROM messages WHERE key BETWEEN ? AND ?"
+  if (!sonde_store_sqlite_prepare (self, "SELECT key, last_wall_us FROM chunks WHERE key BETWEEN ? AND ?"
                                    " ORDER BY key LIMIT 1", &first, error))
     return FALSE;
-  if (!sonde_store_sqlite_prepare (self, "SELECT key, wall_us FROM messages WHERE key BETWEEN ? AND ?"
+  if (!sonde_store_sqlite_prepare (self, "SELECT key, last_wall_us FROM chunks WHERE key BETWEEN ? AND ?"
                                    " ORDER BY key DESC LIMIT 1", &last, error))
     {
       sqlite3_finalize (first);
@@ -280,13 +336,13 @@ sonde_store_sqlite_seek_time_locked (SondeStoreSqlite  *self,
     rc = probe (last, KEY (session_id, 0), KEY (session_id, MAX_SEQ), &hi, &wall);
   if (rc == SQLITE_ROW && wall < wall_us)
     {
-      /* Nothing that late: the last record. */
+      /* Nothing that late: the last chunk's last record. */
       lo = hi;
     }
   else if (rc == SQLITE_ROW)
     {
-      /* The smallest key whose next row is at or after @wall_us (the key
-       * @hi's is): a row before it is earlier. */
+      /* The smallest key whose next chunk ends at or after @wall_us (the
+       * key @hi's does): a chunk before it ends earlier. */
       while (lo < hi)
         {
           gint64 mid = lo + (hi - lo) / 2;
@@ -297,7 +353,7 @@ sonde_store_sqlite_seek_time_locked (SondeStoreSqlite  *self,
           if (wall >= wall_us)
             hi = mid;
           else
-            lo = key + 1;   /* no row between mid and key */
+            lo = key + 1;   /* no chunk between mid and key */
         }
       if (rc == SQLITE_ROW)
         rc = probe (first, lo, KEY (session_id, MAX_SEQ), &lo, &wall);
@@ -316,6 +372,5 @@ sonde_store_sqlite_seek_time_locked (SondeStoreSqlite  *self,
       sonde_store_sqlite_set_error (self, rc, error);
       return FALSE;
     }
-  *out_seq = (guint64) (lo & MAX_SEQ);
-  return TRUE;
+  return seek_in_chunk (self, lo, wall_us, out_seq, error);
 }

@@ -51,24 +51,20 @@ static const char * const migrations[] = {
   "  initiator INTEGER NOT NULL DEFAULT 0,"
   "  messages INTEGER NOT NULL DEFAULT 0,"
   "  bytes INTEGER NOT NULL DEFAULT 0);"
-  /* One row per record. key is the session id × 2^40 + the record's seq
-   * (see KEY_BITS): a rowid table in seq order, so appends fill pages
-   * whole, rows up to 4 KiB stay on their page, and no index is needed.
-   * flags carry SONDE_RECORD_FLAG_TRUNCATED: then payload holds the first
-   * bytes of a message of `size` bytes. */
-  "CREATE TABLE messages ("
+  /* Records packed into chunks (sonde-store-chunk.c), many to a row, so
+   * that SQLite's work per row is paid once per chunk. key is the session
+   * id × 2^40 + the chunk's first seq (see KEY_BITS): a rowid table in seq
+   * order, so appends fill pages whole and no index is needed. A chunk
+   * holds records of one append only, and data comes last: a query that
+   * reads the other columns leaves its overflow pages alone. */
+  "CREATE TABLE chunks ("
   "  key INTEGER PRIMARY KEY,"
-  "  wall_us INTEGER NOT NULL,"
-  "  mono_us INTEGER NOT NULL,"
-  "  direction INTEGER NOT NULL,"
-  "  kind INTEGER NOT NULL,"
-  "  flags INTEGER NOT NULL,"
-  "  size INTEGER NOT NULL,"
-  "  payload BLOB NOT NULL);",
+  "  last_seq INTEGER NOT NULL,"
+  "  first_wall_us INTEGER NOT NULL,"
+  "  last_wall_us INTEGER NOT NULL,"
+  "  n INTEGER NOT NULL,"
+  "  data BLOB NOT NULL);",
 };
-
-/* Rows per statement for full chunks of a batch: fewer statement runs. */
-#define INSERT_ROWS 64
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SONDE_STORE_SQLITE_SCHEMA_VERSION);
 
@@ -265,7 +261,7 @@ static void
 close_db (SondeStoreSqlite *self)
 {
   g_clear_pointer (&self->insert, sqlite3_finalize);
-  g_clear_pointer (&self->insert_many, sqlite3_finalize);
+  g_clear_pointer (&self->last_seq, sqlite3_finalize);
   g_clear_pointer (&self->count, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
 }
@@ -292,7 +288,7 @@ open_db (SondeStoreSqlite  *self,
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, 5000);
 
-  if (!read_version (self, &version, error) || !sonde_store_sqlite_register_filter (self, error))
+  if (!read_version (self, &version, error))
     return FALSE;
   if (version > SONDE_STORE_SQLITE_SCHEMA_VERSION)
     {
@@ -316,11 +312,12 @@ open_db (SondeStoreSqlite  *self,
       return TRUE;
     }
 
-  /* A new file: 16 KiB pages (rows of a few KiB leave less of each page
-   * unused), and pages freed by pruning go back to the file system. Both
-   * only take before the first table, and before WAL mode. */
+  /* A new file: 4 KiB pages (a chunk of up to 64 KiB spills into
+   * overflow pages, and the last of them is the only one part empty), and
+   * pages freed by pruning go back to the file system. Both only take
+   * before the first table, and before WAL mode. */
   if (version == 0
-      && (!exec (self, "PRAGMA page_size = 16384", error)
+      && (!exec (self, "PRAGMA page_size = 4096", error)
           || !exec (self, "PRAGMA auto_vacuum = INCREMENTAL", error)))
     return FALSE;
   if (!exec (self, "PRAGMA journal_mode = WAL", error)
@@ -331,22 +328,17 @@ open_db (SondeStoreSqlite  *self,
   if (version < SONDE_STORE_SQLITE_SCHEMA_VERSION && !migrate (self, version, error))
     return FALSE;
 
-  {
-    g_autoptr(GString) many = g_string_new ("INSERT INTO messages (key, wall_us, mono_us, direction,"
-                                            " kind, flags, size, payload) VALUES ");
-
-    for (guint i = 0; i < INSERT_ROWS; i++)
-      g_string_append (many, i == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)");
-    if (!sonde_store_sqlite_prepare (self, many->str, &self->insert_many, error))
-      return FALSE;
-  }
   return sonde_store_sqlite_prepare (self,
-                  "INSERT INTO messages (key, wall_us, mono_us, direction, kind, flags, size, payload)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  &self->insert, error)
+                                     "INSERT INTO chunks (key, last_seq, first_wall_us, last_wall_us, n, data)"
+                                     " VALUES (?, ?, ?, ?, ?, ?)",
+                                     &self->insert, error)
          && sonde_store_sqlite_prepare (self,
-                     "UPDATE sessions SET messages = messages + ?, bytes = bytes + ? WHERE id = ?",
-                     &self->count, error);
+                                        "SELECT last_seq FROM chunks WHERE key BETWEEN ? AND ?"
+                                        " ORDER BY key DESC LIMIT 1",
+                                        &self->last_seq, error)
+         && sonde_store_sqlite_prepare (self,
+                                        "UPDATE sessions SET messages = messages + ?, bytes = bytes + ? WHERE id = ?",
+                                        &self->count, error);
 }
 
 /* Moves a damaged database (and its -wal) aside; drops its -shm. */
@@ -436,6 +428,47 @@ sonde_store_sqlite_begin_session (SondeStore  *store,
   return TRUE;
 }
 
+/* Stores the chunk @self->chunk holds, as one row of @session_id. */
+static int
+flush_chunk (SondeStoreSqlite *self,
+             gint64            session_id)
+{
+  SondeChunkWriter *chunk = &self->chunk;
+  int rc;
+
+  sqlite3_bind_int64 (self->insert, 1, KEY (session_id, chunk->first_seq));
+  sqlite3_bind_int64 (self->insert, 2, (sqlite3_int64) chunk->last_seq);
+  sqlite3_bind_int64 (self->insert, 3, chunk->first_wall_us);
+  sqlite3_bind_int64 (self->insert, 4, chunk->last_wall_us);
+  sqlite3_bind_int (self->insert, 5, (int) chunk->n);
+  sqlite3_bind_blob64 (self->insert, 6, chunk->data->data, chunk->data->len, SQLITE_STATIC);
+  rc = sqlite3_step (self->insert);
+  sqlite3_reset (self->insert);
+  sqlite3_clear_bindings (self->insert);
+  sonde_chunk_writer_reset (chunk);
+  return rc;
+}
+
+/* The session's last seq stored (@out_any FALSE when it has none). */
+static int
+session_last_seq (SondeStoreSqlite *self,
+                  gint64            session_id,
+                  gboolean         *out_any,
+                  guint64          *out_seq)
+{
+  int rc;
+
+  *out_seq = 0;
+  sqlite3_bind_int64 (self->last_seq, 1, KEY (session_id, 0));
+  sqlite3_bind_int64 (self->last_seq, 2, KEY (session_id, MAX_SEQ));
+  rc = sqlite3_step (self->last_seq);
+  *out_any = rc == SQLITE_ROW;
+  if (rc == SQLITE_ROW)
+    *out_seq = (guint64) sqlite3_column_int64 (self->last_seq, 0);
+  sqlite3_reset (self->last_seq);
+  return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+}
+
 static gboolean
 sonde_store_sqlite_append (SondeStore         *store,
                            gint64              session_id,
@@ -446,6 +479,8 @@ sonde_store_sqlite_append (SondeStore         *store,
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   guint64 bytes = 0;
+  guint64 last_seq = 0;
+  gboolean any = FALSE;
   int rc;
 
   if (self->read_only)
@@ -455,38 +490,39 @@ sonde_store_sqlite_append (SondeStore         *store,
     }
   if (!sonde_store_sqlite_check_session_id (self, session_id, error) || !exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
+  rc = session_last_seq (self, session_id, &any, &last_seq);
+  if (rc != SQLITE_DONE)
+    goto fail;
 
-  for (guint i = 0; i < n_records;)
+  /* Chunks never span appends: a batch is all there or not at all. */
+  sonde_chunk_writer_reset (&self->chunk);
+  for (guint i = 0; i < n_records; i++)
     {
-      gboolean many = n_records - i >= INSERT_ROWS;
-      sqlite3_stmt *stmt = many ? self->insert_many : self->insert;
-      guint rows = many ? INSERT_ROWS : 1;
+      const SondeRecord *record = &records[i];
 
-      for (guint row = 0; row < rows; row++, i++)
+      if (record->seq > MAX_SEQ || (any && record->seq <= last_seq))
         {
-          const SondeRecord *record = &records[i];
-          int column = row * 8;
-
-          if (record->seq > MAX_SEQ)
-            {
-              rollback (self);
-              g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_FAILED,
-                           _("The recording %s failed: %s"), self->path, "seq out of range");
-              return FALSE;
-            }
-          sqlite3_bind_int64 (stmt, column + 1, KEY (session_id, record->seq));
-          sqlite3_bind_int64 (stmt, column + 2, record->wall_us);
-          sqlite3_bind_int64 (stmt, column + 3, record->mono_us);
-          sqlite3_bind_int (stmt, column + 4, record->direction);
-          sqlite3_bind_int (stmt, column + 5, record->kind);
-          sqlite3_bind_int (stmt, column + 6, record->flags);
-          sqlite3_bind_int64 (stmt, column + 7, (sqlite3_int64) record->size);
-          sqlite3_bind_blob64 (stmt, column + 8, record->stored_size > 0 ? (const void *) record->data : "",
-                               record->stored_size, SQLITE_STATIC);
-          bytes += record->stored_size;
+          sonde_chunk_writer_reset (&self->chunk);
+          rollback (self);
+          g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_FAILED,
+                       _("The recording %s failed: %s"), self->path,
+                       record->seq > MAX_SEQ ? "seq out of range" : "seq not after the last one stored");
+          return FALSE;
         }
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
+      if (sonde_chunk_writer_is_full_for (&self->chunk, record))
+        {
+          rc = flush_chunk (self, session_id);
+          if (rc != SQLITE_DONE)
+            goto fail;
+        }
+      sonde_chunk_writer_add (&self->chunk, record);
+      last_seq = record->seq;
+      any = TRUE;
+      bytes += record->stored_size;
+    }
+  if (self->chunk.n > 0)
+    {
+      rc = flush_chunk (self, session_id);
       if (rc != SQLITE_DONE)
         goto fail;
     }
@@ -512,6 +548,7 @@ sonde_store_sqlite_append (SondeStore         *store,
 
 fail:
   sonde_store_sqlite_set_error (self, rc, error);
+  sonde_chunk_writer_reset (&self->chunk);
   rollback (self);
   return FALSE;
 }
@@ -617,7 +654,7 @@ delete_one (SondeStoreSqlite  *self,
 
   if (!sonde_store_sqlite_check_session_id (self, session_id, error))
     return FALSE;
-  if (!sonde_store_sqlite_prepare (self, "DELETE FROM messages WHERE key BETWEEN ? AND ?", &stmt, error))
+  if (!sonde_store_sqlite_prepare (self, "DELETE FROM chunks WHERE key BETWEEN ? AND ?", &stmt, error))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, KEY (session_id, 0));
   sqlite3_bind_int64 (stmt, 2, KEY (session_id, MAX_SEQ));
@@ -800,6 +837,7 @@ sonde_store_sqlite_finalize (GObject *object)
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (object);
 
   close_db (self);
+  sonde_chunk_writer_clear (&self->chunk);
   if (self->lock_fd >= 0)
     close (self->lock_fd);
   if (self->canonical != NULL)
@@ -833,6 +871,7 @@ static void
 sonde_store_sqlite_init (SondeStoreSqlite *self)
 {
   g_rec_mutex_init (&self->lock);
+  sonde_chunk_writer_init (&self->chunk);
   self->lock_fd = -1;
 }
 
