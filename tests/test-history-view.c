@@ -286,6 +286,19 @@ test_list (Fixture       *fixture,
 
   /* The same History again: the same tab, not a second one. */
   g_assert_true (sonde_window_show_history (fixture->window, "p-list") == view);
+
+  /* Ctrl+H with no connection in front: the ad-hoc History; the profile
+   * menu's History: the profile's, brought to the front. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.history", NULL);
+  {
+    AdwTabView *tab_view = ADW_TAB_VIEW (sonde_test_find_widget (GTK_WIDGET (fixture->window), ADW_TYPE_TAB_VIEW));
+    GtkWidget *front = adw_tab_page_get_child (adw_tab_view_get_selected_page (tab_view));
+
+    g_assert_true (SONDE_IS_HISTORY_VIEW (front));
+    g_assert_null (sonde_history_view_get_profile_id (SONDE_HISTORY_VIEW (front)));
+    gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.profile-history", "s", "p-list");
+    g_assert_true (adw_tab_page_get_child (adw_tab_view_get_selected_page (tab_view)) == GTK_WIDGET (view));
+  }
 }
 
 static void
@@ -384,6 +397,41 @@ count_hit (const SondeHistoryHit *hit,
 {
   (*(guint *) data)++;
   return TRUE;
+}
+
+/* A session larger than a page holds: the newest part is shown, with a
+ * note, and jumping to a time no longer held loads from there. */
+static void
+test_too_large (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = db_path ("p-large");
+  g_autoptr(GError) error = NULL;
+  SondeHistoryPage *page;
+  GtkWindow *window;
+  SondeMessageLog *log;
+  gint64 newest = record_three ("p-large");
+
+  /* 1000 ticks of ~23 bytes; the page keeps 4 KiB of them. */
+  page = g_object_new (SONDE_TYPE_HISTORY_PAGE, "path", path, "session-id", newest, "max-bytes", (guint64) 4096, NULL);
+  window = sonde_test_present (GTK_WIDGET (page), 1000, 700);
+  SONDE_TEST_ASSERT_WAIT (!sonde_history_page_get_loading (page), WAIT_MS);
+  log = sonde_history_page_get_log (page);
+  g_assert_cmpuint (sonde_message_log_get_n_records (log), <, 300);
+  g_assert_true (gtk_widget_get_visible (template_child (page, SONDE_TYPE_HISTORY_PAGE, "note_label")));
+
+  /* The newest record is held; the 10th tick is not, until jumped to. */
+  g_assert_true (sonde_history_page_jump_to_time (page, start_of_day () + (gint64) 7200 * G_USEC_PER_SEC +
+                                                  (gint64) N_TICKS * G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sonde_history_page_get_selected_seq (page), ==, N_TICKS + 1);
+  g_assert_true (sonde_history_page_jump_to_time (page, start_of_day () + (gint64) 7200 * G_USEC_PER_SEC +
+                                                  10 * G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (sonde_history_page_get_selected_seq (page) == 11, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (!sonde_history_page_get_loading (page), WAIT_MS);
+
+  sonde_test_destroy_window (window);
 }
 
 static void
@@ -725,6 +773,7 @@ main (int    argc,
   g_test_add ("/history/list", Fixture, NULL, setup, test_list, sonde_test_window_teardown);
   g_test_add ("/history/open-and-jump", Fixture, NULL, setup, test_open_and_jump,
               sonde_test_window_teardown);
+  g_test_add ("/history/too-large", Fixture, NULL, setup, test_too_large, sonde_test_window_teardown);
   g_test_add ("/history/search", Fixture, NULL, setup, test_search, sonde_test_window_teardown);
   g_test_add ("/history/export", Fixture, NULL, setup, test_export, sonde_test_window_teardown);
   g_test_add ("/history/import-and-delete", Fixture, NULL, setup, test_import_and_delete,

@@ -91,6 +91,7 @@ struct _SondeHistoryPage
   GArray             *seqs;         /* guint64: the recording's seq of each log record */
   Loader             *loader;
   gint64              session_id;
+  guint64             max_bytes;    /* payload bytes held at most */
   guint64             base_log_seq; /* the log's seq of seqs[0] */
   guint64             loaded;
   guint64             pending_seq;  /* to select once loaded; G_MAXUINT64: none */
@@ -104,6 +105,7 @@ enum {
   PROP_PATH,
   PROP_SESSION_ID,
   PROP_PROFILE,
+  PROP_MAX_BYTES,
   PROP_TITLE,
   PROP_LOADING,
   N_PROPS
@@ -514,11 +516,11 @@ set_note_for_size (SondeHistoryPage *self)
   g_autofree char *cap = NULL;
   g_autofree char *text = NULL;
 
-  if (self->session == NULL || self->session->bytes <= SONDE_HISTORY_PAGE_MAX_BYTES)
+  if (self->session == NULL || self->session->bytes <= self->max_bytes)
     return;
 
   size = g_format_size (self->session->bytes);
-  cap = g_format_size (SONDE_HISTORY_PAGE_MAX_BYTES);
+  cap = g_format_size (self->max_bytes);
   /* Translators: the first %s is the size of a recorded session, the second the most a page holds. */
   text = g_strdup_printf (_("This session holds %s, more than a page keeps (%s): the newest part is shown. "
                             "Jump to a time to load from there."), size, cap);
@@ -551,7 +553,7 @@ sonde_history_page_constructed (GObject *object)
   if (self->session != NULL)
     sonde_message_log_set_max_count (log, (guint) MIN (MAX (self->session->messages + 64,
                                                             SONDE_MESSAGE_LOG_DEFAULT_MAX_COUNT), G_MAXUINT));
-  sonde_message_log_set_max_bytes (log, SONDE_HISTORY_PAGE_MAX_BYTES);
+  sonde_message_log_set_max_bytes (log, self->max_bytes);
 
   self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (log));
   sonde_log_view_set_following (self->log_view, FALSE);
@@ -671,6 +673,9 @@ sonde_history_page_get_property (GObject    *object,
     case PROP_PROFILE:
       g_value_set_object (value, self->profile);
       break;
+    case PROP_MAX_BYTES:
+      g_value_set_uint64 (value, self->max_bytes);
+      break;
     case PROP_TITLE:
       g_value_set_string (value, self->title);
       break;
@@ -701,6 +706,9 @@ sonde_history_page_set_property (GObject      *object,
     case PROP_PROFILE:
       self->profile = g_value_dup_object (value);
       break;
+    case PROP_MAX_BYTES:
+      self->max_bytes = g_value_get_uint64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -726,6 +734,10 @@ sonde_history_page_class_init (SondeHistoryPageClass *klass)
                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PROFILE] =
     g_param_spec_object ("profile", NULL, NULL, SONDE_TYPE_PROFILE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* Payload bytes the page holds at most (tests make it small). */
+  properties[PROP_MAX_BYTES] =
+    g_param_spec_uint64 ("max-bytes", NULL, NULL, 1024, G_MAXUINT64, SONDE_HISTORY_PAGE_MAX_BYTES,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
@@ -759,6 +771,7 @@ static void
 sonde_history_page_init (SondeHistoryPage *self)
 {
   self->seqs = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->max_bytes = SONDE_HISTORY_PAGE_MAX_BYTES;
   self->pending_seq = G_MAXUINT64;
   self->handshake_seq = G_MAXUINT64;
   gtk_widget_init_template (GTK_WIDGET (self));
