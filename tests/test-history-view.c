@@ -259,6 +259,7 @@ test_list (Fixture       *fixture,
   g_autofree char *messages = NULL;
   g_autofree char *start = NULL;
   g_autofree char *duration = NULL;
+  g_autofree char *url = NULL;
 
   record_three ("p-list");
   view = sonde_window_show_history (fixture->window, "p-list");
@@ -281,6 +282,8 @@ test_list (Fixture       *fixture,
   g_assert_cmpstr (ending0, ==, "closed by Sonde, 1000");
   ending1 = sonde_history_item_dup_ending (item_at (sessions, 1));
   g_assert_cmpstr (ending1, ==, "Ended unexpectedly");
+  url = sonde_history_item_dup_url (item_at (sessions, 0));
+  g_assert_cmpstr (url, ==, "wss://feed.example/ticks");
   ending2 = sonde_history_item_dup_ending (item_at (sessions, 2));
   g_assert_cmpstr (ending2, ==, "closed by the server, 1001 “going away”");
 

@@ -244,6 +244,17 @@ sonde_history_item_dup_ending (SondeHistoryItem *self)
   return g_strdup_printf (_("%s, %s"), who, code);
 }
 
+/* The address (masked as recorded); an imported session may have none. */
+char *
+sonde_history_item_dup_url (SondeHistoryItem *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_ITEM (self), NULL);
+
+  if (self->session == NULL || self->session->url == NULL)
+    return g_strdup ("");
+  return g_strdup (self->session->url);
+}
+
 char *
 sonde_history_item_dup_time (SondeHistoryItem *self)
 {

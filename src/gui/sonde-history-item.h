@@ -31,6 +31,7 @@ char *sonde_history_item_dup_duration (SondeHistoryItem *self);
 char *sonde_history_item_dup_messages (SondeHistoryItem *self);
 char *sonde_history_item_dup_size     (SondeHistoryItem *self);
 char *sonde_history_item_dup_ending   (SondeHistoryItem *self);
+char *sonde_history_item_dup_url      (SondeHistoryItem *self);
 char *sonde_history_item_dup_time     (SondeHistoryItem *self);
 char *sonde_history_item_dup_direction (SondeHistoryItem *self);
 char *sonde_history_item_dup_preview  (SondeHistoryItem *self);

@@ -1055,7 +1055,8 @@ sonde_history_view_init (SondeHistoryView *self)
   add_column (self->sessions_view, _("Duration"), sonde_history_item_dup_duration, FALSE, 90);
   add_column (self->sessions_view, _("Messages"), sonde_history_item_dup_messages, FALSE, 100);
   add_column (self->sessions_view, _("Size"), sonde_history_item_dup_size, FALSE, 90);
-  add_column (self->sessions_view, _("Ended"), sonde_history_item_dup_ending, TRUE, -1);
+  add_column (self->sessions_view, _("Ended"), sonde_history_item_dup_ending, FALSE, 300);
+  add_column (self->sessions_view, _("Address"), sonde_history_item_dup_url, TRUE, -1);
 
   self->hit_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->hits)));
   gtk_column_view_set_model (self->hits_view, GTK_SELECTION_MODEL (self->hit_selection));
