@@ -198,10 +198,12 @@ sonde_chunk_reader_next (SondeChunkReader *reader,
     return -1;
   if ((head & FLAGS_FOLLOW) && (!get_varint (reader, &flags) || flags > G_MAXINT))
     return -1;
-  if (!get_varint (reader, &stored_size) || stored_size > (guint64) (reader->end - reader->p))
+  if (!get_varint (reader, &stored_size))
     return -1;
   size = stored_size;
   if ((head & SIZE_FOLLOWS) && (!get_varint (reader, &size) || size > G_MAXSIZE))
+    return -1;
+  if (stored_size > (guint64) (reader->end - reader->p))
     return -1;
 
   reader->started = TRUE;
