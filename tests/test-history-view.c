@@ -349,16 +349,26 @@ test_open_and_jump (Fixture       *fixture,
   g_assert_true (sonde_history_page_jump_to_time (page, start_of_day () + (gint64) 7200 * G_USEC_PER_SEC +
                                                   (gint64) 500 * G_USEC_PER_SEC + G_USEC_PER_SEC / 2, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (sonde_history_page_get_selected_seq (page), ==, 502);
+  SONDE_TEST_ASSERT_WAIT (sonde_history_page_get_selected_seq (page) == 502, WAIT_MS);
 
   /* Typed in the entry, as the user does. */
   gtk_editable_set_text (GTK_EDITABLE (template_child (page, SONDE_TYPE_HISTORY_PAGE, "time_entry")), "12:00:10");
   g_signal_emit_by_name (template_child (page, SONDE_TYPE_HISTORY_PAGE, "time_entry"), "activate");
-  g_assert_cmpuint (sonde_history_page_get_selected_seq (page), ==, 11);
+  SONDE_TEST_ASSERT_WAIT (sonde_history_page_get_selected_seq (page) == 11, WAIT_MS);
+
+  /* The slider follows the record selected (10 s into the session), and
+   * dragging it jumps once it rests. */
+  {
+    GtkRange *scale = template_child (page, SONDE_TYPE_HISTORY_PAGE, "time_scale");
+
+    g_assert_cmpfloat_with_epsilon (gtk_range_get_value (scale), 10.0, 0.001);
+    gtk_range_set_value (scale, 500.5);
+    SONDE_TEST_ASSERT_WAIT (sonde_history_page_get_selected_seq (page) == 502, WAIT_MS);
+  }
 
   /* The handshake event. */
   gtk_widget_activate_action (GTK_WIDGET (page), "recording.handshake", NULL);
-  seq = sonde_history_page_get_selected_seq (page);
+  SONDE_TEST_WAIT ((seq = sonde_history_page_get_selected_seq (page)) == 1, WAIT_MS);
   g_assert_cmpuint (seq, ==, 1);
 
   panel = sonde_history_page_get_charts (page);
@@ -427,7 +437,7 @@ test_too_large (Fixture       *fixture,
   g_assert_true (sonde_history_page_jump_to_time (page, start_of_day () + (gint64) 7200 * G_USEC_PER_SEC +
                                                   (gint64) N_TICKS * G_USEC_PER_SEC, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (sonde_history_page_get_selected_seq (page), ==, N_TICKS + 1);
+  SONDE_TEST_ASSERT_WAIT (sonde_history_page_get_selected_seq (page) == N_TICKS + 1, WAIT_MS);
   g_assert_true (sonde_history_page_jump_to_time (page, start_of_day () + (gint64) 7200 * G_USEC_PER_SEC +
                                                   10 * G_USEC_PER_SEC, &error));
   g_assert_no_error (error);

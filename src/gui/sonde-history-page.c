@@ -70,6 +70,7 @@ struct _SondeHistoryPage
   GtkLabel           *title_label;
   GtkLabel           *subtitle_label;
   GtkEntry           *time_entry;
+  GtkScale           *time_scale;
   GtkLabel           *note_label;
   GtkPaned           *paned;
   GtkPaned           *log_paned;
@@ -96,6 +97,7 @@ struct _SondeHistoryPage
   guint64             loaded;
   guint64             pending_seq;  /* to select once loaded; G_MAXUINT64: none */
   guint64             handshake_seq; /* the log's seq of the HANDSHAKE event; G_MAXUINT64: none yet */
+  guint               scale_id;      /* a jump after the slider stops for a moment */
 };
 
 G_DEFINE_FINAL_TYPE (SondeHistoryPage, sonde_history_page, GTK_TYPE_WIDGET)
@@ -425,10 +427,48 @@ start_loading (SondeHistoryPage *self,
 
 /* Actions ------------------------------------------------------------------ */
 
+static void on_scale_changed (SondeHistoryPage *self);
+
 static void
 on_selected_changed (SondeHistoryPage *self)
 {
-  sonde_message_detail_set_message (self->detail, sonde_log_view_get_selected (self->log_view));
+  SondeMessage *message = sonde_log_view_get_selected (self->log_view);
+
+  sonde_message_detail_set_message (self->detail, message);
+  /* The slider follows the record selected, without jumping again. */
+  if (message != NULL && self->session != NULL)
+    {
+      g_signal_handlers_block_by_func (self->time_scale, on_scale_changed, self);
+      gtk_range_set_value (GTK_RANGE (self->time_scale),
+                           (double) (sonde_message_get_wall_us (message) - self->session->start_us) / G_USEC_PER_SEC);
+      g_signal_handlers_unblock_by_func (self->time_scale, on_scale_changed, self);
+    }
+}
+
+static gboolean
+on_scale_settled (gpointer data)
+{
+  SondeHistoryPage *self = data;
+  g_autoptr(GError) error = NULL;
+  double offset = gtk_range_get_value (GTK_RANGE (self->time_scale));
+
+  self->scale_id = 0;
+  if (self->session != NULL &&
+      !sonde_history_page_jump_to_time (self, self->session->start_us + (gint64) (offset * G_USEC_PER_SEC), &error))
+    {
+      gtk_label_set_label (self->note_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Dragging moves through the session: the record at the time under the
+ * slider is selected once it rests for a moment. */
+static void
+on_scale_changed (SondeHistoryPage *self)
+{
+  g_clear_handle_id (&self->scale_id, g_source_remove);
+  self->scale_id = g_timeout_add (150, on_scale_settled, self);
 }
 
 static void
@@ -587,6 +627,8 @@ sonde_history_page_constructed (GObject *object)
   g_signal_connect_object (self->detail, "chart-field", G_CALLBACK (on_chart_field), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (sonde_log_view_get_model (self->log_view), "items-changed",
                            G_CALLBACK (sonde_log_view_mark_seen), self->log_view, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (sonde_log_view_get_model (self->log_view), "items-changed",
+                           G_CALLBACK (select_pending), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 
   if (self->session == NULL)
     {
@@ -618,6 +660,16 @@ sonde_history_page_constructed (GObject *object)
 
     gtk_label_set_label (self->subtitle_label, subtitle);
   }
+  {
+    /* The slider spans the session (until now for one not ended). */
+    gint64 end_us = self->session->end_us > 0 ? self->session->end_us : g_get_real_time ();
+    double span = MAX (1.0, (double) (end_us - self->session->start_us) / G_USEC_PER_SEC);
+
+    g_signal_handlers_block_by_func (self->time_scale, on_scale_changed, self);
+    gtk_range_set_range (GTK_RANGE (self->time_scale), 0, span);
+    gtk_range_set_value (GTK_RANGE (self->time_scale), 0);
+    g_signal_handlers_unblock_by_func (self->time_scale, on_scale_changed, self);
+  }
   set_note_for_size (self);
   start_loading (self, 0);
 }
@@ -628,6 +680,7 @@ sonde_history_page_dispose (GObject *object)
   SondeHistoryPage *self = SONDE_HISTORY_PAGE (object);
 
   loader_drop (self);
+  g_clear_handle_id (&self->scale_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_HISTORY_PAGE);
   /* The template's box is not bound: unparented here. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
@@ -751,12 +804,14 @@ sonde_history_page_class_init (SondeHistoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, time_entry);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, time_scale);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, note_label);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, paned);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, log_paned);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, load_bar);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, side_box);
   gtk_widget_class_bind_template_callback (widget_class, on_time_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_scale_changed);
 
   gtk_widget_class_install_action (widget_class, "recording.handshake", NULL, on_handshake_action);
   gtk_widget_class_install_action (widget_class, "recording.export", NULL, on_export_action);
@@ -861,10 +916,16 @@ sonde_history_page_show_seq (SondeHistoryPage *self,
   if (log_seq != G_MAXUINT64 && log_seq >= sonde_message_log_get_first_seq (sonde_history_page_get_log (self)) &&
       (self->seqs->len == 0 || seq >= g_array_index (self->seqs, guint64, 0)))
     {
-      /* Held, but the filter hides it. */
-      self->pending_seq = G_MAXUINT64;
-      gtk_label_set_label (self->note_label, _("That message is hidden by the filter"));
-      gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+      SondeFilterModel *model = sonde_log_view_get_model (self->log_view);
+
+      /* Held, and the view has not caught up with it yet: selected when
+       * it has (items-changed). Or the filter hides it. */
+      if (sonde_filter_model_get_filtering (model) && !sonde_filter_model_get_scanning (model))
+        {
+          self->pending_seq = G_MAXUINT64;
+          gtk_label_set_label (self->note_label, _("That message is hidden by the filter"));
+          gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+        }
       return;
     }
   /* Held no longer (past the size a page keeps), or before what was
