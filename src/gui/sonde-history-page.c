@@ -30,75 +30,9 @@
 #include "sonde-connection.h"
 #include "sonde-export-dialog.h"
 #include "sonde-history-item.h"
-#include "sonde-history-page.h"
+#include "sonde-history-page-private.h"
 #include "sonde-message-detail.h"
 #include "sonde-store-sqlite.h"
-
-#define FIRST_CHUNK   500u
-#define CHUNK_RECORDS 16384u
-#define CHUNK_BYTES   (8u * 1024 * 1024)
-#define MAX_QUEUED    4u
-
-typedef struct {
-  GByteArray *data;
-  GArray     *records;    /* SondeRecord, data as an offset into @data */
-} Chunk;
-
-typedef struct {
-  gatomicrefcount    ref;
-  GMutex             mutex;
-  GCond              cond;
-  GQueue             chunks;      /* under the mutex */
-  guint              idle_id;     /* under the mutex */
-  gboolean           first_delivered; /* under the mutex */
-  gboolean           done;        /* under the mutex */
-  GError            *error;       /* under the mutex */
-  GCancellable      *cancellable;
-  char              *path;
-  gint64             session_id;
-  guint64            from_seq;
-  Chunk             *current;     /* worker only */
-  guint              limit;       /* worker only */
-  SondeHistoryPage  *page;        /* main thread only; NULL once dropped */
-} Loader;
-
-struct _SondeHistoryPage
-{
-  GtkWidget           parent_instance;
-
-  /* template widgets */
-  GtkLabel           *title_label;
-  GtkLabel           *subtitle_label;
-  GtkEntry           *time_entry;
-  GtkScale           *time_scale;
-  GtkLabel           *note_label;
-  GtkPaned           *paned;
-  GtkPaned           *log_paned;
-  GtkProgressBar     *load_bar;
-  GtkBox             *side_box;
-
-  /* made in constructed */
-  SondeLogView       *log_view;
-  SondeChartsPanel   *charts;
-  SondeMessageDetail *detail;
-
-  /* owned */
-  char               *path;
-  char               *title;
-  char               *error;
-  SondeProfile       *profile;
-  SondeConnection    *connection;   /* never connects: holds the log */
-  SondeStoreSession  *session;
-  GArray             *seqs;         /* guint64: the recording's seq of each log record */
-  Loader             *loader;
-  gint64              session_id;
-  guint64             max_bytes;    /* payload bytes held at most */
-  guint64             base_log_seq; /* the log's seq of seqs[0] */
-  guint64             loaded;
-  guint64             pending_seq;  /* to select once loaded; G_MAXUINT64: none */
-  guint64             handshake_seq; /* the log's seq of the HANDSHAKE event; G_MAXUINT64: none yet */
-  guint               scale_id;      /* a jump after the slider stops for a moment */
-};
 
 G_DEFINE_FINAL_TYPE (SondeHistoryPage, sonde_history_page, GTK_TYPE_WIDGET)
 
@@ -115,313 +49,9 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Loading ------------------------------------------------------------------ */
-
-static Chunk *
-chunk_new (void)
+void
+sonde_history_page_notify_loading (SondeHistoryPage *self)
 {
-  Chunk *chunk = g_new0 (Chunk, 1);
-
-  chunk->data = g_byte_array_new ();
-  chunk->records = g_array_new (FALSE, FALSE, sizeof (SondeRecord));
-  return chunk;
-}
-
-static void
-chunk_free (Chunk *chunk)
-{
-  g_byte_array_unref (chunk->data);
-  g_array_unref (chunk->records);
-  g_free (chunk);
-}
-
-static Loader *
-loader_ref (Loader *loader)
-{
-  g_atomic_ref_count_inc (&loader->ref);
-  return loader;
-}
-
-static void
-loader_unref (Loader *loader)
-{
-  if (!g_atomic_ref_count_dec (&loader->ref))
-    return;
-  g_queue_clear_full (&loader->chunks, (GDestroyNotify) chunk_free);
-  g_clear_pointer (&loader->current, chunk_free);
-  g_clear_error (&loader->error);
-  g_clear_object (&loader->cancellable);
-  g_free (loader->path);
-  g_mutex_clear (&loader->mutex);
-  g_cond_clear (&loader->cond);
-  g_free (loader);
-}
-
-static gboolean deliver (gpointer data);
-
-/* With the mutex held. */
-static void
-schedule_delivery (Loader *loader)
-{
-  /* The first chunk before the window's first frame of the page (the
-   * first screen shows records, not an empty log); the rest below
-   * drawing, so that the window stays smooth while they stream in. */
-  if (loader->idle_id == 0)
-    loader->idle_id = g_idle_add_full (loader->first_delivered ? G_PRIORITY_DEFAULT_IDLE : G_PRIORITY_DEFAULT,
-                                       deliver, loader_ref (loader), (GDestroyNotify) loader_unref);
-}
-
-static void
-push_chunk (Loader *loader)
-{
-  Chunk *chunk = g_steal_pointer (&loader->current);
-
-  if (chunk == NULL || chunk->records->len == 0)
-    {
-      g_clear_pointer (&chunk, chunk_free);
-      return;
-    }
-
-  g_mutex_lock (&loader->mutex);
-  while (g_queue_get_length (&loader->chunks) >= MAX_QUEUED && !g_cancellable_is_cancelled (loader->cancellable))
-    g_cond_wait_until (&loader->cond, &loader->mutex, g_get_monotonic_time () + G_TIME_SPAN_SECOND / 10);
-  g_queue_push_tail (&loader->chunks, chunk);
-  schedule_delivery (loader);
-  g_mutex_unlock (&loader->mutex);
-  loader->limit = CHUNK_RECORDS;
-}
-
-static gboolean
-on_record (const SondeRecord *record,
-           gpointer           user_data)
-{
-  Loader *loader = user_data;
-  SondeRecord copy = *record;
-
-  if (loader->current == NULL)
-    loader->current = chunk_new ();
-  copy.data = GSIZE_TO_POINTER ((gsize) loader->current->data->len);
-  g_byte_array_append (loader->current->data, record->data, record->stored_size);
-  g_array_append_val (loader->current->records, copy);
-  if (loader->current->records->len >= loader->limit || loader->current->data->len >= CHUNK_BYTES)
-    push_chunk (loader);
-  return !g_cancellable_is_cancelled (loader->cancellable);
-}
-
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  Loader *loader = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (loader->path, &error);
-
-  if (store != NULL)
-    sonde_store_read_records (SONDE_STORE (store), loader->session_id, loader->from_seq, on_record, loader, &error);
-  push_chunk (loader);
-
-  g_mutex_lock (&loader->mutex);
-  loader->done = TRUE;
-  loader->error = g_steal_pointer (&error);
-  schedule_delivery (loader);
-  g_mutex_unlock (&loader->mutex);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-update_progress (SondeHistoryPage *self)
-{
-  guint64 total = self->session != NULL ? self->session->messages : 0;
-  g_autofree char *n_loaded = g_strdup_printf ("%" G_GUINT64_FORMAT, self->loaded);
-  g_autofree char *n_total = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
-  g_autofree char *text = NULL;
-
-  /* Translators: loading a recorded session: "12000 of 1000000 messages loaded". */
-  text = g_strdup_printf (_("%s of %s messages loaded"), n_loaded, n_total);
-  gtk_progress_bar_set_text (self->load_bar, text);
-  gtk_progress_bar_set_fraction (self->load_bar, total > 0 ? MIN (1.0, (double) self->loaded / (double) total) : 0);
-}
-
-static guint64
-log_seq_of (SondeHistoryPage *self,
-            guint64           seq)
-{
-  guint lo = 0, hi = self->seqs->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (g_array_index (self->seqs, guint64, mid) < seq)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  if (lo < self->seqs->len)
-    return self->base_log_seq + lo;
-  return G_MAXUINT64;
-}
-
-static gboolean
-select_pending (SondeHistoryPage *self)
-{
-  guint64 log_seq;
-
-  if (self->pending_seq == G_MAXUINT64)
-    return TRUE;
-  log_seq = log_seq_of (self, self->pending_seq);
-  if (log_seq == G_MAXUINT64)
-    return FALSE;
-  if (!sonde_log_view_select_seq (self->log_view, log_seq))
-    return FALSE;
-  self->pending_seq = G_MAXUINT64;
-  return TRUE;
-}
-
-static void
-append_chunk (SondeHistoryPage *self,
-              Chunk            *chunk)
-{
-  SondeMessageLog *log = sonde_connection_get_log (self->connection);
-
-  sonde_message_log_begin_batch (log);
-  for (guint i = 0; i < chunk->records->len; i++)
-    {
-      const SondeRecord *record = &g_array_index (chunk->records, SondeRecord, i);
-      const guint8 *data = chunk->data->data + GPOINTER_TO_SIZE (record->data);
-      guint64 log_seq = sonde_message_log_append_full (log, record->direction, record->kind, record->flags,
-                                                       record->wall_us, record->mono_us, data,
-                                                       record->stored_size);
-
-      if (self->seqs->len == 0)
-        self->base_log_seq = log_seq;
-      g_array_append_val (self->seqs, record->seq);
-      if (record->kind == SONDE_MESSAGE_KIND_HANDSHAKE && self->handshake_seq == G_MAXUINT64)
-        {
-          self->handshake_seq = log_seq;
-          gtk_widget_action_set_enabled (GTK_WIDGET (self), "recording.handshake", TRUE);
-        }
-    }
-  sonde_message_log_end_batch (log);
-  self->loaded += chunk->records->len;
-}
-
-static void
-loader_drop (SondeHistoryPage *self)
-{
-  Loader *loader = self->loader;
-
-  if (loader == NULL)
-    return;
-  self->loader = NULL;
-  loader->page = NULL;
-  g_cancellable_cancel (loader->cancellable);
-  g_mutex_lock (&loader->mutex);
-  g_cond_broadcast (&loader->cond);
-  g_mutex_unlock (&loader->mutex);
-  loader_unref (loader);
-}
-
-static gboolean
-deliver (gpointer data)
-{
-  Loader *loader = data;
-  SondeHistoryPage *self = loader->page;
-  Chunk *chunk;
-  gboolean done;
-  g_autoptr(GError) error = NULL;
-
-  g_mutex_lock (&loader->mutex);
-  loader->first_delivered = TRUE;
-  chunk = g_queue_pop_head (&loader->chunks);
-  g_cond_broadcast (&loader->cond);
-  done = loader->done && g_queue_is_empty (&loader->chunks);
-  if (done)
-    error = g_steal_pointer (&loader->error);
-  if (!g_queue_is_empty (&loader->chunks))
-    {
-      g_mutex_unlock (&loader->mutex);
-      /* Again in the next idle: the window draws in between. */
-      if (self != NULL && chunk != NULL)
-        append_chunk (self, chunk);
-      g_clear_pointer (&chunk, chunk_free);
-      if (self != NULL)
-        {
-          update_progress (self);
-          select_pending (self);
-        }
-      return G_SOURCE_CONTINUE;
-    }
-  loader->idle_id = 0;
-  g_mutex_unlock (&loader->mutex);
-
-  if (self != NULL && chunk != NULL)
-    append_chunk (self, chunk);
-  g_clear_pointer (&chunk, chunk_free);
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
-
-  update_progress (self);
-  select_pending (self);
-  if (done)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->load_bar), FALSE);
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_free (self->error);
-          /* Translators: %s says why a recording could not be read. */
-          self->error = g_strdup_printf (_("The recording could not be read: %s"), error->message);
-          gtk_label_set_label (self->note_label, self->error);
-          gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
-        }
-      loader_drop (self);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_load_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-}
-
-/* Loads the session's records from @from_seq on, into an empty log. */
-static void
-start_loading (SondeHistoryPage *self,
-               guint64           from_seq)
-{
-  g_autoptr(GTask) task = NULL;
-  Loader *loader;
-
-  loader_drop (self);
-  sonde_message_log_clear (sonde_connection_get_log (self->connection));
-  g_array_set_size (self->seqs, 0);
-  self->loaded = 0;
-  self->handshake_seq = G_MAXUINT64;
-
-  loader = g_new0 (Loader, 1);
-  g_atomic_ref_count_init (&loader->ref);
-  g_mutex_init (&loader->mutex);
-  g_cond_init (&loader->cond);
-  g_queue_init (&loader->chunks);
-  loader->cancellable = g_cancellable_new ();
-  loader->path = g_strdup (self->path);
-  loader->session_id = self->session_id;
-  loader->from_seq = from_seq;
-  loader->limit = FIRST_CHUNK;
-  loader->page = self;
-  self->loader = loader;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->load_bar), TRUE);
-  update_progress (self);
-  task = g_task_new (NULL, loader->cancellable, on_load_done, NULL);
-  g_task_set_source_tag (task, start_loading);
-  g_task_set_task_data (task, loader_ref (loader), (GDestroyNotify) loader_unref);
-  g_task_run_in_thread (task, load_thread);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
@@ -628,7 +258,7 @@ sonde_history_page_constructed (GObject *object)
   g_signal_connect_object (sonde_log_view_get_model (self->log_view), "items-changed",
                            G_CALLBACK (sonde_log_view_mark_seen), self->log_view, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (sonde_log_view_get_model (self->log_view), "items-changed",
-                           G_CALLBACK (select_pending), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+                           G_CALLBACK (sonde_history_page_select_pending), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 
   if (self->session == NULL)
     {
@@ -671,7 +301,7 @@ sonde_history_page_constructed (GObject *object)
     g_signal_handlers_unblock_by_func (self->time_scale, on_scale_changed, self);
   }
   set_note_for_size (self);
-  start_loading (self, 0);
+  sonde_history_page_start_loading (self, 0);
 }
 
 static void
@@ -679,7 +309,7 @@ sonde_history_page_dispose (GObject *object)
 {
   SondeHistoryPage *self = SONDE_HISTORY_PAGE (object);
 
-  loader_drop (self);
+  sonde_history_page_drop_loader (self);
   g_clear_handle_id (&self->scale_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_HISTORY_PAGE);
   /* The template's box is not bound: unparented here. */
@@ -909,10 +539,10 @@ sonde_history_page_show_seq (SondeHistoryPage *self,
   g_return_if_fail (SONDE_IS_HISTORY_PAGE (self));
 
   self->pending_seq = seq;
-  if (select_pending (self))
+  if (sonde_history_page_select_pending (self))
     return;
 
-  log_seq = log_seq_of (self, seq);
+  log_seq = sonde_history_page_log_seq_of (self, seq);
   if (log_seq != G_MAXUINT64 && log_seq >= sonde_message_log_get_first_seq (sonde_history_page_get_log (self)) &&
       (self->seqs->len == 0 || seq >= g_array_index (self->seqs, guint64, 0)))
     {
@@ -932,7 +562,7 @@ sonde_history_page_show_seq (SondeHistoryPage *self,
    * loaded: load from there. Not loaded yet: selected when it comes. */
   if (log_seq != G_MAXUINT64 || self->loader == NULL ||
       (self->seqs->len > 0 && seq < g_array_index (self->seqs, guint64, 0)))
-    start_loading (self, seq);
+    sonde_history_page_start_loading (self, seq);
 }
 
 guint64

@@ -21,52 +21,13 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "sonde-export-dialog.h"
 #include "sonde-history-item.h"
-#include "sonde-history-view.h"
-#include "sonde-store-import.h"
+#include "sonde-history-view-private.h"
 #include "sonde-store-sqlite.h"
 
-struct _SondeHistoryView
-{
-  GtkWidget          parent_instance;
-
-  /* template widgets */
-  GtkSearchEntry    *search_entry;
-  GtkDropDown       *mode_drop;
-  GtkLabel          *search_error;
-  GtkStack          *stack;
-  GtkColumnView     *sessions_view;
-  GtkColumnView     *hits_view;
-  GtkLabel          *hits_label;
-  AdwStatusPage     *error_page;
-  GtkLabel          *status_label;
-  GtkSpinner        *spinner;
-
-  /* owned */
-  char              *path;
-  char              *profile_id;
-  char              *profile_name;
-  char              *title;
-  char              *error;
-  GListStore        *sessions;
-  GListStore        *hits;
-  GtkSingleSelection *selection;
-  GtkSingleSelection *hit_selection;
-  GHashTable        *starts;         /* session id → start µs (gint64 in a pointer-sized box) */
-  GCancellable      *cancellable;    /* jobs: delete, import */
-  gpointer           search;         /* SearchJob, running */
-  char              *query_text;     /* the search shown: its text and kind */
-  SondeHistoryQueryKind query_kind;
-  guint              n_jobs;
-
-  /* borrowed */
-  SondeHistoryLiveFunc live_func;
-  gpointer           live_data;
-};
 
 G_DEFINE_FINAL_TYPE (SondeHistoryView, sonde_history_view, GTK_TYPE_WIDGET)
 
@@ -89,168 +50,19 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* Search ----------------------------------------------------------------- */
-
-typedef struct {
-  gatomicrefcount    ref;
-  GMutex             mutex;
-  SondeHistoryView  *view;          /* main thread only; NULL once dropped */
-  char              *path;
-  SondeHistoryQuery *query;
-  GCancellable      *cancellable;
-  GPtrArray         *pending;       /* (element-type SondeHistoryItem), under the mutex */
-  GHashTable        *starts;        /* a copy: the worker reads it */
-  guint              idle_id;       /* under the mutex */
-} SearchJob;
-
-static SearchJob *
-search_job_ref (SearchJob *job)
+void
+sonde_history_view_sync_busy (SondeHistoryView *self)
 {
-  g_atomic_ref_count_inc (&job->ref);
-  return job;
-}
+  gboolean busy = self->n_jobs > 0 || self->search != NULL;
 
-static void
-search_job_unref (SearchJob *job)
-{
-  if (!g_atomic_ref_count_dec (&job->ref))
-    return;
-  g_free (job->path);
-  g_clear_pointer (&job->query, sonde_history_query_free);
-  g_clear_object (&job->cancellable);
-  g_ptr_array_unref (job->pending);
-  g_hash_table_unref (job->starts);
-  g_mutex_clear (&job->mutex);
-  g_free (job);
-}
-
-static void
-set_busy_changed (SondeHistoryView *self)
-{
-  gtk_spinner_set_spinning (self->spinner, self->n_jobs > 0 || self->search != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->n_jobs > 0 || self->search != NULL);
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-static void
-update_hits_label (SondeHistoryView *self)
+void
+sonde_history_view_notify_searching (SondeHistoryView *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->hits));
-  g_autofree char *text = NULL;
-
-  if (n >= SONDE_HISTORY_VIEW_MAX_HITS)
-    text = g_strdup_printf (_("Showing the first %u messages found"), SONDE_HISTORY_VIEW_MAX_HITS);
-  else if (self->search != NULL)
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message found so far…", "%u messages found so far…", n), n);
-  else if (n == 0)
-    text = g_strdup (_("No recorded message matches"));
-  else
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u message found", "%u messages found", n), n);
-  gtk_label_set_label (self->hits_label, text);
-}
-
-static void
-flush_hits (SearchJob *job)
-{
-  g_autoptr(GPtrArray) items = NULL;
-
-  g_mutex_lock (&job->mutex);
-  items = g_steal_pointer (&job->pending);
-  job->pending = g_ptr_array_new_with_free_func (g_object_unref);
-  job->idle_id = 0;
-  g_mutex_unlock (&job->mutex);
-
-  if (job->view == NULL || items->len == 0)
-    return;
-  g_list_store_splice (job->view->hits, g_list_model_get_n_items (G_LIST_MODEL (job->view->hits)), 0,
-                       items->pdata, items->len);
-  update_hits_label (job->view);
-}
-
-static gboolean
-flush_hits_idle (gpointer data)
-{
-  flush_hits (data);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_search_hit (const SondeHistoryHit *hit,
-               gpointer               user_data)
-{
-  SearchJob *job = user_data;
-  gint64 *start = g_hash_table_lookup (job->starts, &hit->session_id);
-  SondeHistoryItem *item = sonde_history_item_new_hit (hit, start != NULL ? *start : hit->wall_us);
-
-  g_mutex_lock (&job->mutex);
-  g_ptr_array_add (job->pending, item);
-  if (job->idle_id == 0)
-    job->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_hits_idle, search_job_ref (job),
-                                    (GDestroyNotify) search_job_unref);
-  g_mutex_unlock (&job->mutex);
-  return !g_cancellable_is_cancelled (job->cancellable);
-}
-
-static void
-search_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  SearchJob *job = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (job->path, &error);
-
-  if (store == NULL ||
-      !sonde_history_search (SONDE_STORE (store), job->query, 0, SONDE_HISTORY_VIEW_MAX_HITS, cancellable,
-                             on_search_hit, job, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_search_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  SearchJob *job = g_task_get_task_data (G_TASK (result));
-  SondeHistoryView *self = job->view;
-  g_autoptr(GError) error = NULL;
-
-  g_task_propagate_boolean (G_TASK (result), &error);
-  if (self == NULL)
-    return;
-
-  flush_hits (job);
-  self->search = NULL;
-  job->view = NULL;
-  search_job_unref (job);
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-      !g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND))
-    {
-      gtk_label_set_label (self->search_error, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->search_error), TRUE);
-    }
-  update_hits_label (self);
-  set_busy_changed (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCHING]);
-}
-
-static void
-stop_search (SondeHistoryView *self)
-{
-  SearchJob *job = self->search;
-
-  if (job == NULL)
-    return;
-  self->search = NULL;
-  job->view = NULL;
-  g_cancellable_cancel (job->cancellable);
-  search_job_unref (job);
-  set_busy_changed (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCHING]);
 }
 
@@ -268,8 +80,8 @@ is_live (GArray *live,
 
 /* The line in the action bar: what the list holds, what a job did, or
  * why it failed (in the error colour, selectable to copy). */
-static void
-set_status (SondeHistoryView *self,
+void
+sonde_history_view_set_status (SondeHistoryView *self,
             const char       *text,
             gboolean          error)
 {
@@ -379,7 +191,7 @@ sonde_history_view_reload (SondeHistoryView *self)
     {
       if (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] == '\0')
         gtk_stack_set_visible_child_name (self->stack, "empty");
-      set_status (self, "", FALSE);
+      sonde_history_view_set_status (self, "", FALSE);
     }
   else
     {
@@ -389,7 +201,7 @@ sonde_history_view_reload (SondeHistoryView *self)
         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u recorded session, %s", "%u recorded sessions, %s",
                                       items->len), items->len, size);
 
-      set_status (self, text, FALSE);
+      sonde_history_view_set_status (self, text, FALSE);
       if (self->search == NULL && gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] == '\0')
         gtk_stack_set_visible_child_name (self->stack, "list");
     }
@@ -502,354 +314,6 @@ on_export_action (GtkWidget  *widget,
 }
 
 static void
-job_done (SondeHistoryView *self)
-{
-  self->n_jobs--;
-  set_busy_changed (self);
-}
-
-static void
-delete_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  SondeHistoryView *self = source_object;
-  gint64 id = *(gint64 *) task_data;
-  g_autoptr(GError) error = NULL;
-  /* Deleting writes: through the writer of the file (shared with a
-   * recording of this process), not a reader. */
-  g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open (self->path, &error);
-
-  if (store == NULL || !sonde_store_delete_session (SONDE_STORE (store), id, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_delete_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  SondeHistoryView *self = SONDE_HISTORY_VIEW (source);
-  g_autoptr(GError) error = NULL;
-
-  job_done (self);
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_free (self->error);
-          self->error = g_strdup_printf (_("The session could not be deleted: %s"), error->message);
-          set_status (self, self->error, TRUE);
-        }
-      return;
-    }
-  sonde_history_view_reload (self);
-}
-
-static void
-on_delete_response (AdwMessageDialog *dialog,
-                    const char       *response,
-                    SondeHistoryView *self)
-{
-  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "session-id"));
-  g_autoptr(GTask) task = NULL;
-
-  if (g_strcmp0 (response, "delete") != 0)
-    return;
-
-  task = g_task_new (self, self->cancellable, on_delete_done, NULL);
-  g_task_set_source_tag (task, on_delete_response);
-  g_task_set_task_data (task, g_memdup2 (&id, sizeof id), g_free);
-  self->n_jobs++;
-  set_busy_changed (self);
-  g_task_run_in_thread (task, delete_thread);
-}
-
-static void
-on_delete_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  SondeHistoryView *self = SONDE_HISTORY_VIEW (widget);
-  SondeHistoryItem *item = gtk_single_selection_get_selected_item (self->selection);
-  g_autofree char *start = NULL;
-  g_autofree char *body = NULL;
-  GtkWidget *dialog;
-
-  if (item == NULL || sonde_history_item_get_live (item))
-    return;
-
-  start = sonde_history_item_dup_start (item);
-  /* Translators: %s is the start time of a recorded session. */
-  body = g_strdup_printf (_("The session recorded at %s and all its messages are deleted from the disk. "
-                            "This cannot be undone."), start);
-  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), _("Delete Recorded Session?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "delete", _("_Delete"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "session-id", GSIZE_TO_POINTER ((gsize) sonde_history_item_get_id (item)));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_delete_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-on_import_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(SondeHistoryView) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = sonde_store_import_finish (SONDE_STORE (source), result, &error);
-  g_autofree char *text = NULL;
-
-  job_done (self);
-  if (ids == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_free (self->error);
-      /* Translators: %s says why (the file is not HAR nor JSON Lines, holds no WebSocket traffic, …). */
-      self->error = g_strdup_printf (_("Nothing was imported: %s"), error->message);
-      set_status (self, self->error, TRUE);
-      return;
-    }
-
-  sonde_history_view_reload (self);
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %u session", "Imported %u sessions", ids->len),
-                          ids->len);
-  set_status (self, text, FALSE);
-}
-
-void
-sonde_history_view_import (SondeHistoryView *self,
-                           GFile            *file)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = NULL;
-  g_autoptr(SondeStoreSqlite) store = NULL;
-
-  g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  dir = g_path_get_dirname (self->path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      g_free (self->error);
-      self->error = g_strdup_printf (_("Nothing was imported: %s could not be made (%s)"), dir, g_strerror (errno));
-      set_status (self, self->error, TRUE);
-      return;
-    }
-  store = sonde_store_sqlite_open (self->path, &error);
-  if (store == NULL)
-    {
-      g_free (self->error);
-      self->error = g_strdup_printf (_("Nothing was imported: %s"), error->message);
-      set_status (self, self->error, TRUE);
-      return;
-    }
-
-  self->n_jobs++;
-  set_busy_changed (self);
-  set_status (self, _("Importing…"), FALSE);
-  sonde_store_import_async (SONDE_STORE (store), file, self->profile_id, self->profile_name, self->cancellable,
-                            on_import_done, g_object_ref (self));
-}
-
-static void
-on_import_chosen (GtkNativeDialog  *chooser,
-                  int               response,
-                  SondeHistoryView *self)
-{
-  g_autoptr(GFile) file = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
-  if (file != NULL)
-    sonde_history_view_import (self, file);
-}
-
-static void
-on_import_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  SondeHistoryView *self = SONDE_HISTORY_VIEW (widget);
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
-
-  chooser = gtk_file_chooser_native_new (_("Import Recorded Sessions"), GTK_WINDOW (gtk_widget_get_root (widget)),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("HAR and JSON Lines files"));
-  gtk_file_filter_add_pattern (filter, "*.har");
-  gtk_file_filter_add_pattern (filter, "*.jsonl");
-  gtk_file_filter_add_pattern (filter, "*.json");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_import_chosen), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
-static void
-on_refresh_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  sonde_history_view_reload (SONDE_HISTORY_VIEW (widget));
-}
-
-/* Search input ------------------------------------------------------------ */
-
-static void on_search_changed (SondeHistoryView *self);
-static void on_mode_changed   (SondeHistoryView *self);
-static void sync_placeholder  (SondeHistoryView *self);
-
-gboolean
-sonde_history_view_search (SondeHistoryView      *self,
-                           SondeHistoryQueryKind  kind,
-                           const char            *text)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SondeHistoryQuery) query = NULL;
-  g_autoptr(GTask) task = NULL;
-  SearchJob *job;
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), FALSE);
-
-  /* What the entry and the mode show (a search made here, or by a test). */
-  if (g_strcmp0 (text, gtk_editable_get_text (GTK_EDITABLE (self->search_entry))) != 0 ||
-      kind != gtk_drop_down_get_selected (self->mode_drop))
-    {
-      g_signal_handlers_block_by_func (self->search_entry, on_search_changed, self);
-      g_signal_handlers_block_by_func (self->mode_drop, on_mode_changed, self);
-      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
-      gtk_drop_down_set_selected (self->mode_drop, kind);
-      sync_placeholder (self);
-      g_signal_handlers_unblock_by_func (self->mode_drop, on_mode_changed, self);
-      g_signal_handlers_unblock_by_func (self->search_entry, on_search_changed, self);
-    }
-  g_free (self->query_text);
-  self->query_text = g_strdup (text);
-  self->query_kind = kind;
-
-  stop_search (self);
-  g_list_store_remove_all (self->hits);
-  gtk_widget_set_visible (GTK_WIDGET (self->search_error), FALSE);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
-
-  if (text == NULL || *text == '\0')
-    {
-      sonde_history_view_reload (self);
-      return TRUE;
-    }
-
-  query = sonde_history_query_new (kind, text, &error);
-  if (query == NULL)
-    {
-      gtk_label_set_label (self->search_error, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->search_error), TRUE);
-      gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
-      return FALSE;
-    }
-
-  gtk_stack_set_visible_child_name (self->stack, "hits");
-  if (!g_file_test (self->path, G_FILE_TEST_EXISTS))
-    {
-      update_hits_label (self);
-      return TRUE;
-    }
-
-  job = g_new0 (SearchJob, 1);
-  g_atomic_ref_count_init (&job->ref);
-  g_mutex_init (&job->mutex);
-  job->view = self;
-  job->path = g_strdup (self->path);
-  job->query = g_steal_pointer (&query);
-  job->cancellable = g_cancellable_new ();
-  job->pending = g_ptr_array_new_with_free_func (g_object_unref);
-  job->starts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_hash_table_iter_init (&iter, self->starts);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      gint64 *copy = g_new (gint64, 2);
-
-      copy[0] = *(gint64 *) key;
-      copy[1] = *(gint64 *) value;
-      g_hash_table_insert (job->starts, copy, copy + 1);
-    }
-  self->search = job;
-
-  task = g_task_new (NULL, job->cancellable, on_search_done, NULL);
-  g_task_set_source_tag (task, sonde_history_view_search);
-  g_task_set_task_data (task, search_job_ref (job), (GDestroyNotify) search_job_unref);
-  g_task_run_in_thread (task, search_thread);
-
-  update_hits_label (self);
-  set_busy_changed (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCHING]);
-  return TRUE;
-}
-
-static void
-run_search (SondeHistoryView *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  SondeHistoryQueryKind kind = gtk_drop_down_get_selected (self->mode_drop);
-
-  /* The search shown already (the entry says "changed" for less). */
-  if (g_strcmp0 (text, self->query_text != NULL ? self->query_text : "") == 0 && kind == self->query_kind)
-    return;
-  sonde_history_view_search (self, kind, text);
-}
-
-static void
-on_search_changed (SondeHistoryView *self)
-{
-  run_search (self);
-}
-
-static void
-sync_placeholder (SondeHistoryView *self)
-{
-  static const char *placeholders[] = {
-    N_("Search recorded messages"),
-    N_("Regular expression, e.g. price\":\\s*1\\d\\d"),
-    N_("JSON predicate, e.g. $.sym == \"ABC\" && $.price > 100"),
-  };
-  guint mode = gtk_drop_down_get_selected (self->mode_drop);
-
-  if (mode < G_N_ELEMENTS (placeholders))
-    g_object_set (self->search_entry, "placeholder-text", _(placeholders[mode]), NULL);
-}
-
-static void
-on_mode_changed (SondeHistoryView *self)
-{
-  sync_placeholder (self);
-  if (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
-    run_search (self);
-}
-
-static void
-on_stop_search (SondeHistoryView *self)
-{
-  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-}
-
-static void
 on_selection_changed (SondeHistoryView *self)
 {
   update_actions (self);
@@ -870,7 +334,7 @@ sonde_history_view_dispose (GObject *object)
 {
   SondeHistoryView *self = SONDE_HISTORY_VIEW (object);
 
-  stop_search (self);
+  sonde_history_view_stop_search (self);
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_HISTORY_VIEW);
   /* The template's box is not bound: unparented here. */
@@ -1018,19 +482,13 @@ sonde_history_view_class_init (SondeHistoryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, error_page);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, status_label);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, spinner);
-  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
-  gtk_widget_class_bind_template_callback (widget_class, on_mode_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_session_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_hit_activate);
 
   gtk_widget_class_install_action (widget_class, "history.open", NULL, on_open_action);
   gtk_widget_class_install_action (widget_class, "history.export", NULL, on_export_action);
-  gtk_widget_class_install_action (widget_class, "history.delete", NULL, on_delete_action);
-  gtk_widget_class_install_action (widget_class, "history.import", NULL, on_import_action);
-  gtk_widget_class_install_action (widget_class, "history.refresh", NULL, on_refresh_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "history.delete", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "history.refresh", NULL);
+  sonde_history_view_search_class_init (widget_class);
+  sonde_history_view_jobs_class_init (widget_class);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -1069,7 +527,7 @@ sonde_history_view_init (SondeHistoryView *self)
   add_column (self->hits_view, _("Dir."), sonde_history_item_dup_direction, FALSE, 50);
   add_column (self->hits_view, _("Message"), sonde_history_item_dup_preview, TRUE, -1);
 
-  on_mode_changed (self);
+  sonde_history_view_sync_placeholder (self);
   update_actions (self);
 }
 

@@ -1,0 +1,66 @@
+/* sonde-history-page-private.h: what the recorded session page's files
+ * share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "sonde-connection.h"
+#include "sonde-history-page.h"
+#include "sonde-message-detail.h"
+#include "sonde-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SondeHistoryPageLoader SondeHistoryPageLoader;
+
+struct _SondeHistoryPage
+{
+  GtkWidget           parent_instance;
+
+  /* template widgets */
+  GtkLabel           *title_label;
+  GtkLabel           *subtitle_label;
+  GtkEntry           *time_entry;
+  GtkScale           *time_scale;
+  GtkLabel           *note_label;
+  GtkPaned           *paned;
+  GtkPaned           *log_paned;
+  GtkProgressBar     *load_bar;
+  GtkBox             *side_box;
+
+  /* made in constructed */
+  SondeLogView       *log_view;
+  SondeChartsPanel   *charts;
+  SondeMessageDetail *detail;
+
+  /* owned */
+  char               *path;
+  char               *title;
+  char               *error;
+  SondeProfile       *profile;
+  SondeConnection    *connection;   /* never connects: holds the log */
+  SondeStoreSession  *session;
+  GArray             *seqs;         /* guint64: the recording's seq of each log record */
+  SondeHistoryPageLoader             *loader;
+  gint64              session_id;
+  guint64             max_bytes;    /* payload bytes held at most */
+  guint64             base_log_seq; /* the log's seq of seqs[0] */
+  guint64             loaded;
+  guint64             pending_seq;  /* to select once loaded; G_MAXUINT64: none */
+  guint64             handshake_seq; /* the log's seq of the HANDSHAKE event; G_MAXUINT64: none yet */
+  guint               scale_id;      /* a jump after the slider stops for a moment */
+};
+
+/* sonde-history-page.c */
+void     sonde_history_page_notify_loading  (SondeHistoryPage *self);
+
+/* sonde-history-page-load.c */
+void     sonde_history_page_start_loading   (SondeHistoryPage *self,
+                                             guint64           from_seq);
+void     sonde_history_page_drop_loader     (SondeHistoryPage *self);
+guint64  sonde_history_page_log_seq_of      (SondeHistoryPage *self,
+                                             guint64           seq);
+gboolean sonde_history_page_select_pending  (SondeHistoryPage *self);
+
+G_END_DECLS
