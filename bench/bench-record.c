@@ -9,17 +9,41 @@
  * recorder over a fresh database in a temporary folder as fast as the queue
  * takes them (waiting when it is half full, so that nothing is dropped),
  * closes it, and prints one JSON line: messages per second from the first
- * add to the end of close, the database's bytes, bytes per message and the
- * ratio to the payload. Run by hand; not a test.
+ * add to the end of close, the CPU time per message of the process and of
+ * the recorder's writer (the process's less this thread's, the producer),
+ * the database's bytes, bytes per message and the ratio to the payload.
+ * Run by hand; not a test.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 
 #include "sonde-recorder.h"
 #include "sonde-store-sqlite.h"
+
+/* CPU time, user and system, in ns: the process's, or this thread's. */
+static gint64
+process_cpu_ns (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_GINT64_CONSTANT (1000000000)
+         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1000;
+}
+
+static gint64
+thread_cpu_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
 
 int
 main (int   argc,
@@ -35,7 +59,7 @@ main (int   argc,
   g_autofree guint8 *payload = g_malloc (MAX (size, 1));
   g_autoptr(SondeStoreSqlite) store = NULL;
   g_autoptr(SondeRecorder) recorder = NULL;
-  gint64 start, elapsed;
+  gint64 start, elapsed, cpu_start, thread_start, cpu, producer_cpu;
   guint64 disk, waits = 0;
 
   g_assert_no_error (error);
@@ -51,6 +75,8 @@ main (int   argc,
   g_assert_no_error (error);
 
   start = g_get_monotonic_time ();
+  cpu_start = process_cpu_ns ();
+  thread_start = thread_cpu_ns ();
   for (guint64 seq = 1; seq <= n; seq++)
     {
       SondeRecord record = {
@@ -74,6 +100,8 @@ main (int   argc,
     }
   sonde_recorder_close (recorder, g_get_real_time (), 1000, NULL, SONDE_STORE_ENDED_BY_CLIENT);
   elapsed = g_get_monotonic_time () - start;
+  cpu = process_cpu_ns () - cpu_start;
+  producer_cpu = thread_cpu_ns () - thread_start;
   g_assert_cmpuint (sonde_recorder_get_skipped (recorder), ==, 0);
   g_clear_object (&recorder);
   g_clear_object (&store);   /* checkpoints the WAL into the database */
@@ -88,9 +116,11 @@ main (int   argc,
   }
 
   printf ("{\"messages\":%" G_GUINT64_FORMAT ",\"payload_bytes\":%" G_GSIZE_FORMAT ","
-          "\"messages_per_second\":%.0f,\"database_bytes\":%" G_GUINT64_FORMAT ","
+          "\"messages_per_second\":%.0f,\"cpu_ns_per_message\":%.0f,\"writer_cpu_ns_per_message\":%.0f,"
+          "\"database_bytes\":%" G_GUINT64_FORMAT ","
           "\"bytes_per_message\":%.1f,\"overhead_per_message\":%.1f,\"producer_waits\":%" G_GUINT64_FORMAT "}\n",
-          n, size, n / (elapsed / 1e6), disk, (double) disk / n, (double) disk / n - size, waits);
+          n, size, n / (elapsed / 1e6), (double) cpu / n, (double) (cpu - producer_cpu) / n,
+          disk, (double) disk / n, (double) disk / n - size, waits);
 
   g_unlink (path);
   g_unlink (wal);
