@@ -684,6 +684,48 @@ test_import_and_delete (Fixture       *fixture,
   g_rmdir (dir);
 }
 
+/* The window closes while its History imports: the import ends quietly,
+ * its view and window gone. */
+static void
+test_close_while_busy (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sonde-close-XXXXXX", &error);
+  g_autofree char *file_path = g_build_filename (dir, "one.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (file_path);
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(SondeHistoryView) view = NULL;
+  SondeWindow *window;
+  SondeRecord record = { 0, };
+
+  record_three ("p-close");
+  record.seq = 1;
+  record.wall_us = start_of_day ();
+  record.direction = SONDE_DIRECTION_IN;
+  record.kind = SONDE_MESSAGE_KIND_TEXT;
+  record.size = record.stored_size = 2;
+  record.data = (const guint8 *) "{}";
+  sonde_record_append_json (lines, &record);
+  g_string_append_c (lines, '\n');
+  g_assert_true (g_file_set_contents (file_path, lines->str, -1, NULL));
+
+  /* A second window, closed while its History imports. */
+  window = sonde_window_new (SONDE_WINDOW_HOST (sonde_test_gui_get_app ()));
+  gtk_window_present (GTK_WINDOW (window));
+  view = g_object_ref (sonde_window_show_history (window, "p-close"));
+  SONDE_TEST_ASSERT_WAIT (sonde_test_is_mapped (view), WAIT_MS);
+  sonde_history_view_import (view, file);
+  g_assert_true (sonde_history_view_get_busy (view));
+  sonde_test_destroy_window (GTK_WINDOW (window));
+
+  /* The job ends (reading what the gone window records, quietly) and lets
+   * go of the view. */
+  SONDE_TEST_ASSERT_WAIT (G_OBJECT (view)->ref_count == 1, WAIT_MS);
+  g_remove (file_path);
+  g_rmdir (dir);
+}
+
 static gboolean
 first_is_live (SondeHistoryView *view)
 {
@@ -792,6 +834,7 @@ main (int    argc,
   g_test_add ("/history/import-and-delete", Fixture, NULL, setup, test_import_and_delete,
               sonde_test_window_teardown);
 
+  g_test_add ("/history/close-while-busy", Fixture, NULL, setup, test_close_while_busy, sonde_test_window_teardown);
   g_test_add ("/history/live", Fixture, NULL, setup, test_live, sonde_test_window_teardown);
 
   return sonde_test_gui_run ();

@@ -46,6 +46,7 @@ struct _SondeHistoryView
   /* borrowed */
   SondeHistoryLiveFunc live_func;
   gpointer           live_data;
+  GDestroyNotify     live_destroy;
 };
 
 /* sonde-history-view.c */

@@ -55,6 +55,8 @@ sonde_history_view_sync_busy (SondeHistoryView *self)
 {
   gboolean busy = self->n_jobs > 0 || self->search != NULL;
 
+  if (self->spinner == NULL)
+    return;
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
@@ -85,6 +87,8 @@ sonde_history_view_set_status (SondeHistoryView *self,
             const char       *text,
             gboolean          error)
 {
+  if (self->status_label == NULL)
+    return;
   gtk_label_set_label (self->status_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), error ? text : NULL);
   if (error)
@@ -149,6 +153,10 @@ sonde_history_view_reload (SondeHistoryView *self)
   guint64 total = 0;
 
   g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
+
+  /* A job that ends after the view was disposed of. */
+  if (self->sessions == NULL)
+    return;
 
   g_clear_pointer (&self->error, g_free);
   g_hash_table_remove_all (self->starts);
@@ -336,6 +344,10 @@ sonde_history_view_dispose (GObject *object)
 
   sonde_history_view_stop_search (self);
   g_cancellable_cancel (self->cancellable);
+  if (self->live_destroy != NULL)
+    self->live_destroy (self->live_data);
+  self->live_func = NULL;
+  self->live_destroy = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_HISTORY_VIEW);
   /* The template's box is not bound: unparented here. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
@@ -610,12 +622,16 @@ sonde_history_view_get_busy (SondeHistoryView *self)
 void
 sonde_history_view_set_live_func (SondeHistoryView     *self,
                                   SondeHistoryLiveFunc  func,
-                                  gpointer              user_data)
+                                  gpointer              user_data,
+                                  GDestroyNotify        destroy)
 {
   g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
 
+  if (self->live_destroy != NULL)
+    self->live_destroy (self->live_data);
   self->live_func = func;
   self->live_data = user_data;
+  self->live_destroy = destroy;
   sonde_history_view_reload (self);
 }
 

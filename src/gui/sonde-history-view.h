@@ -51,7 +51,8 @@ typedef GArray *(*SondeHistoryLiveFunc) (const char *path,
                                          gpointer    user_data);
 void        sonde_history_view_set_live_func (SondeHistoryView     *self,
                                               SondeHistoryLiveFunc  func,
-                                              gpointer              user_data);
+                                              gpointer              user_data,
+                                              GDestroyNotify        destroy);
 /* The last error shown (import, delete, open), or NULL. */
 const char *sonde_history_view_get_error     (SondeHistoryView  *self);
 

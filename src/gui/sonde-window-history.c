@@ -58,11 +58,21 @@ on_open_session (SondeHistoryView *view,
     sonde_history_page_show_seq (page, seq);
 }
 
+/* The view may outlive the window (a job holding it): a weak reference. */
 static GArray *
 live_recordings (const char *path,
                  gpointer    user_data)
 {
-  return sonde_window_dup_live_recordings (SONDE_WINDOW (user_data), path);
+  g_autoptr(SondeWindow) window = g_weak_ref_get (user_data);
+
+  return window != NULL ? sonde_window_dup_live_recordings (window, path) : NULL;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
 }
 
 /* The History of @profile_id's database (NULL: the ad-hoc URLs'), in a
@@ -94,8 +104,12 @@ sonde_window_show_history (SondeWindow *self,
     profile = sonde_profile_store_lookup (self->store, profile_id);
   view = sonde_history_view_new (path, profile_id, profile != NULL ? sonde_profile_get_name (profile) : NULL);
   g_signal_connect_object (view, "open-session", G_CALLBACK (on_open_session), self, 0);
-  /* The window outlives its tabs. */
-  sonde_history_view_set_live_func (SONDE_HISTORY_VIEW (view), live_recordings, self);
+  {
+    GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+    g_weak_ref_init (ref, self);
+    sonde_history_view_set_live_func (SONDE_HISTORY_VIEW (view), live_recordings, ref, weak_ref_free);
+  }
   tab = adw_tab_view_append (self->tab_view, view);
   adw_tab_page_set_title (tab, sonde_history_view_get_title (SONDE_HISTORY_VIEW (view)));
   adw_tab_page_set_tooltip (tab, path);
