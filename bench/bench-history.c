@@ -27,7 +27,8 @@
  *                 in 1 message of 100,000, and for one in every fourth
  *   fts5          the same two searches through an FTS5 index over the
  *                 payloads (external content: the index only), built in a
- *                 copy of the database, with the unicode61 tokenizer (words)
+ *                 database of its own holding the records one a row (what
+ *                 external content needs), with the unicode61 tokenizer (words)
  *                 and the trigram tokenizer (substrings, case-insensitive:
  *                 what the scan's "contains" means); the hits' rows are read
  *                 back as the scan hands them; the build time and the disk
@@ -340,39 +341,59 @@ exec_sql (sqlite3    *db,
     g_error ("%s: %s", sql, message);
 }
 
-static gboolean
-copy_file (const char *from,
-           const char *to)
-{
-  g_autoptr(GFile) source = g_file_new_for_path (from);
-  g_autoptr(GFile) target = g_file_new_for_path (to);
-
-  return g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL);
-}
-
 typedef struct {
   const char *name;
   const char *tokenizer;
   char       *path;
   double      build_ms;
+  guint64     base_bytes;   /* the database before its index */
   guint64     bytes;
 } Fts;
 
-/* An FTS5 index of the payloads in a copy of the database: external
- * content (the payloads stay where they are; the index holds the terms). */
+static gboolean
+insert_row (const SondeRecord *record,
+            gpointer           user_data)
+{
+  sqlite3_stmt *stmt = user_data;
+
+  sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) record->seq);
+  sqlite3_bind_int64 (stmt, 2, record->wall_us);
+  sqlite3_bind_int (stmt, 3, record->direction);
+  sqlite3_bind_int (stmt, 4, record->kind);
+  sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) record->size);
+  sqlite3_bind_blob64 (stmt, 6, record->data, record->stored_size, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* An FTS5 index of the payloads in a database of its own: FTS5's external
+ * content wants a row per message, so the recording's records (packed in
+ * chunks) are written out one a row first, then indexed (the index holds
+ * the terms; "index per message" counts only it). */
 static void
 build_fts (Bench *bench,
            Fts   *fts)
 {
   g_autofree char *create = g_strdup_printf ("CREATE VIRTUAL TABLE fts USING fts5(payload, content='messages',"
                                              " content_rowid='key', tokenize='%s')", fts->tokenizer);
+  g_autoptr(SondeStoreSqlite) reader = sonde_store_sqlite_open_reader (bench->path, NULL);
   sqlite3 *db = NULL;
+  sqlite3_stmt *insert = NULL;
   double start;
 
+  g_assert_nonnull (reader);
   fts->path = g_strdup_printf ("%s-%s.db", bench->path, fts->name);
-  g_assert_true (copy_file (bench->path, fts->path));
   g_assert_cmpint (sqlite3_open (fts->path, &db), ==, SQLITE_OK);
-  exec_sql (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+  exec_sql (db, "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                "CREATE TABLE messages (key INTEGER PRIMARY KEY, wall_us INTEGER, direction INTEGER,"
+                " kind INTEGER, size INTEGER, payload BLOB); BEGIN");
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)", -1, &insert, NULL),
+                   ==, SQLITE_OK);
+  g_assert_true (sonde_store_read_records (SONDE_STORE (reader), bench->session, 0, insert_row, insert, NULL));
+  sqlite3_finalize (insert);
+  exec_sql (db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
+  fts->base_bytes = database_size (fts->path);
   start = now_ms ();
   exec_sql (db, create);
   exec_sql (db, "INSERT INTO fts (fts) VALUES ('rebuild')");
@@ -603,7 +624,8 @@ main (int   argc,
   if (with_fts)
     for (guint f = 0; f < G_N_ELEMENTS (fts); f++)
       printf ("| %-15s | %14" G_GUINT64_FORMAT " | %11.1f | %17.1f | %13.1f |\n", fts[f].name, fts[f].bytes,
-              (double) fts[f].bytes / bench.n, ((double) fts[f].bytes - plain) / bench.n, fts[f].build_ms / 1000);
+              (double) fts[f].bytes / bench.n, ((double) fts[f].bytes - fts[f].base_bytes) / bench.n,
+              fts[f].build_ms / 1000);
 
   search_ms = MAX (row_median (rare), row_median (common));
   printf ("\n");
