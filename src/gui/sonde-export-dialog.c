@@ -144,6 +144,8 @@ on_progress (guint64  done,
   g_autofree char *n_done = g_strdup_printf ("%" G_GUINT64_FORMAT, done);
   g_autofree char *n_total = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
 
+  if (self->progress_bar == NULL)
+    return;
   if (total > 0)
     {
       gtk_progress_bar_set_fraction (self->progress_bar, MIN (1.0, (double) done / (double) total));
@@ -170,6 +172,9 @@ finish (SondeExportDialog *self,
 
   g_clear_object (&self->cancellable);
   self->succeeded = ok;
+  /* Closed while it ran (the close cancelled it): nothing to show. */
+  if (self->message_label == NULL)
+    return;
   if (ok)
     /* Translators: the first %s is a number of records, the second a file. */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %s record to %s", "Exported %s records to %s",
