@@ -271,6 +271,66 @@ test_gap_at_close (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&recorder));
 }
 
+static gsize
+block_test_size (guint64 seq)
+{
+  /* Empty, odd, small, larger than a queue block (256 KiB), nearly a
+   * block (so it starts one of its own), and small again. */
+  static const gsize sizes[] = { 0, 7, 100, 300 * 1024, 200 * 1024, 1, 255 * 1024, 3 };
+
+  return sizes[seq % G_N_ELEMENTS (sizes)];
+}
+
+static gboolean
+check_block_record (const SondeRecord *record,
+                    gpointer           user_data)
+{
+  ReadState *state = user_data;
+
+  g_assert_cmpuint (record->seq, ==, state->expected_seq);
+  g_assert_cmpuint (record->stored_size, ==, block_test_size (record->seq));
+  g_assert_cmpuint (record->size, ==, record->stored_size);
+  g_assert_cmpint (record->mono_us, ==, (gint64) record->seq * 10);
+  for (gsize i = 0; i < record->stored_size; i++)
+    if (record->data[i] != (guint8) (record->seq * 31 + i))
+      g_error ("record %" G_GUINT64_FORMAT ": byte %" G_GSIZE_FORMAT " differs", record->seq, i);
+  state->expected_seq++;
+  state->n++;
+  return TRUE;
+}
+
+/* Records of every size, some larger than the queue's blocks, come out of
+ * the queue whole and in order, while the writer takes them as they come. */
+static void
+test_queue_blocks (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(SondeRecorder) recorder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *payload = g_malloc (300 * 1024);
+  ReadState state = { 1, 0, NULL };
+
+  recorder = sonde_recorder_new (fixture->store, NULL, NULL, "ws://h/", 1700000000000000, &error);
+  g_assert_no_error (error);
+  for (guint64 seq = 1; seq <= 400; seq++)
+    {
+      gsize size = block_test_size (seq);
+      SondeRecord record;
+
+      for (gsize i = 0; i < size; i++)
+        payload[i] = (guint8) (seq * 31 + i);
+      record = make_record (seq, payload, size);
+      sonde_recorder_add (recorder, &record);
+    }
+  sonde_recorder_close (recorder, 1700000000500000, 1000, NULL, SONDE_STORE_ENDED_BY_CLIENT);
+  g_assert_cmpuint (sonde_recorder_get_skipped (recorder), ==, 0);
+  g_assert_true (sonde_store_read_records (fixture->store, sonde_recorder_get_session_id (recorder), 0,
+                                           check_block_record, &state, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (state.n, ==, 400);
+  g_assert_finalize_object (g_steal_pointer (&recorder));
+}
+
 typedef struct {
   guint64           count;
   SondeMessageKind  kind;
@@ -325,8 +385,8 @@ test_disk_full (Fixture       *fixture,
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
   sqlite3_finalize (stmt);
-  /* The last record says that recording stopped (there is room for it in
-   * the WAL the failed batch left), and the session ended as closed. */
+  /* The last record says that recording stopped (the failed append gave
+   * the WAL's room back), and the session ended as closed. */
   {
     g_autoptr(SondeStoreSqlite) reader = sonde_store_sqlite_open_reader (path, &error);
     g_autoptr(GPtrArray) sessions = NULL;
@@ -363,6 +423,7 @@ main (int   argc,
   g_test_add ("/recorder/bounded-queue", Fixture, NULL, fixture_setup, test_bounded_queue, fixture_teardown);
   g_test_add ("/recorder/gap-at-close", Fixture, NULL, fixture_setup, test_gap_at_close, fixture_teardown);
   g_test_add ("/recorder/disk-full", Fixture, NULL, fixture_setup, test_disk_full, fixture_teardown);
+  g_test_add ("/recorder/queue-blocks", Fixture, NULL, fixture_setup, test_queue_blocks, fixture_teardown);
 
   return g_test_run ();
 }

@@ -1,8 +1,9 @@
 /* sonde-recorder.c: records a session's records into a SondeStore from a
  * writer thread
  *
- * The calling thread copies each record into a bounded queue (one
- * allocation, one uncontended lock); the writer thread owns the store and
+ * The calling thread copies each record into a bounded queue: the tail
+ * of a chain of 256 KiB blocks, one after the other (no allocation of its
+ * own, one uncontended lock); the writer thread owns the store and
  * appends what is queued in batches, one transaction each: a batch is
  * written once MAX_BATCH_RECORDS records or MAX_BATCH_BYTES bytes are
  * queued, or BATCH_INTERVAL_US after its first record was, whichever comes
@@ -22,10 +23,22 @@
 #define MAX_BATCH_BYTES   (16 * 1024 * 1024)
 #define BATCH_INTERVAL_US (100 * 1000)
 
-typedef struct {
-  SondeRecord record;  /* record.data points at data */
-  guint8      data[];
-} Item;
+/* The queue: blocks of items, each item a SondeRecord (its data pointing
+ * just after it) and the payload, 8-byte aligned. The calling thread
+ * appends at the tail block's end; the writer takes items from the head
+ * block's @read on, and reads them without the lock (a block never moves,
+ * and only the writer frees one, once it has been read whole and the
+ * append of its records is done). */
+#define BLOCK_SIZE (256 * 1024)
+
+typedef struct _Block Block;
+struct _Block {
+  Block *next;
+  gsize  size;    /* bytes at data */
+  gsize  used;    /* written (under lock) */
+  gsize  read;    /* taken by the writer (under lock) */
+  guint8 data[];
+};
 
 struct _SondeRecorder
 {
@@ -49,7 +62,10 @@ struct _SondeRecorder
   /* shared, under lock */
   GMutex               lock;
   GCond                cond;
-  GQueue               queue;           /* of Item */
+  Block               *head;            /* the queue: oldest block */
+  Block               *tail;
+  Block               *spare;           /* a block read whole, for the next one */
+  guint                queued_records;
   gsize                queued_bytes;
   gsize                limit;
   gboolean             paused;
@@ -114,48 +130,40 @@ live_remove (SondeRecorder *self)
   g_mutex_unlock (&live_lock);
 }
 
-static gsize
-item_cost (const Item *item)
+/* What a record takes in the queue. */
+static inline gsize
+item_cost (gsize stored_size)
 {
-  return sizeof *item + item->record.stored_size;
+  return (sizeof (SondeRecord) + stored_size + 7) & ~(gsize) 7;
 }
 
-static Item *
-item_new (const SondeRecord *record)
+/* The payload of a gap record, in @buffer. */
+static void
+gap_record (SondeRecord *record,
+            guint64      seq,
+            guint64      skipped,
+            gboolean     stopped,
+            char        *buffer,
+            gsize        buffer_size)
 {
-  Item *item = g_malloc (sizeof *item + record->stored_size);
-
-  item->record = *record;
-  if (record->stored_size > 0)
-    memcpy (item->data, record->data, record->stored_size);
-  item->record.data = item->data;
-  return item;
-}
-
-static Item *
-gap_item_new (guint64 seq,
-              guint64 skipped,
-              gboolean stopped)
-{
-  g_autofree char *payload =
-    stopped
-    ? g_strdup ("{\"cause\":\"recording stopped\",\"recording_stopped\":true}")
-    : g_strdup_printf ("{\"cause\":\"recording skipped %" G_GUINT64_FORMAT " messages\","
-                       "\"recording_skipped\":%" G_GUINT64_FORMAT "}",
-                       skipped, skipped);
-  SondeRecord record = {
+  if (stopped)
+    g_strlcpy (buffer, "{\"cause\":\"recording stopped\",\"recording_stopped\":true}", buffer_size);
+  else
+    g_snprintf (buffer, buffer_size,
+                "{\"cause\":\"recording skipped %" G_GUINT64_FORMAT " messages\","
+                "\"recording_skipped\":%" G_GUINT64_FORMAT "}",
+                skipped, skipped);
+  *record = (SondeRecord) {
     .seq = seq,
     .wall_us = g_get_real_time (),
     .mono_us = g_get_monotonic_time (),
     .direction = SONDE_DIRECTION_EVENT,
     .kind = SONDE_MESSAGE_KIND_GAP,
     .flags = SONDE_RECORD_FLAG_NONE,
-    .size = strlen (payload),
-    .stored_size = strlen (payload),
-    .data = (const guint8 *) payload,
+    .size = strlen (buffer),
+    .stored_size = strlen (buffer),
+    .data = (const guint8 *) buffer,
   };
-
-  return item_new (&record);
 }
 
 /* Writer thread, under lock: have the calling thread look at the state. */
@@ -175,11 +183,71 @@ schedule_report_locked (SondeRecorder *self)
 static void
 drain_queue_locked (SondeRecorder *self)
 {
-  Item *item;
+  while (self->head != NULL)
+    {
+      Block *block = self->head;
 
-  while ((item = g_queue_pop_head (&self->queue)) != NULL)
-    g_free (item);
+      self->head = block->next;
+      g_free (block);
+    }
+  self->tail = NULL;
+  g_clear_pointer (&self->spare, g_free);
+  self->queued_records = 0;
   self->queued_bytes = 0;
+}
+
+/* Writer thread, under lock: takes up to @max records (and, past the
+ * first, up to @max_bytes of payload) into @batch, pointing into their
+ * blocks; blocks read whole (but the tail) go to @done, to be freed once
+ * the batch is appended. */
+static guint
+take_locked (SondeRecorder *self,
+             SondeRecord   *batch,
+             guint          max,
+             gsize          max_bytes,
+             Block        **done)
+{
+  gsize batch_bytes = 0;
+  guint n = 0;
+
+  while (n < max && self->head != NULL && (n == 0 || batch_bytes < max_bytes))
+    {
+      Block *block = self->head;
+
+      if (block->read == block->used)
+        {
+          if (block == self->tail)
+            break;
+          self->head = block->next;
+          block->next = *done;
+          *done = block;
+          continue;
+        }
+      batch[n] = *(const SondeRecord *) (block->data + block->read);
+      block->read += item_cost (batch[n].stored_size);
+      self->queued_bytes -= item_cost (batch[n].stored_size);
+      self->queued_records--;
+      batch_bytes += batch[n].stored_size;
+      n++;
+    }
+  return n;
+}
+
+/* Under lock: frees the blocks of an appended batch, keeping one spare. */
+static void
+free_blocks_locked (SondeRecorder *self,
+                    Block         *done)
+{
+  while (done != NULL)
+    {
+      Block *next = done->next;
+
+      if (self->spare == NULL && done->size == BLOCK_SIZE)
+        self->spare = done;
+      else
+        g_free (done);
+      done = next;
+    }
 }
 
 static gpointer
@@ -187,31 +255,30 @@ writer_thread (gpointer user_data)
 {
   SondeRecorder *self = user_data;
   g_autofree SondeRecord *batch = g_new (SondeRecord, MAX_BATCH_RECORDS);
-  g_autofree Item **items = g_new (Item *, MAX_BATCH_RECORDS);
   guint64 last_size = 0;
 
   g_mutex_lock (&self->lock);
   for (;;)
     {
       g_autoptr(GError) error = NULL;
-      gsize batch_bytes = 0;
+      Block *done = NULL;
       guint n = 0;
       guint64 size;
       gboolean ok;
 
-      while ((g_queue_is_empty (&self->queue) || self->paused) && !self->closing)
+      while ((self->queued_records == 0 || self->paused) && !self->closing)
         {
           self->writer_idle = TRUE;
           g_cond_wait (&self->cond, &self->lock);
           self->writer_idle = FALSE;
         }
-      if (g_queue_is_empty (&self->queue))
+      if (self->queued_records == 0)
         break;
 
       /* A full batch, or the first record's interval. */
       self->writer_gathering = TRUE;
       while (!self->closing && !self->paused && !self->failed
-             && g_queue_get_length (&self->queue) < MAX_BATCH_RECORDS
+             && self->queued_records < MAX_BATCH_RECORDS
              && self->queued_bytes < MAX_BATCH_BYTES
              && g_cond_wait_until (&self->cond, &self->lock, self->first_queued_us + BATCH_INTERVAL_US))
         ;
@@ -219,31 +286,22 @@ writer_thread (gpointer user_data)
       if (self->paused && !self->closing)
         continue;
 
-      while (n < MAX_BATCH_RECORDS && !g_queue_is_empty (&self->queue)
-             && (n == 0 || batch_bytes < MAX_BATCH_BYTES))
-        {
-          Item *item = g_queue_pop_head (&self->queue);
-
-          self->queued_bytes -= item_cost (item);
-          batch_bytes += item->record.stored_size;
-          items[n] = item;
-          batch[n] = item->record;
-          n++;
-        }
+      n = take_locked (self, batch, MAX_BATCH_RECORDS, MAX_BATCH_BYTES, &done);
       g_mutex_unlock (&self->lock);
 
       ok = sonde_store_append (self->store, self->session_id, batch, n, &error);
-      for (guint i = 0; i < n; i++)
-        g_free (items[i]);
       size = sonde_store_get_size (self->store);
 
       if (!ok)
         {
-          g_autofree Item *gap = gap_item_new (batch[0].seq, 0, TRUE);
+          SondeRecord gap;
+          char buffer[128];
 
           /* Best effort: the disk may have room for a line saying so. */
-          sonde_store_append (self->store, self->session_id, &gap->record, 1, NULL);
+          gap_record (&gap, batch[0].seq, 0, TRUE, buffer, sizeof buffer);
+          sonde_store_append (self->store, self->session_id, &gap, 1, NULL);
           g_mutex_lock (&self->lock);
+          free_blocks_locked (self, done);
           self->failed = TRUE;
           self->error = g_steal_pointer (&error);
           self->disk_bytes = size;
@@ -253,6 +311,7 @@ writer_thread (gpointer user_data)
         }
 
       g_mutex_lock (&self->lock);
+      free_blocks_locked (self, done);
       if (size != last_size)
         {
           last_size = size;
@@ -416,7 +475,6 @@ sonde_recorder_init (SondeRecorder *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
-  g_queue_init (&self->queue);
   self->limit = SONDE_RECORDER_DEFAULT_QUEUE_LIMIT;
 }
 
@@ -448,19 +506,56 @@ sonde_recorder_new (SondeStore  *store,
   return g_steal_pointer (&self);
 }
 
-/* Under lock. */
+/* Under lock: copies @record to the queue's end. */
 static void
-push_locked (SondeRecorder *self,
-             Item          *item)
+push_locked (SondeRecorder     *self,
+             const SondeRecord *record)
 {
-  if (g_queue_is_empty (&self->queue))
+  gsize cost = item_cost (record->stored_size);
+  Block *block = self->tail;
+  SondeRecord *item;
+
+  if (block == NULL || block->size - block->used < cost)
+    {
+      if (cost <= BLOCK_SIZE && self->spare != NULL)
+        block = g_steal_pointer (&self->spare);
+      else
+        block = g_malloc (sizeof (Block) + MAX (cost, BLOCK_SIZE));
+      block->next = NULL;
+      block->size = MAX (cost, BLOCK_SIZE);
+      block->used = block->read = 0;
+      if (self->tail != NULL)
+        self->tail->next = block;
+      else
+        self->head = block;
+      self->tail = block;
+    }
+  item = (SondeRecord *) (block->data + block->used);
+  *item = *record;
+  if (record->stored_size > 0)
+    memcpy (item + 1, record->data, record->stored_size);
+  item->data = (const guint8 *) (item + 1);
+  block->used += cost;
+
+  if (self->queued_records == 0)
     self->first_queued_us = g_get_monotonic_time ();
-  self->queued_bytes += item_cost (item);
-  g_queue_push_tail (&self->queue, item);
+  self->queued_records++;
+  self->queued_bytes += cost;
   if (self->writer_idle
       || (self->writer_gathering
-          && (g_queue_get_length (&self->queue) >= MAX_BATCH_RECORDS || self->queued_bytes >= MAX_BATCH_BYTES)))
+          && (self->queued_records >= MAX_BATCH_RECORDS || self->queued_bytes >= MAX_BATCH_BYTES)))
     g_cond_signal (&self->cond);
+}
+
+/* Under lock: the gap record for what was dropped. */
+static void
+push_gap_locked (SondeRecorder *self)
+{
+  SondeRecord gap;
+  char buffer[128];
+
+  gap_record (&gap, self->first_dropped, self->dropping, FALSE, buffer, sizeof buffer);
+  push_locked (self, &gap);
 }
 
 void
@@ -477,7 +572,7 @@ sonde_recorder_add (SondeRecorder     *self,
   if (self->closed || !self->recording)
     return;
 
-  cost = sizeof (Item) + record->stored_size;
+  cost = item_cost (record->stored_size);
   g_mutex_lock (&self->lock);
   if (self->failed)
     {
@@ -497,11 +592,11 @@ sonde_recorder_add (SondeRecorder     *self,
     {
       if (self->dropping > 0)
         {
-          push_locked (self, gap_item_new (self->first_dropped, self->dropping, FALSE));
+          push_gap_locked (self);
           gap = self->dropping;
           self->dropping = 0;
         }
-      push_locked (self, item_new (record));
+      push_locked (self, record);
     }
   g_mutex_unlock (&self->lock);
 
@@ -527,7 +622,7 @@ begin_closing_locked (SondeRecorder       *self,
 
   if (self->dropping > 0 && !self->failed)
     {
-      push_locked (self, gap_item_new (self->first_dropped, self->dropping, FALSE));
+      push_gap_locked (self);
       gap = self->dropping;
       self->dropping = 0;
     }

@@ -312,12 +312,13 @@ open_db (SondeStoreSqlite  *self,
       return TRUE;
     }
 
-  /* A new file: 4 KiB pages (a chunk of up to 64 KiB spills into
-   * overflow pages, and the last of them is the only one part empty), and
+  /* A new file: 16 KiB pages (a chunk of up to 64 KiB spills into a few
+   * overflow pages: measured, a quarter less of the writer's CPU than 4 KiB
+   * pages, in fewer writes and checkpoint reads, and no more bytes), and
    * pages freed by pruning go back to the file system. Both only take
    * before the first table, and before WAL mode. */
   if (version == 0
-      && (!exec (self, "PRAGMA page_size = 4096", error)
+      && (!exec (self, "PRAGMA page_size = 16384", error)
           || !exec (self, "PRAGMA auto_vacuum = INCREMENTAL", error)))
     return FALSE;
   if (!exec (self, "PRAGMA journal_mode = WAL", error)
@@ -550,6 +551,11 @@ fail:
   sonde_store_sqlite_set_error (self, rc, error);
   sonde_chunk_writer_reset (&self->chunk);
   rollback (self);
+  /* Out of room: move what the WAL holds into the database and truncate
+   * it, so that a small append after (the recorder's "recording stopped")
+   * may still fit. Best effort. */
+  if (error_code (self->path, rc) == SONDE_STORE_ERROR_DISK_FULL)
+    sqlite3_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
   return FALSE;
 }
 
