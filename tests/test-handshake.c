@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "sonde-error.h"
 #include "sonde-handshake.h"
 #include "sonde-test-util.h"
 #include "sonde-upgrade.h"
@@ -284,6 +285,51 @@ test_redaction (Fixture       *fixture,
   g_assert_nonnull (strstr (sonde_handshake_get_url (shown), "CANARY-password-1"));
 }
 
+/* A record read back (a recording's History page) gives what it held. */
+static void
+test_from_json (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *headers[] = { "X-Trace: a", "X-Quote: say \"hi\"", NULL };
+  g_autofree char *url = sonde_test_server_dup_url (fixture->server, "http", "/private?q=1");
+  SondeHandshakeTimings given = { -1, 0.5, -1, 2.25, 3.0 };
+  SondeHandshakeTimings got;
+  g_autoptr(SondeHandshake) handshake =
+    make_record (url, NULL, headers, 101, "Switching Protocols", &given, "chat.v1", "permessage-deflate");
+  g_autofree char *json = sonde_handshake_to_json (handshake);
+  g_autoptr(SondeHandshake) back = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char * const bad[] = { "", "[1,2]", "{\"url\":", "not json" };
+
+  back = sonde_handshake_new_from_json (json, strlen (json), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sonde_handshake_get_url (back), ==, sonde_handshake_get_url (handshake));
+  g_assert_cmpstr (sonde_handshake_get_request_line (back), ==, sonde_handshake_get_request_line (handshake));
+  g_assert_cmpuint (sonde_handshake_get_n_request_headers (back), ==, sonde_handshake_get_n_request_headers (handshake));
+  g_assert_cmpstr (request_header (back, "X-Quote"), ==, "say \"hi\"");
+  g_assert_cmpuint (sonde_handshake_get_status (back), ==, 101);
+  g_assert_cmpstr (sonde_handshake_get_status_line (back), ==, "HTTP/1.1 101 Switching Protocols");
+  g_assert_cmpstr (sonde_handshake_get_protocol (back), ==, "chat.v1");
+  g_assert_cmpstr (sonde_handshake_get_extensions (back), ==, "permessage-deflate");
+  sonde_handshake_get_timings (back, &got);
+  g_assert_cmpfloat (got.dns_ms, <, 0);
+  g_assert_cmpfloat_with_epsilon (got.connect_ms, 0.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (got.total_ms, 3.0, 1e-9);
+  /* And it writes the same record again. */
+  again = sonde_handshake_to_json (back);
+  g_assert_cmpstr (again, ==, json);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) bad_error = NULL;
+      g_autoptr(SondeHandshake) none = sonde_handshake_new_from_json (bad[i], strlen (bad[i]), &bad_error);
+
+      g_assert_null (none);
+      g_assert_error (bad_error, SONDE_ERROR, SONDE_ERROR_INVALID_JSON);
+    }
+}
+
 static void
 test_json (Fixture       *fixture,
            gconstpointer  data)
@@ -457,6 +503,7 @@ main (int   argc,
   g_test_add ("/handshake/redaction", Fixture, NULL, fixture_setup, test_redaction, fixture_teardown);
   g_test_add ("/handshake/json", Fixture, NULL, fixture_setup, test_json, fixture_teardown);
   g_test_add ("/handshake/json-nulls", Fixture, NULL, fixture_setup, test_json_nulls, fixture_teardown);
+  g_test_add ("/handshake/from-json", Fixture, NULL, fixture_setup, test_from_json, fixture_teardown);
   g_test_add_func ("/handshake/unanswered", test_unanswered);
   g_test_add_func ("/handshake/reason-not-utf8", test_reason_not_utf8);
   g_test_add ("/handshake/upgrade", Fixture, NULL, fixture_setup, test_upgrade, fixture_teardown);

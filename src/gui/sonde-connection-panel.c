@@ -6,6 +6,10 @@
  * subprotocol and extensions, the close code and what it means) and what is
  * flowing (rates each way, totals, what retention evicted). The numbers are
  * refreshed twice a second while the panel is on screen.
+ *
+ * A recorded session's page shows the same panel over what was recorded
+ * (sonde_connection_panel_set_recorded()): the handshake read back from its
+ * record, how the session ended, and no live numbers.
  */
 
 #define G_LOG_DOMAIN "sonde-connection-panel"
@@ -43,6 +47,10 @@ struct _SondeConnectionPanel
   /* owned */
   SondeConnection      *connection;
   GHashTable           *values;      /* key → GtkLabel (borrowed) */
+  gboolean              recorded;    /* shows a recording, not the connection */
+  SondeHandshake       *recorded_handshake;
+  char                 *recorded_url;
+  char                 *recorded_close;
 
   guint                 refresh_id;
 };
@@ -232,7 +240,8 @@ refresh_body (SondeConnectionPanel *self,
 static void
 refresh_handshake (SondeConnectionPanel *self)
 {
-  SondeHandshake *handshake = sonde_connection_get_handshake (self->connection);
+  SondeHandshake *handshake = self->recorded ? self->recorded_handshake
+                                             : sonde_connection_get_handshake (self->connection);
   SondeHandshakeTimings timings = { -1, -1, -1, -1, -1 };
 
   if (handshake != NULL)
@@ -276,6 +285,18 @@ refresh_state (SondeConnectionPanel *self)
   const GError *error = sonde_connection_get_error (self->connection);
   const char *label = NULL;
 
+  if (self->recorded)
+    {
+      SondeHandshake *handshake = self->recorded_handshake;
+
+      set_value (self, "state", _("Recorded"));
+      set_escaped (self, "url", self->recorded_url);
+      set_escaped (self, "protocol", handshake != NULL ? sonde_handshake_get_protocol (handshake) : NULL);
+      set_value (self, "close", self->recorded_close);
+      refresh_handshake (self);
+      return;
+    }
+
   sonde_state_describe (state, &label, NULL, NULL);
   set_value (self, "state", label);
   set_escaped (self, "url", sonde_connection_get_url (self->connection));
@@ -315,7 +336,7 @@ sonde_connection_panel_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (sonde_connection_panel_parent_class)->map (widget);
 
   sonde_connection_panel_refresh (self);
-  if (self->refresh_id == 0)
+  if (self->refresh_id == 0 && !self->recorded)
     self->refresh_id = g_timeout_add (REFRESH_MS, on_refresh, self);
 }
 
@@ -355,6 +376,9 @@ sonde_connection_panel_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->connection);
   g_clear_pointer (&self->values, g_hash_table_unref);
+  g_clear_pointer (&self->recorded_handshake, sonde_handshake_unref);
+  g_clear_pointer (&self->recorded_url, g_free);
+  g_clear_pointer (&self->recorded_close, g_free);
 
   G_OBJECT_CLASS (sonde_connection_panel_parent_class)->dispose (object);
 }
@@ -475,6 +499,11 @@ sonde_connection_panel_refresh (SondeConnectionPanel *self)
 
   g_return_if_fail (SONDE_IS_CONNECTION_PANEL (self));
 
+  if (self->recorded)
+    {
+      refresh_state (self);
+      return;
+    }
   log = sonde_connection_get_log (self->connection);
   sonde_connection_get_stats (self->connection, &stats);
 
@@ -516,4 +545,28 @@ sonde_connection_panel_get_value (SondeConnectionPanel *self,
 
   label = g_hash_table_lookup (self->values, key);
   return label ? gtk_label_get_label (label) : NULL;
+}
+
+/* Shows a recording instead of the connection: @handshake (NULL: none was
+ * recorded), the address it was made to, and how the session ended
+ * (@close, already in words; NULL: not known). The live numbers go. */
+void
+sonde_connection_panel_set_recorded (SondeConnectionPanel *self,
+                                     SondeHandshake       *handshake,
+                                     const char           *url,
+                                     const char           *close)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION_PANEL (self));
+
+  self->recorded = TRUE;
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_pointer (&self->recorded_handshake, sonde_handshake_unref);
+  if (handshake != NULL)
+    self->recorded_handshake = sonde_handshake_ref (handshake);
+  g_free (self->recorded_url);
+  self->recorded_url = g_strdup (url);
+  g_free (self->recorded_close);
+  self->recorded_close = g_strdup (close);
+  gtk_widget_set_visible (GTK_WIDGET (self->traffic_group), FALSE);
+  refresh_state (self);
 }

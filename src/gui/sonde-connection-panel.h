@@ -15,6 +15,10 @@ G_DECLARE_FINAL_TYPE (SondeConnectionPanel, sonde_connection_panel, SONDE, CONNE
 
 GtkWidget  *sonde_connection_panel_new         (SondeConnection      *connection);
 void        sonde_connection_panel_refresh     (SondeConnectionPanel *self);
+void        sonde_connection_panel_set_recorded (SondeConnectionPanel *self,
+                                                 SondeHandshake       *handshake,
+                                                 const char           *url,
+                                                 const char           *close);
 const char *sonde_connection_panel_get_value   (SondeConnectionPanel *self,
                                                 const char           *key);
 

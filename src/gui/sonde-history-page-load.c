@@ -234,6 +234,7 @@ append_chunk (SondeHistoryPage *self,
         {
           self->handshake_seq = log_seq;
           gtk_widget_action_set_enabled (GTK_WIDGET (self), "recording.handshake", TRUE);
+          sonde_history_page_show_handshake (self, data, record->stored_size);
         }
     }
   sonde_message_log_end_batch (log);

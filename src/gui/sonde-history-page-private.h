@@ -6,6 +6,7 @@
 #pragma once
 
 #include "sonde-connection.h"
+#include "sonde-connection-panel.h"
 #include "sonde-history-page.h"
 #include "sonde-message-detail.h"
 #include "sonde-store.h"
@@ -33,6 +34,8 @@ struct _SondeHistoryPage
   SondeLogView       *log_view;
   SondeChartsPanel   *charts;
   SondeMessageDetail *detail;
+  GtkStack           *side_stack;   /* "message": the detail; "connection": the handshake panel */
+  SondeConnectionPanel *panel;
 
   /* owned */
   char               *path;
@@ -54,6 +57,9 @@ struct _SondeHistoryPage
 
 /* sonde-history-page.c */
 void     sonde_history_page_notify_loading  (SondeHistoryPage *self);
+void     sonde_history_page_show_handshake  (SondeHistoryPage *self,
+                                             const guint8     *data,
+                                             gsize             length);
 
 /* sonde-history-page-load.c */
 void     sonde_history_page_start_loading   (SondeHistoryPage *self,

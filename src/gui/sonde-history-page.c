@@ -59,12 +59,41 @@ sonde_history_page_notify_loading (SondeHistoryPage *self)
 
 static void on_scale_changed (SondeHistoryPage *self);
 
+/* The connection panel over the recording: its handshake record's JSON
+ * (@data, or none yet), its address and how it ended. */
+void
+sonde_history_page_show_handshake (SondeHistoryPage *self,
+                                   const guint8     *data,
+                                   gsize             length)
+{
+  g_autoptr(SondeHandshake) handshake = NULL;
+  g_autoptr(SondeHistoryItem) item = NULL;
+  g_autofree char *ending = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (data != NULL)
+    {
+      handshake = sonde_handshake_new_from_json ((const char *) data, length, &error);
+      if (handshake == NULL)
+        g_debug ("The recorded handshake does not read back: %s", error->message);
+    }
+  if (self->session != NULL)
+    {
+      item = sonde_history_item_new_session (self->session, FALSE);
+      ending = sonde_history_item_dup_ending (item);
+    }
+  sonde_connection_panel_set_recorded (self->panel, handshake,
+                                       self->session != NULL ? self->session->url : NULL, ending);
+}
+
 static void
 on_selected_changed (SondeHistoryPage *self)
 {
   SondeMessage *message = sonde_log_view_get_selected (self->log_view);
 
   sonde_message_detail_set_message (self->detail, message);
+  if (message != NULL)
+    gtk_stack_set_visible_child_name (self->side_stack, "message");
   /* The slider follows the record selected, without jumping again. */
   if (message != NULL && self->session != NULL)
     {
@@ -145,8 +174,7 @@ on_handshake_action (GtkWidget  *widget,
 {
   SondeHistoryPage *self = SONDE_HISTORY_PAGE (widget);
 
-  if (self->handshake_seq != G_MAXUINT64)
-    sonde_log_view_select_seq (self->log_view, self->handshake_seq);
+  gtk_stack_set_visible_child_name (self->side_stack, "connection");
 }
 
 static void
@@ -249,9 +277,25 @@ sonde_history_page_constructed (GObject *object)
   gtk_paned_set_shrink_end_child (self->log_paned, FALSE);
   gtk_paned_set_position (self->log_paned, 280);
 
+  /* The side pane as on a live page: the message, or the connection (its
+   * recorded handshake and how it ended). */
   self->detail = SONDE_MESSAGE_DETAIL (sonde_message_detail_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->detail), TRUE);
-  gtk_box_append (self->side_box, GTK_WIDGET (self->detail));
+  self->panel = SONDE_CONNECTION_PANEL (sonde_connection_panel_new (self->connection));
+  self->side_stack = GTK_STACK (gtk_stack_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->side_stack), TRUE);
+  gtk_stack_add_titled (self->side_stack, GTK_WIDGET (self->detail), "message", _("Message"));
+  gtk_stack_add_titled (self->side_stack, GTK_WIDGET (self->panel), "connection", _("Connection"));
+  {
+    GtkWidget *switcher = gtk_stack_switcher_new ();
+
+    gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), self->side_stack);
+    gtk_widget_set_halign (switcher, GTK_ALIGN_CENTER);
+    gtk_widget_set_margin_top (switcher, 6);
+    gtk_widget_set_margin_bottom (switcher, 3);
+    gtk_box_append (self->side_box, switcher);
+  }
+  gtk_box_append (self->side_box, GTK_WIDGET (self->side_stack));
+  sonde_history_page_show_handshake (self, NULL, 0);
   g_signal_connect_object (self->log_view, "notify::selected", G_CALLBACK (on_selected_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->detail, "chart-field", G_CALLBACK (on_chart_field), self, G_CONNECT_SWAPPED);
@@ -603,4 +647,20 @@ sonde_history_page_get_error (SondeHistoryPage *self)
   g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), NULL);
 
   return self->error;
+}
+
+SondeConnectionPanel *
+sonde_history_page_get_connection_panel (SondeHistoryPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), NULL);
+
+  return self->panel;
+}
+
+gboolean
+sonde_history_page_get_connection_shown (SondeHistoryPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), FALSE);
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->side_stack), "connection") == 0;
 }

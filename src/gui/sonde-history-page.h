@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "sonde-charts-panel.h"
+#include "sonde-connection-panel.h"
 #include "sonde-log-view.h"
 #include "sonde-message-log.h"
 #include "sonde-profile.h"
@@ -34,6 +35,10 @@ gboolean          sonde_history_page_get_loading    (SondeHistoryPage  *self);
 SondeMessageLog  *sonde_history_page_get_log        (SondeHistoryPage  *self);
 SondeLogView     *sonde_history_page_get_log_view   (SondeHistoryPage  *self);
 SondeChartsPanel *sonde_history_page_get_charts     (SondeHistoryPage  *self);
+/* The side pane's connection panel (the recorded handshake), and whether
+ * it is the side pane shown now. */
+SondeConnectionPanel *sonde_history_page_get_connection_panel (SondeHistoryPage *self);
+gboolean          sonde_history_page_get_connection_shown (SondeHistoryPage *self);
 /* Selects the record of the recording's @seq (at once, or once it has
  * loaded). */
 void              sonde_history_page_show_seq       (SondeHistoryPage  *self,

@@ -15,6 +15,10 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "sonde-error.h"
 #include "sonde-handshake.h"
 #include "sonde-json-writer.h"
 
@@ -417,4 +421,139 @@ sonde_handshake_to_json (SondeHandshake *self)
 
   g_string_append_c (out, '}');
   return g_string_free (out, FALSE);
+}
+
+static char *
+dup_member (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return g_strdup (json_node_get_string (node));
+}
+
+static double
+double_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  return json_node_get_double (node);
+}
+
+static GPtrArray *
+headers_from_object (JsonObject *object)
+{
+  GPtrArray *array = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GList) names = object != NULL ? json_object_get_members (object) : NULL;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (object, l->data);
+
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+        continue;
+      g_ptr_array_add (array, g_strdup (l->data));
+      g_ptr_array_add (array, g_strdup (json_node_get_string (value)));
+    }
+  return array;
+}
+
+/* The record's JSON back into a handshake. Only what the record holds: a
+ * missing member is empty, a timing missing is -1 (not measured). */
+SondeHandshake *
+sonde_handshake_new_from_json (const char  *data,
+                               gsize        length,
+                               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  SondeHandshake *self;
+  JsonObject *root;
+  JsonObject *request = NULL;
+  JsonObject *timings = NULL;
+  JsonNode *node;
+  g_autofree char *body = NULL;
+  g_autofree char *body_hex = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error)
+      || json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_JSON, _("Not a handshake record: %s"),
+                   local_error != NULL ? local_error->message : _("not a JSON object"));
+      return NULL;
+    }
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (json_object_has_member (root, "request") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "request")))
+    request = json_object_get_object_member (root, "request");
+  if (json_object_has_member (root, "timings") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "timings")))
+    timings = json_object_get_object_member (root, "timings");
+
+  self = g_new0 (SondeHandshake, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->url = dup_member (root, "url");
+  self->request_line = dup_member (request, "line");
+  if (self->request_line == NULL)
+    self->request_line = g_strdup ("");
+  node = request != NULL ? json_object_get_member (request, "headers") : NULL;
+  self->request_headers = headers_from_object (node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                                               ? json_node_get_object (node) : NULL);
+  node = json_object_get_member (root, "status");
+  self->status = node != NULL && JSON_NODE_HOLDS_VALUE (node)
+                 ? (guint) CLAMP (json_node_get_int (node), 0, 999) : 0;
+  self->reason_phrase = dup_member (root, "reason_phrase");
+  if (self->reason_phrase == NULL)
+    self->reason_phrase = g_strdup ("");
+  self->status_line = self->status != 0 ? g_strdup_printf ("HTTP/1.1 %u %s", self->status, self->reason_phrase)
+                                        : g_strdup ("");
+  node = json_object_get_member (root, "headers");
+  self->response_headers = headers_from_object (node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                                                ? json_node_get_object (node) : NULL);
+  self->protocol = dup_member (root, "protocol");
+  self->extensions = dup_member (root, "extensions");
+  self->timings.dns_ms = double_member (timings, "dns_ms");
+  self->timings.connect_ms = double_member (timings, "connect_ms");
+  self->timings.tls_ms = double_member (timings, "tls_ms");
+  self->timings.upgrade_ms = double_member (timings, "upgrade_ms");
+  self->timings.total_ms = double_member (timings, "total_ms");
+
+  body = dup_member (root, "body");
+  body_hex = dup_member (root, "body_hex");
+  if (body != NULL)
+    {
+      gsize size = strlen (body);
+
+      self->response_body = g_bytes_new_take (g_steal_pointer (&body), size);
+    }
+  else if (body_hex != NULL)
+    {
+      gsize n = strlen (body_hex) / 2;
+      guint8 *bytes = g_malloc (n + 1);
+      gsize got = 0;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          int hi = g_ascii_xdigit_value (body_hex[2 * i]);
+          int lo = g_ascii_xdigit_value (body_hex[2 * i + 1]);
+
+          if (hi < 0 || lo < 0)
+            break;
+          bytes[got++] = (guint8) (hi << 4 | lo);
+        }
+      self->response_body = g_bytes_new_take (bytes, got);
+    }
+  if (self->response_body != NULL)
+    {
+      node = json_object_get_member (root, "body_truncated");
+      self->response_body_truncated = node != NULL && JSON_NODE_HOLDS_VALUE (node)
+                                      && json_node_get_value_type (node) == G_TYPE_BOOLEAN
+                                      && json_node_get_boolean (node);
+    }
+  return self;
 }

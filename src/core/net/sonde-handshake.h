@@ -40,6 +40,11 @@ SondeHandshake *sonde_handshake_new                 (const char      *url,
                                                      const SondeHandshakeTimings *timings,
                                                      const char      *protocol,
                                                      const char      *extensions);
+/* A handshake read back from its record (sonde_handshake_to_json()'s
+ * JSON), e.g. out of a recording; NULL and an error when it is not one. */
+SondeHandshake *sonde_handshake_new_from_json       (const char      *data,
+                                                     gsize            length,
+                                                     GError         **error);
 SondeHandshake *sonde_handshake_ref                 (SondeHandshake  *self);
 void            sonde_handshake_unref               (SondeHandshake  *self);
 
