@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -431,7 +432,9 @@ dup_member (JsonObject *object,
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
-  return g_strdup (json_node_get_string (node));
+  /* json-glib lets a lone surrogate escape through as bytes that are not
+   * UTF-8: what is shown and written again is text. */
+  return g_utf8_make_valid (json_node_get_string (node), -1);
 }
 
 static double
@@ -440,9 +443,14 @@ double_member (JsonObject *object,
 {
   JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
 
+  double value;
+
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return -1;
-  return json_node_get_double (node);
+  value = json_node_get_double (node);
+  /* Not a time a handshake takes (past a double's range json-glib reads
+   * inf; a day is longer than any deadline): not measured. */
+  return isfinite (value) && value >= 0 && value <= 86400000.0 ? value : -1;
 }
 
 static GPtrArray *
@@ -457,8 +465,8 @@ headers_from_object (JsonObject *object)
 
       if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
         continue;
-      g_ptr_array_add (array, g_strdup (l->data));
-      g_ptr_array_add (array, g_strdup (json_node_get_string (value)));
+      g_ptr_array_add (array, g_utf8_make_valid (l->data, -1));
+      g_ptr_array_add (array, g_utf8_make_valid (json_node_get_string (value), -1));
     }
   return array;
 }
