@@ -94,7 +94,7 @@ def main():
     first = sessions[0]
     ok(first["url"] == "ws://127.0.0.1:9/feed" and first["start"] == START and first["start_us"] == START_US
        and first["end"] == "2026-05-28T20:26:43.000000Z" and first["end_us"] == START_US + 3000000
-       and first["duration"] == 3 and first["duration_us"] == 3000000 and first["messages"] == 5
+       and first["duration"] == 3 and first["duration_us"] == 3000000 and first["messages"] == 4 and first["records"] == 5
        and first["bytes"] >= 3 + len(BINARY) + len(TEXT), "list: url, start, end, duration, messages, bytes",
        json.dumps(first))
     ok(first["profile"] is None and "db" not in first and "close_code" in first and "closed_by" in first,

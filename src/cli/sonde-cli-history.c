@@ -253,6 +253,7 @@ append_session (GString                 *out,
       append_null_member (out, &first, "duration");
     }
   sonde_json_append_int_member (out, &first, "messages", (gint64) session->messages);
+  sonde_json_append_int_member (out, &first, "records", (gint64) session->records);
   sonde_json_append_int_member (out, &first, "bytes", (gint64) session->bytes);
   if (session->close_code != 0)
     sonde_json_append_int_member (out, &first, "close_code", session->close_code);

@@ -165,7 +165,7 @@ load_thread (GTask        *task,
 static void
 update_progress (SondeHistoryPage *self)
 {
-  guint64 total = self->session != NULL ? self->session->messages : 0;
+  guint64 total = self->session != NULL ? self->session->records : 0;
   g_autofree char *n_loaded = g_strdup_printf ("%" G_GUINT64_FORMAT, self->loaded);
   g_autofree char *n_total = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
   g_autofree char *text = NULL;

@@ -249,7 +249,7 @@ sonde_history_page_constructed (GObject *object)
   self->connection = sonde_connection_new ();
   log = sonde_connection_get_log (self->connection);
   if (self->session != NULL)
-    sonde_message_log_set_max_count (log, (guint) MIN (MAX (self->session->messages + 64,
+    sonde_message_log_set_max_count (log, (guint) MIN (MAX (self->session->records + 64,
                                                             SONDE_MESSAGE_LOG_DEFAULT_MAX_COUNT), G_MAXUINT));
   sonde_message_log_set_max_bytes (log, self->max_bytes);
 

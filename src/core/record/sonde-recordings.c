@@ -140,7 +140,7 @@ typedef struct {
 static double
 session_cost (const SondeStoreSession *session)
 {
-  return (double) session->bytes + 48.0 * (double) session->messages;
+  return (double) session->bytes + 48.0 * (double) session->records;
 }
 
 static int

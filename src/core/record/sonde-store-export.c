@@ -163,7 +163,7 @@ export_to_stream (SondeStore               *store,
   run.context = context;
   run.progress = progress;
   run.progress_data = progress_data;
-  run.total = session->messages;
+  run.total = session->records;
   run.last_progress_us = g_get_monotonic_time ();
 
   if (!sonde_store_read_records (store, session_id, 0, on_record, &run, error))

@@ -14,8 +14,8 @@
 
 #include "sonde-store-sqlite-private.h"
 
-#define SESSION_COLUMNS "id, profile_id, profile_name, url, start_us, end_us, messages, bytes," \
-                        " close_code, close_reason, initiator"
+#define SESSION_COLUMNS "id, profile_id, profile_name, url, start_us, end_us, records, bytes," \
+                        " close_code, close_reason, initiator, messages"
 
 static SondeStoreSession *
 session_from_row (sqlite3_stmt *stmt)
@@ -28,7 +28,8 @@ session_from_row (sqlite3_stmt *stmt)
   session->url = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
   session->start_us = sqlite3_column_int64 (stmt, 4);
   session->end_us = sqlite3_column_int64 (stmt, 5);
-  session->messages = (guint64) sqlite3_column_int64 (stmt, 6);
+  session->records = (guint64) sqlite3_column_int64 (stmt, 6);
+  session->messages = (guint64) sqlite3_column_int64 (stmt, 11);
   session->bytes = (guint64) sqlite3_column_int64 (stmt, 7);
   session->close_code = sqlite3_column_int (stmt, 8);
   session->close_reason = g_strdup ((const char *) sqlite3_column_text (stmt, 9));

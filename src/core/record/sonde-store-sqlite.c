@@ -49,6 +49,7 @@ static const char * const migrations[] = {
   "  close_code INTEGER NOT NULL DEFAULT 0,"
   "  close_reason TEXT,"
   "  initiator INTEGER NOT NULL DEFAULT 0,"
+  "  records INTEGER NOT NULL DEFAULT 0,"
   "  messages INTEGER NOT NULL DEFAULT 0,"
   "  bytes INTEGER NOT NULL DEFAULT 0);"
   /* Records packed into chunks (sonde-store-chunk.c), many to a row, so
@@ -338,7 +339,8 @@ open_db (SondeStoreSqlite  *self,
                                         " ORDER BY key DESC LIMIT 1",
                                         &self->last_seq, error)
          && sonde_store_sqlite_prepare (self,
-                                        "UPDATE sessions SET messages = messages + ?, bytes = bytes + ? WHERE id = ?",
+                                        "UPDATE sessions SET records = records + ?, bytes = bytes + ?, messages = messages + ?"
+                                        " WHERE id = ?",
                                         &self->count, error);
 }
 
@@ -480,6 +482,7 @@ sonde_store_sqlite_append (SondeStore         *store,
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
   g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   guint64 bytes = 0;
+  guint64 messages = 0;
   guint64 last_seq = 0;
   gboolean any = FALSE;
   int rc;
@@ -520,6 +523,9 @@ sonde_store_sqlite_append (SondeStore         *store,
       last_seq = record->seq;
       any = TRUE;
       bytes += record->stored_size;
+      if (record->direction != SONDE_DIRECTION_EVENT
+          && (record->kind == SONDE_MESSAGE_KIND_TEXT || record->kind == SONDE_MESSAGE_KIND_BINARY))
+        messages++;
     }
   if (self->chunk.n > 0)
     {
@@ -530,7 +536,8 @@ sonde_store_sqlite_append (SondeStore         *store,
 
   sqlite3_bind_int64 (self->count, 1, n_records);
   sqlite3_bind_int64 (self->count, 2, (sqlite3_int64) bytes);
-  sqlite3_bind_int64 (self->count, 3, session_id);
+  sqlite3_bind_int64 (self->count, 3, (sqlite3_int64) messages);
+  sqlite3_bind_int64 (self->count, 4, session_id);
   rc = sqlite3_step (self->count);
   sqlite3_reset (self->count);
   if (rc != SQLITE_DONE)

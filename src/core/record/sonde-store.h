@@ -43,7 +43,8 @@ typedef struct {
   char                *url;
   gint64               start_us;      /* wall clock, µs since the epoch */
   gint64               end_us;        /* 0 while it has not ended */
-  guint64              messages;      /* records stored */
+  guint64              records;       /* records stored: messages, events, pings… */
+  guint64              messages;      /* of them, text and binary messages */
   guint64              bytes;         /* payload bytes stored */
   int                  close_code;    /* 0 when none */
   char                *close_reason;
