@@ -94,6 +94,32 @@ sonde_log_export_line (GString           *out,
 
 static void export_continue (GTask *task);
 
+/* The record at next_seq, if the log still has it; what retention evicted
+ * meanwhile is counted as lost and skipped. next_seq is left on the record
+ * returned. */
+static gboolean
+next_record (Export      *export,
+             SondeRecord *record)
+{
+  guint64 first = sonde_message_log_get_first_seq (export->log);
+
+  if (export->next_seq < first)
+    {
+      guint64 lost = MIN (first, export->end_seq) - export->next_seq;
+
+      export->n_lost += lost;
+      export->next_seq += lost;
+      return FALSE;
+    }
+  if (!sonde_message_log_lookup_seq (export->log, export->next_seq, record))
+    {
+      export->n_lost++;
+      export->next_seq++;
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 on_closed (GObject      *source,
            GAsyncResult *result,
@@ -170,25 +196,10 @@ export_continue (GTask *task)
 
   while (export->next_seq < export->end_seq && export->buffer->len < SLICE_BYTES)
     {
-      guint64 first = sonde_message_log_get_first_seq (export->log);
       SondeRecord record;
 
-      if (export->next_seq < first)
-        {
-          guint64 lost = MIN (first, export->end_seq) - export->next_seq;
-
-          export->n_lost += lost;
-          export->next_seq += lost;
-          continue;
-        }
-
-      if (!sonde_message_log_lookup_seq (export->log, export->next_seq, &record))
-        {
-          export->n_lost++;
-          export->next_seq++;
-          continue;
-        }
-
+      if (!next_record (export, &record))
+        continue;
       if (export->filter != NULL && !sonde_filter_model_record_matches (export->filter, &record))
         {
           export->next_seq++;
@@ -414,24 +425,10 @@ full_continue (GTask *task)
 
   while (export->next_seq < export->end_seq)
     {
-      guint64 first = sonde_message_log_get_first_seq (export->log);
       SondeRecord record;
 
-      if (export->next_seq < first)
-        {
-          guint64 lost = MIN (first, export->end_seq) - export->next_seq;
-
-          export->n_lost += lost;
-          export->next_seq += lost;
-          continue;
-        }
-
-      if (!sonde_message_log_lookup_seq (export->log, export->next_seq, &record))
-        {
-          export->n_lost++;
-          export->next_seq++;
-          continue;
-        }
+      if (!next_record (export, &record))
+        continue;
       export->next_seq++;
 
       if (export->filter != NULL && !sonde_filter_model_record_matches (export->filter, &record))
