@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -714,4 +716,22 @@ sonde_test_loopback_pair (GSocketConnection **server,
   g_socket_client_connect_async (connector, G_SOCKET_CONNECTABLE (bound), NULL, on_loopback_connected, client);
   SONDE_TEST_ASSERT_WAIT (*server != NULL && *client != NULL, 20000);
   g_socket_listener_close (listener);
+}
+
+void
+sonde_test_remove_dir (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        sonde_test_remove_dir (path);
+      else
+        g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }

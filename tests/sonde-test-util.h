@@ -132,6 +132,10 @@ void      sonde_test_assert_notifies_during (GObject          *object,
                                              gpointer          data,
                                              guint             expected);
 
+/* Removes @dir and everything in it (a test's temporary folder), failing
+ * the test on a file that cannot be removed. */
+void      sonde_test_remove_dir           (const char *dir);
+
 /* A SoupServer on 127.0.0.1, on a port of its own, running in a thread
  * with its own main context: for tests whose client runs on the default
  * main context (or blocks it). @setup runs in that thread before it

@@ -101,29 +101,13 @@ fixture_setup (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
-}
-
-static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_clear_pointer (&fixture->server, sonde_test_server_free);
   g_ptr_array_unref (fixture->seen.connections);
   g_mutex_clear (&fixture->seen.lock);
-  remove_tree (fixture->dir);
+  sonde_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->url);
   g_ptr_array_unref (fixture->problems);

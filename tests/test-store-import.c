@@ -133,21 +133,11 @@ static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   /* A worker thread drops its task (and the task its store) a moment
    * after the result has been delivered. */
   SONDE_TEST_ASSERT_WAIT (G_OBJECT (fixture->store)->ref_count == 1, WAIT_MS);
   g_assert_finalize_object (fixture->store);
-  dir = g_dir_open (fixture->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-
-      g_assert_cmpint (g_unlink (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
+  sonde_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
 }
 
