@@ -68,6 +68,7 @@ make_full_profile (void)
   sonde_profile_set_origin (profile, "https://app.example.com");
   sonde_profile_set_max_message_size (profile, 1024 * 1024);
   sonde_profile_set_deflate (profile, TRUE);
+  sonde_profile_set_record (profile, FALSE);
   sonde_profile_set_auth_kind (profile, SONDE_AUTH_BASIC);
   sonde_profile_set_auth_username (profile, "alice");
   sonde_profile_set_auth_key_name (profile, "X-Api-Key");
@@ -135,6 +136,7 @@ assert_profiles_equal (SondeProfile *a,
   g_assert_cmpstr (sonde_profile_get_origin (a), ==, sonde_profile_get_origin (b));
   g_assert_cmpuint (sonde_profile_get_max_message_size (a), ==, sonde_profile_get_max_message_size (b));
   g_assert_cmpint (sonde_profile_get_deflate (a), ==, sonde_profile_get_deflate (b));
+  g_assert_cmpint (sonde_profile_get_record (a), ==, sonde_profile_get_record (b));
   g_assert_cmpint (sonde_profile_get_auth_kind (a), ==, sonde_profile_get_auth_kind (b));
   g_assert_cmpstr (sonde_profile_get_auth_username (a), ==, sonde_profile_get_auth_username (b));
   g_assert_cmpstr (sonde_profile_get_auth_key_name (a), ==, sonde_profile_get_auth_key_name (b));
@@ -225,6 +227,8 @@ test_defaults (void)
   g_assert_null (sonde_profile_get_origin (profile));
   g_assert_cmpuint (sonde_profile_get_max_message_size (profile), ==, SONDE_DEFAULT_MAX_MESSAGE_SIZE);
   g_assert_false (sonde_profile_get_deflate (profile));
+  /* Recorded unless the profile says not (files from before recording). */
+  g_assert_true (sonde_profile_get_record (profile));
   g_assert_cmpint (sonde_profile_get_auth_kind (profile), ==, SONDE_AUTH_NONE);
   g_assert_null (sonde_profile_get_auth_username (profile));
   g_assert_null (sonde_profile_get_auth_key_name (profile));
@@ -319,6 +323,7 @@ test_setters_emit_changed_once (void)
   TWICE (sonde_profile_set_origin (profile, sonde_profile_get_origin (full)));
   TWICE (sonde_profile_set_max_message_size (profile, sonde_profile_get_max_message_size (full)));
   TWICE (sonde_profile_set_deflate (profile, sonde_profile_get_deflate (full)));
+  TWICE (sonde_profile_set_record (profile, sonde_profile_get_record (full)));
   TWICE (sonde_profile_set_auth_kind (profile, sonde_profile_get_auth_kind (full)));
   TWICE (sonde_profile_set_auth_username (profile, sonde_profile_get_auth_username (full)));
   TWICE (sonde_profile_set_auth_key_name (profile, sonde_profile_get_auth_key_name (full)));
