@@ -45,6 +45,17 @@ gboolean sonde_store_sqlite_prepare          (SondeStoreSqlite  *self,
                                               const char        *sql,
                                               sqlite3_stmt     **stmt,
                                               GError           **error);
+gboolean sonde_store_sqlite_exec             (SondeStoreSqlite  *self,
+                                              const char        *sql,
+                                              GError           **error);
+void     sonde_store_sqlite_rollback         (SondeStoreSqlite  *self);
+SondeStoreError sonde_store_sqlite_error_code (const char       *path,
+                                              int                rc);
+
+/* Opening (sonde-store-sqlite-open.c). */
+void     sonde_store_sqlite_close_db         (SondeStoreSqlite  *self);
+void     sonde_store_sqlite_forget_writer    (SondeStoreSqlite  *self);
+
 /* Ids outside what a key can hold are no session of ours. */
 gboolean sonde_store_sqlite_check_session_id (SondeStoreSqlite  *self,
                                               gint64             session_id,
