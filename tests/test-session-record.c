@@ -9,14 +9,16 @@
  * its folder; a profile's goes to the profile's database, with the secret
  * masked even when the window shows secrets; a profile whose switch is off
  * records nothing; a folder that cannot be made is a message, and capture
- * goes on.
+ * goes on; so is a disk that fills up while recording (a file-size limit).
  */
 
 #include "config.h"
 
 #include <libsoup/soup.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "sonde-recordings.h"
 #include "sonde-session.h"
@@ -387,6 +389,82 @@ test_unwritable_folder (Fixture       *fixture,
   g_assert_cmpuint (sonde_session_get_messages_in (session), >=, 3);
 }
 
+static gboolean
+has_problem (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return fixture->problems->len > 0;
+}
+
+static guint64
+path_bytes (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  GStatBuf st;
+  guint64 total = 0;
+
+  if (g_stat (path, &st) == 0)
+    total = MAX (total, (guint64) st.st_size);
+  if (g_stat (wal, &st) == 0)
+    total = MAX (total, (guint64) st.st_size);
+  return total;
+}
+
+/* The disk fills up while recording (a file-size limit, as a full disk or
+ * a quota): the recording stops with a message, the session goes on
+ * receiving, and the page would say it is no longer recording. */
+static void
+test_disk_full (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SondeSession) session = sonde_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "full.sqlite", NULL);
+  g_autofree char *payload = g_strnfill (4000, 'x');
+  struct rlimit saved, limit;
+  void (*old_handler) (int);
+  guint64 received;
+
+  sonde_session_set_recording_path (session, path);
+  g_signal_connect (session, "recording-stopped", G_CALLBACK (on_recording_stopped), fixture);
+  g_assert_true (sonde_session_connect_url (session, fixture->url, &error));
+  g_assert_no_error (error);
+  g_assert_true (sonde_test_wait_for (has_messages_in, session, WAIT_MS));
+  g_assert_true (sonde_session_get_recording (session));
+
+  /* No room past what the files hold now. */
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  old_handler = signal (SIGXFSZ, SIG_IGN);
+  limit = saved;
+  limit.rlim_cur = (rlim_t) path_bytes (path) + 1;
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+
+  for (guint i = 0; i < 200 && fixture->problems->len == 0; i++)
+    {
+      sonde_connection_send_text (sonde_session_get_connection (session), payload, -1, &error);
+      g_assert_no_error (error);
+      sonde_test_wait_for (has_problem, fixture, 50);
+    }
+  g_assert_true (sonde_test_wait_for (has_problem, fixture, WAIT_MS));
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  signal (SIGXFSZ, old_handler);
+
+  g_test_message ("%s", (const char *) g_ptr_array_index (fixture->problems, 0));
+  g_assert_nonnull (strstr (g_ptr_array_index (fixture->problems, 0), "Recording stopped"));
+  g_assert_false (sonde_session_get_recording (session));
+
+  /* Capture goes on. */
+  received = sonde_session_get_messages_in (session);
+  sonde_connection_send_text (sonde_session_get_connection (session), "after", -1, &error);
+  g_assert_no_error (error);
+  messages_before = received - 3;
+  g_assert_true (sonde_test_wait_for (has_echo_of_token, session, WAIT_MS));
+  g_assert_cmpuint (sonde_session_get_messages_in (session), >, received);
+  sonde_session_disconnect (session);
+  g_assert_true (sonde_test_wait_for (is_final_and_flushed, session, WAIT_MS));
+}
+
 /* Two connects of one session: two recorded sessions in one database. */
 static void
 test_two_connects (Fixture       *fixture,
@@ -434,6 +512,7 @@ main (int   argc,
   g_test_add ("/session-record/unwritable-folder", Fixture, NULL, fixture_setup, test_unwritable_folder,
               fixture_teardown);
   g_test_add ("/session-record/two-connects", Fixture, NULL, fixture_setup, test_two_connects, fixture_teardown);
+  g_test_add ("/session-record/disk-full", Fixture, NULL, fixture_setup, test_disk_full, fixture_teardown);
 
   return g_test_run ();
 }
