@@ -68,6 +68,7 @@ typedef struct {
   guint64    expected_seq;
   guint      n;
   GPtrArray *gaps;   /* payloads of gap records */
+  GString   *lines;  /* the gap records as JSON Lines records */
 } ReadState;
 
 static gboolean
@@ -80,6 +81,11 @@ check_record (const SondeRecord *record,
     {
       g_assert_cmpint (record->direction, ==, SONDE_DIRECTION_EVENT);
       g_ptr_array_add (state->gaps, g_strndup ((const char *) record->data, record->stored_size));
+      if (state->lines != NULL)
+        {
+          sonde_record_append_json (state->lines, record);
+          g_string_append_c (state->lines, '\n');
+        }
     }
   state->n++;
   return TRUE;
@@ -185,7 +191,7 @@ test_bounded_queue (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) gaps = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *expected = NULL;
-  ReadState state = { 0, 0, gaps };
+  ReadState state = { 0, 0, gaps, g_string_new (NULL) };
   guint8 payload[100] = { 0 };
   guint64 skipped;
   guint64 seq;
@@ -226,6 +232,9 @@ test_bounded_queue (Fixture       *fixture,
   g_assert_cmpuint (gaps->len, ==, 1);
   expected = g_strdup_printf ("recording skipped %" G_GUINT64_FORMAT " messages", skipped);
   g_assert_nonnull (strstr (g_ptr_array_index (gaps, 0), expected));
+  /* As exported (JSON Lines), a record the schema describes. */
+  sonde_test_assert_records (state.lines->str);
+  g_string_free (state.lines, TRUE);
 
   g_assert_finalize_object (g_steal_pointer (&recorder));
 }
