@@ -287,7 +287,8 @@ static const char har_two[] =
   "       {\"type\": \"send\", \"time\": 1780000000.5, \"opcode\": 1, \"data\": \"sub\"},\n"
   "       {\"type\": \"receive\", \"time\": 1780000001.25, \"opcode\": 2, \"data\": \"AAEA/w==\"}]},\n"
   "    {\"startedDateTime\": \"2026-05-28T20:27:00.000Z\", \"_resourceType\": \"websocket\",\n"
-  "     \"request\": {\"method\": \"GET\", \"url\": \"wss://a.test/two\"}, \"response\": {\"status\": 101},\n"
+  "     \"request\": {\"method\": \"GET\", \"url\": \"wss://a.test/two?room=1&token=S3CRET-h4r\"},\n"
+  "     \"response\": {\"status\": 101},\n"
   "     \"_webSocketMessages\": [\n"
   "       {\"type\": \"receive\", \"time\": 1780000020, \"opcode\": 1, \"data\": \"\"}]}\n"
   "  ]}\n}\n";
@@ -312,6 +313,15 @@ test_har (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (session->url, ==, "wss://a.test/one");
   g_assert_null (session->profile_id);
+  /* A token in a file's URL is masked as in a recording. */
+  {
+    g_autoptr(SondeStoreSession) masked = sonde_store_get_session (fixture->store, g_array_index (ids, gint64, 1),
+                                                                   &error);
+
+    g_assert_no_error (error);
+    g_assert_null (strstr (masked->url, "S3CRET"));
+    g_assert_nonnull (strstr (masked->url, "room=1"));
+  }
 
   records = read_all (fixture->store, g_array_index (ids, gint64, 0));
   g_assert_cmpuint (records->len, ==, 2);

@@ -17,6 +17,7 @@
 
 #include "sonde-har-reader.h"
 #include "sonde-jsonl-reader.h"
+#include "sonde-redactor.h"
 #include "sonde-store-import.h"
 
 #define BATCH_RECORDS 4096
@@ -82,9 +83,12 @@ add_session (SondeStore           *store,
   gint64 end_us = start_us;
   gsize batch_bytes = 0;
   gint64 id = 0;
-  const char *url = sonde_imported_session_get_url (session);
+  g_autoptr(SondeRedactor) redactor = sonde_redactor_new ();
+  const char *raw_url = sonde_imported_session_get_url (session);
+  /* Masked as a recording's URL is (a token in the query, a password), and
+   * a file that does not say where it was gives an empty one. */
+  g_autofree char *url = raw_url != NULL ? sonde_redactor_url (redactor, raw_url) : NULL;
 
-  /* A file that does not say where it was: an empty URL. */
   if (!sonde_store_begin_session (store, profile_id, profile_name, url != NULL ? url : "", start_us, &id, error))
     return FALSE;
   g_array_append_val (ids, id);
