@@ -296,11 +296,11 @@ assert_ids (SondeStore *store,
   g_assert_cmpuint (i, ==, sessions->len);
 }
 
-/* Pruning goes oldest first, by age and then by budget, and never deletes
- * the session it is told to keep. */
+/* Sessions are listed oldest first; a deleted one is gone, its records
+ * with it, and deleting it again is NOT_FOUND. */
 static void
-test_list_prune (Fixture       *fixture,
-                 gconstpointer  data)
+test_list_delete (Fixture       *fixture,
+                  gconstpointer  data)
 {
   g_autoptr(SondeStore) store = open_store (fixture->path);
   g_autoptr(GError) error = NULL;
@@ -308,25 +308,12 @@ test_list_prune (Fixture       *fixture,
   gint64 b = add_session (store, 2000, 200);
   gint64 c = add_session (store, 3000, 300);
   gint64 d = add_session (store, 4000, 400);
-  guint n = 99;
 
   assert_ids (store, a, b, c, d, (gint64) 0);
-
-  /* Nothing over the limits: nothing goes. */
-  g_assert_true (sonde_store_prune (store, 1000, 500, 0, &n, &error));
+  g_assert_true (sonde_store_delete_session (store, b, &error));
+  g_assert_true (sonde_store_delete_session (store, c, &error));
+  g_assert_true (sonde_store_delete_session (store, d, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (n, ==, 0);
-  assert_ids (store, a, b, c, d, (gint64) 0);
-
-  /* Older than 2500, but a is kept. */
-  g_assert_true (sonde_store_prune (store, 0, 2500, a, &n, &error));
-  g_assert_cmpuint (n, ==, 1);
-  assert_ids (store, a, c, d, (gint64) 0);
-
-  /* 800 bytes for a budget of 450, keeping a: c goes (500 left), then d
-   * (100 left). */
-  g_assert_true (sonde_store_prune (store, 450, 0, a, &n, &error));
-  g_assert_cmpuint (n, ==, 2);
   assert_ids (store, a, (gint64) 0);
 
   g_assert_true (sonde_store_delete_session (store, a, &error));
@@ -1048,7 +1035,7 @@ main (int   argc,
   sonde_test_init (&argc, &argv);
 
   g_test_add ("/store-sqlite/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
-  g_test_add ("/store-sqlite/list-prune", Fixture, NULL, fixture_setup, test_list_prune, fixture_teardown);
+  g_test_add ("/store-sqlite/list-delete", Fixture, NULL, fixture_setup, test_list_delete, fixture_teardown);
   g_test_add ("/store-sqlite/corrupt", Fixture, NULL, fixture_setup, test_corrupt, fixture_teardown);
   g_test_add ("/store-sqlite/second-writer", Fixture, NULL, fixture_setup, test_second_writer, fixture_teardown);
   g_test_add ("/store-sqlite/versions", Fixture, NULL, fixture_setup, test_versions, fixture_teardown);

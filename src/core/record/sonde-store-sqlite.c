@@ -499,63 +499,6 @@ sonde_store_sqlite_delete_session (SondeStore  *store,
   return TRUE;
 }
 
-static gboolean
-sonde_store_sqlite_prune (SondeStore  *store,
-                          guint64      max_bytes,
-                          gint64       older_than_us,
-                          gint64       keep_session_id,
-                          guint       *out_n_deleted,
-                          GError     **error)
-{
-  SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
-  g_autoptr(GPtrArray) sessions = NULL;
-  guint64 total = 0;
-  guint n_deleted = 0;
-
-  if (out_n_deleted != NULL)
-    *out_n_deleted = 0;
-  if (self->read_only)
-    {
-      sonde_store_sqlite_set_error (self, SQLITE_READONLY, error);
-      return FALSE;
-    }
-  sessions = sonde_store_sqlite_list_sessions_locked (self, error);
-  if (sessions == NULL)
-    return FALSE;
-  for (guint i = 0; i < sessions->len; i++)
-    total += ((SondeStoreSession *) g_ptr_array_index (sessions, i))->bytes;
-
-  if (!sonde_store_sqlite_exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  /* Oldest first: the age limit, then the budget. */
-  for (guint i = 0; i < sessions->len; i++)
-    {
-      SondeStoreSession *session = g_ptr_array_index (sessions, i);
-      gboolean too_old = older_than_us > 0 && session->start_us < older_than_us;
-      gboolean over_budget = max_bytes > 0 && total > max_bytes;
-
-      if (session->id == keep_session_id || !(too_old || over_budget))
-        continue;
-      if (!delete_one (self, session->id, error))
-        {
-          sonde_store_sqlite_rollback (self);
-          return FALSE;
-        }
-      total -= session->bytes;
-      n_deleted++;
-    }
-  if (!sonde_store_sqlite_exec (self, "COMMIT", error))
-    {
-      sonde_store_sqlite_rollback (self);
-      return FALSE;
-    }
-  sqlite3_exec (self->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
-  if (out_n_deleted != NULL)
-    *out_n_deleted = n_deleted;
-  return TRUE;
-}
-
 static guint64
 file_size (const char *path)
 {
@@ -588,7 +531,6 @@ sonde_store_sqlite_iface_init (SondeStoreInterface *iface)
   iface->list_sessions = sonde_store_sqlite_list_sessions;
   iface->read_records = sonde_store_sqlite_read_records;
   iface->delete_session = sonde_store_sqlite_delete_session;
-  iface->prune = sonde_store_sqlite_prune;
   iface->get_size = sonde_store_sqlite_get_size;
   iface->is_read_only = sonde_store_sqlite_is_read_only;
   iface->get_session = sonde_store_sqlite_get_session;

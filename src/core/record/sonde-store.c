@@ -172,20 +172,6 @@ sonde_store_delete_session (SondeStore  *self,
   return SONDE_STORE_GET_IFACE (self)->delete_session (self, session_id, error);
 }
 
-gboolean
-sonde_store_prune (SondeStore  *self,
-                   guint64      max_bytes,
-                   gint64       older_than_us,
-                   gint64       keep_session_id,
-                   guint       *out_n_deleted,
-                   GError     **error)
-{
-  g_return_val_if_fail (SONDE_IS_STORE (self), FALSE);
-
-  return SONDE_STORE_GET_IFACE (self)->prune (self, max_bytes, older_than_us, keep_session_id,
-                                              out_n_deleted, error);
-}
-
 guint64
 sonde_store_get_size (SondeStore *self)
 {

@@ -110,12 +110,6 @@ struct _SondeStoreInterface
   gboolean   (*delete_session) (SondeStore          *self,
                                 gint64               session_id,
                                 GError             **error);
-  gboolean   (*prune)          (SondeStore          *self,
-                                guint64              max_bytes,
-                                gint64               older_than_us,
-                                gint64               keep_session_id,
-                                guint               *out_n_deleted,
-                                GError             **error);
   guint64    (*get_size)       (SondeStore          *self);
   gboolean   (*is_read_only)   (SondeStore          *self);
   SondeStoreSession *(*get_session) (SondeStore     *self,
@@ -180,15 +174,6 @@ gboolean   sonde_store_scan_records   (SondeStore          *self,
                                        GError             **error);
 gboolean   sonde_store_delete_session (SondeStore          *self,
                                        gint64               session_id,
-                                       GError             **error);
-/* Deletes sessions, oldest first, that started before @older_than_us (0:
- * no age limit), then more while the payload bytes of all sessions exceed
- * @max_bytes (0: no budget); never @keep_session_id (0: none). */
-gboolean   sonde_store_prune          (SondeStore          *self,
-                                       guint64              max_bytes,
-                                       gint64               older_than_us,
-                                       gint64               keep_session_id,
-                                       guint               *out_n_deleted,
                                        GError             **error);
 /* Bytes the store takes on disk. */
 guint64    sonde_store_get_size       (SondeStore          *self);
