@@ -228,7 +228,7 @@ read_known_tag (SondeValueWriter  *w,
           || !sonde_value_writer_check_room (w, size * 3 + 4, r->start, error))
         return FALSE;
       if (tag == 0)
-        sonde_json_append_string (w->json, (const char *) p, size);
+        sonde_value_write_text (w->json, (const char *) p, size);
       else
         sonde_value_write_bignum (w->json, p, size, tag == 3);
       *done = TRUE;
@@ -297,7 +297,7 @@ read_value (SondeValueWriter  *w,
       if (!read_string (r, head, &p, &size, error)
           || !sonde_value_writer_check_room (w, size + 2, r->start, error))
         return FALSE;
-      sonde_json_append_string (json, (const char *) p, size);
+      sonde_value_write_text (json, (const char *) p, size);
       w->text = TRUE;
       return TRUE;
 
@@ -477,6 +477,7 @@ sonde_decode_sniff_cbor (const guint8 *data,
   for (;;)
     {
       gboolean complete = FALSE;
+      gboolean after_tag = FALSE;
       Head head;
 
       while (!stack[top].indefinite && stack[top].count == 0)
@@ -491,6 +492,15 @@ sonde_decode_sniff_cbor (const guint8 *data,
         }
 
       if (read_head (data, length, &pos, &head) != HEAD_OK)
+        return FALSE;
+      /* The value a tag wraps cannot be a break. */
+      while (head.major == 6)
+        {
+          if (read_head (data, length, &pos, &head) != HEAD_OK)
+            return FALSE;
+          after_tag = TRUE;
+        }
+      if (after_tag && head.major == 7 && head.ai == INDEFINITE)
         return FALSE;
 
       switch (head.major)

@@ -279,7 +279,7 @@ str:
   if (!take_body (r, size, &p, error)
       || !sonde_value_writer_check_room (w, size + 2, r->start, error))
     return FALSE;
-  sonde_json_append_string (json, (const char *) p, size);
+  sonde_value_write_text (json, (const char *) p, size);
   w->text = TRUE;
   return TRUE;
 }

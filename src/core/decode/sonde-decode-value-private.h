@@ -38,7 +38,10 @@ typedef struct {
   const SondeDecodeLimits *limits;
   const char              *format;     /* "MessagePack", "CBOR" */
   /* owned */
-  GArray                  *stack;      /* SondeValueFrame */
+  SondeValueFrame         *frames;     /* the open containers: inline_frames, or on the heap past 16 */
+  guint                    depth;
+  guint                    capacity;
+  SondeValueFrame          inline_frames[16];
   gsize                    json_start; /* json->len on entry */
   guint64                  elements;
   gboolean                 done;       /* the one top-level value is complete */
@@ -57,9 +60,7 @@ void     sonde_value_writer_finish   (SondeValueWriter        *w,
 static inline SondeValueFrame *
 sonde_value_writer_top (SondeValueWriter *w)
 {
-  return w->stack->len > 0
-    ? &g_array_index (w->stack, SondeValueFrame, w->stack->len - 1)
-    : NULL;
+  return w->depth > 0 ? &w->frames[w->depth - 1] : NULL;
 }
 
 /* Before each value (each header read, at byte @offset): counts it
@@ -85,6 +86,9 @@ gboolean sonde_value_writer_push     (SondeValueWriter        *w,
 void     sonde_value_writer_pop      (SondeValueWriter        *w);
 
 /* Scalars: each between begin and end. */
+/* A text string (@text is not NUL-terminated), escaped, invalid UTF-8 as
+ * U+FFFD: sonde_json_append_string with a fast path for plain ASCII. */
+void     sonde_value_write_text      (GString *json, const char *text, gsize length);
 void     sonde_value_write_uint      (GString *json, guint64 value);
 void     sonde_value_write_int       (GString *json, gint64 value);
 /* -1 - @n, for CBOR's negative integers down to -2^64. */

@@ -25,17 +25,39 @@ static const double powers_of_ten[] = {
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
 };
 
+/* Room for @n more bytes at the end of @s: where to write them. */
+static inline char *
+grow (GString *s,
+      gsize    n)
+{
+  gsize at = s->len;
+
+  if (G_UNLIKELY (at + n >= s->allocated_len))
+    g_string_set_size (s, at + n);
+  else
+    {
+      s->len = at + n;
+      s->str[s->len] = '\0';
+    }
+  return s->str + at;
+}
+
 void
 sonde_value_writer_init (SondeValueWriter        *w,
                          GString                 *json,
                          const SondeDecodeLimits *limits,
                          const char              *format)
 {
-  memset (w, 0, sizeof *w);
+  /* Not the whole struct: the inline frames are written when pushed. */
   w->json = json;
+  w->depth = 0;
+  w->elements = 0;
+  w->done = FALSE;
+  w->text = FALSE;
   w->limits = limits;
   w->format = format;
-  w->stack = g_array_sized_new (FALSE, FALSE, sizeof (SondeValueFrame), 16);
+  w->frames = w->inline_frames;
+  w->capacity = G_N_ELEMENTS (w->inline_frames);
   w->json_start = json->len;
 }
 
@@ -43,7 +65,9 @@ void
 sonde_value_writer_finish (SondeValueWriter *w,
                            gboolean          ok)
 {
-  g_clear_pointer (&w->stack, g_array_unref);
+  if (w->frames != w->inline_frames)
+    g_free (w->frames);
+  w->frames = NULL;
   if (!ok)
     g_string_truncate (w->json, w->json_start);
 }
@@ -156,7 +180,7 @@ sonde_value_writer_push (SondeValueWriter     *w,
 {
   SondeValueFrame frame = { 0, };
 
-  if (w->stack->len >= w->limits->max_depth)
+  if (w->depth >= w->limits->max_depth)
     {
       sonde_decode_set_error (error, SONDE_DECODE_ERROR_TOO_DEEP, w->format, offset,
                               _("nested deeper than the limit"));
@@ -185,7 +209,17 @@ sonde_value_writer_push (SondeValueWriter     *w,
       g_string_append (w->json, ",\"value\":");
       break;
     }
-  g_array_append_val (w->stack, frame);
+  if (w->depth == w->capacity)
+    {
+      SondeValueFrame *grown = g_new (SondeValueFrame, w->capacity * 2);
+
+      memcpy (grown, w->frames, w->depth * sizeof (SondeValueFrame));
+      if (w->frames != w->inline_frames)
+        g_free (w->frames);
+      w->frames = grown;
+      w->capacity *= 2;
+    }
+  w->frames[w->depth++] = frame;
   return TRUE;
 }
 
@@ -211,7 +245,33 @@ sonde_value_writer_pop (SondeValueWriter *w)
       g_string_append_c (w->json, '}');
       break;
     }
-  g_array_set_size (w->stack, w->stack->len - 1);
+  w->depth--;
+}
+
+void
+sonde_value_write_text (GString    *json,
+                        const char *text,
+                        gsize       length)
+{
+  gsize i;
+  char *out;
+
+  for (i = 0; i < length; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+        {
+          sonde_json_append_string (json, text, length);
+          return;
+        }
+    }
+
+  /* Plain printable ASCII: copied as it is. */
+  out = grow (json, length + 2);
+  out[0] = '"';
+  memcpy (out + 1, text, length);
+  out[length + 1] = '"';
 }
 
 void
@@ -227,7 +287,7 @@ sonde_value_write_uint (GString *json,
       value /= 10;
     }
   while (value != 0);
-  g_string_append_len (json, p, buf + sizeof buf - p);
+  memcpy (grow (json, buf + sizeof buf - p), p, buf + sizeof buf - p);
 }
 
 void
@@ -316,7 +376,7 @@ write_fixed (GString  *json,
       while (m != 0);
       if (value < 0)
         *--p = '-';
-      g_string_append_len (json, p, buf + sizeof buf - p);
+      memcpy (grow (json, buf + sizeof buf - p), p, buf + sizeof buf - p);
       return TRUE;
     }
   return FALSE;
