@@ -328,17 +328,51 @@ check_empty (const char  *format,
   return FALSE;
 }
 
-static gboolean
-init_raw_inflater (z_stream    *z,
-                   int          window_bits,
+static void
+free_inflater (gpointer data)
+{
+  z_stream *z = data;
+
+  inflateEnd (z);
+  g_free (z);
+}
+
+/* One raw inflater kept per thread between payloads: starting one (its
+ * state and 32 KiB window) costs about as much as inflating a small
+ * message. Taken out while in use, so a nested call makes its own. */
+static GPrivate cached_inflater = G_PRIVATE_INIT (free_inflater);
+
+/* A raw inflater for @window_bits, or NULL with @error set. */
+static z_stream *
+take_raw_inflater (int          window_bits,
                    const char  *format,
                    GError     **error)
 {
-  memset (z, 0, sizeof *z);
+  z_stream *z = g_private_get (&cached_inflater);
+
+  if (z != NULL)
+    {
+      g_private_set (&cached_inflater, NULL);
+      if (inflateReset2 (z, -window_bits) == Z_OK)
+        return z;
+      free_inflater (z);
+    }
+
+  z = g_new0 (z_stream, 1);
   if (inflateInit2 (z, -window_bits) == Z_OK)
-    return TRUE;
+    return z;
+  g_free (z);
   sonde_decode_set_error (error, SONDE_DECODE_ERROR_MALFORMED, format, 0, _("zlib ran out of memory"));
-  return FALSE;
+  return NULL;
+}
+
+static void
+give_back_inflater (z_stream *z)
+{
+  if (g_private_get (&cached_inflater) == NULL)
+    g_private_set (&cached_inflater, z);
+  else
+    free_inflater (z);
 }
 
 gboolean
@@ -350,7 +384,7 @@ sonde_decode_gzip (const guint8             *data,
 {
   guint out_start;
   gsize pos = 0;
-  z_stream z;
+  z_stream *z;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
@@ -360,7 +394,7 @@ sonde_decode_gzip (const guint8             *data,
 
   out_start = out->len;
   if (!check_empty ("gzip", length, error)
-      || !init_raw_inflater (&z, 15, "gzip", error))
+      || (z = take_raw_inflater (15, "gzip", error)) == NULL)
     return FALSE;
 
   for (;;)
@@ -370,8 +404,8 @@ sonde_decode_gzip (const guint8             *data,
 
       if (!read_gzip_header (data, length, &pos, error))
         break;
-      inflateReset (&z);
-      if (!inflate_body (&z, "gzip", data, length, &pos, out, out_start, limits->max_output, error))
+      inflateReset (z);
+      if (!inflate_body (z, "gzip", data, length, &pos, out, out_start, limits->max_output, error))
         break;
 
       if (length - pos < 8)
@@ -409,7 +443,7 @@ sonde_decode_gzip (const guint8             *data,
         }
     }
 
-  inflateEnd (&z);
+  give_back_inflater (z);
   if (!ok)
     g_byte_array_set_size (out, out_start);
   return ok;
@@ -425,7 +459,7 @@ sonde_decode_zlib (const guint8             *data,
   guint out_start;
   gsize pos = 2;
   guint cmf, flg;
-  z_stream z;
+  z_stream *z;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
@@ -472,10 +506,11 @@ sonde_decode_zlib (const guint8             *data,
 
   /* The window the header declares: a distance past it is an error, as
    * zlib's own wrapper says. */
-  if (!init_raw_inflater (&z, (int) (cmf >> 4) + 8, "zlib", error))
+  z = take_raw_inflater ((int) (cmf >> 4) + 8, "zlib", error);
+  if (z == NULL)
     return FALSE;
 
-  if (inflate_body (&z, "zlib", data, length, &pos, out, out_start, limits->max_output, error))
+  if (inflate_body (z, "zlib", data, length, &pos, out, out_start, limits->max_output, error))
     {
       if (length - pos < 4)
         sonde_decode_set_error (error, SONDE_DECODE_ERROR_TRUNCATED, "zlib", length,
@@ -490,7 +525,7 @@ sonde_decode_zlib (const guint8             *data,
         ok = TRUE;
     }
 
-  inflateEnd (&z);
+  give_back_inflater (z);
   if (!ok)
     g_byte_array_set_size (out, out_start);
   return ok;
@@ -505,7 +540,7 @@ sonde_decode_deflate (const guint8             *data,
 {
   guint out_start;
   gsize pos = 0;
-  z_stream z;
+  z_stream *z;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
@@ -515,10 +550,10 @@ sonde_decode_deflate (const guint8             *data,
 
   out_start = out->len;
   if (!check_empty ("deflate", length, error)
-      || !init_raw_inflater (&z, 15, "deflate", error))
+      || (z = take_raw_inflater (15, "deflate", error)) == NULL)
     return FALSE;
 
-  if (inflate_body (&z, "deflate", data, length, &pos, out, out_start, limits->max_output, error))
+  if (inflate_body (z, "deflate", data, length, &pos, out, out_start, limits->max_output, error))
     {
       if (pos != length)
         sonde_decode_set_error (error, SONDE_DECODE_ERROR_TRAILING, "deflate", pos,
@@ -527,7 +562,7 @@ sonde_decode_deflate (const guint8             *data,
         ok = TRUE;
     }
 
-  inflateEnd (&z);
+  give_back_inflater (z);
   if (!ok)
     g_byte_array_set_size (out, out_start);
   return ok;
