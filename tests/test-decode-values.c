@@ -364,6 +364,24 @@ test_trailing_and_malformed (void)
   g_assert_true (sonde_decode_sniff_cbor ((const guint8 *) "\x9f\xff", 2));
 }
 
+/* Indefinite strings of no chunks (the CBOR fuzzer's first find: a NULL
+ * pointer given to memcpy, seen under UBSan; the seed is in the corpus). */
+static void
+test_empty_indefinite (void)
+{
+  static const guint8 cbor[] = { 0xa2, 0x61, 'a', 0x7f, 0xff, 0x61, 'b', 0x5f, 0xff };
+  static const guint8 found[] = { 0xa5, 0x00, 0x84, 0x7f, 0xff, 0x41, 0xff, 0xe7, 0x80, 0x7f, 0xff };
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  SondeDecodeLimits limits;
+
+  sonde_decode_limits_init_default (&limits);
+  g_assert_true (sonde_decode_cbor (cbor, sizeof cbor, &limits, json, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (json->str, ==, "{\"a\":\"\",\"b\":\"\"}");
+  assert_fails (sonde_decode_cbor, found, sizeof found, &limits, SONDE_DECODE_ERROR_TRUNCATED, sizeof found);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -377,6 +395,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/decode-values/deep", test_deep);
   g_test_add_func ("/decode-values/bombs", test_bombs);
   g_test_add_func ("/decode-values/trailing-and-malformed", test_trailing_and_malformed);
+  g_test_add_func ("/decode-values/empty-indefinite", test_empty_indefinite);
   ret = g_test_run ();
   g_ptr_array_unref (cases);
   return ret;

@@ -152,7 +152,8 @@ read_string (Reader        *r,
       g_byte_array_append (r->chunks, r->data + r->pos, chunk.value);
       r->pos += chunk.value;
     }
-  *p = r->chunks->data;
+  /* No chunks: an empty string, and not a NULL pointer (memcpy). */
+  *p = r->chunks->len > 0 ? r->chunks->data : (const guint8 *) "";
   *size = r->chunks->len;
   return TRUE;
 }

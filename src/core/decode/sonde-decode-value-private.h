@@ -63,16 +63,75 @@ sonde_value_writer_top (SondeValueWriter *w)
   return w->depth > 0 ? &w->frames[w->depth - 1] : NULL;
 }
 
+/* Out of line: the errors, and a key that was not a text string. */
+gboolean sonde_value_writer_fail     (SondeValueWriter        *w,
+                                      SondeDecodeError         code,
+                                      gsize                    offset,
+                                      GError                 **error);
+void     sonde_value_writer_finish_key (SondeValueWriter      *w,
+                                        SondeValueFrame       *top);
+
 /* Before each value (each header read, at byte @offset): counts it
  * against max_elements and writes the separator. */
-gboolean sonde_value_writer_begin    (SondeValueWriter        *w,
-                                      gsize                    offset,
-                                      GError                 **error);
+static inline gboolean
+sonde_value_writer_begin (SondeValueWriter  *w,
+                          gsize              offset,
+                          GError           **error)
+{
+  SondeValueFrame *top;
+
+  if (G_UNLIKELY (++w->elements > w->limits->max_elements))
+    return sonde_value_writer_fail (w, SONDE_DECODE_ERROR_TOO_MANY, offset, error);
+
+  w->text = FALSE;
+  top = sonde_value_writer_top (w);
+  if (top == NULL || top->kind == SONDE_VALUE_FRAME_WRAP)
+    return TRUE;
+  if (top->kind == SONDE_VALUE_FRAME_ARRAY)
+    {
+      if (top->index > 0)
+        g_string_append_c (w->json, ',');
+    }
+  else if (top->index % 2 == 0)
+    {
+      if (top->index > 0)
+        g_string_append_c (w->json, ',');
+      top->key_start = w->json->len;
+    }
+  return TRUE;
+}
+
 /* After a scalar, or after a container closed: completes a map key,
  * checks the output size. */
-gboolean sonde_value_writer_end      (SondeValueWriter        *w,
-                                      gsize                    offset,
-                                      GError                 **error);
+static inline gboolean
+sonde_value_writer_end (SondeValueWriter  *w,
+                        gsize              offset,
+                        GError           **error)
+{
+  SondeValueFrame *top = sonde_value_writer_top (w);
+
+  if (top == NULL)
+    w->done = TRUE;
+  else
+    {
+      if (top->kind == SONDE_VALUE_FRAME_MAP && top->index % 2 == 0)
+        {
+          if (G_LIKELY (w->text))
+            g_string_append_c (w->json, ':');
+          else
+            sonde_value_writer_finish_key (w, top);
+        }
+      top->index++;
+      if (!top->indefinite)
+        top->remaining--;
+    }
+  w->text = FALSE;
+
+  if (G_UNLIKELY (w->json->len - w->json_start > w->limits->max_output))
+    return sonde_value_writer_fail (w, SONDE_DECODE_ERROR_TOO_LARGE, offset, error);
+  return TRUE;
+}
+
 /* Opens an array, a map (@count pairs) or a wrapper; @count is ignored when
  * @indefinite. Writes "[", "{" or {"$tag":@tag,"value": and checks depth. */
 gboolean sonde_value_writer_push     (SondeValueWriter        *w,
@@ -106,9 +165,17 @@ gboolean sonde_value_write_bignum    (GString *json, const guint8 *data, gsize l
                                       gboolean negative);
 
 /* Fails with TOO_LARGE unless @extra more bytes of JSON text still fit. */
-gboolean sonde_value_writer_check_room (SondeValueWriter *w,
-                                        gsize             extra,
-                                        gsize             offset,
-                                        GError          **error);
+static inline gboolean
+sonde_value_writer_check_room (SondeValueWriter *w,
+                               gsize             extra,
+                               gsize             offset,
+                               GError          **error)
+{
+  gsize used = w->json->len - w->json_start;
+
+  if (G_UNLIKELY (used > w->limits->max_output || extra > w->limits->max_output - used))
+    return sonde_value_writer_fail (w, SONDE_DECODE_ERROR_TOO_LARGE, offset, error);
+  return TRUE;
+}
 
 G_END_DECLS

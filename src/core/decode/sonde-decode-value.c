@@ -73,63 +73,42 @@ sonde_value_writer_finish (SondeValueWriter *w,
 }
 
 gboolean
-sonde_value_writer_check_room (SondeValueWriter *w,
-                               gsize             extra,
-                               gsize             offset,
-                               GError          **error)
+sonde_value_writer_fail (SondeValueWriter  *w,
+                         SondeDecodeError   code,
+                         gsize              offset,
+                         GError           **error)
 {
-  gsize used = w->json->len - w->json_start;
+  const char *why;
 
-  if (used > w->limits->max_output || extra > w->limits->max_output - used)
+  switch (code)
     {
-      sonde_decode_set_error (error, SONDE_DECODE_ERROR_TOO_LARGE, w->format, offset,
-                              _("the JSON text would be larger than the limit"));
-      return FALSE;
+    case SONDE_DECODE_ERROR_TOO_MANY:
+      why = _("more values than the limit");
+      break;
+    case SONDE_DECODE_ERROR_TOO_DEEP:
+      why = _("nested deeper than the limit");
+      break;
+    case SONDE_DECODE_ERROR_TOO_LARGE:
+    case SONDE_DECODE_ERROR_MALFORMED:
+    case SONDE_DECODE_ERROR_TRUNCATED:
+    case SONDE_DECODE_ERROR_TRAILING:
+    case SONDE_DECODE_ERROR_SCHEMA:
+    default:
+      why = _("the JSON text would be larger than the limit");
+      break;
     }
-  return TRUE;
-}
-
-gboolean
-sonde_value_writer_begin (SondeValueWriter  *w,
-                          gsize              offset,
-                          GError           **error)
-{
-  SondeValueFrame *top;
-
-  if (++w->elements > w->limits->max_elements)
-    {
-      sonde_decode_set_error (error, SONDE_DECODE_ERROR_TOO_MANY, w->format, offset,
-                              _("more values than the limit"));
-      return FALSE;
-    }
-
-  w->text = FALSE;
-  top = sonde_value_writer_top (w);
-  if (top == NULL || top->kind == SONDE_VALUE_FRAME_WRAP)
-    return TRUE;
-  if (top->kind == SONDE_VALUE_FRAME_ARRAY)
-    {
-      if (top->index > 0)
-        g_string_append_c (w->json, ',');
-    }
-  else if (top->index % 2 == 0)
-    {
-      if (top->index > 0)
-        g_string_append_c (w->json, ',');
-      top->key_start = w->json->len;
-    }
-  return TRUE;
+  sonde_decode_set_error (error, code, w->format, offset, why);
+  return FALSE;
 }
 
 /* A key that did not write a JSON string becomes a string of its JSON
- * text: 1 → "1", [1,2] → "[1,2]". */
-static void
-finish_key (SondeValueWriter *w,
-            SondeValueFrame  *top)
+ * text: 1 → "1", [1,2] → "[1,2]". A key that wrote one (bin as base64)
+ * stays as it is; either way the map is marked. */
+void
+sonde_value_writer_finish_key (SondeValueWriter *w,
+                               SondeValueFrame  *top)
 {
-  if (!w->text)
-    top->nonstring_keys = TRUE;
-
+  top->nonstring_keys = TRUE;
   if (w->json->str[top->key_start] != '"')
     {
       gsize len = w->json->len - top->key_start;
@@ -139,34 +118,6 @@ finish_key (SondeValueWriter *w,
       sonde_json_append_string (w->json, text, len);
     }
   g_string_append_c (w->json, ':');
-}
-
-gboolean
-sonde_value_writer_end (SondeValueWriter  *w,
-                        gsize              offset,
-                        GError           **error)
-{
-  SondeValueFrame *top = sonde_value_writer_top (w);
-
-  if (top == NULL)
-    w->done = TRUE;
-  else
-    {
-      if (top->kind == SONDE_VALUE_FRAME_MAP && top->index % 2 == 0)
-        finish_key (w, top);
-      top->index++;
-      if (!top->indefinite)
-        top->remaining--;
-    }
-  w->text = FALSE;
-
-  if (w->json->len - w->json_start > w->limits->max_output)
-    {
-      sonde_decode_set_error (error, SONDE_DECODE_ERROR_TOO_LARGE, w->format, offset,
-                              _("the JSON text would be larger than the limit"));
-      return FALSE;
-    }
-  return TRUE;
 }
 
 gboolean
@@ -181,11 +132,7 @@ sonde_value_writer_push (SondeValueWriter     *w,
   SondeValueFrame frame = { 0, };
 
   if (w->depth >= w->limits->max_depth)
-    {
-      sonde_decode_set_error (error, SONDE_DECODE_ERROR_TOO_DEEP, w->format, offset,
-                              _("nested deeper than the limit"));
-      return FALSE;
-    }
+    return sonde_value_writer_fail (w, SONDE_DECODE_ERROR_TOO_DEEP, offset, error);
 
   frame.kind = kind;
   frame.indefinite = indefinite;
