@@ -660,6 +660,8 @@ test_schema_garbage (void)
     { "\x0a\x04\x22\x02\x10\x01", 6 },          /* a message type without a name */
     { "\x0a\x0a\x22\x08\x0a\x01M\x12\x03\x0a\x01x", 12 },  /* a field without number */
     { "\x0a\x05\x22\x03\x08\x01\x00", 7 },      /* a name that is a varint */
+    { "\x0a\x05\x22\x03\x0a\x01.", 7 },          /* a message type named "." (found by fuzzing) */
+    { "\x0a\x06\x12\x04" "a..b", 8 },             /* a package "a..b" */
     /* A field of type .nope, not in the set */
     { "\x0a\x15\x22\x13\x0a\x01M\x12\x0e\x0a\x01x\x18\x01\x28\x0b\x32\x05.nope", 23 },
   };

@@ -978,11 +978,11 @@ sonde_decode_protobuf (SondeProtoSchema         *schema,
 
       if (*known == '\0')
         g_set_error (error, SONDE_DECODE_ERROR, SONDE_DECODE_ERROR_SCHEMA,
-                     _("There is no message type “%s” in the descriptor set: it has none"), type_name);
+                     _("there is no message type “%s” in the descriptor set: it has none"), type_name);
       else
         g_set_error (error, SONDE_DECODE_ERROR, SONDE_DECODE_ERROR_SCHEMA,
                      /* Translators: the second %s lists a few type names, "pkg.A, pkg.B, …" */
-                     _("There is no message type “%s” in the descriptor set (it has %s)"), type_name, known);
+                     _("there is no message type “%s” in the descriptor set (it has %s)"), type_name, known);
       return FALSE;
     }
 

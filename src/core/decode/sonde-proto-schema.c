@@ -152,6 +152,45 @@ read_varint_value (SchemaReader          *sr,
   return TRUE;
 }
 
+/* protoc's names: identifiers, and packages made of them with dots. */
+static gboolean
+is_identifier (const char *name,
+               gsize       len)
+{
+  if (len == 0 || !(g_ascii_isalpha (name[0]) || name[0] == '_'))
+    return FALSE;
+  for (gsize i = 1; i < len; i++)
+    if (!(g_ascii_isalnum (name[i]) || name[i] == '_'))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_package (const char *name)
+{
+  const char *dot;
+
+  if (*name == '\0')
+    return TRUE;
+  while ((dot = strchr (name, '.')) != NULL)
+    {
+      if (!is_identifier (name, (gsize) (dot - name)))
+        return FALSE;
+      name = dot + 1;
+    }
+  return is_identifier (name, strlen (name));
+}
+
+static gboolean
+check_identifier (SchemaReader *sr,
+                  const char   *name,
+                  gsize         offset)
+{
+  if (!is_identifier (name, strlen (name)))
+    return fail (sr, N_("a name that is not an identifier"), offset);
+  return TRUE;
+}
+
 static char *
 join_name (const char *scope,
            const char *name)
@@ -234,6 +273,11 @@ enum_cb (SchemaReader          *sr,
     }
   if (value.name == NULL)
     return fail (sr, N_("an enum value without a name"), field->tag_offset);
+  if (!check_identifier (sr, value.name, field->tag_offset))
+    {
+      g_free (value.name);
+      return FALSE;
+    }
 
   number = (gint32) (guint32) value.number;
   /* Aliases: the first name of a number is the one shown. */
@@ -256,6 +300,8 @@ read_enum (SchemaReader          *sr,
     return FALSE;
   if (name == NULL)
     return fail (sr, N_("an enum without a name"), field->tag_offset);
+  if (!check_identifier (sr, name, field->tag_offset))
+    return FALSE;
 
   enum_type = g_new0 (SondeProtoEnum, 1);
   enum_type->full_name = join_name (scope, name);
@@ -355,6 +401,8 @@ read_field (SchemaReader          *sr,
     return FALSE;
   if (desc->name == NULL)
     return fail (sr, N_("a field without a name"), field->tag_offset);
+  if (!check_identifier (sr, desc->name, field->tag_offset))
+    return FALSE;
   if (desc->number == 0)
     return fail (sr, N_("a field without a number"), field->tag_offset);
   if (desc->type == 0 && desc->type_name == NULL)
@@ -433,6 +481,8 @@ read_message (SchemaReader          *sr,
     return FALSE;
   if (name == NULL)
     return fail (sr, N_("a message type without a name"), field->tag_offset);
+  if (!check_identifier (sr, name, field->tag_offset))
+    return FALSE;
 
   message = g_new0 (SondeProtoMessage, 1);
   message->full_name = join_name (scope, name);
@@ -482,6 +532,8 @@ set_cb (SchemaReader          *sr,
   if (!want_wire (sr, field, SONDE_PROTO_WIRE_LEN)
       || !find_name (sr, field->data_start, field->data_end, 2, &package))
     return FALSE;
+  if (package != NULL && !is_package (package))
+    return fail (sr, N_("a package name that is not identifiers with dots"), field->tag_offset);
   return for_each_field (sr, field->data_start, field->data_end, file_cb, package);
 }
 
@@ -551,7 +603,7 @@ resolve_types (SondeProtoSchema  *self,
               g_set_error (error, SONDE_DECODE_ERROR, SONDE_DECODE_ERROR_SCHEMA,
                            /* Translators: a field of a Protobuf message names a type that is
                             * not in the descriptor set; --include_imports is a protoc option. */
-                           _("The field “%s” of “%s” has the type “%s”, which is not in the descriptor set (write it with protoc --include_imports)"),
+                           _("the field “%s” of “%s” has the type “%s”, which is not in the descriptor set (write it with protoc --include_imports)"),
                            field->name, message->full_name,
                            field->type_name != NULL ? field->type_name : "?");
               return FALSE;
@@ -583,7 +635,7 @@ sonde_proto_schema_new_from_data (const guint8  *data,
     {
       g_set_error (error, SONDE_DECODE_ERROR, SONDE_DECODE_ERROR_SCHEMA,
                    /* Translators: the first %s says what is wrong, the number is a byte offset. */
-                   _("Could not read the Protobuf descriptor set: %s at byte %" PRIu64),
+                   _("could not read the Protobuf descriptor set: %s at byte %" PRIu64),
                    _(sr.fault.why), (uint64_t) sr.fault.offset);
       return NULL;
     }
@@ -607,7 +659,7 @@ sonde_proto_schema_new_from_file (const char  *path,
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
       g_set_error (error, SONDE_DECODE_ERROR, SONDE_DECODE_ERROR_SCHEMA,
-                   _("Could not read the Protobuf descriptor set: %s"), local_error->message);
+                   _("could not read the Protobuf descriptor set: %s"), local_error->message);
       return NULL;
     }
 
