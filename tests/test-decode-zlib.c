@@ -191,6 +191,15 @@ check_round_trips (const guint8 *data,
       assert_decodes_to (sonde_decode_gzip, compressed, data, length);
     }
 
+  /* A small window (CINFO 1), after the largest: the inflater kept
+   * between payloads takes the window each header declares. */
+  {
+    g_autoptr(GBytes) compressed = read_bytes (dir, "zlib-window9.bin");
+
+    g_assert_cmphex (((const guint8 *) g_bytes_get_data (compressed, NULL))[0], ==, 0x18);
+    assert_decodes_to (sonde_decode_zlib, compressed, data, length);
+  }
+
   sonde_test_remove_dir (dir);
 }
 

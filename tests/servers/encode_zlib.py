@@ -9,7 +9,8 @@
 #       gzip-multi.bin (INPUT in three members, as `cat a.gz b.gz c.gz`),
 #       gzip-name.bin (GzipFile with a file name and a time: FNAME),
 #       gzip-flags.bin (FEXTRA, FNAME, FCOMMENT and FHCRC around a body
-#       from zlib's raw deflate; the header is written here, by RFC 1952).
+#       from zlib's raw deflate; the header is written here, by RFC 1952),
+#       zlib-window9.bin (zlib with a 512-byte window: CINFO 1).
 #   encode_zlib.py stream OUTDIR INPUT...
 #       OUTDIR/stream-N.bin for each INPUT (from 1): one compressobj for all,
 #       each message compress() + flush(Z_SYNC_FLUSH), as Discord sends.
@@ -64,6 +65,8 @@ def levels(input_path, outdir):
         g.write(data)
     write(os.path.join(outdir, 'gzip-name.bin'), buf.getvalue())
     write(os.path.join(outdir, 'gzip-flags.bin'), gzip_with_flags(data))
+    c = zlib.compressobj(6, zlib.DEFLATED, 9)
+    write(os.path.join(outdir, 'zlib-window9.bin'), c.compress(data) + c.flush())
 
 
 def stream(outdir, inputs):

@@ -4,8 +4,8 @@
  *
  * Each stage inflates straight into @out (appending; what @out held before
  * stays) and produces at most limits->max_output bytes: a bomb stops there
- * with SONDE_DECODE_ERROR_TOO_LARGE, having held at most that much plus one
- * chunk. On any error @out is back to the length it had on entry, and the
+ * with SONDE_DECODE_ERROR_TOO_LARGE, having grown @out by at most one byte
+ * more (the byte that tells it from a payload that fits). On any error @out is back to the length it had on entry, and the
  * error's byte offset counts from the start of @data (for zlib-stream, from
  * the start of the message that broke it).
  */
