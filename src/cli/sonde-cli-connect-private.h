@@ -9,6 +9,7 @@
 #pragma once
 
 #include "sonde-cli.h"
+#include "sonde-decoder.h"
 #include "sonde-predicate.h"
 #include "sonde-secrets.h"
 #include "sonde-session.h"
@@ -46,6 +47,9 @@ typedef struct {
   gboolean          frames;         /* --frames: every frame's header as a JSON line */
   char            **extracts;
   char             *where;
+  char             *decode;         /* --decode LIST */
+  char             *proto_descriptor;
+  char             *proto_type;
   double            rate;           /* demo only */
   int               keepalive;
   int               pong_timeout;
@@ -78,6 +82,10 @@ typedef struct {
   GString          *line;
   GPtrArray        *paths;          /* SondeJsonPath: --extract, or NULL */
   SondePredicate   *predicate;      /* --where, or NULL */
+  SondeDecoder     *decoder;        /* --decode, or NULL */
+  GString          *decoded;        /* the decoded view of the record at hand */
+  gboolean          decode_done;    /* the record at hand went through the decoder */
+  char             *decode_error;   /* …and did not decode: why, or NULL */
   guint64           received;       /* matching --where, when given */
   gboolean          count_reached;
   gboolean          timed_out;
@@ -114,6 +122,16 @@ void          sonde_cli_write_out               (ConnectRun        *run,
                                                  gsize              length);
 void          sonde_cli_write_extract           (ConnectRun        *run,
                                                  const SondeRecord *record);
+/* --decode: decodes @record into the run's view, or notes why not. */
+void          sonde_cli_decode                  (ConnectRun        *run,
+                                                 const SondeRecord *record);
+void          sonde_cli_clear_decoded           (ConnectRun        *run);
+/* What --where and --extract read: the decoded view with --decode (FALSE
+ * when the record did not decode), else the payload. */
+gboolean      sonde_cli_get_view                (ConnectRun        *run,
+                                                 const SondeRecord *record,
+                                                 const char       **view,
+                                                 gsize             *length);
 void          sonde_cli_write_raw               (ConnectRun        *run,
                                                  const SondeRecord *record);
 void          sonde_cli_write_json              (ConnectRun        *run,

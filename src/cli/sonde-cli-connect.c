@@ -63,8 +63,15 @@ run_clear (ConnectRun *run)
     g_string_free (g_steal_pointer (&run->line), TRUE);
   g_clear_pointer (&run->paths, g_ptr_array_unref);
   g_clear_pointer (&run->predicate, sonde_predicate_unref);
+  g_clear_pointer (&run->decoder, sonde_decoder_unref);
+  g_clear_pointer (&run->decode_error, g_free);
+  if (run->decoded != NULL)
+    g_string_free (g_steal_pointer (&run->decoded), TRUE);
   g_strfreev (run->extracts);
   g_free (run->where);
+  g_free (run->decode);
+  g_free (run->proto_descriptor);
+  g_free (run->proto_type);
   g_strfreev (run->headers);
   g_strfreev (run->protocols);
   g_free (run->origin);
@@ -250,8 +257,25 @@ handle_record (ConnectRun        *run,
   if (is_after_count (run, record))
     return;
 
+  /* --decode: what --where, --extract and the "decoded" member read. A
+   * stateful chain (zlib-stream) sees every received message, in order. */
+  if (run->decoder != NULL && is_message (record)
+      && (received || !sonde_decoder_is_stateful (run->decoder)))
+    sonde_cli_decode (run, record);
+  else
+    sonde_cli_clear_decoded (run);
+
   if (received && run->predicate != NULL)
-    matches = sonde_predicate_matches (run->predicate, (const char *) record->data, record->stored_size);
+    {
+      const char *view = NULL;
+      gsize view_length = 0;
+
+      /* A message that does not decode matches nothing. */
+      if (sonde_cli_get_view (run, record, &view, &view_length))
+        matches = sonde_predicate_matches (run->predicate, view, view_length);
+      else
+        matches = FALSE;
+    }
 
   if (run->quiet)
     ;

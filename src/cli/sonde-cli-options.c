@@ -275,6 +275,22 @@ sonde_cli_check_options (ConnectRun  *run,
         }
     }
 
+  if (run->decode == NULL && (run->proto_descriptor != NULL || run->proto_type != NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--proto-descriptor and --proto-type go with --decode protobuf"));
+      return FALSE;
+    }
+  if (run->decode != NULL)
+    {
+      run->decoder = sonde_decoder_new (run->decode, run->proto_descriptor, run->proto_type, NULL, error);
+      if (run->decoder == NULL)
+        {
+          g_prefix_error (error, "--decode: ");
+          return FALSE;
+        }
+    }
+
   if (run->where != NULL)
     {
       run->predicate = sonde_predicate_new (run->where, error);
@@ -390,6 +406,15 @@ sonde_cli_connect_entries (ConnectRun *run,
     { "where", 'w', 0, G_OPTION_ARG_STRING, &run->where,
       N_("Keep only received messages that match (e.g. '$.sym == \"ABC\"'); --count counts those"),
       N_("PREDICATE") },
+    { "decode", 0, 0, G_OPTION_ARG_STRING, &run->decode,
+      N_("Decode payloads, stages in order: gzip, zlib, deflate, zlib-stream, then msgpack, cbor, "
+         "protobuf-raw or protobuf; or auto. --where and --extract read the decoded view, and each "
+         "message's line carries it as \"decoded\" (or \"decode_error\")"),
+      N_("LIST") },
+    { "proto-descriptor", 0, 0, G_OPTION_ARG_FILENAME, &run->proto_descriptor,
+      N_("With --decode protobuf: the descriptor set (protoc -o FILE)"), N_("FILE") },
+    { "proto-type", 0, 0, G_OPTION_ARG_STRING, &run->proto_type,
+      N_("With --decode protobuf: the message type (e.g. feed.Tick)"), N_("NAME") },
     { NULL },
     { NULL },
     { NULL },

@@ -22,6 +22,7 @@
 #include "sonde-cli-connect-private.h"
 #include "sonde-close-code.h"
 #include "sonde-connection.h"
+#include "sonde-json-format.h"
 #include "sonde-json-path.h"
 #include "sonde-json-writer.h"
 #include "sonde-log-export.h"
@@ -61,6 +62,83 @@ append_number (GString *out,
   g_string_append (out, buffer);
 }
 
+void
+sonde_cli_clear_decoded (ConnectRun *run)
+{
+  run->decode_done = FALSE;
+  g_clear_pointer (&run->decode_error, g_free);
+}
+
+void
+sonde_cli_decode (ConnectRun        *run,
+                  const SondeRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+
+  sonde_cli_clear_decoded (run);
+  if (run->decoded == NULL)
+    run->decoded = g_string_new (NULL);
+  g_string_truncate (run->decoded, 0);
+  run->decode_done = TRUE;
+  if (!sonde_decoder_decode (run->decoder, record->data, record->stored_size, run->decoded, &error))
+    run->decode_error = g_strdup (error->message);
+}
+
+gboolean
+sonde_cli_get_view (ConnectRun        *run,
+                    const SondeRecord *record,
+                    const char       **view,
+                    gsize             *length)
+{
+  if (run->decoder == NULL || !run->decode_done)
+    {
+      *view = (const char *) record->data;
+      *length = record->stored_size;
+      return TRUE;
+    }
+  if (run->decode_error != NULL)
+    return FALSE;
+  *view = run->decoded->str;
+  *length = run->decoded->len;
+  return TRUE;
+}
+
+/* ,"decoded":VIEW (JSON as it is, on one line; text that is not JSON as a
+ * string) or ,"decode_error":"why", before the record's closing brace. */
+static void
+append_decoded (ConnectRun *run)
+{
+  GString *line = run->line;
+  g_autoptr(GString) member = g_string_new (NULL);
+
+  if (!run->decode_done || line->len == 0 || line->str[line->len - 1] != '}')
+    return;
+  if (run->decode_error != NULL)
+    {
+      g_string_append (member, ",\"decode_error\":");
+      sonde_json_append_string (member, run->decode_error, -1);
+    }
+  else if (sonde_json_validate (run->decoded->str, (gssize) run->decoded->len, NULL, NULL, NULL))
+    {
+      g_string_append (member, ",\"decoded\":");
+      if (memchr (run->decoded->str, '\n', run->decoded->len) != NULL)
+        {
+          g_autofree char *compact = sonde_json_pretty_compact (run->decoded->str, (gssize) run->decoded->len,
+                                                                0, G_MAXSIZE, NULL);
+
+          g_string_append (member, compact != NULL ? compact : "null");
+        }
+      else
+        g_string_append_len (member, run->decoded->str, (gssize) run->decoded->len);
+    }
+  else
+    {
+      g_string_append (member, ",\"decoded\":");
+      sonde_json_append_string (member, run->decoded->str, (gssize) run->decoded->len);
+    }
+  g_string_insert_len (line, (gssize) line->len - 1, member->str, (gssize) member->len);
+}
+
 /* {"time":"…","values":{"$.price":101.25,"$.x":null}}: the paths as typed,
  * in the order given. */
 static void
@@ -68,6 +146,10 @@ append_extract_line (ConnectRun        *run,
                      const SondeRecord *record)
 {
   GString *out = run->line;
+
+  const char *view = NULL;
+  gsize length = 0;
+  gboolean decoded = sonde_cli_get_view (run, record, &view, &length);
 
   g_string_append (out, "{\"time\":");
   sonde_json_append_iso_time (out, record->wall_us);
@@ -80,8 +162,7 @@ append_extract_line (ConnectRun        *run,
         g_string_append_c (out, ',');
       sonde_json_append_string (out, run->extracts[i], -1);
       g_string_append_c (out, ':');
-      if (sonde_json_path_get_number (g_ptr_array_index (run->paths, i), (const char *) record->data,
-                                      record->stored_size, &number))
+      if (decoded && sonde_json_path_get_number (g_ptr_array_index (run->paths, i), view, length, &number))
         append_number (out, number);
       else
         g_string_append (out, "null");
@@ -154,6 +235,7 @@ sonde_cli_write_json (ConnectRun        *run,
       if (masked->len != record->stored_size || memcmp (masked->str, record->data, masked->len) != 0)
         g_string_insert (run->line, (gssize) run->line->len - 1, ",\"redacted\":true");
     }
+  append_decoded (run);
   g_string_append_c (run->line, '\n');
   sonde_cli_write_out (run, run->line->str, run->line->len);
 }

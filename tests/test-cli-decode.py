@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+# test-cli-decode.py: `sonde-cli connect --decode` against feeds encoded by
+# real encoders nobody here wrote (Python's gzip, zlib, msgpack and cbor2)
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# A websockets server on 127.0.0.1 (in a thread of this process) sends the
+# same five ticks in the encoding the URL's path names, then a payload that
+# does not decode, then closes. Sonde must read the same numbers from each
+# (--extract with --where), carry the view as "decoded" and the failure as
+# "decode_error" (with its byte) in its JSON lines, which must validate
+# against docs/record.schema.json, and refuse a bad chain with exit 2.
+
+import asyncio
+import gzip
+import json
+import os
+import subprocess
+import sys
+import threading
+import zlib
+
+import cbor2
+import msgpack
+import websockets
+
+CLI = os.environ["SONDE_CLI"]
+SRCDIR = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
+SCHEMA = os.path.join(SRCDIR, "..", "docs", "record.schema.json")
+CHECK = os.path.join(SRCDIR, "check-records.py")
+FAILURES = []
+N = 0
+
+TICKS = [{"sym": "ABC", "price": 100.25 + i, "seq": i} for i in range(5)]
+
+
+def ok(cond, name, detail=""):
+    global N
+    N += 1
+    if cond:
+        print("ok %d %s" % (N, name))
+    else:
+        print("not ok %d %s %s" % (N, name, detail))
+        FAILURES.append(name)
+
+
+def encode(mode, tick):
+    text = json.dumps(tick).encode()
+    if mode == "gzip":
+        return gzip.compress(text)
+    if mode == "zlib":
+        return zlib.compress(text)
+    if mode == "msgpack":
+        return msgpack.packb(tick)
+    if mode == "cbor":
+        return cbor2.dumps(tick)
+    if mode == "gzip-msgpack":
+        return gzip.compress(msgpack.packb(tick))
+    raise ValueError(mode)
+
+
+async def handler(ws, path=None):
+    mode = (path if path is not None else ws.path).strip("/")
+    for tick in TICKS:
+        await ws.send(encode(mode, tick))
+    await ws.send(b"\x1f\x8b\x08\x00broken")    # a gzip header, then garbage
+    await ws.close()
+
+
+def serve(ready, port_box, stop):
+    async def main():
+        async with websockets.serve(handler, "127.0.0.1", 0) as server:
+            port_box.append(server.sockets[0].getsockname()[1])
+            ready.set()
+            while not stop.is_set():
+                await asyncio.sleep(0.05)
+    asyncio.run(main())
+
+
+def run(*args):
+    proc = subprocess.run([CLI] + list(args), capture_output=True, timeout=60)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode("utf-8", "replace")
+
+
+def main():
+    ready, stop, port_box = threading.Event(), threading.Event(), []
+    thread = threading.Thread(target=serve, args=(ready, port_box, stop), daemon=True)
+    thread.start()
+    if not ready.wait(30):
+        print("Bail out! the server did not start")
+        return 1
+    base = "ws://127.0.0.1:%d/" % port_box[0]
+
+    chains = {"gzip": "gzip", "zlib": "zlib", "msgpack": "msgpack", "cbor": "cbor",
+              "gzip-msgpack": "gzip,msgpack"}
+    for mode, chain in chains.items():
+        for spec in (chain, "auto"):
+            status, out, err = run("connect", base + mode, "--decode", spec, "--extract", "$.price",
+                                   "--where", "$.seq >= 2", "--timeout", "20")
+            prices = [json.loads(line)["values"]["$.price"] for line in out.splitlines() if line]
+            ok(status == 0 and prices == [102.25, 103.25, 104.25],
+               "%s with --decode %s: the prices of the ticks with seq >= 2" % (mode, spec),
+               "status %d, %r, %s" % (status, prices, err))
+
+        status, out, err = run("connect", base + mode, "--decode", chain, "--timeout", "20")
+        records = [json.loads(line) for line in out.splitlines() if line]
+        received = [r for r in records if r.get("dir") == "in" and r["kind"] in ("text", "binary")]
+        decoded = [r.get("decoded") for r in received[:5]]
+        ok(status == 0 and decoded == TICKS, "%s: each line carries the decoded view" % mode,
+           "status %d, %r" % (status, decoded))
+        last = received[-1] if received else {}
+        ok("decoded" not in last and "could not decode as" in last.get("decode_error", "")
+           and " at byte " in last.get("decode_error", ""),
+           "%s: a payload that does not decode says why and where" % mode, json.dumps(last))
+        check = subprocess.run([sys.executable, CHECK, SCHEMA, "-"], input=out.encode(), capture_output=True)
+        ok(check.returncode == 0, "%s: the lines validate against the schema" % mode,
+           check.stdout.decode() + check.stderr.decode())
+
+    status, out, err = run("connect", base + "gzip", "--decode", "msgpack,gzip")
+    ok(status == 2 and "--decode:" in err and "comes after" in err, "a chain in the wrong order: exit 2", err)
+    status, out, err = run("connect", base + "gzip", "--proto-type", "feed.Tick")
+    ok(status == 2 and "--decode protobuf" in err, "--proto-type without --decode: exit 2", err)
+
+    stop.set()
+    thread.join(10)
+    print("1..%d" % N)
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
