@@ -5,7 +5,9 @@
  * The JSON shape, shared with sonde-decode-cbor.h:
  * - integers exactly, as JSON numbers, even past 2^53 (uint64 max is
  *   18446744073709551615: exact in the text; a reader that parses numbers
- *   into doubles rounds them, json-glib keeps int64 and rounds the rest);
+ *   into doubles rounds past 2^53, and json-glib 1.6 wraps past int64,
+ *   reading uint64 max as -1: such readers must use the number's token,
+ *   as SondeJsonValue.text gives it);
  * - floats always with a "." or an exponent (1.0, 1e+20), as the shortest
  *   decimal found that reads back as the same float: float32 as float32
  *   (0.1f is 0.1), float64 as float64; NaN and the infinities, which JSON
