@@ -722,6 +722,44 @@ test_limits (void)
   g_assert_true (sonde_decode_protobuf_raw (data, sizeof data, &limits, json, &error));
   g_assert_no_error (error);
 
+  /* Values inside groups count once more for each group around them (3
+   * groups and 10 values: 13 + 12 + 11 + 10), so that groups nested deep
+   * are not read again and again past the limit. */
+  {
+    g_autoptr(GByteArray) groups = g_byte_array_new ();
+    const guint8 open = 0x0b, close = 0x0c, value[] = { 0x08, 0x01 };
+
+    for (guint i = 0; i < 3; i++)
+      g_byte_array_append (groups, &open, 1);
+    for (guint i = 0; i < 10; i++)
+      g_byte_array_append (groups, value, 2);
+    for (guint i = 0; i < 3; i++)
+      g_byte_array_append (groups, &close, 1);
+    sonde_decode_limits_init_default (&limits);
+    limits.max_elements = 46;
+    g_string_truncate (json, 0);
+    g_assert_true (sonde_decode_protobuf_raw (groups->data, groups->len, &limits, json, &error));
+    g_assert_no_error (error);
+    limits.max_elements = 45;
+    g_assert_false (sonde_decode_protobuf_raw (groups->data, groups->len, &limits, json, &error));
+    g_assert_error (error, SONDE_DECODE_ERROR, SONDE_DECODE_ERROR_TOO_MANY);
+    g_clear_error (&error);
+
+    /* 2M values 60 groups deep: refused at the outer group, at once. */
+    g_byte_array_set_size (groups, 0);
+    for (guint i = 0; i < 60; i++)
+      g_byte_array_append (groups, &open, 1);
+    for (guint i = 0; i < 2 * 1024 * 1024; i++)
+      g_byte_array_append (groups, value, 2);
+    for (guint i = 0; i < 60; i++)
+      g_byte_array_append (groups, &close, 1);
+    sonde_decode_limits_init_default (&limits);
+    g_assert_false (sonde_decode_protobuf_raw (groups->data, groups->len, &limits, json, &error));
+    g_assert_error (error, SONDE_DECODE_ERROR, SONDE_DECODE_ERROR_TOO_MANY);
+    g_assert_true (g_str_has_suffix (error->message, "at byte 0"));
+    g_clear_error (&error);
+  }
+
   g_string_truncate (json, 0);
   sonde_decode_limits_init_default (&limits);
   limits.max_output = 20;

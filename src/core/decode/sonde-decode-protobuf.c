@@ -60,12 +60,21 @@ fail (Decoder    *dec,
 }
 
 static gboolean
+count_elements (Decoder *dec,
+                guint64  count,
+                gsize    offset)
+{
+  if (count > dec->limits->max_elements - MIN (dec->elements, dec->limits->max_elements))
+    return fail (dec, SONDE_DECODE_ERROR_TOO_MANY, N_("more values than the limit"), offset);
+  dec->elements += count;
+  return TRUE;
+}
+
+static gboolean
 count_element (Decoder *dec,
                gsize    offset)
 {
-  if (++dec->elements > dec->limits->max_elements)
-    return fail (dec, SONDE_DECODE_ERROR_TOO_MANY, N_("more values than the limit"), offset);
-  return TRUE;
+  return count_elements (dec, 1, offset);
 }
 
 static gboolean
@@ -217,7 +226,11 @@ scan (Decoder    *dec,
           if (entry.field.wire_type == SONDE_PROTO_WIRE_END_GROUP)
             return fail (dec, SONDE_DECODE_ERROR_MALFORMED, N_("an end-group tag outside a group"),
                          entry.field.tag_offset);
-          if (!count_element (dec, entry.field.tag_offset))
+          /* A group's fields count here as well as when the group is
+           * decoded: each level reads them, so each level pays (groups
+           * nested deep in a large payload would else be read once per
+           * level, unbounded by max_elements). */
+          if (!count_elements (dec, 1 + entry.field.group_fields, entry.field.tag_offset))
             return FALSE;
 
           if (g_hash_table_lookup_extended (last, GUINT_TO_POINTER (entry.field.number), NULL, &prev))

@@ -44,8 +44,9 @@
  *   type's, is kept under its number, decoded as raw decoding would.
  *
  * Bounds: @limits' max_depth counts nested objects and arrays (the top
- * object is depth 1), max_elements every field value and packed element,
- * max_output the JSON text appended. A length running past the end of the
+ * object is depth 1), max_elements every field value and packed element
+ * (a value inside groups once more for each group around it, as each is
+ * read again), max_output the JSON text appended. A length running past the end of the
  * input is TOO_LARGE; a varint, fixed value or group cut by the end is
  * TRUNCATED. Protobuf has no end marker: a payload cut between two fields
  * is a valid, shorter message.

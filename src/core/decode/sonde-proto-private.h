@@ -50,6 +50,7 @@ typedef struct {
   guint64 value;         /* VARINT, FIXED64, FIXED32 */
   gsize   data_start;
   gsize   data_end;
+  guint64 group_fields;  /* fields inside a group, its nested groups' too */
 } SondeProtoField;
 
 gboolean sonde_proto_read_varint (SondeProtoReader *r,

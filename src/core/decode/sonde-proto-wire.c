@@ -159,6 +159,8 @@ sonde_proto_read_field (SondeProtoReader *r,
         return fail (fault, SONDE_DECODE_ERROR_TRUNCATED, N_("the input ends inside a group"), field->tag_offset);
       if (!read_tag (r, &inner.number, &inner.wire_type, fault))
         return FALSE;
+      if (inner.wire_type != SONDE_PROTO_WIRE_END_GROUP)
+        field->group_fields++;
 
       if (inner.wire_type == SONDE_PROTO_WIRE_END_GROUP)
         {
