@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "sonde-decode-cbor.h"
-#include "sonde-decode-value-private.h"
+#include "sonde-decode-value.h"
 #include "sonde-json-writer.h"
 
 #define FORMAT "CBOR"

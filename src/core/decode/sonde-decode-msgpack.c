@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "sonde-decode-msgpack.h"
-#include "sonde-decode-value-private.h"
+#include "sonde-decode-value.h"
 #include "sonde-json-writer.h"
 
 #define FORMAT "MessagePack"

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * See sonde-decode-value-private.h. Numbers are formatted here, without
+ * See sonde-decode-value.h. Numbers are formatted here, without
  * printf where it matters for speed, and always independently of the
  * locale: integers exactly, floats as the shortest decimal found that reads
  * back as the same float (a fraction of at most 9 digits checked by one
@@ -16,7 +16,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sonde-decode-value-private.h"
+#include "sonde-decode-value.h"
 #include "sonde-json-writer.h"
 
 #define BIGNUM_MAX_BYTES 1024

@@ -23,12 +23,12 @@ typedef enum {
   SONDE_PROTO_WIRE_FIXED32 = 5,
 } SondeProtoWireType;
 
-/* Why a read failed: the error code, a reason (not yet translated: the
- * callers translate it with _() where they format the message) and the
- * byte offset where the failing value starts. */
+/* Why a read failed: the error code, a reason (marked for translation,
+ * translated by the callers where they format the message) and the byte
+ * offset where the failing value starts. */
 typedef struct {
   int         code;      /* SondeDecodeError */
-  const char *why;       /* static, N_() marked */
+  const char *why;       /* static, marked for translation */
   gsize       offset;
 } SondeProtoFault;
 

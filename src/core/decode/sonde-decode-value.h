@@ -1,4 +1,4 @@
-/* sonde-decode-value-private.h: the JSON side of the value decoders
+/* sonde-decode-value.h: the JSON side of the value decoders
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
