@@ -184,7 +184,7 @@ sonde_store_sqlite_begin_session (SondeStore  *store,
                                   GError     **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   sqlite3_stmt *stmt = NULL;
   int rc;
 
@@ -269,7 +269,7 @@ sonde_store_sqlite_append (SondeStore         *store,
                            GError            **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   guint64 bytes = 0;
   guint64 messages = 0;
   guint64 last_seq = 0;
@@ -365,7 +365,7 @@ sonde_store_sqlite_end_session (SondeStore           *store,
                                 GError              **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   sqlite3_stmt *stmt = NULL;
 
   if (self->read_only)
@@ -389,7 +389,7 @@ sonde_store_sqlite_list_sessions (SondeStore  *store,
                                   GError     **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   return sonde_store_sqlite_list_sessions_locked (self, error);
 }
@@ -400,7 +400,7 @@ sonde_store_sqlite_get_session (SondeStore  *store,
                                 GError     **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   return sonde_store_sqlite_get_session_locked (self, session_id, error);
 }
@@ -414,7 +414,7 @@ sonde_store_sqlite_read_records (SondeStore            *store,
                                  GError               **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   return sonde_store_sqlite_read_records_locked (self, session_id, from_seq, func, user_data, error);
 }
@@ -429,7 +429,7 @@ sonde_store_sqlite_scan_records (SondeStore            *store,
                                  GError               **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   return sonde_store_sqlite_scan_records_locked (self, session_id, from_seq, filter, func, user_data, error);
 }
@@ -442,7 +442,7 @@ sonde_store_sqlite_seek_time (SondeStore  *store,
                               GError     **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   return sonde_store_sqlite_seek_time_locked (self, session_id, wall_us, out_seq, error);
 }
@@ -480,7 +480,7 @@ sonde_store_sqlite_delete_session (SondeStore  *store,
                                    GError     **error)
 {
   SondeStoreSqlite *self = SONDE_STORE_SQLITE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   if (self->read_only)
     {
