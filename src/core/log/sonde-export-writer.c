@@ -21,6 +21,7 @@ struct _SondeExportWriter
   gint64             to_us;
   GOutputStream     *stream;
   SondeRedactor     *redactor;   /* NULL: none */
+  GString           *scratch;    /* a text with its secrets masked */
   GString           *buffer;     /* JSON Lines */
   SondeCsvWriter    *csv;
   SondeHarWriter    *har;
@@ -72,9 +73,34 @@ sonde_export_writer_free (SondeExportWriter *self)
   g_clear_pointer (&self->csv, sonde_csv_writer_free);
   g_clear_pointer (&self->har, sonde_har_writer_free);
   g_clear_pointer (&self->redactor, sonde_redactor_unref);
+  if (self->scratch != NULL)
+    g_string_free (self->scratch, TRUE);
   g_string_free (self->buffer, TRUE);
   g_clear_object (&self->stream);
   g_free (self);
+}
+
+const SondeRecord *
+sonde_export_redact (const SondeRecord *record,
+                     SondeRedactor     *redactor,
+                     GString          **scratch,
+                     SondeRecord       *copy)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  g_return_val_if_fail (copy != NULL, NULL);
+
+  if (redactor == NULL || record->direction == SONDE_DIRECTION_EVENT || record->kind != SONDE_MESSAGE_KIND_TEXT)
+    return record;
+
+  g_return_val_if_fail (scratch != NULL, record);
+  if (*scratch == NULL)
+    *scratch = g_string_sized_new (record->stored_size + 16);
+  g_string_truncate (*scratch, 0);
+  sonde_redactor_append_bytes (redactor, *scratch, (const char *) record->data, record->stored_size);
+  *copy = *record;
+  copy->data = (const guint8 *) (*scratch)->str;
+  copy->stored_size = (*scratch)->len;
+  return copy;
 }
 
 gboolean
@@ -83,8 +109,8 @@ sonde_export_writer_add (SondeExportWriter  *self,
                          GCancellable       *cancellable,
                          GError            **error)
 {
-  g_autoptr(GString) redacted = NULL;
-  SondeRecord copy;
+  SondeRecord masked;
+  const SondeRecord *copy;
   gboolean ok;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -94,19 +120,11 @@ sonde_export_writer_add (SondeExportWriter  *self,
       (self->to_us != 0 && record->wall_us > self->to_us))
     return TRUE;
 
-  copy = *record;
-  if (self->redactor != NULL && record->direction != SONDE_DIRECTION_EVENT &&
-      record->kind == SONDE_MESSAGE_KIND_TEXT)
-    {
-      redacted = g_string_sized_new (record->stored_size + 16);
-      sonde_redactor_append_bytes (self->redactor, redacted, (const char *) record->data, record->stored_size);
-      copy.data = (const guint8 *) redacted->str;
-      copy.stored_size = redacted->len;
-    }
+  copy = sonde_export_redact (record, self->redactor, &self->scratch, &masked);
 
   if (self->format == SONDE_EXPORT_FORMAT_JSONL)
     {
-      sonde_record_append_json (self->buffer, &copy);
+      sonde_record_append_json (self->buffer, copy);
       g_string_append_c (self->buffer, '\n');
       self->n_written++;
       return sonde_output_buffer_flush (self->stream, self->buffer, FLUSH_AT, cancellable, error);
@@ -114,13 +132,13 @@ sonde_export_writer_add (SondeExportWriter  *self,
 
   if (self->csv != NULL)
     {
-      ok = sonde_csv_writer_add (self->csv, &copy, cancellable, error);
+      ok = sonde_csv_writer_add (self->csv, copy, cancellable, error);
       if (ok)
         self->n_written++;
       return ok;
     }
 
-  ok = sonde_har_writer_add (self->har, &copy, cancellable, error);
+  ok = sonde_har_writer_add (self->har, copy, cancellable, error);
   self->n_written = sonde_har_writer_get_n_messages (self->har);
   return ok;
 }

@@ -19,6 +19,14 @@ G_BEGIN_DECLS
 
 typedef struct _SondeExportWriter SondeExportWriter;
 
+/* @record as an export writes it: a text message with what @redactor masks
+ * masked (into *@scratch, made when first needed, then @copy points at it),
+ * anything else as it is. Returns @record or @copy. */
+const SondeRecord *sonde_export_redact        (const SondeRecord         *record,
+                                               SondeRedactor             *redactor,
+                                               GString                  **scratch,
+                                               SondeRecord               *copy);
+
 /* @redactor (NULL: none) masks text messages. Fails for a CSV column path
  * that does not parse. The writer does not close @stream. */
 SondeExportWriter *sonde_export_writer_new      (GOutputStream             *stream,

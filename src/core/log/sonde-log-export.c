@@ -1,4 +1,5 @@
-/* sonde-log-export.c: a connection's log written out as JSON Lines
+/* sonde-log-export.c: a connection's log written out as JSON Lines, CSV or
+ * HAR (SondeExportWriter)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -29,15 +30,11 @@
 typedef struct {
   SondeMessageLog *log;
   SondeFilterModel *filter;     /* NULL: every record */
-  SondeRedactor   *redactor;
-  GOutputStream   *stream;
-  GString         *buffer;
+  GOutputStream   *stream;      /* the temporary file */
   guint64          next_seq;
   guint64          end_seq;
   guint64          n_written;
   guint64          n_lost;
-
-  /* sonde_log_export_full_async() only */
   SondeExportWriter      *writer;
   GOutputStream          *memory;   /* what the writer wrote during a slice */
   GFile                  *target;
@@ -56,9 +53,7 @@ export_free (gpointer data)
 
   g_clear_object (&export->log);
   g_clear_object (&export->filter);
-  g_clear_pointer (&export->redactor, sonde_redactor_unref);
   g_clear_object (&export->stream);
-  g_string_free (export->buffer, TRUE);
   g_clear_pointer (&export->writer, sonde_export_writer_free);
   g_clear_object (&export->memory);
   g_clear_object (&export->target);
@@ -72,27 +67,14 @@ sonde_log_export_line (GString           *out,
                        const SondeRecord *record,
                        SondeRedactor     *redactor)
 {
-  g_autoptr(GString) redacted = NULL;
+  g_autoptr(GString) scratch = NULL;
   SondeRecord copy;
 
   g_return_if_fail (out != NULL);
   g_return_if_fail (record != NULL);
 
-  if (redactor == NULL || record->direction == SONDE_DIRECTION_EVENT || record->kind != SONDE_MESSAGE_KIND_TEXT)
-    {
-      sonde_record_append_json (out, record);
-      return;
-    }
-
-  redacted = g_string_sized_new (record->stored_size + 16);
-  sonde_redactor_append_bytes (redactor, redacted, (const char *) record->data, record->stored_size);
-  copy = *record;
-  copy.data = (const guint8 *) redacted->str;
-  copy.stored_size = redacted->len;
-  sonde_record_append_json (out, &copy);
+  sonde_record_append_json (out, sonde_export_redact (record, redactor, &scratch, &copy));
 }
-
-static void export_continue (GTask *task);
 
 /* The record at next_seq, if the log still has it; what retention evicted
  * meanwhile is counted as lost and skipped. next_seq is left on the record
@@ -118,200 +100,6 @@ next_record (Export      *export,
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-on_closed (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-fail (GTask  *task,
-      GError *error)
-{
-  Export *export = g_task_get_task_data (task);
-
-  if (export->stream != NULL && !g_output_stream_is_closed (export->stream))
-    {
-      /* Closing with a cancelled cancellable drops the temporary file of a
-       * replace: whatever the file held before stays. */
-      g_autoptr(GCancellable) cancelled = g_cancellable_new ();
-
-      g_cancellable_cancel (cancelled);
-      g_output_stream_close (export->stream, cancelled, NULL);
-    }
-  g_task_return_error (task, error);
-  g_object_unref (task);
-}
-
-static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GTask *task = user_data;
-  Export *export = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
-    {
-      fail (task, error);
-      return;
-    }
-
-  g_string_truncate (export->buffer, 0);
-  export_continue (task);
-}
-
-/* Formats the next slice and writes it; closes the file after the last. */
-static void
-export_continue (GTask *task)
-{
-  Export *export = g_task_get_task_data (task);
-  gint64 deadline = g_get_monotonic_time () + SLICE_US;
-  guint since_check = 0;
-
-  if (g_task_return_error_if_cancelled (task))
-    {
-      /* Still drop the temporary file. */
-      if (export->stream != NULL && !g_output_stream_is_closed (export->stream))
-        {
-          g_autoptr(GCancellable) cancelled = g_cancellable_new ();
-
-          g_cancellable_cancel (cancelled);
-          g_output_stream_close (export->stream, cancelled, NULL);
-        }
-      g_object_unref (task);
-      return;
-    }
-
-  while (export->next_seq < export->end_seq && export->buffer->len < SLICE_BYTES)
-    {
-      SondeRecord record;
-
-      if (!next_record (export, &record))
-        continue;
-      if (export->filter != NULL && !sonde_filter_model_record_matches (export->filter, &record))
-        {
-          export->next_seq++;
-          continue;
-        }
-
-      sonde_log_export_line (export->buffer, &record, export->redactor);
-      g_string_append_c (export->buffer, '\n');
-      export->n_written++;
-      export->next_seq++;
-
-      if (++since_check == 64)
-        {
-          since_check = 0;
-          if (g_get_monotonic_time () >= deadline)
-            break;
-        }
-    }
-
-  if (export->buffer->len > 0)
-    {
-      g_output_stream_write_all_async (export->stream, export->buffer->str, export->buffer->len,
-                                       G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_written, task);
-      return;
-    }
-
-  g_output_stream_close_async (export->stream, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_closed, task);
-}
-
-static void
-on_replaced (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GTask *task = user_data;
-  Export *export = g_task_get_task_data (task);
-  GError *error = NULL;
-  GFileOutputStream *stream = g_file_replace_finish (G_FILE (source), result, &error);
-
-  if (stream == NULL)
-    {
-      fail (task, error);
-      return;
-    }
-
-  export->stream = G_OUTPUT_STREAM (stream);
-  export_continue (task);
-}
-
-static void
-export_start (SondeMessageLog    *log,
-              SondeFilterModel   *filter,
-              SondeRedactor      *redactor,
-              GFile              *file,
-              GCancellable       *cancellable,
-              GAsyncReadyCallback callback,
-              gpointer            user_data)
-{
-  GTask *task;
-  Export *export;
-
-  g_return_if_fail (SONDE_IS_MESSAGE_LOG (log));
-  g_return_if_fail (G_IS_FILE (file));
-
-  task = g_task_new (log, cancellable, callback, user_data);
-  g_task_set_source_tag (task, export_start);
-
-  export = g_new0 (Export, 1);
-  export->log = g_object_ref (log);
-  export->filter = filter != NULL ? g_object_ref (filter) : NULL;
-  export->redactor = redactor != NULL ? sonde_redactor_ref (redactor) : NULL;
-  export->buffer = g_string_sized_new (SLICE_BYTES + 4096);
-  export->next_seq = filter != NULL ? sonde_filter_model_get_first_seq (filter)
-                                    : sonde_message_log_get_first_seq (log);
-  export->end_seq = sonde_message_log_get_next_seq (log);
-  g_task_set_task_data (task, export, export_free);
-
-  g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                        G_PRIORITY_DEFAULT, cancellable, on_replaced, task);
-}
-
-/* Writes every record @log holds now to @file (replaced, readable by its
- * owner only), one JSON object a line. Main thread only; @log may keep
- * growing meanwhile: what comes in after the start is not included. */
-void
-sonde_log_export_async (SondeMessageLog    *log,
-                        SondeRedactor      *redactor,
-                        GFile              *file,
-                        GCancellable       *cancellable,
-                        GAsyncReadyCallback callback,
-                        gpointer            user_data)
-{
-  g_return_if_fail (SONDE_IS_MESSAGE_LOG (log));
-
-  export_start (log, NULL, redactor, file, cancellable, callback, user_data);
-}
-
-/* Writes the records @filter lets through, from the first its view may
- * show (what Clear removed is not written) to the log's newest, including
- * those waiting while paused. Finish with sonde_log_export_finish() on
- * the filter's log. */
-void
-sonde_log_export_filtered_async (SondeFilterModel   *filter,
-                                 SondeRedactor      *redactor,
-                                 GFile              *file,
-                                 GCancellable       *cancellable,
-                                 GAsyncReadyCallback callback,
-                                 gpointer            user_data)
-{
-  g_return_if_fail (SONDE_IS_FILTER_MODEL (filter));
-
-  export_start (sonde_filter_model_get_log (filter), filter, redactor, file, cancellable, callback, user_data);
 }
 
 /* The full export: each slice of records goes through the format's
@@ -526,7 +314,6 @@ sonde_log_export_full_async (SondeMessageLog           *log,
   export = g_new0 (Export, 1);
   export->log = g_object_ref (log);
   export->filter = filter != NULL ? g_object_ref (filter) : NULL;
-  export->buffer = g_string_new (NULL);
   export->next_seq = filter != NULL ? sonde_filter_model_get_first_seq (filter)
                                     : sonde_message_log_get_first_seq (log);
   export->start_seq = export->next_seq;
@@ -570,4 +357,43 @@ sonde_log_export_finish (SondeMessageLog  *log,
   if (n_lost != NULL)
     *n_lost = export->n_lost;
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Writes every record @log holds now to @file (replaced once complete,
+ * readable by its owner only), one JSON object a line: the full export in
+ * JSON Lines. Main thread only; @log may keep growing meanwhile: what comes
+ * in after the start is not included. */
+void
+sonde_log_export_async (SondeMessageLog    *log,
+                        SondeRedactor      *redactor,
+                        GFile              *file,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  SondeExportOptions options = { .format = SONDE_EXPORT_FORMAT_JSONL };
+
+  g_return_if_fail (SONDE_IS_MESSAGE_LOG (log));
+
+  sonde_log_export_full_async (log, NULL, redactor, &options, file, cancellable, NULL, NULL, callback, user_data);
+}
+
+/* Writes the records @filter lets through, from the first its view may
+ * show (what Clear removed is not written) to the log's newest, including
+ * those waiting while paused. Finish with sonde_log_export_finish() on
+ * the filter's log. */
+void
+sonde_log_export_filtered_async (SondeFilterModel   *filter,
+                                 SondeRedactor      *redactor,
+                                 GFile              *file,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  SondeExportOptions options = { .format = SONDE_EXPORT_FORMAT_JSONL };
+
+  g_return_if_fail (SONDE_IS_FILTER_MODEL (filter));
+
+  sonde_log_export_full_async (sonde_filter_model_get_log (filter), filter, redactor, &options, file, cancellable,
+                               NULL, NULL, callback, user_data);
 }
