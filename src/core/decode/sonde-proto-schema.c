@@ -316,23 +316,42 @@ read_enum (SchemaReader          *sr,
   return for_each_field (sr, field->data_start, field->data_end, enum_cb, enum_type);
 }
 
-/* Fields */
+/* One boolean of an options message (FieldOptions.packed,
+ * MessageOptions.map_entry): the rest of the options is not read. */
+typedef struct {
+  guint64   number;
+  gboolean *value;
+} BoolOption;
 
 static gboolean
-field_options_cb (SchemaReader          *sr,
-                  const SondeProtoField *field,
-                  gpointer               user_data)
+bool_option_cb (SchemaReader          *sr,
+                const SondeProtoField *field,
+                gpointer               user_data)
 {
-  SondeProtoFieldDesc *desc = user_data;
+  BoolOption *option = user_data;
   guint64 value;
 
-  if (field->number != 2)
+  if (field->number != option->number)
     return TRUE;
   if (!read_varint_value (sr, field, &value))
     return FALSE;
-  desc->packed = value != 0;
+  *option->value = value != 0;
   return TRUE;
 }
+
+static gboolean
+read_bool_option (SchemaReader          *sr,
+                  const SondeProtoField *field,
+                  guint64                number,
+                  gboolean              *value)
+{
+  BoolOption option = { number, value };
+
+  return want_wire (sr, field, SONDE_PROTO_WIRE_LEN)
+    && for_each_field (sr, field->data_start, field->data_end, bool_option_cb, &option);
+}
+
+/* Fields */
 
 static gboolean
 field_cb (SchemaReader          *sr,
@@ -370,8 +389,7 @@ field_cb (SchemaReader          *sr,
     case 6:
       return read_string (sr, field, &desc->type_name);
     case 8:
-      return want_wire (sr, field, SONDE_PROTO_WIRE_LEN)
-        && for_each_field (sr, field->data_start, field->data_end, field_options_cb, desc);
+      return read_bool_option (sr, field, 2, &desc->packed);
     case 10:
       return read_string (sr, field, &desc->json_name);
     case 17:
@@ -426,22 +444,6 @@ static gboolean read_message (SchemaReader          *sr,
                               guint                  depth);
 
 static gboolean
-message_options_cb (SchemaReader          *sr,
-                    const SondeProtoField *field,
-                    gpointer               user_data)
-{
-  SondeProtoMessage *message = user_data;
-  guint64 value;
-
-  if (field->number != 7)
-    return TRUE;
-  if (!read_varint_value (sr, field, &value))
-    return FALSE;
-  message->map_entry = value != 0;
-  return TRUE;
-}
-
-static gboolean
 message_cb (SchemaReader          *sr,
             const SondeProtoField *field,
             gpointer               user_data)
@@ -457,8 +459,7 @@ message_cb (SchemaReader          *sr,
     case 4:
       return read_enum (sr, read->message->full_name, field);
     case 7:
-      return want_wire (sr, field, SONDE_PROTO_WIRE_LEN)
-        && for_each_field (sr, field->data_start, field->data_end, message_options_cb, read->message);
+      return read_bool_option (sr, field, 7, &read->message->map_entry);
     default:
       return TRUE;
     }
