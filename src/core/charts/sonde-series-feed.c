@@ -139,10 +139,13 @@ feed_record (Feed              *feed,
   sonde_series_append (feed->series, time_us, value);
 }
 
+/* Received messages feed charts through their views: the payload, or what
+ * the session's decoder made of it (binary included). */
 static gboolean
 is_chartable (const SondeRecord *record)
 {
-  return record->direction == SONDE_DIRECTION_IN && record->kind == SONDE_MESSAGE_KIND_TEXT;
+  return record->direction == SONDE_DIRECTION_IN &&
+         (record->kind == SONDE_MESSAGE_KIND_TEXT || record->kind == SONDE_MESSAGE_KIND_BINARY);
 }
 
 /* What a record can feed: received text feeds message series, a latency
@@ -173,6 +176,8 @@ on_log_items_changed (GListModel      *model,
   for (guint i = position; i < position + added; i++)
     {
       SondeRecord record;
+      SondeRecord scratch;
+      const SondeRecord *view = &record;
       int source;
 
       if (!sonde_message_log_get_record (log, i, &record) || (source = source_of (&record)) < 0)
@@ -180,15 +185,27 @@ on_log_items_changed (GListModel      *model,
 
       if (source == SONDE_SERIES_SOURCE_MESSAGES)
         {
+          SondeRecordViews *views = sonde_message_log_get_views (log);
+
+          /* Binary is JSON only through a decoder. */
+          if (record.kind == SONDE_MESSAGE_KIND_BINARY && !sonde_record_views_has_func (views))
+            continue;
           self->last_text_seq = record.seq;
           self->have_text = TRUE;
+          if (self->feeds->len == 0)
+            continue;
+          /* Made only when a chart asks; a view that does not decode, or
+           * binary read as it is, feeds nothing. */
+          view = sonde_record_views_read (views, &record, &scratch);
+          if (view == NULL || view->kind != SONDE_MESSAGE_KIND_TEXT)
+            continue;
         }
       for (guint f = 0; f < self->feeds->len; f++)
         {
           Feed *feed = g_ptr_array_index (self->feeds, f);
 
           if ((int) feed->source == source)
-            feed_record (feed, &record);
+            feed_record (feed, view);
         }
     }
 }
@@ -368,9 +385,16 @@ add_feed (SondeSeriesFeed    *self,
   for (guint i = first; i < n; i++)
     {
       SondeRecord record;
+      SondeRecord scratch;
+      const SondeRecord *view = &record;
 
-      if (sonde_message_log_get_record (log, i, &record) && source_of (&record) == (int) source)
-        feed_record (feed, &record);
+      if (!sonde_message_log_get_record (log, i, &record) || source_of (&record) != (int) source)
+        continue;
+      if (source == SONDE_SERIES_SOURCE_MESSAGES &&
+          ((view = sonde_record_views_read (sonde_message_log_get_views (log), &record, &scratch)) == NULL ||
+           view->kind != SONDE_MESSAGE_KIND_TEXT))
+        continue;
+      feed_record (feed, view);
     }
 
   return feed;
@@ -513,14 +537,19 @@ GPtrArray *
 sonde_series_feed_dup_recent_paths (SondeSeriesFeed *self,
                                     guint            max_paths)
 {
+  SondeMessageLog *log;
   SondeRecord record;
+  SondeRecord scratch;
+  const SondeRecord *view;
 
   g_return_val_if_fail (SONDE_IS_SERIES_FEED (self), NULL);
 
-  if (!self->have_text ||
-      !sonde_message_log_lookup_seq (sonde_connection_get_log (self->connection), self->last_text_seq, &record))
+  log = sonde_connection_get_log (self->connection);
+  if (!self->have_text || !sonde_message_log_lookup_seq (log, self->last_text_seq, &record) ||
+      (view = sonde_record_views_read (sonde_message_log_get_views (log), &record, &scratch)) == NULL ||
+      view->kind != SONDE_MESSAGE_KIND_TEXT)
     return g_ptr_array_new_with_free_func (g_free);
 
-  return sonde_json_path_list_numeric ((const char *) record.data, record.stored_size, max_paths);
+  return sonde_json_path_list_numeric ((const char *) view->data, view->stored_size, max_paths);
 }
 

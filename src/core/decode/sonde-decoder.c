@@ -392,3 +392,88 @@ sonde_decoder_decode (SondeDecoder  *self,
     }
   return TRUE;
 }
+
+/* What the payload of one message looks like, as a chain: "gzip", "zlib",
+ * "zlib-stream", "msgpack", "cbor", or a compression and what it holds
+ * ("gzip,msgpack"); NULL when it looks like JSON text already, or like
+ * nothing Sonde knows. A guess, for proposing a decoder. */
+char *
+sonde_decoder_guess (const guint8 *data,
+                     gsize         length)
+{
+  const char *compression = NULL;
+  g_autoptr(SondeDecoder) inflater = NULL;
+  GByteArray *out;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (!sonde_decode_sniff_compression (data, length, &compression))
+    {
+      if (looks_like_json (data, length))
+        return NULL;
+      if (sonde_decode_sniff_msgpack (data, length))
+        return g_strdup ("msgpack");
+      if (sonde_decode_sniff_cbor (data, length))
+        return g_strdup ("cbor");
+      return NULL;
+    }
+
+  /* Discord's zlib-stream: a zlib header on the first message, each
+   * message flushed with 00 00 FF FF, no stream end. */
+  if (g_str_equal (compression, "zlib") && length >= 6 &&
+      memcmp (data + length - 4, "\x00\x00\xff\xff", 4) == 0)
+    return g_strdup ("zlib-stream");
+
+  inflater = sonde_decoder_new (compression, NULL, NULL, NULL, NULL);
+  if (inflater == NULL)
+    return NULL;
+  out = inflater->scratch[0];
+  if (!inflate_stage (inflater, g_str_equal (compression, "gzip") ? STAGE_GZIP : STAGE_ZLIB, data, length, out, NULL))
+    return NULL;
+  if (looks_like_json (out->data, out->len))
+    return g_strdup (compression);
+  if (sonde_decode_sniff_msgpack (out->data, out->len))
+    return g_strconcat (compression, ",msgpack", NULL);
+  if (sonde_decode_sniff_cbor (out->data, out->len))
+    return g_strconcat (compression, ",cbor", NULL);
+  return g_strdup (compression);
+}
+
+/* A chain in words, for the window: "gzip-compressed JSON", "MessagePack",
+ * "zlib-compressed MessagePack"… (translated). */
+char *
+sonde_decoder_describe (const char *spec)
+{
+  g_auto(GStrv) parts = NULL;
+  const char *compression = NULL;
+  const char *value = NULL;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  parts = g_strsplit (spec, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *part = g_strstrip (parts[i]);
+
+      if (g_str_equal (part, "gzip") || g_str_equal (part, "zlib") || g_str_equal (part, "deflate") ||
+          g_str_equal (part, "zlib-stream"))
+        compression = part;
+      else
+        value = part;
+    }
+
+  if (value == NULL && compression == NULL)
+    return g_strdup (spec);
+  if (value != NULL && g_str_equal (value, "auto"))
+    return g_strdup (_("whatever they look like (auto)"));
+  if (value != NULL)
+    value = g_str_equal (value, "msgpack") ? "MessagePack"
+          : g_str_equal (value, "cbor") ? "CBOR"
+          : g_str_equal (value, "protobuf-raw") ? _("Protocol Buffers (raw)")
+          : g_str_equal (value, "protobuf") ? "Protocol Buffers"
+          : value;
+  if (compression == NULL)
+    return g_strdup (value);
+  /* Translators: "gzip-compressed JSON", "zlib-stream-compressed MessagePack". */
+  return g_strdup_printf (_("%s-compressed %s"), compression, value != NULL ? value : "JSON");
+}

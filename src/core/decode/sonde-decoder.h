@@ -48,4 +48,12 @@ gboolean      sonde_decoder_decode       (SondeDecoder            *self,
                                           GString                 *json,
                                           GError                 **error);
 
+/* What one payload looks like as a chain ("gzip", "gzip,msgpack",
+ * "zlib-stream", "cbor"…), or NULL for JSON text or nothing known: a
+ * guess from its bytes, for proposing a decoder. */
+char         *sonde_decoder_guess        (const guint8            *data,
+                                          gsize                    length);
+/* A chain in words for the window ("gzip-compressed JSON"), translated. */
+char         *sonde_decoder_describe     (const char              *spec);
+
 G_END_DECLS

@@ -213,7 +213,8 @@ sonde_filter_model_record_matches (SondeFilterModel  *self,
       return FALSE;
   }
 
-  return self->matcher == NULL || sonde_record_matcher_matches (self->matcher, record);
+  return self->matcher == NULL ||
+         sonde_record_matcher_matches_view (self->matcher, sonde_message_log_get_views (self->log), record);
 }
 
 static void
@@ -354,6 +355,13 @@ restart (SondeFilterModel *self)
       self->filtering = is_filtering (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTERING]);
     }
+}
+
+static void
+on_views_changed (SondeFilterModel *self)
+{
+  if (self->matcher != NULL)
+    restart (self);
 }
 
 /* Drops records the log no longer has from the head, unless the head is
@@ -571,6 +579,8 @@ sonde_filter_model_constructed (GObject *object)
   self->scan_end = sonde_message_log_get_next_seq (self->log);
   self->n_items = count_items (self);
   g_signal_connect (self->log, "items-changed", G_CALLBACK (on_log_items_changed), self);
+  /* A filter that reads payloads reads their views, which just changed. */
+  g_signal_connect_swapped (self->log, "views-changed", G_CALLBACK (on_views_changed), self);
 }
 
 static void

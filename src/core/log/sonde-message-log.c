@@ -85,6 +85,7 @@ struct _SondeMessageLog
 
   /* Records before announced_end are known to listeners. */
   guint       batch_depth;
+  SondeRecordViews *views;   /* the decoded view of each message */
   SondeMessageLogSink sink;  /* sees every record appended, whole */
   gpointer    sink_data;
   guint64     announced_end;
@@ -108,6 +109,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  VIEWS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static gsize
 page_size (void)
@@ -474,6 +482,7 @@ sonde_message_log_finalize (GObject *object)
   g_clear_pointer (&self->chunks, g_ptr_array_unref);
   g_clear_pointer (&self->truncated, g_hash_table_unref);
   g_clear_pointer (&self->frames, g_hash_table_unref);
+  g_clear_pointer (&self->views, sonde_record_views_free);
 
   G_OBJECT_CLASS (sonde_message_log_parent_class)->finalize (object);
 }
@@ -586,6 +595,11 @@ sonde_message_log_class_init (SondeMessageLogClass *klass)
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The decoder changed: every view reads differently now. */
+  signals[VIEWS_CHANGED] =
+    g_signal_new ("views-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -597,6 +611,30 @@ sonde_message_log_init (SondeMessageLog *self)
   self->frames = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_array_unref);
   self->max_count = SONDE_MESSAGE_LOG_DEFAULT_MAX_COUNT;
   self->max_bytes = SONDE_MESSAGE_LOG_DEFAULT_MAX_BYTES;
+  self->views = sonde_record_views_new ();
+}
+
+/* Sets the decoder that makes its messages' views (NULL: none), forgets
+ * the views made, and emits ::views-changed. */
+void
+sonde_message_log_set_view_func (SondeMessageLog     *self,
+                                 SondeRecordViewFunc  func,
+                                 gpointer             user_data,
+                                 GDestroyNotify       destroy)
+{
+  g_return_if_fail (SONDE_IS_MESSAGE_LOG (self));
+
+  sonde_record_views_set_func (self->views, func, user_data, destroy);
+  g_signal_emit (self, signals[VIEWS_CHANGED], 0);
+}
+
+/* The decoded views of its messages (the session sets the decoder). */
+SondeRecordViews *
+sonde_message_log_get_views (SondeMessageLog *self)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_LOG (self), NULL);
+
+  return self->views;
 }
 
 SondeMessageLog *
@@ -900,6 +938,7 @@ sonde_message_log_clear (SondeMessageLog *self)
   g_ptr_array_set_size (self->blocks, 0);
   g_hash_table_remove_all (self->truncated);
   g_hash_table_remove_all (self->frames);
+  sonde_record_views_clear (self->views);
   release_unreferenced_chunks (self);
 
   if (n > 0)

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "sonde-record.h"
+#include "sonde-record-views.h"
 
 G_BEGIN_DECLS
 
@@ -67,6 +68,16 @@ typedef void (*SondeMessageLogSink) (const SondeRecord *record,
 void             sonde_message_log_set_sink        (SondeMessageLog      *self,
                                                     SondeMessageLogSink   sink,
                                                     gpointer              user_data);
+
+/* The decoded view of each message: what readers of JSON read (the
+ * session sets the decoder chain on it). */
+SondeRecordViews     *sonde_message_log_get_views      (SondeMessageLog      *self);
+/* Sets the decoder chain's view maker (NULL: none) and emits
+ * ::views-changed: filters run again, rows redraw. */
+void                  sonde_message_log_set_view_func  (SondeMessageLog      *self,
+                                                        SondeRecordViewFunc   func,
+                                                        gpointer              user_data,
+                                                        GDestroyNotify        destroy);
 
 void                  sonde_message_log_set_frames     (SondeMessageLog      *self,
                                                         guint64               seq,

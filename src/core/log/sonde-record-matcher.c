@@ -214,6 +214,30 @@ sonde_record_matcher_matches (SondeRecordMatcher *self,
     }
 }
 
+/* Matches the decoded view of @record when @views has a decoder: a JSON
+ * predicate reads only the view (a message that does not decode matches
+ * none); text and regular expressions read the view, or the payload itself
+ * when it does not decode. */
+gboolean
+sonde_record_matcher_matches_view (SondeRecordMatcher *self,
+                                   SondeRecordViews   *views,
+                                   const SondeRecord  *record)
+{
+  SondeRecord scratch;
+  const SondeRecord *view;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (views == NULL || self->how == MATCH_ALL)
+    return sonde_record_matcher_matches (self, record);
+
+  view = sonde_record_views_read (views, record, &scratch);
+  if (view == NULL)
+    return self->how != MATCH_PREDICATE && sonde_record_matcher_matches (self, record);
+  return sonde_record_matcher_matches (self, view);
+}
+
 void
 sonde_record_matcher_free (SondeRecordMatcher *self)
 {

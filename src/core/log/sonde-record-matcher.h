@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "sonde-record.h"
+#include "sonde-record-views.h"
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,11 @@ const char         *sonde_record_matcher_get_text (SondeRecordMatcher   *self);
  * Safe to call from several threads at once. */
 gboolean            sonde_record_matcher_matches (SondeRecordMatcher    *self,
                                                   const SondeRecord     *record);
+/* The same, over the decoded view of @record when @views decodes (NULL:
+ * the payload): see sonde-record-views.h. */
+gboolean            sonde_record_matcher_matches_view (SondeRecordMatcher *self,
+                                                       SondeRecordViews   *views,
+                                                       const SondeRecord  *record);
 void                sonde_record_matcher_free    (SondeRecordMatcher    *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeRecordMatcher, sonde_record_matcher_free)

@@ -140,7 +140,8 @@ compare (Op     op,
 
 static void
 check_message (SondeNotifier     *self,
-               const SondeRecord *record)
+               const SondeRecord *record,
+               gboolean           is_json_view)
 {
   for (guint i = 0; i < self->rules->len; i++)
     {
@@ -155,7 +156,7 @@ check_message (SondeNotifier     *self,
 
           alert (self, rule, title, preview, record->seq);
         }
-      else if (rule->kind == RULE_THRESHOLD)
+      else if (rule->kind == RULE_THRESHOLD && is_json_view)
         {
           double value;
           gboolean now_satisfied;
@@ -256,8 +257,19 @@ on_log_items_changed (GListModel    *model,
       if (!sonde_message_log_get_record (log, i, &record))
         continue;
 
-      if (record.direction == SONDE_DIRECTION_IN && record.kind == SONDE_MESSAGE_KIND_TEXT)
-        check_message (self, &record);
+      if (record.direction == SONDE_DIRECTION_IN &&
+          (record.kind == SONDE_MESSAGE_KIND_TEXT || record.kind == SONDE_MESSAGE_KIND_BINARY))
+        {
+          SondeRecord scratch;
+          const SondeRecord *view = sonde_record_views_read (sonde_message_log_get_views (log), &record, &scratch);
+
+          /* Rules read the decoded view; a text message that does not
+           * decode can still contain the words a rule looks for. */
+          if (view != NULL && view->kind == SONDE_MESSAGE_KIND_TEXT)
+            check_message (self, view, TRUE);
+          else if (record.kind == SONDE_MESSAGE_KIND_TEXT)
+            check_message (self, &record, FALSE);
+        }
       else if (record.direction == SONDE_DIRECTION_EVENT && drop_rule (self) != NULL &&
                (record.kind == SONDE_MESSAGE_KIND_CLOSE || record.kind == SONDE_MESSAGE_KIND_RECONNECT))
         check_drop (self, &record);

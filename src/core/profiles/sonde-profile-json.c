@@ -538,6 +538,15 @@ sonde_profile_to_json (SondeProfile *self)
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "record");
   json_builder_add_boolean_value (builder, self->record);
+  if (self->decode != NULL)
+    {
+      json_builder_set_member_name (builder, "decode");
+      json_builder_begin_object (builder);
+      add_string_or_null (builder, "chain", self->decode);
+      add_string_or_null (builder, "proto_descriptor", self->proto_descriptor);
+      add_string_or_null (builder, "proto_type", self->proto_type);
+      json_builder_end_object (builder);
+    }
 
   json_builder_set_member_name (builder, "charts");
   if (self->charts != NULL)
@@ -608,6 +617,20 @@ sonde_profile_new_from_json (JsonNode  *node,
       !read_boolean (object, NULL, "deflate", &self->options->deflate, error) ||
       !read_boolean (object, NULL, "record", &self->record, error))
     return NULL;
+
+  {
+    JsonObject *decode;
+
+    if (!read_object (object, NULL, "decode", &decode, error))
+      return NULL;
+    if (decode != NULL &&
+        (!read_string (decode, "decode", "chain", &self->decode, error) ||
+         !read_string (decode, "decode", "proto_descriptor", &self->proto_descriptor, error) ||
+         !read_string (decode, "decode", "proto_type", &self->proto_type, error)))
+      return NULL;
+    if (self->decode != NULL && *self->decode == '\0')
+      g_clear_pointer (&self->decode, g_free);
+  }
 
   if (!read_object (object, NULL, "auth", &auth, error))
     return NULL;

@@ -44,6 +44,9 @@ struct _SondeProfile
   guint                 retention_count;
   guint64               retention_bytes;
   gboolean              record;               /* its sessions are recorded */
+  char                 *decode;               /* the decoder chain ("gzip,msgpack"), or NULL */
+  char                 *proto_descriptor;     /* with "protobuf": a FileDescriptorSet file */
+  char                 *proto_type;           /* with "protobuf": the message type */
   JsonNode             *charts;
   JsonNode             *notifications;       /* SondeNotifier's rules, or NULL */
 };

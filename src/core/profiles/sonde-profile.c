@@ -196,6 +196,9 @@ sonde_profile_finalize (GObject *object)
   g_clear_pointer (&self->heartbeat, sonde_profile_message_free);
   g_clear_pointer (&self->probe, sonde_profile_message_free);
   g_free (self->probe_path);
+  g_free (self->decode);
+  g_free (self->proto_descriptor);
+  g_free (self->proto_type);
   g_clear_pointer (&self->on_open, g_ptr_array_unref);
   g_clear_pointer (&self->templates, g_ptr_array_unref);
   g_clear_pointer (&self->charts, json_node_unref);
@@ -358,6 +361,9 @@ sonde_profile_duplicate (SondeProfile *self)
   copy->retention_count = self->retention_count;
   copy->retention_bytes = self->retention_bytes;
   copy->record = self->record;
+  copy->decode = g_strdup (self->decode);
+  copy->proto_descriptor = g_strdup (self->proto_descriptor);
+  copy->proto_type = g_strdup (self->proto_type);
   copy->charts = self->charts != NULL ? json_node_copy (self->charts) : NULL;
   copy->notifications = self->notifications != NULL ? json_node_copy (self->notifications) : NULL;
 
@@ -951,6 +957,46 @@ sonde_profile_set_record (SondeProfile *self,
     return;
 
   self->record = record;
+  emit_changed (self);
+}
+
+/* The decoder chain its messages are read through ("gzip,msgpack",
+ * "auto"; sonde_decoder_new() says what is valid), or NULL for none; with
+ * "protobuf", the descriptor set file and the message type. */
+const char *
+sonde_profile_get_decode (SondeProfile *self,
+                          const char  **proto_descriptor,
+                          const char  **proto_type)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
+
+  if (proto_descriptor != NULL)
+    *proto_descriptor = self->proto_descriptor;
+  if (proto_type != NULL)
+    *proto_type = self->proto_type;
+  return self->decode;
+}
+
+void
+sonde_profile_set_decode (SondeProfile *self,
+                          const char   *decode,
+                          const char   *proto_descriptor,
+                          const char   *proto_type)
+{
+  g_return_if_fail (SONDE_IS_PROFILE (self));
+
+  if (decode != NULL && *decode == '\0')
+    decode = NULL;
+  if (g_strcmp0 (self->decode, decode) == 0 && g_strcmp0 (self->proto_descriptor, proto_descriptor) == 0 &&
+      g_strcmp0 (self->proto_type, proto_type) == 0)
+    return;
+
+  g_free (self->decode);
+  self->decode = g_strdup (decode);
+  g_free (self->proto_descriptor);
+  self->proto_descriptor = proto_descriptor && *proto_descriptor ? g_strdup (proto_descriptor) : NULL;
+  g_free (self->proto_type);
+  self->proto_type = proto_type && *proto_type ? g_strdup (proto_type) : NULL;
   emit_changed (self);
 }
 

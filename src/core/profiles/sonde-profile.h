@@ -116,6 +116,13 @@ void                        sonde_profile_set_templates      (SondeProfile      
 gboolean                    sonde_profile_get_record         (SondeProfile          *self);
 void                        sonde_profile_set_record         (SondeProfile          *self,
                                                               gboolean               record);
+const char                 *sonde_profile_get_decode         (SondeProfile          *self,
+                                                              const char           **proto_descriptor,
+                                                              const char           **proto_type);
+void                        sonde_profile_set_decode         (SondeProfile          *self,
+                                                              const char            *decode,
+                                                              const char            *proto_descriptor,
+                                                              const char            *proto_type);
 guint                       sonde_profile_get_retention_count (SondeProfile         *self);
 guint64                     sonde_profile_get_retention_bytes (SondeProfile         *self);
 void                        sonde_profile_set_retention      (SondeProfile          *self,

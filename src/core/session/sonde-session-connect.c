@@ -38,6 +38,9 @@ apply_profile (SondeSession  *self,
       return FALSE;
     }
 
+  if (!sonde_session_apply_profile_decoder (self, error))
+    return FALSE;
+
   sonde_session_record_keep_redactor (self, sonde_connection_get_redactor (self->connection));
   if (self->show_secrets)
     sonde_connection_set_redactor (self->connection, NULL);

@@ -54,6 +54,14 @@ struct _SondeSession
   SondeStoreInitiator   closed_by;       /* from the last close event */
   guint                 gap_idle;        /* logs the recorder's gap */
   guint64               gap_skipped;
+
+  /* decoding (sonde-session-decode.c) */
+  SondeDecoder         *decoder;         /* the chain messages are read through, or NULL */
+  char                 *proto_descriptor;
+  char                 *proto_type;
+  char                 *suggested;       /* the chain a look at the messages proposed */
+  guint                 guess_tries;     /* binary messages looked at since the connect */
+  GString              *decode_scratch;
 };
 
 gboolean sonde_session_is_active_state     (SondeConnectionState  state);
@@ -61,6 +69,18 @@ void     sonde_session_report_problem      (SondeSession         *self,
                                             const char           *text);
 void     sonde_session_notify_title        (SondeSession         *self);
 void     sonde_session_emit_profile_changed (SondeSession        *self);
+
+/* sonde-session-decode.c */
+void     sonde_session_decode_init         (SondeSession         *self);
+void     sonde_session_decode_dispose      (SondeSession         *self);
+void     sonde_session_decode_record       (SondeSession         *self,
+                                            const SondeRecord    *record);
+gboolean sonde_session_apply_profile_decoder (SondeSession       *self,
+                                            GError              **error);
+/* sonde-session.c: "decoder", and ::decoder-suggested */
+void     sonde_session_notify_decoder      (SondeSession         *self);
+void     sonde_session_emit_decoder_suggested (SondeSession      *self,
+                                            const char           *spec);
 
 /* sonde-session-record.c */
 void     sonde_session_record_init         (SondeSession         *self);

@@ -34,6 +34,7 @@ enum {
   PROP_BYTES_OUT,
   PROP_RECORDING,
   PROP_RECORDING_SIZE,
+  PROP_DECODER_SPEC,
   N_PROPS
 };
 
@@ -41,6 +42,7 @@ enum {
   PROFILE_CHANGED,
   PROBLEM,
   RECORDING_STOPPED,
+  DECODER_SUGGESTED,
   N_SIGNALS
 };
 
@@ -70,6 +72,19 @@ sonde_session_notify_recording (SondeSession *self,
   if (recording_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING_SIZE]);
+}
+
+void
+sonde_session_notify_decoder (SondeSession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DECODER_SPEC]);
+}
+
+void
+sonde_session_emit_decoder_suggested (SondeSession *self,
+                                      const char   *spec)
+{
+  g_signal_emit (self, signals[DECODER_SUGGESTED], 0, spec);
 }
 
 void
@@ -152,6 +167,7 @@ sonde_session_dispose (GObject *object)
   g_cancellable_cancel (self->lookup);
   g_clear_object (&self->lookup);
   sonde_session_record_dispose (self);
+  sonde_session_decode_dispose (self);
   if (self->connection != NULL)
     g_signal_handlers_disconnect_by_data (self->connection, self);
   if (self->charts != NULL)
@@ -229,6 +245,9 @@ sonde_session_get_property (GObject    *object,
     case PROP_RECORDING_SIZE:
       g_value_set_uint64 (value, sonde_session_get_recording_size (self));
       break;
+    case PROP_DECODER_SPEC:
+      g_value_set_string (value, sonde_session_get_decoder_spec (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -301,6 +320,10 @@ sonde_session_class_init (SondeSessionClass *klass)
   properties[PROP_RECORDING_SIZE] =
     g_param_spec_uint64 ("recording-size", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The decoder chain messages are read through ("gzip,msgpack"), or NULL. */
+  properties[PROP_DECODER_SPEC] =
+    g_param_spec_string ("decoder-spec", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -335,6 +358,16 @@ sonde_session_class_init (SondeSessionClass *klass)
   signals[RECORDING_STOPPED] =
     g_signal_new ("recording-stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * SondeSession::decoder-suggested:
+   * @spec: the chain the first binary messages look like ("gzip")
+   *
+   * No decoder is on and the messages look encoded.
+   */
+  signals[DECODER_SUGGESTED] =
+    g_signal_new ("decoder-suggested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -352,6 +385,7 @@ sonde_session_init (SondeSession *self)
                            G_CALLBACK (on_log_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->charts, "changed",
                            G_CALLBACK (on_charts_changed), self, G_CONNECT_SWAPPED);
+  sonde_session_decode_init (self);
   sonde_session_record_init (self);
 }
 

@@ -15,6 +15,7 @@
 
 #include "sonde-chart-list.h"
 #include "sonde-connection.h"
+#include "sonde-decoder.h"
 #include "sonde-notifier.h"
 #include "sonde-profile.h"
 #include "sonde-recorder.h"
@@ -109,6 +110,25 @@ guint64               sonde_session_get_recording_size (SondeSession      *self)
 /* The recorder under way, or NULL. */
 SondeRecorder        *sonde_session_get_recorder       (SondeSession      *self);
 
+/* Decoding. Messages are read through a decoder chain ("gzip,msgpack";
+ * see sonde_decoder_new()): charts, the filter, notification rules, the
+ * window and exports read each message's decoded view (the log's
+ * SondeRecordViews). A profile's chain is applied at each connect; for an
+ * ad-hoc URL it is set here and kept. Property "decoder-spec". */
+gboolean              sonde_session_set_decoder        (SondeSession      *self,
+                                                        const char        *spec,
+                                                        const char        *proto_descriptor,
+                                                        const char        *proto_type,
+                                                        GError           **error);
+const char           *sonde_session_get_decoder_spec   (SondeSession      *self);
+SondeDecoder         *sonde_session_get_decoder        (SondeSession      *self);
+/* With no chain, the first binary messages of each connection are looked
+ * at: a chain they look like is proposed by ::decoder-suggested (its spec)
+ * and kept here until accepted (the session decodes with it, and its
+ * profile remembers it) or the next proposal. */
+const char           *sonde_session_get_suggested_decoder (SondeSession   *self);
+gboolean              sonde_session_accept_suggested_decoder (SondeSession *self,
+                                                        GError           **error);
 /* A close the user would call normal: 1000, 1001 or no status, cleanly. */
 gboolean              sonde_session_close_was_normal  (SondeSession         *self);
 

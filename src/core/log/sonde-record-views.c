@@ -1,0 +1,273 @@
+/* sonde-record-views.c: the decoded views of messages, newest kept
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A hash table by seq over a queue in the order the views were made: the
+ * oldest go first once the bound is passed. Views are remade on demand,
+ * so forgetting one costs a decode, never a wrong answer (a stateful
+ * chain's lost view says so: see the session).
+ */
+
+#define G_LOG_DOMAIN "sonde-record-views"
+
+#include "config.h"
+
+#include "sonde-record-views.h"
+
+#include <string.h>
+
+typedef struct {
+  guint64             seq;
+  SondeRecordViewKind kind;
+  gsize               length;  /* of text, without the NUL */
+  GList               link;    /* in SondeRecordViews.order; data is the entry */
+  char                text[];  /* the JSON (DECODED) or the reason (FAILED) */
+} Entry;
+
+struct _SondeRecordViews
+{
+  SondeRecordViewFunc func;
+  gpointer            func_data;
+  GDestroyNotify      func_destroy;
+
+  GHashTable         *by_seq;   /* guint64* (the entry's seq) → Entry* */
+  GQueue              order;    /* oldest first */
+  gsize               bytes;
+  guint64             n_made;
+  GString            *scratch;
+};
+
+static gsize
+entry_cost (const Entry *entry)
+{
+  return sizeof (Entry) + entry->length + 1;
+}
+
+static void
+entry_free (gpointer data)
+{
+  g_free (data);
+}
+
+SondeRecordViews *
+sonde_record_views_new (void)
+{
+  SondeRecordViews *self = g_new0 (SondeRecordViews, 1);
+
+  self->by_seq = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, entry_free);
+  g_queue_init (&self->order);
+  self->scratch = g_string_new (NULL);
+  return self;
+}
+
+void
+sonde_record_views_free (SondeRecordViews *self)
+{
+  if (self == NULL)
+    return;
+  sonde_record_views_set_func (self, NULL, NULL, NULL);
+  g_hash_table_unref (self->by_seq);
+  g_string_free (self->scratch, TRUE);
+  g_free (self);
+}
+
+void
+sonde_record_views_clear (SondeRecordViews *self)
+{
+  g_return_if_fail (self != NULL);
+
+  /* The queue's links live in the entries the table frees. */
+  g_queue_init (&self->order);
+  g_hash_table_remove_all (self->by_seq);
+  self->bytes = 0;
+}
+
+void
+sonde_record_views_set_func (SondeRecordViews    *self,
+                             SondeRecordViewFunc  func,
+                             gpointer             user_data,
+                             GDestroyNotify       destroy)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->func_destroy != NULL)
+    self->func_destroy (self->func_data);
+  self->func = func;
+  self->func_data = user_data;
+  self->func_destroy = destroy;
+  sonde_record_views_clear (self);
+}
+
+gboolean
+sonde_record_views_has_func (SondeRecordViews *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->func != NULL;
+}
+
+static void
+forget (SondeRecordViews *self,
+        Entry            *entry)
+{
+  g_queue_unlink (&self->order, &entry->link);
+  self->bytes -= entry_cost (entry);
+  g_hash_table_remove (self->by_seq, &entry->seq);
+}
+
+/* Keeps a view, dropping the oldest past the bound (never the one just
+ * kept: it is what the caller is about to read). */
+static Entry *
+keep (SondeRecordViews    *self,
+      guint64              seq,
+      SondeRecordViewKind  kind,
+      const char          *text,
+      gsize                length)
+{
+  Entry *entry;
+  Entry *old = g_hash_table_lookup (self->by_seq, &seq);
+
+  if (old != NULL)
+    forget (self, old);
+
+  entry = g_malloc (sizeof (Entry) + length + 1);
+  entry->seq = seq;
+  entry->kind = kind;
+  entry->length = length;
+  if (length > 0)
+    memcpy (entry->text, text, length);
+  entry->text[length] = '\0';
+  entry->link = (GList) { .data = entry };
+  g_queue_push_tail_link (&self->order, &entry->link);
+  g_hash_table_insert (self->by_seq, &entry->seq, entry);
+  self->bytes += entry_cost (entry);
+
+  while (self->order.length > 1 &&
+         (self->bytes > SONDE_RECORD_VIEWS_MAX_BYTES || self->order.length > SONDE_RECORD_VIEWS_MAX_ENTRIES))
+    forget (self, self->order.head->data);
+
+  return entry;
+}
+
+void
+sonde_record_views_put (SondeRecordViews    *self,
+                        guint64              seq,
+                        SondeRecordViewKind  kind,
+                        const char          *json,
+                        gsize                length,
+                        const char          *error_message)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (kind != SONDE_RECORD_VIEW_RAW);
+
+  if (kind == SONDE_RECORD_VIEW_DECODED)
+    keep (self, seq, kind, json, length);
+  else
+    keep (self, seq, kind, error_message, error_message ? strlen (error_message) : 0);
+}
+
+static gboolean
+is_message (const SondeRecord *record)
+{
+  return record->direction != SONDE_DIRECTION_EVENT &&
+         (record->kind == SONDE_MESSAGE_KIND_TEXT || record->kind == SONDE_MESSAGE_KIND_BINARY);
+}
+
+SondeRecordViewKind
+sonde_record_views_get (SondeRecordViews   *self,
+                        const SondeRecord  *record,
+                        SondeRecord        *view,
+                        const char        **error_message)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (self != NULL, SONDE_RECORD_VIEW_RAW);
+  g_return_val_if_fail (record != NULL, SONDE_RECORD_VIEW_RAW);
+
+  if (view != NULL)
+    *view = *record;
+  if (error_message != NULL)
+    *error_message = NULL;
+  if (self->func == NULL || !is_message (record))
+    return SONDE_RECORD_VIEW_RAW;
+
+  entry = g_hash_table_lookup (self->by_seq, &record->seq);
+  if (entry == NULL)
+    {
+      g_autofree char *why = NULL;
+      SondeRecordViewKind kind;
+
+      g_string_truncate (self->scratch, 0);
+      kind = self->func (record, self->scratch, &why, self->func_data);
+      self->n_made++;
+      if (kind == SONDE_RECORD_VIEW_RAW)
+        return SONDE_RECORD_VIEW_RAW;
+      if (kind == SONDE_RECORD_VIEW_DECODED)
+        entry = keep (self, record->seq, kind, self->scratch->str, self->scratch->len);
+      else
+        entry = keep (self, record->seq, kind, why ? why : "", why ? strlen (why) : 0);
+      if (self->scratch->allocated_len > 1024 * 1024)
+        {
+          g_string_free (self->scratch, TRUE);
+          self->scratch = g_string_new (NULL);
+        }
+    }
+
+  if (entry->kind == SONDE_RECORD_VIEW_FAILED)
+    {
+      if (error_message != NULL)
+        *error_message = entry->text;
+      return SONDE_RECORD_VIEW_FAILED;
+    }
+  if (view != NULL)
+    {
+      view->data = (const guint8 *) entry->text;
+      view->stored_size = entry->length;
+      view->size = entry->length;
+      view->flags &= ~SONDE_RECORD_FLAG_TRUNCATED;
+      view->kind = SONDE_MESSAGE_KIND_TEXT;
+    }
+  return SONDE_RECORD_VIEW_DECODED;
+}
+
+const SondeRecord *
+sonde_record_views_read (SondeRecordViews  *self,
+                         const SondeRecord *record,
+                         SondeRecord       *scratch)
+{
+  g_return_val_if_fail (self != NULL, record);
+
+  if (self->func == NULL)
+    return record;
+  switch (sonde_record_views_get (self, record, scratch, NULL))
+    {
+    case SONDE_RECORD_VIEW_DECODED:
+      return scratch;
+    case SONDE_RECORD_VIEW_FAILED:
+      return NULL;
+    case SONDE_RECORD_VIEW_RAW:
+    default:
+      return record;
+    }
+}
+
+guint
+sonde_record_views_get_n_kept (SondeRecordViews *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->order.length;
+}
+
+gsize
+sonde_record_views_get_bytes (SondeRecordViews *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->bytes;
+}
+
+guint64
+sonde_record_views_get_n_made (SondeRecordViews *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_made;
+}

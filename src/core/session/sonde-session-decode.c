@@ -1,0 +1,242 @@
+/* sonde-session-decode.c: the session's decoder chain and the decoded
+ * views of its messages
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The chain comes from the profile (or is set for an ad-hoc URL) and makes
+ * the log's views (sonde-record-views.h) lazily, on the main thread, when
+ * the filter, a chart, a rule or the window asks. A stateful chain
+ * (zlib-stream) cannot be run out of order: it decodes every received
+ * message as the log gets it, and a view that has since been forgotten
+ * says so. With no chain, the first binary messages of a connection are
+ * looked at and a decoder is proposed (::decoder-suggested).
+ */
+
+#define G_LOG_DOMAIN "sonde-session"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sonde-session-private.h"
+
+/* Binary messages looked at, after each connect, for a guess. */
+#define GUESS_TRIES 3
+
+static SondeRecordViewKind
+make_view (const SondeRecord  *record,
+           GString            *json,
+           char              **error_message,
+           gpointer            user_data)
+{
+  SondeDecoder *decoder = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (sonde_decoder_is_stateful (decoder))
+    {
+      if (record->direction != SONDE_DIRECTION_IN)
+        return SONDE_RECORD_VIEW_RAW;
+      *error_message = g_strdup (_("The decoded view of this message is no longer kept: a zlib stream is "
+                                   "decoded once, in order, as its messages arrive"));
+      return SONDE_RECORD_VIEW_FAILED;
+    }
+  if (record->flags & SONDE_RECORD_FLAG_TRUNCATED)
+    {
+      *error_message = g_strdup (_("Only the first bytes of this message are kept (the log's retention): "
+                                   "it cannot be decoded"));
+      return SONDE_RECORD_VIEW_FAILED;
+    }
+  if (!sonde_decoder_decode (decoder, record->data, record->stored_size, json, &error))
+    {
+      *error_message = g_strdup (error->message);
+      return SONDE_RECORD_VIEW_FAILED;
+    }
+  return SONDE_RECORD_VIEW_DECODED;
+}
+
+/* From the log's sink, for every record as it is appended, whole. */
+void
+sonde_session_decode_record (SondeSession      *self,
+                             const SondeRecord *record)
+{
+  SondeMessageLog *log = sonde_connection_get_log (self->connection);
+
+  if (record->direction == SONDE_DIRECTION_EVENT)
+    {
+      if (record->kind == SONDE_MESSAGE_KIND_CONNECTING)
+        {
+          /* A new connection: a new stream, and a new look. */
+          if (self->decoder != NULL)
+            sonde_decoder_reset (self->decoder);
+          self->guess_tries = 0;
+        }
+      return;
+    }
+  if (record->direction != SONDE_DIRECTION_IN ||
+      (record->kind != SONDE_MESSAGE_KIND_TEXT && record->kind != SONDE_MESSAGE_KIND_BINARY))
+    return;
+
+  if (self->decoder != NULL && sonde_decoder_is_stateful (self->decoder))
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_string_truncate (self->decode_scratch, 0);
+      if (sonde_decoder_decode (self->decoder, record->data, record->stored_size, self->decode_scratch, &error))
+        sonde_record_views_put (sonde_message_log_get_views (log), record->seq, SONDE_RECORD_VIEW_DECODED,
+                                self->decode_scratch->str, self->decode_scratch->len, NULL);
+      else
+        sonde_record_views_put (sonde_message_log_get_views (log), record->seq, SONDE_RECORD_VIEW_FAILED,
+                                NULL, 0, error->message);
+      return;
+    }
+
+  if (self->decoder == NULL && record->kind == SONDE_MESSAGE_KIND_BINARY && self->guess_tries < GUESS_TRIES)
+    {
+      g_autofree char *guess = sonde_decoder_guess (record->data, record->stored_size);
+
+      self->guess_tries++;
+      if (guess != NULL)
+        {
+          self->guess_tries = GUESS_TRIES;
+          g_free (self->suggested);
+          self->suggested = g_steal_pointer (&guess);
+          sonde_session_emit_decoder_suggested (self, self->suggested);
+        }
+    }
+}
+
+/* Reads every message through the chain @spec ("gzip,msgpack"; NULL or ""
+ * for none): charts, the filter, rules, the window and exports read the
+ * decoded view. An invalid chain is an error and changes nothing. Views
+ * made before are forgotten; a stateful chain decodes from the next
+ * connection on. */
+gboolean
+sonde_session_set_decoder (SondeSession  *self,
+                           const char    *spec,
+                           const char    *proto_descriptor,
+                           const char    *proto_type,
+                           GError       **error)
+{
+  g_autoptr(SondeDecoder) decoder = NULL;
+  SondeMessageLog *log;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+
+  if (spec != NULL && *spec != '\0')
+    {
+      SondeDecodeLimits limits;
+      guint64 max_message = sonde_connection_get_options (self->connection)->max_message_size;
+
+      /* What a message can be, a decoded one can be. */
+      sonde_decode_limits_init_default (&limits);
+      if (max_message > 0)
+        limits.max_output = (gsize) MIN (max_message, G_MAXSIZE);
+      decoder = sonde_decoder_new (spec, proto_descriptor, proto_type, &limits, error);
+      if (decoder == NULL)
+        return FALSE;
+    }
+
+  if (decoder == NULL && self->decoder == NULL)
+    return TRUE;
+  if (decoder != NULL && self->decoder != NULL &&
+      g_str_equal (sonde_decoder_get_spec (decoder), sonde_decoder_get_spec (self->decoder)) &&
+      g_strcmp0 (proto_descriptor, self->proto_descriptor) == 0 && g_strcmp0 (proto_type, self->proto_type) == 0)
+    return TRUE;
+
+  g_clear_pointer (&self->decoder, sonde_decoder_unref);
+  g_free (self->proto_descriptor);
+  self->proto_descriptor = g_strdup (proto_descriptor);
+  g_free (self->proto_type);
+  self->proto_type = g_strdup (proto_type);
+  self->decoder = g_steal_pointer (&decoder);
+
+  log = sonde_connection_get_log (self->connection);
+  if (self->decoder != NULL)
+    sonde_message_log_set_view_func (log, make_view, sonde_decoder_ref (self->decoder),
+                                     (GDestroyNotify) sonde_decoder_unref);
+  else
+    sonde_message_log_set_view_func (log, NULL, NULL, NULL);
+  sonde_session_notify_decoder (self);
+  return TRUE;
+}
+
+/* The chain messages are read through ("gzip,msgpack"), or NULL. */
+const char *
+sonde_session_get_decoder_spec (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return self->decoder != NULL ? sonde_decoder_get_spec (self->decoder) : NULL;
+}
+
+SondeDecoder *
+sonde_session_get_decoder (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return self->decoder;
+}
+
+/* The last chain proposed by a look at the messages, or NULL. */
+const char *
+sonde_session_get_suggested_decoder (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return self->suggested;
+}
+
+/* Takes the proposal: the session decodes with it, and a profile's session
+ * keeps it in the profile. */
+gboolean
+sonde_session_accept_suggested_decoder (SondeSession  *self,
+                                        GError       **error)
+{
+  g_autofree char *spec = NULL;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (self->suggested != NULL, FALSE);
+
+  spec = g_steal_pointer (&self->suggested);
+  if (!sonde_session_set_decoder (self, spec, NULL, NULL, error))
+    return FALSE;
+  if (self->profile != NULL)
+    sonde_profile_set_decode (self->profile, spec, NULL, NULL);
+  return TRUE;
+}
+
+/* The profile's chain, when a connect applies it. */
+gboolean
+sonde_session_apply_profile_decoder (SondeSession  *self,
+                                     GError       **error)
+{
+  const char *descriptor = NULL;
+  const char *type = NULL;
+  const char *spec = sonde_profile_get_decode (self->profile, &descriptor, &type);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!sonde_session_set_decoder (self, spec, descriptor, type, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code, _("The decoder of “%s”: %s"),
+                   sonde_profile_get_name (self->profile), local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+sonde_session_decode_init (SondeSession *self)
+{
+  self->decode_scratch = g_string_new (NULL);
+}
+
+void
+sonde_session_decode_dispose (SondeSession *self)
+{
+  g_clear_pointer (&self->decoder, sonde_decoder_unref);
+  g_clear_pointer (&self->proto_descriptor, g_free);
+  g_clear_pointer (&self->proto_type, g_free);
+  g_clear_pointer (&self->suggested, g_free);
+  if (self->decode_scratch != NULL)
+    g_string_free (g_steal_pointer (&self->decode_scratch), TRUE);
+}
