@@ -13,8 +13,10 @@
 # against docs/record.schema.json, and refuse a bad chain with exit 2.
 
 import asyncio
+import csv
 import gzip
 import importlib
+import io
 import json
 import os
 import shutil
@@ -148,6 +150,36 @@ def main():
         check = subprocess.run([sys.executable, CHECK, SCHEMA, "-"], input=out.encode(), capture_output=True)
         ok(check.returncode == 0, "%s: the lines validate against the schema" % mode,
            check.stdout.decode() + check.stderr.decode())
+
+    # A recorded MessagePack session, searched and exported through the decoder.
+    db = os.path.join(TMP, "rec.sqlite3")
+    status, out, err = run("record", base + "gzip-msgpack", "--output", db, "--timeout", "20")
+    ok(status == 0, "gzip-msgpack: recorded", "status %d, %s" % (status, err))
+    status, out, err = run("history", "search", "--db", db, "--decode", "gzip,msgpack", "--where", "$.seq >= 3")
+    hits = [json.loads(line) for line in out.splitlines() if line]
+    ok(status == 0 and len(hits) == 2, "history search --where reads the decoded view: 2 hits",
+       "status %d, %r, %s" % (status, hits, err))
+    status, out, err = run("history", "search", "--db", db, "--where", "$.seq >= 3")
+    ok(status == 0 and out.strip() == "", "without --decode the predicate finds nothing in binary",
+       "status %d, %r" % (status, out))
+    status, out, err = run("history", "export", "1", "--db", db, "--decode", "gzip,msgpack")
+    received = [json.loads(line) for line in out.splitlines() if line]
+    received = [r for r in received if r.get("dir") == "in" and r["kind"] == "binary"]
+    ok(status == 0 and [r.get("decoded") for r in received[:5]] == TICKS
+       and "could not decode as" in received[-1].get("decode_error", ""),
+       "history export --decode: each line carries \"decoded\" (or \"decode_error\")",
+       "status %d, %r, %s" % (status, received[:2], err))
+    status, out, err = run("history", "export", "1", "--db", db, "--decode", "gzip,msgpack", "--format", "csv",
+                           "--column", "$.price")
+    rows = list(csv.reader(io.StringIO(out)))
+    header = rows[0] if rows else []
+    prices = [r[header.index("$.price")] for r in rows[1:] if "$.price" in header and r[header.index("$.price")]]
+    ok(status == 0 and "decoded" in header and "decode_error" in header
+       and prices == ["100.25", "101.25", "102.25", "103.25", "104.25"],
+       "history export --format csv --decode: decoded columns, and --column reads the view",
+       "status %d, %r, %r, %s" % (status, header, prices, err))
+    status, out, err = run("history", "export", "1", "--db", db, "--decode", "gzip,bogus")
+    ok(status == 2 and "--decode:" in err, "history export with a bad chain: exit 2", err)
 
     status, out, err = run("connect", base + "gzip", "--decode", "msgpack,gzip")
     ok(status == 2 and "--decode:" in err and "comes after" in err, "a chain in the wrong order: exit 2", err)

@@ -76,6 +76,7 @@ sonde_cli_history_search (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (N_("[TEXT] — find recorded messages"));
   g_autofree GOptionEntry *entries = sonde_cli_history_target_entries (&target);
+  g_autofree GOptionEntry *decode_entries = sonde_cli_history_decode_entries (&target);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autoptr(SondeStore) store = NULL;
@@ -91,10 +92,12 @@ sonde_cli_history_search (int    argc,
     N_("Finds the messages (text and binary, in and out) that contain TEXT (ignoring\n"
        "case), match --regex RE or --where PREDICATE, and prints one JSON object per\n"
        "line for each: session, seq, time (and time_us), dir, kind, size and preview\n"
-       "(the start of the payload, on one line)."));
+       "(the start of the payload, on one line). With a decoder (--decode, or the\n"
+       "profile's), TEXT, RE and PREDICATE read each message's decoded view."));
   g_option_context_set_description (context, sonde_cli_history_target_help ());
   g_option_context_add_main_entries (context, search_entries, NULL);
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, decode_entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -134,6 +137,14 @@ sonde_cli_history_search (int    argc,
   path = sonde_cli_history_target_path (&target, &status);
   if (path == NULL)
     goto out;
+  {
+    SondeRecordViews *views = sonde_cli_history_target_views (&target, &status);
+
+    if (views == NULL && status != 0)
+      goto out;
+    if (views != NULL)
+      sonde_history_query_set_views (query, views);
+  }
   store = sonde_cli_history_open_reader (path, &status);
   if (store == NULL)
     goto out;

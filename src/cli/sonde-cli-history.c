@@ -24,6 +24,7 @@
 #include "sonde-error.h"
 #include "sonde-json-writer.h"
 #include "sonde-recordings.h"
+#include "sonde-session.h"
 #include "sonde-store-export.h"
 #include "sonde-store-import.h"
 #include "sonde-store-sqlite.h"
@@ -59,9 +60,62 @@ sonde_cli_history_target_entries (HistoryTarget *target)
   return g_memdup2 (entries, sizeof entries);
 }
 
+GOptionEntry *
+sonde_cli_history_decode_entries (HistoryTarget *target)
+{
+  GOptionEntry entries[] = {
+    { "decode", 0, 0, G_OPTION_ARG_STRING, &target->decode,
+      N_("Read messages through these decoders, as connect --decode does (default: the profile's); "
+         "\"none\" for none"), N_("LIST") },
+    { "proto-descriptor", 0, 0, G_OPTION_ARG_FILENAME, &target->proto_descriptor,
+      N_("With --decode protobuf: the descriptor set (protoc -o FILE)"), N_("FILE") },
+    { "proto-type", 0, 0, G_OPTION_ARG_STRING, &target->proto_type,
+      N_("With --decode protobuf: the message type (e.g. feed.Tick)"), N_("NAME") },
+    { NULL },
+  };
+
+  return g_memdup2 (entries, sizeof entries);
+}
+
+SondeRecordViews *
+sonde_cli_history_target_views (HistoryTarget *target,
+                                int           *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeDecoder) decoder = NULL;
+  const char *spec = target->decode;
+  const char *descriptor = target->proto_descriptor;
+  const char *type = target->proto_type;
+
+  *status = 0;
+  if (spec == NULL)
+    {
+      spec = target->profile_decode;
+      descriptor = target->profile_proto_descriptor;
+      type = target->profile_proto_type;
+    }
+  if (spec == NULL || *spec == '\0' || g_str_equal (spec, "none"))
+    return NULL;
+
+  decoder = sonde_decoder_new (spec, descriptor, type, NULL, &error);
+  if (decoder == NULL)
+    {
+      fail ("--decode: %s", error->message);
+      *status = 2;
+      return NULL;
+    }
+  return sonde_decoder_views_new (g_steal_pointer (&decoder));
+}
+
 void
 sonde_cli_history_target_clear (HistoryTarget *target)
 {
+  g_clear_pointer (&target->decode, g_free);
+  g_clear_pointer (&target->proto_descriptor, g_free);
+  g_clear_pointer (&target->proto_type, g_free);
+  g_clear_pointer (&target->profile_decode, g_free);
+  g_clear_pointer (&target->profile_proto_descriptor, g_free);
+  g_clear_pointer (&target->profile_proto_type, g_free);
   g_clear_pointer (&target->db, g_free);
   g_clear_pointer (&target->profile, g_free);
   g_clear_pointer (&target->profiles_file, g_free);
@@ -110,6 +164,14 @@ sonde_cli_history_target_path (HistoryTarget *target,
         }
       target->profile_id = g_strdup (sonde_profile_get_id (profile));
       target->profile_name = g_strdup (sonde_profile_get_name (profile));
+      {
+        const char *descriptor = NULL;
+        const char *type = NULL;
+
+        target->profile_decode = g_strdup (sonde_profile_get_decode (profile, &descriptor, &type));
+        target->profile_proto_descriptor = g_strdup (descriptor);
+        target->profile_proto_type = g_strdup (type);
+      }
       return sonde_recordings_path (dir, target->profile_id);
     }
 
@@ -399,9 +461,11 @@ history_export (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (N_("SESSION — write a recorded session out"));
   g_autofree GOptionEntry *entries = sonde_cli_history_target_entries (&target);
+  g_autofree GOptionEntry *decode_entries = sonde_cli_history_decode_entries (&target);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autoptr(SondeStore) store = NULL;
+  SondeRecordViews *views = NULL;
   SondeExportOptions options = { .format = SONDE_EXPORT_FORMAT_JSONL };
   gint64 session_id = 0;
   int status = 2;
@@ -409,10 +473,13 @@ history_export (int    argc,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
     N_("Writes the session with the id SESSION (see `sonde-cli history list`) as JSON\n"
-       "Lines, CSV or HAR, to stdout or to --output FILE."));
+       "Lines, CSV or HAR, to stdout or to --output FILE. With a decoder (--decode, or\n"
+       "the profile's), JSON Lines carry \"decoded\" (or \"decode_error\"), CSV has the\n"
+       "columns decoded and decode_error, and --column reads the decoded view."));
   g_option_context_set_description (context, sonde_cli_history_target_help ());
   g_option_context_add_main_entries (context, export_entries, NULL);
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, decode_entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -455,6 +522,10 @@ history_export (int    argc,
   path = sonde_cli_history_target_path (&target, &status);
   if (path == NULL)
     goto out;
+  views = sonde_cli_history_target_views (&target, &status);
+  if (views == NULL && status != 0)
+    goto out;
+  options.views = views;
   store = sonde_cli_history_open_reader (path, &status);
   if (store == NULL)
     goto out;
@@ -492,6 +563,7 @@ history_export (int    argc,
     }
 
 out:
+  sonde_record_views_free (views);
   sonde_cli_history_target_clear (&target);
   return status;
 }

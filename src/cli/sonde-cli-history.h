@@ -15,13 +15,26 @@ typedef struct {
   char *profile;         /* --profile NAME|ID */
   char *profiles_file;   /* --profiles FILE */
 
+  char *decode;          /* --decode LIST (search, export) */
+  char *proto_descriptor;
+  char *proto_type;
   /* found */
   char *profile_id;
   char *profile_name;
+  char *profile_decode;  /* the profile's chain, and its Protobuf schema */
+  char *profile_proto_descriptor;
+  char *profile_proto_type;
 } HistoryTarget;
 
 GOptionEntry *sonde_cli_history_target_entries (HistoryTarget  *target);
 void          sonde_cli_history_target_clear   (HistoryTarget  *target);
+/* --decode, --proto-descriptor, --proto-type (search and export). */
+GOptionEntry *sonde_cli_history_decode_entries (HistoryTarget  *target);
+/* After sonde_cli_history_target_path(): views decoded by --decode, or by
+ * the profile's chain; NULL with @status 0 for none, NULL with @status set
+ * (said on stderr) for a chain that is not valid. */
+SondeRecordViews *sonde_cli_history_target_views (HistoryTarget *target,
+                                                int            *status);
 /* Resolves --profile; the database path of --db, --profile, or the ad-hoc
  * one. NULL and an exit status in @status on failure (said on stderr). */
 char         *sonde_cli_history_target_path    (HistoryTarget  *target,

@@ -103,40 +103,18 @@ sonde_cli_get_view (ConnectRun        *run,
   return TRUE;
 }
 
-/* ,"decoded":VIEW (JSON as it is, on one line; text that is not JSON as a
- * string) or ,"decode_error":"why", before the record's closing brace. */
+/* ,"decoded":VIEW or ,"decode_error":"why", before the record's closing
+ * brace, as the JSON Lines export writes it. */
 static void
 append_decoded (ConnectRun *run)
 {
-  GString *line = run->line;
-  g_autoptr(GString) member = g_string_new (NULL);
-
-  if (!run->decode_done || line->len == 0 || line->str[line->len - 1] != '}')
+  if (!run->decode_done)
     return;
   if (run->decode_error != NULL)
-    {
-      g_string_append (member, ",\"decode_error\":");
-      sonde_json_append_string (member, run->decode_error, -1);
-    }
-  else if (sonde_json_validate (run->decoded->str, (gssize) run->decoded->len, NULL, NULL, NULL))
-    {
-      g_string_append (member, ",\"decoded\":");
-      if (memchr (run->decoded->str, '\n', run->decoded->len) != NULL)
-        {
-          g_autofree char *compact = sonde_json_pretty_compact (run->decoded->str, (gssize) run->decoded->len,
-                                                                0, G_MAXSIZE, NULL);
-
-          g_string_append (member, compact != NULL ? compact : "null");
-        }
-      else
-        g_string_append_len (member, run->decoded->str, (gssize) run->decoded->len);
-    }
+    sonde_record_views_append_member (run->line, SONDE_RECORD_VIEW_FAILED, NULL, 0, run->decode_error);
   else
-    {
-      g_string_append (member, ",\"decoded\":");
-      sonde_json_append_string (member, run->decoded->str, (gssize) run->decoded->len);
-    }
-  g_string_insert_len (line, (gssize) line->len - 1, member->str, (gssize) member->len);
+    sonde_record_views_append_member (run->line, SONDE_RECORD_VIEW_DECODED, run->decoded->str, run->decoded->len,
+                                      NULL);
 }
 
 /* {"time":"…","values":{"$.price":101.25,"$.x":null}}: the paths as typed,

@@ -23,6 +23,7 @@ struct _SondeCsvWriter
   GOutputStream *stream;
   GString       *buffer;
   GPtrArray     *paths;    /* SondeJsonPath */
+  gboolean       decoded;  /* "decoded" and "decode_error" columns */
   gboolean       header_written;
   gboolean       finished;
 };
@@ -100,6 +101,11 @@ append_header (SondeCsvWriter *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     append_field (self->buffer, &first, names[i], strlen (names[i]));
+  if (self->decoded)
+    {
+      append_field (self->buffer, &first, "decoded", strlen ("decoded"));
+      append_field (self->buffer, &first, "decode_error", strlen ("decode_error"));
+    }
   for (guint i = 0; i < self->paths->len; i++)
     {
       const char *name = sonde_json_path_to_string (g_ptr_array_index (self->paths, i));
@@ -148,12 +154,35 @@ sonde_csv_writer_free (SondeCsvWriter *self)
   g_free (self);
 }
 
+void
+sonde_csv_writer_set_decoded (SondeCsvWriter *self,
+                              gboolean        decoded)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (!self->header_written);
+
+  self->decoded = decoded;
+}
+
 gboolean
 sonde_csv_writer_add (SondeCsvWriter     *self,
                       const SondeRecord  *record,
                       GCancellable       *cancellable,
                       GError            **error)
 {
+  return sonde_csv_writer_add_view (self, record, SONDE_RECORD_VIEW_RAW, NULL, NULL, cancellable, error);
+}
+
+gboolean
+sonde_csv_writer_add_view (SondeCsvWriter      *self,
+                           const SondeRecord   *record,
+                           SondeRecordViewKind  view_kind,
+                           const SondeRecord   *view,
+                           const char          *decode_error,
+                           GCancellable        *cancellable,
+                           GError             **error)
+{
+  const SondeRecord *json_source;
   GString *out;
   gboolean first = TRUE;
   gboolean as_text;
@@ -195,13 +224,30 @@ sonde_csv_writer_add (SondeCsvWriter     *self,
       append_field (out, &first, encoded, strlen (encoded));
     }
 
+  if (self->decoded)
+    {
+      if (view_kind == SONDE_RECORD_VIEW_DECODED)
+        append_field (out, &first, (const char *) view->data, view->stored_size);
+      else
+        append_field (out, &first, "", 0);
+      if (view_kind == SONDE_RECORD_VIEW_FAILED && decode_error != NULL)
+        append_field (out, &first, decode_error, strlen (decode_error));
+      else
+        append_field (out, &first, "", 0);
+    }
+
+  /* Path columns read the decoded view; with none, text messages. */
+  json_source = view_kind == SONDE_RECORD_VIEW_DECODED ? view
+              : view_kind == SONDE_RECORD_VIEW_RAW && record->direction != SONDE_DIRECTION_EVENT &&
+                record->kind == SONDE_MESSAGE_KIND_TEXT ? record
+              : NULL;
   for (guint i = 0; i < self->paths->len; i++)
     {
       g_autofree char *value = NULL;
 
-      if (record->direction != SONDE_DIRECTION_EVENT && record->kind == SONDE_MESSAGE_KIND_TEXT)
+      if (json_source != NULL)
         value = sonde_json_path_dup_key (g_ptr_array_index (self->paths, i),
-                                         (const char *) record->data, record->stored_size);
+                                         (const char *) json_source->data, json_source->stored_size);
       append_field (out, &first, value ? value : "", value ? strlen (value) : 0);
     }
   g_string_append (out, "\r\n");

@@ -7,7 +7,8 @@
  * pings and pongs that are UTF-8, events and frame headers as their JSON
  * object), base64 (any other payload), then one column per extracted JSON
  * path (its value: a string decoded, a number as written, true or false;
- * empty when absent). Fields holding a comma, a quote, CR or LF are
+ * empty when absent). With decoded columns, "decoded" and "decode_error"
+ * come after "base64", and the paths read the decoded view. Fields holding a comma, a quote, CR or LF are
  * quoted; rows end with CRLF. Streamed, as sonde-har-writer.h.
  */
 #pragma once
@@ -15,6 +16,7 @@
 #include <gio/gio.h>
 
 #include "sonde-record.h"
+#include "sonde-record-views.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +31,19 @@ gboolean        sonde_csv_writer_add    (SondeCsvWriter      *self,
                                          const SondeRecord   *record,
                                          GCancellable        *cancellable,
                                          GError             **error);
+/* Adds the columns "decoded" (the decoded view as JSON text) and
+ * "decode_error" after "base64"; before the first row. */
+void            sonde_csv_writer_set_decoded (SondeCsvWriter *self,
+                                              gboolean        decoded);
+/* @record with its decoded view (@view_kind DECODED: @view; FAILED:
+ * @decode_error): path columns read the view. */
+gboolean        sonde_csv_writer_add_view (SondeCsvWriter      *self,
+                                           const SondeRecord   *record,
+                                           SondeRecordViewKind  view_kind,
+                                           const SondeRecord   *view,
+                                           const char          *decode_error,
+                                           GCancellable        *cancellable,
+                                           GError             **error);
 gboolean        sonde_csv_writer_finish (SondeCsvWriter      *self,
                                          GCancellable        *cancellable,
                                          GError             **error);

@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "sonde-record-views.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -22,6 +24,11 @@ typedef struct {
   gint64              to_us;
   const char         *url;        /* HAR: the entry's request URL (masked) */
   gint64              start_us;   /* HAR: the entry's start */
+  /* Each message's decoded view is written too when this has a decoder
+   * (JSON Lines: "decoded" or "decode_error"; CSV: those columns, and the
+   * path columns read the view). Borrowed, used on the export's thread
+   * only. A log's export uses the log's own views when this is NULL. */
+  SondeRecordViews   *views;
 } SondeExportOptions;
 
 /* Progress, on the main context of whoever started the export, a few

@@ -26,6 +26,8 @@ struct _SondeExportWriter
   SondeCsvWriter    *csv;
   SondeHarWriter    *har;
   guint64            n_written;
+  SondeRecordViews  *views;      /* borrowed; NULL: payloads only */
+  GString           *view_scratch; /* a decoded view with its secrets masked */
 };
 
 SondeExportWriter *
@@ -62,6 +64,15 @@ sonde_export_writer_new (GOutputStream             *stream,
       break;
     }
 
+  /* Decoded views: not in HAR, which has no place for them. */
+  if (options->views != NULL && sonde_record_views_has_func (options->views) &&
+      options->format != SONDE_EXPORT_FORMAT_HAR)
+    {
+      self->views = options->views;
+      if (self->csv != NULL)
+        sonde_csv_writer_set_decoded (self->csv, TRUE);
+    }
+
   return g_steal_pointer (&self);
 }
 
@@ -75,6 +86,8 @@ sonde_export_writer_free (SondeExportWriter *self)
   g_clear_pointer (&self->redactor, sonde_redactor_unref);
   if (self->scratch != NULL)
     g_string_free (self->scratch, TRUE);
+  if (self->view_scratch != NULL)
+    g_string_free (self->view_scratch, TRUE);
   g_string_free (self->buffer, TRUE);
   g_clear_object (&self->stream);
   g_free (self);
@@ -122,6 +135,48 @@ sonde_export_writer_add (SondeExportWriter  *self,
 
   copy = sonde_export_redact (record, self->redactor, &self->scratch, &masked);
 
+  if (self->views != NULL)
+    {
+      SondeRecord view;
+      const char *why = NULL;
+      SondeRecordViewKind kind = sonde_record_views_get (self->views, record, &view, &why);
+
+      if (kind == SONDE_RECORD_VIEW_DECODED && self->redactor != NULL)
+        {
+          /* A secret can sit in a decoded payload as well. */
+          if (self->view_scratch == NULL)
+            self->view_scratch = g_string_new (NULL);
+          g_string_truncate (self->view_scratch, 0);
+          sonde_redactor_append_bytes (self->redactor, self->view_scratch, (const char *) view.data, view.stored_size);
+          view.data = (const guint8 *) self->view_scratch->str;
+          view.stored_size = view.size = self->view_scratch->len;
+        }
+
+      if (self->format == SONDE_EXPORT_FORMAT_JSONL)
+        {
+          gsize start = self->buffer->len;
+          g_autoptr(GString) line = NULL;
+
+          sonde_record_append_json (self->buffer, copy);
+          if (kind != SONDE_RECORD_VIEW_RAW)
+            {
+              /* The member goes before the line's closing brace. */
+              line = g_string_new_len (self->buffer->str + start, (gssize) (self->buffer->len - start));
+              sonde_record_views_append_member (line, kind, (const char *) view.data, view.stored_size, why);
+              g_string_truncate (self->buffer, start);
+              g_string_append_len (self->buffer, line->str, (gssize) line->len);
+            }
+          g_string_append_c (self->buffer, '\n');
+          self->n_written++;
+          return sonde_output_buffer_flush (self->stream, self->buffer, FLUSH_AT, cancellable, error);
+        }
+
+      ok = sonde_csv_writer_add_view (self->csv, copy, kind, &view, why, cancellable, error);
+      if (ok)
+        self->n_written++;
+      return ok;
+    }
+
   if (self->format == SONDE_EXPORT_FORMAT_JSONL)
     {
       sonde_record_append_json (self->buffer, copy);
@@ -142,6 +197,7 @@ sonde_export_writer_add (SondeExportWriter  *self,
   self->n_written = sonde_har_writer_get_n_messages (self->har);
   return ok;
 }
+
 
 gboolean
 sonde_export_writer_finish (SondeExportWriter  *self,

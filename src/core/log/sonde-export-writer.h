@@ -13,6 +13,7 @@
 
 #include "sonde-export-options.h"
 #include "sonde-record.h"
+#include "sonde-record-views.h"
 #include "sonde-redactor.h"
 
 G_BEGIN_DECLS

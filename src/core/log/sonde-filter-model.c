@@ -645,10 +645,31 @@ sonde_filter_model_get_log (SondeFilterModel *self)
   return self->log;
 }
 
-/* Shows only records whose payload contains @text, case-insensitively, or
- * matches it as a regular expression (PCRE syntax, case-insensitive).
+/* Shows only records whose payload (its decoded view, with a decoder)
+ * contains @text, case-insensitively, or matches it as a regular
+ * expression (PCRE syntax, case-insensitive); text that starts with "$"
+ * and reads as a JSON predicate ($.sym == "ABC" && $.price > 100) is one.
  * NULL or "" shows everything. Returns FALSE, leaving the filter as it was,
  * when @regex is set and @text does not compile. */
+/* "$.price > 100", "$.sym == \"ABC\"": a predicate rather than text;
+ * a bare "$" or "$." is text still being typed. */
+static gboolean
+looks_like_predicate (const char *text)
+{
+  while (g_ascii_isspace (*text))
+    text++;
+  return text[0] == '$' && (text[1] == '.' || text[1] == '[') && strpbrk (text, "<>=!") != NULL;
+}
+
+/* Whether the query is a JSON predicate (see sonde_filter_model_set_query()). */
+gboolean
+sonde_filter_model_get_predicate (SondeFilterModel *self)
+{
+  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
+
+  return self->matcher != NULL && sonde_record_matcher_get_kind (self->matcher) == SONDE_RECORD_MATCH_PREDICATE;
+}
+
 gboolean
 sonde_filter_model_set_query (SondeFilterModel  *self,
                               const char        *text,
@@ -666,7 +687,9 @@ sonde_filter_model_set_query (SondeFilterModel  *self,
   if (g_strcmp0 (self->text ? self->text : "", text) == 0 && self->use_regex == regex)
     return TRUE;
 
-  if (*text != '\0')
+  if (*text != '\0' && !regex && looks_like_predicate (text))
+    matcher = sonde_record_matcher_new (SONDE_RECORD_MATCH_PREDICATE, text, NULL);
+  if (*text != '\0' && matcher == NULL)
     {
       matcher = sonde_record_matcher_new (regex ? SONDE_RECORD_MATCH_REGEX : SONDE_RECORD_MATCH_TEXT,
                                           text, error);

@@ -41,6 +41,8 @@ gboolean          sonde_filter_model_set_query      (SondeFilterModel  *self,
                                                      const char        *text,
                                                      gboolean           regex,
                                                      GError           **error);
+/* Whether the query was read as a JSON predicate ("$.price > 100"). */
+gboolean          sonde_filter_model_get_predicate  (SondeFilterModel  *self);
 const char       *sonde_filter_model_get_text       (SondeFilterModel  *self);
 gboolean          sonde_filter_model_get_regex      (SondeFilterModel  *self);
 void              sonde_filter_model_set_directions (SondeFilterModel  *self,

@@ -325,7 +325,14 @@ sonde_log_export_full_async (SondeMessageLog           *log,
   export->memory = g_memory_output_stream_new_resizable ();
   g_task_set_task_data (task, export, export_free);
 
-  export->writer = sonde_export_writer_new (export->memory, options, redactor, &error);
+  {
+    SondeExportOptions with_views = *options;
+
+    /* The log's messages as the window reads them: decoded. */
+    if (with_views.views == NULL)
+      with_views.views = sonde_message_log_get_views (log);
+    export->writer = sonde_export_writer_new (export->memory, &with_views, redactor, &error);
+  }
   if (export->writer == NULL)
     {
       g_task_return_error (task, error);

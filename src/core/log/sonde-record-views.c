@@ -16,6 +16,9 @@
 
 #include <string.h>
 
+#include "sonde-json-format.h"
+#include "sonde-json-writer.h"
+
 typedef struct {
   guint64             seq;
   SondeRecordViewKind kind;
@@ -270,4 +273,48 @@ sonde_record_views_get_n_made (SondeRecordViews *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->n_made;
+}
+
+/* ,"decoded":VIEW or ,"decode_error":"why", inserted before the closing
+ * brace of @line (a record's JSON object): the view as it is when it is
+ * JSON on one line, compacted when it spans lines, a string when it is
+ * not JSON (inflated text). */
+void
+sonde_record_views_append_member (GString             *line,
+                                  SondeRecordViewKind  kind,
+                                  const char          *view,
+                                  gsize                length,
+                                  const char          *error_message)
+{
+  g_autoptr(GString) member = NULL;
+
+  g_return_if_fail (line != NULL);
+
+  if (kind == SONDE_RECORD_VIEW_RAW || line->len == 0 || line->str[line->len - 1] != '}')
+    return;
+
+  member = g_string_new (NULL);
+  if (kind == SONDE_RECORD_VIEW_FAILED)
+    {
+      g_string_append (member, ",\"decode_error\":");
+      sonde_json_append_string (member, error_message ? error_message : "", -1);
+    }
+  else if (sonde_json_validate (view, (gssize) length, NULL, NULL, NULL))
+    {
+      g_string_append (member, ",\"decoded\":");
+      if (memchr (view, '\n', length) != NULL)
+        {
+          g_autofree char *compact = sonde_json_pretty_compact (view, (gssize) length, 0, G_MAXSIZE, NULL);
+
+          g_string_append (member, compact != NULL ? compact : "null");
+        }
+      else
+        g_string_append_len (member, view, (gssize) length);
+    }
+  else
+    {
+      g_string_append (member, ",\"decoded\":");
+      sonde_json_append_string (member, view, (gssize) length);
+    }
+  g_string_insert_len (line, (gssize) line->len - 1, member->str, (gssize) member->len);
 }

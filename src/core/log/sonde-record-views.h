@@ -78,6 +78,16 @@ const SondeRecord  *sonde_record_views_read       (SondeRecordViews    *self,
                                                    const SondeRecord   *record,
                                                    SondeRecord         *scratch);
 
+/* ,"decoded":VIEW (JSON on one line; a string when the view is not JSON)
+ * or ,"decode_error":"why", inserted before the closing brace of @line, a
+ * record's JSON object; nothing for RAW. sonde-cli's lines and the JSON
+ * Lines export write it. */
+void                sonde_record_views_append_member (GString             *line,
+                                                      SondeRecordViewKind  kind,
+                                                      const char          *view,
+                                                      gsize                length,
+                                                      const char          *error_message);
+
 /* The views kept: entries and bytes (for tests and the benchmark). */
 guint               sonde_record_views_get_n_kept (SondeRecordViews    *self);
 gsize               sonde_record_views_get_bytes  (SondeRecordViews    *self);

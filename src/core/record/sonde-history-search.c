@@ -30,6 +30,7 @@
 struct _SondeHistoryQuery
 {
   SondeRecordMatcher *matcher;
+  SondeRecordViews   *views;    /* owned; NULL: payloads as they are */
 };
 
 typedef struct {
@@ -80,7 +81,19 @@ sonde_history_query_matches (SondeHistoryQuery *self,
   if (record->direction == SONDE_DIRECTION_EVENT
       || (record->kind != SONDE_MESSAGE_KIND_TEXT && record->kind != SONDE_MESSAGE_KIND_BINARY))
     return FALSE;
-  return sonde_record_matcher_matches (self->matcher, record);
+  return sonde_record_matcher_matches_view (self->matcher, self->views, record);
+}
+
+/* Matches the decoded views @views (taken) makes: the window's and
+ * sonde-cli's --decode. The views are used on the search's thread. */
+void
+sonde_history_query_set_views (SondeHistoryQuery *self,
+                               SondeRecordViews  *views)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->views, sonde_record_views_free);
+  self->views = views;
 }
 
 void
@@ -88,6 +101,7 @@ sonde_history_query_free (SondeHistoryQuery *self)
 {
   if (self == NULL)
     return;
+  g_clear_pointer (&self->views, sonde_record_views_free);
   sonde_record_matcher_free (self->matcher);
   g_free (self);
 }

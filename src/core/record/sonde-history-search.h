@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "sonde-record-views.h"
 #include "sonde-store.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,9 @@ SondeHistoryQuery *sonde_history_query_new     (SondeHistoryQueryKind    kind,
                                                 GError                 **error);
 gboolean           sonde_history_query_matches (SondeHistoryQuery       *self,
                                                 const SondeRecord       *record);
+/* Matches each message's decoded view, made by @views (taken). */
+void               sonde_history_query_set_views (SondeHistoryQuery     *self,
+                                                  SondeRecordViews      *views);
 void               sonde_history_query_free    (SondeHistoryQuery       *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeHistoryQuery, sonde_history_query_free)
 

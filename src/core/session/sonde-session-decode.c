@@ -54,6 +54,43 @@ make_view (const SondeRecord  *record,
   return SONDE_RECORD_VIEW_DECODED;
 }
 
+/* Records read once, in order (a recorded session): a stateful chain
+ * decodes each received message as it comes. */
+static SondeRecordViewKind
+make_view_in_order (const SondeRecord  *record,
+                    GString            *json,
+                    char              **error_message,
+                    gpointer            user_data)
+{
+  SondeDecoder *decoder = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sonde_decoder_is_stateful (decoder))
+    return make_view (record, json, error_message, user_data);
+  if (record->direction != SONDE_DIRECTION_IN)
+    return SONDE_RECORD_VIEW_RAW;
+  if (!sonde_decoder_decode (decoder, record->data, record->stored_size, json, &error))
+    {
+      *error_message = g_strdup (error->message);
+      return SONDE_RECORD_VIEW_FAILED;
+    }
+  return SONDE_RECORD_VIEW_DECODED;
+}
+
+/* Views of records read by something other than a live log (a recorded
+ * session's export or search), decoded by @decoder, which the views own
+ * from then on: one reader thread at a time, records in order. */
+SondeRecordViews *
+sonde_decoder_views_new (SondeDecoder *decoder)
+{
+  SondeRecordViews *views = sonde_record_views_new ();
+
+  g_return_val_if_fail (decoder != NULL, views);
+
+  sonde_record_views_set_func (views, make_view_in_order, decoder, (GDestroyNotify) sonde_decoder_unref);
+  return views;
+}
+
 /* From the log's sink, for every record as it is appended, whole. */
 void
 sonde_session_decode_record (SondeSession      *self,

@@ -129,6 +129,9 @@ SondeDecoder         *sonde_session_get_decoder        (SondeSession      *self)
 const char           *sonde_session_get_suggested_decoder (SondeSession   *self);
 gboolean              sonde_session_accept_suggested_decoder (SondeSession *self,
                                                         GError           **error);
+/* Views decoded by @decoder (taken) for records read in order from
+ * elsewhere than a live log: a recorded session's export and search. */
+SondeRecordViews     *sonde_decoder_views_new          (SondeDecoder      *decoder);
 /* A close the user would call normal: 1000, 1001 or no status, cleanly. */
 gboolean              sonde_session_close_was_normal  (SondeSession         *self);
 
