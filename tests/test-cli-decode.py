@@ -159,6 +159,8 @@ def main():
     hits = [json.loads(line) for line in out.splitlines() if line]
     ok(status == 0 and len(hits) == 2, "history search --where reads the decoded view: 2 hits",
        "status %d, %r, %s" % (status, hits, err))
+    ok(len(hits) == 2 and '"seq":3' in hits[-1]["preview"] + hits[0]["preview"],
+       "history search: the previews are the decoded views", repr(hits))
     status, out, err = run("history", "search", "--db", db, "--where", "$.seq >= 3")
     ok(status == 0 and out.strip() == "", "without --decode the predicate finds nothing in binary",
        "status %d, %r" % (status, out))

@@ -526,6 +526,135 @@ test_search (Fixture       *fixture,
                    "list");
 }
 
+/* @text gzip-compressed, by GLib's zlib. */
+static GBytes *
+gzip_text (const char *text)
+{
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
+  guint8 out[4096];
+  gsize read = 0, written = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_converter_convert (G_CONVERTER (compressor), text, strlen (text), out, sizeof out,
+                                        G_CONVERTER_INPUT_AT_END, &read, &written, &error), ==, G_CONVERTER_FINISHED);
+  g_assert_no_error (error);
+  return g_bytes_new (out, written);
+}
+
+/* A recorded session of @n gzip-compressed binary ticks
+ * {"sym":"ABC","price":i}, in the database of @profile_id. */
+static void
+record_gzip_session (const char *profile_id,
+                     guint       n)
+{
+  g_autofree char *path = db_path (profile_id);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeStoreSqlite) store = NULL;
+  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GArray) records = g_array_new (FALSE, TRUE, sizeof (SondeRecord));
+  gint64 id = 0;
+
+  remove_db (profile_id);
+  store = sonde_store_sqlite_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (sonde_store_begin_session (SONDE_STORE (store), profile_id, "Gzip", "wss://feed.example/gz",
+                                            start_of_day (), &id, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{\"sym\":\"ABC\",\"price\":%u}", i);
+      GBytes *bytes = gzip_text (text);
+      SondeRecord record = {
+        .seq = i + 1,
+        .wall_us = start_of_day () + (gint64) (i + 1) * G_USEC_PER_SEC,
+        .direction = SONDE_DIRECTION_IN,
+        .kind = SONDE_MESSAGE_KIND_BINARY,
+      };
+
+      g_ptr_array_add (payloads, bytes);
+      record.mono_us = record.wall_us;
+      record.data = g_bytes_get_data (bytes, &record.size);
+      record.stored_size = record.size;
+      g_array_append_val (records, record);
+    }
+  g_assert_true (sonde_store_append (SONDE_STORE (store), id, (SondeRecord *) records->data, records->len, &error));
+  g_assert_true (sonde_store_end_session (SONDE_STORE (store), id, start_of_day () + (gint64) (n + 1) * G_USEC_PER_SEC,
+                                          1000, NULL, SONDE_STORE_ENDED_BY_CLIENT, &error));
+  g_assert_no_error (error);
+}
+
+/* A profile that decodes gzip: History's search reads the decoded view
+ * (and shows it), and a recorded session's page charts and exports it. */
+static void
+test_decoded (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(SondeChartList) charts = sonde_chart_list_new ();
+  g_autoptr(SondeProfile) profile = sonde_profile_new_for_url ("wss://feed.example/gz");
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  SondeProfileStore *profiles = sonde_application_get_store (sonde_test_gui_get_app ());
+  SondeHistoryView *view;
+  SondeHistoryPage *page;
+  SondeChart *chart;
+  GListModel *hits;
+
+  g_assert_true (sonde_chart_list_add_path (charts, "$.price", NULL, SONDE_CHART_LIST_NEW_CHART, &error));
+  node = sonde_chart_list_to_json (charts);
+  sonde_profile_set_name (profile, "Gzip");
+  sonde_profile_set_charts (profile, node);
+  sonde_profile_set_decode (profile, "gzip", NULL, NULL);
+  sonde_profile_store_add (profiles, profile);
+  record_gzip_session (sonde_profile_get_id (profile), 10);
+
+  view = sonde_window_show_history (fixture->window, sonde_profile_get_id (profile));
+  SONDE_TEST_ASSERT_WAIT (sonde_test_is_mapped (view), WAIT_MS);
+  hits = sonde_history_view_get_hits (view);
+  g_assert_true (sonde_history_view_search (view, SONDE_HISTORY_QUERY_PREDICATE, "$.price >= 8"));
+  SONDE_TEST_ASSERT_WAIT (!sonde_history_view_get_searching (view), WAIT_MS);
+  g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 2);
+  {
+    g_autofree char *preview = sonde_history_item_dup_preview (item_at (hits, 0));
+
+    g_assert_nonnull (strstr (preview, "\"price\":"));
+  }
+
+  sonde_history_view_search (view, SONDE_HISTORY_QUERY_TEXT, "");
+  sonde_history_view_select (view, 0);
+  gtk_widget_activate_action (GTK_WIDGET (view), "history.open", NULL);
+  page = current_recording (fixture);
+  SONDE_TEST_ASSERT_WAIT (!sonde_history_page_get_loading (page), WAIT_MS);
+  chart = sonde_charts_panel_get_chart (sonde_history_page_get_charts (page), 0);
+  SONDE_TEST_ASSERT_WAIT (sonde_series_get_n_points (sonde_chart_get_series (chart, 0)) == 10, WAIT_MS);
+  {
+    double value = 0;
+
+    g_assert_true (sonde_series_get_point (sonde_chart_get_series (chart, 0), 9, NULL, &value));
+    g_assert_cmpfloat (value, ==, 9.0);
+  }
+
+  {
+    g_autofree char *dir = g_dir_make_tmp ("sonde-decoded-XXXXXX", &error);
+    g_autofree char *out = g_build_filename (dir, "decoded.jsonl", NULL);
+    g_autoptr(GFile) out_file = g_file_new_for_path (out);
+    g_autofree char *contents = NULL;
+    SondeExportDialog *dialog;
+
+    gtk_widget_activate_action (GTK_WIDGET (page), "recording.export", NULL);
+    dialog = find_export_dialog ();
+    g_assert_nonnull (dialog);
+    sonde_export_dialog_set_range (dialog, SONDE_EXPORT_RANGE_VIEW);
+    sonde_export_dialog_export_to (dialog, out_file);
+    SONDE_TEST_ASSERT_WAIT (!sonde_export_dialog_get_running (dialog), WAIT_MS);
+    g_assert_true (sonde_export_dialog_get_succeeded (dialog));
+    g_assert_true (g_file_get_contents (out, &contents, NULL, NULL));
+    g_assert_nonnull (strstr (contents, ",\"decoded\":{\"sym\":\"ABC\",\"price\":9}}"));
+    sonde_test_destroy_window (GTK_WINDOW (dialog));
+    g_remove (out);
+    g_rmdir (dir);
+  }
+  sonde_profile_store_remove (profiles, profile, NULL);
+}
+
 static guint
 count_lines (const char *path)
 {
@@ -857,6 +986,7 @@ main (int    argc,
   g_test_add ("/history/too-large", Fixture, NULL, setup, test_too_large, sonde_test_window_teardown);
   g_test_add ("/history/search", Fixture, NULL, setup, test_search, sonde_test_window_teardown);
   g_test_add ("/history/export", Fixture, NULL, setup, test_export, sonde_test_window_teardown);
+  g_test_add ("/history/decoded", Fixture, NULL, setup, test_decoded, sonde_test_window_teardown);
   g_test_add ("/history/import-and-delete", Fixture, NULL, setup, test_import_and_delete,
               sonde_test_window_teardown);
 

@@ -32,6 +32,7 @@
 #include "sonde-history-item.h"
 #include "sonde-history-page-private.h"
 #include "sonde-message-detail.h"
+#include "sonde-session.h"
 #include "sonde-store-sqlite.h"
 
 G_DEFINE_FINAL_TYPE (SondeHistoryPage, sonde_history_page, GTK_TYPE_WIDGET)
@@ -252,6 +253,25 @@ sonde_history_page_constructed (GObject *object)
     sonde_message_log_set_max_count (log, (guint) MIN (MAX (self->session->records + 64,
                                                             SONDE_MESSAGE_LOG_DEFAULT_MAX_COUNT), G_MAXUINT));
   sonde_message_log_set_max_bytes (log, self->max_bytes);
+
+  /* Read through the profile's decoder chain, as live. */
+  if (self->profile != NULL)
+    {
+      const char *descriptor = NULL;
+      const char *type = NULL;
+      const char *spec = sonde_profile_get_decode (self->profile, &descriptor, &type);
+
+      if (spec != NULL)
+        {
+          g_autoptr(GError) decode_error = NULL;
+          SondeDecoder *decoder = sonde_decoder_new (spec, descriptor, type, NULL, &decode_error);
+
+          if (decoder == NULL)
+            g_debug ("“%s”: its decoder chain: %s", name, decode_error->message);
+          else if (!sonde_decoder_attach_to_log (decoder, log))
+            g_debug ("a zlib-stream chain is not applied to recordings");
+        }
+    }
 
   self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (log));
   sonde_log_view_set_following (self->log_view, FALSE);

@@ -39,6 +39,7 @@ struct _SondeHistoryView
   GHashTable        *starts;         /* session id → start µs (gint64 in a pointer-sized box) */
   GCancellable      *cancellable;    /* jobs: delete, import */
   gpointer           search;         /* SearchJob, running */
+  SondeProfile      *profile;        /* whose decoder chain searches read through; NULL: none */
   char              *query_text;     /* the search shown: its text and kind */
   SondeHistoryQueryKind query_kind;
   guint              n_jobs;

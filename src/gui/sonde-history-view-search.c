@@ -19,6 +19,7 @@
 
 #include "sonde-history-item.h"
 #include "sonde-history-view-private.h"
+#include "sonde-session.h"
 #include "sonde-store-sqlite.h"
 
 typedef struct {
@@ -230,6 +231,20 @@ sonde_history_view_search (SondeHistoryView      *self,
       gtk_widget_set_visible (GTK_WIDGET (self->search_error), TRUE);
       gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
       return FALSE;
+    }
+
+  /* The profile's decoder chain: a search reads what the window shows. A
+   * chain the profile cannot make is the profile's problem, said on
+   * connect: the search reads payloads as they are. */
+  if (self->profile != NULL)
+    {
+      const char *descriptor = NULL;
+      const char *type = NULL;
+      const char *spec = sonde_profile_get_decode (self->profile, &descriptor, &type);
+      SondeDecoder *decoder = spec != NULL ? sonde_decoder_new (spec, descriptor, type, NULL, NULL) : NULL;
+
+      if (decoder != NULL)
+        sonde_history_query_set_views (query, sonde_decoder_views_new (decoder));
     }
 
   gtk_stack_set_visible_child_name (self->stack, "hits");

@@ -370,6 +370,7 @@ sonde_history_view_finalize (GObject *object)
   g_free (self->path);
   g_free (self->profile_id);
   g_free (self->profile_name);
+  g_clear_object (&self->profile);
   g_free (self->title);
   g_free (self->error);
   g_free (self->query_text);
@@ -617,6 +618,18 @@ sonde_history_view_get_busy (SondeHistoryView *self)
   g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), FALSE);
 
   return self->n_jobs > 0 || self->search != NULL;
+}
+
+/* Searches read messages through @profile's decoder chain (NULL: as
+ * they are). */
+void
+sonde_history_view_set_profile (SondeHistoryView *self,
+                                SondeProfile     *profile)
+{
+  g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
+  g_return_if_fail (profile == NULL || SONDE_IS_PROFILE (profile));
+
+  g_set_object (&self->profile, profile);
 }
 
 void

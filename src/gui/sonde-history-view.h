@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "sonde-history-search.h"
+#include "sonde-profile.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +50,8 @@ void        sonde_history_view_import        (SondeHistoryView  *self,
  * and cannot be deleted. */
 typedef GArray *(*SondeHistoryLiveFunc) (const char *path,
                                          gpointer    user_data);
+void        sonde_history_view_set_profile   (SondeHistoryView     *self,
+                                              SondeProfile         *profile);
 void        sonde_history_view_set_live_func (SondeHistoryView     *self,
                                               SondeHistoryLiveFunc  func,
                                               gpointer              user_data,

@@ -104,6 +104,7 @@ sonde_window_show_history (SondeWindow *self,
     profile = sonde_profile_store_lookup (self->store, profile_id);
   view = sonde_history_view_new (path, profile_id, profile != NULL ? sonde_profile_get_name (profile) : NULL);
   g_signal_connect_object (view, "open-session", G_CALLBACK (on_open_session), self, 0);
+  sonde_history_view_set_profile (SONDE_HISTORY_VIEW (view), profile);
   {
     GWeakRef *ref = g_new0 (GWeakRef, 1);
 

@@ -177,7 +177,14 @@ on_hit (const SondeRecord *record,
       search->stopped = TRUE;
       return FALSE;
     }
-  preview = make_preview (record);
+  {
+    SondeRecord scratch;
+    const SondeRecord *view = search->query->views != NULL
+                            ? sonde_record_views_read (search->query->views, record, &scratch) : NULL;
+
+    /* What matched: the decoded view, when there is one. */
+    preview = make_preview (view != NULL ? view : record);
+  }
   hit.preview = preview;
   search->n_hits++;
   if (!search->func (&hit, search->user_data)

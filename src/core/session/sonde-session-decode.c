@@ -91,6 +91,30 @@ sonde_decoder_views_new (SondeDecoder *decoder)
   return views;
 }
 
+/* Reads @log's messages through @decoder (taken; NULL: none), as a
+ * session does, for a log no session owns (a recorded session's page).
+ * FALSE, and nothing set, for a stateful chain: its views must be made
+ * as the messages arrive, which only a session does. */
+gboolean
+sonde_decoder_attach_to_log (SondeDecoder    *decoder,
+                             SondeMessageLog *log)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_LOG (log), FALSE);
+
+  if (decoder == NULL)
+    {
+      sonde_message_log_set_view_func (log, NULL, NULL, NULL);
+      return TRUE;
+    }
+  if (sonde_decoder_is_stateful (decoder))
+    {
+      sonde_decoder_unref (decoder);
+      return FALSE;
+    }
+  sonde_message_log_set_view_func (log, make_view, decoder, (GDestroyNotify) sonde_decoder_unref);
+  return TRUE;
+}
+
 /* From the log's sink, for every record as it is appended, whole. */
 void
 sonde_session_decode_record (SondeSession      *self,

@@ -132,6 +132,11 @@ gboolean              sonde_session_accept_suggested_decoder (SondeSession *self
 /* Views decoded by @decoder (taken) for records read in order from
  * elsewhere than a live log: a recorded session's export and search. */
 SondeRecordViews     *sonde_decoder_views_new          (SondeDecoder      *decoder);
+/* @log's messages read through @decoder (taken), for a log no session
+ * owns; FALSE for a stateful chain (zlib-stream), which only a session
+ * decodes. */
+gboolean              sonde_decoder_attach_to_log      (SondeDecoder      *decoder,
+                                                        SondeMessageLog   *log);
 /* A close the user would call normal: 1000, 1001 or no status, cleanly. */
 gboolean              sonde_session_close_was_normal  (SondeSession         *self);
 
