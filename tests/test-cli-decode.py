@@ -183,6 +183,27 @@ def main():
     status, out, err = run("history", "export", "1", "--db", db, "--decode", "gzip,bogus")
     ok(status == 2 and "--decode:" in err, "history export with a bad chain: exit 2", err)
 
+    # A profile's chain is the default, --decode overrides it, "none" turns it off.
+    profiles = os.path.join(TMP, "profiles.json")
+    with open(profiles, "w") as f:
+        json.dump({"schema": 1, "profiles": [{"id": "66666666-6666-4666-8666-666666666666", "name": "Packed",
+                                              "url": base + "msgpack", "decode": {"chain": "msgpack"}},
+                                             {"id": "77777777-7777-4777-8777-777777777777", "name": "Broken",
+                                              "url": base + "msgpack", "decode": {"chain": "msgpack,gzip"}}]}, f)
+    status, out, err = run("connect", "--profile", "Packed", "--profiles", profiles, "--extract", "$.price",
+                           "--where", "$.seq >= 2", "--timeout", "20")
+    prices = [json.loads(line)["values"]["$.price"] for line in out.splitlines() if line]
+    ok(status == 0 and prices == [102.25, 103.25, 104.25], "connect --profile: the profile's decoder chain",
+       "status %d, %r, %s" % (status, prices, err))
+    status, out, err = run("connect", "--profile", "Packed", "--profiles", profiles, "--decode", "none",
+                           "--extract", "$.price", "--timeout", "20")
+    values = [json.loads(line)["values"]["$.price"] for line in out.splitlines() if line]
+    ok(status == 0 and len(values) == 6 and set(values) == {None},
+       "connect --profile --decode none: nothing decoded, no price read", "status %d, %r, %s" % (status, out, err))
+    status, out, err = run("connect", "--profile", "Broken", "--profiles", profiles, "--timeout", "20")
+    ok(status == 2 and "Broken" in err and "comes after" in err, "a profile with a bad chain: exit 2, says which",
+       "status %d, %s" % (status, err))
+
     status, out, err = run("connect", base + "gzip", "--decode", "msgpack,gzip")
     ok(status == 2 and "--decode:" in err and "comes after" in err, "a chain in the wrong order: exit 2", err)
     status, out, err = run("connect", base + "gzip", "--proto-type", "feed.Tick")

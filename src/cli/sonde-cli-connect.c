@@ -611,6 +611,25 @@ run_profile (ConnectRun *run,
 
   sonde_cli_apply_profile_overrides (run, profile, url);
 
+  /* The profile's decoder chain, unless --decode says otherwise. */
+  if (run->decode != NULL)
+    sonde_profile_set_decode (profile, run->decoder != NULL ? run->decode : NULL, run->proto_descriptor,
+                              run->proto_type);
+  else if (sonde_profile_get_decode (profile, NULL, NULL) != NULL)
+    {
+      const char *descriptor = NULL;
+      const char *type = NULL;
+      const char *spec = sonde_profile_get_decode (profile, &descriptor, &type);
+
+      run->decoder = sonde_decoder_new (spec, descriptor, type, NULL, &error);
+      if (run->decoder == NULL)
+        {
+          g_printerr (_("%s: the decoder chain of “%s”: %s\n"), g_get_prgname (), sonde_profile_get_name (profile),
+                      error->message);
+          return 2;
+        }
+    }
+
   problems = sonde_cli_describe_problems (profile);
   if (problems != NULL)
     {

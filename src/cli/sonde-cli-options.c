@@ -275,13 +275,14 @@ sonde_cli_check_options (ConnectRun  *run,
         }
     }
 
-  if (run->decode == NULL && (run->proto_descriptor != NULL || run->proto_type != NULL))
+  if ((run->decode == NULL || g_ascii_strcasecmp (run->decode, "none") == 0) && (run->proto_descriptor != NULL || run->proto_type != NULL))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            _("--proto-descriptor and --proto-type go with --decode protobuf"));
       return FALSE;
     }
-  if (run->decode != NULL)
+  /* "none": no decoder, not even the profile's. */
+  if (run->decode != NULL && g_ascii_strcasecmp (run->decode, "none") != 0)
     {
       run->decoder = sonde_decoder_new (run->decode, run->proto_descriptor, run->proto_type, NULL, error);
       if (run->decoder == NULL)
@@ -408,8 +409,8 @@ sonde_cli_connect_entries (ConnectRun *run,
       N_("PREDICATE") },
     { "decode", 0, 0, G_OPTION_ARG_STRING, &run->decode,
       N_("Decode payloads, stages in order: gzip, zlib, deflate, zlib-stream, then msgpack, cbor, "
-         "protobuf-raw or protobuf; or auto. --where and --extract read the decoded view, and each "
-         "message's line carries it as \"decoded\" (or \"decode_error\")"),
+         "protobuf-raw or protobuf; or auto; or none (default: the profile's). --where and --extract read "
+         "the decoded view, and each message's line carries it as \"decoded\" (or \"decode_error\")"),
       N_("LIST") },
     { "proto-descriptor", 0, 0, G_OPTION_ARG_FILENAME, &run->proto_descriptor,
       N_("With --decode protobuf: the descriptor set (protoc -o FILE)"), N_("FILE") },
