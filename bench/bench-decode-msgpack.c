@@ -13,6 +13,13 @@
  *   decode + path   the same, then sonde_json_path_get_number ($.price)
  *   decode + json-glib  the same text, then json_parser_load_from_data()
  *                   into a reused JsonParser and the "price" member
+ *   views, new      what the log's readers (the chart, the filter, rules) do
+ *                   under a flood: sonde_record_views_read() of a record not
+ *                   seen before (a new seq each time; past 262,144 views the
+ *                   oldest go), the view made by sonde_decode_msgpack(), kept,
+ *                   then $.price read from it
+ *   views, kept     the same records read again: the view is found by seq
+ *                   (the 1024 views stay kept), then $.price
  *
  * It prints a table and the issue's targets:
  *
@@ -31,6 +38,7 @@
 
 #include "sonde-decode-msgpack.h"
 #include "sonde-json-path.h"
+#include "sonde-record-views.h"
 
 #define N_TICKS 1024
 #define RATE_GOAL 1e6
@@ -40,6 +48,8 @@ typedef enum {
   WAY_DECODE,
   WAY_PATH,
   WAY_JSON_GLIB,
+  WAY_VIEWS_NEW,
+  WAY_VIEWS_KEPT,
   N_WAYS
 } Way;
 
@@ -47,7 +57,65 @@ static const char *const way_names[N_WAYS] = {
   "decode",
   "decode + SondeJsonPath",
   "decode + json-glib",
+  "views, new + SondeJsonPath",
+  "views, kept + SondeJsonPath",
 };
+
+static const SondeDecodeLimits limits = { 16 * 1024 * 1024, 64, 1024 * 1024 };
+
+/* The session's view function, for MessagePack. */
+static SondeRecordViewKind
+make_view (const SondeRecord  *record,
+           GString            *json,
+           char              **error_message,
+           gpointer            user_data)
+{
+  if (!sonde_decode_msgpack (record->data, record->stored_size, &limits, json, NULL))
+    g_error ("seq %" G_GUINT64_FORMAT " does not decode", record->seq);
+  return SONDE_RECORD_VIEW_DECODED;
+}
+
+static double
+run_views (Way               way,
+           GBytes          **ticks,
+           SondeJsonPath    *path,
+           SondeRecordViews *views,
+           double            seconds,
+           double           *checksum)
+{
+  static guint64 next_seq = 1000000;
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = start + (gint64) (seconds * G_USEC_PER_SEC);
+  guint64 n = 0;
+
+  sonde_record_views_clear (views);
+  while (g_get_monotonic_time () < deadline)
+    {
+      double pass = 0;
+
+      for (guint i = 0; i < N_TICKS; i++)
+        {
+          SondeRecord record = { 0 };
+          SondeRecord scratch;
+          const SondeRecord *view;
+          double price = 0;
+
+          record.seq = way == WAY_VIEWS_NEW ? next_seq++ : i;
+          record.direction = SONDE_DIRECTION_IN;
+          record.kind = SONDE_MESSAGE_KIND_BINARY;
+          record.data = g_bytes_get_data (ticks[i], &record.stored_size);
+          record.size = record.stored_size;
+          view = sonde_record_views_read (views, &record, &scratch);
+          if (view == NULL || view == &record)
+            g_error ("tick %u: no decoded view", i);
+          sonde_json_path_get_number (path, (const char *) view->data, view->stored_size, &price);
+          pass += price;
+        }
+      *checksum = pass;
+      n += N_TICKS;
+    }
+  return n / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+}
 
 static void
 put_str (GByteArray *out,
@@ -117,7 +185,6 @@ run_way (Way            way,
          double         seconds,
          double        *checksum)
 {
-  const SondeDecodeLimits limits = { 16 * 1024 * 1024, 64, 1024 * 1024 };
   g_autoptr(GString) json = g_string_sized_new (256);
   gint64 start = g_get_monotonic_time ();
   gint64 deadline = start + (gint64) (seconds * G_USEC_PER_SEC);
@@ -171,11 +238,13 @@ main (int   argc,
   GBytes *ticks[N_TICKS];
   g_autoptr(SondeJsonPath) path = sonde_json_path_new ("$.price", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
+  SondeRecordViews *views = sonde_record_views_new ();
   double rates[N_WAYS][3], median[N_WAYS], sums[N_WAYS];
   double seconds = argc > 1 && g_str_equal (argv[1], "--quick") ? 0.2 : 1.0;
   gsize total = 0;
   double ratio;
 
+  sonde_record_views_set_func (views, make_view, NULL, NULL);
   for (guint i = 0; i < N_TICKS; i++)
     {
       ticks[i] = make_tick (i);
@@ -184,7 +253,8 @@ main (int   argc,
 
   for (guint r = 0; r < 3; r++)
     for (guint w = 0; w < N_WAYS; w++)
-      rates[w][r] = run_way (w, ticks, path, parser, seconds, &sums[w]);
+      rates[w][r] = w >= WAY_VIEWS_NEW ? run_views (w, ticks, path, views, seconds, &sums[w])
+                                       : run_way (w, ticks, path, parser, seconds, &sums[w]);
 
   printf ("ticks: %u, %.1f bytes each (MessagePack)\n\n", N_TICKS, (double) total / N_TICKS);
   printf ("%-26s %14s %12s\n", "way", "msg/s", "ns/msg");
@@ -195,11 +265,17 @@ main (int   argc,
       printf ("%-26s %14.0f %12.1f\n", way_names[w], median[w], 1e9 / median[w]);
     }
 
-  if (sums[WAY_PATH] != sums[WAY_JSON_GLIB] || sums[WAY_PATH] == 0)
+  if (sums[WAY_PATH] != sums[WAY_JSON_GLIB] || sums[WAY_PATH] != sums[WAY_VIEWS_NEW] ||
+      sums[WAY_PATH] != sums[WAY_VIEWS_KEPT] || sums[WAY_PATH] == 0)
     {
-      printf ("the readers disagree: %.17g against %.17g\n", sums[WAY_PATH], sums[WAY_JSON_GLIB]);
+      printf ("the readers disagree: %.17g against %.17g, %.17g and %.17g\n", sums[WAY_PATH], sums[WAY_JSON_GLIB],
+              sums[WAY_VIEWS_NEW], sums[WAY_VIEWS_KEPT]);
       return 1;
     }
+  printf ("\nthe view cache: a new view costs %.0f ns more than decode + path (%.2f× its rate); "
+          "a kept one is read at %.2f× its rate\n",
+          1e9 / median[WAY_VIEWS_NEW] - 1e9 / median[WAY_PATH], median[WAY_VIEWS_NEW] / median[WAY_PATH],
+          median[WAY_VIEWS_KEPT] / median[WAY_PATH]);
 
   ratio = median[WAY_PATH] / median[WAY_JSON_GLIB];
   printf ("\ntarget decode-msgpack-rate: %.2fM msg/s (goal ≥ 1M msg/s decode + path) %s\n",
@@ -209,5 +285,6 @@ main (int   argc,
 
   for (guint i = 0; i < N_TICKS; i++)
     g_bytes_unref (ticks[i]);
+  sonde_record_views_free (views);
   return 0;
 }

@@ -15,6 +15,16 @@
  *
  *   {"seq":         42,"sym":"ABC","price":101.25,"pad":"xxxx…x"}
  *
+ * With --msgpack, binary frames of the same tick in MessagePack (written
+ * here by hand, following the spec: github.com/msgpack/msgpack/blob/master/
+ * spec.md), also exactly --size bytes:
+ *
+ *   84                        a map of 4
+ *   a3 "seq"  ce XX XX XX XX  uint 32 (always 4 bytes, patched in place)
+ *   a3 "sym"  a3 "ABC"
+ *   a5 "price" cb <101.25>    float 64, big-endian
+ *   a3 "pad"  d9 NN "x…x"     str 8 (str 16, da NN NN, past 255 bytes)
+ *
  * With --rate N it paces itself to N messages a second instead: it writes
  * in steps of about 5 ms of messages and sleeps until each step is due. A
  * receiver that falls behind holds it up (TCP flow control); it then writes
@@ -47,6 +57,8 @@
 #define PAYLOAD_HEAD     "{\"seq\":"
 #define PAYLOAD_MIDDLE   ",\"sym\":\"ABC\",\"price\":101.25,\"pad\":\""
 #define PAYLOAD_TAIL     "\"}"
+/* MessagePack: everything up to the pad's string header. */
+#define MSGPACK_HEAD_LEN 37
 #define ROUND_BYTES      ((gsize) 4 * 1024 * 1024)
 #define MAX_REQUEST      16384
 #define HANDSHAKE_MS     10000
@@ -58,11 +70,14 @@ typedef struct {
   gsize   frame_len;    /* header + payload */
   gsize   seq_offset;   /* of the seq field inside a frame */
   guint   n_slots;
+  gboolean msgpack;     /* the seq field is a big-endian uint 32, not decimal */
 } Frames;
 
 static gsize
-payload_min_size (void)
+payload_min_size (gboolean msgpack)
 {
+  if (msgpack)
+    return MSGPACK_HEAD_LEN + 2;
   return strlen (PAYLOAD_HEAD) + SEQ_WIDTH + strlen (PAYLOAD_MIDDLE) + strlen (PAYLOAD_TAIL);
 }
 
@@ -111,13 +126,74 @@ write_seq (guint8  *field,
 }
 
 static void
+write_seq_msgpack (guint8  *field,
+                   guint64  seq)
+{
+  for (int i = 0; i < 4; i++)
+    field[i] = (guint8) (seq >> (24 - 8 * i));
+}
+
+static guint8 *
+put_msgpack_str (guint8     *p,
+                 const char *s)
+{
+  *p++ = (guint8) (0xa0 | strlen (s));   /* fixstr: under 32 bytes */
+  memcpy (p, s, strlen (s));
+  return p + strlen (s);
+}
+
+/* The tick in MessagePack, exactly @size bytes (≥ payload_min_size (TRUE)),
+ * its seq 0; returns the offset of the seq's 4 bytes. */
+static gsize
+msgpack_tick (guint8 *out,
+              gsize   size)
+{
+  union { double d; guint64 u; } price = { .d = 101.25 };
+  guint8 *p = out;
+  gsize pad = size - MSGPACK_HEAD_LEN - 2;
+  gsize seq_offset;
+
+  *p++ = 0x84;
+  p = put_msgpack_str (p, "seq");
+  *p++ = 0xce;
+  seq_offset = (gsize) (p - out);
+  write_seq_msgpack (p, 0);
+  p += 4;
+  p = put_msgpack_str (p, "sym");
+  p = put_msgpack_str (p, "ABC");
+  p = put_msgpack_str (p, "price");
+  *p++ = 0xcb;
+  for (int i = 0; i < 8; i++)
+    *p++ = (guint8) (price.u >> (56 - 8 * i));
+  p = put_msgpack_str (p, "pad");
+  g_assert ((gsize) (p - out) == MSGPACK_HEAD_LEN);
+  if (pad <= G_MAXUINT8)
+    {
+      *p++ = 0xd9;
+      *p++ = (guint8) pad;
+    }
+  else
+    {
+      pad--;   /* str 16's length takes one more byte */
+      g_assert (pad <= G_MAXUINT16);
+      *p++ = 0xda;
+      *p++ = (guint8) (pad >> 8);
+      *p++ = (guint8) pad;
+    }
+  memset (p, 'x', pad);
+  p += pad;
+  g_assert ((gsize) (p - out) == size);
+  return seq_offset;
+}
+
+static void
 frames_build (Frames  *frames,
               guint64  count,
               gsize    size)
 {
   guint8 header[10];
-  gsize header_len = frame_header (header, 0x1, size);
-  gsize pad = size - payload_min_size ();
+  gsize header_len = frame_header (header, frames->msgpack ? 0x2 : 0x1, size);
+  gsize pad = size - payload_min_size (FALSE);   /* JSON's */
   guint8 *template;
   guint8 *p;
 
@@ -131,16 +207,24 @@ frames_build (Frames  *frames,
   p = template;
   memcpy (p, header, header_len);
   p += header_len;
-  memcpy (p, PAYLOAD_HEAD, strlen (PAYLOAD_HEAD));
-  p += strlen (PAYLOAD_HEAD);
-  write_seq (p, 0);
-  p += SEQ_WIDTH;
-  memcpy (p, PAYLOAD_MIDDLE, strlen (PAYLOAD_MIDDLE));
-  p += strlen (PAYLOAD_MIDDLE);
-  memset (p, 'x', pad);
-  p += pad;
-  memcpy (p, PAYLOAD_TAIL, strlen (PAYLOAD_TAIL));
-  p += strlen (PAYLOAD_TAIL);
+  if (frames->msgpack)
+    {
+      frames->seq_offset = header_len + msgpack_tick (p, size);
+      p += size;
+    }
+  else
+    {
+      memcpy (p, PAYLOAD_HEAD, strlen (PAYLOAD_HEAD));
+      p += strlen (PAYLOAD_HEAD);
+      write_seq (p, 0);
+      p += SEQ_WIDTH;
+      memcpy (p, PAYLOAD_MIDDLE, strlen (PAYLOAD_MIDDLE));
+      p += strlen (PAYLOAD_MIDDLE);
+      memset (p, 'x', pad);
+      p += pad;
+      memcpy (p, PAYLOAD_TAIL, strlen (PAYLOAD_TAIL));
+      p += strlen (PAYLOAD_TAIL);
+    }
   g_assert ((gsize) (p - template) == frames->frame_len);
 
   frames->data = g_malloc ((gsize) frames->n_slots * frames->frame_len);
@@ -353,12 +437,14 @@ main (int    argc,
   gint port = 0;
   gint lifetime = 300;
   gint64 rate = 0;
+  gboolean msgpack = FALSE;
   GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT64, &count, "Messages to send (default 1000000)", "N" },
     { "size", 's', 0, G_OPTION_ARG_INT, &size, "Bytes of JSON per message (default 100)", "BYTES" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (default 0: any free one)", "PORT" },
     { "lifetime", 0, 0, G_OPTION_ARG_INT, &lifetime, "Exit after this many seconds whatever happens (default 300)", "S" },
     { "rate", 'r', 0, G_OPTION_ARG_INT64, &rate, "Messages per second, paced (default 0: as fast as possible)", "N" },
+    { "msgpack", 0, 0, G_OPTION_ARG_NONE, &msgpack, "Binary frames of the tick in MessagePack instead of JSON text", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— serve one WebSocket flood on 127.0.0.1");
@@ -385,11 +471,13 @@ main (int    argc,
       g_printerr ("flood-server: %s\n", error->message);
       return 2;
     }
-  if (count < 0 || size < 0 || (gsize) size < payload_min_size () ||
+  if (count < 0 || size < 0 || (gsize) size < payload_min_size (msgpack) ||
+      (msgpack && (size > MSGPACK_HEAD_LEN + 3 + G_MAXUINT16 || count > G_MAXUINT32)) ||
       port < 0 || port > G_MAXUINT16 || lifetime <= 0 || rate < 0)
     {
       g_printerr ("flood-server: need --count ≥ 0, --size ≥ %" G_GSIZE_FORMAT ", "
-                  "0 ≤ --port ≤ 65535, --lifetime > 0 and --rate ≥ 0\n", payload_min_size ());
+                  "0 ≤ --port ≤ 65535, --lifetime > 0 and --rate ≥ 0 (and with --msgpack, "
+                  "--size ≤ %d and --count < 2^32)\n", payload_min_size (msgpack), MSGPACK_HEAD_LEN + 3 + G_MAXUINT16);
       return 2;
     }
 
@@ -398,6 +486,7 @@ main (int    argc,
   if (stdin_is_pipe ())
     g_thread_unref (g_thread_new ("stdin-watch", watch_stdin, NULL));
 
+  frames.msgpack = msgpack;
   frames_build (&frames, (guint64) count, (gsize) size);
 
   listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -463,7 +552,14 @@ main (int    argc,
         }
 
       for (guint i = 0; i < n; i++)
-        write_seq (frames.data + (gsize) i * frames.frame_len + frames.seq_offset, seq + i);
+        {
+          guint8 *field = frames.data + (gsize) i * frames.frame_len + frames.seq_offset;
+
+          if (frames.msgpack)
+            write_seq_msgpack (field, seq + i);
+          else
+            write_seq (field, seq + i);
+        }
       if (!write_all (fd, frames.data, (gsize) n * frames.frame_len))
         return 1;
       seq += n;

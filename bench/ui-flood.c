@@ -17,7 +17,11 @@
  * (follow mode off), --chart PATH (PATH charted on the page with
  * sonde_connection_page_chart_field() before the stream, as "Chart a Field"
  * does: the charts panel shows, and its chart draws the series the feed
- * fills; its targets are then named chart-flood-…). While messages stream, from the
+ * fills; its targets are then named chart-flood-…), --msgpack (the server sends
+ * the same tick as MessagePack in binary frames, and the tab is a profile's
+ * whose "decode" chain is msgpack: the log, the filter and the chart read
+ * decoded views; targets named msgpack-flood-…, or msgpack-chart-flood-…
+ * with --chart). While messages stream, from the
  * first batch the main thread takes to the last, it measures:
  *
  *   frames        a tick callback on the window keeps the frame clock running
@@ -147,6 +151,7 @@ typedef struct {
   gboolean             paused;
   gboolean             no_follow;
   char                *chart_path;
+  gboolean             msgpack;
   gint                 timeout;
 
   /* the server */
@@ -727,6 +732,8 @@ start_server (Bench   *bench,
   g_ptr_array_add (argv, g_strdup_printf ("--size=%d", bench->size));
   g_ptr_array_add (argv, g_strdup_printf ("--rate=%" G_GINT64_FORMAT, bench->rate));
   g_ptr_array_add (argv, g_strdup_printf ("--lifetime=%d", bench->timeout + 60));
+  if (bench->msgpack)
+    g_ptr_array_add (argv, g_strdup ("--msgpack"));
   g_ptr_array_add (argv, NULL);
 
   /* stdin is a pipe from us: the server exits when we do. */
@@ -895,8 +902,11 @@ print_report (Bench      *bench,
   BenchSummary gap_summary, probe_summary, ping_summary;
   double input_max;
   const char *input_source;
-  /* With a chart, the same goals under their own names. */
-  const char *prefix = bench->chart_path != NULL ? "chart-flood-" : "";
+  /* With a chart, or decoding, the same goals under their own names. */
+  g_autofree char *prefix = g_strconcat (bench->msgpack ? "msgpack-" : "",
+                                         bench->chart_path != NULL ? "chart-flood-" :
+                                         bench->msgpack ? "flood-" : "", NULL);
+  SondeRecordViews *views = sonde_message_log_get_views (bench->log);
   SondeStats stats;
 
   sonde_connection_get_stats (bench->connection, &stats);
@@ -1044,8 +1054,9 @@ print_report (Bench      *bench,
   n_rows = format_count (g_list_model_get_n_items (G_LIST_MODEL (sonde_log_view_get_model (bench->view))));
   rate = bench->rate > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT "/s", bench->rate) : g_strdup ("unpaced");
 
-  printf ("ui-flood: %s messages of %d bytes, rate %s, retention %s, view %s%s%s%s%s%s%s%s\n",
-          n_sent, bench->size, rate, n_retention,
+  printf ("ui-flood: %s %s messages of %d bytes, rate %s, retention %s, view %s%s%s%s%s%s%s%s\n",
+          n_sent, bench->msgpack ? "MessagePack (decoded by the profile's chain)" : "JSON", bench->size, rate,
+          n_retention,
           bench->paused ? "paused after 1 s" : "live",
           bench->filter != NULL ? ", filtered by " : "",
           bench->filter != NULL ? "\"" : "",
@@ -1070,6 +1081,10 @@ print_report (Bench      *bench,
               "%u vertices in the last drawing\n", "chart", bench->chart_path, draws,
               seconds > 0 ? draws / seconds : 0.0, n_points, sonde_chart_get_n_vertices (bench->chart));
     }
+  if (sonde_record_views_has_func (views))
+    printf ("  %-34s %" G_GUINT64_FORMAT " made, %u kept in %" G_GSIZE_FORMAT " KiB at the end\n",
+            "decoded views", sonde_record_views_get_n_made (views), sonde_record_views_get_n_kept (views),
+            sonde_record_views_get_bytes (views) / 1024);
   if (seconds > 0)
     printf ("  %-34s main thread %.0f %%, other threads %.0f %% of a core\n", "CPU while streaming",
             100.0 * (bench->cpu_main_end_us - bench->cpu_main_start_us) / (seconds * G_USEC_PER_SEC),
@@ -1182,6 +1197,7 @@ main (int    argc,
     { "paused", 'p', 0, G_OPTION_ARG_NONE, &bench.paused, "Pause the log view 1 s into the stream", NULL },
     { "no-follow", 0, 0, G_OPTION_ARG_NONE, &bench.no_follow, "Turn follow mode off (the view stays at the top)", NULL },
     { "chart", 'c', 0, G_OPTION_ARG_STRING, &bench.chart_path, "Chart this JSON path of the messages (e.g. $.seq) on the page", "PATH" },
+    { "msgpack", 0, 0, G_OPTION_ARG_NONE, &bench.msgpack, "MessagePack in binary frames, read by a profile whose decode chain is msgpack", NULL },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &bench.timeout, "Give up after this many seconds (default: 3 × duration + 30)", "S" },
     { NULL }
   };
@@ -1231,6 +1247,8 @@ main (int    argc,
   g_setenv ("GDK_BACKEND", "x11", FALSE);
   g_setenv ("GTK_A11Y", "none", FALSE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* A profile's connect looks its secret up: not in a keyring here. */
+  g_setenv ("SONDE_SECRETS_BACKEND", "memory", TRUE);
   make_home (&home);
 
   gtk_init ();
@@ -1269,14 +1287,26 @@ main (int    argc,
     }
 
   url = g_strdup_printf ("ws://127.0.0.1:%u/", bench.port);
-  if (!sonde_window_open_url (bench.window, url))
+  if (bench.msgpack)
+    {
+      /* As a user would: a profile of the feed whose "decode" is
+       * {"chain": "msgpack"}, applied at its connect. */
+      g_autoptr(SondeProfile) profile = sonde_profile_new ();
+
+      sonde_profile_set_name (profile, "flood (MessagePack)");
+      sonde_profile_set_url (profile, url);
+      sonde_profile_set_decode (profile, "msgpack", NULL, NULL);
+      bench.page = sonde_window_connect_profile (bench.window, profile);
+    }
+  else if (sonde_window_open_url (bench.window, url))
+    bench.page = sonde_window_get_current_page (bench.window);
+  if (bench.page == NULL)
     {
       g_printerr ("ui-flood: the window refused %s\n", url);
       return 1;
     }
 
   /* The connection is still being set up: nothing has arrived yet. */
-  bench.page = sonde_window_get_current_page (bench.window);
   bench.view = sonde_connection_page_get_log_view (bench.page);
   bench.connection = sonde_connection_page_get_connection (bench.page);
   bench.log = sonde_connection_get_log (bench.connection);
