@@ -6,6 +6,10 @@
  * direction, an icon), filled from the log's record when a row is bound:
  * nothing is kept per row. The "Δt" cells read the row before theirs from
  * the filter model that the view sets on their factory as "sonde-model".
+ * With a decoder on, the Kind and Message cells read each message's
+ * decoded view from the log's views, which the view sets on their
+ * factories as "sonde-views": "binary · decoded" and its JSON on one line,
+ * or a warning icon (its tooltip says why) beside the raw preview.
  */
 
 #define G_LOG_DOMAIN "sonde-log-view"
@@ -19,6 +23,7 @@
 #include "sonde-event.h"
 #include "sonde-filter-model.h"
 #include "sonde-log-view-private.h"
+#include "sonde-record-views.h"
 #include "sonde-text.h"
 
 /* The direction column: the icons of the filter bar's toggles, coloured
@@ -181,8 +186,15 @@ is_control (const SondeRecord *record)
  * heartbeats, keepalive pings and the pongs that answer pings), and pongs
  * that answer no ping of ours. */
 static char *
-format_kind (const SondeRecord *record)
+format_kind (const SondeRecord   *record,
+             SondeRecordViewKind  view_kind)
 {
+  if (view_kind == SONDE_RECORD_VIEW_DECODED)
+    /* Translators: a message read through the connection's decoder. */
+    return g_strdup_printf (_("%s · decoded"), kind_label (record->kind));
+  if (view_kind == SONDE_RECORD_VIEW_FAILED)
+    /* Translators: a message the connection's decoder could not read. */
+    return g_strdup_printf (_("%s · not decoded"), kind_label (record->kind));
   if (record->flags & SONDE_RECORD_FLAG_UNMATCHED)
     /* Translators: a pong that answers no ping Sonde sent. */
     return g_strdup_printf (_("%s · unmatched"), kind_label (record->kind));
@@ -253,6 +265,36 @@ on_direction_query_tooltip (GtkWidget   *cell,
   return TRUE;
 }
 
+static SondeRecordViews *
+factory_views (GtkSignalListItemFactory *factory)
+{
+  return g_object_get_data (G_OBJECT (factory), "sonde-views");
+}
+
+/* The decoder's error, asked for when the warning's tooltip is about to
+ * show (see above). */
+static gboolean
+on_decode_error_query_tooltip (GtkWidget                *icon,
+                               int                       x,
+                               int                       y,
+                               gboolean                  keyboard_mode,
+                               GtkTooltip               *tooltip,
+                               GtkSignalListItemFactory *factory)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (icon), "sonde-item");
+  SondeMessage *message = item != NULL ? gtk_list_item_get_item (item) : NULL;
+  SondeRecordViews *views = factory_views (factory);
+  const char *why = NULL;
+  SondeRecord record;
+
+  if (message == NULL || views == NULL || !sonde_message_get_record (message, &record) ||
+      sonde_record_views_get (views, &record, NULL, &why) != SONDE_RECORD_VIEW_FAILED)
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, why);
+  return TRUE;
+}
+
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
@@ -291,9 +333,9 @@ setup_cell (GtkSignalListItemFactory *factory,
       break;
     case COLUMN_DIRECTION:
     case COLUMN_KIND:
-      /* Room for the marks: "pong · unmatched". */
+      /* Room for the marks: "pong · unmatched", "binary · not decoded". */
       gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 6);
-      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 15);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 20);
       break;
     case COLUMN_SIZE:
       gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 1.0);
@@ -302,9 +344,28 @@ setup_cell (GtkSignalListItemFactory *factory,
       gtk_widget_add_css_class (cell, "numeric");
       break;
     case COLUMN_PREVIEW:
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 10);
-      gtk_widget_add_css_class (cell, "monospace");
-      break;
+      {
+        GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+        GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+        gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 10);
+        gtk_widget_set_hexpand (cell, TRUE);
+        gtk_widget_add_css_class (cell, "monospace");
+        /* A message the decoder could not read: a warning before its raw
+         * preview, the reason in its tooltip. */
+        gtk_widget_add_css_class (icon, "sonde-decode-error");
+        gtk_widget_add_css_class (icon, "warning");
+        gtk_widget_set_visible (icon, FALSE);
+        gtk_widget_set_has_tooltip (icon, TRUE);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Could not decode"), -1);
+        g_object_set_data (G_OBJECT (icon), "sonde-item", item);
+        g_signal_connect_object (icon, "query-tooltip", G_CALLBACK (on_decode_error_query_tooltip), factory, 0);
+        gtk_box_append (GTK_BOX (box), icon);
+        gtk_box_append (GTK_BOX (box), cell);
+        gtk_list_item_set_child (item, box);
+      }
+      return;
     case N_COLUMNS:
     default:
       g_assert_not_reached ();
@@ -349,14 +410,29 @@ bind_cell (GtkSignalListItemFactory *factory,
 {
   SondeLogViewColumn column = GPOINTER_TO_UINT (user_data);
   GtkWidget *child = gtk_list_item_get_child (item);
-  GtkInscription *cell = GTK_IS_INSCRIPTION (child) ? GTK_INSCRIPTION (child) : NULL;
+  GtkWidget *error_icon = NULL;
+  GtkInscription *cell;
   SondeMessage *message = gtk_list_item_get_item (item);
+  SondeRecordViews *views = factory_views (factory);
+  SondeRecordViewKind view_kind = SONDE_RECORD_VIEW_RAW;
   g_autofree char *text = NULL;
   SondeRecord record;
+  SondeRecord view;
   gboolean alive;
+
+  if (column == COLUMN_PREVIEW)
+    {
+      error_icon = gtk_widget_get_first_child (child);
+      child = gtk_widget_get_last_child (child);
+    }
+  cell = GTK_IS_INSCRIPTION (child) ? GTK_INSCRIPTION (child) : NULL;
 
   alive = message != NULL && sonde_message_get_record (message, &record);
   set_row_style (child, alive ? &record : NULL);
+  if (alive && views != NULL && (column == COLUMN_KIND || column == COLUMN_PREVIEW))
+    view_kind = sonde_record_views_get (views, &record, &view, NULL);
+  if (error_icon != NULL)
+    gtk_widget_set_visible (error_icon, view_kind == SONDE_RECORD_VIEW_FAILED);
 
   if (column == COLUMN_DIRECTION)
     {
@@ -389,7 +465,7 @@ bind_cell (GtkSignalListItemFactory *factory,
     case COLUMN_DIRECTION:
       g_assert_not_reached ();
     case COLUMN_KIND:
-      text = format_kind (&record);
+      text = format_kind (&record, view_kind);
       break;
     case COLUMN_SIZE:
       {
@@ -405,7 +481,10 @@ bind_cell (GtkSignalListItemFactory *factory,
       }
       break;
     case COLUMN_PREVIEW:
-      if (record.direction == SONDE_DIRECTION_EVENT)
+      if (view_kind == SONDE_RECORD_VIEW_DECODED)
+        /* The decoded view: JSON on one line (or inflated text). */
+        text = sonde_text_preview (view.data, view.stored_size, FALSE);
+      else if (record.direction == SONDE_DIRECTION_EVENT)
         text = sonde_event_describe (&record);
       else if (is_control (&record))
         text = format_control_payload (&record);
@@ -432,6 +511,36 @@ bind_cell (GtkSignalListItemFactory *factory,
   gtk_inscription_set_text (cell, text);
 }
 
+static GtkListItemFactory *
+new_factory (SondeLogViewColumn column)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GUINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GUINT_TO_POINTER (column));
+  return factory;
+}
+
+/* Sets the views the cells of @view_column read (the log's, which
+ * outlives the column) and makes them again: the decoder changed. GTK 4.8
+ * has no call that rebinds the rows on screen; hiding a column drops its
+ * cells and showing it makes new ones, in the same frame (a new factory
+ * would only serve the cells made after it). */
+void
+sonde_log_view_renew_cells (GtkColumnViewColumn *view_column,
+                            SondeRecordViews    *views)
+{
+  GtkListItemFactory *factory = gtk_column_view_column_get_factory (view_column);
+  gboolean renew = g_object_get_data (G_OBJECT (factory), "sonde-views") != NULL;
+
+  g_object_set_data (G_OBJECT (factory), "sonde-views", views);
+  if (renew && gtk_column_view_column_get_visible (view_column))
+    {
+      gtk_column_view_column_set_visible (view_column, FALSE);
+      gtk_column_view_column_set_visible (view_column, TRUE);
+    }
+}
+
 /* Appends the column of @column to @view, with @header_menu on its
  * header; the column view holds it. */
 GtkColumnViewColumn *
@@ -440,13 +549,9 @@ sonde_log_view_add_column (GtkColumnView      *view,
                            const char         *title,
                            GMenuModel         *header_menu)
 {
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkColumnViewColumn) view_column = NULL;
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GUINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GUINT_TO_POINTER (column));
-
-  view_column = gtk_column_view_column_new (title, g_object_ref (factory));
+  view_column = gtk_column_view_column_new (title, new_factory (column));
   gtk_column_view_column_set_resizable (view_column, column != COLUMN_DIRECTION);
   /* The message takes the free width. */
   gtk_column_view_column_set_expand (view_column, column == COLUMN_PREVIEW);

@@ -43,6 +43,8 @@ struct _SondeLogView
   /* borrowed */
   GdkFrameClock      *frame_clock;
   GtkColumnViewColumn *delta_column;
+  GtkColumnViewColumn *kind_column;
+  GtkColumnViewColumn *preview_column;
 
   gulong              layout_handler;
   guint               count_refresh_id;
@@ -66,6 +68,8 @@ GtkColumnViewColumn *sonde_log_view_add_column (GtkColumnView      *view,
                                                 SondeLogViewColumn  column,
                                                 const char         *title,
                                                 GMenuModel         *header_menu);
+void                 sonde_log_view_renew_cells (GtkColumnViewColumn *view_column,
+                                                 SondeRecordViews    *views);
 
 /* sonde-log-view.c */
 void sonde_log_view_queue_refresh_count (SondeLogView *self);

@@ -319,6 +319,17 @@ sonde_log_view_unrealize (GtkWidget *widget)
   GTK_WIDGET_CLASS (sonde_log_view_parent_class)->unrealize (widget);
 }
 
+/* The decoder changed (or is set at first): the rows on screen show the
+ * new views. */
+static void
+on_views_changed (SondeLogView *self)
+{
+  SondeRecordViews *views = sonde_message_log_get_views (self->log);
+
+  sonde_log_view_renew_cells (self->kind_column, views);
+  sonde_log_view_renew_cells (self->preview_column, views);
+}
+
 static void
 sonde_log_view_constructed (GObject *object)
 {
@@ -343,6 +354,11 @@ sonde_log_view_constructed (GObject *object)
                            G_CALLBACK (sonde_log_view_queue_refresh_count), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->model, "notify::n-pending",
                            G_CALLBACK (sonde_log_view_queue_refresh_count), self, G_CONNECT_SWAPPED);
+
+  /* The Kind and Message cells read the decoded views, and are made
+   * again when the decoder changes. */
+  on_views_changed (self);
+  g_signal_connect_object (self->log, "views-changed", G_CALLBACK (on_views_changed), self, G_CONNECT_SWAPPED);
 
   /* The Δt cells read the row before theirs. */
   g_object_set_data (G_OBJECT (gtk_column_view_column_get_factory (self->delta_column)), "sonde-model", self->model);
@@ -536,9 +552,11 @@ sonde_log_view_init (SondeLogView *self)
     self->delta_column = sonde_log_view_add_column (self->column_view, COLUMN_DELTA, _("Δt"), G_MENU_MODEL (header_menu));
     gtk_column_view_column_set_visible (self->delta_column, FALSE);
     sonde_log_view_add_column (self->column_view, COLUMN_DIRECTION, "", G_MENU_MODEL (header_menu));
-    sonde_log_view_add_column (self->column_view, COLUMN_KIND, _("Kind"), G_MENU_MODEL (header_menu));
+    self->kind_column = sonde_log_view_add_column (self->column_view, COLUMN_KIND, _("Kind"),
+                                                   G_MENU_MODEL (header_menu));
     sonde_log_view_add_column (self->column_view, COLUMN_SIZE, _("Size"), G_MENU_MODEL (header_menu));
-    sonde_log_view_add_column (self->column_view, COLUMN_PREVIEW, _("Message"), G_MENU_MODEL (header_menu));
+    self->preview_column = sonde_log_view_add_column (self->column_view, COLUMN_PREVIEW, _("Message"),
+                                                      G_MENU_MODEL (header_menu));
   }
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL |

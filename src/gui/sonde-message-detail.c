@@ -7,6 +7,11 @@
  * visible, binary as a hex dump. Large payloads are formatted on a worker
  * thread, and only the first SONDE_MESSAGE_DETAIL_LIMIT bytes of the result
  * go into the text view until the user asks for all of it.
+ *
+ * With a decoder on, a message has two views (the "view" property, the
+ * Decoded and Raw toggles): its decoded view, as JSON, named by the chain
+ * that made it, and its bytes. "Chart a Field" reads the decoded view. A
+ * message that does not decode shows why, and its bytes.
  */
 
 #define G_LOG_DOMAIN "sonde-message-detail"
@@ -20,6 +25,7 @@
 #include "sonde-hex.h"
 #include "sonde-json-format.h"
 #include "sonde-json-path.h"
+#include "sonde-message-decoded.h"
 #include "sonde-message-detail.h"
 #include "sonde-message-frames.h"
 #include "sonde-series-spec.h"
@@ -66,6 +72,10 @@ struct _SondeMessageDetail
   GtkButton      *show_all_button;
   GtkMenuButton  *chart_button;
   GtkButton      *copy_button;
+  GtkWidget      *decode_bar;
+  GtkLabel       *decode_label;
+  GtkWidget      *decode_error_box;
+  GtkLabel       *decode_error_label;
   GtkStack       *stack;
   GtkSpinner     *spinner;
   GtkSourceView  *source_view;
@@ -73,8 +83,13 @@ struct _SondeMessageDetail
   /* owned */
   SondeMessage   *message;
   GBytes         *payload;
+  GBytes         *decoded;      /* the decoded view, when the message has one */
+  char           *decode_error; /* why it does not decode, when it does not */
+  SondeMessageLog *log;         /* the log that keeps the message, for ::views-changed */
   GCancellable   *cancellable;
 
+  gulong          views_handler;
+  gboolean        show_raw;     /* the Raw toggle, when there is a decoded view */
   Format          format;
   gboolean        partial;
   gboolean        busy;
@@ -87,6 +102,7 @@ enum {
   PROP_0,
   PROP_MESSAGE,
   PROP_BUSY,
+  PROP_VIEW,
   N_PROPS
 };
 
@@ -257,6 +273,33 @@ on_format_done (GObject      *source,
   set_busy (self, FALSE);
 }
 
+static gboolean
+shows_decoded (SondeMessageDetail *self)
+{
+  return self->decoded != NULL && !self->show_raw;
+}
+
+/* What the text view shows: the decoded view or the payload. */
+static GBytes *
+shown_bytes (SondeMessageDetail *self)
+{
+  return shows_decoded (self) ? self->decoded : self->payload;
+}
+
+/* What is read as JSON (fields to chart): the decoded view when there is
+ * one, else a text message's payload; NULL: nothing. */
+static GBytes *
+json_bytes (SondeMessageDetail *self)
+{
+  if (self->decoded != NULL)
+    return self->decoded;
+  if (self->payload == NULL || self->decode_error != NULL ||
+      sonde_message_get_kind (self->message) != SONDE_MESSAGE_KIND_TEXT ||
+      sonde_message_get_direction (self->message) == SONDE_DIRECTION_EVENT)
+    return NULL;
+  return self->payload;
+}
+
 static void
 start_format (SondeMessageDetail *self,
               gboolean            show_all)
@@ -268,11 +311,12 @@ start_format (SondeMessageDetail *self,
   g_clear_object (&self->cancellable);
 
   job = g_new0 (FormatJob, 1);
-  job->payload = g_bytes_ref (self->payload);
-  job->kind = sonde_message_get_kind (self->message);
+  job->payload = g_bytes_ref (shown_bytes (self));
+  /* A decoded view is JSON text (or inflated text). */
+  job->kind = shows_decoded (self) ? SONDE_MESSAGE_KIND_TEXT : sonde_message_get_kind (self->message);
   job->show_all = show_all;
 
-  if (g_bytes_get_size (self->payload) <= SYNC_LIMIT)
+  if (g_bytes_get_size (job->payload) <= SYNC_LIMIT)
     {
       run_format_job (job);
       show_job (self, job);
@@ -375,9 +419,9 @@ propose_chart (SondeMessageDetail  *self,
   gsize length;
   const char *data;
 
-  if (self->payload == NULL)
+  if (json_bytes (self) == NULL)
     return FALSE;
-  data = g_bytes_get_data (self->payload, &length);
+  data = g_bytes_get_data (json_bytes (self), &length);
   /* It parses the objects around the field: not for a huge message on
    * every selection. */
   if (length > SYNC_LIMIT ||
@@ -414,14 +458,13 @@ update_chart_menu (SondeMessageDetail *self)
   gsize length;
   const char *data;
 
-  if (self->payload == NULL || sonde_message_get_kind (self->message) != SONDE_MESSAGE_KIND_TEXT ||
-      sonde_message_get_direction (self->message) == SONDE_DIRECTION_EVENT)
+  if (json_bytes (self) == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->chart_button), FALSE);
       return;
     }
 
-  data = g_bytes_get_data (self->payload, &length);
+  data = g_bytes_get_data (json_bytes (self), &length);
   paths = sonde_json_path_list_numeric (data, length, 40);
   if (paths->len > 0 && propose_chart (self, g_ptr_array_index (paths, 0), &where, &split))
     {
@@ -512,7 +555,7 @@ hex_pairs (GBytes *bytes)
 }
 
 static void
-on_copy_clicked (SondeMessageDetail *self)
+copy_raw (SondeMessageDetail *self)
 {
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
   g_autofree char *text = NULL;
@@ -535,6 +578,113 @@ on_copy_clicked (SondeMessageDetail *self)
   gdk_clipboard_set_text (clipboard, text);
 }
 
+/* The decoded view as the decoder made it (JSON on one line). */
+static void
+copy_decoded (SondeMessageDetail *self)
+{
+  gsize length;
+  const char *data;
+  g_autofree char *text = NULL;
+
+  if (self->decoded == NULL)
+    return;
+  data = g_bytes_get_data (self->decoded, &length);
+  text = g_utf8_make_valid (data, (gssize) length);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+}
+
+/* The button copies what is shown. */
+static void
+on_copy_clicked (SondeMessageDetail *self)
+{
+  if (shows_decoded (self))
+    copy_decoded (self);
+  else
+    copy_raw (self);
+}
+
+static void
+on_copy_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SondeMessageDetail *self = SONDE_MESSAGE_DETAIL (widget);
+
+  if (g_str_equal (action_name, "detail.copy-decoded"))
+    copy_decoded (self);
+  else
+    copy_raw (self);
+}
+
+/* The Decoded and Raw toggles, the chain's name or why the message does
+ * not decode, and the copy actions, for the decoded view as it is now. */
+static void
+update_decode_bar (SondeMessageDetail *self)
+{
+  gboolean decoded = self->decoded != NULL;
+  g_autofree char *label = NULL;
+
+  gtk_widget_set_visible (self->decode_bar, decoded);
+  gtk_widget_set_visible (self->decode_error_box, self->decode_error != NULL);
+  if (self->decode_error != NULL)
+    {
+      /* The decoder's words start a sentence here. */
+      gunichar first = g_utf8_get_char (self->decode_error);
+      char upper[8] = "";
+
+      g_unichar_to_utf8 (g_unichar_totitle (first), upper);
+      label = g_strconcat (upper, g_utf8_next_char (self->decode_error), NULL);
+    }
+  gtk_label_set_label (self->decode_error_label, label != NULL ? label : "");
+  if (decoded)
+    {
+      g_autofree char *spec = sonde_message_decoded_dup_spec (GTK_WIDGET (self));
+      g_autofree char *described = sonde_message_decoded_describe (spec);
+
+      gtk_label_set_label (self->decode_label, described);
+    }
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->copy_button),
+                               shows_decoded (self) ? _("Copy the decoded message") : _("Copy the message"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.copy-decoded", decoded);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.copy-raw", self->payload != NULL);
+}
+
+/* Reads the message's view from its log again. */
+static void
+update_decoded (SondeMessageDetail *self)
+{
+  g_clear_pointer (&self->decoded, g_bytes_unref);
+  g_clear_pointer (&self->decode_error, g_free);
+  if (self->message != NULL && self->payload != NULL)
+    sonde_message_decoded_get (self->message, &self->decoded, &self->decode_error);
+  update_decode_bar (self);
+}
+
+/* The decoder changed: the message is shown through the new one. */
+static void
+on_views_changed (SondeMessageDetail *self)
+{
+  if (self->message == NULL || self->payload == NULL)
+    return;
+  update_decoded (self);
+  start_format (self, FALSE);
+  update_chart_menu (self);
+}
+
+static void
+set_log (SondeMessageDetail *self,
+         SondeMessageLog    *log)
+{
+  if (self->log == log)
+    return;
+  if (self->log != NULL)
+    g_clear_signal_handler (&self->views_handler, self->log);
+  g_set_object (&self->log, log);
+  if (log != NULL)
+    self->views_handler = g_signal_connect_object (log, "views-changed", G_CALLBACK (on_views_changed),
+                                                   self, G_CONNECT_SWAPPED);
+}
+
 static void
 sonde_message_detail_dispose (GObject *object)
 {
@@ -542,12 +692,15 @@ sonde_message_detail_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  set_log (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_MESSAGE_DETAIL);
   /* Template children without an id are not cleared by the above. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
   g_clear_object (&self->message);
   g_clear_pointer (&self->payload, g_bytes_unref);
+  g_clear_pointer (&self->decoded, g_bytes_unref);
+  g_clear_pointer (&self->decode_error, g_free);
   g_clear_pointer (&self->chart_by, g_free);
 
   G_OBJECT_CLASS (sonde_message_detail_parent_class)->dispose (object);
@@ -569,6 +722,9 @@ sonde_message_detail_get_property (GObject    *object,
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
       break;
+    case PROP_VIEW:
+      g_value_set_string (value, self->show_raw ? "raw" : "decoded");
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -586,6 +742,9 @@ sonde_message_detail_set_property (GObject      *object,
     {
     case PROP_MESSAGE:
       sonde_message_detail_set_message (self, g_value_get_object (value));
+      break;
+    case PROP_VIEW:
+      sonde_message_detail_set_view (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -608,6 +767,10 @@ sonde_message_detail_class_init (SondeMessageDetailClass *klass)
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* "decoded" or "raw": which view of a decoded message is shown. */
+  properties[PROP_VIEW] =
+    g_param_spec_string ("view", NULL, NULL, "decoded",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -620,6 +783,9 @@ sonde_message_detail_class_init (SondeMessageDetailClass *klass)
     g_signal_new ("chart-field", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
   gtk_widget_class_install_action (widget_class, "detail.chart-field", "s", on_chart_field);
+  gtk_widget_class_install_property_action (widget_class, "detail.view", "view");
+  gtk_widget_class_install_action (widget_class, "detail.copy-decoded", NULL, on_copy_action);
+  gtk_widget_class_install_action (widget_class, "detail.copy-raw", NULL, on_copy_action);
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-message-detail.ui");
@@ -631,6 +797,13 @@ sonde_message_detail_class_init (SondeMessageDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, show_all_button);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, chart_button);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, decode_bar);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, decode_label);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, decode_error_box);
+  gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, decode_error_label);
+  /* Driven by the "detail.view" action; named for tests. */
+  gtk_widget_class_bind_template_child_full (widget_class, "decoded_toggle", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "raw_toggle", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, stack);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, spinner);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, source_view);
@@ -657,6 +830,7 @@ sonde_message_detail_init (SondeMessageDetail *self)
                                   GTK_ORIENTATION_VERTICAL);
 
   sonde_style_scheme_follow (GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view))));
+  update_decode_bar (self);
 }
 
 GtkWidget *
@@ -688,6 +862,7 @@ sonde_message_detail_set_message (SondeMessageDetail *self,
     return;
 
   g_set_object (&self->message, message);
+  set_log (self, sonde_message_decoded_get_log (message));
   g_clear_pointer (&self->payload, g_bytes_unref);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -697,6 +872,7 @@ sonde_message_detail_set_message (SondeMessageDetail *self,
 
   if (message != NULL)
     self->payload = sonde_message_dup_payload (message);
+  update_decoded (self);
 
   if (message == NULL || self->payload == NULL)
     {
@@ -788,4 +964,52 @@ sonde_message_detail_show_all (SondeMessageDetail *self)
     return;
 
   start_format (self, TRUE);
+}
+
+/* "decoded" or "raw". */
+const char *
+sonde_message_detail_get_view (SondeMessageDetail *self)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_DETAIL (self), NULL);
+
+  return self->show_raw ? "raw" : "decoded";
+}
+
+/* Shows the decoded view ("decoded", the default) or the bytes ("raw") of
+ * a message that has a decoded view; kept from message to message. */
+void
+sonde_message_detail_set_view (SondeMessageDetail *self,
+                               const char         *view)
+{
+  gboolean show_raw;
+
+  g_return_if_fail (SONDE_IS_MESSAGE_DETAIL (self));
+
+  show_raw = g_strcmp0 (view, "raw") == 0;
+  if (self->show_raw == show_raw)
+    return;
+
+  self->show_raw = show_raw;
+  update_decode_bar (self);
+  if (self->decoded != NULL)
+    start_format (self, FALSE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+}
+
+/* Whether the message shown has a decoded view. */
+gboolean
+sonde_message_detail_get_decoded (SondeMessageDetail *self)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_DETAIL (self), FALSE);
+
+  return self->decoded != NULL;
+}
+
+/* Why the message shown does not decode, or NULL. */
+const char *
+sonde_message_detail_get_decode_error (SondeMessageDetail *self)
+{
+  g_return_val_if_fail (SONDE_IS_MESSAGE_DETAIL (self), NULL);
+
+  return self->decode_error;
 }

@@ -25,5 +25,10 @@ const char   *sonde_message_detail_get_format   (SondeMessageDetail *self);
 gboolean      sonde_message_detail_get_busy     (SondeMessageDetail *self);
 gboolean      sonde_message_detail_get_partial  (SondeMessageDetail *self);
 void          sonde_message_detail_show_all     (SondeMessageDetail *self);
+const char   *sonde_message_detail_get_view     (SondeMessageDetail *self);
+void          sonde_message_detail_set_view     (SondeMessageDetail *self,
+                                                 const char         *view);
+gboolean      sonde_message_detail_get_decoded  (SondeMessageDetail *self);
+const char   *sonde_message_detail_get_decode_error (SondeMessageDetail *self);
 
 G_END_DECLS
