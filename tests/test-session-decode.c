@@ -11,8 +11,9 @@
  * @msgpack/msgpack, cbor-x). For each encoding, a session with the right
  * chain connects to it, and everything that reads the decoded view must
  * agree: a chart series on $.price holds the same twenty values; the JSON
- * predicate $.price > 115 holds for the same ten messages; a log filter over
- * the view shows those ten; a threshold rule fires once, at the message that
+ * predicate $.price > 115 holds for the same ten messages, and the log's
+ * filter shows those ten, by that predicate and by a regular expression
+ * over the decoded text; a threshold rule fires once, at the message that
  * crosses; the payload that does not decode is a failed view that says at
  * which byte, and feeds nothing. With no chain, the first gzip or
  * MessagePack messages propose one (::decoder-suggested), and taking the
@@ -140,6 +141,7 @@ test_feed (gconstpointer data)
   SondeTestPeer *peer = peer_for (feed->kind);
   g_autoptr(SondeSession) session = NULL;
   g_autoptr(SondeFilterModel) filter = NULL;
+  g_autoptr(SondeFilterModel) predicate = NULL;
   g_autoptr(SondeRecordMatcher) above = NULL;
   g_autoptr(GArray) records = NULL;
   g_autoptr(GError) error = NULL;
@@ -170,6 +172,10 @@ test_feed (gconstpointer data)
   filter = sonde_filter_model_new (sonde_session_get_log (session));
   g_assert_true (sonde_filter_model_set_query (filter, ABOVE_REGEX, TRUE, &error));
   g_assert_no_error (error);
+  predicate = sonde_filter_model_new (sonde_session_get_log (session));
+  g_assert_true (sonde_filter_model_set_query (predicate, "$.price > 115", FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (sonde_filter_model_get_predicate (predicate));
   sonde_notifier_set_cooldown (sonde_session_get_notifier (session), 0);
   g_assert_true (sonde_notifier_add_threshold (sonde_session_get_notifier (session), "$.price", ">", ABOVE, &error));
   g_assert_no_error (error);
@@ -268,6 +274,14 @@ test_feed (gconstpointer data)
 
   /* The log's filter reads the views too. */
   SONDE_TEST_ASSERT_WAIT (count_filtered (filter) == N_ABOVE, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (count_filtered (predicate) == N_ABOVE, WAIT_MS);
+  for (guint i = 0; i < N_ABOVE; i++)
+    {
+      SondeRecord shown;
+
+      g_assert_true (sonde_filter_model_get_record (predicate, i, &shown));
+      g_assert_cmpuint (shown.seq, ==, g_array_index (records, SondeRecord, TICKS - N_ABOVE + i).seq);
+    }
 
   /* The rule fired once, where the price crossed. */
   g_assert_cmpuint (seen.n_alerts, ==, 1);
@@ -278,6 +292,7 @@ test_feed (gconstpointer data)
   g_signal_handlers_disconnect_by_data (sonde_session_get_notifier (session), &seen);
   g_signal_handlers_disconnect_by_data (session, &seen);
   g_clear_object (&filter);
+  g_clear_object (&predicate);
   g_assert_finalize_object (g_steal_pointer (&session));
 }
 
@@ -305,7 +320,8 @@ test_suggested (gconstpointer data)
   series = sonde_series_feed_add (sonde_session_get_feed (session), "$.price", NULL, NULL, 1000, &error);
   g_assert_no_error (error);
   filter = sonde_filter_model_new (sonde_session_get_log (session));
-  g_assert_true (sonde_filter_model_set_query (filter, ABOVE_REGEX, TRUE, &error));
+  g_assert_true (sonde_filter_model_set_query (filter, "$.price > 115", FALSE, &error));
+  g_assert_true (sonde_filter_model_get_predicate (filter));
 
   url = sonde_test_peer_dup_url (peer, feed->route);
   g_assert_true (sonde_session_connect_url (session, url, &error));
