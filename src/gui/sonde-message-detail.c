@@ -26,7 +26,7 @@
 #include "sonde-json-format.h"
 #include "sonde-json-path.h"
 #include "sonde-message-decoded.h"
-#include "sonde-message-detail.h"
+#include "sonde-message-detail-private.h"
 #include "sonde-message-frames.h"
 #include "sonde-series-spec.h"
 #include "sonde-style-scheme.h"
@@ -40,13 +40,6 @@
  * the side pane shows at its narrowest. */
 #define JSON_FLAT_WIDTH   ((gsize) 48)
 
-typedef enum {
-  FORMAT_NONE,
-  FORMAT_JSON,
-  FORMAT_TEXT,
-  FORMAT_HEX,
-} Format;
-
 typedef struct {
   /* in */
   GBytes          *payload;
@@ -58,43 +51,6 @@ typedef struct {
   Format           format;
   gboolean         partial;
 } FormatJob;
-
-struct _SondeMessageDetail
-{
-  GtkWidget       parent_instance;
-
-  /* template widgets */
-  GtkLabel       *meta_label;
-  GtkLabel       *time_label;
-  GtkExpander    *frames_expander;
-  GtkLabel       *frames_summary;
-  GtkLabel       *frames_label;
-  GtkButton      *show_all_button;
-  GtkMenuButton  *chart_button;
-  GtkButton      *copy_button;
-  GtkWidget      *decode_bar;
-  GtkLabel       *decode_label;
-  GtkWidget      *decode_error_box;
-  GtkLabel       *decode_error_label;
-  GtkStack       *stack;
-  GtkSpinner     *spinner;
-  GtkSourceView  *source_view;
-
-  /* owned */
-  SondeMessage   *message;
-  GBytes         *payload;
-  GBytes         *decoded;      /* the decoded view, when the message has one */
-  char           *decode_error; /* why it does not decode, when it does not */
-  SondeMessageLog *log;         /* the log that keeps the message, for ::views-changed */
-  GCancellable   *cancellable;
-
-  gulong          views_handler;
-  gboolean        show_raw;     /* the Raw toggle, when there is a decoded view */
-  Format          format;
-  gboolean        partial;
-  gboolean        busy;
-  char           *chart_by;     /* "where", "split" or "all": how "Chart a Field" takes the messages */
-};
 
 G_DEFINE_FINAL_TYPE (SondeMessageDetail, sonde_message_detail, GTK_TYPE_WIDGET)
 
@@ -273,35 +229,8 @@ on_format_done (GObject      *source,
   set_busy (self, FALSE);
 }
 
-static gboolean
-shows_decoded (SondeMessageDetail *self)
-{
-  return self->decoded != NULL && !self->show_raw;
-}
-
-/* What the text view shows: the decoded view or the payload. */
-static GBytes *
-shown_bytes (SondeMessageDetail *self)
-{
-  return shows_decoded (self) ? self->decoded : self->payload;
-}
-
-/* What is read as JSON (fields to chart): the decoded view when there is
- * one, else a text message's payload; NULL: nothing. */
-static GBytes *
-json_bytes (SondeMessageDetail *self)
-{
-  if (self->decoded != NULL)
-    return self->decoded;
-  if (self->payload == NULL || self->decode_error != NULL ||
-      sonde_message_get_kind (self->message) != SONDE_MESSAGE_KIND_TEXT ||
-      sonde_message_get_direction (self->message) == SONDE_DIRECTION_EVENT)
-    return NULL;
-  return self->payload;
-}
-
-static void
-start_format (SondeMessageDetail *self,
+void
+sonde_message_detail_start_format (SondeMessageDetail *self,
               gboolean            show_all)
 {
   FormatJob *job;
@@ -311,9 +240,9 @@ start_format (SondeMessageDetail *self,
   g_clear_object (&self->cancellable);
 
   job = g_new0 (FormatJob, 1);
-  job->payload = g_bytes_ref (shown_bytes (self));
+  job->payload = g_bytes_ref (sonde_message_detail_shown_bytes (self));
   /* A decoded view is JSON text (or inflated text). */
-  job->kind = shows_decoded (self) ? SONDE_MESSAGE_KIND_TEXT : sonde_message_get_kind (self->message);
+  job->kind = sonde_message_detail_shows_decoded (self) ? SONDE_MESSAGE_KIND_TEXT : sonde_message_get_kind (self->message);
   job->show_all = show_all;
 
   if (g_bytes_get_size (job->payload) <= SYNC_LIMIT)
@@ -327,7 +256,7 @@ start_format (SondeMessageDetail *self,
 
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, on_format_done, NULL);
-  g_task_set_source_tag (task, start_format);
+  g_task_set_source_tag (task, sonde_message_detail_start_format);
   g_task_set_task_data (task, job, format_job_free);
   set_busy (self, TRUE);
   g_task_run_in_thread (task, format_in_thread);
@@ -419,9 +348,9 @@ propose_chart (SondeMessageDetail  *self,
   gsize length;
   const char *data;
 
-  if (json_bytes (self) == NULL)
+  if (sonde_message_detail_json_bytes (self) == NULL)
     return FALSE;
-  data = g_bytes_get_data (json_bytes (self), &length);
+  data = g_bytes_get_data (sonde_message_detail_json_bytes (self), &length);
   /* It parses the objects around the field: not for a huge message on
    * every selection. */
   if (length > SYNC_LIMIT ||
@@ -447,8 +376,8 @@ propose_chart (SondeMessageDetail  *self,
 /* "Chart a Field": the message's numeric fields, each a menu item; when the
  * message has a field that tells messages apart, a choice first: only the
  * messages like this one, one line per value, or all. */
-static void
-update_chart_menu (SondeMessageDetail *self)
+void
+sonde_message_detail_update_chart_menu (SondeMessageDetail *self)
 {
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenu) fields = g_menu_new ();
@@ -458,13 +387,13 @@ update_chart_menu (SondeMessageDetail *self)
   gsize length;
   const char *data;
 
-  if (json_bytes (self) == NULL)
+  if (sonde_message_detail_json_bytes (self) == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->chart_button), FALSE);
       return;
     }
 
-  data = g_bytes_get_data (json_bytes (self), &length);
+  data = g_bytes_get_data (sonde_message_detail_json_bytes (self), &length);
   paths = sonde_json_path_list_numeric (data, length, 40);
   if (paths->len > 0 && propose_chart (self, g_ptr_array_index (paths, 0), &where, &split))
     {
@@ -542,149 +471,6 @@ on_show_all_clicked (SondeMessageDetail *self)
   sonde_message_detail_show_all (self);
 }
 
-static char *
-hex_pairs (GBytes *bytes)
-{
-  gsize length;
-  const guint8 *data = g_bytes_get_data (bytes, &length);
-  GString *out = g_string_sized_new (length * 3 + 1);
-
-  for (gsize i = 0; i < length; i++)
-    g_string_append_printf (out, i == 0 ? "%02x" : (i % 16 == 0 ? "\n%02x" : " %02x"), data[i]);
-  return g_string_free (out, FALSE);
-}
-
-static void
-copy_raw (SondeMessageDetail *self)
-{
-  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
-  g_autofree char *text = NULL;
-
-  if (self->payload == NULL)
-    return;
-
-  /* The payload itself, not its rendering: text as it arrived, binary as
-   * hex pairs the composer's Binary mode reads back. */
-  if (sonde_message_get_kind (self->message) == SONDE_MESSAGE_KIND_BINARY)
-    text = hex_pairs (self->payload);
-  else
-    {
-      gsize length;
-      const char *data = g_bytes_get_data (self->payload, &length);
-
-      text = g_utf8_make_valid (data, (gssize) length);
-    }
-
-  gdk_clipboard_set_text (clipboard, text);
-}
-
-/* The decoded view as the decoder made it (JSON on one line). */
-static void
-copy_decoded (SondeMessageDetail *self)
-{
-  gsize length;
-  const char *data;
-  g_autofree char *text = NULL;
-
-  if (self->decoded == NULL)
-    return;
-  data = g_bytes_get_data (self->decoded, &length);
-  text = g_utf8_make_valid (data, (gssize) length);
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
-}
-
-/* The button copies what is shown. */
-static void
-on_copy_clicked (SondeMessageDetail *self)
-{
-  if (shows_decoded (self))
-    copy_decoded (self);
-  else
-    copy_raw (self);
-}
-
-static void
-on_copy_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
-{
-  SondeMessageDetail *self = SONDE_MESSAGE_DETAIL (widget);
-
-  if (g_str_equal (action_name, "detail.copy-decoded"))
-    copy_decoded (self);
-  else
-    copy_raw (self);
-}
-
-/* The Decoded and Raw toggles, the chain's name or why the message does
- * not decode, and the copy actions, for the decoded view as it is now. */
-static void
-update_decode_bar (SondeMessageDetail *self)
-{
-  gboolean decoded = self->decoded != NULL;
-  g_autofree char *label = NULL;
-
-  gtk_widget_set_visible (self->decode_bar, decoded);
-  gtk_widget_set_visible (self->decode_error_box, self->decode_error != NULL);
-  if (self->decode_error != NULL)
-    {
-      /* The decoder's words start a sentence here. */
-      gunichar first = g_utf8_get_char (self->decode_error);
-      char upper[8] = "";
-
-      g_unichar_to_utf8 (g_unichar_totitle (first), upper);
-      label = g_strconcat (upper, g_utf8_next_char (self->decode_error), NULL);
-    }
-  gtk_label_set_label (self->decode_error_label, label != NULL ? label : "");
-  if (decoded)
-    {
-      g_autofree char *spec = sonde_message_decoded_dup_spec (GTK_WIDGET (self));
-      g_autofree char *described = sonde_message_decoded_describe (spec);
-
-      gtk_label_set_label (self->decode_label, described);
-    }
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->copy_button),
-                               shows_decoded (self) ? _("Copy the decoded message") : _("Copy the message"));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.copy-decoded", decoded);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.copy-raw", self->payload != NULL);
-}
-
-/* Reads the message's view from its log again. */
-static void
-update_decoded (SondeMessageDetail *self)
-{
-  g_clear_pointer (&self->decoded, g_bytes_unref);
-  g_clear_pointer (&self->decode_error, g_free);
-  if (self->message != NULL && self->payload != NULL)
-    sonde_message_decoded_get (self->message, &self->decoded, &self->decode_error);
-  update_decode_bar (self);
-}
-
-/* The decoder changed: the message is shown through the new one. */
-static void
-on_views_changed (SondeMessageDetail *self)
-{
-  if (self->message == NULL || self->payload == NULL)
-    return;
-  update_decoded (self);
-  start_format (self, FALSE);
-  update_chart_menu (self);
-}
-
-static void
-set_log (SondeMessageDetail *self,
-         SondeMessageLog    *log)
-{
-  if (self->log == log)
-    return;
-  if (self->log != NULL)
-    g_clear_signal_handler (&self->views_handler, self->log);
-  g_set_object (&self->log, log);
-  if (log != NULL)
-    self->views_handler = g_signal_connect_object (log, "views-changed", G_CALLBACK (on_views_changed),
-                                                   self, G_CONNECT_SWAPPED);
-}
-
 static void
 sonde_message_detail_dispose (GObject *object)
 {
@@ -692,7 +478,7 @@ sonde_message_detail_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  set_log (self, NULL);
+  sonde_message_detail_set_log (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SONDE_TYPE_MESSAGE_DETAIL);
   /* Template children without an id are not cleared by the above. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
@@ -784,8 +570,8 @@ sonde_message_detail_class_init (SondeMessageDetailClass *klass)
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
   gtk_widget_class_install_action (widget_class, "detail.chart-field", "s", on_chart_field);
   gtk_widget_class_install_property_action (widget_class, "detail.view", "view");
-  gtk_widget_class_install_action (widget_class, "detail.copy-decoded", NULL, on_copy_action);
-  gtk_widget_class_install_action (widget_class, "detail.copy-raw", NULL, on_copy_action);
+  gtk_widget_class_install_action (widget_class, "detail.copy-decoded", NULL, sonde_message_detail_on_copy_action);
+  gtk_widget_class_install_action (widget_class, "detail.copy-raw", NULL, sonde_message_detail_on_copy_action);
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-message-detail.ui");
@@ -808,7 +594,8 @@ sonde_message_detail_class_init (SondeMessageDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, spinner);
   gtk_widget_class_bind_template_child (widget_class, SondeMessageDetail, source_view);
   gtk_widget_class_bind_template_callback (widget_class, on_show_all_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_copy_clicked);
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_copy_clicked",
+                                                G_CALLBACK (sonde_message_detail_on_copy_clicked));
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "sondemessagedetail");
@@ -830,7 +617,7 @@ sonde_message_detail_init (SondeMessageDetail *self)
                                   GTK_ORIENTATION_VERTICAL);
 
   sonde_style_scheme_follow (GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->source_view))));
-  update_decode_bar (self);
+  sonde_message_detail_update_decode_bar (self);
 }
 
 GtkWidget *
@@ -862,7 +649,7 @@ sonde_message_detail_set_message (SondeMessageDetail *self,
     return;
 
   g_set_object (&self->message, message);
-  set_log (self, sonde_message_decoded_get_log (message));
+  sonde_message_detail_set_log (self, sonde_message_decoded_get_log (message));
   g_clear_pointer (&self->payload, g_bytes_unref);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -872,7 +659,7 @@ sonde_message_detail_set_message (SondeMessageDetail *self,
 
   if (message != NULL)
     self->payload = sonde_message_dup_payload (message);
-  update_decoded (self);
+  sonde_message_detail_update_decoded (self);
 
   if (message == NULL || self->payload == NULL)
     {
@@ -892,10 +679,10 @@ sonde_message_detail_set_message (SondeMessageDetail *self,
       gtk_label_set_label (self->time_label, time);
       gtk_widget_set_visible (GTK_WIDGET (self->time_label), TRUE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), TRUE);
-      start_format (self, FALSE);
+      sonde_message_detail_start_format (self, FALSE);
     }
   update_frames (self);
-  update_chart_menu (self);
+  sonde_message_detail_update_chart_menu (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
 }
@@ -963,7 +750,7 @@ sonde_message_detail_show_all (SondeMessageDetail *self)
   if (self->payload == NULL || !self->partial)
     return;
 
-  start_format (self, TRUE);
+  sonde_message_detail_start_format (self, TRUE);
 }
 
 /* "decoded" or "raw". */
@@ -990,26 +777,8 @@ sonde_message_detail_set_view (SondeMessageDetail *self,
     return;
 
   self->show_raw = show_raw;
-  update_decode_bar (self);
+  sonde_message_detail_update_decode_bar (self);
   if (self->decoded != NULL)
-    start_format (self, FALSE);
+    sonde_message_detail_start_format (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
-}
-
-/* Whether the message shown has a decoded view. */
-gboolean
-sonde_message_detail_get_decoded (SondeMessageDetail *self)
-{
-  g_return_val_if_fail (SONDE_IS_MESSAGE_DETAIL (self), FALSE);
-
-  return self->decoded != NULL;
-}
-
-/* Why the message shown does not decode, or NULL. */
-const char *
-sonde_message_detail_get_decode_error (SondeMessageDetail *self)
-{
-  g_return_val_if_fail (SONDE_IS_MESSAGE_DETAIL (self), NULL);
-
-  return self->decode_error;
 }
