@@ -245,7 +245,16 @@ inflate_stage (SondeDecoder  *self,
     case STAGE_DEFLATE:
       return sonde_decode_deflate (data, length, &self->limits, out, error);
     case STAGE_ZLIB_STREAM:
-      return sonde_zlib_stream_feed (self->stream, data, length, &self->limits, out, error);
+      if (!sonde_zlib_stream_feed (self->stream, data, length, &self->limits, out, error))
+        return FALSE;
+      /* Kept until the message that completes it: this one has no view. */
+      if (sonde_zlib_stream_get_pending (self->stream) > 0)
+        {
+          sonde_decode_set_error (error, SONDE_DECODE_ERROR_TRUNCATED, "zlib-stream", length,
+                                  _("no flush marker (00 00 FF FF) yet: the message goes on in the next one"));
+          return FALSE;
+        }
+      return TRUE;
     case STAGE_MSGPACK:
     case STAGE_CBOR:
     case STAGE_PROTOBUF_RAW:
