@@ -119,6 +119,27 @@ test_views (void)
   g_assert_nonnull (strstr (why, "at byte"));
   g_assert_null (sonde_record_views_read (views, &record, &view));
 
+  /* What the chain does not read reads as it is: a sent subscription,
+   * and received text that is not the chain's (a "pong" among the
+   * MessagePack frames). Received text that is, is decoded. */
+  {
+    guint64 sent = sonde_message_log_append (log, SONDE_DIRECTION_OUT, SONDE_MESSAGE_KIND_TEXT, 1, 1,
+                                             "{\"op\":\"subscribe\"}", 18);
+    guint64 pong = sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, 1, 1, "pong", 4);
+    gsize size;
+    const void *packed = g_bytes_get_data (tick, &size);
+    guint64 text_tick = sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, 1, 1,
+                                                  packed, size);
+
+    g_assert_true (sonde_message_log_lookup_seq (log, sent, &record));
+    g_assert_cmpint (sonde_record_views_get (views, &record, &view, NULL), ==, SONDE_RECORD_VIEW_RAW);
+    g_assert_true (sonde_message_log_lookup_seq (log, pong, &record));
+    g_assert_cmpint (sonde_record_views_get (views, &record, &view, NULL), ==, SONDE_RECORD_VIEW_RAW);
+    g_assert_true (sonde_record_views_read (views, &record, &view) == &record);
+    g_assert_true (sonde_message_log_lookup_seq (log, text_tick, &record));
+    g_assert_cmpint (sonde_record_views_get (views, &record, &view, NULL), ==, SONDE_RECORD_VIEW_DECODED);
+  }
+
   /* Switched off: the payload is read as it is, and the log says so. */
   {
     gboolean changed = FALSE;

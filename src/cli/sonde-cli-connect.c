@@ -257,10 +257,11 @@ handle_record (ConnectRun        *run,
   if (is_after_count (run, record))
     return;
 
-  /* --decode: what --where, --extract and the "decoded" member read. A
-   * stateful chain (zlib-stream) sees every received message, in order. */
+  /* --decode: what --where, --extract and the "decoded" member read: the
+   * received messages the chain applies to (a stateful one sees them all,
+   * in order). */
   if (run->decoder != NULL && is_message (record)
-      && (received || !sonde_decoder_is_stateful (run->decoder)))
+      && sonde_decoder_applies (run->decoder, received, record->kind == SONDE_MESSAGE_KIND_BINARY))
     sonde_cli_decode (run, record);
   else
     sonde_cli_clear_decoded (run);

@@ -81,7 +81,13 @@ sonde_cli_decode (ConnectRun        *run,
   g_string_truncate (run->decoded, 0);
   run->decode_done = TRUE;
   if (!sonde_decoder_decode (run->decoder, record->data, record->stored_size, run->decoded, &error))
-    run->decode_error = g_strdup (error->message);
+    {
+      /* Text that is not the chain's reads as the text it is. */
+      if (record->kind != SONDE_MESSAGE_KIND_BINARY)
+        run->decode_done = FALSE;
+      else
+        run->decode_error = g_strdup (error->message);
+    }
 }
 
 gboolean

@@ -486,3 +486,15 @@ sonde_decoder_describe (const char *spec)
   /* Translators: "gzip-compressed JSON", "zlib-stream-compressed MessagePack". */
   return g_strdup_printf (_("%s-compressed %s"), compression, value != NULL ? value : "JSON");
 }
+
+gboolean
+sonde_decoder_applies (SondeDecoder *self,
+                       gboolean      received,
+                       gboolean      binary)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!received)
+    return FALSE;
+  return binary || !sonde_decoder_is_stateful (self);
+}

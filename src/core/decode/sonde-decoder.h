@@ -48,6 +48,15 @@ gboolean      sonde_decoder_decode       (SondeDecoder            *self,
                                           GString                 *json,
                                           GError                 **error);
 
+/* Which messages a chain reads: received binary always; received text
+ * too, unless the chain is stateful (zlib-stream runs only over binary);
+ * never what was sent (a subscription typed as JSON reads as it is). A
+ * text message that does not decode also reads as it is (a "pong" among
+ * gzip frames). */
+gboolean      sonde_decoder_applies      (SondeDecoder            *self,
+                                          gboolean                 received,
+                                          gboolean                 binary);
+
 /* What one payload looks like as a chain ("gzip", "gzip,msgpack",
  * "zlib-stream", "cbor"…), or NULL for JSON text or nothing known: a
  * guess from its bytes, for proposing a decoder. */

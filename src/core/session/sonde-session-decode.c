@@ -31,11 +31,12 @@ make_view (const SondeRecord  *record,
 {
   SondeDecoder *decoder = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean binary = record->kind == SONDE_MESSAGE_KIND_BINARY;
 
+  if (!sonde_decoder_applies (decoder, record->direction == SONDE_DIRECTION_IN, binary))
+    return SONDE_RECORD_VIEW_RAW;
   if (sonde_decoder_is_stateful (decoder))
     {
-      if (record->direction != SONDE_DIRECTION_IN)
-        return SONDE_RECORD_VIEW_RAW;
       *error_message = g_strdup (_("The decoded view of this message is no longer kept: a zlib stream is "
                                    "decoded once, in order, as its messages arrive"));
       return SONDE_RECORD_VIEW_FAILED;
@@ -48,6 +49,9 @@ make_view (const SondeRecord  *record,
     }
   if (!sonde_decoder_decode (decoder, record->data, record->stored_size, json, &error))
     {
+      /* Text that is not the chain's reads as the text it is. */
+      if (!binary)
+        return SONDE_RECORD_VIEW_RAW;
       *error_message = g_strdup (error->message);
       return SONDE_RECORD_VIEW_FAILED;
     }
@@ -67,7 +71,8 @@ make_view_in_order (const SondeRecord  *record,
 
   if (!sonde_decoder_is_stateful (decoder))
     return make_view (record, json, error_message, user_data);
-  if (record->direction != SONDE_DIRECTION_IN)
+  if (!sonde_decoder_applies (decoder, record->direction == SONDE_DIRECTION_IN,
+                              record->kind == SONDE_MESSAGE_KIND_BINARY))
     return SONDE_RECORD_VIEW_RAW;
   if (!sonde_decoder_decode (decoder, record->data, record->stored_size, json, &error))
     {
@@ -137,7 +142,8 @@ sonde_session_decode_record (SondeSession      *self,
       (record->kind != SONDE_MESSAGE_KIND_TEXT && record->kind != SONDE_MESSAGE_KIND_BINARY))
     return;
 
-  if (self->decoder != NULL && sonde_decoder_is_stateful (self->decoder))
+  if (self->decoder != NULL && sonde_decoder_is_stateful (self->decoder) &&
+      sonde_decoder_applies (self->decoder, TRUE, record->kind == SONDE_MESSAGE_KIND_BINARY))
     {
       g_autoptr(GError) error = NULL;
 
