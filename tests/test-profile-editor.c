@@ -995,6 +995,140 @@ test_refused_shows_answer (Fixture       *fixture,
   soup_server_disconnect (server);
 }
 
+/* Scrolls the editor's page so that @widget is at its top; TRUE once it
+ * is there (the page may still be laying out: call again until then). */
+static gboolean
+scroll_into_view (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *viewport = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  GtkWidget *content = GTK_IS_VIEWPORT (viewport) ? gtk_viewport_get_child (GTK_VIEWPORT (viewport)) : viewport;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_point_t in_content, in_view;
+
+  if (!gtk_widget_compute_point (widget, content, &GRAPHENE_POINT_INIT (0, 0), &in_content) ||
+      !gtk_widget_compute_point (widget, scrolled, &GRAPHENE_POINT_INIT (0, 0), &in_view))
+    return FALSE;
+  if (in_view.y >= 0 && in_view.y <= 24)
+    return TRUE;
+  gtk_adjustment_set_value (adjustment, in_content.y - 12);
+  return FALSE;
+}
+
+/* A screenshot of the editor with the decoding group in sight (the focus
+ * on its first row, so that the page does not scroll back to another). */
+static void
+save_decode_screenshot (SondeProfileEditor *editor,
+                        const char         *name)
+{
+  SondeDecodeEditor *decode = sonde_profile_editor_get_decode_editor (editor);
+
+  if (g_getenv ("SONDE_SCREENSHOT_DIR") == NULL)
+    return;
+  gtk_widget_grab_focus (sonde_decode_editor_get_chain_row (decode));
+  SONDE_TEST_ASSERT_WAIT (scroll_into_view (GTK_WIDGET (decode)), WAIT_MS);
+  sonde_test_save_screenshot (GTK_WIDGET (editor), name);
+}
+
+/* The decoder: a chain from the list is saved into the profile (and
+ * shown again when it is edited); a custom chain the decoder refuses, or
+ * Protocol Buffers without a descriptor set and type, shows the decoder's
+ * own words under the rows and in the problems, and Save is refused. */
+static void
+test_decode_chain (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  SondeProfileEditor *editor = open_new_editor (fixture);
+  SondeDecodeEditor *decode = sonde_profile_editor_get_decode_editor (editor);
+  GtkWidget *error_label = sonde_decode_editor_get_error_label (decode);
+  GtkWidget *save = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (editor), SONDE_TYPE_PROFILE_EDITOR,
+                                                               "save_button"));
+  g_autofree char *url = sonde_demo_server_dup_url (fixture->demo, "/echo");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeProfile) saved = NULL;
+  g_autofree char *id = NULL;
+  const char *descriptor = NULL;
+  const char *type = NULL;
+
+  g_assert_nonnull (decode);
+  g_assert_null (sonde_decode_editor_get_spec (decode));
+  type_into (editor, "name", "Packed feed");
+  type_into (editor, "url", url);
+
+  /* A chain the decoder does not know: its words under the rows, the
+   * custom row red, and no saving. */
+  g_assert_false (sonde_decode_editor_select_chain (decode, "gzip,msgpak"));
+  g_assert_true (gtk_widget_get_visible (sonde_decode_editor_get_custom_row (decode)));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (error_label)), "msgpak"));
+  g_assert_true (gtk_widget_has_css_class (sonde_decode_editor_get_custom_row (decode), "error"));
+  g_assert_true (has_problem (editor, "decode"));
+  g_assert_false (gtk_widget_get_sensitive (save));
+  save_decode_screenshot (editor, "decode-editor-error.png");
+  g_assert_false (sonde_profile_editor_save (editor, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "msgpak"));
+  g_clear_error (&error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 0);
+
+  /* Protocol Buffers by schema with no descriptor set nor type. */
+  g_assert_false (sonde_decode_editor_select_chain (decode, "protobuf"));
+  g_assert_false (gtk_widget_get_visible (sonde_decode_editor_get_custom_row (decode)));
+  g_assert_true (gtk_widget_get_visible (sonde_decode_editor_get_type_row (decode)));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_true (has_problem (editor, "decode"));
+  g_assert_false (gtk_widget_get_sensitive (save));
+  save_decode_screenshot (editor, "decode-editor-protobuf.png");
+  /* A type without a readable descriptor set is still wrong. */
+  gtk_editable_set_text (GTK_EDITABLE (sonde_decode_editor_get_type_row (decode)), "feed.Tick");
+  g_assert_nonnull (sonde_decode_editor_get_error (decode));
+  g_assert_true (has_problem (editor, "decode"));
+
+  /* One of the list: valid, said in words, and saved. */
+  g_assert_true (sonde_decode_editor_select_chain (decode, "gzip,msgpack"));
+  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_false (gtk_widget_get_visible (sonde_decode_editor_get_type_row (decode)));
+  g_assert_false (has_problem (editor, "decode"));
+  g_assert_true (gtk_widget_get_sensitive (save));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (sonde_decode_editor_get_chain_row (decode))),
+                            "MessagePack"));
+  if (g_getenv ("SONDE_SCREENSHOT_DIR") != NULL)
+    {
+      AdwStyleManager *style = adw_style_manager_get_default ();
+
+      save_decode_screenshot (editor, "decode-editor.png");
+      adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+      save_decode_screenshot (editor, "decode-editor-dark.png");
+      adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+    }
+  g_assert_true (sonde_profile_editor_save (editor, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store ())), ==, 1);
+  saved = profile_at (0);
+  g_assert_cmpstr (sonde_profile_get_decode (saved, &descriptor, &type), ==, "gzip,msgpack");
+  g_assert_null (descriptor);
+  g_assert_null (type);
+  SONDE_TEST_ASSERT_WAIT (!sonde_profile_store_get_dirty (store ()), WAIT_MS);
+
+  /* Edited again, the editor shows it; a custom chain the decoder takes
+   * is saved as typed. */
+  id = g_strdup (sonde_profile_get_id (saved));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.edit-profile", "s", id));
+  editor = find_editor ();
+  g_assert_nonnull (editor);
+  decode = sonde_profile_editor_get_decode_editor (editor);
+  g_assert_cmpstr (sonde_decode_editor_get_spec (decode), ==, "gzip,msgpack");
+  g_assert_false (gtk_widget_get_visible (sonde_decode_editor_get_custom_row (decode)));
+  g_assert_true (sonde_decode_editor_select_chain (decode, "deflate, cbor"));
+  g_assert_true (sonde_profile_editor_save (editor, NULL));
+  gtk_window_destroy (GTK_WINDOW (editor));
+  g_clear_object (&saved);
+  saved = profile_at (0);
+  g_assert_cmpstr (sonde_profile_get_decode (saved, NULL, NULL), ==, "deflate,cbor");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1025,6 +1159,7 @@ main (int   argc,
   ADD ("/profile-editor/keyring-refuses", test_keyring_refuses);
   ADD ("/profile-editor/enter-missing-token", test_enter_missing_token);
   ADD ("/profile-editor/refused-shows-answer", test_refused_shows_answer);
+  ADD ("/profile-editor/decode-chain", test_decode_chain);
 #undef ADD
 
   return sonde_test_gui_run ();

@@ -8,7 +8,8 @@
  * it reconnects, without making a profile. The fields are checked by the
  * one validator of connection options (a wrong header or subprotocol is
  * named, the field turns red); "changed" is emitted when what the fields
- * hold is valid and different.
+ * hold is valid and different. The decoder is chosen in the same popover
+ * (a SondeDecodeEditor, which the window applies to the tab's session).
  */
 
 #define G_LOG_DOMAIN "sonde-adhoc-options"
@@ -29,6 +30,9 @@ struct _SondeAdhocOptions
   GtkEntry               *protocols_entry;
   GtkSwitch              *reconnect_switch;
   GtkLabel               *problem_label;
+
+  /* made in init, borrowed */
+  SondeDecodeEditor      *decode_editor;
 
   /* owned */
   SondeConnectionOptions *options;      /* what the fields held when last valid */
@@ -198,6 +202,13 @@ sonde_adhoc_options_init (SondeAdhocOptions *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->decode_editor = SONDE_DECODE_EDITOR (sonde_decode_editor_new ());
+  gtk_widget_set_margin_top (GTK_WIDGET (self->decode_editor), 12);
+  /* The popover is as wide as its widest line: no description here. */
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->decode_editor), NULL);
+  gtk_widget_insert_before (GTK_WIDGET (self->decode_editor), gtk_widget_get_parent (GTK_WIDGET (self->problem_label)),
+                            NULL);
+
   g_signal_connect_object (gtk_text_view_get_buffer (self->headers_view), "changed",
                            G_CALLBACK (on_fields_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->protocols_entry, "changed",
@@ -244,6 +255,16 @@ sonde_adhoc_options_dup_options (SondeAdhocOptions *self)
   g_return_val_if_fail (SONDE_IS_ADHOC_OPTIONS (self), NULL);
 
   return self->options != NULL ? sonde_connection_options_copy (self->options) : sonde_connection_options_new ();
+}
+
+/* The decoder of this address: the window applies it to the tab's
+ * session (sonde_session_set_decoder()) when it changes and is valid. */
+SondeDecodeEditor *
+sonde_adhoc_options_get_decode_editor (SondeAdhocOptions *self)
+{
+  g_return_val_if_fail (SONDE_IS_ADHOC_OPTIONS (self), NULL);
+
+  return self->decode_editor;
 }
 
 /* What is wrong with the fields, or NULL. */

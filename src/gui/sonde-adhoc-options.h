@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "sonde-connection-options.h"
+#include "sonde-decode-editor.h"
 
 G_BEGIN_DECLS
 
@@ -19,5 +20,6 @@ void                    sonde_adhoc_options_set_options (SondeAdhocOptions      
                                                          const SondeConnectionOptions *options);
 SondeConnectionOptions *sonde_adhoc_options_dup_options (SondeAdhocOptions            *self);
 const char             *sonde_adhoc_options_get_problem (SondeAdhocOptions            *self);
+SondeDecodeEditor      *sonde_adhoc_options_get_decode_editor (SondeAdhocOptions      *self);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "sonde-connection-page.h"
+#include "sonde-decode-banner.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,8 @@ struct _SondeConnectionPage
   SondeComposer        *composer;
   SondeChartsPanel     *charts;
   GtkPaned             *log_paned;
+  SondeDecodeBanner    *decode_banner;   /* above the log: decode these messages? */
+  GtkLabel             *decoder_label;   /* in the status bar: what they are read as */
 
   /* owned */
   SondeSession         *session;

@@ -456,6 +456,20 @@ on_session_recording (SondeConnectionPage *self)
   gtk_widget_set_tooltip_text (self->recording_box, tooltip);
 }
 
+/* The status bar says what messages are read as, when a decoder is set. */
+static void
+on_session_decoder (SondeConnectionPage *self)
+{
+  const char *spec = sonde_session_get_decoder_spec (self->session);
+  g_autofree char *words = spec != NULL ? sonde_decoder_describe (spec) : NULL;
+  /* Translators: %s is a chain in words, such as "gzip-compressed JSON". */
+  g_autofree char *text = words != NULL ? g_strdup_printf (_("Decoding: %s"), words) : NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->decoder_label), text != NULL);
+  gtk_label_set_label (self->decoder_label, text != NULL ? text : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->decoder_label), spec);
+}
+
 static void
 on_recording_stopped (SondeConnectionPage *self,
                       const char          *text)
@@ -780,7 +794,18 @@ sonde_connection_page_constructed (GObject *object)
   gtk_paned_set_position (self->log_paned, 320);
   sonde_connection_page_keep_log_rows (self);
   gtk_widget_set_visible (GTK_WIDGET (self->charts), FALSE);
+  self->decode_banner = SONDE_DECODE_BANNER (sonde_decode_banner_new (self->session));
+  gtk_box_append (self->log_box, GTK_WIDGET (self->decode_banner));
   gtk_box_append (self->log_box, GTK_WIDGET (self->log_paned));
+  self->decoder_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->decoder_label), "dim-label");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->decoder_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Decoder"), -1);
+  gtk_widget_insert_before (GTK_WIDGET (self->decoder_label), gtk_widget_get_parent (self->recording_box),
+                            self->recording_box);
+  g_signal_connect_object (self->session, "notify::decoder-spec",
+                           G_CALLBACK (on_session_decoder), self, G_CONNECT_SWAPPED);
+  on_session_decoder (self);
 
   self->detail = SONDE_MESSAGE_DETAIL (sonde_message_detail_new ());
   gtk_stack_add_titled (self->side_stack, GTK_WIDGET (self->detail), "detail", _("Message"));
@@ -1146,6 +1171,26 @@ sonde_connection_page_chart_field (SondeConnectionPage  *self,
     return FALSE;
   sonde_connection_page_show_charts (self, TRUE);
   return TRUE;
+}
+
+/* The offer to decode the messages (a SondeDecodeBanner). */
+GtkWidget *
+sonde_connection_page_get_decode_banner (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return GTK_WIDGET (self->decode_banner);
+}
+
+/* What the status bar says of the decoder ("Decoding: gzip-compressed
+ * JSON"), or NULL when there is none. */
+const char *
+sonde_connection_page_get_decoder_text (SondeConnectionPage *self)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION_PAGE (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->decoder_label)) ? gtk_label_get_label (self->decoder_label)
+                                                                    : NULL;
 }
 
 SondeNotifier *

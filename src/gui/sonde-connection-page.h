@@ -66,6 +66,9 @@ void                  sonde_connection_page_set_retention  (SondeConnectionPage 
                                                             guint                 max_count,
                                                             guint64               max_bytes);
 
+GtkWidget            *sonde_connection_page_get_decode_banner (SondeConnectionPage *self);
+const char           *sonde_connection_page_get_decoder_text  (SondeConnectionPage *self);
+
 SondeNotifier        *sonde_connection_page_get_notifier   (SondeConnectionPage  *self);
 const char           *sonde_connection_page_get_uid        (SondeConnectionPage  *self);
 gboolean              sonde_connection_page_show_record    (SondeConnectionPage  *self,

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sonde-decode-editor.h"
 #include "sonde-gui-util.h"
 #include "sonde-notifier.h"
 #include "sonde-profile-editor.h"
@@ -47,6 +48,7 @@ struct _SondeProfileEditor
   GtkBox              *templates_box;
   AdwComboRow         *auth_kind;
   AdwComboRow         *tls_policy;
+  SondeDecodeEditor   *decode;
 
   /* owned */
   SondeProfileStore   *store;
@@ -422,6 +424,10 @@ build_page (SondeProfileEditor *self)
   add_switch (self, group, "record", _("Record sessions"),
               _("Keep every message on disk, for History, search and export"));
 
+  self->decode = SONDE_DECODE_EDITOR (sonde_decode_editor_new ());
+  g_signal_connect_swapped (self->decode, "changed", G_CALLBACK (on_changed), self);
+  adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (self->decode));
+
   group = add_group (self, _("TLS and Proxy"), NULL);
   row = adw_combo_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Server certificate"));
@@ -722,6 +728,14 @@ load_draft (SondeProfileEditor *self)
   set_spin (self, "retention-bytes", (double) (sonde_profile_get_retention_bytes (p) / (1024 * 1024)));
   gtk_switch_set_active (GTK_SWITCH (field (self, "record")), sonde_profile_get_record (p));
 
+  {
+    const char *descriptor = NULL;
+    const char *type = NULL;
+    const char *spec = sonde_profile_get_decode (p, &descriptor, &type);
+
+    sonde_decode_editor_set_decode (self->decode, spec, descriptor, type);
+  }
+
   adw_combo_row_set_selected (self->tls_policy, sonde_profile_get_tls_policy (p));
   set_text (self, "tls-pinned-sha256", sonde_profile_get_pinned_sha256 (p));
   set_text (self, "client-certificate", sonde_profile_get_client_certificate (p));
@@ -829,6 +843,10 @@ store_draft (SondeProfileEditor *self)
   sonde_profile_set_record (p, gtk_switch_get_active (GTK_SWITCH (field (self, "record"))));
   sonde_profile_set_retention (p, (guint) get_spin (self, "retention-count"),
                                (guint64) get_spin (self, "retention-bytes") * 1024 * 1024);
+
+  sonde_profile_set_decode (p, sonde_decode_editor_get_spec (self->decode),
+                            sonde_decode_editor_get_proto_descriptor (self->decode),
+                            sonde_decode_editor_get_proto_type (self->decode));
 
   sonde_profile_set_tls_policy (p, adw_combo_row_get_selected (self->tls_policy));
   sonde_profile_set_pinned_sha256 (p, *get_text (self, "tls-pinned-sha256") ? get_text (self, "tls-pinned-sha256") : NULL);
@@ -973,6 +991,11 @@ revalidate (SondeProfileEditor *self)
     /* Translators: %s is "token", "password" or "key". */
     sonde_problem_add_printf (self->problems, "secret", _("Type the %s: this authentication sends one"),
                               secret_noun (kind));
+  /* The decoder's own words; the group shows them under its rows. */
+  if (sonde_decode_editor_get_error (self->decode) != NULL)
+    /* Translators: %s is the decoder's reason, such as "unknown stage “gzap”". */
+    sonde_problem_add_printf (self->problems, "decode", _("Payload decoding: %s"),
+                              sonde_decode_editor_get_error (self->decode));
   show_problems (self);
 }
 
@@ -1332,6 +1355,15 @@ sonde_profile_editor_get_problems (SondeProfileEditor *self)
   g_return_val_if_fail (SONDE_IS_PROFILE_EDITOR (self), NULL);
 
   return self->problems;
+}
+
+/* The "Payload Decoding" group. */
+SondeDecodeEditor *
+sonde_profile_editor_get_decode_editor (SondeProfileEditor *self)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE_EDITOR (self), NULL);
+
+  return self->decode;
 }
 
 /* The widget that edits @field ("name", "url", "headers", "secret", …). */

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "sonde-decode-editor.h"
 #include "sonde-profile-store.h"
 #include "sonde-secrets.h"
 
@@ -23,6 +24,7 @@ gboolean            sonde_profile_editor_save         (SondeProfileEditor *self,
                                                        GError            **error);
 GtkWidget          *sonde_profile_editor_get_field    (SondeProfileEditor *self,
                                                        const char         *field);
+SondeDecodeEditor  *sonde_profile_editor_get_decode_editor (SondeProfileEditor *self);
 void                sonde_profile_editor_set_secret   (SondeProfileEditor *self,
                                                        const char         *secret);
 

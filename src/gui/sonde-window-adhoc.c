@@ -6,7 +6,8 @@
  * headers, subprotocols and reconnect for the current tab's connection
  * when it is not a profile's (a profile's tab says its settings are in its
  * editor). New tabs reconnect by default when the preferences say so
- * ("adhoc-reconnect").
+ * ("adhoc-reconnect"). The popover also chooses the tab's decoder, applied
+ * at once with sonde_session_set_decoder().
  */
 
 #define G_LOG_DOMAIN "sonde-window"
@@ -38,6 +39,31 @@ on_options_changed (SondeWindow *self)
   sonde_session_set_adhoc_options (session, options);
 }
 
+/* The session keeps the chain, not the descriptor set and type it was
+ * given: the window keeps them beside it for the popover. */
+#define DESCRIPTOR_KEY "sonde-adhoc-proto-descriptor"
+#define TYPE_KEY       "sonde-adhoc-proto-type"
+
+static void
+on_decoder_chosen (SondeWindow       *self,
+                   SondeDecodeEditor *editor)
+{
+  SondeSession *session = current_session (self);
+  g_autoptr(GError) error = NULL;
+  const char *descriptor = sonde_decode_editor_get_proto_descriptor (editor);
+  const char *type = sonde_decode_editor_get_proto_type (editor);
+
+  if (session == NULL || sonde_session_get_profile (session) != NULL || sonde_decode_editor_get_error (editor) != NULL)
+    return;
+  if (!sonde_session_set_decoder (session, sonde_decode_editor_get_spec (editor), descriptor, type, &error))
+    {
+      sonde_window_show_toast (self, error->message);
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (session), DESCRIPTOR_KEY, g_strdup (descriptor), g_free);
+  g_object_set_data_full (G_OBJECT (session), TYPE_KEY, g_strdup (type), g_free);
+}
+
 /* The button and the popover follow the current tab. */
 void
 sonde_window_adhoc_sync (SondeWindow *self)
@@ -56,7 +82,28 @@ sonde_window_adhoc_sync (SondeWindow *self)
       sonde_adhoc_options_set_options (self->adhoc_options,
                                        session != NULL ? sonde_session_get_adhoc_options (session) : NULL);
       g_signal_handlers_unblock_by_func (self->adhoc_options, on_options_changed, self);
+      sonde_decode_editor_set_decode (sonde_adhoc_options_get_decode_editor (self->adhoc_options),
+                                      session != NULL ? sonde_session_get_decoder_spec (session) : NULL,
+                                      session != NULL ? g_object_get_data (G_OBJECT (session), DESCRIPTOR_KEY) : NULL,
+                                      session != NULL ? g_object_get_data (G_OBJECT (session), TYPE_KEY) : NULL);
     }
+}
+
+/* A decoder set elsewhere (the page's offer to decode): the popover
+ * follows, when it is the current tab's and differs. */
+static void
+on_session_decoder (SondeWindow  *self,
+                    GParamSpec   *pspec,
+                    SondeSession *session)
+{
+  SondeDecodeEditor *editor;
+
+  if (self->adhoc_options == NULL)
+    return;
+  editor = sonde_adhoc_options_get_decode_editor (self->adhoc_options);
+  if (session == current_session (self) &&
+      g_strcmp0 (sonde_session_get_decoder_spec (session), sonde_decode_editor_get_spec (editor)) != 0)
+    sonde_window_adhoc_sync (self);
 }
 
 /* A new tab's session: it records into the user's recordings (an ad-hoc
@@ -78,6 +125,7 @@ sonde_window_adhoc_new_session (SondeWindow  *self,
   sonde_session_set_adhoc_options (session, options);
   g_signal_connect_object (session, "notify::profile", G_CALLBACK (sonde_window_adhoc_sync),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::decoder-spec", G_CALLBACK (on_session_decoder), self, 0);
 }
 
 /* Puts the options button between the URL and Connect. */
@@ -100,6 +148,8 @@ sonde_window_adhoc_init (SondeWindow *self)
 
   g_signal_connect_object (self->adhoc_options, "changed", G_CALLBACK (on_options_changed),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (sonde_adhoc_options_get_decode_editor (self->adhoc_options), "changed",
+                           G_CALLBACK (on_decoder_chosen), self, G_CONNECT_SWAPPED);
   sonde_window_adhoc_sync (self);
 }
 
