@@ -39,11 +39,6 @@ on_options_changed (SondeWindow *self)
   sonde_session_set_adhoc_options (session, options);
 }
 
-/* The session keeps the chain, not the descriptor set and type it was
- * given: the window keeps them beside it for the popover. */
-#define DESCRIPTOR_KEY "sonde-adhoc-proto-descriptor"
-#define TYPE_KEY       "sonde-adhoc-proto-type"
-
 static void
 on_decoder_chosen (SondeWindow       *self,
                    SondeDecodeEditor *editor)
@@ -60,8 +55,6 @@ on_decoder_chosen (SondeWindow       *self,
       sonde_window_show_toast (self, error->message);
       return;
     }
-  g_object_set_data_full (G_OBJECT (session), DESCRIPTOR_KEY, g_strdup (descriptor), g_free);
-  g_object_set_data_full (G_OBJECT (session), TYPE_KEY, g_strdup (type), g_free);
 }
 
 /* The button and the popover follow the current tab. */
@@ -78,14 +71,16 @@ sonde_window_adhoc_sync (SondeWindow *self)
                                        : _("Options of this address: headers, subprotocols, reconnect"));
   if (!profile)
     {
+      const char *descriptor = NULL;
+      const char *type = NULL;
+      const char *spec = session != NULL ? sonde_session_get_decoder_full (session, &descriptor, &type) : NULL;
+
       g_signal_handlers_block_by_func (self->adhoc_options, on_options_changed, self);
       sonde_adhoc_options_set_options (self->adhoc_options,
                                        session != NULL ? sonde_session_get_adhoc_options (session) : NULL);
       g_signal_handlers_unblock_by_func (self->adhoc_options, on_options_changed, self);
-      sonde_decode_editor_set_decode (sonde_adhoc_options_get_decode_editor (self->adhoc_options),
-                                      session != NULL ? sonde_session_get_decoder_spec (session) : NULL,
-                                      session != NULL ? g_object_get_data (G_OBJECT (session), DESCRIPTOR_KEY) : NULL,
-                                      session != NULL ? g_object_get_data (G_OBJECT (session), TYPE_KEY) : NULL);
+      sonde_decode_editor_set_decode (sonde_adhoc_options_get_decode_editor (self->adhoc_options), spec,
+                                      descriptor, type);
     }
 }
 

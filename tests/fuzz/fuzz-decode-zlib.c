@@ -26,6 +26,7 @@
 #include <zlib.h>
 
 #include "sonde-decode-zlib.h"
+#include "sonde-decoder.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
@@ -171,6 +172,20 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   if (sonde_decode_sniff_compression (data + 1, size - 1, &name))
     CHECK (strcmp (name, "gzip") == 0 || strcmp (name, "zlib") == 0);
+
+  /* A guess is a chain that builds, and a compressed guess starts with
+   * what the sniffer saw. */
+  {
+    g_autofree char *guess = sonde_decoder_guess (data + 1, size - 1);
+
+    if (guess != NULL)
+      {
+        g_autoptr(SondeDecoder) decoder = sonde_decoder_new (guess, NULL, NULL, NULL, NULL);
+
+        CHECK (decoder != NULL);
+        CHECK (name == NULL || g_str_has_prefix (guess, name));
+      }
+  }
 
   if (stage == 3)
     fuzz_stream (data + 1, size - 1, &limits);

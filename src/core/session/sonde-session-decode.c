@@ -236,6 +236,21 @@ sonde_session_get_decoder_spec (SondeSession *self)
   return self->decoder != NULL ? sonde_decoder_get_spec (self->decoder) : NULL;
 }
 
+/* The chain, and with "protobuf" the descriptor set and type it was given. */
+const char *
+sonde_session_get_decoder_full (SondeSession  *self,
+                                const char   **proto_descriptor,
+                                const char   **proto_type)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  if (proto_descriptor != NULL)
+    *proto_descriptor = self->decoder != NULL ? self->proto_descriptor : NULL;
+  if (proto_type != NULL)
+    *proto_type = self->decoder != NULL ? self->proto_type : NULL;
+  return sonde_session_get_decoder_spec (self);
+}
+
 SondeDecoder *
 sonde_session_get_decoder (SondeSession *self)
 {

@@ -121,6 +121,9 @@ gboolean              sonde_session_set_decoder        (SondeSession      *self,
                                                         const char        *proto_type,
                                                         GError           **error);
 const char           *sonde_session_get_decoder_spec   (SondeSession      *self);
+const char           *sonde_session_get_decoder_full   (SondeSession      *self,
+                                                        const char       **proto_descriptor,
+                                                        const char       **proto_type);
 SondeDecoder         *sonde_session_get_decoder        (SondeSession      *self);
 /* With no chain, the first binary messages of each connection are looked
  * at: a chain they look like is proposed by ::decoder-suggested (its spec)
