@@ -310,6 +310,33 @@ test_list (Fixture       *fixture,
   }
 }
 
+/* Export… of @page with the range "what the view shows", to JSON Lines:
+ * the file's contents. */
+static char *
+export_page_view (SondeHistoryPage *page)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sonde-view-XXXXXX", &error);
+  g_autofree char *out = g_build_filename (dir, "view.jsonl", NULL);
+  g_autoptr(GFile) out_file = g_file_new_for_path (out);
+  SondeExportDialog *dialog;
+  char *contents = NULL;
+
+  g_assert_no_error (error);
+  gtk_widget_activate_action (GTK_WIDGET (page), "recording.export", NULL);
+  dialog = find_export_dialog ();
+  g_assert_nonnull (dialog);
+  sonde_export_dialog_set_range (dialog, SONDE_EXPORT_RANGE_VIEW);
+  sonde_export_dialog_export_to (dialog, out_file);
+  SONDE_TEST_ASSERT_WAIT (!sonde_export_dialog_get_running (dialog), WAIT_MS);
+  g_assert_true (sonde_export_dialog_get_succeeded (dialog));
+  g_assert_true (g_file_get_contents (out, &contents, NULL, NULL));
+  sonde_test_destroy_window (GTK_WINDOW (dialog));
+  g_remove (out);
+  g_rmdir (dir);
+  return contents;
+}
+
 static void
 test_open_and_jump (Fixture       *fixture,
                     gconstpointer  data)
@@ -398,24 +425,13 @@ test_open_and_jump (Fixture       *fixture,
 
   /* Export… of the page offers its filtered view: the ticks 50..59 and
    * 500..599 that "price\":5" lets through. */
+  g_assert_true (sonde_log_view_set_filter (sonde_history_page_get_log_view (page), "\"price\":5", FALSE));
   {
-    g_autofree char *dir = g_dir_make_tmp ("sonde-view-XXXXXX", &error);
-    g_autofree char *out = g_build_filename (dir, "view.jsonl", NULL);
-    g_autoptr(GFile) out_file = g_file_new_for_path (out);
-    SondeExportDialog *dialog;
+    g_autofree char *contents = export_page_view (page);
+    g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
 
-    g_assert_true (sonde_log_view_set_filter (sonde_history_page_get_log_view (page), "\"price\":5", FALSE));
-    gtk_widget_activate_action (GTK_WIDGET (page), "recording.export", NULL);
-    dialog = find_export_dialog ();
-    g_assert_nonnull (dialog);
-    sonde_export_dialog_set_range (dialog, SONDE_EXPORT_RANGE_VIEW);
-    sonde_export_dialog_export_to (dialog, out_file);
-    SONDE_TEST_ASSERT_WAIT (!sonde_export_dialog_get_running (dialog), WAIT_MS);
-    g_assert_true (sonde_export_dialog_get_succeeded (dialog));
-    g_assert_cmpuint (count_lines (out), ==, 1 + 10 + 100);
-    sonde_test_destroy_window (GTK_WINDOW (dialog));
-    g_remove (out);
-    g_rmdir (dir);
+    /* The lines, and the empty string after the last newline. */
+    g_assert_cmpuint (g_strv_length (lines), ==, 1 + 10 + 100 + 1);
   }
   sonde_profile_store_remove (profiles, profile, NULL);
 }
@@ -633,24 +649,9 @@ test_decoded (Fixture       *fixture,
   }
 
   {
-    g_autofree char *dir = g_dir_make_tmp ("sonde-decoded-XXXXXX", &error);
-    g_autofree char *out = g_build_filename (dir, "decoded.jsonl", NULL);
-    g_autoptr(GFile) out_file = g_file_new_for_path (out);
-    g_autofree char *contents = NULL;
-    SondeExportDialog *dialog;
+    g_autofree char *contents = export_page_view (page);
 
-    gtk_widget_activate_action (GTK_WIDGET (page), "recording.export", NULL);
-    dialog = find_export_dialog ();
-    g_assert_nonnull (dialog);
-    sonde_export_dialog_set_range (dialog, SONDE_EXPORT_RANGE_VIEW);
-    sonde_export_dialog_export_to (dialog, out_file);
-    SONDE_TEST_ASSERT_WAIT (!sonde_export_dialog_get_running (dialog), WAIT_MS);
-    g_assert_true (sonde_export_dialog_get_succeeded (dialog));
-    g_assert_true (g_file_get_contents (out, &contents, NULL, NULL));
     g_assert_nonnull (strstr (contents, ",\"decoded\":{\"sym\":\"ABC\",\"price\":9}}"));
-    sonde_test_destroy_window (GTK_WINDOW (dialog));
-    g_remove (out);
-    g_rmdir (dir);
   }
   sonde_profile_store_remove (profiles, profile, NULL);
 }

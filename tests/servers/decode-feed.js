@@ -20,6 +20,7 @@
 
 const zlib = require('zlib');
 const { WebSocketServer } = require('ws');
+const { stopWhenDone } = require('./peer-lifetime.js');
 const msgpack = require('@msgpack/msgpack');
 const cbor = require('cbor-x');
 
@@ -54,7 +55,6 @@ function parseArgs (argv) {
 
 function main () {
   const { lifetime } = parseArgs(process.argv.slice(2));
-  let stopping = false;
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 
   server.on('listening', () => {
@@ -75,24 +75,7 @@ function main () {
     ws.close(1000, 'done');
   });
 
-  function stop (why) {
-    if (stopping)
-      return;
-    stopping = true;
-    process.stderr.write(`decode-feed.js: stopping: ${why}\n`);
-    for (const ws of server.clients)
-      ws.terminate();
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 2000).unref();
-  }
-
-  process.stdin.on('end', () => stop('stdin closed'));
-  process.stdin.on('close', () => stop('stdin closed'));
-  process.stdin.on('error', () => stop('stdin error'));
-  process.stdin.resume();
-  setTimeout(() => stop('lifetime over'), lifetime * 1000).unref();
-  process.on('SIGTERM', () => stop('signal'));
-  process.on('SIGINT', () => stop('signal'));
+  stopWhenDone(server, 'decode-feed.js', lifetime);
 }
 
 main();

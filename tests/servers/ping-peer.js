@@ -18,6 +18,7 @@
 'use strict';
 
 const { WebSocketServer } = require('ws');
+const { stopWhenDone } = require('./peer-lifetime.js');
 
 const PINGS = [
   Buffer.from('p1'),
@@ -104,7 +105,6 @@ function onConnection (ws, req) {
 
 function main () {
   const { lifetime } = parseArgs(process.argv.slice(2));
-  let stopping = false;
 
   const server = new WebSocketServer({
     host: '127.0.0.1',
@@ -117,24 +117,7 @@ function main () {
   });
   server.on('connection', onConnection);
 
-  function stop (why) {
-    if (stopping)
-      return;
-    stopping = true;
-    process.stderr.write(`ping-peer.js: stopping: ${why}\n`);
-    for (const ws of server.clients)
-      ws.terminate();
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 2000).unref();
-  }
-
-  process.stdin.on('end', () => stop('stdin closed'));
-  process.stdin.on('close', () => stop('stdin closed'));
-  process.stdin.on('error', () => stop('stdin error'));
-  process.stdin.resume();
-  setTimeout(() => stop('lifetime over'), lifetime * 1000).unref();
-  process.on('SIGTERM', () => stop('signal'));
-  process.on('SIGINT', () => stop('signal'));
+  stopWhenDone(server, 'ping-peer.js', lifetime);
 }
 
 main();

@@ -19,6 +19,7 @@
 'use strict';
 
 const { WebSocketServer } = require('ws');
+const { stopWhenDone } = require('./peer-lifetime.js');
 
 const SUBPROTOCOLS = ['chat.v2', 'chat.v1'];
 const MAX_SIZE = 16 * 1024 * 1024;
@@ -115,7 +116,6 @@ const routes = {
 
 function main () {
   const { lifetime } = parseArgs(process.argv.slice(2));
-  let stopping = false;
 
   const server = new WebSocketServer({
     host: '127.0.0.1',
@@ -146,24 +146,7 @@ function main () {
       route(ws, url.searchParams, req);
   });
 
-  function stop (why) {
-    if (stopping)
-      return;
-    stopping = true;
-    process.stderr.write(`ws-peer.js: stopping: ${why}\n`);
-    for (const ws of server.clients)
-      ws.terminate();
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 2000).unref();
-  }
-
-  process.stdin.on('end', () => stop('stdin closed'));
-  process.stdin.on('close', () => stop('stdin closed'));
-  process.stdin.on('error', () => stop('stdin error'));
-  process.stdin.resume();
-  setTimeout(() => stop('lifetime over'), lifetime * 1000).unref();
-  process.on('SIGTERM', () => stop('signal'));
-  process.on('SIGINT', () => stop('signal'));
+  stopWhenDone(server, 'ws-peer.js', lifetime);
 }
 
 main();
