@@ -256,6 +256,17 @@ sonde_test_find_widget (GtkWidget *root,
   return NULL;
 }
 
+GtkWidget *
+sonde_test_row_of (GtkWidget *cell)
+{
+  GtkWidget *w = cell;
+
+  while (w != NULL && g_strcmp0 (gtk_widget_get_css_name (w), "row") != 0)
+    w = gtk_widget_get_parent (w);
+  g_assert_nonnull (w);
+  return w;
+}
+
 void
 sonde_test_collect_widgets (GtkWidget  *root,
                             GType       type,

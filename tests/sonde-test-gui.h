@@ -69,6 +69,8 @@ void              sonde_test_collect_widgets  (GtkWidget              *root,
                                                GType                   type,
                                                const char             *css_class,
                                                GPtrArray              *found);
+/* The list row (css name "row") that holds @cell. */
+GtkWidget        *sonde_test_row_of           (GtkWidget              *cell);
 /* With SONDE_SCREENSHOT_DIR set: saves what @widget shows as @name.png. */
 void              sonde_test_save_screenshot  (GtkWidget              *widget,
                                                const char             *name);

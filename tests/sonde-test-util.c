@@ -735,3 +735,28 @@ sonde_test_remove_dir (const char *dir)
     }
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
+
+GBytes *
+sonde_test_gzip (const char *text)
+{
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  gsize left = strlen (text);
+  GConverterResult result;
+
+  do
+    {
+      guint8 buffer[4096];
+      gsize read = 0, written = 0;
+      g_autoptr(GError) error = NULL;
+
+      result = g_converter_convert (G_CONVERTER (compressor), text, left, buffer, sizeof buffer,
+                                    G_CONVERTER_INPUT_AT_END, &read, &written, &error);
+      g_assert_no_error (error);
+      g_byte_array_append (out, buffer, (guint) written);
+      text += read;
+      left -= read;
+    }
+  while (result != G_CONVERTER_FINISHED);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}

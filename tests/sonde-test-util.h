@@ -161,4 +161,7 @@ void             sonde_test_server_free     (SondeTestServer      *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SondeTestServer, sonde_test_server_free)
 
+/* @text gzip-compressed by GLib's zlib (not by Sonde). */
+GBytes          *sonde_test_gzip            (const char           *text);
+
 G_END_DECLS

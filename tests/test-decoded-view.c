@@ -69,35 +69,6 @@ append (Fixture          *fixture,
                                    g_get_real_time (), g_get_monotonic_time (), data, length);
 }
 
-static GBytes *
-gzip (const char *text)
-{
-  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
-  guint8 out[1024];
-  gsize read = 0, written = 0;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_converter_convert (G_CONVERTER (compressor), text, strlen (text), out, sizeof out,
-                                        G_CONVERTER_INPUT_AT_END, &read, &written, &error),
-                   ==, G_CONVERTER_FINISHED);
-  g_assert_no_error (error);
-  g_assert_cmpuint (read, ==, strlen (text));
-  /* Not the text: gzip's magic bytes. */
-  g_assert_cmpuint (out[0], ==, 0x1f);
-  return g_bytes_new (out, written);
-}
-
-static GtkWidget *
-row_of (GtkWidget *cell)
-{
-  GtkWidget *w = cell;
-
-  while (w != NULL && g_strcmp0 (gtk_widget_get_css_name (w), "row") != 0)
-    w = gtk_widget_get_parent (w);
-  g_assert_nonnull (w);
-  return w;
-}
-
 /* The texts of the mapped cells of the row whose Message cell is
  * @preview, " | " between them; NULL when no row shows it. */
 static char *
@@ -121,7 +92,7 @@ row_text (Fixture    *fixture,
       if (preview_cell != NULL)
         *preview_cell = cell;
       text = g_string_new (NULL);
-      sonde_test_collect_widgets (row_of (cell), GTK_TYPE_INSCRIPTION, NULL, all);
+      sonde_test_collect_widgets (sonde_test_row_of (cell), GTK_TYPE_INSCRIPTION, NULL, all);
       for (guint j = 0; j < all->len; j++)
         g_string_append_printf (text, "%s%s", j > 0 ? " | " : "",
                                 gtk_inscription_get_text (g_ptr_array_index (all, j)) ?: "");
@@ -371,7 +342,7 @@ test_gzip (Fixture       *fixture,
            gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) packed = gzip ("{\"px\":1.5,\"side\":\"buy\"}");
+  g_autoptr(GBytes) packed = sonde_test_gzip ("{\"px\":1.5,\"side\":\"buy\"}");
   g_autofree char *text = NULL;
   SondeMessageDetail *detail;
   guint64 seq;

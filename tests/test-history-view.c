@@ -542,21 +542,6 @@ test_search (Fixture       *fixture,
                    "list");
 }
 
-/* @text gzip-compressed, by GLib's zlib. */
-static GBytes *
-gzip_text (const char *text)
-{
-  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
-  guint8 out[4096];
-  gsize read = 0, written = 0;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_converter_convert (G_CONVERTER (compressor), text, strlen (text), out, sizeof out,
-                                        G_CONVERTER_INPUT_AT_END, &read, &written, &error), ==, G_CONVERTER_FINISHED);
-  g_assert_no_error (error);
-  return g_bytes_new (out, written);
-}
-
 /* A recorded session of @n gzip-compressed binary ticks
  * {"sym":"ABC","price":i}, in the database of @profile_id. */
 static void
@@ -578,7 +563,7 @@ record_gzip_session (const char *profile_id,
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *text = g_strdup_printf ("{\"sym\":\"ABC\",\"price\":%u}", i);
-      GBytes *bytes = gzip_text (text);
+      GBytes *bytes = sonde_test_gzip (text);
       SondeRecord record = {
         .seq = i + 1,
         .wall_us = start_of_day () + (gint64) (i + 1) * G_USEC_PER_SEC,

@@ -422,18 +422,6 @@ test_selection (Fixture       *fixture,
   g_assert_cmpuint (selected_seq (fixture), ==, seqs[1]);
 }
 
-/* The row widget (css name "row") that holds @cell. */
-static GtkWidget *
-row_of (GtkWidget *cell)
-{
-  GtkWidget *w = cell;
-
-  while (w != NULL && g_strcmp0 (gtk_widget_get_css_name (w), "row") != 0)
-    w = gtk_widget_get_parent (w);
-  g_assert_nonnull (w);
-  return w;
-}
-
 /* The colour of the column view's pixel at the middle height of @row,
  * @x px from the row's start, as 0xRRGGBB. */
 static guint32
@@ -504,14 +492,14 @@ cell_of_seq (Fixture    *fixture,
   for (guint i = 0; i < cells->len; i++)
     {
       GtkWidget *cell = g_ptr_array_index (cells, i);
-      GtkWidget *row = row_of (cell);
+      GtkWidget *row = sonde_test_row_of (cell);
       graphene_rect_t a, b;
 
       /* The cell whose row is at the position's place: rows are in order,
        * so compare with the row of the first cell of the same kind. */
       if (gtk_widget_get_mapped (cell) &&
           gtk_widget_compute_bounds (row, child (fixture, "column_view"), &a) &&
-          gtk_widget_compute_bounds (row_of (g_ptr_array_index (cells, 0)), child (fixture, "column_view"), &b) &&
+          gtk_widget_compute_bounds (sonde_test_row_of (g_ptr_array_index (cells, 0)), child (fixture, "column_view"), &b) &&
           (guint) ((a.origin.y - b.origin.y) / a.size.height + 0.5) == position)
         return cell;
     }
@@ -576,11 +564,11 @@ test_readable (Fixture       *fixture,
   /* The selected row against one under the pointer. */
   g_assert_true (sonde_log_view_select_seq (fixture->view, out_seq));
   wait_frames (fixture, 3);
-  selected_row = row_of (cell_of_seq (fixture, GTK_TYPE_IMAGE, "sonde-direction", out_seq));
-  hover_row = row_of (cell_of_seq (fixture, GTK_TYPE_IMAGE, "sonde-direction", later_seq));
+  selected_row = sonde_test_row_of (cell_of_seq (fixture, GTK_TYPE_IMAGE, "sonde-direction", out_seq));
+  hover_row = sonde_test_row_of (cell_of_seq (fixture, GTK_TYPE_IMAGE, "sonde-direction", later_seq));
   gtk_widget_set_state_flags (hover_row, GTK_STATE_FLAG_PRELIGHT, FALSE);
   wait_frames (fixture, 2);
-  plain = row_pixel (fixture, row_of (event_cell), 200);
+  plain = row_pixel (fixture, sonde_test_row_of (event_cell), 200);
   hovered = row_pixel (fixture, hover_row, 200);
   selected = row_pixel (fixture, selected_row, 200);
   g_test_message ("plain %06x hovered %06x selected %06x", plain, hovered, selected);
@@ -622,7 +610,7 @@ static const char *
 kind_text (Fixture *fixture,
            guint64  seq)
 {
-  GtkWidget *row = row_of (cell_of_seq (fixture, GTK_TYPE_INSCRIPTION, "monospace", seq));
+  GtkWidget *row = sonde_test_row_of (cell_of_seq (fixture, GTK_TYPE_INSCRIPTION, "monospace", seq));
   g_autoptr(GPtrArray) cells = g_ptr_array_new ();
 
   sonde_test_collect_widgets (row, GTK_TYPE_INSCRIPTION, NULL, cells);
