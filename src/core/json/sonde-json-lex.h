@@ -19,6 +19,10 @@
 
 G_BEGIN_DECLS
 
+/* Bytes a string is scanned one by one before memchr() takes over. */
+#define SONDE_JSON_LEX_SHORT 24
+
+
 typedef enum {
   SONDE_JSON_LEX_OK,
   /* The input ends before the closing quote, or inside an escape other
@@ -177,6 +181,17 @@ sonde_json_lex_string_end (const guint8 *p,
 {
   const guint8 *start = p;
 
+  /* Short strings (keys, symbols) end before a library call pays off. */
+  {
+    const guint8 *stop = end - p > SONDE_JSON_LEX_SHORT ? p + SONDE_JSON_LEX_SHORT : end;
+    const guint8 *q = p;
+
+    while (q < stop && *q != '"' && *q != '\\')
+      q++;
+    if (q < stop && *q == '"')
+      return q + 1;
+  }
+
   for (;;)
     {
       const guint8 *quote = memchr (p, '"', end - p);
@@ -212,6 +227,21 @@ sonde_json_lex_string (const guint8       *p,
 
   result->has_escapes = FALSE;
   result->printable = FALSE;
+
+  /* Short strings (keys, symbols) end before a library call pays off: a
+   * quote with no backslash before it is the end, as below. */
+  {
+    const guint8 *stop = end - p > SONDE_JSON_LEX_SHORT ? p + SONDE_JSON_LEX_SHORT : end;
+    const guint8 *q = p;
+
+    while (q < stop && *q != '"' && *q != '\\')
+      q++;
+    if (q < stop && *q == '"')
+      {
+        result->end = q + 1;
+        return SONDE_JSON_LEX_OK;
+      }
+  }
 
   /* The next quote at or after @p, or @end when there is none: escapes
    * before the end are still checked, so that the first problem is the one
