@@ -745,6 +745,60 @@ test_sniff (void)
   sonde_test_remove_dir (dir);
 }
 
+/* libdeflate's first try and zlib alone answer alike: every payload the
+ * fuzzer's seeds hold (Python's gzip and zlib, broken ones, bombs, and
+ * what the fuzzer found where the two differed), as gzip and as zlib, under
+ * a small and a large limit. And libdeflate takes the common payloads. */
+static void
+test_fast_agrees (void)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus-decode-zlib", NULL);
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n_files = 0;
+  guint n_ok = 0;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      n_files++;
+      for (guint skip = 0; skip <= 1 && skip < length; skip++)
+        for (guint format = 0; format < 2; format++)
+          for (guint l = 0; l < 2; l++)
+            {
+              const guint8 *data = (const guint8 *) contents + skip;
+              SondeDecodeLimits limits;
+              g_autoptr(GByteArray) fast = g_byte_array_new ();
+              g_autoptr(GByteArray) slow = g_byte_array_new ();
+              g_autoptr(GError) fast_error = NULL;
+              g_autoptr(GError) slow_error = NULL;
+              gboolean fast_ok, slow_ok;
+
+              sonde_decode_limits_init_default (&limits);
+              limits.max_output = l == 0 ? 100 : 16 * 1024 * 1024;
+              fast_ok = format == 0 ? sonde_decode_gzip (data, length - skip, &limits, fast, &fast_error)
+                                    : sonde_decode_zlib (data, length - skip, &limits, fast, &fast_error);
+              sonde_decode_zlib_set_fast (FALSE);
+              slow_ok = format == 0 ? sonde_decode_gzip (data, length - skip, &limits, slow, &slow_error)
+                                    : sonde_decode_zlib (data, length - skip, &limits, slow, &slow_error);
+              sonde_decode_zlib_set_fast (TRUE);
+
+              g_assert_cmpint (fast_ok, ==, slow_ok);
+              g_assert_cmpmem (fast->data, fast->len, slow->data, slow->len);
+              if (!fast_ok)
+                g_assert_cmpstr (fast_error->message, ==, slow_error->message);
+              n_ok += fast_ok;
+            }
+    }
+  g_assert_cmpuint (n_files, >=, 16);
+  g_assert_cmpuint (n_ok, >, 4);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -763,6 +817,7 @@ main (int   argc,
   g_test_add_func ("/decode-zlib/stream-poisoned", test_stream_poisoned);
   g_test_add_func ("/decode-zlib/stream-limits", test_stream_limits);
   g_test_add_func ("/decode-zlib/sniff", test_sniff);
+  g_test_add_func ("/decode-zlib/fast-agrees", test_fast_agrees);
 
   return g_test_run ();
 }

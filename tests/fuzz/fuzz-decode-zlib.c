@@ -74,6 +74,25 @@ check_round_trip (const guint8 *data,
   CHECK (length == 0 || memcmp (again->data, data, length) == 0);
 }
 
+static gboolean
+decode_whole (guint                    stage,
+              const guint8            *data,
+              gsize                    size,
+              const SondeDecodeLimits *limits,
+              GByteArray              *out,
+              GError                 **error)
+{
+  switch (stage)
+    {
+    case 0:
+      return sonde_decode_gzip (data, size, limits, out, error);
+    case 1:
+      return sonde_decode_zlib (data, size, limits, out, error);
+    default:
+      return sonde_decode_deflate (data, size, limits, out, error);
+    }
+}
+
 static void
 fuzz_whole (guint         stage,
             const guint8 *data,
@@ -85,18 +104,23 @@ fuzz_whole (guint         stage,
   gboolean ok;
 
   g_byte_array_append (out, (const guint8 *) prefix, PREFIX_LEN);
-  switch (stage)
-    {
-    case 0:
-      ok = sonde_decode_gzip (data, size, limits, out, &error);
-      break;
-    case 1:
-      ok = sonde_decode_zlib (data, size, limits, out, &error);
-      break;
-    default:
-      ok = sonde_decode_deflate (data, size, limits, out, &error);
-      break;
-    }
+  ok = decode_whole (stage, data, size, limits, out, &error);
+
+  /* libdeflate's first try and zlib alone give the same answer: the same
+   * bytes, or the same error. */
+  {
+    g_autoptr(GByteArray) slow = g_byte_array_new ();
+    g_autoptr(GError) slow_error = NULL;
+    gboolean slow_ok;
+
+    g_byte_array_append (slow, (const guint8 *) prefix, PREFIX_LEN);
+    sonde_decode_zlib_set_fast (FALSE);
+    slow_ok = decode_whole (stage, data, size, limits, slow, &slow_error);
+    sonde_decode_zlib_set_fast (TRUE);
+    CHECK (ok == slow_ok);
+    CHECK (out->len == slow->len && memcmp (out->data, slow->data, out->len) == 0);
+    CHECK (ok || (error->code == slow_error->code && strcmp (error->message, slow_error->message) == 0));
+  }
 
   CHECK (out->len >= PREFIX_LEN);
   CHECK (memcmp (out->data, prefix, PREFIX_LEN) == 0);

