@@ -22,7 +22,9 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#ifdef SONDE_HAVE_LIBDEFLATE
 #include <libdeflate.h>
+#endif
 #include <zlib.h>
 
 #include "sonde-decode-zlib.h"
@@ -395,6 +397,8 @@ sonde_decode_zlib_set_fast (gboolean fast)
   use_libdeflate = fast;
 }
 
+#ifdef SONDE_HAVE_LIBDEFLATE
+
 typedef enum {
   FAST_GZIP,
   FAST_ZLIB,
@@ -466,6 +470,26 @@ fast_inflate (FastFormat    format,
   g_byte_array_set_size (out, out_start + (guint) produced);
   return TRUE;
 }
+
+#else
+
+typedef enum {
+  FAST_GZIP,
+  FAST_ZLIB,
+} FastFormat;
+
+static gboolean
+fast_inflate (FastFormat    format,
+              const guint8 *data,
+              gsize         length,
+              gsize         size_hint,
+              gsize         max_output,
+              GByteArray   *out)
+{
+  return FALSE;
+}
+
+#endif
 
 gboolean
 sonde_decode_gzip (const guint8             *data,
