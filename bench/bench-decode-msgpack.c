@@ -65,10 +65,11 @@ static const SondeDecodeLimits limits = { 16 * 1024 * 1024, 64, 1024 * 1024 };
 
 /* The session's view function, for MessagePack. */
 static SondeRecordViewKind
-make_view (const SondeRecord  *record,
-           GString            *json,
-           char              **error_message,
-           gpointer            user_data)
+make_view (const SondeRecord    *record,
+           GString              *json,
+           char                **error_message,
+           SondeRecordViewExtra *extra,
+           gpointer              user_data)
 {
   if (!sonde_decode_msgpack (record->data, record->stored_size, &limits, json, NULL))
     g_error ("seq %" G_GUINT64_FORMAT " does not decode", record->seq);

@@ -22,9 +22,11 @@
 typedef struct {
   guint64             seq;
   SondeRecordViewKind kind;
+  gboolean            upkeep;
   gsize               length;  /* of text, without the NUL */
+  gsize               label;   /* offset of the label in text, or 0: none */
   GList               link;    /* in SondeRecordViews.order; data is the entry */
-  char                text[];  /* the JSON (DECODED) or the reason (FAILED) */
+  char                text[];  /* the JSON (DECODED) or the reason (FAILED), NUL, the label, NUL */
 } Entry;
 
 struct _SondeRecordViews
@@ -43,7 +45,7 @@ struct _SondeRecordViews
 static gsize
 entry_cost (const Entry *entry)
 {
-  return sizeof (Entry) + entry->length + 1;
+  return sizeof (Entry) + entry->length + 1 + (entry->label ? strlen (entry->text + entry->label) + 1 : 0);
 }
 
 static void
@@ -121,25 +123,32 @@ forget (SondeRecordViews *self,
 /* Keeps a view, dropping the oldest past the bound (never the one just
  * kept: it is what the caller is about to read). */
 static Entry *
-keep (SondeRecordViews    *self,
-      guint64              seq,
-      SondeRecordViewKind  kind,
-      const char          *text,
-      gsize                length)
+keep (SondeRecordViews           *self,
+      guint64                     seq,
+      SondeRecordViewKind         kind,
+      const char                 *text,
+      gsize                       length,
+      const SondeRecordViewExtra *extra)
 {
   Entry *entry;
   Entry *old = g_hash_table_lookup (self->by_seq, &seq);
+  const char *label = extra != NULL ? extra->label : NULL;
+  gsize label_length = label != NULL ? strlen (label) : 0;
 
   if (old != NULL)
     forget (self, old);
 
-  entry = g_malloc (sizeof (Entry) + length + 1);
+  entry = g_malloc (sizeof (Entry) + length + 1 + (label != NULL ? label_length + 1 : 0));
   entry->seq = seq;
   entry->kind = kind;
+  entry->upkeep = extra != NULL && extra->upkeep;
   entry->length = length;
+  entry->label = label != NULL ? length + 1 : 0;
   if (length > 0)
     memcpy (entry->text, text, length);
   entry->text[length] = '\0';
+  if (label != NULL)
+    memcpy (entry->text + length + 1, label, label_length + 1);
   entry->link = (GList) { .data = entry };
   g_queue_push_tail_link (&self->order, &entry->link);
   g_hash_table_insert (self->by_seq, &entry->seq, entry);
@@ -153,6 +162,24 @@ keep (SondeRecordViews    *self,
 }
 
 void
+sonde_record_views_put_full (SondeRecordViews           *self,
+                             guint64                     seq,
+                             SondeRecordViewKind         kind,
+                             const char                 *json,
+                             gsize                       length,
+                             const char                 *error_message,
+                             const SondeRecordViewExtra *extra)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (kind != SONDE_RECORD_VIEW_RAW);
+
+  if (kind == SONDE_RECORD_VIEW_DECODED)
+    keep (self, seq, kind, json, length, extra);
+  else
+    keep (self, seq, kind, error_message, error_message ? strlen (error_message) : 0, extra);
+}
+
+void
 sonde_record_views_put (SondeRecordViews    *self,
                         guint64              seq,
                         SondeRecordViewKind  kind,
@@ -160,13 +187,7 @@ sonde_record_views_put (SondeRecordViews    *self,
                         gsize                length,
                         const char          *error_message)
 {
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (kind != SONDE_RECORD_VIEW_RAW);
-
-  if (kind == SONDE_RECORD_VIEW_DECODED)
-    keep (self, seq, kind, json, length);
-  else
-    keep (self, seq, kind, error_message, error_message ? strlen (error_message) : 0);
+  sonde_record_views_put_full (self, seq, kind, json, length, error_message, NULL);
 }
 
 static gboolean
@@ -174,6 +195,54 @@ is_message (const SondeRecord *record)
 {
   return record->direction != SONDE_DIRECTION_EVENT &&
          (record->kind == SONDE_MESSAGE_KIND_TEXT || record->kind == SONDE_MESSAGE_KIND_BINARY);
+}
+
+/* The entry of @record's view, made if need be; NULL for RAW. */
+static Entry *
+lookup_or_make (SondeRecordViews  *self,
+                const SondeRecord *record)
+{
+  g_autofree char *why = NULL;
+  SondeRecordViewExtra extra = { NULL, FALSE };
+  SondeRecordViewKind kind;
+  Entry *entry;
+
+  if (self->func == NULL || !is_message (record))
+    return NULL;
+  entry = g_hash_table_lookup (self->by_seq, &record->seq);
+  if (entry != NULL)
+    return entry;
+
+  g_string_truncate (self->scratch, 0);
+  kind = self->func (record, self->scratch, &why, &extra, self->func_data);
+  self->n_made++;
+  if (kind == SONDE_RECORD_VIEW_DECODED)
+    entry = keep (self, record->seq, kind, self->scratch->str, self->scratch->len, &extra);
+  else if (kind == SONDE_RECORD_VIEW_FAILED)
+    entry = keep (self, record->seq, kind, why ? why : "", why ? strlen (why) : 0, &extra);
+  g_free (extra.label);
+  if (self->scratch->allocated_len > 1024 * 1024)
+    {
+      g_string_free (self->scratch, TRUE);
+      self->scratch = g_string_new (NULL);
+    }
+  return entry;
+}
+
+const char *
+sonde_record_views_get_label (SondeRecordViews  *self,
+                              const SondeRecord *record,
+                              gboolean          *upkeep)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (record != NULL, NULL);
+
+  entry = lookup_or_make (self, record);
+  if (upkeep != NULL)
+    *upkeep = entry != NULL && entry->upkeep;
+  return entry != NULL && entry->label != 0 ? entry->text + entry->label : NULL;
 }
 
 SondeRecordViewKind
@@ -191,31 +260,9 @@ sonde_record_views_get (SondeRecordViews   *self,
     *view = *record;
   if (error_message != NULL)
     *error_message = NULL;
-  if (self->func == NULL || !is_message (record))
-    return SONDE_RECORD_VIEW_RAW;
-
-  entry = g_hash_table_lookup (self->by_seq, &record->seq);
+  entry = lookup_or_make (self, record);
   if (entry == NULL)
-    {
-      g_autofree char *why = NULL;
-      SondeRecordViewKind kind;
-
-      g_string_truncate (self->scratch, 0);
-      kind = self->func (record, self->scratch, &why, self->func_data);
-      self->n_made++;
-      if (kind == SONDE_RECORD_VIEW_RAW)
-        return SONDE_RECORD_VIEW_RAW;
-      if (kind == SONDE_RECORD_VIEW_DECODED)
-        entry = keep (self, record->seq, kind, self->scratch->str, self->scratch->len);
-      else
-        entry = keep (self, record->seq, kind, why ? why : "", why ? strlen (why) : 0);
-      if (self->scratch->allocated_len > 1024 * 1024)
-        {
-          g_string_free (self->scratch, TRUE);
-          self->scratch = g_string_new (NULL);
-        }
-    }
-
+    return SONDE_RECORD_VIEW_RAW;
   if (entry->kind == SONDE_RECORD_VIEW_FAILED)
     {
       if (error_message != NULL)

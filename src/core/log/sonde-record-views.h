@@ -29,13 +29,21 @@ typedef enum {
   SONDE_RECORD_VIEW_FAILED,   /* the payload does not decode: why, and where */
 } SondeRecordViewKind;
 
+/* What a view says besides its JSON: set by a view maker that knows an
+ * application protocol (issue: protocol modes). */
+typedef struct {
+  char     *label;   /* what the message is, shown beside it: an event name, a topic, a method; newly allocated */
+  gboolean  upkeep;  /* protocol upkeep (a ping, an ack, a heart-beat), not data */
+} SondeRecordViewExtra;
+
 /* Makes the view of @record: RAW when no decoder applies to it (an event,
  * or no chain); DECODED with JSON text appended to @json; FAILED with
- * @error_message set (a newly allocated string). */
-typedef SondeRecordViewKind (*SondeRecordViewFunc) (const SondeRecord *record,
-                                                    GString           *json,
-                                                    char             **error_message,
-                                                    gpointer           user_data);
+ * @error_message set (a newly allocated string). @extra starts zeroed. */
+typedef SondeRecordViewKind (*SondeRecordViewFunc) (const SondeRecord   *record,
+                                                    GString             *json,
+                                                    char               **error_message,
+                                                    SondeRecordViewExtra *extra,
+                                                    gpointer             user_data);
 
 typedef struct _SondeRecordViews SondeRecordViews;
 
@@ -60,6 +68,14 @@ void                sonde_record_views_put        (SondeRecordViews    *self,
                                                    const char          *json,
                                                    gsize                length,
                                                    const char          *error_message);
+/* The same with a label and the upkeep mark (@extra NULL: none). */
+void                sonde_record_views_put_full   (SondeRecordViews    *self,
+                                                   guint64              seq,
+                                                   SondeRecordViewKind  kind,
+                                                   const char          *json,
+                                                   gsize                length,
+                                                   const char          *error_message,
+                                                   const SondeRecordViewExtra *extra);
 
 /* The view of @record. DECODED: @view is @record with its data and sizes
  * those of the JSON text (borrowed: valid until the next call on @self),
@@ -70,6 +86,13 @@ SondeRecordViewKind sonde_record_views_get        (SondeRecordViews    *self,
                                                    const SondeRecord   *record,
                                                    SondeRecord         *view,
                                                    const char         **error_message);
+
+/* The label of @record's view ("tick", "a/b", "eth_subscription"), or
+ * NULL; and whether it is protocol upkeep. Made like the view, if need be;
+ * the label is borrowed likewise. */
+const char         *sonde_record_views_get_label  (SondeRecordViews    *self,
+                                                   const SondeRecord   *record,
+                                                   gboolean            *upkeep);
 
 /* What readers of JSON read: @record itself (RAW), @scratch holding the
  * decoded view, or NULL when the payload does not decode (it then matches

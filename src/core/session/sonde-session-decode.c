@@ -24,10 +24,11 @@
 #define GUESS_TRIES 3
 
 static SondeRecordViewKind
-make_view (const SondeRecord  *record,
-           GString            *json,
-           char              **error_message,
-           gpointer            user_data)
+make_view (const SondeRecord    *record,
+           GString              *json,
+           char                **error_message,
+           SondeRecordViewExtra *extra,
+           gpointer              user_data)
 {
   SondeDecoder *decoder = user_data;
   g_autoptr(GError) error = NULL;
@@ -61,16 +62,17 @@ make_view (const SondeRecord  *record,
 /* Records read once, in order (a recorded session): a stateful chain
  * decodes each received message as it comes. */
 static SondeRecordViewKind
-make_view_in_order (const SondeRecord  *record,
-                    GString            *json,
-                    char              **error_message,
-                    gpointer            user_data)
+make_view_in_order (const SondeRecord    *record,
+                    GString              *json,
+                    char                **error_message,
+                    SondeRecordViewExtra *extra,
+                    gpointer              user_data)
 {
   SondeDecoder *decoder = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!sonde_decoder_is_stateful (decoder))
-    return make_view (record, json, error_message, user_data);
+    return make_view (record, json, error_message, extra, user_data);
   if (!sonde_decoder_applies (decoder, record->direction == SONDE_DIRECTION_IN,
                               record->kind == SONDE_MESSAGE_KIND_BINARY))
     return SONDE_RECORD_VIEW_RAW;
