@@ -70,6 +70,14 @@ typedef struct {
   gboolean          record;         /* `record` */
   char             *output;         /* record --output */
   gboolean          quiet;          /* record --quiet */
+  char             *app_protocol;   /* --app-protocol */
+  char            **subscribe;      /* --subscribe, repeatable */
+  char            **calls;          /* --call 'METHOD PARAMS', repeatable */
+  char            **emits;          /* --emit 'NAME ARGS' */
+  char            **invokes;        /* --invoke 'METHOD ARGS' */
+  char             *nsp;            /* --namespace */
+  char             *auth;           /* --auth JSON */
+  int               mqtt_version;   /* --mqtt-version */
 
   /* state */
   guint64           max_message_size; /* --max-message, parsed; 0 when not given */
@@ -86,6 +94,10 @@ typedef struct {
   GString          *decoded;        /* the decoded view of the record at hand */
   gboolean          decode_done;    /* the record at hand went through the decoder */
   char             *decode_error;   /* …and did not decode: why, or NULL */
+  SondeAppProtocolKind app_kind;    /* --app-protocol, parsed */
+  char             *label;          /* the record at hand's label (a protocol mode's), or NULL */
+  gboolean          upkeep;         /* …and it is protocol upkeep */
+  guint             actions_idle;
   guint64           received;       /* matching --where, when given */
   gboolean          count_reached;
   gboolean          timed_out;
@@ -115,6 +127,19 @@ gboolean      sonde_cli_apply_adhoc_options     (ConnectRun    *run,
 void          sonde_cli_apply_profile_overrides (ConnectRun    *run,
                                                  SondeProfile  *profile,
                                                  const char    *url);
+
+/* sonde-cli-app.c */
+/* The options of --app-protocol, for the session; FALSE with an error. */
+gboolean      sonde_cli_app_check_options       (ConnectRun    *run,
+                                                 GError       **error);
+void          sonde_cli_app_start               (ConnectRun    *run);
+/* With a protocol mode: reads @record's view, label and upkeep mark from
+ * the session's log into the run (what --where, --extract and the line
+ * read). FALSE without a mode. */
+gboolean      sonde_cli_app_view                (ConnectRun        *run,
+                                                 const SondeRecord *record);
+void          sonde_cli_app_opened              (ConnectRun    *run);
+void          sonde_cli_app_clear               (ConnectRun    *run);
 
 /* sonde-cli-print.c */
 void          sonde_cli_write_out               (ConnectRun        *run,

@@ -65,6 +65,7 @@ run_clear (ConnectRun *run)
   g_clear_pointer (&run->predicate, sonde_predicate_unref);
   g_clear_pointer (&run->decoder, sonde_decoder_unref);
   g_clear_pointer (&run->decode_error, g_free);
+  sonde_cli_app_clear (run);
   if (run->decoded != NULL)
     g_string_free (g_steal_pointer (&run->decoded), TRUE);
   g_strfreev (run->extracts);
@@ -260,11 +261,16 @@ handle_record (ConnectRun        *run,
   /* --decode: what --where, --extract and the "decoded" member read: the
    * received messages the chain applies to (a stateful one sees them all,
    * in order). */
-  if (run->decoder != NULL && is_message (record)
+  if (is_message (record) && sonde_cli_app_view (run, record))
+    ;   /* a protocol mode's view */
+  else if (run->decoder != NULL && is_message (record)
       && sonde_decoder_applies (run->decoder, received, record->kind == SONDE_MESSAGE_KIND_BINARY))
     sonde_cli_decode (run, record);
   else
     sonde_cli_clear_decoded (run);
+  /* Protocol upkeep (pings, acks, heart-beats) is not data. */
+  if (run->upkeep && is_message (record))
+    received = FALSE;
 
   if (received && run->predicate != NULL)
     {
@@ -296,6 +302,7 @@ handle_record (ConnectRun        *run,
 
   if (record->direction == SONDE_DIRECTION_EVENT && record->kind == SONDE_MESSAGE_KIND_OPEN)
     {
+      sonde_cli_app_opened (run);
       run->opened = TRUE;
       send_on_open (run);
       sonde_cli_stdin_on_open (run);
@@ -533,6 +540,7 @@ run_session (ConnectRun   *run,
   else
     run->session = sonde_session_new ();
   sonde_session_set_show_secrets (run->session, run->show_secrets);
+  sonde_cli_app_start (run);
   run->connection = sonde_session_get_connection (run->session);
   run->loop = g_main_loop_new (NULL, FALSE);
   run->line = g_string_sized_new (512);

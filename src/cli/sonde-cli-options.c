@@ -292,6 +292,9 @@ sonde_cli_check_options (ConnectRun  *run,
         }
     }
 
+  if (!sonde_cli_app_check_options (run, error))
+    return FALSE;
+
   if (run->where != NULL)
     {
       run->predicate = sonde_predicate_new (run->where, error);
@@ -412,6 +415,30 @@ sonde_cli_connect_entries (ConnectRun *run,
          "protobuf-raw or protobuf; or auto; or none (default: the profile's). --where and --extract read "
          "the decoded view, and each message's line carries it as \"decoded\" (or \"decode_error\")"),
       N_("LIST") },
+    { "app-protocol", 0, 0, G_OPTION_ARG_STRING, &run->app_protocol,
+      N_("Speak an application protocol: socket.io, graphql, stomp, mqtt, json-rpc or signalr. Lines carry "
+         "its \"decoded\" view, a \"label\" and \"upkeep\"; --where, --extract and --count see data only"),
+      N_("MODE") },
+    { "subscribe", 0, 0, G_OPTION_ARG_STRING_ARRAY, &run->subscribe,
+      N_("With --app-protocol: a subscription, sent after every (re)connect (json-rpc: 'METHOD PARAMS', such "
+         "as 'eth_subscribe [\"newHeads\"]'; repeatable)"),
+      N_("WHAT") },
+    { "call", 0, 0, G_OPTION_ARG_STRING_ARRAY, &run->calls,
+      N_("With --app-protocol json-rpc: call METHOD with PARAMS (JSON) once open; repeatable"),
+      N_("'METHOD PARAMS'") },
+    { "emit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &run->emits,
+      N_("With --app-protocol socket.io: emit the event NAME with ARGS (JSON) once open; repeatable"),
+      N_("'NAME ARGS'") },
+    { "invoke", 0, 0, G_OPTION_ARG_STRING_ARRAY, &run->invokes,
+      N_("With --app-protocol signalr: invoke METHOD with ARGS (a JSON array) once open; repeatable"),
+      N_("'METHOD ARGS'") },
+    { "namespace", 0, 0, G_OPTION_ARG_STRING, &run->nsp,
+      N_("With --app-protocol socket.io: the namespace (default /)"), N_("/NSP") },
+    { "auth", 0, 0, G_OPTION_ARG_STRING, &run->auth,
+      N_("With --app-protocol socket.io: the auth payload (JSON); graphql: connection_init's payload"),
+      N_("JSON") },
+    { "mqtt-version", 0, 0, G_OPTION_ARG_INT, &run->mqtt_version,
+      N_("With --app-protocol mqtt: 3 (3.1.1, the default) or 5"), N_("N") },
     { "proto-descriptor", 0, 0, G_OPTION_ARG_FILENAME, &run->proto_descriptor,
       N_("With --decode protobuf: the descriptor set (protoc -o FILE)"), N_("FILE") },
     { "proto-type", 0, 0, G_OPTION_ARG_STRING, &run->proto_type,

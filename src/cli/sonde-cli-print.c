@@ -220,6 +220,16 @@ sonde_cli_write_json (ConnectRun        *run,
         g_string_insert (run->line, (gssize) run->line->len - 1, ",\"redacted\":true");
     }
   append_decoded (run);
+  /* A protocol mode's label and upkeep mark. */
+  if (run->label != NULL && run->line->len > 0 && run->line->str[run->line->len - 1] == '}')
+    {
+      g_autoptr(GString) member = g_string_new (",\"label\":");
+
+      sonde_json_append_string (member, run->label, -1);
+      if (run->upkeep)
+        g_string_append (member, ",\"upkeep\":true");
+      g_string_insert_len (run->line, (gssize) run->line->len - 1, member->str, (gssize) member->len);
+    }
   g_string_append_c (run->line, '\n');
   sonde_cli_write_out (run, run->line->str, run->line->len);
 }

@@ -73,6 +73,8 @@ struct _SondeConnection
   SondeJsonPath        *probe_path;
   guint                 probe_interval_s;
   guint                 probe_id;
+  SondeMessageSplitter  splitter;        /* cuts a received message into the records it holds, or NULL */
+  gpointer              splitter_data;
   GArray               *probe_pending;    /* Pending, oldest first */
 
   SondeStats            stats;

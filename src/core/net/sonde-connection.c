@@ -200,6 +200,34 @@ sonde_connection_describe_state (SondeConnectionState state)
     }
 }
 
+/* A received message cut by the splitter into the records it holds, each
+ * with the message's time and flags (its frames go with the first). FALSE,
+ * and nothing appended, when it holds one. */
+static gboolean
+append_split (SondeConnection     *self,
+              const SondeLinkItem *item,
+              const guint8        *data)
+{
+  g_autoptr(GArray) slices = g_array_new (FALSE, FALSE, sizeof (SondeMessageSlice));
+
+  if (!self->splitter (data, item->length, slices, self->splitter_data) || slices->len < 2)
+    return FALSE;
+
+  for (guint s = 0; s < slices->len; s++)
+    {
+      const SondeMessageSlice *slice = &g_array_index (slices, SondeMessageSlice, s);
+      guint64 seq;
+
+      if (slice->offset > item->length || slice->length > item->length - slice->offset)
+        return s > 0;
+      seq = sonde_message_log_append_full (self->log, item->direction, item->kind, item->flags,
+                                           item->wall_us, item->mono_us, data + slice->offset, slice->length);
+      if (s == 0 && item->frames != NULL)
+        sonde_message_log_set_frames (self->log, seq, item->frames, item->n_frames);
+    }
+  return TRUE;
+}
+
 /* Main thread, at most ~30 times a second: moves a batch into the log. The
  * log announces it with one items-changed; property notifications wait
  * until then, so whoever reacts to "closed" has already seen every message
@@ -253,9 +281,15 @@ on_link_ready (gpointer user_data)
         }
 
       {
-        guint64 seq = sonde_message_log_append_full (self->log, item->direction, item->kind, item->flags,
-                                                     item->wall_us, item->mono_us,
-                                                     sonde_link_item_get_data (&self->batch, item), item->length);
+        const guint8 *data = sonde_link_item_get_data (&self->batch, item);
+        guint64 seq;
+
+        if (self->splitter != NULL && item->direction == SONDE_DIRECTION_IN &&
+            (item->kind == SONDE_MESSAGE_KIND_TEXT || item->kind == SONDE_MESSAGE_KIND_BINARY) &&
+            append_split (self, item, data))
+          continue;
+        seq = sonde_message_log_append_full (self->log, item->direction, item->kind, item->flags,
+                                             item->wall_us, item->mono_us, data, item->length);
 
         if (item->frames != NULL)
           sonde_message_log_set_frames (self->log, seq, item->frames, item->n_frames);
@@ -738,6 +772,52 @@ sonde_connection_send_binary (SondeConnection  *self,
 
   sonde_link_send (self->link, SONDE_MESSAGE_KIND_BINARY, SONDE_RECORD_FLAG_NONE, bytes);
   return TRUE;
+}
+
+/* Sends @bytes as a @kind (text or binary) message with @flags (an
+ * application protocol's automatic answers are SONDE_RECORD_FLAG_AUTOMATIC).
+ * Text must be UTF-8. */
+gboolean
+sonde_connection_send_full (SondeConnection   *self,
+                            SondeMessageKind   kind,
+                            SondeRecordFlags   flags,
+                            GBytes            *bytes,
+                            GError           **error)
+{
+  gsize invalid = 0;
+  gsize size;
+  const guint8 *data;
+
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (bytes != NULL, FALSE);
+  g_return_val_if_fail (kind == SONDE_MESSAGE_KIND_TEXT || kind == SONDE_MESSAGE_KIND_BINARY, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  data = g_bytes_get_data (bytes, &size);
+  if (kind == SONDE_MESSAGE_KIND_TEXT && !sonde_text_validate_utf8 (data, size, &invalid))
+    {
+      g_set_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_TEXT,
+                   _("The message is not valid UTF-8 text (invalid byte at offset %zu): "
+                     "send it as binary instead"), invalid);
+      return FALSE;
+    }
+  sonde_link_send (self->link, kind, flags, bytes);
+  return TRUE;
+}
+
+/* A received message that holds several (SignalR's records, MQTT
+ * packets): @func cuts it into slices, each appended as a record of its own
+ * (NULL: none). */
+void
+sonde_connection_set_splitter (SondeConnection      *self,
+                               SondeMessageSplitter  func,
+                               gpointer              user_data)
+{
+  g_return_if_fail (SONDE_IS_CONNECTION (self));
+
+  self->splitter = func;
+  self->splitter_data = user_data;
 }
 
 /* Totals, plus rates averaged over the last second. */

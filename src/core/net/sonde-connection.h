@@ -86,6 +86,26 @@ gboolean              sonde_connection_send_json             (SondeConnection  *
 gboolean              sonde_connection_send_binary           (SondeConnection  *self,
                                                               GBytes           *bytes,
                                                               GError          **error);
+gboolean              sonde_connection_send_full             (SondeConnection  *self,
+                                                              SondeMessageKind  kind,
+                                                              SondeRecordFlags  flags,
+                                                              GBytes           *bytes,
+                                                              GError          **error);
+
+/* Where a received message holds several messages of an application
+ * protocol: fills @slices (SondeMessageSlice, in order) and returns TRUE;
+ * FALSE (or one slice) keeps it one record. Main thread. */
+typedef struct {
+  gsize offset;
+  gsize length;
+} SondeMessageSlice;
+typedef gboolean (*SondeMessageSplitter) (const guint8 *data,
+                                          gsize         length,
+                                          GArray       *slices,
+                                          gpointer      user_data);
+void                  sonde_connection_set_splitter          (SondeConnection      *self,
+                                                              SondeMessageSplitter  func,
+                                                              gpointer              user_data);
 gboolean              sonde_connection_send_ping             (SondeConnection  *self,
                                                               const guint8     *payload,
                                                               gsize             length,

@@ -85,6 +85,7 @@ start (SondeSession  *self,
 
   if (url != NULL)
     sonde_connection_set_url (self->connection, url);
+  sonde_session_app_prepare (self);
   if (!sonde_connection_connect (self->connection, error))
     return FALSE;
 

@@ -220,12 +220,23 @@ sonde_session_set_decoder (SondeSession  *self,
   self->decoder = g_steal_pointer (&decoder);
 
   log = sonde_connection_get_log (self->connection);
-  if (self->decoder != NULL)
-    sonde_message_log_set_view_func (log, make_view, sonde_decoder_ref (self->decoder),
-                                     (GDestroyNotify) sonde_decoder_unref);
-  else
+  /* A protocol mode reads payloads through the chain: its views stay. */
+  if (self->app != NULL)
+    sonde_session_app_apply_views (self);
+  else if (!sonde_session_reapply_decoder_views (self))
     sonde_message_log_set_view_func (log, NULL, NULL, NULL);
   sonde_session_notify_decoder (self);
+  return TRUE;
+}
+
+/* The chain's views on the log; FALSE when there is no chain. */
+gboolean
+sonde_session_reapply_decoder_views (SondeSession *self)
+{
+  if (self->decoder == NULL)
+    return FALSE;
+  sonde_message_log_set_view_func (sonde_connection_get_log (self->connection), make_view,
+                                   sonde_decoder_ref (self->decoder), (GDestroyNotify) sonde_decoder_unref);
   return TRUE;
 }
 

@@ -62,6 +62,10 @@ struct _SondeSession
   char                 *suggested;       /* the chain a look at the messages proposed */
   guint                 guess_tries;     /* binary messages looked at since the connect */
   GString              *decode_scratch;
+
+  /* the protocol mode (sonde-session-app.c) */
+  SondeAppProtocol     *app;             /* NULL: none */
+  guint                 app_opened_idle;
 };
 
 gboolean sonde_session_is_active_state     (SondeConnectionState  state);
@@ -81,6 +85,17 @@ gboolean sonde_session_apply_profile_decoder (SondeSession       *self,
 void     sonde_session_notify_decoder      (SondeSession         *self);
 void     sonde_session_emit_decoder_suggested (SondeSession      *self,
                                             const char           *spec);
+
+gboolean sonde_session_reapply_decoder_views (SondeSession      *self);
+/* sonde-session-app.c */
+void     sonde_session_app_prepare         (SondeSession         *self);
+void     sonde_session_app_record          (SondeSession         *self,
+                                            const SondeRecord    *record);
+void     sonde_session_app_schedule_opened (SondeSession         *self);
+void     sonde_session_app_apply_views     (SondeSession         *self);
+void     sonde_session_app_dispose         (SondeSession         *self);
+/* sonde-session.c: "app-protocol" */
+void     sonde_session_notify_app_protocol (SondeSession         *self);
 
 /* sonde-session-record.c */
 void     sonde_session_record_init         (SondeSession         *self);

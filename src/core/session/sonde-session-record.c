@@ -219,6 +219,7 @@ record_sink (const SondeRecord *record,
   SondeRedactor *redactor;
 
   sonde_session_decode_record (self, record);
+  sonde_session_app_record (self, record);
   if (self->recorder == NULL)
     {
       if (record->direction != SONDE_DIRECTION_EVENT || record->kind != SONDE_MESSAGE_KIND_CONNECTING)

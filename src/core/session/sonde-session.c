@@ -35,6 +35,7 @@ enum {
   PROP_RECORDING,
   PROP_RECORDING_SIZE,
   PROP_DECODER_SPEC,
+  PROP_APP_PROTOCOL,
   N_PROPS
 };
 
@@ -78,6 +79,12 @@ void
 sonde_session_notify_decoder (SondeSession *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DECODER_SPEC]);
+}
+
+void
+sonde_session_notify_app_protocol (SondeSession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APP_PROTOCOL]);
 }
 
 void
@@ -167,6 +174,7 @@ sonde_session_dispose (GObject *object)
   g_cancellable_cancel (self->lookup);
   g_clear_object (&self->lookup);
   sonde_session_record_dispose (self);
+  sonde_session_app_dispose (self);
   sonde_session_decode_dispose (self);
   if (self->connection != NULL)
     g_signal_handlers_disconnect_by_data (self->connection, self);
@@ -248,6 +256,9 @@ sonde_session_get_property (GObject    *object,
     case PROP_DECODER_SPEC:
       g_value_set_string (value, sonde_session_get_decoder_spec (self));
       break;
+    case PROP_APP_PROTOCOL:
+      g_value_set_string (value, sonde_app_protocol_kind_to_string (sonde_session_get_app_protocol (self)));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -323,6 +334,10 @@ sonde_session_class_init (SondeSessionClass *klass)
   /* The decoder chain messages are read through ("gzip,msgpack"), or NULL. */
   properties[PROP_DECODER_SPEC] =
     g_param_spec_string ("decoder-spec", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The protocol mode's name ("socket.io"…; "none"). */
+  properties[PROP_APP_PROTOCOL] =
+    g_param_spec_string ("app-protocol", NULL, NULL, "none",
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -15,6 +15,7 @@
 
 #include "sonde-chart-list.h"
 #include "sonde-connection.h"
+#include "sonde-app-protocol.h"
 #include "sonde-decoder.h"
 #include "sonde-notifier.h"
 #include "sonde-profile.h"
@@ -140,6 +141,18 @@ SondeRecordViews     *sonde_decoder_views_new          (SondeDecoder      *decod
  * decodes. */
 gboolean              sonde_decoder_attach_to_log      (SondeDecoder      *decoder,
                                                         SondeMessageLog   *log);
+/* Protocol modes (proto/sonde-app-protocol.h): the session speaks @kind
+ * with @options from the next connect on (SONDE_APP_PROTOCOL_NONE: none).
+ * Property "app-protocol" (its name: "socket.io"…). */
+void                  sonde_session_set_app_protocol   (SondeSession      *self,
+                                                        SondeAppProtocolKind kind,
+                                                        const SondeAppProtocolOptions *options);
+SondeAppProtocolKind  sonde_session_get_app_protocol   (SondeSession      *self);
+SondeAppProtocol     *sonde_session_get_app            (SondeSession      *self);
+gboolean              sonde_session_app_act            (SondeSession      *self,
+                                                        const char        *action,
+                                                        const char        *argument,
+                                                        GError           **error);
 /* A close the user would call normal: 1000, 1001 or no status, cleanly. */
 gboolean              sonde_session_close_was_normal  (SondeSession         *self);
 

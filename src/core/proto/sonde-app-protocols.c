@@ -1,0 +1,27 @@
+/* sonde-app-protocols.c: which class speaks which protocol
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "sonde-app-protocol-private.h"
+#include "sonde-proto-jsonrpc.h"
+
+GType
+sonde_app_protocol_type_for_kind (SondeAppProtocolKind kind)
+{
+  switch (kind)
+    {
+    case SONDE_APP_PROTOCOL_JSON_RPC:
+      return SONDE_TYPE_PROTO_JSONRPC;
+    case SONDE_APP_PROTOCOL_NONE:
+    case SONDE_APP_PROTOCOL_SOCKET_IO:
+    case SONDE_APP_PROTOCOL_GRAPHQL:
+    case SONDE_APP_PROTOCOL_STOMP:
+    case SONDE_APP_PROTOCOL_MQTT:
+    case SONDE_APP_PROTOCOL_SIGNALR:
+    default:
+      return G_TYPE_INVALID;
+    }
+}
