@@ -261,6 +261,8 @@ handle_record (ConnectRun        *run,
   /* --decode: what --where, --extract and the "decoded" member read: the
    * received messages the chain applies to (a stateful one sees them all,
    * in order). */
+  g_clear_pointer (&run->label, g_free);
+  run->upkeep = FALSE;
   if (is_message (record) && sonde_cli_app_view (run, record))
     ;   /* a protocol mode's view */
   else if (run->decoder != NULL && is_message (record)

@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The view of a message is the message itself (docs/app-protocols.md).
- * Labels: a request or a notification by its method; a subscription's
+ * Labels: a request or a notification by its method (or, in
+ * rpc-websockets' events, its "notification"); a subscription's
  * notification (eth_subscription) by its method and subscription id; a
  * response by the method of the request it answers and the round trip
  * ("eth_blockNumber · 12.5 ms"), or "error CODE"; a batch by its size.
@@ -44,6 +45,7 @@ struct _SondeProtoJsonrpc
   SondeJsonPath *method_path;
   SondeJsonPath *subscription_path;
   SondeJsonPath *error_code_path;
+  SondeJsonPath *notification_path;
 };
 
 G_DEFINE_FINAL_TYPE (SondeProtoJsonrpc, sonde_proto_jsonrpc, SONDE_TYPE_APP_PROTOCOL)
@@ -106,6 +108,11 @@ label_of (SondeProtoJsonrpc *self,
         return g_strdup_printf ("%s %s", method, subscription);
       return g_steal_pointer (&method);
     }
+
+  /* rpc-websockets' events: {"notification":"ticks","params":…}. */
+  method = sonde_json_path_dup_key (self->notification_path, json, length);
+  if (method != NULL)
+    return g_steal_pointer (&method);
 
   *is_response = TRUE;
   id = dup_id (self, json, length);
@@ -321,6 +328,7 @@ sonde_proto_jsonrpc_finalize (GObject *object)
   sonde_json_path_unref (self->method_path);
   sonde_json_path_unref (self->subscription_path);
   sonde_json_path_unref (self->error_code_path);
+  sonde_json_path_unref (self->notification_path);
 
   G_OBJECT_CLASS (sonde_proto_jsonrpc_parent_class)->finalize (object);
 }
@@ -348,4 +356,5 @@ sonde_proto_jsonrpc_init (SondeProtoJsonrpc *self)
   self->method_path = sonde_json_path_new ("$.method", NULL);
   self->subscription_path = sonde_json_path_new ("$.params.subscription", NULL);
   self->error_code_path = sonde_json_path_new ("$.error.code", NULL);
+  self->notification_path = sonde_json_path_new ("$.notification", NULL);
 }

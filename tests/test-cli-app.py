@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+# test-cli-app.py: `sonde-cli connect --app-protocol json-rpc` against a
+# JSON-RPC 2.0 server nobody here wrote (rpc-websockets, npm, in
+# tests/servers/jsonrpc-peer.js): calls paired with their responses (the
+# method and the round trip in the label, errors said), the subscription
+# sent automatically and again after the server restarts, --where and
+# --extract reading the decoded view, and bad arguments refused.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+
+CLI = os.environ["SONDE_CLI"]
+SERVERS = os.environ.get("SONDE_TEST_SERVERS",
+                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "servers"))
+PEER = os.path.join(SERVERS, "jsonrpc-peer.js")
+N = 0
+FAILURES = []
+
+
+def ok(cond, name, detail=""):
+    global N
+    N += 1
+    if cond:
+        print("ok %d %s" % (N, name))
+    else:
+        print("not ok %d %s %s" % (N, name, detail))
+        FAILURES.append(name)
+
+
+def start_peer(port=0):
+    args = ["node", PEER, "--lifetime", "60"] + (["--port", str(port)] if port else [])
+    peer = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    line = peer.stdout.readline().decode()
+    if not line.startswith("PORT "):
+        raise RuntimeError("the peer did not start: %r" % line)
+    return peer, int(line.split()[1])
+
+
+def stop_peer(peer):
+    peer.stdin.close()
+    peer.wait(10)
+
+
+def run(*args):
+    proc = subprocess.run([CLI] + list(args), capture_output=True, timeout=60)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode("utf-8", "replace")
+
+
+def lines_of(out):
+    return [json.loads(line) for line in out.splitlines() if line]
+
+
+def main():
+    if shutil.which("node") is None:
+        print("1..0 # SKIP node is not installed")
+        return 0
+    peer, port = start_peer()
+    url = "ws://127.0.0.1:%d/" % port
+
+    status, out, err = run("connect", url, "--app-protocol", "json-rpc", "--subscribe", 'rpc.on ["ticks"]',
+                           "--call", "sum [2,3]", "--call", "fail []", "--count", "6", "--timeout", "20")
+    records = lines_of(out)
+    sent = [r for r in records if r.get("dir") == "out"]
+    got = [r for r in records if r.get("dir") == "in"]
+    ok(status == 0, "connect --app-protocol json-rpc", "status %d, %s" % (status, err))
+    ok(any(r.get("automatic") and r.get("label") == "rpc.on" for r in sent),
+       "the subscription is sent on its own, labelled by its method", json.dumps(sent))
+    summed = [r for r in got if r.get("label", "").startswith("sum · ")]
+    ok(len(summed) == 1 and summed[0]["decoded"]["result"] == 5 and summed[0]["label"].endswith(" ms"),
+       "a response is paired with its call: the method and the round trip", json.dumps(got[:4]))
+    failed = [r for r in got if r.get("label", "").startswith("fail · error -32000")]
+    ok(len(failed) == 1, "an error response says its code", json.dumps(got[:4]))
+    ticks = [r for r in got if r.get("label") == "ticks"]
+    ok(len(ticks) >= 1 and all("price" in r["decoded"]["params"] for r in ticks),
+       "the library's notifications are labelled by their name", json.dumps(got))
+    ok(all("label" not in r for r in records if r.get("dir") == "event"), "events carry no label",
+       json.dumps([r for r in records if r.get("dir") == "event"]))
+
+    status, out, err = run("connect", url, "--app-protocol", "json-rpc", "--subscribe", 'rpc.on ["ticks"]',
+                           "--where", '$.notification == "ticks"', "--extract", "$.params.price",
+                           "--count", "5", "--timeout", "20")
+    prices = [json.loads(line)["values"]["$.params.price"] for line in out.splitlines() if line]
+    steps = [round(b - a, 2) for a, b in zip(prices, prices[1:])]
+    ok(status == 0 and len(prices) == 5 and set(steps) == {0.25},
+       "--where and --extract read the decoded view: five ticks in a row", "status %d, %r, %s" % (status, prices, err))
+
+    # The server restarts: the subscription goes again after the reconnect.
+    cli = subprocess.Popen([CLI, "connect", url, "--app-protocol", "json-rpc", "--subscribe", 'rpc.on ["ticks"]',
+                            "--reconnect", "--backoff-cap", "1", "--timeout", "30"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    subscribed = 0
+    restarted = False
+    deadline = time.monotonic() + 25
+    buffer = b""
+    while time.monotonic() < deadline and subscribed < 2:
+        ready, _, _ = select.select([cli.stdout], [], [], 0.5)
+        if not ready:
+            continue
+        chunk = os.read(cli.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        buffer += chunk
+        while b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            record = json.loads(line)
+            if record.get("dir") == "out" and record.get("label") == "rpc.on":
+                subscribed += 1
+            if record.get("label") == "ticks" and not restarted:
+                stop_peer(peer)
+                peer, port = start_peer(port)
+                restarted = True
+    cli.terminate()
+    cli.wait(10)
+    ok(restarted and subscribed == 2, "after the server restarts, the subscription is sent again",
+       "restarted %s, subscribed %d" % (restarted, subscribed))
+
+    status, out, err = run("connect", url, "--app-protocol", "json-rpc", "--call", "sum [2,")
+    ok(status == 2 and "not JSON" in err, "a call whose params are not JSON: exit 2, said", "%d %s" % (status, err))
+    status, out, err = run("connect", url, "--app-protocol", "carrier-pigeon")
+    ok(status == 2 and "not a protocol mode" in err, "an unknown mode: exit 2, said", err)
+    status, out, err = run("connect", url, "--subscribe", "x")
+    ok(status == 2 and "--app-protocol" in err, "--subscribe without a mode: exit 2, said", err)
+
+    stop_peer(peer)
+    print("1..%d" % N)
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
