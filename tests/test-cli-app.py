@@ -120,6 +120,21 @@ def main():
     ok(restarted and subscribed == 2, "after the server restarts, the subscription is sent again",
        "restarted %s, subscribed %d" % (restarted, subscribed))
 
+    # A profile's mode and subscriptions.
+    profiles = os.path.join(os.environ.get("TMPDIR", "/tmp"), "sonde-cli-app-%d.json" % os.getpid())
+    with open(profiles, "w") as f:
+        json.dump({"schema": 1, "profiles": [{"id": "88888888-8888-4888-8888-888888888888", "name": "Ticks",
+                                              "url": url, "app_protocol": {"mode": "json-rpc",
+                                                                           "subscriptions": ['rpc.on ["ticks"]']}}]},
+                  f)
+    status, out, err = run("connect", "--profile", "Ticks", "--profiles", profiles, "--where",
+                           '$.notification == "ticks"', "--extract", "$.params.price", "--count", "3",
+                           "--timeout", "20")
+    prices = [json.loads(line)["values"]["$.params.price"] for line in out.splitlines() if line]
+    ok(status == 0 and len(prices) == 3, "a profile's protocol mode and subscriptions",
+       "status %d, %r, %s" % (status, prices, err))
+    os.remove(profiles)
+
     status, out, err = run("connect", url, "--app-protocol", "json-rpc", "--call", "sum [2,")
     ok(status == 2 and "not JSON" in err, "a call whose params are not JSON: exit 2, said", "%d %s" % (status, err))
     status, out, err = run("connect", url, "--app-protocol", "carrier-pigeon")

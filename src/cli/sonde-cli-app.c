@@ -80,7 +80,12 @@ sonde_cli_app_start (ConnectRun *run)
   options->nsp = g_strdup (run->nsp);
   options->auth = g_strdup (run->auth);
   options->mqtt_version = run->mqtt_version == 3 ? 4 : (guint) run->mqtt_version;
-  sonde_session_set_app_protocol (run->session, run->app_kind, options);
+  /* A profile's session applies the profile's mode at each connect: the
+   * command line's goes into it. */
+  if (sonde_session_get_profile (run->session) != NULL)
+    sonde_profile_set_app_protocol (sonde_session_get_profile (run->session), run->app_kind, options);
+  else
+    sonde_session_set_app_protocol (run->session, run->app_kind, options);
 }
 
 static void

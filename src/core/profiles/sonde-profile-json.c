@@ -538,6 +538,24 @@ sonde_profile_to_json (SondeProfile *self)
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "record");
   json_builder_add_boolean_value (builder, self->record);
+  if (self->app_kind != SONDE_APP_PROTOCOL_NONE)
+    {
+      const SondeAppProtocolOptions *o = self->app_options;
+
+      json_builder_set_member_name (builder, "app_protocol");
+      json_builder_begin_object (builder);
+      add_string_or_null (builder, "mode", sonde_app_protocol_kind_to_string (self->app_kind));
+      add_strv (builder, "subscriptions", (const char * const *) o->subscriptions);
+      add_string_or_null (builder, "namespace", o->nsp);
+      add_string_or_null (builder, "auth", o->auth);
+      add_string_or_null (builder, "client_id", o->client_id);
+      add_string_or_null (builder, "username", o->username);
+      add_string_or_null (builder, "host", o->host);
+      add_int (builder, "mqtt_version", o->mqtt_version);
+      add_int (builder, "keepalive", o->keepalive_s);
+      add_int (builder, "qos", o->qos);
+      json_builder_end_object (builder);
+    }
   if (self->decode != NULL)
     {
       json_builder_set_member_name (builder, "decode");
@@ -630,6 +648,38 @@ sonde_profile_new_from_json (JsonNode  *node,
       return NULL;
     if (self->decode != NULL && *self->decode == '\0')
       g_clear_pointer (&self->decode, g_free);
+  }
+
+  {
+    JsonObject *app;
+    g_autofree char *mode = NULL;
+    guint64 mqtt_version = 0, keepalive = 0, qos = 0;
+    SondeAppProtocolOptions *o = self->app_options;
+
+    if (!read_object (object, NULL, "app_protocol", &app, error))
+      return NULL;
+    if (app != NULL)
+      {
+        if (!read_string (app, "app_protocol", "mode", &mode, error) ||
+            !read_strv (app, "app_protocol", "subscriptions", &o->subscriptions, error) ||
+            !read_string (app, "app_protocol", "namespace", &o->nsp, error) ||
+            !read_string (app, "app_protocol", "auth", &o->auth, error) ||
+            !read_string (app, "app_protocol", "client_id", &o->client_id, error) ||
+            !read_string (app, "app_protocol", "username", &o->username, error) ||
+            !read_string (app, "app_protocol", "host", &o->host, error) ||
+            !read_uint64 (app, "app_protocol", "mqtt_version", 5, &mqtt_version, error) ||
+            !read_uint64 (app, "app_protocol", "keepalive", 65535, &keepalive, error) ||
+            !read_uint64 (app, "app_protocol", "qos", 1, &qos, error))
+          return NULL;
+        if (mode != NULL && !sonde_app_protocol_kind_from_string (mode, &self->app_kind, error))
+          {
+            g_prefix_error (error, "app_protocol.mode: ");
+            return NULL;
+          }
+        o->mqtt_version = (guint) mqtt_version;
+        o->keepalive_s = (guint) keepalive;
+        o->qos = (guint) qos;
+      }
   }
 
   if (!read_object (object, NULL, "auth", &auth, error))

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "sonde-app-protocol.h"
 #include "sonde-profile.h"
 
 G_BEGIN_DECLS
@@ -47,6 +48,8 @@ struct _SondeProfile
   char                 *decode;               /* the decoder chain ("gzip,msgpack"), or NULL */
   char                 *proto_descriptor;     /* with "protobuf": a FileDescriptorSet file */
   char                 *proto_type;           /* with "protobuf": the message type */
+  SondeAppProtocolKind  app_kind;             /* the protocol mode its sessions speak */
+  SondeAppProtocolOptions *app_options;       /* never NULL; its password is the profile's secret, never here */
   JsonNode             *charts;
   JsonNode             *notifications;       /* SondeNotifier's rules, or NULL */
 };

@@ -199,6 +199,7 @@ sonde_profile_finalize (GObject *object)
   g_free (self->decode);
   g_free (self->proto_descriptor);
   g_free (self->proto_type);
+  g_clear_pointer (&self->app_options, sonde_app_protocol_options_free);
   g_clear_pointer (&self->on_open, g_ptr_array_unref);
   g_clear_pointer (&self->templates, g_ptr_array_unref);
   g_clear_pointer (&self->charts, json_node_unref);
@@ -301,6 +302,7 @@ sonde_profile_init (SondeProfile *self)
   self->templates = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
   self->retention_count = SONDE_MESSAGE_LOG_DEFAULT_MAX_COUNT;
   self->record = TRUE;
+  self->app_options = sonde_app_protocol_options_new ();
   self->retention_bytes = SONDE_MESSAGE_LOG_DEFAULT_MAX_BYTES;
 }
 
@@ -364,6 +366,9 @@ sonde_profile_duplicate (SondeProfile *self)
   copy->decode = g_strdup (self->decode);
   copy->proto_descriptor = g_strdup (self->proto_descriptor);
   copy->proto_type = g_strdup (self->proto_type);
+  copy->app_kind = self->app_kind;
+  sonde_app_protocol_options_free (copy->app_options);
+  copy->app_options = sonde_app_protocol_options_copy (self->app_options);
   copy->charts = self->charts != NULL ? json_node_copy (self->charts) : NULL;
   copy->notifications = self->notifications != NULL ? json_node_copy (self->notifications) : NULL;
 
@@ -997,6 +1002,33 @@ sonde_profile_set_decode (SondeProfile *self,
   self->proto_descriptor = proto_descriptor && *proto_descriptor ? g_strdup (proto_descriptor) : NULL;
   g_free (self->proto_type);
   self->proto_type = proto_type && *proto_type ? g_strdup (proto_type) : NULL;
+  emit_changed (self);
+}
+
+/* The protocol mode its sessions speak, and its options (borrowed; the
+ * password is never kept here: it is the profile's secret). */
+SondeAppProtocolKind
+sonde_profile_get_app_protocol (SondeProfile                    *self,
+                                const SondeAppProtocolOptions  **options)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE (self), SONDE_APP_PROTOCOL_NONE);
+
+  if (options != NULL)
+    *options = self->app_options;
+  return self->app_kind;
+}
+
+void
+sonde_profile_set_app_protocol (SondeProfile                  *self,
+                                SondeAppProtocolKind           kind,
+                                const SondeAppProtocolOptions *options)
+{
+  g_return_if_fail (SONDE_IS_PROFILE (self));
+
+  self->app_kind = kind;
+  sonde_app_protocol_options_free (self->app_options);
+  self->app_options = sonde_app_protocol_options_copy (options);
+  g_clear_pointer (&self->app_options->password, g_free);
   emit_changed (self);
 }
 

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "sonde-app-protocol.h"
 #include "sonde-connection.h"
 #include "sonde-profile-message.h"
 
@@ -123,6 +124,14 @@ void                        sonde_profile_set_decode         (SondeProfile      
                                                               const char            *decode,
                                                               const char            *proto_descriptor,
                                                               const char            *proto_type);
+/* The protocol mode (issue: protocol modes); the options' password is
+ * never kept: a mode that logs in (MQTT, STOMP) takes the profile's Basic
+ * authentication username and secret. */
+SondeAppProtocolKind        sonde_profile_get_app_protocol   (SondeProfile          *self,
+                                                              const SondeAppProtocolOptions **options);
+void                        sonde_profile_set_app_protocol   (SondeProfile          *self,
+                                                              SondeAppProtocolKind   kind,
+                                                              const SondeAppProtocolOptions *options);
 guint                       sonde_profile_get_retention_count (SondeProfile         *self);
 guint64                     sonde_profile_get_retention_bytes (SondeProfile         *self);
 void                        sonde_profile_set_retention      (SondeProfile          *self,

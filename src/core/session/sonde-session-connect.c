@@ -41,6 +41,23 @@ apply_profile (SondeSession  *self,
   if (!sonde_session_apply_profile_decoder (self, error))
     return FALSE;
 
+  /* The protocol mode; a mode that logs in (MQTT, STOMP) takes the
+   * profile's Basic username and secret. */
+  {
+    const SondeAppProtocolOptions *options = NULL;
+    SondeAppProtocolKind kind = sonde_profile_get_app_protocol (profile, &options);
+    g_autoptr(SondeAppProtocolOptions) with_login = sonde_app_protocol_options_copy (options);
+
+    if (sonde_profile_get_auth_kind (profile) == SONDE_AUTH_BASIC)
+      {
+        if (with_login->username == NULL)
+          with_login->username = g_strdup (sonde_profile_get_auth_username (profile));
+        with_login->password = g_strdup (secret);
+      }
+    if (kind != sonde_session_get_app_protocol (self) || kind != SONDE_APP_PROTOCOL_NONE)
+      sonde_session_set_app_protocol (self, kind, with_login);
+  }
+
   sonde_session_record_keep_redactor (self, sonde_connection_get_redactor (self->connection));
   if (self->show_secrets)
     sonde_connection_set_redactor (self->connection, NULL);
@@ -273,6 +290,7 @@ reset_connection (SondeSession *self)
   sonde_connection_set_heartbeat (self->connection, NULL, 0);
   sonde_connection_set_latency_probe (self->connection, NULL, NULL, 0, NULL);
   sonde_notifier_set_rules (self->notifier, NULL, NULL);
+  sonde_session_set_app_protocol (self, SONDE_APP_PROTOCOL_NONE, NULL);
 }
 
 /* What a connection to an address typed by hand connects with (headers,
