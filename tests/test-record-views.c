@@ -306,6 +306,51 @@ test_export (void)
   g_assert_nonnull (strstr (csv, "could not decode as MessagePack"));
 }
 
+/* A view maker that knows a protocol: labels, and upkeep ("2" is an
+ * Engine.IO ping) that the filter hides with the pings. */
+static SondeRecordViewKind
+protocol_view (const SondeRecord    *record,
+               GString              *json,
+               char                **error_message,
+               SondeRecordViewExtra *extra,
+               gpointer              user_data)
+{
+  gboolean ping = record->stored_size == 1 && record->data[0] == '2';
+
+  extra->label = g_strdup (ping ? "ping" : "tick");
+  extra->upkeep = ping;
+  g_string_append (json, ping ? "{\"type\":\"ping\"}" : "{\"type\":\"event\"}");
+  return SONDE_RECORD_VIEW_DECODED;
+}
+
+static void
+test_labels_and_upkeep (void)
+{
+  g_autoptr(SondeMessageLog) log = sonde_message_log_new ();
+  g_autoptr(SondeFilterModel) filter = sonde_filter_model_new (log);
+  SondeRecordViews *views = sonde_message_log_get_views (log);
+  SondeRecord record;
+  gboolean upkeep = TRUE;
+  guint64 tick;
+
+  sonde_message_log_set_view_func (log, protocol_view, NULL, NULL);
+  sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, 1, 1, "2", 1);
+  tick = sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, 1, 1, "42[\"tick\"]", 11);
+  sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, 1, 1, "2", 1);
+
+  g_assert_true (sonde_message_log_lookup_seq (log, tick, &record));
+  g_assert_cmpstr (sonde_record_views_get_label (views, &record, &upkeep), ==, "tick");
+  g_assert_false (upkeep);
+  g_assert_true (sonde_message_log_get_record (log, 0, &record));
+  g_assert_cmpstr (sonde_record_views_get_label (views, &record, &upkeep), ==, "ping");
+  g_assert_true (upkeep);
+
+  SONDE_TEST_ASSERT_WAIT (g_list_model_get_n_items (G_LIST_MODEL (filter)) == 3, 5000);
+  sonde_filter_model_set_kinds (filter, SONDE_FILTER_KIND_ALL & ~SONDE_FILTER_KIND_PINGS);
+  SONDE_TEST_ASSERT_WAIT (!sonde_filter_model_get_scanning (filter), 5000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filter)), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -316,6 +361,7 @@ main (int   argc,
   g_test_add_func ("/record-views/bound", test_bound);
   g_test_add_func ("/record-views/filter", test_filter);
   g_test_add_func ("/record-views/export", test_export);
+  g_test_add_func ("/record-views/labels-and-upkeep", test_labels_and_upkeep);
 
   return g_test_run ();
 }

@@ -187,8 +187,17 @@ is_control (const SondeRecord *record)
  * that answer no ping of ours. */
 static char *
 format_kind (const SondeRecord   *record,
-             SondeRecordViewKind  view_kind)
+             SondeRecordViewKind  view_kind,
+             const char          *label)
 {
+  /* A protocol mode's message: what it is ("text · tick", "binary · a/b"),
+   * and whether Sonde sent it on its own. */
+  if (label != NULL && (record->flags & SONDE_RECORD_FLAG_AUTOMATIC))
+    /* Translators: a protocol message Sonde sent on its own; %s is its label ("ping", "subscribe"). */
+    return g_strdup_printf (_("%s · %s · auto"), kind_label (record->kind), label);
+  if (label != NULL)
+    /* Translators: a protocol message; %s is its label (an event name, a topic, a method). */
+    return g_strdup_printf (_("%s · %s"), kind_label (record->kind), label);
   if (view_kind == SONDE_RECORD_VIEW_DECODED)
     /* Translators: a message read through the connection's decoder. */
     return g_strdup_printf (_("%s · decoded"), kind_label (record->kind));
@@ -465,7 +474,17 @@ bind_cell (GtkSignalListItemFactory *factory,
     case COLUMN_DIRECTION:
       g_assert_not_reached ();
     case COLUMN_KIND:
-      text = format_kind (&record, view_kind);
+      {
+        gboolean upkeep = FALSE;
+        const char *label = views != NULL ? sonde_record_views_get_label (views, &record, &upkeep) : NULL;
+
+        text = format_kind (&record, view_kind, label);
+        /* Protocol upkeep (pings, acks, heart-beats) reads dimmer. */
+        if (upkeep)
+          gtk_widget_add_css_class (child, "dim-label");
+        else
+          gtk_widget_remove_css_class (child, "dim-label");
+      }
       break;
     case COLUMN_SIZE:
       {

@@ -211,6 +211,16 @@ sonde_filter_model_record_matches (SondeFilterModel  *self,
 
     if (kind != 0 && !(self->kinds & kind))
       return FALSE;
+    /* A protocol mode's upkeep (its pings, acks, heart-beats) goes with the
+     * pings. */
+    if (!(self->kinds & SONDE_FILTER_KIND_PINGS) && (kind == SONDE_FILTER_KIND_TEXT || kind == SONDE_FILTER_KIND_BINARY))
+      {
+        SondeRecordViews *views = sonde_message_log_get_views (self->log);
+        gboolean upkeep = FALSE;
+
+        if (sonde_record_views_has_func (views) && (sonde_record_views_get_label (views, record, &upkeep), upkeep))
+          return FALSE;
+      }
   }
 
   return self->matcher == NULL ||

@@ -23,7 +23,7 @@ typedef enum {
 typedef enum {
   SONDE_FILTER_KIND_TEXT   = 1 << 0,
   SONDE_FILTER_KIND_BINARY = 1 << 1,
-  SONDE_FILTER_KIND_PINGS  = 1 << 2,
+  SONDE_FILTER_KIND_PINGS  = 1 << 2,   /* pings and pongs, and a protocol mode's upkeep */
   SONDE_FILTER_KIND_FRAMES = 1 << 3,
   SONDE_FILTER_KIND_ALL    = 0xf,
 } SondeFilterKinds;
