@@ -1129,6 +1129,58 @@ test_decode_chain (Fixture       *fixture,
   g_assert_cmpstr (sonde_profile_get_decode (saved, NULL, NULL), ==, "deflate,cbor");
 }
 
+/* The Protocol group: a mode and its subscriptions, saved and shown again. */
+static void
+test_app_protocol (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  SondeProfileEditor *editor = open_new_editor (fixture);
+  SondeAppProtocolEditor *mode_editor = sonde_profile_editor_get_app_protocol_editor (editor);
+  g_autofree char *url = sonde_demo_server_dup_url (fixture->demo, "/echo");
+  g_autoptr(SondeProfile) saved = NULL;
+  g_autofree char *id = NULL;
+  const SondeAppProtocolOptions *options = NULL;
+  GtkTextView *subscriptions;
+  GListModel *modes;
+  guint json_rpc = G_MAXUINT;
+
+  g_assert_nonnull (mode_editor);
+  g_assert_cmpint (sonde_app_protocol_editor_get_kind (mode_editor), ==, SONDE_APP_PROTOCOL_NONE);
+  type_into (editor, "name", "Chain node");
+  type_into (editor, "url", url);
+
+  modes = adw_combo_row_get_model (ADW_COMBO_ROW (sonde_app_protocol_editor_get_mode_row (mode_editor)));
+  for (guint i = 0; i < g_list_model_get_n_items (modes); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (modes), i), "JSON-RPC 2.0"))
+      json_rpc = i;
+  g_assert_cmpuint (json_rpc, !=, G_MAXUINT);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sonde_app_protocol_editor_get_mode_row (mode_editor)), json_rpc);
+  subscriptions = GTK_TEXT_VIEW (sonde_test_find_widget (GTK_WIDGET (mode_editor), GTK_TYPE_TEXT_VIEW));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (subscriptions)));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (subscriptions),
+                            "eth_subscribe [\"newHeads\"]\n\n  rpc.on [\"ticks\"]  \n", -1);
+  g_assert_true (sonde_profile_editor_save (editor, NULL));
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  saved = profile_at (0);
+  g_assert_cmpint (sonde_profile_get_app_protocol (saved, &options), ==, SONDE_APP_PROTOCOL_JSON_RPC);
+  g_assert_cmpuint (g_strv_length (options->subscriptions), ==, 2);
+  g_assert_cmpstr (options->subscriptions[1], ==, "rpc.on [\"ticks\"]");
+  SONDE_TEST_ASSERT_WAIT (!sonde_profile_store_get_dirty (store ()), WAIT_MS);
+
+  id = g_strdup (sonde_profile_get_id (saved));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.edit-profile", "s", id));
+  editor = find_editor ();
+  mode_editor = sonde_profile_editor_get_app_protocol_editor (editor);
+  g_assert_cmpint (sonde_app_protocol_editor_get_kind (mode_editor), ==, SONDE_APP_PROTOCOL_JSON_RPC);
+  {
+    g_autoptr(SondeAppProtocolOptions) shown = sonde_app_protocol_editor_dup_options (mode_editor);
+
+    g_assert_cmpuint (g_strv_length (shown->subscriptions), ==, 2);
+  }
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1160,6 +1212,7 @@ main (int   argc,
   ADD ("/profile-editor/enter-missing-token", test_enter_missing_token);
   ADD ("/profile-editor/refused-shows-answer", test_refused_shows_answer);
   ADD ("/profile-editor/decode-chain", test_decode_chain);
+  ADD ("/profile-editor/app-protocol", test_app_protocol);
 #undef ADD
 
   return sonde_test_gui_run ();

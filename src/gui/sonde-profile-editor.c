@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sonde-app-protocol-editor.h"
 #include "sonde-decode-editor.h"
 #include "sonde-gui-util.h"
 #include "sonde-notifier.h"
@@ -49,6 +50,7 @@ struct _SondeProfileEditor
   AdwComboRow         *auth_kind;
   AdwComboRow         *tls_policy;
   SondeDecodeEditor   *decode;
+  SondeAppProtocolEditor *app;
 
   /* owned */
   SondeProfileStore   *store;
@@ -428,6 +430,10 @@ build_page (SondeProfileEditor *self)
   g_signal_connect_swapped (self->decode, "changed", G_CALLBACK (on_changed), self);
   adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (self->decode));
 
+  self->app = SONDE_APP_PROTOCOL_EDITOR (sonde_app_protocol_editor_new ());
+  g_signal_connect_swapped (self->app, "changed", G_CALLBACK (on_changed), self);
+  adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (self->app));
+
   group = add_group (self, _("TLS and Proxy"), NULL);
   row = adw_combo_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Server certificate"));
@@ -735,6 +741,12 @@ load_draft (SondeProfileEditor *self)
 
     sonde_decode_editor_set_decode (self->decode, spec, descriptor, type);
   }
+  {
+    const SondeAppProtocolOptions *app_options = NULL;
+    SondeAppProtocolKind app_kind = sonde_profile_get_app_protocol (p, &app_options);
+
+    sonde_app_protocol_editor_set (self->app, app_kind, app_options);
+  }
 
   adw_combo_row_set_selected (self->tls_policy, sonde_profile_get_tls_policy (p));
   set_text (self, "tls-pinned-sha256", sonde_profile_get_pinned_sha256 (p));
@@ -844,6 +856,11 @@ store_draft (SondeProfileEditor *self)
   sonde_profile_set_retention (p, (guint) get_spin (self, "retention-count"),
                                (guint64) get_spin (self, "retention-bytes") * 1024 * 1024);
 
+  {
+    g_autoptr(SondeAppProtocolOptions) app_options = sonde_app_protocol_editor_dup_options (self->app);
+
+    sonde_profile_set_app_protocol (p, sonde_app_protocol_editor_get_kind (self->app), app_options);
+  }
   sonde_profile_set_decode (p, sonde_decode_editor_get_spec (self->decode),
                             sonde_decode_editor_get_proto_descriptor (self->decode),
                             sonde_decode_editor_get_proto_type (self->decode));
@@ -996,6 +1013,10 @@ revalidate (SondeProfileEditor *self)
     /* Translators: %s is the decoder's reason, such as "unknown stage “gzap”". */
     sonde_problem_add_printf (self->problems, "decode", _("Payload decoding: %s"),
                               sonde_decode_editor_get_error (self->decode));
+  if (sonde_app_protocol_editor_get_error (self->app) != NULL)
+    /* Translators: %s says what is wrong with a protocol mode's field. */
+    sonde_problem_add_printf (self->problems, "app-protocol", _("Protocol: %s"),
+                              sonde_app_protocol_editor_get_error (self->app));
   show_problems (self);
 }
 
@@ -1358,6 +1379,13 @@ sonde_profile_editor_get_problems (SondeProfileEditor *self)
 }
 
 /* The "Payload Decoding" group. */
+SondeAppProtocolEditor *
+sonde_profile_editor_get_app_protocol_editor (SondeProfileEditor *self)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE_EDITOR (self), NULL);
+  return self->app;
+}
+
 SondeDecodeEditor *
 sonde_profile_editor_get_decode_editor (SondeProfileEditor *self)
 {

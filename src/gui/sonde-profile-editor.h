@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "sonde-app-protocol-editor.h"
 #include "sonde-decode-editor.h"
 #include "sonde-profile-store.h"
 #include "sonde-secrets.h"
@@ -25,6 +26,7 @@ gboolean            sonde_profile_editor_save         (SondeProfileEditor *self,
 GtkWidget          *sonde_profile_editor_get_field    (SondeProfileEditor *self,
                                                        const char         *field);
 SondeDecodeEditor  *sonde_profile_editor_get_decode_editor (SondeProfileEditor *self);
+SondeAppProtocolEditor *sonde_profile_editor_get_app_protocol_editor (SondeProfileEditor *self);
 void                sonde_profile_editor_set_secret   (SondeProfileEditor *self,
                                                        const char         *secret);
 
