@@ -681,6 +681,38 @@ test_control_dialogs (Fixture       *fixture,
   g_assert_null (find_dialog (SONDE_TYPE_PING_DIALOG));
 }
 
+/* While the session speaks a protocol, Action joins the modes with the
+ * mode's actions beside it; it goes when the session stops speaking one. */
+static void
+test_protocol_actions (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(SondeSession) session = sonde_session_new ();
+  GtkWidget *action_mode = child (fixture, "action_mode");
+  GtkWidget *action_drop = child (fixture, "action_drop");
+  GListModel *titles;
+
+  g_assert_false (gtk_widget_get_visible (action_mode));
+  sonde_composer_set_session (fixture->composer, session);
+  g_assert_false (gtk_widget_get_visible (action_mode));
+
+  sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_JSON_RPC, NULL);
+  g_assert_true (gtk_widget_get_visible (action_mode));
+  g_assert_false (gtk_widget_get_visible (action_drop));
+  sonde_composer_set_mode (fixture->composer, SONDE_COMPOSER_MODE_ACTION);
+  g_assert_cmpint (sonde_composer_get_mode (fixture->composer), ==, SONDE_COMPOSER_MODE_ACTION);
+  g_assert_true (gtk_widget_get_visible (action_drop));
+  titles = gtk_drop_down_get_model (GTK_DROP_DOWN (action_drop));
+  g_assert_cmpuint (g_list_model_get_n_items (titles), ==, 1);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (titles), 0), ==, "Call");
+
+  sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_NONE, NULL);
+  g_assert_false (gtk_widget_get_visible (action_mode));
+  g_assert_false (gtk_widget_get_visible (action_drop));
+  g_assert_cmpint (sonde_composer_get_mode (fixture->composer), ==, SONDE_COMPOSER_MODE_TEXT);
+  sonde_composer_set_session (fixture->composer, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -693,6 +725,7 @@ main (int   argc,
   ADD ("/composer/send-to-echo", test_send_to_echo);
   ADD ("/composer/tab-order", test_tab_order);
   ADD ("/composer/control-dialogs", test_control_dialogs);
+  ADD ("/composer/protocol-actions", test_protocol_actions);
 #undef ADD
 
   return sonde_test_gui_run ();

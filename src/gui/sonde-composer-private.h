@@ -23,6 +23,8 @@ struct _SondeComposer
   GtkToggleButton   *text_mode;
   GtkToggleButton   *json_mode;
   GtkToggleButton   *binary_mode;
+  GtkToggleButton   *action_mode;
+  GtkDropDown       *action_drop;
   GtkScrolledWindow *scrolled;
   GtkSourceView     *editor;
   GtkLabel          *error_label;
@@ -36,11 +38,18 @@ struct _SondeComposer
   GPtrArray         *history;       /* HistoryEntry*, oldest first (sonde-composer-history.c) */
   HistoryEntry      *draft;         /* what was typed before recalling */
   GPtrArray         *templates;     /* SondeProfileMessage*, from the profile */
+  SondeSession      *session;       /* whose protocol mode's actions Action performs; NULL: none */
 
   int                history_pos;   /* -1: the draft; else an index */
   gboolean           recalling;
   gboolean           empty;         /* as update_send_button() last saw it */
 };
+
+/* sonde-composer-protocol.c */
+gboolean sonde_composer_protocol_send         (SondeComposer  *self,
+                                               const char     *argument,
+                                               GError        **error);
+void     sonde_composer_protocol_dispose      (SondeComposer  *self);
 
 /* sonde-composer.c */
 gboolean sonde_composer_is_open               (SondeComposer  *self);

@@ -157,13 +157,17 @@ validate (SondeComposer *self)
         bytes = sonde_hex_parse (text, -1, &line, &column, &error);
       break;
 
+    case SONDE_COMPOSER_MODE_ACTION:
+      /* The mode checks its argument when it acts. */
+      break;
+
     default:
       g_assert_not_reached ();
     }
 
   /* Placeholders ({{now}}, {{seq}}…) are filled in when the message goes:
    * check the names, and the format with them filled in. */
-  if (error == NULL && strstr (text, "{{") != NULL)
+  if (error == NULL && strstr (text, "{{") != NULL && sonde_composer_get_mode (self) != SONDE_COMPOSER_MODE_ACTION)
     sonde_template_validate (text, (SondeMessageFormat) sonde_composer_get_mode (self), &error);
 
   if (error != NULL)
@@ -279,6 +283,7 @@ sonde_composer_dispose (GObject *object)
   /* Template children without an id are not cleared by the above. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
+  sonde_composer_protocol_dispose (self);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (sonde_composer_parent_class)->dispose (object);
@@ -367,6 +372,8 @@ sonde_composer_class_init (SondeComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, text_mode);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, json_mode);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, binary_mode);
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, action_mode);
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, action_drop);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, scrolled);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, editor);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, error_label);
@@ -425,6 +432,8 @@ sonde_composer_get_mode (SondeComposer *self)
     return SONDE_COMPOSER_MODE_JSON;
   if (gtk_toggle_button_get_active (self->binary_mode))
     return SONDE_COMPOSER_MODE_BINARY;
+  if (gtk_toggle_button_get_active (self->action_mode))
+    return SONDE_COMPOSER_MODE_ACTION;
   return SONDE_COMPOSER_MODE_TEXT;
 }
 
@@ -444,6 +453,10 @@ sonde_composer_set_mode (SondeComposer     *self,
       break;
     case SONDE_COMPOSER_MODE_BINARY:
       gtk_toggle_button_set_active (self->binary_mode, TRUE);
+      break;
+    case SONDE_COMPOSER_MODE_ACTION:
+      if (gtk_widget_get_visible (GTK_WIDGET (self->action_mode)))
+        gtk_toggle_button_set_active (self->action_mode, TRUE);
       break;
     default:
       g_return_if_reached ();
@@ -522,6 +535,13 @@ sonde_composer_send (SondeComposer  *self,
     }
 
   text = sonde_composer_dup_text (self);
+  if (sonde_composer_get_mode (self) == SONDE_COMPOSER_MODE_ACTION)
+    {
+      ok = sonde_composer_protocol_send (self, text, error);
+      if (ok)
+        sonde_composer_history_add (self, text);
+      return ok;
+    }
   bytes = sonde_connection_render_template (self->connection, text,
                                             (SondeMessageFormat) sonde_composer_get_mode (self), error);
   if (bytes == NULL)
@@ -543,6 +563,7 @@ sonde_composer_send (SondeComposer  *self,
     case SONDE_COMPOSER_MODE_BINARY:
       ok = sonde_connection_send_binary (self->connection, bytes, error);
       break;
+    case SONDE_COMPOSER_MODE_ACTION:   /* performed above */
     default:
       g_assert_not_reached ();
     }

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "sonde-connection.h"
+#include "sonde-session.h"
 #include "sonde-profile.h"
 
 G_BEGIN_DECLS
@@ -15,12 +16,17 @@ typedef enum {
   SONDE_COMPOSER_MODE_TEXT,
   SONDE_COMPOSER_MODE_JSON,
   SONDE_COMPOSER_MODE_BINARY,
+  SONDE_COMPOSER_MODE_ACTION,   /* one of the session's protocol mode's actions (Emit, Subscribe…) */
 } SondeComposerMode;
 
 #define SONDE_TYPE_COMPOSER (sonde_composer_get_type ())
 G_DECLARE_FINAL_TYPE (SondeComposer, sonde_composer, SONDE, COMPOSER, GtkWidget)
 
 GtkWidget         *sonde_composer_new           (SondeConnection   *connection);
+/* The session whose protocol mode's actions the Action mode performs
+ * (shown only while the session speaks one). */
+void               sonde_composer_set_session   (SondeComposer     *self,
+                                                 SondeSession      *session);
 SondeComposerMode  sonde_composer_get_mode      (SondeComposer     *self);
 void               sonde_composer_set_mode      (SondeComposer     *self,
                                                  SondeComposerMode  mode);

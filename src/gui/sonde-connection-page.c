@@ -814,6 +814,7 @@ sonde_connection_page_constructed (GObject *object)
   gtk_stack_add_titled (self->side_stack, GTK_WIDGET (self->panel), "connection", _("Connection"));
 
   self->composer = SONDE_COMPOSER (sonde_composer_new (self->connection));
+  sonde_composer_set_session (self->composer, self->session);
   gtk_widget_set_parent (GTK_WIDGET (self->composer), GTK_WIDGET (self));
 
   g_signal_connect_object (self->paned, "notify::max-position",
