@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sonde-decoder.h"
 #include "sonde-message-decoded.h"
@@ -69,6 +70,10 @@ sonde_message_decoded_dup_spec (GtkWidget *widget)
       if (pspec == NULL || pspec->value_type != SONDE_TYPE_SESSION || !(pspec->flags & G_PARAM_READABLE))
         continue;
       g_object_get (ancestor, "session", &session, NULL);
+      /* A protocol mode makes the view; its payloads go through the chain. */
+      if (session != NULL && sonde_session_get_app_protocol (session) != SONDE_APP_PROTOCOL_NONE)
+        return g_strconcat ("protocol:", sonde_app_protocol_kind_to_string (sonde_session_get_app_protocol (session)),
+                            NULL);
       if (session != NULL)
         return g_strdup (sonde_session_get_decoder_spec (session));
     }
@@ -82,6 +87,9 @@ sonde_message_decoded_describe (const char *spec)
 
   if (spec == NULL || *spec == '\0')
     return g_strdup (_("Decoded"));
+  if (g_str_has_prefix (spec, "protocol:"))
+    /* Translators: %s is a protocol mode's name: "json-rpc", "socket.io", "mqtt"… */
+    return g_strdup_printf (_("Read as a %s message"), spec + strlen ("protocol:"));
   words = sonde_decoder_describe (spec);
   /* Translators: %s is a decoder chain in words, such as
    * "gzip-compressed JSON" or "MessagePack". */
