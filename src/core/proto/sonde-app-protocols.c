@@ -7,6 +7,8 @@
 
 #include "sonde-app-protocol-private.h"
 #include "sonde-proto-jsonrpc.h"
+#include "sonde-proto-mqtt.h"
+#include "sonde-proto-stomp.h"
 
 GType
 sonde_app_protocol_type_for_kind (SondeAppProtocolKind kind)
@@ -15,11 +17,13 @@ sonde_app_protocol_type_for_kind (SondeAppProtocolKind kind)
     {
     case SONDE_APP_PROTOCOL_JSON_RPC:
       return SONDE_TYPE_PROTO_JSONRPC;
+    case SONDE_APP_PROTOCOL_STOMP:
+      return SONDE_TYPE_PROTO_STOMP;
+    case SONDE_APP_PROTOCOL_MQTT:
+      return SONDE_TYPE_PROTO_MQTT;
     case SONDE_APP_PROTOCOL_NONE:
     case SONDE_APP_PROTOCOL_SOCKET_IO:
     case SONDE_APP_PROTOCOL_GRAPHQL:
-    case SONDE_APP_PROTOCOL_STOMP:
-    case SONDE_APP_PROTOCOL_MQTT:
     case SONDE_APP_PROTOCOL_SIGNALR:
     default:
       return G_TYPE_INVALID;
