@@ -96,7 +96,7 @@ sonde_cli_get_view (ConnectRun        *run,
                     const char       **view,
                     gsize             *length)
 {
-  if (run->decoder == NULL || !run->decode_done)
+  if (!run->decode_done)
     {
       *view = (const char *) record->data;
       *length = record->stored_size;

@@ -8,6 +8,7 @@
 #include "sonde-app-protocol-private.h"
 #include "sonde-proto-jsonrpc.h"
 #include "sonde-proto-mqtt.h"
+#include "sonde-proto-socketio.h"
 #include "sonde-proto-stomp.h"
 
 GType
@@ -21,8 +22,9 @@ sonde_app_protocol_type_for_kind (SondeAppProtocolKind kind)
       return SONDE_TYPE_PROTO_STOMP;
     case SONDE_APP_PROTOCOL_MQTT:
       return SONDE_TYPE_PROTO_MQTT;
-    case SONDE_APP_PROTOCOL_NONE:
     case SONDE_APP_PROTOCOL_SOCKET_IO:
+      return SONDE_TYPE_PROTO_SOCKETIO;
+    case SONDE_APP_PROTOCOL_NONE:
     case SONDE_APP_PROTOCOL_GRAPHQL:
     case SONDE_APP_PROTOCOL_SIGNALR:
     default:

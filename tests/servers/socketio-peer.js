@@ -1,0 +1,121 @@
+// socketio-peer.js: a Socket.IO v4 server (npm `socket.io`, nobody here
+// wrote it) for the Socket.IO mode's tests.
+//
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The peers' contract (see ws-peer.js): listens on 127.0.0.1 (port 0, or
+// --port N to come back on the port of a server that was stopped), prints
+// "PORT <n>", stops on stdin EOF, SIGTERM or when its lifetime passes.
+// pingInterval is 300 ms and pingTimeout 200 ms: a client that does not
+// answer pings is dropped within half a second.
+//
+// Namespace "/":
+//   "subscribe" {"sym"}  starts a "tick" stream, {"sym","price","seq","server"} every
+//                  40 ms, price 100 + seq / 2, server N (this server's number, --server N)
+//   "echo" ARGS… with an ack: acks with the same arguments
+//   "binary"       emits "blob" {"name":"three","data":<3 bytes>} and <"hi" bytes>
+//   "sum" [a, b] with an ack: acks with a + b after 20 ms
+// Namespace "/admin": refuses a CONNECT whose auth is not {"token":"s3cret"}
+//   (connect_error "not authorized"); on connect emits "welcome" {"nsp":"/admin"}.
+'use strict';
+
+const http = require('http');
+const { Server } = require('socket.io');
+
+function parseArgs (argv) {
+  const args = { port: 0, lifetime: 300, server: 1 };
+
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--port' && i + 1 < argv.length)
+      args.port = Number(argv[++i]);
+    else if (argv[i] === '--lifetime' && i + 1 < argv.length)
+      args.lifetime = Number(argv[++i]);
+    else if (argv[i] === '--server' && i + 1 < argv.length)
+      args.server = Number(argv[++i]);
+    else {
+      process.stderr.write(`socketio-peer.js: unknown argument ${argv[i]}\n`);
+      process.exit(2);
+    }
+  }
+  return args;
+}
+
+function main () {
+  const args = parseArgs(process.argv.slice(2));
+  const httpServer = http.createServer();
+  const io = new Server(httpServer, { pingInterval: 300, pingTimeout: 200, transports: ['websocket'] });
+  let stopping = false;
+
+  io.on('connection', (socket) => {
+    let timer = null;
+
+    process.stderr.write(`socketio-peer.js: ${socket.id} connected to /\n`);
+    socket.on('subscribe', (what) => {
+      let seq = 0;
+
+      process.stderr.write(`socketio-peer.js: subscribe ${JSON.stringify(what)}\n`);
+      if (timer !== null)
+        clearInterval(timer);
+      timer = setInterval(() => {
+        socket.emit('tick', { sym: what && what.sym, price: 100 + seq / 2, seq, server: args.server });
+        seq++;
+      }, 40);
+    });
+    socket.on('echo', (...all) => {
+      const ack = all.pop();
+
+      if (typeof ack === 'function')
+        ack(...all);
+    });
+    socket.on('sum', (a, b, ack) => setTimeout(() => ack(a + b), 20));
+    socket.on('binary', () => {
+      socket.emit('blob', { name: 'three', data: Buffer.from([1, 2, 3]) }, Buffer.from('hi'));
+    });
+    socket.on('disconnect', (reason) => {
+      process.stderr.write(`socketio-peer.js: ${socket.id} disconnected: ${reason}\n`);
+      if (timer !== null)
+        clearInterval(timer);
+    });
+  });
+
+  const admin = io.of('/admin');
+  admin.use((socket, next) => {
+    if (socket.handshake.auth && socket.handshake.auth.token === 's3cret')
+      next();
+    else
+      next(new Error('not authorized'));
+  });
+  admin.on('connection', (socket) => {
+    socket.emit('welcome', { nsp: '/admin' });
+    socket.on('echo', (...all) => {
+      const ack = all.pop();
+
+      if (typeof ack === 'function')
+        ack(...all);
+    });
+  });
+
+  httpServer.listen(args.port, '127.0.0.1', () => {
+    process.stdout.write(`PORT ${httpServer.address().port}\n`);
+  });
+
+  function stop (why) {
+    if (stopping)
+      return;
+    stopping = true;
+    process.stderr.write(`socketio-peer.js: stopping: ${why}\n`);
+    io.disconnectSockets(true);
+    io.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  }
+
+  process.stdin.on('end', () => stop('stdin closed'));
+  process.stdin.on('close', () => stop('stdin closed'));
+  process.stdin.on('error', () => stop('stdin error'));
+  process.stdin.resume();
+  setTimeout(() => stop('lifetime over'), args.lifetime * 1000).unref();
+  process.on('SIGTERM', () => stop('signal'));
+  process.on('SIGINT', () => stop('signal'));
+}
+
+main();

@@ -1,0 +1,544 @@
+/* test-socketio.c: the Socket.IO mode against a real Socket.IO 4 server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * tests/servers/socketio-peer.js runs npm's `socket.io` (nobody here wrote
+ * it) with a 300 ms ping interval and a 200 ms ping timeout: a client that
+ * does not answer pings is gone within half a second. A session in the
+ * Socket.IO mode connects through the rewritten URL, stays up past many
+ * ping intervals, subscribes (an emit sent after every connect), reads the
+ * "tick" events by name in the documented shape, charts $.args[0].price,
+ * gets an ack paired with its emit (label with the round trip), a binary
+ * event with its attachments in place, a refused and an accepted
+ * namespace; when the server restarts, the session reconnects and sends
+ * the namespace CONNECT and the subscription again. Malformed packets are
+ * failed views that say why.
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "sonde-app-protocol.h"
+#include "sonde-session.h"
+#include "sonde-test-peer.h"
+#include "sonde-test-util.h"
+
+#define WAIT_MS 20000
+#define PING_INTERVAL_MS 300
+
+static SondeTestPeer *peer;
+static char *peer_error;
+
+static SondeTestPeer *
+start_peer (guint16      port,
+            const char  *server,
+            GError     **error)
+{
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  const char *args[] = { "--port", port_text, "--server", server, NULL };
+
+  return sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, "socketio-peer.js", args, error);
+}
+
+/* The record's view, label and upkeep mark. */
+typedef struct {
+  SondeRecord          record;
+  SondeRecordViewKind  kind;
+  char                *json;
+  char                *label;
+  gboolean             upkeep;
+} Seen;
+
+static void
+seen_clear (Seen *seen)
+{
+  g_clear_pointer (&seen->json, g_free);
+  g_clear_pointer (&seen->label, g_free);
+}
+
+static void
+see (SondeSession      *session,
+     const SondeRecord *record,
+     Seen              *seen)
+{
+  SondeRecordViews *views = sonde_message_log_get_views (sonde_session_get_log (session));
+  const char *why = NULL;
+  const char *label;
+  SondeRecord view;
+
+  seen_clear (seen);
+  seen->record = *record;
+  seen->kind = sonde_record_views_get (views, record, &view, &why);
+  if (seen->kind == SONDE_RECORD_VIEW_DECODED)
+    seen->json = g_strndup ((const char *) view.data, view.stored_size);
+  else if (seen->kind == SONDE_RECORD_VIEW_FAILED)
+    seen->json = g_strdup (why);
+  label = sonde_record_views_get_label (views, record, &seen->upkeep);
+  seen->label = g_strdup (label);
+}
+
+/* The @nth (from 0) message of @direction whose label starts with
+ * @label; FALSE when there is none yet. */
+static gboolean
+find_labelled (SondeSession   *session,
+               SondeDirection  direction,
+               const char     *label,
+               guint           nth,
+               Seen           *seen)
+{
+  SondeMessageLog *log = sonde_session_get_log (session);
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction != direction ||
+          (record.kind != SONDE_MESSAGE_KIND_TEXT && record.kind != SONDE_MESSAGE_KIND_BINARY))
+        continue;
+      see (session, &record, seen);
+      if (seen->label != NULL && g_str_has_prefix (seen->label, label) && nth-- == 0)
+        return TRUE;
+    }
+  seen_clear (seen);
+  return FALSE;
+}
+
+static guint
+count_labelled (SondeSession   *session,
+                SondeDirection  direction,
+                const char     *label)
+{
+  Seen seen = { 0 };
+  guint n = 0;
+
+  while (find_labelled (session, direction, label, n, &seen))
+    n++;
+  seen_clear (&seen);
+  return n;
+}
+
+static JsonObject *
+parse_object (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (json, &error);
+  JsonObject *object;
+
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  object = json_object_ref (json_node_get_object (node));
+  json_node_unref (node);
+  return object;
+}
+
+static SondeSession *
+new_session (const char  *nsp,
+             const char  *auth,
+             const char **subscriptions)
+{
+  SondeSession *session = sonde_session_new ();
+  g_autoptr(SondeAppProtocolOptions) options = sonde_app_protocol_options_new ();
+
+  options->nsp = g_strdup (nsp);
+  options->auth = g_strdup (auth);
+  options->subscriptions = g_strdupv ((char **) subscriptions);
+  sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_SOCKET_IO, options);
+  return session;
+}
+
+static gboolean
+is_open (SondeSession *session)
+{
+  return sonde_session_get_state (session) == SONDE_CONNECTION_STATE_OPEN;
+}
+
+static void
+connect_to (SondeSession *session,
+            const char   *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = sonde_test_peer_dup_url (peer, path);
+
+  g_assert_true (sonde_session_connect_url (session, url, &error));
+  g_assert_no_error (error);
+}
+
+/* The URL: /socket.io/?EIO=4&transport=websocket, the user's path and
+ * other parameters kept, the same when rewritten again. */
+static void
+test_url (void)
+{
+  g_autoptr(SondeConnection) connection = sonde_connection_new ();
+  g_autoptr(SondeAppProtocol) app = sonde_app_protocol_new (SONDE_APP_PROTOCOL_SOCKET_IO, connection, NULL);
+  static const struct { const char *url, *rewritten; } cases[] = {
+    { "ws://127.0.0.1:3000", "ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket" },
+    { "ws://127.0.0.1:3000/", "ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket" },
+    { "wss://example.com/socket.io/", "wss://example.com/socket.io/?EIO=4&transport=websocket" },
+    { "ws://h/api/socket.io", "ws://h/api/socket.io/?EIO=4&transport=websocket" },
+    { "ws://h/socket.io/?token=a%20b&EIO=3&transport=polling&x",
+      "ws://h/socket.io/?EIO=4&transport=websocket&token=a%20b&x" },
+    { "http://h:8080/?t=1", "ws://h:8080/socket.io/?EIO=4&transport=websocket&t=1" },
+    { "https://h/", "wss://h/socket.io/?EIO=4&transport=websocket" },
+  };
+
+  g_assert_nonnull (app);
+  g_assert_cmpint (sonde_app_protocol_get_kind (app), ==, SONDE_APP_PROTOCOL_SOCKET_IO);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *once = sonde_app_protocol_rewrite_url (app, cases[i].url);
+      g_autofree char *twice = sonde_app_protocol_rewrite_url (app, once);
+
+      g_assert_cmpstr (once, ==, cases[i].rewritten);
+      g_assert_cmpstr (twice, ==, once);
+    }
+  g_assert_finalize_object (g_steal_pointer (&app));
+}
+
+static SondeRecordViewKind
+view_of (SondeAppProtocol  *app,
+         SondeMessageKind   kind,
+         const char        *text,
+         gsize              length,
+         GString           *json,
+         char             **why,
+         SondeRecordViewExtra *extra)
+{
+  SondeRecord record = { 0 };
+
+  record.direction = SONDE_DIRECTION_IN;
+  record.kind = kind;
+  record.size = record.stored_size = length;
+  record.data = (const guint8 *) text;
+  g_string_truncate (json, 0);
+  g_clear_pointer (why, g_free);
+  g_clear_pointer (&extra->label, g_free);
+  extra->upkeep = FALSE;
+  return sonde_app_protocol_view (app, &record, json, why, extra);
+}
+
+/* Every packet type's view, and malformed packets: FAILED with why. */
+static void
+test_views (void)
+{
+  g_autoptr(SondeConnection) connection = sonde_connection_new ();
+  g_autoptr(SondeAppProtocol) app = sonde_app_protocol_new (SONDE_APP_PROTOCOL_SOCKET_IO, connection, NULL);
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autofree char *why = NULL;
+  SondeRecordViewExtra extra = { NULL, FALSE };
+  static const struct { const char *text, *view, *label; gboolean upkeep; } good[] = {
+    { "0{\"sid\":\"a\",\"pingInterval\":300,\"pingTimeout\":200}",
+      "{\"type\":\"open\",\"sid\":\"a\",\"pingInterval\":300,\"pingTimeout\":200}", "open", TRUE },
+    { "2", "{\"type\":\"ping\"}", "ping", TRUE },
+    { "3probe", "{\"type\":\"pong\",\"data\":\"probe\"}", "pong", TRUE },
+    { "1", "{\"type\":\"close\"}", "close", TRUE },
+    { "40", "{\"type\":\"connect\",\"nsp\":\"/\"}", "connect", TRUE },
+    { "40/admin,{\"sid\":\"x\"}", "{\"type\":\"connect\",\"nsp\":\"/admin\",\"data\":{\"sid\":\"x\"}}",
+      "/admin connect", TRUE },
+    { "41/admin,", "{\"type\":\"disconnect\",\"nsp\":\"/admin\"}", "/admin disconnect", FALSE },
+    { "42[\"tick\",{\"price\":1.10}]",
+      "{\"type\":\"event\",\"nsp\":\"/\",\"event\":\"tick\",\"args\":[{\"price\":1.10}]}", "tick", FALSE },
+    { "42/chat,7[\"msg\",1,\"two\"]",
+      "{\"type\":\"event\",\"nsp\":\"/chat\",\"event\":\"msg\",\"args\":[1,\"two\"],\"id\":7}", "/chat msg", FALSE },
+    { "42[\"bare\"]", "{\"type\":\"event\",\"nsp\":\"/\",\"event\":\"bare\",\"args\":[]}", "bare", FALSE },
+    { "437[\"ok\"]", "{\"type\":\"ack\",\"nsp\":\"/\",\"args\":[\"ok\"],\"id\":7}", "ack 7", FALSE },
+    { "44{\"message\":\"not authorized\"}",
+      "{\"type\":\"connect_error\",\"nsp\":\"/\",\"data\":{\"message\":\"not authorized\"}}", "connect_error", FALSE },
+    { "451-[\"up\",{\"_placeholder\":true,\"num\":0}]",
+      "{\"type\":\"event\",\"nsp\":\"/\",\"event\":\"up\",\"args\":[{\"_placeholder\":true,\"num\":0}],"
+      "\"attachments\":1}", "up", FALSE },
+  };
+  static const struct { const char *text, *why; } bad[] = {
+    { "", "not Engine.IO" },
+    { "9", "not Engine.IO" },
+    { "x42[]", "not Engine.IO" },
+    { "0{\"sid\"", "open packet is not JSON" },
+    { "0[1]", "open packet is an object" },
+    { "4", "not Socket.IO" },
+    { "47[]", "not Socket.IO" },
+    { "42", "without its data" },
+    { "42{\"a\":1}", "first value is its name" },
+    { "42[{\"a\":1}]", "first value is its name" },
+    { "42[\"tick\",", "not JSON" },
+    { "43[1]", "without the id" },
+    { "437{}", "an array" },
+    { "45[\"x\"]", "number of attachments" },
+    { "459999-[\"x\"]", "number of attachments" },
+    { "41{\"a\":1}", "no data" },
+    { "40[1]", "an object" },
+    { "44[1]", "an object or a string" },
+    { "4399999999999999999999[1]", "too large" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_assert_cmpint (view_of (app, SONDE_MESSAGE_KIND_TEXT, good[i].text, strlen (good[i].text), json, &why,
+                                &extra), ==, SONDE_RECORD_VIEW_DECODED);
+      g_assert_cmpstr (json->str, ==, good[i].view);
+      g_assert_cmpstr (extra.label, ==, good[i].label);
+      g_assert_cmpint (extra.upkeep, ==, good[i].upkeep);
+      g_assert_true (json_from_string (json->str, NULL) != NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      if (view_of (app, SONDE_MESSAGE_KIND_TEXT, bad[i].text, strlen (bad[i].text), json, &why, &extra) !=
+          SONDE_RECORD_VIEW_FAILED)
+        g_error ("“%s” is not malformed: %s", bad[i].text, json->str);
+      g_test_message ("%s: %s", bad[i].text, why);
+      g_assert_nonnull (strstr (why, bad[i].why));
+    }
+
+  /* A binary message is an attachment, upkeep. */
+  g_assert_cmpint (view_of (app, SONDE_MESSAGE_KIND_BINARY, "\001\002\003", 3, json, &why, &extra), ==,
+                   SONDE_RECORD_VIEW_DECODED);
+  g_assert_cmpstr (json->str, ==, "{\"type\":\"attachment\",\"data\":\"AQID\"}");
+  g_assert_true (extra.upkeep);
+
+  /* Actions: emit needs a name and JSON; no such action; not connected. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (sonde_app_protocol_act (app, "publish", "a b", &error));
+    g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+    g_clear_error (&error);
+    g_assert_false (sonde_app_protocol_act (app, "emit", "tick", &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  }
+  g_free (extra.label);
+  g_assert_finalize_object (g_steal_pointer (&app));
+}
+
+static gboolean
+has_tick_of (SondeSession *session,
+             gint64        server)
+{
+  SondeMessageLog *log = sonde_session_get_log (session);
+  g_autofree char *needle = g_strdup_printf ("\"server\":%" G_GINT64_FORMAT "}", server);
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction == SONDE_DIRECTION_IN && record.kind == SONDE_MESSAGE_KIND_TEXT &&
+          g_strstr_len ((const char *) record.data, (gssize) record.stored_size, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Connects, stays up past pings, ticks by name, a chart, an ack, binary;
+ * then the server restarts and everything is sent again. */
+static void
+test_live (void)
+{
+  const char *subscriptions[] = { "subscribe {\"sym\":\"BTC\"}", NULL };
+  g_autoptr(SondeSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  SondeSeries *series;
+  Seen seen = { 0 };
+  gint64 opened_us;
+  guint16 port;
+
+  if (peer == NULL)
+    {
+      g_test_skip (peer_error);
+      return;
+    }
+  port = sonde_test_peer_get_port (peer);
+  session = new_session (NULL, NULL, subscriptions);
+  {
+    SondeReconnectPolicy policy = { TRUE, 100, 300, 0, 10000 };
+
+    sonde_connection_set_reconnect (sonde_session_get_connection (session), &policy);
+  }
+  series = sonde_series_feed_add (sonde_session_get_feed (session), "$.args[0].price", NULL, NULL, 1000, &error);
+  g_assert_no_error (error);
+  connect_to (session, "/");
+  SONDE_TEST_ASSERT_WAIT (is_open (session), WAIT_MS);
+  opened_us = g_get_monotonic_time ();
+  g_assert_true (g_str_has_suffix (sonde_connection_get_options (sonde_session_get_connection (session))->url,
+                                   "/socket.io/?EIO=4&transport=websocket"));
+
+  /* The open packet, then our CONNECT (automatic, upkeep), the server's. */
+  SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_IN, "open", 0, &seen), WAIT_MS);
+  g_assert_true (seen.upkeep);
+  {
+    g_autoptr(JsonObject) open = parse_object (seen.json);
+
+    g_assert_cmpstr (json_object_get_string_member (open, "type"), ==, "open");
+    g_assert_cmpint (json_object_get_int_member (open, "pingInterval"), ==, PING_INTERVAL_MS);
+  }
+  SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_OUT, "connect", 0, &seen), WAIT_MS);
+  g_assert_true (seen.record.flags & SONDE_RECORD_FLAG_AUTOMATIC);
+  g_assert_true (seen.upkeep);
+
+  /* Ticks by name, in the shape. */
+  SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_IN, "tick", 4, &seen), WAIT_MS);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(JsonObject) view = NULL;
+      JsonArray *args;
+
+      g_assert_true (find_labelled (session, SONDE_DIRECTION_IN, "tick", i, &seen));
+      g_assert_false (seen.upkeep);
+      view = parse_object (seen.json);
+      g_assert_cmpstr (json_object_get_string_member (view, "type"), ==, "event");
+      g_assert_cmpstr (json_object_get_string_member (view, "nsp"), ==, "/");
+      g_assert_cmpstr (json_object_get_string_member (view, "event"), ==, "tick");
+      g_assert_false (json_object_has_member (view, "id"));
+      args = json_object_get_array_member (view, "args");
+      g_assert_cmpuint (json_array_get_length (args), ==, 1);
+      g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (args, 0), "price"), ==,
+                         100 + i / 2.0);
+    }
+
+  /* The chart reads $.args[0].price. */
+  SONDE_TEST_ASSERT_WAIT (sonde_series_get_n_points (series) >= 5, WAIT_MS);
+  for (guint i = 0; i < 5; i++)
+    {
+      gint64 time_us;
+      double value;
+
+      g_assert_true (sonde_series_get_point (series, i, &time_us, &value));
+      g_assert_cmpfloat (value, ==, 100 + i / 2.0);
+    }
+
+  /* An emit with an ack: the ack is paired, its label has the round trip. */
+  g_assert_true (sonde_session_app_act (session, "emit-ack", "echo [1,\"two\"]", &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_IN, "ack echo · ", 0, &seen), WAIT_MS);
+  g_test_message ("ack: %s: %s", seen.label, seen.json);
+  g_assert_true (g_str_has_suffix (seen.label, " ms"));
+  {
+    g_autoptr(JsonObject) view = parse_object (seen.json);
+    JsonArray *args = json_object_get_array_member (view, "args");
+
+    g_assert_cmpstr (json_object_get_string_member (view, "type"), ==, "ack");
+    g_assert_cmpint (json_object_get_int_member (view, "id"), ==, 1);
+    g_assert_cmpint (json_array_get_int_element (args, 0), ==, 1);
+    g_assert_cmpstr (json_array_get_string_element (args, 1), ==, "two");
+  }
+  g_assert_true (find_labelled (session, SONDE_DIRECTION_OUT, "echo", 0, &seen));
+  g_assert_true (g_str_has_prefix (seen.json, "{\"type\":\"event\",\"nsp\":\"/\",\"event\":\"echo\",\"args\":[1,\"two\"]"));
+  g_assert_nonnull (strstr (seen.json, "\"id\":1}"));
+
+  /* A binary event: the attachments in place of the placeholders. */
+  g_assert_true (sonde_session_app_act (session, "emit", "binary", &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_IN, "attachment 2/2", 0, &seen), WAIT_MS);
+  g_assert_true (seen.upkeep);
+  g_assert_true (find_labelled (session, SONDE_DIRECTION_IN, "blob", 0, &seen));
+  g_assert_cmpstr (seen.json, ==,
+                   "{\"type\":\"event\",\"nsp\":\"/\",\"event\":\"blob\",\"args\":[{\"name\":\"three\","
+                   "\"data\":\"AQID\"},\"aGk=\"],\"attachments\":2}");
+
+  /* Up past several ping intervals: Sonde answered every ping. */
+  SONDE_TEST_ASSERT_WAIT (g_get_monotonic_time () - opened_us > 4 * PING_INTERVAL_MS * 1000 &&
+                          count_labelled (session, SONDE_DIRECTION_OUT, "pong") >= 4, WAIT_MS);
+  g_assert_true (is_open (session));
+  g_assert_cmpuint (sonde_test_count_records (sonde_session_get_connection (session), SONDE_DIRECTION_EVENT,
+                                              SONDE_MESSAGE_KIND_CLOSE), ==, 0);
+  g_assert_true (find_labelled (session, SONDE_DIRECTION_OUT, "pong", 0, &seen));
+  g_assert_true (seen.upkeep);
+  g_assert_true (seen.record.flags & SONDE_RECORD_FLAG_AUTOMATIC);
+
+  /* The server restarts on the same port: the session reconnects, sends
+   * the CONNECT and the subscription again, and ticks come from server 2. */
+  g_assert_true (sonde_test_peer_stop (peer, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&peer, sonde_test_peer_free);
+  SONDE_TEST_ASSERT_WAIT (!is_open (session), WAIT_MS);
+  peer = start_peer (port, "2", &error);
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (has_tick_of (session, 2), WAIT_MS);
+  g_assert_cmpuint (count_labelled (session, SONDE_DIRECTION_OUT, "connect"), >=, 2);
+  g_assert_cmpuint (count_labelled (session, SONDE_DIRECTION_OUT, "subscribe"), >=, 2);
+  g_assert_true (find_labelled (session, SONDE_DIRECTION_OUT, "subscribe", 1, &seen));
+  g_assert_true (seen.record.flags & SONDE_RECORD_FLAG_AUTOMATIC);
+
+  seen_clear (&seen);
+  sonde_session_disconnect (session);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (session)), WAIT_MS);
+  g_assert_finalize_object (g_steal_pointer (&session));
+}
+
+/* /admin refuses a CONNECT without its token (connect_error) and takes
+ * one with it; emits go to the namespace. */
+static void
+test_namespace (void)
+{
+  static const struct { const char *auth; gboolean accepted; } cases[] = {
+    { "{\"token\":\"wrong\"}", FALSE },
+    { "{\"token\":\"s3cret\"}", TRUE },
+  };
+
+  if (peer == NULL)
+    {
+      g_test_skip (peer_error);
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(SondeSession) session = new_session ("/admin", cases[i].auth, NULL);
+      g_autoptr(GError) error = NULL;
+      Seen seen = { 0 };
+
+      connect_to (session, "/socket.io/");
+      SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_OUT, "/admin connect", 0, &seen), WAIT_MS);
+      g_assert_nonnull (strstr (seen.json, cases[i].auth));
+      if (!cases[i].accepted)
+        {
+          g_autoptr(JsonObject) view = NULL;
+
+          SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_IN, "/admin connect_error", 0, &seen),
+                                  WAIT_MS);
+          view = parse_object (seen.json);
+          g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (view, "data"), "message"),
+                           ==, "not authorized");
+          g_assert_false (seen.upkeep);
+        }
+      else
+        {
+          SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_IN, "/admin welcome", 0, &seen), WAIT_MS);
+          g_assert_nonnull (strstr (seen.json, "\"nsp\":\"/admin\",\"event\":\"welcome\""));
+          g_assert_true (sonde_session_app_act (session, "emit-ack", "echo \"hi\"", &error));
+          g_assert_no_error (error);
+          SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_IN, "ack echo", 0, &seen), WAIT_MS);
+          g_assert_nonnull (strstr (seen.json, "\"type\":\"ack\",\"nsp\":\"/admin\",\"args\":[\"hi\"]"));
+        }
+      seen_clear (&seen);
+      sonde_session_disconnect (session);
+      SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (session)), WAIT_MS);
+      g_assert_finalize_object (g_steal_pointer (&session));
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  sonde_test_init (&argc, &argv);
+
+  peer = start_peer (0, "1", &error);
+  if (peer == NULL)
+    peer_error = g_strdup (error->message);
+  g_clear_error (&error);
+
+  g_test_add_func ("/socketio/url", test_url);
+  g_test_add_func ("/socketio/views", test_views);
+  g_test_add_func ("/socketio/namespace", test_namespace);
+  g_test_add_func ("/socketio/live", test_live);
+  status = g_test_run ();
+
+  if (peer != NULL && !sonde_test_peer_stop (peer, &error))
+    g_printerr ("%s\n", error->message);
+  g_clear_pointer (&peer, sonde_test_peer_free);
+  g_free (peer_error);
+  return status;
+}
