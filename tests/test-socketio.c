@@ -329,6 +329,38 @@ has_tick_of (SondeSession *session,
   return FALSE;
 }
 
+/* The received messages whose view failed, and why. */
+static GPtrArray *
+dup_failures (SondeSession *session)
+{
+  SondeMessageLog *log = sonde_session_get_log (session);
+  GPtrArray *failures = g_ptr_array_new_with_free_func (g_free);
+  Seen seen = { 0 };
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction != SONDE_DIRECTION_IN || record.kind != SONDE_MESSAGE_KIND_TEXT)
+        continue;
+      see (session, &record, &seen);
+      if (seen.kind == SONDE_RECORD_VIEW_FAILED)
+        g_ptr_array_add (failures, g_strdup_printf ("%.*s: %s", (int) record.stored_size,
+                                                    (const char *) record.data, seen.json));
+    }
+  seen_clear (&seen);
+  return failures;
+}
+
+static guint
+count_failures (SondeSession *session)
+{
+  g_autoptr(GPtrArray) failures = dup_failures (session);
+
+  return failures->len;
+}
+
 /* Connects, stays up past pings, ticks by name, a chart, an ack, binary;
  * then the server restarts and everything is sent again. */
 static void
@@ -434,6 +466,28 @@ test_live (void)
   g_assert_cmpstr (seen.json, ==,
                    "{\"type\":\"event\",\"nsp\":\"/\",\"event\":\"blob\",\"args\":[{\"name\":\"three\","
                    "\"data\":\"AQID\"},\"aGk=\"],\"attachments\":2}");
+
+  /* Malformed packets from the server: failed views that say why; the
+   * connection goes on, and so do the ticks. */
+  {
+    g_autoptr(GPtrArray) failures = NULL;
+    guint ticks = count_labelled (session, SONDE_DIRECTION_IN, "tick");
+
+    g_assert_cmpuint (count_failures (session), ==, 0);
+    g_assert_true (sonde_session_app_act (session, "emit", "garbage", &error));
+    g_assert_no_error (error);
+    SONDE_TEST_ASSERT_WAIT (count_failures (session) == 3, WAIT_MS);
+    failures = dup_failures (session);
+    for (guint i = 0; i < failures->len; i++)
+      g_test_message ("failed: %s", (const char *) g_ptr_array_index (failures, i));
+    g_assert_cmpstr (g_ptr_array_index (failures, 0), ==,
+                     "49oops: not Socket.IO: a message begins with the packet type, a digit from 0 to 6");
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (failures, 1), "42[\"tick\",: not Socket.IO: the data is not JSON: "));
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (failures, 2),
+                                     "45[\"no-dash\"]: not Socket.IO: a binary packet gives its number of attachments"));
+    SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "tick") > ticks + 3, WAIT_MS);
+    g_assert_true (is_open (session));
+  }
 
   /* Up past several ping intervals: Sonde answered every ping. */
   SONDE_TEST_ASSERT_WAIT (g_get_monotonic_time () - opened_us > 4 * PING_INTERVAL_MS * 1000 &&

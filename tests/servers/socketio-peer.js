@@ -13,6 +13,7 @@
 //   "subscribe" {"sym"}  starts a "tick" stream, {"sym","price","seq","server"} every
 //                  40 ms, price 100 + seq / 2, server N (this server's number, --server N)
 //   "echo" ARGS… with an ack: acks with the same arguments
+//   "garbage"      sends three malformed packets: 49oops, 42["tick", and 45["no-dash"]
 //   "binary"       emits "blob" {"name":"three","data":<3 bytes>} and <"hi" bytes>
 //   "sum" [a, b] with an ack: acks with a + b after 20 ms
 // Namespace "/admin": refuses a CONNECT whose auth is not {"token":"s3cret"}
@@ -68,6 +69,13 @@ function main () {
         ack(...all);
     });
     socket.on('sum', (a, b, ack) => setTimeout(() => ack(a + b), 20));
+    // Malformed Socket.IO packets, written straight to the Engine.IO
+    // connection (which puts the "4" of a message in front of each).
+    socket.on('garbage', () => {
+      socket.conn.send('9oops');
+      socket.conn.send('2["tick",');
+      socket.conn.send('5["no-dash"]');
+    });
     socket.on('binary', () => {
       socket.emit('blob', { name: 'three', data: Buffer.from([1, 2, 3]) }, Buffer.from('hi'));
     });
