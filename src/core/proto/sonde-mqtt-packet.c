@@ -146,7 +146,7 @@ append_properties (Reader  *reader,
                    GString *json)
 {
   guint32 length;
-  gsize end;
+  gsize end, saved_length;
   gboolean first = TRUE;
   g_autoptr(GString) user = g_string_new (NULL);
 
@@ -156,7 +156,10 @@ append_properties (Reader  *reader,
     return fail (reader, _("the properties run past the end of the packet"));
   end = reader->pos + length;
   g_string_append_c (json, '{');
-  while (reader->pos < end)
+  /* Nothing is read past the properties. */
+  saved_length = reader->length;
+  reader->length = end;
+  while (reader->error == NULL && reader->pos < end)
     {
       guint32 id;
       guint value;
@@ -164,9 +167,8 @@ append_properties (Reader  *reader,
       const guint8 *bytes;
       guint bytes_length;
       const char *name;
-      Reader sub = { reader->data, end, reader->pos, NULL };
 
-      if (!read_varint (&sub, &id))
+      if (!read_varint (reader, &id))
         break;
       switch (id)
         {
@@ -198,60 +200,56 @@ append_properties (Reader  *reader,
         case 0x29: name = "subscription_identifier_available"; break;
         case 0x2A: name = "shared_subscription_available"; break;
         default:
-          reader->pos = sub.pos;
-          return fail (reader, _("an unknown property"));
+          fail (reader, _("an unknown property"));
+          continue;
         }
       if (id == 0x26)
         {
           if (user->len > 0)
             g_string_append_c (user, ',');
-          if (!append_string (&sub, user))
-            break;
-          g_string_append_c (user, ':');
-          if (!append_string (&sub, user))
-            break;
-          reader->pos = sub.pos;
+          if (append_string (reader, user))
+            {
+              g_string_append_c (user, ':');
+              append_string (reader, user);
+            }
           continue;
         }
       sonde_json_append_member (json, &first, name);
       switch (id)
         {
         case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2A:
-          if (!read_u8 (&sub, &value))
+          if (!read_u8 (reader, &value))
             break;
           g_string_append_printf (json, "%u", value);
           break;
         case 0x13: case 0x21: case 0x22: case 0x23:
-          if (!read_u16 (&sub, &value))
+          if (!read_u16 (reader, &value))
             break;
           g_string_append_printf (json, "%u", value);
           break;
         case 0x02: case 0x11: case 0x18: case 0x27:
-          if (!read_u32 (&sub, &value32))
+          if (!read_u32 (reader, &value32))
             break;
           g_string_append_printf (json, "%" G_GUINT32_FORMAT, value32);
           break;
         case 0x0B:
-          if (!read_varint (&sub, &value32))
+          if (!read_varint (reader, &value32))
             break;
           g_string_append_printf (json, "%" G_GUINT32_FORMAT, value32);
           break;
         case 0x09: case 0x16:
-          if (!read_bytes (&sub, &bytes, &bytes_length))
+          if (!read_bytes (reader, &bytes, &bytes_length))
             break;
           append_base64 (json, bytes, bytes_length);
           break;
         default:
-          append_string (&sub, json);
+          append_string (reader, json);
           break;
         }
-      reader->pos = sub.pos;
-      if (sub.error != NULL)
-        {
-          reader->error = sub.error;
-          return FALSE;
-        }
     }
+  reader->length = saved_length;
+  if (reader->error != NULL)
+    return FALSE;
   if (user->len > 0)
     {
       sonde_json_append_member (json, &first, "user_properties");
@@ -386,6 +384,14 @@ append_body (SondeAppProtocol     *protocol,
               return FALSE;
           }
         /* The password is a secret: never shown. */
+        if (connect_flags & 0x40)
+          {
+            const guint8 *bytes;
+            guint length;
+
+            if (!read_bytes (reader, &bytes, &length))
+              return FALSE;
+          }
         sonde_json_append_bool_member (json, first, "password", (connect_flags & 0x40) != 0);
         extra->upkeep = TRUE;
         return TRUE;
