@@ -27,4 +27,9 @@ GPtrArray *sonde_test_app_describe      (SondeSession   *session,
 gboolean  sonde_test_app_has_error      (SondeSession   *session,
                                          const char     *text);
 
+/* Runs $SONDE_CLI with @args (NULL-terminated, after the program) and
+ * returns what it printed on stdout, one line each; fails unless it exits
+ * with 0 (give it a --timeout). */
+GPtrArray *sonde_test_app_run_cli       (const char * const *args);
+
 G_END_DECLS

@@ -14,6 +14,8 @@
  * tests/servers/proto-raw-peer.js sends what brokers seldom do: frames
  * several to a message with heart-beats between, escaped headers, and
  * malformed frames (failed views that say why, never a crash).
+ * sonde-cli connect --app-protocol stomp --extract '$.body.price' --count 5
+ * prints five consecutive prices.
  */
 
 #include "config.h"
@@ -230,6 +232,45 @@ test_raw (void)
   g_assert_no_error (error);
 }
 
+/* sonde-cli: the ticks' prices, five of them, upkeep never counted. */
+static void
+test_cli (void)
+{
+  g_autoptr(SondeTestPeer) peer = start_broker (0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  double last = 0;
+
+  if (peer == NULL)
+    return;
+  url = sonde_test_peer_dup_url (peer, "/stomp");
+  {
+    const char *args[] = { "connect", url, "--app-protocol", "stomp", "--subscribe", "/topic/ticks", "--extract",
+                           "$.body.price", "--count", "5", "--timeout", "20", NULL };
+
+    lines = sonde_test_app_run_cli (args);
+  }
+  g_assert_cmpuint (lines->len, ==, 5);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *values;
+      double price;
+
+      g_assert_true (json_parser_load_from_data (parser, lines->pdata[i], -1, &error));
+      g_assert_no_error (error);
+      values = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "values");
+      price = json_object_get_double_member (values, "$.body.price");
+      g_assert_cmpfloat (price, >=, 100.25);
+      if (i > 0)
+        g_assert_cmpfloat_with_epsilon (price - last, 1.5, 1e-9);
+      last = price;
+    }
+  g_assert_true (sonde_test_peer_stop (peer, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -238,5 +279,6 @@ main (int    argc,
 
   g_test_add_func ("/proto-stomp/broker", test_broker);
   g_test_add_func ("/proto-stomp/raw", test_raw);
+  g_test_add_func ("/proto-stomp/cli", test_cli);
   return g_test_run ();
 }
