@@ -1,0 +1,348 @@
+/* test-proto-signalr.c: the SignalR JSON hub protocol mode
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * No SignalR server runs here (ASP.NET Core needs .NET; npm's
+ * @microsoft/signalr is a client), so tests/servers/signalr-peer.js
+ * replays frames written from the protocol's specification. A session in
+ * the SignalR mode sends the handshake, reads each message of a frame that
+ * holds three as a record of its own, labels invocations by their target
+ * and completions by the invocation they answer, marks the handshake and
+ * pings as upkeep, sends pings of its own on a timer (the peer says it saw
+ * them), invokes its subscriptions after the handshake, and says why when
+ * the server refuses the handshake. The splitter and the views are checked
+ * on their own too.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sonde-json-path.h"
+#include "sonde-proto-signalr.h"
+#include "sonde-session.h"
+#include "sonde-test-peer.h"
+#include "sonde-test-util.h"
+
+#define WAIT_MS 20000
+#define PRICE(i) (100.25 + 1.5 * (i))
+
+static SondeTestPeer *peer;
+static char *peer_error;
+
+typedef struct {
+  guint    n;
+  guint    n_upkeep;
+  guint    n_auto;
+  guint64  first_seq;
+  guint64  last_seq;
+} Count;
+
+static Count
+count_labelled (SondeSession   *session,
+                SondeDirection  direction,
+                const char     *label)
+{
+  SondeMessageLog *log = sonde_session_get_log (session);
+  SondeRecordViews *views = sonde_message_log_get_views (log);
+  Count count = { 0, 0, 0, 0, 0 };
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+      gboolean upkeep = FALSE;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction != direction || record.kind != SONDE_MESSAGE_KIND_TEXT ||
+          g_strcmp0 (sonde_record_views_get_label (views, &record, &upkeep), label) != 0)
+        continue;
+      if (count.n++ == 0)
+        count.first_seq = record.seq;
+      count.n_upkeep += upkeep ? 1 : 0;
+      count.n_auto += (record.flags & SONDE_RECORD_FLAG_AUTOMATIC) ? 1 : 0;
+      count.last_seq = record.seq;
+    }
+  return count;
+}
+
+static gboolean
+peer_or_skip (void)
+{
+  if (peer == NULL)
+    g_test_skip (peer_error);
+  return peer != NULL;
+}
+
+static SondeSession *
+connect_to (const char *route,
+            const char *subscription,
+            guint       keepalive_s)
+{
+  g_autoptr(SondeAppProtocolOptions) options = sonde_app_protocol_options_new ();
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *subscriptions[] = { subscription, NULL };
+  SondeSession *session = sonde_session_new ();
+
+  options->subscriptions = subscription != NULL ? g_strdupv ((char **) subscriptions) : NULL;
+  options->keepalive_s = keepalive_s;
+  sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_SIGNALR, options);
+  url = sonde_test_peer_dup_url (peer, route);
+  g_assert_true (sonde_session_connect_url (session, url, &error));
+  g_assert_no_error (error);
+  return session;
+}
+
+static void
+test_split (void)
+{
+  static const char three[] = "{\"type\":6}\x1e{\"type\":1,\"target\":\"a\",\"arguments\":[]}\x1e{}\x1e";
+  static const char tail[] = "{\"type\":6}\x1e{\"type\":";
+  g_autoptr(GArray) slices = g_array_new (FALSE, FALSE, sizeof (SondeMessageSlice));
+  SondeMessageSlice *s;
+
+  g_assert_true (sonde_proto_signalr_split_records ((const guint8 *) three, sizeof three - 1, slices));
+  g_assert_cmpuint (slices->len, ==, 3);
+  s = (SondeMessageSlice *) slices->data;
+  g_assert_cmpuint (s[0].offset, ==, 0);
+  g_assert_cmpuint (s[0].length, ==, 11);
+  g_assert_cmpuint (s[1].offset, ==, 11);
+  g_assert_cmpuint (s[2].offset + s[2].length, ==, sizeof three - 1);
+  g_assert_cmpint (three[s[2].offset], ==, '{');
+
+  g_array_set_size (slices, 0);
+  g_assert_false (sonde_proto_signalr_split_records ((const guint8 *) "{\"type\":6}\x1e", 11, slices));
+  g_assert_cmpuint (slices->len, ==, 1);
+
+  /* What follows the last separator is a slice too (its view says it is cut). */
+  g_array_set_size (slices, 0);
+  g_assert_true (sonde_proto_signalr_split_records ((const guint8 *) tail, sizeof tail - 1, slices));
+  g_assert_cmpuint (slices->len, ==, 2);
+  g_assert_cmpuint (g_array_index (slices, SondeMessageSlice, 1).length, ==, 8);
+
+  g_array_set_size (slices, 0);
+  g_assert_false (sonde_proto_signalr_split_records ((const guint8 *) "", 0, slices));
+  g_assert_cmpuint (slices->len, ==, 0);
+}
+
+static void
+test_views (void)
+{
+  static const struct { const char *text; SondeRecordViewKind kind; const char *label; gboolean upkeep; } cases[] = {
+    { "{}\x1e", SONDE_RECORD_VIEW_DECODED, "handshake", TRUE },
+    { "{\"protocol\":\"json\",\"version\":1}\x1e", SONDE_RECORD_VIEW_DECODED, "handshake", TRUE },
+    { "{\"error\":\"nope\"}\x1e", SONDE_RECORD_VIEW_DECODED, "handshake error: nope", FALSE },
+    { "{\"type\":1,\"target\":\"Send\",\"arguments\":[1]}\x1e", SONDE_RECORD_VIEW_DECODED, "Send", FALSE },
+    { "{\"type\":4,\"invocationId\":\"9\",\"target\":\"Counter\",\"arguments\":[]}\x1e",
+      SONDE_RECORD_VIEW_DECODED, "Counter", FALSE },
+    { "{\"type\":2,\"invocationId\":\"9\",\"item\":1}\x1e", SONDE_RECORD_VIEW_DECODED, "item 9", FALSE },
+    { "{\"type\":3,\"invocationId\":\"9\",\"result\":2}\x1e", SONDE_RECORD_VIEW_DECODED, "completion 9", FALSE },
+    { "{\"type\":3,\"invocationId\":\"9\",\"error\":\"x\"}\x1e", SONDE_RECORD_VIEW_DECODED, "error 9", FALSE },
+    { "{\"type\":5,\"invocationId\":\"9\"}\x1e", SONDE_RECORD_VIEW_DECODED, "cancel 9", FALSE },
+    { "{\"type\":6}\x1e", SONDE_RECORD_VIEW_DECODED, "ping", TRUE },
+    { "{\"type\":7,\"error\":\"bye\"}\x1e", SONDE_RECORD_VIEW_DECODED, "close", FALSE },
+    { "{\"type\":42}\x1e", SONDE_RECORD_VIEW_DECODED, "type 42", FALSE },
+    { "{\"type\":6}", SONDE_RECORD_VIEW_FAILED, NULL, FALSE },
+    { "\x1e", SONDE_RECORD_VIEW_FAILED, NULL, FALSE },
+    { "{\"type\":6}\x1e{\"type\":6}\x1e", SONDE_RECORD_VIEW_FAILED, NULL, FALSE },
+    { "[6]\x1e", SONDE_RECORD_VIEW_FAILED, NULL, FALSE },
+    { "{\"type\":\x1e", SONDE_RECORD_VIEW_FAILED, NULL, FALSE },
+  };
+  g_autoptr(SondeSession) session = sonde_session_new ();
+  SondeAppProtocol *app;
+
+  sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_SIGNALR, NULL);
+  app = sonde_session_get_app (session);
+  g_assert_nonnull (app);
+  g_assert_null (sonde_app_protocol_get_subprotocols (app));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gsize length = strlen (cases[i].text);
+      SondeRecord record = { .direction = SONDE_DIRECTION_IN, .kind = SONDE_MESSAGE_KIND_TEXT,
+                             .data = (const guint8 *) cases[i].text, .size = length, .stored_size = length };
+      SondeRecordViewExtra extra = { NULL, FALSE };
+      g_autoptr(GString) json = g_string_new (NULL);
+      g_autofree char *why = NULL;
+      g_autofree char *label = NULL;
+
+      g_test_message ("%u: %s", i, cases[i].text);
+      g_assert_cmpint (sonde_app_protocol_view (app, &record, json, &why, &extra), ==, cases[i].kind);
+      label = extra.label;
+      g_assert_cmpstr (label, ==, cases[i].label);
+      g_assert_cmpint (extra.upkeep, ==, cases[i].upkeep);
+      if (cases[i].kind == SONDE_RECORD_VIEW_DECODED)
+        {
+          /* The message itself, without its separator. */
+          g_assert_cmpuint (json->len, ==, length - 1);
+          g_assert_true (memcmp (json->str, cases[i].text, length - 1) == 0);
+          g_assert_null (why);
+        }
+      else
+        g_assert_true (g_str_has_prefix (why, "not SignalR"));
+    }
+}
+
+static void
+test_hub (void)
+{
+  g_autoptr(SondeSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeJsonPath) price_path = sonde_json_path_new ("$.arguments[0].price", NULL);
+  g_autoptr(SondeJsonPath) seq_path = sonde_json_path_new ("$.arguments[0].seq", NULL);
+  SondeMessageLog *log;
+  SondeRecordViews *views;
+  Count handshake_out, handshake_in, ticks, pings_in, pings_out, seen, subscribe, completion;
+  guint n_ticks = 0;
+
+  if (!peer_or_skip ())
+    return;
+  session = connect_to ("/hub", "Subscribe [\"BTC\"]", 1);
+  log = sonde_session_get_log (session);
+  views = sonde_message_log_get_views (log);
+  SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "PingSeen").n >= 2 &&
+                          count_labelled (session, SONDE_DIRECTION_IN, "Subscribe · completion").n == 1, WAIT_MS);
+
+  handshake_out = count_labelled (session, SONDE_DIRECTION_OUT, "handshake");
+  handshake_in = count_labelled (session, SONDE_DIRECTION_IN, "handshake");
+  g_assert_cmpuint (handshake_out.n, ==, 1);
+  g_assert_cmpuint (handshake_out.n_auto, ==, 1);
+  g_assert_cmpuint (handshake_out.n_upkeep, ==, 1);
+  g_assert_cmpuint (handshake_in.n, ==, 1);
+  g_assert_cmpuint (handshake_in.n_upkeep, ==, 1);
+
+  /* The subscription went after the handshake's answer, and was answered. */
+  subscribe = count_labelled (session, SONDE_DIRECTION_OUT, "Subscribe");
+  completion = count_labelled (session, SONDE_DIRECTION_IN, "Subscribe · completion");
+  g_assert_cmpuint (subscribe.n, ==, 1);
+  g_assert_cmpuint (subscribe.n_auto, ==, 1);
+  g_assert_cmpuint (subscribe.first_seq, >, handshake_in.first_seq);
+  g_assert_cmpuint (completion.first_seq, >, subscribe.first_seq);
+
+  /* Pings both ways: upkeep; ours automatic, and the peer saw them. */
+  pings_in = count_labelled (session, SONDE_DIRECTION_IN, "ping");
+  pings_out = count_labelled (session, SONDE_DIRECTION_OUT, "ping");
+  seen = count_labelled (session, SONDE_DIRECTION_IN, "PingSeen");
+  g_assert_cmpuint (pings_in.n, >=, 1);
+  g_assert_cmpuint (pings_in.n_upkeep, ==, pings_in.n);
+  g_assert_cmpuint (pings_out.n, >=, 2);
+  g_assert_cmpuint (pings_out.n_auto, ==, pings_out.n);
+  g_assert_cmpuint (pings_out.n_upkeep, ==, pings_out.n);
+  g_assert_cmpuint (seen.n, <=, pings_out.n);
+
+  /* The first frame held three messages: three records, one after the
+   * handshake's answer, tick 0, a ping, tick 1, each with its own view. */
+  ticks = count_labelled (session, SONDE_DIRECTION_IN, "ReceiveTick");
+  g_assert_cmpuint (ticks.n, >=, 2);
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record, view;
+      gboolean upkeep = TRUE;
+      double price = 0, seq = -1;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction != SONDE_DIRECTION_IN || record.kind != SONDE_MESSAGE_KIND_TEXT)
+        continue;
+      g_assert_cmpuint (memchr (record.data, 0x1e, record.stored_size) - (const void *) record.data, ==,
+                        record.stored_size - 1);
+      if (g_strcmp0 (sonde_record_views_get_label (views, &record, &upkeep), "ReceiveTick") != 0)
+        continue;
+      g_assert_false (upkeep);
+      g_assert_cmpint (sonde_record_views_get (views, &record, &view, NULL), ==, SONDE_RECORD_VIEW_DECODED);
+      g_assert_true (sonde_json_path_get_number (price_path, (const char *) view.data, view.stored_size, &price));
+      g_assert_true (sonde_json_path_get_number (seq_path, (const char *) view.data, view.stored_size, &seq));
+      g_assert_cmpfloat (seq, ==, n_ticks);
+      g_assert_cmpfloat_with_epsilon (price, PRICE (seq), 1e-9);
+      n_ticks++;
+    }
+  {
+    SondeRecord a, b, c;
+
+    g_assert_true (sonde_message_log_get_record (log, 0, &a));
+    for (guint i = 0; i + 2 < sonde_message_log_get_n_records (log); i++)
+      {
+        g_assert_true (sonde_message_log_get_record (log, i, &a));
+        if (a.direction != SONDE_DIRECTION_IN || a.seq <= handshake_in.first_seq)
+          continue;
+        g_assert_true (sonde_message_log_get_record (log, i + 1, &b));
+        g_assert_true (sonde_message_log_get_record (log, i + 2, &c));
+        g_assert_cmpstr (sonde_record_views_get_label (views, &a, NULL), ==, "ReceiveTick");
+        g_assert_cmpstr (sonde_record_views_get_label (views, &b, NULL), ==, "ping");
+        g_assert_cmpstr (sonde_record_views_get_label (views, &c, NULL), ==, "ReceiveTick");
+        /* One WebSocket message: received at the same moment. */
+        g_assert_cmpint (a.mono_us, ==, c.mono_us);
+        break;
+      }
+  }
+
+  /* Invoke, a failing one, a stream and bad arguments. */
+  g_assert_true (sonde_session_app_act (session, "invoke", "Fail []", &error));
+  g_assert_no_error (error);
+  g_assert_true (sonde_session_app_act (session, "stream", "Counter [3]", &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "Fail · error").n == 1 &&
+                          count_labelled (session, SONDE_DIRECTION_IN, "Counter · completion").n == 1, WAIT_MS);
+  g_assert_cmpuint (count_labelled (session, SONDE_DIRECTION_IN, "Counter · item").n, ==, 3);
+  g_assert_cmpuint (count_labelled (session, SONDE_DIRECTION_OUT, "Fail").n_auto, ==, 0);
+  g_assert_false (sonde_session_app_act (session, "invoke", "Send [1,", &error));
+  g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+  g_clear_error (&error);
+  g_assert_false (sonde_session_app_act (session, "invoke", "", &error));
+  g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+  g_clear_error (&error);
+
+  sonde_session_disconnect (session);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (session)), WAIT_MS);
+}
+
+/* A refused handshake and a close message. */
+static void
+test_refused_and_close (void)
+{
+  g_autoptr(SondeSession) refused = NULL;
+  g_autoptr(SondeSession) closed = NULL;
+  Count close;
+
+  if (!peer_or_skip ())
+    return;
+  refused = connect_to ("/refuse", "Subscribe []", 1);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (refused)) &&
+                          sonde_test_count_records (sonde_session_get_connection (refused), SONDE_DIRECTION_EVENT,
+                                                    SONDE_MESSAGE_KIND_ERROR) >= 1, WAIT_MS);
+  g_assert_cmpuint (count_labelled (refused, SONDE_DIRECTION_IN,
+                                    "handshake error: Requested protocol 'json' is not available.").n, ==, 1);
+  /* No subscription goes to a server that refused. */
+  g_assert_cmpuint (count_labelled (refused, SONDE_DIRECTION_OUT, "Subscribe").n, ==, 0);
+
+  closed = connect_to ("/close", NULL, 1);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (closed)), WAIT_MS);
+  close = count_labelled (closed, SONDE_DIRECTION_IN, "close");
+  g_assert_cmpuint (close.n, ==, 1);
+  g_assert_cmpuint (close.n_upkeep, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  sonde_test_init (&argc, &argv);
+  peer = sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, "signalr-peer.js", NULL, &error);
+  if (peer == NULL)
+    peer_error = g_strdup (error->message);
+  g_clear_error (&error);
+
+  g_test_add_func ("/proto-signalr/split", test_split);
+  g_test_add_func ("/proto-signalr/views", test_views);
+  g_test_add_func ("/proto-signalr/hub", test_hub);
+  g_test_add_func ("/proto-signalr/refused-and-close", test_refused_and_close);
+  status = g_test_run ();
+
+  if (peer != NULL && !sonde_test_peer_stop (peer, &error))
+    g_printerr ("%s\n", error->message);
+  g_clear_pointer (&peer, sonde_test_peer_free);
+  g_free (peer_error);
+  return status;
+}
