@@ -11,17 +11,21 @@
  * results labelled by the operation, the server's ping answered, upkeep
  * marked; after the server drops it, the session reconnects and subscribes
  * again. Documents name their operations as the labels say; what is not a
- * GraphQL message is a failed view that says why.
+ * GraphQL message is a failed view that says why. sonde-cli connect
+ * --app-protocol graphql (and graphql-ws) --extract --count 5 prints five
+ * consecutive prices, the server's pings and "ka" never counted.
  */
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
 #include "sonde-json-path.h"
 #include "sonde-proto-graphql.h"
 #include "sonde-session.h"
+#include "sonde-test-app.h"
 #include "sonde-test-peer.h"
 #include "sonde-test-util.h"
 
@@ -120,6 +124,27 @@ check_results (SondeSession *session,
       n++;
     }
   return n;
+}
+
+/* Five lines of sonde-cli --extract @path: consecutive prices from the
+ * first tick on. */
+static void
+assert_prices (GPtrArray  *lines,
+               const char *path)
+{
+  g_assert_cmpuint (lines->len, ==, 5);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *values;
+
+      g_assert_true (json_parser_load_from_data (parser, lines->pdata[i], -1, &error));
+      g_assert_no_error (error);
+      values = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "values");
+      g_assert_nonnull (values);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (values, path), PRICE (i), 1e-9);
+    }
 }
 
 static SondeSession *
@@ -385,6 +410,36 @@ test_malformed (void)
   }
 }
 
+/* sonde-cli, both protocols: five prices, upkeep never counted. */
+static void
+test_cli (void)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *legacy_url = NULL;
+
+  if (!peer_or_skip ())
+    return;
+  url = sonde_test_peer_dup_url (peer, "/graphql");
+  legacy_url = sonde_test_peer_dup_url (peer, "/legacy");
+  {
+    const char *args[] = { "connect", url, "--app-protocol", "graphql", "--subscribe",
+                           "subscription { ticks { price } }", "--extract", "$.payload.data.ticks.price",
+                           "--count", "5", "--timeout", "20", NULL };
+    g_autoptr(GPtrArray) lines = sonde_test_app_run_cli (args);
+
+    assert_prices (lines, "$.payload.data.ticks.price");
+  }
+  {
+    /* A tick every 150 ms, a "ka" every 300 ms. */
+    const char *args[] = { "connect", legacy_url, "--app-protocol", "graphql-ws", "--subscribe",
+                           "subscription { ticks(intervalMs: 150) { price } }", "--extract",
+                           "$.payload.data.ticks.price", "--count", "5", "--timeout", "20", NULL };
+    g_autoptr(GPtrArray) lines = sonde_test_app_run_cli (args);
+
+    assert_prices (lines, "$.payload.data.ticks.price");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +458,7 @@ main (int   argc,
   g_test_add_func ("/proto-graphql/transport", test_transport);
   g_test_add_func ("/proto-graphql/legacy", test_legacy);
   g_test_add_func ("/proto-graphql/reconnect", test_reconnect);
+  g_test_add_func ("/proto-graphql/cli", test_cli);
   status = g_test_run ();
 
   if (peer != NULL && !sonde_test_peer_stop (peer, &error))

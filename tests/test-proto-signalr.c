@@ -11,16 +11,20 @@
  * pings as upkeep, sends pings of its own on a timer (the peer says it saw
  * them), invokes its subscriptions after the handshake, and says why when
  * the server refuses the handshake. The splitter and the views are checked
- * on their own too.
+ * on their own too. sonde-cli connect --app-protocol signalr --extract
+ * '$.arguments[0].price' --count 5 prints five consecutive prices, the
+ * pings never counted.
  */
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "sonde-json-path.h"
 #include "sonde-proto-signalr.h"
 #include "sonde-session.h"
+#include "sonde-test-app.h"
 #include "sonde-test-peer.h"
 #include "sonde-test-util.h"
 
@@ -63,6 +67,27 @@ count_labelled (SondeSession   *session,
       count.last_seq = record.seq;
     }
   return count;
+}
+
+/* Five lines of sonde-cli --extract @path: consecutive prices from the
+ * first tick on. */
+static void
+assert_prices (GPtrArray  *lines,
+               const char *path)
+{
+  g_assert_cmpuint (lines->len, ==, 5);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *values;
+
+      g_assert_true (json_parser_load_from_data (parser, lines->pdata[i], -1, &error));
+      g_assert_no_error (error);
+      values = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "values");
+      g_assert_nonnull (values);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (values, path), PRICE (i), 1e-9);
+    }
 }
 
 static gboolean
@@ -321,6 +346,43 @@ test_refused_and_close (void)
   g_assert_cmpuint (close.n_upkeep, ==, 0);
 }
 
+/* sonde-cli: five prices (the first three from one frame with a ping
+ * between), upkeep never counted; an invocation answered. */
+static void
+test_cli (void)
+{
+  g_autofree char *url = NULL;
+
+  if (!peer_or_skip ())
+    return;
+  url = sonde_test_peer_dup_url (peer, "/hub");
+  {
+    const char *args[] = { "connect", url, "--app-protocol", "signalr", "--subscribe", "Subscribe [\"BTC\"]",
+                           "--where", "$.type == 1", "--extract", "$.arguments[0].price", "--count", "5",
+                           "--timeout", "20", NULL };
+    g_autoptr(GPtrArray) lines = sonde_test_app_run_cli (args);
+
+    assert_prices (lines, "$.arguments[0].price");
+  }
+  {
+    const char *args[] = { "connect", url, "--app-protocol", "signalr", "--invoke", "Echo [1]",
+                           "--where", "$.type == 3", "--count", "1", "--timeout", "20", NULL };
+    g_autoptr(GPtrArray) lines = sonde_test_app_run_cli (args);
+
+    guint n_completions = 0;
+
+    /* Events and upkeep are printed too; the one data message is the
+     * completion. */
+    for (guint i = 0; i < lines->len; i++)
+      if (strstr (lines->pdata[i], "\"label\":\"Echo · completion\"") != NULL)
+        {
+          g_assert_nonnull (strstr (lines->pdata[i], "\"decoded\":{\"type\":3,\"invocationId\":\"1\",\"result\":\"ok Echo\"}"));
+          n_completions++;
+        }
+    g_assert_cmpuint (n_completions, ==, 1);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -338,6 +400,7 @@ main (int   argc,
   g_test_add_func ("/proto-signalr/views", test_views);
   g_test_add_func ("/proto-signalr/hub", test_hub);
   g_test_add_func ("/proto-signalr/refused-and-close", test_refused_and_close);
+  g_test_add_func ("/proto-signalr/cli", test_cli);
   status = g_test_run ();
 
   if (peer != NULL && !sonde_test_peer_stop (peer, &error))
