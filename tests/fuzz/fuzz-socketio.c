@@ -16,7 +16,9 @@
  *   packet's own JSON (a lone surrogate escape), an object whose
  *   "type" is one of the documented ones, with a label in valid UTF-8;
  * - an event's view names it as sonde_socketio_packet_dup_event() does;
- * - an attachment's view is JSON too.
+ * - an attachment's view is JSON too;
+ * - reading the header, then checking the data, agrees with reading the
+ *   whole packet.
  *
  * See README.md here for how to build and run it.
  */
@@ -114,6 +116,25 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     attachments[i] = g_bytes_new (data + 1 + length / 2, length - length / 2);
   text = g_malloc (length > 0 ? length : 1);
   memcpy (text, data + 1, length);
+
+  {
+    /* The header alone, then the check of its data, agree with the whole. */
+    SondeSocketioPacket header;
+    char *why = NULL;
+    gboolean whole = sonde_socketio_packet_parse (text, length, &packet, &why);
+    gboolean in_two = FALSE;
+
+    g_free (why);
+    why = NULL;
+    if (sonde_socketio_packet_parse_header (text, length, &header, &why))
+      {
+        in_two = sonde_socketio_packet_check (&header, &why) || header.eio == SONDE_EIO_OPEN;
+        if (header.eio == SONDE_EIO_OPEN)
+          in_two = whole;   /* the open packet's JSON is checked by parse() only */
+      }
+    CHECK (whole == in_two);
+    g_free (why);
+  }
 
   if (sonde_socketio_packet_parse (text, length, &packet, &error_message))
     {

@@ -323,6 +323,7 @@ process_received (SondeProtoSocketio        *self,
 {
   SondeAppProtocol *protocol = SONDE_APP_PROTOCOL (self);
   g_autofree char *label = NULL;
+  g_autofree char *why = NULL;
 
   switch (packet->eio)
     {
@@ -361,7 +362,7 @@ process_received (SondeProtoSocketio        *self,
       break;
     case SONDE_SIO_ACK:
       label = pair_ack (self, packet, record->mono_us);
-      if (label != NULL)
+      if (label != NULL && sonde_socketio_packet_check (packet, &why))
         put_packet_view (self, record->seq, packet, label);
       break;
     case SONDE_SIO_BINARY_EVENT:
@@ -369,6 +370,8 @@ process_received (SondeProtoSocketio        *self,
       forget_binary (self);
       if (packet->sio == SONDE_SIO_BINARY_ACK)
         label = pair_ack (self, packet, record->mono_us);
+      if (!sonde_socketio_packet_check (packet, &why))
+        break;
       if (packet->attachments == 0)
         {
           if (label != NULL)
@@ -402,8 +405,9 @@ sonde_proto_socketio_process (SondeAppProtocol  *protocol,
         process_attachment (self, record);
       return;
     }
+  /* The header only: the JSON is read when a view is made. */
   if (record->kind != SONDE_MESSAGE_KIND_TEXT ||
-      !sonde_socketio_packet_parse ((const char *) record->data, record->stored_size, &packet, &why))
+      !sonde_socketio_packet_parse_header ((const char *) record->data, record->stored_size, &packet, &why))
     return;
 
   if (record->direction == SONDE_DIRECTION_IN)

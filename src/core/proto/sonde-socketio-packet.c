@@ -161,15 +161,14 @@ check_json (const SondeSocketioPacket  *packet,
     }
 }
 
-gboolean
-sonde_socketio_packet_parse (const char           *text,
-                             gsize                 length,
-                             SondeSocketioPacket  *packet,
-                             char                **error_message)
+static gboolean
+parse (const char           *text,
+       gsize                 length,
+       gboolean              check,
+       SondeSocketioPacket  *packet,
+       char                **error_message)
 {
   gsize i = 1;
-
-  g_return_val_if_fail (packet != NULL && error_message != NULL, FALSE);
 
   memset (packet, 0, sizeof *packet);
   packet->sio = SONDE_SIO_NONE;
@@ -185,7 +184,7 @@ sonde_socketio_packet_parse (const char           *text,
     {
       packet->data = text + 1;
       packet->data_length = length - 1;
-      if (packet->eio == SONDE_EIO_OPEN)
+      if (check && packet->eio == SONDE_EIO_OPEN)
         {
           g_autoptr(GError) error = NULL;
           guint line = 0, column = 0;
@@ -261,6 +260,39 @@ sonde_socketio_packet_parse (const char           *text,
       *error_message = g_strdup (_("not Socket.IO: an ack without the id of its emit"));
       return FALSE;
     }
+  return !check || check_json (packet, error_message);
+}
+
+gboolean
+sonde_socketio_packet_parse (const char           *text,
+                             gsize                 length,
+                             SondeSocketioPacket  *packet,
+                             char                **error_message)
+{
+  g_return_val_if_fail (packet != NULL && error_message != NULL, FALSE);
+
+  return parse (text, length, TRUE, packet, error_message);
+}
+
+gboolean
+sonde_socketio_packet_parse_header (const char           *text,
+                                    gsize                 length,
+                                    SondeSocketioPacket  *packet,
+                                    char                **error_message)
+{
+  g_return_val_if_fail (packet != NULL && error_message != NULL, FALSE);
+
+  return parse (text, length, FALSE, packet, error_message);
+}
+
+gboolean
+sonde_socketio_packet_check (const SondeSocketioPacket  *packet,
+                             char                      **error_message)
+{
+  g_return_val_if_fail (packet != NULL && error_message != NULL, FALSE);
+
+  if (packet->eio != SONDE_EIO_MESSAGE)
+    return TRUE;
   return check_json (packet, error_message);
 }
 
@@ -277,6 +309,8 @@ sonde_socketio_packet_dup_event (const SondeSocketioPacket *packet)
   if (start >= length)
     return NULL;
   end = skip_value (data, length, start);
+  if (data[start] == '"' && end - start >= 2 && memchr (data + start, '\\', end - start) == NULL)
+    return g_strndup (data + start + 1, end - start - 2);   /* no escapes: the name as it is */
   if (data[start] == '"')
     {
       g_autofree char *quoted = g_strndup (data + start, end - start);

@@ -56,6 +56,16 @@ gboolean  sonde_socketio_packet_parse (const char           *text,
                                        SondeSocketioPacket  *packet,
                                        char                **error_message);
 
+/* The same without reading the JSON after the header (what a packet is,
+ * for the mode's state, at ingest): its data may still be wrong. */
+gboolean  sonde_socketio_packet_parse_header (const char           *text,
+                                              gsize                 length,
+                                              SondeSocketioPacket  *packet,
+                                              char                **error_message);
+/* Whether the data of a packet read by parse_header() is right for it. */
+gboolean  sonde_socketio_packet_check (const SondeSocketioPacket  *packet,
+                                       char                      **error_message);
+
 /* Appends the view of @packet to @json; @label (newly allocated) and
  * @upkeep as the log shows them. @attachments (@n_attachments of them, may
  * be 0) replace the {"_placeholder":true,"num":N} of a binary packet with
