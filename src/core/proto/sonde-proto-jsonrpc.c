@@ -217,7 +217,8 @@ sonde_proto_jsonrpc_process (SondeAppProtocol  *protocol,
     SondeRecordViewExtra extra = { NULL, FALSE };
     double ms;
 
-    if (pending == NULL || sonde_json_path_dup_key (self->method_path, text, length) != NULL)
+    /* A request of the server's with an id like ours is not a response. */
+    if (pending == NULL || (method = sonde_json_path_dup_key (self->method_path, text, length)) != NULL)
       return;
     if (!sonde_json_validate (text, (gssize) length, NULL, NULL, NULL))
       return;
