@@ -279,7 +279,12 @@ test_views (void)
       g_assert_cmpstr (json->str, ==, good[i].view);
       g_assert_cmpstr (extra.label, ==, good[i].label);
       g_assert_cmpint (extra.upkeep, ==, good[i].upkeep);
-      g_assert_true (json_from_string (json->str, NULL) != NULL);
+      {
+        JsonNode *node = json_from_string (json->str, NULL);
+
+        g_assert_nonnull (node);
+        json_node_unref (node);
+      }
     }
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
