@@ -12,8 +12,9 @@
  * View (docs/app-protocols.md): {"command":"MESSAGE","headers":{…},
  * "body":…}, the body read as JSON (or by the payload decoders) where it
  * is, else a string; a heart-beat is {"command":"HEARTBEAT"}. Labels: the
- * destination of MESSAGE, SEND and SUBSCRIBE; an ERROR's message header;
- * else the command. Upkeep: CONNECT, CONNECTED, RECEIPT and heart-beats.
+ * destination of MESSAGE, SEND and SUBSCRIBE (for a MESSAGE without one,
+ * that of the subscription it names); an ERROR's message header; else the
+ * command. Upkeep: CONNECT, CONNECTED, RECEIPT and heart-beats.
  */
 
 #define G_LOG_DOMAIN "sonde-app-protocol"
@@ -460,6 +461,47 @@ on_connected (SondeProtoStomp *self,
     }
 }
 
+/* A MESSAGE without a destination header (some brokers send none) is
+ * labelled with the destination of the subscription it names. */
+static void
+label_by_subscription (SondeProtoStomp   *self,
+                       const SondeRecord *record)
+{
+  SondeAppProtocol *protocol = SONDE_APP_PROTOCOL (self);
+  const guint8 *data = record->data;
+  gsize length = record->stored_size;
+  gsize start = skip_eols (data, length, 0);
+  const guint8 *blank = NULL;
+  g_autofree char *destination = NULL;
+  g_autofree char *subscription = NULL;
+  g_autofree char *error_message = NULL;
+  g_autoptr(GString) json = NULL;
+  SondeRecordViewExtra extra = { NULL, FALSE };
+  const char *known;
+
+  /* The headers end at the first blank line. */
+  for (gsize i = start; i + 1 < length && blank == NULL; i++)
+    if (data[i] == '\n' && (data[i + 1] == '\n' || (data[i + 1] == '\r' && i + 2 < length && data[i + 2] == '\n')))
+      blank = data + i + 1;
+  if (blank == NULL)
+    return;
+  destination = dup_header (data, length, start, blank - data, "destination");
+  subscription = dup_header (data, length, start, blank - data, "subscription");
+  if (destination != NULL || subscription == NULL ||
+      (known = g_hash_table_lookup (self->subscriptions, subscription)) == NULL)
+    return;
+  json = g_string_new (NULL);
+  if (sonde_proto_stomp_view (protocol, record, json, &error_message, &extra) != SONDE_RECORD_VIEW_DECODED)
+    {
+      g_free (extra.label);
+      return;
+    }
+  g_free (extra.label);
+  extra.label = g_strdup (known);
+  sonde_app_protocol_put_view (protocol, record->seq, SONDE_RECORD_VIEW_DECODED, json->str, json->len, NULL, &extra);
+  g_free (extra.label);
+}
+
 static void
 sonde_proto_stomp_process (SondeAppProtocol  *protocol,
                            const SondeRecord *record)
@@ -481,6 +523,9 @@ sonde_proto_stomp_process (SondeAppProtocol  *protocol,
       if (end > 0)
         on_connected (self, data, length, start, end);
     }
+  else if (length - start >= 8 && memcmp (data + start, "MESSAGE", 7) == 0 &&
+           (data[start + 7] == '\n' || data[start + 7] == '\r') && g_hash_table_size (self->subscriptions) > 0)
+    label_by_subscription (self, record);
   else if (!self->connected && length - start >= 6 && memcmp (data + start, "ERROR", 5) == 0 &&
            (data[start + 5] == '\n' || data[start + 5] == '\r'))
     {
