@@ -95,7 +95,7 @@ def main():
         # A bad emit.
         status, out, err = run("connect", url, "--app-protocol", "socket.io", "--emit", "subscribe {oops",
                                "--count", "1", timeout=30)
-        ok(status != 0 and "--emit: The arguments of subscribe are not JSON" in err, "bad emit: fails, says why", "%d %s" % (status, err))
+        ok(status == 2 and "--emit: The arguments of subscribe are not JSON" in err, "bad emit: fails, says why", "%d %s" % (status, err))
     finally:
         peer.stdin.close()
         try:

@@ -352,6 +352,13 @@ finish_run (ConnectRun *run)
   SondeConnection *connection = run->connection;
   SondeConnectionState state = sonde_connection_get_state (connection);
 
+  /* A protocol action the command line gave was refused (said already):
+   * bad usage, whatever came after. */
+  if (run->exit_status == 2)
+    {
+      stop_run (run);
+      return;
+    }
   if (state == SONDE_CONNECTION_STATE_FAILED)
     {
       const GError *error = sonde_connection_get_error (connection);
