@@ -575,6 +575,49 @@ test_namespace (void)
     }
 }
 
+static void
+on_suggested (SondeSession *session,
+              const char   *mode,
+              char        **out)
+{
+  g_free (*out);
+  *out = g_strdup (mode);
+}
+
+/* No mode: a connection to a Socket.IO server proposes the mode; taken,
+ * the session speaks it from a new connection on. */
+static void
+test_suggested (void)
+{
+  g_autoptr(SondeSession) session = sonde_session_new ();
+  g_autofree char *suggested = NULL;
+  g_autoptr(GError) error = NULL;
+  Seen seen = { 0 };
+
+  if (peer == NULL)
+    {
+      g_test_skip (peer_error);
+      return;
+    }
+  g_signal_connect (session, "app-protocol-suggested", G_CALLBACK (on_suggested), &suggested);
+  connect_to (session, "/socket.io/?EIO=4&transport=websocket");
+  SONDE_TEST_ASSERT_WAIT (suggested != NULL, WAIT_MS);
+  g_assert_cmpstr (suggested, ==, "socket.io");
+  g_assert_cmpint (sonde_session_get_suggested_app_protocol (session), ==, SONDE_APP_PROTOCOL_SOCKET_IO);
+  g_assert_cmpint (sonde_session_get_app_protocol (session), ==, SONDE_APP_PROTOCOL_NONE);
+
+  g_assert_true (sonde_session_accept_suggested_app_protocol (session, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sonde_session_get_app_protocol (session), ==, SONDE_APP_PROTOCOL_SOCKET_IO);
+  /* The new connection speaks it: the server's namespace connect is read
+   * as one. */
+  SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_OUT, "connect", 0, &seen), WAIT_MS);
+  g_assert_true (seen.record.flags & SONDE_RECORD_FLAG_AUTOMATIC);
+  seen_clear (&seen);
+  sonde_session_disconnect (session);
+  SONDE_TEST_ASSERT_WAIT (!sonde_session_get_active (session), WAIT_MS);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -593,6 +636,7 @@ main (int    argc,
   g_test_add_func ("/socketio/views", test_views);
   g_test_add_func ("/socketio/namespace", test_namespace);
   g_test_add_func ("/socketio/live", test_live);
+  g_test_add_func ("/socketio/suggested", test_suggested);
   status = g_test_run ();
 
   if (peer != NULL && !sonde_test_peer_stop (peer, &error))

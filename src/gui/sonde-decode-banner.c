@@ -33,6 +33,7 @@ struct _SondeDecodeBanner
   SondeSession *session;
 
   gboolean      declined;  /* Not Now: no more offers on this page */
+  gboolean      app_offer; /* the offer on show is a protocol mode's, not a decoder's */
 };
 
 G_DEFINE_FINAL_TYPE (SondeDecodeBanner, sonde_decode_banner, GTK_TYPE_WIDGET)
@@ -76,6 +77,8 @@ on_decoder_suggested (SondeDecodeBanner *self,
   if (self->declined || spec == NULL || sonde_session_get_decoder_spec (self->session) != NULL)
     return;
 
+  self->app_offer = FALSE;
+  gtk_button_set_label (self->decode_button, _("Decode"));
   words = sonde_decoder_describe (spec);
   /* Translators: %s is a chain in words, such as "gzip-compressed JSON". */
   text = g_strdup_printf (_("These messages look like %s. Decode them?"), words);
@@ -84,6 +87,29 @@ on_decoder_suggested (SondeDecodeBanner *self,
   gtk_widget_set_visible (GTK_WIDGET (self->decode_button), TRUE);
   gtk_button_set_label (self->dismiss_button, _("Not Now"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->dismiss_button), _("No more offers to decode on this tab"));
+  set_shown (self, TRUE);
+}
+
+/* A protocol mode the connection looks like. */
+static void
+on_app_protocol_suggested (SondeDecodeBanner *self,
+                           const char        *mode)
+{
+  g_autofree char *text = NULL;
+
+  if (self->declined || mode == NULL ||
+      sonde_session_get_app_protocol (self->session) != SONDE_APP_PROTOCOL_NONE)
+    return;
+
+  self->app_offer = TRUE;
+  /* Translators: %s is a protocol mode's name: "socket.io", "graphql", "mqtt"… */
+  text = g_strdup_printf (_("This server seems to speak %s. Speak it (and connect again)?"), mode);
+  gtk_label_set_label (self->label, text);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->label), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->decode_button), TRUE);
+  gtk_button_set_label (self->decode_button, _("Speak It"));
+  gtk_button_set_label (self->dismiss_button, _("Not Now"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->dismiss_button), _("No more offers on this tab"));
   set_shown (self, TRUE);
 }
 
@@ -98,6 +124,22 @@ static void
 on_decode_clicked (SondeDecodeBanner *self)
 {
   g_autoptr(GError) error = NULL;
+
+  if (self->app_offer)
+    {
+      if (!sonde_session_accept_suggested_app_protocol (self->session, &error))
+        {
+          g_autofree char *text = g_strdup_printf (_("Not switched: %s"), error->message);
+
+          gtk_label_set_label (self->label, text);
+          gtk_widget_add_css_class (GTK_WIDGET (self->label), "error");
+          gtk_widget_set_visible (GTK_WIDGET (self->decode_button), FALSE);
+          gtk_button_set_label (self->dismiss_button, _("Dismiss"));
+          return;
+        }
+      set_shown (self, FALSE);
+      return;
+    }
 
   if (sonde_session_get_suggested_decoder (self->session) == NULL)
     {
@@ -149,6 +191,8 @@ sonde_decode_banner_constructed (GObject *object)
   g_signal_connect_object (self->session, "decoder-suggested", G_CALLBACK (on_decoder_suggested), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::decoder-spec", G_CALLBACK (on_decoder_spec), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "app-protocol-suggested", G_CALLBACK (on_app_protocol_suggested), self,
                            G_CONNECT_SWAPPED);
   /* A proposal made before the page was. */
   on_decoder_suggested (self, sonde_session_get_suggested_decoder (self->session));

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "sonde-session-private.h"
 
@@ -179,13 +180,106 @@ sonde_session_app_prepare (SondeSession *self)
   }
 }
 
+static void
+suggest (SondeSession         *self,
+         SondeAppProtocolKind  kind)
+{
+  self->app_looked = TRUE;
+  if (kind == SONDE_APP_PROTOCOL_NONE || !sonde_app_protocol_kind_is_spoken (kind))
+    return;
+  self->app_suggested = kind;
+  sonde_session_emit_app_protocol_suggested (self, sonde_app_protocol_kind_to_string (kind));
+}
+
+/* What the connection looks like: its subprotocol or URL at open, else its
+ * first received message. */
+static void
+look (SondeSession      *self,
+      const SondeRecord *record)
+{
+  if (record->direction == SONDE_DIRECTION_EVENT && record->kind == SONDE_MESSAGE_KIND_CONNECTING)
+    {
+      self->app_looked = FALSE;
+      return;
+    }
+  if (self->app_looked)
+    return;
+
+  if (record->direction == SONDE_DIRECTION_EVENT && record->kind == SONDE_MESSAGE_KIND_OPEN)
+    {
+      const char *protocol = sonde_connection_get_protocol (self->connection);
+      const char *url = sonde_connection_get_url (self->connection);
+
+      if (protocol != NULL && (g_str_equal (protocol, "graphql-transport-ws") || g_str_equal (protocol, "graphql-ws")))
+        suggest (self, SONDE_APP_PROTOCOL_GRAPHQL);
+      else if (protocol != NULL && g_str_has_suffix (protocol, ".stomp"))
+        suggest (self, SONDE_APP_PROTOCOL_STOMP);
+      else if (protocol != NULL && (g_str_equal (protocol, "mqtt") || g_str_equal (protocol, "mqttv3.1")))
+        suggest (self, SONDE_APP_PROTOCOL_MQTT);
+      else if (url != NULL && strstr (url, "/socket.io/") != NULL)
+        suggest (self, SONDE_APP_PROTOCOL_SOCKET_IO);
+      return;
+    }
+  if (record->direction != SONDE_DIRECTION_IN || record->kind != SONDE_MESSAGE_KIND_TEXT)
+    return;
+
+  {
+    const char *text = (const char *) record->data;
+    gsize length = record->stored_size;
+
+    if (length > 6 && memcmp (text, "0{\"sid\"", 7) == 0)
+      suggest (self, SONDE_APP_PROTOCOL_SOCKET_IO);
+    else if (length >= 3 && text[length - 1] == '\x1e' && text[0] == '{')
+      suggest (self, SONDE_APP_PROTOCOL_SIGNALR);
+    else if (g_strstr_len (text, (gssize) MIN (length, 256), "\"jsonrpc\":\"2.0\"") != NULL ||
+             g_strstr_len (text, (gssize) MIN (length, 256), "\"jsonrpc\": \"2.0\"") != NULL)
+      suggest (self, SONDE_APP_PROTOCOL_JSON_RPC);
+    else
+      self->app_looked = TRUE;
+  }
+}
+
+SondeAppProtocolKind
+sonde_session_get_suggested_app_protocol (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), SONDE_APP_PROTOCOL_NONE);
+  return self->app_suggested;
+}
+
+gboolean
+sonde_session_accept_suggested_app_protocol (SondeSession  *self,
+                                             GError       **error)
+{
+  SondeAppProtocolKind kind;
+
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+
+  kind = self->app_suggested;
+  self->app_suggested = SONDE_APP_PROTOCOL_NONE;
+  if (kind == SONDE_APP_PROTOCOL_NONE)
+    return TRUE;
+  if (self->profile != NULL)
+    sonde_profile_set_app_protocol (self->profile, kind, NULL);
+  sonde_session_set_app_protocol (self, kind, NULL);
+  /* The mode's handshake (and its URL) start from a new connection. */
+  if (self->profile != NULL)
+    {
+      sonde_session_connect_profile_now (self);
+      return TRUE;
+    }
+  return sonde_session_reconnect (self, error);
+}
+
 /* From the log's sink: every record, whole, in order. */
 void
 sonde_session_app_record (SondeSession      *self,
                           const SondeRecord *record)
 {
   if (self->app == NULL)
-    return;
+    {
+      look (self, record);
+      return;
+    }
 
   if (record->direction == SONDE_DIRECTION_EVENT)
     {

@@ -66,6 +66,8 @@ struct _SondeSession
   /* the protocol mode (sonde-session-app.c) */
   SondeAppProtocol     *app;             /* NULL: none */
   guint                 app_opened_idle;
+  SondeAppProtocolKind  app_suggested;   /* what a look at the connection proposed */
+  gboolean              app_looked;      /* this connection was looked at */
 };
 
 gboolean sonde_session_is_active_state     (SondeConnectionState  state);
@@ -94,8 +96,10 @@ void     sonde_session_app_record          (SondeSession         *self,
 void     sonde_session_app_schedule_opened (SondeSession         *self);
 void     sonde_session_app_apply_views     (SondeSession         *self);
 void     sonde_session_app_dispose         (SondeSession         *self);
-/* sonde-session.c: "app-protocol" */
+/* sonde-session.c: "app-protocol", ::app-protocol-suggested */
 void     sonde_session_notify_app_protocol (SondeSession         *self);
+void     sonde_session_emit_app_protocol_suggested (SondeSession *self,
+                                            const char           *mode);
 
 /* sonde-session-record.c */
 void     sonde_session_record_init         (SondeSession         *self);

@@ -44,6 +44,7 @@ enum {
   PROBLEM,
   RECORDING_STOPPED,
   DECODER_SUGGESTED,
+  APP_PROTOCOL_SUGGESTED,
   N_SIGNALS
 };
 
@@ -85,6 +86,13 @@ void
 sonde_session_notify_app_protocol (SondeSession *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APP_PROTOCOL]);
+}
+
+void
+sonde_session_emit_app_protocol_suggested (SondeSession *self,
+                                           const char   *mode)
+{
+  g_signal_emit (self, signals[APP_PROTOCOL_SUGGESTED], 0, mode);
 }
 
 void
@@ -382,6 +390,17 @@ sonde_session_class_init (SondeSessionClass *klass)
    */
   signals[DECODER_SUGGESTED] =
     g_signal_new ("decoder-suggested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * SondeSession::app-protocol-suggested:
+   * @mode: the protocol mode the connection looks like ("socket.io")
+   *
+   * No mode is on, and the server chose a protocol's subprotocol, the URL
+   * is a protocol's, or its first message is a protocol's handshake.
+   */
+  signals[APP_PROTOCOL_SUGGESTED] =
+    g_signal_new ("app-protocol-suggested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 

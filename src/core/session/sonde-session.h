@@ -149,6 +149,14 @@ void                  sonde_session_set_app_protocol   (SondeSession      *self,
                                                         const SondeAppProtocolOptions *options);
 SondeAppProtocolKind  sonde_session_get_app_protocol   (SondeSession      *self);
 SondeAppProtocol     *sonde_session_get_app            (SondeSession      *self);
+/* With no mode, each connection is looked at (the subprotocol the server
+ * chose, a /socket.io/ URL, an Engine.IO open packet, a SignalR handshake
+ * reply, a JSON-RPC 2.0 message): a mode it looks like is proposed by
+ * ::app-protocol-suggested and kept here; accepting it speaks it (kept in
+ * the profile) and connects again, as a mode's handshake needs. */
+SondeAppProtocolKind  sonde_session_get_suggested_app_protocol (SondeSession *self);
+gboolean              sonde_session_accept_suggested_app_protocol (SondeSession *self,
+                                                        GError           **error);
 gboolean              sonde_session_app_act            (SondeSession      *self,
                                                         const char        *action,
                                                         const char        *argument,
