@@ -25,6 +25,22 @@
  *   a5 "price" cb <101.25>    float 64, big-endian
  *   a3 "pad"  d9 NN "x…x"     str 8 (str 16, da NN NN, past 255 bytes)
  *
+ * With --socketio, the same tick framed as a Socket.IO event, also exactly
+ * --size bytes, its seq patched in place as above:
+ *
+ *   42["tick",{"seq":         42,"sym":"ABC","price":101.25,"pad":"xxxx…x"}]
+ *
+ * and, right after the handshake, the Engine.IO open packet as a text frame
+ * of its own (one message more than --count):
+ *
+ *   0{"sid":"bench","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}
+ *
+ * What the client sends (a Socket.IO client answers "40", CONNECT) is never
+ * read during the flood, and no reply is made to it. With --jsonrpc, the
+ * tick as a JSON-RPC 2.0 notification (no framing change beyond the text):
+ *
+ *   {"jsonrpc":"2.0","method":"tick","params":{"seq":         42,…,"pad":"x…x"}}
+ *
  * With --rate N it paces itself to N messages a second instead: it writes
  * in steps of about 5 ms of messages and sleeps until each step is due. A
  * receiver that falls behind holds it up (TCP flow control); it then writes
@@ -57,6 +73,14 @@
 #define PAYLOAD_HEAD     "{\"seq\":"
 #define PAYLOAD_MIDDLE   ",\"sym\":\"ABC\",\"price\":101.25,\"pad\":\""
 #define PAYLOAD_TAIL     "\"}"
+/* --socketio: an Engine.IO message (4) holding a Socket.IO event (2). */
+#define SOCKETIO_HEAD    "42[\"tick\",{\"seq\":"
+#define SOCKETIO_TAIL    "\"}]"
+#define SOCKETIO_OPEN    "0{\"sid\":\"bench\",\"upgrades\":[],\"pingInterval\":25000," \
+                         "\"pingTimeout\":20000,\"maxPayload\":1000000}"
+/* --jsonrpc: a JSON-RPC 2.0 notification. */
+#define JSONRPC_HEAD     "{\"jsonrpc\":\"2.0\",\"method\":\"tick\",\"params\":{\"seq\":"
+#define JSONRPC_TAIL     "\"}}"
 /* MessagePack: everything up to the pad's string header. */
 #define MSGPACK_HEAD_LEN 37
 #define ROUND_BYTES      ((gsize) 4 * 1024 * 1024)
@@ -65,20 +89,57 @@
 #define CLOSE_WAIT_MS    60000
 #define PACE_STEPS       200   /* a second of --rate is written in this many steps */
 
+typedef enum {
+  FRAMING_JSON,
+  FRAMING_MSGPACK,
+  FRAMING_SOCKETIO,
+  FRAMING_JSONRPC,
+} Framing;
+
 typedef struct {
   guint8 *data;
   gsize   frame_len;    /* header + payload */
   gsize   seq_offset;   /* of the seq field inside a frame */
   guint   n_slots;
   gboolean msgpack;     /* the seq field is a big-endian uint 32, not decimal */
+  const char *head;     /* text framings: the payload up to the seq field */
+  const char *tail;     /* and after the pad */
 } Frames;
 
-static gsize
-payload_min_size (gboolean msgpack)
+static void
+framing_text (Framing      framing,
+              const char **head,
+              const char **tail)
 {
-  if (msgpack)
+  switch (framing)
+    {
+    case FRAMING_SOCKETIO:
+      *head = SOCKETIO_HEAD;
+      *tail = SOCKETIO_TAIL;
+      break;
+    case FRAMING_JSONRPC:
+      *head = JSONRPC_HEAD;
+      *tail = JSONRPC_TAIL;
+      break;
+    case FRAMING_JSON:
+    case FRAMING_MSGPACK:
+    default:
+      *head = PAYLOAD_HEAD;
+      *tail = PAYLOAD_TAIL;
+      break;
+    }
+}
+
+static gsize
+payload_min_size (Framing framing)
+{
+  const char *head;
+  const char *tail;
+
+  if (framing == FRAMING_MSGPACK)
     return MSGPACK_HEAD_LEN + 2;
-  return strlen (PAYLOAD_HEAD) + SEQ_WIDTH + strlen (PAYLOAD_MIDDLE) + strlen (PAYLOAD_TAIL);
+  framing_text (framing, &head, &tail);
+  return strlen (head) + SEQ_WIDTH + strlen (PAYLOAD_MIDDLE) + strlen (tail);
 }
 
 static gsize
@@ -193,7 +254,8 @@ frames_build (Frames  *frames,
 {
   guint8 header[10];
   gsize header_len = frame_header (header, frames->msgpack ? 0x2 : 0x1, size);
-  gsize pad = size - payload_min_size (FALSE);   /* JSON's */
+  gsize pad = frames->msgpack ? 0 : size - strlen (frames->head) - SEQ_WIDTH
+                                        - strlen (PAYLOAD_MIDDLE) - strlen (frames->tail);
   guint8 *template;
   guint8 *p;
 
@@ -201,7 +263,7 @@ frames_build (Frames  *frames,
   frames->n_slots = (guint) MAX (1, ROUND_BYTES / frames->frame_len);
   if (frames->n_slots > count)
     frames->n_slots = (guint) MAX (count, 1);
-  frames->seq_offset = header_len + strlen (PAYLOAD_HEAD);
+  frames->seq_offset = header_len + (frames->msgpack ? 0 : strlen (frames->head));
 
   template = g_malloc (frames->frame_len);
   p = template;
@@ -214,16 +276,16 @@ frames_build (Frames  *frames,
     }
   else
     {
-      memcpy (p, PAYLOAD_HEAD, strlen (PAYLOAD_HEAD));
-      p += strlen (PAYLOAD_HEAD);
+      memcpy (p, frames->head, strlen (frames->head));
+      p += strlen (frames->head);
       write_seq (p, 0);
       p += SEQ_WIDTH;
       memcpy (p, PAYLOAD_MIDDLE, strlen (PAYLOAD_MIDDLE));
       p += strlen (PAYLOAD_MIDDLE);
       memset (p, 'x', pad);
       p += pad;
-      memcpy (p, PAYLOAD_TAIL, strlen (PAYLOAD_TAIL));
-      p += strlen (PAYLOAD_TAIL);
+      memcpy (p, frames->tail, strlen (frames->tail));
+      p += strlen (frames->tail);
     }
   g_assert ((gsize) (p - template) == frames->frame_len);
 
@@ -438,6 +500,9 @@ main (int    argc,
   gint lifetime = 300;
   gint64 rate = 0;
   gboolean msgpack = FALSE;
+  gboolean socketio = FALSE;
+  gboolean jsonrpc = FALSE;
+  Framing framing;
   GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT64, &count, "Messages to send (default 1000000)", "N" },
     { "size", 's', 0, G_OPTION_ARG_INT, &size, "Bytes of JSON per message (default 100)", "BYTES" },
@@ -445,6 +510,8 @@ main (int    argc,
     { "lifetime", 0, 0, G_OPTION_ARG_INT, &lifetime, "Exit after this many seconds whatever happens (default 300)", "S" },
     { "rate", 'r', 0, G_OPTION_ARG_INT64, &rate, "Messages per second, paced (default 0: as fast as possible)", "N" },
     { "msgpack", 0, 0, G_OPTION_ARG_NONE, &msgpack, "Binary frames of the tick in MessagePack instead of JSON text", NULL },
+    { "socketio", 0, 0, G_OPTION_ARG_NONE, &socketio, "The tick as a Socket.IO event, after an Engine.IO open packet", NULL },
+    { "jsonrpc", 0, 0, G_OPTION_ARG_NONE, &jsonrpc, "The tick as a JSON-RPC 2.0 notification", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— serve one WebSocket flood on 127.0.0.1");
@@ -471,13 +538,19 @@ main (int    argc,
       g_printerr ("flood-server: %s\n", error->message);
       return 2;
     }
-  if (count < 0 || size < 0 || (gsize) size < payload_min_size (msgpack) ||
+  if (msgpack + socketio + jsonrpc > 1)
+    {
+      g_printerr ("flood-server: --msgpack, --socketio and --jsonrpc exclude each other\n");
+      return 2;
+    }
+  framing = msgpack ? FRAMING_MSGPACK : socketio ? FRAMING_SOCKETIO : jsonrpc ? FRAMING_JSONRPC : FRAMING_JSON;
+  if (count < 0 || size < 0 || (gsize) size < payload_min_size (framing) ||
       (msgpack && (size > MSGPACK_HEAD_LEN + 3 + G_MAXUINT16 || count > G_MAXUINT32)) ||
       port < 0 || port > G_MAXUINT16 || lifetime <= 0 || rate < 0)
     {
       g_printerr ("flood-server: need --count ≥ 0, --size ≥ %" G_GSIZE_FORMAT ", "
                   "0 ≤ --port ≤ 65535, --lifetime > 0 and --rate ≥ 0 (and with --msgpack, "
-                  "--size ≤ %d and --count < 2^32)\n", payload_min_size (msgpack), MSGPACK_HEAD_LEN + 3 + G_MAXUINT16);
+                  "--size ≤ %d and --count < 2^32)\n", payload_min_size (framing), MSGPACK_HEAD_LEN + 3 + G_MAXUINT16);
       return 2;
     }
 
@@ -487,6 +560,7 @@ main (int    argc,
     g_thread_unref (g_thread_new ("stdin-watch", watch_stdin, NULL));
 
   frames.msgpack = msgpack;
+  framing_text (framing, &frames.head, &frames.tail);
   frames_build (&frames, (guint64) count, (gsize) size);
 
   listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -535,6 +609,15 @@ main (int    argc,
                               "\r\n", accept_value);
   if (!write_all (fd, (const guint8 *) response, strlen (response)))
     return 1;
+  if (framing == FRAMING_SOCKETIO)
+    {
+      guint8 open_frame[10 + sizeof SOCKETIO_OPEN];
+      gsize header_len = frame_header (open_frame, 0x1, strlen (SOCKETIO_OPEN));
+
+      memcpy (open_frame + header_len, SOCKETIO_OPEN, strlen (SOCKETIO_OPEN));
+      if (!write_all (fd, open_frame, header_len + strlen (SOCKETIO_OPEN)))
+        return 1;
+    }
 
   start_us = g_get_monotonic_time ();
   while (seq < (guint64) count)

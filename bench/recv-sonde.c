@@ -35,17 +35,31 @@
  *   record_payload_bytes their payload bytes
  *   record_gaps          gap records the recorder wrote (messages it skipped)
  *
+ * --app-protocol MODE (likewise) receives through a SondeSession speaking
+ * MODE (sonde_session_set_app_protocol(): "socket.io", "json-rpc"…, or
+ * "none" for a session without a mode), so every message goes through the
+ * mode's process() at ingest; the line then says "app_protocol":"MODE".
+ * --read-views (likewise) reads, as records arrive (the log's
+ * items-changed), each received message's view and label
+ * (sonde_record_views_get(), sonde_record_views_get_label()), as a chart
+ * and the filter do; the line then says how many views were DECODED,
+ * FAILED and labelled. Both add the CPU time the process and this (the main)
+ * thread took until the close: "cpu_ms", "main_cpu_ms". run.py's "socketio" and "jsonrpc" scenarios: a mode
+ * against no mode on the same frames.
+ *
  * --keep N (likewise) caps the log at N records, as a window's retention
  * does (older ones are evicted), and prints "rss <seconds> <KiB>" on stderr
  * every 10 s: bench/record-soak.py's long run, whose memory must stay flat.
  */
 
 #define G_LOG_DOMAIN "recv-sonde"
+#define _GNU_SOURCE   /* RUSAGE_THREAD */
 
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -53,6 +67,7 @@
 #include <glib/gstdio.h>
 
 #include "bench-util.h"
+#include "sonde-app-protocol.h"
 #include "sonde-connection.h"
 #include "sonde-session.h"
 #include "sonde-store-sqlite.h"
@@ -68,6 +83,11 @@ typedef struct {
   gint64           last_us;
   gboolean         timed_out;
   gboolean         flushed;
+  SondeRecordViews *views;     /* --read-views: read each received message's view */
+  guint64          n_decoded;
+  guint64          n_failed;
+  guint64          n_labelled;
+  guint64          label_bytes;
 } Receiver;
 
 typedef struct {
@@ -105,6 +125,17 @@ print_rss (gpointer data)
 }
 
 static guint64
+cpu_ms (int who)
+{
+  struct rusage usage;
+
+  if (getrusage (who, &usage) != 0)
+    return 0;
+  return (guint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000
+         + (guint64) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+}
+
+static guint64
 file_bytes (const char *path)
 {
   GStatBuf st;
@@ -132,6 +163,40 @@ on_items_changed (GListModel *model,
                   Receiver   *r)
 {
   SondeStats stats;
+
+  if (r->views != NULL)
+    {
+      SondeMessageLog *log = SONDE_MESSAGE_LOG (model);
+
+      for (guint i = position; i < position + added; i++)
+        {
+          SondeRecord record;
+          SondeRecord view;
+          const char *label;
+
+          if (!sonde_message_log_get_record (log, i, &record) || record.direction != SONDE_DIRECTION_IN ||
+              (record.kind != SONDE_MESSAGE_KIND_TEXT && record.kind != SONDE_MESSAGE_KIND_BINARY))
+            continue;
+          switch (sonde_record_views_get (r->views, &record, &view, NULL))
+            {
+            case SONDE_RECORD_VIEW_DECODED:
+              r->n_decoded++;
+              break;
+            case SONDE_RECORD_VIEW_FAILED:
+              r->n_failed++;
+              break;
+            case SONDE_RECORD_VIEW_RAW:
+            default:
+              break;
+            }
+          label = sonde_record_views_get_label (r->views, &record, NULL);
+          if (label != NULL)
+            {
+              r->n_labelled++;
+              r->label_bytes += strlen (label);
+            }
+        }
+    }
 
   if (r->last_us != 0)
     return;
@@ -194,6 +259,9 @@ main (int    argc,
   gboolean show_frames = FALSE;
   g_autofree char *record_path = NULL;
   guint keep = 0;
+  g_autofree char *app_protocol = NULL;
+  SondeAppProtocolKind app_kind = SONDE_APP_PROTOCOL_NONE;
+  gboolean read_views = FALSE;
   g_autoptr(SondeSession) session = NULL;
   guint records_per_message;
   gint64 first_us;
@@ -216,6 +284,20 @@ main (int    argc,
           argc -= 2;
           i--;
         }
+      else if (g_str_equal (argv[i], "--read-views"))
+        {
+          read_views = TRUE;
+          memmove (&argv[i], &argv[i + 1], sizeof (char *) * (gsize) (argc - i));
+          argc--;
+          i--;
+        }
+      else if (g_str_equal (argv[i], "--app-protocol") && i + 1 < argc)
+        {
+          app_protocol = g_strdup (argv[i + 1]);
+          memmove (&argv[i], &argv[i + 2], sizeof (char *) * (gsize) (argc - i - 1));
+          argc -= 2;
+          i--;
+        }
       else if (g_str_equal (argv[i], "--record") && i + 1 < argc)
         {
           record_path = g_strdup (argv[i + 1]);
@@ -227,6 +309,13 @@ main (int    argc,
 
   if (!bench_options_parse (&options, "recv-sonde", &argc, &argv))
     return 2;
+  if (app_protocol != NULL &&
+      (!sonde_app_protocol_kind_from_string (app_protocol, &app_kind, &error) ||
+       !sonde_app_protocol_kind_is_spoken (app_kind)))
+    {
+      g_printerr ("recv-sonde: --app-protocol: %s\n", error != NULL ? error->message : "not in this build");
+      return 2;
+    }
   records_per_message = show_frames ? 2 : 1;
   if (options.count > (G_MAXUINT - EVENT_HEADROOM) / records_per_message)
     {
@@ -246,12 +335,21 @@ main (int    argc,
       sonde_session_set_recording_path (session, record_path);
       r.connection = g_object_ref (sonde_session_get_connection (session));
     }
+  else if (app_protocol != NULL)
+    {
+      session = sonde_session_new ();
+      r.connection = g_object_ref (sonde_session_get_connection (session));
+    }
   else
     r.connection = sonde_connection_new ();
   sonde_connection_set_url (r.connection, options.url);
   sonde_connection_set_max_message_size (r.connection, BENCH_MAX_PAYLOAD);
 
   log = sonde_connection_get_log (r.connection);
+  if (session != NULL && app_kind != SONDE_APP_PROTOCOL_NONE)
+    sonde_session_set_app_protocol (session, app_kind, NULL);
+  if (read_views)
+    r.views = sonde_message_log_get_views (log);
   sonde_message_log_set_max_count (log, (guint) options.count * records_per_message + EVENT_HEADROOM);
   sonde_connection_set_show_frames (r.connection, show_frames);
   sonde_message_log_set_max_bytes (log, G_MAXUINT64);
@@ -294,13 +392,27 @@ main (int    argc,
   bench_json_add_uint (json, "close_code", sonde_connection_get_close_code (r.connection));
   if (show_frames)
     bench_json_add_uint (json, "show_frames", 1);
+  if (app_protocol != NULL)
+    g_string_append_printf (json, ",\"app_protocol\":\"%s\"", sonde_app_protocol_kind_to_string (app_kind));
+  if (app_protocol != NULL || read_views)
+    {
+      bench_json_add_uint (json, "cpu_ms", cpu_ms (RUSAGE_SELF));
+      bench_json_add_uint (json, "main_cpu_ms", cpu_ms (RUSAGE_THREAD));
+    }
+  if (read_views)
+    {
+      bench_json_add_uint (json, "views_decoded", r.n_decoded);
+      bench_json_add_uint (json, "views_failed", r.n_failed);
+      bench_json_add_uint (json, "views_labelled", r.n_labelled);
+      bench_json_add_uint (json, "label_bytes", r.label_bytes);
+    }
   bench_json_add_uint (json, "baseline_rss_kib", baseline_rss_kib);
   bench_json_add_uint (json, "n_records", sonde_message_log_get_n_records (log));
   bench_json_add_uint (json, "n_evicted", sonde_message_log_get_n_evicted (log));
   bench_json_add_uint (json, "log_n_bytes", sonde_message_log_get_n_bytes (log));
   bench_json_add_uint (json, "log_memory_bytes", sonde_message_log_get_memory_size (log));
   bench_json_add_uint (json, "final_rss_kib", bench_current_rss_kib ());
-  if (session != NULL && problem == NULL)
+  if (record_path != NULL && problem == NULL)
     {
       g_autofree char *wal = g_strconcat (record_path, "-wal", NULL);
       g_autoptr(SondeStoreSqlite) store = NULL;

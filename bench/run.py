@@ -4,9 +4,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 #   /usr/bin/python3 bench/run.py --build _build [--quick] [--suite ingest|json-path|chart]...
-#                                 [--scenario small|large]... [--repeat N]
-#                                 [--receiver NAME]... [--timeout S]
+#                                 [--scenario small|large|socketio|jsonrpc]... [--repeat N]
+#                                 [--receiver NAME]... [--timeout S] [--one-core]
 #                                 [--before-build DIR] [--json FILE] [--strict]
+#
+# Protocol modes ("socketio", "jsonrpc"): the 100-byte tick framed as a
+# Socket.IO event (flood-server --socketio, after an Engine.IO open packet)
+# or as a JSON-RPC notification (--jsonrpc), received by bare libsoup, Sonde
+# core, a SondeSession with no mode and one speaking the mode (recv-sonde
+# --app-protocol none|socket.io|json-rpc), the last two reading every
+# message's view and label as it arrives (--read-views). Target
+# app-protocol-ingest-<scenario>: the mode ÷ no mode, ≥ 0.80×.
 #
 # A loopback flood (bench/flood-server) of 1,000,000 JSON messages of 100
 # bytes ("small") and of 20,000 messages of 64 KiB ("large"), received side by
@@ -61,9 +69,21 @@ SCENARIOS = {
               "title": "JSON messages of 100 bytes"},
     "large": {"count": 20_000, "quick_count": 4_000, "size": 64 * 1024,
               "title": "JSON messages of 64 KiB"},
+    # Protocol modes: the same ticks framed by a protocol, received by Sonde
+    # with no mode and with the mode, both reading every message's view and
+    # label as it arrives (recv-sonde --read-views).
+    "socketio": {"count": 1_000_000, "quick_count": 100_000, "size": 100,
+                 "framing": "--socketio", "extra": 1, "app": "sonde-socketio",
+                 "title": "Socket.IO events of 100 bytes (after an Engine.IO open packet)"},
+    "jsonrpc": {"count": 1_000_000, "quick_count": 100_000, "size": 100,
+                "framing": "--jsonrpc", "extra": 0, "app": "sonde-jsonrpc",
+                "title": "JSON-RPC notifications of 100 bytes"},
 }
+# The receivers of a protocol scenario (the others run the rest).
+PROTOCOL_RECEIVERS = ["libsoup", "sonde", "sonde-views", "sonde-socketio", "sonde-jsonrpc"]
 
-RECEIVERS = ["libsoup", "sonde", "sonde-record", "sonde-frames", "sonde-before", "node-ws", "python-websockets"]
+RECEIVERS = ["libsoup", "sonde", "sonde-record", "sonde-frames", "sonde-before", "node-ws", "python-websockets",
+             "sonde-views", "sonde-socketio", "sonde-jsonrpc"]
 LABELS = {
     "libsoup": "bare libsoup",
     "sonde": "Sonde core",
@@ -72,7 +92,12 @@ LABELS = {
     "sonde-before": "Sonde before #13",
     "node-ws": "Node ws",
     "python-websockets": "Python websockets",
+    "sonde-views": "Sonde, no mode",
+    "sonde-socketio": "Sonde + socket.io",
+    "sonde-jsonrpc": "Sonde + json-rpc",
 }
+# recv-sonde's --app-protocol of each protocol receiver.
+APP_PROTOCOLS = {"sonde-views": "none", "sonde-socketio": "socket.io", "sonde-jsonrpc": "json-rpc"}
 
 # Targets (docs/DESIGN.md, "Numbers the design must reach").
 INGEST_GOAL = 0.90                 # × the bare libsoup client's msgs/s
@@ -82,6 +107,7 @@ RSS_GOAL_COUNT = 1_000_000
 RECORD_INGEST_GOAL = 0.90          # × Sonde's msgs/s without recording
 RECORD_DISK_FACTOR = 1.3           # database ≤ 1.3 × payload + 40 B per message
 RECORD_DISK_PER_MSG = 40
+APP_INGEST_GOAL = 0.80             # a mode: × Sonde's msgs/s without one, on the same frames
 
 JSON_PATH_TIMEOUT = 900            # seconds bench-json-path may take
 SUITES = ["ingest", "json-path", "chart"]
@@ -94,6 +120,10 @@ SERVER_EXIT_TIMEOUT = 10           # seconds to exit once the receiver is done
 # --before-build: another build tree (e.g. of commit efd7a40, before issue 13)
 # whose recv-sonde runs as the "sonde-before" receiver, on the same floods.
 BEFORE_BUILD = None
+# --one-core: every receiver on CPU 0 (its I/O and main threads share it),
+# every flood-server on CPU 1, with taskset: what a mode costs when the
+# receiver has one core, not two.
+ONE_CORE = False
 
 
 def log(message):
@@ -129,6 +159,9 @@ def receiver_command(name, build, count, timeout):
         return [os.path.join(build, "bench", "recv-sonde"), "--record", path] + args
     if name == "sonde-frames":
         return [os.path.join(build, "bench", "recv-sonde"), "--show-frames"] + args
+    if name in APP_PROTOCOLS:
+        return [os.path.join(build, "bench", "recv-sonde"), "--app-protocol", APP_PROTOCOLS[name],
+                "--read-views"] + args
     if name == "sonde-before":
         if BEFORE_BUILD is None:
             raise BenchError("no --before-build given")
@@ -154,11 +187,12 @@ def receiver_env():
     return env
 
 
-def start_server(build, count, size, lifetime):
+def start_server(build, count, size, lifetime, framing=None):
     """Starts a flood-server and returns (process, port)."""
     server = subprocess.Popen(
+        (["taskset", "-c", "1"] if ONE_CORE else []) +
         [os.path.join(build, "bench", "flood-server"), "--count", str(count),
-         "--size", str(size), "--lifetime", str(lifetime)],
+         "--size", str(size), "--lifetime", str(lifetime)] + ([framing] if framing else []),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True)
     deadline = time.monotonic() + SERVER_START_TIMEOUT
@@ -209,17 +243,21 @@ def parse_result(stdout):
     return None
 
 
-def measure(name, build, count, size, timeout):
+def measure(name, build, count, size, timeout, framing=None, extra=0):
     """One fresh flood-server, one receiver run: returns the receiver's JSON
-    result, with "error" (and "timed_out") when something went wrong."""
+    result, with "error" (and "timed_out") when something went wrong.
+    @framing: flood-server's option (--socketio…), whose flood holds @extra
+    messages more than @count (the Engine.IO open packet)."""
     try:
-        command = receiver_command(name, build, count, timeout)
+        command = receiver_command(name, build, count + extra, timeout)
     except BenchError as e:
         return {"receiver": name, "count": 0, "error": str(e)}
 
     # The server's own deadline covers the receiver's and the close wait.
-    server, port = start_server(build, count, size, lifetime=timeout + 90)
+    server, port = start_server(build, count, size, lifetime=timeout + 90, framing=framing)
     started = time.monotonic()
+    if ONE_CORE:
+        command = ["taskset", "-c", "0"] + command
     receiver = subprocess.Popen(command + [f"ws://127.0.0.1:{port}/"], env=receiver_env(),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
@@ -255,7 +293,7 @@ def measure(name, build, count, size, timeout):
 
     result["wall_seconds"] = wall
     result["server_seconds"] = server_seconds
-    result["expected"] = count
+    result["expected"] = count + extra
     return result
 
 
@@ -417,7 +455,32 @@ def round_ratios(runs, name, reference="libsoup"):
     return ratios
 
 
+def app_targets(scenario, summaries, runs, timeout):
+    """A protocol mode's ingest: Sonde + the mode ÷ Sonde with no mode, both
+    reading every message's view and label, on the same frames."""
+    spec = SCENARIOS[scenario]
+    app, reference = summaries.get(spec["app"], {}), summaries.get("sonde-views", {})
+    name = f"app-protocol-ingest-{scenario}"
+    goal = f"≥ {APP_INGEST_GOAL:.2f}×"
+    if not app.get("runs") or not reference.get("runs"):
+        return []
+    if app.get("good") and reference.get("good"):
+        ratio = app["msgs_per_s"] / reference["msgs_per_s"]
+        measured = (f"{ratio:.2f}× Sonde without a mode ({fmt_int(app['msgs_per_s'])} vs "
+                    f"{fmt_int(reference['msgs_per_s'])} msgs/s")
+        rounds = round_ratios(runs, spec["app"], "sonde-views")
+        if len(rounds) > 1:
+            measured += "; round by round " + ", ".join(f"{r:.2f}×" for r in rounds)
+        measured += ")"
+        return [target_line(name, measured, goal, ratio >= APP_INGEST_GOAL)]
+    failed = app if not app.get("good") else reference
+    label = LABELS[spec["app"]] if not app.get("good") else LABELS["sonde-views"]
+    return [target_line(name, f"{label} {failure_text(failed, timeout)}", goal, False)]
+
+
 def targets(scenario, count, summaries, runs, quick, timeout):
+    if "app" in SCENARIOS[scenario]:
+        return app_targets(scenario, summaries, runs, timeout)
     lines = []
     sonde = summaries.get("sonde", {})
     base = summaries.get("libsoup", {})
@@ -512,6 +575,20 @@ def comparisons(summaries, runs):
     frames = ratio_text("sonde-frames", "sonde")
     if frames is not None:
         lines.append(f"  frames shown: Sonde + frames shown ÷ Sonde = {frames} msgs/s")
+    for name in ("sonde-socketio", "sonde-jsonrpc"):
+        mode = ratio_text(name, "sonde-views")
+        if mode is not None:
+            views = ratio_text("sonde-views", "sonde")
+            lines.append(f"  {APP_PROTOCOLS[name]}: {LABELS[name]} ÷ Sonde, no mode = {mode} msgs/s"
+                         + (f"; Sonde, no mode (a session, views read) ÷ Sonde core = {views}"
+                            if views is not None else ""))
+            ours, base = summaries[name], summaries["sonde-views"]
+            if "cpu_ms" in ours and "cpu_ms" in base:
+                lines.append(f"  {APP_PROTOCOLS[name]}: CPU until the close, {LABELS[name]} vs Sonde, no mode: "
+                             f"process {ours['cpu_ms'] / 1000:.2f} vs {base['cpu_ms'] / 1000:.2f} s "
+                             f"({ours['cpu_ms'] / base['cpu_ms']:.2f}×), main thread "
+                             f"{ours['main_cpu_ms'] / 1000:.2f} vs {base['main_cpu_ms'] / 1000:.2f} s "
+                             f"({ours['main_cpu_ms'] / base['main_cpu_ms']:.2f}×)")
     before = ratio_text("sonde-before", "libsoup")
     now = ratio_text("sonde", "libsoup")
     if before is not None:
@@ -740,6 +817,9 @@ def parse_args():
                         help="another build directory (e.g. of a commit before issue 13) whose "
                              "bench/recv-sonde runs as the receiver sonde-before, on the same "
                              "floods")
+    parser.add_argument("--one-core", action="store_true",
+                        help="pin every receiver to CPU 0 and every flood-server to CPU 1 (taskset): "
+                             "a receiver's threads share one core")
     parser.add_argument("--json", metavar="FILE",
                         help="also write every raw result to FILE")
     parser.add_argument("--strict", action="store_true",
@@ -769,7 +849,11 @@ def main():
 
     scenarios = args.scenario or list(SCENARIOS)
     scenarios = [s for s in SCENARIOS if s in scenarios] if "ingest" in suites else []
-    global BEFORE_BUILD
+    global BEFORE_BUILD, ONE_CORE
+    ONE_CORE = args.one_core
+    if ONE_CORE and (shutil.which("taskset") is None or (os.cpu_count() or 1) < 2):
+        print("run.py: --one-core needs taskset and two CPUs", file=sys.stderr)
+        return 2
     if args.before_build:
         BEFORE_BUILD = os.path.abspath(args.before_build)
         if not os.access(os.path.join(BEFORE_BUILD, "bench", "recv-sonde"), os.X_OK):
@@ -780,7 +864,8 @@ def main():
         receivers = [r for r in receivers if r != "sonde-before"]
 
     started = time.monotonic()
-    print(f"Sonde benchmarks ({', '.join(suites)}){' (--quick)' if args.quick else ''}: {environment_line()}")
+    print(f"Sonde benchmarks ({', '.join(suites)}){' (--quick)' if args.quick else ''}"
+          f"{' (--one-core: receivers on CPU 0, servers on CPU 1)' if ONE_CORE else ''}: {environment_line()}")
     all_targets = []
     raw = {}
     broken = False
@@ -789,11 +874,19 @@ def main():
         spec = SCENARIOS[scenario]
         count = args.count or (spec["quick_count"] if args.quick else spec["count"])
         size = spec["size"]
-        runs = {name: [] for name in receivers}
+        if "app" in spec:
+            # The mode always runs beside its reference, Sonde with no mode.
+            wanted = receivers + (["sonde-views"] if spec["app"] in receivers else [])
+            chosen = [r for r in PROTOCOL_RECEIVERS if r in wanted and
+                      (r not in APP_PROTOCOLS or r in ("sonde-views", spec["app"]))]
+        else:
+            chosen = [r for r in receivers if r not in APP_PROTOCOLS]
+        runs = {name: [] for name in chosen}
         for rep in range(args.repeat):
-            for name in receivers:
+            for name in chosen:
                 try:
-                    result = measure(name, build, count, size, args.timeout)
+                    result = measure(name, build, count, size, args.timeout,
+                                     spec.get("framing"), spec.get("extra", 0))
                 except BenchError as e:
                     result = {"receiver": name, "count": 0, "expected": count, "error": str(e)}
                 if "error" not in result:
@@ -808,7 +901,7 @@ def main():
                 log(f"[{time.monotonic() - started:6.1f} s] {scenario} run {rep + 1}/{args.repeat} "
                     f"{LABELS[name]}: {status}")
 
-        summaries = {name: summarise(runs[name]) for name in receivers}
+        summaries = {name: summarise(runs[name]) for name in chosen}
         raw[scenario] = {"count": count, "size": size, "runs": runs}
         for name in ("libsoup", "sonde"):
             if name in summaries and summaries[name]["failures"]:
