@@ -633,14 +633,10 @@ run_profile (ConnectRun *run,
   if (run->decode != NULL)
     sonde_profile_set_decode (profile, run->decoder != NULL ? run->decode : NULL, run->proto_descriptor,
                               run->proto_type);
-  else if (sonde_profile_get_decode (profile, NULL, NULL) != NULL)
+  else
     {
-      const char *descriptor = NULL;
-      const char *type = NULL;
-      const char *spec = sonde_profile_get_decode (profile, &descriptor, &type);
-
-      run->decoder = sonde_decoder_new (spec, descriptor, type, NULL, &error);
-      if (run->decoder == NULL)
+      run->decoder = sonde_decoder_new_for_profile (profile, &error);
+      if (error != NULL)
         {
           g_printerr (_("%s: the decoder chain of “%s”: %s\n"), g_get_prgname (), sonde_profile_get_name (profile),
                       error->message);

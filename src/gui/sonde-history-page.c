@@ -257,20 +257,13 @@ sonde_history_page_constructed (GObject *object)
   /* Read through the profile's decoder chain, as live. */
   if (self->profile != NULL)
     {
-      const char *descriptor = NULL;
-      const char *type = NULL;
-      const char *spec = sonde_profile_get_decode (self->profile, &descriptor, &type);
+      g_autoptr(GError) decode_error = NULL;
+      SondeDecoder *decoder = sonde_decoder_new_for_profile (self->profile, &decode_error);
 
-      if (spec != NULL)
-        {
-          g_autoptr(GError) decode_error = NULL;
-          SondeDecoder *decoder = sonde_decoder_new (spec, descriptor, type, NULL, &decode_error);
-
-          if (decoder == NULL)
-            g_debug ("“%s”: its decoder chain: %s", name, decode_error->message);
-          else if (!sonde_decoder_attach_to_log (decoder, log))
-            g_debug ("a zlib-stream chain is not applied to recordings");
-        }
+      if (decode_error != NULL)
+        g_debug ("“%s”: its decoder chain: %s", name, decode_error->message);
+      else if (decoder != NULL && !sonde_decoder_attach_to_log (decoder, log))
+        g_debug ("a zlib-stream chain is not applied to recordings");
     }
 
   self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (log));

@@ -238,10 +238,7 @@ sonde_history_view_search (SondeHistoryView      *self,
    * connect: the search reads payloads as they are. */
   if (self->profile != NULL)
     {
-      const char *descriptor = NULL;
-      const char *type = NULL;
-      const char *spec = sonde_profile_get_decode (self->profile, &descriptor, &type);
-      SondeDecoder *decoder = spec != NULL ? sonde_decoder_new (spec, descriptor, type, NULL, NULL) : NULL;
+      SondeDecoder *decoder = sonde_decoder_new_for_profile (self->profile, NULL);
 
       if (decoder != NULL)
         sonde_history_query_set_views (query, sonde_decoder_views_new (decoder));

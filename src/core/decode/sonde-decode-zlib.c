@@ -397,12 +397,12 @@ sonde_decode_zlib_set_fast (gboolean fast)
   use_libdeflate = fast;
 }
 
-#ifdef SONDE_HAVE_LIBDEFLATE
-
 typedef enum {
   FAST_GZIP,
   FAST_ZLIB,
 } FastFormat;
+
+#ifdef SONDE_HAVE_LIBDEFLATE
 
 static void
 free_decompressor (gpointer data)
@@ -472,11 +472,6 @@ fast_inflate (FastFormat    format,
 }
 
 #else
-
-typedef enum {
-  FAST_GZIP,
-  FAST_ZLIB,
-} FastFormat;
 
 static gboolean
 fast_inflate (FastFormat    format,

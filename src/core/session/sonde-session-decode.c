@@ -300,6 +300,23 @@ sonde_session_accept_suggested_decoder (SondeSession  *self,
   return TRUE;
 }
 
+/* The decoder @profile's chain names (with its Protobuf schema); NULL
+ * with no error when it names none, NULL with @error when the chain is not
+ * valid. */
+SondeDecoder *
+sonde_decoder_new_for_profile (SondeProfile  *profile,
+                               GError       **error)
+{
+  const char *descriptor = NULL;
+  const char *type = NULL;
+  const char *spec;
+
+  g_return_val_if_fail (SONDE_IS_PROFILE (profile), NULL);
+
+  spec = sonde_profile_get_decode (profile, &descriptor, &type);
+  return spec != NULL ? sonde_decoder_new (spec, descriptor, type, NULL, error) : NULL;
+}
+
 /* The profile's chain, when a connect applies it. */
 gboolean
 sonde_session_apply_profile_decoder (SondeSession  *self,

@@ -133,6 +133,10 @@ SondeDecoder         *sonde_session_get_decoder        (SondeSession      *self)
 const char           *sonde_session_get_suggested_decoder (SondeSession   *self);
 gboolean              sonde_session_accept_suggested_decoder (SondeSession *self,
                                                         GError           **error);
+/* The decoder @profile's chain names; NULL without an error when it names
+ * none. */
+SondeDecoder         *sonde_decoder_new_for_profile    (SondeProfile      *profile,
+                                                        GError           **error);
 /* Views decoded by @decoder (taken) for records read in order from
  * elsewhere than a live log: a recorded session's export and search. */
 SondeRecordViews     *sonde_decoder_views_new          (SondeDecoder      *decoder);
