@@ -44,10 +44,12 @@ looks_like_har (const char *data,
   return length - i >= 5 && memcmp (data + i, "\"log\"", 5) == 0;
 }
 
-static GPtrArray *
-read_sessions (GFile         *file,
-               GCancellable  *cancellable,
-               GError       **error)
+/* The sessions of @file, read as the import reads them (also the replay
+ * server's source: sonde-replay-source.h). */
+GPtrArray *
+sonde_store_import_read_sessions (GFile         *file,
+                                  GCancellable  *cancellable,
+                                  GError       **error)
 {
   g_autofree char *data = NULL;
   gsize length = 0;
@@ -129,7 +131,7 @@ sonde_store_import_file (SondeStore    *store,
   g_return_val_if_fail (SONDE_IS_STORE (store), NULL);
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
-  sessions = read_sessions (file, cancellable, error);
+  sessions = sonde_store_import_read_sessions (file, cancellable, error);
   if (sessions == NULL)
     return NULL;
 

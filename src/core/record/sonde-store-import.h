@@ -35,4 +35,12 @@ GArray  *sonde_store_import_finish (SondeStore           *store,
                                     GAsyncResult         *result,
                                     GError              **error);
 
+/* The sessions of @file (element-type SondeImportedSession), told apart by
+ * content as the import does: a HAR document, or Sonde's JSON Lines (one
+ * session). NULL and SONDE_IMPORT_ERROR (or a GIO error) when it is
+ * neither. Blocking. */
+GPtrArray *sonde_store_import_read_sessions (GFile         *file,
+                                             GCancellable  *cancellable,
+                                             GError       **error);
+
 G_END_DECLS
