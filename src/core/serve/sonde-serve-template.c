@@ -207,6 +207,24 @@ compile_string (SondeServeTemplate *self,
   return compile_text (self, text, in_json, masked, error);
 }
 
+/* Whether @text is {{seq}} or {{now_ms}} and nothing else. */
+static gboolean
+is_number_placeholder (const char *text)
+{
+  g_autofree char *inner = NULL;
+  gsize length;
+
+  while (g_ascii_isspace (*text))
+    text++;
+  length = strlen (text);
+  while (length > 0 && g_ascii_isspace (text[length - 1]))
+    length--;
+  if (length < 4 || !g_str_has_prefix (text, "{{") || text[length - 1] != '}' || text[length - 2] != '}')
+    return FALSE;
+  inner = g_strstrip (g_strndup (text + 2, length - 4));
+  return g_str_equal (inner, "seq") || g_str_equal (inner, "now_ms");
+}
+
 static gboolean
 compile_json (SondeServeTemplate *self,
               JsonNode           *node,
@@ -279,6 +297,13 @@ compile_json (SondeServeTemplate *self,
               if (path == NULL)
                 return FALSE;
               add_part (self, PART_VALUE, FALSE, NULL, 0, path);
+              return TRUE;
+            }
+
+          if (is_number_placeholder (text))
+            {
+              /* {{seq}} or {{now_ms}} alone: a number, not a string. */
+              add_part (self, PART_TEMPLATE, FALSE, text, length, NULL);
               return TRUE;
             }
 

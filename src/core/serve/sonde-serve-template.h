@@ -14,7 +14,8 @@
  * Three kinds: text (a template), JSON (a JSON value whose strings are
  * templates; a string that is one {{$.path}} and nothing else becomes the
  * value itself, of its own JSON type: "id": "{{$.id}}" keeps a number a
- * number) and binary (a template that spells hex bytes).
+ * number; "{{seq}}" and "{{now_ms}}" alone are numbers too) and binary (a
+ * template that spells hex bytes).
  */
 #pragma once
 
