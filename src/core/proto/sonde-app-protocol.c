@@ -324,16 +324,62 @@ sonde_app_protocol_act (SondeAppProtocol  *self,
                         const char        *argument,
                         GError           **error)
 {
+  SondeAppAction full = SONDE_APP_ACTION_INIT (action, argument);
+
+  return sonde_app_protocol_act_full (self, &full, error);
+}
+
+/* A header is "name:value": a name before the first ':', no line break. */
+static gboolean
+check_headers (const char * const  *headers,
+               GError             **error)
+{
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+    {
+      const char *colon = strchr (headers[i], ':');
+
+      if (colon == NULL || colon == headers[i] || strpbrk (headers[i], "\r\n") != NULL)
+        {
+          g_autofree char *shown = g_strescape (headers[i], NULL);
+
+          /* Translators: %s is what the user typed as a header. */
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("The header “%s” is not name:value on one line"), shown);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+sonde_app_protocol_act_full (SondeAppProtocol      *self,
+                             const SondeAppAction  *action,
+                             GError               **error)
+{
   SondeAppProtocolClass *klass;
+  SondeAppAction checked;
 
   g_return_val_if_fail (SONDE_IS_APP_PROTOCOL (self), FALSE);
-  g_return_val_if_fail (action != NULL, FALSE);
+  g_return_val_if_fail (action != NULL && action->name != NULL, FALSE);
 
   klass = SONDE_APP_PROTOCOL_GET_CLASS (self);
-  if (klass->act != NULL)
-    return klass->act (self, action, argument != NULL ? argument : "", error);
-  sonde_app_protocol_set_no_action (self, action, error);
-  return FALSE;
+  if (klass->act == NULL)
+    {
+      sonde_app_protocol_set_no_action (self, action->name, error);
+      return FALSE;
+    }
+  if (!check_headers (action->headers, error))
+    return FALSE;
+  if (action->qos < -1 || action->qos > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("QoS %d is not spoken: 0 (at most once) or 1 (at least once)"), action->qos);
+      return FALSE;
+    }
+  checked = *action;
+  if (checked.argument == NULL)
+    checked.argument = "";
+  return klass->act (self, &checked, error);
 }
 
 void

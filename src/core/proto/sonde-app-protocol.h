@@ -81,6 +81,24 @@ typedef gboolean (*SondeAppPayloadFunc) (const guint8  *data,
                                          char         **error_message,
                                          gpointer       user_data);
 
+/* One of a mode's actions with everything the protocol lets it carry, as
+ * the composer's forms give it (sonde_app_protocol_act() is the same with
+ * the text argument alone). Every pointer is borrowed; a field the action
+ * does not use is ignored. */
+typedef struct {
+  const char         *name;            /* "subscribe", "publish", "emit"… */
+  const char         *argument;        /* the text argument, as act() takes it; NULL: "" */
+  const char * const *headers;         /* STOMP send, subscribe: more headers, "name:value"; NULL: none */
+  int                 qos;             /* MQTT subscribe, publish: 0 or 1; -1: the mode's default */
+  gboolean            retain;          /* MQTT publish: the broker keeps it for later subscribers */
+  gboolean            ack;             /* Socket.IO emit: ask for an acknowledgement ("emit-ack") */
+  const char         *variables;       /* GraphQL subscribe: a JSON object; NULL or "": none */
+  const char         *operation_name;  /* GraphQL subscribe: which operation of the document; NULL or "" */
+} SondeAppAction;
+
+#define SONDE_APP_ACTION_INIT(action_name, action_argument) \
+  { (action_name), (action_argument), NULL, -1, FALSE, FALSE, NULL, NULL }
+
 #define SONDE_TYPE_APP_PROTOCOL (sonde_app_protocol_get_type ())
 G_DECLARE_DERIVABLE_TYPE (SondeAppProtocol, sonde_app_protocol, SONDE, APP_PROTOCOL, GObject)
 
@@ -123,16 +141,16 @@ struct _SondeAppProtocolClass
                             const guint8      *data,
                             gsize              length,
                             GArray            *slices);
-  /* One of the protocol's actions, with its text argument: "subscribe"
-   * (what a subscription is, above), "unsubscribe", "emit" ("NAME
-   * ARGS-JSON"), "call" ("METHOD PARAMS-JSON"), "invoke", "publish"
-   * ("TOPIC PAYLOAD"), "send" ("DESTINATION BODY"), "complete" (an
-   * operation id). An error says what is wrong with the argument, or that
-   * the mode has no such action. */
-  gboolean  (*act)         (SondeAppProtocol  *self,
-                            const char        *action,
-                            const char        *argument,
-                            GError           **error);
+  /* One of the protocol's actions, @action->name with its text argument:
+   * "subscribe" (what a subscription is, above), "unsubscribe", "emit"
+   * ("NAME ARGS-JSON"), "call" ("METHOD PARAMS-JSON"), "invoke",
+   * "publish" ("TOPIC PAYLOAD"), "send" ("DESTINATION BODY"), "complete"
+   * (an operation id), and the fields of SondeAppAction the action takes.
+   * The argument is never NULL, the headers and QoS were checked. An
+   * error says what is wrong, or that the mode has no such action. */
+  gboolean  (*act)         (SondeAppProtocol     *self,
+                            const SondeAppAction *action,
+                            GError              **error);
 
   gpointer padding[8];
 };
@@ -174,6 +192,11 @@ gboolean              sonde_app_protocol_split        (SondeAppProtocol         
 gboolean              sonde_app_protocol_act          (SondeAppProtocol              *self,
                                                        const char                    *action,
                                                        const char                    *argument,
+                                                       GError                       **error);
+/* The same with every field of @action; an error names a header without
+ * a ':' (or with a line break) and a QoS other than 0 or 1. */
+gboolean              sonde_app_protocol_act_full     (SondeAppProtocol              *self,
+                                                       const SondeAppAction          *action,
                                                        GError                       **error);
 
 /* For the modes. Sends a message the protocol needs, marked automatic

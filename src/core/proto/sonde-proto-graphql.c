@@ -312,14 +312,20 @@ sonde_proto_graphql_view (SondeAppProtocol     *protocol,
 
 /* The payload of a subscribe: @argument when it is a JSON object with a
  * query ({"query":…,"variables":…,"operationName":…}), else {"query":
- * @argument}. */
+ * @argument}, with @variables (a JSON object) and @operation_name when
+ * given (then @argument is the document, whatever it looks like). */
 static gboolean
 append_payload (GString     *text,
                 const char  *argument,
+                const char  *variables,
+                const char  *operation_name,
                 GError     **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autofree char *document = g_strstrip (g_strdup (argument));
+  g_autofree char *vars = g_strstrip (g_strdup (variables != NULL ? variables : ""));
+  g_autofree char *name = g_strstrip (g_strdup (operation_name != NULL ? operation_name : ""));
+  gboolean plain = *vars == '\0' && *name == '\0';
 
   if (*document == '\0')
     {
@@ -328,7 +334,22 @@ append_payload (GString     *text,
                              "or a JSON object with its query, variables and operationName"));
       return FALSE;
     }
-  if (*document == '{' && json_parser_load_from_data (parser, document, -1, NULL))
+  if (*vars != '\0')
+    {
+      g_autoptr(GError) local_error = NULL;
+      JsonNode *root;
+
+      if (!json_parser_load_from_data (parser, vars, -1, &local_error) ||
+          !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
+        {
+          /* Translators: %s says what is wrong with the JSON, when anything is. */
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("The variables are not a JSON object: %s"),
+                       local_error != NULL ? local_error->message : _("another JSON value"));
+          return FALSE;
+        }
+    }
+  if (plain && *document == '{' && json_parser_load_from_data (parser, document, -1, NULL))
     {
       JsonNode *root = json_parser_get_root (parser);
 
@@ -349,6 +370,16 @@ append_payload (GString     *text,
     }
   g_string_append (text, "{\"query\":");
   sonde_json_append_string (text, document, -1);
+  if (*vars != '\0')
+    {
+      g_string_append (text, ",\"variables\":");
+      g_string_append (text, vars);
+    }
+  if (*name != '\0')
+    {
+      g_string_append (text, ",\"operationName\":");
+      sonde_json_append_string (text, name, -1);
+    }
   g_string_append_c (text, '}');
   return TRUE;
 }
@@ -356,6 +387,8 @@ append_payload (GString     *text,
 static gboolean
 subscribe (SondeProtoGraphql  *self,
            const char         *argument,
+           const char         *variables,
+           const char         *operation_name,
            gboolean            automatic,
            GError            **error)
 {
@@ -365,7 +398,7 @@ subscribe (SondeProtoGraphql  *self,
   sonde_json_append_string (text, id, -1);
   g_string_append (text, self->flavour == FLAVOUR_LEGACY ? ",\"type\":\"start\",\"payload\":"
                                                          : ",\"type\":\"subscribe\",\"payload\":");
-  if (!append_payload (text, argument, error))
+  if (!append_payload (text, argument, variables, operation_name, error))
     return FALSE;
   g_string_append_c (text, '}');
   return sonde_app_protocol_send_text (SONDE_APP_PROTOCOL (self), text->str, (gssize) text->len, automatic, error);
@@ -432,7 +465,7 @@ send_subscriptions (SondeProtoGraphql *self)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!subscribe (self, options->subscriptions[i], TRUE, &error))
+      if (!subscribe (self, options->subscriptions[i], NULL, NULL, TRUE, &error))
         sonde_app_protocol_report (protocol, error->message);
     }
 }
@@ -493,18 +526,17 @@ sonde_proto_graphql_reset (SondeAppProtocol *protocol)
 }
 
 static gboolean
-sonde_proto_graphql_act (SondeAppProtocol  *protocol,
-                         const char        *action,
-                         const char        *argument,
-                         GError           **error)
+sonde_proto_graphql_act (SondeAppProtocol      *protocol,
+                         const SondeAppAction  *action,
+                         GError               **error)
 {
   SondeProtoGraphql *self = SONDE_PROTO_GRAPHQL (protocol);
 
-  if (g_str_equal (action, "subscribe"))
-    return subscribe (self, argument, FALSE, error);
-  if (g_str_equal (action, "complete") || g_str_equal (action, "unsubscribe"))
-    return complete (self, argument, error);
-  sonde_app_protocol_set_no_action (protocol, action, error);
+  if (g_str_equal (action->name, "subscribe"))
+    return subscribe (self, action->argument, action->variables, action->operation_name, FALSE, error);
+  if (g_str_equal (action->name, "complete") || g_str_equal (action->name, "unsubscribe"))
+    return complete (self, action->argument, error);
+  sonde_app_protocol_set_no_action (protocol, action->name, error);
   return FALSE;
 }
 

@@ -307,14 +307,13 @@ sonde_proto_jsonrpc_reset (SondeAppProtocol *protocol)
 }
 
 static gboolean
-sonde_proto_jsonrpc_act (SondeAppProtocol  *protocol,
-                         const char        *action,
-                         const char        *argument,
-                         GError           **error)
+sonde_proto_jsonrpc_act (SondeAppProtocol      *protocol,
+                         const SondeAppAction  *action,
+                         GError               **error)
 {
-  if (g_str_equal (action, "call") || g_str_equal (action, "subscribe"))
-    return call (SONDE_PROTO_JSONRPC (protocol), argument, FALSE, error);
-  sonde_app_protocol_set_no_action (protocol, action, error);
+  if (g_str_equal (action->name, "call") || g_str_equal (action->name, "subscribe"))
+    return call (SONDE_PROTO_JSONRPC (protocol), action->argument, FALSE, error);
+  sonde_app_protocol_set_no_action (protocol, action->name, error);
   return FALSE;
 }
 

@@ -70,14 +70,18 @@ send_packet (SondeProtoMqtt  *self,
   return sonde_app_protocol_send_binary (SONDE_APP_PROTOCOL (self), packet->data, packet->len, automatic, error);
 }
 
+/* @qos: -1 for the options' */
 static gboolean
 subscribe (SondeProtoMqtt  *self,
            const char      *filter,
+           int              qos,
            gboolean         automatic,
            GError         **error)
 {
   g_autoptr(GByteArray) packet = g_byte_array_new ();
-  guint qos = sonde_app_protocol_get_options (SONDE_APP_PROTOCOL (self))->qos;
+
+  if (qos < 0)
+    qos = (int) sonde_app_protocol_get_options (SONDE_APP_PROTOCOL (self))->qos;
 
   if (filter == NULL || *filter == '\0' || strlen (filter) > 0xffff ||
       !g_utf8_validate (filter, -1, NULL))
@@ -88,6 +92,53 @@ subscribe (SondeProtoMqtt  *self,
     }
   sonde_mqtt_packet_append_subscribe (packet, get_version (self), take_id (self), filter, MIN (qos, 1));
   return send_packet (self, packet, automatic, error);
+}
+
+/* A PUBLISH with @qos (0 or 1) and @retain: sonde-mqtt-packet.c writes
+ * QoS 0 ones; a packet id goes after the topic for QoS 1, and the fixed
+ * header carries both flags. */
+static void
+append_publish (SondeProtoMqtt *self,
+                GByteArray     *out,
+                const char     *topic,
+                const char     *payload,
+                guint           qos,
+                gboolean        retain)
+{
+  g_autoptr(GByteArray) plain = g_byte_array_new ();
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  gsize header = 1, total = 0, after_topic = 2 + strlen (topic);
+  guint8 first;
+
+  sonde_mqtt_packet_append_publish (plain, get_version (self), topic, (const guint8 *) payload, strlen (payload));
+  g_assert (sonde_mqtt_packet_header (plain->data, plain->len, &total) == SONDE_MQTT_HEADER_COMPLETE);
+  while ((plain->data[header] & 0x80) != 0)
+    header++;
+  header++;
+  g_byte_array_append (body, plain->data + header, (guint) after_topic);
+  if (qos > 0)
+    {
+      guint16 id = take_id (self);
+      guint8 id_bytes[2] = { id >> 8, id & 0xff };
+
+      g_byte_array_append (body, id_bytes, 2);
+    }
+  g_byte_array_append (body, plain->data + header + after_topic, (guint) (plain->len - header - after_topic));
+
+  first = (guint8) ((SONDE_MQTT_PUBLISH << 4) | (MIN (qos, 1) << 1) | (retain ? 1 : 0));
+  g_byte_array_append (out, &first, 1);
+  for (guint remaining = body->len;;)
+    {
+      guint8 digit = remaining & 0x7f;
+
+      remaining >>= 7;
+      if (remaining > 0)
+        digit |= 0x80;
+      g_byte_array_append (out, &digit, 1);
+      if (remaining == 0)
+        break;
+    }
+  g_byte_array_append (out, body->data, body->len);
 }
 
 static gboolean
@@ -184,7 +235,7 @@ handle_packet (SondeProtoMqtt *self,
             {
               g_autoptr(GError) error = NULL;
 
-              if (!subscribe (self, options->subscriptions[i], TRUE, &error))
+              if (!subscribe (self, options->subscriptions[i], -1, TRUE, &error))
                 sonde_app_protocol_report (protocol, error->message);
             }
         }
@@ -368,18 +419,16 @@ sonde_proto_mqtt_split (SondeAppProtocol *protocol,
 }
 
 static gboolean
-sonde_proto_mqtt_act (SondeAppProtocol  *protocol,
-                      const char        *action,
-                      const char        *argument,
-                      GError           **error)
+sonde_proto_mqtt_act (SondeAppProtocol      *protocol,
+                      const SondeAppAction  *action,
+                      GError               **error)
 {
   SondeProtoMqtt *self = SONDE_PROTO_MQTT (protocol);
+  g_autofree char *trimmed = g_strstrip (g_strdup (action->argument));
 
-  g_autofree char *trimmed = g_strstrip (g_strdup (argument));
-
-  if (g_str_equal (action, "subscribe"))
-    return subscribe (self, trimmed, FALSE, error);
-  if (g_str_equal (action, "unsubscribe"))
+  if (g_str_equal (action->name, "subscribe"))
+    return subscribe (self, trimmed, action->qos, FALSE, error);
+  if (g_str_equal (action->name, "unsubscribe"))
     {
       g_autoptr(GByteArray) packet = g_byte_array_new ();
       const char *filter = trimmed;
@@ -393,24 +442,23 @@ sonde_proto_mqtt_act (SondeAppProtocol  *protocol,
       sonde_mqtt_packet_append_unsubscribe (packet, get_version (self), take_id (self), filter);
       return send_packet (self, packet, FALSE, error);
     }
-  if (g_str_equal (action, "publish"))
+  if (g_str_equal (action->name, "publish"))
     {
       g_autofree char *topic = NULL;
       g_autofree char *payload = NULL;
       g_autoptr(GByteArray) packet = g_byte_array_new ();
 
-      if (!sonde_app_protocol_split_argument (argument, &topic, &payload) || strlen (topic) > 0xffff ||
-          strpbrk (topic, "#+") != NULL)
+      if (!sonde_app_protocol_split_argument (action->argument, &topic, &payload) || strlen (topic) > 0xffff ||
+          strpbrk (topic, "#+") != NULL || !g_utf8_validate (topic, -1, NULL))
         {
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                                _("A publish is TOPIC, then its payload: sensors/t1 {\"c\":21.5}"));
           return FALSE;
         }
-      sonde_mqtt_packet_append_publish (packet, get_version (self), topic, (const guint8 *) payload,
-                                        strlen (payload));
+      append_publish (self, packet, topic, payload, action->qos > 0 ? (guint) action->qos : 0, action->retain);
       return send_packet (self, packet, FALSE, error);
     }
-  sonde_app_protocol_set_no_action (protocol, action, error);
+  sonde_app_protocol_set_no_action (protocol, action->name, error);
   return FALSE;
 }
 

@@ -417,20 +417,19 @@ sonde_proto_signalr_reset (SondeAppProtocol *protocol)
 }
 
 static gboolean
-sonde_proto_signalr_act (SondeAppProtocol  *protocol,
-                         const char        *action,
-                         const char        *argument,
-                         GError           **error)
+sonde_proto_signalr_act (SondeAppProtocol      *protocol,
+                         const SondeAppAction  *action,
+                         GError               **error)
 {
   SondeProtoSignalr *self = SONDE_PROTO_SIGNALR (protocol);
 
-  if (g_str_equal (action, "invoke") || g_str_equal (action, "subscribe"))
-    return invoke (self, TYPE_INVOCATION, argument, FALSE, error);
-  if (g_str_equal (action, "stream"))
-    return invoke (self, TYPE_STREAM_INVOCATION, argument, FALSE, error);
-  if (g_str_equal (action, "cancel"))
-    return cancel (self, argument, error);
-  sonde_app_protocol_set_no_action (protocol, action, error);
+  if (g_str_equal (action->name, "invoke") || g_str_equal (action->name, "subscribe"))
+    return invoke (self, TYPE_INVOCATION, action->argument, FALSE, error);
+  if (g_str_equal (action->name, "stream"))
+    return invoke (self, TYPE_STREAM_INVOCATION, action->argument, FALSE, error);
+  if (g_str_equal (action->name, "cancel"))
+    return cancel (self, action->argument, error);
+  sonde_app_protocol_set_no_action (protocol, action->name, error);
   return FALSE;
 }
 

@@ -474,18 +474,17 @@ sonde_proto_socketio_closed (SondeAppProtocol *protocol)
 }
 
 static gboolean
-sonde_proto_socketio_act (SondeAppProtocol  *protocol,
-                          const char        *action,
-                          const char        *argument,
-                          GError           **error)
+sonde_proto_socketio_act (SondeAppProtocol      *protocol,
+                          const SondeAppAction  *action,
+                          GError               **error)
 {
   SondeProtoSocketio *self = SONDE_PROTO_SOCKETIO (protocol);
-  gboolean ack = g_str_equal (action, "emit-ack");
+  gboolean ack = g_str_equal (action->name, "emit-ack") || (action->ack && g_str_equal (action->name, "emit"));
   g_autofree char *text = NULL;
 
-  if (!ack && !g_str_equal (action, "emit") && !g_str_equal (action, "subscribe"))
+  if (!ack && !g_str_equal (action->name, "emit") && !g_str_equal (action->name, "subscribe"))
     {
-      sonde_app_protocol_set_no_action (protocol, action, error);
+      sonde_app_protocol_set_no_action (protocol, action->name, error);
       return FALSE;
     }
   if (sonde_connection_get_state (sonde_app_protocol_get_connection (protocol)) != SONDE_CONNECTION_STATE_OPEN)
@@ -493,7 +492,7 @@ sonde_proto_socketio_act (SondeAppProtocol  *protocol,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, _("Not connected: connect to send messages"));
       return FALSE;
     }
-  text = make_emit (self, argument, ack, error);
+  text = make_emit (self, action->argument, ack, error);
   if (text == NULL)
     return FALSE;
   if (!self->connected)

@@ -334,12 +334,61 @@ send_frame (SondeProtoStomp  *self,
                                        error);
 }
 
-static gboolean
-subscribe (SondeProtoStomp  *self,
-           const char       *destination,
-           gboolean          automatic,
-           GError          **error)
+/* The name of the header "name:value" (checked by the base class). */
+static char *
+dup_header_name (const char *header)
 {
+  return g_strstrip (g_strndup (header, strchr (header, ':') - header));
+}
+
+static gboolean
+has_user_header (const char * const *headers,
+                 const char         *name)
+{
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+    {
+      g_autofree char *got = dup_header_name (headers[i]);
+
+      if (g_ascii_strcasecmp (got, name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The user's headers, trimmed, before the frame's own: of a repeated
+ * header STOMP takes the first, so the user's win; those the frame sets
+ * from its fields (@own) are refused. */
+static gboolean
+append_user_headers (GString             *frame,
+                     const char * const  *headers,
+                     const char * const  *own,
+                     GError             **error)
+{
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+    {
+      g_autofree char *name = dup_header_name (headers[i]);
+      g_autofree char *value = g_strstrip (g_strdup (strchr (headers[i], ':') + 1));
+
+      if (g_strv_contains (own, name))
+        {
+          /* Translators: %s is a STOMP header's name, such as destination. */
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("The header “%s” is the frame's own: set it in its field"), name);
+          return FALSE;
+        }
+      append_header (frame, name, value);
+    }
+  return TRUE;
+}
+
+static gboolean
+subscribe (SondeProtoStomp     *self,
+           const char          *destination,
+           const char * const  *headers,
+           gboolean             automatic,
+           GError             **error)
+{
+  static const char * const own[] = { "id", "destination", NULL };
   g_autoptr(GString) frame = g_string_new ("SUBSCRIBE\n");
   g_autofree char *id = NULL;
 
@@ -349,13 +398,17 @@ subscribe (SondeProtoStomp  *self,
                            _("A subscription is a destination, such as /topic/ticks"));
       return FALSE;
     }
-  id = g_strdup_printf ("sub-%u", self->next_sub++);
+  id = g_strdup_printf ("sub-%u", self->next_sub);
   append_header (frame, "id", id);
   append_header (frame, "destination", destination);
-  append_header (frame, "ack", "auto");
+  if (!append_user_headers (frame, headers, own, error))
+    return FALSE;
+  if (!has_user_header (headers, "ack"))
+    append_header (frame, "ack", "auto");
   g_string_append_c (frame, '\n');
   if (!send_frame (self, frame, automatic, error))
     return FALSE;
+  self->next_sub++;
   g_hash_table_replace (self->subscriptions, g_steal_pointer (&id), g_strdup (destination));
   return TRUE;
 }
@@ -456,7 +509,7 @@ on_connected (SondeProtoStomp *self,
     {
       g_autoptr(GError) error = NULL;
 
-      if (!subscribe (self, options->subscriptions[i], TRUE, &error))
+      if (!subscribe (self, options->subscriptions[i], NULL, TRUE, &error))
         sonde_app_protocol_report (protocol, error->message);
     }
 }
@@ -571,18 +624,16 @@ sonde_proto_stomp_split (SondeAppProtocol *protocol,
 }
 
 static gboolean
-sonde_proto_stomp_act (SondeAppProtocol  *protocol,
-                       const char        *action,
-                       const char        *argument,
-                       GError           **error)
+sonde_proto_stomp_act (SondeAppProtocol      *protocol,
+                       const SondeAppAction  *action,
+                       GError               **error)
 {
   SondeProtoStomp *self = SONDE_PROTO_STOMP (protocol);
+  g_autofree char *trimmed = g_strstrip (g_strdup (action->argument));
 
-  g_autofree char *trimmed = g_strstrip (g_strdup (argument));
-
-  if (g_str_equal (action, "subscribe"))
-    return subscribe (self, trimmed, FALSE, error);
-  if (g_str_equal (action, "unsubscribe"))
+  if (g_str_equal (action->name, "subscribe"))
+    return subscribe (self, trimmed, action->headers, FALSE, error);
+  if (g_str_equal (action->name, "unsubscribe"))
     {
       const char *what = trimmed;
       g_autoptr(GString) frame = g_string_new ("UNSUBSCRIBE\n");
@@ -607,14 +658,15 @@ sonde_proto_stomp_act (SondeAppProtocol  *protocol,
       g_hash_table_remove (self->subscriptions, id);
       return TRUE;
     }
-  if (g_str_equal (action, "send"))
+  if (g_str_equal (action->name, "send"))
     {
+      static const char * const own[] = { "destination", "content-length", NULL };
       g_autofree char *destination = NULL;
       g_autofree char *body = NULL;
       g_autoptr(GString) frame = g_string_new ("SEND\n");
       g_autofree char *content_length = NULL;
 
-      if (!sonde_app_protocol_split_argument (argument, &destination, &body))
+      if (!sonde_app_protocol_split_argument (action->argument, &destination, &body))
         {
           g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                                _("A send is DESTINATION, then its body: /queue/orders {\"qty\":1}"));
@@ -622,14 +674,17 @@ sonde_proto_stomp_act (SondeAppProtocol  *protocol,
         }
       content_length = g_strdup_printf ("%" G_GSIZE_FORMAT, strlen (body));
       append_header (frame, "destination", destination);
-      append_header (frame, "content-type",
-                     sonde_json_validate (body, -1, NULL, NULL, NULL) ? "application/json" : "text/plain");
+      if (!append_user_headers (frame, action->headers, own, error))
+        return FALSE;
+      if (!has_user_header (action->headers, "content-type"))
+        append_header (frame, "content-type",
+                       sonde_json_validate (body, -1, NULL, NULL, NULL) ? "application/json" : "text/plain");
       append_header (frame, "content-length", content_length);
       g_string_append_c (frame, '\n');
       g_string_append (frame, body);
       return send_frame (self, frame, FALSE, error);
     }
-  sonde_app_protocol_set_no_action (protocol, action, error);
+  sonde_app_protocol_set_no_action (protocol, action->name, error);
   return FALSE;
 }
 

@@ -146,6 +146,23 @@ sonde_session_app_act (SondeSession  *self,
   return sonde_app_protocol_act (self->app, action, argument, error);
 }
 
+gboolean
+sonde_session_app_act_full (SondeSession          *self,
+                            const SondeAppAction  *action,
+                            GError               **error)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (action != NULL, FALSE);
+
+  if (self->app == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("This connection speaks no application protocol: choose a protocol mode first"));
+      return FALSE;
+    }
+  return sonde_app_protocol_act_full (self->app, action, error);
+}
+
 /* Before a connect: the mode's URL and, when none are offered, its
  * subprotocols. */
 void

@@ -165,6 +165,11 @@ gboolean              sonde_session_app_act            (SondeSession      *self,
                                                         const char        *action,
                                                         const char        *argument,
                                                         GError           **error);
+/* The same with every field a protocol's action can carry (the composer's
+ * forms: STOMP headers, MQTT QoS and retain, GraphQL variables…). */
+gboolean              sonde_session_app_act_full       (SondeSession      *self,
+                                                        const SondeAppAction *action,
+                                                        GError           **error);
 /* A close the user would call normal: 1000, 1001 or no status, cleanly. */
 gboolean              sonde_session_close_was_normal  (SondeSession         *self);
 
