@@ -1,4 +1,5 @@
-/* sonde-test-app.c: reading a protocol mode's views back
+/* sonde-test-app.c: what the tests of the protocol modes share: reading a
+ * mode's views back, their peers and sessions, sonde-cli's output
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -135,4 +136,156 @@ sonde_test_app_run_cli (const char * const *args)
     if (*lines[i] != '\0')
       g_ptr_array_add (result, g_strdup (lines[i]));
   return result;
+}
+
+SondeTestPeer *
+sonde_test_app_start_peer (const char         *script,
+                           guint16             port,
+                           const char * const *args)
+{
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  SondeTestPeer *peer;
+
+  if (port != 0)
+    {
+      g_ptr_array_add (argv, (gpointer) "--port");
+      g_ptr_array_add (argv, port_text);
+    }
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  peer = sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, script, (const char * const *) argv->pdata, &error);
+  if (peer == NULL)
+    g_test_skip (error->message);
+  return peer;
+}
+
+void
+sonde_test_app_stop_peer (SondeTestPeer *peer)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sonde_test_peer_stop (peer, &error));
+  g_assert_no_error (error);
+  sonde_test_peer_free (peer);
+}
+
+void
+sonde_test_app_drop_peer (SondeTestPeer **peer,
+                          SondeSession   *session)
+{
+  sonde_test_app_stop_peer (g_steal_pointer (peer));
+  SONDE_TEST_ASSERT_WAIT (sonde_session_get_state (session) != SONDE_CONNECTION_STATE_OPEN, SONDE_TEST_APP_WAIT_MS);
+}
+
+char *
+sonde_test_app_read_line (SondeTestPeer *peer,
+                          const char    *prefix)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = sonde_test_peer_read_line (peer, SONDE_TEST_APP_WAIT_MS, &error);
+
+      g_assert_no_error (error);
+      if (g_str_has_prefix (line, prefix))
+        return g_steal_pointer (&line);
+    }
+}
+
+void
+sonde_test_app_connect (SondeSession  *session,
+                        SondeTestPeer *peer,
+                        const char    *path)
+{
+  g_autofree char *url = sonde_test_peer_dup_url (peer, path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sonde_session_connect_url (session, url, &error));
+  g_assert_no_error (error);
+}
+
+static struct {
+  char          *script;
+  SondeTestPeer *peer;
+  char          *error;
+} shared;
+
+void
+sonde_test_app_share_peer (const char         *script,
+                           const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (shared.script);
+  shared.script = g_strdup (script);
+  shared.peer = sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, script, args, &error);
+  if (shared.peer == NULL)
+    shared.error = g_strdup (error->message);
+}
+
+SondeTestPeer *
+sonde_test_app_get_peer (void)
+{
+  if (shared.peer == NULL)
+    g_test_skip (shared.error != NULL ? shared.error : "no shared peer");
+  return shared.peer;
+}
+
+void
+sonde_test_app_restart_peer (SondeSession       *session,
+                             const char * const *args)
+{
+  guint16 port;
+
+  g_assert_nonnull (shared.peer);
+  port = sonde_test_peer_get_port (shared.peer);
+  sonde_test_app_drop_peer (&shared.peer, session);
+  shared.peer = sonde_test_app_start_peer (shared.script, port, args);
+  g_assert_nonnull (shared.peer);
+}
+
+int
+sonde_test_app_run (void)
+{
+  g_autoptr(GError) error = NULL;
+  int status = g_test_run ();
+
+  if (shared.peer != NULL && !sonde_test_peer_stop (shared.peer, &error))
+    g_printerr ("%s\n", error->message);
+  g_clear_pointer (&shared.peer, sonde_test_peer_free);
+  g_clear_pointer (&shared.script, g_free);
+  g_clear_pointer (&shared.error, g_free);
+  return status;
+}
+
+void
+sonde_test_app_assert_prices (GPtrArray  *lines,
+                              const char *path,
+                              gboolean    from_first)
+{
+  double last = 0;
+
+  g_assert_cmpuint (lines->len, ==, 5);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *values;
+      double price;
+
+      g_assert_true (json_parser_load_from_data (parser, lines->pdata[i], -1, &error));
+      g_assert_no_error (error);
+      values = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "values");
+      g_assert_nonnull (values);
+      price = json_object_get_double_member (values, path);
+      if (from_first)
+        g_assert_cmpfloat_with_epsilon (price, 100.25 + 1.5 * i, 1e-9);
+      g_assert_cmpfloat (price, >=, 100.25);
+      if (i > 0)
+        g_assert_cmpfloat_with_epsilon (price - last, 1.5, 1e-9);
+      last = price;
+    }
 }

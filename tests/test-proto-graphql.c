@@ -29,12 +29,9 @@
 #include "sonde-test-peer.h"
 #include "sonde-test-util.h"
 
-#define WAIT_MS 20000
+#define WAIT_MS SONDE_TEST_APP_WAIT_MS
 #define PRICE(i) (100.25 + 1.5 * (i))
 #define SUBSCRIPTION "subscription { ticks(intervalMs: 20) { price seq token } }"
-
-static SondeTestPeer *peer;
-static char *peer_error;
 
 typedef struct {
   guint    n;          /* text records of the direction with the label */
@@ -126,53 +123,21 @@ check_results (SondeSession *session,
   return n;
 }
 
-/* Five lines of sonde-cli --extract @path: consecutive prices from the
- * first tick on. */
-static void
-assert_prices (GPtrArray  *lines,
-               const char *path)
-{
-  g_assert_cmpuint (lines->len, ==, 5);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-      JsonObject *values;
-
-      g_assert_true (json_parser_load_from_data (parser, lines->pdata[i], -1, &error));
-      g_assert_no_error (error);
-      values = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "values");
-      g_assert_nonnull (values);
-      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (values, path), PRICE (i), 1e-9);
-    }
-}
-
 static SondeSession *
-connect_to (const char *route,
-            const char *subscription,
-            const char *auth)
+connect_to (SondeTestPeer *peer,
+            const char    *route,
+            const char    *subscription,
+            const char    *auth)
 {
   g_autoptr(SondeAppProtocolOptions) options = sonde_app_protocol_options_new ();
-  g_autofree char *url = NULL;
-  g_autoptr(GError) error = NULL;
   const char *subscriptions[] = { subscription, NULL };
   SondeSession *session = sonde_session_new ();
 
   options->subscriptions = g_strdupv ((char **) subscriptions);
   options->auth = g_strdup (auth);
   sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_GRAPHQL, options);
-  url = sonde_test_peer_dup_url (peer, route);
-  g_assert_true (sonde_session_connect_url (session, url, &error));
-  g_assert_no_error (error);
+  sonde_test_app_connect (session, peer, route);
   return session;
-}
-
-static gboolean
-peer_or_skip (void)
-{
-  if (peer == NULL)
-    g_test_skip (peer_error);
-  return peer != NULL;
 }
 
 static void
@@ -207,15 +172,16 @@ test_operation_name (void)
 static void
 test_transport (void)
 {
+  SondeTestPeer *peer = sonde_test_app_get_peer ();
   g_autoptr(SondeSession) session = NULL;
   g_autoptr(GError) error = NULL;
   SondeConnection *connection;
   Count ping, pong, ack, init, subscribe, complete;
   g_autofree char *init_view = NULL;
 
-  if (!peer_or_skip ())
+  if (peer == NULL)
     return;
-  session = connect_to ("/graphql", SUBSCRIPTION, "{\"token\":\"t0k\"}");
+  session = connect_to (peer, "/graphql", SUBSCRIPTION, "{\"token\":\"t0k\"}");
   connection = sonde_session_get_connection (session);
   SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "ticks").n >= 20 &&
                           count_labelled (session, SONDE_DIRECTION_OUT, "pong").n >= 1, WAIT_MS);
@@ -296,12 +262,13 @@ test_transport (void)
 static void
 test_legacy (void)
 {
+  SondeTestPeer *peer = sonde_test_app_get_peer ();
   g_autoptr(SondeSession) session = NULL;
   Count ka, subscribe;
 
-  if (!peer_or_skip ())
+  if (peer == NULL)
     return;
-  session = connect_to ("/legacy", "subscription Prices { ticks(intervalMs: 20) { price seq token } }",
+  session = connect_to (peer, "/legacy", "subscription Prices { ticks(intervalMs: 20) { price seq token } }",
                         "{\"token\":\"old\"}");
   SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "Prices").n >= 10 &&
                           count_labelled (session, SONDE_DIRECTION_IN, "ka").n >= 2, WAIT_MS);
@@ -333,13 +300,14 @@ test_legacy (void)
 static void
 test_reconnect (void)
 {
+  SondeTestPeer *peer = sonde_test_app_get_peer ();
   g_autoptr(SondeSession) session = NULL;
   SondeReconnectPolicy policy = { TRUE, 50, 200, 0, 10000 };
   Count subscribes, init;
 
-  if (!peer_or_skip ())
+  if (peer == NULL)
     return;
-  session = connect_to ("/graphql-drop", SUBSCRIPTION, NULL);
+  session = connect_to (peer, "/graphql-drop", SUBSCRIPTION, NULL);
   sonde_connection_set_reconnect (sonde_session_get_connection (session), &policy);
   SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_OUT, "ticks · subscribe").n >= 2 &&
                           count_labelled (session, SONDE_DIRECTION_IN, "ticks").n >= 10, WAIT_MS);
@@ -414,10 +382,11 @@ test_malformed (void)
 static void
 test_cli (void)
 {
+  SondeTestPeer *peer = sonde_test_app_get_peer ();
   g_autofree char *url = NULL;
   g_autofree char *legacy_url = NULL;
 
-  if (!peer_or_skip ())
+  if (peer == NULL)
     return;
   url = sonde_test_peer_dup_url (peer, "/graphql");
   legacy_url = sonde_test_peer_dup_url (peer, "/legacy");
@@ -427,7 +396,7 @@ test_cli (void)
                            "--count", "5", "--timeout", "20", NULL };
     g_autoptr(GPtrArray) lines = sonde_test_app_run_cli (args);
 
-    assert_prices (lines, "$.payload.data.ticks.price");
+    sonde_test_app_assert_prices (lines, "$.payload.data.ticks.price", TRUE);
   }
   {
     /* A tick every 150 ms, a "ka" every 300 ms. */
@@ -436,7 +405,7 @@ test_cli (void)
                            "$.payload.data.ticks.price", "--count", "5", "--timeout", "20", NULL };
     g_autoptr(GPtrArray) lines = sonde_test_app_run_cli (args);
 
-    assert_prices (lines, "$.payload.data.ticks.price");
+    sonde_test_app_assert_prices (lines, "$.payload.data.ticks.price", TRUE);
   }
 }
 
@@ -444,14 +413,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
   sonde_test_init (&argc, &argv);
-  peer = sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, "graphql-peer.js", NULL, &error);
-  if (peer == NULL)
-    peer_error = g_strdup (error->message);
-  g_clear_error (&error);
+  sonde_test_app_share_peer ("graphql-peer.js", NULL);
 
   g_test_add_func ("/proto-graphql/operation-name", test_operation_name);
   g_test_add_func ("/proto-graphql/malformed", test_malformed);
@@ -459,11 +422,5 @@ main (int   argc,
   g_test_add_func ("/proto-graphql/legacy", test_legacy);
   g_test_add_func ("/proto-graphql/reconnect", test_reconnect);
   g_test_add_func ("/proto-graphql/cli", test_cli);
-  status = g_test_run ();
-
-  if (peer != NULL && !sonde_test_peer_stop (peer, &error))
-    g_printerr ("%s\n", error->message);
-  g_clear_pointer (&peer, sonde_test_peer_free);
-  g_free (peer_error);
-  return status;
+  return sonde_test_app_run ();
 }

@@ -30,7 +30,7 @@
 #include "sonde-test-peer.h"
 #include "sonde-test-util.h"
 
-#define WAIT_MS 20000
+#define WAIT_MS SONDE_TEST_APP_WAIT_MS
 
 typedef struct {
   const char *script;
@@ -45,15 +45,10 @@ start_script (const char *script,
               guint16     port,
               guint       qos)
 {
-  g_autofree char *port_text = g_strdup_printf ("%u", port);
   g_autofree char *qos_text = g_strdup_printf ("%u", qos);
-  const char *args[] = { "--port", port_text, qos > 0 ? "--qos" : NULL, qos_text, NULL };
-  g_autoptr(GError) error = NULL;
-  SondeTestPeer *peer = sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, script, args, &error);
+  const char *args[] = { qos > 0 ? "--qos" : NULL, qos_text, NULL };
 
-  if (peer == NULL)
-    g_test_skip (error->message);
-  return peer;
+  return sonde_test_app_start_peer (script, port, args);
 }
 
 static SondeTestPeer *
@@ -61,22 +56,6 @@ start_broker (guint16 port,
               guint   qos)
 {
   return start_script (aedes.script, port, qos);
-}
-
-/* The next line of @peer that starts with @prefix. */
-static char *
-read_line_starting (SondeTestPeer *peer,
-                    const char    *prefix)
-{
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *line = sonde_test_peer_read_line (peer, WAIT_MS, &error);
-
-      g_assert_no_error (error);
-      if (g_str_has_prefix (line, prefix))
-        return g_steal_pointer (&line);
-    }
 }
 
 static SondeSession *
@@ -97,18 +76,6 @@ new_session (guint        version,
   sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_MQTT, options);
   sonde_connection_set_reconnect (sonde_session_get_connection (session), &policy);
   return session;
-}
-
-static void
-connect_to (SondeSession  *session,
-            SondeTestPeer *peer,
-            const char    *path)
-{
-  g_autofree char *url = sonde_test_peer_dup_url (peer, path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (sonde_session_connect_url (session, url, &error));
-  g_assert_no_error (error);
 }
 
 static void
@@ -136,15 +103,15 @@ test_broker (gconstpointer data)
   session = new_session (broker->version, 0, "sonde-test-mqtt");
   series = sonde_series_feed_add (sonde_session_get_feed (session), "$.payload.price", NULL, NULL, 1000, &error);
   g_assert_no_error (error);
-  connect_to (session, peer, "/");
+  sonde_test_app_connect (session, peer, "/");
 
   /* aedes saw our client id and keepalive (it allows 1.5 of them). */
   if (broker == &aedes)
     {
-      line = read_line_starting (peer, "CLIENT ");
+      line = sonde_test_app_read_line (peer, "CLIENT ");
       g_assert_cmpstr (line, ==, "CLIENT sonde-test-mqtt 1501");
       g_clear_pointer (&line, g_free);
-      line = read_line_starting (peer, "SUBSCRIBE ");
+      line = sonde_test_app_read_line (peer, "SUBSCRIBE ");
       g_assert_cmpstr (line, ==, "SUBSCRIBE ticks/# 0");
       g_clear_pointer (&line, g_free);
     }
@@ -185,17 +152,14 @@ test_broker (gconstpointer data)
 
   /* The broker restarts on the same port: the session reconnects,
    * subscribes again and charts again. */
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
-  g_clear_pointer (&peer, sonde_test_peer_free);
-  SONDE_TEST_ASSERT_WAIT (sonde_session_get_state (session) != SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  sonde_test_app_drop_peer (&peer, session);
   points = sonde_series_get_n_points (series);
   peer = start_script (broker->script, port, 0);
   g_assert_nonnull (peer);
   SONDE_TEST_ASSERT_WAIT (sonde_test_app_count_events (session, SONDE_MESSAGE_KIND_OPEN) == 2, WAIT_MS);
   if (broker == &aedes)
     {
-      line = read_line_starting (peer, "SUBSCRIBE ");
+      line = sonde_test_app_read_line (peer, "SUBSCRIBE ");
       g_assert_cmpstr (line, ==, "SUBSCRIBE ticks/# 0");
     }
   SONDE_TEST_ASSERT_WAIT (sonde_series_get_n_points (series) >= points + 5, WAIT_MS);
@@ -203,8 +167,7 @@ test_broker (gconstpointer data)
   SONDE_TEST_ASSERT_WAIT (sonde_test_app_count (session, SONDE_DIRECTION_OUT, "ticks/#", TRUE) == 2, WAIT_MS);
 
   sonde_session_disconnect (session);
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
+  sonde_test_app_stop_peer (g_steal_pointer (&peer));
 }
 
 /* QoS 1 both ways: every QoS 1 publish is acknowledged, automatically;
@@ -224,7 +187,7 @@ test_qos1_and_publish (void)
   series = sonde_series_feed_add (sonde_session_get_feed (session), "$.payload.price", "$.topic == \"ticks/mine\"",
                                   NULL, 100, &error);
   g_assert_no_error (error);
-  connect_to (session, peer, "/");
+  sonde_test_app_connect (session, peer, "/");
   SONDE_TEST_ASSERT_WAIT (sonde_test_app_count (session, SONDE_DIRECTION_IN, "ticks/btc", FALSE) >= 5, WAIT_MS);
   SONDE_TEST_ASSERT_WAIT (sonde_test_app_count (session, SONDE_DIRECTION_OUT, "PUBACK", TRUE) >= 5, WAIT_MS);
 
@@ -238,7 +201,7 @@ test_qos1_and_publish (void)
   }
   /* A generated client id. */
   {
-    g_autofree char *line = read_line_starting (peer, "CLIENT sonde-");
+    g_autofree char *line = sonde_test_app_read_line (peer, "CLIENT sonde-");
 
     g_assert_cmpuint (strlen (line), ==, strlen ("CLIENT sonde-12345678 1501"));
   }
@@ -274,8 +237,7 @@ test_qos1_and_publish (void)
   SONDE_TEST_ASSERT_WAIT (sonde_test_app_count (session, SONDE_DIRECTION_IN, "UNSUBACK", FALSE) == 1, WAIT_MS);
 
   sonde_session_disconnect (session);
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
+  sonde_test_app_stop_peer (g_steal_pointer (&peer));
 }
 
 /* aedes speaks 3.1.1 only: a version 5 CONNECT is refused with reason
@@ -285,13 +247,12 @@ test_v5_refused (void)
 {
   g_autoptr(SondeTestPeer) peer = start_broker (0, 0);
   g_autoptr(SondeSession) session = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) lines = NULL;
 
   if (peer == NULL)
     return;
   session = new_session (5, 0, NULL);
-  connect_to (session, peer, "/");
+  sonde_test_app_connect (session, peer, "/");
   SONDE_TEST_ASSERT_WAIT (sonde_test_app_has_error (session, "refused the connection"), WAIT_MS);
   g_assert_cmpuint (sonde_test_app_count (session, SONDE_DIRECTION_IN,
                                           "refused: unacceptable protocol version (1)", FALSE), ==, 1);
@@ -301,8 +262,7 @@ test_v5_refused (void)
   g_assert_cmpuint (sonde_test_app_count (session, SONDE_DIRECTION_OUT, "ticks/#", FALSE), ==, 0);
 
   sonde_session_disconnect (session);
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
+  sonde_test_app_stop_peer (g_steal_pointer (&peer));
 }
 
 static const char * const raw_expected[] = {
@@ -329,17 +289,14 @@ test_raw (void)
   g_autofree char *line = NULL;
   SondeSeries *series;
 
-  peer = sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, "proto-raw-peer.js", NULL, &error);
+  peer = sonde_test_app_start_peer ("proto-raw-peer.js", 0, NULL);
   if (peer == NULL)
-    {
-      g_test_skip (error->message);
-      return;
-    }
+    return;
   series = sonde_series_feed_add (sonde_session_get_feed (session), "$.payload.price", NULL, NULL, 100, &error);
   g_assert_no_error (error);
-  connect_to (session, peer, "/mqtt");
+  sonde_test_app_connect (session, peer, "/mqtt");
   SONDE_TEST_ASSERT_WAIT (sonde_test_app_count (session, SONDE_DIRECTION_IN, "ticks/last", FALSE) == 1, WAIT_MS);
-  line = read_line_starting (peer, "PUBACK ");
+  line = sonde_test_app_read_line (peer, "PUBACK ");
   g_assert_cmpstr (line, ==, "PUBACK 7");
 
   lines = sonde_test_app_describe (session, SONDE_DIRECTION_IN, 0);
@@ -358,8 +315,7 @@ test_raw (void)
   g_assert_cmpint (sonde_session_get_state (session), ==, SONDE_CONNECTION_STATE_OPEN);
 
   sonde_session_disconnect (session);
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
+  sonde_test_app_stop_peer (g_steal_pointer (&peer));
 }
 
 /* sonde-cli: the ticks' prices, five of them, upkeep never counted. */
@@ -367,10 +323,8 @@ static void
 test_cli (void)
 {
   g_autoptr(SondeTestPeer) peer = start_broker (0, 0);
-  g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autoptr(GPtrArray) lines = NULL;
-  double last = 0;
 
   if (peer == NULL)
     return;
@@ -381,24 +335,8 @@ test_cli (void)
 
     lines = sonde_test_app_run_cli (args);
   }
-  g_assert_cmpuint (lines->len, ==, 5);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *values;
-      double price;
-
-      g_assert_true (json_parser_load_from_data (parser, lines->pdata[i], -1, &error));
-      g_assert_no_error (error);
-      values = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "values");
-      price = json_object_get_double_member (values, "$.payload.price");
-      g_assert_cmpfloat (price, >=, 100.25);
-      if (i > 0)
-        g_assert_cmpfloat_with_epsilon (price - last, 1.5, 1e-9);
-      last = price;
-    }
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
+  sonde_test_app_assert_prices (lines, "$.payload.price", FALSE);
+  sonde_test_app_stop_peer (g_steal_pointer (&peer));
 }
 
 int

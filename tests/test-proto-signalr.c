@@ -28,11 +28,8 @@
 #include "sonde-test-peer.h"
 #include "sonde-test-util.h"
 
-#define WAIT_MS 20000
+#define WAIT_MS SONDE_TEST_APP_WAIT_MS
 #define PRICE(i) (100.25 + 1.5 * (i))
-
-static SondeTestPeer *peer;
-static char *peer_error;
 
 typedef struct {
   guint    n;
@@ -69,52 +66,20 @@ count_labelled (SondeSession   *session,
   return count;
 }
 
-/* Five lines of sonde-cli --extract @path: consecutive prices from the
- * first tick on. */
-static void
-assert_prices (GPtrArray  *lines,
-               const char *path)
-{
-  g_assert_cmpuint (lines->len, ==, 5);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-      JsonObject *values;
-
-      g_assert_true (json_parser_load_from_data (parser, lines->pdata[i], -1, &error));
-      g_assert_no_error (error);
-      values = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "values");
-      g_assert_nonnull (values);
-      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (values, path), PRICE (i), 1e-9);
-    }
-}
-
-static gboolean
-peer_or_skip (void)
-{
-  if (peer == NULL)
-    g_test_skip (peer_error);
-  return peer != NULL;
-}
-
 static SondeSession *
-connect_to (const char *route,
-            const char *subscription,
-            guint       keepalive_s)
+connect_to (SondeTestPeer *peer,
+            const char    *route,
+            const char    *subscription,
+            guint          keepalive_s)
 {
   g_autoptr(SondeAppProtocolOptions) options = sonde_app_protocol_options_new ();
-  g_autofree char *url = NULL;
-  g_autoptr(GError) error = NULL;
   const char *subscriptions[] = { subscription, NULL };
   SondeSession *session = sonde_session_new ();
 
   options->subscriptions = subscription != NULL ? g_strdupv ((char **) subscriptions) : NULL;
   options->keepalive_s = keepalive_s;
   sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_SIGNALR, options);
-  url = sonde_test_peer_dup_url (peer, route);
-  g_assert_true (sonde_session_connect_url (session, url, &error));
-  g_assert_no_error (error);
+  sonde_test_app_connect (session, peer, route);
   return session;
 }
 
@@ -211,6 +176,7 @@ test_views (void)
 static void
 test_hub (void)
 {
+  SondeTestPeer *peer = sonde_test_app_get_peer ();
   g_autoptr(SondeSession) session = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SondeJsonPath) price_path = sonde_json_path_new ("$.arguments[0].price", NULL);
@@ -220,9 +186,9 @@ test_hub (void)
   Count handshake_out, handshake_in, ticks, pings_in, pings_out, seen, subscribe, completion;
   guint n_ticks = 0;
 
-  if (!peer_or_skip ())
+  if (peer == NULL)
     return;
-  session = connect_to ("/hub", "Subscribe [\"BTC\"]", 1);
+  session = connect_to (peer, "/hub", "Subscribe [\"BTC\"]", 1);
   log = sonde_session_get_log (session);
   views = sonde_message_log_get_views (log);
   SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "PingSeen").n >= 2 &&
@@ -324,13 +290,14 @@ test_hub (void)
 static void
 test_refused_and_close (void)
 {
+  SondeTestPeer *peer = sonde_test_app_get_peer ();
   g_autoptr(SondeSession) refused = NULL;
   g_autoptr(SondeSession) closed = NULL;
   Count close;
 
-  if (!peer_or_skip ())
+  if (peer == NULL)
     return;
-  refused = connect_to ("/refuse", "Subscribe []", 1);
+  refused = connect_to (peer, "/refuse", "Subscribe []", 1);
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (refused)) &&
                           sonde_test_count_records (sonde_session_get_connection (refused), SONDE_DIRECTION_EVENT,
                                                     SONDE_MESSAGE_KIND_ERROR) >= 1, WAIT_MS);
@@ -339,7 +306,7 @@ test_refused_and_close (void)
   /* No subscription goes to a server that refused. */
   g_assert_cmpuint (count_labelled (refused, SONDE_DIRECTION_OUT, "Subscribe").n, ==, 0);
 
-  closed = connect_to ("/close", NULL, 1);
+  closed = connect_to (peer, "/close", NULL, 1);
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (closed)), WAIT_MS);
   close = count_labelled (closed, SONDE_DIRECTION_IN, "close");
   g_assert_cmpuint (close.n, ==, 1);
@@ -351,9 +318,10 @@ test_refused_and_close (void)
 static void
 test_cli (void)
 {
+  SondeTestPeer *peer = sonde_test_app_get_peer ();
   g_autofree char *url = NULL;
 
-  if (!peer_or_skip ())
+  if (peer == NULL)
     return;
   url = sonde_test_peer_dup_url (peer, "/hub");
   {
@@ -362,7 +330,7 @@ test_cli (void)
                            "--timeout", "20", NULL };
     g_autoptr(GPtrArray) lines = sonde_test_app_run_cli (args);
 
-    assert_prices (lines, "$.arguments[0].price");
+    sonde_test_app_assert_prices (lines, "$.arguments[0].price", TRUE);
   }
   {
     const char *args[] = { "connect", url, "--app-protocol", "signalr", "--invoke", "Echo [1]",
@@ -387,25 +355,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int status;
-
   sonde_test_init (&argc, &argv);
-  peer = sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, "signalr-peer.js", NULL, &error);
-  if (peer == NULL)
-    peer_error = g_strdup (error->message);
-  g_clear_error (&error);
+  sonde_test_app_share_peer ("signalr-peer.js", NULL);
 
   g_test_add_func ("/proto-signalr/split", test_split);
   g_test_add_func ("/proto-signalr/views", test_views);
   g_test_add_func ("/proto-signalr/hub", test_hub);
   g_test_add_func ("/proto-signalr/refused-and-close", test_refused_and_close);
   g_test_add_func ("/proto-signalr/cli", test_cli);
-  status = g_test_run ();
-
-  if (peer != NULL && !sonde_test_peer_stop (peer, &error))
-    g_printerr ("%s\n", error->message);
-  g_clear_pointer (&peer, sonde_test_peer_free);
-  g_free (peer_error);
-  return status;
+  return sonde_test_app_run ();
 }

@@ -27,34 +27,14 @@
 #include "sonde-test-peer.h"
 #include "sonde-test-util.h"
 
-#define WAIT_MS 20000
+#define WAIT_MS SONDE_TEST_APP_WAIT_MS
 
 static SondeTestPeer *
 start_broker (guint16 port)
 {
-  g_autofree char *port_text = g_strdup_printf ("%u", port);
-  const char *args[] = { "--port", port_text, "--heartbeat", "1000", NULL };
-  g_autoptr(GError) error = NULL;
-  SondeTestPeer *peer = sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, "stomp-peer.js", args, &error);
+  const char *args[] = { "--heartbeat", "1000", NULL };
 
-  if (peer == NULL)
-    g_test_skip (error->message);
-  return peer;
-}
-
-static char *
-read_line_starting (SondeTestPeer *peer,
-                    const char    *prefix)
-{
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *line = sonde_test_peer_read_line (peer, WAIT_MS, &error);
-
-      g_assert_no_error (error);
-      if (g_str_has_prefix (line, prefix))
-        return g_steal_pointer (&line);
-    }
+  return sonde_test_app_start_peer ("stomp-peer.js", port, args);
 }
 
 static SondeSession *
@@ -75,18 +55,6 @@ new_session (void)
 }
 
 static void
-connect_to (SondeSession  *session,
-            SondeTestPeer *peer,
-            const char    *path)
-{
-  g_autofree char *url = sonde_test_peer_dup_url (peer, path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (sonde_session_connect_url (session, url, &error));
-  g_assert_no_error (error);
-}
-
-static void
 test_broker (void)
 {
   g_autoptr(SondeTestPeer) peer = start_broker (0);
@@ -103,13 +71,13 @@ test_broker (void)
   session = new_session ();
   series = sonde_series_feed_add (sonde_session_get_feed (session), "$.body.price", NULL, NULL, 1000, &error);
   g_assert_no_error (error);
-  connect_to (session, peer, "/stomp");
+  sonde_test_app_connect (session, peer, "/stomp");
 
   /* CONNECT with our heart-beat, the URL's host and the login. */
-  line = read_line_starting (peer, "CONNECT ");
+  line = sonde_test_app_read_line (peer, "CONNECT ");
   g_assert_cmpstr (line, ==, "CONNECT 1000,1000 127.0.0.1 guest");
   g_clear_pointer (&line, g_free);
-  line = read_line_starting (peer, "SUBSCRIBE ");
+  line = sonde_test_app_read_line (peer, "SUBSCRIBE ");
   g_assert_cmpstr (line, ==, "SUBSCRIBE /topic/ticks");
   g_clear_pointer (&line, g_free);
   g_assert_cmpstr (sonde_connection_get_protocol (sonde_session_get_connection (session)), ==, "v12.stomp");
@@ -139,22 +107,19 @@ test_broker (void)
   /* A SEND reaches the broker (which does not send it back to its sender). */
   g_assert_true (sonde_session_app_act (session, "send", "/topic/ticks {\"price\":999.5}", &error));
   g_assert_no_error (error);
-  line = read_line_starting (peer, "SEND ");
+  line = sonde_test_app_read_line (peer, "SEND ");
   g_assert_cmpstr (line, ==, "SEND /topic/ticks {\"price\":999.5}");
   g_clear_pointer (&line, g_free);
   SONDE_TEST_ASSERT_WAIT (sonde_test_app_count (session, SONDE_DIRECTION_OUT, "/topic/ticks", FALSE) == 2, WAIT_MS);
 
   /* The broker restarts on the same port: the session reconnects,
    * subscribes again and charts again. */
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
-  g_clear_pointer (&peer, sonde_test_peer_free);
-  SONDE_TEST_ASSERT_WAIT (sonde_session_get_state (session) != SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  sonde_test_app_drop_peer (&peer, session);
   points = sonde_series_get_n_points (series);
   peer = start_broker (port);
   g_assert_nonnull (peer);
   SONDE_TEST_ASSERT_WAIT (sonde_test_app_count_events (session, SONDE_MESSAGE_KIND_OPEN) == 2, WAIT_MS);
-  line = read_line_starting (peer, "SUBSCRIBE ");
+  line = sonde_test_app_read_line (peer, "SUBSCRIBE ");
   g_assert_cmpstr (line, ==, "SUBSCRIBE /topic/ticks");
   SONDE_TEST_ASSERT_WAIT (sonde_series_get_n_points (series) >= points + 5, WAIT_MS);
   g_assert_cmpuint (sonde_test_app_count (session, SONDE_DIRECTION_OUT, "CONNECT", TRUE), ==, 2);
@@ -173,8 +138,7 @@ test_broker (void)
   g_clear_error (&error);
 
   sonde_session_disconnect (session);
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
+  sonde_test_app_stop_peer (g_steal_pointer (&peer));
 }
 
 static const char * const raw_expected[] = {
@@ -204,17 +168,14 @@ test_raw (void)
   g_autoptr(GPtrArray) lines = NULL;
   SondeSeries *series;
 
-  peer = sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, "proto-raw-peer.js", NULL, &error);
+  peer = sonde_test_app_start_peer ("proto-raw-peer.js", 0, NULL);
   if (peer == NULL)
-    {
-      g_test_skip (error->message);
-      return;
-    }
+    return;
   options->host = g_strdup ("vhost-a");
   sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_STOMP, options);
   series = sonde_series_feed_add (sonde_session_get_feed (session), "$.body.price", NULL, NULL, 100, &error);
   g_assert_no_error (error);
-  connect_to (session, peer, "/stomp");
+  sonde_test_app_connect (session, peer, "/stomp");
   SONDE_TEST_ASSERT_WAIT (sonde_test_app_count (session, SONDE_DIRECTION_IN, "/queue/b", FALSE) == 1, WAIT_MS);
 
   lines = sonde_test_app_describe (session, SONDE_DIRECTION_IN, 0);
@@ -230,8 +191,7 @@ test_raw (void)
   g_assert_cmpint (sonde_session_get_state (session), ==, SONDE_CONNECTION_STATE_OPEN);
 
   sonde_session_disconnect (session);
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
+  sonde_test_app_stop_peer (g_steal_pointer (&peer));
 }
 
 /* sonde-cli: the ticks' prices, five of them, upkeep never counted. */
@@ -239,10 +199,8 @@ static void
 test_cli (void)
 {
   g_autoptr(SondeTestPeer) peer = start_broker (0);
-  g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autoptr(GPtrArray) lines = NULL;
-  double last = 0;
 
   if (peer == NULL)
     return;
@@ -253,24 +211,8 @@ test_cli (void)
 
     lines = sonde_test_app_run_cli (args);
   }
-  g_assert_cmpuint (lines->len, ==, 5);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *values;
-      double price;
-
-      g_assert_true (json_parser_load_from_data (parser, lines->pdata[i], -1, &error));
-      g_assert_no_error (error);
-      values = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "values");
-      price = json_object_get_double_member (values, "$.body.price");
-      g_assert_cmpfloat (price, >=, 100.25);
-      if (i > 0)
-        g_assert_cmpfloat_with_epsilon (price - last, 1.5, 1e-9);
-      last = price;
-    }
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
+  sonde_test_app_assert_prices (lines, "$.body.price", FALSE);
+  sonde_test_app_stop_peer (g_steal_pointer (&peer));
 }
 
 int

@@ -22,25 +22,12 @@
 
 #include "sonde-app-protocol.h"
 #include "sonde-session.h"
+#include "sonde-test-app.h"
 #include "sonde-test-peer.h"
 #include "sonde-test-util.h"
 
-#define WAIT_MS 20000
+#define WAIT_MS SONDE_TEST_APP_WAIT_MS
 #define PING_INTERVAL_MS 300
-
-static SondeTestPeer *peer;
-static char *peer_error;
-
-static SondeTestPeer *
-start_peer (guint16      port,
-            const char  *server,
-            GError     **error)
-{
-  g_autofree char *port_text = g_strdup_printf ("%u", port);
-  const char *args[] = { "--port", port_text, "--server", server, NULL };
-
-  return sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, "socketio-peer.js", args, error);
-}
 
 /* The record's view, label and upkeep mark. */
 typedef struct {
@@ -153,17 +140,6 @@ static gboolean
 is_open (SondeSession *session)
 {
   return sonde_session_get_state (session) == SONDE_CONNECTION_STATE_OPEN;
-}
-
-static void
-connect_to (SondeSession *session,
-            const char   *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = sonde_test_peer_dup_url (peer, path);
-
-  g_assert_true (sonde_session_connect_url (session, url, &error));
-  g_assert_no_error (error);
 }
 
 /* The URL: /socket.io/?EIO=4&transport=websocket, the user's path and
@@ -377,14 +353,9 @@ test_live (void)
   SondeSeries *series;
   Seen seen = { 0 };
   gint64 opened_us;
-  guint16 port;
 
-  if (peer == NULL)
-    {
-      g_test_skip (peer_error);
-      return;
-    }
-  port = sonde_test_peer_get_port (peer);
+  if (sonde_test_app_get_peer () == NULL)
+    return;
   session = new_session (NULL, NULL, subscriptions);
   {
     SondeReconnectPolicy policy = { TRUE, 100, 300, 0, 10000 };
@@ -393,7 +364,7 @@ test_live (void)
   }
   series = sonde_series_feed_add (sonde_session_get_feed (session), "$.args[0].price", NULL, NULL, 1000, &error);
   g_assert_no_error (error);
-  connect_to (session, "/");
+  sonde_test_app_connect (session, sonde_test_app_get_peer (), "/");
   SONDE_TEST_ASSERT_WAIT (is_open (session), WAIT_MS);
   opened_us = g_get_monotonic_time ();
   g_assert_true (g_str_has_suffix (sonde_connection_get_options (sonde_session_get_connection (session))->url,
@@ -506,12 +477,11 @@ test_live (void)
 
   /* The server restarts on the same port: the session reconnects, sends
    * the CONNECT and the subscription again, and ticks come from server 2. */
-  g_assert_true (sonde_test_peer_stop (peer, &error));
-  g_assert_no_error (error);
-  g_clear_pointer (&peer, sonde_test_peer_free);
-  SONDE_TEST_ASSERT_WAIT (!is_open (session), WAIT_MS);
-  peer = start_peer (port, "2", &error);
-  g_assert_no_error (error);
+  {
+    const char *args[] = { "--server", "2", NULL };
+
+    sonde_test_app_restart_peer (session, args);
+  }
   SONDE_TEST_ASSERT_WAIT (has_tick_of (session, 2), WAIT_MS);
   g_assert_cmpuint (count_labelled (session, SONDE_DIRECTION_OUT, "connect"), >=, 2);
   g_assert_cmpuint (count_labelled (session, SONDE_DIRECTION_OUT, "subscribe"), >=, 2);
@@ -534,18 +504,15 @@ test_namespace (void)
     { "{\"token\":\"s3cret\"}", TRUE },
   };
 
-  if (peer == NULL)
-    {
-      g_test_skip (peer_error);
-      return;
-    }
+  if (sonde_test_app_get_peer () == NULL)
+    return;
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(SondeSession) session = new_session ("/admin", cases[i].auth, NULL);
       g_autoptr(GError) error = NULL;
       Seen seen = { 0 };
 
-      connect_to (session, "/socket.io/");
+      sonde_test_app_connect (session, sonde_test_app_get_peer (), "/socket.io/");
       SONDE_TEST_ASSERT_WAIT (find_labelled (session, SONDE_DIRECTION_OUT, "/admin connect", 0, &seen), WAIT_MS);
       g_assert_nonnull (strstr (seen.json, cases[i].auth));
       if (!cases[i].accepted)
@@ -594,13 +561,10 @@ test_suggested (void)
   g_autoptr(GError) error = NULL;
   Seen seen = { 0 };
 
-  if (peer == NULL)
-    {
-      g_test_skip (peer_error);
-      return;
-    }
+  if (sonde_test_app_get_peer () == NULL)
+    return;
   g_signal_connect (session, "app-protocol-suggested", G_CALLBACK (on_suggested), &suggested);
-  connect_to (session, "/socket.io/?EIO=4&transport=websocket");
+  sonde_test_app_connect (session, sonde_test_app_get_peer (), "/socket.io/?EIO=4&transport=websocket");
   SONDE_TEST_ASSERT_WAIT (suggested != NULL, WAIT_MS);
   g_assert_cmpstr (suggested, ==, "socket.io");
   g_assert_cmpint (sonde_session_get_suggested_app_protocol (session), ==, SONDE_APP_PROTOCOL_SOCKET_IO);
@@ -622,26 +586,15 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  int status;
+  const char *args[] = { "--server", "1", NULL };
 
   sonde_test_init (&argc, &argv);
-
-  peer = start_peer (0, "1", &error);
-  if (peer == NULL)
-    peer_error = g_strdup (error->message);
-  g_clear_error (&error);
+  sonde_test_app_share_peer ("socketio-peer.js", args);
 
   g_test_add_func ("/socketio/url", test_url);
   g_test_add_func ("/socketio/views", test_views);
   g_test_add_func ("/socketio/namespace", test_namespace);
   g_test_add_func ("/socketio/live", test_live);
   g_test_add_func ("/socketio/suggested", test_suggested);
-  status = g_test_run ();
-
-  if (peer != NULL && !sonde_test_peer_stop (peer, &error))
-    g_printerr ("%s\n", error->message);
-  g_clear_pointer (&peer, sonde_test_peer_free);
-  g_free (peer_error);
-  return status;
+  return sonde_test_app_run ();
 }
