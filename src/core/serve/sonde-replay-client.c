@@ -8,7 +8,10 @@
  * (a message that is late goes at once, the next keeps its time). As fast
  * as possible (speed 0) sends a bounded burst per main-loop turn, so that
  * the client's own messages, its close and the other clients' playbacks
- * are served in between. A pause remembers the position in the session; a
+ * are served in between; and only while the client's socket can take
+ * more (libsoup queues whatever is sent without a bound: a client that
+ * reads slowly would otherwise make the server hold the whole session, or
+ * without end with --loop). A pause remembers the position in the session; a
  * start resumes from it.
  */
 
@@ -32,6 +35,7 @@ struct _SondeReplayClient
   /* owned */
   SondeReplayPlan          plan;
   SoupWebsocketConnection *ws;
+  GSocket                 *socket;      /* nullable */
   GMainContext            *context;
   GSource                 *play_source;
   GPtrArray               *timers;      /* GSource or NULL (paused), one per rules timer */
@@ -128,6 +132,34 @@ schedule_play (SondeReplayClient *self,
   g_source_attach (self->play_source, self->context);
 }
 
+static gboolean
+on_writable (GSocket      *socket,
+             GIOCondition  condition,
+             gpointer      data)
+{
+  SondeReplayClient *self = data;
+
+  g_clear_pointer (&self->play_source, g_source_unref);
+  play_due (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether the socket takes more now; if not, playback goes on once it
+ * does. */
+static gboolean
+can_write (SondeReplayClient *self)
+{
+  if (self->socket == NULL || g_socket_condition_check (self->socket, G_IO_OUT) != 0)
+    return TRUE;
+
+  destroy_source (&self->play_source);
+  self->play_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
+  g_source_set_static_name (self->play_source, "[sonde] replay (client busy)");
+  g_source_set_callback (self->play_source, G_SOURCE_FUNC (on_writable), self, NULL);
+  g_source_attach (self->play_source, self->context);
+  return FALSE;
+}
+
 static void
 play_due (SondeReplayClient *self)
 {
@@ -172,6 +204,8 @@ play_due (SondeReplayClient *self)
           schedule_play (self, 0);
           return;
         }
+      if (burst == 0 && !can_write (self))
+        return;
 
       soup_websocket_connection_send_message (self->ws,
                                               message->binary ? SOUP_WEBSOCKET_DATA_BINARY : SOUP_WEBSOCKET_DATA_TEXT,
@@ -333,6 +367,7 @@ on_message (SoupWebsocketConnection *ws,
 SondeReplayClient *
 sonde_replay_client_new (const SondeReplayPlan   *plan,
                          SoupWebsocketConnection *ws,
+                         GSocket                 *socket,
                          GMainContext            *context)
 {
   SondeReplayClient *self = g_new0 (SondeReplayClient, 1);
@@ -344,6 +379,7 @@ sonde_replay_client_new (const SondeReplayPlan   *plan,
   if (rules != NULL)
     sonde_mock_rules_ref (rules);
   self->ws = g_object_ref (ws);
+  self->socket = socket != NULL ? g_object_ref (socket) : NULL;
   self->context = g_main_context_ref (context);
   self->timers = g_ptr_array_new ();
 
@@ -414,6 +450,7 @@ sonde_replay_client_free (SondeReplayClient *self)
   g_ptr_array_unref (self->timers);
   g_signal_handlers_disconnect_by_data (self->ws, self);
   g_object_unref (self->ws);
+  g_clear_object (&self->socket);
   g_main_context_unref (self->context);
   g_clear_pointer (&self->plan.source, sonde_replay_source_unref);
   g_clear_pointer (&self->plan.rules, sonde_mock_rules_unref);

@@ -25,9 +25,11 @@ typedef struct {
 } SondeReplayPlan;
 
 /* Starts at once: on_open messages, timers, and the replay unless a rule
- * starts it. @ws is referenced; @context is the server thread's. */
+ * starts it. @ws and @socket (its TCP socket, nullable) are referenced;
+ * @context is the server thread's. */
 SondeReplayClient *sonde_replay_client_new   (const SondeReplayPlan    *plan,
                                               SoupWebsocketConnection  *ws,
+                                              GSocket                  *socket,
                                               GMainContext             *context);
 SoupWebsocketConnection *sonde_replay_client_get_connection (SondeReplayClient *self);
 /* Stops everything it has scheduled and closes with @code, @reason when

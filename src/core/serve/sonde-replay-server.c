@@ -118,7 +118,8 @@ on_websocket (SoupServer              *server,
 
   self->ever_connected = TRUE;
   g_signal_connect (ws, "closed", G_CALLBACK (on_client_closed), self);
-  g_ptr_array_add (self->clients, sonde_replay_client_new (&self->plan, ws, self->context));
+  g_ptr_array_add (self->clients, sonde_replay_client_new (&self->plan, ws, soup_server_message_get_socket (msg),
+                                                         self->context));
 
   g_mutex_lock (&self->lock);
   self->n_clients = self->clients->len;
