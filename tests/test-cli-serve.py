@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -381,6 +382,44 @@ def test_stop(tmp):
     server.stop()
 
 
+def test_tls_and_abnormal_end(tmp):
+    """wss:// with --tls-cert/--tls-key; a session that ended without a Close
+    frame (1006) ends its replay the same way."""
+    path = os.path.join(tmp, "dropped.jsonl")
+    write_jsonl(path, [("text", "a"), ("binary", b"\0")], 10000, close=(1006, ""))
+    cert = os.path.join(tmp, "cert.pem")
+    key = os.path.join(tmp, "key.pem")
+    if shutil.which("openssl") is None:
+        print("# openssl missing: no TLS check")
+        return
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    server = Server("--replay", path, "--tls-cert", cert, "--tls-key", key)
+    ok(server.url is not None and server.url.startswith("wss://127.0.0.1:"), "--tls-cert: a wss:// URL",
+       server.banner)
+
+    async def over_tls():
+        context = ssl.create_default_context(cafile=cert)
+        async with websockets.connect(server.url, ssl=context) as ws:
+            got = []
+            try:
+                while True:
+                    got.append(await asyncio.wait_for(ws.recv(), 10))
+            except websockets.ConnectionClosed:
+                pass
+            return got, ws.close_code
+
+    got, code = asyncio.run(over_tls())
+    ok(got == ["a", b"\0"], "wss: the payloads", got)
+    ok(code == 1006, "a session that ended without a Close frame ends so (1006)", code)
+    server.stop()
+
+    proc = subprocess.run([CLI, "serve", "--replay", path, "--tls-cert", path, "--tls-key", path],
+                          capture_output=True, text=True, timeout=20)
+    ok(proc.returncode == 2 and "--tls-cert" in proc.stderr, "a file that is no certificate: exit 2", proc.stderr)
+
+
 def test_bad_input(tmp):
     junk = os.path.join(tmp, "junk.txt")
     with open(junk, "w") as f:
@@ -418,6 +457,7 @@ def main():
         test_rules(tmp)
         test_clients(tmp)
         test_stop(tmp)
+        test_tls_and_abnormal_end(tmp)
         test_bad_input(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
