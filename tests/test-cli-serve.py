@@ -318,6 +318,37 @@ def test_rules(tmp):
        "a rules file that breaks the schema: exit 2, the field named", (proc.returncode, proc.stderr))
 
 
+def readme_rules():
+    """The example rules file of README.md (the ```json block of the ticker)."""
+    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
+    with open(readme, encoding="utf-8") as f:
+        text = f.read()
+    for block in text.split("```json\n")[1:]:
+        body = block.split("```", 1)[0]
+        if "mock-ticker" in body:
+            return body
+    return None
+
+
+def test_readme_example(tmp):
+    body = readme_rules()
+    ok(body is not None, "README has the ticker rules example")
+    if body is None:
+        return
+    rules = os.path.join(tmp, "readme-rules.json")
+    with open(rules, "w") as f:
+        f.write(body)
+    server = Server("--rules", rules)
+    ok(server.url is not None, "the README example is valid rules", server.stop() if server.url is None else "")
+    if server.url is None:
+        return
+    hello, ack, ticks, pong, code, reason = asyncio.run(ticker_client(server.url))
+    ok(hello.get("type") == "welcome" and ack == {"type": "ack", "id": "req-17", "channel": "ticker.ABC"} and
+       [t["seq"] for t in ticks] == [1, 2, 3] and pong == "pong" and (code, reason) == (4000, "see you"),
+       "the README example: welcome, ack with the id, ticks, pong, close on bye", (hello, ack, ticks, pong, code))
+    server.stop()
+
+
 def test_clients(tmp):
     path = os.path.join(tmp, "one-second.jsonl")
     expected = [("text", "m%d" % i) for i in range(11)]
@@ -455,6 +486,7 @@ def main():
         test_sources(tmp)
         test_speed(tmp)
         test_rules(tmp)
+        test_readme_example(tmp)
         test_clients(tmp)
         test_stop(tmp)
         test_tls_and_abnormal_end(tmp)
