@@ -20,7 +20,7 @@
 
 const zlib = require('zlib');
 const { WebSocketServer } = require('ws');
-const { stopWhenDone } = require('./peer-lifetime.js');
+const { parseArgs, stopWhenDone } = require('./peer-lifetime.js');
 const msgpack = require('@msgpack/msgpack');
 const cbor = require('cbor-x');
 
@@ -39,22 +39,8 @@ const routes = {
   },
 };
 
-function parseArgs (argv) {
-  let lifetime = 120;
-
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--lifetime' && i + 1 < argv.length)
-      lifetime = Number(argv[++i]);
-    else {
-      process.stderr.write(`decode-feed.js: unknown argument ${argv[i]}\n`);
-      process.exit(2);
-    }
-  }
-  return { lifetime };
-}
-
 function main () {
-  const { lifetime } = parseArgs(process.argv.slice(2));
+  const { lifetime } = parseArgs(process.argv.slice(2), 'decode-feed.js', { lifetime: 120 });
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 
   server.on('listening', () => {

@@ -34,7 +34,7 @@ const {
 } = require('graphql');
 const { useServer } = require('graphql-ws/use/ws');
 const { SubscriptionServer } = require('subscriptions-transport-ws');
-const { stopWhenDone } = require('./peer-lifetime.js');
+const { parseArgs, stopWhenDone } = require('./peer-lifetime.js');
 
 const Tick = new GraphQLObjectType({
   name: 'Tick',
@@ -70,26 +70,12 @@ const schema = new GraphQLSchema({
   }),
 });
 
-function parseArgs (argv) {
-  let lifetime = 120;
-
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--lifetime' && i + 1 < argv.length)
-      lifetime = Number(argv[++i]);
-    else {
-      process.stderr.write(`graphql-peer.js: unknown argument ${argv[i]}\n`);
-      process.exit(2);
-    }
-  }
-  return { lifetime };
-}
-
 function tokenOf (params) {
   return params && typeof params.token === 'string' ? params.token : null;
 }
 
 function main () {
-  const { lifetime } = parseArgs(process.argv.slice(2));
+  const { lifetime } = parseArgs(process.argv.slice(2), 'graphql-peer.js', { lifetime: 120 });
   const httpServer = http.createServer((req, res) => {
     res.writeHead(404);
     res.end();

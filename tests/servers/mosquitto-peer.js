@@ -26,41 +26,8 @@ const os = require('os');
 const path = require('path');
 const { createServer } = require('http');
 const { WebSocketServer } = require('ws');
-const { stopWhenDone } = require('./peer-lifetime.js');
-
-function parseArgs (argv) {
-  const args = { port: 0, interval: 50, lifetime: 120 };
-
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i].replace(/^--/, '');
-
-    if (!(name in args) || i + 1 >= argv.length) {
-      process.stderr.write(`mosquitto-peer.js: unknown argument ${argv[i]}\n`);
-      process.exit(2);
-    }
-    args[name] = Number(argv[++i]);
-  }
-  return args;
-}
-
-function str (s) {
-  const b = Buffer.from(s);
-  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
-}
-
-function packet (first, body) {
-  const lengths = [];
-  let n = body.length;
-
-  do {
-    let byte = n & 0x7f;
-    n >>= 7;
-    if (n > 0)
-      byte |= 0x80;
-    lengths.push(byte);
-  } while (n > 0);
-  return Buffer.concat([Buffer.from([first, ...lengths]), body]);
-}
+const { packet, str } = require('./mqtt-bytes.js');
+const { parseArgs, stopWhenDone } = require('./peer-lifetime.js');
 
 function freePort () {
   return new Promise((resolve) => {
@@ -89,7 +56,7 @@ function connectWhenUp (port, tries) {
 }
 
 async function main () {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), 'mosquitto-peer.js', { port: 0, interval: 50, lifetime: 120 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sonde-mosquitto-'));
   const brokerPort = await freePort();
   const config = path.join(dir, 'mosquitto.conf');

@@ -19,25 +19,10 @@
 
 const { createServer } = require('http');
 const { WebSocketServer, createWebSocketStream } = require('ws');
-const { stopWhenDone } = require('./peer-lifetime.js');
-
-function parseArgs (argv) {
-  const args = { port: 0, interval: 50, qos: 0, lifetime: 120 };
-
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i].replace(/^--/, '');
-
-    if (!(name in args) || i + 1 >= argv.length) {
-      process.stderr.write(`mqtt-peer.js: unknown argument ${argv[i]}\n`);
-      process.exit(2);
-    }
-    args[name] = Number(argv[++i]);
-  }
-  return args;
-}
+const { parseArgs, stopWhenDone } = require('./peer-lifetime.js');
 
 async function main () {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), 'mqtt-peer.js', { port: 0, interval: 50, qos: 0, lifetime: 120 });
   const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker();
   const http = createServer();

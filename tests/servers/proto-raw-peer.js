@@ -26,26 +26,8 @@
 'use strict';
 
 const { WebSocketServer } = require('ws');
-const { stopWhenDone } = require('./peer-lifetime.js');
-
-function str (s) {
-  const b = Buffer.from(s);
-  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
-}
-
-function packet (first, body) {
-  const lengths = [];
-  let n = body.length;
-
-  do {
-    let byte = n & 0x7f;
-    n >>= 7;
-    if (n > 0)
-      byte |= 0x80;
-    lengths.push(byte);
-  } while (n > 0);
-  return Buffer.concat([Buffer.from([first, ...lengths]), body]);
-}
+const { packet, str } = require('./mqtt-bytes.js');
+const { parseArgs, stopWhenDone } = require('./peer-lifetime.js');
 
 function publish (topic, payload, qos, id) {
   const parts = [str(topic)];
@@ -87,17 +69,7 @@ function stompScript (ws) {
 }
 
 function main () {
-  let lifetime = 120;
-  const argv = process.argv.slice(2);
-
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--lifetime' && i + 1 < argv.length)
-      lifetime = Number(argv[++i]);
-    else {
-      process.stderr.write(`proto-raw-peer.js: unknown argument ${argv[i]}\n`);
-      process.exit(2);
-    }
-  }
+  const { lifetime } = parseArgs(process.argv.slice(2), 'proto-raw-peer.js', { lifetime: 120 });
 
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 

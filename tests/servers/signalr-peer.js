@@ -32,7 +32,7 @@
 'use strict';
 
 const { WebSocketServer } = require('ws');
-const { stopWhenDone } = require('./peer-lifetime.js');
+const { parseArgs, stopWhenDone } = require('./peer-lifetime.js');
 
 const RS = '\x1e';
 
@@ -42,20 +42,6 @@ function tick (i) {
 
 function record (message) {
   return JSON.stringify(message) + RS;
-}
-
-function parseArgs (argv) {
-  let lifetime = 120;
-
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--lifetime' && i + 1 < argv.length)
-      lifetime = Number(argv[++i]);
-    else {
-      process.stderr.write(`signalr-peer.js: unknown argument ${argv[i]}\n`);
-      process.exit(2);
-    }
-  }
-  return { lifetime };
 }
 
 function answer (ws, message, state) {
@@ -96,7 +82,7 @@ function start (ws, path) {
 }
 
 function main () {
-  const { lifetime } = parseArgs(process.argv.slice(2));
+  const { lifetime } = parseArgs(process.argv.slice(2), 'signalr-peer.js', { lifetime: 120 });
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 
   server.on('connection', (ws, request) => {

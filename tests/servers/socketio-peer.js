@@ -22,30 +22,12 @@
 
 const http = require('http');
 const { Server } = require('socket.io');
-
-function parseArgs (argv) {
-  const args = { port: 0, lifetime: 300, server: 1 };
-
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--port' && i + 1 < argv.length)
-      args.port = Number(argv[++i]);
-    else if (argv[i] === '--lifetime' && i + 1 < argv.length)
-      args.lifetime = Number(argv[++i]);
-    else if (argv[i] === '--server' && i + 1 < argv.length)
-      args.server = Number(argv[++i]);
-    else {
-      process.stderr.write(`socketio-peer.js: unknown argument ${argv[i]}\n`);
-      process.exit(2);
-    }
-  }
-  return args;
-}
+const { parseArgs, stopWhenDone } = require('./peer-lifetime.js');
 
 function main () {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), 'socketio-peer.js', { port: 0, lifetime: 300, server: 1 });
   const httpServer = http.createServer();
   const io = new Server(httpServer, { pingInterval: 300, pingTimeout: 200, transports: ['websocket'] });
-  let stopping = false;
 
   io.on('connection', (socket) => {
     let timer = null;
@@ -107,23 +89,10 @@ function main () {
     process.stdout.write(`PORT ${httpServer.address().port}\n`);
   });
 
-  function stop (why) {
-    if (stopping)
-      return;
-    stopping = true;
-    process.stderr.write(`socketio-peer.js: stopping: ${why}\n`);
+  stopWhenDone(null, 'socketio-peer.js', args.lifetime, (done) => {
     io.disconnectSockets(true);
-    io.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 2000).unref();
-  }
-
-  process.stdin.on('end', () => stop('stdin closed'));
-  process.stdin.on('close', () => stop('stdin closed'));
-  process.stdin.on('error', () => stop('stdin error'));
-  process.stdin.resume();
-  setTimeout(() => stop('lifetime over'), args.lifetime * 1000).unref();
-  process.on('SIGTERM', () => stop('signal'));
-  process.on('SIGINT', () => stop('signal'));
+    io.close(done);
+  });
 }
 
 main();

@@ -22,25 +22,11 @@
 
 const { createServer } = require('http');
 const StompServer = require('stomp-broker-js');
-const { stopWhenDone } = require('./peer-lifetime.js');
-
-function parseArgs (argv) {
-  const args = { port: 0, interval: 50, heartbeat: 500, lifetime: 120 };
-
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i].replace(/^--/, '');
-
-    if (!(name in args) || i + 1 >= argv.length) {
-      process.stderr.write(`stomp-peer.js: unknown argument ${argv[i]}\n`);
-      process.exit(2);
-    }
-    args[name] = Number(argv[++i]);
-  }
-  return args;
-}
+const { parseArgs, stopWhenDone } = require('./peer-lifetime.js');
 
 function main () {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), 'stomp-peer.js',
+                         { port: 0, interval: 50, heartbeat: 500, lifetime: 120 });
   const http = createServer();
   const broker = new StompServer({ server: http, path: '/stomp', heartbeat: [0, args.heartbeat],
                                    heartbeatErrorMargin: 300 });
