@@ -15,41 +15,11 @@ import subprocess
 import sys
 import time
 
-CLI = os.environ["SONDE_CLI"]
-SERVERS = os.environ.get("SONDE_TEST_SERVERS",
-                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "servers"))
-PEER = os.path.join(SERVERS, "jsonrpc-peer.js")
-N = 0
-FAILURES = []
-
-
-def ok(cond, name, detail=""):
-    global N
-    N += 1
-    if cond:
-        print("ok %d %s" % (N, name))
-    else:
-        print("not ok %d %s %s" % (N, name, detail))
-        FAILURES.append(name)
+from sonde_test_cli import CLI, finish, ok, run, start_node_peer, stop_peer
 
 
 def start_peer(port=0):
-    args = ["node", PEER, "--lifetime", "60"] + (["--port", str(port)] if port else [])
-    peer = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    line = peer.stdout.readline().decode()
-    if not line.startswith("PORT "):
-        raise RuntimeError("the peer did not start: %r" % line)
-    return peer, int(line.split()[1])
-
-
-def stop_peer(peer):
-    peer.stdin.close()
-    peer.wait(10)
-
-
-def run(*args):
-    proc = subprocess.run([CLI] + list(args), capture_output=True, timeout=60)
-    return proc.returncode, proc.stdout.decode(), proc.stderr.decode("utf-8", "replace")
+    return start_node_peer("jsonrpc-peer.js", "--lifetime", "60", *(["--port", str(port)] if port else []))
 
 
 def lines_of(out):
@@ -143,8 +113,7 @@ def main():
     ok(status == 2 and "--app-protocol" in err, "--subscribe without a mode: exit 2, said", err)
 
     stop_peer(peer)
-    print("1..%d" % N)
-    return 1 if FAILURES else 0
+    return finish()
 
 
 if __name__ == "__main__":

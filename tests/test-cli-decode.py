@@ -30,12 +30,12 @@ import cbor2
 import msgpack
 import websockets
 
+from sonde_test_cli import finish, ok
+
 CLI = os.environ["SONDE_CLI"]
 SRCDIR = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
 SCHEMA = os.path.join(SRCDIR, "..", "docs", "record.schema.json")
 CHECK = os.path.join(SRCDIR, "check-records.py")
-FAILURES = []
-N = 0
 
 TICKS = [{"sym": "ABC", "price": 100.25 + i, "seq": i} for i in range(5)]
 TMP = tempfile.mkdtemp(prefix="sonde-cli-decode-")
@@ -52,16 +52,6 @@ def compile_proto():
                     "--include_imports", "--python_out=" + TMP, PROTO], check=True)
     sys.path.insert(0, TMP)
     ticker_pb2 = importlib.import_module("ticker_pb2")
-
-
-def ok(cond, name, detail=""):
-    global N
-    N += 1
-    if cond:
-        print("ok %d %s" % (N, name))
-    else:
-        print("not ok %d %s %s" % (N, name, detail))
-        FAILURES.append(name)
 
 
 def encode(mode, tick):
@@ -212,8 +202,7 @@ def main():
     stop.set()
     thread.join(10)
     shutil.rmtree(TMP, ignore_errors=True)
-    print("1..%d" % N)
-    return 1 if FAILURES else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -14,24 +14,14 @@ import subprocess
 import sys
 import tempfile
 
+from sonde_test_cli import finish, ok
+
 CLI = os.environ["SONDE_CLI"]
-FAILURES = []
-N = 0
 
 TEXT = '{"sym":"ABC","price":101.5}'
 BINARY = bytes([0, 1, 0, 255, 0])
 START = "2026-05-28T20:26:40.000000Z"
 START_US = 1780000000000000
-
-
-def ok(cond, name, detail=""):
-    global N
-    N += 1
-    if cond:
-        print("ok %d %s" % (N, name))
-    else:
-        print("not ok %d %s %s" % (N, name, detail))
-        FAILURES.append(name)
 
 
 def run(*args, env=None):
@@ -209,9 +199,8 @@ def main():
     status, out, err = run("history", "list", "--profile", "Nobody", "--profiles", profiles, env=env)
     ok(status == 2, "an unknown profile is a usage error", err)
 
-    print("1..%d" % N)
     subprocess.run(["rm", "-rf", tmp])
-    return 1 if FAILURES else 0
+    return finish()
 
 
 if __name__ == "__main__":

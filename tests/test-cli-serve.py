@@ -24,10 +24,10 @@ import time
 
 import websockets
 
+from sonde_test_cli import finish, ok
+
 CLI = os.environ["SONDE_CLI"]
 SERVERS = os.environ.get("SONDE_TEST_SERVERS", os.path.join(os.path.dirname(__file__), "servers"))
-FAILURES = []
-N = 0
 START_US = 1780000000000000
 
 # What the recorded server sent, in order: text, binary with NUL bytes, an
@@ -41,17 +41,6 @@ RECEIVED = [
     ("binary", BIG),
     ("text", "prix 12,5 € — 終わり"),
 ]
-
-
-def ok(cond, name, detail=""):
-    global N
-    N += 1
-    if cond:
-        print("ok %d %s" % (N, name))
-    else:
-        print("not ok %d %s %s" % (N, name, detail))
-        FAILURES.append(name)
-    sys.stdout.flush()
 
 
 def iso(us):
@@ -493,8 +482,7 @@ def main():
         test_bad_input(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % N)
-    return 1 if FAILURES else 0
+    return finish()
 
 
 if __name__ == "__main__":

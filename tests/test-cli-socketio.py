@@ -15,29 +15,9 @@
 import json
 import os
 import shutil
-import subprocess
 import sys
 
-CLI = os.environ["SONDE_CLI"]
-SERVERS = os.environ.get("SONDE_TEST_SERVERS",
-                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "servers"))
-FAILURES = []
-N = 0
-
-
-def ok(cond, name, detail=""):
-    global N
-    N += 1
-    if cond:
-        print("ok %d %s" % (N, name))
-    else:
-        print("not ok %d %s %s" % (N, name, detail))
-        FAILURES.append(name)
-
-
-def run(*args, timeout=60):
-    proc = subprocess.run([CLI] + list(args), capture_output=True, timeout=timeout)
-    return proc.returncode, proc.stdout.decode(), proc.stderr.decode("utf-8", "replace")
+from sonde_test_cli import SERVERS, finish, ok, run, start_node_peer, stop_peer
 
 
 def main():
@@ -45,14 +25,13 @@ def main():
     if node is None or not os.path.isdir(os.path.join(SERVERS, "node_modules", "socket.io")):
         print("1..0 # SKIP node or npm's socket.io is missing (npm ci in tests/servers)")
         return 0
-    peer = subprocess.Popen([node, os.path.join(SERVERS, "socketio-peer.js"), "--lifetime", "100"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=SERVERS)
     try:
-        line = peer.stdout.readline().decode().strip()
-        if not line.startswith("PORT "):
-            print("Bail out! the peer did not start: %r" % line)
-            return 1
-        url = "ws://127.0.0.1:%s" % line.split()[1]
+        peer, port = start_node_peer("socketio-peer.js", "--lifetime", "100")
+    except RuntimeError as error:
+        print("Bail out! %s" % error)
+        return 1
+    try:
+        url = "ws://127.0.0.1:%d" % port
 
         # The command: the numbers, and nothing else.
         status, out, err = run("connect", url, "--app-protocol", "socket.io", "--emit", 'subscribe {"sym":"BTC"}',
@@ -97,14 +76,8 @@ def main():
                                "--count", "1", timeout=30)
         ok(status == 2 and "--emit: The arguments of subscribe are not JSON" in err, "bad emit: fails, says why", "%d %s" % (status, err))
     finally:
-        peer.stdin.close()
-        try:
-            peer.wait(10)
-        except subprocess.TimeoutExpired:
-            peer.kill()
-            peer.wait()
-    print("1..%d" % N)
-    return 1 if FAILURES else 0
+        stop_peer(peer)
+    return finish()
 
 
 if __name__ == "__main__":

@@ -23,9 +23,9 @@ import threading
 
 import websockets
 
+from sonde_test_cli import finish, ok
+
 CLI = os.environ["SONDE_CLI"]
-FAILURES = []
-N = 0
 
 BIG = bytes((i * 7 + (i >> 13)) % 256 for i in range(5 * 1024 * 1024))
 SENT = [
@@ -35,16 +35,6 @@ SENT = [
     ("in", "text", b""),
     ("in", "binary", BIG),
 ]
-
-
-def ok(cond, name, detail=""):
-    global N
-    N += 1
-    if cond:
-        print("ok %d %s" % (N, name))
-    else:
-        print("not ok %d %s %s" % (N, name, detail[:2000]))
-        FAILURES.append(name)
 
 
 async def handler(ws, path=None):
@@ -135,9 +125,8 @@ def main():
 
     stop["loop"].call_soon_threadsafe(stop["future"].set_result, None)
     thread.join(30)
-    print("1..%d" % N)
     subprocess.run(["rm", "-rf", tmp])
-    return 1 if FAILURES else 0
+    return finish()
 
 
 if __name__ == "__main__":
