@@ -112,8 +112,9 @@ describe_source (SondeReplaySource *source,
   g_autofree char *messages = g_strdup_printf (ngettext ("%u received message", "%u received messages", n), n);
   g_autofree char *pace = speed > 0 ? g_strdup_printf (_("at %g×"), speed) : g_strdup (_("as fast as possible"));
 
-  return g_strdup_printf (_("Replaying session %" G_GINT64_FORMAT " of %s: %s over %.1f s, %s"),
-                          sonde_replay_source_get_session_id (source), path, messages, seconds, pace);
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, sonde_replay_source_get_session_id (source));
+
+  return g_strdup_printf (_("Replaying session %s of %s: %s over %.1f s, %s"), id, path, messages, seconds, pace);
 }
 
 int

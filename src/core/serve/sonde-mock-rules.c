@@ -156,7 +156,9 @@ get_uint (JsonNode    *node,
   value = json_node_get_int (node);
   if (value < min || value > max)
     {
-      fail (error, field, _("give a number from %u to %u, not %" G_GINT64_FORMAT), min, max, value);
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+
+      fail (error, field, _("give a number from %u to %u, not %s"), min, max, text);
       return FALSE;
     }
   *out = (guint) value;

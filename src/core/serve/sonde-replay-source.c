@@ -211,9 +211,11 @@ load_database (const char            *path,
     }
   if (session == NULL)
     {
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, session_id);
+
       g_set_error (error, SONDE_SERVE_ERROR, SONDE_SERVE_ERROR_UNKNOWN_SESSION,
-                   _("The recordings database “%s” has no session %" G_GINT64_FORMAT
-                     " (`sonde-cli history list --db FILE` lists them)"), path, session_id);
+                   _("The recordings database “%s” has no session %s (`sonde-cli history list --db FILE` "
+                     "lists them)"), path, id);
       return NULL;
     }
 
@@ -225,10 +227,11 @@ load_database (const char            *path,
   collector = (Collector) { source, from, to, G_MININT64, 0, 0, NULL };
   if (!sonde_store_read_records (SONDE_STORE (store), session->id, 0, collect, &collector, &local_error))
     {
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, session->id);
+
       g_clear_pointer (&collector.close_reason, g_free);
       g_set_error (error, SONDE_SERVE_ERROR, SONDE_SERVE_ERROR_NOT_RECORDING,
-                   _("The session %" G_GINT64_FORMAT " of “%s” cannot be read: %s"),
-                   session->id, path, local_error->message);
+                   _("The session %s of “%s” cannot be read: %s"), id, path, local_error->message);
       return NULL;
     }
   /* The store's own end wins over the last close event. */
