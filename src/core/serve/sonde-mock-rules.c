@@ -669,18 +669,31 @@ sonde_mock_rules_parse (const char  *data,
       guint column = 0;
       int used = 0;
 
+      /* json-glib quotes the token it refused as it was: maybe not UTF-8. */
+      g_autofree char *valid = NULL;
+
       if (local_error->code == SONDE_IMPORT_ERROR_INVALID_JSON && message != NULL &&
           sscanf (message + 1, " %u:%u: %n", &line, &column, &used) == 2 && used > 0)
-        g_set_error (error, SONDE_SERVE_ERROR, SONDE_SERVE_ERROR_INVALID_RULES,
-                     _("line %u, column %u: %s"), line, column, message + 1 + used);
+        {
+          valid = g_utf8_make_valid (message + 1 + used, -1);
+          g_set_error (error, SONDE_SERVE_ERROR, SONDE_SERVE_ERROR_INVALID_RULES,
+                       _("line %u, column %u: %s"), line, column, valid);
+        }
       else
-        g_set_error_literal (error, SONDE_SERVE_ERROR, SONDE_SERVE_ERROR_INVALID_RULES,
-                             local_error->message);
+        {
+          valid = g_utf8_make_valid (local_error->message, -1);
+          g_set_error_literal (error, SONDE_SERVE_ERROR, SONDE_SERVE_ERROR_INVALID_RULES, valid);
+        }
       return NULL;
     }
 
-  if (!parse_root (self, root, error))
-    return NULL;
+  if (!parse_root (self, root, &local_error))
+    {
+      g_autofree char *valid = g_utf8_make_valid (local_error->message, -1);
+
+      g_set_error_literal (error, SONDE_SERVE_ERROR, SONDE_SERVE_ERROR_INVALID_RULES, valid);
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }
 
