@@ -6,6 +6,7 @@
 
 #include <gtksourceview/gtksource.h>
 
+#include "sonde-action-form.h"
 #include "sonde-composer.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,7 @@ struct _SondeComposer
   GtkToggleButton   *binary_mode;
   GtkToggleButton   *action_mode;
   GtkDropDown       *action_drop;
+  SondeActionForm   *form;          /* the action's fields, in place of the editor in Action mode */
   GtkScrolledWindow *scrolled;
   GtkSourceView     *editor;
   GtkLabel          *error_label;
@@ -47,8 +49,8 @@ struct _SondeComposer
 
 /* sonde-composer-protocol.c */
 gboolean sonde_composer_protocol_send         (SondeComposer  *self,
-                                               const char     *argument,
                                                GError        **error);
+void     sonde_composer_protocol_init         (SondeComposer  *self);
 void     sonde_composer_protocol_dispose      (SondeComposer  *self);
 
 /* sonde-composer.c */

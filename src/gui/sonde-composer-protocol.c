@@ -4,10 +4,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * While the session speaks an application protocol, an Action toggle joins
- * Text, JSON and Binary, with a list of the mode's actions beside it; the
- * editor holds the action's argument ("tick {\"sym\":\"BTC\"}", a topic, a
- * GraphQL document), and Send performs it (sonde_session_app_act()): what
- * is wrong with the argument shows under the editor, as for JSON.
+ * Text, JSON and Binary, with a list of the mode's actions beside it. In
+ * Action mode the action's form (sonde-action-form.c) takes the editor's
+ * place: its fields are checked as they are typed, the first problem keeps
+ * Send off (the composer's "problem"), and Send performs the action
+ * (sonde_session_app_act_full()). The form keeps its fields after a send,
+ * so the same action goes again with one click; the editor's text and its
+ * history wait until another mode is chosen.
  */
 
 #define G_LOG_DOMAIN "sonde-composer"
@@ -18,65 +21,41 @@
 
 #include "sonde-composer-private.h"
 
-typedef struct {
-  const char *name;     /* the mode's action */
-  const char *title;    /* translatable */
-} Action;
-
-static const Action socket_io_actions[] = { { "emit", N_("Emit") }, { NULL, NULL } };
-static const Action graphql_actions[] = { { "subscribe", N_("Subscribe") }, { "complete", N_("Complete") },
-                                          { NULL, NULL } };
-static const Action stomp_actions[] = { { "subscribe", N_("Subscribe") }, { "unsubscribe", N_("Unsubscribe") },
-                                        { "send", N_("Send") }, { NULL, NULL } };
-static const Action mqtt_actions[] = { { "subscribe", N_("Subscribe") }, { "publish", N_("Publish") },
-                                       { NULL, NULL } };
-static const Action json_rpc_actions[] = { { "call", N_("Call") }, { NULL, NULL } };
-static const Action signalr_actions[] = { { "invoke", N_("Invoke") }, { NULL, NULL } };
-
-static const Action *
-actions_of (SondeAppProtocolKind kind)
+static gboolean
+is_action_mode (SondeComposer *self)
 {
-  switch (kind)
-    {
-    case SONDE_APP_PROTOCOL_SOCKET_IO:
-      return socket_io_actions;
-    case SONDE_APP_PROTOCOL_GRAPHQL:
-      return graphql_actions;
-    case SONDE_APP_PROTOCOL_STOMP:
-      return stomp_actions;
-    case SONDE_APP_PROTOCOL_MQTT:
-      return mqtt_actions;
-    case SONDE_APP_PROTOCOL_JSON_RPC:
-      return json_rpc_actions;
-    case SONDE_APP_PROTOCOL_SIGNALR:
-      return signalr_actions;
-    case SONDE_APP_PROTOCOL_NONE:
-    default:
-      return NULL;
-    }
+  return gtk_widget_get_visible (GTK_WIDGET (self->action_mode)) &&
+         gtk_toggle_button_get_active (self->action_mode);
+}
+
+static void
+sync_visible (SondeComposer *self)
+{
+  gboolean action = is_action_mode (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->action_drop), action);
+  gtk_widget_set_visible (GTK_WIDGET (self->form), action);
+  gtk_widget_set_visible (GTK_WIDGET (self->scrolled), !action);
 }
 
 static void
 sync_actions (SondeComposer *self)
 {
-  const Action *actions = self->session != NULL ? actions_of (sonde_session_get_app_protocol (self->session)) : NULL;
-  g_autoptr(GtkStringList) titles = gtk_string_list_new (NULL);
+  SondeAppProtocolKind kind = self->session != NULL ? sonde_session_get_app_protocol (self->session)
+                                                    : SONDE_APP_PROTOCOL_NONE;
 
-  for (guint i = 0; actions != NULL && actions[i].name != NULL; i++)
-    gtk_string_list_append (titles, _(actions[i].title));
-  gtk_drop_down_set_model (self->action_drop, G_LIST_MODEL (titles));
-  gtk_widget_set_visible (GTK_WIDGET (self->action_mode), actions != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->action_drop), actions != NULL &&
-                                                          gtk_toggle_button_get_active (self->action_mode));
-  if (actions == NULL && gtk_toggle_button_get_active (self->action_mode))
+  sonde_action_form_set_kind (self->form, kind);
+  gtk_drop_down_set_selected (self->action_drop, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->action_mode), kind != SONDE_APP_PROTOCOL_NONE);
+  if (kind == SONDE_APP_PROTOCOL_NONE && gtk_toggle_button_get_active (self->action_mode))
     gtk_toggle_button_set_active (self->text_mode, TRUE);
+  sync_visible (self);
 }
 
 static void
-on_action_mode_toggled (SondeComposer *self)
+on_action_selected (SondeComposer *self)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->action_drop), gtk_widget_get_visible (GTK_WIDGET (self->action_mode)) &&
-                                                          gtk_toggle_button_get_active (self->action_mode));
+  sonde_action_form_set_selected (self->form, gtk_drop_down_get_selected (self->action_drop));
 }
 
 void
@@ -91,30 +70,31 @@ sonde_composer_set_session (SondeComposer *self,
   g_set_object (&self->session, session);
   if (session != NULL)
     g_signal_connect_object (session, "notify::app-protocol", G_CALLBACK (sync_actions), self, G_CONNECT_SWAPPED);
-  g_signal_handlers_disconnect_by_func (self->action_mode, on_action_mode_toggled, self);
-  g_signal_connect_object (self->action_mode, "toggled", G_CALLBACK (on_action_mode_toggled), self,
-                           G_CONNECT_SWAPPED);
   sync_actions (self);
 }
 
 gboolean
 sonde_composer_protocol_send (SondeComposer  *self,
-                              const char     *argument,
                               GError        **error)
 {
-  const Action *actions = self->session != NULL ? actions_of (sonde_session_get_app_protocol (self->session)) : NULL;
-  guint selected = gtk_drop_down_get_selected (self->action_drop);
-  guint n = 0;
-
-  while (actions != NULL && actions[n].name != NULL)
-    n++;
-  if (actions == NULL || selected >= n)
+  if (self->session == NULL || sonde_session_get_app_protocol (self->session) == SONDE_APP_PROTOCOL_NONE)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            _("Not sent: this connection speaks no application protocol"));
       return FALSE;
     }
-  return sonde_session_app_act (self->session, actions[selected].name, argument, error);
+  return sonde_action_form_perform (self->form, self->session, error);
+}
+
+/* From the composer's init, once its template is built. */
+void
+sonde_composer_protocol_init (SondeComposer *self)
+{
+  gtk_drop_down_set_model (self->action_drop, sonde_action_form_get_titles (self->form));
+  g_signal_connect_object (self->action_drop, "notify::selected", G_CALLBACK (on_action_selected), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->action_mode, "toggled", G_CALLBACK (sync_visible), self, G_CONNECT_SWAPPED);
+  sync_visible (self);
 }
 
 void

@@ -51,10 +51,12 @@ sonde_composer_is_open (SondeComposer *self)
          sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_OPEN;
 }
 
+/* In Action mode the form says what is missing, as its problem. */
 static gboolean
 is_empty (SondeComposer *self)
 {
-  return gtk_text_buffer_get_char_count (get_buffer (self)) == 0;
+  return sonde_composer_get_mode (self) != SONDE_COMPOSER_MODE_ACTION &&
+         gtk_text_buffer_get_char_count (get_buffer (self)) == 0;
 }
 
 /* The one place that decides whether composer.send (the Send button) can
@@ -116,7 +118,9 @@ set_problem (SondeComposer *self,
   self->problem = g_strdup (problem);
 
   gtk_label_set_label (self->error_label, problem ? problem : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), problem != NULL);
+  /* The form shows its own problems under their fields. */
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label),
+                          problem != NULL && g_strcmp0 (problem, sonde_action_form_get_problem (self->form)) != 0);
   if (problem != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->scrolled), "error");
   else
@@ -158,7 +162,10 @@ validate (SondeComposer *self)
       break;
 
     case SONDE_COMPOSER_MODE_ACTION:
-      /* The mode checks its argument when it acts. */
+      /* The form checks its fields as they are typed. */
+      if (sonde_action_form_get_problem (self->form) != NULL)
+        g_set_error_literal (&error, SONDE_ERROR, SONDE_ERROR_INVALID_OPTION,
+                             sonde_action_form_get_problem (self->form));
       break;
 
     default:
@@ -209,6 +216,7 @@ on_mode_toggled (SondeComposer   *self,
   gtk_source_buffer_set_highlight_syntax (buffer, language != NULL);
 
   validate (self);
+  update_send_button (self);
 }
 
 static void
@@ -368,12 +376,14 @@ sonde_composer_class_init (SondeComposerClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  g_type_ensure (SONDE_TYPE_ACTION_FORM);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-composer.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, text_mode);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, json_mode);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, binary_mode);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, action_mode);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, action_drop);
+  gtk_widget_class_bind_template_child (widget_class, SondeComposer, form);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, scrolled);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, editor);
   gtk_widget_class_bind_template_child (widget_class, SondeComposer, error_label);
@@ -406,6 +416,8 @@ sonde_composer_init (SondeComposer *self)
   sonde_style_scheme_follow (GTK_SOURCE_BUFFER (get_buffer (self)));
   g_signal_connect_object (get_buffer (self), "changed",
                            G_CALLBACK (on_buffer_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->form, "notify::problem", G_CALLBACK (validate), self, G_CONNECT_SWAPPED);
+  sonde_composer_protocol_init (self);
 
   controller = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
@@ -534,14 +546,10 @@ sonde_composer_send (SondeComposer  *self,
       return FALSE;
     }
 
-  text = sonde_composer_dup_text (self);
+  /* The form keeps its fields: the editor's history is for messages. */
   if (sonde_composer_get_mode (self) == SONDE_COMPOSER_MODE_ACTION)
-    {
-      ok = sonde_composer_protocol_send (self, text, error);
-      if (ok)
-        sonde_composer_history_add (self, text);
-      return ok;
-    }
+    return sonde_composer_protocol_send (self, error);
+  text = sonde_composer_dup_text (self);
   bytes = sonde_connection_render_template (self->connection, text,
                                             (SondeMessageFormat) sonde_composer_get_mode (self), error);
   if (bytes == NULL)
@@ -579,7 +587,10 @@ sonde_composer_focus (SondeComposer *self)
 {
   g_return_if_fail (SONDE_IS_COMPOSER (self));
 
-  gtk_widget_grab_focus (GTK_WIDGET (self->editor));
+  if (sonde_composer_get_mode (self) == SONDE_COMPOSER_MODE_ACTION)
+    sonde_action_form_focus (self->form);
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->editor));
 }
 
 /* The profile's saved templates, offered in the Templates menu. Copied. */
