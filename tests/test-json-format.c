@@ -219,6 +219,7 @@ test_invalid_table (void)
       guint column = 0;
 
       g_test_message ("case %u", i);
+      g_assert_false (sonde_json_is_valid (c->input, c->length < 0 ? strlen (c->input) : (gsize) c->length));
       g_assert_false (sonde_json_validate (c->input, c->length, &line, &column, &error));
       g_assert_error (error, SONDE_ERROR, SONDE_ERROR_INVALID_JSON);
       g_assert_cmpstr (error->message, ==, expected);
@@ -629,6 +630,35 @@ test_pretty_compact (void)
     }
 }
 
+/* sonde_json_find_members() and the skips it is made of. */
+static void
+test_members (void)
+{
+  static const char * const keys[] = { "method", "params", "id" };
+  const char *doc = " { \"params\" : {\"method\":\"inner\",\"s\":\"a\\\"}\"} , \"method\":\"first\","
+                    "\"list\":[1,[2,{\"id\":3}],\"]\"],\"method\" :\"last\",\"n\":-1.5e3 } ";
+  gsize starts[3], ends[3];
+  g_autofree char *method = NULL;
+  g_autofree char *params = NULL;
+  guint found;
+
+  g_assert_true (sonde_json_is_valid (doc, strlen (doc)));
+  found = sonde_json_find_members (doc, strlen (doc), keys, 3, starts, ends);
+  /* The last "method" counts; the inner one and the nested "id" do not. */
+  g_assert_cmpuint (found, ==, 3);
+  method = g_strndup (doc + starts[0], ends[0] - starts[0]);
+  params = g_strndup (doc + starts[1], ends[1] - starts[1]);
+  g_assert_cmpstr (method, ==, "\"last\"");
+  g_assert_cmpstr (params, ==, "{\"method\":\"inner\",\"s\":\"a\\\"}\"}");
+
+  g_assert_cmpuint (sonde_json_skip_value ("-1.5e3 ,", 8, 0), ==, 6);
+  g_assert_cmpuint (sonde_json_skip_value ("\"a\\\"b\",1", 8, 0), ==, 6);
+  g_assert_cmpuint (sonde_json_skip_value ("[\"]\",{}] x", 10, 0), ==, 8);
+  g_assert_cmpuint (sonde_json_skip_space (" \t\r\nx", 5, 0), ==, 4);
+  g_assert_cmpuint (sonde_json_find_members ("[1]", 3, keys, 3, starts, ends), ==, 0);
+  g_assert_cmpuint (sonde_json_find_members ("{}", 2, keys, 3, starts, ends), ==, 0);
+}
+
 static void
 test_random_documents (void)
 {
@@ -706,6 +736,8 @@ test_random_damage (void)
       valid = sonde_json_validate (doc->str, doc->len, &line, &column, &error);
       pretty = sonde_json_pretty (doc->str, doc->len, 2, &pretty_error);
       g_assert_cmpint (valid, ==, pretty != NULL);
+      /* The fast check and the scanner agree. */
+      g_assert_cmpint (sonde_json_is_valid (doc->str, doc->len), ==, pretty != NULL);
 
       if (valid)
         {
@@ -744,6 +776,7 @@ main (int   argc,
   g_test_add_func ("/json-format/pretty-compact", test_pretty_compact);
   g_test_add_func ("/json-format/invalid-table", test_invalid_table);
   g_test_add_func ("/json-format/depth", test_depth);
+  g_test_add_func ("/json-format/members", test_members);
   g_test_add_func ("/json-format/indentation-cap", test_indentation_cap);
   g_test_add_func ("/json-format/random-documents", test_random_documents);
   g_test_add_func ("/json-format/random-damage", test_random_damage);

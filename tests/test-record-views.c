@@ -351,6 +351,47 @@ test_labels_and_upkeep (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filter)), ==, 1);
 }
 
+/* A JSON message whose view is itself (JSON-RPC's): marked payload, kept
+ * without a copy. */
+static SondeRecordViewKind
+payload_view (const SondeRecord    *record,
+              GString              *json,
+              char                **error_message,
+              SondeRecordViewExtra *extra,
+              gpointer              user_data)
+{
+  extra->label = g_strdup ("tick");
+  extra->payload = TRUE;
+  return SONDE_RECORD_VIEW_DECODED;
+}
+
+static void
+test_payload_views (void)
+{
+  g_autoptr(SondeMessageLog) log = sonde_message_log_new ();
+  SondeRecordViews *views = sonde_message_log_get_views (log);
+  const char *text = "{\"method\":\"tick\",\"params\":{\"price\":101}}";
+  SondeRecord record, view;
+  gsize bytes;
+
+  sonde_message_log_set_view_func (log, payload_view, NULL, NULL);
+  sonde_message_log_append (log, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, 1, 1, text, strlen (text));
+  g_assert_true (sonde_message_log_get_record (log, 0, &record));
+
+  g_assert_cmpint (sonde_record_views_get (views, &record, &view, NULL), ==, SONDE_RECORD_VIEW_DECODED);
+  g_assert_true (view.data == record.data);
+  g_assert_cmpuint (view.stored_size, ==, strlen (text));
+  g_assert_cmpint (view.kind, ==, SONDE_MESSAGE_KIND_TEXT);
+  g_assert_cmpstr (sonde_record_views_get_label (views, &record, NULL), ==, "tick");
+  /* Nothing of the payload was copied: the entry holds its label. */
+  bytes = sonde_record_views_get_bytes (views);
+  g_assert_cmpuint (bytes, <, strlen (text) + 64);
+  /* Read again from the kept entry. */
+  g_assert_cmpint (sonde_record_views_get (views, &record, &view, NULL), ==, SONDE_RECORD_VIEW_DECODED);
+  g_assert_true (view.data == record.data);
+  g_assert_cmpuint (sonde_record_views_get_n_made (views), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -362,6 +403,7 @@ main (int   argc,
   g_test_add_func ("/record-views/filter", test_filter);
   g_test_add_func ("/record-views/export", test_export);
   g_test_add_func ("/record-views/labels-and-upkeep", test_labels_and_upkeep);
+  g_test_add_func ("/record-views/payload-views", test_payload_views);
 
   return g_test_run ();
 }

@@ -23,6 +23,7 @@ typedef struct {
   guint64             seq;
   SondeRecordViewKind kind;
   gboolean            upkeep;
+  gboolean            payload; /* DECODED: the view is the record's payload; text holds none */
   gsize               length;  /* of text, without the NUL */
   gsize               label;   /* offset of the label in text, or 0: none */
   GList               link;    /* in SondeRecordViews.order; data is the entry */
@@ -35,12 +36,24 @@ struct _SondeRecordViews
   gpointer            func_data;
   GDestroyNotify      func_destroy;
 
-  GHashTable         *by_seq;   /* guint64* (the entry's seq) → Entry* */
+  GHashTable         *by_seq;   /* SEQ_KEY (the entry's seq) → Entry* */
   GQueue              order;    /* oldest first */
   gsize               bytes;
   guint64             n_made;
   GString            *scratch;
 };
+
+/* A seq as a key of by_seq: the pointer itself where it holds 64 bits
+ * (hashing and comparing it costs nothing), else a pointer to it. */
+#if GLIB_SIZEOF_VOID_P >= 8
+#define SEQ_KEY(seq_ptr) GSIZE_TO_POINTER (*(seq_ptr))
+#define SEQ_HASH         g_direct_hash
+#define SEQ_EQUAL        NULL
+#else
+#define SEQ_KEY(seq_ptr) ((gpointer) (seq_ptr))
+#define SEQ_HASH         g_int64_hash
+#define SEQ_EQUAL        g_int64_equal
+#endif
 
 static gsize
 entry_cost (const Entry *entry)
@@ -59,7 +72,7 @@ sonde_record_views_new (void)
 {
   SondeRecordViews *self = g_new0 (SondeRecordViews, 1);
 
-  self->by_seq = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, entry_free);
+  self->by_seq = g_hash_table_new_full (SEQ_HASH, SEQ_EQUAL, NULL, entry_free);
   g_queue_init (&self->order);
   self->scratch = g_string_new (NULL);
   return self;
@@ -117,7 +130,7 @@ forget (SondeRecordViews *self,
 {
   g_queue_unlink (&self->order, &entry->link);
   self->bytes -= entry_cost (entry);
-  g_hash_table_remove (self->by_seq, &entry->seq);
+  g_hash_table_remove (self->by_seq, SEQ_KEY (&entry->seq));
 }
 
 /* Keeps a view, dropping the oldest past the bound (never the one just
@@ -131,7 +144,7 @@ keep (SondeRecordViews           *self,
       const SondeRecordViewExtra *extra)
 {
   Entry *entry;
-  Entry *old = g_hash_table_lookup (self->by_seq, &seq);
+  Entry *old = g_hash_table_lookup (self->by_seq, SEQ_KEY (&seq));
   const char *label = extra != NULL ? extra->label : NULL;
   gsize label_length = label != NULL ? strlen (label) : 0;
 
@@ -142,6 +155,7 @@ keep (SondeRecordViews           *self,
   entry->seq = seq;
   entry->kind = kind;
   entry->upkeep = extra != NULL && extra->upkeep;
+  entry->payload = FALSE;
   entry->length = length;
   entry->label = label != NULL ? length + 1 : 0;
   if (length > 0)
@@ -151,7 +165,7 @@ keep (SondeRecordViews           *self,
     memcpy (entry->text + length + 1, label, label_length + 1);
   entry->link = (GList) { .data = entry };
   g_queue_push_tail_link (&self->order, &entry->link);
-  g_hash_table_insert (self->by_seq, &entry->seq, entry);
+  g_hash_table_insert (self->by_seq, SEQ_KEY (&entry->seq), entry);
   self->bytes += entry_cost (entry);
 
   while (self->order.length > 1 &&
@@ -203,20 +217,25 @@ lookup_or_make (SondeRecordViews  *self,
                 const SondeRecord *record)
 {
   g_autofree char *why = NULL;
-  SondeRecordViewExtra extra = { NULL, FALSE };
+  SondeRecordViewExtra extra = { NULL, FALSE, FALSE };
   SondeRecordViewKind kind;
   Entry *entry;
 
   if (self->func == NULL || !is_message (record))
     return NULL;
-  entry = g_hash_table_lookup (self->by_seq, &record->seq);
+  entry = g_hash_table_lookup (self->by_seq, SEQ_KEY (&record->seq));
   if (entry != NULL)
     return entry;
 
   g_string_truncate (self->scratch, 0);
   kind = self->func (record, self->scratch, &why, &extra, self->func_data);
   self->n_made++;
-  if (kind == SONDE_RECORD_VIEW_DECODED)
+  if (kind == SONDE_RECORD_VIEW_DECODED && extra.payload && self->scratch->len == 0)
+    {
+      entry = keep (self, record->seq, kind, "", 0, &extra);
+      entry->payload = TRUE;
+    }
+  else if (kind == SONDE_RECORD_VIEW_DECODED)
     entry = keep (self, record->seq, kind, self->scratch->str, self->scratch->len, &extra);
   else if (kind == SONDE_RECORD_VIEW_FAILED)
     entry = keep (self, record->seq, kind, why ? why : "", why ? strlen (why) : 0, &extra);
@@ -269,7 +288,7 @@ sonde_record_views_get (SondeRecordViews   *self,
         *error_message = entry->text;
       return SONDE_RECORD_VIEW_FAILED;
     }
-  if (view != NULL)
+  if (view != NULL && !entry->payload)
     {
       view->data = (const guint8 *) entry->text;
       view->stored_size = entry->length;

@@ -34,6 +34,9 @@ typedef enum {
 typedef struct {
   char     *label;   /* what the message is, shown beside it: an event name, a topic, a method; newly allocated */
   gboolean  upkeep;  /* protocol upkeep (a ping, an ack, a heart-beat), not data */
+  /* DECODED with nothing appended: the view is the text payload itself,
+   * checked JSON (a JSON-RPC message): kept without a copy. */
+  gboolean  payload;
 } SondeRecordViewExtra;
 
 /* Makes the view of @record: RAW when no decoder applies to it (an event,

@@ -88,6 +88,25 @@ forget_oldest (SondeProtoJsonrpc *self)
     }
 }
 
+/* Whether @needle is in @haystack. */
+static gboolean
+contains (const char *haystack,
+          gsize       length,
+          const char *needle)
+{
+  gsize needle_length = strlen (needle);
+  const char *p = haystack;
+  const char *end = haystack + length;
+
+  while ((gsize) (end - p) >= needle_length && (p = memchr (p, needle[1], (gsize) (end - p))) != NULL)
+    {
+      if (p > haystack && (gsize) (end - p + 1) >= needle_length && memcmp (p - 1, needle, needle_length) == 0)
+        return TRUE;
+      p++;
+    }
+  return FALSE;
+}
+
 /* The label of one message object: see the top of the file. */
 static char *
 label_of (SondeProtoJsonrpc *self,
@@ -95,11 +114,26 @@ label_of (SondeProtoJsonrpc *self,
           gsize              length,
           gboolean          *is_response)
 {
-  g_autofree char *method = sonde_json_path_dup_key (self->method_path, json, length);
+  g_autofree char *method = NULL;
   g_autofree char *id = NULL;
   g_autofree char *code = NULL;
+  static const char * const keys[] = { "method", "params" };
+  gsize starts[2], ends[2];
+  guint found;
 
   *is_response = FALSE;
+
+  /* Most messages are a notification or a call with a plain method name
+   * and no subscription: one pass over the members says so (the paths
+   * below read the whole message once each). Escapes anywhere, and the
+   * rest, take the paths. */
+  if (memchr (json, '\\', length) == NULL &&
+      ((found = sonde_json_find_members (json, length, keys, 2, starts, ends)) & 1) != 0 &&
+      json[starts[0]] == '"' && ends[0] - starts[0] >= 2 &&
+      ((found & 2) == 0 || !contains (json + starts[1], ends[1] - starts[1], "\"subscription\"")))
+    return g_strndup (json + starts[0] + 1, ends[0] - starts[0] - 2);
+
+  method = sonde_json_path_dup_key (self->method_path, json, length);
   if (method != NULL)
     {
       g_autofree char *subscription = sonde_json_path_dup_key (self->subscription_path, json, length);
@@ -172,7 +206,8 @@ sonde_proto_jsonrpc_view (SondeAppProtocol     *protocol,
       return SONDE_RECORD_VIEW_FAILED;
     }
 
-  g_string_append_len (json, text, (gssize) length);
+  /* The view is the message itself: kept without a copy. */
+  extra->payload = TRUE;
   return SONDE_RECORD_VIEW_DECODED;
 }
 

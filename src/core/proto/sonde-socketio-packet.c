@@ -28,53 +28,11 @@ static const char * const sio_names[] = {
   "connect", "disconnect", "event", "ack", "connect_error", "event", "ack",
 };
 
-static gsize
-skip_space (const char *text,
-            gsize       length,
-            gsize       i)
-{
-  while (i < length && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
-    i++;
-  return i;
-}
+/* Appends a string literal, its length known at compile time. */
+#define append_literal(json, literal) g_string_append_len ((json), (literal), sizeof (literal) - 1)
 
-/* The end of the JSON value at @i in valid JSON text. */
-static gsize
-skip_value (const char *text,
-            gsize       length,
-            gsize       i)
-{
-  guint depth = 0;
-
-  while (i < length)
-    {
-      char c = text[i];
-
-      if (c == '"')
-        {
-          for (i++; i < length && text[i] != '"'; i++)
-            if (text[i] == '\\')
-              i++;
-          i++;
-          if (depth == 0)
-            return MIN (i, length);
-          continue;
-        }
-      if (c == '[' || c == '{')
-        depth++;
-      else if (c == ']' || c == '}')
-        {
-          if (depth == 0)
-            return i;
-          if (--depth == 0)
-            return i + 1;
-        }
-      else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r'))
-        return i;
-      i++;
-    }
-  return length;
-}
+#define skip_space(text, length, i) sonde_json_skip_space ((text), (length), (i))
+#define skip_value(text, length, i) sonde_json_skip_value ((text), (length), (i))
 
 /* The first non-space byte of @data, or 0. */
 static char
@@ -445,26 +403,45 @@ sonde_socketio_packet_view (const SondeSocketioPacket *packet,
       return;
     }
 
-  g_string_append (json, "{\"type\":");
-  sonde_json_append_string (json, sio_names[packet->sio], -1);
-  append_nsp (json, packet);
+  append_literal (json, "{\"type\":\"");
+  g_string_append (json, sio_names[packet->sio]);
+  if (packet->nsp_length == 1 && packet->nsp[0] == '/')
+    append_literal (json, "\",\"nsp\":\"/\"");
+  else
+    {
+      g_string_append_c (json, '"');
+      append_nsp (json, packet);
+    }
   switch (packet->sio)
     {
     case SONDE_SIO_EVENT:
     case SONDE_SIO_BINARY_EVENT:
       {
-        g_autofree char *name = sonde_socketio_packet_dup_event (packet);
         gsize start = skip_space (data, length, skip_space (data, length, 0) + 1);
-        gsize rest = skip_space (data, length, skip_value (data, length, start));
+        gsize end = skip_value (data, length, start);
+        gsize rest = skip_space (data, length, end);
+        g_autofree char *name = NULL;
 
-        g_string_append (json, ",\"event\":");
-        sonde_json_append_string (json, name != NULL ? name : "", -1);
-        g_string_append (json, ",\"args\":[");
+        append_literal (json, ",\"event\":");
+        if (start < length && data[start] == '"' && end - start >= 2 && memchr (data + start, '\\', end - start) == NULL)
+          {
+            /* The name's token is JSON already (the packet was checked):
+             * copied as it is. */
+            name = g_strndup (data + start + 1, end - start - 2);
+            g_string_append_len (json, data + start, (gssize) (end - start));
+          }
+        else
+          {
+            name = sonde_socketio_packet_dup_event (packet);
+            sonde_json_append_string (json, name != NULL ? name : "", -1);
+          }
+        append_literal (json, ",\"args\":[");
         if (rest < length && data[rest] == ',')
           append_with_attachments (json, data + rest + 1, length - rest - 1, attachments, n_attachments);
         else
           g_string_append_c (json, ']');
-        *label = nsp_label (packet, name != NULL ? name : "");
+        *label = packet->nsp_length == 1 && name != NULL ? g_steal_pointer (&name)
+                                                         : nsp_label (packet, name != NULL ? name : "");
         break;
       }
     case SONDE_SIO_ACK:
