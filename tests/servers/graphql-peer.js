@@ -20,10 +20,11 @@
 //                   its "ka" keep-alive every 300 ms
 //
 // Schema: type Query { hello: String }
-//         type Subscription { ticks(count: Int, intervalMs: Int): Tick }
+//         type Subscription { ticks(count: Int, intervalMs: Int, base: Float, step: Float): Tick }
 //         type Tick { price: Float, seq: Int, token: String }
-// Tick i is {price: 100.25 + 1.5 i, seq: i, token: the connection payload's
-// "token"}. A connection payload whose token is "bad" is refused.
+// Tick i is {price: base + step i (base 100.25 and step 1.5 unless given),
+// seq: i, token: the connection payload's "token"}. A connection payload
+// whose token is "bad" is refused.
 
 'use strict';
 
@@ -55,14 +56,19 @@ const schema = new GraphQLSchema({
     fields: {
       ticks: {
         type: Tick,
-        args: { count: { type: GraphQLInt }, intervalMs: { type: GraphQLInt } },
+        args: {
+          count: { type: GraphQLInt }, intervalMs: { type: GraphQLInt },
+          base: { type: GraphQLFloat }, step: { type: GraphQLFloat },
+        },
         subscribe: async function * (_root, args, context) {
           const count = args.count ?? 1000000;
           const interval = args.intervalMs ?? 20;
+          const base = args.base ?? 100.25;
+          const step = args.step ?? 1.5;
 
           for (let i = 0; i < count; i++) {
             await sleep(interval);
-            yield { ticks: { price: 100.25 + 1.5 * i, seq: i, token: (context && context.token) || null } };
+            yield { ticks: { price: base + step * i, seq: i, token: (context && context.token) || null } };
           }
         },
       },
