@@ -25,20 +25,12 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "fuzz-check.h"
 #include "sonde-decode-zlib.h"
 #include "sonde-decoder.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
-
-#define CHECK(condition)                                                  \
-  G_STMT_START {                                                          \
-    if (!(condition))                                                     \
-      {                                                                   \
-        g_printerr ("fuzz-decode-zlib: check failed: %s\n", #condition);  \
-        abort ();                                                         \
-      }                                                                   \
-  } G_STMT_END
 
 static const char prefix[] = "prefix";
 #define PREFIX_LEN (sizeof prefix - 1)

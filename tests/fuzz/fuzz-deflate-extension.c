@@ -29,21 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-check.h"
 #include "sonde-deflate-extension.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
 #define CHUNK (16 * 1024)
-
-#define CHECK(condition)                                                       \
-  G_STMT_START {                                                               \
-    if (!(condition))                                                          \
-      {                                                                        \
-        g_printerr ("fuzz-deflate-extension: check failed: %s\n", #condition); \
-        abort ();                                                              \
-      }                                                                        \
-  } G_STMT_END
 
 static const char *responses[] = {
   "permessage-deflate",

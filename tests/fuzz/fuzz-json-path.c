@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-check.h"
 #include "sonde-json-format.h"
 #include "sonde-json-lex.h"
 #include "sonde-json-path.h"
@@ -38,15 +39,6 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
-
-#define CHECK(condition)                                                       \
-  G_STMT_START {                                                               \
-    if (!(condition))                                                          \
-      {                                                                        \
-        g_printerr ("fuzz-json-path: check failed: %s\n", #condition);        \
-        abort ();                                                              \
-      }                                                                        \
-  } G_STMT_END
 
 static void
 check_value (const SondeJsonValue *value,

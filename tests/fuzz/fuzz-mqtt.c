@@ -13,35 +13,13 @@
  */
 #include "config.h"
 
-#include <json-glib/json-glib.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-app-view.h"
 #include "sonde-mqtt-packet.h"
 #include "sonde-proto-mqtt.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
-
-static SondeAppProtocol *
-get_protocol (void)
-{
-  static SondeAppProtocol *protocol;
-
-  if (protocol == NULL)
-    protocol = g_object_new (SONDE_TYPE_PROTO_MQTT, NULL);
-  return protocol;
-}
-
-static gboolean
-has_surrogate_escape (const char *text,
-                      gsize       length)
-{
-  for (gsize i = 0; i + 3 < length; i++)
-    if (text[i] == '\\' && text[i + 1] == 'u' && g_ascii_tolower (text[i + 2]) == 'd' &&
-        strchr ("89abcdefABCDEF", text[i + 3]) != NULL)
-      return TRUE;
-  return FALSE;
-}
 
 static char *
 check_view (SondeAppProtocol *protocol,
@@ -56,38 +34,13 @@ check_view (SondeAppProtocol *protocol,
   SondeRecordViewKind kind = sonde_mqtt_packet_view (protocol, data, length, version, json, &why, &extra);
 
   label = extra.label;
-  switch (kind)
-    {
-    case SONDE_RECORD_VIEW_DECODED:
-      {
-        g_autoptr(JsonParser) parser = json_parser_new ();
-        g_autoptr(GError) error = NULL;
-
-        g_assert_null (why);
-        g_assert_nonnull (label);
-        g_assert_true (g_utf8_validate (label, -1, NULL));
-        if (json_parser_load_from_data (parser, json->str, (gssize) json->len, &error))
-          {
-            g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-            g_assert_true (json_object_has_member (json_node_get_object (json_parser_get_root (parser)), "type"));
-          }
-        else if (!has_surrogate_escape (json->str, json->len))
-          {
-            g_printerr ("not JSON: %s\n%s\n", error->message, json->str);
-            abort ();
-          }
-        return g_steal_pointer (&label);
-      }
-    case SONDE_RECORD_VIEW_FAILED:
-      g_assert_nonnull (why);
-      g_assert_true (g_utf8_validate (why, -1, NULL));
-      g_assert_null (label);
-      g_assert_cmpuint (json->len, ==, 0);
-      return NULL;
-    case SONDE_RECORD_VIEW_RAW:
-    default:
-      g_assert_not_reached ();
-    }
+  fuzz_app_view_check (kind, json, why, label, "type");
+  if (kind == SONDE_RECORD_VIEW_DECODED)
+    return g_steal_pointer (&label);
+  g_assert_true (g_utf8_validate (why, -1, NULL));
+  g_assert_null (label);
+  g_assert_cmpuint (json->len, ==, 0);
+  return NULL;
 }
 
 /* What Sonde writes reads back: a publish of the input's first half to a
@@ -130,7 +83,7 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
-  SondeAppProtocol *protocol = get_protocol ();
+  SondeAppProtocol *protocol = fuzz_app_protocol (SONDE_TYPE_PROTO_MQTT);
   g_autoptr(GArray) slices = g_array_new (FALSE, FALSE, sizeof (SondeMessageSlice));
   gboolean several = sonde_app_protocol_split (protocol, data, size, slices);
   gsize at = 0;

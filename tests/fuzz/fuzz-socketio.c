@@ -31,22 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-check.h"
 #include "sonde-json-format.h"
 #include "sonde-socketio-packet.h"
 #include "sonde-text.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
-
-#define CHECK(condition)                                                       \
-  G_STMT_START {                                                               \
-    if (!(condition))                                                          \
-      {                                                                        \
-        fprintf (stderr, "fuzz-socketio: %s failed at line %d\n",            \
-                 #condition, __LINE__);                                        \
-        abort ();                                                              \
-      }                                                                        \
-  } G_STMT_END
 
 static const char * const types[] = {
   "open", "close", "ping", "pong", "message", "upgrade", "noop",

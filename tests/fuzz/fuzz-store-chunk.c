@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-check.h"
 #include "sonde-store-chunk.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -30,15 +31,6 @@ int LLVMFuzzerTestOneInput (const uint8_t *data,
 
 #define FIRST_SEQ  1000
 #define FIRST_WALL 1700000000000000
-
-#define CHECK(condition)                                                       \
-  G_STMT_START {                                                               \
-    if (!(condition))                                                          \
-      {                                                                        \
-        g_printerr ("fuzz-store-chunk: %s failed\n", #condition);             \
-        abort ();                                                              \
-      }                                                                        \
-  } G_STMT_END
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,

@@ -25,6 +25,7 @@
 
 #include <string.h>
 
+#include "fuzz-check.h"
 #include "sonde-error.h"
 #include "sonde-upgrade-private.h"
 
@@ -34,9 +35,6 @@ int LLVMFuzzerTestOneInput (const guint8 *data,
 #define KEY        "dGhlIHNhbXBsZSBub25jZQ=="
 #define ACCEPT     "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 #define BODY_MAX   ((gsize) 64 * 1024)
-
-#define CHECK(condition) \
-  G_STMT_START { if (!(condition)) { g_printerr ("invariant broken: %s\n", #condition); abort (); } } G_STMT_END
 
 static void
 check_error (const GError *error)
