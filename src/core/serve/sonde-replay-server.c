@@ -59,13 +59,23 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* On the owner's context; a weak reference, so that a pending "finished"
+ * never keeps a stopped server alive. */
 static gboolean
 emit_finished (gpointer data)
 {
-  SondeReplayServer *self = data;
+  g_autoptr(SondeReplayServer) self = g_weak_ref_get (data);
 
-  g_signal_emit (self, signals[FINISHED], 0);
+  if (self != NULL)
+    g_signal_emit (self, signals[FINISHED], 0);
   return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
 }
 
 static void
@@ -93,9 +103,11 @@ on_client_closed (SoupWebsocketConnection *ws,
   else if (self->clients->len == 0 && self->ever_connected)
     {
       GSource *source = g_idle_source_new ();
+      GWeakRef *weak = g_new0 (GWeakRef, 1);
 
+      g_weak_ref_init (weak, self);
       g_source_set_static_name (source, "[sonde] replay finished");
-      g_source_set_callback (source, emit_finished, g_object_ref (self), g_object_unref);
+      g_source_set_callback (source, emit_finished, weak, weak_ref_free);
       g_source_attach (source, self->owner_context);
       g_source_unref (source);
     }
