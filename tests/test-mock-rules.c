@@ -364,6 +364,41 @@ test_source_har_and_junk (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
+static void
+test_source_close (void)
+{
+  static const struct {
+    int         code;
+    guint16     expected;
+  } cases[] = {
+    { 1000, 1000 }, { 1011, 1011 }, { 4999, 4999 }, { 1005, 1005 }, { 1006, 1006 },
+    { 1015, 1006 }, { 1004, 1005 }, { 2999, 1005 }, { 99999, 4999 },
+  };
+  g_autoptr(GString) long_reason = g_string_new (NULL);
+
+  /* 62 two-byte characters: 124 bytes, one too many. */
+  for (guint i = 0; i < 62; i++)
+    g_string_append (long_reason, "é");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf (
+        "{\"time\":\"2026-05-28T20:26:41Z\",\"dir\":\"in\",\"kind\":\"text\",\"size\":1,\"text\":\"a\"}\n"
+        "{\"time\":\"2026-05-28T20:26:42Z\",\"dir\":\"event\",\"kind\":\"close\",\"close_code\":%d,"
+        "\"close_reason\":\"%s\"}\n", cases[i].code, long_reason->str);
+      g_autofree char *path = write_temp ("close.jsonl", text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SondeReplaySource) source = sonde_replay_source_load (path, 0, NULL, NULL, &error);
+      const char *reason;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (sonde_replay_source_get_close_code (source), ==, cases[i].expected);
+      reason = sonde_replay_source_get_close_reason (source);
+      g_assert_cmpuint (strlen (reason), ==, 122);
+      g_assert_true (g_utf8_validate (reason, -1, NULL));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -377,6 +412,7 @@ main (int    argc,
   g_test_add_func ("/serve/rules/errors", test_rules_errors);
   g_test_add_func ("/serve/source/jsonl", test_source_jsonl);
   g_test_add_func ("/serve/source/har-and-junk", test_source_har_and_junk);
+  g_test_add_func ("/serve/source/close", test_source_close);
 
   return g_test_run ();
 }

@@ -227,7 +227,7 @@ test_rules (void)
   g_assert_cmpuint (sonde_connection_get_close_code (connection), ==, 4002);
   g_assert_finalize_object (connection);
 
-  /* Ticks stop on halt; the binary reply comes. */
+  /* A second client: its own replay, from the start, when it subscribes. */
   connection = connect_to (server, "/");
   SONDE_TEST_ASSERT_WAIT (count_in (connection) >= 1, WAIT_MS);
   g_assert_true (sonde_connection_send_text (connection, "{\"op\":\"sub\",\"id\":8}", -1, NULL));

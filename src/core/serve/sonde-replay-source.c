@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "sonde-close-code.h"
 #include "sonde-imported-session.h"
 #include "sonde-json-path.h"
 #include "sonde-replay-source.h"
@@ -143,9 +144,23 @@ finish (Collector *collector)
 
   if (collector->close_code > 0)
     {
-      source->close_code = (guint16) CLAMP (collector->close_code, 1000, 4999);
+      guint code = (guint) CLAMP (collector->close_code, 1000, 4999);
+      const char *reason = collector->close_reason != NULL ? collector->close_reason : "";
+      const char *end = reason;
+
+      /* What a Close frame may carry: a code RFC 6455 allows on the wire
+       * (1015, a failed TLS handshake, had no frame; another reserved code
+       * becomes a frame without one), a reason of at most 123 bytes cut at
+       * a character. */
+      if (code == 1015)
+        code = SONDE_CLOSE_ABNORMAL;
+      else if (code != 1005 && code != SONDE_CLOSE_ABNORMAL && !sonde_close_code_is_valid_on_wire (code))
+        code = 1005;
+      while (*end != '\0' && end + g_utf8_skip[*(const guchar *) end] - reason <= SONDE_CLOSE_REASON_MAX)
+        end = g_utf8_next_char (end);
+      source->close_code = (guint16) code;
       g_free (source->close_reason);
-      source->close_reason = g_steal_pointer (&collector->close_reason);
+      source->close_reason = g_utf8_make_valid (reason, end - reason);
     }
   g_clear_pointer (&collector->close_reason, g_free);
 }
