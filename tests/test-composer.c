@@ -14,6 +14,7 @@
 #include <gtksourceview/gtksource.h>
 #include <string.h>
 
+#include "sonde-action-form.h"
 #include "sonde-close-dialog.h"
 #include "sonde-composer.h"
 #include "sonde-error.h"
@@ -713,6 +714,155 @@ test_protocol_actions (Fixture       *fixture,
   sonde_composer_set_session (fixture->composer, NULL);
 }
 
+/* The text of every decoded view of @session's sent messages, one a line. */
+static GString *
+sent_views (SondeSession *session)
+{
+  SondeMessageLog *log = sonde_session_get_log (session);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record, view;
+
+      if (sonde_message_log_get_record (log, i, &record) && record.direction == SONDE_DIRECTION_OUT &&
+          sonde_record_views_get (sonde_message_log_get_views (log), &record, &view, NULL) ==
+            SONDE_RECORD_VIEW_DECODED)
+        g_string_append_printf (text, "%.*s\n", (int) view.stored_size, (const char *) view.data);
+    }
+  return text;
+}
+
+static gboolean
+sent_has (SondeSession *session,
+          const char   *needle)
+{
+  g_autoptr(GString) text = sent_views (session);
+
+  return strstr (text->str, needle) != NULL;
+}
+
+static gpointer
+form_child (SondeComposer *composer,
+            const char    *name)
+{
+  GObject *form = gtk_widget_get_template_child (GTK_WIDGET (composer), SONDE_TYPE_COMPOSER, "form");
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (form), SONDE_TYPE_ACTION_FORM, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static void
+set_view_text (SondeComposer *composer,
+               const char    *view,
+               const char    *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (form_child (composer, view))), text, -1);
+}
+
+static gboolean
+composer_can_send (SondeComposer *composer)
+{
+  gboolean value;
+
+  g_object_get (composer, "can-send", &value, NULL);
+  return value;
+}
+
+/* The Action mode's form, filled in as a user would: JSON fields checked
+ * as typed (the error under the field, Send off), MQTT Publish with QoS 1
+ * and retain sent to a real broker (aedes) as one PUBLISH that says so. */
+static void
+test_protocol_form (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SondeSession) session = sonde_session_new ();
+  g_autoptr(SondeAppProtocolOptions) options = sonde_app_protocol_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  SondeComposer *composer;
+  GtkWindow *window;
+  GtkWidget *body_error, *variables_error, *target_error;
+
+  options->keepalive_s = 5;
+  sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_JSON_RPC, options);
+  composer = SONDE_COMPOSER (sonde_composer_new (sonde_session_get_connection (session)));
+  window = sonde_test_present (GTK_WIDGET (composer), 700, 400);
+  sonde_composer_set_session (composer, session);
+  sonde_composer_set_mode (composer, SONDE_COMPOSER_MODE_ACTION);
+  body_error = form_child (composer, "body_error");
+  variables_error = form_child (composer, "variables_error");
+  target_error = form_child (composer, "target_error");
+
+  /* JSON-RPC Call: the form replaces the editor; params checked as typed. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (composer),
+                                                                                    SONDE_TYPE_COMPOSER, "form"))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (composer),
+                                                                                     SONDE_TYPE_COMPOSER,
+                                                                                     "scrolled"))));
+  g_assert_cmpstr (sonde_composer_get_problem (composer), ==, "Fill in the Method");
+  gtk_editable_set_text (GTK_EDITABLE (form_child (composer, "target_entry")), "eth_subscribe");
+  g_assert_null (sonde_composer_get_problem (composer));
+  set_view_text (composer, "body_view", "[\"newHeads\",");
+  g_assert_true (gtk_widget_get_visible (body_error));
+  g_assert_true (g_str_has_prefix (sonde_composer_get_problem (composer), "Params: "));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (body_error)), ==, sonde_composer_get_problem (composer));
+  set_view_text (composer, "body_view", "[\"newHeads\"]");
+  g_assert_false (gtk_widget_get_visible (body_error));
+  g_assert_null (sonde_composer_get_problem (composer));
+
+  /* GraphQL Subscribe: the variables must be an object. */
+  sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_GRAPHQL, options);
+  sonde_composer_set_mode (composer, SONDE_COMPOSER_MODE_ACTION);
+  set_view_text (composer, "body_view", "subscription { ticks { price } }");
+  set_view_text (composer, "variables_view", "[1]");
+  g_assert_true (gtk_widget_get_visible (variables_error));
+  g_assert_true (g_str_has_prefix (sonde_composer_get_problem (composer), "Variables: "));
+  set_view_text (composer, "variables_view", "{\"base\":1}");
+  g_assert_null (sonde_composer_get_problem (composer));
+
+  /* MQTT Publish against aedes. */
+  sonde_session_set_app_protocol (session, SONDE_APP_PROTOCOL_MQTT, options);
+  sonde_composer_set_mode (composer, SONDE_COMPOSER_MODE_ACTION);
+  fixture->peer = sonde_test_peer_start_kind_script (SONDE_TEST_PEER_NODE, "mqtt-peer.js", NULL, &error);
+  if (fixture->peer == NULL)
+    {
+      g_test_skip (error->message);
+      sonde_test_destroy_window (window);
+      return;
+    }
+  url = sonde_test_peer_dup_url (fixture->peer, "/");
+  g_assert_true (sonde_session_connect_url (session, url, &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (sonde_session_get_state (session) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sent_has (session, "{\"type\":\"connect\""), WAIT_MS);
+
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (gtk_widget_get_template_child (GTK_WIDGET (composer),
+                                                                            SONDE_TYPE_COMPOSER, "action_drop")), 2);
+  g_assert_true (gtk_widget_get_visible (form_child (composer, "retain_box")));
+  gtk_editable_set_text (GTK_EDITABLE (form_child (composer, "target_entry")), "forms/#");
+  g_assert_true (gtk_widget_get_visible (target_error));
+  g_assert_false (composer_can_send (composer));
+  gtk_editable_set_text (GTK_EDITABLE (form_child (composer, "target_entry")), "forms/ui");
+  g_assert_false (gtk_widget_get_visible (target_error));
+  set_view_text (composer, "body_view", "{\"price\":12.5}");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (form_child (composer, "qos_drop")), 1);
+  gtk_switch_set_active (GTK_SWITCH (form_child (composer, "retain_switch")), TRUE);
+  g_assert_true (composer_can_send (composer));
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
+  SONDE_TEST_ASSERT_WAIT (sent_has (session, "{\"type\":\"publish\",\"topic\":\"forms/ui\",\"qos\":1,\"retain\":true,"
+                                             "\"id\":1,\"payload\":{\"price\":12.5}}"), WAIT_MS);
+  /* The form keeps its fields: Send again goes at once. */
+  g_assert_true (composer_can_send (composer));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (form_child (composer, "target_entry"))), ==, "forms/ui");
+
+  sonde_session_disconnect (session);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (session)), WAIT_MS);
+  sonde_composer_set_session (composer, NULL);
+  sonde_test_destroy_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -726,6 +876,7 @@ main (int   argc,
   ADD ("/composer/tab-order", test_tab_order);
   ADD ("/composer/control-dialogs", test_control_dialogs);
   ADD ("/composer/protocol-actions", test_protocol_actions);
+  ADD ("/composer/protocol-form", test_protocol_form);
 #undef ADD
 
   return sonde_test_gui_run ();
