@@ -7,7 +7,7 @@
  * says where to connect, and waits for a signal or, with --exit-when-done,
  * for the clients to be done. Exit status: 0 when stopped or done, 2 for
  * bad input (a file that is not a recording, an unknown session, rules
- * that do not parse, a port in use), 1 for anything else.
+ * that do not parse, a port in use: whatever keeps it from serving).
  */
 
 #define G_LOG_DOMAIN "sonde-cli"
@@ -169,8 +169,8 @@ sonde_cli_serve (int    argc,
        "in order, text as text and binary as binary, with the recorded times between\n"
        "them, then the session's close code and reason. Rules answer what clients send."));
   g_option_context_set_description (context,
-    N_("Exit status: 0 when stopped (SIGINT, SIGTERM) or done, 2 for bad input (not a\n"
-       "recording, an unknown session, rules that do not parse, a port in use), 1 otherwise."));
+    N_("Exit status: 0 when stopped (SIGINT, SIGTERM) or done; 2 for bad input (not a\n"
+       "recording, an unknown session, rules that do not parse, a port in use)."));
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
