@@ -2,10 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * sonde-profile.c holds the object and its accessors; sonde-profile-json.c
- * reads and writes profiles as JSON; sonde-profile-validate.c finds the
- * problems the editor shows; sonde-profile-connect.c applies a profile to
- * a connection.
+ * sonde-profile.c holds the object and its connection accessors;
+ * sonde-profile-session.c the accessors of what its sessions do once
+ * connected; sonde-profile-json.c reads and writes profiles as JSON;
+ * sonde-profile-validate.c finds the problems the editor shows;
+ * sonde-profile-connect.c applies a profile to a connection.
  */
 #pragma once
 
@@ -64,5 +65,11 @@ gboolean  sonde_profile_replace_optional_str (char       **slot,
                                               const char  *value);
 gboolean  sonde_profile_has_control_char     (const char  *text);
 char     *sonde_profile_normalize_fingerprint (const char *text);
+/* Emits "changed" (the store saves). */
+void      sonde_profile_emit_changed         (SondeProfile *self);
+
+/* sonde-profile-session.c */
+/* A deep copy of a list of SondeProfileMessage (NULL: an empty list). */
+GPtrArray *sonde_profile_copy_messages       (GPtrArray   *messages);
 
 G_END_DECLS

@@ -9,7 +9,9 @@
  * held here: it lives in the keyring (SondeSecrets), keyed by the id, and is
  * handed to sonde_profile_configure_connection() only when connecting.
  *
- * This file is the object and its accessors; JSON, validation and
+ * This file is the object and its accessors for connecting (URL, headers,
+ * authentication, TLS, proxy, keepalive); what its sessions do once
+ * connected is in sonde-profile-session.c; JSON, validation and
  * connecting are in sonde-profile-json.c, -validate.c and -connect.c.
  */
 
@@ -22,8 +24,6 @@
 #include <string.h>
 
 #include "sonde-profile-private.h"
-
-
 
 G_DEFINE_FINAL_TYPE (SondeProfile, sonde_profile, G_TYPE_OBJECT)
 
@@ -101,51 +101,8 @@ replace_strv (char               ***slot,
   return TRUE;
 }
 
-static gboolean
-message_equal (const SondeProfileMessage *a,
-               const SondeProfileMessage *b)
-{
-  if (a == NULL || b == NULL)
-    return a == b;
-
-  return a->format == b->format &&
-         g_strcmp0 (a->name, b->name) == 0 &&
-         g_strcmp0 (a->body, b->body) == 0;
-}
-
-static gboolean
-messages_equal (GPtrArray *a,
-                GPtrArray *b)
-{
-  guint la = a != NULL ? a->len : 0;
-  guint lb = b != NULL ? b->len : 0;
-
-  if (la != lb)
-    return FALSE;
-
-  for (guint i = 0; i < la; i++)
-    {
-      if (!message_equal (g_ptr_array_index (a, i), g_ptr_array_index (b, i)))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static GPtrArray *
-copy_messages (GPtrArray *messages)
-{
-  guint n = messages != NULL ? messages->len : 0;
-  GPtrArray *copy = g_ptr_array_new_full (n, (GDestroyNotify) sonde_profile_message_free);
-
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (copy, sonde_profile_message_copy (g_ptr_array_index (messages, i)));
-
-  return copy;
-}
-
-static void
-emit_changed (SondeProfile *self)
+void
+sonde_profile_emit_changed (SondeProfile *self)
 {
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -357,9 +314,9 @@ sonde_profile_duplicate (SondeProfile *self)
   copy->probe_path = g_strdup (self->probe_path);
   copy->probe_interval_s = self->probe_interval_s;
   g_ptr_array_unref (copy->on_open);
-  copy->on_open = copy_messages (self->on_open);
+  copy->on_open = sonde_profile_copy_messages (self->on_open);
   g_ptr_array_unref (copy->templates);
-  copy->templates = copy_messages (self->templates);
+  copy->templates = sonde_profile_copy_messages (self->templates);
   copy->retention_count = self->retention_count;
   copy->retention_bytes = self->retention_bytes;
   copy->record = self->record;
@@ -404,7 +361,7 @@ sonde_profile_set_options (SondeProfile                 *self,
     self->options->url = g_strdup ("");
   if (g_strcmp0 (old_url, self->options->url) != 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
-  emit_changed (self);
+  sonde_profile_emit_changed (self);
 }
 
 /* A random UUID made with the profile; it keys the profile's secret. */
@@ -435,7 +392,7 @@ sonde_profile_set_name (SondeProfile *self,
     return;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
-  emit_changed (self);
+  sonde_profile_emit_changed (self);
 }
 
 /* The URL as the user typed it; never NULL. */
@@ -457,7 +414,7 @@ sonde_profile_set_url (SondeProfile *self,
     return;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
-  emit_changed (self);
+  sonde_profile_emit_changed (self);
 }
 
 /* "Name: value" request headers, or NULL when there are none. */
@@ -476,7 +433,7 @@ sonde_profile_set_headers (SondeProfile       *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
   if (replace_strv (&self->options->headers, headers))
-    emit_changed (self);
+    sonde_profile_emit_changed (self);
 }
 
 /* Subprotocols to offer, or NULL when there are none. */
@@ -495,7 +452,7 @@ sonde_profile_set_protocols (SondeProfile       *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
   if (replace_strv (&self->options->protocols, protocols))
-    emit_changed (self);
+    sonde_profile_emit_changed (self);
 }
 
 /* NULL when unset ("" is stored as NULL). */
@@ -514,7 +471,7 @@ sonde_profile_set_origin (SondeProfile *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
   if (sonde_profile_replace_optional_str (&self->options->origin, origin))
-    emit_changed (self);
+    sonde_profile_emit_changed (self);
 }
 
 guint64
@@ -535,7 +492,7 @@ sonde_profile_set_max_message_size (SondeProfile *self,
     return;
 
   self->options->max_message_size = size;
-  emit_changed (self);
+  sonde_profile_emit_changed (self);
 }
 
 gboolean
@@ -557,7 +514,7 @@ sonde_profile_set_deflate (SondeProfile *self,
     return;
 
   self->options->deflate = deflate;
-  emit_changed (self);
+  sonde_profile_emit_changed (self);
 }
 
 SondeAuthKind
@@ -579,7 +536,7 @@ sonde_profile_set_auth_kind (SondeProfile  *self,
     return;
 
   self->auth_kind = kind;
-  emit_changed (self);
+  sonde_profile_emit_changed (self);
 }
 
 /* The user name of basic authentication; NULL when unset. */
@@ -598,7 +555,7 @@ sonde_profile_set_auth_username (SondeProfile *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
   if (sonde_profile_replace_optional_str (&self->auth_username, username))
-    emit_changed (self);
+    sonde_profile_emit_changed (self);
 }
 
 /* The header or query parameter that carries an API key; NULL when unset. */
@@ -617,7 +574,7 @@ sonde_profile_set_auth_key_name (SondeProfile *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
   if (sonde_profile_replace_optional_str (&self->auth_key_name, name))
-    emit_changed (self);
+    sonde_profile_emit_changed (self);
 }
 
 SondeTlsPolicy
@@ -639,7 +596,7 @@ sonde_profile_set_tls_policy (SondeProfile   *self,
     return;
 
   self->tls_policy = policy;
-  emit_changed (self);
+  sonde_profile_emit_changed (self);
 }
 
 /* The pinned fingerprint: 64 lowercase hex digits once it is valid, or
@@ -665,7 +622,7 @@ sonde_profile_set_pinned_sha256 (SondeProfile *self,
 
   normalized = sonde_profile_normalize_fingerprint (fingerprint);
   if (sonde_profile_replace_optional_str (&self->options->pinned_sha256, normalized != NULL ? normalized : fingerprint))
-    emit_changed (self);
+    sonde_profile_emit_changed (self);
 }
 
 /* The path of a client certificate (PEM, with its key); NULL when unset. */
@@ -684,7 +641,7 @@ sonde_profile_set_client_certificate (SondeProfile *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
   if (sonde_profile_replace_optional_str (&self->client_certificate, path))
-    emit_changed (self);
+    sonde_profile_emit_changed (self);
 }
 
 /* An http://, https:// or socks5:// proxy URL; NULL for the system's. */
@@ -703,7 +660,7 @@ sonde_profile_set_proxy (SondeProfile *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
   if (sonde_profile_replace_optional_str (&self->options->proxy, proxy_url))
-    emit_changed (self);
+    sonde_profile_emit_changed (self);
 }
 
 /* Seconds between WebSocket pings; 0 for none. */
@@ -725,7 +682,7 @@ sonde_profile_set_keepalive (SondeProfile *self,
     return;
 
   self->options->keepalive_s = seconds;
-  emit_changed (self);
+  sonde_profile_emit_changed (self);
 }
 
 /* Seconds to wait for a pong before the link counts as dead; 0 for no
@@ -748,351 +705,7 @@ sonde_profile_set_pong_timeout (SondeProfile *self,
     return;
 
   self->options->pong_timeout_s = seconds;
-  emit_changed (self);
-}
-
-/* The application heartbeat (borrowed), or NULL for none. */
-const SondeProfileMessage *
-sonde_profile_get_heartbeat (SondeProfile *self)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
-
-  return self->heartbeat;
-}
-
-guint
-sonde_profile_get_heartbeat_interval (SondeProfile *self)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), 0);
-
-  return self->heartbeat_interval_s;
-}
-
-/* Sets the heartbeat (copied; NULL for none) and its interval in seconds. */
-void
-sonde_profile_set_heartbeat (SondeProfile              *self,
-                             const SondeProfileMessage *message,
-                             guint                      interval_s)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-
-  if (message_equal (self->heartbeat, message) && self->heartbeat_interval_s == interval_s)
-    return;
-
-  if (!message_equal (self->heartbeat, message))
-    {
-      g_clear_pointer (&self->heartbeat, sonde_profile_message_free);
-      if (message != NULL)
-        self->heartbeat = sonde_profile_message_copy (message);
-    }
-  self->heartbeat_interval_s = interval_s;
-  emit_changed (self);
-}
-
-/* The latency probe (borrowed), or NULL for none; @reply_path and
- * @interval_s may be NULL. */
-const SondeProfileMessage *
-sonde_profile_get_latency_probe (SondeProfile  *self,
-                                 const char   **reply_path,
-                                 guint         *interval_s)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
-
-  if (reply_path != NULL)
-    *reply_path = self->probe_path;
-  if (interval_s != NULL)
-    *interval_s = self->probe_interval_s;
-  return self->probe;
-}
-
-/* Sets the latency probe (copied; NULL for none): a message carrying
- * {{uuid}}, the path of the reply that holds it, and the interval. */
-void
-sonde_profile_set_latency_probe (SondeProfile              *self,
-                                 const SondeProfileMessage *message,
-                                 const char                *reply_path,
-                                 guint                      interval_s)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-
-  if (message_equal (self->probe, message) && g_strcmp0 (self->probe_path, reply_path) == 0 &&
-      self->probe_interval_s == interval_s)
-    return;
-
-  if (!message_equal (self->probe, message))
-    {
-      g_clear_pointer (&self->probe, sonde_profile_message_free);
-      if (message != NULL)
-        self->probe = sonde_profile_message_copy (message);
-    }
-  g_free (self->probe_path);
-  self->probe_path = g_strdup (reply_path);
-  self->probe_interval_s = interval_s;
-  emit_changed (self);
-}
-
-void
-sonde_profile_get_reconnect (SondeProfile         *self,
-                             SondeReconnectPolicy *policy)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-  g_return_if_fail (policy != NULL);
-
-  *policy = self->options->reconnect;
-}
-
-void
-sonde_profile_set_reconnect (SondeProfile               *self,
-                             const SondeReconnectPolicy *policy)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-  g_return_if_fail (policy != NULL);
-
-  if (!!policy->enabled == self->options->reconnect.enabled &&
-      policy->base_ms == self->options->reconnect.base_ms &&
-      policy->cap_ms == self->options->reconnect.cap_ms &&
-      policy->max_attempts == self->options->reconnect.max_attempts &&
-      policy->min_uptime_ms == self->options->reconnect.min_uptime_ms)
-    return;
-
-  self->options->reconnect = *policy;
-  self->options->reconnect.enabled = !!policy->enabled;
-  emit_changed (self);
-}
-
-/* The messages sent, in order, after every connect and reconnect.
- * Borrowed, never NULL: do not modify it; use sonde_profile_set_on_open(). */
-GPtrArray *
-sonde_profile_get_on_open (SondeProfile *self)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
-
-  return self->on_open;
-}
-
-/* Takes a copy of @messages (SondeProfileMessage*; NULL for none). */
-void
-sonde_profile_set_on_open (SondeProfile *self,
-                           GPtrArray    *messages)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-
-  if (messages_equal (self->on_open, messages))
-    return;
-
-  g_ptr_array_unref (self->on_open);
-  self->on_open = copy_messages (messages);
-  emit_changed (self);
-}
-
-/* The saved message templates. Borrowed, never NULL: do not modify it; use
- * sonde_profile_set_templates(). */
-GPtrArray *
-sonde_profile_get_templates (SondeProfile *self)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
-
-  return self->templates;
-}
-
-/* Takes a copy of @messages (SondeProfileMessage*; NULL for none). */
-void
-sonde_profile_set_templates (SondeProfile *self,
-                             GPtrArray    *messages)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-
-  if (messages_equal (self->templates, messages))
-    return;
-
-  g_ptr_array_unref (self->templates);
-  self->templates = copy_messages (messages);
-  emit_changed (self);
-}
-
-guint
-sonde_profile_get_retention_count (SondeProfile *self)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), 0);
-
-  return self->retention_count;
-}
-
-guint64
-sonde_profile_get_retention_bytes (SondeProfile *self)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), 0);
-
-  return self->retention_bytes;
-}
-
-/* How many messages, and how many bytes of them, the log keeps. */
-void
-sonde_profile_set_retention (SondeProfile *self,
-                             guint         max_count,
-                             guint64       max_bytes)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-
-  if (self->retention_count == max_count && self->retention_bytes == max_bytes)
-    return;
-
-  self->retention_count = max_count;
-  self->retention_bytes = max_bytes;
-  emit_changed (self);
-}
-
-/* Whether its sessions are recorded (on by default). */
-gboolean
-sonde_profile_get_record (SondeProfile *self)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), TRUE);
-
-  return self->record;
-}
-
-void
-sonde_profile_set_record (SondeProfile *self,
-                          gboolean      record)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-
-  record = !!record;
-  if (self->record == record)
-    return;
-
-  self->record = record;
-  emit_changed (self);
-}
-
-/* The decoder chain its messages are read through ("gzip,msgpack",
- * "auto"; sonde_decoder_new() says what is valid), or NULL for none; with
- * "protobuf", the descriptor set file and the message type. */
-const char *
-sonde_profile_get_decode (SondeProfile *self,
-                          const char  **proto_descriptor,
-                          const char  **proto_type)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
-
-  if (proto_descriptor != NULL)
-    *proto_descriptor = self->proto_descriptor;
-  if (proto_type != NULL)
-    *proto_type = self->proto_type;
-  return self->decode;
-}
-
-void
-sonde_profile_set_decode (SondeProfile *self,
-                          const char   *decode,
-                          const char   *proto_descriptor,
-                          const char   *proto_type)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-
-  if (decode != NULL && *decode == '\0')
-    decode = NULL;
-  if (g_strcmp0 (self->decode, decode) == 0 && g_strcmp0 (self->proto_descriptor, proto_descriptor) == 0 &&
-      g_strcmp0 (self->proto_type, proto_type) == 0)
-    return;
-
-  g_free (self->decode);
-  self->decode = g_strdup (decode);
-  g_free (self->proto_descriptor);
-  self->proto_descriptor = proto_descriptor && *proto_descriptor ? g_strdup (proto_descriptor) : NULL;
-  g_free (self->proto_type);
-  self->proto_type = proto_type && *proto_type ? g_strdup (proto_type) : NULL;
-  emit_changed (self);
-}
-
-/* The protocol mode its sessions speak, and its options (borrowed; the
- * password is never kept here: it is the profile's secret). */
-SondeAppProtocolKind
-sonde_profile_get_app_protocol (SondeProfile                    *self,
-                                const SondeAppProtocolOptions  **options)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), SONDE_APP_PROTOCOL_NONE);
-
-  if (options != NULL)
-    *options = self->app_options;
-  return self->app_kind;
-}
-
-void
-sonde_profile_set_app_protocol (SondeProfile                  *self,
-                                SondeAppProtocolKind           kind,
-                                const SondeAppProtocolOptions *options)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-
-  self->app_kind = kind;
-  sonde_app_protocol_options_free (self->app_options);
-  self->app_options = sonde_app_protocol_options_copy (options);
-  g_clear_pointer (&self->app_options->password, g_free);
-  emit_changed (self);
-}
-
-/* The chart definitions, any JSON (borrowed), or NULL for none. */
-JsonNode *
-sonde_profile_get_charts (SondeProfile *self)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
-
-  return self->charts;
-}
-
-/* Takes a copy of @charts (NULL for none). */
-void
-sonde_profile_set_charts (SondeProfile *self,
-                          JsonNode     *charts)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-
-  if (charts == NULL || self->charts == NULL)
-    {
-      if (charts == self->charts)
-        return;
-    }
-  else if (json_node_equal (charts, self->charts))
-    return;
-
-  g_clear_pointer (&self->charts, json_node_unref);
-  if (charts != NULL)
-    self->charts = json_node_copy (charts);
-  emit_changed (self);
-}
-
-/* The notification rules (borrowed; the JSON of sonde-notifier.h), or
- * NULL for none. */
-JsonNode *
-sonde_profile_get_notifications (SondeProfile *self)
-{
-  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
-
-  return self->notifications;
-}
-
-/* Takes a copy of @rules (NULL for none). */
-void
-sonde_profile_set_notifications (SondeProfile *self,
-                                 JsonNode     *rules)
-{
-  g_return_if_fail (SONDE_IS_PROFILE (self));
-
-  if (rules != NULL && JSON_NODE_HOLDS_NULL (rules))
-    rules = NULL;
-  if (rules == NULL || self->notifications == NULL)
-    {
-      if (rules == self->notifications)
-        return;
-    }
-  else if (json_node_equal (rules, self->notifications))
-    return;
-
-  g_clear_pointer (&self->notifications, json_node_unref);
-  if (rules != NULL)
-    self->notifications = json_node_copy (rules);
-  emit_changed (self);
+  sonde_profile_emit_changed (self);
 }
 
 /* "none", "bearer", "basic", "api-key-header" or "api-key-query", as in
