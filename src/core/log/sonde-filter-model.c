@@ -22,6 +22,9 @@
  * row widget on screen anew when the rows under it are removed: measured
  * in bench/ui-flood --no-follow, ~95 ms for each eviction, several a
  * second under a flood.
+ *
+ * This file is the object, its GListModel side and its settings; the scan
+ * and the following of the log are sonde-filter-model-scan.c.
  */
 
 #define G_LOG_DOMAIN "sonde-filter-model"
@@ -30,44 +33,9 @@
 
 #include <string.h>
 
-#include "sonde-filter-model.h"
+#include "sonde-filter-model-private.h"
 #include "sonde-log-enums.h"
 #include "sonde-message.h"
-#include "sonde-record-matcher.h"
-
-/* How many records to match between two looks at the clock. */
-#define CLOCK_STRIDE 256
-
-/* A held head drops its evicted rows anyway past this many, so positions
- * stay far from G_MAXUINT (about a minute of a 300,000 msg/s flood); with
- * a filter, where each held row is 8 bytes of index, past 16 MiB of them. */
-#define MAX_HELD ((guint64) 16 * 1024 * 1024)
-#define MAX_HELD_FILTERED (2 * 1024 * 1024)
-
-struct _SondeFilterModel
-{
-  GObject          parent_instance;
-
-  /* owned */
-  SondeMessageLog *log;
-  char            *text;
-  SondeRecordMatcher *matcher;  /* NULL: no text to match */
-  GArray          *index;         /* guint64 seqs, ascending; filtering only */
-  GSource         *scan_source;
-
-  gboolean         use_regex;
-  guint            directions;
-  guint            kinds;
-  gboolean         paused;
-  gboolean         hold_head;     /* evicted records stay as rows */
-  gboolean         filtering;     /* as last notified */
-
-  guint            n_items;       /* as last announced */
-  guint64          view_start;    /* records before it were cleared away */
-  guint64          lower;         /* first visible seq as last announced */
-  guint64          scan_end;      /* records before it have been considered */
-  guint64          pause_end;     /* while paused, records from it on wait */
-};
 
 static void sonde_filter_model_list_model_init (GListModelInterface *iface);
 
@@ -75,372 +43,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SondeFilterModel, sonde_filter_model, G_TYPE_OBJE
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       sonde_filter_model_list_model_init))
 
-enum {
-  PROP_0,
-  PROP_LOG,
-  PROP_DIRECTIONS,
-  PROP_KINDS,
-  PROP_PAUSED,
-  PROP_SCANNING,
-  PROP_FILTERING,
-  PROP_N_PENDING,
-  N_PROPS
-};
-
 static GParamSpec *properties[N_PROPS];
-
-static void schedule_scan (SondeFilterModel *self);
-static void drop_evicted  (SondeFilterModel *self,
-                           gboolean          force);
-
-static gboolean
-is_filtering (SondeFilterModel *self)
-{
-  return self->matcher != NULL ||
-         self->directions != SONDE_FILTER_DIRECTION_ALL ||
-         self->kinds != SONDE_FILTER_KIND_ALL;
-}
-
-/* The SondeFilterKinds bit that @record falls under; 0 for events that
- * no kind toggle hides. */
-static guint
-record_kind_bit (const SondeRecord *record)
-{
-  switch (record->kind)
-    {
-    case SONDE_MESSAGE_KIND_PING:
-    case SONDE_MESSAGE_KIND_PONG:
-      return SONDE_FILTER_KIND_PINGS;
-    case SONDE_MESSAGE_KIND_FRAME:
-      return SONDE_FILTER_KIND_FRAMES;
-    case SONDE_MESSAGE_KIND_BINARY:
-      return record->direction == SONDE_DIRECTION_EVENT ? 0 : SONDE_FILTER_KIND_BINARY;
-    case SONDE_MESSAGE_KIND_TEXT:
-    case SONDE_MESSAGE_KIND_CONNECTING:
-    case SONDE_MESSAGE_KIND_HANDSHAKE:
-    case SONDE_MESSAGE_KIND_OPEN:
-    case SONDE_MESSAGE_KIND_CLOSING:
-    case SONDE_MESSAGE_KIND_CLOSE:
-    case SONDE_MESSAGE_KIND_ERROR:
-    case SONDE_MESSAGE_KIND_FAILED:
-    case SONDE_MESSAGE_KIND_RECONNECT:
-    case SONDE_MESSAGE_KIND_GAP:
-    case SONDE_MESSAGE_KIND_LATENCY:
-    default:
-      return record->direction == SONDE_DIRECTION_EVENT ? 0 : SONDE_FILTER_KIND_TEXT;
-    }
-}
-
-static guint64
-log_first_seq (SondeFilterModel *self)
-{
-  return MAX (self->view_start, sonde_message_log_get_first_seq (self->log));
-}
-
-/* Records before it may be shown: the log's end, or where the model had
- * got to when it was paused. */
-static guint64
-shown_end (SondeFilterModel *self)
-{
-  if (self->paused)
-    return self->pause_end;
-
-  return sonde_message_log_get_next_seq (self->log);
-}
-
-static guint
-count_items (SondeFilterModel *self)
-{
-  if (is_filtering (self))
-    return self->index->len;
-
-  return self->scan_end > self->lower ? (guint) (self->scan_end - self->lower) : 0;
-}
-
-/* How many entries of the filter's index come before @seq: the position
- * @seq has, or would have, in it. */
-static guint
-index_lower_bound (SondeFilterModel *self,
-                   guint64           seq)
-{
-  guint lo = 0, hi = self->index->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (g_array_index (self->index, guint64, mid) < seq)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
-/* Announces a change and keeps n_items to what listeners were told: the
- * filter settings change before the old count is withdrawn, so the count
- * must never be recomputed from them. */
-static void
-emit_items_changed (SondeFilterModel *self,
-                    guint             position,
-                    guint             removed,
-                    guint             added)
-{
-  g_assert (removed <= self->n_items);
-
-  self->n_items = self->n_items - removed + added;
-  g_assert (self->n_items == count_items (self));
-  if (removed > 0 || added > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
-}
-
-/* Whether the current filter lets @record through (the paused and cleared
- * states aside). */
-gboolean
-sonde_filter_model_record_matches (SondeFilterModel  *self,
-                                   const SondeRecord *record)
-{
-  g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
-  g_return_val_if_fail (record != NULL, FALSE);
-
-  if (!(self->directions & (1u << record->direction)))
-    return FALSE;
-
-  {
-    guint kind = record_kind_bit (record);
-
-    if (kind != 0 && !(self->kinds & kind))
-      return FALSE;
-    /* A protocol mode's upkeep (its pings, acks, heart-beats) goes with the
-     * pings. */
-    if (!(self->kinds & SONDE_FILTER_KIND_PINGS) && (kind == SONDE_FILTER_KIND_TEXT || kind == SONDE_FILTER_KIND_BINARY))
-      {
-        SondeRecordViews *views = sonde_message_log_get_views (self->log);
-        gboolean upkeep = FALSE;
-
-        if (sonde_record_views_has_func (views) && (sonde_record_views_get_label (views, record, &upkeep), upkeep))
-          return FALSE;
-      }
-  }
-
-  return self->matcher == NULL ||
-         sonde_record_matcher_matches_view (self->matcher, sonde_message_log_get_views (self->log), record);
-}
-
-static void
-set_scanning (SondeFilterModel *self,
-              gboolean          scanning)
-{
-  if ((self->scan_source != NULL) == scanning)
-    return;
-
-  if (scanning)
-    {
-      schedule_scan (self);
-    }
-  else
-    {
-      g_source_destroy (self->scan_source);
-      g_clear_pointer (&self->scan_source, g_source_unref);
-    }
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCANNING]);
-}
-
-/* Matches records from scan_end on for at most one slice, then announces
- * what it found. Returns TRUE when the scan reached the end of the log. */
-static gboolean
-scan_slice (SondeFilterModel *self)
-{
-  guint64 end = shown_end (self);
-  gint64 deadline = g_get_monotonic_time () + SONDE_FILTER_SLICE_US;
-  guint old_len = self->index->len;
-  guint stride = 0;
-
-  self->scan_end = MAX (self->scan_end, log_first_seq (self));
-
-  while (self->scan_end < end)
-    {
-      SondeRecord record;
-
-      if (sonde_message_log_lookup_seq (self->log, self->scan_end, &record) &&
-          sonde_filter_model_record_matches (self, &record))
-        g_array_append_val (self->index, self->scan_end);
-      self->scan_end++;
-
-      if (++stride == CLOCK_STRIDE)
-        {
-          stride = 0;
-          if (g_get_monotonic_time () >= deadline)
-            break;
-        }
-    }
-
-  emit_items_changed (self, old_len, 0, self->index->len - old_len);
-
-  return self->scan_end >= end;
-}
-
-static gboolean
-on_scan (gpointer data)
-{
-  /* A listener of items-changed may drop the last reference. */
-  g_autoptr(SondeFilterModel) self = g_object_ref (data);
-  GSource *source = g_main_current_source ();
-  gboolean done = scan_slice (self);
-
-  /* A listener may also have stopped this scan or started another: that
-   * one is not ours to end. */
-  if (source != self->scan_source)
-    return G_SOURCE_REMOVE;
-
-  if (!done)
-    return G_SOURCE_CONTINUE;
-
-  g_clear_pointer (&self->scan_source, g_source_unref);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCANNING]);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_scan (SondeFilterModel *self)
-{
-  if (self->scan_source != NULL)
-    return;
-
-  /* After redraws (GDK_PRIORITY_REDRAW), so a long scan never delays a
-   * frame by more than one slice. */
-  self->scan_source = g_idle_source_new ();
-  g_source_set_priority (self->scan_source, G_PRIORITY_DEFAULT_IDLE);
-  g_source_set_static_name (self->scan_source, "[sonde] filter scan");
-  g_source_set_callback (self->scan_source, on_scan, self, NULL);
-  g_source_attach (self->scan_source, g_main_context_get_thread_default ());
-}
-
-/* Brings the model up to the log's newest record (or, paused, to where it
- * was), or starts the scan that will. */
-static void
-advance (SondeFilterModel *self)
-{
-  guint64 end = shown_end (self);
-
-  if (self->scan_end >= end)
-    return;
-
-  if (is_filtering (self))
-    {
-      set_scanning (self, TRUE);
-      return;
-    }
-
-  /* Without a filter the rows are every seq from lower on: records
-   * evicted before they were ever shown (while paused) leave no gap. */
-  if (log_first_seq (self) > self->scan_end)
-    drop_evicted (self, TRUE);
-
-  {
-    guint old_n = self->n_items;
-
-    self->scan_end = end;
-    emit_items_changed (self, old_n, 0, count_items (self) - old_n);
-  }
-}
-
-/* Forgets every result and considers the log again from the first visible
- * record: after a filter change or a clear. */
-static void
-restart (SondeFilterModel *self)
-{
-  set_scanning (self, FALSE);
-  g_array_set_size (self->index, 0);
-  self->lower = log_first_seq (self);
-  self->scan_end = self->lower;
-
-  emit_items_changed (self, 0, self->n_items, 0);
-
-  advance (self);
-
-  if (self->filtering != is_filtering (self))
-    {
-      self->filtering = is_filtering (self);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTERING]);
-    }
-}
-
-static void
-on_views_changed (SondeFilterModel *self)
-{
-  if (self->matcher != NULL)
-    restart (self);
-}
-
-/* Drops records the log no longer has from the head, unless the head is
- * held (and @force is FALSE). */
-static void
-drop_evicted (SondeFilterModel *self,
-              gboolean          force)
-{
-  guint64 first = log_first_seq (self);
-  guint removed = 0;
-
-  if (first <= self->lower)
-    return;
-  if (!force && self->hold_head && first - self->lower < MAX_HELD &&
-      (!is_filtering (self) || index_lower_bound (self, first) < MAX_HELD_FILTERED))
-    return;
-
-  if (is_filtering (self))
-    {
-      removed = index_lower_bound (self, first);
-      if (removed > 0)
-        g_array_remove_range (self->index, 0, removed);
-    }
-  else
-    {
-      guint64 announced_end = MAX (self->scan_end, self->lower);
-
-      removed = (guint) (MIN (first, announced_end) - self->lower);
-    }
-
-  self->lower = first;
-  self->scan_end = MAX (self->scan_end, first);
-
-  emit_items_changed (self, 0, removed, 0);
-}
-
-static void
-on_log_items_changed (GListModel       *log,
-                      guint             position,
-                      guint             removed,
-                      guint             added,
-                      SondeFilterModel *self)
-{
-  guint n = g_list_model_get_n_items (log);
-
-  if (removed == 0 && added > 0 && position + added == n)
-    {
-      advance (self);
-      /* Paused, nothing is announced: say that more are waiting, so a
-       * "paused, N waiting" counts live. */
-      if (self->paused)
-        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
-    }
-  else if (position == 0 && added == 0)
-    drop_evicted (self, FALSE);
-  else
-    restart (self);
-}
-
-/* The sequence number of the record at @position (< n_items). */
-static guint64
-position_seq (SondeFilterModel *self,
-              guint             position)
-{
-  if (is_filtering (self))
-    return g_array_index (self->index, guint64, position);
-
-  return self->lower + position;
-}
 
 static GType
 sonde_filter_model_get_item_type (GListModel *model)
@@ -469,7 +72,7 @@ sonde_filter_model_get_item (GListModel *model,
   if (!sonde_filter_model_get_record (self, position, &record))
     {
       memset (&record, 0, sizeof record);
-      record.seq = position_seq (self, position);
+      record.seq = sonde_filter_model_position_seq (self, position);
       record.direction = SONDE_DIRECTION_EVENT;
     }
 
@@ -482,6 +85,13 @@ sonde_filter_model_list_model_init (GListModelInterface *iface)
   iface->get_item_type = sonde_filter_model_get_item_type;
   iface->get_n_items = sonde_filter_model_get_n_items;
   iface->get_item = sonde_filter_model_get_item;
+}
+
+void
+sonde_filter_model_notify (SondeFilterModel *self,
+                           guint             prop_id)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
 static void
@@ -540,7 +150,7 @@ sonde_filter_model_get_property (GObject    *object,
       g_value_set_boolean (value, self->scan_source != NULL);
       break;
     case PROP_FILTERING:
-      g_value_set_boolean (value, is_filtering (self));
+      g_value_set_boolean (value, sonde_filter_model_is_filtering (self));
       break;
     case PROP_N_PENDING:
       g_value_set_uint (value, sonde_filter_model_get_n_pending (self));
@@ -585,12 +195,12 @@ sonde_filter_model_constructed (GObject *object)
   G_OBJECT_CLASS (sonde_filter_model_parent_class)->constructed (object);
 
   g_assert (self->log != NULL);
-  self->lower = log_first_seq (self);
+  self->lower = sonde_filter_model_log_first_seq (self);
   self->scan_end = sonde_message_log_get_next_seq (self->log);
-  self->n_items = count_items (self);
-  g_signal_connect (self->log, "items-changed", G_CALLBACK (on_log_items_changed), self);
+  self->n_items = sonde_filter_model_count_items (self);
+  g_signal_connect (self->log, "items-changed", G_CALLBACK (sonde_filter_model_on_log_items_changed), self);
   /* A filter that reads payloads reads their views, which just changed. */
-  g_signal_connect_swapped (self->log, "views-changed", G_CALLBACK (on_views_changed), self);
+  g_signal_connect_swapped (self->log, "views-changed", G_CALLBACK (sonde_filter_model_on_views_changed), self);
 }
 
 static void
@@ -713,7 +323,7 @@ sonde_filter_model_set_query (SondeFilterModel  *self,
   g_clear_pointer (&self->matcher, sonde_record_matcher_free);
   self->matcher = g_steal_pointer (&matcher);
 
-  restart (self);
+  sonde_filter_model_restart (self);
   return TRUE;
 }
 
@@ -745,7 +355,7 @@ sonde_filter_model_set_directions (SondeFilterModel *self,
     return;
 
   self->directions = directions;
-  restart (self);
+  sonde_filter_model_restart (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRECTIONS]);
 }
 
@@ -769,7 +379,7 @@ sonde_filter_model_set_kinds (SondeFilterModel *self,
     return;
 
   self->kinds = kinds;
-  restart (self);
+  sonde_filter_model_restart (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KINDS]);
 }
 
@@ -787,7 +397,7 @@ sonde_filter_model_get_filtering (SondeFilterModel *self)
 {
   g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
 
-  return is_filtering (self);
+  return sonde_filter_model_is_filtering (self);
 }
 
 /* While paused the model announces no new records; the log goes on
@@ -807,11 +417,11 @@ sonde_filter_model_set_paused (SondeFilterModel *self,
   if (paused)
     {
       self->pause_end = self->scan_end;
-      set_scanning (self, FALSE);
+      sonde_filter_model_set_scanning (self, FALSE);
     }
   else
     {
-      advance (self);
+      sonde_filter_model_advance (self);
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
@@ -836,7 +446,7 @@ sonde_filter_model_set_hold_head (SondeFilterModel *self,
 
   self->hold_head = !!hold;
   if (!self->hold_head)
-    drop_evicted (self, FALSE);
+    sonde_filter_model_drop_evicted (self, FALSE);
 }
 
 gboolean
@@ -855,14 +465,14 @@ sonde_filter_model_get_n_held (SondeFilterModel *self)
 
   g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), 0);
 
-  first = log_first_seq (self);
+  first = sonde_filter_model_log_first_seq (self);
   if (first <= self->lower || self->n_items == 0)
     return 0;
 
-  if (!is_filtering (self))
+  if (!sonde_filter_model_is_filtering (self))
     return (guint) MIN (first - self->lower, (guint64) self->n_items);
 
-  return index_lower_bound (self, first);
+  return sonde_filter_model_index_lower_bound (self, first);
 }
 
 /* Hides every record the log holds now; later ones are shown. The log
@@ -873,7 +483,7 @@ sonde_filter_model_clear (SondeFilterModel *self)
   g_return_if_fail (SONDE_IS_FILTER_MODEL (self));
 
   self->view_start = sonde_message_log_get_next_seq (self->log);
-  restart (self);
+  sonde_filter_model_restart (self);
 }
 
 /* The first record the view may show: those before it were cleared away
@@ -883,7 +493,7 @@ sonde_filter_model_get_first_seq (SondeFilterModel *self)
 {
   g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), 0);
 
-  return log_first_seq (self);
+  return sonde_filter_model_log_first_seq (self);
 }
 
 /* TRUE while a filter scan is still working through the log. */
@@ -906,7 +516,7 @@ sonde_filter_model_get_n_total (SondeFilterModel *self)
   g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), 0);
 
   end = sonde_message_log_get_next_seq (self->log);
-  first = log_first_seq (self);
+  first = sonde_filter_model_log_first_seq (self);
   return end > first ? (guint) (end - first) : 0;
 }
 
@@ -921,7 +531,7 @@ sonde_filter_model_get_n_pending (SondeFilterModel *self)
   g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), 0);
 
   end = sonde_message_log_get_next_seq (self->log);
-  from = MAX (self->scan_end, log_first_seq (self));
+  from = MAX (self->scan_end, sonde_filter_model_log_first_seq (self));
   return end > from ? (guint) (end - from) : 0;
 }
 
@@ -938,7 +548,7 @@ sonde_filter_model_get_record (SondeFilterModel *self,
   if (position >= self->n_items)
     return FALSE;
 
-  seq = position_seq (self, position);
+  seq = sonde_filter_model_position_seq (self, position);
   return sonde_message_log_lookup_seq (self->log, seq, record);
 }
 
@@ -953,7 +563,7 @@ sonde_filter_model_find_seq (SondeFilterModel *self,
 
   g_return_val_if_fail (SONDE_IS_FILTER_MODEL (self), FALSE);
 
-  if (!is_filtering (self))
+  if (!sonde_filter_model_is_filtering (self))
     {
       if (seq < self->lower || seq >= self->lower + self->n_items)
         return FALSE;
@@ -962,7 +572,7 @@ sonde_filter_model_find_seq (SondeFilterModel *self,
       return TRUE;
     }
 
-  found = index_lower_bound (self, seq);
+  found = sonde_filter_model_index_lower_bound (self, seq);
   if (found >= self->index->len || g_array_index (self->index, guint64, found) != seq)
     return FALSE;
   if (position != NULL)
