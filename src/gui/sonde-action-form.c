@@ -332,11 +332,9 @@ sync_fields (SondeActionForm *self)
   if (fields & FIELD_TARGET)
     {
       gtk_entry_set_placeholder_text (self->target_entry, _(form->target_hint));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->target_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _(form->target_title), -1);
     }
   show_row (self->operation_label, GTK_WIDGET (self->operation_entry), fields & FIELD_OPERATION,
-            _("Operation"));
+            _("Operation name"));
   show_row (self->options_label, self->options_box, fields & (FIELD_QOS | FIELD_RETAIN | FIELD_ACK),
             _("Options"));
   gtk_widget_set_visible (GTK_WIDGET (self->qos_drop), fields & FIELD_QOS);
@@ -347,8 +345,6 @@ sync_fields (SondeActionForm *self)
             form != NULL && form->body_title != NULL ? _(form->body_title) : NULL);
   if (form != NULL && form->body_title != NULL)
     {
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->body_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _(form->body_title), -1);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->body_view), _(form->body_hint));
       gtk_source_buffer_set_language (body, form->body_kind == BODY_JSON ? json : NULL);
       gtk_source_buffer_set_highlight_syntax (body, form->body_kind == BODY_JSON);
