@@ -16,6 +16,7 @@
 #include "sonde-cli-history.h"
 #include "sonde-history-search.h"
 #include "sonde-json-writer.h"
+#include "sonde-store-uri.h"
 
 #define fail sonde_cli_history_fail
 
@@ -155,8 +156,9 @@ sonde_cli_history_search (int    argc,
       if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND))
         {
           g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, session_id);
+          g_autofree char *masked = sonde_store_uri_mask (path);
 
-          fail (_("there is no session %s in “%s” (see `sonde-cli history list`)"), id_text, path);
+          fail (_("there is no session %s in “%s” (see `sonde-cli history list`)"), id_text, masked);
         }
       else
         fail ("%s", error->message);

@@ -27,7 +27,7 @@
 #include "sonde-session.h"
 #include "sonde-store-export.h"
 #include "sonde-store-import.h"
-#include "sonde-store-sqlite.h"
+#include "sonde-store-uri.h"
 
 void
 sonde_cli_history_fail (const char *format,
@@ -49,7 +49,8 @@ sonde_cli_history_target_entries (HistoryTarget *target)
 {
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &target->db,
-      N_("Use this recordings database (e.g. one made with `sonde-cli record --output`)"), N_("FILE") },
+      N_("Use this recordings database (e.g. one made with `sonde-cli record --output`): a file, "
+         "or a PostgreSQL URI (postgresql://user@host/db)"), N_("FILE|URI") },
     { "profile", 'P', 0, G_OPTION_ARG_STRING, &target->profile,
       N_("Use the recordings of the saved profile that has this id or name"), N_("NAME|ID") },
     { "profiles", 0, 0, G_OPTION_ARG_FILENAME, &target->profiles_file,
@@ -183,15 +184,19 @@ sonde_cli_history_open_reader (const char *path,
                                int        *status)
 {
   g_autoptr(GError) error = NULL;
-  SondeStoreSqlite *store = sonde_store_sqlite_open_reader (path, &error);
+  g_autofree char *masked = sonde_store_uri_mask (path);
+  SondeStore *store = sonde_store_open_uri (path, SONDE_STORE_OPEN_READ_ONLY, &error);
 
   if (store != NULL)
-    return SONDE_STORE (store);
+    return store;
 
-  if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND))
-    fail (_("there is no recordings database “%s”"), path);
+  /* A database server says which fault it was, the URI masked. */
+  if (sonde_store_uri_is_remote (path))
+    fail ("%s", error->message);
+  else if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND))
+    fail (_("there is no recordings database “%s”"), masked);
   else if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_CORRUPT))
-    fail (_("“%s” is not a recordings database, or it is damaged: %s"), path, error->message);
+    fail (_("“%s” is not a recordings database, or it is damaged: %s"), masked, error->message);
   else
     fail ("%s", error->message);
   *status = 1;
@@ -553,7 +558,11 @@ history_export (int    argc,
     {
       g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, session_id);
 
-      fail (_("there is no session %s in “%s” (see `sonde-cli history list`)"), id_text, path);
+      {
+        g_autofree char *masked = sonde_store_uri_mask (path);
+
+        fail (_("there is no session %s in “%s” (see `sonde-cli history list`)"), id_text, masked);
+      }
       status = 1;
     }
   else if (error != NULL)
@@ -577,7 +586,7 @@ history_import (int    argc,
   g_autofree GOptionEntry *entries = sonde_cli_history_target_entries (&target);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(SondeStoreSqlite) store = NULL;
+  g_autoptr(SondeStore) store = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GArray) ids = NULL;
   g_autoptr(GString) line = g_string_new (NULL);
@@ -608,7 +617,7 @@ history_import (int    argc,
     goto out;
   status = 1;
 
-  if (target.db == NULL)
+  if (target.db == NULL && !sonde_store_uri_is_remote (path))
     {
       g_autofree char *dir = g_path_get_dirname (path);
 
@@ -621,7 +630,7 @@ history_import (int    argc,
         }
     }
 
-  store = sonde_store_sqlite_open (path, &error);
+  store = sonde_store_open_uri (path, SONDE_STORE_OPEN_WRITE, &error);
   if (store == NULL)
     {
       fail ("%s", error->message);
@@ -629,7 +638,7 @@ history_import (int    argc,
     }
 
   file = g_file_new_for_commandline_arg (argv[1]);
-  ids = sonde_store_import_file (SONDE_STORE (store), file, target.profile_id, target.profile_name, NULL, &error);
+  ids = sonde_store_import_file (store, file, target.profile_id, target.profile_name, NULL, &error);
   if (ids == NULL)
     {
       fail (_("cannot import “%s”: %s"), argv[1], error->message);

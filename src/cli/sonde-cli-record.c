@@ -4,7 +4,7 @@
  *
  * The command line and the run are connect's (sonde-cli-connect.c); this
  * adds --output and --quiet, points the session's recording at the file
- * or at the recordings folder, and at the end waits until the recording
+ * or database server --output names, or at the recordings folder, and at the end waits until the recording
  * is flushed before the process exits.
  */
 
@@ -18,6 +18,7 @@
 
 #include "sonde-cli-connect-private.h"
 #include "sonde-recordings.h"
+#include "sonde-store-uri.h"
 
 /* How long the end of a recording may take to reach the disk. */
 #define FLUSH_TIMEOUT_MS 60000
@@ -27,8 +28,9 @@ sonde_cli_record_entries (ConnectRun *run)
 {
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &run->output,
-      N_("Record into this SQLite database (created if needed) instead of Sonde's recordings folder"),
-      N_("FILE") },
+      N_("Record into this database instead of Sonde's recordings folder: a SQLite file (created if "
+         "needed), or a PostgreSQL URI (postgresql://user@host/db; its tables are made on first use)"),
+      N_("FILE|URI") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &run->quiet,
       N_("Print nothing on stdout (problems still go to stderr)"), NULL },
     { NULL },
@@ -54,9 +56,12 @@ sonde_cli_record_start (ConnectRun  *run,
   if (g_signal_lookup ("recording-stopped", SONDE_TYPE_SESSION) != 0)
     g_signal_connect (run->session, "recording-stopped", G_CALLBACK (on_recording_stopped), run);
 
-  if (run->output != NULL)
+  if (run->output != NULL && sonde_store_uri_is_remote (run->output))
+    sonde_session_set_recording_path (run->session, run->output);
+  else if (run->output != NULL)
     {
-      g_autofree char *parent = g_path_get_dirname (run->output);
+      g_autofree char *file = sonde_store_uri_dup_path (run->output);
+      g_autofree char *parent = g_path_get_dirname (file);
 
       if (!g_file_test (parent, G_FILE_TEST_IS_DIR))
         {

@@ -9,7 +9,10 @@
  * queued, or BATCH_INTERVAL_US after its first record was, whichever comes
  * first (so a trickle of messages is not one commit, and one WAL write of
  * a few pages, each). Results come back to the calling thread's main context
- * through one idle source.
+ * through one idle source. A store that cannot be reached for a while (a
+ * database server restarting) keeps its batch, which is tried again until
+ * it goes in; what comes meanwhile is queued, and past the queue's bound
+ * dropped and counted in a gap record, as when a disk is slow.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +25,18 @@
 #define MAX_BATCH_RECORDS 8192
 #define MAX_BATCH_BYTES   (16 * 1024 * 1024)
 #define BATCH_INTERVAL_US (100 * 1000)
+
+/* A store that cannot be reached (SONDE_STORE_ERROR_UNREACHABLE: a
+ * database server restarting) is tried again after a backoff; once the
+ * recording is closing, for RETRY_AT_CLOSE_US more at most. */
+#define RETRY_MIN_US      (50 * 1000)
+#define RETRY_MAX_US      (2 * G_USEC_PER_SEC)
+#define RETRY_AT_CLOSE_US (10 * G_USEC_PER_SEC)
+
+typedef struct {
+  gint64 delay_us;
+  gint64 close_deadline;   /* monotonic; 0 while not closing */
+} Retry;
 
 /* The queue: blocks of items, each item a SondeRecord (its data pointing
  * just after it) and the payload, 8-byte aligned. The calling thread
@@ -250,12 +265,43 @@ free_blocks_locked (SondeRecorder *self,
     }
 }
 
+/* Writer thread: whether to try a store call again that failed with
+ * @error. Only a server that cannot be reached is waited for: with a
+ * backoff, and, once the recording is closing, until RETRY_AT_CLOSE_US
+ * after the first try since. */
+static gboolean
+retry_later (SondeRecorder *self,
+             const GError  *error,
+             Retry         *retry)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean again;
+
+  if (!g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_UNREACHABLE))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  if (self->closing && retry->close_deadline == 0)
+    retry->close_deadline = now + RETRY_AT_CLOSE_US;
+  again = retry->close_deadline == 0 || now < retry->close_deadline;
+  if (again)
+    {
+      retry->delay_us = CLAMP (retry->delay_us * 2, RETRY_MIN_US, RETRY_MAX_US);
+      /* sonde_recorder_close() wakes it (the deadline starts then). */
+      g_cond_wait_until (&self->cond, &self->lock, now + retry->delay_us);
+    }
+  g_mutex_unlock (&self->lock);
+  if (!again)
+    retry->delay_us = 0;
+  return again;
+}
+
 static gpointer
 writer_thread (gpointer user_data)
 {
   SondeRecorder *self = user_data;
   g_autofree SondeRecord *batch = g_new (SondeRecord, MAX_BATCH_RECORDS);
   guint64 last_size = 0;
+  Retry retry = { 0, 0 };
 
   g_mutex_lock (&self->lock);
   for (;;)
@@ -290,6 +336,13 @@ writer_thread (gpointer user_data)
       g_mutex_unlock (&self->lock);
 
       ok = sonde_store_append (self->store, self->session_id, batch, n, &error);
+      /* A database server away (restarting): the batch waits, and so does
+       * the queue behind it, bounded as ever. */
+      while (!ok && retry_later (self, error, &retry))
+        {
+          g_clear_error (&error);
+          ok = sonde_store_append (self->store, self->session_id, batch, n, &error);
+        }
       size = sonde_store_get_size (self->store);
 
       if (!ok)
@@ -310,6 +363,7 @@ writer_thread (gpointer user_data)
           continue;  /* until closed */
         }
 
+      retry.delay_us = 0;
       g_mutex_lock (&self->lock);
       free_blocks_locked (self, done);
       if (size != last_size)
@@ -325,9 +379,17 @@ writer_thread (gpointer user_data)
   {
     g_autoptr(GError) error = NULL;
 
-    if (!sonde_store_end_session (self->store, self->session_id, self->end_us, self->close_code,
-                                  self->close_reason, self->initiator, &error)
-        && !self->failed)
+    gboolean ended;
+
+    ended = sonde_store_end_session (self->store, self->session_id, self->end_us, self->close_code,
+                                     self->close_reason, self->initiator, &error);
+    while (!ended && !self->failed && retry_later (self, error, &retry))
+      {
+        g_clear_error (&error);
+        ended = sonde_store_end_session (self->store, self->session_id, self->end_us, self->close_code,
+                                         self->close_reason, self->initiator, &error);
+      }
+    if (!ended && !self->failed)
       g_warning ("Could not end the recorded session: %s", error->message);
   }
   g_mutex_lock (&self->lock);

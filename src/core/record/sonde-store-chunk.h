@@ -16,6 +16,14 @@ G_BEGIN_DECLS
 #define SONDE_CHUNK_MAX_RECORDS 1024
 #define SONDE_CHUNK_MAX_BYTES   (64 * 1024)
 
+/* A chunk's key in a store (SQLite, PostgreSQL): its session in the high
+ * bits, its first seq in the low ones, so that a session's chunks are one
+ * range of keys in seq order. */
+#define SONDE_CHUNK_KEY_BITS    40
+#define SONDE_CHUNK_MAX_SEQ     ((G_GINT64_CONSTANT (1) << SONDE_CHUNK_KEY_BITS) - 1)
+#define SONDE_CHUNK_MAX_SESSION ((G_GINT64_CONSTANT (1) << (63 - SONDE_CHUNK_KEY_BITS)) - 1)
+#define SONDE_CHUNK_KEY(session, seq) (((gint64) (session) << SONDE_CHUNK_KEY_BITS) | (gint64) (seq))
+
 /* Builds one chunk. The row keeps what the blob leaves out: the first
  * record's seq and wall time (the bases of the first deltas), the last
  * ones', and the count. */

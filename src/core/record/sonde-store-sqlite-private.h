@@ -31,12 +31,11 @@ struct _SondeStoreSqlite
   GError       *notice;
 };
 
-/* A chunk's key: its session in the high bits, its first seq in the low
- * ones. */
-#define KEY_BITS    40
-#define MAX_SEQ     ((G_GINT64_CONSTANT (1) << KEY_BITS) - 1)
-#define MAX_SESSION ((G_GINT64_CONSTANT (1) << (63 - KEY_BITS)) - 1)
-#define KEY(session, seq) (((gint64) (session) << KEY_BITS) | (gint64) (seq))
+/* A chunk's key (sonde-store-chunk.h). */
+#define KEY_BITS    SONDE_CHUNK_KEY_BITS
+#define MAX_SEQ     SONDE_CHUNK_MAX_SEQ
+#define MAX_SESSION SONDE_CHUNK_MAX_SESSION
+#define KEY(session, seq) SONDE_CHUNK_KEY (session, seq)
 
 void     sonde_store_sqlite_set_error        (SondeStoreSqlite  *self,
                                               int                rc,

@@ -1,5 +1,5 @@
-/* sonde-store.h: where recordings go (an interface: SQLite today, a shared
- * database later)
+/* sonde-store.h: where recordings go (an interface: SQLite files, or a
+ * shared PostgreSQL database)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,7 +21,9 @@ typedef enum {
   SONDE_STORE_ERROR_NEWER_VERSION,  /* written by a newer Sonde: refused, left as it is */
   SONDE_STORE_ERROR_DISK_FULL,      /* no space left, or over a file-size limit */
   SONDE_STORE_ERROR_IO,             /* the disk failed a read or a write */
-  SONDE_STORE_ERROR_NOT_FOUND,      /* no session with that id */
+  SONDE_STORE_ERROR_NOT_FOUND,      /* no session with that id; no such database */
+  SONDE_STORE_ERROR_UNREACHABLE,    /* a database server cannot be reached (now): retry later */
+  SONDE_STORE_ERROR_AUTH_FAILED,    /* a database server refused the user or password */
 } SondeStoreError;
 
 GQuark sonde_store_error_quark (void);

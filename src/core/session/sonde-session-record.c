@@ -27,6 +27,7 @@
 #include "sonde-recordings.h"
 #include "sonde-session-private.h"
 #include "sonde-store-sqlite.h"
+#include "sonde-store-uri.h"
 
 static void end_recording (SondeSession *self);
 
@@ -137,40 +138,57 @@ static void
 start_recording (SondeSession *self,
                  gint64        start_us)
 {
-  g_autofree char *path = sonde_session_dup_recording_path (self);
+  g_autofree char *uri = sonde_session_dup_recording_path (self);
+  g_autofree char *path = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *url = NULL;
-  g_autoptr(SondeStoreSqlite) store = NULL;
+  g_autoptr(SondeStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  const GError *notice;
+  const GError *notice = NULL;
   SondeRedactor *redactor;
   const char *raw_url;
 
-  if (path == NULL)
+  if (uri == NULL)
     return;
 
-  dir = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  /* A database server (sonde-cli record --output postgresql://…). */
+  if (sonde_store_uri_is_remote (uri))
     {
-      int saved = errno;
+      store = sonde_store_open_uri (uri, SONDE_STORE_OPEN_WRITE, &error);
+      if (store == NULL)
+        {
+          g_autofree char *masked = sonde_store_uri_mask (uri);
 
-      g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   _("Could not create the folder: %s"), g_strerror (saved));
-      report_recording_problem (self, path, error);
-      return;
+          report_recording_problem (self, masked, error);
+          return;
+        }
     }
+  else
+    {
+      path = sonde_store_uri_dup_path (uri);
+      dir = g_path_get_dirname (path);
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved = errno;
 
-  store = sonde_store_sqlite_open (path, &error);
-  if (store == NULL)
-    {
-      report_recording_problem (self, path, error);
-      return;
-    }
-  notice = sonde_store_sqlite_get_notice (store);
-  if (sonde_store_is_read_only (SONDE_STORE (store)))
-    {
-      report_recording_problem (self, path, notice);
-      return;
+          g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _("Could not create the folder: %s"), g_strerror (saved));
+          report_recording_problem (self, path, error);
+          return;
+        }
+
+      store = SONDE_STORE (sonde_store_sqlite_open (path, &error));
+      if (store == NULL)
+        {
+          report_recording_problem (self, path, error);
+          return;
+        }
+      notice = sonde_store_sqlite_get_notice (SONDE_STORE_SQLITE (store));
+      if (sonde_store_is_read_only (store))
+        {
+          report_recording_problem (self, path, notice);
+          return;
+        }
     }
   if (notice != NULL)
     {
@@ -197,7 +215,9 @@ start_recording (SondeSession *self,
                                        url, start_us, &error);
   if (self->recorder == NULL)
     {
-      report_recording_problem (self, path, error);
+      g_autofree char *masked = sonde_store_uri_mask (uri);
+
+      report_recording_problem (self, masked, error);
       return;
     }
   self->closed_by = SONDE_STORE_ENDED_UNKNOWN;

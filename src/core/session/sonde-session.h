@@ -96,8 +96,9 @@ void                  sonde_session_set_recordings_dir (SondeSession      *self,
 /* Whether a session of an ad-hoc URL records (TRUE by default). */
 void                  sonde_session_set_record_adhoc   (SondeSession      *self,
                                                         gboolean           record);
-/* Records into this database file instead, whatever the profile
- * (sonde-cli record --output). NULL: back to the folder, if any. */
+/* Records into this database instead, whatever the profile (sonde-cli
+ * record --output): a file, or a store URI (sonde-store-uri.h: sqlite:PATH,
+ * postgresql://…). NULL: back to the folder, if any. */
 void                  sonde_session_set_recording_path (SondeSession      *self,
                                                         const char        *path);
 /* The database the next (or current) recording goes to; NULL when the
