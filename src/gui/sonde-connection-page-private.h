@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * sonde-connection-page.c holds the page and its views over the session;
+ * sonde-connection-page-status.c connecting from the page and what it
+ * says of the connection (the banner, the placeholder, the status bar);
  * sonde-connection-page-layout.c how the log, the charts and the side pane
  * share the room (the divider's share, narrow pages, the log's rows).
  */
@@ -71,6 +73,38 @@ struct _SondeConnectionPage
   guint64               unread_base;    /* messages in when last shown */
   guint                 status_refresh_id;
 };
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_CONNECTION,
+  PROP_TITLE,
+  PROP_ACTIVE,
+  PROP_PROBLEM,
+  N_PROPS
+};
+
+/* sonde-connection-page.c */
+void sonde_connection_page_notify (SondeConnectionPage *self,
+                                   guint                prop_id);
+
+/* sonde-connection-page-status.c */
+void sonde_connection_page_set_problem (SondeConnectionPage *self,
+                                        const char          *problem,
+                                        gboolean             can_retry);
+void sonde_connection_page_on_enter_secret_clicked (SondeConnectionPage *self);
+void sonde_connection_page_on_edit_profile_clicked (SondeConnectionPage *self);
+void sonde_connection_page_refresh_status (SondeConnectionPage *self);
+gboolean sonde_connection_page_on_status_refresh (gpointer data);
+void sonde_connection_page_on_state_changed (SondeConnectionPage *self);
+void sonde_connection_page_on_session_problem (SondeConnectionPage *self,
+                                               const char          *text);
+void sonde_connection_page_on_session_recording (SondeConnectionPage *self);
+void sonde_connection_page_on_session_decoder (SondeConnectionPage *self);
+void sonde_connection_page_on_recording_stopped (SondeConnectionPage *self,
+                                                 const char          *text);
+void sonde_connection_page_on_reconnect_clicked (SondeConnectionPage *self);
+void sonde_connection_page_on_banner_dismissed (SondeConnectionPage *self);
 
 /* sonde-connection-page-layout.c */
 void sonde_connection_page_keep_log_rows          (SondeConnectionPage *self);
