@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "sonde-demo-server.h"
 #include "sonde-history-search.h"
 #include "sonde-recorder.h"
 #include "sonde-store-export.h"
@@ -241,6 +242,8 @@ test_schema (void)
                                           "DO $$ BEGIN"
                                           " IF (SELECT max(version) FROM schema_version) <> 1 THEN RAISE 'version'; END IF;"
                                           " PERFORM key, last_seq, first_wall_us, last_wall_us, n, data FROM chunks;"
+                                          " IF (SELECT attcompression FROM pg_attribute WHERE attrelid = 'chunks'::regclass"
+                                          "     AND attname = 'data') <> 'l' THEN RAISE 'not lz4'; END IF;"
                                           " PERFORM id, profile_id, profile_name, url, start_us, end_us, close_code,"
                                           "  close_reason, initiator, records, messages, bytes FROM sessions;"
                                           " END $$", &error));
@@ -769,6 +772,111 @@ test_uri (void)
   sonde_test_remove_dir (dir);
 }
 
+/* Runs $SONDE_CLI with @args; its exit status, stdout and stderr. */
+static int
+run_cli (const char * const  *args,
+         char               **out,
+         char               **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("SONDE_CLI"));
+  g_assert_nonnull (argv->pdata[0]);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error));
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (process);
+}
+
+/* sonde-cli record --output URI, then history list, search and export
+ * --db URI; a wrong password is an error that names the fault, not the
+ * password. */
+static void
+test_cli (void)
+{
+  g_autofree char *uri = new_database ("cli");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeDemoServer) demo = sonde_demo_server_new ();
+  g_autofree char *url = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *wrong = g_strdup_printf ("postgresql://sonde:wrong-password@127.0.0.1:%u/cli",
+                                            sonde_test_postgres_port (server));
+  int status;
+
+  g_assert_true (sonde_demo_server_start (demo, 0, &error));
+  g_assert_no_error (error);
+  url = sonde_demo_server_dup_url (demo, "/ticker");
+
+  {
+    const char * const args[] = { "record", url, "--output", uri, "--count", "20", "--quiet", "--timeout", "30", NULL };
+
+    status = run_cli (args, &out, &err);
+    g_test_message ("record: %s", err);
+    g_assert_cmpint (status, ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char * const args[] = { "history", "list", "--db", uri, NULL };
+
+    status = run_cli (args, &out, &err);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_nonnull (strstr (out, "\"id\":1"));
+    g_assert_nonnull (strstr (out, url));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char * const args[] = { "history", "search", "tick", "--db", uri, "--limit", "5", NULL };
+    guint lines = 0;
+
+    status = run_cli (args, &out, &err);
+    for (const char *p = out; *p != '\0'; p++)
+      lines += *p == '\n';
+    g_assert_cmpint (status, ==, 0);
+    g_assert_cmpuint (lines, ==, 5);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char * const args[] = { "history", "export", "1", "--db", uri, "--format", "jsonl", NULL };
+
+    status = run_cli (args, &out, &err);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_nonnull (strstr (out, "\"kind\":\"text\""));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char * const args[] = { "history", "list", "--db", wrong, NULL };
+
+    status = run_cli (args, &out, &err);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, "refused the user or the password"));
+    g_assert_null (strstr (err, "wrong-password"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char * const args[] = { "history", "export", "99", "--db", uri, NULL };
+
+    status = run_cli (args, &out, &err);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_null (strstr (err, SONDE_TEST_POSTGRES_PASSWORD));
+  }
+  sonde_demo_server_stop (demo);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -795,6 +903,7 @@ main (int    argc,
   g_test_add_func ("/store-postgres/foreign-schema", test_foreign_schema);
   g_test_add_func ("/store-postgres/read-only", test_read_only);
   g_test_add_func ("/store-postgres/uri", test_uri);
+  g_test_add_func ("/store-postgres/cli", test_cli);
   status = g_test_run ();
   sonde_test_postgres_free (server);
   return status;
