@@ -99,6 +99,12 @@ make_full_profile (void)
 
     sonde_profile_set_notifications (profile, rules);
   }
+  {
+    g_autoptr(JsonNode) rules = parse_json ("{\"sequence\": {\"path\": \"$.seq\", \"key\": \"$.sym\"},"
+                                            " \"stale_after_s\": 10, \"bands\": [{\"path\": \"$.price\", \"max\": 1000}]}");
+
+    sonde_profile_set_integrity (profile, rules);
+  }
 
   return profile;
 }
@@ -171,6 +177,9 @@ assert_profiles_equal (SondeProfile *a,
   g_assert_true ((sonde_profile_get_notifications (a) == NULL) == (sonde_profile_get_notifications (b) == NULL));
   if (sonde_profile_get_notifications (a) != NULL)
     g_assert_true (json_node_equal (sonde_profile_get_notifications (a), sonde_profile_get_notifications (b)));
+  g_assert_true ((sonde_profile_get_integrity (a) == NULL) == (sonde_profile_get_integrity (b) == NULL));
+  if (sonde_profile_get_integrity (a) != NULL)
+    g_assert_true (json_node_equal (sonde_profile_get_integrity (a), sonde_profile_get_integrity (b)));
   sonde_profile_get_reconnect (a, &ra);
   sonde_profile_get_reconnect (b, &rb);
   g_assert_cmpint (ra.enabled, ==, rb.enabled);
@@ -429,7 +438,7 @@ test_json_round_trip (void)
   static const char * const keys[] = {
     "id", "name", "url", "headers", "protocols", "origin", "max_message_size", "deflate", "auth",
     "tls", "proxy", "keepalive_s", "pong_timeout_s", "heartbeat", "latency_probe", "reconnect", "on_open",
-    "templates", "retention", "charts", "notifications",
+    "templates", "retention", "charts", "notifications", "integrity",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
@@ -700,6 +709,13 @@ break_notifications (SondeProfile *p)
   sonde_profile_set_notifications (p, rules);
 }
 static void
+break_integrity (SondeProfile *p)
+{
+  g_autoptr(JsonNode) rules = parse_json ("{\"bands\": [{\"path\": \"$.a\", \"min\": 5, \"max\": 1}]}");
+
+  sonde_profile_set_integrity (p, rules);
+}
+static void
 break_reconnect (SondeProfile *p)
 {
   SondeReconnectPolicy policy = { TRUE, 5000, 1000, 0, 0 };
@@ -780,6 +796,7 @@ test_validate (void)
     { break_probe_path, "latency-path", "Column" },
     { break_probe_interval, "latency-interval", "how often" },
     { break_notifications, "notifications", "Notification text 2 is not a string" },
+    { break_integrity, "integrity", "integrity.bands[0]: min (5) is above max (1)" },
     { break_reconnect, "reconnect", "at least the first delay" },
     { break_on_open, "on-open[1]", "did you mean {{seq}}" },
     { break_template, "templates[2]", "hex digit" },

@@ -10,6 +10,10 @@
  * notifier only decides; showing the alert (a desktop notification while
  * the window is not focused) is the front end's business.
  *
+ * Violations of its SondeIntegrity (sonde_notifier_get_integrity()) are
+ * alerts too, each kind with its own cool-down; a stale feed that flows
+ * again is told at once.
+ *
  * Rules as JSON (kept in the profile):
  *   {"cooldown_s": 60, "drops": true, "match": ["ERROR"],
  *    "thresholds": [{"path": "$.price", "op": ">", "value": 100}]}
@@ -26,6 +30,7 @@
 #include "sonde-close-code.h"
 #include "sonde-error.h"
 #include "sonde-event.h"
+#include "sonde-integrity.h"
 #include "sonde-json-path.h"
 #include "sonde-notifier.h"
 #include "sonde-text.h"
@@ -62,6 +67,8 @@ struct _SondeNotifier
   /* owned */
   SondeConnection *connection;
   GPtrArray       *rules;     /* Rule* */
+  SondeIntegrity  *integrity; /* NULL: none */
+  Rule             integrity_rules[SONDE_INTEGRITY_N_KINDS];
 
   guint            cooldown_s;
   guint64          n_held;
@@ -277,9 +284,53 @@ on_log_items_changed (GListModel    *model,
 }
 
 static void
+on_integrity_violation (SondeIntegrity                *integrity,
+                        const SondeIntegrityViolation *violation,
+                        SondeNotifier                 *self)
+{
+  Rule *rule = &self->integrity_rules[violation->kind];
+  g_autofree char *body = sonde_integrity_violation_describe (violation);
+  g_autofree char *title = NULL;
+
+  switch (violation->kind)
+    {
+    case SONDE_INTEGRITY_GAP:
+      /* Translators: a sequence field's path: "Gap in $.seq" */
+      title = g_strdup_printf (_("Gap in %s"), violation->path);
+      break;
+    case SONDE_INTEGRITY_DUPLICATE:
+      title = g_strdup_printf (_("Duplicate in %s"), violation->path);
+      break;
+    case SONDE_INTEGRITY_OUT_OF_ORDER:
+      title = g_strdup_printf (_("Out of order in %s"), violation->path);
+      break;
+    case SONDE_INTEGRITY_BAND:
+      title = g_strdup (_("A value is outside its band"));
+      break;
+    case SONDE_INTEGRITY_STALE:
+      if (!violation->raised)
+        {
+          /* Told at once: the alert it clears was told. */
+          if (rule->last_alert_us != 0)
+            g_signal_emit (self, signals[ALERT], 0, _("The feed is flowing again"), body, violation->record_seq);
+          return;
+        }
+      title = g_strdup (_("The feed is stale"));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  alert (self, rule, title, body, violation->record_seq);
+}
+
+static void
 sonde_notifier_dispose (GObject *object)
 {
   SondeNotifier *self = (SondeNotifier *) object;
+
+  if (self->integrity != NULL)
+    g_signal_handlers_disconnect_by_data (self->integrity, self);
+  g_clear_object (&self->integrity);
 
   if (self->connection != NULL)
     {
@@ -339,6 +390,8 @@ sonde_notifier_new (SondeConnection *connection)
   self->connection = g_object_ref (connection);
   g_signal_connect (sonde_connection_get_log (connection), "items-changed",
                     G_CALLBACK (on_log_items_changed), self);
+  self->integrity = sonde_integrity_new (connection);
+  g_signal_connect (self->integrity, "violation", G_CALLBACK (on_integrity_violation), self);
   return self;
 }
 
@@ -405,6 +458,16 @@ sonde_notifier_add_threshold (SondeNotifier  *self,
   rule->satisfied = -1;
   g_ptr_array_add (self->rules, rule);
   return TRUE;
+}
+
+/* The integrity checker of the connection's feed, whose violations are
+ * alerts too: its rules are set apart (sonde_integrity_set_rules()). */
+SondeIntegrity *
+sonde_notifier_get_integrity (SondeNotifier *self)
+{
+  g_return_val_if_fail (SONDE_IS_NOTIFIER (self), NULL);
+
+  return self->integrity;
 }
 
 /* Alert when the connection drops, or a reconnect is given up. */

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sonde-connection.h"
+#include "sonde-integrity.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,7 @@ void           sonde_notifier_set_drops      (SondeNotifier    *self,
                                               gboolean          notify);
 void           sonde_notifier_set_cooldown   (SondeNotifier    *self,
                                               guint             seconds);
+SondeIntegrity *sonde_notifier_get_integrity (SondeNotifier    *self);
 guint          sonde_notifier_get_n_rules    (SondeNotifier    *self);
 guint64        sonde_notifier_get_n_held     (SondeNotifier    *self);
 

@@ -578,6 +578,12 @@ sonde_profile_to_json (SondeProfile *self)
   else
     json_builder_add_null_value (builder);
 
+  json_builder_set_member_name (builder, "integrity");
+  if (self->integrity != NULL)
+    json_builder_add_value (builder, json_node_copy (self->integrity));
+  else
+    json_builder_add_null_value (builder);
+
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -760,6 +766,8 @@ sonde_profile_new_from_json (JsonNode  *node,
    * editor: a newer Sonde may have written them. */
   if (get_member (object, "notifications") != NULL)
     self->notifications = json_node_copy (get_member (object, "notifications"));
+  if (get_member (object, "integrity") != NULL)
+    self->integrity = json_node_copy (get_member (object, "integrity"));
 
   /* Optional strings hold NULL, never "". */
   sonde_profile_replace_optional_str (&self->options->origin, self->options->origin);

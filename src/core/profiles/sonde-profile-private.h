@@ -53,6 +53,7 @@ struct _SondeProfile
   SondeAppProtocolOptions *app_options;       /* never NULL; its password is the profile's secret, never here */
   JsonNode             *charts;
   JsonNode             *notifications;       /* SondeNotifier's rules, or NULL */
+  JsonNode             *integrity;           /* SondeIntegrity's rules, or NULL */
 };
 
 extern const char * const sonde_profile_auth_kind_names[5];

@@ -6,7 +6,7 @@
  * opens: the messages it sends by itself (the heartbeat, the latency
  * probe, messages on open, templates for the composer), reconnecting, and
  * what its sessions keep and show (retention, recording, the decoder
- * chain, the protocol mode, charts, notification rules). Every setter
+ * chain, the protocol mode, charts, notification and integrity rules). Every setter
  * compares and emits "changed" only when something changed; the object
  * itself is sonde-profile.c.
  */
@@ -403,5 +403,39 @@ sonde_profile_set_notifications (SondeProfile *self,
   g_clear_pointer (&self->notifications, json_node_unref);
   if (rules != NULL)
     self->notifications = json_node_copy (rules);
+  sonde_profile_emit_changed (self);
+}
+
+/* The feed-integrity rules (borrowed; the JSON of sonde-integrity.h), or
+ * NULL for none. */
+JsonNode *
+sonde_profile_get_integrity (SondeProfile *self)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
+
+  return self->integrity;
+}
+
+/* Takes a copy of @rules (NULL, null or an empty object for none). */
+void
+sonde_profile_set_integrity (SondeProfile *self,
+                             JsonNode     *rules)
+{
+  g_return_if_fail (SONDE_IS_PROFILE (self));
+
+  if (rules != NULL && (JSON_NODE_HOLDS_NULL (rules) ||
+                        (JSON_NODE_HOLDS_OBJECT (rules) && json_object_get_size (json_node_get_object (rules)) == 0)))
+    rules = NULL;
+  if (rules == NULL || self->integrity == NULL)
+    {
+      if (rules == self->integrity)
+        return;
+    }
+  else if (json_node_equal (rules, self->integrity))
+    return;
+
+  g_clear_pointer (&self->integrity, json_node_unref);
+  if (rules != NULL)
+    self->integrity = json_node_copy (rules);
   sonde_profile_emit_changed (self);
 }

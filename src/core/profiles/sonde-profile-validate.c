@@ -14,6 +14,7 @@
 
 #include "sonde-certificate.h"
 #include "sonde-error.h"
+#include "sonde-integrity.h"
 #include "sonde-json-path.h"
 #include "sonde-notifier.h"
 #include "sonde-profile-private.h"
@@ -171,6 +172,14 @@ sonde_profile_validate (SondeProfile *self)
 
       if (!sonde_notifier_check_rules (self->notifications, &rules_error))
         sonde_problem_add (problems, "notifications", rules_error->message);
+    }
+
+  if (self->integrity != NULL)
+    {
+      g_autoptr(GError) rules_error = NULL;
+
+      if (!sonde_integrity_check_rules (self->integrity, &rules_error))
+        sonde_problem_add (problems, "integrity", rules_error->message);
     }
 
   if (self->probe != NULL)

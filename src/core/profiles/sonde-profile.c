@@ -161,6 +161,7 @@ sonde_profile_finalize (GObject *object)
   g_clear_pointer (&self->templates, g_ptr_array_unref);
   g_clear_pointer (&self->charts, json_node_unref);
   g_clear_pointer (&self->notifications, json_node_unref);
+  g_clear_pointer (&self->integrity, json_node_unref);
 
   G_OBJECT_CLASS (sonde_profile_parent_class)->finalize (object);
 }
@@ -328,6 +329,7 @@ sonde_profile_duplicate (SondeProfile *self)
   copy->app_options = sonde_app_protocol_options_copy (self->app_options);
   copy->charts = self->charts != NULL ? json_node_copy (self->charts) : NULL;
   copy->notifications = self->notifications != NULL ? json_node_copy (self->notifications) : NULL;
+  copy->integrity = self->integrity != NULL ? json_node_copy (self->integrity) : NULL;
 
   return copy;
 }

@@ -140,6 +140,9 @@ void                        sonde_profile_set_retention      (SondeProfile      
 JsonNode                   *sonde_profile_get_notifications  (SondeProfile          *self);
 void                        sonde_profile_set_notifications  (SondeProfile          *self,
                                                               JsonNode              *rules);
+JsonNode                   *sonde_profile_get_integrity      (SondeProfile          *self);
+void                        sonde_profile_set_integrity      (SondeProfile          *self,
+                                                              JsonNode              *rules);
 JsonNode                   *sonde_profile_get_charts         (SondeProfile          *self);
 void                        sonde_profile_set_charts         (SondeProfile          *self,
                                                               JsonNode              *charts);

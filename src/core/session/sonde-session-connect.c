@@ -72,6 +72,16 @@ apply_profile (SondeSession  *self,
       sonde_notifier_set_rules (self->notifier, NULL, NULL);
       sonde_session_report_problem (self, text);
     }
+  g_clear_error (&local_error);
+  if (!sonde_integrity_set_rules (sonde_notifier_get_integrity (self->notifier),
+                                  sonde_profile_get_integrity (profile), &local_error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Feed-integrity checks are off for “%s”: %s"),
+                                               sonde_profile_get_name (profile), local_error->message);
+
+      sonde_integrity_set_rules (sonde_notifier_get_integrity (self->notifier), NULL, NULL);
+      sonde_session_report_problem (self, text);
+    }
 
   /* A latency probe: its round-trip times get a chart, the first time. */
   if (sonde_connection_get_latency_probe (self->connection))
@@ -290,6 +300,7 @@ reset_connection (SondeSession *self)
   sonde_connection_set_heartbeat (self->connection, NULL, 0);
   sonde_connection_set_latency_probe (self->connection, NULL, NULL, 0, NULL);
   sonde_notifier_set_rules (self->notifier, NULL, NULL);
+  sonde_integrity_set_rules (sonde_notifier_get_integrity (self->notifier), NULL, NULL);
   sonde_session_set_app_protocol (self, SONDE_APP_PROTOCOL_NONE, NULL);
 }
 

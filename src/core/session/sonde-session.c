@@ -482,6 +482,17 @@ sonde_session_get_notifier (SondeSession *self)
   return self->notifier;
 }
 
+/* The checker of the feed's integrity (sequence gaps, staleness, bands):
+ * its counts for metrics, its violations for the log and the charts; they
+ * are alerts of the notifier too. */
+SondeIntegrity *
+sonde_session_get_integrity (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), NULL);
+
+  return sonde_notifier_get_integrity (self->notifier);
+}
+
 SondeSeriesFeed *
 sonde_session_get_feed (SondeSession *self)
 {

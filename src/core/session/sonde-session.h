@@ -35,6 +35,7 @@ SondeSession         *sonde_session_new_demo          (void);
 SondeConnection      *sonde_session_get_connection    (SondeSession         *self);
 SondeMessageLog      *sonde_session_get_log           (SondeSession         *self);
 SondeNotifier        *sonde_session_get_notifier      (SondeSession         *self);
+SondeIntegrity       *sonde_session_get_integrity     (SondeSession         *self);
 SondeSeriesFeed      *sonde_session_get_feed          (SondeSession         *self);
 SondeChartList       *sonde_session_get_charts        (SondeSession         *self);
 
