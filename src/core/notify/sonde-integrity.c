@@ -401,6 +401,17 @@ fresh (SondeIntegrity *self)
   schedule_stale (self);
 }
 
+/* A new connection is a new stream: values start afresh, and so does the
+ * stale time. */
+static void
+opened (SondeIntegrity *self)
+{
+  sonde_integrity_reset_sequences (self);
+  self->armed = TRUE;
+  self->fresh_us = g_get_monotonic_time ();
+  schedule_stale (self);
+}
+
 static void
 on_log_items_changed (GListModel     *model,
                       guint           position,
@@ -423,7 +434,16 @@ on_log_items_changed (GListModel     *model,
       const SondeRecord *view;
       gboolean upkeep = FALSE;
 
-      if (!sonde_message_log_get_record (log, i, &record) || record.direction != SONDE_DIRECTION_IN ||
+      if (!sonde_message_log_get_record (log, i, &record))
+        continue;
+      /* The open event, in the log's order (the state's notification
+       * may come after the first messages of its batch). */
+      if (record.direction == SONDE_DIRECTION_EVENT && record.kind == SONDE_MESSAGE_KIND_OPEN)
+        {
+          opened (self);
+          continue;
+        }
+      if (record.direction != SONDE_DIRECTION_IN ||
           (record.kind != SONDE_MESSAGE_KIND_TEXT && record.kind != SONDE_MESSAGE_KIND_BINARY))
         continue;
       /* Binary is JSON only through a decoder; protocol upkeep (pings,
@@ -458,21 +478,13 @@ on_log_items_changed (GListModel     *model,
     fresh (self);
 }
 
-/* A new connection is a new stream: values start afresh, and so does the
- * stale time; while it is not open nothing turns stale. */
+/* While the connection is not open nothing turns stale. */
 static void
 on_state_changed (SondeIntegrity *self)
 {
   gboolean open = sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_OPEN;
 
-  if (open && !self->was_open)
-    {
-      sonde_integrity_reset_sequences (self);
-      self->armed = TRUE;
-      self->fresh_us = g_get_monotonic_time ();
-      schedule_stale (self);
-    }
-  else if (!open && self->was_open)
+  if (!open && self->was_open)
     {
       self->armed = FALSE;
       g_clear_handle_id (&self->stale_id, g_source_remove);
