@@ -218,9 +218,23 @@ sonde_test_postgres_start (gboolean  *skip,
       gid = pw->pw_gid;
     }
 
-  self->dir = g_dir_make_tmp ("sonde-pg-XXXXXX", error);
-  if (self->dir == NULL)
-    return NULL;
+  /* As root, in /tmp: a TMPDIR of root's may not let the server's user
+   * through. */
+  if (self->user != NULL)
+    {
+      self->dir = g_strdup ("/tmp/sonde-pg-XXXXXX");
+      if (g_mkdtemp_full (self->dir, 0700) == NULL)
+        {
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "mkdtemp: %s", g_strerror (errno));
+          return NULL;
+        }
+    }
+  else
+    {
+      self->dir = g_dir_make_tmp ("sonde-pg-XXXXXX", error);
+      if (self->dir == NULL)
+        return NULL;
+    }
   if (self->user != NULL && chown (self->dir, uid, gid) != 0)
     {
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "chown %s: %s", self->dir, g_strerror (errno));

@@ -92,6 +92,7 @@ struct _SondeRecorder
   gboolean             finished;        /* the writer is done: the session has ended in the store */
   GError              *error;           /* for ::stopped, not yet reported */
   guint64              disk_bytes;
+  guint64              retries;         /* store calls tried again (a server away) */
   GSource             *report_source;
   gint64               end_us;
   int                  close_code;
@@ -285,6 +286,7 @@ retry_later (SondeRecorder *self,
   again = retry->close_deadline == 0 || now < retry->close_deadline;
   if (again)
     {
+      self->retries++;
       retry->delay_us = CLAMP (retry->delay_us * 2, RETRY_MIN_US, RETRY_MAX_US);
       /* sonde_recorder_close() wakes it (the deadline starts then). */
       g_cond_wait_until (&self->cond, &self->lock, now + retry->delay_us);
@@ -836,6 +838,19 @@ sonde_recorder_get_queued_bytes (SondeRecorder *self)
   queued = self->queued_bytes;
   g_mutex_unlock (&self->lock);
   return queued;
+}
+
+guint64
+sonde_recorder_get_retries (SondeRecorder *self)
+{
+  guint64 retries;
+
+  g_return_val_if_fail (SONDE_IS_RECORDER (self), 0);
+
+  g_mutex_lock (&self->lock);
+  retries = self->retries;
+  g_mutex_unlock (&self->lock);
+  return retries;
 }
 
 void

@@ -60,6 +60,9 @@ gint64         sonde_recorder_get_session_id     (SondeRecorder       *self);
 gboolean       sonde_recorder_get_recording      (SondeRecorder       *self);
 guint64        sonde_recorder_get_bytes_on_disk  (SondeRecorder       *self);
 guint64        sonde_recorder_get_skipped        (SondeRecorder       *self);
+/* How many times the writer has tried a store call again because the
+ * store could not be reached (a database server away). Any thread. */
+guint64        sonde_recorder_get_retries        (SondeRecorder       *self);
 /* Bytes queued for the writer now. */
 gsize          sonde_recorder_get_queued_bytes   (SondeRecorder       *self);
 void           sonde_recorder_set_queue_limit    (SondeRecorder       *self,

@@ -415,7 +415,10 @@ sonde_store_postgres_append (SondeStore         *store,
 {
   SondeStorePostgres *self = SONDE_STORE_POSTGRES (store);
   g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
-  g_autofree char *counts[4] = { NULL, };
+  g_autofree char *n_stored = NULL;
+  g_autofree char *n_bytes = NULL;
+  g_autofree char *n_messages = NULL;
+  g_autofree char *id = NULL;
   guint64 stored = 0, bytes = 0, messages = 0, last_seq = 0, new_last = 0;
   gboolean any = FALSE;
   gboolean skip_stored;
@@ -443,14 +446,18 @@ sonde_store_postgres_append (SondeStore         *store,
   if (!(self->write == SONDE_STORE_POSTGRES_COPY ? send_copy (self, error) : send_insert (self, error)))
     goto fail;
 
-  counts[0] = g_strdup_printf ("%" G_GUINT64_FORMAT, stored);
-  counts[1] = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
-  counts[2] = g_strdup_printf ("%" G_GUINT64_FORMAT, messages);
-  counts[3] = g_strdup_printf ("%" G_GINT64_FORMAT, session_id);
-  result = sonde_store_postgres_exec (self,
-                                      "UPDATE sessions SET records = records + $1, bytes = bytes + $2,"
-                                      " messages = messages + $3 WHERE id = $4",
-                                      4, (const char * const *) counts, FALSE, PGRES_COMMAND_OK, error);
+  n_stored = g_strdup_printf ("%" G_GUINT64_FORMAT, stored);
+  n_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
+  n_messages = g_strdup_printf ("%" G_GUINT64_FORMAT, messages);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, session_id);
+  {
+    const char *counts[] = { n_stored, n_bytes, n_messages, id };
+
+    result = sonde_store_postgres_exec (self,
+                                        "UPDATE sessions SET records = records + $1, bytes = bytes + $2,"
+                                        " messages = messages + $3 WHERE id = $4",
+                                        4, counts, FALSE, PGRES_COMMAND_OK, error);
+  }
   if (result == NULL)
     goto fail;
   if (g_str_equal (PQcmdTuples (result), "0"))
