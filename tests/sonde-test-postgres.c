@@ -323,6 +323,18 @@ sonde_test_postgres_sql (SondeTestPostgres  *self,
   return run (argv, error);
 }
 
+char *
+sonde_test_postgres_new_database (SondeTestPostgres  *self,
+                                  const char         *name,
+                                  GError            **error)
+{
+  g_autofree char *sql = g_strdup_printf ("CREATE DATABASE %s", name);
+
+  if (!sonde_test_postgres_sql (self, "postgres", sql, error))
+    return NULL;
+  return sonde_test_postgres_uri (self, name);
+}
+
 void
 sonde_test_postgres_free (SondeTestPostgres *self)
 {

@@ -27,6 +27,10 @@ guint16            sonde_test_postgres_port    (SondeTestPostgres  *self);
 /* postgresql://sonde:PASSWORD@127.0.0.1:PORT/@dbname */
 char              *sonde_test_postgres_uri     (SondeTestPostgres  *self,
                                                 const char         *dbname);
+/* Creates the database @name; its URI (as sonde_test_postgres_uri()). */
+char              *sonde_test_postgres_new_database (SondeTestPostgres *self,
+                                                     const char        *name,
+                                                     GError           **error);
 /* Runs @sql (one or more statements) in the database "postgres" as the
  * superuser, with psql; FALSE (and @error holding psql's output) when it
  * fails. */
