@@ -23,6 +23,7 @@ static const struct {
   { "connect", sonde_cli_connect, N_("Connect to a WebSocket URL or a saved profile and print what arrives as JSON lines") },
   { "demo", sonde_cli_demo, N_("Watch the embedded demo feed (ticker, sensors or echo)") },
   { "history", sonde_cli_history, N_("List, search, export and import recorded sessions") },
+  { "monitor", sonde_cli_monitor, N_("Watch profiles headless: Prometheus metrics, alerts as JSON lines, webhooks") },
   { "record", sonde_cli_record, N_("Connect as connect does, and record the session") },
   { "serve", sonde_cli_serve, N_("Play a recorded session to any WebSocket client, or mock a server by rules") },
   { "serve-demo", sonde_cli_serve_demo, N_("Run the demo feed on 127.0.0.1 in the foreground") },

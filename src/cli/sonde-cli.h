@@ -18,6 +18,8 @@ int sonde_cli_history    (int    argc,
                           char **argv);
 int sonde_cli_record     (int    argc,
                           char **argv);
+int sonde_cli_monitor    (int    argc,
+                          char **argv);
 int sonde_cli_serve      (int    argc,
                           char **argv);
 int sonde_cli_serve_demo (int    argc,

@@ -1,0 +1,586 @@
+/* sonde-monitor.c: many profiles' sessions, headless, with their metrics
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One Feed a profile: its session, what was last counted into the metrics
+ * (counters are fed the growth of the connection's statistics, so a
+ * reconnect that starts them again loses nothing), and the seq up to which
+ * its log was read for gaps and round trips. A one-second timer brings
+ * every feed's metrics up to date; a scrape in between reads the last
+ * update (and the message age, which the registry computes when written).
+ */
+
+#define G_LOG_DOMAIN "sonde-monitor"
+
+#include "config.h"
+
+#include "sonde-monitor.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "sonde-json-path.h"
+
+#define UPDATE_INTERVAL_MS 1000
+#define MAX_RULE_LABEL 64
+
+typedef struct {
+  SondeMonitor         *monitor;   /* borrowed */
+  SondeProfile         *profile;
+  char                 *name;      /* the label value */
+  char                 *json;      /* the profile as JSON, to see a change */
+  SondeSession         *session;
+  SondeStats            counted;
+  guint64               next_seq;  /* the first log record not yet read */
+  gint64                last_in_wall_us;
+  SondeConnectionState  state;
+  guint                 n_connecting;
+  gboolean              stopping;
+} Feed;
+
+struct _SondeMonitor
+{
+  GObject        parent_instance;
+
+  SondeMetrics  *metrics;
+  SondeSecrets  *secrets;
+  GPtrArray     *feeds;          /* Feed* */
+  char          *recording_path;
+  guint          update_id;
+  guint          stop_timeout_id;
+  gboolean       stopping;
+
+  guint          up, messages, bytes, reconnects, gaps, gap_seconds, age, rtt, alerts;
+  SondeJsonPath *rtt_path;
+  SondeJsonPath *duration_path;
+};
+
+G_DEFINE_FINAL_TYPE (SondeMonitor, sonde_monitor, G_TYPE_OBJECT)
+
+enum {
+  ALERT,
+  STATE_CHANGED,
+  STOPPED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const double rtt_buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+
+static void
+feed_free (gpointer data)
+{
+  Feed *feed = data;
+
+  if (feed->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (feed->session, feed);
+      g_signal_handlers_disconnect_by_data (sonde_session_get_notifier (feed->session), feed);
+      g_signal_handlers_disconnect_by_data (sonde_session_get_connection (feed->session), feed);
+      g_signal_handlers_disconnect_by_data (sonde_session_get_log (feed->session), feed);
+      sonde_session_disconnect (feed->session);
+    }
+  g_clear_object (&feed->session);
+  g_clear_object (&feed->profile);
+  g_free (feed->name);
+  g_free (feed->json);
+  g_free (feed);
+}
+
+static char *
+profile_json (SondeProfile *profile)
+{
+  g_autoptr(JsonNode) node = sonde_profile_to_json (profile);
+
+  return json_to_string (node, FALSE);
+}
+
+/* -- metrics ---------------------------------------------------------------- */
+
+static void
+count_growth (SondeMonitor *self,
+              guint         family,
+              const char   *name,
+              const char   *direction,
+              guint64       now,
+              guint64      *counted)
+{
+  const char *labels[] = { name, direction };
+
+  /* A new connection object starts again from 0: its whole count is new. */
+  if (now > *counted)
+    sonde_metrics_counter_add (self->metrics, family, labels, (double) (now - *counted));
+  else if (now < *counted)
+    sonde_metrics_counter_add (self->metrics, family, labels, (double) now);
+  *counted = now;
+}
+
+/* Gaps (outages) and latency-probe round trips logged since last time. */
+static void
+read_log (SondeMonitor *self,
+          Feed         *feed)
+{
+  SondeMessageLog *log = sonde_session_get_log (feed->session);
+  guint64 next = sonde_message_log_get_next_seq (log);
+  const char *labels[] = { feed->name };
+
+  feed->next_seq = MAX (feed->next_seq, sonde_message_log_get_first_seq (log));
+  for (; feed->next_seq < next; feed->next_seq++)
+    {
+      SondeRecord record;
+      SondeJsonValue value;
+
+      if (!sonde_message_log_lookup_seq (log, feed->next_seq, &record) || record.direction != SONDE_DIRECTION_EVENT)
+        continue;
+      if (record.kind == SONDE_MESSAGE_KIND_GAP)
+        {
+          sonde_metrics_counter_add (self->metrics, self->gaps, labels, 1);
+          if (sonde_json_path_lookup (self->duration_path, (const char *) record.data, record.stored_size, &value) &&
+              value.type == SONDE_JSON_VALUE_NUMBER)
+            sonde_metrics_counter_add (self->metrics, self->gap_seconds, labels, MAX (value.number, 0) / 1000.0);
+        }
+      else if (record.kind == SONDE_MESSAGE_KIND_LATENCY &&
+               sonde_json_path_lookup (self->rtt_path, (const char *) record.data, record.stored_size, &value) &&
+               value.type == SONDE_JSON_VALUE_NUMBER)
+        sonde_metrics_histogram_observe (self->metrics, self->rtt, labels, value.number / 1000.0);
+    }
+}
+
+static void
+update_feed (SondeMonitor *self,
+             Feed         *feed)
+{
+  SondeConnection *connection = sonde_session_get_connection (feed->session);
+  SondeStats stats;
+  const char *labels[] = { feed->name };
+
+  sonde_connection_get_stats (connection, &stats);
+  count_growth (self, self->messages, feed->name, "in", stats.messages_in, &feed->counted.messages_in);
+  count_growth (self, self->messages, feed->name, "out", stats.messages_out, &feed->counted.messages_out);
+  count_growth (self, self->bytes, feed->name, "in", stats.bytes_in, &feed->counted.bytes_in);
+  count_growth (self, self->bytes, feed->name, "out", stats.bytes_out, &feed->counted.bytes_out);
+  sonde_metrics_gauge_set (self->metrics, self->up, labels,
+                           sonde_connection_get_state (connection) == SONDE_CONNECTION_STATE_OPEN ? 1 : 0);
+  if (stats.last_in_wall_us > 0)
+    sonde_metrics_touch (self->metrics, self->age, labels,
+                         g_get_monotonic_time () - MAX (g_get_real_time () - stats.last_in_wall_us, 0));
+  read_log (self, feed);
+}
+
+void
+sonde_monitor_update_metrics (SondeMonitor *self)
+{
+  g_return_if_fail (SONDE_IS_MONITOR (self));
+
+  for (guint i = 0; i < self->feeds->len; i++)
+    update_feed (self, g_ptr_array_index (self->feeds, i));
+}
+
+static gboolean
+on_update (gpointer data)
+{
+  sonde_monitor_update_metrics (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* -- feeds ------------------------------------------------------------------ */
+
+static void
+on_alert (SondeNotifier *notifier,
+          const char    *title,
+          const char    *body,
+          guint64        seq,
+          Feed          *feed)
+{
+  SondeMonitor *self = feed->monitor;
+  g_autofree char *rule = g_utf8_substring (title, 0, MIN (g_utf8_strlen (title, -1), MAX_RULE_LABEL));
+  const char *labels[] = { feed->name, rule };
+
+  sonde_metrics_counter_add (self->metrics, self->alerts, labels, 1);
+  g_signal_emit (self, signals[ALERT], 0, feed->profile, title, body, seq);
+}
+
+static void
+on_state (SondeConnection *connection,
+          GParamSpec      *pspec,
+          Feed            *feed)
+{
+  SondeMonitor *self = feed->monitor;
+  SondeConnectionState state = sonde_connection_get_state (connection);
+  const char *labels[] = { feed->name };
+
+  if (state == feed->state)
+    return;
+  if (state == SONDE_CONNECTION_STATE_CONNECTING && feed->n_connecting++ > 0 && !feed->stopping)
+    sonde_metrics_counter_add (self->metrics, self->reconnects, labels, 1);
+  feed->state = state;
+  update_feed (self, feed);
+  g_signal_emit (self, signals[STATE_CHANGED], 0, feed->profile, state);
+  if (self->stopping)
+    {
+      gboolean all_done = TRUE;
+
+      for (guint i = 0; i < self->feeds->len; i++)
+        {
+          Feed *other = g_ptr_array_index (self->feeds, i);
+
+          if (sonde_session_get_active (other->session) || sonde_session_get_recording (other->session))
+            all_done = FALSE;
+        }
+      if (all_done && self->stop_timeout_id != 0)
+        {
+          g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
+          g_signal_emit (self, signals[STOPPED], 0);
+        }
+    }
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = user_data;
+
+  /* A profile that cannot connect at all (no secret, an invalid profile)
+   * is said as an alert: the monitor goes on with the others. */
+  if (!sonde_session_connect_finish (SONDE_SESSION (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      SondeSession *session = SONDE_SESSION (source);
+      SondeMonitor *self = g_object_get_data (G_OBJECT (session), "sonde-monitor");
+
+      if (self != NULL)
+        g_signal_emit (self, signals[ALERT], 0, sonde_session_get_profile (session),
+                       _("The profile cannot connect"), error->message, (guint64) 0);
+    }
+}
+
+/* The age of the last message is read at every scrape: it is kept to the
+ * batch, not to the second. */
+static void
+on_log_changed (GListModel *log,
+                guint       position,
+                guint       removed,
+                guint       added,
+                Feed       *feed)
+{
+  SondeStats stats;
+
+  if (added == 0)
+    return;
+  sonde_connection_get_stats (sonde_session_get_connection (feed->session), &stats);
+  if (stats.last_in_wall_us > feed->last_in_wall_us)
+    {
+      const char *labels[] = { feed->name };
+
+      feed->last_in_wall_us = stats.last_in_wall_us;
+      sonde_metrics_touch (feed->monitor->metrics, feed->monitor->age, labels,
+                           g_get_monotonic_time () - MAX (g_get_real_time () - stats.last_in_wall_us, 0));
+    }
+}
+
+/* Counters a profile has start at 0, so that rate() sees their first
+ * increase. */
+static void
+declare_series (SondeMonitor *self,
+                Feed         *feed)
+{
+  const char *in[] = { feed->name, "in" }, *out[] = { feed->name, "out" };
+  const char *labels[] = { feed->name };
+
+  sonde_metrics_counter_add (self->metrics, self->messages, in, 0);
+  sonde_metrics_counter_add (self->metrics, self->messages, out, 0);
+  sonde_metrics_counter_add (self->metrics, self->bytes, in, 0);
+  sonde_metrics_counter_add (self->metrics, self->bytes, out, 0);
+  sonde_metrics_counter_add (self->metrics, self->reconnects, labels, 0);
+  sonde_metrics_counter_add (self->metrics, self->gaps, labels, 0);
+  sonde_metrics_counter_add (self->metrics, self->gap_seconds, labels, 0);
+  sonde_metrics_gauge_set (self->metrics, self->up, labels, 0);
+}
+
+static void
+start_feed (SondeMonitor *self,
+            Feed         *feed)
+{
+  declare_series (self, feed);
+  feed->session = sonde_session_new_for_profile (feed->profile);
+  g_object_set_data (G_OBJECT (feed->session), "sonde-monitor", self);
+  if (self->secrets != NULL)
+    sonde_session_set_secrets (feed->session, self->secrets);
+  if (self->recording_path != NULL)
+    sonde_session_set_recording_path (feed->session, self->recording_path);
+  g_signal_connect (sonde_session_get_notifier (feed->session), "alert", G_CALLBACK (on_alert), feed);
+  g_signal_connect (sonde_session_get_connection (feed->session), "notify::state", G_CALLBACK (on_state), feed);
+  g_signal_connect (sonde_session_get_log (feed->session), "items-changed", G_CALLBACK (on_log_changed), feed);
+  feed->state = SONDE_CONNECTION_STATE_DISCONNECTED;
+  sonde_session_connect_async (feed->session, NULL, on_connected, g_strdup (feed->name));
+}
+
+static Feed *
+find_feed (SondeMonitor *self,
+           const char   *id,
+           guint        *index)
+{
+  for (guint i = 0; i < self->feeds->len; i++)
+    {
+      Feed *feed = g_ptr_array_index (self->feeds, i);
+
+      if (g_str_equal (sonde_profile_get_id (feed->profile), id))
+        {
+          if (index != NULL)
+            *index = i;
+          return feed;
+        }
+    }
+  return NULL;
+}
+
+static void
+remove_feed (SondeMonitor *self,
+             guint         index)
+{
+  Feed *feed = g_ptr_array_index (self->feeds, index);
+  g_autofree char *name = g_strdup (feed->name);
+
+  feed->stopping = TRUE;
+  g_ptr_array_remove_index (self->feeds, index);
+  sonde_metrics_remove_series (self->metrics, "profile", name);
+}
+
+void
+sonde_monitor_set_profiles (SondeMonitor *self,
+                            GPtrArray    *profiles,
+                            guint        *n_added,
+                            guint        *n_removed,
+                            guint        *n_changed)
+{
+  guint added = 0, removed = 0, changed = 0;
+
+  g_return_if_fail (SONDE_IS_MONITOR (self));
+  g_return_if_fail (profiles != NULL);
+
+  for (guint i = self->feeds->len; i > 0; i--)
+    {
+      Feed *feed = g_ptr_array_index (self->feeds, i - 1);
+      gboolean kept = FALSE;
+
+      for (guint j = 0; j < profiles->len && !kept; j++)
+        kept = g_str_equal (sonde_profile_get_id (g_ptr_array_index (profiles, j)), sonde_profile_get_id (feed->profile));
+      if (!kept)
+        {
+          remove_feed (self, i - 1);
+          removed++;
+        }
+    }
+
+  for (guint j = 0; j < profiles->len; j++)
+    {
+      SondeProfile *profile = g_ptr_array_index (profiles, j);
+      g_autofree char *json = profile_json (profile);
+      guint index = 0;
+      Feed *feed = find_feed (self, sonde_profile_get_id (profile), &index);
+
+      if (feed != NULL && g_str_equal (feed->json, json))
+        continue;
+      if (feed != NULL)
+        {
+          remove_feed (self, index);
+          changed++;
+        }
+      else
+        added++;
+
+      feed = g_new0 (Feed, 1);
+      feed->monitor = self;
+      feed->profile = g_object_ref (profile);
+      feed->name = g_strdup (sonde_profile_get_name (profile));
+      feed->json = g_steal_pointer (&json);
+      g_ptr_array_add (self->feeds, feed);
+      start_feed (self, feed);
+    }
+
+  if (n_added != NULL)
+    *n_added = added;
+  if (n_removed != NULL)
+    *n_removed = removed;
+  if (n_changed != NULL)
+    *n_changed = changed;
+}
+
+guint
+sonde_monitor_get_n_sessions (SondeMonitor *self)
+{
+  g_return_val_if_fail (SONDE_IS_MONITOR (self), 0);
+  return self->feeds->len;
+}
+
+SondeSession *
+sonde_monitor_get_session (SondeMonitor *self,
+                           const char   *profile_id)
+{
+  Feed *feed;
+
+  g_return_val_if_fail (SONDE_IS_MONITOR (self), NULL);
+  g_return_val_if_fail (profile_id != NULL, NULL);
+
+  feed = find_feed (self, profile_id, NULL);
+  return feed != NULL ? feed->session : NULL;
+}
+
+void
+sonde_monitor_set_recording_path (SondeMonitor *self,
+                                  const char   *path)
+{
+  g_return_if_fail (SONDE_IS_MONITOR (self));
+
+  g_free (self->recording_path);
+  self->recording_path = g_strdup (path);
+}
+
+static gboolean
+on_stop_timeout (gpointer data)
+{
+  SondeMonitor *self = data;
+
+  self->stop_timeout_id = 0;
+  g_signal_emit (self, signals[STOPPED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+void
+sonde_monitor_stop (SondeMonitor *self,
+                    guint         timeout_ms)
+{
+  gboolean any = FALSE;
+
+  g_return_if_fail (SONDE_IS_MONITOR (self));
+
+  if (self->stopping)
+    return;
+  self->stopping = TRUE;
+  for (guint i = 0; i < self->feeds->len; i++)
+    {
+      Feed *feed = g_ptr_array_index (self->feeds, i);
+
+      feed->stopping = TRUE;
+      if (sonde_session_get_active (feed->session) || sonde_session_get_recording (feed->session))
+        any = TRUE;
+      sonde_session_disconnect (feed->session);
+    }
+  sonde_monitor_update_metrics (self);
+  if (!any)
+    {
+      g_signal_emit (self, signals[STOPPED], 0);
+      return;
+    }
+  self->stop_timeout_id = g_timeout_add (timeout_ms, on_stop_timeout, self);
+}
+
+static void
+sonde_monitor_dispose (GObject *object)
+{
+  SondeMonitor *self = SONDE_MONITOR (object);
+
+  g_clear_handle_id (&self->update_id, g_source_remove);
+  g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
+  if (self->feeds != NULL)
+    g_ptr_array_set_size (self->feeds, 0);
+
+  G_OBJECT_CLASS (sonde_monitor_parent_class)->dispose (object);
+}
+
+static void
+sonde_monitor_finalize (GObject *object)
+{
+  SondeMonitor *self = SONDE_MONITOR (object);
+
+  g_ptr_array_unref (self->feeds);
+  g_clear_pointer (&self->metrics, sonde_metrics_unref);
+  g_clear_object (&self->secrets);
+  g_free (self->recording_path);
+  sonde_json_path_unref (self->rtt_path);
+  sonde_json_path_unref (self->duration_path);
+
+  G_OBJECT_CLASS (sonde_monitor_parent_class)->finalize (object);
+}
+
+static void
+sonde_monitor_class_init (SondeMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sonde_monitor_dispose;
+  object_class->finalize = sonde_monitor_finalize;
+
+  /**
+   * SondeMonitor::alert:
+   * @profile: whose session
+   * @title: what happened
+   * @body: the details
+   * @seq: the log record it is about (0: none)
+   */
+  signals[ALERT] = g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                 G_TYPE_NONE, 4, SONDE_TYPE_PROFILE, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT64);
+  /**
+   * SondeMonitor::state-changed:
+   * @profile: whose connection
+   * @state: its new SondeConnectionState
+   */
+  signals[STATE_CHANGED] = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                         NULL, NULL, NULL, G_TYPE_NONE, 2, SONDE_TYPE_PROFILE, G_TYPE_INT);
+  /* Every connection closed (or the stop timed out). */
+  signals[STOPPED] = g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 0);
+}
+
+static void
+sonde_monitor_init (SondeMonitor *self)
+{
+  self->feeds = g_ptr_array_new_with_free_func (feed_free);
+  self->rtt_path = sonde_json_path_new ("$.rtt_ms", NULL);
+  self->duration_path = sonde_json_path_new ("$.duration_ms", NULL);
+}
+
+SondeMonitor *
+sonde_monitor_new (SondeMetrics *metrics,
+                   SondeSecrets *secrets)
+{
+  static const char * const profile_label[] = { "profile", NULL };
+  static const char * const direction_labels[] = { "profile", "direction", NULL };
+  static const char * const rule_labels[] = { "profile", "rule", NULL };
+  SondeMonitor *self;
+
+  g_return_val_if_fail (metrics != NULL, NULL);
+  g_return_val_if_fail (secrets == NULL || SONDE_IS_SECRETS (secrets), NULL);
+
+  self = g_object_new (SONDE_TYPE_MONITOR, NULL);
+  self->metrics = sonde_metrics_ref (metrics);
+  self->secrets = secrets != NULL ? g_object_ref (secrets) : NULL;
+  self->up = sonde_metrics_add_family (metrics, "sonde_connection_up", SONDE_METRIC_GAUGE,
+                                       "Whether the profile's connection is open (1) or not (0)",
+                                       profile_label, NULL, 0);
+  self->messages = sonde_metrics_add_family (metrics, "sonde_messages", SONDE_METRIC_COUNTER,
+                                             "WebSocket messages received (in) and sent (out)",
+                                             direction_labels, NULL, 0);
+  self->bytes = sonde_metrics_add_family (metrics, "sonde_bytes", SONDE_METRIC_COUNTER,
+                                          "Payload bytes of the messages received (in) and sent (out)",
+                                          direction_labels, NULL, 0);
+  self->reconnects = sonde_metrics_add_family (metrics, "sonde_reconnects", SONDE_METRIC_COUNTER,
+                                               "Connection attempts after the first", profile_label, NULL, 0);
+  self->gaps = sonde_metrics_add_family (metrics, "sonde_gaps", SONDE_METRIC_COUNTER,
+                                         "Outages: the connection was down, then back", profile_label, NULL, 0);
+  self->gap_seconds = sonde_metrics_add_family (metrics, "sonde_gap_seconds", SONDE_METRIC_COUNTER,
+                                                "How long the outages lasted, in seconds", profile_label, NULL, 0);
+  self->age = sonde_metrics_add_family (metrics, "sonde_last_message_age_seconds", SONDE_METRIC_AGE,
+                                        "Seconds since the last message received", profile_label, NULL, 0);
+  self->rtt = sonde_metrics_add_family (metrics, "sonde_rtt_seconds", SONDE_METRIC_HISTOGRAM,
+                                        "Round-trip times of the latency probe, in seconds", profile_label,
+                                        rtt_buckets, G_N_ELEMENTS (rtt_buckets));
+  self->alerts = sonde_metrics_add_family (metrics, "sonde_alerts", SONDE_METRIC_COUNTER,
+                                           "Notifications raised, by rule", rule_labels, NULL, 0);
+  self->update_id = g_timeout_add (UPDATE_INTERVAL_MS, on_update, self);
+  return self;
+}

@@ -1,0 +1,269 @@
+#!/usr/bin/python3
+# test-cli-monitor.py: `sonde-cli monitor` watching two profiles of a
+# Python `websockets` server (nobody here wrote it), scraped by a real
+# Prometheus (Debian's) over its HTTP API and linted by promtool; alerts as
+# JSON lines and POSTed to a webhook that fails once (retried); SIGHUP adds
+# and removes profiles; SIGTERM closes everything, flushes the recording
+# and exits 0; bad usage exits 2.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+import asyncio
+import http.server
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+from sonde_test_cli import CLI, finish, ok, run
+
+import websockets
+import websockets.server
+
+TMP = tempfile.mkdtemp(prefix="sonde-test-monitor-")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- a feed: {"seq":N,"price":100+N} every 20 ms on any path ----------------
+
+def start_feed():
+    ready = threading.Event()
+    state = {}
+
+    async def handler(ws, path=None):
+        seq = 0
+        try:
+            while True:
+                seq += 1
+                await ws.send(json.dumps({"seq": seq, "price": 100 + seq}))
+                await asyncio.sleep(0.02)
+        except websockets.ConnectionClosed:
+            pass
+
+    async def main():
+        server = await websockets.server.serve(handler, "127.0.0.1", 0)
+        state["port"] = server.sockets[0].getsockname()[1]
+        state["loop"] = asyncio.get_running_loop()
+        state["stop"] = asyncio.Event()
+        ready.set()
+        await state["stop"].wait()
+        server.close()
+        await server.wait_closed()
+
+    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+    thread.start()
+    ready.wait(10)
+    return state, thread
+
+
+# -- a webhook: the first POST gets 500, the others 200 -----------------------
+
+class Hook(http.server.BaseHTTPRequestHandler):
+    bodies = []
+    calls = 0
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        body = self.rfile.read(length)
+        Hook.calls += 1
+        if Hook.calls == 1:
+            self.send_response(500)
+            self.end_headers()
+            return
+        Hook.bodies.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def get(url, timeout=2):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except OSError:
+        return 0, ""
+
+
+def sample(metrics, name):
+    for line in metrics.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split(" ")[1])
+    return None
+
+
+def wait_for(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    return condition()
+
+
+def write_profiles(path, port, names):
+    profiles = []
+    for i, name in enumerate(names):
+        profile = {"id": "%08d-0000-4000-8000-000000000000" % (i + 1), "name": name,
+                   "url": "ws://127.0.0.1:%d/%s" % (port, name.lower())}
+        if name == "Ticker":
+            profile["notifications"] = {"thresholds": [{"path": "$.price", "op": ">", "value": 150}],
+                                        "cooldown_s": 3600}
+        profiles.append(profile)
+    with open(path + ".tmp", "w") as f:
+        json.dump({"schema": 1, "profiles": profiles}, f)
+    os.replace(path + ".tmp", path)
+
+
+def main():
+    prometheus = shutil.which("prometheus")
+    promtool = shutil.which("promtool")
+    feed, feed_thread = start_feed()
+    port = feed["port"]
+    hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    hook_url = "http://127.0.0.1:%d/hook" % hook.server_address[1]
+
+    profiles = os.path.join(TMP, "profiles.json")
+    db = os.path.join(TMP, "monitor.sqlite")
+    write_profiles(profiles, port, ["Ticker", "Sensors"])
+    metrics_port = free_port()
+    metrics_url = "http://127.0.0.1:%d/metrics" % metrics_port
+
+    # Bad usage first: exit 2, and says what.
+    status, out, err = run("monitor", "--profiles", profiles, "Nope")
+    ok(status == 2 and "Nope" in err, "an unknown profile: exit 2, named", "status %d, %s" % (status, err))
+    status, out, err = run("monitor", "--profiles", profiles, "--metrics", "127.0.0.1:http")
+    ok(status == 2 and "port must be a number" in err, "a bad --metrics address: exit 2", err)
+    status, out, err = run("monitor", "--profiles", profiles, "--webhook", "ftp://example.org/x")
+    ok(status == 2 and "not a webhook URL" in err, "a bad webhook URL: exit 2", err)
+
+    monitor = subprocess.Popen([CLI, "monitor", "--profiles", profiles, "--metrics", "127.0.0.1:%d" % metrics_port,
+                                "--record", db, "--webhook", hook_url],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+    def scraped():
+        status, text = get(metrics_url)
+        return text if status == 200 and (sample(text, 'sonde_messages_total{profile="Ticker",direction="in"}')
+                                          or 0) > 10 else None
+
+    text = wait_for(scraped, 20) or ""
+
+    # The port is taken now: a second monitor says so.
+    status, out, err = run("monitor", "--profiles", profiles, "--metrics", "127.0.0.1:%d" % metrics_port,
+                           timeout=20)
+    ok(status == 2 and "cannot be served" in err, "the metrics port in use: exit 2", "status %d, %s" % (status, err))
+    ok(sample(text, 'sonde_connection_up{profile="Ticker"}') == 1 and
+       sample(text, 'sonde_connection_up{profile="Sensors"}') == 1,
+       "both profiles are up", text[:2000])
+    ok((sample(text, 'sonde_messages_total{profile="Sensors",direction="in"}') or 0) > 0 and
+       sample(text, 'sonde_messages_total{profile="Ticker",direction="out"}') == 0,
+       "messages counted by direction", text[:2000])
+    age = sample(text, 'sonde_last_message_age_seconds{profile="Ticker"}')
+    ok(age is not None and age < 1.0, "the last message's age is read at the scrape (a feed of 50 msg/s)", str(age))
+
+    if promtool:
+        lint = subprocess.run([promtool, "check", "metrics"], input=text.encode(), capture_output=True)
+        ok(lint.returncode == 0 and not lint.stdout and not lint.stderr, "promtool check metrics: clean",
+           (lint.stdout + lint.stderr).decode())
+    else:
+        ok(True, "promtool check metrics # SKIP promtool is not installed")
+
+    # A real Prometheus scrapes the monitor; its API answers.
+    if prometheus:
+        web_port = free_port()
+        config = os.path.join(TMP, "prometheus.yml")
+        with open(config, "w") as f:
+            f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\nscrape_configs:\n"
+                    "  - job_name: sonde\n    static_configs:\n      - targets: ['127.0.0.1:%d']\n" % metrics_port)
+        server = subprocess.Popen([prometheus, "--config.file", config,
+                                   "--web.listen-address=127.0.0.1:%d" % web_port,
+                                   "--storage.tsdb.path=%s" % os.path.join(TMP, "tsdb")],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        query = "http://127.0.0.1:%d/api/v1/query?query=%s" % (
+            web_port, urllib.parse.quote('sonde_messages_total{profile="Ticker",direction="in"}'))
+
+        def answered():
+            status, body = get(query)
+            if status != 200:
+                return None
+            result = json.loads(body)["data"]["result"]
+            return result[0]["value"][1] if result else None
+
+        value = wait_for(answered, 40)
+        ok(value is not None and float(value) > 10, "a real Prometheus scrapes the monitor", str(value))
+        up = "http://127.0.0.1:%d/api/v1/query?query=%s" % (web_port, urllib.parse.quote("up{job=\"sonde\"}"))
+        status, body = get(up)
+        ok(status == 200 and json.loads(body)["data"]["result"][0]["value"][1] == "1",
+           "Prometheus says the target is up (the exposition parsed)", body[:500])
+        server.send_signal(signal.SIGTERM)
+        server.wait(20)
+    else:
+        ok(True, "a real Prometheus scrapes the monitor # SKIP prometheus is not installed")
+
+    # The alert: a JSON line, and the webhook (its first answer is a 500: retried).
+    line = b""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and b"\n" not in line:
+        ready, _, _ = select.select([monitor.stdout], [], [], 0.5)
+        if ready:
+            line += os.read(monitor.stdout.fileno(), 65536)
+    alert = json.loads(line.split(b"\n")[0]) if b"\n" in line else {}
+    ok(alert.get("profile") == "Ticker" and alert.get("title") == "$.price > 150" and "text" in alert,
+       "an alert is a JSON line on stdout", repr(line[:500]))
+    ok(wait_for(lambda: Hook.bodies, 15) and Hook.bodies[0].get("title") == "$.price > 150" and
+       Hook.calls >= 2 and "Ticker" in Hook.bodies[0].get("text", ""),
+       "the webhook gets it, retried after a 500", "%d calls, %r" % (Hook.calls, Hook.bodies))
+
+    # SIGHUP: Sensors goes, Echo comes; Ticker is left alone.
+    before = sample(get(metrics_url)[1], 'sonde_reconnects_total{profile="Ticker"}')
+    write_profiles(profiles, port, ["Ticker", "Echo"])
+    monitor.send_signal(signal.SIGHUP)
+
+    def reloaded():
+        text = get(metrics_url)[1]
+        return text if ('profile="Echo"' in text and 'profile="Sensors"' not in text and
+                        sample(text, 'sonde_connection_up{profile="Echo"}') == 1) else None
+
+    text = wait_for(reloaded, 20) or ""
+    ok(bool(text), "SIGHUP: a profile added, one removed (its series gone)", text[:1500])
+    ok(sample(text, 'sonde_reconnects_total{profile="Ticker"}') == before == 0 and
+       sample(text, 'sonde_connection_up{profile="Ticker"}') == 1,
+       "SIGHUP: the unchanged profile is not touched", text[:1500])
+
+    # SIGTERM: every connection closed, the recording flushed, exit 0.
+    monitor.send_signal(signal.SIGTERM)
+    try:
+        monitor.wait(20)
+    except subprocess.TimeoutExpired:
+        monitor.kill()
+    err = monitor.stderr.read().decode()
+    ok(monitor.returncode == 0 and "stopping" in err and "Ticker: closed" in err,
+       "SIGTERM: connections closed, exit 0", "status %s, %s" % (monitor.returncode, err[-1500:]))
+    status, out, err = run("history", "list", "--db", db)
+    ok(status == 0 and "Ticker" in out and "Echo" in out, "every profile's session was recorded",
+       "status %d, %s %s" % (status, out, err))
+
+    feed["loop"].call_soon_threadsafe(feed["stop"].set)
+    feed_thread.join(5)
+    hook.shutdown()
+    shutil.rmtree(TMP, ignore_errors=True)
+    return finish()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
