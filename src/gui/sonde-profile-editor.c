@@ -8,6 +8,11 @@
  * Save stays off until there are none. Save puts the draft in the store in
  * the original's place and hands the secret, if one was typed, to the
  * keyring: it never goes into the profile.
+ *
+ * This file is the window: checking the draft, showing its problems,
+ * saving and the secret. The page's rows are built in
+ * sonde-profile-editor-page.c; the draft is filled from them and they from
+ * it in sonde-profile-editor-draft.c.
  */
 
 #define G_LOG_DOMAIN "sonde-profile-editor"
@@ -21,53 +26,7 @@
 #include "sonde-app-protocol-editor.h"
 #include "sonde-decode-editor.h"
 #include "sonde-gui-util.h"
-#include "sonde-notifier.h"
-#include "sonde-profile-editor.h"
-
-typedef struct {
-  GtkWidget   *box;
-  GtkEditable *name;             /* templates only */
-  GtkDropDown *format;
-  GtkTextView *body;
-} MessageRow;
-
-struct _SondeProfileEditor
-{
-  AdwWindow            parent_instance;
-
-  /* template widgets */
-  AdwToastOverlay     *toast_overlay;
-  GtkButton           *cancel_button;
-  GtkButton           *save_button;
-  GtkRevealer         *problems_revealer;
-  GtkLabel            *problems_label;
-  AdwPreferencesPage  *page;
-
-  /* made in init, borrowed */
-  GHashTable          *fields;       /* field name → widget */
-  GtkBox              *on_open_box;
-  GtkBox              *templates_box;
-  AdwComboRow         *auth_kind;
-  AdwComboRow         *tls_policy;
-  SondeDecodeEditor   *decode;
-  SondeAppProtocolEditor *app;
-
-  /* owned */
-  SondeProfileStore   *store;
-  SondeSecrets        *secrets;
-  SondeProfile        *original;
-  SondeProfile        *draft;
-  GPtrArray           *problems;     /* SondeProblem* */
-  GPtrArray           *on_open_rows; /* MessageRow* */
-  GPtrArray           *template_rows;
-  GCancellable        *cancellable;
-
-  gboolean             loading;      /* filling widgets: no draft updates */
-  gboolean             secret_known; /* the keyring said whether there is one */
-  gboolean             storing;      /* Save waits for the keyring */
-  gboolean             close_when_saved;
-  gboolean             untouched;    /* a new profile not typed into yet: no red */
-};
+#include "sonde-profile-editor-private.h"
 
 G_DEFINE_FINAL_TYPE (SondeProfileEditor, sonde_profile_editor, ADW_TYPE_WINDOW)
 
@@ -87,823 +46,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void on_changed (SondeProfileEditor *self);
-
-static const char *format_names[] = { N_("Text"), N_("JSON"), N_("Binary (hex)"), NULL };
-static const char *auth_names[] = { N_("None"), N_("Bearer token"), N_("Basic (user and password)"),
-                                    N_("API key in a header"), N_("API key in the query"), NULL };
-static const char *tls_names[] = { N_("Verify with the system’s certificates"),
-                                   N_("Accept only the pinned certificate"), NULL };
-
-static GtkStringList *
-translated_list (const char * const *names)
-{
-  GtkStringList *list = gtk_string_list_new (NULL);
-
-  for (guint i = 0; names[i] != NULL; i++)
-    gtk_string_list_append (list, _(names[i]));
-  return list;
-}
-
-static void
-message_row_free (gpointer data)
-{
-  g_free (data);
-}
-
-static char *
-text_view_dup_text (GtkTextView *view)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-static GtkWidget *
-add_entry (SondeProfileEditor  *self,
-           AdwPreferencesGroup *group,
-           const char          *field,
-           const char          *title)
-{
-  GtkWidget *row = adw_entry_row_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  g_signal_connect_swapped (row, "changed", G_CALLBACK (on_changed), self);
-  adw_preferences_group_add (group, row);
-  g_hash_table_insert (self->fields, (gpointer) field, row);
-  return row;
-}
-
-static GtkWidget *
-add_spin (SondeProfileEditor  *self,
-          AdwPreferencesGroup *group,
-          const char          *field,
-          const char          *title,
-          const char          *subtitle,
-          double               min,
-          double               max)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (min, max, 1);
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
-  g_signal_connect_swapped (spin, "value-changed", G_CALLBACK (on_changed), self);
-  adw_preferences_group_add (group, row);
-  g_hash_table_insert (self->fields, (gpointer) field, spin);
-  return spin;
-}
-
-static GtkWidget *
-add_switch (SondeProfileEditor  *self,
-            AdwPreferencesGroup *group,
-            const char          *field,
-            const char          *title,
-            const char          *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *toggle = gtk_switch_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
-  g_signal_connect_swapped (toggle, "notify::active", G_CALLBACK (on_changed), self);
-  adw_preferences_group_add (group, row);
-  g_hash_table_insert (self->fields, (gpointer) field, toggle);
-  return toggle;
-}
-
-static GtkTextView *
-new_text_area (SondeProfileEditor *self,
-               const char         *accessible_name,
-               gboolean            monospace)
-{
-  GtkWidget *view = gtk_text_view_new ();
-
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), monospace);
-  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
-  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
-  gtk_widget_set_size_request (view, -1, 64);
-  gtk_widget_add_css_class (view, "card");
-  /* NULL when a visible title names it (labelled()): a label of its own
-   * too would make screen readers say the name twice. */
-  if (accessible_name != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible_name, -1);
-  g_signal_connect_swapped (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "changed",
-                            G_CALLBACK (on_changed), self);
-  return GTK_TEXT_VIEW (view);
-}
-
-/* A text area as a field of its own: a visible title above it (the
- * label that names it) and, when given, a hint below that says what goes
- * in. Returns the box to add to a group. */
-static GtkWidget *
-labelled (GtkTextView *view,
-          const char  *title,
-          const char  *hint)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *label = gtk_label_new (title);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (view));
-  gtk_widget_add_css_class (label, "heading");
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (view));
-  if (hint != NULL)
-    {
-      GtkWidget *caption = gtk_label_new (hint);
-
-      gtk_label_set_xalign (GTK_LABEL (caption), 0);
-      gtk_label_set_wrap (GTK_LABEL (caption), TRUE);
-      gtk_widget_add_css_class (caption, "caption");
-      gtk_widget_add_css_class (caption, "dim-label");
-      gtk_box_append (GTK_BOX (box), caption);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, hint, -1);
-    }
-  gtk_widget_set_margin_bottom (box, 12);
-  return box;
-}
-
-static void
-remove_message_row (GtkButton          *button,
-                    SondeProfileEditor *self)
-{
-  MessageRow *row = g_object_get_data (G_OBJECT (button), "row");
-  GPtrArray *rows = g_object_get_data (G_OBJECT (button), "rows");
-  GtkBox *box = GTK_BOX (gtk_widget_get_parent (row->box));
-
-  gtk_box_remove (box, row->box);
-  g_ptr_array_remove (rows, row);
-  on_changed (self);
-}
-
-static MessageRow *
-add_message_row (SondeProfileEditor        *self,
-                 GtkBox                    *container,
-                 GPtrArray                 *rows,
-                 gboolean                   with_name,
-                 const SondeProfileMessage *message)
-{
-  MessageRow *row = g_new0 (MessageRow, 1);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  g_autoptr(GtkStringList) formats = translated_list (format_names);
-  guint index = rows->len + 1;
-  g_autofree char *body_name = with_name ? g_strdup_printf (_("Template %u"), index)
-                                         : g_strdup_printf (_("On-open message %u"), index);
-
-  row->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_margin_bottom (row->box, 12);
-
-  if (with_name)
-    {
-      row->name = GTK_EDITABLE (gtk_entry_new ());
-      gtk_entry_set_placeholder_text (GTK_ENTRY (row->name), _("Template name"));
-      gtk_widget_set_hexpand (GTK_WIDGET (row->name), TRUE);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row->name), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Template name"), -1);
-      g_signal_connect_swapped (row->name, "changed", G_CALLBACK (on_changed), self);
-      gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->name));
-    }
-  else
-    {
-      GtkWidget *label = gtk_label_new (body_name);
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_widget_set_hexpand (label, TRUE);
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_box_append (GTK_BOX (header), label);
-    }
-
-  row->format = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (formats)), NULL));
-  sonde_gui_name_drop_down (row->format, _("Format"));
-  g_signal_connect_swapped (row->format, "notify::selected", G_CALLBACK (on_changed), self);
-  gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->format));
-
-  gtk_widget_set_tooltip_text (remove, _("Remove"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Remove"), -1);
-  gtk_widget_add_css_class (remove, "flat");
-  g_object_set_data (G_OBJECT (remove), "row", row);
-  g_object_set_data (G_OBJECT (remove), "rows", rows);
-  g_signal_connect (remove, "clicked", G_CALLBACK (remove_message_row), self);
-  gtk_box_append (GTK_BOX (header), remove);
-
-  row->body = new_text_area (self, body_name, TRUE);
-  gtk_box_append (GTK_BOX (row->box), header);
-  gtk_box_append (GTK_BOX (row->box), GTK_WIDGET (row->body));
-
-  if (message != NULL)
-    {
-      if (row->name != NULL)
-        gtk_editable_set_text (row->name, message->name ? message->name : "");
-      gtk_drop_down_set_selected (row->format, message->format);
-      gtk_text_buffer_set_text (gtk_text_view_get_buffer (row->body), message->body ? message->body : "", -1);
-    }
-
-  g_ptr_array_add (rows, row);
-  gtk_box_append (container, row->box);
-  return row;
-}
-
-static void
-on_add_on_open (SondeProfileEditor *self)
-{
-  MessageRow *row = add_message_row (self, self->on_open_box, self->on_open_rows, FALSE, NULL);
-
-  gtk_widget_grab_focus (GTK_WIDGET (row->body));
-  on_changed (self);
-}
-
-static void
-on_add_template (SondeProfileEditor *self)
-{
-  MessageRow *row = add_message_row (self, self->templates_box, self->template_rows, TRUE, NULL);
-
-  gtk_widget_grab_focus (GTK_WIDGET (row->name));
-  on_changed (self);
-}
-
-static AdwPreferencesGroup *
-add_group (SondeProfileEditor *self,
-           const char         *title,
-           const char         *description)
-{
-  GtkWidget *group = adw_preferences_group_new ();
-
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
-  if (description != NULL)
-    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
-  adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (group));
-  return ADW_PREFERENCES_GROUP (group);
-}
-
-static GtkWidget *
-add_add_button (AdwPreferencesGroup *group,
-                const char          *label,
-                const char          *description,
-                GCallback            callback,
-                gpointer             data)
-{
-  GtkWidget *button = gtk_button_new_with_label (label);
-
-  /* Several groups have an “Add” button: the name says what it adds. */
-  gtk_widget_set_tooltip_text (button, description);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
-  gtk_widget_add_css_class (button, "flat");
-  g_signal_connect_swapped (button, "clicked", callback, data);
-  adw_preferences_group_set_header_suffix (group, button);
-  return button;
-}
-
-static void
-build_page (SondeProfileEditor *self)
-{
-  AdwPreferencesGroup *group;
-  GtkWidget *row;
-  GtkTextView *headers;
-  g_autoptr(GtkStringList) auth = translated_list (auth_names);
-  g_autoptr(GtkStringList) tls = translated_list (tls_names);
-  g_autoptr(GtkStringList) formats = translated_list (format_names);
-
-  group = add_group (self, _("Connection"), NULL);
-  add_entry (self, group, "name", _("Name"));
-  add_entry (self, group, "url", _("Server URL"));
-  add_entry (self, group, "protocols", _("Subprotocols (comma-separated, preferred first)"));
-  add_entry (self, group, "origin", _("Origin"));
-
-  group = add_group (self, _("Request Headers"), NULL);
-  headers = new_text_area (self, _("Request headers"), TRUE);
-  adw_preferences_group_add (group, labelled (headers, _("One per line: Name: value"),
-                                              _("Such as X-Client: sonde; empty: none")));
-  g_hash_table_insert (self->fields, (gpointer) "headers", headers);
-
-  group = add_group (self, _("Authentication"),
-                     _("The token or password is kept in your keyring, never in the profile file"));
-  row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Method"));
-  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (auth));
-  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_changed), self);
-  adw_preferences_group_add (group, row);
-  self->auth_kind = ADW_COMBO_ROW (row);
-  g_hash_table_insert (self->fields, (gpointer) "auth", row);
-  add_entry (self, group, "auth-username", _("User name"));
-  add_entry (self, group, "auth-key-name", _("Key name (header or query parameter)"));
-  row = adw_password_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Token or password"));
-  g_signal_connect_swapped (row, "changed", G_CALLBACK (on_changed), self);
-  adw_preferences_group_add (group, row);
-  g_hash_table_insert (self->fields, (gpointer) "secret", row);
-
-  group = add_group (self, _("Limits and Liveness"), NULL);
-  add_spin (self, group, "max-message-size", _("Largest message"),
-            _("KiB, for a whole incoming message over all its fragments and, when compressed, as inflated; "
-              "a larger one closes the connection (1009)"),
-            1, (double) (SONDE_MAX_MAX_MESSAGE_SIZE / 1024));
-  add_switch (self, group, "deflate", _("Compression"), _("Offer permessage-deflate"));
-  add_spin (self, group, "keepalive", _("Ping every"), _("Seconds; 0 sends no pings"), 0, 3600);
-  add_spin (self, group, "pong-timeout", _("Pong timeout"),
-            _("Seconds without a pong before the connection is declared dead; 0 waits forever"), 0, 3600);
-  add_switch (self, group, "reconnect", _("Reconnect"), _("After a drop, with exponential backoff and jitter"));
-  add_spin (self, group, "reconnect-cap", _("Longest wait between attempts"), _("Seconds"), 1, 3600);
-  add_spin (self, group, "reconnect-max", _("Attempts"), _("0 tries for ever"), 0, 10000);
-  add_spin (self, group, "retention-count", _("Messages kept"), _("The oldest are evicted beyond this"),
-            1, G_MAXUINT32);
-  add_spin (self, group, "retention-bytes", _("Megabytes kept"), NULL, 1, 1024 * 1024);
-  add_switch (self, group, "record", _("Record sessions"),
-              _("Keep every message on disk, for History, search and export"));
-
-  self->decode = SONDE_DECODE_EDITOR (sonde_decode_editor_new ());
-  g_signal_connect_swapped (self->decode, "changed", G_CALLBACK (on_changed), self);
-  adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (self->decode));
-
-  self->app = SONDE_APP_PROTOCOL_EDITOR (sonde_app_protocol_editor_new ());
-  g_signal_connect_swapped (self->app, "changed", G_CALLBACK (on_changed), self);
-  adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (self->app));
-
-  group = add_group (self, _("TLS and Proxy"), NULL);
-  row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Server certificate"));
-  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (tls));
-  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_changed), self);
-  adw_preferences_group_add (group, row);
-  self->tls_policy = ADW_COMBO_ROW (row);
-  g_hash_table_insert (self->fields, (gpointer) "tls", row);
-  add_entry (self, group, "tls-pinned-sha256", _("Pinned SHA-256 fingerprint"));
-  add_entry (self, group, "client-certificate", _("Client certificate file (PEM or PKCS#12)"));
-  add_entry (self, group, "proxy", _("Proxy URL (empty: the system’s)"));
-
-  group = add_group (self, _("Heartbeat"),
-                     _("Sent every interval while open; placeholders {{now}}, {{now_ms}}, {{seq}}, {{uuid}}"));
-  row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Format"));
-  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (formats));
-  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_changed), self);
-  adw_preferences_group_add (group, row);
-  g_hash_table_insert (self->fields, (gpointer) "heartbeat-format", row);
-  add_spin (self, group, "heartbeat-interval", _("Interval"), _("Seconds; 0 sends no heartbeat"), 0, 86400);
-  {
-    GtkTextView *body = new_text_area (self, NULL, TRUE);
-
-    adw_preferences_group_add (group, labelled (body, _("Heartbeat message"),
-                                                _("Such as {\"op\": \"ping\", \"seq\": {{seq}}}; empty: none")));
-    g_hash_table_insert (self->fields, (gpointer) "heartbeat", body);
-  }
-
-  group = add_group (self, _("Latency Probe"),
-                     _("Where the server echoes: sent every interval with a fresh {{uuid}}; the reply whose "
-                       "field at the reply path is that UUID gives the round-trip time, charted"));
-  row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Format"));
-  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (formats));
-  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_changed), self);
-  adw_preferences_group_add (group, row);
-  g_hash_table_insert (self->fields, (gpointer) "latency-format", row);
-  add_spin (self, group, "latency-interval", _("Interval"), _("Seconds"), 1, 86400);
-  add_entry (self, group, "latency-path", _("Reply path (e.g. $.id)"));
-  {
-    GtkTextView *body = new_text_area (self, NULL, TRUE);
-
-    adw_preferences_group_add (group, labelled (body, _("Latency probe message"),
-                                                _("Such as {\"op\": \"echo\", \"id\": \"{{uuid}}\"}; empty: no probe")));
-    g_hash_table_insert (self->fields, (gpointer) "latency-probe", body);
-  }
-
-  group = add_group (self, _("Notifications"),
-                     _("Desktop notifications while Sonde’s window is not in front, at most one per rule "
-                       "per cool-down"));
-  add_switch (self, group, "notify-drops", _("When the connection drops"),
-              _("Or when reconnecting gives up"));
-  add_spin (self, group, "notify-cooldown", _("Cool-down"), _("Seconds between two notifications of a rule"),
-            0, 86400);
-  {
-    GtkTextView *match = new_text_area (self, _("Notify when a received message contains (one text per line)"), FALSE);
-    GtkTextView *thresholds =
-      new_text_area (self, _("Notify when a value crosses (one per line, such as $.price > 100)"), TRUE);
-
-    adw_preferences_group_add (group, labelled (match, _("Notify when a received message contains"),
-                                                _("One text per line; empty: no such rule")));
-    adw_preferences_group_add (group, labelled (thresholds, _("Notify when a value crosses"),
-                                                _("One per line, such as $.price > 100; empty: no such rule")));
-    g_hash_table_insert (self->fields, (gpointer) "notify-match", match);
-    g_hash_table_insert (self->fields, (gpointer) "notifications", thresholds);
-  }
-
-  group = add_group (self, _("On-Open Messages"),
-                     _("Sent in order after every connect and reconnect: authentication, then subscriptions"));
-  add_add_button (group, _("Add"), _("Add an on-open message"), G_CALLBACK (on_add_on_open), self);
-  self->on_open_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
-  adw_preferences_group_add (group, GTK_WIDGET (self->on_open_box));
-
-  group = add_group (self, _("Message Templates"), _("Offered in the composer"));
-  add_add_button (group, _("Add"), _("Add a message template"), G_CALLBACK (on_add_template), self);
-  self->templates_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
-  adw_preferences_group_add (group, GTK_WIDGET (self->templates_box));
-}
-
-static GtkWidget *
-field (SondeProfileEditor *self,
-       const char         *name)
-{
-  GtkWidget *widget = g_hash_table_lookup (self->fields, name);
-
-  g_assert (widget != NULL);
-  return widget;
-}
-
-static void
-set_text (SondeProfileEditor *self,
-          const char         *name,
-          const char         *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (field (self, name)), text ? text : "");
-}
-
-static void
-set_spin (SondeProfileEditor *self,
-          const char         *name,
-          double              value)
-{
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (field (self, name)), value);
-}
-
-static double
-get_spin (SondeProfileEditor *self,
-          const char         *name)
-{
-  return gtk_spin_button_get_value (GTK_SPIN_BUTTON (field (self, name)));
-}
-
-static const char *
-get_text (SondeProfileEditor *self,
-          const char         *name)
-{
-  return gtk_editable_get_text (GTK_EDITABLE (field (self, name)));
-}
-
-/* Fills the widgets from the draft. */
-static void
-set_text_area (GtkTextView *view,
-               const char  *text)
-{
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
-}
-
-/* The rules into the widgets: texts one a line, thresholds as
- * "PATH OP NUMBER" one a line. */
-static void
-load_notifications (SondeProfileEditor *self,
-                    JsonNode           *rules)
-{
-  JsonObject *object = rules != NULL && JSON_NODE_HOLDS_OBJECT (rules) ? json_node_get_object (rules) : NULL;
-  JsonNode *match = object ? json_object_get_member (object, "match") : NULL;
-  JsonNode *thresholds = object ? json_object_get_member (object, "thresholds") : NULL;
-  g_autoptr(GString) texts = g_string_new (NULL);
-  g_autoptr(GString) conditions = g_string_new (NULL);
-
-  gtk_switch_set_active (GTK_SWITCH (field (self, "notify-drops")),
-                         object != NULL && json_object_get_boolean_member_with_default (object, "drops", FALSE));
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (field (self, "notify-cooldown")),
-                             object != NULL ? (double) json_object_get_int_member_with_default (
-                               object, "cooldown_s", SONDE_NOTIFIER_DEFAULT_COOLDOWN_S)
-                                            : SONDE_NOTIFIER_DEFAULT_COOLDOWN_S);
-
-  for (guint i = 0; match != NULL && JSON_NODE_HOLDS_ARRAY (match) && i < json_array_get_length (json_node_get_array (match)); i++)
-    {
-      JsonNode *element = json_array_get_element (json_node_get_array (match), i);
-
-      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
-        g_string_append_printf (texts, "%s%s", texts->len ? "\n" : "", json_node_get_string (element));
-    }
-  for (guint i = 0; thresholds != NULL && JSON_NODE_HOLDS_ARRAY (thresholds) &&
-                    i < json_array_get_length (json_node_get_array (thresholds)); i++)
-    {
-      JsonNode *element = json_array_get_element (json_node_get_array (thresholds), i);
-      JsonObject *threshold = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-      char number[G_ASCII_DTOSTR_BUF_SIZE];
-
-      if (threshold == NULL)
-        continue;
-      g_string_append_printf (conditions, "%s%s %s %s", conditions->len ? "\n" : "",
-                              json_object_get_string_member_with_default (threshold, "path", ""),
-                              json_object_get_string_member_with_default (threshold, "op", ""),
-                              g_ascii_formatd (number, sizeof number, "%g",
-                                               json_object_get_double_member_with_default (threshold, "value", 0)));
-    }
-  set_text_area (GTK_TEXT_VIEW (field (self, "notify-match")), texts->str);
-  set_text_area (GTK_TEXT_VIEW (field (self, "notifications")), conditions->str);
-}
-
-/* "$.price > 100": the path, the comparison and the number; a line that
- * does not read so keeps its text as the path, for the notifier to refuse
- * with the line's number. */
-static void
-add_threshold_line (JsonBuilder *builder,
-                    const char  *line)
-{
-  g_auto(GStrv) words = g_strsplit_set (line, " \t", -1);
-  guint n = 0;
-  g_autofree char *path = NULL;
-  const char *op = NULL;
-  double value = 0;
-  char *end = NULL;
-  gboolean ok = FALSE;
-
-  /* The last two words, once empty ones are dropped. */
-  for (guint i = 0; words[i] != NULL; i++)
-    if (*words[i] != '\0')
-      words[n++] = words[i];
-  words[n] = NULL;
-
-  if (n >= 3)
-    {
-      value = g_ascii_strtod (words[n - 1], &end);
-      op = words[n - 2];
-      ok = end != words[n - 1] && *end == '\0';
-      words[n - 2] = NULL;
-      path = g_strjoinv (" ", words);
-    }
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "path");
-  json_builder_add_string_value (builder, ok ? path : line);
-  json_builder_set_member_name (builder, "op");
-  json_builder_add_string_value (builder, ok ? op : "");
-  if (ok)
-    {
-      json_builder_set_member_name (builder, "value");
-      json_builder_add_double_value (builder, value);
-    }
-  json_builder_end_object (builder);
-}
-
-/* The widgets as rules; NULL when they ask for nothing. */
-static JsonNode *
-read_notifications (SondeProfileEditor *self)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *match_text = text_view_dup_text (GTK_TEXT_VIEW (field (self, "notify-match")));
-  g_autofree char *threshold_text = text_view_dup_text (GTK_TEXT_VIEW (field (self, "notifications")));
-  g_auto(GStrv) matches = g_strsplit (match_text, "\n", -1);
-  g_auto(GStrv) thresholds = g_strsplit (threshold_text, "\n", -1);
-  gboolean drops = gtk_switch_get_active (GTK_SWITCH (field (self, "notify-drops")));
-  gboolean any = drops;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "cooldown_s");
-  json_builder_add_int_value (builder, (gint64) get_spin (self, "notify-cooldown"));
-  json_builder_set_member_name (builder, "drops");
-  json_builder_add_boolean_value (builder, drops);
-  json_builder_set_member_name (builder, "match");
-  json_builder_begin_array (builder);
-  for (guint i = 0; matches[i] != NULL; i++)
-    {
-      /* Spaces count inside a text, not around it. */
-      g_autofree char *text = g_strstrip (g_strdup (matches[i]));
-
-      if (*text == '\0')
-        continue;
-      json_builder_add_string_value (builder, text);
-      any = TRUE;
-    }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "thresholds");
-  json_builder_begin_array (builder);
-  for (guint i = 0; thresholds[i] != NULL; i++)
-    {
-      g_autofree char *line = g_strstrip (g_strdup (thresholds[i]));
-
-      if (*line == '\0')
-        continue;
-      add_threshold_line (builder, line);
-      any = TRUE;
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  return any ? json_builder_get_root (builder) : NULL;
-}
-
-static void
-load_draft (SondeProfileEditor *self)
-{
-  SondeProfile *p = self->draft;
-  SondeReconnectPolicy reconnect;
-  const SondeProfileMessage *heartbeat = sonde_profile_get_heartbeat (p);
-  const char * const *protocol_list = sonde_profile_get_protocols (p);
-  const char * const *header_list = sonde_profile_get_headers (p);
-  g_autofree char *protocols = protocol_list ? g_strjoinv (", ", (char **) protocol_list) : NULL;
-  g_autofree char *headers = header_list ? g_strjoinv ("\n", (char **) header_list) : NULL;
-  GPtrArray *messages;
-
-  self->loading = TRUE;
-
-  set_text (self, "name", sonde_profile_get_name (p));
-  set_text (self, "url", sonde_profile_get_url (p));
-  set_text (self, "protocols", protocols);
-  set_text (self, "origin", sonde_profile_get_origin (p));
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (field (self, "headers"))),
-                            headers ? headers : "", -1);
-
-  adw_combo_row_set_selected (self->auth_kind, sonde_profile_get_auth_kind (p));
-  set_text (self, "auth-username", sonde_profile_get_auth_username (p));
-  set_text (self, "auth-key-name", sonde_profile_get_auth_key_name (p));
-
-  set_spin (self, "max-message-size", (double) (sonde_profile_get_max_message_size (p) / 1024));
-  gtk_switch_set_active (GTK_SWITCH (field (self, "deflate")), sonde_profile_get_deflate (p));
-  set_spin (self, "keepalive", sonde_profile_get_keepalive (p));
-  set_spin (self, "pong-timeout", sonde_profile_get_pong_timeout (p));
-  sonde_profile_get_reconnect (p, &reconnect);
-  gtk_switch_set_active (GTK_SWITCH (field (self, "reconnect")), reconnect.enabled);
-  set_spin (self, "reconnect-cap", reconnect.cap_ms / 1000.0);
-  set_spin (self, "reconnect-max", reconnect.max_attempts);
-  set_spin (self, "retention-count", sonde_profile_get_retention_count (p));
-  set_spin (self, "retention-bytes", (double) (sonde_profile_get_retention_bytes (p) / (1024 * 1024)));
-  gtk_switch_set_active (GTK_SWITCH (field (self, "record")), sonde_profile_get_record (p));
-
-  {
-    const char *descriptor = NULL;
-    const char *type = NULL;
-    const char *spec = sonde_profile_get_decode (p, &descriptor, &type);
-
-    sonde_decode_editor_set_decode (self->decode, spec, descriptor, type);
-  }
-  {
-    const SondeAppProtocolOptions *app_options = NULL;
-    SondeAppProtocolKind app_kind = sonde_profile_get_app_protocol (p, &app_options);
-
-    sonde_app_protocol_editor_set (self->app, app_kind, app_options);
-  }
-
-  adw_combo_row_set_selected (self->tls_policy, sonde_profile_get_tls_policy (p));
-  set_text (self, "tls-pinned-sha256", sonde_profile_get_pinned_sha256 (p));
-  set_text (self, "client-certificate", sonde_profile_get_client_certificate (p));
-  set_text (self, "proxy", sonde_profile_get_proxy (p));
-
-  adw_combo_row_set_selected (ADW_COMBO_ROW (field (self, "heartbeat-format")),
-                              heartbeat ? heartbeat->format : SONDE_MESSAGE_FORMAT_TEXT);
-  set_spin (self, "heartbeat-interval", sonde_profile_get_heartbeat_interval (p));
-  load_notifications (self, sonde_profile_get_notifications (p));
-  {
-    const char *reply_path = NULL;
-    guint interval_s = 0;
-    const SondeProfileMessage *probe = sonde_profile_get_latency_probe (p, &reply_path, &interval_s);
-
-    adw_combo_row_set_selected (ADW_COMBO_ROW (field (self, "latency-format")),
-                                probe ? probe->format : SONDE_MESSAGE_FORMAT_JSON);
-    set_spin (self, "latency-interval", interval_s ? interval_s : 10);
-    gtk_editable_set_text (GTK_EDITABLE (field (self, "latency-path")), reply_path ? reply_path : "");
-    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (field (self, "latency-probe"))),
-                              probe && probe->body ? probe->body : "", -1);
-  }
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (field (self, "heartbeat"))),
-                            heartbeat && heartbeat->body ? heartbeat->body : "", -1);
-
-  messages = sonde_profile_get_on_open (p);
-  for (guint i = 0; messages != NULL && i < messages->len; i++)
-    add_message_row (self, self->on_open_box, self->on_open_rows, FALSE, g_ptr_array_index (messages, i));
-  messages = sonde_profile_get_templates (p);
-  for (guint i = 0; messages != NULL && i < messages->len; i++)
-    add_message_row (self, self->templates_box, self->template_rows, TRUE, g_ptr_array_index (messages, i));
-
-  self->loading = FALSE;
-}
-
-static char **
-split_list (const char *text,
-            const char *separators)
-{
-  g_auto(GStrv) parts = g_strsplit_set (text ? text : "", separators, -1);
-  GPtrArray *out = g_ptr_array_new ();
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      char *part = g_strstrip (parts[i]);
-
-      if (*part != '\0')
-        g_ptr_array_add (out, g_strdup (part));
-    }
-  g_ptr_array_add (out, NULL);
-  return (char **) g_ptr_array_free (out, FALSE);
-}
-
-static GPtrArray *
-read_rows (GPtrArray *rows)
-{
-  GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_profile_message_free);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      MessageRow *row = g_ptr_array_index (rows, i);
-      g_autofree char *body = text_view_dup_text (row->body);
-
-      g_ptr_array_add (messages,
-                       sonde_profile_message_new (row->name ? gtk_editable_get_text (row->name) : NULL,
-                                                  gtk_drop_down_get_selected (row->format), body));
-    }
-  return messages;
-}
-
-/* Writes the widgets into the draft. */
-static void
-store_draft (SondeProfileEditor *self)
-{
-  SondeProfile *p = self->draft;
-  SondeReconnectPolicy reconnect;
-  g_auto(GStrv) protocols = split_list (get_text (self, "protocols"), ",");
-  g_autofree char *headers_text = text_view_dup_text (GTK_TEXT_VIEW (field (self, "headers")));
-  g_auto(GStrv) headers = split_list (headers_text, "\n");
-  g_autofree char *heartbeat_body = text_view_dup_text (GTK_TEXT_VIEW (field (self, "heartbeat")));
-  g_autofree char *probe_body = text_view_dup_text (GTK_TEXT_VIEW (field (self, "latency-probe")));
-  g_autoptr(GPtrArray) on_open = read_rows (self->on_open_rows);
-  g_autoptr(GPtrArray) templates = read_rows (self->template_rows);
-  const char *url = get_text (self, "url");
-
-  g_object_freeze_notify (G_OBJECT (p));
-  sonde_profile_set_name (p, get_text (self, "name"));
-  sonde_profile_set_url (p, url);
-  sonde_profile_set_protocols (p, (const char * const *) protocols);
-  sonde_profile_set_origin (p, *get_text (self, "origin") ? get_text (self, "origin") : NULL);
-  sonde_profile_set_headers (p, (const char * const *) headers);
-
-  sonde_profile_set_auth_kind (p, adw_combo_row_get_selected (self->auth_kind));
-  sonde_profile_set_auth_username (p, get_text (self, "auth-username"));
-  sonde_profile_set_auth_key_name (p, get_text (self, "auth-key-name"));
-
-  sonde_profile_set_max_message_size (p, (guint64) get_spin (self, "max-message-size") * 1024);
-  sonde_profile_set_deflate (p, gtk_switch_get_active (GTK_SWITCH (field (self, "deflate"))));
-  sonde_profile_set_keepalive (p, (guint) get_spin (self, "keepalive"));
-  sonde_profile_set_pong_timeout (p, (guint) get_spin (self, "pong-timeout"));
-  sonde_profile_get_reconnect (p, &reconnect);
-  reconnect.enabled = gtk_switch_get_active (GTK_SWITCH (field (self, "reconnect")));
-  reconnect.cap_ms = (guint) get_spin (self, "reconnect-cap") * 1000;
-  reconnect.max_attempts = (guint) get_spin (self, "reconnect-max");
-  sonde_profile_set_reconnect (p, &reconnect);
-  sonde_profile_set_record (p, gtk_switch_get_active (GTK_SWITCH (field (self, "record"))));
-  sonde_profile_set_retention (p, (guint) get_spin (self, "retention-count"),
-                               (guint64) get_spin (self, "retention-bytes") * 1024 * 1024);
-
-  {
-    g_autoptr(SondeAppProtocolOptions) app_options = sonde_app_protocol_editor_dup_options (self->app);
-
-    sonde_profile_set_app_protocol (p, sonde_app_protocol_editor_get_kind (self->app), app_options);
-  }
-  sonde_profile_set_decode (p, sonde_decode_editor_get_spec (self->decode),
-                            sonde_decode_editor_get_proto_descriptor (self->decode),
-                            sonde_decode_editor_get_proto_type (self->decode));
-
-  sonde_profile_set_tls_policy (p, adw_combo_row_get_selected (self->tls_policy));
-  sonde_profile_set_pinned_sha256 (p, *get_text (self, "tls-pinned-sha256") ? get_text (self, "tls-pinned-sha256") : NULL);
-  sonde_profile_set_client_certificate (p, *get_text (self, "client-certificate") ?
-                                           get_text (self, "client-certificate") : NULL);
-  sonde_profile_set_proxy (p, *get_text (self, "proxy") ? get_text (self, "proxy") : NULL);
-
-  if (*heartbeat_body != '\0')
-    {
-      g_autoptr(SondeProfileMessage) beat =
-        sonde_profile_message_new (NULL, adw_combo_row_get_selected (ADW_COMBO_ROW (field (self, "heartbeat-format"))),
-                                   heartbeat_body);
-      sonde_profile_set_heartbeat (p, beat, (guint) get_spin (self, "heartbeat-interval"));
-    }
-  else
-    sonde_profile_set_heartbeat (p, NULL, (guint) get_spin (self, "heartbeat-interval"));
-
-  /* An empty probe message is no probe, whatever the other fields say. */
-  if (*probe_body != '\0')
-    {
-      g_autoptr(SondeProfileMessage) probe =
-        sonde_profile_message_new (NULL, adw_combo_row_get_selected (ADW_COMBO_ROW (field (self, "latency-format"))),
-                                   probe_body);
-      sonde_profile_set_latency_probe (p, probe, get_text (self, "latency-path"),
-                                       (guint) get_spin (self, "latency-interval"));
-    }
-  else
-    sonde_profile_set_latency_probe (p, NULL, NULL, 0);
-
-  {
-    g_autoptr(JsonNode) rules = read_notifications (self);
-
-    sonde_profile_set_notifications (p, rules);
-  }
-
-  sonde_profile_set_on_open (p, on_open);
-  sonde_profile_set_templates (p, templates);
-  g_object_thaw_notify (G_OBJECT (p));
-}
-
 /* The widget a problem's field name points at ("templates[2]" → that
  * template's body). */
 static GtkWidget *
@@ -917,9 +59,9 @@ widget_for_field (SondeProfileEditor *self,
   if (sscanf (name, "on-open[%u]", &index) == 1 && index < self->on_open_rows->len)
     return GTK_WIDGET (((MessageRow *) g_ptr_array_index (self->on_open_rows, index))->body);
   if (g_str_has_prefix (name, "headers"))
-    return field (self, "headers");
+    return sonde_profile_editor_field (self, "headers");
   if (g_str_has_prefix (name, "protocols"))
-    return field (self, "protocols");
+    return sonde_profile_editor_field (self, "protocols");
 
   /* The fields are kept under the names the validators use. */
   return g_hash_table_lookup (self->fields, name);
@@ -978,14 +120,14 @@ update_visibility (SondeProfileEditor *self)
   SondeAuthKind kind = adw_combo_row_get_selected (self->auth_kind);
   gboolean pinned = adw_combo_row_get_selected (self->tls_policy) == SONDE_TLS_PINNED;
 
-  gtk_widget_set_visible (field (self, "auth-username"), kind == SONDE_AUTH_BASIC);
-  gtk_widget_set_visible (field (self, "auth-key-name"),
+  gtk_widget_set_visible (sonde_profile_editor_field (self, "auth-username"), kind == SONDE_AUTH_BASIC);
+  gtk_widget_set_visible (sonde_profile_editor_field (self, "auth-key-name"),
                           kind == SONDE_AUTH_API_KEY_HEADER || kind == SONDE_AUTH_API_KEY_QUERY);
-  gtk_widget_set_visible (field (self, "secret"), kind != SONDE_AUTH_NONE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (field (self, "secret")),
+  gtk_widget_set_visible (sonde_profile_editor_field (self, "secret"), kind != SONDE_AUTH_NONE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (sonde_profile_editor_field (self, "secret")),
                                  kind == SONDE_AUTH_BASIC ? _("Password") :
                                  kind == SONDE_AUTH_BEARER ? _("Token") : _("Key"));
-  gtk_widget_set_visible (field (self, "tls-pinned-sha256"), pinned);
+  gtk_widget_set_visible (sonde_profile_editor_field (self, "tls-pinned-sha256"), pinned);
 }
 
 static const char *
@@ -1000,7 +142,7 @@ static void
 revalidate (SondeProfileEditor *self)
 {
   SondeAuthKind kind = adw_combo_row_get_selected (self->auth_kind);
-  const char *secret = gtk_editable_get_text (GTK_EDITABLE (field (self, "secret")));
+  const char *secret = gtk_editable_get_text (GTK_EDITABLE (sonde_profile_editor_field (self, "secret")));
 
   g_clear_pointer (&self->problems, g_ptr_array_unref);
   self->problems = sonde_profile_validate (self->draft);
@@ -1020,15 +162,15 @@ revalidate (SondeProfileEditor *self)
   show_problems (self);
 }
 
-static void
-on_changed (SondeProfileEditor *self)
+void
+sonde_profile_editor_on_changed (SondeProfileEditor *self)
 {
   if (self->loading || self->draft == NULL)
     return;
 
   self->untouched = FALSE;
   update_visibility (self);
-  store_draft (self);
+  sonde_profile_editor_store_draft (self);
   revalidate (self);
 }
 
@@ -1053,10 +195,10 @@ on_secret_looked_up (GObject      *source,
     }
 
   self->secret_known = TRUE;
-  if (secret != NULL && *gtk_editable_get_text (GTK_EDITABLE (field (self, "secret"))) == '\0')
+  if (secret != NULL && *gtk_editable_get_text (GTK_EDITABLE (sonde_profile_editor_field (self, "secret"))) == '\0')
     {
       self->loading = TRUE;
-      gtk_editable_set_text (GTK_EDITABLE (field (self, "secret")), secret);
+      gtk_editable_set_text (GTK_EDITABLE (sonde_profile_editor_field (self, "secret")), secret);
       self->loading = FALSE;
       explicit_bzero (secret, strlen (secret));
     }
@@ -1110,7 +252,7 @@ on_refusal_response (AdwMessageDialog   *dialog,
 {
   if (g_strcmp0 (response, "session") == 0)
     {
-      const char *secret = gtk_editable_get_text (GTK_EDITABLE (field (self, "secret")));
+      const char *secret = gtk_editable_get_text (GTK_EDITABLE (sonde_profile_editor_field (self, "secret")));
 
       sonde_secrets_keep_for_session (self->secrets, sonde_profile_get_id (self->draft), secret);
       /* After the dialog has closed: closing the editor destroys the
@@ -1214,7 +356,7 @@ sonde_profile_editor_constructed (GObject *object)
       gtk_window_set_title (GTK_WINDOW (self), _("New Profile"));
     }
 
-  load_draft (self);
+  sonde_profile_editor_load_draft (self);
   update_visibility (self);
   /* A new profile has no secret yet; an edited one's is looked up. */
   self->secret_known = self->original == NULL || self->secrets == NULL ||
@@ -1225,7 +367,7 @@ sonde_profile_editor_constructed (GObject *object)
   revalidate (self);
 
   /* Typing starts with the name (not on a toast's button). */
-  gtk_widget_grab_focus (field (self, "name"));
+  gtk_widget_grab_focus (sonde_profile_editor_field (self, "name"));
 
   if (self->secrets != NULL && sonde_secrets_get_session_only (self->secrets))
     adw_toast_overlay_add_toast (self->toast_overlay,
@@ -1333,12 +475,12 @@ static void
 sonde_profile_editor_init (SondeProfileEditor *self)
 {
   self->fields = g_hash_table_new (g_str_hash, g_str_equal);
-  self->on_open_rows = g_ptr_array_new_with_free_func (message_row_free);
-  self->template_rows = g_ptr_array_new_with_free_func (message_row_free);
+  self->on_open_rows = g_ptr_array_new_with_free_func (sonde_profile_editor_message_row_free);
+  self->template_rows = g_ptr_array_new_with_free_func (sonde_profile_editor_message_row_free);
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  build_page (self);
+  sonde_profile_editor_build_page (self);
 
   /* GTK 4.8 names a button with a mnemonic twice, by its label ("_Save",
    * underscore and all) and by the label widget that the mnemonic points
@@ -1410,7 +552,7 @@ sonde_profile_editor_set_secret (SondeProfileEditor *self,
 {
   g_return_if_fail (SONDE_IS_PROFILE_EDITOR (self));
 
-  gtk_editable_set_text (GTK_EDITABLE (field (self, "secret")), secret ? secret : "");
+  gtk_editable_set_text (GTK_EDITABLE (sonde_profile_editor_field (self, "secret")), secret ? secret : "");
 }
 
 /* Saves: the secret, if one was typed, in the keyring first, then the
@@ -1430,7 +572,7 @@ sonde_profile_editor_save (SondeProfileEditor  *self,
 
   self->untouched = FALSE;
   update_visibility (self);
-  store_draft (self);
+  sonde_profile_editor_store_draft (self);
   revalidate (self);
   if (self->problems != NULL && self->problems->len > 0)
     {
@@ -1440,7 +582,7 @@ sonde_profile_editor_save (SondeProfileEditor  *self,
       return FALSE;
     }
 
-  secret = gtk_editable_get_text (GTK_EDITABLE (field (self, "secret")));
+  secret = gtk_editable_get_text (GTK_EDITABLE (sonde_profile_editor_field (self, "secret")));
   kind = sonde_profile_get_auth_kind (self->draft);
   if (self->secrets != NULL && kind == SONDE_AUTH_NONE)
     {
