@@ -138,7 +138,7 @@ sonde_connection_page_on_details_toggled (SondeConnectionPage *self)
 
 void
 sonde_connection_page_on_frame_layout (GdkFrameClock       *clock,
-                 SondeConnectionPage *self)
+                                       SondeConnectionPage *self)
 {
   GtkWidget *log = gtk_paned_get_start_child (self->paned);
   int width = gtk_widget_get_width (GTK_WIDGET (self));

@@ -29,8 +29,8 @@ static void update_waiting_banner (SondeConnectionPage *self);
 
 void
 sonde_connection_page_set_problem (SondeConnectionPage *self,
-             const char          *problem,
-             gboolean             can_retry)
+                                   const char          *problem,
+                                   gboolean             can_retry)
 {
   if (g_strcmp0 (self->problem, problem) != 0)
     {
@@ -336,7 +336,7 @@ sonde_connection_page_on_state_changed (SondeConnectionPage *self)
 /* What the session reports besides the connection's state. */
 void
 sonde_connection_page_on_session_problem (SondeConnectionPage *self,
-                    const char          *text)
+                                          const char          *text)
 {
   sonde_connection_page_set_problem (self, text, FALSE);
   if (sonde_session_get_secret_missing (self->session))
@@ -379,7 +379,7 @@ sonde_connection_page_on_session_decoder (SondeConnectionPage *self)
 
 void
 sonde_connection_page_on_recording_stopped (SondeConnectionPage *self,
-                      const char          *text)
+                                            const char          *text)
 {
   sonde_connection_page_set_problem (self, text, FALSE);
 }

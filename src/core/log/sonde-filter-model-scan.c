@@ -86,7 +86,7 @@ sonde_filter_model_count_items (SondeFilterModel *self)
  * @seq has, or would have, in it. */
 guint
 sonde_filter_model_index_lower_bound (SondeFilterModel *self,
-                   guint64           seq)
+                                      guint64           seq)
 {
   guint lo = 0, hi = self->index->len;
 
@@ -154,7 +154,7 @@ sonde_filter_model_record_matches (SondeFilterModel  *self,
 
 void
 sonde_filter_model_set_scanning (SondeFilterModel *self,
-              gboolean          scanning)
+                                 gboolean          scanning)
 {
   if ((self->scan_source != NULL) == scanning)
     return;
@@ -303,7 +303,7 @@ sonde_filter_model_on_views_changed (SondeFilterModel *self)
  * held (and @force is FALSE). */
 void
 sonde_filter_model_drop_evicted (SondeFilterModel *self,
-              gboolean          force)
+                                 gboolean          force)
 {
   guint64 first = sonde_filter_model_log_first_seq (self);
   guint removed = 0;
@@ -335,10 +335,10 @@ sonde_filter_model_drop_evicted (SondeFilterModel *self,
 
 void
 sonde_filter_model_on_log_items_changed (GListModel       *log,
-                      guint             position,
-                      guint             removed,
-                      guint             added,
-                      SondeFilterModel *self)
+                                         guint             position,
+                                         guint             removed,
+                                         guint             added,
+                                         SondeFilterModel *self)
 {
   guint n = g_list_model_get_n_items (log);
 
@@ -359,7 +359,7 @@ sonde_filter_model_on_log_items_changed (GListModel       *log,
 /* The sequence number of the record at @position (< n_items). */
 guint64
 sonde_filter_model_position_seq (SondeFilterModel *self,
-              guint             position)
+                                 guint             position)
 {
   if (sonde_filter_model_is_filtering (self))
     return g_array_index (self->index, guint64, position);

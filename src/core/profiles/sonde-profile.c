@@ -486,7 +486,7 @@ sonde_profile_get_max_message_size (SondeProfile *self)
 
 void
 sonde_profile_set_max_message_size (SondeProfile *self,
-                                  guint64       size)
+                                    guint64       size)
 {
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
