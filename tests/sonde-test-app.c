@@ -39,6 +39,33 @@ sonde_test_app_count (SondeSession   *session,
   return n;
 }
 
+SondeTestAppCount
+sonde_test_app_count_labelled (SondeSession   *session,
+                               SondeDirection  direction,
+                               const char     *label)
+{
+  SondeMessageLog *log = sonde_session_get_log (session);
+  SondeRecordViews *views = sonde_message_log_get_views (log);
+  SondeTestAppCount count = { 0, 0, 0, 0, 0 };
+
+  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
+    {
+      SondeRecord record;
+      gboolean upkeep = FALSE;
+
+      g_assert_true (sonde_message_log_get_record (log, i, &record));
+      if (record.direction != direction || record.kind != SONDE_MESSAGE_KIND_TEXT ||
+          g_strcmp0 (sonde_record_views_get_label (views, &record, &upkeep), label) != 0)
+        continue;
+      if (count.n++ == 0)
+        count.first_seq = record.seq;
+      count.n_upkeep += upkeep ? 1 : 0;
+      count.n_auto += (record.flags & SONDE_RECORD_FLAG_AUTOMATIC) ? 1 : 0;
+      count.last_seq = record.seq;
+    }
+  return count;
+}
+
 guint
 sonde_test_app_count_events (SondeSession     *session,
                              SondeMessageKind  kind)
@@ -288,4 +315,20 @@ sonde_test_app_assert_prices (GPtrArray  *lines,
         g_assert_cmpfloat_with_epsilon (price - last, 1.5, 1e-9);
       last = price;
     }
+}
+
+void
+sonde_test_app_assert_cli_prices (SondeTestPeer *peer,
+                                  const char    *path,
+                                  const char    *mode,
+                                  const char    *subscription,
+                                  const char    *extract,
+                                  gboolean       from_first)
+{
+  g_autofree char *url = sonde_test_peer_dup_url (peer, path);
+  const char *args[] = { "connect", url, "--app-protocol", mode, "--subscribe", subscription, "--extract",
+                         extract, "--count", "5", "--timeout", "20", NULL };
+  g_autoptr(GPtrArray) lines = sonde_test_app_run_cli (args);
+
+  sonde_test_app_assert_prices (lines, extract, from_first);
 }

@@ -17,6 +17,20 @@ guint     sonde_test_app_count          (SondeSession   *session,
                                          SondeDirection  direction,
                                          const char     *label,
                                          gboolean        automatic);
+/* Text messages of @direction whose view has the label @label: how many,
+ * of which upkeep and automatic, and the log's seq of the first and the
+ * last. */
+typedef struct {
+  guint    n;
+  guint    n_upkeep;
+  guint    n_auto;
+  guint64  first_seq;
+  guint64  last_seq;
+} SondeTestAppCount;
+
+SondeTestAppCount sonde_test_app_count_labelled (SondeSession   *session,
+                                                 SondeDirection  direction,
+                                                 const char     *label);
 /* Events of @kind in @session's log. */
 guint     sonde_test_app_count_events   (SondeSession     *session,
                                          SondeMessageKind  kind);
@@ -80,5 +94,15 @@ int       sonde_test_app_run            (void);
 void      sonde_test_app_assert_prices  (GPtrArray      *lines,
                                          const char     *path,
                                          gboolean        from_first);
+
+/* Runs sonde-cli connect (@path on @peer) --app-protocol @mode --subscribe
+ * @subscription --extract @extract --count 5 and fails unless it prints
+ * five prices as sonde_test_app_assert_prices() checks them. */
+void      sonde_test_app_assert_cli_prices (SondeTestPeer  *peer,
+                                            const char     *path,
+                                            const char     *mode,
+                                            const char     *subscription,
+                                            const char     *extract,
+                                            gboolean        from_first);
 
 G_END_DECLS

@@ -33,43 +33,6 @@
 #define PRICE(i) (100.25 + 1.5 * (i))
 #define SUBSCRIPTION "subscription { ticks(intervalMs: 20) { price seq token } }"
 
-typedef struct {
-  guint    n;          /* text records of the direction with the label */
-  guint    n_upkeep;   /* of which upkeep */
-  guint    n_auto;     /* of which automatic */
-  guint64  last_seq;   /* the log's seq of the last one */
-} Count;
-
-/* Text records of @direction whose view's label is @label. */
-static Count
-count_labelled (SondeSession   *session,
-                SondeDirection  direction,
-                const char     *label)
-{
-  SondeMessageLog *log = sonde_session_get_log (session);
-  SondeRecordViews *views = sonde_message_log_get_views (log);
-  Count count = { 0, 0, 0, 0 };
-
-  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
-    {
-      SondeRecord record;
-      const char *got;
-      gboolean upkeep = FALSE;
-
-      g_assert_true (sonde_message_log_get_record (log, i, &record));
-      if (record.direction != direction || record.kind != SONDE_MESSAGE_KIND_TEXT)
-        continue;
-      got = sonde_record_views_get_label (views, &record, &upkeep);
-      if (g_strcmp0 (got, label) != 0)
-        continue;
-      count.n++;
-      count.n_upkeep += upkeep ? 1 : 0;
-      count.n_auto += (record.flags & SONDE_RECORD_FLAG_AUTOMATIC) ? 1 : 0;
-      count.last_seq = record.seq;
-    }
-  return count;
-}
-
 /* The decoded view of the record at @index, newly allocated (NULL: not
  * DECODED). */
 static char *
@@ -176,22 +139,22 @@ test_transport (void)
   g_autoptr(SondeSession) session = NULL;
   g_autoptr(GError) error = NULL;
   SondeConnection *connection;
-  Count ping, pong, ack, init, subscribe, complete;
+  SondeTestAppCount ping, pong, ack, init, subscribe, complete;
   g_autofree char *init_view = NULL;
 
   if (peer == NULL)
     return;
   session = connect_to (peer, "/graphql", SUBSCRIPTION, "{\"token\":\"t0k\"}");
   connection = sonde_session_get_connection (session);
-  SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "ticks").n >= 20 &&
-                          count_labelled (session, SONDE_DIRECTION_OUT, "pong").n >= 1, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "ticks").n >= 20 &&
+                          sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "pong").n >= 1, WAIT_MS);
   g_assert_cmpstr (sonde_connection_get_protocol (connection), ==, "graphql-transport-ws");
 
-  init = count_labelled (session, SONDE_DIRECTION_OUT, "connection_init");
-  ack = count_labelled (session, SONDE_DIRECTION_IN, "connection_ack");
-  subscribe = count_labelled (session, SONDE_DIRECTION_OUT, "ticks · subscribe");
-  ping = count_labelled (session, SONDE_DIRECTION_IN, "ping");
-  pong = count_labelled (session, SONDE_DIRECTION_OUT, "pong");
+  init = sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "connection_init");
+  ack = sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "connection_ack");
+  subscribe = sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "ticks · subscribe");
+  ping = sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "ping");
+  pong = sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "pong");
   g_assert_cmpuint (init.n, ==, 1);
   g_assert_cmpuint (init.n_auto, ==, 1);
   g_assert_cmpuint (init.n_upkeep, ==, 1);
@@ -222,16 +185,16 @@ test_transport (void)
   /* Complete: the server stops sending. */
   g_assert_true (sonde_session_app_act (session, "complete", "1", &error));
   g_assert_no_error (error);
-  SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_OUT, "ticks · complete").n == 1, WAIT_MS);
-  complete = count_labelled (session, SONDE_DIRECTION_OUT, "ticks · complete");
+  SONDE_TEST_ASSERT_WAIT (sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "ticks · complete").n == 1, WAIT_MS);
+  complete = sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "ticks · complete");
   g_assert_cmpuint (complete.n_auto, ==, 0);
   {
     guint before;
 
     sonde_test_spin (300);
-    before = count_labelled (session, SONDE_DIRECTION_IN, "ticks").n;
+    before = sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "ticks").n;
     sonde_test_spin (300);
-    g_assert_cmpuint (count_labelled (session, SONDE_DIRECTION_IN, "ticks").n, ==, before);
+    g_assert_cmpuint (sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "ticks").n, ==, before);
   }
 
   /* A subscription given as JSON, with variables and its name. */
@@ -240,7 +203,7 @@ test_transport (void)
                                        "{ price seq token } }\",\"variables\":{\"n\":3},\"operationName\":\"Few\"}",
                                        &error));
   g_assert_no_error (error);
-  SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "Few · complete").n == 1, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "Few · complete").n == 1, WAIT_MS);
   g_assert_cmpuint (check_results (session, "Few", "t0k"), ==, 3);
 
   /* Bad arguments say so. */
@@ -264,19 +227,19 @@ test_legacy (void)
 {
   SondeTestPeer *peer = sonde_test_app_get_peer ();
   g_autoptr(SondeSession) session = NULL;
-  Count ka, subscribe;
+  SondeTestAppCount ka, subscribe;
 
   if (peer == NULL)
     return;
   session = connect_to (peer, "/legacy", "subscription Prices { ticks(intervalMs: 20) { price seq token } }",
                         "{\"token\":\"old\"}");
-  SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "Prices").n >= 10 &&
-                          count_labelled (session, SONDE_DIRECTION_IN, "ka").n >= 2, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "Prices").n >= 10 &&
+                          sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "ka").n >= 2, WAIT_MS);
   g_assert_cmpstr (sonde_connection_get_protocol (sonde_session_get_connection (session)), ==, "graphql-ws");
-  subscribe = count_labelled (session, SONDE_DIRECTION_OUT, "Prices · subscribe");
+  subscribe = sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "Prices · subscribe");
   g_assert_cmpuint (subscribe.n, ==, 1);
   g_assert_cmpuint (subscribe.n_auto, ==, 1);
-  ka = count_labelled (session, SONDE_DIRECTION_IN, "ka");
+  ka = sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "ka");
   g_assert_cmpuint (ka.n_upkeep, ==, ka.n);
   g_assert_cmpuint (check_results (session, "Prices", "old"), >=, 10);
   {
@@ -303,22 +266,22 @@ test_reconnect (void)
   SondeTestPeer *peer = sonde_test_app_get_peer ();
   g_autoptr(SondeSession) session = NULL;
   SondeReconnectPolicy policy = { TRUE, 50, 200, 0, 10000 };
-  Count subscribes, init;
+  SondeTestAppCount subscribes, init;
 
   if (peer == NULL)
     return;
   session = connect_to (peer, "/graphql-drop", SUBSCRIPTION, NULL);
   sonde_connection_set_reconnect (sonde_session_get_connection (session), &policy);
-  SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_OUT, "ticks · subscribe").n >= 2 &&
-                          count_labelled (session, SONDE_DIRECTION_IN, "ticks").n >= 10, WAIT_MS);
-  subscribes = count_labelled (session, SONDE_DIRECTION_OUT, "ticks · subscribe");
-  init = count_labelled (session, SONDE_DIRECTION_OUT, "connection_init");
+  SONDE_TEST_ASSERT_WAIT (sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "ticks · subscribe").n >= 2 &&
+                          sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "ticks").n >= 10, WAIT_MS);
+  subscribes = sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "ticks · subscribe");
+  init = sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "connection_init");
   g_assert_cmpuint (subscribes.n, ==, 2);
   g_assert_cmpuint (subscribes.n_auto, ==, 2);
   g_assert_cmpuint (init.n, ==, 2);
   g_assert_cmpuint (check_results (session, "ticks", NULL), >=, 10);
   /* Results came after the second subscribe too. */
-  g_assert_cmpuint (count_labelled (session, SONDE_DIRECTION_IN, "ticks").last_seq, >, subscribes.last_seq);
+  g_assert_cmpuint (sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "ticks").last_seq, >, subscribes.last_seq);
   sonde_session_disconnect (session);
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (session)), WAIT_MS);
 }
@@ -378,35 +341,19 @@ test_malformed (void)
   }
 }
 
-/* sonde-cli, both protocols: five prices, upkeep never counted. */
+/* sonde-cli, both protocols: five prices, upkeep never counted; with
+ * graphql-ws a tick every 150 ms, a "ka" every 300 ms. */
 static void
 test_cli (void)
 {
   SondeTestPeer *peer = sonde_test_app_get_peer ();
-  g_autofree char *url = NULL;
-  g_autofree char *legacy_url = NULL;
 
   if (peer == NULL)
     return;
-  url = sonde_test_peer_dup_url (peer, "/graphql");
-  legacy_url = sonde_test_peer_dup_url (peer, "/legacy");
-  {
-    const char *args[] = { "connect", url, "--app-protocol", "graphql", "--subscribe",
-                           "subscription { ticks { price } }", "--extract", "$.payload.data.ticks.price",
-                           "--count", "5", "--timeout", "20", NULL };
-    g_autoptr(GPtrArray) lines = sonde_test_app_run_cli (args);
-
-    sonde_test_app_assert_prices (lines, "$.payload.data.ticks.price", TRUE);
-  }
-  {
-    /* A tick every 150 ms, a "ka" every 300 ms. */
-    const char *args[] = { "connect", legacy_url, "--app-protocol", "graphql-ws", "--subscribe",
-                           "subscription { ticks(intervalMs: 150) { price } }", "--extract",
-                           "$.payload.data.ticks.price", "--count", "5", "--timeout", "20", NULL };
-    g_autoptr(GPtrArray) lines = sonde_test_app_run_cli (args);
-
-    sonde_test_app_assert_prices (lines, "$.payload.data.ticks.price", TRUE);
-  }
+  sonde_test_app_assert_cli_prices (peer, "/graphql", "graphql", "subscription { ticks { price } }",
+                                    "$.payload.data.ticks.price", TRUE);
+  sonde_test_app_assert_cli_prices (peer, "/legacy", "graphql-ws", "subscription { ticks(intervalMs: 150) { price } }",
+                                    "$.payload.data.ticks.price", TRUE);
 }
 
 int

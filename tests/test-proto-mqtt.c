@@ -323,19 +323,10 @@ static void
 test_cli (void)
 {
   g_autoptr(SondeTestPeer) peer = start_broker (0, 0);
-  g_autofree char *url = NULL;
-  g_autoptr(GPtrArray) lines = NULL;
 
   if (peer == NULL)
     return;
-  url = sonde_test_peer_dup_url (peer, "/");
-  {
-    const char *args[] = { "connect", url, "--app-protocol", "mqtt", "--subscribe", "ticks/#", "--extract",
-                           "$.payload.price", "--count", "5", "--timeout", "20", NULL };
-
-    lines = sonde_test_app_run_cli (args);
-  }
-  sonde_test_app_assert_prices (lines, "$.payload.price", FALSE);
+  sonde_test_app_assert_cli_prices (peer, "/", "mqtt", "ticks/#", "$.payload.price", FALSE);
   sonde_test_app_stop_peer (g_steal_pointer (&peer));
 }
 

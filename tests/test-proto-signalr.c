@@ -31,41 +31,6 @@
 #define WAIT_MS SONDE_TEST_APP_WAIT_MS
 #define PRICE(i) (100.25 + 1.5 * (i))
 
-typedef struct {
-  guint    n;
-  guint    n_upkeep;
-  guint    n_auto;
-  guint64  first_seq;
-  guint64  last_seq;
-} Count;
-
-static Count
-count_labelled (SondeSession   *session,
-                SondeDirection  direction,
-                const char     *label)
-{
-  SondeMessageLog *log = sonde_session_get_log (session);
-  SondeRecordViews *views = sonde_message_log_get_views (log);
-  Count count = { 0, 0, 0, 0, 0 };
-
-  for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
-    {
-      SondeRecord record;
-      gboolean upkeep = FALSE;
-
-      g_assert_true (sonde_message_log_get_record (log, i, &record));
-      if (record.direction != direction || record.kind != SONDE_MESSAGE_KIND_TEXT ||
-          g_strcmp0 (sonde_record_views_get_label (views, &record, &upkeep), label) != 0)
-        continue;
-      if (count.n++ == 0)
-        count.first_seq = record.seq;
-      count.n_upkeep += upkeep ? 1 : 0;
-      count.n_auto += (record.flags & SONDE_RECORD_FLAG_AUTOMATIC) ? 1 : 0;
-      count.last_seq = record.seq;
-    }
-  return count;
-}
-
 static SondeSession *
 connect_to (SondeTestPeer *peer,
             const char    *route,
@@ -183,7 +148,7 @@ test_hub (void)
   g_autoptr(SondeJsonPath) seq_path = sonde_json_path_new ("$.arguments[0].seq", NULL);
   SondeMessageLog *log;
   SondeRecordViews *views;
-  Count handshake_out, handshake_in, ticks, pings_in, pings_out, seen, subscribe, completion;
+  SondeTestAppCount handshake_out, handshake_in, ticks, pings_in, pings_out, seen, subscribe, completion;
   guint n_ticks = 0;
 
   if (peer == NULL)
@@ -191,11 +156,11 @@ test_hub (void)
   session = connect_to (peer, "/hub", "Subscribe [\"BTC\"]", 1);
   log = sonde_session_get_log (session);
   views = sonde_message_log_get_views (log);
-  SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "PingSeen").n >= 2 &&
-                          count_labelled (session, SONDE_DIRECTION_IN, "Subscribe · completion").n == 1, WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "PingSeen").n >= 2 &&
+                          sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "Subscribe · completion").n == 1, WAIT_MS);
 
-  handshake_out = count_labelled (session, SONDE_DIRECTION_OUT, "handshake");
-  handshake_in = count_labelled (session, SONDE_DIRECTION_IN, "handshake");
+  handshake_out = sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "handshake");
+  handshake_in = sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "handshake");
   g_assert_cmpuint (handshake_out.n, ==, 1);
   g_assert_cmpuint (handshake_out.n_auto, ==, 1);
   g_assert_cmpuint (handshake_out.n_upkeep, ==, 1);
@@ -203,17 +168,17 @@ test_hub (void)
   g_assert_cmpuint (handshake_in.n_upkeep, ==, 1);
 
   /* The subscription went after the handshake's answer, and was answered. */
-  subscribe = count_labelled (session, SONDE_DIRECTION_OUT, "Subscribe");
-  completion = count_labelled (session, SONDE_DIRECTION_IN, "Subscribe · completion");
+  subscribe = sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "Subscribe");
+  completion = sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "Subscribe · completion");
   g_assert_cmpuint (subscribe.n, ==, 1);
   g_assert_cmpuint (subscribe.n_auto, ==, 1);
   g_assert_cmpuint (subscribe.first_seq, >, handshake_in.first_seq);
   g_assert_cmpuint (completion.first_seq, >, subscribe.first_seq);
 
   /* Pings both ways: upkeep; ours automatic, and the peer saw them. */
-  pings_in = count_labelled (session, SONDE_DIRECTION_IN, "ping");
-  pings_out = count_labelled (session, SONDE_DIRECTION_OUT, "ping");
-  seen = count_labelled (session, SONDE_DIRECTION_IN, "PingSeen");
+  pings_in = sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "ping");
+  pings_out = sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "ping");
+  seen = sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "PingSeen");
   g_assert_cmpuint (pings_in.n, >=, 1);
   g_assert_cmpuint (pings_in.n_upkeep, ==, pings_in.n);
   g_assert_cmpuint (pings_out.n, >=, 2);
@@ -223,7 +188,7 @@ test_hub (void)
 
   /* The first frame held three messages: three records, one after the
    * handshake's answer, tick 0, a ping, tick 1, each with its own view. */
-  ticks = count_labelled (session, SONDE_DIRECTION_IN, "ReceiveTick");
+  ticks = sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "ReceiveTick");
   g_assert_cmpuint (ticks.n, >=, 2);
   for (guint i = 0; i < sonde_message_log_get_n_records (log); i++)
     {
@@ -271,10 +236,10 @@ test_hub (void)
   g_assert_no_error (error);
   g_assert_true (sonde_session_app_act (session, "stream", "Counter [3]", &error));
   g_assert_no_error (error);
-  SONDE_TEST_ASSERT_WAIT (count_labelled (session, SONDE_DIRECTION_IN, "Fail · error").n == 1 &&
-                          count_labelled (session, SONDE_DIRECTION_IN, "Counter · completion").n == 1, WAIT_MS);
-  g_assert_cmpuint (count_labelled (session, SONDE_DIRECTION_IN, "Counter · item").n, ==, 3);
-  g_assert_cmpuint (count_labelled (session, SONDE_DIRECTION_OUT, "Fail").n_auto, ==, 0);
+  SONDE_TEST_ASSERT_WAIT (sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "Fail · error").n == 1 &&
+                          sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "Counter · completion").n == 1, WAIT_MS);
+  g_assert_cmpuint (sonde_test_app_count_labelled (session, SONDE_DIRECTION_IN, "Counter · item").n, ==, 3);
+  g_assert_cmpuint (sonde_test_app_count_labelled (session, SONDE_DIRECTION_OUT, "Fail").n_auto, ==, 0);
   g_assert_false (sonde_session_app_act (session, "invoke", "Send [1,", &error));
   g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
   g_clear_error (&error);
@@ -293,7 +258,7 @@ test_refused_and_close (void)
   SondeTestPeer *peer = sonde_test_app_get_peer ();
   g_autoptr(SondeSession) refused = NULL;
   g_autoptr(SondeSession) closed = NULL;
-  Count close;
+  SondeTestAppCount close;
 
   if (peer == NULL)
     return;
@@ -301,14 +266,14 @@ test_refused_and_close (void)
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (refused)) &&
                           sonde_test_count_records (sonde_session_get_connection (refused), SONDE_DIRECTION_EVENT,
                                                     SONDE_MESSAGE_KIND_ERROR) >= 1, WAIT_MS);
-  g_assert_cmpuint (count_labelled (refused, SONDE_DIRECTION_IN,
+  g_assert_cmpuint (sonde_test_app_count_labelled (refused, SONDE_DIRECTION_IN,
                                     "handshake error: Requested protocol 'json' is not available.").n, ==, 1);
   /* No subscription goes to a server that refused. */
-  g_assert_cmpuint (count_labelled (refused, SONDE_DIRECTION_OUT, "Subscribe").n, ==, 0);
+  g_assert_cmpuint (sonde_test_app_count_labelled (refused, SONDE_DIRECTION_OUT, "Subscribe").n, ==, 0);
 
   closed = connect_to (peer, "/close", NULL, 1);
   SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (sonde_session_get_connection (closed)), WAIT_MS);
-  close = count_labelled (closed, SONDE_DIRECTION_IN, "close");
+  close = sonde_test_app_count_labelled (closed, SONDE_DIRECTION_IN, "close");
   g_assert_cmpuint (close.n, ==, 1);
   g_assert_cmpuint (close.n_upkeep, ==, 0);
 }

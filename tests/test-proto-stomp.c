@@ -199,19 +199,10 @@ static void
 test_cli (void)
 {
   g_autoptr(SondeTestPeer) peer = start_broker (0);
-  g_autofree char *url = NULL;
-  g_autoptr(GPtrArray) lines = NULL;
 
   if (peer == NULL)
     return;
-  url = sonde_test_peer_dup_url (peer, "/stomp");
-  {
-    const char *args[] = { "connect", url, "--app-protocol", "stomp", "--subscribe", "/topic/ticks", "--extract",
-                           "$.body.price", "--count", "5", "--timeout", "20", NULL };
-
-    lines = sonde_test_app_run_cli (args);
-  }
-  sonde_test_app_assert_prices (lines, "$.body.price", FALSE);
+  sonde_test_app_assert_cli_prices (peer, "/stomp", "stomp", "/topic/ticks", "$.body.price", FALSE);
   sonde_test_app_stop_peer (g_steal_pointer (&peer));
 }
 
