@@ -501,6 +501,68 @@ test_redraw_only_on_change (Fixture       *fixture,
 
 /* About one vertex per pixel column, however many points are in view; a
  * vertex per point when they are fewer than the columns. */
+static guint64
+receive_at (SondeConnection *connection,
+            gint64           wall_us,
+            const char      *text)
+{
+  return sonde_message_log_append (sonde_connection_get_log (connection), SONDE_DIRECTION_IN,
+                                   SONDE_MESSAGE_KIND_TEXT, wall_us, g_get_monotonic_time (), text, strlen (text));
+}
+
+/* A feed-integrity checker's gaps (red) and duplicates (orange) are
+ * vertical markers at their messages' time, over the plot's height; a new
+ * one redraws the chart. */
+static void
+test_integrity_markers (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  static const GdkRGBA red = { 0.878f, 0.106f, 0.141f, 1 };
+  static const GdkRGBA orange = { 0.902f, 0.380f, 0.0f, 1 };
+  g_autoptr(SondeSeries) series = sonde_series_new (0);
+  g_autoptr(SondeConnection) connection = sonde_connection_new ();
+  g_autoptr(SondeIntegrity) integrity = sonde_integrity_new (connection);
+  g_autoptr(JsonNode) rules = json_from_string ("{\"sequence\": {\"path\": \"$.seq\"}}", NULL);
+  g_autoptr(Pixels) pixels = NULL;
+  guint draws;
+  int gap_x, dup_x, clean_x, y;
+
+  g_assert_true (sonde_integrity_set_rules (integrity, rules, NULL));
+  receive_at (connection, T0 + 10 * S, "{\"seq\": 1}");
+  receive_at (connection, T0 + 20 * S, "{\"seq\": 5}");
+  receive_at (connection, T0 + 30 * S, "{\"seq\": 5}");
+  receive_at (connection, T0 + 40 * S, "{\"seq\": 6}");
+  g_assert_cmpuint (sonde_integrity_get_n_kept (integrity), ==, 2);
+
+  append_flat (series, T0, T0 + 50 * S, S, 10);
+  sonde_chart_add_series (fixture->chart, series, "flat");
+  sonde_chart_set_integrity (fixture->chart, integrity);
+  SONDE_TEST_ASSERT_WAIT (sonde_chart_get_n_markers (fixture->chart) == 2, WAIT_MS);
+
+  pixels = render (fixture);
+  gap_x = (int) floor (x_of (fixture->chart, T0 + 20 * S));
+  dup_x = (int) floor (x_of (fixture->chart, T0 + 30 * S));
+  clean_x = (int) floor (x_of (fixture->chart, T0 + 40 * S));
+  y = (int) y_of (fixture->chart, 22);   /* between grid lines */
+  g_assert_true (is_series (pixels, gap_x, y, &red));
+  g_assert_true (is_series (pixels, dup_x, y, &orange));
+  g_assert_false (is_series (pixels, clean_x, y, &red));
+  g_assert_false (is_series (pixels, clean_x, y, &orange));
+  /* Over the plot's height (but where grid lines and the series cross). */
+  g_assert_cmpuint (count_in_column (pixels, gap_x, (int) y_of (fixture->chart, 30), (int) y_of (fixture->chart, 0), &red),
+                    >=, (guint) ((y_of (fixture->chart, 0) - y_of (fixture->chart, 30)) * 0.8));
+
+  /* A new violation redraws. */
+  wait_frames (fixture, 3);
+  draws = sonde_chart_get_n_draws (fixture->chart);
+  receive_at (connection, T0 + 45 * S, "{\"seq\": 9}");
+  SONDE_TEST_ASSERT_WAIT (sonde_chart_get_n_markers (fixture->chart) == 3, WAIT_MS);
+  g_assert_cmpuint (sonde_chart_get_n_draws (fixture->chart), >, draws);
+
+  sonde_chart_set_integrity (fixture->chart, NULL);
+  SONDE_TEST_ASSERT_WAIT (sonde_chart_get_n_markers (fixture->chart) == 0, WAIT_MS);
+}
+
 static void
 test_vertices_per_column (Fixture       *fixture,
                           gconstpointer  data)
@@ -1243,6 +1305,7 @@ main (int   argc,
   sonde_test_gui_init (&argc, &argv);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/chart/integrity-markers", test_integrity_markers);
   g_test_add ("/chart/render-known-data/dense", Fixture, GINT_TO_POINTER (100), fixture_setup,
               test_render_known_data, fixture_teardown);
   g_test_add ("/chart/render-known-data/sparse", Fixture, GINT_TO_POINTER (2500), fixture_setup,

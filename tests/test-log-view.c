@@ -20,6 +20,8 @@
 #define WAIT_MS SONDE_TEST_GUI_WAIT_MS
 
 typedef struct {
+  SondeConnection *connection;   /* with fixture_setup_connection () */
+  SondeIntegrity  *integrity;
   SondeMessageLog *log;
   SondeLogView    *view;
   GtkWindow       *window;
@@ -46,6 +48,21 @@ fixture_setup (Fixture       *fixture,
   fixture->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (fixture->window), count_frame, fixture, NULL);
 }
 
+/* The same over the log of a connection, with a feed-integrity checker
+ * that watches the log before the view does (as the session's does: rows
+ * are bound as they arrive, and their violations must be known then). */
+static void
+fixture_setup_connection (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  fixture->connection = sonde_connection_new ();
+  fixture->integrity = sonde_integrity_new (fixture->connection);
+  fixture->log = g_object_ref (sonde_connection_get_log (fixture->connection));
+  fixture->view = SONDE_LOG_VIEW (sonde_log_view_new (fixture->log));
+  fixture->window = sonde_test_present (GTK_WIDGET (fixture->view), 900, 400);
+  fixture->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (fixture->window), count_frame, fixture, NULL);
+}
+
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
@@ -54,6 +71,10 @@ fixture_teardown (Fixture       *fixture,
   g_object_add_weak_pointer (G_OBJECT (fixture->view), (gpointer *) &fixture->view);
   sonde_test_destroy_window (g_steal_pointer (&fixture->window));
   g_assert_null (fixture->view);
+  if (fixture->integrity != NULL)
+    g_assert_finalize_object (g_steal_pointer (&fixture->integrity));
+  if (fixture->connection != NULL)
+    g_assert_finalize_object (g_steal_pointer (&fixture->connection));
   /* The view and its model let go of the log. */
   sonde_test_wait_finalized (g_steal_pointer (&fixture->log));
 }
@@ -703,6 +724,61 @@ test_pings_and_frames (Fixture       *fixture,
   g_signal_handlers_disconnect_by_func (fixture->view, on_show_frames, &n_show_frames);
 }
 
+/* The mark before a message's preview: the preview's sibling. */
+static GtkWidget *
+integrity_mark_of (Fixture *fixture,
+                   guint64  seq)
+{
+  GtkWidget *preview = cell_of_seq (fixture, GTK_TYPE_INSCRIPTION, "monospace", seq);
+  GtkWidget *mark = gtk_widget_get_prev_sibling (preview);
+
+  g_assert_true (GTK_IS_IMAGE (mark));
+  g_assert_true (gtk_widget_has_css_class (mark, "sonde-integrity-mark"));
+  return mark;
+}
+
+/* With a feed-integrity checker, the messages where it found a gap or a
+ * duplicate have a mark before their preview (its tooltip says which);
+ * the others have none; without the checker, none has. */
+static void
+test_integrity_marks (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  SondeIntegrity *integrity = fixture->integrity;
+  g_autoptr(JsonNode) rules = json_from_string ("{\"sequence\": {\"path\": \"$.seq\", \"key\": \"$.sym\"}}", NULL);
+  g_autofree char *described = NULL;
+  guint64 first, clean, gap, dup;
+
+  g_assert_true (sonde_integrity_set_rules (integrity, rules, NULL));
+  sonde_log_view_set_integrity (fixture->view, integrity);
+
+  first = append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "{\"sym\": \"ABC\", \"seq\": 40}");
+  clean = append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "{\"sym\": \"ABC\", \"seq\": 41}");
+  gap = append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "{\"sym\": \"ABC\", \"seq\": 45}");
+  dup = append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "{\"sym\": \"ABC\", \"seq\": 45}");
+  append (fixture, SONDE_DIRECTION_IN, SONDE_MESSAGE_KIND_TEXT, "{\"sym\": \"XYZ\", \"seq\": 1}");
+  SONDE_TEST_ASSERT_WAIT (n_rows (fixture) == 5, WAIT_MS);
+  wait_frames (fixture, 3);
+
+  g_assert_false (gtk_widget_get_visible (integrity_mark_of (fixture, first)));
+  g_assert_false (gtk_widget_get_visible (integrity_mark_of (fixture, clean)));
+  g_assert_true (gtk_widget_get_visible (integrity_mark_of (fixture, gap)));
+  g_assert_true (gtk_widget_get_mapped (integrity_mark_of (fixture, gap)));
+  g_assert_true (gtk_widget_get_has_tooltip (integrity_mark_of (fixture, gap)));
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (integrity_mark_of (fixture, gap))), ==,
+                   "emblem-important-symbolic");
+  g_assert_true (gtk_widget_get_visible (integrity_mark_of (fixture, dup)));
+  described = sonde_integrity_describe_record (integrity, gap);
+  g_assert_cmpstr (described, ==, "gap: 3 missing after seq 41 (ABC)");
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "log-view-integrity.png");
+
+  /* Without the checker, the rows are made again without marks. */
+  sonde_log_view_set_integrity (fixture->view, NULL);
+  wait_frames (fixture, 3);
+  g_assert_false (gtk_widget_get_visible (integrity_mark_of (fixture, gap)));
+  g_assert_false (gtk_widget_get_visible (integrity_mark_of (fixture, dup)));
+}
+
 static gboolean
 focus_in (Fixture   *fixture,
           GtkWidget *widget)
@@ -768,6 +844,8 @@ main (int   argc,
   ADD ("/log-view/readable", test_readable);
   ADD ("/log-view/pings-and-frames", test_pings_and_frames);
 #undef ADD
+  g_test_add ("/log-view/integrity-marks", Fixture, NULL, fixture_setup_connection, test_integrity_marks,
+              fixture_teardown);
 
   return sonde_test_gui_run ();
 }

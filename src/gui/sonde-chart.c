@@ -19,6 +19,12 @@
  * join values that columns without values separate. On the cairo renderer
  * one stroke through every column cost ~60 ms a frame for 4 series of 1M
  * points in view; the bars cost under a millisecond (bench/chart-fps.c).
+ *
+ * With a feed-integrity checker, a gap, duplicate or out-of-order value
+ * in view is a thin vertical marker at its message's arrival time (red for
+ * a gap, orange for the others): one rectangle each, read from the
+ * checker's kept violations (at most SONDE_INTEGRITY_KEPT), several in
+ * one pixel column drawn once.
  */
 
 #define G_LOG_DOMAIN "sonde-chart"
@@ -71,6 +77,9 @@ struct _SondeChart
 
   /* owned */
   GPtrArray         *series;          /* ChartSeries* */
+  SondeIntegrity    *integrity;       /* markers; NULL: none */
+  guint64            drawn_integrity;  /* its serial at the last drawing */
+  guint              n_markers;
   char              *note;            /* a last legend line; NULL: none */
   SondeSeriesColumn *columns;
   guint              n_columns_alloc;
@@ -847,6 +856,47 @@ draw_crosshair (SondeChart  *self,
     }
 }
 
+/* A marker at each sequence violation in view, one per pixel column. */
+static void
+draw_markers (SondeChart  *self,
+              GtkSnapshot *snapshot)
+{
+  static const GdkRGBA gap = { 0.878f, 0.106f, 0.141f, 0.8f };     /* #e01b24 */
+  static const GdkRGBA other = { 0.902f, 0.380f, 0.0f, 0.8f };     /* #e66100 */
+  guint n;
+  int last_column = G_MININT;
+
+  self->n_markers = 0;
+  if (self->integrity == NULL)
+    return;
+  self->drawn_integrity = sonde_integrity_get_serial (self->integrity);
+  n = sonde_integrity_get_n_kept (self->integrity);
+  /* Newest first: the window ends at now. */
+  for (guint i = n; i-- > 0;)
+    {
+      SondeIntegrityViolation violation;
+      double x;
+
+      if (!sonde_integrity_get_kept (self->integrity, i, &violation))
+        break;
+      if (violation.kind != SONDE_INTEGRITY_GAP && violation.kind != SONDE_INTEGRITY_DUPLICATE &&
+          violation.kind != SONDE_INTEGRITY_OUT_OF_ORDER)
+        continue;
+      if (violation.wall_us < self->start_us)
+        break;
+      if (violation.wall_us > self->end_us)
+        continue;
+      x = time_x (self, violation.wall_us);
+      if ((int) x == last_column)
+        continue;
+      last_column = (int) x;
+      gtk_snapshot_append_color (snapshot, violation.kind == SONDE_INTEGRITY_GAP ? &gap : &other,
+                                 &GRAPHENE_RECT_INIT ((float) floor (x) - 0.5f, self->plot.origin.y,
+                                                      2, self->plot.size.height));
+      self->n_markers++;
+    }
+}
+
 static void
 sonde_chart_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
@@ -874,6 +924,7 @@ sonde_chart_snapshot (GtkWidget   *widget,
   if (self->series->len > 0)
     draw_all_series (self, snapshot, n_columns);
 
+  draw_markers (self, snapshot);
   draw_legend (self, snapshot, fg);
   draw_crosshair (self, snapshot, fg);
 }
@@ -898,6 +949,8 @@ on_tick (GtkWidget     *widget,
 
       changed = sonde_series_get_serial (entry->series) != entry->drawn_serial;
     }
+  if (self->integrity != NULL && sonde_integrity_get_serial (self->integrity) != self->drawn_integrity)
+    changed = TRUE;
 
   if (!changed && self->window_us > 0 && self->plot.size.width > 0)
     {
@@ -980,6 +1033,7 @@ sonde_chart_finalize (GObject *object)
   SondeChart *self = (SondeChart *) object;
 
   g_ptr_array_unref (self->series);
+  g_clear_object (&self->integrity);
   g_free (self->note);
   g_free (self->columns);
   self->pool->closed = TRUE;
@@ -1393,4 +1447,26 @@ sonde_chart_save_png (SondeChart  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Marks @integrity's sequence violations (gaps, duplicates, out of order)
+ * at their time; NULL: no markers. */
+void
+sonde_chart_set_integrity (SondeChart     *self,
+                           SondeIntegrity *integrity)
+{
+  g_return_if_fail (SONDE_IS_CHART (self));
+  g_return_if_fail (integrity == NULL || SONDE_IS_INTEGRITY (integrity));
+
+  if (g_set_object (&self->integrity, integrity))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The markers the last drawing made (for tests). */
+guint
+sonde_chart_get_n_markers (SondeChart *self)
+{
+  g_return_val_if_fail (SONDE_IS_CHART (self), 0);
+
+  return self->n_markers;
 }

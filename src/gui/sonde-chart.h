@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "sonde-integrity.h"
 #include "sonde-series.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SondeChart, sonde_chart, SONDE, CHART, GtkWidget)
 
 GtkWidget  *sonde_chart_new              (void);
+void        sonde_chart_set_integrity    (SondeChart    *self,
+                                          SondeIntegrity *integrity);
+guint       sonde_chart_get_n_markers    (SondeChart    *self);
 guint       sonde_chart_add_series       (SondeChart    *self,
                                           SondeSeries   *series,
                                           const char    *label);

@@ -340,6 +340,7 @@ sonde_charts_panel_chart_new (SondeChartsPanel *self,
   gtk_widget_set_size_request (GTK_WIDGET (entry->chart), -1, 160);
   sonde_chart_set_window (entry->chart, sonde_charts_panel_window_us (self));
   sonde_chart_set_paused (entry->chart, gtk_toggle_button_get_active (self->pause_button));
+  sonde_chart_set_integrity (entry->chart, self->integrity);
 
   entry->title = GTK_LABEL (title);
   gtk_label_set_xalign (entry->title, 0);

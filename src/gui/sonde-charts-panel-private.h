@@ -46,6 +46,7 @@ struct _SondeChartsPanel
   SondeConnection *connection;
   SondeSeriesFeed *feed;
   SondeChartList  *list;
+  SondeIntegrity  *integrity;   /* the charts' markers; NULL: none */
   GPtrArray       *charts;      /* ChartEntry*, as the list's items */
   GPtrArray       *tile_list;   /* TileEntry*, as the list's tiles */
   GtkStringList   *targets;

@@ -471,6 +471,7 @@ sonde_charts_panel_dispose (GObject *object)
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
   g_clear_object (&self->feed);
+  g_clear_object (&self->integrity);
   g_clear_object (&self->list);
   g_clear_object (&self->connection);
   g_clear_object (&self->targets);
@@ -619,6 +620,24 @@ sonde_charts_panel_get_feed (SondeChartsPanel *self)
   g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), NULL);
 
   return self->feed;
+}
+
+/* Every chart marks @integrity's sequence violations (NULL: none). */
+void
+sonde_charts_panel_set_integrity (SondeChartsPanel *self,
+                                  SondeIntegrity   *integrity)
+{
+  g_return_if_fail (SONDE_IS_CHARTS_PANEL (self));
+  g_return_if_fail (integrity == NULL || SONDE_IS_INTEGRITY (integrity));
+
+  if (!g_set_object (&self->integrity, integrity))
+    return;
+  for (guint i = 0; i < self->charts->len; i++)
+    {
+      ChartEntry *entry = g_ptr_array_index (self->charts, i);
+
+      sonde_chart_set_integrity (entry->chart, integrity);
+    }
 }
 
 SondeChartList *

@@ -27,6 +27,8 @@ GtkWidget       *sonde_charts_panel_new          (SondeConnection   *connection,
                                                   SondeChartList    *list);
 SondeSeriesFeed *sonde_charts_panel_get_feed     (SondeChartsPanel  *self);
 SondeChartList  *sonde_charts_panel_get_list     (SondeChartsPanel  *self);
+void             sonde_charts_panel_set_integrity (SondeChartsPanel *self,
+                                                  SondeIntegrity    *integrity);
 gboolean         sonde_charts_panel_add          (SondeChartsPanel  *self,
                                                   const char        *path,
                                                   const char        *where,

@@ -10,6 +10,10 @@
  * decoded view from the log's views, which the view sets on their
  * factories as "sonde-views": "binary · decoded" and its JSON on one line,
  * or a warning icon (its tooltip says why) beside the raw preview.
+ * With feed-integrity rules, a message at which a violation was kept (a
+ * gap, a duplicate, a value out of order or out of its band) has a mark
+ * before its preview, the violations in its tooltip and accessible name;
+ * the view sets the checker on the Message factory as "sonde-integrity".
  */
 
 #define G_LOG_DOMAIN "sonde-log-view"
@@ -22,6 +26,7 @@
 
 #include "sonde-event.h"
 #include "sonde-filter-model.h"
+#include "sonde-integrity.h"
 #include "sonde-log-view-private.h"
 #include "sonde-record-views.h"
 #include "sonde-text.h"
@@ -304,6 +309,63 @@ on_decode_error_query_tooltip (GtkWidget                *icon,
   return TRUE;
 }
 
+/* The violations at the row's record, asked for when the mark's tooltip
+ * is about to show. */
+static gboolean
+on_integrity_query_tooltip (GtkWidget                *icon,
+                            int                       x,
+                            int                       y,
+                            gboolean                  keyboard_mode,
+                            GtkTooltip               *tooltip,
+                            GtkSignalListItemFactory *factory)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (icon), "sonde-item");
+  SondeMessage *message = item != NULL ? gtk_list_item_get_item (item) : NULL;
+  SondeIntegrity *integrity = g_object_get_data (G_OBJECT (factory), "sonde-integrity");
+  g_autofree char *text = NULL;
+  SondeRecord record;
+
+  if (message == NULL || integrity == NULL || !sonde_message_get_record (message, &record) ||
+      (text = sonde_integrity_describe_record (integrity, record.seq)) == NULL)
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+/* The mark of a message with a feed-integrity violation (hidden). */
+static GtkWidget *
+new_integrity_mark (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item)
+{
+  GtkWidget *icon = gtk_image_new_from_icon_name ("emblem-important-symbolic");
+
+  gtk_widget_add_css_class (icon, "sonde-integrity-mark");
+  gtk_widget_add_css_class (icon, "error");
+  gtk_widget_set_visible (icon, FALSE);
+  gtk_widget_set_has_tooltip (icon, TRUE);
+  g_object_set_data (G_OBJECT (icon), "sonde-item", item);
+  g_signal_connect_object (icon, "query-tooltip", G_CALLBACK (on_integrity_query_tooltip), factory, 0);
+  return icon;
+}
+
+/* Shows @mark when a violation was kept at @record; its accessible name
+ * says which (made only for such rows: they are few). */
+static void
+bind_integrity_mark (GtkWidget                *mark,
+                     GtkSignalListItemFactory *factory,
+                     const SondeRecord        *record)
+{
+  SondeIntegrity *integrity = g_object_get_data (G_OBJECT (factory), "sonde-integrity");
+  g_autofree char *text = NULL;
+
+  if (record != NULL && integrity != NULL && sonde_integrity_has_record (integrity, record->seq))
+    text = sonde_integrity_describe_record (integrity, record->seq);
+  if (text != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (mark), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  gtk_widget_set_visible (mark, text != NULL);
+}
+
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
@@ -371,6 +433,7 @@ setup_cell (GtkSignalListItemFactory *factory,
         g_object_set_data (G_OBJECT (icon), "sonde-item", item);
         g_signal_connect_object (icon, "query-tooltip", G_CALLBACK (on_decode_error_query_tooltip), factory, 0);
         gtk_box_append (GTK_BOX (box), icon);
+        gtk_box_append (GTK_BOX (box), new_integrity_mark (factory, item));
         gtk_box_append (GTK_BOX (box), cell);
         gtk_list_item_set_child (item, box);
       }
@@ -420,6 +483,7 @@ bind_cell (GtkSignalListItemFactory *factory,
   SondeLogViewColumn column = GPOINTER_TO_UINT (user_data);
   GtkWidget *child = gtk_list_item_get_child (item);
   GtkWidget *error_icon = NULL;
+  GtkWidget *integrity_mark = NULL;
   GtkInscription *cell;
   SondeMessage *message = gtk_list_item_get_item (item);
   SondeRecordViews *views = factory_views (factory);
@@ -432,6 +496,7 @@ bind_cell (GtkSignalListItemFactory *factory,
   if (column == COLUMN_PREVIEW)
     {
       error_icon = gtk_widget_get_first_child (child);
+      integrity_mark = gtk_widget_get_next_sibling (error_icon);
       child = gtk_widget_get_last_child (child);
     }
   cell = GTK_IS_INSCRIPTION (child) ? GTK_INSCRIPTION (child) : NULL;
@@ -442,6 +507,8 @@ bind_cell (GtkSignalListItemFactory *factory,
     view_kind = sonde_record_views_get (views, &record, &view, NULL);
   if (error_icon != NULL)
     gtk_widget_set_visible (error_icon, view_kind == SONDE_RECORD_VIEW_FAILED);
+  if (integrity_mark != NULL)
+    bind_integrity_mark (integrity_mark, factory, alive ? &record : NULL);
 
   if (column == COLUMN_DIRECTION)
     {

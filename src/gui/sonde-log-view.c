@@ -774,3 +774,26 @@ sonde_log_view_mark_seen (SondeLogView *self)
   self->n_unseen = 0;
   refresh_count (self);
 }
+
+/* Marks the messages at which @integrity kept a violation (NULL: none). */
+void
+sonde_log_view_set_integrity (SondeLogView   *self,
+                              SondeIntegrity *integrity)
+{
+  GObject *factory;
+
+  g_return_if_fail (SONDE_IS_LOG_VIEW (self));
+  g_return_if_fail (integrity == NULL || SONDE_IS_INTEGRITY (integrity));
+
+  factory = G_OBJECT (gtk_column_view_column_get_factory (self->preview_column));
+  if (g_object_get_data (factory, "sonde-integrity") == (gpointer) integrity)
+    return;
+  g_object_set_data_full (factory, "sonde-integrity", integrity != NULL ? g_object_ref (integrity) : NULL,
+                          integrity != NULL ? g_object_unref : NULL);
+  /* Cells already made read it from their next bind. */
+  if (gtk_column_view_column_get_visible (self->preview_column))
+    {
+      gtk_column_view_column_set_visible (self->preview_column, FALSE);
+      gtk_column_view_column_set_visible (self->preview_column, TRUE);
+    }
+}

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "sonde-filter-model.h"
+#include "sonde-integrity.h"
 #include "sonde-message.h"
 
 G_BEGIN_DECLS
@@ -44,5 +45,7 @@ void              sonde_log_view_set_show_delta   (SondeLogView    *self,
 gboolean          sonde_log_view_get_show_frames  (SondeLogView    *self);
 void              sonde_log_view_set_show_frames  (SondeLogView    *self,
                                                    gboolean         show);
+void              sonde_log_view_set_integrity    (SondeLogView    *self,
+                                                   SondeIntegrity  *integrity);
 
 G_END_DECLS
