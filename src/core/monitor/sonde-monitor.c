@@ -24,6 +24,12 @@
 #define UPDATE_INTERVAL_MS 1000
 #define MAX_RULE_LABEL 64
 
+/* Nobody scrolls a monitor's logs: each keeps at most this much (what the
+ * rules, decoders and metrics need is the newest), so that memory is
+ * bounded by the number of profiles, not by the hours they run. */
+#define MONITOR_LOG_MAX_COUNT 20000u
+#define MONITOR_LOG_MAX_BYTES ((guint64) 8 * 1024 * 1024)
+
 typedef struct {
   SondeMonitor         *monitor;   /* borrowed */
   SondeProfile         *profile;
@@ -301,12 +307,29 @@ declare_series (SondeMonitor *self,
   sonde_metrics_gauge_set (self->metrics, self->up, labels, 0);
 }
 
+/* The profile the session uses: the same (id and all), with the log's
+ * retention capped for a monitor. */
+static SondeProfile *
+monitored_profile (SondeProfile *profile)
+{
+  g_autoptr(JsonNode) node = sonde_profile_to_json (profile);
+  SondeProfile *copy = sonde_profile_new_from_json (node, NULL);
+
+  if (copy == NULL)
+    return g_object_ref (profile);
+  sonde_profile_set_retention (copy, MIN (sonde_profile_get_retention_count (profile), MONITOR_LOG_MAX_COUNT),
+                               MIN (sonde_profile_get_retention_bytes (profile), MONITOR_LOG_MAX_BYTES));
+  return copy;
+}
+
 static void
 start_feed (SondeMonitor *self,
             Feed         *feed)
 {
+  g_autoptr(SondeProfile) used = monitored_profile (feed->profile);
+
   declare_series (self, feed);
-  feed->session = sonde_session_new_for_profile (feed->profile);
+  feed->session = sonde_session_new_for_profile (used);
   g_object_set_data (G_OBJECT (feed->session), "sonde-monitor", self);
   if (self->secrets != NULL)
     sonde_session_set_secrets (feed->session, self->secrets);
