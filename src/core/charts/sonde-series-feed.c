@@ -218,7 +218,12 @@ on_state_changed (SondeSeriesFeed *self)
 
   if (self->was_open && !open)
     {
-      gint64 now = g_get_real_time ();
+      /* At the time of the record that ended it (the close event, in the
+       * same batch), which is now live and the recorded time in a replay. */
+      SondeMessageLog *log = sonde_connection_get_log (self->connection);
+      guint n = sonde_message_log_get_n_records (log);
+      SondeRecord last;
+      gint64 now = n > 0 && sonde_message_log_get_record (log, n - 1, &last) ? last.wall_us : g_get_real_time ();
 
       for (guint f = 0; f < self->feeds->len; f++)
         {
@@ -553,3 +558,25 @@ sonde_series_feed_dup_recent_paths (SondeSeriesFeed *self,
   return sonde_json_path_list_numeric ((const char *) view->data, view->stored_size, max_paths);
 }
 
+
+/* Empties every series (and every series of a split) and forgets the open
+ * state: a replay that starts again reads the log from its start. */
+void
+sonde_series_feed_clear (SondeSeriesFeed *self)
+{
+  g_return_if_fail (SONDE_IS_SERIES_FEED (self));
+
+  for (guint f = 0; f < self->feeds->len; f++)
+    {
+      Feed *feed = g_ptr_array_index (self->feeds, f);
+
+      if (feed->split != NULL)
+        {
+          for (guint i = 0; i < sonde_series_split_get_n_series (feed->split); i++)
+            sonde_series_clear (sonde_series_split_get_series (feed->split, i));
+        }
+      else
+        sonde_series_clear (feed->series);
+    }
+  self->was_open = sonde_connection_get_state (self->connection) == SONDE_CONNECTION_STATE_OPEN;
+}

@@ -63,6 +63,8 @@ const char      *sonde_series_feed_get_where     (SondeSeriesFeed  *self,
                                                   SondeSeries      *series);
 const char      *sonde_series_feed_get_time_path (SondeSeriesFeed  *self,
                                                   SondeSeries      *series);
+/* Empties every series, for a replay that starts again. */
+void             sonde_series_feed_clear         (SondeSeriesFeed  *self);
 GPtrArray       *sonde_series_feed_dup_recent_paths (SondeSeriesFeed *self,
                                                      guint            max_paths);
 

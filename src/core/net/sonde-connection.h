@@ -174,4 +174,12 @@ void                  sonde_connection_get_stats             (SondeConnection  *
 
 const char           *sonde_connection_state_to_string       (SondeConnectionState state);
 
+/* A replay's records (sonde-connection-replay.c): appended as the link's
+ * batches append them, with the totals and states they imply; only while
+ * the connection has no link. */
+guint64               sonde_connection_replay_append         (SondeConnection  *self,
+                                                              const SondeRecord *record);
+void                  sonde_connection_replay_reset          (SondeConnection  *self);
+void                  sonde_connection_replay_end            (SondeConnection  *self);
+
 G_END_DECLS

@@ -6,8 +6,12 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "sonde-redactor.h"
+#ifdef SONDE_HAVE_POSTGRESQL
 #include "sonde-store-postgres.h"
+#endif
 #include "sonde-store-sqlite.h"
 #include "sonde-store-uri.h"
 
@@ -55,8 +59,18 @@ sonde_store_open_uri (const char           *uri,
   g_return_val_if_fail (uri != NULL, NULL);
 
   if (sonde_store_uri_is_remote (uri))
-    return read_only ? SONDE_STORE (sonde_store_postgres_open_reader (uri, error))
-                     : SONDE_STORE (sonde_store_postgres_open (uri, error));
+    {
+#ifdef SONDE_HAVE_POSTGRESQL
+      return read_only ? SONDE_STORE (sonde_store_postgres_open_reader (uri, error))
+                       : SONDE_STORE (sonde_store_postgres_open (uri, error));
+#else
+      g_autofree char *masked = sonde_store_uri_mask (uri);
+
+      g_set_error (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_FAILED,
+                   _("%s: this Sonde was built without PostgreSQL"), masked);
+      return NULL;
+#endif
+    }
   path = sonde_store_uri_dup_path (uri);
   return read_only ? SONDE_STORE (sonde_store_sqlite_open_reader (path, error))
                    : SONDE_STORE (sonde_store_sqlite_open (path, error));

@@ -306,8 +306,10 @@ sonde_session_app_record (SondeSession      *self,
           sonde_app_protocol_reset (self->app);
           break;
         case SONDE_MESSAGE_KIND_OPEN:
-          /* After the open record: what it sends comes after it. */
-          sonde_session_app_schedule_opened (self);
+          /* After the open record: what it sends comes after it (a
+           * replay sends nothing). */
+          if (!self->replaying)
+            sonde_session_app_schedule_opened (self);
           break;
         case SONDE_MESSAGE_KIND_CLOSE:
         case SONDE_MESSAGE_KIND_FAILED:

@@ -68,6 +68,9 @@ struct _SondeSession
   guint                 app_opened_idle;
   SondeAppProtocolKind  app_suggested;   /* what a look at the connection proposed */
   gboolean              app_looked;      /* this connection was looked at */
+
+  /* a replay's (sonde-session-player.c): records nothing, sends nothing */
+  gboolean              replaying;
 };
 
 gboolean sonde_session_is_active_state     (SondeConnectionState  state);
