@@ -332,3 +332,16 @@ sonde_test_app_assert_cli_prices (SondeTestPeer *peer,
 
   sonde_test_app_assert_prices (lines, extract, from_first);
 }
+
+void
+sonde_test_app_assert_ticks (SondeSeries *series,
+                             guint        n)
+{
+  double first, second;
+
+  SONDE_TEST_ASSERT_WAIT (sonde_series_get_n_points (series) >= n, SONDE_TEST_APP_WAIT_MS);
+  g_assert_true (sonde_series_get_point (series, 0, NULL, &first));
+  g_assert_true (sonde_series_get_point (series, 1, NULL, &second));
+  g_assert_cmpfloat_with_epsilon (second - first, 1.5, 1e-9);
+  g_assert_cmpfloat (first, >=, 100.25);
+}

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "sonde-series.h"
 #include "sonde-session.h"
 #include "sonde-test-peer.h"
 
@@ -95,6 +96,10 @@ void      sonde_test_app_assert_prices  (GPtrArray      *lines,
                                          const char     *path,
                                          gboolean        from_first);
 
+/* Waits until @series holds @n points and fails unless they are the
+ * peers' ticks: 100.25 and more, 1.5 apart. */
+void      sonde_test_app_assert_ticks   (SondeSeries    *series,
+                                         guint           n);
 /* Runs sonde-cli connect (@path on @peer) --app-protocol @mode --subscribe
  * @subscription --extract @extract --count 5 and fails unless it prints
  * five prices as sonde_test_app_assert_prices() checks them. */
