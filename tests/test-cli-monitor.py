@@ -11,6 +11,7 @@ import asyncio
 import http.server
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -182,6 +183,27 @@ def main():
            (lint.stdout + lint.stderr).decode())
     else:
         ok(True, "promtool check metrics # SKIP promtool is not installed")
+
+    # The Grafana dashboard shipped in data/grafana reads only what the
+    # monitor exports, in PromQL that Prometheus accepts.
+    source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(source, "data", "grafana", "sonde-feeds.json")) as f:
+        dashboard = json.load(f)
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    names = {re.sub(r"_(bucket|sum|count)$", "", n) for e in exprs for n in re.findall(r"\bsonde_[a-z_]+", e)}
+    exported = set(re.findall(r"^# TYPE (sonde_[a-z_]+)", text, re.M))
+    exported |= {n[:-len("_total")] for n in exported if n.endswith("_total")} | \
+                {n + "_total" for n in exported if not n.endswith("_total")}
+    missing = sorted(n for n in names if n not in exported)
+    ok(exprs and not missing, "the dashboard's %d queries read only exported metrics" % len(exprs), repr(missing))
+    if promtool:
+        rules = os.path.join(TMP, "rules.yml")
+        with open(rules, "w") as f:
+            f.write("groups:\n  - name: dashboard\n    rules:\n")
+            for i, e in enumerate(exprs):
+                f.write("      - record: sonde:dashboard_%d\n        expr: %s\n" % (i, json.dumps(e)))
+        check = subprocess.run([promtool, "check", "rules", rules], capture_output=True)
+        ok(check.returncode == 0, "promtool accepts every dashboard query", (check.stdout + check.stderr).decode())
 
     # A real Prometheus scrapes the monitor; its API answers.
     if prometheus:
