@@ -133,6 +133,23 @@ check_literal (const guint8 *p,
   return NULL;
 }
 
+/* A member's key and its colon, after optional space at @p: the byte
+ * after the colon, or NULL. */
+static const guint8 *
+check_key (const guint8 *p,
+           const guint8 *end)
+{
+  while (p < end && json_space[*p])
+    p++;
+  if (p == end || *p != '"' || (p = check_string (p + 1, end)) == NULL)
+    return NULL;
+  while (p < end && json_space[*p])
+    p++;
+  if (p == end || *p != ':')
+    return NULL;
+  return p + 1;
+}
+
 gboolean
 sonde_json_is_valid (const char *text,
                      gsize       length)
@@ -176,16 +193,8 @@ sonde_json_is_valid (const char *text,
               return FALSE;
             if (*p == (object ? '}' : ']'))
               break;   /* empty: closed below, as after a value */
-            if (object)
-              {
-                if (*p != '"' || (p = check_string (p + 1, end)) == NULL)
-                  return FALSE;
-                while (p < end && json_space[*p])
-                  p++;
-                if (p == end || *p != ':')
-                  return FALSE;
-                p++;
-              }
+            if (object && (p = check_key (p, end)) == NULL)
+              return FALSE;
             continue;
           }
         case '"':
@@ -226,18 +235,8 @@ sonde_json_is_valid (const char *text,
           if (*p != ',')
             return FALSE;
           p++;
-          if (object)
-            {
-              while (p < end && json_space[*p])
-                p++;
-              if (p == end || *p != '"' || (p = check_string (p + 1, end)) == NULL)
-                return FALSE;
-              while (p < end && json_space[*p])
-                p++;
-              if (p == end || *p != ':')
-                return FALSE;
-              p++;
-            }
+          if (object && (p = check_key (p, end)) == NULL)
+            return FALSE;
           break;
         }
     }

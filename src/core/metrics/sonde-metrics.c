@@ -237,22 +237,39 @@ lookup_typed (SondeMetrics       *self,
   return lookup_locked (self, family_index, values, TRUE);
 }
 
+/* Sets (or, for a counter, adds to) the value of a series. */
+static void
+update (SondeMetrics       *self,
+        guint               family,
+        const char * const *label_values,
+        SondeMetricType     type,
+        double              value,
+        gint64              touched_us)
+{
+  Series *series;
+
+  g_mutex_lock (&self->lock);
+  series = lookup_typed (self, family, label_values, type);
+  if (series != NULL && type == SONDE_METRIC_COUNTER)
+    series->value += value;
+  else if (series != NULL)
+    {
+      series->value = value;
+      series->touched_us = touched_us;
+    }
+  g_mutex_unlock (&self->lock);
+}
+
 void
 sonde_metrics_counter_add (SondeMetrics       *self,
                            guint               family,
                            const char * const *label_values,
                            double              value)
 {
-  Series *series;
-
   g_return_if_fail (self != NULL);
   g_return_if_fail (value >= 0);
 
-  g_mutex_lock (&self->lock);
-  series = lookup_typed (self, family, label_values, SONDE_METRIC_COUNTER);
-  if (series != NULL)
-    series->value += value;
-  g_mutex_unlock (&self->lock);
+  update (self, family, label_values, SONDE_METRIC_COUNTER, value, 0);
 }
 
 void
@@ -261,15 +278,9 @@ sonde_metrics_gauge_set (SondeMetrics       *self,
                          const char * const *label_values,
                          double              value)
 {
-  Series *series;
-
   g_return_if_fail (self != NULL);
 
-  g_mutex_lock (&self->lock);
-  series = lookup_typed (self, family, label_values, SONDE_METRIC_GAUGE);
-  if (series != NULL)
-    series->value = value;
-  g_mutex_unlock (&self->lock);
+  update (self, family, label_values, SONDE_METRIC_GAUGE, value, 0);
 }
 
 void
@@ -278,15 +289,9 @@ sonde_metrics_touch (SondeMetrics       *self,
                      const char * const *label_values,
                      gint64              monotonic_us)
 {
-  Series *series;
-
   g_return_if_fail (self != NULL);
 
-  g_mutex_lock (&self->lock);
-  series = lookup_typed (self, family, label_values, SONDE_METRIC_AGE);
-  if (series != NULL)
-    series->touched_us = monotonic_us;
-  g_mutex_unlock (&self->lock);
+  update (self, family, label_values, SONDE_METRIC_AGE, 0, monotonic_us);
 }
 
 void
