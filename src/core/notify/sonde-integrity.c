@@ -448,6 +448,13 @@ on_log_items_changed (GListModel     *model,
           any_fresh = any_fresh || self->rules->stale_where == NULL;
           continue;
         }
+      /* Staleness alone, of any message: no view needed. */
+      if (!has_func && self->rules->seq_path == NULL && self->rules->bands->len == 0 &&
+          self->rules->stale_where == NULL)
+        {
+          any_fresh = TRUE;
+          continue;
+        }
       view = sonde_record_views_read (views, &record, &scratch);
       if (has_func)
         sonde_record_views_get_label (views, &record, &upkeep);
