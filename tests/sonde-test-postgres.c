@@ -5,8 +5,9 @@
  * for every connection, listening on 127.0.0.1 only (no Unix socket), on a
  * port that was free; pg_ctl starts and stops it and waits for it. As root
  * the server runs as an unprivileged user (runuser), which owns the
- * directory. A watchdog (sh) holds the read end of a pipe whose write end
- * only this process holds: when this process ends, whatever way, the pipe
+ * directory. A watchdog (sh, in a session of its own) holds the read end of
+ * a pipe whose write end only this process holds: when this process ends,
+ * whatever way (a runner killing its process group included), the pipe
  * closes, and the watchdog stops the server and removes the directory.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -147,14 +148,16 @@ start_watchdog (SondeTestPostgres  *self,
   g_autofree char *pg_ctl = g_build_filename (self->bin, "pg_ctl", NULL);
   g_autofree char *stop = NULL;
   g_autofree char *script = NULL;
-  const char *argv[] = { "sh", "-c", NULL, NULL };
+  /* In a session of its own: a test runner that kills the test's process
+   * group (meson on a timeout) does not kill the watchdog with it. */
+  const char *argv[] = { "setsid", "-w", "sh", "-c", NULL, NULL };
 
   if (self->user != NULL)
     stop = g_strdup_printf ("runuser -u '%s' -- '%s' -D '%s' -m immediate -w stop", self->user, pg_ctl, self->data);
   else
     stop = g_strdup_printf ("'%s' -D '%s' -m immediate -w stop", pg_ctl, self->data);
   script = g_strdup_printf ("read _ignored; %s >/dev/null 2>&1; rm -rf '%s'", stop, self->dir);
-  argv[2] = script;
+  argv[4] = script;
   return g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
                                    G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
                                    | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,

@@ -25,6 +25,7 @@ struct _SondeStorePostgres
   SondeRedactor *redactor;     /* knows the URI's secrets: masks libpq's messages */
   PGconn        *conn;
   gboolean       read_only;
+  gboolean       shared;       /* in the table of this process's writers */
   SondeStorePostgresWrite write;
   gboolean       uncertain;    /* a COMMIT whose answer was lost: did it take? */
   GHashTable    *last_seqs;    /* session id → last seq stored (gint64 *), this writer's */

@@ -680,10 +680,15 @@ sonde_store_postgres_iface_init (SondeStoreInterface *iface)
   iface->scan_records = sonde_store_postgres_scan_records;
 }
 
+static void forget_writer (SondeStorePostgres *self);
+
 static void
 sonde_store_postgres_finalize (GObject *object)
 {
   SondeStorePostgres *self = SONDE_STORE_POSTGRES (object);
+
+  if (self->shared)
+    forget_writer (self);
 
   g_clear_pointer (&self->conn, PQfinish);
   sonde_chunk_writer_clear (&self->chunk);
@@ -766,13 +771,68 @@ open_store (const char  *uri,
   return g_steal_pointer (&self);
 }
 
+/* The writers open in this process, by URI: the sessions that record into
+ * one database (a monitor's, every ad-hoc session of a window) share one
+ * connection rather than open one each. An entry's weak reference goes
+ * NULL with its store. */
+static GMutex      writers_lock;
+static GHashTable *writers;
+
+static void
+weak_ref_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+/* A store going away leaves the table (unless a new one of its URI has
+ * taken its place). */
+static void
+forget_writer (SondeStorePostgres *self)
+{
+  GWeakRef *ref;
+
+  g_mutex_lock (&writers_lock);
+  ref = writers != NULL ? g_hash_table_lookup (writers, self->uri) : NULL;
+  if (ref != NULL)
+    {
+      SondeStorePostgres *current = g_weak_ref_get (ref);
+
+      if (current == NULL)
+        g_hash_table_remove (writers, self->uri);
+      else
+        g_object_unref (current);
+    }
+  g_mutex_unlock (&writers_lock);
+}
+
 SondeStorePostgres *
 sonde_store_postgres_open (const char  *uri,
                            GError     **error)
 {
+  SondeStorePostgres *self;
+  GWeakRef *ref;
+
   g_return_val_if_fail (uri != NULL, NULL);
 
-  return open_store (uri, FALSE, error);
+  g_mutex_lock (&writers_lock);
+  if (writers == NULL)
+    writers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) weak_ref_free);
+  ref = g_hash_table_lookup (writers, uri);
+  self = ref != NULL ? g_weak_ref_get (ref) : NULL;
+  if (self == NULL)
+    {
+      self = open_store (uri, FALSE, error);
+      if (self != NULL)
+        {
+          ref = g_new0 (GWeakRef, 1);
+          g_weak_ref_init (ref, self);
+          self->shared = TRUE;
+          g_hash_table_replace (writers, g_strdup (uri), ref);
+        }
+    }
+  g_mutex_unlock (&writers_lock);
+  return self;
 }
 
 SondeStorePostgres *

@@ -31,7 +31,9 @@ typedef enum {
  * (tables of that name that are not Sonde's). Messages name the URI
  * masked, never the password. A connection lost later is made again by
  * the next call; an append that fails for it says UNREACHABLE (the
- * recorder keeps the batch and tries again). */
+ * recorder keeps the batch and tries again). Within one process the
+ * writer of a URI is shared: opening a URI that is open already returns
+ * the same store, a new reference (its calls are serialized). */
 SondeStorePostgres *sonde_store_postgres_open         (const char          *uri,
                                                        GError             **error);
 /* Connects for reading only (History, sonde-cli history): the session is
