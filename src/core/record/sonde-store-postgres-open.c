@@ -1,5 +1,5 @@
-/* sonde-store-postgres-open.c: connecting a SondeStorePostgres, its errors,
- * and its schema
+/* sonde-store-postgres-open.c: opening a SondeStorePostgres: connecting,
+ * its errors, its schema, and the table of writers
  *
  * libpq says what went wrong in words only while connecting (no SQLSTATE
  * reaches the client before the session starts): a server that answered
@@ -7,7 +7,8 @@
  * words looked for are the server's English ones (lc_messages C or en);
  * any other answer is still an error, with the server's text. Every
  * message goes through a redactor that knows the URI, so a password never
- * reaches one.
+ * reaches one. Here too: the table of this process's writers (one shared
+ * store a URI), and opening.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -379,4 +380,123 @@ sonde_store_postgres_connect (SondeStorePostgres  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* A redactor that knows the URI's password, wherever the URI keeps it
+ * (user:password@, ?password=, password=…), and the URI masked with it. */
+static void
+learn_uri (SondeStorePostgres *self,
+           const char         *uri)
+{
+  PQconninfoOption *options = PQconninfoParse (uri, NULL);
+  g_autoptr(GString) masked = g_string_new (NULL);
+
+  self->redactor = sonde_redactor_new ();
+  sonde_redactor_learn_url (self->redactor, uri);
+  for (PQconninfoOption *option = options; option != NULL && option->keyword != NULL; option++)
+    {
+      gboolean secret = g_str_equal (option->keyword, "password");
+
+      if (option->val == NULL || *option->val == '\0')
+        continue;
+      if (secret)
+        sonde_redactor_add_secret (self->redactor, option->val);
+      /* A "key=value" string is shown again from its parts (the redactor
+       * leaves passwords shorter than 4 characters alone in free text). */
+      g_string_append_printf (masked, "%s%s=%s", masked->len > 0 ? " " : "", option->keyword,
+                              secret ? SONDE_REDACTED : option->val);
+    }
+  PQconninfoFree (options);
+  if (g_strstr_len (uri, -1, "://") != NULL)
+    self->masked = sonde_redactor_url (self->redactor, uri);
+  else
+    self->masked = g_string_free (g_steal_pointer (&masked), FALSE);
+}
+
+static SondeStorePostgres *
+open_store (const char  *uri,
+            gboolean     read_only,
+            GError     **error)
+{
+  g_autoptr(SondeStorePostgres) self = g_object_new (SONDE_TYPE_STORE_POSTGRES, NULL);
+
+  self->uri = g_strdup (uri);
+  self->read_only = read_only;
+  learn_uri (self, uri);
+  if (!sonde_store_postgres_connect (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+/* The writers open in this process, by URI: the sessions that record into
+ * one database (a monitor's, every ad-hoc session of a window) share one
+ * connection rather than open one each. An entry's weak reference goes
+ * NULL with its store. */
+static GMutex      writers_lock;
+static GHashTable *writers;
+
+static void
+weak_ref_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+/* A store going away leaves the table (unless a new one of its URI has
+ * taken its place). */
+void
+sonde_store_postgres_forget_writer (SondeStorePostgres *self)
+{
+  GWeakRef *ref;
+
+  g_mutex_lock (&writers_lock);
+  ref = writers != NULL ? g_hash_table_lookup (writers, self->uri) : NULL;
+  if (ref != NULL)
+    {
+      SondeStorePostgres *current = g_weak_ref_get (ref);
+
+      if (current == NULL)
+        g_hash_table_remove (writers, self->uri);
+      else
+        g_object_unref (current);
+    }
+  g_mutex_unlock (&writers_lock);
+}
+
+SondeStorePostgres *
+sonde_store_postgres_open (const char  *uri,
+                           GError     **error)
+{
+  SondeStorePostgres *self;
+  GWeakRef *ref;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  g_mutex_lock (&writers_lock);
+  if (writers == NULL)
+    writers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) weak_ref_free);
+  ref = g_hash_table_lookup (writers, uri);
+  self = ref != NULL ? g_weak_ref_get (ref) : NULL;
+  if (self == NULL)
+    {
+      self = open_store (uri, FALSE, error);
+      if (self != NULL)
+        {
+          ref = g_new0 (GWeakRef, 1);
+          g_weak_ref_init (ref, self);
+          self->shared = TRUE;
+          g_hash_table_replace (writers, g_strdup (uri), ref);
+        }
+    }
+  g_mutex_unlock (&writers_lock);
+  return self;
+}
+
+SondeStorePostgres *
+sonde_store_postgres_open_reader (const char  *uri,
+                                  GError     **error)
+{
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  return open_store (uri, TRUE, error);
 }

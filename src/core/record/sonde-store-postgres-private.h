@@ -76,6 +76,8 @@ gboolean   sonde_store_postgres_check_session_id (SondeStorePostgres *self,
 void       sonde_store_postgres_set_not_found  (SondeStorePostgres  *self,
                                                 gint64               session_id,
                                                 GError             **error);
+/* A store going away leaves the table of writers. */
+void       sonde_store_postgres_forget_writer  (SondeStorePostgres  *self);
 /* Opening: connects and checks (or makes) the schema. */
 gboolean   sonde_store_postgres_connect        (SondeStorePostgres  *self,
                                                 GError             **error);

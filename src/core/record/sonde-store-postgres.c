@@ -11,8 +11,9 @@
  * SondeRecorder keeps the batch and tries again. When the answer to a
  * COMMIT was lost, the next append of that session first looks at what
  * the database holds and leaves out what is there already, so a batch
- * tried again is stored once. Opening, errors and the schema are in
- * sonde-store-postgres-open.c, the read side in sonde-store-postgres-read.c.
+ * tried again is stored once. Opening, errors, the schema and the writers
+ * shared within a process are in sonde-store-postgres-open.c, the read
+ * side in sonde-store-postgres-read.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -680,15 +681,13 @@ sonde_store_postgres_iface_init (SondeStoreInterface *iface)
   iface->scan_records = sonde_store_postgres_scan_records;
 }
 
-static void forget_writer (SondeStorePostgres *self);
-
 static void
 sonde_store_postgres_finalize (GObject *object)
 {
   SondeStorePostgres *self = SONDE_STORE_POSTGRES (object);
 
   if (self->shared)
-    forget_writer (self);
+    sonde_store_postgres_forget_writer (self);
 
   g_clear_pointer (&self->conn, PQfinish);
   sonde_chunk_writer_clear (&self->chunk);
@@ -723,125 +722,6 @@ sonde_store_postgres_init (SondeStorePostgres *self)
   self->row_info = g_array_new (FALSE, FALSE, sizeof (RowInfo));
   self->last_seqs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->write = SONDE_STORE_POSTGRES_COPY;
-}
-
-/* A redactor that knows the URI's password, wherever the URI keeps it
- * (user:password@, ?password=, password=…), and the URI masked with it. */
-static void
-learn_uri (SondeStorePostgres *self,
-           const char         *uri)
-{
-  PQconninfoOption *options = PQconninfoParse (uri, NULL);
-  g_autoptr(GString) masked = g_string_new (NULL);
-
-  self->redactor = sonde_redactor_new ();
-  sonde_redactor_learn_url (self->redactor, uri);
-  for (PQconninfoOption *option = options; option != NULL && option->keyword != NULL; option++)
-    {
-      gboolean secret = g_str_equal (option->keyword, "password");
-
-      if (option->val == NULL || *option->val == '\0')
-        continue;
-      if (secret)
-        sonde_redactor_add_secret (self->redactor, option->val);
-      /* A "key=value" string is shown again from its parts (the redactor
-       * leaves passwords shorter than 4 characters alone in free text). */
-      g_string_append_printf (masked, "%s%s=%s", masked->len > 0 ? " " : "", option->keyword,
-                              secret ? SONDE_REDACTED : option->val);
-    }
-  PQconninfoFree (options);
-  if (g_strstr_len (uri, -1, "://") != NULL)
-    self->masked = sonde_redactor_url (self->redactor, uri);
-  else
-    self->masked = g_string_free (g_steal_pointer (&masked), FALSE);
-}
-
-static SondeStorePostgres *
-open_store (const char  *uri,
-            gboolean     read_only,
-            GError     **error)
-{
-  g_autoptr(SondeStorePostgres) self = g_object_new (SONDE_TYPE_STORE_POSTGRES, NULL);
-
-  self->uri = g_strdup (uri);
-  self->read_only = read_only;
-  learn_uri (self, uri);
-  if (!sonde_store_postgres_connect (self, error))
-    return NULL;
-  return g_steal_pointer (&self);
-}
-
-/* The writers open in this process, by URI: the sessions that record into
- * one database (a monitor's, every ad-hoc session of a window) share one
- * connection rather than open one each. An entry's weak reference goes
- * NULL with its store. */
-static GMutex      writers_lock;
-static GHashTable *writers;
-
-static void
-weak_ref_free (GWeakRef *ref)
-{
-  g_weak_ref_clear (ref);
-  g_free (ref);
-}
-
-/* A store going away leaves the table (unless a new one of its URI has
- * taken its place). */
-static void
-forget_writer (SondeStorePostgres *self)
-{
-  GWeakRef *ref;
-
-  g_mutex_lock (&writers_lock);
-  ref = writers != NULL ? g_hash_table_lookup (writers, self->uri) : NULL;
-  if (ref != NULL)
-    {
-      SondeStorePostgres *current = g_weak_ref_get (ref);
-
-      if (current == NULL)
-        g_hash_table_remove (writers, self->uri);
-      else
-        g_object_unref (current);
-    }
-  g_mutex_unlock (&writers_lock);
-}
-
-SondeStorePostgres *
-sonde_store_postgres_open (const char  *uri,
-                           GError     **error)
-{
-  SondeStorePostgres *self;
-  GWeakRef *ref;
-
-  g_return_val_if_fail (uri != NULL, NULL);
-
-  g_mutex_lock (&writers_lock);
-  if (writers == NULL)
-    writers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) weak_ref_free);
-  ref = g_hash_table_lookup (writers, uri);
-  self = ref != NULL ? g_weak_ref_get (ref) : NULL;
-  if (self == NULL)
-    {
-      self = open_store (uri, FALSE, error);
-      if (self != NULL)
-        {
-          ref = g_new0 (GWeakRef, 1);
-          g_weak_ref_init (ref, self);
-          self->shared = TRUE;
-          g_hash_table_replace (writers, g_strdup (uri), ref);
-        }
-    }
-  g_mutex_unlock (&writers_lock);
-  return self;
-}
-
-SondeStorePostgres *
-sonde_store_postgres_open_reader (const char  *uri,
-                                  GError     **error)
-{
-  g_return_val_if_fail (uri != NULL, NULL);
-
-  return open_store (uri, TRUE, error);
 }
 
 const char *
