@@ -582,6 +582,60 @@ test_suggested (void)
   SONDE_TEST_ASSERT_WAIT (!sonde_session_get_active (session), WAIT_MS);
 }
 
+/* Feed-integrity rules read the mode's views: $.args[0].seq by
+ * $.args[0].sym of the "tick" events (pings and pongs, upkeep, count for
+ * nothing); a band on the price; subscribing again restarts the server's
+ * sequence at 0: duplicates. */
+static void
+test_integrity (void)
+{
+  const char *subscriptions[] = { "subscribe {\"sym\":\"BTC\"}", NULL };
+  g_autoptr(SondeSession) session = NULL;
+  g_autoptr(JsonNode) rules = NULL;
+  g_autoptr(GError) error = NULL;
+  SondeIntegrity *integrity;
+
+  if (sonde_test_app_get_peer () == NULL)
+    return;
+  session = new_session (NULL, NULL, subscriptions);
+  integrity = sonde_session_get_integrity (session);
+  rules = json_from_string ("{\"sequence\": {\"path\": \"$.args[0].seq\", \"key\": \"$.args[0].sym\"},"
+                            " \"bands\": [{\"path\": \"$.args[0].price\", \"max\": 102}]}", &error);
+  g_assert_no_error (error);
+  g_assert_true (sonde_integrity_set_rules (integrity, rules, &error));
+  g_assert_no_error (error);
+
+  sonde_test_app_connect (session, sonde_test_app_get_peer (), "/");
+  /* Prices pass 102 at seq 5; by seq 12 (one key, BTC) nothing else. */
+  SONDE_TEST_ASSERT_WAIT (sonde_integrity_get_count (integrity, SONDE_INTEGRITY_BAND) >= 7, WAIT_MS);
+  g_assert_cmpuint (sonde_integrity_get_n_keys (integrity), ==, 1);
+  g_assert_cmpuint (sonde_integrity_get_count (integrity, SONDE_INTEGRITY_GAP), ==, 0);
+  g_assert_cmpuint (sonde_integrity_get_count (integrity, SONDE_INTEGRITY_DUPLICATE), ==, 0);
+  g_assert_cmpuint (sonde_integrity_get_count (integrity, SONDE_INTEGRITY_OUT_OF_ORDER), ==, 0);
+
+  g_assert_true (sonde_session_app_act (session, "emit", "subscribe {\"sym\":\"BTC\"}", &error));
+  g_assert_no_error (error);
+  SONDE_TEST_ASSERT_WAIT (sonde_integrity_get_count (integrity, SONDE_INTEGRITY_DUPLICATE) >= 3, WAIT_MS);
+  g_assert_cmpuint (sonde_integrity_get_count (integrity, SONDE_INTEGRITY_GAP), ==, 0);
+  {
+    SondeIntegrityViolation violation;
+    g_autofree char *said = NULL;
+    guint n = sonde_integrity_get_n_kept (integrity);
+
+    /* The last duplicate (band violations follow from seq 5). */
+    do
+      g_assert_true (n > 0 && sonde_integrity_get_kept (integrity, --n, &violation));
+    while (violation.kind != SONDE_INTEGRITY_DUPLICATE);
+    said = sonde_integrity_violation_describe (&violation);
+    g_test_message ("the last: %s", said);
+    g_assert_cmpstr (violation.key, ==, "BTC");
+    g_assert_nonnull (strstr (said, "(BTC)"));
+  }
+
+  sonde_session_disconnect (session);
+  SONDE_TEST_ASSERT_WAIT (!sonde_session_get_active (session), WAIT_MS);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -596,5 +650,6 @@ main (int    argc,
   g_test_add_func ("/socketio/namespace", test_namespace);
   g_test_add_func ("/socketio/live", test_live);
   g_test_add_func ("/socketio/suggested", test_suggested);
+  g_test_add_func ("/socketio/integrity", test_integrity);
   return sonde_test_app_run ();
 }
