@@ -9,6 +9,8 @@
 #include "sonde-connection-panel.h"
 #include "sonde-history-page.h"
 #include "sonde-message-detail.h"
+#include "sonde-replay-bar.h"
+#include "sonde-session-player.h"
 #include "sonde-store.h"
 
 G_BEGIN_DECLS
@@ -53,6 +55,13 @@ struct _SondeHistoryPage
   guint64             pending_seq;  /* to select once loaded; G_MAXUINT64: none */
   guint64             handshake_seq; /* the log's seq of the HANDSHAKE event; G_MAXUINT64: none yet */
   guint               scale_id;      /* a jump after the slider stops for a moment */
+
+  /* a replay (sonde-history-page-replay.c) */
+  gboolean            replay;
+  SondeSession       *live;         /* the session played into; its connection is connection */
+  SondeSessionPlayer *player;
+  SondeReplayBar     *replay_bar;
+  guint64             n_alerts;
 };
 
 /* sonde-history-page.c */
@@ -60,6 +69,11 @@ void     sonde_history_page_notify_loading  (SondeHistoryPage *self);
 void     sonde_history_page_show_handshake  (SondeHistoryPage *self,
                                              const guint8     *data,
                                              gsize             length);
+
+/* sonde-history-page-replay.c */
+gboolean sonde_history_page_replay_prepare  (SondeHistoryPage *self,
+                                             GError          **error);
+void     sonde_history_page_replay_start    (SondeHistoryPage *self);
 
 /* sonde-history-page-load.c */
 void     sonde_history_page_start_loading   (SondeHistoryPage *self,

@@ -45,6 +45,7 @@ enum {
   PROP_MAX_BYTES,
   PROP_TITLE,
   PROP_LOADING,
+  PROP_REPLAY,
   N_PROPS
 };
 
@@ -247,15 +248,21 @@ sonde_history_page_constructed (GObject *object)
       self->session = sonde_store_get_session (SONDE_STORE (store), self->session_id, &error);
   }
 
-  self->connection = sonde_connection_new ();
+  /* A replay plays into a session of its own, whose connection holds the
+   * log; the recording's size is the player's concern. */
+  if (self->replay && self->session != NULL && !sonde_history_page_replay_prepare (self, &error))
+    g_clear_pointer (&self->session, sonde_store_session_free);
+  if (self->connection == NULL)
+    self->connection = sonde_connection_new ();
   log = sonde_connection_get_log (self->connection);
   if (self->session != NULL)
     sonde_message_log_set_max_count (log, (guint) MIN (MAX (self->session->records + 64,
                                                             SONDE_MESSAGE_LOG_DEFAULT_MAX_COUNT), G_MAXUINT));
   sonde_message_log_set_max_bytes (log, self->max_bytes);
 
-  /* Read through the profile's decoder chain, as live. */
-  if (self->profile != NULL)
+  /* Read through the profile's decoder chain, as live (a replay's session
+   * has it already). */
+  if (self->profile != NULL && self->live == NULL)
     {
       g_autoptr(GError) decode_error = NULL;
       SondeDecoder *decoder = sonde_decoder_new_for_profile (self->profile, &decode_error);
@@ -267,13 +274,20 @@ sonde_history_page_constructed (GObject *object)
     }
 
   self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (log));
-  sonde_log_view_set_following (self->log_view, FALSE);
+  sonde_log_view_set_following (self->log_view, self->live != NULL);
   sonde_log_view_set_placeholder (self->log_view, _("No Messages"), _("This recording holds no message."),
                                   NULL, NULL);
   gtk_widget_set_vexpand (GTK_WIDGET (self->log_view), TRUE);
 
-  feed = sonde_series_feed_new (self->connection);
-  if (self->profile != NULL && sonde_profile_get_charts (self->profile) != NULL)
+  if (self->live != NULL)
+    {
+      /* The session's own, with the profile's charts (the player's). */
+      feed = g_object_ref (sonde_session_get_feed (self->live));
+      g_set_object (&list, sonde_session_get_charts (self->live));
+    }
+  else
+    feed = sonde_series_feed_new (self->connection);
+  if (self->live == NULL && self->profile != NULL && sonde_profile_get_charts (self->profile) != NULL)
     {
       g_autoptr(GError) chart_error = NULL;
 
@@ -357,6 +371,11 @@ sonde_history_page_constructed (GObject *object)
     gtk_range_set_value (GTK_RANGE (self->time_scale), 0);
     g_signal_handlers_unblock_by_func (self->time_scale, on_scale_changed, self);
   }
+  if (self->live != NULL)
+    {
+      sonde_history_page_replay_start (self);
+      return;
+    }
   set_note_for_size (self);
   sonde_history_page_start_loading (self, 0);
 }
@@ -374,6 +393,8 @@ sonde_history_page_dispose (GObject *object)
        child != NULL;
        child = gtk_widget_get_first_child (GTK_WIDGET (self)))
     gtk_widget_unparent (child);
+  g_clear_object (&self->player);
+  g_clear_object (&self->live);
   g_clear_object (&self->connection);
   g_clear_object (&self->profile);
 
@@ -422,6 +443,9 @@ sonde_history_page_get_property (GObject    *object,
     case PROP_LOADING:
       g_value_set_boolean (value, self->loader != NULL);
       break;
+    case PROP_REPLAY:
+      g_value_set_boolean (value, self->replay);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -448,6 +472,9 @@ sonde_history_page_set_property (GObject      *object,
       break;
     case PROP_MAX_BYTES:
       self->max_bytes = g_value_get_uint64 (value);
+      break;
+    case PROP_REPLAY:
+      self->replay = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -485,8 +512,14 @@ sonde_history_page_class_init (SondeHistoryPageClass *klass)
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Plays the session into the page as if live (a transport bar) instead
+   * of loading it whole. */
+  properties[PROP_REPLAY] =
+    g_param_spec_boolean ("replay", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (SONDE_TYPE_REPLAY_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-history-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryPage, subtitle_label);

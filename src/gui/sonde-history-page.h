@@ -12,6 +12,7 @@
 #include "sonde-log-view.h"
 #include "sonde-message-log.h"
 #include "sonde-profile.h"
+#include "sonde-session-player.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +50,17 @@ guint64           sonde_history_page_get_selected_seq (SondeHistoryPage *self);
 gboolean          sonde_history_page_jump_to_time   (SondeHistoryPage  *self,
                                                      gint64             wall_us,
                                                      GError           **error);
+/* The same session played into the page as if live, from its start
+ * (paused): its log, charts and notification rules as they were, with a
+ * transport bar (sonde-history-page-replay.c). */
+GtkWidget        *sonde_history_page_new_replay     (const char        *path,
+                                                     gint64             session_id,
+                                                     SondeProfile      *profile);
+gboolean          sonde_history_page_get_replay     (SondeHistoryPage  *self);
+/* A replay's player and its session, or NULL. */
+SondeSessionPlayer *sonde_history_page_get_player   (SondeHistoryPage  *self);
+/* Alerts the replay's notification rules raised ("n-alerts"). */
+guint64           sonde_history_page_get_n_alerts   (SondeHistoryPage  *self);
 /* The error that stopped loading, or NULL. */
 const char       *sonde_history_page_get_error      (SondeHistoryPage  *self);
 

@@ -26,6 +26,7 @@
 #include "sonde-export-dialog.h"
 #include "sonde-history-item.h"
 #include "sonde-history-view-private.h"
+#include "sonde-serve-dialog.h"
 #include "sonde-store-sqlite.h"
 
 
@@ -45,6 +46,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   OPEN_SESSION,
+  REPLAY_SESSION,
   N_SIGNALS
 };
 
@@ -138,6 +140,8 @@ update_actions (SondeHistoryView *self)
                                  hits ? gtk_single_selection_get_selected_item (self->hit_selection) != NULL
                                       : item != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.export", !hits && item != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.replay", !hits && item != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.serve", !hits && item != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.delete",
                                  !hits && item != NULL && !sonde_history_item_get_live (item));
 }
@@ -322,6 +326,26 @@ on_export_action (GtkWidget  *widget,
 }
 
 static void
+on_replay_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (widget);
+  SondeHistoryItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  if (item != NULL)
+    g_signal_emit (self, signals[REPLAY_SESSION], 0, sonde_history_item_get_id (item));
+}
+
+static void
+on_serve_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  sonde_history_view_serve_selected (SONDE_HISTORY_VIEW (widget));
+}
+
+static void
 on_selection_changed (SondeHistoryView *self)
 {
   update_actions (self);
@@ -484,6 +508,11 @@ sonde_history_view_class_init (SondeHistoryViewClass *klass)
     g_signal_new ("open-session", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_UINT64, G_TYPE_BOOLEAN);
 
+  /* ::replay-session (session id): play the recording into a page. */
+  signals[REPLAY_SESSION] =
+    g_signal_new ("replay-session", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-history-view.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, mode_drop);
@@ -500,6 +529,8 @@ sonde_history_view_class_init (SondeHistoryViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "history.open", NULL, on_open_action);
   gtk_widget_class_install_action (widget_class, "history.export", NULL, on_export_action);
+  gtk_widget_class_install_action (widget_class, "history.replay", NULL, on_replay_action);
+  gtk_widget_class_install_action (widget_class, "history.serve", NULL, on_serve_action);
   sonde_history_view_search_class_init (widget_class);
   sonde_history_view_jobs_class_init (widget_class);
 
@@ -654,4 +685,34 @@ sonde_history_view_get_error (SondeHistoryView *self)
   g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
 
   return self->error;
+}
+
+/* "Serve as Mock…": the selected session in a SondeServeDialog, presented
+ * over the window; NULL without a selection. */
+GtkWidget *
+sonde_history_view_serve_selected (SondeHistoryView *self)
+{
+  SondeHistoryItem *item;
+  const SondeStoreSession *session;
+  g_autofree char *start = NULL;
+  g_autofree char *title = NULL;
+  GtkWidget *dialog;
+  GtkRoot *root;
+
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
+
+  item = gtk_single_selection_get_selected_item (self->selection);
+  if (item == NULL)
+    return NULL;
+  session = sonde_history_item_get_session (item);
+  start = sonde_history_format_time (session->start_us, TRUE);
+  /* Translators: which session the mock server plays: its start time and URL. */
+  title = g_strdup_printf (_("The messages received in the session of %s from %s, as they were recorded."), start,
+                           session->url != NULL ? session->url : "");
+  dialog = sonde_serve_dialog_new (self->path, sonde_history_item_get_id (item), title);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (root));
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
 }

@@ -59,4 +59,7 @@ void        sonde_history_view_set_live_func (SondeHistoryView     *self,
 /* The last error shown (import, delete, open), or NULL. */
 const char *sonde_history_view_get_error     (SondeHistoryView  *self);
 
+/* Serve as Mock…: the selected session in a dialog (presented), or NULL. */
+GtkWidget        *sonde_history_view_serve_selected (SondeHistoryView *self);
+
 G_END_DECLS

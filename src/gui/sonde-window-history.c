@@ -25,7 +25,8 @@ static AdwTabPage *
 find_tab (SondeWindow *self,
           GType        type,
           const char  *path,
-          gint64       session_id)
+          gint64       session_id,
+          gboolean     replay)
 {
   for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
     {
@@ -38,7 +39,8 @@ find_tab (SondeWindow *self,
         return tab;
       if (SONDE_IS_HISTORY_PAGE (child) &&
           g_strcmp0 (sonde_history_page_get_path (SONDE_HISTORY_PAGE (child)), path) == 0 &&
-          sonde_history_page_get_session_id (SONDE_HISTORY_PAGE (child)) == session_id)
+          sonde_history_page_get_session_id (SONDE_HISTORY_PAGE (child)) == session_id &&
+          sonde_history_page_get_replay (SONDE_HISTORY_PAGE (child)) == replay)
         return tab;
     }
   return NULL;
@@ -56,6 +58,15 @@ on_open_session (SondeHistoryView *view,
 
   if (page != NULL && at_seq)
     sonde_history_page_show_seq (page, seq);
+}
+
+static void
+on_replay_session (SondeHistoryView *view,
+                   gint64            session_id,
+                   SondeWindow      *self)
+{
+  sonde_window_open_replay (self, sonde_history_view_get_path (view), sonde_history_view_get_profile_id (view),
+                            session_id);
 }
 
 /* The view may outlive the window (a job holding it): a weak reference. */
@@ -92,7 +103,7 @@ sonde_window_show_history (SondeWindow *self,
 
   dir = sonde_recordings_default_dir ();
   path = sonde_recordings_path (dir, profile_id);
-  tab = find_tab (self, SONDE_TYPE_HISTORY_VIEW, path, 0);
+  tab = find_tab (self, SONDE_TYPE_HISTORY_VIEW, path, 0, FALSE);
   if (tab != NULL)
     {
       adw_tab_view_set_selected_page (self->tab_view, tab);
@@ -104,6 +115,7 @@ sonde_window_show_history (SondeWindow *self,
     profile = sonde_profile_store_lookup (self->store, profile_id);
   view = sonde_history_view_new (path, profile_id, profile != NULL ? sonde_profile_get_name (profile) : NULL);
   g_signal_connect_object (view, "open-session", G_CALLBACK (on_open_session), self, 0);
+  g_signal_connect_object (view, "replay-session", G_CALLBACK (on_replay_session), self, 0);
   sonde_history_view_set_profile (SONDE_HISTORY_VIEW (view), profile);
   {
     GWeakRef *ref = g_new0 (GWeakRef, 1);
@@ -136,7 +148,7 @@ sonde_window_open_recording (SondeWindow *self,
   g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  tab = find_tab (self, SONDE_TYPE_HISTORY_PAGE, path, session_id);
+  tab = find_tab (self, SONDE_TYPE_HISTORY_PAGE, path, session_id, FALSE);
   if (tab != NULL)
     {
       adw_tab_view_set_selected_page (self->tab_view, tab);
@@ -150,6 +162,41 @@ sonde_window_open_recording (SondeWindow *self,
   adw_tab_page_set_title (tab, sonde_history_page_get_title (SONDE_HISTORY_PAGE (page)));
   adw_tab_page_set_tooltip (tab, path);
   icon = g_themed_icon_new ("media-record-symbolic");
+  adw_tab_page_set_icon (tab, icon);
+  adw_tab_view_set_selected_page (self->tab_view, tab);
+  return SONDE_HISTORY_PAGE (page);
+}
+
+/* The recorded session @session_id of the database at @path played into a
+ * page as if live (paused at its start), in a tab brought to the front. */
+SondeHistoryPage *
+sonde_window_open_replay (SondeWindow *self,
+                          const char  *path,
+                          const char  *profile_id,
+                          gint64       session_id)
+{
+  SondeProfile *profile = NULL;
+  AdwTabPage *tab;
+  GtkWidget *page;
+  g_autoptr(GIcon) icon = NULL;
+
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  tab = find_tab (self, SONDE_TYPE_HISTORY_PAGE, path, session_id, TRUE);
+  if (tab != NULL)
+    {
+      adw_tab_view_set_selected_page (self->tab_view, tab);
+      return SONDE_HISTORY_PAGE (adw_tab_page_get_child (tab));
+    }
+
+  if (profile_id != NULL && self->store != NULL)
+    profile = sonde_profile_store_lookup (self->store, profile_id);
+  page = sonde_history_page_new_replay (path, session_id, profile);
+  tab = adw_tab_view_append (self->tab_view, page);
+  adw_tab_page_set_title (tab, sonde_history_page_get_title (SONDE_HISTORY_PAGE (page)));
+  adw_tab_page_set_tooltip (tab, path);
+  icon = g_themed_icon_new ("media-playback-start-symbolic");
   adw_tab_page_set_icon (tab, icon);
   adw_tab_view_set_selected_page (self->tab_view, tab);
   return SONDE_HISTORY_PAGE (page);

@@ -56,6 +56,10 @@ SondeHistoryPage    *sonde_window_open_recording   (SondeWindow      *self,
                                                     const char       *path,
                                                     const char       *profile_id,
                                                     gint64            session_id);
+SondeHistoryPage    *sonde_window_open_replay      (SondeWindow      *self,
+                                                    const char       *path,
+                                                    const char       *profile_id,
+                                                    gint64            session_id);
 GArray              *sonde_window_dup_live_recordings (SondeWindow   *self,
                                                     const char       *path);
 

@@ -24,7 +24,6 @@
 #include <glib/gi18n.h>
 
 #include "sonde-session-player.h"
-#include "sonde-session-private.h"
 
 #define CHUNK    2048     /* records read from the store at a time */
 #define TICK_MS  33       /* hand-offs a second at a finite speed, as the link's */
@@ -529,10 +528,7 @@ sonde_session_player_new (SondeSession  *session,
     }
   self->duration_us = MAX (0, end_us - self->recorded->start_us);
 
-  /* Replay mode: nothing recorded, nothing sent (sonde-session-app.c). */
-  session->replaying = TRUE;
-  sonde_session_set_recording_path (session, NULL);
-  sonde_session_set_recordings_dir (session, NULL);
+  sonde_session_set_replaying (session);
   if (profile != NULL)
     apply_profile (session, profile);
   log = sonde_session_get_log (session);

@@ -736,6 +736,25 @@ sonde_session_get_bytes_out (SondeSession *self)
 /* What a user calls a normal end: closed cleanly with 1000 (normal), 1001
  * (going away) or no status. The window shows no problem for it, and
  * sonde-cli exits 0. */
+void
+sonde_session_set_replaying (SondeSession *self)
+{
+  g_return_if_fail (SONDE_IS_SESSION (self));
+  g_return_if_fail (!sonde_session_is_active_state (self->state));
+
+  self->replaying = TRUE;
+  sonde_session_set_recording_path (self, NULL);
+  sonde_session_set_recordings_dir (self, NULL);
+}
+
+gboolean
+sonde_session_get_replaying (SondeSession *self)
+{
+  g_return_val_if_fail (SONDE_IS_SESSION (self), FALSE);
+
+  return self->replaying;
+}
+
 gboolean
 sonde_session_close_was_normal (SondeSession *self)
 {

@@ -172,6 +172,11 @@ gboolean              sonde_session_app_act            (SondeSession      *self,
 gboolean              sonde_session_app_act_full       (SondeSession      *self,
                                                         const SondeAppAction *action,
                                                         GError           **error);
+/* Replay mode (sonde-session-player.c): the session's records come from a
+ * recording, not a connection; it records nothing and its protocol mode
+ * sends nothing. For a session that never connected; for good. */
+void                  sonde_session_set_replaying     (SondeSession         *self);
+gboolean              sonde_session_get_replaying     (SondeSession         *self);
 /* A close the user would call normal: 1000, 1001 or no status, cleanly. */
 gboolean              sonde_session_close_was_normal  (SondeSession         *self);
 
