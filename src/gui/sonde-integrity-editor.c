@@ -390,3 +390,24 @@ sonde_integrity_editor_get_problem_widget (SondeIntegrityEditor *self)
 
   return GTK_WIDGET (self->seq_path);
 }
+
+/* The row of @name: "sequence", "key", "stale" (the spin button),
+ * "stale-predicate" or "bands" (the text view); NULL for another name. */
+GtkWidget *
+sonde_integrity_editor_get_row (SondeIntegrityEditor *self,
+                                const char           *name)
+{
+  g_return_val_if_fail (SONDE_IS_INTEGRITY_EDITOR (self), NULL);
+
+  if (g_strcmp0 (name, "sequence") == 0)
+    return GTK_WIDGET (self->seq_path);
+  if (g_strcmp0 (name, "key") == 0)
+    return GTK_WIDGET (self->seq_key);
+  if (g_strcmp0 (name, "stale") == 0)
+    return GTK_WIDGET (self->stale);
+  if (g_strcmp0 (name, "stale-predicate") == 0)
+    return GTK_WIDGET (self->stale_predicate);
+  if (g_strcmp0 (name, "bands") == 0)
+    return GTK_WIDGET (self->bands);
+  return NULL;
+}

@@ -18,5 +18,7 @@ void       sonde_integrity_editor_set_rules         (SondeIntegrityEditor *self,
 JsonNode  *sonde_integrity_editor_dup_rules         (SondeIntegrityEditor *self);
 /* The row a problem with the rules is shown on. */
 GtkWidget *sonde_integrity_editor_get_problem_widget (SondeIntegrityEditor *self);
+GtkWidget *sonde_integrity_editor_get_row           (SondeIntegrityEditor *self,
+                                                     const char           *name);
 
 G_END_DECLS
