@@ -183,18 +183,19 @@ read_sequence (SondeIntegrity *self,
 }
 
 /* The state of the message's key (NULL: past the bound, counted); @key is
- * set to the key as text, or NULL. */
+ * set to the key as the table keeps it (borrowed), or NULL. */
 static KeyState *
-key_state (SondeIntegrity *self,
-           const char     *json,
-           gsize           length,
-           char          **key_out)
+key_state (SondeIntegrity  *self,
+           const char      *json,
+           gsize            length,
+           const char     **key_out)
 {
   SondeJsonValue value;
   char small[SMALL_KEY + 1];
   g_autofree char *decoded = NULL;
   const char *key = NULL;
-  KeyState *state;
+  gpointer stored_key = NULL;
+  gpointer state = NULL;
 
   *key_out = NULL;
   if (self->rules->key_path == NULL || !sonde_json_path_lookup (self->rules->key_path, json, length, &value))
@@ -233,8 +234,7 @@ key_state (SondeIntegrity *self,
   if (key == NULL)
     return &self->single;
 
-  state = g_hash_table_lookup (self->keys, key);
-  if (state == NULL)
+  if (!g_hash_table_lookup_extended (self->keys, key, &stored_key, &state))
     {
       if (g_hash_table_size (self->keys) >= self->rules->max_keys)
         {
@@ -242,10 +242,11 @@ key_state (SondeIntegrity *self,
           return NULL;
         }
       state = g_new0 (KeyState, 1);
-      state->last = G_MININT64;
-      g_hash_table_insert (self->keys, g_strdup (key), state);
+      ((KeyState *) state)->last = G_MININT64;
+      stored_key = g_strdup (key);
+      g_hash_table_insert (self->keys, stored_key, state);
     }
-  *key_out = g_strdup (key);
+  *key_out = stored_key;
   return state;
 }
 
@@ -255,7 +256,7 @@ check_sequence (SondeIntegrity    *self,
 {
   const char *json = (const char *) record->data;
   gsize length = record->stored_size;
-  g_autofree char *key = NULL;
+  const char *key = NULL;
   KeyState *state;
   gint64 value;
   Kept entry = { 0 };
@@ -306,7 +307,7 @@ check_sequence (SondeIntegrity    *self,
             state->seen |= G_GUINT64_CONSTANT (1) << below;
         }
     }
-  entry.key = g_steal_pointer (&key);
+  entry.key = g_strdup (key);
   violate (self, &entry);
 }
 
