@@ -305,7 +305,9 @@ test_serve (Fixture       *fixture,
   sonde_serve_dialog_set_rules_path (dialog, rules_path);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "serve.start", NULL);
   g_assert_false (sonde_serve_dialog_get_running (dialog));
-  g_assert_nonnull (strstr (sonde_serve_dialog_get_error (dialog), "line 3, column"));
+  g_assert_nonnull (sonde_serve_dialog_get_error (dialog));
+  if (g_getenv ("SONDE_LOCALEDIR") == NULL)
+    g_assert_nonnull (strstr (sonde_serve_dialog_get_error (dialog), "line 3, column"));
   g_assert_true (gtk_widget_get_visible (template_child (dialog, SONDE_TYPE_SERVE_DIALOG, "error_label")));
   gtk_widget_activate_action (GTK_WIDGET (dialog), "serve.clear-rules", NULL);
   g_assert_null (sonde_serve_dialog_get_rules_path (dialog));
@@ -323,7 +325,9 @@ test_serve (Fixture       *fixture,
     sonde_serve_dialog_set_port (dialog, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
     gtk_widget_activate_action (GTK_WIDGET (dialog), "serve.start", NULL);
     g_assert_false (sonde_serve_dialog_get_running (dialog));
-    g_assert_nonnull (strstr (sonde_serve_dialog_get_error (dialog), "Could not start serving"));
+    g_assert_nonnull (sonde_serve_dialog_get_error (dialog));
+    if (g_getenv ("SONDE_LOCALEDIR") == NULL)
+      g_assert_nonnull (strstr (sonde_serve_dialog_get_error (dialog), "Could not start serving"));
     g_test_message ("port in use: %s", sonde_serve_dialog_get_error (dialog));
     g_socket_listener_close (listener);
   }

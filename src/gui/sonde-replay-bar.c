@@ -106,7 +106,7 @@ update_state (SondeReplayBar *self)
       text = sonde_session_player_get_seeking (self->player) ? _("Seeking…") : _("Paused");
       break;
     case SONDE_SESSION_PLAYER_ENDED:
-      text = _("Ended");
+      text = C_("replay state", "Ended");
       break;
     case SONDE_SESSION_PLAYER_FAILED:
     default:
