@@ -576,3 +576,11 @@ sonde_test_peer_kind_to_string (SondeTestPeerKind kind)
       g_assert_not_reached ();
     }
 }
+
+void
+sonde_test_peer_send_signal (SondeTestPeer *peer,
+                             int            signum)
+{
+  g_return_if_fail (peer != NULL);
+  g_subprocess_send_signal (peer->process, signum);
+}

@@ -46,6 +46,9 @@ char          *sonde_test_peer_read_line      (SondeTestPeer      *peer,
 gboolean       sonde_test_peer_stop           (SondeTestPeer      *peer,
                                                GError            **error);
 void           sonde_test_peer_free           (SondeTestPeer      *peer);
+/* Sends @signum to the peer's process (SIGSTOP: a server that hangs). */
+void           sonde_test_peer_send_signal    (SondeTestPeer      *peer,
+                                               int                 signum);
 
 const char    *sonde_test_peer_kind_to_string (SondeTestPeerKind   kind);
 

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <signal.h>
 #include <string.h>
 
 #include "sonde-app-protocol.h"
@@ -636,6 +637,45 @@ test_integrity (void)
   SONDE_TEST_ASSERT_WAIT (!sonde_session_get_active (session), WAIT_MS);
 }
 
+/* A server that hangs (SIGSTOP: its socket stays open, no ping comes) is
+ * taken for gone after its ping interval + ping timeout, as an Engine.IO
+ * client does, and reconnected to once it answers again. */
+static void
+test_dead_server (void)
+{
+  const char *subscriptions[] = { "subscribe {\"sym\":\"BTC\"}", NULL };
+  g_autoptr(SondeSession) session = new_session (NULL, NULL, subscriptions);
+  SondeTestPeer *peer = sonde_test_app_start_peer ("socketio-peer.js", 0, NULL);
+  SondeReconnectPolicy policy = { TRUE, 100, 300, 0, 10000 };
+  gint64 stopped_us, declared_us;
+  guint ticks;
+
+  if (peer == NULL)
+    return;
+  sonde_connection_set_reconnect (sonde_session_get_connection (session), &policy);
+  sonde_connection_set_handshake_timeout (sonde_session_get_connection (session), 1000);
+  sonde_test_app_connect (session, peer, "/");
+  SONDE_TEST_ASSERT_WAIT (is_open (session) && sonde_test_app_count (session, SONDE_DIRECTION_IN, "tick", FALSE) >= 2,
+                          WAIT_MS);
+
+  sonde_test_peer_send_signal (peer, SIGSTOP);
+  stopped_us = g_get_monotonic_time ();
+  SONDE_TEST_ASSERT_WAIT (sonde_test_app_has_error (session, "No Engine.IO ping from the server for 0.5 s"), WAIT_MS);
+  declared_us = g_get_monotonic_time ();
+  /* Interval 300 ms + timeout 200 ms from the last ping, which came at
+   * most 300 ms before the stop. */
+  g_assert_cmpint (declared_us - stopped_us, <, 5 * G_USEC_PER_SEC);
+  SONDE_TEST_ASSERT_WAIT (!is_open (session), WAIT_MS);
+
+  sonde_test_peer_send_signal (peer, SIGCONT);
+  ticks = sonde_test_app_count (session, SONDE_DIRECTION_IN, "tick", FALSE);
+  SONDE_TEST_ASSERT_WAIT (is_open (session) && sonde_test_app_count (session, SONDE_DIRECTION_IN, "tick", FALSE) > ticks,
+                          WAIT_MS);
+  sonde_session_disconnect (session);
+  SONDE_TEST_ASSERT_WAIT (!sonde_session_get_active (session), WAIT_MS);
+  sonde_test_app_stop_peer (peer);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -651,5 +691,6 @@ main (int    argc,
   g_test_add_func ("/socketio/live", test_live);
   g_test_add_func ("/socketio/suggested", test_suggested);
   g_test_add_func ("/socketio/integrity", test_integrity);
+  g_test_add_func ("/socketio/dead-server", test_dead_server);
   return sonde_test_app_run ();
 }

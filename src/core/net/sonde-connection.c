@@ -692,6 +692,19 @@ sonde_connection_close (SondeConnection  *self,
 }
 
 gboolean
+sonde_connection_declare_dead (SondeConnection *self,
+                               const char      *why)
+{
+  g_return_val_if_fail (SONDE_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (why != NULL, FALSE);
+
+  if (self->link == NULL || self->state != SONDE_CONNECTION_STATE_OPEN)
+    return FALSE;
+  sonde_link_declare_dead (self->link, why);
+  return TRUE;
+}
+
+gboolean
 sonde_connection_send_text (SondeConnection  *self,
                             const char       *text,
                             gssize            length,

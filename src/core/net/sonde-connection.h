@@ -106,6 +106,12 @@ typedef gboolean (*SondeMessageSplitter) (const guint8 *data,
 void                  sonde_connection_set_splitter          (SondeConnection      *self,
                                                               SondeMessageSplitter  func,
                                                               gpointer              user_data);
+/* What the connection carries says the peer is gone (a protocol's own
+ * heart-beat stopped): the transport is dropped as by the pong timeout
+ * (1006, an error saying @why) and the reconnect policy applies. FALSE
+ * when the connection is not open. */
+gboolean              sonde_connection_declare_dead          (SondeConnection  *self,
+                                                              const char       *why);
 gboolean              sonde_connection_send_ping             (SondeConnection  *self,
                                                               const guint8     *payload,
                                                               gsize             length,

@@ -72,6 +72,7 @@ struct _SondeLink
   GTlsCertificateFlags     peer_errors;
   char                    *pin_problem;       /* why a pinned check refused */
   gboolean                 watchdog_fired;
+  char                    *dead_reason;     /* a protocol mode declared the peer dead: why */
   gint64                   skew_us;         /* wall − monotonic */
   gint64                   skew_sampled_us;
   guint                    local_close_code;
@@ -184,5 +185,7 @@ void            sonde_link_ws_clear            (SondeLink         *link);
 gboolean        sonde_link_ws_ping             (SondeLink         *link,
                                                 GBytes            *payload,
                                                 GError           **error);
+void            sonde_link_ws_declare_dead     (SondeLink         *link,
+                                                const char        *why);
 
 G_END_DECLS

@@ -266,6 +266,8 @@ on_ws_closed (SoupWebsocketConnection *ws,
                                                link->error_close_code, link->error_close_message);
       sonde_json_append_string_member (payload, &first, "note", note);
     }
+  else if (link->watchdog_fired && link->dead_reason != NULL)
+    sonde_json_append_string_member (payload, &first, "note", link->dead_reason);
   else if (link->watchdog_fired)
     {
       g_autofree char *note = g_strdup_printf ("No pong for %u s: the peer was declared dead",
@@ -331,6 +333,30 @@ on_watchdog (gpointer data)
   /* Without a Close frame: the peer is not answering anyway. */
   g_io_stream_close (soup_websocket_connection_get_io_stream (link->ws), NULL, NULL);
   return G_SOURCE_REMOVE;
+}
+
+/* The same end as the watchdog's, for a reason the main thread gives. */
+void
+sonde_link_ws_declare_dead (SondeLink  *link,
+                            const char *why)
+{
+  g_autoptr(GString) payload = NULL;
+  SondeLinkEvent *event;
+  GError *error;
+
+  if (link->ws == NULL || link->watchdog_fired ||
+      soup_websocket_connection_get_state (link->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
+  link->watchdog_fired = TRUE;
+  g_free (link->dead_reason);
+  link->dead_reason = g_strdup (why);
+  error = g_error_new_literal (SONDE_ERROR, SONDE_ERROR_PEER_DEAD, why);
+  payload = sonde_link_error_payload (link, error);
+  event = sonde_link_event_new (-1);
+  event->error = error;
+  sonde_link_push_event (link, SONDE_MESSAGE_KIND_ERROR, payload, event);
+  g_io_stream_close (soup_websocket_connection_get_io_stream (link->ws), NULL, NULL);
 }
 
 void

@@ -598,6 +598,7 @@ sonde_link_unref (SondeLink *link)
   g_clear_object (&link->cancellable);
   g_clear_pointer (&link->errors_seen, g_hash_table_unref);
   g_free (link->error_close_message);
+  g_free (link->dead_reason);
   g_free (link->fault_message);
   g_clear_object (&link->peer_certificate);
   g_free (link->pin_problem);
@@ -707,6 +708,45 @@ sonde_link_close (SondeLink  *link,
                   const char *reason)
 {
   post_close (link, code, reason);
+}
+
+typedef struct {
+  SondeLink *link;
+  char      *why;
+} DeadRequest;
+
+static void
+dead_request_free (gpointer data)
+{
+  DeadRequest *request = data;
+
+  sonde_link_unref (request->link);
+  g_free (request->why);
+  g_free (request);
+}
+
+static gboolean
+on_dead_request (gpointer data)
+{
+  DeadRequest *request = data;
+
+  sonde_link_ws_declare_dead (request->link, request->why);
+  return G_SOURCE_REMOVE;
+}
+
+/* Main thread: the peer is declared dead by what the connection carries
+ * (a protocol's own heart-beat stopped): as the pong watchdog does, the
+ * transport is dropped without a Close frame, an error says @why, and the
+ * reconnect policy applies. */
+void
+sonde_link_declare_dead (SondeLink  *link,
+                         const char *why)
+{
+  DeadRequest *request = g_new0 (DeadRequest, 1);
+
+  request->link = sonde_link_ref (link);
+  request->why = g_strdup (why);
+  post_request (link, on_dead_request, request, dead_request_free);
 }
 
 /* Main thread: the owner lets go. Nothing more is delivered; an open

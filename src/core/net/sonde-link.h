@@ -101,6 +101,8 @@ void        sonde_link_close         (SondeLink              *link,
                                       guint                   code,
                                       const char             *reason);
 void        sonde_link_detach        (SondeLink              *link);
+void        sonde_link_declare_dead  (SondeLink              *link,
+                                      const char             *why);
 
 void        sonde_link_batch_init    (SondeLinkBatch         *batch);
 void        sonde_link_batch_reset   (SondeLinkBatch         *batch);

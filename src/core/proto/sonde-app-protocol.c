@@ -577,6 +577,16 @@ sonde_app_protocol_report (SondeAppProtocol *self,
   g_idle_add_full (G_PRIORITY_DEFAULT, report_now, report, report_free);
 }
 
+void
+sonde_app_protocol_declare_dead (SondeAppProtocol *self,
+                                 const char       *why)
+{
+  SondeAppProtocolPrivate *priv = sonde_app_protocol_get_instance_private (self);
+
+  g_return_if_fail (SONDE_IS_APP_PROTOCOL (self));
+  sonde_connection_declare_dead (priv->connection, why);
+}
+
 gboolean
 sonde_app_protocol_split_argument (const char  *argument,
                                    char       **name,

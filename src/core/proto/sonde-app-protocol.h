@@ -238,6 +238,11 @@ void                  sonde_app_protocol_remove_timers (SondeAppProtocol        
 void                  sonde_app_protocol_report       (SondeAppProtocol              *self,
                                                        const char                    *text);
 
+/* The protocol's own heart-beat says the peer is gone: the transport is
+ * dropped (1006, an error saying @why) and the reconnect policy applies. */
+void                  sonde_app_protocol_declare_dead (SondeAppProtocol              *self,
+                                                       const char                    *why);
+
 /* Splits "NAME REST" at its first space (REST may be empty); FALSE for an
  * empty name. */
 gboolean              sonde_app_protocol_split_argument (const char                  *argument,

@@ -23,6 +23,7 @@
 
 #include "sonde-app-protocol-private.h"
 #include "sonde-json-format.h"
+#include "sonde-json-path.h"
 #include "sonde-json-writer.h"
 #include "sonde-proto-socketio.h"
 #include "sonde-socketio-packet.h"
@@ -50,6 +51,14 @@ struct _SondeProtoSocketio
   GPtrArray  *binary_parts;   /* GBytes */
   guint       binary_expected;
   char       *binary_label;   /* an ack's, with its round trip; NULL: the view's */
+
+  /* Engine.IO's heart-beat: the server pings every interval and a client
+   * that hears none for interval + timeout takes the server for gone. */
+  SondeJsonPath *interval_path;
+  SondeJsonPath *timeout_path;
+  gint64         ping_deadline_us;   /* monotonic; 0: not watching */
+  guint          silence_ms;         /* interval + timeout */
+  double         timeout_s;
 };
 
 G_DEFINE_FINAL_TYPE (SondeProtoSocketio, sonde_proto_socketio, SONDE_TYPE_APP_PROTOCOL)
@@ -316,6 +325,47 @@ process_attachment (SondeProtoSocketio *self,
   forget_binary (self);
 }
 
+static gboolean
+on_ping_check (gpointer data)
+{
+  SondeProtoSocketio *self = data;
+  g_autofree char *why = NULL;
+
+  if (self->ping_deadline_us == 0 || g_get_monotonic_time () < self->ping_deadline_us)
+    return G_SOURCE_CONTINUE;
+  self->ping_deadline_us = 0;
+  /* Translators: Engine.IO: the server stopped pinging; the two numbers
+   * are its ping interval and ping timeout, in seconds. */
+  why = g_strdup_printf (_("No Engine.IO ping from the server for %.1f s (its ping interval %.1f s + ping "
+                           "timeout %.1f s): the server is declared gone"),
+                         self->silence_ms / 1000.0, self->silence_ms / 1000.0 - self->timeout_s,
+                         self->timeout_s);
+  sonde_app_protocol_declare_dead (SONDE_APP_PROTOCOL (self), why);
+  return G_SOURCE_REMOVE;
+}
+
+/* The open packet's pingInterval and pingTimeout (ms): a ping must come
+ * within their sum, else the server is gone (as the Engine.IO client
+ * decides). Missing or odd values: no watch. */
+static void
+watch_pings (SondeProtoSocketio        *self,
+             const SondeSocketioPacket *packet)
+{
+  SondeJsonValue interval, timeout;
+
+  self->silence_ms = 0;
+  self->ping_deadline_us = 0;
+  if (!sonde_json_path_lookup (self->interval_path, packet->data, packet->data_length, &interval) ||
+      !sonde_json_path_lookup (self->timeout_path, packet->data, packet->data_length, &timeout) ||
+      interval.type != SONDE_JSON_VALUE_NUMBER || timeout.type != SONDE_JSON_VALUE_NUMBER ||
+      interval.number <= 0 || timeout.number < 0 || interval.number + timeout.number > 24 * 3600 * 1000.0)
+    return;
+  self->silence_ms = (guint) (interval.number + timeout.number);
+  self->timeout_s = timeout.number / 1000.0;
+  self->ping_deadline_us = g_get_monotonic_time () + (gint64) self->silence_ms * 1000;
+  sonde_app_protocol_add_timer (SONDE_APP_PROTOCOL (self), CLAMP (self->silence_ms / 10, 50, 1000), on_ping_check);
+}
+
 static void
 process_received (SondeProtoSocketio        *self,
                   const SondeRecord         *record,
@@ -328,11 +378,15 @@ process_received (SondeProtoSocketio        *self,
   switch (packet->eio)
     {
     case SONDE_EIO_OPEN:
+      watch_pings (self, packet);
       send_connect (self);
       return;
     case SONDE_EIO_PING:
       {
         g_autoptr(GString) pong = g_string_new ("3");
+
+        if (self->silence_ms > 0)
+          self->ping_deadline_us = g_get_monotonic_time () + (gint64) self->silence_ms * 1000;
 
         g_string_append_len (pong, packet->data, (gssize) packet->data_length);
         sonde_app_protocol_send_text (protocol, pong->str, (gssize) pong->len, TRUE, NULL);
@@ -465,12 +519,17 @@ sonde_proto_socketio_reset (SondeAppProtocol *protocol)
   self->connected = FALSE;
   g_ptr_array_set_size (self->queued, 0);
   forget_binary (self);
+  self->ping_deadline_us = 0;
+  self->silence_ms = 0;
 }
 
 static void
 sonde_proto_socketio_closed (SondeAppProtocol *protocol)
 {
-  SONDE_PROTO_SOCKETIO (protocol)->connected = FALSE;
+  SondeProtoSocketio *self = SONDE_PROTO_SOCKETIO (protocol);
+
+  self->connected = FALSE;
+  self->ping_deadline_us = 0;
 }
 
 static gboolean
@@ -513,6 +572,8 @@ sonde_proto_socketio_finalize (GObject *object)
   g_ptr_array_unref (self->queued);
   forget_binary (self);
   g_ptr_array_unref (self->binary_parts);
+  sonde_json_path_unref (self->interval_path);
+  sonde_json_path_unref (self->timeout_path);
 
   G_OBJECT_CLASS (sonde_proto_socketio_parent_class)->finalize (object);
 }
@@ -538,4 +599,6 @@ sonde_proto_socketio_init (SondeProtoSocketio *self)
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, pending_free);
   self->queued = g_ptr_array_new_with_free_func (g_free);
   self->binary_parts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  self->interval_path = sonde_json_path_new ("$.pingInterval", NULL);
+  self->timeout_path = sonde_json_path_new ("$.pingTimeout", NULL);
 }
