@@ -277,7 +277,6 @@ check_sequence (SondeIntegrity    *self,
   entry.wall_us = record->wall_us;
   entry.value = value;
   entry.last = state->last;
-  entry.path = g_intern_string (sonde_json_path_to_string (self->rules->seq_path));
 
   if (value > state->last)
     {
@@ -308,6 +307,7 @@ check_sequence (SondeIntegrity    *self,
         }
     }
   entry.key = g_strdup (key);
+  entry.path = g_intern_string (sonde_json_path_to_string (self->rules->seq_path));
   violate (self, &entry);
 }
 
