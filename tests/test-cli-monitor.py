@@ -22,6 +22,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import zlib
 
 from sonde_test_cli import CLI, finish, ok, run
 
@@ -45,6 +46,11 @@ def start_feed():
 
     async def handler(ws, path=None):
         seq = 0
+        # /secure wants the bearer token the monitor reads from the
+        # environment (the profile's auth.secret_env).
+        if (path or "").startswith("/secure") and ws.request_headers.get("Authorization") != "Bearer s3cret":
+            await ws.close(1008, "no token")
+            return
         try:
             while True:
                 seq += 1
@@ -119,8 +125,11 @@ def wait_for(condition, timeout):
 def write_profiles(path, port, names):
     profiles = []
     for i, name in enumerate(names):
-        profile = {"id": "%08d-0000-4000-8000-000000000000" % (i + 1), "name": name,
+        profile = {"id": "%08x-0000-4000-8000-000000000000" % zlib.crc32(name.encode()), "name": name,
                    "url": "ws://127.0.0.1:%d/%s" % (port, name.lower())}
+        if name in ("Secure", "Locked"):
+            profile["auth"] = {"kind": "bearer",
+                               "secret_env": "SONDE_TEST_TOKEN" if name == "Secure" else "SONDE_TEST_UNSET"}
         if name == "Ticker":
             profile["notifications"] = {"thresholds": [{"path": "$.price", "op": ">", "value": 150}],
                                         "cooldown_s": 3600}
@@ -141,7 +150,7 @@ def main():
 
     profiles = os.path.join(TMP, "profiles.json")
     db = os.path.join(TMP, "monitor.sqlite")
-    write_profiles(profiles, port, ["Ticker", "Sensors"])
+    write_profiles(profiles, port, ["Ticker", "Sensors", "Secure", "Locked"])
     metrics_port = free_port()
     metrics_url = "http://127.0.0.1:%d/metrics" % metrics_port
 
@@ -155,7 +164,8 @@ def main():
 
     monitor = subprocess.Popen([CLI, "monitor", "--profiles", profiles, "--metrics", "127.0.0.1:%d" % metrics_port,
                                 "--record", db, "--webhook", hook_url],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                               env=dict(os.environ, SONDE_TEST_TOKEN="s3cret"))
 
     def scraped():
         status, text = get(metrics_url)
@@ -171,6 +181,10 @@ def main():
     ok(sample(text, 'sonde_connection_up{profile="Ticker"}') == 1 and
        sample(text, 'sonde_connection_up{profile="Sensors"}') == 1,
        "both profiles are up", text[:2000])
+    text = wait_for(lambda: (lambda t: t if sample(t, 'sonde_connection_up{profile="Secure"}') == 1 else None)(
+        get(metrics_url)[1]), 10) or ""
+    ok(sample(text, 'sonde_connection_up{profile="Secure"}') == 1,
+       "the secret from the variable the profile names opens the secured feed", text[:2000])
     ok((sample(text, 'sonde_messages_total{profile="Sensors",direction="in"}') or 0) > 0 and
        sample(text, 'sonde_messages_total{profile="Ticker",direction="out"}') == 0,
        "messages counted by direction", text[:2000])
@@ -238,22 +252,29 @@ def main():
         ok(True, "a real Prometheus scrapes the monitor # SKIP prometheus is not installed")
 
     # The alert: a JSON line, and the webhook (its first answer is a 500: retried).
-    line = b""
+    output = b""
+    alerts = []
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and b"\n" not in line:
+    while time.monotonic() < deadline and not ({"Ticker", "Locked"} <= {a.get("profile") for a in alerts}):
         ready, _, _ = select.select([monitor.stdout], [], [], 0.5)
         if ready:
-            line += os.read(monitor.stdout.fileno(), 65536)
-    alert = json.loads(line.split(b"\n")[0]) if b"\n" in line else {}
-    ok(alert.get("profile") == "Ticker" and alert.get("title") == "$.price > 150" and "text" in alert,
-       "an alert is a JSON line on stdout", repr(line[:500]))
-    ok(wait_for(lambda: Hook.bodies, 15) and Hook.bodies[0].get("title") == "$.price > 150" and
-       Hook.calls >= 2 and "Ticker" in Hook.bodies[0].get("text", ""),
-       "the webhook gets it, retried after a 500", "%d calls, %r" % (Hook.calls, Hook.bodies))
+            output += os.read(monitor.stdout.fileno(), 65536)
+            alerts = [json.loads(line) for line in output.split(b"\n")[:-1]]
+    alert = next((a for a in alerts if a.get("profile") == "Ticker"), {})
+    ok(alert.get("title") == "$.price > 150" and "text" in alert, "an alert is a JSON line on stdout",
+       repr(output[:500]))
+    locked = next((a for a in alerts if a.get("profile") == "Locked"), {})
+    ok(locked.get("title") == "The profile cannot connect" and "SONDE_TEST_UNSET" in locked.get("body", ""),
+       "a profile whose secret variable is not set: an alert names it", repr(locked))
+    ok(wait_for(lambda: [b for b in Hook.bodies if b.get("title") == "$.price > 150"], 15) and
+       Hook.calls >= 3 and len(Hook.bodies) == Hook.calls - 1 and
+       all(b.get("text", "").startswith(b.get("profile", "?") + ": ") for b in Hook.bodies),
+       "the webhook gets every alert in order, the one refused by a 500 retried",
+       "%d calls, %r" % (Hook.calls, Hook.bodies))
 
     # SIGHUP: Sensors goes, Echo comes; Ticker is left alone.
     before = sample(get(metrics_url)[1], 'sonde_reconnects_total{profile="Ticker"}')
-    write_profiles(profiles, port, ["Ticker", "Echo"])
+    write_profiles(profiles, port, ["Ticker", "Echo", "Secure", "Locked"])
     monitor.send_signal(signal.SIGHUP)
 
     def reloaded():
@@ -274,7 +295,7 @@ def main():
     except subprocess.TimeoutExpired:
         monitor.kill()
     err = monitor.stderr.read().decode()
-    ok(monitor.returncode == 0 and "stopping" in err and "Ticker: closed" in err,
+    ok(monitor.returncode == 0 and "stopping" in err and "Ticker: closed" in err and "s3cret" not in err,
        "SIGTERM: connections closed, exit 0", "status %s, %s" % (monitor.returncode, err[-1500:]))
     status, out, err = run("history", "list", "--db", db)
     ok(status == 0 and "Ticker" in out and "Echo" in out, "every profile's session was recorded",

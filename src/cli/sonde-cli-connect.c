@@ -488,7 +488,7 @@ on_profile_connected (GObject      *source,
 }
 
 /* Makes @profile's secret the session's: from --token-env, else from the
- * keyring. FALSE (with the reason printed and @status set) when
+ * variable the profile's auth.secret_env names, else from the keyring. FALSE (with the reason printed and @status set) when
  * --token-env names a variable that is not set. */
 static gboolean
 give_secret (ConnectRun   *run,
@@ -506,6 +506,8 @@ give_secret (ConnectRun   *run,
       return TRUE;
     }
 
+  if (run->token_env == NULL && sonde_profile_get_auth_secret_env (profile) != NULL)
+    run->token_env = g_strdup (sonde_profile_get_auth_secret_env (profile));
   if (run->token_env == NULL)
     {
       run->secrets = sonde_secrets_new ();

@@ -335,6 +335,25 @@ start_feed (SondeMonitor *self,
     sonde_session_set_secrets (feed->session, self->secrets);
   if (self->recording_path != NULL)
     sonde_session_set_recording_path (feed->session, self->recording_path);
+  /* No keyring on a server: the profile may name the variable that holds
+   * its secret. */
+  if (sonde_profile_get_auth_kind (used) != SONDE_AUTH_NONE && sonde_profile_get_auth_secret_env (used) != NULL)
+    {
+      const char *name = sonde_profile_get_auth_secret_env (used);
+      const char *secret = g_getenv (name);
+
+      if (secret == NULL || secret[0] == '\0')
+        {
+          g_autofree char *body = g_strdup_printf (secret == NULL
+                                                     ? _("The environment variable %s that its auth.secret_env names is not set")
+                                                     : _("The environment variable %s that its auth.secret_env names is empty"),
+                                                   name);
+
+          g_signal_emit (self, signals[ALERT], 0, feed->profile, _("The profile cannot connect"), body, (guint64) 0);
+          return;
+        }
+      sonde_session_set_secret (feed->session, secret);
+    }
   g_signal_connect (sonde_session_get_notifier (feed->session), "alert", G_CALLBACK (on_alert), feed);
   g_signal_connect (sonde_session_get_connection (feed->session), "notify::state", G_CALLBACK (on_state), feed);
   g_signal_connect (sonde_session_get_log (feed->session), "items-changed", G_CALLBACK (on_log_changed), feed);

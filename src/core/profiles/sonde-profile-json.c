@@ -475,6 +475,8 @@ sonde_profile_to_json (SondeProfile *self)
   add_string_or_null (builder, "kind", sonde_auth_kind_to_string (self->auth_kind));
   add_string_or_null (builder, "username", self->auth_username);
   add_string_or_null (builder, "key_name", self->auth_key_name);
+  if (self->auth_secret_env != NULL)
+    add_string_or_null (builder, "secret_env", self->auth_secret_env);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "tls");
@@ -693,7 +695,8 @@ sonde_profile_new_from_json (JsonNode  *node,
   if (auth != NULL &&
       (!read_enum (auth, "auth", "kind", sonde_profile_auth_kind_names, G_N_ELEMENTS (sonde_profile_auth_kind_names), &auth_kind, error) ||
        !read_string (auth, "auth", "username", &self->auth_username, error) ||
-       !read_string (auth, "auth", "key_name", &self->auth_key_name, error)))
+       !read_string (auth, "auth", "key_name", &self->auth_key_name, error) ||
+       !read_string (auth, "auth", "secret_env", &self->auth_secret_env, error)))
     return NULL;
   self->auth_kind = (SondeAuthKind) auth_kind;
 
@@ -773,6 +776,7 @@ sonde_profile_new_from_json (JsonNode  *node,
   sonde_profile_replace_optional_str (&self->options->origin, self->options->origin);
   sonde_profile_replace_optional_str (&self->auth_username, self->auth_username);
   sonde_profile_replace_optional_str (&self->auth_key_name, self->auth_key_name);
+  sonde_profile_replace_optional_str (&self->auth_secret_env, self->auth_secret_env);
   sonde_profile_replace_optional_str (&self->options->pinned_sha256, self->options->pinned_sha256);
   {
     g_autofree char *fingerprint = sonde_profile_normalize_fingerprint (self->options->pinned_sha256);

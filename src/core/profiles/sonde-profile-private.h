@@ -30,6 +30,7 @@ struct _SondeProfile
   SondeAuthKind         auth_kind;
   char                 *auth_username;
   char                 *auth_key_name;
+  char                 *auth_secret_env;   /* where a headless run finds the secret; NULL: the keyring */
 
   SondeTlsPolicy        tls_policy;
   char                 *client_certificate;

@@ -149,6 +149,18 @@ sonde_profile_validate (SondeProfile *self)
       break;
     }
 
+  if (self->auth_secret_env != NULL)
+    {
+      gboolean valid = g_ascii_isalpha (self->auth_secret_env[0]) || self->auth_secret_env[0] == '_';
+
+      for (const char *p = self->auth_secret_env; valid && *p != '\0'; p++)
+        valid = g_ascii_isalnum (*p) || *p == '_';
+      if (!valid)
+        sonde_problem_add_printf (problems, "auth-secret-env",
+                                  _("“%s” is not an environment variable name: use letters, digits and _, "
+                                    "not starting with a digit"), self->auth_secret_env);
+    }
+
   if (self->tls_policy == SONDE_TLS_PINNED)
     {
       g_autofree char *fingerprint = sonde_profile_normalize_fingerprint (self->options->pinned_sha256);

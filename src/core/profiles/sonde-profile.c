@@ -148,6 +148,7 @@ sonde_profile_finalize (GObject *object)
   g_free (self->name);
   g_clear_pointer (&self->options, sonde_connection_options_free);
   g_free (self->auth_username);
+  g_free (self->auth_secret_env);
   g_free (self->auth_key_name);
   g_free (self->client_certificate);
   g_clear_pointer (&self->heartbeat, sonde_profile_message_free);
@@ -306,6 +307,7 @@ sonde_profile_duplicate (SondeProfile *self)
   copy->options = sonde_connection_options_copy (self->options);
   copy->auth_kind = self->auth_kind;
   copy->auth_username = g_strdup (self->auth_username);
+  copy->auth_secret_env = g_strdup (self->auth_secret_env);
   copy->auth_key_name = g_strdup (self->auth_key_name);
   copy->tls_policy = self->tls_policy;
   copy->client_certificate = g_strdup (self->client_certificate);
@@ -557,6 +559,24 @@ sonde_profile_set_auth_username (SondeProfile *self,
   g_return_if_fail (SONDE_IS_PROFILE (self));
 
   if (sonde_profile_replace_optional_str (&self->auth_username, username))
+    sonde_profile_emit_changed (self);
+}
+
+const char *
+sonde_profile_get_auth_secret_env (SondeProfile *self)
+{
+  g_return_val_if_fail (SONDE_IS_PROFILE (self), NULL);
+
+  return self->auth_secret_env;
+}
+
+void
+sonde_profile_set_auth_secret_env (SondeProfile *self,
+                                   const char   *name)
+{
+  g_return_if_fail (SONDE_IS_PROFILE (self));
+
+  if (sonde_profile_replace_optional_str (&self->auth_secret_env, name))
     sonde_profile_emit_changed (self);
 }
 

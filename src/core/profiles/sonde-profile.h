@@ -67,6 +67,11 @@ void                        sonde_profile_set_auth_kind      (SondeProfile      
 const char                 *sonde_profile_get_auth_username  (SondeProfile          *self);
 void                        sonde_profile_set_auth_username  (SondeProfile          *self,
                                                               const char            *username);
+/* The environment variable that holds the secret where no keyring runs
+ * (sonde-cli monitor and connect read it); NULL: the keyring. */
+const char                 *sonde_profile_get_auth_secret_env (SondeProfile         *self);
+void                        sonde_profile_set_auth_secret_env (SondeProfile         *self,
+                                                              const char            *name);
 const char                 *sonde_profile_get_auth_key_name  (SondeProfile          *self);
 void                        sonde_profile_set_auth_key_name  (SondeProfile          *self,
                                                               const char            *name);
