@@ -57,7 +57,8 @@ record_ticks (const char *profile_id)
   g_autoptr(GArray) records = g_array_new (FALSE, TRUE, sizeof (SondeRecord));
   g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   static const char handshake[] = "{\"url\":\"wss://feed.example/ticks\",\"status\":101,"
-                                  "\"reason_phrase\":\"Switching Protocols\",\"headers\":{}}";
+                                  "\"reason_phrase\":\"Switching Protocols\",\"headers\":{},"
+                                  "\"protocol\":\"ticks.v2\"}";
   SondeRecord record = { 0, };
   gint64 start_us = start_of_day ();
   gint64 id = 0;
@@ -178,6 +179,8 @@ test_replay (Fixture       *fixture,
   GtkRange *scale;
   guint held;
 
+  sonde_test_spin (200);
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "replay-history");
   gtk_widget_activate_action (GTK_WIDGET (view), "history.replay", NULL);
   page = current_page (fixture);
   g_assert_true (sonde_history_page_get_replay (page));
@@ -210,6 +213,12 @@ test_replay (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (bar), "replay.play-pause", NULL);
   g_assert_cmpint (sonde_session_player_get_state (player), ==, SONDE_SESSION_PLAYER_PLAYING);
   SONDE_TEST_ASSERT_WAIT (n_records (page) > 10, WAIT_MS);
+  /* The recorded handshake, in the connection panel (its protocol is the
+   * recording's, not the replay's connection's). */
+  gtk_widget_activate_action (GTK_WIDGET (page), "recording.handshake", NULL);
+  g_assert_true (sonde_history_page_get_connection_shown (page));
+  g_assert_cmpstr (sonde_connection_panel_get_value (sonde_history_page_get_connection_panel (page), "protocol"), ==,
+                   "ticks.v2");
   g_assert_cmpuint (n_records (page), <, N_TICKS);
   SONDE_TEST_ASSERT_WAIT (g_list_model_get_n_items (G_LIST_MODEL (sonde_log_view_get_model (
                             sonde_history_page_get_log_view (page)))) > 10, WAIT_MS);
@@ -309,6 +318,7 @@ test_serve (Fixture       *fixture,
   if (g_getenv ("SONDE_LOCALEDIR") == NULL)
     g_assert_nonnull (strstr (sonde_serve_dialog_get_error (dialog), "line 3, column"));
   g_assert_true (gtk_widget_get_visible (template_child (dialog, SONDE_TYPE_SERVE_DIALOG, "error_label")));
+  sonde_test_save_screenshot (GTK_WIDGET (dialog), "replay-serve-error");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "serve.clear-rules", NULL);
   g_assert_null (sonde_serve_dialog_get_rules_path (dialog));
 

@@ -69,6 +69,32 @@ on_player_state (SondeHistoryPage *self)
     }
 }
 
+/* The handshake, in the connection panel, as it is replayed (and again
+ * after a seek back rebuilt the log). */
+static void
+on_log_items_changed (SondeHistoryPage *self,
+                      guint             position,
+                      guint             removed,
+                      guint             added,
+                      GListModel       *log)
+{
+  if (self->handshake_seq != G_MAXUINT64)
+    return;
+  for (guint i = position; i < position + added; i++)
+    {
+      SondeRecord record;
+
+      if (sonde_message_log_get_record (SONDE_MESSAGE_LOG (log), i, &record) &&
+          record.direction == SONDE_DIRECTION_EVENT && record.kind == SONDE_MESSAGE_KIND_HANDSHAKE)
+        {
+          self->handshake_seq = record.seq;
+          gtk_widget_action_set_enabled (GTK_WIDGET (self), "recording.handshake", TRUE);
+          sonde_history_page_show_handshake (self, record.data, record.stored_size);
+          return;
+        }
+    }
+}
+
 /* Once the page is built: the replay's title and its transport bar. */
 void
 sonde_history_page_replay_start (SondeHistoryPage *self)
@@ -106,6 +132,8 @@ sonde_history_page_replay_start (SondeHistoryPage *self)
   g_signal_connect_object (sonde_session_get_notifier (self->live), "alert", G_CALLBACK (on_alert), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->player, "notify::state", G_CALLBACK (on_player_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (sonde_connection_get_log (self->connection), "items-changed",
+                           G_CALLBACK (on_log_items_changed), self, G_CONNECT_SWAPPED);
 }
 
 GtkWidget *
