@@ -200,6 +200,8 @@ test_replay (Fixture       *fixture,
   g_assert_true (sonde_notifier_add_threshold (sonde_session_get_notifier (sonde_session_player_get_session (player)),
                                                "$.price", ">=", 250, &error));
   g_assert_no_error (error);
+  /* Every crossing alerts: none held back by the cool-down. */
+  sonde_notifier_set_cooldown (sonde_session_get_notifier (sonde_session_player_get_session (player)), 0);
 
   panel = sonde_history_page_get_charts (page);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (panel)));
@@ -253,6 +255,13 @@ test_replay (Fixture       *fixture,
   g_assert_cmpuint (n_records (page), ==, 1 + 100);
   g_assert_cmpuint (sonde_series_get_n_points (series), ==, 100);
   g_assert_cmpint (sonde_session_player_get_state (player), ==, SONDE_SESSION_PLAYER_PAUSED);
+  /* Forward to the end at once: the rule's crossing is played through,
+   * not watched: no second alert. */
+  gtk_range_set_value (scale, 301);
+  SONDE_TEST_ASSERT_WAIT (sonde_session_player_get_position (player) == 301 * G_USEC_PER_SEC &&
+                          !sonde_session_player_get_seeking (player), WAIT_MS);
+  g_assert_cmpuint (n_records (page), ==, N_TICKS + 1);
+  g_assert_cmpuint (sonde_history_page_get_n_alerts (page), ==, 1);
 
   /* The read-only page of the same session is another tab. */
   gtk_widget_activate_action (GTK_WIDGET (view), "history.open", NULL);

@@ -6,7 +6,8 @@
  * SondeSessionPlayer fills from the recording, as a connection would: the
  * log view follows the rows as they arrive, the charts are the session's
  * (the profile's definitions; a chart or rule changed here is not saved),
- * and its notification rules fire; their alerts show on the page. The
+ * and its notification rules fire; their alerts show on the page, except
+ * those of what a seek plays through at once. The
  * slider, the time entry and the loading bar give way to a transport bar
  * (SondeReplayBar).
  */
@@ -50,6 +51,9 @@ on_alert (SondeHistoryPage *self,
 {
   g_autofree char *text = NULL;
 
+  /* What a seek plays through (or rebuilds) was not watched: no alert. */
+  if (sonde_session_player_get_seeking (self->player))
+    return;
   self->n_alerts++;
   /* Translators: a notification rule's alert during a replay: its title, then what it says. */
   text = g_strdup_printf (_("Alert: %s — %s"), title, body);
@@ -69,8 +73,8 @@ on_player_state (SondeHistoryPage *self)
     }
 }
 
-/* The handshake, in the connection panel, as it is replayed (and again
- * after a seek back rebuilt the log). */
+/* The handshake, in the connection panel, once it is replayed (a seek back
+ * that rebuilds the log keeps it shown). */
 static void
 on_log_items_changed (SondeHistoryPage *self,
                       guint             position,
