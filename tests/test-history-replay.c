@@ -296,6 +296,15 @@ static const char client_script[] =
   "        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)\n"
   "asyncio.run(main())\n";
 
+/* The same with Node's ws (argv: the module's folder, the URL): prints
+ * each message, holds the connection until stdin closes. */
+static const char node_script[] =
+  "const WebSocket = require(process.argv[1]);\n"
+  "const ws = new WebSocket(process.argv[2]);\n"
+  "ws.on('message', (m) => console.log(m.toString()));\n"
+  "process.stdin.on('end', () => ws.close());\n"
+  "process.stdin.resume();\n";
+
 static void
 test_serve (Fixture       *fixture,
             gconstpointer  data)
@@ -309,6 +318,14 @@ test_serve (Fixture       *fixture,
   SondeHistoryView *view = show_history (fixture, &profile);
   SondeServeDialog *dialog;
   const char *python = g_getenv ("SONDE_PYTHON") != NULL ? g_getenv ("SONDE_PYTHON") : "/usr/bin/python3";
+  g_autoptr(GSubprocess) node = NULL;
+  g_autofree char *node_path = g_find_program_in_path ("node");
+  g_autofree char *node_ws = g_getenv ("SONDE_TEST_SERVERS") != NULL
+                             ? g_build_filename (g_getenv ("SONDE_TEST_SERVERS"), "node_modules", "ws", NULL)
+                             : NULL;
+
+  if (node_path == NULL || node_ws == NULL || !g_file_test (node_ws, G_FILE_TEST_IS_DIR))
+    g_clear_pointer (&node_ws, g_free);
 
   gtk_widget_activate_action (GTK_WIDGET (view), "history.serve", NULL);
   dialog = find_serve_dialog ();
@@ -371,7 +388,28 @@ test_serve (Fixture       *fixture,
   g_assert_cmpstr (first, ==, "{\"sym\":\"ABC\",\"price\":0}");
   sonde_test_save_screenshot (GTK_WIDGET (dialog), "replay-serve");
 
-  /* The client leaves: counted out. */
+  /* A second client, Node's ws (from tests/servers), counted beside it,
+   * with its own playback from the start. */
+  if (node_ws != NULL)
+    {
+      g_autoptr(GDataInputStream) node_lines = NULL;
+      g_autofree char *node_first = NULL;
+
+      node = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                               "node", "-e", node_script, node_ws, sonde_serve_dialog_get_url (dialog), NULL);
+      g_assert_no_error (error);
+      SONDE_TEST_ASSERT_WAIT (sonde_serve_dialog_get_n_clients (dialog) == 2, WAIT_MS);
+      node_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (node));
+      node_first = g_data_input_stream_read_line_utf8 (node_lines, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (node_first, ==, "{\"sym\":\"ABC\",\"price\":0}");
+      g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (node), NULL, &error));
+      g_subprocess_force_exit (node);
+    }
+  else
+    g_test_message ("no node or no ws module in tests/servers: the Node client is not tried");
+
+  /* The clients leave: counted out. */
   g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (client), NULL, &error));
   g_subprocess_force_exit (client);
   SONDE_TEST_ASSERT_WAIT (sonde_serve_dialog_get_n_clients (dialog) == 0, WAIT_MS);
