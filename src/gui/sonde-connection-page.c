@@ -391,6 +391,8 @@ sonde_connection_page_constructed (GObject *object)
                            G_CALLBACK (sonde_connection_page_on_recording_stopped), self, G_CONNECT_SWAPPED);
 
   self->log_view = SONDE_LOG_VIEW (sonde_log_view_new (sonde_connection_get_log (self->connection)));
+  /* Messages where the feed-integrity rules found a gap, a duplicate… */
+  sonde_log_view_set_integrity (self->log_view, sonde_session_get_integrity (self->session));
   /* Narrow: the side pane is a page of its own, behind this button. */
   self->details_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
   gtk_button_set_icon_name (GTK_BUTTON (self->details_button), "sidebar-show-right-symbolic");
@@ -409,6 +411,7 @@ sonde_connection_page_constructed (GObject *object)
 
   self->charts = SONDE_CHARTS_PANEL (sonde_charts_panel_new (self->connection, sonde_session_get_feed (self->session),
                                                         sonde_session_get_charts (self->session)));
+  sonde_charts_panel_set_integrity (self->charts, sonde_session_get_integrity (self->session));
   self->log_paned = GTK_PANED (gtk_paned_new (GTK_ORIENTATION_VERTICAL));
   gtk_widget_set_vexpand (GTK_WIDGET (self->log_paned), TRUE);
   gtk_paned_set_start_child (self->log_paned, GTK_WIDGET (self->charts));
