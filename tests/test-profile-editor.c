@@ -1181,6 +1181,92 @@ test_app_protocol (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (editor));
 }
 
+/* Feed integrity: the group's rows are the rules, checked as typed (a
+ * band the wrong way round, a condition without a stale time, a path that
+ * does not parse), saved into the profile and shown again when it is
+ * edited; the members without a row are kept. */
+static void
+test_integrity (Fixture       *fixture,
+                gconstpointer  data)
+{
+  SondeProfileEditor *editor = open_new_editor (fixture);
+  g_autoptr(SondeProfile) saved = NULL;
+  g_autoptr(SondeProfile) edited = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rules = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *again = NULL;
+  GtkWidget *bands;
+
+  type_into (editor, "name", "Sequenced");
+  type_into (editor, "url", "ws://127.0.0.1:1/feed");
+  g_assert_cmpuint (sonde_profile_editor_get_problems (editor)->len, ==, 0);
+
+  type_into (editor, "integrity", "$.seq[");
+  g_assert_true (has_problem (editor, "integrity"));
+  type_into (editor, "integrity", "$.seq");
+  type_into (editor, "integrity-key", "$.sym");
+  g_assert_false (has_problem (editor, "integrity"));
+  type_into (editor, "integrity-bands", "$.price 5..1");
+  g_assert_true (has_problem (editor, "integrity"));
+  g_assert_true (gtk_widget_has_css_class (sonde_profile_editor_get_field (editor, "integrity"), "error"));
+  type_into (editor, "integrity-bands", "$.price 0..1000\n\n$.qty 1..");
+  g_assert_false (has_problem (editor, "integrity"));
+  type_into (editor, "integrity-stale-predicate", "$.type == \"trade\"");
+  g_assert_true (has_problem (editor, "integrity"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (sonde_profile_editor_get_field (editor, "integrity-stale")), 2.5);
+  g_assert_cmpuint (sonde_profile_editor_get_problems (editor)->len, ==, 0);
+
+  g_assert_true (sonde_profile_editor_save (editor, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  saved = profile_at (0);
+  rules = json_to_string (sonde_profile_get_integrity (saved), FALSE);
+  g_assert_cmpstr (rules, ==, "{\"sequence\":{\"path\":\"$.seq\",\"key\":\"$.sym\"},\"stale_after_s\":2.5,"
+                              "\"stale_predicate\":\"$.type == \\\"trade\\\"\",\"bands\":[{\"path\":\"$.price\",\"min\":0.0,"
+                              "\"max\":1000.0},{\"path\":\"$.qty\",\"min\":1.0}]}");
+
+  /* A member without a row (max_keys) survives an edit; the rows show
+   * the rules again. */
+  {
+    g_autoptr(JsonNode) with_bound = json_from_string ("{\"sequence\": {\"path\": \"$.seq\", \"max_keys\": 9},"
+                                                       " \"bands\": [{\"path\": \"$.p\", \"max\": 5}]}", NULL);
+
+    sonde_profile_set_integrity (saved, with_bound);
+  }
+  id = g_strdup (sonde_profile_get_id (saved));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.edit-profile", "s", id));
+  editor = find_editor ();
+  g_assert_nonnull (editor);
+  SONDE_TEST_ASSERT_WAIT (gtk_widget_get_mapped (GTK_WIDGET (editor)), WAIT_MS);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (sonde_profile_editor_get_field (editor, "integrity"))), ==,
+                   "$.seq");
+  bands = sonde_profile_editor_get_field (editor, "integrity-bands");
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (bands));
+    GtkTextIter start, end;
+    g_autofree char *text = NULL;
+
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    g_assert_cmpstr (text, ==, "$.p ..5");
+  }
+  if (g_getenv ("SONDE_SCREENSHOT_DIR") != NULL)
+    {
+      gtk_widget_grab_focus (sonde_profile_editor_get_field (editor, "integrity"));
+      SONDE_TEST_ASSERT_WAIT (scroll_into_view (sonde_profile_editor_get_field (editor, "integrity")), WAIT_MS);
+      sonde_test_save_screenshot (GTK_WIDGET (editor), "profile-editor-integrity.png");
+    }
+  type_into (editor, "integrity-key", "$.sym");
+  g_assert_true (sonde_profile_editor_save (editor, NULL));
+  gtk_window_destroy (GTK_WINDOW (editor));
+  edited = profile_at (0);
+  again = json_to_string (sonde_profile_get_integrity (edited), FALSE);
+  g_assert_cmpstr (again, ==, "{\"sequence\":{\"path\":\"$.seq\",\"key\":\"$.sym\",\"max_keys\":9},"
+                              "\"bands\":[{\"path\":\"$.p\",\"max\":5.0}]}");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1205,6 +1291,7 @@ main (int   argc,
   ADD ("/profile-editor/two-profiles-and-on-open", test_two_profiles_and_on_open);
   ADD ("/profile-editor/secret-in-handshake-not-in-file", test_secret_in_handshake_not_in_file);
   ADD ("/profile-editor/notifications-and-probe", test_notifications_and_probe);
+  ADD ("/profile-editor/integrity", test_integrity);
   ADD ("/profile-editor/text-areas-labelled", test_text_areas_labelled);
   ADD ("/profile-editor/message-limit-words", test_message_limit_words);
   ADD ("/profile-editor/bearer-needs-token", test_bearer_needs_token);

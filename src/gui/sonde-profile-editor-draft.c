@@ -269,6 +269,7 @@ sonde_profile_editor_load_draft (SondeProfileEditor *self)
                               heartbeat ? heartbeat->format : SONDE_MESSAGE_FORMAT_TEXT);
   set_spin (self, "heartbeat-interval", sonde_profile_get_heartbeat_interval (p));
   load_notifications (self, sonde_profile_get_notifications (p));
+  sonde_integrity_editor_set_rules (self->integrity, sonde_profile_get_integrity (p));
   {
     const char *reply_path = NULL;
     guint interval_s = 0;
@@ -409,6 +410,11 @@ sonde_profile_editor_store_draft (SondeProfileEditor *self)
     g_autoptr(JsonNode) rules = read_notifications (self);
 
     sonde_profile_set_notifications (p, rules);
+  }
+  {
+    g_autoptr(JsonNode) rules = sonde_integrity_editor_dup_rules (self->integrity);
+
+    sonde_profile_set_integrity (p, rules);
   }
 
   sonde_profile_set_on_open (p, on_open);

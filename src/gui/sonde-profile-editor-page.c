@@ -436,6 +436,20 @@ sonde_profile_editor_build_page (SondeProfileEditor *self)
     g_hash_table_insert (self->fields, (gpointer) "notifications", thresholds);
   }
 
+  /* Feed integrity: its own group; a problem with the rules shows on the
+   * sequence row. */
+  self->integrity = SONDE_INTEGRITY_EDITOR (sonde_integrity_editor_new ());
+  g_signal_connect_swapped (self->integrity, "changed", G_CALLBACK (sonde_profile_editor_on_changed), self);
+  adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (self->integrity));
+  g_hash_table_insert (self->fields, (gpointer) "integrity", sonde_integrity_editor_get_problem_widget (self->integrity));
+  g_hash_table_insert (self->fields, (gpointer) "integrity-key", sonde_integrity_editor_get_row (self->integrity, "key"));
+  g_hash_table_insert (self->fields, (gpointer) "integrity-stale",
+                       sonde_integrity_editor_get_row (self->integrity, "stale"));
+  g_hash_table_insert (self->fields, (gpointer) "integrity-stale-predicate",
+                       sonde_integrity_editor_get_row (self->integrity, "stale-predicate"));
+  g_hash_table_insert (self->fields, (gpointer) "integrity-bands",
+                       sonde_integrity_editor_get_row (self->integrity, "bands"));
+
   group = add_group (self, _("On-Open Messages"),
                      _("Sent in order after every connect and reconnect: authentication, then subscriptions"));
   add_add_button (group, _("Add"), _("Add an on-open message"), G_CALLBACK (on_add_on_open), self);

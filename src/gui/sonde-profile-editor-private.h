@@ -13,6 +13,7 @@
 
 #include "sonde-app-protocol-editor.h"
 #include "sonde-decode-editor.h"
+#include "sonde-integrity-editor.h"
 #include "sonde-profile-editor.h"
 
 G_BEGIN_DECLS
@@ -44,6 +45,7 @@ struct _SondeProfileEditor
   AdwComboRow         *tls_policy;
   SondeDecodeEditor   *decode;
   SondeAppProtocolEditor *app;
+  SondeIntegrityEditor *integrity;
 
   /* owned */
   SondeProfileStore   *store;
