@@ -771,6 +771,14 @@ test_integrity_marks (Fixture       *fixture,
   described = sonde_integrity_describe_record (integrity, gap);
   g_assert_cmpstr (described, ==, "gap: 3 missing after seq 41 (ABC)");
   sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "log-view-integrity.png");
+  {
+    /* The tooltip is asked for, and answered, at the mark. */
+    g_autoptr(GObject) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+    gboolean answered = FALSE;
+
+    g_signal_emit_by_name (integrity_mark_of (fixture, gap), "query-tooltip", 2, 2, FALSE, tooltip, &answered);
+    g_assert_true (answered);
+  }
 
   /* Without the checker, the rows are made again without marks. */
   sonde_log_view_set_integrity (fixture->view, NULL);
