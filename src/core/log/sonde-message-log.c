@@ -24,6 +24,7 @@
 
 #define BLOCK_CAPACITY   4096
 #define CHUNK_SIZE       ((gsize) 16 * 1024 * 1024)
+#define MIN_CHUNK_SIZE   ((gsize) 256 * 1024)
 #define SKEW_MAX         ((1 << 20) - 1)
 #define SKEW_MIN         (-(1 << 20))
 
@@ -294,6 +295,16 @@ notify_counts (SondeMessageLog *self)
     }
 }
 
+/* A chunk is unmapped only once every record in it is evicted, so a log
+ * holds up to its retention plus a chunk: a small retention (a headless
+ * monitor's logs, 8 MiB) gets smaller chunks, so that fifty of them do not
+ * each keep 16 MiB resident. */
+static gsize
+chunk_size (SondeMessageLog *self)
+{
+  return (gsize) CLAMP (self->max_bytes / 8, (guint64) MIN_CHUNK_SIZE, (guint64) CHUNK_SIZE);
+}
+
 static void
 release_unreferenced_chunks (SondeMessageLog *self)
 {
@@ -421,7 +432,7 @@ arena_reserve (SondeMessageLog *self,
        * whole mapping, so offsets never go back. */
       if (chunk != NULL)
         self->arena_end = chunk->base + chunk->capacity;
-      chunk = chunk_new (self->arena_end, MAX (CHUNK_SIZE, size));
+      chunk = chunk_new (self->arena_end, MAX (chunk_size (self), size));
       g_ptr_array_add (self->chunks, chunk);
     }
 
