@@ -133,6 +133,9 @@ def write_profiles(path, port, names):
         if name == "Ticker":
             profile["notifications"] = {"thresholds": [{"path": "$.price", "op": ">", "value": 150}],
                                         "cooldown_s": 3600}
+            # The feed's seq never skips; its price leaves the band past 120.
+            profile["integrity"] = {"sequence": {"path": "$.seq"},
+                                    "bands": [{"path": "$.price", "min": 0, "max": 120}]}
         profiles.append(profile)
     with open(path + ".tmp", "w") as f:
         json.dump({"schema": 1, "profiles": profiles}, f)
@@ -188,6 +191,16 @@ def main():
     ok((sample(text, 'sonde_messages_total{profile="Sensors",direction="in"}') or 0) > 0 and
        sample(text, 'sonde_messages_total{profile="Ticker",direction="out"}') == 0,
        "messages counted by direction", text[:2000])
+    def banded():
+        text = get(metrics_url)[1]
+        return text if (sample(text, 'sonde_integrity_violations_total{profile="Ticker",kind="band"}') or 0) > 0 \
+            else None
+
+    text = wait_for(banded, 20) or text
+    ok((sample(text, 'sonde_integrity_violations_total{profile="Ticker",kind="band"}') or 0) > 0 and
+       sample(text, 'sonde_integrity_violations_total{profile="Ticker",kind="gap"}') == 0 and
+       'sonde_integrity_violations_total{profile="Sensors"' not in text,
+       "feed-integrity violations by kind, for the profile that has rules", text[:3000])
     age = sample(text, 'sonde_last_message_age_seconds{profile="Ticker"}')
     ok(age is not None and age < 1.0, "the last message's age is read at the scrape (a feed of 50 msg/s)", str(age))
 
@@ -255,14 +268,17 @@ def main():
     output = b""
     alerts = []
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not ({"Ticker", "Locked"} <= {a.get("profile") for a in alerts}):
+    while time.monotonic() < deadline and not ({"$.price > 150", "The profile cannot connect"} <=
+                                               {a.get("title") for a in alerts}):
         ready, _, _ = select.select([monitor.stdout], [], [], 0.5)
         if ready:
             output += os.read(monitor.stdout.fileno(), 65536)
             alerts = [json.loads(line) for line in output.split(b"\n")[:-1]]
-    alert = next((a for a in alerts if a.get("profile") == "Ticker"), {})
-    ok(alert.get("title") == "$.price > 150" and "text" in alert, "an alert is a JSON line on stdout",
+    alert = next((a for a in alerts if a.get("profile") == "Ticker" and a.get("title") == "$.price > 150"), {})
+    ok(alert.get("body", "").startswith("It is now") and "text" in alert, "an alert is a JSON line on stdout",
        repr(output[:500]))
+    ok(any(a.get("profile") == "Ticker" and "band" in (a.get("title", "") + a.get("body", "")).lower()
+           for a in alerts), "a feed-integrity violation is an alert too", repr(output[:1500]))
     locked = next((a for a in alerts if a.get("profile") == "Locked"), {})
     ok(locked.get("title") == "The profile cannot connect" and "SONDE_TEST_UNSET" in locked.get("body", ""),
        "a profile whose secret variable is not set: an alert names it", repr(locked))

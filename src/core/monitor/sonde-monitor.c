@@ -37,6 +37,7 @@ typedef struct {
   char                 *json;      /* the profile as JSON, to see a change */
   SondeSession         *session;
   SondeStats            counted;
+  guint64               violations[SONDE_INTEGRITY_N_KINDS];   /* counted so far, by kind */
   guint64               next_seq;  /* the first log record not yet read */
   gint64                last_in_wall_us;
   SondeConnectionState  state;
@@ -56,7 +57,7 @@ struct _SondeMonitor
   guint          stop_timeout_id;
   gboolean       stopping;
 
-  guint          up, messages, bytes, reconnects, gaps, gap_seconds, age, rtt, alerts;
+  guint          up, messages, bytes, reconnects, gaps, gap_seconds, age, rtt, alerts, violations;
   SondeJsonPath *rtt_path;
   SondeJsonPath *duration_path;
 };
@@ -108,11 +109,11 @@ static void
 count_growth (SondeMonitor *self,
               guint         family,
               const char   *name,
-              const char   *direction,
+              const char   *label,
               guint64       now,
               guint64      *counted)
 {
-  const char *labels[] = { name, direction };
+  const char *labels[] = { name, label };
 
   /* A new connection object starts again from 0: its whole count is new. */
   if (now > *counted)
@@ -172,6 +173,15 @@ update_feed (SondeMonitor *self,
     sonde_metrics_touch (self->metrics, self->age, labels,
                          g_get_monotonic_time () - MAX (g_get_real_time () - stats.last_in_wall_us, 0));
   read_log (self, feed);
+
+  /* Feed-integrity violations, by kind: the checker's counts grow. */
+  {
+    SondeIntegrity *integrity = sonde_session_get_integrity (feed->session);
+
+    for (guint kind = 0; integrity != NULL && kind < SONDE_INTEGRITY_N_KINDS; kind++)
+      count_growth (self, self->violations, feed->name, sonde_integrity_kind_to_string ((SondeIntegrityKind) kind),
+                    sonde_integrity_get_count (integrity, (SondeIntegrityKind) kind), &feed->violations[kind]);
+  }
 }
 
 void
@@ -305,6 +315,13 @@ declare_series (SondeMonitor *self,
   sonde_metrics_counter_add (self->metrics, self->gaps, labels, 0);
   sonde_metrics_counter_add (self->metrics, self->gap_seconds, labels, 0);
   sonde_metrics_gauge_set (self->metrics, self->up, labels, 0);
+  if (sonde_profile_get_integrity (feed->profile) != NULL)
+    for (guint kind = 0; kind < SONDE_INTEGRITY_N_KINDS; kind++)
+      {
+        const char *kind_labels[] = { feed->name, sonde_integrity_kind_to_string ((SondeIntegrityKind) kind) };
+
+        sonde_metrics_counter_add (self->metrics, self->violations, kind_labels, 0);
+      }
 }
 
 /* The profile the session uses: the same (id and all), with the log's
@@ -593,6 +610,7 @@ sonde_monitor_new (SondeMetrics *metrics,
   static const char * const profile_label[] = { "profile", NULL };
   static const char * const direction_labels[] = { "profile", "direction", NULL };
   static const char * const rule_labels[] = { "profile", "rule", NULL };
+  static const char * const kind_labels[] = { "profile", "kind", NULL };
   SondeMonitor *self;
 
   g_return_val_if_fail (metrics != NULL, NULL);
@@ -623,6 +641,9 @@ sonde_monitor_new (SondeMetrics *metrics,
                                         rtt_buckets, G_N_ELEMENTS (rtt_buckets));
   self->alerts = sonde_metrics_add_family (metrics, "sonde_alerts", SONDE_METRIC_COUNTER,
                                            "Notifications raised, by rule", rule_labels, NULL, 0);
+  self->violations = sonde_metrics_add_family (metrics, "sonde_integrity_violations", SONDE_METRIC_COUNTER,
+                                               "Feed-integrity violations (gap, duplicate, out_of_order, stale, "
+                                               "band), by kind", kind_labels, NULL, 0);
   self->update_id = g_timeout_add (UPDATE_INTERVAL_MS, on_update, self);
   return self;
 }

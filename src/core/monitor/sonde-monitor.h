@@ -20,6 +20,8 @@
  *   sonde_last_message_age_seconds{profile}      since the last received message
  *   sonde_rtt_seconds{profile}                   latency-probe round trips (histogram)
  *   sonde_alerts_total{profile,rule}             notifications, by rule kind
+ *   sonde_integrity_violations_total{profile,kind}  feed-integrity violations: gap,
+ *                                                duplicate, out_of_order, stale, band
  */
 #pragma once
 
