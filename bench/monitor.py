@@ -16,7 +16,7 @@
 # Prints a table over time and
 #
 #   target monitor-metrics-answer: p99 … ms over N scrapes (goal ≤ 10 ms) MET|MISSED
-#   target monitor-rss-bounded: … MiB at a third of the run, … MiB at the end (goal ≤ +10 %) MET|MISSED
+#   target monitor-rss-bounded: peak … MiB in the middle third, … MiB in the last (goal ≤ +10 %) MET|MISSED
 #
 # with the CPU per 1,000 msg/s received (messages counted by the monitor's
 # own sonde_messages_total, not assumed). --quick: 60 s.
@@ -186,13 +186,15 @@ def main():
         print(run.target_line("monitor-metrics-answer",
                               f"p99 {p99:.2f} ms, median {statistics.median(scrapes):.2f} ms, max {scrapes[-1]:.2f} ms "
                               f"over {len(scrapes)} scrapes", "≤ 10 ms", met))
-        third = rows[max(0, len(rows) // 3 - 1)]["rss"]
-        end = rows[-1]["rss"]
-        growth = (end - third) / third * 100
+        # RSS saw-tooths as logs evict and chunks go: bounded means the
+        # peak of the last third is no higher than the middle third's.
+        middle = max(r["rss"] for r in rows[len(rows) // 3:max(len(rows) // 3 + 1, 2 * len(rows) // 3)])
+        end = max(r["rss"] for r in rows[2 * len(rows) // 3:])
+        growth = (end - middle) / middle * 100
         met = growth <= 10
         met_all &= met
-        print(run.target_line("monitor-rss-bounded", f"{third:.0f} MiB at a third of the run, {end:.0f} MiB at "
-                              f"the end ({growth:+.1f} %)", "≤ +10 %", met))
+        print(run.target_line("monitor-rss-bounded", f"peak {middle:.0f} MiB in the middle third of the run, "
+                              f"{end:.0f} MiB in the last ({growth:+.1f} %)", "≤ +10 %", met))
     return 1 if failed or (args.strict and not met_all) else 0
 
 
