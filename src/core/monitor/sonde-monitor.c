@@ -217,6 +217,24 @@ on_alert (SondeNotifier *notifier,
   g_signal_emit (self, signals[ALERT], 0, feed->profile, title, body, seq);
 }
 
+/* Stopping: ::stopped once every connection is closed and every recording
+ * flushed. */
+static void
+check_stopped (SondeMonitor *self)
+{
+  if (!self->stopping || self->stop_timeout_id == 0)
+    return;
+  for (guint i = 0; i < self->feeds->len; i++)
+    {
+      Feed *feed = g_ptr_array_index (self->feeds, i);
+
+      if (sonde_session_get_active (feed->session) || sonde_session_get_recording (feed->session))
+        return;
+    }
+  g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
+  g_signal_emit (self, signals[STOPPED], 0);
+}
+
 static void
 on_state (SondeConnection *connection,
           GParamSpec      *pspec,
@@ -233,23 +251,16 @@ on_state (SondeConnection *connection,
   feed->state = state;
   update_feed (self, feed);
   g_signal_emit (self, signals[STATE_CHANGED], 0, feed->profile, state);
-  if (self->stopping)
-    {
-      gboolean all_done = TRUE;
+  check_stopped (self);
+}
 
-      for (guint i = 0; i < self->feeds->len; i++)
-        {
-          Feed *other = g_ptr_array_index (self->feeds, i);
-
-          if (sonde_session_get_active (other->session) || sonde_session_get_recording (other->session))
-            all_done = FALSE;
-        }
-      if (all_done && self->stop_timeout_id != 0)
-        {
-          g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
-          g_signal_emit (self, signals[STOPPED], 0);
-        }
-    }
+/* A recording flushes after its connection closed: stopping waits for it. */
+static void
+on_recording (SondeSession *session,
+              GParamSpec   *pspec,
+              Feed         *feed)
+{
+  check_stopped (feed->monitor);
 }
 
 static void
@@ -374,6 +385,7 @@ start_feed (SondeMonitor *self,
   g_signal_connect (sonde_session_get_notifier (feed->session), "alert", G_CALLBACK (on_alert), feed);
   g_signal_connect (sonde_session_get_connection (feed->session), "notify::state", G_CALLBACK (on_state), feed);
   g_signal_connect (sonde_session_get_log (feed->session), "items-changed", G_CALLBACK (on_log_changed), feed);
+  g_signal_connect (feed->session, "notify::recording", G_CALLBACK (on_recording), feed);
   feed->state = SONDE_CONNECTION_STATE_DISCONNECTED;
   sonde_session_connect_async (feed->session, NULL, on_connected, g_strdup (feed->name));
 }
