@@ -132,23 +132,22 @@ sonde_window_show_history (SondeWindow *self,
   return SONDE_HISTORY_VIEW (view);
 }
 
-/* The recorded session @session_id of the database at @path, read-only,
- * in a tab brought to the front. */
-SondeHistoryPage *
-sonde_window_open_recording (SondeWindow *self,
-                             const char  *path,
-                             const char  *profile_id,
-                             gint64       session_id)
+/* The recorded session @session_id of the database at @path in a tab
+ * brought to the front: read-only, or @replay: played into the page as if
+ * live. An open tab of the same kind for it is reused. */
+static SondeHistoryPage *
+open_history_page (SondeWindow *self,
+                   const char  *path,
+                   const char  *profile_id,
+                   gint64       session_id,
+                   gboolean     replay)
 {
   SondeProfile *profile = NULL;
   AdwTabPage *tab;
   GtkWidget *page;
   g_autoptr(GIcon) icon = NULL;
 
-  g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
-  g_return_val_if_fail (path != NULL, NULL);
-
-  tab = find_tab (self, SONDE_TYPE_HISTORY_PAGE, path, session_id, FALSE);
+  tab = find_tab (self, SONDE_TYPE_HISTORY_PAGE, path, session_id, replay);
   if (tab != NULL)
     {
       adw_tab_view_set_selected_page (self->tab_view, tab);
@@ -157,14 +156,29 @@ sonde_window_open_recording (SondeWindow *self,
 
   if (profile_id != NULL && self->store != NULL)
     profile = sonde_profile_store_lookup (self->store, profile_id);
-  page = sonde_history_page_new (path, session_id, profile);
+  page = replay ? sonde_history_page_new_replay (path, session_id, profile)
+                : sonde_history_page_new (path, session_id, profile);
   tab = adw_tab_view_append (self->tab_view, page);
   adw_tab_page_set_title (tab, sonde_history_page_get_title (SONDE_HISTORY_PAGE (page)));
   adw_tab_page_set_tooltip (tab, path);
-  icon = g_themed_icon_new ("media-record-symbolic");
+  icon = g_themed_icon_new (replay ? "media-playback-start-symbolic" : "media-record-symbolic");
   adw_tab_page_set_icon (tab, icon);
   adw_tab_view_set_selected_page (self->tab_view, tab);
   return SONDE_HISTORY_PAGE (page);
+}
+
+/* The recorded session @session_id of the database at @path, read-only,
+ * in a tab brought to the front. */
+SondeHistoryPage *
+sonde_window_open_recording (SondeWindow *self,
+                             const char  *path,
+                             const char  *profile_id,
+                             gint64       session_id)
+{
+  g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return open_history_page (self, path, profile_id, session_id, FALSE);
 }
 
 /* The recorded session @session_id of the database at @path played into a
@@ -175,31 +189,10 @@ sonde_window_open_replay (SondeWindow *self,
                           const char  *profile_id,
                           gint64       session_id)
 {
-  SondeProfile *profile = NULL;
-  AdwTabPage *tab;
-  GtkWidget *page;
-  g_autoptr(GIcon) icon = NULL;
-
   g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  tab = find_tab (self, SONDE_TYPE_HISTORY_PAGE, path, session_id, TRUE);
-  if (tab != NULL)
-    {
-      adw_tab_view_set_selected_page (self->tab_view, tab);
-      return SONDE_HISTORY_PAGE (adw_tab_page_get_child (tab));
-    }
-
-  if (profile_id != NULL && self->store != NULL)
-    profile = sonde_profile_store_lookup (self->store, profile_id);
-  page = sonde_history_page_new_replay (path, session_id, profile);
-  tab = adw_tab_view_append (self->tab_view, page);
-  adw_tab_page_set_title (tab, sonde_history_page_get_title (SONDE_HISTORY_PAGE (page)));
-  adw_tab_page_set_tooltip (tab, path);
-  icon = g_themed_icon_new ("media-playback-start-symbolic");
-  adw_tab_page_set_icon (tab, icon);
-  adw_tab_view_set_selected_page (self->tab_view, tab);
-  return SONDE_HISTORY_PAGE (page);
+  return open_history_page (self, path, profile_id, session_id, TRUE);
 }
 
 /* The ids of the sessions the tabs of this window record into @path now
