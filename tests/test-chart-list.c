@@ -739,6 +739,96 @@ test_split_and_edit (void)
   g_assert_finalize_object (loaded);
 }
 
+/* The export mark (sonde_value in the monitor): "export": true in the JSON
+ * only when set, read back; anything but true leaves it out. Equality
+ * includes it and reads_same() does not; replacing a series by the same
+ * one marked is a change, saved. */
+static void
+test_export_mark (void)
+{
+  SondeChartList *list = sonde_chart_list_new ();
+  SondeChartList *loaded = sonde_chart_list_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeSeriesSpec) plain = sonde_series_spec_new_split ("$.price", NULL, "$.sym");
+  g_autoptr(SondeSeriesSpec) marked = sonde_series_spec_copy_with_export (plain, TRUE);
+  g_autoptr(SondeSeriesSpec) unmarked = sonde_series_spec_copy_with_export (marked, FALSE);
+  g_autoptr(SondeSeriesSpec) same = sonde_series_spec_copy_with_export (marked, TRUE);
+  g_autoptr(SondeSeriesSpec) latency = sonde_series_spec_new_latency ();
+  g_autoptr(SondeSeriesSpec) latency_marked = sonde_series_spec_copy_with_export (latency, TRUE);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) odd = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *label = NULL;
+  Counts counts = { 0 };
+
+  g_assert_false (sonde_series_spec_get_export (plain));
+  g_assert_true (sonde_series_spec_get_export (marked));
+  g_assert_false (sonde_series_spec_get_export (unmarked));
+  g_assert_true (same == marked);
+  g_assert_cmpstr (sonde_series_spec_get_split (marked), ==, "$.sym");
+  g_assert_false (sonde_series_spec_equal (plain, marked));
+  g_assert_true (sonde_series_spec_equal (plain, unmarked));
+  g_assert_true (sonde_series_spec_reads_same (plain, marked));
+  g_assert_cmpint (sonde_series_spec_get_source (latency_marked), ==, SONDE_SERIES_SOURCE_LATENCY);
+  label = sonde_series_spec_dup_metric_label (marked);
+  g_assert_cmpstr (label, ==, "$.price by $.sym");
+  g_clear_pointer (&label, g_free);
+  label = sonde_series_spec_dup_metric_label (latency_marked);
+  g_assert_cmpstr (label, ==, "rtt_seconds");
+
+  g_assert_true (sonde_chart_list_add (list, plain, SONDE_CHART_LIST_NEW_CHART, &error));
+  g_assert_true (sonde_chart_list_add (list, latency_marked, 0, &error));
+  g_assert_no_error (error);
+  text = list_to_string (list);
+  g_assert_cmpstr (text, ==,
+                   "{\"window_s\":60,\"latency_offered\":true,"
+                   "\"charts\":[{\"series\":[{\"path\":\"$.price\",\"split\":\"$.sym\"},"
+                   "{\"source\":\"latency\",\"path\":\"$.rtt_ms\",\"export\":true}]}],\"tiles\":[]}");
+  g_clear_pointer (&text, g_free);
+
+  /* Marking the first series is a change, told and saved. */
+  g_signal_connect (list, "changed", G_CALLBACK (on_changed), &counts);
+  g_assert_true (sonde_chart_list_replace_series (list, 0, 0, marked, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.changed, ==, 1);
+  g_assert_true (sonde_chart_list_replace_series (list, 0, 0, same, &error));
+  g_assert_cmpuint (counts.changed, ==, 1);
+
+  node = sonde_chart_list_to_json (list);
+  text = json_to_string (node, FALSE);
+  g_assert_cmpstr (text, ==,
+                   "{\"window_s\":60,\"latency_offered\":true,"
+                   "\"charts\":[{\"series\":[{\"path\":\"$.price\",\"split\":\"$.sym\",\"export\":true},"
+                   "{\"source\":\"latency\",\"path\":\"$.rtt_ms\",\"export\":true}]}],\"tiles\":[]}");
+  g_assert_true (sonde_chart_list_load_json (loaded, node, &error));
+  g_assert_no_error (error);
+  again = list_to_string (loaded);
+  g_assert_cmpstr (again, ==, text);
+  for (guint s = 0; s < 2; s++)
+    {
+      SondeSeriesSpec *spec = sonde_chart_def_get_series (sonde_chart_list_get_chart (loaded, 0), s);
+
+      g_assert_true (sonde_series_spec_get_export (spec));
+      g_assert_true (sonde_series_spec_equal (spec, sonde_chart_def_get_series (sonde_chart_list_get_chart (list, 0), s)));
+    }
+
+  /* Not true: not marked, and nothing refused. */
+  odd = parse ("{\"charts\":[{\"series\":[{\"path\":\"$.a\",\"export\":false},{\"path\":\"$.b\",\"export\":\"yes\"},"
+               "{\"path\":\"$.c\",\"export\":1},{\"source\":\"latency\",\"export\":null}]}]}");
+  g_assert_true (sonde_chart_list_load_json (loaded, odd, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sonde_chart_def_get_n_series (sonde_chart_list_get_chart (loaded, 0)), ==, 4);
+  for (guint s = 0; s < 4; s++)
+    g_assert_false (sonde_series_spec_get_export (sonde_chart_def_get_series (sonde_chart_list_get_chart (loaded, 0), s)));
+  g_clear_pointer (&again, g_free);
+  again = list_to_string (loaded);
+  g_assert_null (strstr (again, "export"));
+
+  g_assert_finalize_object (list);
+  g_assert_finalize_object (loaded);
+}
+
 /* "Chart a Field" proposes the string field that tells messages apart:
  * beside the field first, then above it; names such as sym and type before
  * any other; nothing when there is none. */
@@ -790,6 +880,7 @@ main (int   argc,
   g_test_add_func ("/chart-list/add-refused", test_add_refused);
   g_test_add_func ("/chart-list/signals", test_signals);
   g_test_add_func ("/chart-list/split-and-edit", test_split_and_edit);
+  g_test_add_func ("/chart-list/export-mark", test_export_mark);
   g_test_add_func ("/chart-list/find-distinguishing", test_find_distinguishing);
   g_test_add_func ("/chart-export/csv", test_export_csv);
   g_test_add_func ("/chart-export/csv-large", test_export_csv_large);

@@ -12,7 +12,8 @@
  * window_s 0 is everything; "latency_offered" only when true; "where" only
  * when set; "split" (a path: one line per value there, as "$.sym") only
  * when set, so that layouts written before it load unchanged; a series of the latency probe is {"source": "latency", "path":
- * "$.rtt_ms"}.
+ * "$.rtt_ms"}. "export": true (only when true) marks a series whose latest
+ * value `sonde-cli monitor` serves as sonde_value.
  */
 
 #define G_LOG_DOMAIN "sonde-chart-list"
@@ -437,6 +438,11 @@ add_series_json (JsonBuilder     *builder,
       json_builder_set_member_name (builder, "split");
       json_builder_add_string_value (builder, sonde_series_spec_get_split (spec));
     }
+  if (sonde_series_spec_get_export (spec))
+    {
+      json_builder_set_member_name (builder, "export");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
   json_builder_end_object (builder);
 }
 
@@ -491,7 +497,9 @@ series_from_json (JsonNode  *node,
 {
   g_autoptr(SondeSeriesSpec) spec = NULL;
   JsonObject *object;
+  JsonNode *member;
   const char *path, *where, *split;
+  gboolean export;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -500,8 +508,15 @@ series_from_json (JsonNode  *node,
     }
 
   object = json_node_get_object (node);
+  member = json_object_get_member (object, "export");
+  /* Anything but true (false, a string, a typo'd file) leaves it out. */
+  export = member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_BOOLEAN &&
+           json_node_get_boolean (member);
   if (g_strcmp0 (json_object_get_string_member_with_default (object, "source", NULL), "latency") == 0)
-    return sonde_series_spec_new_latency ();
+    {
+      spec = sonde_series_spec_new_latency ();
+      return sonde_series_spec_copy_with_export (spec, export);
+    }
 
   path = json_object_get_string_member_with_default (object, "path", NULL);
   where = json_object_get_string_member_with_default (object, "where", NULL);
@@ -514,7 +529,7 @@ series_from_json (JsonNode  *node,
   spec = sonde_series_spec_new_split (path, where, split);
   if (!sonde_series_spec_check (spec, error))
     return NULL;
-  return g_steal_pointer (&spec);
+  return sonde_series_spec_copy_with_export (spec, export);
 }
 
 static JsonArray *

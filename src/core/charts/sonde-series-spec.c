@@ -21,6 +21,7 @@ struct _SondeSeriesSpec
   char              *path;
   char              *where;   /* NULL: every message */
   char              *split;   /* NULL: one series */
+  gboolean           export;  /* the monitor serves its latest value */
 };
 
 G_DEFINE_BOXED_TYPE (SondeSeriesSpec, sonde_series_spec, sonde_series_spec_ref, sonde_series_spec_unref)
@@ -76,6 +77,21 @@ sonde_series_spec_new_latency (void)
 }
 
 SondeSeriesSpec *
+sonde_series_spec_copy_with_export (const SondeSeriesSpec *self,
+                                    gboolean               export)
+{
+  SondeSeriesSpec *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->export == !!export)
+    return sonde_series_spec_ref ((SondeSeriesSpec *) self);
+  copy = spec_new (self->source, self->path, self->where, self->split);
+  copy->export = !!export;
+  return copy;
+}
+
+SondeSeriesSpec *
 sonde_series_spec_ref (SondeSeriesSpec *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
@@ -124,8 +140,25 @@ sonde_series_spec_get_split (const SondeSeriesSpec *self)
 }
 
 gboolean
+sonde_series_spec_get_export (const SondeSeriesSpec *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->export;
+}
+
+gboolean
 sonde_series_spec_equal (const SondeSeriesSpec *a,
                          const SondeSeriesSpec *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  return a == b || (sonde_series_spec_reads_same (a, b) && a->export == b->export);
+}
+
+gboolean
+sonde_series_spec_reads_same (const SondeSeriesSpec *a,
+                              const SondeSeriesSpec *b)
 {
   g_return_val_if_fail (a != NULL && b != NULL, FALSE);
 
@@ -176,6 +209,22 @@ sonde_series_spec_dup_label (const SondeSeriesSpec *self)
   if (self->split != NULL)
     /* TRANSLATORS: a series with one line per value of a field: "$.price by $.sym" */
     return g_strdup_printf (_("%s by %s"), self->path, self->split);
+  if (self->where != NULL)
+    return g_strdup_printf ("%s  (%s)", self->path, self->where);
+  return g_strdup (self->path);
+}
+
+char *
+sonde_series_spec_dup_metric_label (const SondeSeriesSpec *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->source == SONDE_SERIES_SOURCE_LATENCY)
+    return g_strdup (SONDE_SERIES_SPEC_LATENCY_METRIC_LABEL);
+  if (self->split != NULL && self->where != NULL)
+    return g_strdup_printf ("%s by %s  (%s)", self->path, self->split, self->where);
+  if (self->split != NULL)
+    return g_strdup_printf ("%s by %s", self->path, self->split);
   if (self->where != NULL)
     return g_strdup_printf ("%s  (%s)", self->path, self->where);
   return g_strdup (self->path);

@@ -7,6 +7,11 @@
  * probe. A message series may be split by a second path ($.sym): one line
  * per distinct value there (SondeSeriesSplit). A spec is immutable and reference counted: the chart definitions
  * share them, and a view keeps the ones it shows to tell what changed.
+ *
+ * A spec may be marked for export: `sonde-cli monitor` then serves its
+ * latest value on /metrics as sonde_value{profile=…,series=…} (see
+ * sonde_series_spec_dup_metric_label()). The mark changes nothing of what
+ * the series reads.
  */
 #pragma once
 
@@ -29,6 +34,10 @@ SondeSeriesSpec   *sonde_series_spec_new_split    (const char            *path,
                                                    const char            *where,
                                                    const char            *split);
 SondeSeriesSpec   *sonde_series_spec_new_latency  (void);
+/* @self with the export mark set to @export (@self itself, with a new
+ * reference, when it already is). */
+SondeSeriesSpec   *sonde_series_spec_copy_with_export (const SondeSeriesSpec *self,
+                                                       gboolean               export);
 SondeSeriesSpec   *sonde_series_spec_ref          (SondeSeriesSpec       *self);
 void               sonde_series_spec_unref        (SondeSeriesSpec       *self);
 
@@ -38,7 +47,14 @@ const char        *sonde_series_spec_get_path     (const SondeSeriesSpec *self);
 const char        *sonde_series_spec_get_where    (const SondeSeriesSpec *self);
 /* NULL: not split. */
 const char        *sonde_series_spec_get_split    (const SondeSeriesSpec *self);
+/* Marked for export to Prometheus. */
+gboolean           sonde_series_spec_get_export   (const SondeSeriesSpec *self);
+/* Everything equal, the export mark included. */
 gboolean           sonde_series_spec_equal        (const SondeSeriesSpec *a,
+                                                   const SondeSeriesSpec *b);
+/* The same values read (source, path, condition, split), whatever the
+ * export mark: a chart keeps its line when only the mark changed. */
+gboolean           sonde_series_spec_reads_same   (const SondeSeriesSpec *a,
                                                    const SondeSeriesSpec *b);
 /* The path and the condition parse; otherwise the reason, with its column. */
 gboolean           sonde_series_spec_check        (const SondeSeriesSpec *self,
@@ -57,6 +73,13 @@ SondeSeriesSpecPart sonde_series_spec_check_part  (const SondeSeriesSpec *self,
                                                    GError               **error);
 /* As a chart's legend shows it: "$.price  ($.sym == "A")", "$.price by $.sym". */
 char              *sonde_series_spec_dup_label    (const SondeSeriesSpec *self);
+
+/* The series label of sonde_value: the legend's label, never translated
+ * (a metric's labels do not follow the locale): "$.price",
+ * "$.price  ($.sym == "A")", "$.price by $.sym" (the monitor appends
+ * "=VALUE" per line), and "rtt_seconds" for the latency probe. */
+#define SONDE_SERIES_SPEC_LATENCY_METRIC_LABEL "rtt_seconds"
+char              *sonde_series_spec_dup_metric_label (const SondeSeriesSpec *self);
 
 /* For "Chart a Field" on one message: the string field near @path in
  * @json that tells messages apart ($.sym, $.type, $.data.id…: a member
