@@ -3,16 +3,10 @@
  *
  * The calling thread copies each record into a bounded queue: the tail
  * of a chain of 256 KiB blocks, one after the other (no allocation of its
- * own, one uncontended lock); the writer thread owns the store and
- * appends what is queued in batches, one transaction each: a batch is
- * written once MAX_BATCH_RECORDS records or MAX_BATCH_BYTES bytes are
- * queued, or BATCH_INTERVAL_US after its first record was, whichever comes
- * first (so a trickle of messages is not one commit, and one WAL write of
- * a few pages, each). Results come back to the calling thread's main context
- * through one idle source. A store that cannot be reached for a while (a
- * database server restarting) keeps its batch, which is tried again until
- * it goes in; what comes meanwhile is queued, and past the queue's bound
- * dropped and counted in a gap record, as when a disk is slow.
+ * own, one uncontended lock); the writer thread (sonde-recorder-writer.c)
+ * owns the store, begins the session there when given a database
+ * server's URI, and appends what is queued in batches. Results come back
+ * to the calling thread's main context through one idle source.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,85 +14,7 @@
 
 #include "config.h"
 
-#include "sonde-recorder.h"
-
-#define MAX_BATCH_RECORDS 8192
-#define MAX_BATCH_BYTES   (16 * 1024 * 1024)
-#define BATCH_INTERVAL_US (100 * 1000)
-
-/* A store that cannot be reached (SONDE_STORE_ERROR_UNREACHABLE: a
- * database server restarting) is tried again after a backoff; once the
- * recording is closing, for RETRY_AT_CLOSE_US more at most. */
-#define RETRY_MIN_US      (50 * 1000)
-#define RETRY_MAX_US      (2 * G_USEC_PER_SEC)
-#define RETRY_AT_CLOSE_US (10 * G_USEC_PER_SEC)
-
-typedef struct {
-  gint64 delay_us;
-  gint64 close_deadline;   /* monotonic; 0 while not closing */
-} Retry;
-
-/* The queue: blocks of items, each item a SondeRecord (its data pointing
- * just after it) and the payload, 8-byte aligned. The calling thread
- * appends at the tail block's end; the writer takes items from the head
- * block's @read on, and reads them without the lock (a block never moves,
- * and only the writer frees one, once it has been read whole and the
- * append of its records is done). */
-#define BLOCK_SIZE (256 * 1024)
-
-typedef struct _Block Block;
-struct _Block {
-  Block *next;
-  gsize  size;    /* bytes at data */
-  gsize  used;    /* written (under lock) */
-  gsize  read;    /* taken by the writer (under lock) */
-  guint8 data[];
-};
-
-struct _SondeRecorder
-{
-  GObject parent_instance;
-
-  /* owned, calling thread */
-  GMainContext        *context;
-  GThread             *thread;
-  gint64               session_id;
-  gboolean             recording;
-  gboolean             closed;
-  gboolean             detached;        /* ended by sonde_recorder_end(): nobody joins the writer */
-  guint64              bytes_on_disk;
-  guint64              skipped;
-  guint64              dropping;        /* dropped since the last gap record */
-  guint64              first_dropped;   /* the seq of the first of them */
-
-  /* owned by the writer thread between new() and close() */
-  SondeStore          *store;
-
-  /* shared, under lock */
-  GMutex               lock;
-  GCond                cond;
-  Block               *head;            /* the queue: oldest block */
-  Block               *tail;
-  Block               *spare;           /* a block read whole, for the next one */
-  guint                queued_records;
-  gsize                queued_bytes;
-  gsize                limit;
-  gboolean             paused;
-  gboolean             closing;
-  gboolean             writer_idle;       /* waits for a first record */
-  gboolean             writer_gathering;  /* waits for a full batch */
-  gint64               first_queued_us;   /* when the queue last stopped being empty */
-  gboolean             failed;
-  gboolean             finished;        /* the writer is done: the session has ended in the store */
-  GError              *error;           /* for ::stopped, not yet reported */
-  guint64              disk_bytes;
-  guint64              retries;         /* store calls tried again (a server away) */
-  GSource             *report_source;
-  gint64               end_us;
-  int                  close_code;
-  char                *close_reason;
-  SondeStoreInitiator  initiator;
-};
+#include "sonde-recorder-private.h"
 
 G_DEFINE_FINAL_TYPE (SondeRecorder, sonde_recorder, G_TYPE_OBJECT)
 
@@ -107,6 +23,8 @@ enum {
   PROP_RECORDING,
   PROP_BYTES_ON_DISK,
   PROP_SKIPPED,
+  PROP_SESSION_ID,
+  PROP_WAITING,
   N_PROPS
 };
 
@@ -136,8 +54,8 @@ live_add (SondeRecorder *self)
   g_mutex_unlock (&live_lock);
 }
 
-static void
-live_remove (SondeRecorder *self)
+void
+sonde_recorder_live_remove (SondeRecorder *self)
 {
   g_mutex_lock (&live_lock);
   if (live != NULL)
@@ -146,47 +64,10 @@ live_remove (SondeRecorder *self)
   g_mutex_unlock (&live_lock);
 }
 
-/* What a record takes in the queue. */
-static inline gsize
-item_cost (gsize stored_size)
-{
-  return (sizeof (SondeRecord) + stored_size + 7) & ~(gsize) 7;
-}
-
-/* The payload of a gap record, in @buffer. */
-static void
-gap_record (SondeRecord *record,
-            guint64      seq,
-            guint64      skipped,
-            gboolean     stopped,
-            char        *buffer,
-            gsize        buffer_size)
-{
-  if (stopped)
-    g_strlcpy (buffer, "{\"cause\":\"recording stopped\",\"recording_stopped\":true}", buffer_size);
-  else
-    g_snprintf (buffer, buffer_size,
-                "{\"cause\":\"recording skipped %" G_GUINT64_FORMAT " messages\","
-                "\"recording_skipped\":%" G_GUINT64_FORMAT "}",
-                skipped, skipped);
-  *record = (SondeRecord) {
-    .seq = seq,
-    .wall_us = g_get_real_time (),
-    .mono_us = g_get_monotonic_time (),
-    .direction = SONDE_DIRECTION_EVENT,
-    .kind = SONDE_MESSAGE_KIND_GAP,
-    .flags = SONDE_RECORD_FLAG_NONE,
-    .size = strlen (buffer),
-    .stored_size = strlen (buffer),
-    .data = (const guint8 *) buffer,
-  };
-}
-
-/* Writer thread, under lock: have the calling thread look at the state. */
 static gboolean report (gpointer user_data);
 
-static void
-schedule_report_locked (SondeRecorder *self)
+void
+sonde_recorder_schedule_report_locked (SondeRecorder *self)
 {
   if (self->report_source != NULL)
     return;
@@ -196,237 +77,45 @@ schedule_report_locked (SondeRecorder *self)
   g_source_attach (self->report_source, self->context);
 }
 
-static void
-drain_queue_locked (SondeRecorder *self)
-{
-  while (self->head != NULL)
-    {
-      Block *block = self->head;
-
-      self->head = block->next;
-      g_free (block);
-    }
-  self->tail = NULL;
-  g_clear_pointer (&self->spare, g_free);
-  self->queued_records = 0;
-  self->queued_bytes = 0;
-}
-
-/* Writer thread, under lock: takes up to @max records (and, past the
- * first, up to @max_bytes of payload) into @batch, pointing into their
- * blocks; blocks read whole (but the tail) go to @done, to be freed once
- * the batch is appended. */
-static guint
-take_locked (SondeRecorder *self,
-             SondeRecord   *batch,
-             guint          max,
-             gsize          max_bytes,
-             Block        **done)
-{
-  gsize batch_bytes = 0;
-  guint n = 0;
-
-  while (n < max && self->head != NULL && (n == 0 || batch_bytes < max_bytes))
-    {
-      Block *block = self->head;
-
-      if (block->read == block->used)
-        {
-          if (block == self->tail)
-            break;
-          self->head = block->next;
-          block->next = *done;
-          *done = block;
-          continue;
-        }
-      batch[n] = *(const SondeRecord *) (block->data + block->read);
-      block->read += item_cost (batch[n].stored_size);
-      self->queued_bytes -= item_cost (batch[n].stored_size);
-      self->queued_records--;
-      batch_bytes += batch[n].stored_size;
-      n++;
-    }
-  return n;
-}
-
-/* Under lock: frees the blocks of an appended batch, keeping one spare. */
-static void
-free_blocks_locked (SondeRecorder *self,
-                    Block         *done)
-{
-  while (done != NULL)
-    {
-      Block *next = done->next;
-
-      if (self->spare == NULL && done->size == BLOCK_SIZE)
-        self->spare = done;
-      else
-        g_free (done);
-      done = next;
-    }
-}
-
-/* Writer thread: whether to try a store call again that failed with
- * @error. Only a server that cannot be reached is waited for: with a
- * backoff, and, once the recording is closing, until RETRY_AT_CLOSE_US
- * after the first try since. */
-static gboolean
-retry_later (SondeRecorder *self,
-             const GError  *error,
-             Retry         *retry)
-{
-  gint64 now = g_get_monotonic_time ();
-  gboolean again;
-
-  if (!g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_UNREACHABLE))
-    return FALSE;
-  g_mutex_lock (&self->lock);
-  if (self->closing && retry->close_deadline == 0)
-    retry->close_deadline = now + RETRY_AT_CLOSE_US;
-  again = retry->close_deadline == 0 || now < retry->close_deadline;
-  if (again)
-    {
-      self->retries++;
-      retry->delay_us = CLAMP (retry->delay_us * 2, RETRY_MIN_US, RETRY_MAX_US);
-      /* sonde_recorder_close() wakes it (the deadline starts then). */
-      g_cond_wait_until (&self->cond, &self->lock, now + retry->delay_us);
-    }
-  g_mutex_unlock (&self->lock);
-  if (!again)
-    retry->delay_us = 0;
-  return again;
-}
-
-static gpointer
-writer_thread (gpointer user_data)
-{
-  SondeRecorder *self = user_data;
-  g_autofree SondeRecord *batch = g_new (SondeRecord, MAX_BATCH_RECORDS);
-  guint64 last_size = 0;
-  Retry retry = { 0, 0 };
-
-  g_mutex_lock (&self->lock);
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      Block *done = NULL;
-      guint n = 0;
-      guint64 size;
-      gboolean ok;
-
-      while ((self->queued_records == 0 || self->paused) && !self->closing)
-        {
-          self->writer_idle = TRUE;
-          g_cond_wait (&self->cond, &self->lock);
-          self->writer_idle = FALSE;
-        }
-      if (self->queued_records == 0)
-        break;
-
-      /* A full batch, or the first record's interval. */
-      self->writer_gathering = TRUE;
-      while (!self->closing && !self->paused && !self->failed
-             && self->queued_records < MAX_BATCH_RECORDS
-             && self->queued_bytes < MAX_BATCH_BYTES
-             && g_cond_wait_until (&self->cond, &self->lock, self->first_queued_us + BATCH_INTERVAL_US))
-        ;
-      self->writer_gathering = FALSE;
-      if (self->paused && !self->closing)
-        continue;
-
-      n = take_locked (self, batch, MAX_BATCH_RECORDS, MAX_BATCH_BYTES, &done);
-      g_mutex_unlock (&self->lock);
-
-      ok = sonde_store_append (self->store, self->session_id, batch, n, &error);
-      /* A database server away (restarting): the batch waits, and so does
-       * the queue behind it, bounded as ever. */
-      while (!ok && retry_later (self, error, &retry))
-        {
-          g_clear_error (&error);
-          ok = sonde_store_append (self->store, self->session_id, batch, n, &error);
-        }
-      size = sonde_store_get_size (self->store);
-
-      if (!ok)
-        {
-          SondeRecord gap;
-          char buffer[128];
-
-          /* Best effort: the disk may have room for a line saying so. */
-          gap_record (&gap, batch[0].seq, 0, TRUE, buffer, sizeof buffer);
-          sonde_store_append (self->store, self->session_id, &gap, 1, NULL);
-          g_mutex_lock (&self->lock);
-          free_blocks_locked (self, done);
-          self->failed = TRUE;
-          self->error = g_steal_pointer (&error);
-          self->disk_bytes = size;
-          drain_queue_locked (self);
-          schedule_report_locked (self);
-          continue;  /* until closed */
-        }
-
-      retry.delay_us = 0;
-      g_mutex_lock (&self->lock);
-      free_blocks_locked (self, done);
-      if (size != last_size)
-        {
-          last_size = size;
-          self->disk_bytes = size;
-          schedule_report_locked (self);
-        }
-    }
-  g_mutex_unlock (&self->lock);
-
-  /* Ends the session even after a failure: the disk may have room again. */
-  {
-    g_autoptr(GError) error = NULL;
-
-    gboolean ended;
-
-    ended = sonde_store_end_session (self->store, self->session_id, self->end_us, self->close_code,
-                                     self->close_reason, self->initiator, &error);
-    while (!ended && !self->failed && retry_later (self, error, &retry))
-      {
-        g_clear_error (&error);
-        ended = sonde_store_end_session (self->store, self->session_id, self->end_us, self->close_code,
-                                         self->close_reason, self->initiator, &error);
-      }
-    if (!ended && !self->failed)
-      g_warning ("Could not end the recorded session: %s", error->message);
-  }
-  g_mutex_lock (&self->lock);
-  self->disk_bytes = sonde_store_get_size (self->store);
-  self->finished = TRUE;
-  if (self->detached)
-    schedule_report_locked (self);
-  g_mutex_unlock (&self->lock);
-  live_remove (self);
-  return NULL;
-}
-
 /* Calling thread: take in what the writer reported. */
 static gboolean
 report (gpointer user_data)
 {
   SondeRecorder *self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *waiting = NULL;
   guint64 disk_bytes;
-
+  gint64 session_id;
   gboolean finished;
 
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->report_source, g_source_unref);
   disk_bytes = self->disk_bytes;
+  session_id = self->session_id;
+  waiting = g_strdup (self->waiting);
   error = g_steal_pointer (&self->error);
   finished = self->finished;
   g_mutex_unlock (&self->lock);
 
   g_object_ref (self);
+  g_object_freeze_notify (G_OBJECT (self));
+  if (session_id != self->reported_session_id)
+    {
+      self->reported_session_id = session_id;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION_ID]);
+    }
+  if (g_strcmp0 (waiting, self->reported_waiting) != 0)
+    {
+      g_free (self->reported_waiting);
+      self->reported_waiting = g_steal_pointer (&waiting);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WAITING]);
+    }
   if (disk_bytes != self->bytes_on_disk)
     {
       self->bytes_on_disk = disk_bytes;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_ON_DISK]);
     }
+  g_object_thaw_notify (G_OBJECT (self));
   if (error != NULL)
     {
       self->recording = FALSE;
@@ -470,9 +159,15 @@ sonde_recorder_finalize (GObject *object)
 {
   SondeRecorder *self = SONDE_RECORDER (object);
 
-  drain_queue_locked (self);
+  sonde_recorder_drain_queue_locked (self);
   g_clear_error (&self->error);
   g_free (self->close_reason);
+  g_free (self->waiting);
+  g_free (self->reported_waiting);
+  g_free (self->uri);
+  g_free (self->profile_id);
+  g_free (self->profile_name);
+  g_free (self->masked_url);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -499,6 +194,12 @@ sonde_recorder_get_property (GObject    *object,
     case PROP_SKIPPED:
       g_value_set_uint64 (value, self->skipped);
       break;
+    case PROP_SESSION_ID:
+      g_value_set_int64 (value, self->reported_session_id);
+      break;
+    case PROP_WAITING:
+      g_value_set_string (value, self->reported_waiting);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -521,6 +222,16 @@ sonde_recorder_class_init (SondeRecorderClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SKIPPED] =
     g_param_spec_uint64 ("skipped", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The session's id in the store: 0 until it has begun there (a
+   * database server that has not answered yet). */
+  properties[PROP_SESSION_ID] =
+    g_param_spec_int64 ("session-id", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Why the store cannot be reached now (a database server away), while
+   * the writer waits for it and records are queued; NULL otherwise. */
+  properties[PROP_WAITING] =
+    g_param_spec_string ("waiting", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -561,13 +272,38 @@ sonde_recorder_new (SondeStore  *store,
 
   self = g_object_new (SONDE_TYPE_RECORDER, NULL);
   self->store = g_object_ref (store);
-  self->session_id = session_id;
+  self->session_id = self->reported_session_id = session_id;
   self->recording = TRUE;
   self->context = g_main_context_ref_thread_default ();
   self->bytes_on_disk = self->disk_bytes = sonde_store_get_size (store);
   live_add (self);
-  self->thread = g_thread_new ("sonde-recorder", writer_thread, self);
+  self->thread = g_thread_new ("sonde-recorder", sonde_recorder_writer_thread, self);
   return g_steal_pointer (&self);
+}
+
+SondeRecorder *
+sonde_recorder_new_for_uri (const char *uri,
+                            const char *profile_id,
+                            const char *profile_name,
+                            const char *masked_url,
+                            gint64      start_us)
+{
+  SondeRecorder *self;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (masked_url != NULL, NULL);
+
+  self = g_object_new (SONDE_TYPE_RECORDER, NULL);
+  self->uri = g_strdup (uri);
+  self->profile_id = g_strdup (profile_id);
+  self->profile_name = g_strdup (profile_name);
+  self->masked_url = g_strdup (masked_url);
+  self->start_us = start_us;
+  self->recording = TRUE;
+  self->context = g_main_context_ref_thread_default ();
+  live_add (self);
+  self->thread = g_thread_new ("sonde-recorder", sonde_recorder_writer_thread, self);
+  return self;
 }
 
 /* Under lock: copies @record to the queue's end. */
@@ -575,18 +311,18 @@ static void
 push_locked (SondeRecorder     *self,
              const SondeRecord *record)
 {
-  gsize cost = item_cost (record->stored_size);
-  Block *block = self->tail;
+  gsize cost = sonde_recorder_item_cost (record->stored_size);
+  SondeRecorderBlock *block = self->tail;
   SondeRecord *item;
 
   if (block == NULL || block->size - block->used < cost)
     {
-      if (cost <= BLOCK_SIZE && self->spare != NULL)
+      if (cost <= SONDE_RECORDER_BLOCK_SIZE && self->spare != NULL)
         block = g_steal_pointer (&self->spare);
       else
-        block = g_malloc (sizeof (Block) + MAX (cost, BLOCK_SIZE));
+        block = g_malloc (sizeof (SondeRecorderBlock) + MAX (cost, SONDE_RECORDER_BLOCK_SIZE));
       block->next = NULL;
-      block->size = MAX (cost, BLOCK_SIZE);
+      block->size = MAX (cost, SONDE_RECORDER_BLOCK_SIZE);
       block->used = block->read = 0;
       if (self->tail != NULL)
         self->tail->next = block;
@@ -607,7 +343,7 @@ push_locked (SondeRecorder     *self,
   self->queued_bytes += cost;
   if (self->writer_idle
       || (self->writer_gathering
-          && (self->queued_records >= MAX_BATCH_RECORDS || self->queued_bytes >= MAX_BATCH_BYTES)))
+          && (self->queued_records >= SONDE_RECORDER_MAX_BATCH_RECORDS || self->queued_bytes >= SONDE_RECORDER_MAX_BATCH_BYTES)))
     g_cond_signal (&self->cond);
 }
 
@@ -618,7 +354,7 @@ push_gap_locked (SondeRecorder *self)
   SondeRecord gap;
   char buffer[128];
 
-  gap_record (&gap, self->first_dropped, self->dropping, FALSE, buffer, sizeof buffer);
+  sonde_recorder_gap_record (&gap, self->first_dropped, self->dropping, FALSE, buffer, sizeof buffer);
   push_locked (self, &gap);
 }
 
@@ -636,7 +372,7 @@ sonde_recorder_add (SondeRecorder     *self,
   if (self->closed || !self->recording)
     return;
 
-  cost = item_cost (record->stored_size);
+  cost = sonde_recorder_item_cost (record->stored_size);
   g_mutex_lock (&self->lock);
   if (self->failed)
     {
@@ -720,7 +456,7 @@ sonde_recorder_end (SondeRecorder       *self,
   g_mutex_lock (&self->lock);
   gap = begin_closing_locked (self, end_us, close_code, close_reason, initiator);
   if (self->finished)
-    schedule_report_locked (self);
+    sonde_recorder_schedule_report_locked (self);
   g_mutex_unlock (&self->lock);
 
   if (gap > 0)
@@ -738,7 +474,9 @@ sonde_recorder_is_live (SondeStore *store,
     {
       SondeRecorder *recorder = g_ptr_array_index (live, i);
 
-      found = recorder->store == store && recorder->session_id == session_id;
+      g_mutex_lock (&recorder->lock);
+      found = session_id != 0 && recorder->store == store && recorder->session_id == session_id;
+      g_mutex_unlock (&recorder->lock);
     }
   g_mutex_unlock (&live_lock);
   return found;
@@ -800,7 +538,28 @@ sonde_recorder_get_session_id (SondeRecorder *self)
 {
   g_return_val_if_fail (SONDE_IS_RECORDER (self), 0);
 
-  return self->session_id;
+  return self->reported_session_id;
+}
+
+const char *
+sonde_recorder_get_waiting (SondeRecorder *self)
+{
+  g_return_val_if_fail (SONDE_IS_RECORDER (self), NULL);
+
+  return self->reported_waiting;
+}
+
+guint
+sonde_recorder_get_queued_records (SondeRecorder *self)
+{
+  guint queued;
+
+  g_return_val_if_fail (SONDE_IS_RECORDER (self), 0);
+
+  g_mutex_lock (&self->lock);
+  queued = self->queued_records;
+  g_mutex_unlock (&self->lock);
+  return queued;
 }
 
 gboolean
