@@ -116,11 +116,13 @@ report (gpointer user_data)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_ON_DISK]);
     }
   g_object_thaw_notify (G_OBJECT (self));
+  /* ::stopped before "recording" is notified: a recording that has
+   * ended is forgotten once it is not recording. */
   if (error != NULL)
     {
       self->recording = FALSE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
       g_signal_emit (self, signals[SIGNAL_STOPPED], 0, error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
     }
   /* Ended without waiting: the writer is done now. */
   if (finished && self->detached && self->thread != NULL)

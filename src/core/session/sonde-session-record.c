@@ -89,6 +89,47 @@ on_recorder_stopped (SondeSession  *self,
   (void) recorder;
 }
 
+/* A recording that has ended stops short of writing everything (a
+ * database server that never answered, ending the run): said all the
+ * same. */
+static void
+on_ending_recorder_stopped (SondeSession  *self,
+                            const GError  *error,
+                            SondeRecorder *recorder)
+{
+  g_autofree char *text = g_strdup_printf (_("Recording stopped: %s."), error->message);
+
+  sonde_session_emit_recording_stopped (self, text);
+  (void) recorder;
+}
+
+/* A database server that cannot be reached: the recorder waits for it,
+ * queueing what comes; said when it starts waiting and when it is over. */
+static void
+on_recorder_waiting (SondeSession  *self,
+                     GParamSpec    *pspec,
+                     SondeRecorder *recorder)
+{
+  const char *why = sonde_recorder_get_waiting (recorder);
+  g_autofree char *text = NULL;
+
+  if (why != NULL)
+    {
+      guint queued = sonde_recorder_get_queued_records (recorder);
+
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Recording waits for the database: %s. %u message is queued "
+                                           "until it answers.",
+                                           "Recording waits for the database: %s. %u messages are queued "
+                                           "until it answers.",
+                                           queued),
+                              why, queued);
+    }
+  else
+    text = g_strdup (_("Recording goes on: the database answered, and the queued messages are written."));
+  sonde_session_emit_recording_stopped (self, text);
+}
+
 static void record_sink (const SondeRecord *record,
                          gpointer           user_data);
 
@@ -134,6 +175,23 @@ on_ending_recorder_done (SondeRecorder *recorder,
   sonde_session_notify_recording (self, TRUE);
 }
 
+/* The connection's URL as recorded: without its secrets. */
+static char *
+recorded_url (SondeSession *self)
+{
+  SondeRedactor *redactor = recording_redactor (self);
+  const char *raw_url = sonde_connection_get_url (self->connection);
+  char *url = redactor != NULL ? sonde_redactor_url (redactor, raw_url) : NULL;
+
+  if (url == NULL)
+    {
+      g_autoptr(SondeRedactor) plain = sonde_redactor_new ();
+
+      url = sonde_redactor_url (plain, raw_url != NULL ? raw_url : "");
+    }
+  return url != NULL ? url : g_strdup ("");
+}
+
 static void
 start_recording (SondeSession *self,
                  gint64        start_us)
@@ -145,25 +203,17 @@ start_recording (SondeSession *self,
   g_autoptr(SondeStore) store = NULL;
   g_autoptr(GError) error = NULL;
   const GError *notice = NULL;
-  SondeRedactor *redactor;
-  const char *raw_url;
+  gboolean remote;
 
   if (uri == NULL)
     return;
 
-  /* A database server (sonde-cli record --output postgresql://…). */
-  if (sonde_store_uri_is_remote (uri))
-    {
-      store = sonde_store_open_uri (uri, SONDE_STORE_OPEN_WRITE, &error);
-      if (store == NULL)
-        {
-          g_autofree char *masked = sonde_store_uri_mask (uri);
-
-          report_recording_problem (self, masked, error);
-          return;
-        }
-    }
-  else
+  /* A database server (sonde-cli record --output postgresql://…) is
+   * opened by the recorder's writer thread: this thread never waits on
+   * the network, and a server down now is waited for. A local file is
+   * opened here: that is quick, and its problems are said at once. */
+  remote = sonde_store_uri_is_remote (uri);
+  if (!remote)
     {
       path = sonde_store_uri_dup_path (uri);
       dir = g_path_get_dirname (path);
@@ -197,22 +247,17 @@ start_recording (SondeSession *self,
       sonde_session_emit_recording_stopped (self, text);
     }
 
-  redactor = recording_redactor (self);
-  raw_url = sonde_connection_get_url (self->connection);
-  url = redactor != NULL ? sonde_redactor_url (redactor, raw_url) : NULL;
-  if (url == NULL)
-    {
-      g_autoptr(SondeRedactor) plain = sonde_redactor_new ();
-
-      url = sonde_redactor_url (plain, raw_url != NULL ? raw_url : "");
-    }
-  if (url == NULL)
-    url = g_strdup ("");
-
-  self->recorder = sonde_recorder_new (SONDE_STORE (store),
-                                       self->profile != NULL ? sonde_profile_get_id (self->profile) : NULL,
-                                       self->profile != NULL ? sonde_profile_get_name (self->profile) : NULL,
-                                       url, start_us, &error);
+  url = recorded_url (self);
+  if (remote)
+    self->recorder = sonde_recorder_new_for_uri (uri,
+                                                 self->profile != NULL ? sonde_profile_get_id (self->profile) : NULL,
+                                                 self->profile != NULL ? sonde_profile_get_name (self->profile) : NULL,
+                                                 url, start_us);
+  else
+    self->recorder = sonde_recorder_new (SONDE_STORE (store),
+                                         self->profile != NULL ? sonde_profile_get_id (self->profile) : NULL,
+                                         self->profile != NULL ? sonde_profile_get_name (self->profile) : NULL,
+                                         url, start_us, &error);
   if (self->recorder == NULL)
     {
       g_autofree char *masked = sonde_store_uri_mask (uri);
@@ -227,6 +272,8 @@ start_recording (SondeSession *self,
                            G_CALLBACK (on_recorder_stopped), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->recorder, "gap",
                            G_CALLBACK (on_recorder_gap), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->recorder, "notify::waiting",
+                           G_CALLBACK (on_recorder_waiting), self, G_CONNECT_SWAPPED);
   sonde_session_notify_recording (self, TRUE);
 }
 
@@ -303,6 +350,10 @@ end_recording (SondeSession *self)
       g_ptr_array_add (self->ending, g_object_ref (recorder));
       g_signal_connect_object (recorder, "notify::recording",
                                G_CALLBACK (on_ending_recorder_done), self, 0);
+      g_signal_connect_object (recorder, "stopped",
+                               G_CALLBACK (on_ending_recorder_stopped), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (recorder, "notify::waiting",
+                               G_CALLBACK (on_recorder_waiting), self, G_CONNECT_SWAPPED);
     }
   g_object_unref (recorder);
   sonde_session_notify_recording (self, TRUE);
