@@ -98,6 +98,9 @@ report (gpointer user_data)
   g_mutex_unlock (&self->lock);
 
   g_object_ref (self);
+  /* Stopped: not recording when what changed with it is notified. */
+  if (error != NULL)
+    self->recording = FALSE;
   g_object_freeze_notify (G_OBJECT (self));
   if (session_id != self->reported_session_id)
     {
@@ -120,7 +123,6 @@ report (gpointer user_data)
    * ended is forgotten once it is not recording. */
   if (error != NULL)
     {
-      self->recording = FALSE;
       g_signal_emit (self, signals[SIGNAL_STOPPED], 0, error);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
     }

@@ -111,16 +111,24 @@ on_recorder_waiting (SondeSession  *self,
                      SondeRecorder *recorder)
 {
   const char *why = sonde_recorder_get_waiting (recorder);
+  gboolean was_waiting = g_object_get_data (G_OBJECT (recorder), "sonde-session-waiting") != NULL;
   g_autofree char *text = NULL;
 
+  /* Once each way: the reason may change while it waits (refused, then
+   * timed out), and a recording that stopped is said by ::stopped. */
+  if ((why != NULL) == was_waiting)
+    return;
+  g_object_set_data (G_OBJECT (recorder), "sonde-session-waiting", GINT_TO_POINTER (why != NULL));
+  if (why == NULL && !sonde_recorder_get_recording (recorder))
+    return;
   if (why != NULL)
     {
       guint queued = sonde_recorder_get_queued_records (recorder);
 
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "Recording waits for the database: %s. %u message is queued "
+                                           "Recording waits for the database (%s); %u message is queued "
                                            "until it answers.",
-                                           "Recording waits for the database: %s. %u messages are queued "
+                                           "Recording waits for the database (%s); %u messages are queued "
                                            "until it answers.",
                                            queued),
                               why, queued);
