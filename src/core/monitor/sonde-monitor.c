@@ -20,8 +20,11 @@
 #include <string.h>
 
 #include "sonde-json-path.h"
+#include "sonde-value-export.h"
 
 #define UPDATE_INTERVAL_MS 1000
+/* sonde_value follows the messages, at most this often a profile. */
+#define VALUE_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
 #define MAX_RULE_LABEL 64
 
 /* Nobody scrolls a monitor's logs: each keeps at most this much (what the
@@ -36,6 +39,8 @@ typedef struct {
   char                 *name;      /* the label value */
   char                 *json;      /* the profile as JSON, to see a change */
   SondeSession         *session;
+  SondeValueExport     *values;    /* NULL: nothing marked for export */
+  gint64                values_us; /* when last updated (monotonic) */
   SondeStats            counted;
   guint64               violations[SONDE_INTEGRITY_N_KINDS];   /* counted so far, by kind */
   guint64               next_seq;  /* the first log record not yet read */
@@ -57,7 +62,7 @@ struct _SondeMonitor
   guint          stop_timeout_id;
   gboolean       stopping;
 
-  guint          up, messages, bytes, reconnects, gaps, gap_seconds, age, rtt, alerts, violations;
+  guint          up, messages, bytes, reconnects, gaps, gap_seconds, age, rtt, alerts, violations, value;
   SondeJsonPath *rtt_path;
   SondeJsonPath *duration_path;
 };
@@ -80,6 +85,7 @@ feed_free (gpointer data)
 {
   Feed *feed = data;
 
+  g_clear_pointer (&feed->values, sonde_value_export_free);
   if (feed->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (feed->session, feed);
@@ -173,6 +179,11 @@ update_feed (SondeMonitor *self,
     sonde_metrics_touch (self->metrics, self->age, labels,
                          g_get_monotonic_time () - MAX (g_get_real_time () - stats.last_in_wall_us, 0));
   read_log (self, feed);
+  if (feed->values != NULL)
+    {
+      sonde_value_export_update (feed->values);
+      feed->values_us = g_get_monotonic_time ();
+    }
 
   /* Feed-integrity violations, by kind: the checker's counts grow. */
   {
@@ -298,6 +309,18 @@ on_log_changed (GListModel *log,
 
   if (added == 0)
     return;
+  /* The session's series feed read the batch before (it was connected
+   * first): the exported values are the batch's. */
+  if (feed->values != NULL)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (now - feed->values_us >= VALUE_INTERVAL_US)
+        {
+          sonde_value_export_update (feed->values);
+          feed->values_us = now;
+        }
+    }
   sonde_connection_get_stats (sonde_session_get_connection (feed->session), &stats);
   if (stats.last_in_wall_us > feed->last_in_wall_us)
     {
@@ -358,6 +381,7 @@ start_feed (SondeMonitor *self,
 
   declare_series (self, feed);
   feed->session = sonde_session_new_for_profile (used);
+  feed->values = sonde_value_export_new (self->metrics, self->value, feed->name, feed->session);
   g_object_set_data (G_OBJECT (feed->session), "sonde-monitor", self);
   if (self->secrets != NULL)
     sonde_session_set_secrets (feed->session, self->secrets);
@@ -623,6 +647,7 @@ sonde_monitor_new (SondeMetrics *metrics,
   static const char * const direction_labels[] = { "profile", "direction", NULL };
   static const char * const rule_labels[] = { "profile", "rule", NULL };
   static const char * const kind_labels[] = { "profile", "kind", NULL };
+  static const char * const value_labels[] = { "profile", "series", NULL };
   SondeMonitor *self;
 
   g_return_val_if_fail (metrics != NULL, NULL);
@@ -656,6 +681,10 @@ sonde_monitor_new (SondeMetrics *metrics,
   self->violations = sonde_metrics_add_family (metrics, "sonde_integrity_violations", SONDE_METRIC_COUNTER,
                                                "Feed-integrity violations (gap, duplicate, out_of_order, stale, "
                                                "band), by kind", kind_labels, NULL, 0);
+  self->value = sonde_metrics_add_family (metrics, "sonde_value", SONDE_METRIC_GAUGE,
+                                         "Latest value of each chart series the profile marks for export "
+                                         "(series: its path, condition and split value; rtt_seconds: the "
+                                         "latency probe's round-trip time in seconds)", value_labels, NULL, 0);
   self->update_id = g_timeout_add (UPDATE_INTERVAL_MS, on_update, self);
   return self;
 }

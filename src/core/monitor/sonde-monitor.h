@@ -22,6 +22,8 @@
  *   sonde_alerts_total{profile,rule}             notifications, by rule kind
  *   sonde_integrity_violations_total{profile,kind}  feed-integrity violations: gap,
  *                                                duplicate, out_of_order, stale, band
+ *   sonde_value{profile,series}                  the latest value of each chart series
+ *                                                marked for export (sonde-value-export.h)
  */
 #pragma once
 
