@@ -2,9 +2,10 @@
 # test-cli-monitor.py: `sonde-cli monitor` watching two profiles of a
 # Python `websockets` server (nobody here wrote it), scraped by a real
 # Prometheus (Debian's) over its HTTP API and linted by promtool; alerts as
-# JSON lines and POSTed to a webhook that fails once (retried); SIGHUP adds
-# and removes profiles; SIGTERM closes everything, flushes the recording
-# and exits 0; bad usage exits 2.
+# JSON lines and POSTed to a webhook that fails once (retried); chart series
+# marked for export served as sonde_value; SIGHUP adds and removes profiles
+# (and drops the sonde_value lines a profile no longer exports); SIGTERM
+# closes everything, flushes the recording and exits 0; bad usage exits 2.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import asyncio
@@ -38,7 +39,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-# -- a feed: {"seq":N,"price":100+N} every 20 ms on any path ----------------
+# -- a feed: {"seq":N,"price":100+N,"sym":"A" or "B"} every 20 ms on any path
 
 def start_feed():
     ready = threading.Event()
@@ -54,7 +55,7 @@ def start_feed():
         try:
             while True:
                 seq += 1
-                await ws.send(json.dumps({"seq": seq, "price": 100 + seq}))
+                await ws.send(json.dumps({"seq": seq, "price": 100 + seq, "sym": "AB"[seq % 2]}))
                 await asyncio.sleep(0.02)
         except websockets.ConnectionClosed:
             pass
@@ -108,7 +109,7 @@ def get(url, timeout=2):
 def sample(metrics, name):
     for line in metrics.splitlines():
         if line.startswith(name + " "):
-            return float(line.split(" ")[1])
+            return float(line[len(name) + 1:].split(" ")[0])
     return None
 
 
@@ -122,7 +123,14 @@ def wait_for(condition, timeout):
     return condition()
 
 
-def write_profiles(path, port, names):
+def charts(*series):
+    """A chart layout of one chart: (path, split, export) each."""
+    return {"window_s": 60, "charts": [{"series": [
+        dict({"path": p}, **({"split": sp} if sp else {}), **({"export": True} if e else {}))
+        for p, sp, e in series]}]}
+
+
+def write_profiles(path, port, names, layouts=None):
     profiles = []
     for i, name in enumerate(names):
         profile = {"id": "%08x-0000-4000-8000-000000000000" % zlib.crc32(name.encode()), "name": name,
@@ -136,6 +144,8 @@ def write_profiles(path, port, names):
             # The feed's seq never skips; its price leaves the band past 120.
             profile["integrity"] = {"sequence": {"path": "$.seq"},
                                     "bands": [{"path": "$.price", "min": 0, "max": 120}]}
+        if layouts and name in layouts:
+            profile["charts"] = layouts[name]
         profiles.append(profile)
     with open(path + ".tmp", "w") as f:
         json.dump({"schema": 1, "profiles": profiles}, f)
@@ -153,7 +163,11 @@ def main():
 
     profiles = os.path.join(TMP, "profiles.json")
     db = os.path.join(TMP, "monitor.sqlite")
-    write_profiles(profiles, port, ["Ticker", "Sensors", "Secure", "Locked"])
+    # Ticker exports $.price, and $.price by $.sym (a line per symbol), not
+    # $.seq; Secure exports $.seq, then (after SIGHUP) $.price instead.
+    layouts = {"Ticker": charts(("$.price", None, True), ("$.seq", None, False), ("$.price", "$.sym", True)),
+               "Secure": charts(("$.seq", None, True), ("$.price", None, False))}
+    write_profiles(profiles, port, ["Ticker", "Sensors", "Secure", "Locked"], layouts)
     metrics_port = free_port()
     metrics_url = "http://127.0.0.1:%d/metrics" % metrics_port
 
@@ -201,6 +215,25 @@ def main():
        sample(text, 'sonde_integrity_violations_total{profile="Ticker",kind="gap"}') == 0 and
        'sonde_integrity_violations_total{profile="Sensors"' not in text,
        "feed-integrity violations by kind, for the profile that has rules", text[:3000])
+    # Exported chart series: the latest value, one line per split value, and
+    # nothing of what is not marked.
+    price = 'sonde_value{profile="Ticker",series="$.price"}'
+    first = sample(text, price)
+    ok(first is not None and first > 100 and
+       sample(text, 'sonde_value{profile="Ticker",series="$.price by $.sym=A"}') is not None and
+       sample(text, 'sonde_value{profile="Ticker",series="$.price by $.sym=B"}') is not None and
+       sample(text, 'sonde_value{profile="Secure",series="$.seq"}') is not None and
+       'series="$.seq"}' not in text.replace('sonde_value{profile="Secure",series="$.seq"}', "") and
+       'sonde_value{profile="Sensors"' not in text and "# HELP sonde_value " in text and
+       "# TYPE sonde_value gauge" in text,
+       "chart series marked for export are sonde_value{profile,series}", text[:4000])
+    later = wait_for(lambda: (lambda v: v if v and first and v > first else None)(sample(get(metrics_url)[1], price)),
+                     10)
+    ok(later is not None and later - first < 1000, "sonde_value follows the feed", "%s -> %s" % (first, later))
+    a = sample(text, 'sonde_value{profile="Ticker",series="$.price by $.sym=A"}') or 0
+    b = sample(text, 'sonde_value{profile="Ticker",series="$.price by $.sym=B"}') or 0
+    ok(abs(a - b) % 2 == 1 and abs(a - first) < 50, "a split line holds its own symbol's value", "A %s, B %s" % (a, b))
+
     age = sample(text, 'sonde_last_message_age_seconds{profile="Ticker"}')
     ok(age is not None and age < 1.0, "the last message's age is read at the scrape (a feed of 50 msg/s)", str(age))
 
@@ -259,6 +292,14 @@ def main():
         status, body = get(up)
         ok(status == 200 and json.loads(body)["data"]["result"][0]["value"][1] == "1",
            "Prometheus says the target is up (the exposition parsed)", body[:500])
+        values = "http://127.0.0.1:%d/api/v1/query?query=%s" % (
+            web_port, urllib.parse.quote('sonde_value{profile="Ticker"}'))
+        status, body = get(values)
+        result = json.loads(body)["data"]["result"] if status == 200 else []
+        ok(sorted(r["metric"].get("series") for r in result) == ["$.price", "$.price by $.sym=A",
+                                                                 "$.price by $.sym=B"] and
+           all(float(r["value"][1]) > 100 for r in result),
+           "Prometheus queries sonde_value by series", body[:1000])
         server.send_signal(signal.SIGTERM)
         server.wait(20)
     else:
@@ -288,18 +329,25 @@ def main():
        "the webhook gets every alert in order, the one refused by a 500 retried",
        "%d calls, %r" % (Hook.calls, Hook.bodies))
 
-    # SIGHUP: Sensors goes, Echo comes; Ticker is left alone.
+    # SIGHUP: Sensors goes, Echo comes; Ticker is left alone; Secure exports
+    # $.price instead of $.seq.
     before = sample(get(metrics_url)[1], 'sonde_reconnects_total{profile="Ticker"}')
-    write_profiles(profiles, port, ["Ticker", "Echo", "Secure", "Locked"])
+    layouts["Secure"] = charts(("$.seq", None, False), ("$.price", None, True))
+    write_profiles(profiles, port, ["Ticker", "Echo", "Secure", "Locked"], layouts)
     monitor.send_signal(signal.SIGHUP)
 
     def reloaded():
         text = get(metrics_url)[1]
         return text if ('profile="Echo"' in text and 'profile="Sensors"' not in text and
-                        sample(text, 'sonde_connection_up{profile="Echo"}') == 1) else None
+                        sample(text, 'sonde_connection_up{profile="Echo"}') == 1 and
+                        sample(text, 'sonde_value{profile="Secure",series="$.price"}') is not None) else None
 
     text = wait_for(reloaded, 20) or ""
     ok(bool(text), "SIGHUP: a profile added, one removed (its series gone)", text[:1500])
+    ok('sonde_value{profile="Secure",series="$.seq"}' not in text and
+       (sample(text, 'sonde_value{profile="Secure",series="$.price"}') or 0) > 100 and
+       sample(text, 'sonde_value{profile="Ticker",series="$.price"}') is not None,
+       "SIGHUP: a changed export set drops the lines no longer exported", text[:4000])
     ok(sample(text, 'sonde_reconnects_total{profile="Ticker"}') == before == 0 and
        sample(text, 'sonde_connection_up{profile="Ticker"}') == 1,
        "SIGHUP: the unchanged profile is not touched", text[:1500])
