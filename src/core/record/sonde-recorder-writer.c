@@ -32,6 +32,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "sonde-recorder-private.h"
@@ -257,11 +258,11 @@ fail_locked (SondeRecorder     *self,
       gave_up = g_error_new (SONDE_STORE_ERROR, SONDE_STORE_ERROR_UNREACHABLE,
                              g_dngettext (GETTEXT_PACKAGE,
                                           "%s; gave up waiting for it as the recording ended: "
-                                          "%" G_GUINT64_FORMAT " record was not written",
+                                          "%" PRIu64 " record was not written",
                                           "%s; gave up waiting for it as the recording ended: "
-                                          "%" G_GUINT64_FORMAT " records were not written",
+                                          "%" PRIu64 " records were not written",
                                           unwritten),
-                             error->message, unwritten);
+                             error->message, (uint64_t) unwritten);
       g_error_free (error);
       error = gave_up;
     }
