@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The thread owns the SoupServer and its context; start() waits until it
- * listens (or cannot), stop() asks the loop to quit and joins the thread.
+ * The thread (sonde-server-thread.h) owns the SoupServer and its context;
+ * start() waits until it listens (or cannot), stop() asks the loop to quit
+ * and joins the thread.
  * A scrape holds the registry's lock only while the text is written.
  */
 
@@ -18,26 +19,21 @@
 #include <string.h>
 
 #include "sonde-error.h"
+#include "sonde-server-thread.h"
 
 struct _SondeMetricsServer
 {
-  GObject       parent_instance;
+  GObject            parent_instance;
 
-  SondeMetrics *metrics;
+  /* owned */
+  SondeMetrics      *metrics;
+  SondeServerThread *thread;
+  guint16            requested_port;   /* set before start */
 
   /* shared */
-  GMutex        lock;
-  GCond         cond;
-  gboolean      started;
-  GError       *start_error;
-  GInetAddress *address;
-  guint16       port;
-  guint64       n_scrapes;
-
-  /* owned by the server thread */
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
+  GMutex             lock;
+  GInetAddress      *address;
+  guint64            n_scrapes;
 };
 
 G_DEFINE_FINAL_TYPE (SondeMetricsServer, sonde_metrics_server, G_TYPE_OBJECT)
@@ -93,50 +89,23 @@ on_request (SoupServer        *server,
                                     strlen ("Not found: the metrics are at /metrics\n"));
 }
 
-static gpointer
-server_thread (gpointer data)
+static gboolean
+setup_server (SondeServerThread  *thread,
+              gpointer            data,
+              GError            **error)
 {
   SondeMetricsServer *self = data;
-  g_autoptr(GError) error = NULL;
   g_autoptr(SoupServer) server = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  guint16 port = 0;
-
-  g_main_context_push_thread_default (self->context);
+  g_autoptr(GInetAddress) address = NULL;
 
   server = soup_server_new ("server-header", "Sonde/" PACKAGE_VERSION " ", NULL);
   soup_server_add_handler (server, NULL, on_request, self, NULL);
 
   g_mutex_lock (&self->lock);
-  address = g_inet_socket_address_new (self->address, self->port);
+  address = g_object_ref (self->address);
   g_mutex_unlock (&self->lock);
 
-  if (soup_server_listen (server, address, 0, &error))
-    {
-      GSList *uris = soup_server_get_uris (server);
-
-      port = uris != NULL ? (guint16) g_uri_get_port (uris->data) : 0;
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-    }
-
-  g_mutex_lock (&self->lock);
-  self->started = TRUE;
-  if (error != NULL)
-    self->start_error = g_error_copy (error);
-  else
-    self->port = port;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-
-  if (error == NULL)
-    g_main_loop_run (self->loop);
-
-  soup_server_disconnect (server);
-  g_clear_object (&server);
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
+  return sonde_server_thread_listen (thread, server, address, self->requested_port, 0, error);
 }
 
 gboolean
@@ -198,41 +167,26 @@ sonde_metrics_server_start (SondeMetricsServer  *self,
                             guint16              port,
                             GError             **error)
 {
+  g_autoptr(GError) local_error = NULL;
+
   g_return_val_if_fail (SONDE_IS_METRICS_SERVER (self), FALSE);
   g_return_val_if_fail (G_IS_INET_ADDRESS (address), FALSE);
-  g_return_val_if_fail (self->thread == NULL, FALSE);
+  g_return_val_if_fail (!sonde_server_thread_is_running (self->thread), FALSE);
 
   g_mutex_lock (&self->lock);
   g_set_object (&self->address, address);
-  self->port = port;
-  self->started = FALSE;
-  g_clear_error (&self->start_error);
   g_mutex_unlock (&self->lock);
+  self->requested_port = port;
 
-  self->thread = g_thread_new ("sonde-metrics", server_thread, self);
-
-  g_mutex_lock (&self->lock);
-  while (!self->started)
-    g_cond_wait (&self->cond, &self->lock);
-  g_mutex_unlock (&self->lock);
-
-  if (self->start_error != NULL)
+  if (!sonde_server_thread_start (self->thread, setup_server, NULL, self, &local_error))
     {
       g_autofree char *where = g_inet_address_to_string (address);
 
-      g_thread_join (g_steal_pointer (&self->thread));
-      g_propagate_prefixed_error (error, g_steal_pointer (&self->start_error),
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                   _("The metrics cannot be served on %s:%u: "), where, port);
       return FALSE;
     }
   return TRUE;
-}
-
-static gboolean
-on_stop_request (gpointer data)
-{
-  g_main_loop_quit (((SondeMetricsServer *) data)->loop);
-  return G_SOURCE_REMOVE;
 }
 
 void
@@ -240,23 +194,15 @@ sonde_metrics_server_stop (SondeMetricsServer *self)
 {
   g_return_if_fail (SONDE_IS_METRICS_SERVER (self));
 
-  if (self->thread == NULL)
-    return;
-  g_main_context_invoke (self->context, on_stop_request, self);
-  g_thread_join (g_steal_pointer (&self->thread));
+  sonde_server_thread_stop (self->thread, NULL, NULL);
 }
 
 guint16
 sonde_metrics_server_get_port (SondeMetricsServer *self)
 {
-  guint16 port;
-
   g_return_val_if_fail (SONDE_IS_METRICS_SERVER (self), 0);
 
-  g_mutex_lock (&self->lock);
-  port = self->port;
-  g_mutex_unlock (&self->lock);
-  return port;
+  return sonde_server_thread_get_port (self->thread);
 }
 
 char *
@@ -301,13 +247,10 @@ sonde_metrics_server_finalize (GObject *object)
 {
   SondeMetricsServer *self = SONDE_METRICS_SERVER (object);
 
+  g_clear_pointer (&self->thread, sonde_server_thread_free);
   g_clear_pointer (&self->metrics, sonde_metrics_unref);
   g_clear_object (&self->address);
-  g_clear_pointer (&self->loop, g_main_loop_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  g_clear_error (&self->start_error);
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (sonde_metrics_server_parent_class)->finalize (object);
 }
@@ -325,9 +268,7 @@ static void
 sonde_metrics_server_init (SondeMetricsServer *self)
 {
   g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
+  self->thread = sonde_server_thread_new ("sonde-metrics");
 }
 
 SondeMetricsServer *

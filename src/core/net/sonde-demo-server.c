@@ -22,6 +22,7 @@
 
 #include "sonde-demo-server.h"
 #include "sonde-json-writer.h"
+#include "sonde-server-thread.h"
 
 #define ECHO_MAX_PAYLOAD   ((guint64) 64 * 1024 * 1024)
 #define MAX_BURST          10000
@@ -68,25 +69,20 @@ typedef struct {
 
 struct _SondeDemoServer
 {
-  GObject       parent_instance;
+  GObject            parent_instance;
+
+  /* owned */
+  SondeServerThread *thread;
+  guint16            requested_port;   /* set before start */
 
   /* shared */
-  GMutex        lock;
-  GCond         cond;
-  gboolean      started;
-  GError       *start_error;
-  guint16       port;
-  double        rate;
-  guint         n_clients;
+  GMutex             lock;
+  double             rate;
+  guint              n_clients;
 
   /* owned by the server thread */
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  SoupServer   *soup_server;
-  GPtrArray    *clients;
-  GSource      *stop_timeout;
-  gboolean      stopping;
+  GPtrArray         *clients;
+  gboolean           stopping;
 };
 
 G_DEFINE_FINAL_TYPE (SondeDemoServer, sonde_demo_server, G_TYPE_OBJECT)
@@ -258,7 +254,7 @@ on_client_closed (SoupWebsocketConnection *ws,
   g_mutex_unlock (&self->lock);
 
   if (self->stopping && self->clients->len == 0)
-    g_main_loop_quit (self->loop);
+    sonde_server_thread_quit (self->thread);
 }
 
 static void
@@ -335,7 +331,7 @@ on_websocket (SoupServer              *server,
   client->timer = g_timeout_source_new ((guint) CLAMP (1000.0 / client->rate, 1.0, 1000.0));
   g_source_set_static_name (client->timer, "[sonde] demo feed");
   g_source_set_callback (client->timer, on_client_tick, client, NULL);
-  g_source_attach (client->timer, self->context);
+  g_source_attach (client->timer, sonde_server_thread_get_context (self->thread));
   on_client_tick (client);
 }
 
@@ -357,54 +353,31 @@ on_http (SoupServer        *server,
                                     body, strlen (body));
 }
 
-static gpointer
-server_thread (gpointer data)
+static gboolean
+setup_server (SondeServerThread  *thread,
+              gpointer            data,
+              GError            **error)
 {
   SondeDemoServer *self = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupServer) server = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  guint16 requested;
-  gboolean listening;
-  GSList *uris;
 
-  g_main_context_push_thread_default (self->context);
   self->stopping = FALSE;
 
-  self->soup_server = soup_server_new ("server-header", "Sonde-demo/" PACKAGE_VERSION " ", NULL);
-  soup_server_add_handler (self->soup_server, NULL, on_http, self, NULL);
-  soup_server_add_websocket_handler (self->soup_server, "/ticker", NULL, NULL, on_websocket, self, NULL);
-  soup_server_add_websocket_handler (self->soup_server, "/sensors", NULL, NULL, on_websocket, self, NULL);
-  soup_server_add_websocket_handler (self->soup_server, "/echo", NULL, NULL, on_websocket, self, NULL);
+  server = soup_server_new ("server-header", "Sonde-demo/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_handler (server, NULL, on_http, self, NULL);
+  soup_server_add_websocket_handler (server, "/ticker", NULL, NULL, on_websocket, self, NULL);
+  soup_server_add_websocket_handler (server, "/sensors", NULL, NULL, on_websocket, self, NULL);
+  soup_server_add_websocket_handler (server, "/echo", NULL, NULL, on_websocket, self, NULL);
 
-  g_mutex_lock (&self->lock);
-  requested = self->port;
-  g_mutex_unlock (&self->lock);
+  return sonde_server_thread_listen (thread, server, loopback, self->requested_port, 0, error);
+}
 
-  {
-    g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, requested);
-
-    if (soup_server_listen (self->soup_server, address, 0, &error))
-      {
-        uris = soup_server_get_uris (self->soup_server);
-        requested = (guint16) g_uri_get_port (uris->data);
-        g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-      }
-  }
-
-  /* Decided before the error is handed over: start() steals it as soon as
-   * the lock is released. */
-  listening = error == NULL;
-
-  g_mutex_lock (&self->lock);
-  self->started = TRUE;
-  self->port = requested;
-  if (error != NULL)
-    self->start_error = g_steal_pointer (&error);
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-
-  if (listening)
-    g_main_loop_run (self->loop);
+static void
+teardown_server (SondeServerThread *thread,
+                 gpointer           data)
+{
+  SondeDemoServer *self = data;
 
   /* Clients that did not complete the close in time go without their
    * "closed" signal: forget them here. */
@@ -412,30 +385,6 @@ server_thread (gpointer data)
   g_mutex_lock (&self->lock);
   self->n_clients = 0;
   g_mutex_unlock (&self->lock);
-  soup_server_disconnect (self->soup_server);
-  g_clear_object (&self->soup_server);
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
-
-  /* The context outlives this run: a grace timeout left attached would stop
-   * the next one. */
-  if (self->stop_timeout != NULL)
-    {
-      g_source_destroy (self->stop_timeout);
-      g_clear_pointer (&self->stop_timeout, g_source_unref);
-    }
-
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
-}
-
-static gboolean
-on_stop_timeout (gpointer data)
-{
-  SondeDemoServer *self = data;
-
-  g_main_loop_quit (self->loop);
-  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -446,7 +395,7 @@ on_stop_request (gpointer data)
   self->stopping = TRUE;
   if (self->clients->len == 0)
     {
-      g_main_loop_quit (self->loop);
+      sonde_server_thread_quit (self->thread);
       return G_SOURCE_REMOVE;
     }
 
@@ -459,10 +408,7 @@ on_stop_request (gpointer data)
       if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_close (client->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "demo server stopping");
     }
-
-  self->stop_timeout = g_timeout_source_new (1000);
-  g_source_set_callback (self->stop_timeout, on_stop_timeout, self, NULL);
-  g_source_attach (self->stop_timeout, self->context);
+  sonde_server_thread_quit_after (self->thread, 1000);
   return G_SOURCE_REMOVE;
 }
 
@@ -481,12 +427,9 @@ sonde_demo_server_finalize (GObject *object)
 {
   SondeDemoServer *self = (SondeDemoServer *) object;
 
+  g_clear_pointer (&self->thread, sonde_server_thread_free);
   g_clear_pointer (&self->clients, g_ptr_array_unref);
-  g_clear_pointer (&self->loop, g_main_loop_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  g_clear_error (&self->start_error);
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (sonde_demo_server_parent_class)->finalize (object);
 }
@@ -555,10 +498,8 @@ static void
 sonde_demo_server_init (SondeDemoServer *self)
 {
   g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
+  self->thread = sonde_server_thread_new ("sonde-demo");
   self->rate = SONDE_DEMO_SERVER_DEFAULT_RATE;
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
   self->clients = g_ptr_array_new_with_free_func (client_free);
 }
 
@@ -607,26 +548,16 @@ sonde_demo_server_start (SondeDemoServer  *self,
                          guint16           port,
                          GError          **error)
 {
+  g_autoptr(GError) local_error = NULL;
+
   g_return_val_if_fail (SONDE_IS_DEMO_SERVER (self), FALSE);
-  g_return_val_if_fail (self->thread == NULL, FALSE);
+  g_return_val_if_fail (!sonde_server_thread_is_running (self->thread), FALSE);
 
-  g_mutex_lock (&self->lock);
-  self->port = port;
-  self->started = FALSE;
-  g_mutex_unlock (&self->lock);
-
-  self->thread = g_thread_new ("sonde-demo", server_thread, self);
-
-  g_mutex_lock (&self->lock);
-  while (!self->started)
-    g_cond_wait (&self->cond, &self->lock);
-  g_mutex_unlock (&self->lock);
-
-  if (self->start_error != NULL)
+  self->requested_port = port;
+  if (!sonde_server_thread_start (self->thread, setup_server, teardown_server, self, &local_error))
     {
-      g_propagate_prefixed_error (error, g_steal_pointer (&self->start_error),
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                   _("The demo server cannot listen on 127.0.0.1:%u: "), port);
-      g_thread_join (g_steal_pointer (&self->thread));
       return FALSE;
     }
 
@@ -639,24 +570,15 @@ sonde_demo_server_stop (SondeDemoServer *self)
 {
   g_return_if_fail (SONDE_IS_DEMO_SERVER (self));
 
-  if (self->thread == NULL)
-    return;
-
-  g_main_context_invoke (self->context, on_stop_request, self);
-  g_thread_join (g_steal_pointer (&self->thread));
+  sonde_server_thread_stop (self->thread, on_stop_request, self);
 }
 
 guint16
 sonde_demo_server_get_port (SondeDemoServer *self)
 {
-  guint16 port;
-
   g_return_val_if_fail (SONDE_IS_DEMO_SERVER (self), 0);
 
-  g_mutex_lock (&self->lock);
-  port = self->port;
-  g_mutex_unlock (&self->lock);
-  return port;
+  return sonde_server_thread_get_port (self->thread);
 }
 
 /* "ws://127.0.0.1:PORT@path" */

@@ -21,30 +21,27 @@
 #include "sonde-replay-client.h"
 #include "sonde-replay-server.h"
 #include "sonde-serve-error.h"
+#include "sonde-server-thread.h"
 
 struct _SondeReplayServer
 {
   GObject          parent_instance;
 
+  /* owned */
+  SondeServerThread *thread;
+
   /* set before start, read-only after */
   SondeReplayPlan  plan;
   GTlsCertificate *certificate;
   GInetAddress    *address;
+  guint16          requested_port;
   GMainContext    *owner_context;
 
   /* shared */
   GMutex           lock;
-  GCond            cond;
-  gboolean         started;
-  GError          *start_error;
-  guint16          port;
   guint            n_clients;
 
   /* owned by the server thread */
-  GThread         *thread;
-  GMainContext    *context;
-  GMainLoop       *loop;
-  SoupServer      *soup_server;
   GPtrArray       *clients;      /* SondeReplayClient */
   gboolean         ever_connected;
   gboolean         stopping;
@@ -99,7 +96,7 @@ on_client_closed (SoupWebsocketConnection *ws,
   g_mutex_unlock (&self->lock);
 
   if (self->stopping && self->clients->len == 0)
-    g_main_loop_quit (self->loop);
+    sonde_server_thread_quit (self->thread);
   else if (self->clients->len == 0 && self->ever_connected)
     {
       GSource *source = g_idle_source_new ();
@@ -131,54 +128,35 @@ on_websocket (SoupServer              *server,
   self->ever_connected = TRUE;
   g_signal_connect (ws, "closed", G_CALLBACK (on_client_closed), self);
   g_ptr_array_add (self->clients, sonde_replay_client_new (&self->plan, ws, soup_server_message_get_socket (msg),
-                                                         self->context));
+                                                         sonde_server_thread_get_context (self->thread)));
 
   g_mutex_lock (&self->lock);
   self->n_clients = self->clients->len;
   g_mutex_unlock (&self->lock);
 }
 
-static gpointer
-server_thread (gpointer data)
+static gboolean
+setup_server (SondeServerThread  *thread,
+              gpointer            data,
+              GError            **error)
 {
   SondeReplayServer *self = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  guint16 port;
-  gboolean listening;
-  GSList *uris;
+  g_autoptr(SoupServer) server = NULL;
 
-  g_main_context_push_thread_default (self->context);
+  server = soup_server_new ("server-header", "Sonde-replay/" PACKAGE_VERSION " ",
+                            "tls-certificate", self->certificate,
+                            NULL);
+  soup_server_add_websocket_handler (server, NULL, NULL, NULL, on_websocket, self, NULL);
 
-  self->soup_server = soup_server_new ("server-header", "Sonde-replay/" PACKAGE_VERSION " ",
-                                       "tls-certificate", self->certificate,
-                                       NULL);
-  soup_server_add_websocket_handler (self->soup_server, NULL, NULL, NULL, on_websocket, self, NULL);
+  return sonde_server_thread_listen (thread, server, self->address, self->requested_port,
+                                     self->certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+}
 
-  g_mutex_lock (&self->lock);
-  port = self->port;
-  g_mutex_unlock (&self->lock);
-
-  address = g_inet_socket_address_new (self->address, port);
-  if (soup_server_listen (self->soup_server, address,
-                          self->certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0, &error))
-    {
-      uris = soup_server_get_uris (self->soup_server);
-      port = (guint16) g_uri_get_port (uris->data);
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-    }
-  listening = error == NULL;
-
-  g_mutex_lock (&self->lock);
-  self->started = TRUE;
-  self->port = port;
-  if (error != NULL)
-    self->start_error = g_steal_pointer (&error);
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-
-  if (listening)
-    g_main_loop_run (self->loop);
+static void
+teardown_server (SondeServerThread *thread,
+                 gpointer           data)
+{
+  SondeReplayServer *self = data;
 
   /* Clients that did not complete the close in time go without their
    * "closed" signal. */
@@ -189,34 +167,17 @@ server_thread (gpointer data)
   g_mutex_lock (&self->lock);
   self->n_clients = 0;
   g_mutex_unlock (&self->lock);
-  soup_server_disconnect (self->soup_server);
-  g_clear_object (&self->soup_server);
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
-
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
-}
-
-static gboolean
-on_stop_timeout (gpointer data)
-{
-  SondeReplayServer *self = data;
-
-  g_main_loop_quit (self->loop);
-  return G_SOURCE_REMOVE;
 }
 
 static gboolean
 on_stop_request (gpointer data)
 {
   SondeReplayServer *self = data;
-  GSource *timeout;
 
   self->stopping = TRUE;
   if (self->clients->len == 0)
     {
-      g_main_loop_quit (self->loop);
+      sonde_server_thread_quit (self->thread);
       return G_SOURCE_REMOVE;
     }
 
@@ -225,11 +186,7 @@ on_stop_request (gpointer data)
   for (guint i = 0; i < self->clients->len; i++)
     sonde_replay_client_close (g_ptr_array_index (self->clients, i), SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
                                "server stopping");
-
-  timeout = g_timeout_source_new (1000);
-  g_source_set_callback (timeout, on_stop_timeout, self, NULL);
-  g_source_attach (timeout, self->context);
-  g_source_unref (timeout);
+  sonde_server_thread_quit_after (self->thread, 1000);
   return G_SOURCE_REMOVE;
 }
 
@@ -248,17 +205,14 @@ sonde_replay_server_finalize (GObject *object)
 {
   SondeReplayServer *self = (SondeReplayServer *) object;
 
+  g_clear_pointer (&self->thread, sonde_server_thread_free);
   g_clear_pointer (&self->clients, g_ptr_array_unref);
-  g_clear_pointer (&self->loop, g_main_loop_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->owner_context, g_main_context_unref);
   g_clear_pointer (&self->plan.source, sonde_replay_source_unref);
   g_clear_pointer (&self->plan.rules, sonde_mock_rules_unref);
   g_clear_object (&self->certificate);
   g_clear_object (&self->address);
-  g_clear_error (&self->start_error);
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (sonde_replay_server_parent_class)->finalize (object);
 }
@@ -280,10 +234,8 @@ static void
 sonde_replay_server_init (SondeReplayServer *self)
 {
   g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
+  self->thread = sonde_server_thread_new ("sonde-replay");
   self->plan.speed = 1.0;
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
   self->clients = g_ptr_array_new_with_free_func ((GDestroyNotify) sonde_replay_client_free);
 }
 
@@ -309,7 +261,7 @@ sonde_replay_server_set_speed (SondeReplayServer *self,
 {
   g_return_if_fail (SONDE_IS_REPLAY_SERVER (self));
   g_return_if_fail (speed >= 0);
-  g_return_if_fail (self->thread == NULL);
+  g_return_if_fail (!sonde_server_thread_is_running (self->thread));
 
   self->plan.speed = speed;
 }
@@ -319,7 +271,7 @@ sonde_replay_server_set_loop (SondeReplayServer *self,
                               gboolean           loop)
 {
   g_return_if_fail (SONDE_IS_REPLAY_SERVER (self));
-  g_return_if_fail (self->thread == NULL);
+  g_return_if_fail (!sonde_server_thread_is_running (self->thread));
 
   self->plan.loop = loop;
 }
@@ -330,7 +282,7 @@ sonde_replay_server_set_tls_certificate (SondeReplayServer *self,
 {
   g_return_if_fail (SONDE_IS_REPLAY_SERVER (self));
   g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
-  g_return_if_fail (self->thread == NULL);
+  g_return_if_fail (!sonde_server_thread_is_running (self->thread));
 
   g_set_object (&self->certificate, certificate);
 }
@@ -341,8 +293,10 @@ sonde_replay_server_start (SondeReplayServer  *self,
                            guint16             port,
                            GError            **error)
 {
+  g_autoptr(GError) local_error = NULL;
+
   g_return_val_if_fail (SONDE_IS_REPLAY_SERVER (self), FALSE);
-  g_return_val_if_fail (self->thread == NULL, FALSE);
+  g_return_val_if_fail (!sonde_server_thread_is_running (self->thread), FALSE);
 
   g_clear_object (&self->address);
   if (address == NULL)
@@ -357,27 +311,16 @@ sonde_replay_server_start (SondeReplayServer  *self,
   g_clear_pointer (&self->owner_context, g_main_context_unref);
   self->owner_context = g_main_context_ref_thread_default ();
 
-  g_mutex_lock (&self->lock);
-  self->port = port;
-  self->started = FALSE;
+  self->requested_port = port;
   self->stopping = FALSE;
   self->ever_connected = FALSE;
-  g_mutex_unlock (&self->lock);
 
-  self->thread = g_thread_new ("sonde-replay", server_thread, self);
-
-  g_mutex_lock (&self->lock);
-  while (!self->started)
-    g_cond_wait (&self->cond, &self->lock);
-  g_mutex_unlock (&self->lock);
-
-  if (self->start_error != NULL)
+  if (!sonde_server_thread_start (self->thread, setup_server, teardown_server, self, &local_error))
     {
       g_autofree char *where = g_inet_address_to_string (self->address);
 
-      g_propagate_prefixed_error (error, g_steal_pointer (&self->start_error),
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                   _("Cannot listen on %s port %u: "), where, port);
-      g_thread_join (g_steal_pointer (&self->thread));
       return FALSE;
     }
   return TRUE;
@@ -388,24 +331,15 @@ sonde_replay_server_stop (SondeReplayServer *self)
 {
   g_return_if_fail (SONDE_IS_REPLAY_SERVER (self));
 
-  if (self->thread == NULL)
-    return;
-
-  g_main_context_invoke (self->context, on_stop_request, self);
-  g_thread_join (g_steal_pointer (&self->thread));
+  sonde_server_thread_stop (self->thread, on_stop_request, self);
 }
 
 guint16
 sonde_replay_server_get_port (SondeReplayServer *self)
 {
-  guint16 port;
-
   g_return_val_if_fail (SONDE_IS_REPLAY_SERVER (self), 0);
 
-  g_mutex_lock (&self->lock);
-  port = self->port;
-  g_mutex_unlock (&self->lock);
-  return port;
+  return sonde_server_thread_get_port (self->thread);
 }
 
 char *
