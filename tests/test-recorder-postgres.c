@@ -242,6 +242,13 @@ silent_accept (Silent *silent)
 }
 
 static void
+on_finalized (gpointer  data,
+              GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) data, TRUE);
+}
+
+static void
 on_tick (gpointer data)
 {
   *(gboolean *) data = TRUE;
@@ -249,7 +256,8 @@ on_tick (gpointer data)
 
 /* The connect to the server is under way, on the writer thread: this
  * thread's main loop runs on meanwhile (it is what accepts the connect
- * here), and the recorder waits for an answer without a session yet. */
+ * here), and the recorder waits for an answer without a session yet.
+ * Ending it while the connect still hangs is over within seconds. */
 static void
 test_main_thread_free (void)
 {
@@ -263,6 +271,7 @@ test_main_thread_free (void)
   Silent silent = { NULL, NULL };
   guint64 seq = 1;
   gboolean ticked = FALSE;
+  gint finalized = FALSE;
 
   silent.listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   g_assert_no_error (error);
@@ -290,16 +299,24 @@ test_main_thread_free (void)
   g_assert_cmpint (sonde_recorder_get_session_id (recorder), ==, 0);
   g_assert_null (stopped);
 
-  /* The listener goes: the connect fails, the end gives up within
-   * seconds. */
+  /* The recording ends while the connect still hangs: it is over within
+   * seconds all the same, saying what was not written. */
+  sonde_recorder_end (recorder, START_US + 1, 1000, NULL, SONDE_STORE_ENDED_BY_CLIENT);
+  SONDE_TEST_ASSERT_WAIT (!sonde_recorder_get_recording (recorder), 15000);
+  g_assert_nonnull (stopped);
+  g_assert_error (stopped, SONDE_STORE_ERROR, SONDE_STORE_ERROR_UNREACHABLE);
+  g_assert_nonnull (strstr (stopped->message, "did not answer"));
+  g_assert_nonnull (strstr (stopped->message, "10 records were not written"));
+  g_assert_false (sonde_recorder_wait_all (0));
+
+  /* The listener goes: the connect fails, and the writer, let go of,
+   * drops the last ref once done. */
+  g_object_weak_ref (G_OBJECT (recorder), on_finalized, &finalized);
+  g_clear_object (&recorder);
   g_socket_close (silent.accepted, NULL);
   g_socket_close (silent.listener, NULL);
-  sonde_recorder_end (recorder, START_US + 1, 1000, NULL, SONDE_STORE_ENDED_BY_CLIENT);
-  SONDE_TEST_ASSERT_WAIT (!sonde_recorder_get_recording (recorder), WAIT_MS);
-  g_assert_nonnull (stopped);
-  g_assert_nonnull (strstr (stopped->message, "10 records were not written"));
+  SONDE_TEST_ASSERT_WAIT (g_atomic_int_get (&finalized), WAIT_MS);
   SONDE_TEST_ASSERT_WAIT (sonde_recorder_wait_all (0), WAIT_MS);
-  g_assert_finalize_object (g_steal_pointer (&recorder));
   g_object_unref (silent.accepted);
   g_object_unref (silent.listener);
 }

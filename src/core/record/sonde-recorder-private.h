@@ -27,6 +27,12 @@ struct _SondeRecorderBlock {
   guint8              data[];
 };
 
+/* Once a recording is closing, how long a database server that never
+ * answered is waited for; the calling thread lets go of the writer a
+ * second later whatever it is doing (a connect that hangs). */
+#define SONDE_RECORDER_BEGIN_AT_CLOSE_US (3 * G_USEC_PER_SEC)
+#define SONDE_RECORDER_ABANDON_US        (SONDE_RECORDER_BEGIN_AT_CLOSE_US + G_USEC_PER_SEC)
+
 /* A batch, one transaction, is written once this many records or bytes
  * are queued (or after an interval: sonde-recorder-writer.c). */
 #define SONDE_RECORDER_MAX_BATCH_RECORDS 8192
@@ -44,6 +50,7 @@ struct _SondeRecorder
   gboolean             recording;
   gboolean             closed;
   gboolean             detached;        /* ended by sonde_recorder_end(): nobody joins the writer */
+  GSource             *abandon_source;  /* ended before the session began: lets go of the writer */
   guint64              bytes_on_disk;
   guint64              skipped;
   guint64              dropping;        /* dropped since the last gap record */
@@ -74,6 +81,8 @@ struct _SondeRecorder
   gsize                limit;
   gboolean             paused;
   gboolean             closing;
+  gint64               closing_since;   /* monotonic */
+  gboolean             abandoned;       /* the calling thread let go: the writer holds the last ref */
   gboolean             writer_idle;       /* waits for a first record */
   gboolean             writer_gathering;  /* waits for a full batch */
   gint64               first_queued_us;   /* when the queue last stopped being empty */
@@ -109,6 +118,13 @@ void     sonde_recorder_gap_record            (SondeRecord       *record,
                                                gsize              buffer_size);
 /* Under lock: have the calling thread look at the state (report()). */
 void     sonde_recorder_schedule_report_locked (SondeRecorder    *self);
+/* Under lock: the records the queue stands for (a gap record for those
+ * it counts). */
+guint64  sonde_recorder_count_queued_locked   (SondeRecorder     *self);
+/* The error saying @unwritten records were not written as the recording
+ * ended, waiting for a server that did not answer (@error). */
+GError  *sonde_recorder_gave_up_error         (const GError      *error,
+                                               guint64            unwritten);
 /* Under lock: frees every queued block. */
 void     sonde_recorder_drain_queue_locked    (SondeRecorder     *self);
 /* The writer is done: off the list of live recorders. */

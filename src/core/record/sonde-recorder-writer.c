@@ -50,7 +50,7 @@
 #define RETRY_MIN_US      (50 * 1000)
 #define RETRY_MAX_US      (2 * G_USEC_PER_SEC)
 #define RETRY_AT_CLOSE_US (10 * G_USEC_PER_SEC)
-#define BEGIN_AT_CLOSE_US (3 * G_USEC_PER_SEC)
+#define BEGIN_AT_CLOSE_US SONDE_RECORDER_BEGIN_AT_CLOSE_US
 
 typedef struct {
   gint64   delay_us;
@@ -170,8 +170,8 @@ set_waiting_locked (SondeRecorder *self,
 
 /* Whether to try a store call again that failed with @error. Only a
  * server that cannot be reached is waited for: with a backoff, and, once
- * the recording is closing, until @at_close_us after the first try
- * since. */
+ * the recording is closing, until @at_close_us after it began to (then
+ * one try more at most); never once the calling thread let go. */
 static gboolean
 retry_later (SondeRecorder *self,
              const GError  *error,
@@ -185,8 +185,8 @@ retry_later (SondeRecorder *self,
     return FALSE;
   g_mutex_lock (&self->lock);
   if (self->closing && retry->close_deadline == 0)
-    retry->close_deadline = now + at_close_us;
-  again = retry->close_deadline == 0 || now < retry->close_deadline;
+    retry->close_deadline = MAX (self->closing_since + at_close_us, now + RETRY_MIN_US);
+  again = !self->abandoned && (retry->close_deadline == 0 || now < retry->close_deadline);
   if (again)
     {
       self->retries++;
@@ -220,9 +220,8 @@ count_record (const SondeRecord *record)
   return at != NULL ? g_ascii_strtoull (at + strlen (key), NULL, 10) : 0;
 }
 
-/* Under lock: the records the queue stands for. */
-static guint64
-count_queued_locked (SondeRecorder *self)
+guint64
+sonde_recorder_count_queued_locked (SondeRecorder *self)
 {
   guint64 n = 0;
 
@@ -239,6 +238,20 @@ count_queued_locked (SondeRecorder *self)
   return n;
 }
 
+GError *
+sonde_recorder_gave_up_error (const GError *error,
+                              guint64       unwritten)
+{
+  return g_error_new (SONDE_STORE_ERROR, SONDE_STORE_ERROR_UNREACHABLE,
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "%s; gave up waiting for it as the recording ended: "
+                                   "%" PRIu64 " record was not written",
+                                   "%s; gave up waiting for it as the recording ended: "
+                                   "%" PRIu64 " records were not written",
+                                   unwritten),
+                      error->message, (uint64_t) unwritten);
+}
+
 /* Under lock: the recording has stopped for good on @error, with the
  * @n records of @batch not written besides the queue. */
 static void
@@ -250,24 +263,20 @@ fail_locked (SondeRecorder     *self,
 {
   if (retry->gave_up)
     {
-      guint64 unwritten = count_queued_locked (self);
+      guint64 unwritten = sonde_recorder_count_queued_locked (self);
       GError *gave_up;
 
       for (guint i = 0; i < n; i++)
         unwritten += count_record (&batch[i]);
-      gave_up = g_error_new (SONDE_STORE_ERROR, SONDE_STORE_ERROR_UNREACHABLE,
-                             g_dngettext (GETTEXT_PACKAGE,
-                                          "%s; gave up waiting for it as the recording ended: "
-                                          "%" PRIu64 " record was not written",
-                                          "%s; gave up waiting for it as the recording ended: "
-                                          "%" PRIu64 " records were not written",
-                                          unwritten),
-                             error->message, (uint64_t) unwritten);
+      gave_up = sonde_recorder_gave_up_error (error, unwritten);
       g_error_free (error);
       error = gave_up;
     }
   self->failed = TRUE;
   g_clear_error (&self->error);
+  /* Let go of: the calling thread has said it already. */
+  if (self->abandoned)
+    g_clear_error (&error);
   self->error = error;
   g_clear_pointer (&self->waiting, g_free);
   sonde_recorder_drain_queue_locked (self);
@@ -294,11 +303,19 @@ begin_session (SondeRecorder *self)
           self->store = store;
           g_mutex_unlock (&self->lock);
         }
+      g_mutex_lock (&self->lock);
+      if (self->abandoned)
+        {
+          g_mutex_unlock (&self->lock);
+          return FALSE;
+        }
+      g_mutex_unlock (&self->lock);
       if (self->store != NULL
           && sonde_store_begin_session (self->store, self->profile_id, self->profile_name, self->masked_url,
                                         self->start_us, &id, &error))
         {
           g_mutex_lock (&self->lock);
+          /* Let go of meanwhile: the session is ended at once, empty. */
           self->session_id = id;
           self->disk_bytes = sonde_store_get_size (self->store);
           g_clear_pointer (&self->waiting, g_free);
@@ -323,6 +340,7 @@ sonde_recorder_writer_thread (gpointer user_data)
   g_autofree SondeRecord *batch = g_new (SondeRecord, MAX_BATCH_RECORDS);
   guint64 last_size = 0;
   Retry retry = { 0, 0, FALSE };
+  gboolean abandoned;
 
   if (self->session_id == 0)
     begin_session (self);
@@ -419,9 +437,14 @@ sonde_recorder_writer_thread (gpointer user_data)
   if (self->store != NULL)
     self->disk_bytes = sonde_store_get_size (self->store);
   self->finished = TRUE;
-  if (self->detached)
+  abandoned = self->abandoned;
+  if (self->detached && !abandoned)
     sonde_recorder_schedule_report_locked (self);
   g_mutex_unlock (&self->lock);
   sonde_recorder_live_remove (self);
+  /* The calling thread let go: sonde_recorder_end()'s ref is this
+   * thread's. */
+  if (abandoned)
+    g_object_unref (self);
   return NULL;
 }

@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "sonde-recorder-private.h"
 
 G_DEFINE_FINAL_TYPE (SondeRecorder, sonde_recorder, G_TYPE_OBJECT)
@@ -129,6 +131,11 @@ report (gpointer user_data)
   /* Ended without waiting: the writer is done now. */
   if (finished && self->detached && self->thread != NULL)
     {
+      if (self->abandon_source != NULL)
+        {
+          g_source_destroy (self->abandon_source);
+          g_clear_pointer (&self->abandon_source, g_source_unref);
+        }
       g_thread_join (g_steal_pointer (&self->thread));
       if (self->recording)
         {
@@ -152,6 +159,11 @@ sonde_recorder_dispose (GObject *object)
     {
       g_source_destroy (self->report_source);
       g_clear_pointer (&self->report_source, g_source_unref);
+    }
+  if (self->abandon_source != NULL)
+    {
+      g_source_destroy (self->abandon_source);
+      g_clear_pointer (&self->abandon_source, g_source_unref);
     }
   g_clear_object (&self->store);
 
@@ -431,6 +443,7 @@ begin_closing_locked (SondeRecorder       *self,
       self->dropping = 0;
     }
   self->closing = TRUE;
+  self->closing_since = g_get_monotonic_time ();
   self->paused = FALSE;
   self->end_us = end_us;
   self->close_code = close_code;
@@ -438,6 +451,48 @@ begin_closing_locked (SondeRecorder       *self,
   self->initiator = initiator;
   g_cond_signal (&self->cond);
   return gap;
+}
+
+/* Ended, and the writer is not done past its deadline (a connect that
+ * hangs): lets go of it. It writes nothing more, and drops
+ * sonde_recorder_end()'s ref once it is done; the recording is over now,
+ * said as the writer would have. */
+static gboolean
+abandon (gpointer user_data)
+{
+  SondeRecorder *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->abandon_source, g_source_unref);
+  g_mutex_lock (&self->lock);
+  if (self->finished || self->session_id != 0)
+    {
+      /* report() joins it; or the session began: it writes, bounded. */
+      g_mutex_unlock (&self->lock);
+      return G_SOURCE_REMOVE;
+    }
+  self->abandoned = TRUE;
+  error = g_steal_pointer (&self->error);
+  if (error == NULL)
+    {
+      GError unreachable = { SONDE_STORE_ERROR, SONDE_STORE_ERROR_UNREACHABLE,
+                             self->waiting != NULL ? self->waiting
+                                                   : (char *) _("The database server did not answer") };
+
+      error = sonde_recorder_gave_up_error (&unreachable, sonde_recorder_count_queued_locked (self));
+    }
+  self->failed = TRUE;
+  sonde_recorder_drain_queue_locked (self);
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  g_thread_unref (g_steal_pointer (&self->thread));
+  g_object_ref (self);
+  self->recording = FALSE;
+  g_signal_emit (self, signals[SIGNAL_STOPPED], 0, error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -461,6 +516,15 @@ sonde_recorder_end (SondeRecorder       *self,
   gap = begin_closing_locked (self, end_us, close_code, close_reason, initiator);
   if (self->finished)
     sonde_recorder_schedule_report_locked (self);
+  else if (self->session_id == 0 && self->uri != NULL)
+    {
+      /* A database server that never answered: the writer gives up on
+       * it soon, but a connect that hangs would hold it. */
+      self->abandon_source = g_timeout_source_new (SONDE_RECORDER_ABANDON_US / 1000);
+      g_source_set_callback (self->abandon_source, abandon, self, NULL);
+      g_source_set_static_name (self->abandon_source, "[sonde] recorder abandon");
+      g_source_attach (self->abandon_source, self->context);
+    }
   g_mutex_unlock (&self->lock);
 
   if (gap > 0)

@@ -57,7 +57,9 @@ void           sonde_recorder_close              (SondeRecorder       *self,
 /* The same without waiting: the writer flushes and ends the session on
  * its own, keeping the recorder alive meanwhile; "recording" turns FALSE
  * (notified on this thread's main context) once the session has ended in
- * the store. */
+ * the store. A database server that never answered is let go of a few
+ * seconds later even when its connect hangs (::stopped says how many
+ * records were not written). */
 void           sonde_recorder_end                (SondeRecorder       *self,
                                                   gint64               end_us,
                                                   int                  close_code,
