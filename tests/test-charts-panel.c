@@ -466,6 +466,74 @@ test_edit_series (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (!gtk_widget_get_visible (GTK_WIDGET (editor)), WAIT_MS);
 }
 
+/* "Export to Prometheus" in the editor: checked, Apply marks the series
+ * in the list (its line and points stay: it reads the same); editing its
+ * path through the panel keeps the mark; the latency series stays the
+ * latency probe's when only its mark changes. */
+static void
+test_export_mark (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SondeSeriesEditor *editor;
+  SondeChart *chart;
+  SondeSeries *line;
+  SondeChartDef *def;
+  GtkWidget *path, *check;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+
+  receive (fixture, "{\"sym\":\"QQQ\",\"price\":400}");
+  receive (fixture, "{\"sym\":\"SPY\",\"price\":500}");
+  type_path (fixture, 0, "$.price");
+  sonde_chart_list_add_latency (fixture->list, 0);
+  chart = sonde_charts_panel_get_chart (fixture->panel, 0);
+  g_assert_cmpuint (sonde_chart_get_n_series (chart), ==, 2);
+  line = sonde_chart_get_series (chart, 0);
+  g_assert_cmpuint (sonde_series_get_n_points (line), ==, 2);
+  def = sonde_chart_list_get_chart (fixture->list, 0);
+
+  editor = sonde_charts_panel_edit (fixture->panel, 0);
+  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, editor, WAIT_MS));
+  path = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (editor), SONDE_TYPE_SERIES_EDITOR, "path_entry");
+  check = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (editor), SONDE_TYPE_SERIES_EDITOR, "export_check");
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  sonde_test_save_screenshot (GTK_WIDGET (editor), "charts-panel-edit-export.png");
+  g_signal_emit_by_name (path, "activate");
+  g_assert_true (sonde_series_spec_get_export (sonde_chart_def_get_series (def, 0)));
+  g_assert_true (sonde_charts_panel_get_chart (fixture->panel, 0) == chart);
+  g_assert_true (sonde_chart_get_series (chart, 0) == line);
+  g_assert_cmpuint (sonde_series_get_n_points (line), ==, 2);
+  SONDE_TEST_ASSERT_WAIT (!gtk_widget_get_visible (GTK_WIDGET (editor)), WAIT_MS);
+
+  /* Opened again: it shows the mark; the latency series, marked too. */
+  editor = sonde_charts_panel_edit (fixture->panel, 0);
+  g_assert_true (sonde_test_wait_for (sonde_test_is_mapped, editor, WAIT_MS));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+  sonde_series_editor_set_index (editor, 1);
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  g_signal_emit_by_name (path, "activate");
+  g_assert_cmpint (sonde_series_editor_get_error_part (editor), ==, SONDE_SERIES_SPEC_PART_NONE);
+  g_assert_cmpint (sonde_series_spec_get_source (sonde_chart_def_get_series (def, 1)), ==, SONDE_SERIES_SOURCE_LATENCY);
+  g_assert_true (sonde_series_spec_get_export (sonde_chart_def_get_series (def, 1)));
+  SONDE_TEST_ASSERT_WAIT (!gtk_widget_get_visible (GTK_WIDGET (editor)), WAIT_MS);
+
+  /* Another path, through the panel: still marked. */
+  g_assert_true (sonde_charts_panel_edit_series (fixture->panel, 0, 0, "$.price", "$.sym == \"SPY\"", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sonde_series_spec_get_where (sonde_chart_def_get_series (def, 0)), ==, "$.sym == \"SPY\"");
+  g_assert_true (sonde_series_spec_get_export (sonde_chart_def_get_series (def, 0)));
+
+  node = sonde_chart_list_to_json (fixture->list);
+  json = json_to_string (node, FALSE);
+  g_assert_cmpstr (json, ==,
+                   "{\"window_s\":60,\"latency_offered\":true,\"charts\":[{\"series\":["
+                   "{\"path\":\"$.price\",\"where\":\"$.sym == \\\"SPY\\\"\",\"export\":true},"
+                   "{\"source\":\"latency\",\"path\":\"$.rtt_ms\",\"export\":true}]}],\"tiles\":[]}");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -478,6 +546,7 @@ main (int   argc,
   ADD ("/charts-panel/bad-path", test_bad_path);
   ADD ("/charts-panel/split", test_split);
   ADD ("/charts-panel/edit-series", test_edit_series);
+  ADD ("/charts-panel/export-mark", test_export_mark);
 #undef ADD
 
   return sonde_test_gui_run ();

@@ -230,10 +230,17 @@ sonde_charts_panel_sync_chart (SondeChartsPanel *self,
   guint keep = 0;
   g_autofree char *title = NULL;
 
+  /* Only the export mark changed: the line stays, points and all. */
   while (keep < entry->parts->len && keep < n &&
-         sonde_series_spec_equal (((Part *) g_ptr_array_index (entry->parts, keep))->spec,
-                                  sonde_chart_def_get_series (entry->def, keep)))
-    keep++;
+         sonde_series_spec_reads_same (((Part *) g_ptr_array_index (entry->parts, keep))->spec,
+                                       sonde_chart_def_get_series (entry->def, keep)))
+    {
+      Part *part = g_ptr_array_index (entry->parts, keep);
+
+      sonde_series_spec_unref (part->spec);
+      part->spec = sonde_series_spec_ref (sonde_chart_def_get_series (entry->def, keep));
+      keep++;
+    }
 
   while (entry->parts->len > keep)
     part_free (self, entry, g_ptr_array_steal_index (entry->parts, entry->parts->len - 1));
@@ -295,14 +302,18 @@ on_editor_apply (SondeSeriesEditor *editor,
                  const char        *path,
                  const char        *where,
                  const char        *split,
+                 gboolean           export,
                  SondeChartsPanel  *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SondeSeriesSpec) spec = NULL;
+  g_autoptr(SondeSeriesSpec) read = NULL;
+  SondeSeriesSpec *old;
   SondeSeriesSpecPart part;
+  ChartEntry *entry;
   guint chart;
 
-  if (entry_of_editor (self, editor, &chart) == NULL)
+  if ((entry = entry_of_editor (self, editor, &chart)) == NULL)
     return;
   if (*path == '\0')
     {
@@ -310,7 +321,17 @@ on_editor_apply (SondeSeriesEditor *editor,
                                       _("Type the path of a numeric field, such as $.price"));
       return;
     }
-  spec = sonde_series_spec_new_split (path, where, split);
+  read = sonde_series_spec_new_split (path, where, split);
+  /* The latency series shows its path: left as it was, it stays the
+   * latency probe's (only its export mark changed). */
+  old = index < sonde_chart_def_get_n_series (entry->def) ? sonde_chart_def_get_series (entry->def, index) : NULL;
+  if (old != NULL && sonde_series_spec_get_source (old) == SONDE_SERIES_SOURCE_LATENCY &&
+      g_str_equal (path, sonde_series_spec_get_path (old)) && *where == '\0' && *split == '\0')
+    {
+      sonde_series_spec_unref (read);
+      read = sonde_series_spec_ref (old);
+    }
+  spec = sonde_series_spec_copy_with_export (read, export);
   part = sonde_series_spec_check_part (spec, &error);
   if (part != SONDE_SERIES_SPEC_PART_NONE ||
       !sonde_chart_list_replace_series (self->list, chart, index, spec, &error))

@@ -691,12 +691,21 @@ sonde_charts_panel_edit_series (SondeChartsPanel  *self,
                                 const char        *split,
                                 GError           **error)
 {
+  g_autoptr(SondeSeriesSpec) read = NULL;
   g_autoptr(SondeSeriesSpec) spec = NULL;
+  SondeChartDef *def;
+  gboolean exported;
 
   g_return_val_if_fail (SONDE_IS_CHARTS_PANEL (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (chart < g_list_model_get_n_items (G_LIST_MODEL (self->list)), FALSE);
 
-  spec = sonde_series_spec_new_split (path, where, split);
+  /* The series keeps its export mark. */
+  read = sonde_series_spec_new_split (path, where, split);
+  def = sonde_chart_list_get_chart (self->list, chart);
+  exported = index < sonde_chart_def_get_n_series (def) &&
+             sonde_series_spec_get_export (sonde_chart_def_get_series (def, index));
+  spec = sonde_series_spec_copy_with_export (read, exported);
   return sonde_chart_list_replace_series (self->list, chart, index, spec, error);
 }
 

@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A popover under a chart's Edit button: choose one of the chart's series,
- * change its path, condition or split, Apply. The editor only asks
+ * change its path, condition or split, mark it for export to Prometheus
+ * (sonde_value in `sonde-cli monitor`), Apply. The editor only asks
  * ("apply"); whoever owns the layout changes it, and tells the editor
  * what was wrong, if anything: the entry that holds the mistake turns red.
  */
@@ -27,6 +28,7 @@ struct _SondeSeriesEditor
   GtkEntry        *path_entry;
   GtkEntry        *where_entry;
   GtkEntry        *split_entry;
+  GtkCheckButton  *export_check;
   GtkLabel        *error_label;
 
   /* owned */
@@ -56,6 +58,7 @@ fill_entries (SondeSeriesEditor *self)
   spec = g_ptr_array_index (self->specs, index);
   sonde_series_editor_set_text (self, sonde_series_spec_get_path (spec), sonde_series_spec_get_where (spec),
                                 sonde_series_spec_get_split (spec));
+  gtk_check_button_set_active (self->export_check, sonde_series_spec_get_export (spec));
   sonde_series_editor_show_error (self, SONDE_SERIES_SPEC_PART_NONE, NULL);
 }
 
@@ -71,7 +74,8 @@ on_apply (SondeSeriesEditor *self)
   g_signal_emit (self, signals[APPLY], 0, sonde_series_editor_get_index (self),
                  gtk_editable_get_text (GTK_EDITABLE (self->path_entry)),
                  gtk_editable_get_text (GTK_EDITABLE (self->where_entry)),
-                 gtk_editable_get_text (GTK_EDITABLE (self->split_entry)));
+                 gtk_editable_get_text (GTK_EDITABLE (self->split_entry)),
+                 gtk_check_button_get_active (self->export_check));
 }
 
 static void
@@ -110,9 +114,11 @@ sonde_series_editor_class_init (SondeSeriesEditorClass *klass)
    * @path: its path as typed
    * @where: its condition ("" for all messages)
    * @split: its split ("" for one line)
+   * @export: marked for export to Prometheus
    */
   signals[APPLY] = g_signal_new ("apply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                 G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+                                 G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
+                                 G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/sonde-series-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, SondeSeriesEditor, series_label);
@@ -120,6 +126,7 @@ sonde_series_editor_class_init (SondeSeriesEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeSeriesEditor, path_entry);
   gtk_widget_class_bind_template_child (widget_class, SondeSeriesEditor, where_entry);
   gtk_widget_class_bind_template_child (widget_class, SondeSeriesEditor, split_entry);
+  gtk_widget_class_bind_template_child (widget_class, SondeSeriesEditor, export_check);
   gtk_widget_class_bind_template_child (widget_class, SondeSeriesEditor, error_label);
   gtk_widget_class_bind_template_callback (widget_class, on_series_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_apply);

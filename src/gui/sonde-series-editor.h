@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (SondeSeriesEditor, sonde_series_editor, SONDE, SERIES_EDIT
 
 GtkWidget  *sonde_series_editor_new         (void);
 /* The chart's series, to choose from (the first is chosen): its path,
- * condition and split fill the entries. */
+ * condition and split fill the entries, its export mark the check. */
 void        sonde_series_editor_set_series  (SondeSeriesEditor   *self,
                                              SondeSeriesSpec    **specs,
                                              guint                n_specs);
