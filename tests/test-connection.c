@@ -11,6 +11,10 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#ifdef __linux__
+#include <errno.h>
+#include <sys/resource.h>
+#endif
 
 #include "sonde-close-code.h"
 #include "sonde-connection.h"
@@ -963,6 +967,74 @@ test_batched_delivery (void)
   g_assert_finalize_object (g_steal_pointer (&connection));
 }
 
+#ifdef __linux__
+/* How many of this process's threads are I/O threads ("sonde-io") at
+ * @niceness. */
+static guint
+count_io_threads_at (int niceness)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+      g_autofree char *comm = NULL;
+      int value;
+
+      if (!g_file_get_contents (path, &comm, NULL, NULL) || !g_str_equal (g_strstrip (comm), "sonde-io"))
+        continue;
+      errno = 0;
+      value = getpriority (PRIO_PROCESS, (id_t) g_ascii_strtoull (tid, NULL, 10));
+      if (errno == 0 && value == niceness)
+        n++;
+    }
+  return n;
+}
+#endif
+
+/* sonde_connection_set_io_niceness(): the I/O threads started afterwards
+ * run nicer than the thread that connects (Linux: nice is per thread). */
+static void
+test_io_niceness (void)
+{
+#ifdef __linux__
+  g_autoptr(SondeDemoServer) server = sonde_demo_server_new ();
+  g_autoptr(SondeConnection) connection = sonde_connection_new ();
+  g_autofree char *url = NULL;
+  int base;
+
+  errno = 0;
+  base = getpriority (PRIO_PROCESS, 0);
+  g_assert_cmpint (errno, ==, 0);
+  if (base > 16)
+    {
+      g_test_skip ("already too nice to be made nicer");
+      return;
+    }
+  g_assert_true (sonde_demo_server_start (server, 0, NULL));
+  url = sonde_demo_server_dup_url (server, "/echo");
+  sonde_connection_set_url (connection, url);
+  g_assert_cmpuint (count_io_threads_at (base + 3), ==, 0);
+
+  sonde_connection_set_io_niceness (3);
+  g_assert_true (sonde_connection_connect (connection, NULL));
+  sonde_connection_set_io_niceness (0);
+  SONDE_TEST_ASSERT_WAIT (sonde_connection_get_state (connection) == SONDE_CONNECTION_STATE_OPEN, WAIT_MS);
+  g_assert_cmpuint (count_io_threads_at (base + 3), ==, 1);
+
+  /* The caller's own priority is untouched. */
+  g_assert_cmpint (getpriority (PRIO_PROCESS, 0), ==, base);
+
+  g_assert_true (sonde_connection_close (connection, 1000, NULL, NULL));
+  SONDE_TEST_ASSERT_WAIT (sonde_test_connection_is_final (connection), WAIT_MS);
+  g_assert_finalize_object (g_steal_pointer (&connection));
+#else
+  g_test_skip ("nice values are per thread only on Linux");
+#endif
+}
 
 static gboolean
 server_received (Fixture *fixture,
@@ -1507,6 +1579,7 @@ main (int   argc,
   g_test_add_func ("/connection/invalid-peer-close-code", test_invalid_peer_close_code);
   g_test_add_func ("/connection/protocol-error-is-one-event", test_protocol_error_is_one_event);
   g_test_add_func ("/connection/batched-delivery", test_batched_delivery);
+  g_test_add_func ("/connection/io-niceness", test_io_niceness);
   g_test_add ("/connection/on-open-messages", Fixture, NULL, fixture_setup, test_on_open_messages, fixture_teardown);
   g_test_add ("/connection/on-open-bad-template", Fixture, NULL, fixture_setup, test_on_open_bad_template, fixture_teardown);
   g_test_add ("/connection/heartbeat", Fixture, NULL, fixture_setup, test_heartbeat, fixture_teardown);

@@ -448,3 +448,15 @@ sonde_connection_state_to_string (SondeConnectionState state)
       g_return_val_if_reached ("unknown");
     }
 }
+
+/* Process-wide: every connection's I/O thread started from now on (each
+ * connect and reconnect starts one) runs @increment nice levels below the
+ * thread that connects (Linux; 0, the default: the same). For a process
+ * whose many connections would otherwise crowd out its other threads: a
+ * headless monitor whose /metrics must answer at once (issue 18). Not for
+ * the window, whose ingest should not wait for anything. */
+void
+sonde_connection_set_io_niceness (guint increment)
+{
+  sonde_link_set_io_niceness (increment);
+}

@@ -180,6 +180,11 @@ void                  sonde_connection_get_stats             (SondeConnection  *
 
 const char           *sonde_connection_state_to_string       (SondeConnectionState state);
 
+/* Process-wide: the I/O threads of connections started from now on run
+ * @increment nice levels nicer (less urgent) than the thread that starts
+ * them (Linux; 0, the default: the same). */
+void                  sonde_connection_set_io_niceness       (guint             increment);
+
 /* A replay's records (sonde-connection-replay.c): appended as the link's
  * batches append them, with the totals and states they imply; only while
  * the connection has no link. */

@@ -43,6 +43,7 @@ struct _SondeLink
   GMainContext            *main_context;
   GMainContext            *io_context;
   SondeLinkFlags           flags;
+  int                      io_niceness;   /* how much nicer the I/O thread runs */
 
   /* main thread only */
   SondeLinkReadyFunc       ready;

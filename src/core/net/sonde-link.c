@@ -20,6 +20,12 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <string.h>
+#ifdef __linux__
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "sonde-backoff.h"
 #include "sonde-certificate.h"
@@ -38,6 +44,11 @@
  * bench/ui-flood: 60 a second kept the main thread over 80 % busy). */
 #define MIN_TAKE_INTERVAL_US (G_USEC_PER_SEC / 30)
 #define SKEW_RESAMPLE_US     (G_USEC_PER_SEC / 10)
+
+/* How much nicer than their creator the I/O threads started from now on
+ * run: sonde_link_set_io_niceness(). Atomic; read by sonde_link_start(),
+ * so that a change made right after a connect does not race the thread. */
+static gint io_niceness;
 
 
 static gboolean
@@ -451,10 +462,36 @@ on_close_request (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Linux keeps a nice value for each thread (setpriority() on a thread id
+ * changes only that thread, against POSIX's per-process nice); elsewhere
+ * the I/O threads keep their creator's. Best effort: a failure only
+ * leaves the thread as it was. */
+static void
+lower_io_priority (int increment)
+{
+#ifdef __linux__
+  pid_t tid;
+  int current;
+
+  if (increment <= 0)
+    return;
+
+  tid = (pid_t) syscall (SYS_gettid);
+  errno = 0;
+  current = getpriority (PRIO_PROCESS, (id_t) tid);
+  if (current == -1 && errno != 0)
+    return;
+  if (setpriority (PRIO_PROCESS, (id_t) tid, MIN (current + increment, 19)) != 0)
+    g_debug ("The I/O thread keeps its priority: %s", g_strerror (errno));
+#endif
+}
+
 static gpointer
 link_thread (gpointer data)
 {
   SondeLink *link = data;
+
+  lower_io_priority (link->io_niceness);
 
   /* Owning the context for the thread's whole life makes every post from
    * another thread an idle on this one, never a call on the poster's. */
@@ -552,6 +589,7 @@ sonde_link_start (const SondeConnectionOptions *options,
   link->client_certificate = client_certificate ? g_object_ref (client_certificate) : NULL;
   link->redactor = redactor ? sonde_redactor_ref (redactor) : NULL;
   link->flags = flags;
+  link->io_niceness = g_atomic_int_get (&io_niceness);
 
   link->main_context = g_main_context_ref_thread_default ();
   link->io_context = g_main_context_new ();
@@ -574,6 +612,16 @@ sonde_link_start (const SondeConnectionOptions *options,
   g_thread_unref (thread);
 
   return link;
+}
+
+/* Process-wide, for the I/O threads started from now on: run them
+ * @increment nice levels nicer than the thread that starts them (0: the
+ * same).
+ * See sonde_connection_set_io_niceness(). */
+void
+sonde_link_set_io_niceness (guint increment)
+{
+  g_atomic_int_set (&io_niceness, (gint) MIN (increment, 39));
 }
 
 SondeLink *

@@ -104,6 +104,8 @@ void        sonde_link_detach        (SondeLink              *link);
 void        sonde_link_declare_dead  (SondeLink              *link,
                                       const char             *why);
 
+void        sonde_link_set_io_niceness (guint                increment);
+
 void        sonde_link_batch_init    (SondeLinkBatch         *batch);
 void        sonde_link_batch_reset   (SondeLinkBatch         *batch);
 void        sonde_link_batch_clear   (SondeLinkBatch         *batch);
