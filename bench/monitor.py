@@ -13,7 +13,9 @@
 # profile, each with its own seed), on the other CPU when there are two
 # (taskset), the monitor on the first. Every 10 s: the monitor's CPU time
 # (utime + stime from /proc), its RSS, and 20 scrapes of /metrics, timed.
-# Prints a table over time and
+# Prints the nice level of the monitor's threads (its connections' I/O
+# threads run nicer than the main and /metrics threads), a table over time,
+# the load average at the end (the machine may be shared), and
 #
 #   target monitor-metrics-answer: p99 … ms over N scrapes (goal ≤ 10 ms) MET|MISSED
 #   target monitor-rss-bounded: peak … MiB in the middle third, … MiB in the last (goal ≤ +10 %) MET|MISSED
@@ -50,6 +52,21 @@ def cpu_seconds(pid):
 def rss_mib(pid):
     with open(f"/proc/{pid}/statm") as f:
         return int(f.read().split()[1]) * PAGE / 2**20
+
+
+def thread_niceness(pid):
+    """{thread name: sorted nice values} of a process's threads."""
+    found = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                nice = int(f.read().rsplit(")", 1)[1].split()[16])
+        except (OSError, IndexError, ValueError):
+            continue
+        found.setdefault(name, []).append(nice)
+    return {name: sorted(values) for name, values in found.items()}
 
 
 def read_line(process, pattern, timeout):
@@ -129,6 +146,18 @@ def main():
                                    start_new_session=True, env=run.receiver_env())
         url = read_line(monitor, r"metrics at (http://\S+)", 20).group(1)
         read_line(monitor, rf"watching {args.profiles} profiles", 20)
+        # Which priorities were measured: the monitor runs its connections'
+        # I/O threads nicer than its main and /metrics threads.
+        deadline = time.monotonic() + 10
+        while (len(thread_niceness(monitor.pid).get("sonde-io", [])) < args.profiles
+               and time.monotonic() < deadline):
+            time.sleep(0.1)
+        niceness = thread_niceness(monitor.pid)
+        print("threads (name: nice): " + ", ".join(
+            f"{name}: {values[0]}" if len(set(values)) == 1 else f"{name}: {values}"
+            for name, values in sorted(niceness.items())
+            if name in ("sonde-cli", "sonde-io", "sonde-metrics")) +
+            f" ({len(niceness.get('sonde-io', []))} I/O threads)")
 
         started = time.monotonic()
         cpu0 = cpu_seconds(monitor.pid)
@@ -172,6 +201,7 @@ def main():
         shutil.rmtree(directory, ignore_errors=True)
 
     print()
+    print("load average at the end: %.2f %.2f %.2f" % os.getloadavg())
     met_all = not failed
     if rows:
         mean_rate = statistics.mean(r["rate"] for r in rows)
