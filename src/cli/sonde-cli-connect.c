@@ -606,6 +606,9 @@ run_session (ConnectRun   *run,
   g_signal_handlers_disconnect_by_data (run->connection, run);
   g_signal_handlers_disconnect_by_data (run->session, run);
   fflush (stdout);
+  /* The run is over: the close's grace says nothing while the recording
+   * flushes. */
+  g_clear_handle_id (&run->grace_id, g_source_remove);
   if (run->record)
     sonde_cli_record_finish (run);
 

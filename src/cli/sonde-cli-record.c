@@ -118,9 +118,11 @@ sonde_cli_record_finish (ConnectRun *run)
   if (run->session == NULL)
     return;
   g_signal_handlers_disconnect_by_func (run->session, on_recording_stopped, run);
-
   if (!sonde_session_get_recording (run->session))
     return;
+  /* While it flushes: a recording into a database server that never
+   * answered says at its end how much it could not write. */
+  g_signal_connect (run->session, "recording-stopped", G_CALLBACK (on_recording_stopped), run);
 
   /* A close that did not complete in time: stop waiting for it. */
   sonde_session_disconnect (run->session);
@@ -133,6 +135,7 @@ sonde_cli_record_finish (ConnectRun *run)
                    FLUSH_TIMEOUT_MS / 1000);
   else
     g_source_remove (timeout_id);
+  g_signal_handlers_disconnect_by_func (run->session, on_recording_stopped, run);
 }
 
 int
