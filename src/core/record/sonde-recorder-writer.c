@@ -192,8 +192,10 @@ retry_later (SondeRecorder *self,
       self->retries++;
       set_waiting_locked (self, error->message);
       retry->delay_us = CLAMP (retry->delay_us * 2, RETRY_MIN_US, RETRY_MAX_US);
-      /* sonde_recorder_close() wakes it (the deadline starts then). */
-      g_cond_wait_until (&self->cond, &self->lock, now + retry->delay_us);
+      /* Closing wakes it; the last try is at the deadline. */
+      g_cond_wait_until (&self->cond, &self->lock,
+                         retry->close_deadline != 0 ? MIN (now + retry->delay_us, retry->close_deadline)
+                                                    : now + retry->delay_us);
     }
   g_mutex_unlock (&self->lock);
   if (!again)
