@@ -376,7 +376,9 @@ sonde_session_class_init (SondeSessionClass *klass)
    *
    * A recording could not start, or stopped on a fault (disk full, a
    * database another Sonde holds); capture goes on. Also says what opening
-   * the database had to repair.
+   * the database had to repair, and when a recording waits for a database
+   * server that cannot be reached (its messages queued) and when the
+   * server answered.
    */
   signals[RECORDING_STOPPED] =
     g_signal_new ("recording-stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -110,7 +110,8 @@ char                 *sonde_session_dup_recording_path (SondeSession      *self)
  * fault emits ::recording-stopped with the reason; capture goes on. */
 gboolean              sonde_session_get_recording      (SondeSession      *self);
 guint64               sonde_session_get_recording_size (SondeSession      *self);
-/* The recorder under way, or NULL. */
+/* The recorder under way, or NULL. Its session id is 0 until the session
+ * has begun in the store (a database server that has not answered yet). */
 SondeRecorder        *sonde_session_get_recorder       (SondeSession      *self);
 
 /* Decoding. Messages are read through a decoder chain ("gzip,msgpack";
