@@ -220,7 +220,7 @@ on_preferences (GSimpleAction *action,
                 gpointer       user_data)
 {
   SondeApplication *self = SONDE_APPLICATION (user_data);
-  GtkWindow *preferences = GTK_WINDOW (sonde_preferences_new (self->settings));
+  GtkWindow *preferences = GTK_WINDOW (sonde_preferences_new (self->settings, self->secrets));
 
   gtk_window_set_transient_for (preferences, gtk_application_get_active_window (GTK_APPLICATION (self)));
   gtk_window_present (preferences);
@@ -277,6 +277,7 @@ static const struct {
   { "win.disconnect", { "<Control>d", NULL } },
   { "win.reconnect", { "<Control>r", NULL } },
   { "win.history", { "<Control>h", NULL } },
+  { "win.shared-history", { "<Control><Shift>h", NULL } },
 };
 
 static void

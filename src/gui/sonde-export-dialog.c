@@ -18,12 +18,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sonde-export-dialog.h"
 #include "sonde-history-item.h"
 #include "sonde-log-export.h"
 #include "sonde-store-export.h"
 #include "sonde-store-sqlite.h"
+#include "sonde-store-uri.h"
 
 struct _SondeExportDialog
 {
@@ -55,6 +57,10 @@ struct _SondeExportDialog
   char               *message;
   char               *target;       /* the file being written, for the messages */
   gboolean            succeeded;
+  /* A recording's export, while its store opens. */
+  SondeExportOptions  pending_options;
+  GStrv               pending_paths;
+  GFile              *pending_file;
 };
 
 G_DEFINE_FINAL_TYPE (SondeExportDialog, sonde_export_dialog, ADW_TYPE_WINDOW)
@@ -212,6 +218,25 @@ on_store_exported (GObject      *source,
 }
 
 static void
+on_store_opened (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SondeExportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeStore) store = sonde_store_open_uri_finish (result, &error);
+  g_autoptr(GFile) file = g_steal_pointer (&self->pending_file);
+
+  if (store == NULL)
+    {
+      finish (self, FALSE, 0, error);
+      return;
+    }
+  sonde_store_export_async (store, self->session->id, &self->pending_options, NULL, file, self->cancellable,
+                            on_progress, self, on_store_exported, g_object_ref (self));
+}
+
+static void
 on_log_exported (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -309,17 +334,14 @@ sonde_export_dialog_export_to (SondeExportDialog *self,
       return;
     }
 
-  {
-    g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (self->path, &error);
-
-    if (store == NULL)
-      {
-        finish (self, FALSE, 0, error);
-        return;
-      }
-    sonde_store_export_async (SONDE_STORE (store), self->session->id, &options, NULL, file, self->cancellable,
-                              on_progress, self, on_store_exported, g_object_ref (self));
-  }
+  /* Opened on a worker: a shared history's server may be slow to answer. */
+  g_strfreev (self->pending_paths);
+  self->pending_paths = g_steal_pointer (&paths);
+  options.csv_paths = (const char * const *) self->pending_paths;
+  self->pending_options = options;
+  self->pending_file = g_object_ref (file);
+  sonde_store_open_uri_async (self->path, SONDE_STORE_OPEN_READ_ONLY, self->cancellable, on_store_opened,
+                              g_object_ref (self));
 }
 
 static void
@@ -386,7 +408,11 @@ sonde_export_dialog_finalize (GObject *object)
 {
   SondeExportDialog *self = SONDE_EXPORT_DIALOG (object);
 
+  if (self->path != NULL)
+    explicit_bzero (self->path, strlen (self->path));
   g_free (self->path);
+  g_strfreev (self->pending_paths);
+  g_clear_object (&self->pending_file);
   g_clear_pointer (&self->session, sonde_store_session_free);
   g_free (self->profile_name);
   g_clear_object (&self->log);

@@ -255,6 +255,22 @@ sonde_history_item_dup_url (SondeHistoryItem *self)
   return g_strdup (self->session->url);
 }
 
+/* The profile that recorded it (a shared history holds many); "Ad-hoc"
+ * for an address typed by hand. */
+char *
+sonde_history_item_dup_profile (SondeHistoryItem *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_ITEM (self), NULL);
+
+  if (self->session == NULL)
+    return g_strdup ("");
+  if (self->session->profile_name != NULL && *self->session->profile_name != '\0')
+    return g_strdup (self->session->profile_name);
+  if (self->session->profile_id != NULL)
+    return g_strdup (self->session->profile_id);
+  return g_strdup (C_("history profile", "Ad-hoc"));
+}
+
 char *
 sonde_history_item_dup_time (SondeHistoryItem *self)
 {

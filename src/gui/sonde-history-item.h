@@ -32,6 +32,7 @@ char *sonde_history_item_dup_messages (SondeHistoryItem *self);
 char *sonde_history_item_dup_size     (SondeHistoryItem *self);
 char *sonde_history_item_dup_ending   (SondeHistoryItem *self);
 char *sonde_history_item_dup_url      (SondeHistoryItem *self);
+char *sonde_history_item_dup_profile  (SondeHistoryItem *self);
 char *sonde_history_item_dup_time     (SondeHistoryItem *self);
 char *sonde_history_item_dup_direction (SondeHistoryItem *self);
 char *sonde_history_item_dup_preview  (SondeHistoryItem *self);

@@ -20,6 +20,7 @@
 
 #include "sonde-history-page-private.h"
 #include "sonde-store-sqlite.h"
+#include "sonde-store-uri.h"
 
 #define FIRST_CHUNK   500u
 #define CHUNK_RECORDS 16384u
@@ -148,7 +149,7 @@ load_thread (GTask        *task,
 {
   SondeHistoryPageLoader *loader = task_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (loader->path, &error);
+  g_autoptr(SondeStore) store = sonde_store_open_uri (loader->path, SONDE_STORE_OPEN_READ_ONLY, &error);
 
   if (store != NULL)
     sonde_store_read_records (SONDE_STORE (store), loader->session_id, loader->from_seq, on_record, loader, &error);

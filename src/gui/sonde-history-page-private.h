@@ -40,7 +40,8 @@ struct _SondeHistoryPage
   SondeConnectionPanel *panel;
 
   /* owned */
-  char               *path;
+  char               *path;         /* a file, or a shared history's URI (with its password: never shown) */
+  SondeStore         *store;        /* opened for the page (a shared history's, on a worker), or NULL */
   char               *title;
   char               *error;
   SondeProfile       *profile;
@@ -65,6 +66,8 @@ struct _SondeHistoryPage
 };
 
 /* sonde-history-page.c */
+SondeStore *sonde_history_page_open_store (SondeHistoryPage *self,
+                                           GError          **error);
 void     sonde_history_page_notify_loading  (SondeHistoryPage *self);
 void     sonde_history_page_show_handshake  (SondeHistoryPage *self,
                                              const guint8     *data,

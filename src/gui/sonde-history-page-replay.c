@@ -28,12 +28,12 @@ gboolean
 sonde_history_page_replay_prepare (SondeHistoryPage  *self,
                                    GError           **error)
 {
-  g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (self->path, error);
+  g_autoptr(SondeStore) store = sonde_history_page_open_store (self, error);
 
   if (store == NULL)
     return FALSE;
   self->live = sonde_session_new ();
-  self->player = sonde_session_player_new (self->live, SONDE_STORE (store), self->session_id, self->profile, error);
+  self->player = sonde_session_player_new (self->live, store, self->session_id, self->profile, error);
   if (self->player == NULL)
     {
       g_clear_object (&self->live);

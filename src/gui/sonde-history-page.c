@@ -26,6 +26,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sonde-connection.h"
 #include "sonde-export-dialog.h"
@@ -34,6 +35,7 @@
 #include "sonde-message-detail.h"
 #include "sonde-session.h"
 #include "sonde-store-sqlite.h"
+#include "sonde-store-uri.h"
 
 G_DEFINE_FINAL_TYPE (SondeHistoryPage, sonde_history_page, GTK_TYPE_WIDGET)
 
@@ -46,6 +48,7 @@ enum {
   PROP_TITLE,
   PROP_LOADING,
   PROP_REPLAY,
+  PROP_STORE,
   N_PROPS
 };
 
@@ -242,10 +245,10 @@ sonde_history_page_constructed (GObject *object)
   G_OBJECT_CLASS (sonde_history_page_parent_class)->constructed (object);
 
   {
-    g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (self->path, &error);
+    g_autoptr(SondeStore) store = sonde_history_page_open_store (self, &error);
 
     if (store != NULL)
-      self->session = sonde_store_get_session (SONDE_STORE (store), self->session_id, &error);
+      self->session = sonde_store_get_session (store, self->session_id, &error);
   }
 
   /* A replay plays into a session of its own, whose connection holds the
@@ -345,6 +348,10 @@ sonde_history_page_constructed (GObject *object)
     }
 
   start = sonde_history_format_time (self->session->start_us, TRUE);
+  /* A profile this desktop does not have (a shared history's): the name
+   * it was recorded under. */
+  if (name == NULL)
+    name = self->session->profile_name;
   if (name != NULL && *name != '\0')
     /* Translators: a recorded session's tab: the profile's name, then the start time. */
     self->title = g_strdup_printf (_("Recording: %s, %s"), name, start);
@@ -406,7 +413,10 @@ sonde_history_page_finalize (GObject *object)
 {
   SondeHistoryPage *self = SONDE_HISTORY_PAGE (object);
 
+  if (self->path != NULL)
+    explicit_bzero (self->path, strlen (self->path));
   g_free (self->path);
+  g_clear_object (&self->store);
   g_free (self->title);
   g_free (self->error);
   g_clear_pointer (&self->session, sonde_store_session_free);
@@ -473,6 +483,9 @@ sonde_history_page_set_property (GObject      *object,
     case PROP_MAX_BYTES:
       self->max_bytes = g_value_get_uint64 (value);
       break;
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
     case PROP_REPLAY:
       self->replay = g_value_get_boolean (value);
       break;
@@ -517,6 +530,9 @@ sonde_history_page_class_init (SondeHistoryPageClass *klass)
   properties[PROP_REPLAY] =
     g_param_spec_boolean ("replay", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, SONDE_TYPE_STORE,
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SONDE_TYPE_REPLAY_BAR);
@@ -562,6 +578,35 @@ sonde_history_page_new (const char   *path,
   g_return_val_if_fail (profile == NULL || SONDE_IS_PROFILE (profile), NULL);
 
   return g_object_new (SONDE_TYPE_HISTORY_PAGE, "path", path, "session-id", session_id, "profile", profile, NULL);
+}
+
+/* The store the page reads (a new reference): the one it was given, or
+ * the database at its path opened now (a file: quick). */
+SondeStore *
+sonde_history_page_open_store (SondeHistoryPage  *self,
+                               GError           **error)
+{
+  if (self->store != NULL)
+    return g_object_ref (self->store);
+  return sonde_store_open_uri (self->path, SONDE_STORE_OPEN_READ_ONLY, error);
+}
+
+/* As sonde_history_page_new() or _new_replay(), reading @store (opened
+ * already: a shared history's, connected on a worker) rather than opening
+ * @path on the main thread; the loader still opens its own on its thread. */
+GtkWidget *
+sonde_history_page_new_for_store (const char   *path,
+                                  SondeStore   *store,
+                                  gint64        session_id,
+                                  SondeProfile *profile,
+                                  gboolean      replay)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (store == NULL || SONDE_IS_STORE (store), NULL);
+  g_return_val_if_fail (profile == NULL || SONDE_IS_PROFILE (profile), NULL);
+
+  return g_object_new (SONDE_TYPE_HISTORY_PAGE, "path", path, "store", store, "session-id", session_id,
+                       "profile", profile, "replay", replay, NULL);
 }
 
 const char *
@@ -675,13 +720,13 @@ sonde_history_page_jump_to_time (SondeHistoryPage  *self,
                                  gint64             wall_us,
                                  GError           **error)
 {
-  g_autoptr(SondeStoreSqlite) store = NULL;
+  g_autoptr(SondeStore) store = NULL;
   guint64 seq = 0;
 
   g_return_val_if_fail (SONDE_IS_HISTORY_PAGE (self), FALSE);
 
-  store = sonde_store_sqlite_open_reader (self->path, error);
-  if (store == NULL || !sonde_store_seek_time (SONDE_STORE (store), self->session_id, wall_us, &seq, error))
+  store = sonde_history_page_open_store (self, error);
+  if (store == NULL || !sonde_store_seek_time (store, self->session_id, wall_us, &seq, error))
     return FALSE;
   sonde_history_page_show_seq (self, seq);
   return TRUE;

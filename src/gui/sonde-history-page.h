@@ -12,6 +12,7 @@
 #include "sonde-log-view.h"
 #include "sonde-message-log.h"
 #include "sonde-profile.h"
+#include "sonde-store.h"
 #include "sonde-session-player.h"
 
 G_BEGIN_DECLS
@@ -56,6 +57,11 @@ gboolean          sonde_history_page_jump_to_time   (SondeHistoryPage  *self,
 GtkWidget        *sonde_history_page_new_replay     (const char        *path,
                                                      gint64             session_id,
                                                      SondeProfile      *profile);
+GtkWidget        *sonde_history_page_new_for_store  (const char        *path,
+                                                     SondeStore        *store,
+                                                     gint64             session_id,
+                                                     SondeProfile      *profile,
+                                                     gboolean           replay);
 gboolean          sonde_history_page_get_replay     (SondeHistoryPage  *self);
 /* A replay's player and its session, or NULL. */
 SondeSessionPlayer *sonde_history_page_get_player   (SondeHistoryPage  *self);

@@ -159,6 +159,15 @@ sonde_history_view_import (SondeHistoryView *self,
   g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
   g_return_if_fail (G_IS_FILE (file));
 
+  /* The shared history is the monitor's: read-only here. */
+  if (self->remote)
+    {
+      g_free (self->error);
+      self->error = g_strdup (_("Nothing was imported: the shared history is read-only here"));
+      sonde_history_view_set_status (self, self->error, TRUE);
+      return;
+    }
+
   dir = g_path_get_dirname (self->path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {

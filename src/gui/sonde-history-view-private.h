@@ -25,9 +25,14 @@ struct _SondeHistoryView
   AdwStatusPage     *error_page;
   GtkLabel          *status_label;
   GtkSpinner        *spinner;
+  GtkWidget         *import_button;
+  GtkWidget         *delete_button;
 
   /* owned */
-  char              *path;
+  char              *path;           /* a file, or a shared history's URI (with its password: never shown) */
+  char              *masked;         /* what may be shown of @path */
+  gboolean           remote;         /* @path is a database server's: read-only, listed on a worker */
+  GCancellable      *listing;        /* a remote list being read */
   char              *profile_id;
   char              *profile_name;
   char              *title;

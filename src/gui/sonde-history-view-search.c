@@ -21,6 +21,7 @@
 #include "sonde-history-view-private.h"
 #include "sonde-session.h"
 #include "sonde-store-sqlite.h"
+#include "sonde-store-uri.h"
 
 typedef struct {
   gatomicrefcount    ref;
@@ -123,10 +124,10 @@ search_thread (GTask        *task,
 {
   SearchJob *job = task_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (job->path, &error);
+  g_autoptr(SondeStore) store = sonde_store_open_uri (job->path, SONDE_STORE_OPEN_READ_ONLY, &error);
 
   if (store == NULL ||
-      !sonde_history_search (SONDE_STORE (store), job->query, 0, SONDE_HISTORY_VIEW_MAX_HITS, cancellable,
+      !sonde_history_search (store, job->query, 0, SONDE_HISTORY_VIEW_MAX_HITS, cancellable,
                              on_search_hit, job, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -245,7 +246,7 @@ sonde_history_view_search (SondeHistoryView      *self,
     }
 
   gtk_stack_set_visible_child_name (self->stack, "hits");
-  if (!g_file_test (self->path, G_FILE_TEST_EXISTS))
+  if (!self->remote && !g_file_test (self->path, G_FILE_TEST_EXISTS))
     {
       update_hits_label (self);
       return TRUE;

@@ -22,12 +22,14 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sonde-export-dialog.h"
 #include "sonde-history-item.h"
 #include "sonde-history-view-private.h"
 #include "sonde-serve-dialog.h"
 #include "sonde-store-sqlite.h"
+#include "sonde-store-uri.h"
 
 
 G_DEFINE_FINAL_TYPE (SondeHistoryView, sonde_history_view, GTK_TYPE_WIDGET)
@@ -113,7 +115,12 @@ show_error (SondeHistoryView *self,
   g_free (self->error);
   self->error = g_strdup (text);
   adw_status_page_set_title (self->error_page, title);
-  adw_status_page_set_description (self->error_page, text);
+  {
+    /* The description is markup; an address's "&" is not. */
+    g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+    adw_status_page_set_description (self->error_page, escaped);
+  }
   gtk_stack_set_visible_child_name (self->stack, "error");
 }
 
@@ -143,45 +150,44 @@ update_actions (SondeHistoryView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.replay", !hits && item != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.serve", !hits && item != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.delete",
-                                 !hits && item != NULL && !sonde_history_item_get_live (item));
+                                 !self->remote && !hits && item != NULL && !sonde_history_item_get_live (item));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.import", !self->remote);
 }
 
-void
-sonde_history_view_reload (SondeHistoryView *self)
+/* Shows @list (NULL: the database is not there yet), or @error. */
+static void
+show_sessions (SondeHistoryView *self,
+               GPtrArray        *list,
+               const GError     *error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SondeStoreSqlite) store = NULL;
-  g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GArray) live = NULL;
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   guint64 total = 0;
 
-  g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
-
-  /* A job that ends after the view was disposed of. */
-  if (self->sessions == NULL)
-    return;
-
   g_clear_pointer (&self->error, g_free);
   g_hash_table_remove_all (self->starts);
-  store = g_file_test (self->path, G_FILE_TEST_EXISTS) ? sonde_store_sqlite_open_reader (self->path, &error) : NULL;
-  if (store != NULL)
-    list = sonde_store_list_sessions (SONDE_STORE (store), &error);
 
-  if (error != NULL && !g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND))
+  /* A database that is not there yet is the empty state: not a shared
+   * one, whose address was set by hand and may be wrong. */
+  if (error != NULL && (self->remote || !g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NOT_FOUND)))
     {
       g_list_store_remove_all (self->sessions);
       if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_NEWER_VERSION))
         show_error (self, _("Recorded by a Newer Sonde"), error->message);
       else if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_CORRUPT))
         show_error (self, _("Recordings Damaged"), error->message);
+      else if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_UNREACHABLE))
+        show_error (self, _("Shared History Unreachable"), error->message);
+      else if (g_error_matches (error, SONDE_STORE_ERROR, SONDE_STORE_ERROR_AUTH_FAILED))
+        show_error (self, _("Shared History Refused the Password"), error->message);
       else
         show_error (self, _("Recordings Could Not Be Read"), error->message);
+      sonde_history_view_set_status (self, "", FALSE);
       update_actions (self);
       return;
     }
 
-  if (self->live_func != NULL)
+  if (self->live_func != NULL && !self->remote)
     live = self->live_func (self->path, self->live_data);
 
   /* Newest first. */
@@ -220,6 +226,82 @@ sonde_history_view_reload (SondeHistoryView *self)
   update_actions (self);
 }
 
+static void
+list_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  g_autoptr(SondeStore) store = sonde_store_open_uri (task_data, SONDE_STORE_OPEN_READ_ONLY, &error);
+  GPtrArray *list = store != NULL ? sonde_store_list_sessions (store, &error) : NULL;
+
+  if (list == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_listed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  SondeHistoryView *self = SONDE_HISTORY_VIEW (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->listing);
+  self->n_jobs--;
+  sonde_history_view_sync_busy (self);
+  if (self->sessions != NULL)
+    show_sessions (self, list, error);
+}
+
+void
+sonde_history_view_reload (SondeHistoryView *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeStoreSqlite) store = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
+
+  /* A job that ends after the view was disposed of. */
+  if (self->sessions == NULL)
+    return;
+
+  /* A database server: read on a worker, so that one that does not
+   * answer never holds up the window; the one read before is shown
+   * meanwhile. */
+  if (self->remote)
+    {
+      g_autoptr(GTask) task = NULL;
+
+      /* The sessions read before, at once (a search ended). */
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) > 0 && self->search == NULL &&
+          gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] == '\0')
+        gtk_stack_set_visible_child_name (self->stack, "list");
+      if (self->listing != NULL)
+        return;
+      self->listing = g_cancellable_new ();
+      self->n_jobs++;
+      sonde_history_view_sync_busy (self);
+      sonde_history_view_set_status (self, _("Reading the shared history…"), FALSE);
+      task = g_task_new (self, self->listing, on_listed, NULL);
+      g_task_set_task_data (task, g_strdup (self->path), g_free);
+      g_task_run_in_thread (task, list_thread);
+      return;
+    }
+
+  store = g_file_test (self->path, G_FILE_TEST_EXISTS) ? sonde_store_sqlite_open_reader (self->path, &error) : NULL;
+  if (store != NULL)
+    list = sonde_store_list_sessions (SONDE_STORE (store), &error);
+  show_sessions (self, list, error);
+}
+
 /* Columns ----------------------------------------------------------------- */
 
 typedef char *(*ColumnText) (SondeHistoryItem *item);
@@ -248,12 +330,14 @@ bind_cell (GtkSignalListItemFactory *factory,
   gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (list_item)), text);
 }
 
+/* A column at @position (-1: after the others). */
 static void
-add_column (GtkColumnView *view,
-            const char    *title,
-            ColumnText     text_func,
-            gboolean       expand,
-            int            width)
+insert_column (GtkColumnView *view,
+               int            position,
+               const char    *title,
+               ColumnText     text_func,
+               gboolean       expand,
+               int            width)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkColumnViewColumn) column = NULL;
@@ -265,7 +349,20 @@ add_column (GtkColumnView *view,
   gtk_column_view_column_set_resizable (column, TRUE);
   if (width > 0)
     gtk_column_view_column_set_fixed_width (column, width);
-  gtk_column_view_append_column (view, column);
+  if (position < 0)
+    gtk_column_view_append_column (view, column);
+  else
+    gtk_column_view_insert_column (view, (guint) position, column);
+}
+
+static void
+add_column (GtkColumnView *view,
+            const char    *title,
+            ColumnText     text_func,
+            gboolean       expand,
+            int            width)
+{
+  insert_column (view, -1, title, text_func, expand, width);
 }
 
 /* Actions ----------------------------------------------------------------- */
@@ -368,6 +465,9 @@ sonde_history_view_dispose (GObject *object)
 
   sonde_history_view_stop_search (self);
   g_cancellable_cancel (self->cancellable);
+  if (self->listing != NULL)
+    g_cancellable_cancel (self->listing);
+  g_clear_object (&self->listing);
   if (self->live_destroy != NULL)
     self->live_destroy (self->live_data);
   self->live_func = NULL;
@@ -391,7 +491,10 @@ sonde_history_view_finalize (GObject *object)
 {
   SondeHistoryView *self = SONDE_HISTORY_VIEW (object);
 
+  if (self->path != NULL)
+    explicit_bzero (self->path, strlen (self->path));
   g_free (self->path);
+  g_free (self->masked);
   g_free (self->profile_id);
   g_free (self->profile_name);
   g_clear_object (&self->profile);
@@ -465,7 +568,21 @@ sonde_history_view_constructed (GObject *object)
 
   G_OBJECT_CLASS (sonde_history_view_parent_class)->constructed (object);
 
-  if (self->profile_id == NULL)
+  self->remote = sonde_store_uri_is_remote (self->path);
+  self->masked = sonde_store_uri_mask (self->path);
+  if (self->remote)
+    {
+      /* Sessions of many profiles and hosts: which one recorded each. */
+      insert_column (self->sessions_view, 1, _("Profile"), sonde_history_item_dup_profile, FALSE, 160);
+      /* The monitor's: nothing deleted or imported from here. */
+      gtk_widget_set_visible (self->import_button, FALSE);
+      gtk_widget_set_visible (self->delete_button, FALSE);
+      update_actions (self);
+    }
+
+  if (self->remote)
+    self->title = g_strdup (_("Shared History"));
+  else if (self->profile_id == NULL)
     self->title = g_strdup (_("History: Ad-hoc Connections"));
   else
     /* Translators: the title of a profile's History tab; %s is the profile's name. */
@@ -524,6 +641,8 @@ sonde_history_view_class_init (SondeHistoryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, error_page);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, status_label);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, import_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, delete_button);
   gtk_widget_class_bind_template_callback (widget_class, on_session_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_hit_activate);
 
@@ -592,6 +711,24 @@ sonde_history_view_get_path (SondeHistoryView *self)
   g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
 
   return self->path;
+}
+
+/* What may be shown of the path: a shared history's URI, its password
+ * masked. */
+const char *
+sonde_history_view_get_display_path (SondeHistoryView *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
+
+  return self->masked;
+}
+
+gboolean
+sonde_history_view_get_remote (SondeHistoryView *self)
+{
+  g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), FALSE);
+
+  return self->remote;
 }
 
 const char *

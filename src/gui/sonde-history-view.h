@@ -19,12 +19,16 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SondeHistoryView, sonde_history_view, SONDE, HISTORY_VIEW, GtkWidget)
 
 /* The History of the database at @path, of the profile @profile_id named
- * @profile_name (both NULL: ad-hoc URLs). */
+ * @profile_name (both NULL: ad-hoc URLs). @path may be a shared history's
+ * postgresql:// URI (with its password): read-only, listed on a worker
+ * thread, with a Profile column. */
 GtkWidget  *sonde_history_view_new           (const char        *path,
                                               const char        *profile_id,
                                               const char        *profile_name);
 const char *sonde_history_view_get_path      (SondeHistoryView  *self);
 const char *sonde_history_view_get_profile_id (SondeHistoryView *self);
+const char *sonde_history_view_get_display_path (SondeHistoryView *self);
+gboolean    sonde_history_view_get_remote    (SondeHistoryView  *self);
 const char *sonde_history_view_get_title     (SondeHistoryView  *self);
 /* Lists the sessions again (newest first). */
 void        sonde_history_view_reload        (SondeHistoryView  *self);

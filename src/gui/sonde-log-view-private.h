@@ -12,6 +12,12 @@ struct _SondeLogView
 {
   GtkWidget           parent_instance;
 
+  /* A scroll asked for before the list had a size (a page being made):
+   * done at its first frame. G_MAXUINT: none. */
+  guint               scroll_target;
+  guint               scroll_tick;
+  guint               scroll_n_items;  /* the model's size at the last frame */
+
   /* template widgets: the filter bar (sonde-log-view-filter.c) */
   GtkWidget          *filter_bar;
   GtkSearchEntry     *filter_entry;

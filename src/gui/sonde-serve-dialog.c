@@ -17,9 +17,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sonde-replay-server.h"
 #include "sonde-serve-dialog.h"
+#include "sonde-store-uri.h"
 
 #define CLIENTS_POLL_MS 200
 
@@ -48,6 +50,7 @@ struct _SondeServeDialog
   GtkFileChooserNative *chooser;
   guint                 poll_id;
   guint                 n_clients;
+  GCancellable         *loading;   /* a shared history's session being read */
 };
 
 G_DEFINE_FINAL_TYPE (SondeServeDialog, sonde_serve_dialog, ADW_TYPE_WINDOW)
@@ -70,7 +73,7 @@ static GParamSpec *properties[N_PROPS];
 static void
 update (SondeServeDialog *self)
 {
-  gboolean running = self->server != NULL;
+  gboolean running = self->server != NULL || self->loading != NULL;
   g_autofree char *clients = g_strdup_printf ("%u", self->n_clients);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "serve.start", !running);
@@ -81,7 +84,8 @@ update (SondeServeDialog *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->port_spin), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->loop_switch), !running);
   gtk_widget_set_visible (GTK_WIDGET (self->running_group), running);
-  adw_action_row_set_subtitle (self->url_row, self->url != NULL ? self->url : "");
+  adw_action_row_set_subtitle (self->url_row, self->url != NULL ? self->url
+                                              : self->loading != NULL ? _("Reading the recorded session…") : "");
   gtk_label_set_label (self->clients_label, clients);
   adw_action_row_set_subtitle (self->rules_row, self->rules_path != NULL
                                                 ? self->rules_path
@@ -207,6 +211,9 @@ sonde_serve_dialog_dispose (GObject *object)
   SondeServeDialog *self = SONDE_SERVE_DIALOG (object);
 
   /* The server goes with the window. */
+  if (self->loading != NULL)
+    g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
   if (self->server != NULL)
     sonde_replay_server_stop (self->server);
   g_clear_object (&self->server);
@@ -224,6 +231,8 @@ sonde_serve_dialog_finalize (GObject *object)
 {
   SondeServeDialog *self = SONDE_SERVE_DIALOG (object);
 
+  if (self->path != NULL)
+    explicit_bzero (self->path, strlen (self->path));
   g_free (self->path);
   g_free (self->title);
   g_free (self->rules_path);
@@ -388,20 +397,17 @@ sonde_serve_dialog_set_port (SondeServeDialog *self,
   gtk_spin_button_set_value (self->port_spin, port);
 }
 
-gboolean
-sonde_serve_dialog_start (SondeServeDialog *self)
+/* Starts the server on @source (NULL: @load_error says why it could not
+ * be read). */
+static gboolean
+start_with_source (SondeServeDialog  *self,
+                   SondeReplaySource *source,
+                   const GError      *load_error)
 {
-  g_autoptr(SondeReplaySource) source = NULL;
   g_autoptr(SondeMockRules) rules = NULL;
   g_autoptr(SondeReplayServer) server = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error = load_error != NULL ? g_error_copy (load_error) : NULL;
 
-  g_return_val_if_fail (SONDE_IS_SERVE_DIALOG (self), FALSE);
-
-  if (self->server != NULL)
-    return TRUE;
-
-  source = sonde_replay_source_load (self->path, self->session_id, NULL, NULL, &error);
   if (source != NULL && self->rules_path != NULL)
     rules = sonde_mock_rules_load (self->rules_path, &error);
   if (error == NULL)
@@ -431,6 +437,67 @@ sonde_serve_dialog_start (SondeServeDialog *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
   return TRUE;
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SondeServeDialog *self = source_object;
+  GError *error = NULL;
+  SondeReplaySource *source = sonde_replay_source_load (task_data, self->session_id, NULL, NULL, &error);
+
+  if (source == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, source, (GDestroyNotify) sonde_replay_source_unref);
+}
+
+static void
+on_loaded (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  SondeServeDialog *self = SONDE_SERVE_DIALOG (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeReplaySource) source = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->loading);
+  start_with_source (self, source, error);
+}
+
+/* Serves the session: at once from a file; from a shared history's
+ * database once it has been read on a worker (TRUE meanwhile; "running"
+ * and the URL follow, or the error shows). */
+gboolean
+sonde_serve_dialog_start (SondeServeDialog *self)
+{
+  g_autoptr(SondeReplaySource) source = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (SONDE_IS_SERVE_DIALOG (self), FALSE);
+
+  if (self->server != NULL || self->loading != NULL)
+    return TRUE;
+
+  if (sonde_store_uri_is_remote (self->path))
+    {
+      g_autoptr(GTask) task = NULL;
+
+      self->loading = g_cancellable_new ();
+      set_error (self, NULL);
+      task = g_task_new (self, self->loading, on_loaded, NULL);
+      g_task_set_task_data (task, g_strdup (self->path), g_free);
+      g_task_run_in_thread (task, load_thread);
+      return TRUE;
+    }
+
+  source = sonde_replay_source_load (self->path, self->session_id, NULL, NULL, &error);
+  return start_with_source (self, source, error);
 }
 
 void

@@ -7,6 +7,13 @@
  * SondeHistoryView of that database in a tab, or brings the open one to
  * the front. Opening a session there opens a SondeHistoryPage tab (one per
  * recorded session), at a message when a search hit was activated.
+ *
+ * "Shared History" (Ctrl+Shift+H) does the same for the PostgreSQL
+ * database a team's sonde-cli monitor records into, set up in
+ * Preferences: its address with the keyring's password makes the view's
+ * path, which is never shown (tabs show it masked). Everything that
+ * connects to it runs on a worker: the view lists on one, and a session's
+ * page is made only once its store has been opened on one.
  */
 
 #define G_LOG_DOMAIN "sonde-window"
@@ -14,12 +21,25 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sonde-history-page.h"
 #include "sonde-history-view.h"
 #include "sonde-recordings.h"
 #include "sonde-session.h"
+#include "sonde-shared-history.h"
+#include "sonde-store-uri.h"
 #include "sonde-window-private.h"
+
+/* A tab's tooltip is markup: an address's "&" is not. */
+static void
+set_tooltip (AdwTabPage *tab,
+             const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  adw_tab_page_set_tooltip (tab, escaped);
+}
 
 static AdwTabPage *
 find_tab (SondeWindow *self,
@@ -37,6 +57,9 @@ find_tab (SondeWindow *self,
         continue;
       if (SONDE_IS_HISTORY_VIEW (child) && g_strcmp0 (sonde_history_view_get_path (SONDE_HISTORY_VIEW (child)), path) == 0)
         return tab;
+      /* The shared history: one tab, whatever its address. */
+      if (SONDE_IS_HISTORY_VIEW (child) && path == NULL && sonde_history_view_get_remote (SONDE_HISTORY_VIEW (child)))
+        return tab;
       if (SONDE_IS_HISTORY_PAGE (child) &&
           g_strcmp0 (sonde_history_page_get_path (SONDE_HISTORY_PAGE (child)), path) == 0 &&
           sonde_history_page_get_session_id (SONDE_HISTORY_PAGE (child)) == session_id &&
@@ -46,6 +69,95 @@ find_tab (SondeWindow *self,
   return NULL;
 }
 
+static SondeHistoryPage *open_history_page (SondeWindow *self,
+                                            const char  *path,
+                                            SondeStore  *store,
+                                            const char  *profile_id,
+                                            gint64       session_id,
+                                            gboolean     replay);
+
+/* A session of the shared history: its store is opened on a worker,
+ * then its page made (at @seq unless G_MAXUINT64). The profile that
+ * recorded it gives the page its charts when this desktop has a profile
+ * of that id (the monitor's profiles file, imported here). */
+typedef struct {
+  GWeakRef  window;
+  char     *path;
+  gint64    session_id;
+  gboolean  replay;
+  guint64   seq;
+} RemoteOpen;
+
+static void
+remote_open_free (RemoteOpen *open)
+{
+  g_weak_ref_clear (&open->window);
+  if (open->path != NULL)
+    explicit_bzero (open->path, strlen (open->path));
+  g_free (open->path);
+  g_free (open);
+}
+
+static void
+on_remote_store (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RemoteOpen *open = user_data;
+  g_autoptr(SondeWindow) self = g_weak_ref_get (&open->window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SondeStore) store = sonde_store_open_uri_finish (result, &error);
+  g_autoptr(SondeStoreSession) session = NULL;
+  SondeHistoryPage *page;
+
+  if (self == NULL)
+    {
+      remote_open_free (open);
+      return;
+    }
+  if (store != NULL)
+    session = sonde_store_get_session (store, open->session_id, &error);
+  if (session == NULL)
+    {
+      /* Translators: %s says why: the server does not answer, the session was deleted… */
+      g_autofree char *text = g_strdup_printf (_("The shared session could not be opened: %s"), error->message);
+
+      sonde_window_show_toast (self, text);
+      remote_open_free (open);
+      return;
+    }
+  page = open_history_page (self, open->path, store, session->profile_id, open->session_id, open->replay);
+  if (page != NULL && open->seq != G_MAXUINT64)
+    sonde_history_page_show_seq (page, open->seq);
+  remote_open_free (open);
+}
+
+static void
+open_remote_page (SondeWindow *self,
+                  const char  *path,
+                  gint64       session_id,
+                  gboolean     replay,
+                  guint64      seq)
+{
+  AdwTabPage *tab = find_tab (self, SONDE_TYPE_HISTORY_PAGE, path, session_id, replay);
+  RemoteOpen *open;
+
+  if (tab != NULL)
+    {
+      adw_tab_view_set_selected_page (self->tab_view, tab);
+      if (seq != G_MAXUINT64)
+        sonde_history_page_show_seq (SONDE_HISTORY_PAGE (adw_tab_page_get_child (tab)), seq);
+      return;
+    }
+  open = g_new0 (RemoteOpen, 1);
+  g_weak_ref_init (&open->window, self);
+  open->path = g_strdup (path);
+  open->session_id = session_id;
+  open->replay = replay;
+  open->seq = seq;
+  sonde_store_open_uri_async (path, SONDE_STORE_OPEN_READ_ONLY, NULL, on_remote_store, open);
+}
+
 static void
 on_open_session (SondeHistoryView *view,
                  gint64            session_id,
@@ -53,8 +165,13 @@ on_open_session (SondeHistoryView *view,
                  gboolean          at_seq,
                  SondeWindow      *self)
 {
-  SondeHistoryPage *page = sonde_window_open_recording (self, sonde_history_view_get_path (view),
-                                                        sonde_history_view_get_profile_id (view), session_id);
+  SondeHistoryPage *page = NULL;
+
+  if (sonde_history_view_get_remote (view))
+    open_remote_page (self, sonde_history_view_get_path (view), session_id, FALSE, at_seq ? seq : G_MAXUINT64);
+  else
+    page = sonde_window_open_recording (self, sonde_history_view_get_path (view),
+                                        sonde_history_view_get_profile_id (view), session_id);
 
   if (page != NULL && at_seq)
     sonde_history_page_show_seq (page, seq);
@@ -65,8 +182,11 @@ on_replay_session (SondeHistoryView *view,
                    gint64            session_id,
                    SondeWindow      *self)
 {
-  sonde_window_open_replay (self, sonde_history_view_get_path (view), sonde_history_view_get_profile_id (view),
-                            session_id);
+  if (sonde_history_view_get_remote (view))
+    open_remote_page (self, sonde_history_view_get_path (view), session_id, TRUE, G_MAXUINT64);
+  else
+    sonde_window_open_replay (self, sonde_history_view_get_path (view), sonde_history_view_get_profile_id (view),
+                              session_id);
 }
 
 /* The view may outlive the window (a job holding it): a weak reference. */
@@ -125,7 +245,7 @@ sonde_window_show_history (SondeWindow *self,
   }
   tab = adw_tab_view_append (self->tab_view, view);
   adw_tab_page_set_title (tab, sonde_history_view_get_title (SONDE_HISTORY_VIEW (view)));
-  adw_tab_page_set_tooltip (tab, path);
+  set_tooltip (tab, path);
   icon = g_themed_icon_new ("document-open-recent-symbolic");
   adw_tab_page_set_icon (tab, icon);
   adw_tab_view_set_selected_page (self->tab_view, tab);
@@ -138,6 +258,7 @@ sonde_window_show_history (SondeWindow *self,
 static SondeHistoryPage *
 open_history_page (SondeWindow *self,
                    const char  *path,
+                   SondeStore  *store,
                    const char  *profile_id,
                    gint64       session_id,
                    gboolean     replay)
@@ -146,6 +267,7 @@ open_history_page (SondeWindow *self,
   AdwTabPage *tab;
   GtkWidget *page;
   g_autoptr(GIcon) icon = NULL;
+  g_autofree char *masked = sonde_store_uri_mask (path);
 
   tab = find_tab (self, SONDE_TYPE_HISTORY_PAGE, path, session_id, replay);
   if (tab != NULL)
@@ -156,11 +278,10 @@ open_history_page (SondeWindow *self,
 
   if (profile_id != NULL && self->store != NULL)
     profile = sonde_profile_store_lookup (self->store, profile_id);
-  page = replay ? sonde_history_page_new_replay (path, session_id, profile)
-                : sonde_history_page_new (path, session_id, profile);
+  page = sonde_history_page_new_for_store (path, store, session_id, profile, replay);
   tab = adw_tab_view_append (self->tab_view, page);
   adw_tab_page_set_title (tab, sonde_history_page_get_title (SONDE_HISTORY_PAGE (page)));
-  adw_tab_page_set_tooltip (tab, path);
+  set_tooltip (tab, masked);
   icon = g_themed_icon_new (replay ? "media-playback-start-symbolic" : "media-record-symbolic");
   adw_tab_page_set_icon (tab, icon);
   adw_tab_view_set_selected_page (self->tab_view, tab);
@@ -178,7 +299,7 @@ sonde_window_open_recording (SondeWindow *self,
   g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  return open_history_page (self, path, profile_id, session_id, FALSE);
+  return open_history_page (self, path, NULL, profile_id, session_id, FALSE);
 }
 
 /* The recorded session @session_id of the database at @path played into a
@@ -192,7 +313,7 @@ sonde_window_open_replay (SondeWindow *self,
   g_return_val_if_fail (SONDE_IS_WINDOW (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  return open_history_page (self, path, profile_id, session_id, TRUE);
+  return open_history_page (self, path, NULL, profile_id, session_id, TRUE);
 }
 
 /* The ids of the sessions the tabs of this window record into @path now
@@ -253,9 +374,88 @@ on_adhoc_history_action (GtkWidget  *widget,
   sonde_window_show_history (SONDE_WINDOW (widget), NULL);
 }
 
+/* The shared history's view, once its password has been read from the
+ * keyring; a toast says why when none is set up. */
+static void
+on_shared_resolved (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SondeWindow) self = g_weak_ref_get (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conninfo = sonde_shared_history_resolve_finish (result, &error);
+  g_autofree char *masked = NULL;
+  AdwTabPage *tab;
+  GtkWidget *view;
+  g_autoptr(GIcon) icon = NULL;
+
+  g_weak_ref_clear (user_data);
+  g_free (user_data);
+  if (self == NULL)
+    goto out;
+  if (conninfo == NULL)
+    {
+      sonde_window_show_toast (self, error->message);
+      goto out;
+    }
+
+  /* The address changed in Preferences since the tab was opened. */
+  tab = find_tab (self, SONDE_TYPE_HISTORY_VIEW, NULL, 0, FALSE);
+  if (tab != NULL && g_strcmp0 (sonde_history_view_get_path (SONDE_HISTORY_VIEW (adw_tab_page_get_child (tab))),
+                                conninfo) != 0)
+    {
+      adw_tab_view_close_page (self->tab_view, tab);
+      tab = NULL;
+    }
+  if (tab != NULL)
+    {
+      adw_tab_view_set_selected_page (self->tab_view, tab);
+      sonde_history_view_reload (SONDE_HISTORY_VIEW (adw_tab_page_get_child (tab)));
+      goto out;
+    }
+
+  view = sonde_history_view_new (conninfo, NULL, NULL);
+  g_signal_connect_object (view, "open-session", G_CALLBACK (on_open_session), self, 0);
+  g_signal_connect_object (view, "replay-session", G_CALLBACK (on_replay_session), self, 0);
+  tab = adw_tab_view_append (self->tab_view, view);
+  adw_tab_page_set_title (tab, sonde_history_view_get_title (SONDE_HISTORY_VIEW (view)));
+  masked = sonde_store_uri_mask (conninfo);
+  set_tooltip (tab, masked);
+  icon = g_themed_icon_new ("network-server-symbolic");
+  adw_tab_page_set_icon (tab, icon);
+  adw_tab_view_set_selected_page (self->tab_view, tab);
+
+out:
+  if (conninfo != NULL)
+    explicit_bzero (conninfo, strlen (conninfo));
+}
+
+/* The shared history (Preferences' database) in a tab brought to the
+ * front, once the keyring has answered. */
+void
+sonde_window_show_shared_history (SondeWindow *self)
+{
+  GWeakRef *ref;
+
+  g_return_if_fail (SONDE_IS_WINDOW (self));
+
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  sonde_shared_history_resolve_async (self->settings, self->secrets, NULL, on_shared_resolved, ref);
+}
+
+static void
+on_shared_history_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  sonde_window_show_shared_history (SONDE_WINDOW (widget));
+}
+
 void
 sonde_window_history_class_init (GtkWidgetClass *widget_class)
 {
+  gtk_widget_class_install_action (widget_class, "win.shared-history", NULL, on_shared_history_action);
   gtk_widget_class_install_action (widget_class, "win.history", NULL, on_history_action);
   gtk_widget_class_install_action (widget_class, "win.profile-history", "s", on_profile_history_action);
   gtk_widget_class_install_action (widget_class, "win.adhoc-history", NULL, on_adhoc_history_action);

@@ -14,6 +14,10 @@
 
 G_BEGIN_DECLS
 
+/* The key the shared history's database password is kept under, beside
+ * the profiles' ids (random UUIDs: no profile has this one). */
+#define SONDE_SECRETS_SHARED_HISTORY "shared-history"
+
 #define SONDE_TYPE_SECRETS (sonde_secrets_get_type ())
 G_DECLARE_FINAL_TYPE (SondeSecrets, sonde_secrets, SONDE, SECRETS, GObject)
 

@@ -29,5 +29,25 @@ char       *sonde_store_uri_mask        (const char          *uri);
 SondeStore *sonde_store_open_uri        (const char          *uri,
                                          SondeStoreOpenFlags  flags,
                                          GError             **error);
+/* As sonde_store_open_uri(), on a worker thread: opening a server's
+ * store connects, which must not hold up a main loop. */
+void        sonde_store_open_uri_async  (const char          *uri,
+                                         SondeStoreOpenFlags  flags,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+SondeStore *sonde_store_open_uri_finish (GAsyncResult        *result,
+                                         GError             **error);
+
+/* Whether @uri names a database server in a form Sonde takes
+ * (postgresql://[user@]host[:port]/database[?…]): otherwise FALSE and
+ * why, for a form to show under the entry. */
+gboolean    sonde_store_uri_check_remote (const char         *uri,
+                                          GError            **error);
+/* @uri with @password added (a "password" query parameter, escaped), for
+ * a password kept apart (the keyring); @uri as it is when @password is
+ * NULL or empty. Never shown: sonde_store_uri_mask() masks it. */
+char       *sonde_store_uri_with_password (const char        *uri,
+                                           const char        *password);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Reads through the readers History already has: SondeStore for a
- * database, and the import's readers (sonde_store_import_read_sessions:
+ * database (a file, or a postgresql:// URI), and the import's readers (sonde_store_import_read_sessions:
  * JSON Lines or HAR, told apart as the import tells them) for files.
  */
 
@@ -22,6 +22,7 @@
 #include "sonde-serve-error.h"
 #include "sonde-store-import.h"
 #include "sonde-store-sqlite.h"
+#include "sonde-store-uri.h"
 
 #define SQLITE_MAGIC "SQLite format 3"
 
@@ -182,14 +183,15 @@ is_database (const char  *path,
 }
 
 static SondeReplaySource *
-load_database (const char            *path,
+load_database (const char            *uri,
+               const char            *path,
                gint64                 session_id,
                const SondeReplayTime *from,
                const SondeReplayTime *to,
                GError               **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(SondeStoreSqlite) store = sonde_store_sqlite_open_reader (path, &local_error);
+  g_autoptr(SondeStore) store = sonde_store_open_uri (uri, SONDE_STORE_OPEN_READ_ONLY, &local_error);
   g_autoptr(GPtrArray) sessions = NULL;
   g_autoptr(SondeReplaySource) source = NULL;
   SondeStoreSession *session = NULL;
@@ -202,7 +204,7 @@ load_database (const char            *path,
       return NULL;
     }
 
-  sessions = sonde_store_list_sessions (SONDE_STORE (store), &local_error);
+  sessions = sonde_store_list_sessions (store, &local_error);
   if (sessions == NULL)
     {
       g_set_error (error, SONDE_SERVE_ERROR, SONDE_SERVE_ERROR_NOT_RECORDING,
@@ -240,7 +242,7 @@ load_database (const char            *path,
   source->url = g_strdup (session->url);
 
   collector = (Collector) { source, from, to, G_MININT64, 0, 0, NULL };
-  if (!sonde_store_read_records (SONDE_STORE (store), session->id, 0, collect, &collector, &local_error))
+  if (!sonde_store_read_records (store, session->id, 0, collect, &collector, &local_error))
     {
       g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, session->id);
 
@@ -381,8 +383,15 @@ sonde_replay_source_load (const char             *path,
   if (to == NULL)
     to = &unset;
 
-  if (is_database (path, &local_error))
-    source = load_database (path, session_id, from, to, error);
+  /* A shared history's database: named by its URI, shown masked. */
+  if (sonde_store_uri_is_remote (path))
+    {
+      g_autofree char *masked = sonde_store_uri_mask (path);
+
+      source = load_database (path, masked, session_id, from, to, error);
+    }
+  else if (is_database (path, &local_error))
+    source = load_database (path, path, session_id, from, to, error);
   else if (local_error != NULL)
     {
       g_propagate_error (error, local_error);

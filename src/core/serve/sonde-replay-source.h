@@ -52,7 +52,8 @@ gboolean            sonde_replay_time_parse          (const char          *text,
                                                       SondeReplayTime     *time,
                                                       GError             **error);
 
-/* Loads the session @session_id of @path (a database's session id, or for
+/* Loads the session @session_id of @path (a recordings file, or a shared
+ * history's postgresql:// URI; a database's session id, or for
  * a HAR file the 1-based number of its WebSocket entry; 0: the newest, or
  * the last entry), its received messages between @from and @to (both
  * inclusive, either unset). Errors in SONDE_SERVE_ERROR: NOT_RECORDING
