@@ -365,6 +365,34 @@ def main():
     ok(status == 0 and "Ticker" in out and "Echo" in out, "every profile's session was recorded",
        "status %d, %s %s" % (status, out, err))
 
+    # Recording into a database nobody serves: the feed is watched all the
+    # same, the waiting recording is an alert (stdout and webhooks), and
+    # SIGTERM still ends it within the bound, saying what was not written.
+    dead = "postgresql://sonde@127.0.0.1:%d/none?connect_timeout=2" % free_port()
+    write_profiles(profiles, port, ["Ticker"], layouts)
+    lone = subprocess.Popen([CLI, "monitor", "--profiles", profiles, "--record", dead],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    line = b""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and b'"Recording"' not in line:
+        ready, _, _ = select.select([lone.stdout], [], [], 1)
+        if ready:
+            line = lone.stdout.readline()
+    alert = json.loads(line) if line.startswith(b"{") else {}
+    ok(alert.get("title") == "Recording" and "waits for the database" in alert.get("body", "") and
+       alert.get("profile") == "Ticker",
+       "a recording waiting for its database is an alert", repr(line))
+    lone.send_signal(signal.SIGTERM)
+    try:
+        lone.wait(20)
+    except subprocess.TimeoutExpired:
+        lone.kill()
+        lone.wait()
+    rest = lone.stdout.read().decode()
+    ok(lone.returncode == 0 and "not written" in rest,
+       "SIGTERM with the database still down: exit 0, the unwritten records said",
+       "status %s, %s" % (lone.returncode, rest[-800:]))
+
     feed["loop"].call_soon_threadsafe(feed["stop"].set)
     feed_thread.join(5)
     hook.shutdown()

@@ -31,7 +31,9 @@
 #include "sonde-profile-store.h"
 #include "sonde-webhook.h"
 
-#define STOP_TIMEOUT_MS 5000
+/* Longer than a recording gets to flush to a database that went away
+ * mid-session (10 s of retries): the monitor does not exit before it. */
+#define STOP_TIMEOUT_MS 12000
 
 /* The connections' I/O threads run this much nicer than the main thread and
  * the /metrics thread (sonde_connection_set_io_niceness(); from 0 up to 19,

@@ -265,6 +265,20 @@ on_state (SondeConnection *connection,
   check_stopped (self);
 }
 
+/* What the window shows in its recording banner (a database that cannot
+ * be reached, a recording stopped, records not written) is an alert
+ * here: nobody reads a monitor's log, and a stalled recording is what an
+ * operator must hear of. */
+static void
+on_recording_problem (SondeSession *session,
+                      const char   *text,
+                      gpointer      user_data)
+{
+  Feed *feed = user_data;
+
+  g_signal_emit (feed->monitor, signals[ALERT], 0, feed->profile, _("Recording"), text, (guint64) 0);
+}
+
 /* A recording flushes after its connection closed: stopping waits for it. */
 static void
 on_recording (SondeSession *session,
@@ -410,6 +424,7 @@ start_feed (SondeMonitor *self,
   g_signal_connect (sonde_session_get_connection (feed->session), "notify::state", G_CALLBACK (on_state), feed);
   g_signal_connect (sonde_session_get_log (feed->session), "items-changed", G_CALLBACK (on_log_changed), feed);
   g_signal_connect (feed->session, "notify::recording", G_CALLBACK (on_recording), feed);
+  g_signal_connect (feed->session, "recording-stopped", G_CALLBACK (on_recording_problem), feed);
   feed->state = SONDE_CONNECTION_STATE_DISCONNECTED;
   sonde_session_connect_async (feed->session, NULL, on_connected, g_strdup (feed->name));
 }
