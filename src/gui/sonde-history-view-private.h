@@ -58,6 +58,10 @@ struct _SondeHistoryView
 /* sonde-history-view.c */
 void sonde_history_view_sync_busy          (SondeHistoryView *self);
 void sonde_history_view_notify_searching   (SondeHistoryView *self);
+/* The one place that decides what the action bar can do. */
+void sonde_history_view_update_actions     (SondeHistoryView *self);
+
+/* sonde-history-view-list.c */
 void sonde_history_view_set_status         (SondeHistoryView *self,
                                             const char       *text,
                                             gboolean          error);

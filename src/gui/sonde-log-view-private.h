@@ -81,6 +81,9 @@ void                 sonde_log_view_renew_cells (GtkColumnViewColumn *view_colum
 void sonde_log_view_queue_refresh_count (SondeLogView *self);
 void sonde_log_view_notify_show_frames  (SondeLogView *self);
 
+/* sonde-log-view-scroll.c */
+void sonde_log_view_cancel_scroll       (SondeLogView *self);
+
 /* sonde-log-view-filter.c: the filter bar's template children and callbacks */
 void sonde_log_view_filter_class_init   (GtkWidgetClass *widget_class);
 
