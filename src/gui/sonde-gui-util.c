@@ -34,6 +34,29 @@ sonde_gui_name_drop_down (GtkDropDown *drop_down,
     }
 }
 
+static void
+name_nameless_buttons (GtkWidget  *widget,
+                       const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && gtk_button_get_label (GTK_BUTTON (child)) == NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      name_nameless_buttons (child, name);
+    }
+}
+
+/* Names the button that shows and hides @row's text: libadwaita 1.2 gives
+ * it an icon and no name, so a screen reader says "GtkImage". */
+void
+sonde_gui_name_password_row (AdwPasswordEntryRow *row)
+{
+  g_return_if_fail (ADW_IS_PASSWORD_ENTRY_ROW (row));
+
+  name_nameless_buttons (GTK_WIDGET (row), _("Show or hide the password"));
+}
+
 /* How a connection in @state is shown, everywhere the GUI shows it (the
  * status bar, the sidebar, the tab, the connection panel): a label, a
  * symbolic icon name (NULL where the state needs none: a tab shows a

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "sonde-connection-state.h"
 #include "sonde-profile.h"
@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 void sonde_gui_name_drop_down (GtkDropDown          *drop_down,
                                const char           *name);
+void sonde_gui_name_password_row (AdwPasswordEntryRow *row);
 
 void sonde_state_describe     (SondeConnectionState  state,
                                const char          **label,

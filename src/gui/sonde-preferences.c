@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "sonde-gui-util.h"
 #include "sonde-preferences.h"
 #include "sonde-recordings.h"
 #include "sonde-shared-history.h"
@@ -428,6 +429,7 @@ sonde_preferences_init (SondePreferences *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  sonde_gui_name_password_row (self->shared_password_row);
 }
 
 /* @secrets: where the shared history's password is kept (NULL: it is

@@ -338,6 +338,7 @@ sonde_profile_editor_build_page (SondeProfileEditor *self)
   add_entry (self, group, "auth-key-name", _("Key name (header or query parameter)"));
   row = adw_password_entry_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Token or password"));
+  sonde_gui_name_password_row (ADW_PASSWORD_ENTRY_ROW (row));
   g_signal_connect_swapped (row, "changed", G_CALLBACK (sonde_profile_editor_on_changed), self);
   adw_preferences_group_add (group, row);
   g_hash_table_insert (self->fields, (gpointer) "secret", row);
