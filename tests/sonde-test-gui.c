@@ -256,6 +256,28 @@ sonde_test_find_widget (GtkWidget *root,
   return NULL;
 }
 
+gpointer
+sonde_test_template_child (gpointer    widget,
+                           GType       type,
+                           const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+gpointer
+sonde_test_item_at (GListModel *model,
+                    guint       position)
+{
+  GObject *item = g_list_model_get_item (model, position);
+
+  g_assert_nonnull (item);
+  g_object_unref (item);   /* the model holds it */
+  return item;
+}
+
 GtkWidget *
 sonde_test_row_of (GtkWidget *cell)
 {

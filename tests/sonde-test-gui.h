@@ -69,6 +69,13 @@ void              sonde_test_collect_widgets  (GtkWidget              *root,
                                                GType                   type,
                                                const char             *css_class,
                                                GPtrArray              *found);
+/* @widget's template child @name of @type (a test fails without it). */
+gpointer          sonde_test_template_child   (gpointer                widget,
+                                               GType                   type,
+                                               const char             *name);
+/* The item at @position of @model (the model keeps holding it). */
+gpointer          sonde_test_item_at          (GListModel             *model,
+                                               guint                   position);
 /* The list row (css name "row") that holds @cell. */
 GtkWidget        *sonde_test_row_of           (GtkWidget              *cell);
 /* With SONDE_SCREENSHOT_DIR set: saves what @widget shows as @name.png. */

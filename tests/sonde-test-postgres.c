@@ -362,3 +362,20 @@ sonde_test_postgres_free (SondeTestPostgres *self)
   g_free (self->log);
   g_free (self);
 }
+
+SondeTestPostgres *
+sonde_test_postgres_start_or_skip (void)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean skip = FALSE;
+  SondeTestPostgres *server = sonde_test_postgres_start (&skip, &error);
+
+  if (server == NULL && skip)
+    {
+      g_print ("1..0 # SKIP %s\n", error->message);
+      return NULL;
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (server);
+  return server;
+}

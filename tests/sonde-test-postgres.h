@@ -23,6 +23,10 @@ typedef struct _SondeTestPostgres SondeTestPostgres;
  * /usr/lib/postgresql/15/bin); NULL with @error when it would not start. */
 SondeTestPostgres *sonde_test_postgres_start   (gboolean           *skip,
                                                 GError            **error);
+/* For a test's main(), after g_test_init: a server, or NULL when
+ * PostgreSQL is not installed, the TAP plan "1..0 # SKIP …" printed (main
+ * then returns 0). A server that would not start fails the test. */
+SondeTestPostgres *sonde_test_postgres_start_or_skip (void);
 guint16            sonde_test_postgres_port    (SondeTestPostgres  *self);
 /* postgresql://sonde:PASSWORD@127.0.0.1:PORT/@dbname */
 char              *sonde_test_postgres_uri     (SondeTestPostgres  *self,

@@ -100,17 +100,6 @@ record_ticks (const char *profile_id)
   return id;
 }
 
-static gpointer
-template_child (gpointer    widget,
-                GType       type,
-                const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
-
 static SondeHistoryPage *
 current_page (Fixture *fixture)
 {
@@ -211,7 +200,7 @@ test_replay (Fixture       *fixture,
   /* 100×: 301 s in about 3 s. Rows arrive while it plays. */
   gtk_widget_activate_action (GTK_WIDGET (bar), "replay.speed", "d", 100.0);
   g_assert_cmpfloat (sonde_session_player_get_speed (player), ==, 100);
-  g_assert_cmpuint (gtk_drop_down_get_selected (template_child (bar, SONDE_TYPE_REPLAY_BAR, "speed_drop")), ==, 2);
+  g_assert_cmpuint (gtk_drop_down_get_selected (sonde_test_template_child (bar, SONDE_TYPE_REPLAY_BAR, "speed_drop")), ==, 2);
   gtk_widget_activate_action (GTK_WIDGET (bar), "replay.play-pause", NULL);
   g_assert_cmpint (sonde_session_player_get_state (player), ==, SONDE_SESSION_PLAYER_PLAYING);
   SONDE_TEST_ASSERT_WAIT (n_records (page) > 10, WAIT_MS);
@@ -244,10 +233,10 @@ test_replay (Fixture       *fixture,
   g_assert_cmpuint (sonde_series_get_n_points (series), ==, N_TICKS);
   g_assert_cmpuint (sonde_history_page_get_n_alerts (page), ==, 1);
   g_assert_cmpstr (sonde_replay_bar_get_time_text (bar), ==, "5:01 / 5:01");
-  g_assert_cmpstr (gtk_label_get_label (template_child (bar, SONDE_TYPE_REPLAY_BAR, "state_label")), ==, "Ended");
+  g_assert_cmpstr (gtk_label_get_label (sonde_test_template_child (bar, SONDE_TYPE_REPLAY_BAR, "state_label")), ==, "Ended");
 
   /* The slider back to 1:40: the log and the chart rebuilt up to it. */
-  scale = template_child (bar, SONDE_TYPE_REPLAY_BAR, "position_scale");
+  scale = sonde_test_template_child (bar, SONDE_TYPE_REPLAY_BAR, "position_scale");
   gtk_range_set_value (scale, 100);
   SONDE_TEST_ASSERT_WAIT (sonde_session_player_get_position (player) == 100 * G_USEC_PER_SEC &&
                           !sonde_session_player_get_seeking (player), WAIT_MS);
@@ -343,7 +332,7 @@ test_serve (Fixture       *fixture,
   g_assert_nonnull (sonde_serve_dialog_get_error (dialog));
   if (g_getenv ("SONDE_LOCALEDIR") == NULL)
     g_assert_nonnull (strstr (sonde_serve_dialog_get_error (dialog), "line 3, column"));
-  g_assert_true (gtk_widget_get_visible (template_child (dialog, SONDE_TYPE_SERVE_DIALOG, "error_label")));
+  g_assert_true (gtk_widget_get_visible (sonde_test_template_child (dialog, SONDE_TYPE_SERVE_DIALOG, "error_label")));
   sonde_test_save_screenshot (GTK_WIDGET (dialog), "replay-serve-error");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "serve.clear-rules", NULL);
   g_assert_null (sonde_serve_dialog_get_rules_path (dialog));
@@ -380,7 +369,7 @@ test_serve (Fixture       *fixture,
                              python, "-c", client_script, sonde_serve_dialog_get_url (dialog), NULL);
   g_assert_no_error (error);
   SONDE_TEST_ASSERT_WAIT (sonde_serve_dialog_get_n_clients (dialog) == 1, WAIT_MS);
-  g_assert_cmpstr (gtk_label_get_label (template_child (dialog, SONDE_TYPE_SERVE_DIALOG, "clients_label")), ==, "1");
+  g_assert_cmpstr (gtk_label_get_label (sonde_test_template_child (dialog, SONDE_TYPE_SERVE_DIALOG, "clients_label")), ==, "1");
   /* It plays the recording: the first tick (a second in). */
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (client));
   first = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);

@@ -42,27 +42,6 @@ static SondeTestPostgres *server;
 static char              *db_uri;        /* with the password */
 static char              *db_address;    /* without it: what Preferences take */
 
-static gpointer
-template_child (gpointer    widget,
-                GType       type,
-                const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
-
-static SondeHistoryItem *
-item_at (GListModel *model,
-         guint       position)
-{
-  SondeHistoryItem *item = g_list_model_get_item (model, position);
-
-  g_object_unref (item);   /* the model holds it */
-  return item;
-}
-
 static AdwTabView *
 tab_view_of (Fixture *fixture)
 {
@@ -274,9 +253,9 @@ test_preferences (Fixture       *fixture,
   gtk_window_set_transient_for (GTK_WINDOW (prefs), GTK_WINDOW (fixture->window));
   gtk_window_present (GTK_WINDOW (prefs));
   SONDE_TEST_ASSERT_WAIT (sonde_test_is_mapped (prefs), WAIT_MS);
-  status = template_child (prefs, SONDE_TYPE_PREFERENCES, "shared_status_row");
-  uri_row = template_child (prefs, SONDE_TYPE_PREFERENCES, "shared_uri_row");
-  password_row = template_child (prefs, SONDE_TYPE_PREFERENCES, "shared_password_row");
+  status = sonde_test_template_child (prefs, SONDE_TYPE_PREFERENCES, "shared_status_row");
+  uri_row = sonde_test_template_child (prefs, SONDE_TYPE_PREFERENCES, "shared_uri_row");
+  password_row = sonde_test_template_child (prefs, SONDE_TYPE_PREFERENCES, "shared_password_row");
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (status)), ==, "Not set up");
 
   /* Not a database address: said at once, nothing kept. */
@@ -360,16 +339,16 @@ test_browse (Fixture       *fixture,
 
   /* Newest first, each with the profile that recorded it. */
   {
-    g_autofree char *first = sonde_history_item_dup_profile (item_at (sessions, 0));
-    g_autofree char *second = sonde_history_item_dup_profile (item_at (sessions, 1));
+    g_autofree char *first = sonde_history_item_dup_profile (sonde_test_item_at (sessions, 0));
+    g_autofree char *second = sonde_history_item_dup_profile (sonde_test_item_at (sessions, 1));
 
     g_assert_cmpstr (first, ==, "Rates");
     g_assert_cmpstr (second, ==, "Ticker");
   }
   /* Read-only: nothing deleted, nothing imported (not even offered). */
   sonde_history_view_select (view, 0);
-  g_assert_false (gtk_widget_get_visible (template_child (view, SONDE_TYPE_HISTORY_VIEW, "delete_button")));
-  g_assert_false (gtk_widget_get_visible (template_child (view, SONDE_TYPE_HISTORY_VIEW, "import_button")));
+  g_assert_false (gtk_widget_get_visible (sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "delete_button")));
+  g_assert_false (gtk_widget_get_visible (sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "import_button")));
   gtk_widget_activate_action (GTK_WIDGET (view), "history.delete", NULL);
   sonde_test_spin (200);
   g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
@@ -381,11 +360,11 @@ test_browse (Fixture       *fixture,
   g_assert_true (sonde_history_view_search (view, SONDE_HISTORY_QUERY_TEXT, "\"price\":777}"));
   SONDE_TEST_ASSERT_WAIT (!sonde_history_view_get_searching (view), WAIT_MS);
   g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 1);
-  g_assert_cmpuint (sonde_history_item_get_seq (item_at (hits, 0)), ==, 778);
+  g_assert_cmpuint (sonde_history_item_get_seq (sonde_test_item_at (hits, 0)), ==, 778);
 
   /* A hit opens its session at that message, once its store has opened on
    * a worker. */
-  g_signal_emit_by_name (template_child (view, SONDE_TYPE_HISTORY_VIEW, "hits_view"), "activate", 0);
+  g_signal_emit_by_name (sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "hits_view"), "activate", 0);
   SONDE_TEST_ASSERT_WAIT (SONDE_IS_HISTORY_PAGE (front_child (fixture)), WAIT_MS);
   page = SONDE_HISTORY_PAGE (front_child (fixture));
   SONDE_TEST_ASSERT_WAIT (sonde_history_page_get_selected_seq (page) == 778, WAIT_MS);
@@ -445,6 +424,18 @@ test_browse (Fixture       *fixture,
   g_rmdir (dir);
 }
 
+static guint16
+unused_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return port;
+}
+
 /* A server that does not answer: the tab comes at once, and then says
  * why; the password refused says that. */
 static void
@@ -457,14 +448,13 @@ test_unreachable (Fixture       *fixture,
 
   if (fixture->window == NULL)
     return;
-  /* A port nothing listens on (the server's own, plus one: free while the
-   * test runs, as the server took the first free one). */
+  /* A port nothing listens on: one the system just handed out, let go. */
   address = g_strdup_printf ("postgresql://" SONDE_TEST_POSTGRES_USER "@127.0.0.1:%u/shared?connect_timeout=2",
-                             (guint) sonde_test_postgres_port (server) + 1);
+                             (guint) unused_port ());
   set_up_shared (address, SONDE_TEST_POSTGRES_PASSWORD);
   sonde_window_show_shared_history (fixture->window);
   SONDE_TEST_ASSERT_WAIT ((view = shared_view (fixture)) != NULL, WAIT_MS);
-  error_page = template_child (view, SONDE_TYPE_HISTORY_VIEW, "error_page");
+  error_page = sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "error_page");
   SONDE_TEST_ASSERT_WAIT (sonde_history_view_get_error (view) != NULL, WAIT_MS);
   g_assert_cmpstr (adw_status_page_get_title (error_page), ==, "Shared History Unreachable");
   g_assert_null (strstr (sonde_history_view_get_error (view), SONDE_TEST_POSTGRES_PASSWORD));
@@ -476,7 +466,7 @@ test_unreachable (Fixture       *fixture,
   sonde_window_show_shared_history (fixture->window);
   SONDE_TEST_ASSERT_WAIT ((view = shared_view (fixture)) != NULL && sonde_history_view_get_error (view) != NULL &&
                           strstr (sonde_history_view_get_path (view), "wrong-password") != NULL, WAIT_MS);
-  error_page = template_child (view, SONDE_TYPE_HISTORY_VIEW, "error_page");
+  error_page = sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "error_page");
   g_assert_cmpstr (adw_status_page_get_title (error_page), ==, "Shared History Refused the Password");
   g_assert_null (strstr (sonde_history_view_get_error (view), "wrong-password"));
 }

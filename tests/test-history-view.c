@@ -153,27 +153,6 @@ record_three (const char *profile_id)
   return newest;
 }
 
-static gpointer
-template_child (gpointer    widget,
-                GType       type,
-                const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
-
-static SondeHistoryItem *
-item_at (GListModel *model,
-         guint       position)
-{
-  SondeHistoryItem *item = g_list_model_get_item (model, position);
-
-  g_object_unref (item);   /* the model holds it */
-  return item;
-}
-
 static SondeHistoryPage *
 current_recording (Fixture *fixture)
 {
@@ -211,7 +190,7 @@ test_empty (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (sonde_test_is_mapped (view), WAIT_MS);
 
   g_assert_cmpuint (g_list_model_get_n_items (sonde_history_view_get_sessions (view)), ==, 0);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
                    "empty");
   g_assert_null (sonde_history_view_get_error (view));
   sonde_test_spin (200);
@@ -237,10 +216,10 @@ test_damaged (Fixture       *fixture,
   view = sonde_window_show_history (fixture->window, "p-damaged");
   SONDE_TEST_ASSERT_WAIT (sonde_test_is_mapped (view), WAIT_MS);
 
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
                    "error");
   g_assert_nonnull (sonde_history_view_get_error (view));
-  page = template_child (view, SONDE_TYPE_HISTORY_VIEW, "error_page");
+  page = sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "error_page");
   g_assert_cmpstr (adw_status_page_get_title (page), ==, "Recordings Damaged");
   g_assert_cmpuint (g_list_model_get_n_items (sonde_history_view_get_sessions (view)), ==, 0);
   /* Left as it was: a reader repairs nothing. */
@@ -272,25 +251,25 @@ test_list (Fixture       *fixture,
   sessions = sonde_history_view_get_sessions (view);
 
   g_assert_cmpuint (g_list_model_get_n_items (sessions), ==, 3);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
                    "list");
   sonde_test_spin (200);
   sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "history-view");
   /* Newest first, with how each ended. */
-  start = sonde_history_item_dup_start (item_at (sessions, 0));
+  start = sonde_history_item_dup_start (sonde_test_item_at (sessions, 0));
   g_assert_cmpstr (start, ==, "2026-12-06 12:00:00");
-  messages = sonde_history_item_dup_messages (item_at (sessions, 0));
+  messages = sonde_history_item_dup_messages (sonde_test_item_at (sessions, 0));
   /* The messages, not the handshake event before them. */
   g_assert_cmpstr (messages, ==, "1000");
-  duration = sonde_history_item_dup_duration (item_at (sessions, 0));
+  duration = sonde_history_item_dup_duration (sonde_test_item_at (sessions, 0));
   g_assert_cmpstr (duration, ==, "16:41");
-  ending0 = sonde_history_item_dup_ending (item_at (sessions, 0));
+  ending0 = sonde_history_item_dup_ending (sonde_test_item_at (sessions, 0));
   g_assert_cmpstr (ending0, ==, "closed by Sonde, 1000");
-  ending1 = sonde_history_item_dup_ending (item_at (sessions, 1));
+  ending1 = sonde_history_item_dup_ending (sonde_test_item_at (sessions, 1));
   g_assert_cmpstr (ending1, ==, "Ended unexpectedly");
-  url = sonde_history_item_dup_url (item_at (sessions, 0));
+  url = sonde_history_item_dup_url (sonde_test_item_at (sessions, 0));
   g_assert_cmpstr (url, ==, "wss://feed.example/ticks");
-  ending2 = sonde_history_item_dup_ending (item_at (sessions, 2));
+  ending2 = sonde_history_item_dup_ending (sonde_test_item_at (sessions, 2));
   g_assert_cmpstr (ending2, ==, "closed by the server, 1001 “going away”");
 
   /* The same History again: the same tab, not a second one. */
@@ -384,14 +363,14 @@ test_open_and_jump (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (sonde_history_page_get_selected_seq (page) == 502, WAIT_MS);
 
   /* Typed in the entry, as the user does. */
-  gtk_editable_set_text (GTK_EDITABLE (template_child (page, SONDE_TYPE_HISTORY_PAGE, "time_entry")), "12:00:10");
-  g_signal_emit_by_name (template_child (page, SONDE_TYPE_HISTORY_PAGE, "time_entry"), "activate");
+  gtk_editable_set_text (GTK_EDITABLE (sonde_test_template_child (page, SONDE_TYPE_HISTORY_PAGE, "time_entry")), "12:00:10");
+  g_signal_emit_by_name (sonde_test_template_child (page, SONDE_TYPE_HISTORY_PAGE, "time_entry"), "activate");
   SONDE_TEST_ASSERT_WAIT (sonde_history_page_get_selected_seq (page) == 11, WAIT_MS);
 
   /* The slider follows the record selected (10 s into the session), and
    * dragging it jumps once it rests. */
   {
-    GtkRange *scale = template_child (page, SONDE_TYPE_HISTORY_PAGE, "time_scale");
+    GtkRange *scale = sonde_test_template_child (page, SONDE_TYPE_HISTORY_PAGE, "time_scale");
 
     g_assert_cmpfloat_with_epsilon (gtk_range_get_value (scale), 10.0, 0.001);
     gtk_range_set_value (scale, 500.5);
@@ -463,7 +442,7 @@ test_too_large (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (!sonde_history_page_get_loading (page), WAIT_MS);
   log = sonde_history_page_get_log (page);
   g_assert_cmpuint (sonde_message_log_get_n_records (log), <, 300);
-  g_assert_true (gtk_widget_get_visible (template_child (page, SONDE_TYPE_HISTORY_PAGE, "note_label")));
+  g_assert_true (gtk_widget_get_visible (sonde_test_template_child (page, SONDE_TYPE_HISTORY_PAGE, "note_label")));
 
   /* The newest record is held; the 10th tick is not, until jumped to. */
   g_assert_true (sonde_history_page_jump_to_time (page, start_of_day () + (gint64) 7200 * G_USEC_PER_SEC +
@@ -492,18 +471,18 @@ test_search (Fixture       *fixture,
   view = sonde_window_show_history (fixture->window, "p-search");
   SONDE_TEST_ASSERT_WAIT (sonde_test_is_mapped (view), WAIT_MS);
   hits = sonde_history_view_get_hits (view);
-  error_label = template_child (view, SONDE_TYPE_HISTORY_VIEW, "search_error");
+  error_label = sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "search_error");
 
   /* price 7 is in every session; 777 only in the newest. */
   g_assert_true (sonde_history_view_search (view, SONDE_HISTORY_QUERY_TEXT, "\"price\":777}"));
   SONDE_TEST_ASSERT_WAIT (!sonde_history_view_get_searching (view), WAIT_MS);
   g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 1);
-  g_assert_cmpuint (sonde_history_item_get_seq (item_at (hits, 0)), ==, 779);
+  g_assert_cmpuint (sonde_history_item_get_seq (sonde_test_item_at (hits, 0)), ==, 779);
 
   g_assert_true (sonde_history_view_search (view, SONDE_HISTORY_QUERY_PREDICATE, "$.price == 7"));
   SONDE_TEST_ASSERT_WAIT (!sonde_history_view_get_searching (view), WAIT_MS);
   g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 2);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
                    "hits");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (error_label)));
 
@@ -531,14 +510,14 @@ test_search (Fixture       *fixture,
 
       g_error ("%u hits; sync %d %u; error: %s", g_list_model_get_n_items (hits), ok, n, gtk_label_get_label (error_label));
     }
-  g_signal_emit_by_name (template_child (view, SONDE_TYPE_HISTORY_VIEW, "hits_view"), "activate", 0);
+  g_signal_emit_by_name (sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "hits_view"), "activate", 0);
   page = current_recording (fixture);
   SONDE_TEST_WAIT (sonde_history_page_get_selected_seq (page) == 779, WAIT_MS);
   g_assert_cmpuint (sonde_history_page_get_selected_seq (page), ==, 779);
 
   /* An empty search shows the sessions again. */
   sonde_history_view_search (view, SONDE_HISTORY_QUERY_TEXT, "");
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "stack")), ==,
                    "list");
 }
 
@@ -614,7 +593,7 @@ test_decoded (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (!sonde_history_view_get_searching (view), WAIT_MS);
   g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 2);
   {
-    g_autofree char *preview = sonde_history_item_dup_preview (item_at (hits, 0));
+    g_autofree char *preview = sonde_history_item_dup_preview (sonde_test_item_at (hits, 0));
 
     g_assert_nonnull (strstr (preview, "\"price\":"));
   }
@@ -705,15 +684,15 @@ test_export (Fixture       *fixture,
   /* JSON Lines of a time range, typed as local times. */
   sonde_export_dialog_set_format (dialog, SONDE_EXPORT_FORMAT_JSONL);
   sonde_export_dialog_set_range (dialog, SONDE_EXPORT_RANGE_TIME);
-  gtk_editable_set_text (GTK_EDITABLE (template_child (dialog, SONDE_TYPE_EXPORT_DIALOG, "from_row")), "12:00:01");
-  gtk_editable_set_text (GTK_EDITABLE (template_child (dialog, SONDE_TYPE_EXPORT_DIALOG, "to_row")), "12:00:10");
+  gtk_editable_set_text (GTK_EDITABLE (sonde_test_template_child (dialog, SONDE_TYPE_EXPORT_DIALOG, "from_row")), "12:00:01");
+  gtk_editable_set_text (GTK_EDITABLE (sonde_test_template_child (dialog, SONDE_TYPE_EXPORT_DIALOG, "to_row")), "12:00:10");
   sonde_export_dialog_export_to (dialog, part_file);
   SONDE_TEST_ASSERT_WAIT (!sonde_export_dialog_get_running (dialog), WAIT_MS);
   g_assert_true (sonde_export_dialog_get_succeeded (dialog));
   g_assert_cmpuint (count_lines (part), ==, 10);
 
   /* A range that ends before it starts is refused, and nothing runs. */
-  gtk_editable_set_text (GTK_EDITABLE (template_child (dialog, SONDE_TYPE_EXPORT_DIALOG, "to_row")), "11:00");
+  gtk_editable_set_text (GTK_EDITABLE (sonde_test_template_child (dialog, SONDE_TYPE_EXPORT_DIALOG, "to_row")), "11:00");
   sonde_export_dialog_export_to (dialog, part_file);
   g_assert_false (sonde_export_dialog_get_running (dialog));
   g_assert_nonnull (sonde_export_dialog_get_message (dialog));
@@ -797,8 +776,8 @@ test_import_and_delete (Fixture       *fixture,
   SONDE_TEST_ASSERT_WAIT (!sonde_history_view_get_busy (view), WAIT_MS);
   g_assert_null (sonde_history_view_get_error (view));
   g_assert_cmpuint (g_list_model_get_n_items (sessions), ==, 4);
-  g_assert_cmpstr (sonde_history_item_get_session (item_at (sessions, 0))->url, !=, NULL);
-  g_assert_cmpuint (sonde_history_item_get_session (item_at (sessions, 0))->messages, ==, 3);
+  g_assert_cmpstr (sonde_history_item_get_session (sonde_test_item_at (sessions, 0))->url, !=, NULL);
+  g_assert_cmpuint (sonde_history_item_get_session (sonde_test_item_at (sessions, 0))->messages, ==, 3);
 
   /* Delete asks first; "Delete" removes the session. */
   sonde_history_view_select (view, 0);
@@ -873,7 +852,7 @@ first_is_live (SondeHistoryView *view)
   GListModel *sessions = sonde_history_view_get_sessions (view);
 
   sonde_history_view_reload (view);
-  return g_list_model_get_n_items (sessions) > 0 && sonde_history_item_get_live (item_at (sessions, 0));
+  return g_list_model_get_n_items (sessions) > 0 && sonde_history_item_get_live (sonde_test_item_at (sessions, 0));
 }
 
 static SondeExportDialog *
@@ -915,7 +894,7 @@ test_live (Fixture       *fixture,
   view = sonde_window_show_history (fixture->window, NULL);
   SONDE_TEST_ASSERT_WAIT (sonde_test_is_mapped (view), WAIT_MS);
   SONDE_TEST_ASSERT_WAIT (first_is_live (view), WAIT_MS);
-  ending = sonde_history_item_dup_ending (item_at (sonde_history_view_get_sessions (view), 0));
+  ending = sonde_history_item_dup_ending (sonde_test_item_at (sonde_history_view_get_sessions (view), 0));
   g_assert_cmpstr (ending, ==, "Still recording");
   /* Delete does not even ask. */
   sonde_history_view_select (view, 0);

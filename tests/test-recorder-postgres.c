@@ -325,18 +325,12 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean skip = FALSE;
   int status;
 
   sonde_test_init (&argc, &argv);
-  server = sonde_test_postgres_start (&skip, &error);
-  if (server == NULL && skip)
-    {
-      g_print ("1..0 # SKIP %s\n", error->message);
-      return 0;
-    }
-  g_assert_no_error (error);
+  server = sonde_test_postgres_start_or_skip ();
+  if (server == NULL)
+    return 0;
 
   g_test_add_func ("/recorder-postgres/server-late", test_server_late);
   g_test_add_func ("/recorder-postgres/auth-failed", test_auth_failed);

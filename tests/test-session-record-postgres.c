@@ -298,18 +298,12 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean skip = FALSE;
   int status;
 
   sonde_test_init (&argc, &argv);
-  postgres = sonde_test_postgres_start (&skip, &error);
-  if (postgres == NULL && skip)
-    {
-      g_print ("1..0 # SKIP %s\n", error->message);
-      return 0;
-    }
-  g_assert_no_error (error);
+  postgres = sonde_test_postgres_start_or_skip ();
+  if (postgres == NULL)
+    return 0;
 
   g_test_add ("/session-record-postgres/server-late", Fixture, NULL, fixture_setup, test_server_late,
               fixture_teardown);

@@ -355,18 +355,12 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean skip = FALSE;
   int status;
 
   sonde_test_init (&argc, &argv);
-  server = sonde_test_postgres_start (&skip, &error);
-  if (server == NULL && skip)
-    {
-      g_print ("1..0 # SKIP %s\n", error->message);
-      return 0;
-    }
-  g_assert_no_error (error);
+  server = sonde_test_postgres_start_or_skip ();
+  if (server == NULL)
+    return 0;
 
   g_test_add_func ("/store-postgres/connect-errors", test_connect_errors);
   g_test_add_func ("/store-postgres/foreign-schema", test_foreign_schema);

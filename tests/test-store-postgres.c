@@ -591,18 +591,12 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean skip = FALSE;
   int status;
 
   sonde_test_init (&argc, &argv);
-  server = sonde_test_postgres_start (&skip, &error);
-  if (server == NULL && skip)
-    {
-      g_print ("1..0 # SKIP %s\n", error->message);
-      return 0;
-    }
-  g_assert_no_error (error);
+  server = sonde_test_postgres_start_or_skip ();
+  if (server == NULL)
+    return 0;
 
   g_test_add_func ("/store-postgres/schema", test_schema);
   g_test_add_data_func ("/store-postgres/roundtrip/copy", GINT_TO_POINTER (SONDE_STORE_POSTGRES_COPY), test_roundtrip);
