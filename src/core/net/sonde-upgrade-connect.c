@@ -232,7 +232,6 @@ new_tls_client (SondeUpgrade       *self,
 static void
 start_tls (SondeUpgrade *self)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GSocketConnectable) identity = g_network_address_new (g_uri_get_host (self->uri),
                                                                    (guint16) g_uri_get_port (self->uri));
   g_autoptr(GIOStream) tls = new_tls_client (self, self->stream, identity);
