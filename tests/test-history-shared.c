@@ -27,6 +27,7 @@
 #include "sonde-history-view.h"
 #include "sonde-preferences.h"
 #include "sonde-serve-dialog.h"
+#include "sonde-sidebar.h"
 #include "sonde-store-uri.h"
 #include "sonde-test-gui.h"
 #include "sonde-test-postgres.h"
@@ -78,6 +79,21 @@ find_toplevel (GType type)
         return window;
     }
   return NULL;
+}
+
+/* Whether the sidebar's list of open tabs shows @title. */
+static gboolean
+sidebar_shows (Fixture    *fixture,
+               const char *title)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  sonde_test_collect_widgets (sonde_test_find_widget (GTK_WIDGET (fixture->window), SONDE_TYPE_SIDEBAR),
+                              GTK_TYPE_LABEL, NULL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_label (g_ptr_array_index (labels, i)), title) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /* Whether a cell of @root's tree shows a text holding @needle. */
@@ -326,7 +342,7 @@ test_browse (Fixture       *fixture,
   if (fixture->window == NULL)
     return;
   set_up_shared (db_address, SONDE_TEST_POSTGRES_PASSWORD);
-  sonde_window_show_shared_history (fixture->window);
+  sonde_window_show_shared_history (fixture->window, NULL);
   SONDE_TEST_ASSERT_WAIT ((view = shared_view (fixture)) != NULL && sonde_test_is_mapped (view), WAIT_MS);
   sessions = sonde_history_view_get_sessions (view);
   SONDE_TEST_ASSERT_WAIT (g_list_model_get_n_items (sessions) == 2, WAIT_MS);
@@ -436,6 +452,54 @@ unused_port (void)
   return port;
 }
 
+/* A profile's local History offers its sessions in the shared history:
+ * only those of that profile, searched among themselves. */
+static void
+test_profile (Fixture       *fixture,
+              gconstpointer  data)
+{
+  SondeHistoryView *local;
+  SondeHistoryView *view;
+  GtkWidget *button;
+  GListModel *hits;
+
+  if (fixture->window == NULL)
+    return;
+  g_settings_set_string (app_settings (), "shared-history-uri", "");
+  local = sonde_window_show_history (fixture->window, "p-ticker");
+  button = sonde_test_template_child (local, SONDE_TYPE_HISTORY_VIEW, "shared_button");
+  g_assert_false (gtk_widget_get_visible (button));
+
+  /* Set up: offered, the next time the History is shown. */
+  set_up_shared (db_address, SONDE_TEST_POSTGRES_PASSWORD);
+  local = sonde_window_show_history (fixture->window, "p-ticker");
+  g_assert_true (gtk_widget_get_visible (button));
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "history-local-shared-button.png");
+  g_assert_true (gtk_widget_activate (button));
+  SONDE_TEST_ASSERT_WAIT ((view = shared_view (fixture)) != NULL && sonde_test_is_mapped (view), WAIT_MS);
+  g_assert_cmpstr (sonde_history_view_get_profile_id (view), ==, "p-ticker");
+  SONDE_TEST_ASSERT_WAIT (g_list_model_get_n_items (sonde_history_view_get_sessions (view)) == 1 &&
+                          !sonde_history_view_get_busy (view), WAIT_MS);
+  {
+    g_autofree char *name = sonde_history_item_dup_profile (sonde_test_item_at (sonde_history_view_get_sessions (view), 0));
+
+    g_assert_cmpstr (name, ==, "Ticker");
+  }
+  sonde_test_save_screenshot (GTK_WIDGET (fixture->window), "history-shared-profile.png");
+
+  /* "price":5 is in both profiles' sessions: found here in the Ticker's only. */
+  hits = sonde_history_view_get_hits (view);
+  g_assert_true (sonde_history_view_search (view, SONDE_HISTORY_QUERY_TEXT, "\"price\":5}"));
+  SONDE_TEST_ASSERT_WAIT (!sonde_history_view_get_searching (view), WAIT_MS);
+  g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 1);
+
+  /* The whole shared history is a tab of its own. */
+  sonde_window_show_shared_history (fixture->window, NULL);
+  SONDE_TEST_ASSERT_WAIT ((view = shared_view (fixture)) != NULL && sonde_history_view_get_profile_id (view) == NULL,
+                          WAIT_MS);
+  SONDE_TEST_ASSERT_WAIT (g_list_model_get_n_items (sonde_history_view_get_sessions (view)) == 2, WAIT_MS);
+}
+
 /* A server that does not answer: the tab comes at once, and then says
  * why; the password refused says that. */
 static void
@@ -452,9 +516,12 @@ test_unreachable (Fixture       *fixture,
   address = g_strdup_printf ("postgresql://" SONDE_TEST_POSTGRES_USER "@127.0.0.1:%u/shared?connect_timeout=2",
                              (guint) unused_port ());
   set_up_shared (address, SONDE_TEST_POSTGRES_PASSWORD);
-  sonde_window_show_shared_history (fixture->window);
+  sonde_window_show_shared_history (fixture->window, NULL);
   SONDE_TEST_ASSERT_WAIT ((view = shared_view (fixture)) != NULL, WAIT_MS);
   error_page = sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "error_page");
+  /* The sidebar names the tab at once (its title comes after it was
+   * added; the sidebar's periodic refresh would show it a second late). */
+  g_assert_true (sidebar_shows (fixture, "Shared History"));
   SONDE_TEST_ASSERT_WAIT (sonde_history_view_get_error (view) != NULL, WAIT_MS);
   g_assert_cmpstr (adw_status_page_get_title (error_page), ==, "Shared History Unreachable");
   g_assert_null (strstr (sonde_history_view_get_error (view), SONDE_TEST_POSTGRES_PASSWORD));
@@ -463,7 +530,7 @@ test_unreachable (Fixture       *fixture,
   /* The right server, the wrong password: the address changed, so the tab
    * is made again. */
   set_up_shared (db_address, "wrong-password");
-  sonde_window_show_shared_history (fixture->window);
+  sonde_window_show_shared_history (fixture->window, NULL);
   SONDE_TEST_ASSERT_WAIT ((view = shared_view (fixture)) != NULL && sonde_history_view_get_error (view) != NULL &&
                           strstr (sonde_history_view_get_path (view), "wrong-password") != NULL, WAIT_MS);
   error_page = sonde_test_template_child (view, SONDE_TYPE_HISTORY_VIEW, "error_page");
@@ -500,6 +567,7 @@ main (int    argc,
 
   g_test_add ("/shared-history/preferences", Fixture, NULL, setup, test_preferences, teardown);
   g_test_add ("/shared-history/browse", Fixture, NULL, setup, test_browse, teardown);
+  g_test_add ("/shared-history/profile", Fixture, NULL, setup, test_profile, teardown);
   g_test_add ("/shared-history/unreachable", Fixture, NULL, setup, test_unreachable, teardown);
 
   status = sonde_test_gui_run ();

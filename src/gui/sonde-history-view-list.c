@@ -72,6 +72,20 @@ show_error (SondeHistoryView *self,
   gtk_stack_set_visible_child_name (self->stack, "error");
 }
 
+/* A shared history shown for one profile lists that profile's sessions:
+ * recorded under its id, or under its name (a monitor's profiles file and
+ * this desktop's may give one feed different ids). */
+static gboolean
+belongs (SondeHistoryView        *self,
+         const SondeStoreSession *session)
+{
+  if (!self->remote || self->profile_id == NULL)
+    return TRUE;
+  return g_strcmp0 (session->profile_id, self->profile_id) == 0 ||
+         (self->profile_name != NULL && g_strcmp0 (session->profile_name, self->profile_name) == 0);
+}
+
+/* Shows @list (NULL: the database is not there yet), or @error. */
 static void
 show_sessions (SondeHistoryView *self,
                GPtrArray        *list,
@@ -111,7 +125,11 @@ show_sessions (SondeHistoryView *self,
   for (guint i = list != NULL ? list->len : 0; i > 0; i--)
     {
       SondeStoreSession *session = g_ptr_array_index (list, i - 1);
-      gint64 *key = g_new (gint64, 2);
+      gint64 *key;
+
+      if (!belongs (self, session))
+        continue;
+      key = g_new (gint64, 2);
 
       key[0] = session->id;
       key[1] = session->start_us;

@@ -27,6 +27,7 @@ struct _SondeHistoryView
   GtkSpinner        *spinner;
   GtkWidget         *import_button;
   GtkWidget         *delete_button;
+  GtkWidget         *shared_button;
 
   /* owned */
   char              *path;           /* a file, or a shared history's URI (with its password: never shown) */

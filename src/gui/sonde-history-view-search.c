@@ -32,6 +32,7 @@ typedef struct {
   GCancellable      *cancellable;
   GPtrArray         *pending;       /* (element-type SondeHistoryItem), under the mutex */
   GHashTable        *starts;        /* a copy: the worker reads it */
+  gboolean           only_listed;   /* hits of the sessions listed only (a profile's shared history) */
   guint              idle_id;       /* under the mutex */
 } SearchJob;
 
@@ -105,7 +106,11 @@ on_search_hit (const SondeHistoryHit *hit,
 {
   SearchJob *job = user_data;
   gint64 *start = g_hash_table_lookup (job->starts, &hit->session_id);
-  SondeHistoryItem *item = sonde_history_item_new_hit (hit, start != NULL ? *start : hit->wall_us);
+  SondeHistoryItem *item;
+
+  if (start == NULL && job->only_listed)
+    return !g_cancellable_is_cancelled (job->cancellable);
+  item = sonde_history_item_new_hit (hit, start != NULL ? *start : hit->wall_us);
 
   g_mutex_lock (&job->mutex);
   g_ptr_array_add (job->pending, item);
@@ -257,6 +262,7 @@ sonde_history_view_search (SondeHistoryView      *self,
   g_mutex_init (&job->mutex);
   job->view = self;
   job->path = g_strdup (self->path);
+  job->only_listed = self->remote && self->profile_id != NULL;
   job->query = g_steal_pointer (&query);
   job->cancellable = g_cancellable_new ();
   job->pending = g_ptr_array_new_with_free_func (g_object_unref);

@@ -104,7 +104,6 @@ sonde_history_view_update_actions (SondeHistoryView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.import", !self->remote);
 }
 
-/* Shows @list (NULL: the database is not there yet), or @error. */
 /* Columns ----------------------------------------------------------------- */
 
 typedef char *(*ColumnText) (SondeHistoryItem *item);
@@ -383,7 +382,11 @@ sonde_history_view_constructed (GObject *object)
       sonde_history_view_update_actions (self);
     }
 
-  if (self->remote)
+  if (self->remote && self->profile_id != NULL)
+    /* Translators: the title of a profile's sessions in the shared history; %s is the profile's name. */
+    self->title = g_strdup_printf (_("Shared History: %s"), self->profile_name != NULL ? self->profile_name
+                                                                                   : self->profile_id);
+  else if (self->remote)
     self->title = g_strdup (_("Shared History"));
   else if (self->profile_id == NULL)
     self->title = g_strdup (_("History: Ad-hoc Connections"));
@@ -446,6 +449,7 @@ sonde_history_view_class_init (SondeHistoryViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, spinner);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, import_button);
   gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, SondeHistoryView, shared_button);
   gtk_widget_class_bind_template_callback (widget_class, on_session_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_hit_activate);
 
@@ -625,6 +629,25 @@ sonde_history_view_get_error (SondeHistoryView *self)
   g_return_val_if_fail (SONDE_IS_HISTORY_VIEW (self), NULL);
 
   return self->error;
+}
+
+/* Whether a shared history is set up: a profile's History then offers
+ * its sessions there ("Shared History", win.profile-shared-history). */
+void
+sonde_history_view_set_shared_available (SondeHistoryView *self,
+                                         gboolean          available)
+{
+  g_return_if_fail (SONDE_IS_HISTORY_VIEW (self));
+
+  /* The action and its target together: an action of type "s" set
+   * without its target would be refused. */
+  if (self->profile_id != NULL && !self->remote &&
+      gtk_actionable_get_action_name (GTK_ACTIONABLE (self->shared_button)) == NULL)
+    {
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->shared_button), "s", self->profile_id);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->shared_button), "win.profile-shared-history");
+    }
+  gtk_widget_set_visible (self->shared_button, available && !self->remote && self->profile_id != NULL);
 }
 
 /* "Serve as Mock…": the selected session in a SondeServeDialog, presented

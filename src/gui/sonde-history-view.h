@@ -21,7 +21,8 @@ G_DECLARE_FINAL_TYPE (SondeHistoryView, sonde_history_view, SONDE, HISTORY_VIEW,
 /* The History of the database at @path, of the profile @profile_id named
  * @profile_name (both NULL: ad-hoc URLs). @path may be a shared history's
  * postgresql:// URI (with its password): read-only, listed on a worker
- * thread, with a Profile column. */
+ * thread, with a Profile column; with @profile_id, only that profile's
+ * sessions (recorded under its id or its name). */
 GtkWidget  *sonde_history_view_new           (const char        *path,
                                               const char        *profile_id,
                                               const char        *profile_name);
@@ -60,6 +61,8 @@ void        sonde_history_view_set_live_func (SondeHistoryView     *self,
                                               SondeHistoryLiveFunc  func,
                                               gpointer              user_data,
                                               GDestroyNotify        destroy);
+void        sonde_history_view_set_shared_available (SondeHistoryView *self,
+                                                     gboolean          available);
 /* The last error shown (import, delete, open), or NULL. */
 const char *sonde_history_view_get_error     (SondeHistoryView  *self);
 

@@ -279,6 +279,8 @@ create_open_row (gpointer item,
 
   g_object_set_data_full (G_OBJECT (row), "tab", g_object_ref (tab), g_object_unref);
   update_open_row (row);
+  /* A History tab gets its title after it was added: the row follows. */
+  g_signal_connect_object (tab, "notify::title", G_CALLBACK (update_open_row), row, G_CONNECT_SWAPPED);
   return row;
 }
 

@@ -57,9 +57,6 @@ find_tab (SondeWindow *self,
         continue;
       if (SONDE_IS_HISTORY_VIEW (child) && g_strcmp0 (sonde_history_view_get_path (SONDE_HISTORY_VIEW (child)), path) == 0)
         return tab;
-      /* The shared history: one tab, whatever its address. */
-      if (SONDE_IS_HISTORY_VIEW (child) && path == NULL && sonde_history_view_get_remote (SONDE_HISTORY_VIEW (child)))
-        return tab;
       if (SONDE_IS_HISTORY_PAGE (child) &&
           g_strcmp0 (sonde_history_page_get_path (SONDE_HISTORY_PAGE (child)), path) == 0 &&
           sonde_history_page_get_session_id (SONDE_HISTORY_PAGE (child)) == session_id &&
@@ -158,6 +155,24 @@ open_remote_page (SondeWindow *self,
   sonde_store_open_uri_async (path, SONDE_STORE_OPEN_READ_ONLY, NULL, on_remote_store, open);
 }
 
+/* The shared history's tab for @profile_id (NULL: the whole of it),
+ * whatever its address. */
+static AdwTabPage *
+find_shared_tab (SondeWindow *self,
+                 const char  *profile_id)
+{
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    {
+      AdwTabPage *tab = adw_tab_view_get_nth_page (self->tab_view, i);
+      GtkWidget *child = adw_tab_page_get_child (tab);
+
+      if (SONDE_IS_HISTORY_VIEW (child) && sonde_history_view_get_remote (SONDE_HISTORY_VIEW (child)) &&
+          g_strcmp0 (sonde_history_view_get_profile_id (SONDE_HISTORY_VIEW (child)), profile_id) == 0)
+        return tab;
+    }
+  return NULL;
+}
+
 static void
 on_open_session (SondeHistoryView *view,
                  gint64            session_id,
@@ -206,6 +221,14 @@ weak_ref_free (gpointer data)
   g_free (data);
 }
 
+static gboolean
+shared_available (SondeWindow *self)
+{
+  g_autofree char *uri = self->settings != NULL ? sonde_shared_history_dup_uri (self->settings) : NULL;
+
+  return uri != NULL;
+}
+
 /* The History of @profile_id's database (NULL: the ad-hoc URLs'), in a
  * tab brought to the front. */
 SondeHistoryView *
@@ -227,6 +250,8 @@ sonde_window_show_history (SondeWindow *self,
   if (tab != NULL)
     {
       adw_tab_view_set_selected_page (self->tab_view, tab);
+      sonde_history_view_set_shared_available (SONDE_HISTORY_VIEW (adw_tab_page_get_child (tab)),
+                                               shared_available (self));
       sonde_history_view_reload (SONDE_HISTORY_VIEW (adw_tab_page_get_child (tab)));
       return SONDE_HISTORY_VIEW (adw_tab_page_get_child (tab));
     }
@@ -237,6 +262,7 @@ sonde_window_show_history (SondeWindow *self,
   g_signal_connect_object (view, "open-session", G_CALLBACK (on_open_session), self, 0);
   g_signal_connect_object (view, "replay-session", G_CALLBACK (on_replay_session), self, 0);
   sonde_history_view_set_profile (SONDE_HISTORY_VIEW (view), profile);
+  sonde_history_view_set_shared_available (SONDE_HISTORY_VIEW (view), shared_available (self));
   {
     GWeakRef *ref = g_new0 (GWeakRef, 1);
 
@@ -376,21 +402,29 @@ on_adhoc_history_action (GtkWidget  *widget,
 
 /* The shared history's view, once its password has been read from the
  * keyring; a toast says why when none is set up. */
+typedef struct {
+  GWeakRef  window;
+  char     *profile_id;   /* NULL: the whole shared history */
+} SharedOpen;
+
 static void
 on_shared_resolved (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(SondeWindow) self = g_weak_ref_get (user_data);
+  SharedOpen *open = user_data;
+  g_autoptr(SondeWindow) self = g_weak_ref_get (&open->window);
+  g_autofree char *profile_id = g_steal_pointer (&open->profile_id);
   g_autoptr(GError) error = NULL;
   g_autofree char *conninfo = sonde_shared_history_resolve_finish (result, &error);
   g_autofree char *masked = NULL;
+  SondeProfile *profile = NULL;
   AdwTabPage *tab;
   GtkWidget *view;
   g_autoptr(GIcon) icon = NULL;
 
-  g_weak_ref_clear (user_data);
-  g_free (user_data);
+  g_weak_ref_clear (&open->window);
+  g_free (open);
   if (self == NULL)
     goto out;
   if (conninfo == NULL)
@@ -400,7 +434,7 @@ on_shared_resolved (GObject      *source,
     }
 
   /* The address changed in Preferences since the tab was opened. */
-  tab = find_tab (self, SONDE_TYPE_HISTORY_VIEW, NULL, 0, FALSE);
+  tab = find_shared_tab (self, profile_id);
   if (tab != NULL && g_strcmp0 (sonde_history_view_get_path (SONDE_HISTORY_VIEW (adw_tab_page_get_child (tab))),
                                 conninfo) != 0)
     {
@@ -414,7 +448,9 @@ on_shared_resolved (GObject      *source,
       goto out;
     }
 
-  view = sonde_history_view_new (conninfo, NULL, NULL);
+  if (profile_id != NULL && self->store != NULL)
+    profile = sonde_profile_store_lookup (self->store, profile_id);
+  view = sonde_history_view_new (conninfo, profile_id, profile != NULL ? sonde_profile_get_name (profile) : NULL);
   g_signal_connect_object (view, "open-session", G_CALLBACK (on_open_session), self, 0);
   g_signal_connect_object (view, "replay-session", G_CALLBACK (on_replay_session), self, 0);
   tab = adw_tab_view_append (self->tab_view, view);
@@ -431,17 +467,20 @@ out:
 }
 
 /* The shared history (Preferences' database) in a tab brought to the
- * front, once the keyring has answered. */
+ * front, once the keyring has answered: the sessions of @profile_id (by
+ * its id or its name), or all of them (NULL). */
 void
-sonde_window_show_shared_history (SondeWindow *self)
+sonde_window_show_shared_history (SondeWindow *self,
+                                  const char  *profile_id)
 {
-  GWeakRef *ref;
+  SharedOpen *open;
 
   g_return_if_fail (SONDE_IS_WINDOW (self));
 
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, self);
-  sonde_shared_history_resolve_async (self->settings, self->secrets, NULL, on_shared_resolved, ref);
+  open = g_new0 (SharedOpen, 1);
+  g_weak_ref_init (&open->window, self);
+  open->profile_id = g_strdup (profile_id);
+  sonde_shared_history_resolve_async (self->settings, self->secrets, NULL, on_shared_resolved, open);
 }
 
 static void
@@ -449,13 +488,23 @@ on_shared_history_action (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
-  sonde_window_show_shared_history (SONDE_WINDOW (widget));
+  sonde_window_show_shared_history (SONDE_WINDOW (widget), NULL);
+}
+
+static void
+on_profile_shared_history_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  sonde_window_show_shared_history (SONDE_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
 void
 sonde_window_history_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.shared-history", NULL, on_shared_history_action);
+  gtk_widget_class_install_action (widget_class, "win.profile-shared-history", "s",
+                                   on_profile_shared_history_action);
   gtk_widget_class_install_action (widget_class, "win.history", NULL, on_history_action);
   gtk_widget_class_install_action (widget_class, "win.profile-history", "s", on_profile_history_action);
   gtk_widget_class_install_action (widget_class, "win.adhoc-history", NULL, on_adhoc_history_action);

@@ -63,8 +63,10 @@ SondeHistoryPage    *sonde_window_open_replay      (SondeWindow      *self,
 GArray              *sonde_window_dup_live_recordings (SondeWindow   *self,
                                                     const char       *path);
 /* The shared history (Preferences' PostgreSQL database) in a tab, once
- * the keyring has given its password; its sessions open in pages once
- * their store has been opened on a worker. */
-void                 sonde_window_show_shared_history (SondeWindow   *self);
+ * the keyring has given its password: @profile_id's sessions, or all
+ * (NULL); its sessions open in pages once their store has been opened on
+ * a worker. */
+void                 sonde_window_show_shared_history (SondeWindow   *self,
+                                                       const char    *profile_id);
 
 G_END_DECLS
