@@ -9,11 +9,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 import json
 import os
+import re
 import select
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 from sonde_test_cli import CLI, finish, ok, run, start_node_peer, stop_peer
 
@@ -103,6 +107,33 @@ def main():
     prices = [json.loads(line)["values"]["$.params.price"] for line in out.splitlines() if line]
     ok(status == 0 and len(prices) == 3, "a profile's protocol mode and subscriptions",
        "status %d, %r, %s" % (status, prices, err))
+    # The monitor counts the mode's answered requests (the subscription's
+    # call, answered by rpc-websockets) in sonde_rtt_seconds.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        metrics_port = probe.getsockname()[1]
+    monitor = subprocess.Popen([CLI, "monitor", "--profiles", profiles, "--metrics", "127.0.0.1:%d" % metrics_port],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    count = None
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not count:
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % metrics_port, timeout=2) as answer:
+                text = answer.read().decode()
+            match = re.search(r'^sonde_rtt_seconds_count\{profile="Ticks"\} (\S+)$', text, re.M)
+            count = float(match.group(1)) if match else None
+        except OSError:
+            pass
+        if not count:
+            time.sleep(0.2)
+    monitor.send_signal(signal.SIGTERM)
+    try:
+        monitor.wait(15)
+    except subprocess.TimeoutExpired:
+        monitor.kill()
+        monitor.wait()
+    ok(bool(count) and count >= 1, "the monitor counts the JSON-RPC round trips in sonde_rtt_seconds",
+       "count %r, %s" % (count, monitor.stderr.read().decode()[-500:]))
     os.remove(profiles)
 
     status, out, err = run("connect", url, "--app-protocol", "json-rpc", "--call", "sum [2,")

@@ -265,6 +265,34 @@ on_state (SondeConnection *connection,
   check_stopped (self);
 }
 
+/* A protocol mode's request answered (a JSON-RPC response, a Socket.IO
+ * ack): a round trip, counted beside the latency probe's. */
+static void
+on_round_trip (SondeAppProtocol *app,
+               double            seconds,
+               gpointer          user_data)
+{
+  Feed *feed = user_data;
+  const char *labels[] = { feed->name };
+
+  sonde_metrics_histogram_observe (feed->monitor->metrics, feed->monitor->rtt, labels, seconds);
+}
+
+/* The mode's object is made anew when the mode changes (the profile's, or
+ * one the server was found to speak): each is listened to. It goes with
+ * the session, before the feed. */
+static void
+on_app_protocol (SondeSession *session,
+                 GParamSpec   *pspec,
+                 gpointer      user_data)
+{
+  SondeAppProtocol *app = sonde_session_get_app (session);
+
+  if (app != NULL && g_signal_handler_find (app, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                                            on_round_trip, user_data) == 0)
+    g_signal_connect (app, "round-trip", G_CALLBACK (on_round_trip), user_data);
+}
+
 /* What the window shows in its recording banner (a database that cannot
  * be reached, a recording stopped, records not written) is an alert
  * here: nobody reads a monitor's log, and a stalled recording is what an
@@ -425,6 +453,8 @@ start_feed (SondeMonitor *self,
   g_signal_connect (sonde_session_get_log (feed->session), "items-changed", G_CALLBACK (on_log_changed), feed);
   g_signal_connect (feed->session, "notify::recording", G_CALLBACK (on_recording), feed);
   g_signal_connect (feed->session, "recording-stopped", G_CALLBACK (on_recording_problem), feed);
+  g_signal_connect (feed->session, "notify::app-protocol", G_CALLBACK (on_app_protocol), feed);
+  on_app_protocol (feed->session, NULL, feed);
   feed->state = SONDE_CONNECTION_STATE_DISCONNECTED;
   sonde_session_connect_async (feed->session, NULL, on_connected, g_strdup (feed->name));
 }
@@ -689,7 +719,7 @@ sonde_monitor_new (SondeMetrics *metrics,
   self->age = sonde_metrics_add_family (metrics, "sonde_last_message_age_seconds", SONDE_METRIC_AGE,
                                         "Seconds since the last message received", profile_label, NULL, 0);
   self->rtt = sonde_metrics_add_family (metrics, "sonde_rtt_seconds", SONDE_METRIC_HISTOGRAM,
-                                        "Round-trip times of the latency probe, in seconds", profile_label,
+                                        "Round-trip times of the latency probe and of the protocol mode's answered requests (JSON-RPC responses, Socket.IO acks), in seconds", profile_label,
                                         rtt_buckets, G_N_ELEMENTS (rtt_buckets));
   self->alerts = sonde_metrics_add_family (metrics, "sonde_alerts", SONDE_METRIC_COUNTER,
                                            "Notifications raised, by rule", rule_labels, NULL, 0);

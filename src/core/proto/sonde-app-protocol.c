@@ -139,6 +139,8 @@ default_view (SondeAppProtocol     *self,
   return SONDE_RECORD_VIEW_RAW;
 }
 
+static guint round_trip_signal;
+
 static void
 sonde_app_protocol_class_init (SondeAppProtocolClass *klass)
 {
@@ -146,6 +148,13 @@ sonde_app_protocol_class_init (SondeAppProtocolClass *klass)
 
   object_class->finalize = sonde_app_protocol_finalize;
   klass->view = default_view;
+
+  /**
+   * SondeAppProtocol::round-trip:
+   * @seconds: from a request of ours to its answer
+   */
+  round_trip_signal = g_signal_new ("round-trip", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                    NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
 }
 
 static void
@@ -585,6 +594,17 @@ sonde_app_protocol_declare_dead (SondeAppProtocol *self,
 
   g_return_if_fail (SONDE_IS_APP_PROTOCOL (self));
   sonde_connection_declare_dead (priv->connection, why);
+}
+
+void
+sonde_app_protocol_round_trip (SondeAppProtocol *self,
+                               gint64            sent_mono_us,
+                               gint64            answered_mono_us)
+{
+  g_return_if_fail (SONDE_IS_APP_PROTOCOL (self));
+
+  if (answered_mono_us >= sent_mono_us)
+    g_signal_emit (self, round_trip_signal, 0, (double) (answered_mono_us - sent_mono_us) / G_USEC_PER_SEC);
 }
 
 gboolean

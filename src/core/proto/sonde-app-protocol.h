@@ -243,6 +243,14 @@ void                  sonde_app_protocol_report       (SondeAppProtocol         
 void                  sonde_app_protocol_declare_dead (SondeAppProtocol              *self,
                                                        const char                    *why);
 
+/* A request of ours was answered (a JSON-RPC response, a Socket.IO ack):
+ * ::round-trip (the seconds between the two, on the monotonic clock),
+ * which the monitor counts in sonde_rtt_seconds beside the latency
+ * probe's. */
+void                  sonde_app_protocol_round_trip   (SondeAppProtocol              *self,
+                                                       gint64                         sent_mono_us,
+                                                       gint64                         answered_mono_us);
+
 /* Splits "NAME REST" at its first space (REST may be empty); FALSE for an
  * empty name. */
 gboolean              sonde_app_protocol_split_argument (const char                  *argument,

@@ -258,6 +258,7 @@ sonde_proto_jsonrpc_process (SondeAppProtocol  *protocol,
     if (!sonde_json_validate (text, (gssize) length, NULL, NULL, NULL))
       return;
     ms = (record->mono_us - pending->sent_us) / 1000.0;
+    sonde_app_protocol_round_trip (protocol, pending->sent_us, record->mono_us);
     code = sonde_json_path_dup_key (self->error_code_path, text, length);
     if (code != NULL)
       /* Translators: a JSON-RPC response: the method called, the error code, the round trip. */

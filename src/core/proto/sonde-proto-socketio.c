@@ -271,6 +271,7 @@ pair_ack (SondeProtoSocketio        *self,
     return NULL;
   /* Translators: a Socket.IO ack: the event it answers and the round trip. */
   label = g_strdup_printf (_("ack %s · %.1f ms"), pending->event, (mono_us - pending->sent_us) / 1000.0);
+  sonde_app_protocol_round_trip (SONDE_APP_PROTOCOL (self), pending->sent_us, mono_us);
   g_hash_table_remove (self->pending, &packet->id);
   return label;
 }
