@@ -320,6 +320,26 @@ test_preferences (Fixture       *fixture,
   SONDE_TEST_WAIT ((kept = kept_password ()) != NULL && *kept == '\0', WAIT_MS);
   g_assert_cmpstr (kept, ==, "");
   sonde_test_destroy_window (GTK_WINDOW (prefs));
+
+  /* Closed while a connect runs (to a server that takes the connection
+   * and never answers): the answer, 2 s later, finds the window gone,
+   * quietly (a warning fails the test). */
+  {
+    g_autoptr(GSocketListener) silent = g_socket_listener_new ();
+    g_autoptr(GError) error = NULL;
+    guint16 port = g_socket_listener_add_any_inet_port (silent, NULL, &error);
+    g_autofree char *address = g_strdup_printf ("postgresql://sonde@127.0.0.1:%u/shared?connect_timeout=2",
+                                                (guint) port);
+
+    g_assert_no_error (error);
+    prefs = sonde_preferences_new (app_settings (), app_secrets ());
+    gtk_window_present (GTK_WINDOW (prefs));
+    uri_row = sonde_test_template_child (prefs, SONDE_TYPE_PREFERENCES, "shared_uri_row");
+    gtk_editable_set_text (uri_row, address);
+    gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.shared-connect", NULL);
+    sonde_test_destroy_window (GTK_WINDOW (prefs));
+    g_socket_listener_close (silent);
+  }
 }
 
 /* The monitor's sessions, read-only: listed with their profiles, searched,

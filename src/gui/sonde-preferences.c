@@ -97,6 +97,14 @@ wipe (char **secret)
   g_clear_pointer (secret, g_free);
 }
 
+/* Closed (disposed) while a connect or a keyring call ran: its answer
+ * finds no fields to show it in. */
+static gboolean
+gone (SondePreferences *self)
+{
+  return self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable);
+}
+
 /* The line under the fields: what is kept, what a connect found, or why
  * it failed (in the error colour). */
 static void
@@ -151,7 +159,7 @@ on_password_looked_up (GObject      *source,
   self->has_password = password != NULL;
   if (password != NULL)
     wipe (&password);
-  if (self->tried_uri == NULL)
+  if (self->tried_uri == NULL && !gone (self))
     show_kept (self);
 }
 
@@ -162,8 +170,11 @@ on_password_stored (GObject      *source,
 {
   g_autoptr(SondePreferences) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean stored = sonde_secrets_store_finish (SONDE_SECRETS (source), result, &error);
 
-  if (!sonde_secrets_store_finish (SONDE_SECRETS (source), result, &error))
+  if (gone (self))
+    return;
+  if (!stored)
     {
       g_autofree char *text =
         g_strdup_printf (_("Connected, but the password could not be kept in the keyring: %s"), error->message);
@@ -186,7 +197,7 @@ on_probed (GObject      *source,
   g_autofree char *password = g_steal_pointer (&self->tried_password);
   guint n = 0;
 
-  if (g_cancellable_is_cancelled (self->cancellable))
+  if (gone (self))
     {
       wipe (&password);
       return;
@@ -243,7 +254,7 @@ on_kept_password (GObject      *source,
   g_autoptr(SondePreferences) self = user_data;
   g_autofree char *password = sonde_secrets_lookup_finish (SONDE_SECRETS (source), result, NULL);
 
-  if (g_cancellable_is_cancelled (self->cancellable))
+  if (gone (self))
     {
       wipe (&password);
       return;
