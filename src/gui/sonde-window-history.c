@@ -451,6 +451,9 @@ on_shared_resolved (GObject      *source,
   if (profile_id != NULL && self->store != NULL)
     profile = sonde_profile_store_lookup (self->store, profile_id);
   view = sonde_history_view_new (conninfo, profile_id, profile != NULL ? sonde_profile_get_name (profile) : NULL);
+  /* A profile's sessions are searched through its decoder chain, as on
+   * its own History; the whole shared history's as they were recorded. */
+  sonde_history_view_set_profile (SONDE_HISTORY_VIEW (view), profile);
   g_signal_connect_object (view, "open-session", G_CALLBACK (on_open_session), self, 0);
   g_signal_connect_object (view, "replay-session", G_CALLBACK (on_replay_session), self, 0);
   tab = adw_tab_view_append (self->tab_view, view);
