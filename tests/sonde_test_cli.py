@@ -3,7 +3,9 @@
 # the test is done with it
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 
@@ -38,6 +40,15 @@ def run(*args, timeout=60, env=None):
     """sonde-cli with @args: its exit status, stdout and stderr (text)."""
     proc = subprocess.run([CLI] + list(args), capture_output=True, env=env, timeout=timeout)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode("utf-8", "replace")
+
+
+def die_with_parent():
+    """For Popen(preexec_fn=...): the kernel sends the child SIGTERM when
+    the test dies (a timeout's kill, a crash), so that a long-running
+    sonde-cli (monitor, serve, connect) never outlives it."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    PR_SET_PDEATHSIG = 1
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def start_node_peer(script, *args):

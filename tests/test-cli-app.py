@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.request
 
-from sonde_test_cli import CLI, finish, ok, run, start_node_peer, stop_peer
+from sonde_test_cli import CLI, die_with_parent, finish, ok, run, start_node_peer, stop_peer
 
 
 def start_peer(port=0):
@@ -113,7 +113,8 @@ def main():
         probe.bind(("127.0.0.1", 0))
         metrics_port = probe.getsockname()[1]
     monitor = subprocess.Popen([CLI, "monitor", "--profiles", profiles, "--metrics", "127.0.0.1:%d" % metrics_port],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                               preexec_fn=die_with_parent)
     count = None
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not count:

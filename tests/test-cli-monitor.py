@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 import zlib
 
-from sonde_test_cli import CLI, finish, ok, run
+from sonde_test_cli import CLI, die_with_parent, finish, ok, run
 
 import websockets
 import websockets.server
@@ -180,7 +180,7 @@ def main():
     ok(status == 2 and "not a webhook URL" in err, "a bad webhook URL: exit 2", err)
 
     monitor = subprocess.Popen([CLI, "monitor", "--profiles", profiles, "--metrics", "127.0.0.1:%d" % metrics_port,
-                                "--record", db, "--webhook", hook_url],
+                                "--record", db, "--webhook", hook_url], preexec_fn=die_with_parent,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                env=dict(os.environ, SONDE_TEST_TOKEN="s3cret"))
 
@@ -370,7 +370,7 @@ def main():
     # SIGTERM still ends it within the bound, saying what was not written.
     dead = "postgresql://sonde@127.0.0.1:%d/none?connect_timeout=2" % free_port()
     write_profiles(profiles, port, ["Ticker"], layouts)
-    lone = subprocess.Popen([CLI, "monitor", "--profiles", profiles, "--record", dead],
+    lone = subprocess.Popen([CLI, "monitor", "--profiles", profiles, "--record", dead], preexec_fn=die_with_parent,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     line = b""
     deadline = time.monotonic() + 20
