@@ -417,26 +417,41 @@ on_send_ready (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* What the main thread asks of the I/O thread: a close (a code and its
+ * reason) or a peer declared dead (why, no code). */
 typedef struct {
   SondeLink *link;
   guint      code;
-  char      *reason;
-} CloseRequest;
+  char      *text;
+} LinkRequest;
+
+static LinkRequest *
+link_request_new (SondeLink  *link,
+                  guint       code,
+                  const char *text)
+{
+  LinkRequest *request = g_new0 (LinkRequest, 1);
+
+  request->link = sonde_link_ref (link);
+  request->code = code;
+  request->text = g_strdup (text);
+  return request;
+}
 
 static void
-close_request_free (gpointer data)
+link_request_free (gpointer data)
 {
-  CloseRequest *request = data;
+  LinkRequest *request = data;
 
   sonde_link_unref (request->link);
-  g_free (request->reason);
+  g_free (request->text);
   g_free (request);
 }
 
 static gboolean
 on_close_request (gpointer data)
 {
-  CloseRequest *request = data;
+  LinkRequest *request = data;
   SondeLink *link = request->link;
 
   if (link->close_requested)
@@ -456,7 +471,7 @@ on_close_request (gpointer data)
   if (soup_websocket_connection_get_state (link->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     {
       link->local_close = TRUE;
-      soup_websocket_connection_close (link->ws, request->code, request->reason);
+      soup_websocket_connection_close (link->ws, request->code, request->text);
     }
 
   return G_SOURCE_REMOVE;
@@ -741,12 +756,7 @@ post_close (SondeLink  *link,
             guint       code,
             const char *reason)
 {
-  CloseRequest *request = g_new0 (CloseRequest, 1);
-
-  request->link = sonde_link_ref (link);
-  request->code = code;
-  request->reason = g_strdup (reason);
-  post_request (link, on_close_request, request, close_request_free);
+  post_request (link, on_close_request, link_request_new (link, code, reason), link_request_free);
 }
 
 /* Main thread: starts the closing handshake, or gives up the opening one. */
@@ -758,27 +768,12 @@ sonde_link_close (SondeLink  *link,
   post_close (link, code, reason);
 }
 
-typedef struct {
-  SondeLink *link;
-  char      *why;
-} DeadRequest;
-
-static void
-dead_request_free (gpointer data)
-{
-  DeadRequest *request = data;
-
-  sonde_link_unref (request->link);
-  g_free (request->why);
-  g_free (request);
-}
-
 static gboolean
 on_dead_request (gpointer data)
 {
-  DeadRequest *request = data;
+  LinkRequest *request = data;
 
-  sonde_link_ws_declare_dead (request->link, request->why);
+  sonde_link_ws_declare_dead (request->link, request->text);
   return G_SOURCE_REMOVE;
 }
 
@@ -790,11 +785,7 @@ void
 sonde_link_declare_dead (SondeLink  *link,
                          const char *why)
 {
-  DeadRequest *request = g_new0 (DeadRequest, 1);
-
-  request->link = sonde_link_ref (link);
-  request->why = g_strdup (why);
-  post_request (link, on_dead_request, request, dead_request_free);
+  post_request (link, on_dead_request, link_request_new (link, 0, why), link_request_free);
 }
 
 /* Main thread: the owner lets go. Nothing more is delivered; an open
