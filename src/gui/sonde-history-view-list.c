@@ -162,29 +162,13 @@ show_sessions (SondeHistoryView *self,
 }
 
 static void
-list_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  GError *error = NULL;
-  g_autoptr(SondeStore) store = sonde_store_open_uri (task_data, SONDE_STORE_OPEN_READ_ONLY, &error);
-  GPtrArray *list = store != NULL ? sonde_store_list_sessions (store, &error) : NULL;
-
-  if (list == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
 on_listed (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  SondeHistoryView *self = SONDE_HISTORY_VIEW (source);
+  g_autoptr(SondeHistoryView) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GPtrArray) list = sonde_store_list_uri_finish (result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -213,8 +197,6 @@ sonde_history_view_reload (SondeHistoryView *self)
    * meanwhile. */
   if (self->remote)
     {
-      g_autoptr(GTask) task = NULL;
-
       /* The sessions read before, at once (a search ended). */
       if (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) > 0 && self->search == NULL &&
           gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] == '\0')
@@ -225,9 +207,7 @@ sonde_history_view_reload (SondeHistoryView *self)
       self->n_jobs++;
       sonde_history_view_sync_busy (self);
       sonde_history_view_set_status (self, _("Reading the shared history…"), FALSE);
-      task = g_task_new (self, self->listing, on_listed, NULL);
-      g_task_set_task_data (task, g_strdup (self->path), g_free);
-      g_task_run_in_thread (task, list_thread);
+      sonde_store_list_uri_async (self->path, self->listing, on_listed, g_object_ref (self));
       return;
     }
 

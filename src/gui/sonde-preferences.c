@@ -195,7 +195,8 @@ on_probed (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = g_steal_pointer (&self->tried_uri);
   g_autofree char *password = g_steal_pointer (&self->tried_password);
-  guint n = 0;
+  g_autoptr(GPtrArray) sessions = NULL;
+  guint n;
 
   if (gone (self))
     {
@@ -203,7 +204,8 @@ on_probed (GObject      *source,
       return;
     }
   set_shared_busy (self, FALSE);
-  if (!sonde_shared_history_probe_finish (result, &n, &error))
+  sessions = sonde_store_list_uri_finish (result, &error);
+  if (sessions == NULL)
     {
       /* Translators: %s says why: a server that does not answer, a password refused… */
       g_autofree char *text = g_strdup_printf (_("Not kept: %s"), error->message);
@@ -213,6 +215,7 @@ on_probed (GObject      *source,
       return;
     }
 
+  n = sessions->len;
   g_settings_set_string (self->settings, "shared-history-uri", uri);
   gtk_editable_set_text (GTK_EDITABLE (self->shared_password_row), "");
   if (password != NULL && self->secrets != NULL)
@@ -241,7 +244,8 @@ probe (SondePreferences *self,
 {
   g_autofree char *conninfo = sonde_store_uri_with_password (self->tried_uri, password);
 
-  sonde_shared_history_probe_async (conninfo, self->cancellable, on_probed, g_object_ref (self));
+  /* Read as History will read it: connected, its sessions listed. */
+  sonde_store_list_uri_async (conninfo, self->cancellable, on_probed, g_object_ref (self));
   wipe (&conninfo);
 }
 

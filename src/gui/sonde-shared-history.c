@@ -6,10 +6,11 @@
  * A team's sonde-cli monitor records into PostgreSQL; every desktop reads
  * it. Preferences keep the address in GSettings and the password in the
  * keyring (SondeSecrets, under SONDE_SECRETS_SHARED_HISTORY); the two meet
- * only here, in the connection string a store is opened with, which is
- * never shown (sonde_store_uri_mask() masks its password). Everything
- * that connects runs on a worker thread: a database that does not answer
- * never holds up the window.
+ * only in the connection string a store is opened with
+ * (sonde_store_uri_with_password(): here, and in Preferences' Connect),
+ * which is never shown (sonde_store_uri_mask() masks its password).
+ * Everything that connects runs on a worker thread: a database that does
+ * not answer never holds up the window.
  */
 
 #define G_LOG_DOMAIN "sonde-shared-history"
@@ -96,59 +97,4 @@ sonde_shared_history_resolve_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-probe_in_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
-{
-  GError *error = NULL;
-  g_autoptr(SondeStore) store = sonde_store_open_uri (task_data, SONDE_STORE_OPEN_READ_ONLY, &error);
-  g_autoptr(GPtrArray) sessions = NULL;
-
-  if (store != NULL)
-    sessions = sonde_store_list_sessions (store, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_int (task, sessions->len);
-}
-
-void
-sonde_shared_history_probe_async (const char          *conninfo,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (conninfo != NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sonde_shared_history_probe_async);
-  g_task_set_task_data (task, g_strdup (conninfo), g_free);
-  g_task_run_in_thread (task, probe_in_thread);
-}
-
-gboolean
-sonde_shared_history_probe_finish (GAsyncResult  *result,
-                                   guint         *out_sessions,
-                                   GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  gssize n;
-
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-
-  n = g_task_propagate_int (G_TASK (result), &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (out_sessions != NULL)
-    *out_sessions = (guint) n;
-  return TRUE;
 }

@@ -24,14 +24,4 @@ void      sonde_shared_history_resolve_async  (GSettings           *settings,
                                                gpointer             user_data);
 char     *sonde_shared_history_resolve_finish (GAsyncResult        *result,
                                                GError             **error);
-/* Connects to @conninfo for reading, on a worker thread, and counts its
- * sessions: what "Connect" in Preferences shows. */
-void      sonde_shared_history_probe_async    (const char          *conninfo,
-                                               GCancellable        *cancellable,
-                                               GAsyncReadyCallback  callback,
-                                               gpointer             user_data);
-gboolean  sonde_shared_history_probe_finish   (GAsyncResult        *result,
-                                               guint               *out_sessions,
-                                               GError             **error);
-
 G_END_DECLS

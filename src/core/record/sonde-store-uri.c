@@ -121,6 +121,47 @@ sonde_store_open_uri_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+list_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+  g_autoptr(SondeStore) store = sonde_store_open_uri (task_data, SONDE_STORE_OPEN_READ_ONLY, &error);
+  GPtrArray *list = store != NULL ? sonde_store_list_sessions (store, &error) : NULL;
+
+  if (list == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+sonde_store_list_uri_async (const char          *uri,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (uri != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sonde_store_list_uri_async);
+  g_task_set_task_data (task, g_strdup (uri), g_free);
+  g_task_run_in_thread (task, list_in_thread);
+}
+
+GPtrArray *
+sonde_store_list_uri_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 gboolean
 sonde_store_uri_check_remote (const char  *uri,
                               GError     **error)

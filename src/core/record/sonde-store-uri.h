@@ -38,6 +38,15 @@ void        sonde_store_open_uri_async  (const char          *uri,
                                          gpointer             user_data);
 SondeStore *sonde_store_open_uri_finish (GAsyncResult        *result,
                                          GError             **error);
+/* Opens @uri for reading and lists its sessions, both on a worker thread:
+ * (element-type SondeStoreSession), oldest first, or NULL and the open's
+ * or the list's error. */
+void        sonde_store_list_uri_async  (const char          *uri,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+GPtrArray  *sonde_store_list_uri_finish (GAsyncResult        *result,
+                                         GError             **error);
 
 /* Whether @uri names a database server in a form Sonde takes
  * (postgresql://[user@]host[:port]/database[?…]): otherwise FALSE and
